@@ -1,0 +1,113 @@
+"""The :class:`Plan` value object: everything one planning run produced.
+
+A plan is plain data: GeoDataFrames in the working CRS, a networkx graph, two rasters on the
+terrain grid and a few dictionaries. The pipeline (:mod:`coverage.pipeline`) builds it; the
+writers (:mod:`coverage.render`, :mod:`coverage.report`, :mod:`coverage.export`) only read it.
+
+Columns
+-------
+``demand`` (one row per demand point, Point geometry)
+    ``demand_id`` (str), ``kind`` ("population" or "school"), ``name`` (str),
+    ``vereda`` (str), ``population`` (float, people), ``households`` (float),
+    ``covered`` (bool), ``best_site`` (str, "" when uncovered), ``rx_dbm`` (float, best
+    received power, NaN when no site reaches it), ``n_servers`` (int), ``reason`` (one of
+    :data:`REASONS`).
+``sites`` (one row per chosen site or point of presence, Point geometry)
+    ``site_id`` (str), ``role`` ("access", "relay" or "pop"), ``name`` (str),
+    ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float), ``people_covered``
+    (float), ``schools_covered`` (int), ``reaches_pop`` (bool), ``hops_to_pop`` (int, -1 when
+    unreachable).
+``links`` (one row per backhaul link, LineString geometry)
+    ``site_a``, ``site_b`` (str), ``length_m``, ``clearance_ratio`` (worst first-Fresnel-zone
+    clearance divided by the zone radius; >= 0.6 is the usual planning criterion),
+    ``margin_db`` (float), ``capacity_mbps`` (float).
+``veredas`` (one row per administrative unit, Polygon geometry)
+    ``vereda_id`` (str), ``name`` (str).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.terrain import Terrain
+
+__all__ = ["REASONS", "Plan"]
+
+#: Why a demand point is or is not served, in the order the pipeline checks them.
+REASONS = (
+    "covered",
+    "blocked_by_terrain",  # a site is within range but terrain blocks every path
+    "out_of_range",  # no chosen site within the technology's maximum range
+    "weak_signal",  # visible or diffracted, but received power below sensitivity
+    "no_backhaul",  # served by a site that has no path to the point of presence
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Results of one coverage planning run, in the working CRS.
+
+    Attributes
+    ----------
+    name
+        Scenario name.
+    crs
+        The working CRS, as a string such as ``"EPSG:9377"``.
+    terrain
+        The terrain the plan was computed on.
+    veredas, demand, sites, links
+        GeoDataFrames; see the module docstring for their columns.
+    backhaul
+        Graph of chosen sites and the point of presence; node keys are ``site_id``; edge
+        attributes as the ``links`` columns; ``graph["crs"]`` holds the CRS.
+    coverage_dbm
+        Best received power (dBm) per terrain cell at the user-terminal height; NaN where
+        no chosen site gives a signal above the model's floor.
+    best_server
+        Index into the access sites (rows of ``sites`` with role "access") of the strongest
+        server per cell; -1 where none.
+    models
+        Which model made each stage, e.g. ``{"propagation": "ITM 1.2.2 point-to-point ..."}``.
+    assumptions
+        Statements the outputs must show (demand model, data versions, simplifications).
+    scenario
+        The scenario as a plain dictionary (what produced this plan).
+    metrics
+        Solver figures and timings: objective, bound, gap, seconds per stage.
+    """
+
+    name: str
+    crs: str
+    terrain: Terrain
+    veredas: gpd.GeoDataFrame
+    demand: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    backhaul: nx.Graph
+    coverage_dbm: NDArray[np.float32]
+    best_server: NDArray[np.int16]
+    models: dict[str, str] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+    scenario: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def access_sites(self) -> gpd.GeoDataFrame:
+        """The rows of :attr:`sites` whose role is "access"."""
+        return self.sites[self.sites["role"] == "access"]
+
+    @property
+    def people_total(self) -> float:
+        """People in the demand layer."""
+        return float(self.demand["population"].sum())
+
+    @property
+    def people_covered(self) -> float:
+        """People at covered demand points."""
+        return float(self.demand.loc[self.demand["covered"], "population"].sum())
