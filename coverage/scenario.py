@@ -1,0 +1,452 @@
+"""Scenarios and area descriptions: TOML files loaded into validated, frozen dataclasses.
+
+A *scenario* (``data/palmitas/scenario.toml`` is the commented template) says what to plan:
+the technology, propagation model, candidate sites, budget, backhaul and outputs. It points at
+an *area* description (``data/palmitas/area.toml``) that says where: the working CRS, the
+input layers with their public sources and checksums, and the facts typed in by hand with
+their citations.
+
+Loading rejects unknown keys as probable typos (suggesting the nearest known key), checks
+types and ranges, and reports every problem at once in one :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coverage.errors import ScenarioError
+
+__all__ = [
+    "AreaSpec",
+    "BackhaulParams",
+    "CandidateParams",
+    "DemandParams",
+    "LayerSpec",
+    "PlacementParams",
+    "Point",
+    "PopulationFacts",
+    "PropagationParams",
+    "Scenario",
+    "TechnologyParams",
+    "default_scenario_path",
+    "load_area",
+    "load_scenario",
+]
+
+#: Folder of the bundled areas and scenarios (``data/`` at the top of the repository).
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+class _Problem(Exception):
+    """One validation problem (collected, then reported together)."""
+
+
+def _check(ok: bool, msg: str) -> None:
+    if not ok:
+        raise _Problem(msg)
+
+
+# --- small value objects ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Point:
+    """A named point in WGS84 degrees (as typed in by people), with its source."""
+
+    name: str
+    lon_deg: float
+    lat_deg: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _check(-180 <= self.lon_deg <= 180, f"lon_deg {self.lon_deg} is not in [-180, 180]")
+        _check(-90 <= self.lat_deg <= 90, f"lat_deg {self.lat_deg} is not in [-90, 90]")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One input layer: the file name in a mirror or cache, its public source and checksums.
+
+    ``sha256`` lists the accepted checksums of the file: the version the project is tested
+    with and, where the public source serves a differently encoded copy of the same data,
+    that copy's checksum too.
+    """
+
+    file: str
+    url: str = ""
+    sha256: tuple[str, ...] = ()
+    source: str = ""
+    licence: str = ""
+    name_field: str = "nombre"
+    id_field: str = ""
+
+    def __post_init__(self) -> None:
+        _check(
+            bool(self.file) and not Path(self.file).is_absolute() and ".." not in Path(self.file).parts,
+            f"file {self.file!r} must be a relative path inside the data folder",
+        )
+        for digest in self.sha256:
+            _check(
+                len(digest) == 64 and all(c in "0123456789abcdef" for c in digest),
+                f"sha256 {digest!r} is not 64 lower-case hex digits",
+            )
+
+
+@dataclass(frozen=True)
+class PopulationFacts:
+    """Population totals typed in by hand, with their citation."""
+
+    total_people: float
+    households: float = 0.0
+    year: int = 0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _check(self.total_people >= 0, f"total_people {self.total_people} is negative")
+        _check(self.households >= 0, f"households {self.households} is negative")
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """Where to plan: the area, its working CRS, input layers and typed-in facts."""
+
+    name: str
+    crs: str
+    layers: dict[str, LayerSpec]
+    population: PopulationFacts
+    margin_m: float = 3000.0
+    school_outside_field: str = "dentro_corregimiento_50"
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.margin_m >= 0, f"margin_m {self.margin_m} is negative")
+        missing = {"dem", "veredas", "schools"} - set(self.layers)
+        _check(not missing, f"layers lacks {sorted(missing)} (dem, veredas and schools are needed)")
+
+
+# --- scenario sections --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TechnologyParams:
+    """Access radio: a preset by name, with any field overridden (units in the names)."""
+
+    preset: str = "lte-700-small-cell"
+    f_mhz: float | None = None
+    tx_power_dbm: float | None = None
+    tx_antenna_gain_dbi: float | None = None
+    rx_antenna_gain_dbi: float | None = None
+    rx_sensitivity_dbm: float | None = None
+    terminal_height_m: float | None = None
+    max_range_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.f_mhz is not None:
+            _check(30 <= self.f_mhz <= 100_000, f"f_mhz {self.f_mhz} is outside 30-100,000 MHz")
+        if self.terminal_height_m is not None:
+            _check(0 < self.terminal_height_m <= 30, "terminal_height_m must be in (0, 30] m")
+        if self.max_range_m is not None:
+            _check(100 <= self.max_range_m <= 100_000, "max_range_m must be in [100, 100,000] m")
+
+
+@dataclass(frozen=True)
+class PropagationParams:
+    """Which propagation model and grid the coverage computation uses."""
+
+    model: str = "itm"
+    k_factor: float = 4.0 / 3.0
+    resolution_m: float = 30.0
+    climate: str = "equatorial"
+
+    def __post_init__(self) -> None:
+        _check(0.5 <= self.k_factor <= 10, f"k_factor {self.k_factor} is outside [0.5, 10]")
+        _check(5 <= self.resolution_m <= 500, "resolution_m must be in [5, 500] m")
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """How population is spread over the territory (see :mod:`coverage.settlements`)."""
+
+    resolution_m: float = 90.0
+    max_slope_deg: float = 40.0
+    min_elevation_m: float = 0.0
+    max_elevation_m: float = 3200.0
+    population_raster: str = ""
+    school_priority: bool = True
+
+    def __post_init__(self) -> None:
+        _check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")
+        _check(0 < self.max_slope_deg <= 90, "max_slope_deg must be in (0, 90]")
+        _check(self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m")
+
+
+@dataclass(frozen=True)
+class CandidateParams:
+    """Where towers may go: terrain high points, schools, and sites the user gives."""
+
+    min_spacing_m: float = 400.0
+    max_candidates: int = 300
+    tpi_radius_m: float = 300.0
+    include_schools: bool = True
+    outside_margin_m: float = 2000.0
+    extra: tuple[Point, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check(self.min_spacing_m >= 0, "min_spacing_m is negative")
+        _check(1 <= self.max_candidates <= 5000, "max_candidates must be in [1, 5000]")
+
+
+@dataclass(frozen=True)
+class PlacementParams:
+    """How sites are chosen."""
+
+    method: str = "milp"
+    budget_sites: int = 6
+    budget_usd: float = 0.0
+    mast_heights_m: tuple[float, ...] = (12.0, 18.0, 30.0)
+    time_limit_s: float = 60.0
+    k_coverage: int = 1
+
+    def __post_init__(self) -> None:
+        _check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
+        _check(self.budget_sites >= 1 or self.budget_usd > 0, "give budget_sites >= 1 or budget_usd")
+        _check(len(self.mast_heights_m) >= 1, "mast_heights_m is empty")
+        _check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
+        _check(self.time_limit_s > 0, "time_limit_s must be positive")
+        _check(self.k_coverage in (1, 2, 3), "k_coverage must be 1, 2 or 3")
+
+
+@dataclass(frozen=True)
+class BackhaulParams:
+    """Point-to-point backhaul from the chosen sites to a fibre point of presence."""
+
+    pop: Point = Point(
+        name="San Cristóbal fibre PoP (assumed)",
+        lon_deg=-75.6360,
+        lat_deg=6.2820,
+        source="Assumed: operator fibre at the east portal of the Túnel de Occidente "
+        "(Medellín side). Replace with the real point of presence.",
+    )
+    pop_mast_height_m: float = 30.0
+    f_mhz: float = 5800.0
+    max_link_m: float = 15000.0
+    max_hops: int = 4
+    min_clearance_ratio: float = 0.6
+    relay_mast_height_m: float = 18.0
+    two_paths: bool = False
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.max_hops <= 10, "max_hops must be in [1, 10]")
+        _check(0 <= self.min_clearance_ratio <= 1.5, "min_clearance_ratio must be in [0, 1.5]")
+        _check(100 <= self.max_link_m <= 100_000, "max_link_m must be in [100, 100,000] m")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated planning scenario."""
+
+    name: str
+    area: AreaSpec
+    technology: TechnologyParams = TechnologyParams()
+    propagation: PropagationParams = PropagationParams()
+    demand: DemandParams = DemandParams()
+    candidates: CandidateParams = CandidateParams()
+    placement: PlacementParams = PlacementParams()
+    backhaul: BackhaulParams = BackhaulParams()
+    out_dir: str = "maps/palmitas"
+    path: Path | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data (for manifests and summaries)."""
+        raw = dataclasses.asdict(self)
+        raw["path"] = str(self.path) if self.path else ""
+        raw["area"]["path"] = str(self.area.path) if self.area.path else ""
+        return raw
+
+    def replace(self, **sections: Any) -> Scenario:
+        """Return a copy with whole sections or fields replaced.
+
+        Examples
+        --------
+        ``scenario.replace(placement={"budget_sites": 4})`` changes one field of a section.
+        """
+        changes: dict[str, Any] = {}
+        for key, value in sections.items():
+            current = getattr(self, key)
+            if isinstance(value, dict) and dataclasses.is_dataclass(current):
+                changes[key] = dataclasses.replace(current, **value)  # type: ignore[type-var]
+            else:
+                changes[key] = value
+        return dataclasses.replace(self, **changes)
+
+
+# --- loading --------------------------------------------------------------------------------------
+def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
+    """Build dataclass ``cls`` from a TOML table, collecting problems instead of stopping."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a table, got {type(raw).__name__}")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "path"}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            near = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(fields)}")
+            continue
+        converted = _convert(hints[key], value, f"{where}.{key}", problems)
+        if converted is not _INVALID:
+            kwargs[key] = converted
+    for name, f in fields.items():
+        if name not in kwargs and f.default is dataclasses.MISSING and (
+            f.default_factory is dataclasses.MISSING
+        ):
+            if name in raw:
+                continue  # already reported as invalid
+            problems.append(f"{where}: missing required key {name!r}")
+    try:
+        return cls(**kwargs)
+    except _Problem as err:
+        problems.append(f"{where}: {err}")
+    except TypeError:
+        pass  # a missing key, reported above
+    return None
+
+
+_INVALID = object()
+
+
+def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, where, problems)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        built = _build(hint, value, where, problems)
+        return _INVALID if built is None else built
+    if origin is tuple:
+        if isinstance(value, str) and args and args[0] is str:
+            value = [value]
+        if not isinstance(value, list):
+            problems.append(f"{where}: expected a list, got {value!r}")
+            return _INVALID
+        items = [_convert(args[0], v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+        return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+    if origin is dict:
+        if not isinstance(value, dict):
+            problems.append(f"{where}: expected a table, got {value!r}")
+            return _INVALID
+        out = {k: _convert(args[1], v, f"{where}.{k}", problems) for k, v in value.items()}
+        return _INVALID if any(v is _INVALID for v in out.values()) else out
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{where}: expected a number, got {value!r}")
+            return _INVALID
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{where}: expected an integer, got {value!r}")
+            return _INVALID
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            problems.append(f"{where}: expected true or false, got {value!r}")
+            return _INVALID
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            problems.append(f"{where}: expected a string, got {value!r}")
+            return _INVALID
+        return value
+    return value
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    if not path.is_file():
+        msg = f"{what} {path}: file not found."
+        raise ScenarioError(msg)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{what} {path}: not valid TOML ({err}). Check quoting and brackets on that line."
+        raise ScenarioError(msg) from err
+
+
+def _raise_problems(path: Path, what: str, problems: list[str]) -> None:
+    if problems:
+        lines = "\n  - ".join(problems)
+        msg = f"{what} {path} has {len(problems)} problem(s):\n  - {lines}"
+        raise ScenarioError(msg)
+
+
+def load_area(path: str | Path) -> AreaSpec:
+    """Load and validate an area description (TOML).
+
+    Raises
+    ------
+    ScenarioError
+        Listing every unknown key, wrong type or out-of-range value, with its dotted path.
+    """
+    p = Path(path)
+    raw = _read_toml(p, "area file")
+    problems: list[str] = []
+    area = _build(AreaSpec, raw, p.name, problems)
+    _raise_problems(p, "area file", problems)
+    return dataclasses.replace(area, path=p.resolve())
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario (TOML); ``None`` loads the bundled Palmitas scenario.
+
+    The scenario's ``area`` key is a path to an area TOML, relative to the scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found, each with its dotted key path and the fix.
+    """
+    p = Path(path) if path is not None else default_scenario_path()
+    raw = _read_toml(p, "scenario")
+    problems: list[str] = []
+    area_ref = raw.pop("area", None)
+    if not isinstance(area_ref, str):
+        problems.append(f"{p.name}: 'area' must be the path of an area TOML file")
+        _raise_problems(p, "scenario", problems)
+    area = load_area((p.parent / str(area_ref)).resolve())
+    raw["area"] = {}
+    scenario = _build(_ScenarioNoArea, {k: v for k, v in raw.items() if k != "area"}, p.name, problems)
+    _raise_problems(p, "scenario", problems)
+    fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioNoArea)}
+    return Scenario(area=area, path=p.resolve(), **fields)
+
+
+@dataclass(frozen=True)
+class _ScenarioNoArea:
+    """The scenario's own keys (the area is loaded from its own file)."""
+
+    name: str
+    technology: TechnologyParams = TechnologyParams()
+    propagation: PropagationParams = PropagationParams()
+    demand: DemandParams = DemandParams()
+    candidates: CandidateParams = CandidateParams()
+    placement: PlacementParams = PlacementParams()
+    backhaul: BackhaulParams = BackhaulParams()
+    out_dir: str = "maps/palmitas"
+
+
+def default_scenario_path() -> Path:
+    """Path of the bundled Palmitas scenario (``data/palmitas/scenario.toml``)."""
+    p = DATA_DIR / "palmitas" / "scenario.toml"
+    if not p.is_file():
+        msg = (
+            f"The default scenario {p} is missing: run from a clone of the repository, or pass a "
+            "scenario file (coverage-plan run SCENARIO)."
+        )
+        raise ScenarioError(msg)
+    return p
