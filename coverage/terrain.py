@@ -27,12 +27,14 @@ from numpy.typing import ArrayLike, NDArray
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from scipy import ndimage
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
 
 __all__ = [
     "Terrain",
+    "check_dem",
     "load_terrain",
     "read_dem",
 ]
@@ -270,6 +272,60 @@ def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float3
     filled = elev[tuple(idx)]
     log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
     return filled.astype(np.float32), n_bad
+
+
+def check_dem(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    area: BaseGeometry | None,
+    crs: CRS | str,
+    *,
+    margin_m: float = 0.0,
+) -> list[str]:
+    """Return the problems of DEM files as sentences, before any computation.
+
+    Checks that each file exists and is a raster with a CRS, that it is not all nodata
+    (read decimated to at most about a million cells), and that together the files cover
+    ``area`` buffered by ``margin_m`` (``area`` in ``crs``; skipped when ``None``).
+    """
+    files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    problems: list[str] = []
+    footprints = []
+    for path in files:
+        try:
+            src = _open(path)
+        except InputError as err:
+            problems.append(str(err))
+            continue
+        with src:
+            if src.crs is None:
+                problems.append(
+                    f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
+                )
+                continue
+            step = max(1, int(math.ceil(math.sqrt(src.width * src.height / 1e6))))
+            band = src.read(
+                1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
+            )
+            if np.ma.count(band) == 0:
+                problems.append(
+                    f"DEM {path}: every cell is nodata (nodata = {src.nodata}). Check the file "
+                    "(`gdalinfo -stats`) or the nodata value."
+                )
+            left, bottom, right, top = rasterio.warp.transform_bounds(src.crs, crs, *src.bounds)
+            footprints.append((left, bottom, right, top))
+    if area is not None and footprints:
+        need = area.buffer(margin_m).bounds
+        have = box(*footprints[0])
+        for fp in footprints[1:]:
+            have = have.union(box(*fp))
+        if not have.buffer(1.0).contains(box(*need)):
+            problems.append(
+                f"DEM {', '.join(Path(p).name for p in files)} does not cover the area plus its "
+                f"{margin_m:.0f} m margin (needs {tuple(round(v) for v in need)}, has "
+                f"{tuple(round(v) for v in have.bounds)} in {CRS.from_user_input(crs).to_string()}). "
+                "Use a larger DEM tile (or several), or a smaller margin_m in the area file."
+            )
+    return problems
 
 
 def load_terrain(
