@@ -44,13 +44,13 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
-class _Problem(Exception):
+class _ProblemError(Exception):
     """One validation problem (collected, then reported together)."""
 
 
 def _check(ok: bool, msg: str) -> None:
     if not ok:
-        raise _Problem(msg)
+        raise _ProblemError(msg)
 
 
 # --- small value objects ----------------------------------------------------------------------
@@ -87,7 +87,9 @@ class LayerSpec:
 
     def __post_init__(self) -> None:
         _check(
-            bool(self.file) and not Path(self.file).is_absolute() and ".." not in Path(self.file).parts,
+            bool(self.file)
+            and not Path(self.file).is_absolute()
+            and ".." not in Path(self.file).parts,
             f"file {self.file!r} must be a relative path inside the data folder",
         )
         for digest in self.sha256:
@@ -212,7 +214,9 @@ class PlacementParams:
 
     def __post_init__(self) -> None:
         _check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
-        _check(self.budget_sites >= 1 or self.budget_usd > 0, "give budget_sites >= 1 or budget_usd")
+        _check(
+            self.budget_sites >= 1 or self.budget_usd > 0, "give budget_sites >= 1 or budget_usd"
+        )
         _check(len(self.mast_heights_m) >= 1, "mast_heights_m is empty")
         _check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
         _check(self.time_limit_s > 0, "time_limit_s must be positive")
@@ -302,15 +306,17 @@ def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
         if converted is not _INVALID:
             kwargs[key] = converted
     for name, f in fields.items():
-        if name not in kwargs and f.default is dataclasses.MISSING and (
-            f.default_factory is dataclasses.MISSING
+        if (
+            name not in kwargs
+            and f.default is dataclasses.MISSING
+            and (f.default_factory is dataclasses.MISSING)
         ):
             if name in raw:
                 continue  # already reported as invalid
             problems.append(f"{where}: missing required key {name!r}")
     try:
         return cls(**kwargs)
-    except _Problem as err:
+    except _ProblemError as err:
         problems.append(f"{where}: {err}")
     except TypeError:
         pass  # a missing key, reported above
@@ -420,7 +426,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         _raise_problems(p, "scenario", problems)
     area = load_area((p.parent / str(area_ref)).resolve())
     raw["area"] = {}
-    scenario = _build(_ScenarioNoArea, {k: v for k, v in raw.items() if k != "area"}, p.name, problems)
+    scenario = _build(
+        _ScenarioNoArea, {k: v for k, v in raw.items() if k != "area"}, p.name, problems
+    )
     _raise_problems(p, "scenario", problems)
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioNoArea)}
     return Scenario(area=area, path=p.resolve(), **fields)

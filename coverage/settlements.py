@@ -65,7 +65,7 @@ class Settlements:
 def _read(path: Path, what: str, problems: list[str]) -> gpd.GeoDataFrame | None:
     try:
         gdf = gpd.read_file(path)
-    except Exception as err:  # noqa: BLE001 - any reader failure is reported with the file
+    except Exception as err:
         problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
         return None
     return gdf
@@ -210,8 +210,12 @@ def load_settlements(
             )
         schools = schools[inside]
     joined = gpd.sjoin(
-        schools[[school_name_field, "geometry"]], v[["name", "geometry"]], how="left",
-        predicate="within", lsuffix="school", rsuffix="vereda",
+        schools[[school_name_field, "geometry"]],
+        v[["name", "geometry"]],
+        how="left",
+        predicate="within",
+        lsuffix="school",
+        rsuffix="vereda",
     )
     joined = joined[~joined.index.duplicated(keep="first")]
     s = gpd.GeoDataFrame(
@@ -252,7 +256,9 @@ def _population_weights(terrain: Terrain, raster: str | os.PathLike[str]) -> NDA
                 resampling=Resampling.sum,
             )
     except rasterio.errors.RasterioIOError as err:
-        msg = f"population raster {path}: cannot be read ({err}). Give a GeoTIFF of people per cell."
+        msg = (
+            f"population raster {path}: cannot be read ({err}). Give a GeoTIFF of people per cell."
+        )
         raise InputError(msg) from err
     if (out < 0).any():
         msg = f"population raster {path}: negative population values; nodata must be set, not < 0."
@@ -342,7 +348,7 @@ def demand_points(
     people = weight * (total_people / weight.sum())
 
     factor = max(1, round(resolution_m / terrain.cell_size_m))
-    rows, cols = terrain.shape
+    cols = terrain.shape[1]
     rr, cc = np.nonzero(people > 0)
     xs, ys = terrain.cell_centers()
     frame = pd.DataFrame(
@@ -361,7 +367,10 @@ def demand_points(
     names = veredas["name"].to_numpy()
     cells = gpd.GeoDataFrame(
         {
-            "demand_id": [f"cell-{int(b)}-{int(v)}" for b, v in zip(grouped["block"], grouped["vereda_idx"], strict=True)],
+            "demand_id": [
+                f"cell-{int(b)}-{int(v)}"
+                for b, v in zip(grouped["block"], grouped["vereda_idx"], strict=True)
+            ],
             "kind": "population",
             "name": "",
             "vereda": names[grouped["vereda_idx"].to_numpy()],

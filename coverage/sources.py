@@ -71,9 +71,12 @@ def _download(url: str, dest: Path, layer: LayerSpec, name: str) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(  # noqa: S310 - http(s) only
-            url, timeout=DOWNLOAD_TIMEOUT_S
-        ) as response:
+        with (
+            os.fdopen(fd, "wb") as out,
+            urllib.request.urlopen(
+                url, timeout=DOWNLOAD_TIMEOUT_S
+            ) as response,
+        ):
             shutil.copyfileobj(response, out)
         _verify(tmp, layer, name, f"downloaded from {url}")
         os.replace(tmp, dest)

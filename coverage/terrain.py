@@ -114,7 +114,7 @@ class Terrain:
         rows, cols = self.shape
         xs = self.transform.c + (np.arange(cols) + 0.5) * self.cell_size_m
         ys = self.transform.f - (np.arange(rows) + 0.5) * self.cell_size_m
-        return xs, ys
+        return xs.astype(np.float64), ys.astype(np.float64)
 
     def rowcol(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Return the integer (row, col) of the cells containing points (x_m, y_m).
@@ -189,7 +189,7 @@ class Terrain:
             msg = f"spacing_m must be positive, got {step}."
             raise ValueError(msg)
         length = math.hypot(x1_m - x0_m, y1_m - y0_m)
-        n = max(2, int(math.ceil(length / step)) + 1)
+        n = max(2, math.ceil(length / step) + 1)
         t = np.linspace(0.0, 1.0, n)
         xs = x0_m + t * (x1_m - x0_m)
         ys = y0_m + t * (y1_m - y0_m)
@@ -224,9 +224,7 @@ def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
     try:
         return rasterio.open(p)
     except rasterio.errors.RasterioIOError as err:
-        msg = (
-            f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
-        )
+        msg = f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
         raise InputError(msg) from err
 
 
@@ -302,7 +300,7 @@ def check_dem(
                     f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
                 )
                 continue
-            step = max(1, int(math.ceil(math.sqrt(src.width * src.height / 1e6))))
+            step = max(1, math.ceil(math.sqrt(src.width * src.height / 1e6)))
             band = src.read(
                 1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
             )
@@ -315,7 +313,7 @@ def check_dem(
             footprints.append((left, bottom, right, top))
     if area is not None and footprints:
         need = area.buffer(margin_m).bounds
-        have = box(*footprints[0])
+        have: BaseGeometry = box(*footprints[0])
         for fp in footprints[1:]:
             have = have.union(box(*fp))
         if not have.buffer(1.0).contains(box(*need)):
