@@ -1,0 +1,45 @@
+# Two entry points, each setting up what it needs on a fresh machine:
+#   make plan   - the default Palmitas coverage plan, written to maps/palmitas/
+#   make test   - the test suite (installs the system tools the tests use, when run as root)
+# The Palmitas input data is read from $(COVERAGE_DATA_MIRROR), by default the mirror beside
+# the checkout (../shared/data/palmitas).
+
+PYTHON ?= python3
+VENV ?= .venv
+export COVERAGE_DATA_MIRROR ?= $(abspath ../shared/data/palmitas)
+# System tools the tests drive: gdalinfo/ogrinfo (GDAL), Chromium (map test), pdftoppm (PDF test).
+APT_PACKAGES = gdal-bin chromium poppler-utils
+
+.PHONY: plan test venv system-tools lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	# coverage.py would shadow this package's import name `coverage`: keep it out.
+	$(VENV)/bin/pip uninstall --yes --quiet coverage pytest-cov 2>/dev/null || true
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-tools:
+	@missing=""; \
+	for tool in gdalinfo chromium pdftoppm; do command -v $$tool >/dev/null || missing=yes; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Install the Debian packages $(APT_PACKAGES) (as root), then run make test again." >&2; exit 1; \
+	  fi; \
+	fi
+
+plan: venv
+	$(VENV)/bin/coverage-plan run
+
+test: venv system-tools
+	$(VENV)/bin/python -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check coverage tests
+	$(VENV)/bin/ruff format --check coverage tests
+	$(VENV)/bin/mypy
