@@ -112,8 +112,14 @@ class CostTable:
         if not masts:
             msg = "CostTable.mast_usd_by_height_m is empty: give at least one mast height."
             raise InputError(msg)
-        values = [*masts.values(), self.radio_usd, self.backhaul_radio_usd,
-                  self.grid_power_usd, self.solar_power_usd, self.installation_usd]
+        values = [
+            *masts.values(),
+            self.radio_usd,
+            self.backhaul_radio_usd,
+            self.grid_power_usd,
+            self.solar_power_usd,
+            self.installation_usd,
+        ]
         if any(not np.isfinite(v) or v < 0 for v in values) or any(h <= 0 for h in masts):
             msg = f"CostTable: costs must be finite and >= 0 and heights > 0, got {self!r}."
             raise InputError(msg)
@@ -170,14 +176,21 @@ def option_index(n_candidates: int, heights_m: Sequence[float]) -> pd.DataFrame:
     h = np.asarray(heights_m, dtype=np.float64)
     o = np.arange(n_candidates * h.size)
     return pd.DataFrame(
-        {"option": o, "candidate": o // h.size, "height_index": o % h.size,
-         "height_m": h[o % h.size]}
+        {
+            "option": o,
+            "candidate": o // h.size,
+            "height_index": o % h.size,
+            "height_m": h[o % h.size],
+        }
     )
 
 
 def option_costs_usd(
-    candidates: pd.DataFrame, costs: CostTable, heights_m: Sequence[float] | None = None,
-    *, access: bool = True,
+    candidates: pd.DataFrame,
+    costs: CostTable,
+    heights_m: Sequence[float] | None = None,
+    *,
+    access: bool = True,
 ) -> NDArray[np.float64]:
     """Cost (USD) of every candidate x height option, in :func:`option_index` order."""
     heights = costs.heights_m if heights_m is None else tuple(heights_m)
@@ -296,8 +309,12 @@ def terrain_candidates(
     xy = np.column_stack([xs[cols], ys[rows]])
     keep = _thin(xy, min_spacing_m, max_candidates)
     n = len(keep)
-    log.info("terrain_candidates: %d candidates (TPI radius %.0f m, spacing %.0f m)",
-             n, tpi_radius_m, min_spacing_m)
+    log.info(
+        "terrain_candidates: %d candidates (TPI radius %.0f m, spacing %.0f m)",
+        n,
+        tpi_radius_m,
+        min_spacing_m,
+    )
     return _frame(
         {
             "candidate_id": [f"T{i:03d}" for i in range(n)],
@@ -413,8 +430,9 @@ def combine_candidates(
         banned = shapely.union_all(ex.geometry.to_numpy())
         out = shapely.intersects(gdf.geometry.to_numpy(), banned)
         if out.any():
-            log.info("combine_candidates: %d candidates inside exclusion zones dropped",
-                     int(out.sum()))
+            log.info(
+                "combine_candidates: %d candidates inside exclusion zones dropped", int(out.sum())
+            )
         gdf = gdf.loc[~out]
     if min_spacing_m > 0 and len(gdf):
         priority = gdf["source"].map({s: i for i, s in enumerate(SOURCES)}).fillna(len(SOURCES))

@@ -188,9 +188,18 @@ def covered_mask(covers: Matrix, options: ArrayLike, k: int = 1) -> NDArray[np.b
 
 
 def _result(
-    method: str, status: str, options: NDArray[np.int64], A: sparse.csr_array,
-    w: NDArray[np.float64], c: NDArray[np.float64], grp: NDArray[np.int64], k: int,
-    heights: NDArray[np.float64] | None, bound: float, t0: float, objective: str,
+    method: str,
+    status: str,
+    options: NDArray[np.int64],
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    k: int,
+    heights: NDArray[np.float64] | None,
+    bound: float,
+    t0: float,
+    objective: str,
     **extra: Any,
 ) -> PlacementResult:
     options = np.sort(np.asarray(options, dtype=np.int64))
@@ -217,8 +226,13 @@ def _result(
 
 # --- the greedy baseline ----------------------------------------------------------------
 def _greedy_select(
-    A: sparse.csr_array, w: NDArray[np.float64], c: NDArray[np.float64],
-    grp: NDArray[np.int64], budget: float, k: int, start: Sequence[int] = (),
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    budget: float,
+    k: int,
+    start: Sequence[int] = (),
 ) -> NDArray[np.int64]:
     """Cost-effectiveness greedy (Khuller et al. 1999) plus the best affordable single option."""
     n = A.shape[0]
@@ -258,8 +272,11 @@ def _greedy_select(
 
 
 def _coverage_model(
-    A: sparse.csc_array, w: NDArray[np.float64], c: NDArray[np.float64],
-    grp: NDArray[np.int64], k: int,
+    A: sparse.csc_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    k: int,
 ) -> tuple[sparse.csr_array, list[float], list[float], NDArray[np.int64]]:
     """Rows shared by the coverage models over columns [x (options) | z (merged demand)].
 
@@ -287,9 +304,15 @@ def _coverage_model(
 
 
 def greedy_coverage(
-    covers: Matrix, weights: ArrayLike, costs: ArrayLike, budget: float, *,
-    k: int = 1, option_candidate: ArrayLike | None = None,
-    option_height_m: ArrayLike | None = None, bound: bool = True,
+    covers: Matrix,
+    weights: ArrayLike,
+    costs: ArrayLike,
+    budget: float,
+    *,
+    k: int = 1,
+    option_candidate: ArrayLike | None = None,
+    option_height_m: ArrayLike | None = None,
+    bound: bool = True,
 ) -> PlacementResult:
     """Greedy budgeted maximum coverage; the baseline for :func:`maximize_coverage`.
 
@@ -313,8 +336,14 @@ def _check_k(k: int) -> None:
         raise InputError(msg)
 
 
-def _lp_bound(A: sparse.csr_array, w: NDArray[np.float64], c: NDArray[np.float64],
-              grp: NDArray[np.int64], budget: float, k: int) -> float:
+def _lp_bound(
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    budget: float,
+    k: int,
+) -> float:
     Ag, wg, _ = aggregate_demand(A, w)
     if Ag.shape[1] == 0:
         return 0.0
@@ -322,9 +351,15 @@ def _lp_bound(A: sparse.csr_array, w: NDArray[np.float64], c: NDArray[np.float64
     n, g = Ag.shape
     budget_row = sparse.csr_array(np.r_[c, np.zeros(g)][None, :])
     sol = solve_milp(
-        np.r_[np.zeros(n), wg], sparse.vstack([M, budget_row]), [*lo, -np.inf],
-        [*hi, budget], np.zeros(n + g), np.ones(n + g), np.zeros(n + g, np.int64),
-        maximize=True, time_limit_s=30.0,
+        np.r_[np.zeros(n), wg],
+        sparse.vstack([M, budget_row]),
+        [*lo, -np.inf],
+        [*hi, budget],
+        np.zeros(n + g),
+        np.ones(n + g),
+        np.zeros(n + g, np.int64),
+        maximize=True,
+        time_limit_s=30.0,
     )
     return float(sol.objective)
 
@@ -377,9 +412,15 @@ def maximize_coverage(
         ``gap``.
     """
     if method == "greedy":
-        return greedy_coverage(covers, weights, costs, budget, k=k,
-                               option_candidate=option_candidate,
-                               option_height_m=option_height_m)
+        return greedy_coverage(
+            covers,
+            weights,
+            costs,
+            budget,
+            k=k,
+            option_candidate=option_candidate,
+            option_height_m=option_height_m,
+        )
     if method != "milp":
         msg = f"method must be 'milp' or 'greedy', got {method!r}."
         raise InputError(msg)
@@ -391,8 +432,21 @@ def maximize_coverage(
     n, g = Ag.shape
     greedy = _greedy_select(A, w, c, grp, budget, k)
     if g == 0:
-        return _result("milp", "optimal", np.zeros(0, np.int64), A, w, c, grp, k, h, 0.0, t0,
-                       "coverage", message="no option serves any demand point")
+        return _result(
+            "milp",
+            "optimal",
+            np.zeros(0, np.int64),
+            A,
+            w,
+            c,
+            grp,
+            k,
+            h,
+            0.0,
+            t0,
+            "coverage",
+            message="no option serves any demand point",
+        )
     M, lo, hi, integ = _coverage_model(Ag, wg, c, grp, k)
     budget_row = sparse.csr_array(np.r_[c, np.zeros(g)][None, :])
     start = np.zeros(n + g)
@@ -400,15 +454,40 @@ def maximize_coverage(
     counts = Ag.T.astype(np.float64) @ start[:n]
     start[n:] = (counts >= k).astype(np.float64)
     sol = solve_milp(
-        np.r_[np.zeros(n), wg], sparse.vstack([M, budget_row]), [*lo, -np.inf], [*hi, budget],
-        np.zeros(n + g), np.ones(n + g), integ, maximize=True, time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap, start=start,
+        np.r_[np.zeros(n), wg],
+        sparse.vstack([M, budget_row]),
+        [*lo, -np.inf],
+        [*hi, budget],
+        np.zeros(n + g),
+        np.ones(n + g),
+        integ,
+        maximize=True,
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+        start=start,
     )
     sel = greedy if sol.x is None else np.nonzero(sol.x[:n] > 0.5)[0]
     status = sol.status if sol.x is not None else f"{sol.status} (greedy plan returned)"
-    res = _result("milp", status, sel, A, w, c, grp, k, h, sol.bound, t0, "coverage",
-                  details={"columns": n + g, "rows": M.shape[0] + 1, "merged_demand": g,
-                           "solver_time_s": sol.solve_time_s})
+    res = _result(
+        "milp",
+        status,
+        sel,
+        A,
+        w,
+        c,
+        grp,
+        k,
+        h,
+        sol.bound,
+        t0,
+        "coverage",
+        details={
+            "columns": n + g,
+            "rows": M.shape[0] + 1,
+            "merged_demand": g,
+            "solver_time_s": sol.solve_time_s,
+        },
+    )
     return res
 
 
@@ -442,21 +521,26 @@ def minimize_cost(
     must = np.zeros(m, bool) if must_cover is None else np.asarray(must_cover, bool)
     names = list(demand_names) if demand_names is not None else [f"point {j}" for j in range(m)]
     n_sites = covered_mask(A, np.arange(A.shape[0]), 1).astype(np.int64)
-    distinct = np.asarray([len(set(grp[A[:, [j]].nonzero()[0]])) for j in range(m)]) if k > 1 \
-        else n_sites
+    distinct = (
+        np.asarray([len(set(grp[A[:, [j]].nonzero()[0]])) for j in range(m)]) if k > 1 else n_sites
+    )
     lacking = np.nonzero(must & (distinct < k))[0]
     if lacking.size:
         who = ", ".join(names[j] for j in lacking[:5])
-        msg = (f"{who} cannot be seen by {'any candidate' if k == 1 else f'{k} candidates'} "
-               "within the technology's range; add a candidate site near it or drop it from "
-               "the must-cover list.")
+        msg = (
+            f"{who} cannot be seen by {'any candidate' if k == 1 else f'{k} candidates'} "
+            "within the technology's range; add a candidate site near it or drop it from "
+            "the must-cover list."
+        )
         raise InfeasibleError(msg)
     reachable = float(w[distinct >= k].sum())
     need = target_share * float(w.sum())
     if need > reachable + 1e-9:
-        msg = (f"At most {reachable / max(w.sum(), 1e-12):.1%} of the people can be covered by "
-               f"the candidates, but {target_share:.1%} was asked; lower the target or add "
-               "candidates.")
+        msg = (
+            f"At most {reachable / max(w.sum(), 1e-12):.1%} of the people can be covered by "
+            f"the candidates, but {target_share:.1%} was asked; lower the target or add "
+            "candidates."
+        )
         raise InfeasibleError(msg)
     Ag, wg, group = aggregate_demand(A, w)
     n, g = Ag.shape
@@ -466,14 +550,35 @@ def minimize_cost(
     col_lo = np.zeros(n + g)
     col_lo[n + must_g] = 1.0
     sol = solve_milp(
-        np.r_[c, np.zeros(g)], sparse.vstack([M, target_row]), [*lo, need - 1e-9],
-        [*hi, np.inf], col_lo, np.ones(n + g), integ, time_limit_s=time_limit_s,
+        np.r_[c, np.zeros(g)],
+        sparse.vstack([M, target_row]),
+        [*lo, need - 1e-9],
+        [*hi, np.inf],
+        col_lo,
+        np.ones(n + g),
+        integ,
+        time_limit_s=time_limit_s,
         mip_rel_gap=mip_rel_gap,
     )
     if sol.x is None:
-        msg = (f"No plan covering {target_share:.1%} of the people and every must-cover point "
-               f"was found within {time_limit_s:.0f} s (solver status {sol.status}).")
+        msg = (
+            f"No plan covering {target_share:.1%} of the people and every must-cover point "
+            f"was found within {time_limit_s:.0f} s (solver status {sol.status})."
+        )
         raise InfeasibleError(msg)
     sel = np.nonzero(sol.x[:n] > 0.5)[0]
-    return _result("milp", sol.status, sel, A, w, c, grp, k, h, sol.bound, t0, "cost",
-                   details={"columns": n + g, "merged_demand": g})
+    return _result(
+        "milp",
+        sol.status,
+        sel,
+        A,
+        w,
+        c,
+        grp,
+        k,
+        h,
+        sol.bound,
+        t0,
+        "cost",
+        details={"columns": n + g, "merged_demand": g},
+    )

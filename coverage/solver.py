@@ -153,6 +153,14 @@ def solve_milp(
     if status == "optimal" and gap > mip_rel_gap * 1.0001 + 1e-9:
         gap = min(gap, float(info.mip_gap))
     elapsed = time.perf_counter() - t0
-    log.info("HiGHS: %s, objective %.6g, bound %.6g, gap %.4g%%, %.2f s, %d cols, %d rows",
-             status, objective, bound, 100 * gap, elapsed, n, mat.shape[0])
+    log.info(
+        "HiGHS: %s, objective %.6g, bound %.6g, gap %.4g%%, %.2f s, %d cols, %d rows",
+        status,
+        objective,
+        bound,
+        100 * gap,
+        elapsed,
+        n,
+        mat.shape[0],
+    )
     return MilpSolution(x, objective, bound, gap, status, elapsed)

@@ -43,8 +43,9 @@ def test_tpi_of_a_cone_peak():
 
 
 def test_ridge_candidates_sit_on_the_crest(ridge_terrain):
-    cands = terrain_candidates(ridge_terrain, _area(ridge_terrain), min_spacing_m=300.0,
-                               buffer_m=0.0)
+    cands = terrain_candidates(
+        ridge_terrain, _area(ridge_terrain), min_spacing_m=300.0, buffer_m=0.0
+    )
     assert list(cands.columns) == list(CANDIDATE_COLUMNS)
     assert len(cands) > 3
     xs, _ = ridge_terrain.cell_centers()
@@ -62,8 +63,9 @@ def test_ridge_candidates_sit_on_the_crest(ridge_terrain):
 @settings(max_examples=10, deadline=None)
 @given(spacing=st.floats(100, 1500), limit=st.integers(1, 60))
 def test_spacing_and_limit_hold(spacing, limit):
-    cands = terrain_candidates(_SMALL_ANDES, _area(_SMALL_ANDES), min_spacing_m=spacing,
-                               max_candidates=limit)
+    cands = terrain_candidates(
+        _SMALL_ANDES, _area(_SMALL_ANDES), min_spacing_m=spacing, max_candidates=limit
+    )
     assert 1 <= len(cands) <= limit
     xy = np.column_stack([cands.geometry.x, cands.geometry.y])
     d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
@@ -83,14 +85,17 @@ def test_point_and_combine_with_exclusions(flat_terrain):
     x0, y0, _, _ = flat_terrain.bounds
     schools = gpd.GeoDataFrame(
         {"name": ["Escuela A", "Escuela B"]},
-        geometry=[Point(x0 + 300, y0 + 300), Point(x0 + 900, y0 + 900)], crs=flat_terrain.crs)
+        geometry=[Point(x0 + 300, y0 + 300), Point(x0 + 900, y0 + 900)],
+        crs=flat_terrain.crs,
+    )
     users = gpd.GeoDataFrame(geometry=[Point(x0 + 320, y0 + 300)], crs=flat_terrain.crs)
     s = point_candidates(schools, source="school", terrain=flat_terrain)
     u = point_candidates(users, source="user")
     assert s["grid_power"].all() and not u["grid_power"].any()
     assert s["ground_elevation_m"].tolist() == [1500.0, 1500.0]
-    ex = gpd.GeoDataFrame(geometry=[box(x0 + 800, y0 + 800, x0 + 1000, y0 + 1000)],
-                          crs=flat_terrain.crs)
+    ex = gpd.GeoDataFrame(
+        geometry=[box(x0 + 800, y0 + 800, x0 + 1000, y0 + 1000)], crs=flat_terrain.crs
+    )
     both = combine_candidates(s, u, exclusions=ex, min_spacing_m=100.0)
     # school B excluded; school A within 100 m of the user site, which has priority
     assert both["candidate_id"].tolist() == ["U000"]
@@ -114,8 +119,9 @@ def test_cost_table():
     with pytest.raises(InputError, match="Unknown cost keys"):
         CostTable.from_dict({"tower_usd": 3})
     assert CostTable.from_dict({"radio_usd": 10}).radio_usd == 10
-    cands = gpd.GeoDataFrame({"grid_power": [True, False]},
-                             geometry=shapely.points([[0, 0], [1, 1]]))
+    cands = gpd.GeoDataFrame(
+        {"grid_power": [True, False]}, geometry=shapely.points([[0, 0], [1, 1]])
+    )
     oc = option_costs_usd(cands, costs)
     idx = option_index(2, costs.heights_m)
     assert oc.shape == (8,) and len(idx) == 8
@@ -128,8 +134,9 @@ def test_palmitas_terrain_candidates(mirror):
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     poly = area.geometry.iloc[0]
-    terrain = load_terrain(mirror / "dem" / "medellin_dem_srtm1.tif", poly, "EPSG:9377",
-                           margin_m=3000)
+    terrain = load_terrain(
+        mirror / "dem" / "medellin_dem_srtm1.tif", poly, "EPSG:9377", margin_m=3000
+    )
     cands = terrain_candidates(terrain, poly, min_spacing_m=350.0, max_candidates=400)
     assert len(cands) >= 300
     # ridge sites stand above their surroundings and inside the buffered area

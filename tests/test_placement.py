@@ -72,11 +72,13 @@ def test_one_height_per_candidate():
     groups = np.repeat(np.arange(n_c), n_h)
     heights = np.tile([6.0, 12.0, 18.0], n_c)
     for budget in (4.0, 9.0, 15.0):
-        res = maximize_coverage(covers, weights, costs, budget, option_candidate=groups,
-                                option_height_m=heights)
+        res = maximize_coverage(
+            covers, weights, costs, budget, option_candidate=groups, option_height_m=heights
+        )
         assert len(set(res.chosen)) == len(res.chosen)
         assert res.covered_weight == pytest.approx(
-            _brute_force(covers, weights, costs, budget, groups=groups))
+            _brute_force(covers, weights, costs, budget, groups=groups)
+        )
         assert set(res.heights_m) <= {6.0, 12.0, 18.0}
 
 
@@ -128,8 +130,14 @@ def test_minimize_cost_meets_target_and_schools():
 def test_unseen_school_is_explained_in_words():
     covers = sparse.csr_array(np.array([[1, 0, 1], [1, 0, 0]], bool))
     with pytest.raises(InfeasibleError, match="Escuela Alta cannot be seen by any candidate"):
-        minimize_cost(covers, [1, 1, 1], [1, 1], target_share=0.5,
-                      must_cover=[False, True, False], demand_names=["a", "Escuela Alta", "c"])
+        minimize_cost(
+            covers,
+            [1, 1, 1],
+            [1, 1],
+            target_share=0.5,
+            must_cover=[False, True, False],
+            demand_names=["a", "Escuela Alta", "c"],
+        )
     with pytest.raises(InfeasibleError, match=r"At most 66\.7%"):
         minimize_cost(covers, [1, 1, 1], [1, 1], target_share=0.9)
 
