@@ -31,7 +31,8 @@ import matplotlib.image
 import numpy as np
 import rasterio.warp
 from affine import Affine
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
 from numpy.typing import NDArray
 from pyproj import Transformer
 from rasterio.crs import CRS
@@ -215,10 +216,50 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _popup(rows: list[tuple[str, Any]], title: str) -> folium.Popup:
-    e = html.escape
-    body = "".join(f"<tr><th>{e(k)}</th><td>{e(_text(v))}</td></tr>" for k, v in rows)
-    return folium.Popup(f"<b>{e(title)}</b><table>{body}</table>", max_width=320)
+class _Bind(MacroElement):
+    """Bind a popup or tooltip to the parent layer with plain Leaflet (no jQuery).
+
+    The content is passed through Jinja's ``tojson``, which escapes ``<``, ``>``, ``&``
+    and quotes, so it can never close the script or run as code; the caller HTML-escapes
+    names so that Leaflet shows them as text.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}({{ this.content|tojson }},
+            {{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, method: str, content: str, options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "Bind"
+        self.method = method
+        self.content = content
+        self.options = options
+
+
+def _esc(text: Any) -> str:
+    """HTML-escape a name from an input file (quotes included)."""
+    return html.escape(str(text), quote=True)
+
+
+def _popup(rows: list[tuple[str, Any]], title: str) -> _Bind:
+    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_text(v))}</td></tr>" for k, v in rows)
+    return _Bind("bindPopup", f"<b>{_esc(title)}</b><table>{body}</table>", {"maxWidth": 320})
+
+
+def _tooltip(text: str) -> _Bind:
+    return _Bind("bindTooltip", _esc(text), {"sticky": True})
+
+
+def _with(layer: Any, *children: MacroElement) -> Any:
+    """Add popups/tooltips to a layer and return it."""
+    for child in children:
+        layer.add_child(child)
+    return layer
 
 
 def _text(v: Any) -> str:
@@ -314,10 +355,12 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
 
     g_veredas = folium.FeatureGroup(name=L("veredas"), show=True)
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
-        folium.GeoJson(
-            {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
-            style_function=lambda _f: {"color": "#333333", "weight": 2, "fill": False},
-            tooltip=folium.Tooltip(html.escape(str(row.name))),
+        _with(
+            folium.GeoJson(
+                {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
+                style_function=lambda _f: {"color": "#333333", "weight": 2, "fill": False},
+            ),
+            _tooltip(str(row.name)),
         ).add_to(g_veredas)
     g_veredas.add_to(m)
 
@@ -330,13 +373,15 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
             if r.geometry is not None
             else [ll(*site_xy[a]), ll(*site_xy[b])]
         )
-        folium.PolyLine(
-            coords,
-            color=_margin_color(float(r.margin_db)),
-            weight=4,
-            opacity=0.9,
-            tooltip=folium.Tooltip(html.escape(f"{a} – {b}: {float(r.margin_db):.1f} dB")),
-            popup=_popup(
+        _with(
+            folium.PolyLine(
+                coords,
+                color=_margin_color(float(r.margin_db)),
+                weight=4,
+                opacity=0.9,
+            ),
+            _tooltip(f"{a} – {b}: {float(r.margin_db):.1f} dB"),
+            _popup(
                 [
                     (L("length_km"), float(r.length_m) / 1000.0),
                     (L("margin_db"), float(r.margin_db)),
@@ -352,16 +397,18 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     for r in plan.sites.itertuples():
         lat, lon = ll(r.geometry.x, r.geometry.y)
         title = f"{r.site_id} · {r.name}"
-        folium.CircleMarker(
-            (lat, lon),
-            radius=8 if r.role == "pop" else 7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=_ROLE_COLORS.get(str(r.role), "#444444"),
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(html.escape(title)),
-            popup=_popup(
+        _with(
+            folium.CircleMarker(
+                (lat, lon),
+                radius=8 if r.role == "pop" else 7,
+                color="#ffffff",
+                weight=2,
+                fill=True,
+                fill_color=_ROLE_COLORS.get(str(r.role), "#444444"),
+                fill_opacity=1.0,
+            ),
+            _tooltip(title),
+            _popup(
                 [
                     (L("role"), L(str(r.role))),
                     (L("mast_m"), float(r.mast_height_m)),
@@ -385,18 +432,20 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
             lat, lon = ll(r.geometry.x, r.geometry.y)
             school = r.kind == "school"
             reason = "covered_reason" if r.reason == "covered" else str(r.reason)
-            folium.CircleMarker(
-                (lat, lon),
-                radius=6
-                if school
-                else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
-                color="#000000" if school else color,
-                weight=2 if school else 1,
-                fill=True,
-                fill_color=color,
-                fill_opacity=0.85,
-                tooltip=folium.Tooltip(html.escape(str(r.name))),
-                popup=_popup(
+            _with(
+                folium.CircleMarker(
+                    (lat, lon),
+                    radius=6
+                    if school
+                    else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
+                    color="#000000" if school else color,
+                    weight=2 if school else 1,
+                    fill=True,
+                    fill_color=color,
+                    fill_opacity=0.85,
+                ),
+                _tooltip(str(r.name)),
+                _popup(
                     [
                         (L("vereda"), str(r.vereda)),
                         (L("people"), float(r.population)),
