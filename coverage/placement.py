@@ -30,16 +30,25 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
 
-import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from coverage.covering import (
+    Matrix,
+    PlacementResult,
+    aggregate_demand,
+    check_inputs,
+    check_k,
+    coverage_rows,
+    covered_mask,
+    greedy_cover,
+    greedy_select,
+    make_result,
+)
 from coverage.errors import InfeasibleError, InputError
-from coverage.solver import relative_gap, solve_milp
+from coverage.solver import solve_milp
 
 __all__ = [
     "PlacementResult",
@@ -51,256 +60,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-Matrix: TypeAlias = sparse.spmatrix | sparse.sparray
-
-
-@dataclass(frozen=True, eq=False)
-class PlacementResult:
-    """A placement: which options were chosen, what they cover and how good that is.
-
-    Attributes
-    ----------
-    chosen
-        Candidate indices of the access (serving) sites, ascending.
-    heights_m
-        Mast height (m) of each chosen site (NaN when the options carry no height).
-    options
-        Option indices (rows of ``covers``) of the chosen sites, aligned with ``chosen``.
-    covered_weight
-        Weight (people) covered: points seen by at least ``k`` chosen sites.
-    upper_bound
-        Proven upper bound on the coverable weight (coverage objective) or proven lower
-        bound on the cost (cost objective).
-    gap
-        Relative optimality gap of the plan against that bound (0 when proven optimal).
-    status
-        "optimal", "time_limit", "heuristic" (greedy) or "infeasible".
-    method
-        "milp", "greedy" or "greedy+connect".
-    solve_time_s
-        Wall time (s).
-    cost_usd
-        Total cost of sites and links (USD).
-    covered
-        Per demand point: covered by at least ``k`` chosen sites.
-    objective
-        "coverage" (maximise weight within budget) or "cost" (minimise cost for a target).
-    relays
-        Candidate indices of relay-only sites (backhaul models).
-    relay_heights_m
-        Mast heights (m) of the relays.
-    links
-        Backhaul links built, as (node_a, node_b) pairs of graph node keys.
-    graph
-        The built network (sites, relays, point of presence, links with attributes), or None.
-    message
-        Notes in words (why a time limit stopped, what was simplified).
-    details
-        Solver figures (model size, bound, objective value in its own units).
-    """
-
-    chosen: NDArray[np.int64]
-    heights_m: NDArray[np.float64]
-    options: NDArray[np.int64]
-    covered_weight: float
-    upper_bound: float
-    gap: float
-    status: str
-    method: str
-    solve_time_s: float
-    cost_usd: float
-    covered: NDArray[np.bool_]
-    objective: str = "coverage"
-    relays: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    relay_heights_m: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    links: tuple[tuple[Any, Any], ...] = ()
-    graph: nx.Graph | None = None
-    message: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-# --- input checks and demand aggregation ----------------------------------------------------
-def _check(
-    covers: Matrix, weights: ArrayLike, costs: ArrayLike, option_candidate: ArrayLike | None
-) -> tuple[sparse.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    A = sparse.csr_array(covers, dtype=bool)
-    A.eliminate_zeros()
-    n, m = A.shape
-    w = np.asarray(weights, dtype=np.float64).ravel()
-    c = np.asarray(costs, dtype=np.float64).ravel()
-    if w.size != m or c.size != n:
-        msg = (
-            f"covers is {n} options x {m} demand points but got {w.size} weights and "
-            f"{c.size} costs; give one weight per column and one cost per row."
-        )
-        raise InputError(msg)
-    if (w < 0).any() or (c < 0).any() or not (np.isfinite(w).all() and np.isfinite(c).all()):
-        msg = "weights and costs must be finite and non-negative."
-        raise InputError(msg)
-    grp = np.arange(n) if option_candidate is None else np.asarray(option_candidate, np.int64)
-    if grp.size != n:
-        msg = f"option_candidate has {grp.size} entries for {n} options."
-        raise InputError(msg)
-    return A, w, c, grp
-
-
-def aggregate_demand(
-    covers: Matrix, weights: ArrayLike
-) -> tuple[sparse.csc_array, NDArray[np.float64], NDArray[np.int64]]:
-    """Merge demand points that are served by exactly the same options.
-
-    Returns
-    -------
-    covers_agg, weights_agg, group
-        The matrix over merged columns (points served by nobody are dropped), their summed
-        weights, and for each original point its merged column (-1 when nobody serves it).
-    """
-    A = sparse.csc_array(covers, dtype=bool)
-    A.sort_indices()
-    w = np.asarray(weights, dtype=np.float64)
-    m = A.shape[1]
-    group = np.full(m, -1, dtype=np.int64)
-    keys: dict[bytes, int] = {}
-    ind, ptr = A.indices, A.indptr
-    for j in range(m):
-        if ptr[j] == ptr[j + 1]:
-            continue
-        key = ind[ptr[j] : ptr[j + 1]].tobytes()
-        group[j] = keys.setdefault(key, len(keys))
-    g = len(keys)
-    served = group >= 0
-    w_agg = np.bincount(group[served], weights=w[served], minlength=g)
-    rows = sparse.csc_array(
-        (np.ones(int(served.sum())), (np.nonzero(served)[0], group[served])), shape=(m, g)
-    )
-    agg = (A.astype(np.float64) @ rows) > 0
-    return sparse.csc_array(agg), np.asarray(w_agg, dtype=np.float64), group
-
-
-def covered_mask(covers: Matrix, options: ArrayLike, k: int = 1) -> NDArray[np.bool_]:
-    """Demand points seen by at least ``k`` of the given options."""
-    A = sparse.csr_array(covers, dtype=bool)
-    sel = np.zeros(A.shape[0])
-    sel[np.asarray(options, dtype=np.int64)] = 1.0
-    counts = A.T.astype(np.float64) @ sel
-    return np.asarray(counts >= k - 1e-9)
-
-
-def _result(
-    method: str,
-    status: str,
-    options: NDArray[np.int64],
-    A: sparse.csr_array,
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    grp: NDArray[np.int64],
-    k: int,
-    heights: NDArray[np.float64] | None,
-    bound: float,
-    t0: float,
-    objective: str,
-    **extra: Any,
-) -> PlacementResult:
-    options = np.sort(np.asarray(options, dtype=np.int64))
-    cov = covered_mask(A, options, k)
-    weight = float(w[cov].sum())
-    cost = float(c[options].sum())
-    value = weight if objective == "coverage" else cost
-    return PlacementResult(
-        chosen=grp[options],
-        heights_m=heights[options] if heights is not None else np.full(options.size, np.nan),
-        options=options,
-        covered_weight=weight,
-        upper_bound=bound,
-        gap=relative_gap(value, bound),
-        status=status,
-        method=method,
-        solve_time_s=time.perf_counter() - t0,
-        cost_usd=cost,
-        covered=cov,
-        objective=objective,
-        **extra,
-    )
-
-
-# --- the greedy baseline ----------------------------------------------------------------
-def _greedy_select(
-    A: sparse.csr_array,
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    grp: NDArray[np.int64],
-    budget: float,
-    k: int,
-    start: Sequence[int] = (),
-) -> NDArray[np.int64]:
-    """Cost-effectiveness greedy (Khuller et al. 1999) plus the best affordable single option."""
-    n = A.shape[0]
-    Af = A.astype(np.float64)
-    counts = np.zeros(A.shape[1])
-    chosen: list[int] = []
-    spent = 0.0
-    used_groups: set[int] = set()
-    for o in start:
-        chosen.append(int(o))
-        spent += c[o]
-        used_groups.add(int(grp[o]))
-        counts += Af[[o], :].toarray().ravel()
-    while True:
-        need = w * (counts < k)
-        gain = Af @ need / k
-        ok = (spent + c <= budget + 1e-9) & (gain > 1e-12)
-        if used_groups:
-            ok &= ~np.isin(grp, list(used_groups))
-        if chosen:
-            ok[chosen] = False
-        if not ok.any():
-            break
-        ratio = np.where(ok, gain / np.maximum(c, 1e-12), -np.inf)
-        best = int(np.argmax(ratio))  # lowest index among ties: deterministic
-        chosen.append(best)
-        spent += c[best]
-        used_groups.add(int(grp[best]))
-        counts += Af[[best], :].toarray().ravel()
-    sel = np.array(sorted(chosen), dtype=np.int64)
-    if not start and k == 1 and n:
-        single = np.where(c <= budget + 1e-9, Af @ w, -np.inf)
-        best1 = int(np.argmax(single))
-        if np.isfinite(single[best1]) and single[best1] > w[covered_mask(A, sel, k)].sum():
-            sel = np.array([best1], dtype=np.int64)
-    return sel
-
-
-def _coverage_model(
-    A: sparse.csc_array,
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    grp: NDArray[np.int64],
-    k: int,
-) -> tuple[sparse.csr_array, list[float], list[float], NDArray[np.int64]]:
-    """Rows shared by the coverage models over columns [x (options) | z (merged demand)].
-
-    Returns the constraint matrix (coverage rows ``k z_g - sum_o a_og x_o <= 0``, then one
-    row per candidate with several options ``sum x <= 1``), row bounds, and integrality.
-    """
-    n, g = A.shape
-    cov_rows = sparse.hstack([-A.T.astype(np.float64), k * sparse.eye_array(g)])
-    blocks = [cov_rows]
-    lo: list[float] = [-np.inf] * g
-    hi: list[float] = [0.0] * g
-    _, inv, cnt = np.unique(grp, return_inverse=True, return_counts=True)
-    multi = cnt[inv] > 1
-    if multi.any():
-        rows_of = np.unique(inv[multi], return_inverse=True)[1]
-        G = sparse.csr_array(
-            (np.ones(int(multi.sum())), (rows_of, np.nonzero(multi)[0])),
-            shape=(int(rows_of.max()) + 1, n + g),
-        )
-        blocks.append(G)
-        lo += [-np.inf] * G.shape[0]
-        hi += [1.0] * G.shape[0]
-    integrality = np.r_[np.ones(n, np.int64), np.full(g, 1 if k > 1 else 0, np.int64)]
-    return sparse.csr_array(sparse.vstack(blocks)), lo, hi, integrality
 
 
 def greedy_coverage(
@@ -320,20 +79,14 @@ def greedy_coverage(
     relaxation of the MILP to report a proven upper bound and the greedy plan's gap.
     """
     t0 = time.perf_counter()
-    A, w, c, grp = _check(covers, weights, costs, option_candidate)
-    _check_k(k)
-    sel = _greedy_select(A, w, c, grp, budget, k)
+    A, w, c, grp = check_inputs(covers, weights, costs, option_candidate)
+    check_k(k)
+    sel = greedy_select(A, w, c, grp, budget, k)
     ub = math.nan
     if bound:
         ub = _lp_bound(A, w, c, grp, budget, k)
     h = None if option_height_m is None else np.asarray(option_height_m, np.float64)
-    return _result("greedy", "heuristic", sel, A, w, c, grp, k, h, ub, t0, "coverage")
-
-
-def _check_k(k: int) -> None:
-    if int(k) != k or k < 1:
-        msg = f"k (sites per covered point) must be a positive integer, got {k}."
-        raise InputError(msg)
+    return make_result("greedy", "heuristic", sel, A, w, c, grp, k, h, ub, t0, "coverage")
 
 
 def _lp_bound(
@@ -347,7 +100,7 @@ def _lp_bound(
     Ag, wg, _ = aggregate_demand(A, w)
     if Ag.shape[1] == 0:
         return 0.0
-    M, lo, hi, _ = _coverage_model(Ag, wg, c, grp, k)
+    M, lo, hi, _ = coverage_rows(Ag, wg, c, grp, k)
     n, g = Ag.shape
     budget_row = sparse.csr_array(np.r_[c, np.zeros(g)][None, :])
     sol = solve_milp(
@@ -425,14 +178,14 @@ def maximize_coverage(
         msg = f"method must be 'milp' or 'greedy', got {method!r}."
         raise InputError(msg)
     t0 = time.perf_counter()
-    A, w, c, grp = _check(covers, weights, costs, option_candidate)
-    _check_k(k)
+    A, w, c, grp = check_inputs(covers, weights, costs, option_candidate)
+    check_k(k)
     h = None if option_height_m is None else np.asarray(option_height_m, np.float64)
     Ag, wg, _ = aggregate_demand(A, w)
     n, g = Ag.shape
-    greedy = _greedy_select(A, w, c, grp, budget, k)
+    greedy = greedy_select(A, w, c, grp, budget, k)
     if g == 0:
-        return _result(
+        return make_result(
             "milp",
             "optimal",
             np.zeros(0, np.int64),
@@ -447,7 +200,7 @@ def maximize_coverage(
             "coverage",
             message="no option serves any demand point",
         )
-    M, lo, hi, integ = _coverage_model(Ag, wg, c, grp, k)
+    M, lo, hi, integ = coverage_rows(Ag, wg, c, grp, k)
     budget_row = sparse.csr_array(np.r_[c, np.zeros(g)][None, :])
     start = np.zeros(n + g)
     start[greedy] = 1.0
@@ -468,7 +221,7 @@ def maximize_coverage(
     )
     sel = greedy if sol.x is None else np.nonzero(sol.x[:n] > 0.5)[0]
     status = sol.status if sol.x is not None else f"{sol.status} (greedy plan returned)"
-    res = _result(
+    res = make_result(
         "milp",
         status,
         sel,
@@ -478,7 +231,7 @@ def maximize_coverage(
         grp,
         k,
         h,
-        sol.bound,
+        min(sol.bound, float(wg.sum())),  # the total is a bound when the root LP is cut short
         t0,
         "coverage",
         details={
@@ -502,10 +255,16 @@ def minimize_cost(
     k: int = 1,
     option_candidate: ArrayLike | None = None,
     option_height_m: ArrayLike | None = None,
+    method: str = "milp",
     time_limit_s: float = 30.0,
     mip_rel_gap: float = 1e-4,
 ) -> PlacementResult:
     """Cheapest options that cover ``target_share`` of the weight and every must-cover point.
+
+    Parameters are those of :func:`maximize_coverage`, plus ``target_share`` (0-1 of the
+    total weight), ``must_cover`` (bool per demand point, e.g. schools) and
+    ``demand_names`` (used in messages). ``method="greedy"`` returns the greedy cover
+    (Chvátal 1979) that also warm-starts the MILP; its ``upper_bound`` is NaN.
 
     Raises
     ------
@@ -514,8 +273,8 @@ def minimize_cost(
         exceeds what all options together can cover; the message names them.
     """
     t0 = time.perf_counter()
-    A, w, c, grp = _check(covers, weights, costs, option_candidate)
-    _check_k(k)
+    A, w, c, grp = check_inputs(covers, weights, costs, option_candidate)
+    check_k(k)
     h = None if option_height_m is None else np.asarray(option_height_m, np.float64)
     m = A.shape[1]
     must = np.zeros(m, bool) if must_cover is None else np.asarray(must_cover, bool)
@@ -542,10 +301,19 @@ def minimize_cost(
             "candidates."
         )
         raise InfeasibleError(msg)
+    if method not in ("milp", "greedy"):
+        msg = f"method must be 'milp' or 'greedy', got {method!r}."
+        raise InputError(msg)
+    greedy = greedy_cover(A, w, c, grp, need, must, k)
+    if method == "greedy":
+        return make_result("greedy", "heuristic", greedy, A, w, c, grp, k, h, math.nan, t0, "cost")
     Ag, wg, group = aggregate_demand(A, w)
     n, g = Ag.shape
     must_g = np.unique(group[must & (group >= 0)])
-    M, lo, hi, integ = _coverage_model(Ag, wg, c, grp, k)
+    M, lo, hi, integ = coverage_rows(Ag, wg, c, grp, k)
+    start = np.zeros(n + g)
+    start[greedy] = 1.0
+    start[n:] = (Ag.T.astype(np.float64) @ start[:n] >= k).astype(np.float64)
     target_row = sparse.csr_array(np.r_[np.zeros(n), wg][None, :])
     col_lo = np.zeros(n + g)
     col_lo[n + must_g] = 1.0
@@ -559,6 +327,7 @@ def minimize_cost(
         integ,
         time_limit_s=time_limit_s,
         mip_rel_gap=mip_rel_gap,
+        start=start,
     )
     if sol.x is None:
         msg = (
@@ -567,7 +336,7 @@ def minimize_cost(
         )
         raise InfeasibleError(msg)
     sel = np.nonzero(sol.x[:n] > 0.5)[0]
-    return _result(
+    return make_result(
         "milp",
         sol.status,
         sel,
@@ -577,7 +346,7 @@ def minimize_cost(
         grp,
         k,
         h,
-        sol.bound,
+        max(sol.bound, 0.0),
         t0,
         "cost",
         details={"columns": n + g, "merged_demand": g},
