@@ -53,8 +53,83 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "viewshed",
+        help="viewshed of one observer on a projected DEM, as a 0/1 GeoTIFF",
+        description=(
+            "Compute which cells of DEM are visible from an observer at (X, Y), with Earth "
+            "curvature and refraction (k), and write a 0/1 uint8 GeoTIFF on the DEM's grid. "
+            "The DEM must be in a projected CRS in metres; reproject a geographic one first, "
+            "e.g. `gdalwarp -t_srs EPSG:9377 -tr 30 30 -r bilinear IN OUT`."
+        ),
+    )
+    p.add_argument("dem", help="DEM GeoTIFF in a projected CRS (metres)")
+    p.add_argument("out", help="output GeoTIFF (1 visible, 0 not)")
+    p.add_argument("--x", type=float, required=True, help="observer x in the DEM's CRS (m)")
+    p.add_argument("--y", type=float, required=True, help="observer y in the DEM's CRS (m)")
+    p.add_argument(
+        "--observer-height", type=float, default=2.0, help="eye height above ground (m, 2)"
+    )
+    p.add_argument(
+        "--target-height", type=float, default=0.0, help="target height above ground (m, 0)"
+    )
+    p.add_argument(
+        "--max-distance", type=float, default=None, help="visibility radius (m, default none)"
+    )
+    p.add_argument("--k", type=float, default=4.0 / 3.0, help="effective Earth-radius factor (4/3)")
+    p.set_defaults(func=_cmd_viewshed)
+
+
+def _cmd_viewshed(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import rasterio
+
+    from coverage.terrain import read_dem
+    from coverage.visibility import viewshed
+
+    terrain = read_dem(args.dem)
+    visible = viewshed(
+        terrain,
+        args.x,
+        args.y,
+        observer_height_m=args.observer_height,
+        target_height_m=args.target_height,
+        max_distance_m=args.max_distance,
+        k_factor=args.k,
+    )
+    out = Path(args.out)
+    rows, cols = terrain.shape
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent or ".")
+    os.close(fd)
+    try:
+        with rasterio.open(
+            tmp,
+            "w",
+            driver="GTiff",
+            width=cols,
+            height=rows,
+            count=1,
+            dtype="uint8",
+            crs=terrain.crs,
+            transform=terrain.transform,
+        ) as dst:
+            dst.write(visible.view(np.uint8), 1)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log.info("viewshed: %d of %d cells visible -> %s", int(visible.sum()), visible.size, out)
+    return 0
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_run,
+    _add_viewshed,
 ]
 
 

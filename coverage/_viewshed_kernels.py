@@ -1,0 +1,247 @@
+"""Compiled (numba) kernels behind :mod:`coverage.visibility`; private, grid units only.
+
+Every kernel works in grid units: offsets are counted in cells from the observer's cell,
+elevations in metres. ``curv`` is the Earth-curvature drop per squared cell,
+``cell_size_m**2 / (2 k R)``, so a cell ``i`` columns and ``j`` rows from the observer is
+lowered by ``curv * (i*i + j*j)`` metres.
+
+Importing numba
+---------------
+numba's optional code-coverage support does ``import coverage`` and expects coverage.py; in
+this project that name is *this* package, and numba then fails to import. :func:`_numba`
+hides our package from that one import so numba sees no coverage.py at all.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from types import ModuleType
+
+import numpy as np
+
+
+def _numba() -> ModuleType:
+    """Import numba without letting it mistake this package for coverage.py."""
+    if "numba" in sys.modules:
+        return sys.modules["numba"]
+    ours = sys.modules.get("coverage")
+    sys.modules["coverage"] = None  # type: ignore[assignment]
+    try:
+        import numba
+    finally:
+        if ours is None:
+            del sys.modules["coverage"]
+        else:
+            sys.modules["coverage"] = ours
+    return numba
+
+
+_nb = _numba()
+njit = _nb.njit
+prange = _nb.prange
+
+
+@njit(cache=True, error_model="numpy")
+def _r2_ray(  # type: ignore[no-untyped-def]
+    zf, outf, base, smaj, smin, lim, lo, hi, eye_m, target_m, p, n, max_d2, curv, own_diag
+):  # fmt: skip
+    """Walk one ray of an R2 sweep and mark the cells it owns.
+
+    The grid is addressed flat: the cell ``i`` steps along the ray's major axis and ``j``
+    across it is ``base + i * smaj + j * smin``; ``lo..hi`` bounds ``j`` and ``lim`` bounds
+    ``i``. The ray leaves the observer's cell centre with slope ``p / n`` (minor cells per
+    major step). Its horizon is the steepest line to any crossing of a grid line through cell
+    centres (both families), elevations linearly interpolated between the two cell centres
+    on that line, exactly as in the R3 reference. Slopes are per major step, which along one
+    ray is proportional to distance. A cell is owned by the ray passing closest to its
+    centre (integer test, ties to the lower ``p``), so no two rays write the same cell.
+    ``own_diag`` says whether this sector owns the diagonal cells ``|j| == i``.
+    """
+    m = p / n
+    horizon = -np.inf
+    prev_y = 0.0
+    for i in range(1, lim + 1):
+        y = m * i
+        if y > hi + 0.5 or y < lo - 0.5:
+            break
+        # Crossing of a minor grid line strictly between major lines i - 1 and i.
+        jc = math.floor(y) if m > 0.0 else math.ceil(y)
+        if m != 0.0 and jc != y and (jc - prev_y) * (jc - y) < 0.0:
+            x = jc / m
+            x0 = math.floor(x)
+            fx = x - x0
+            idx = base + x0 * smaj + jc * smin
+            zl = zf[idx] * (1.0 - fx) + zf[idx + smaj] * fx - curv * (x * x + jc * jc)
+            horizon = max(horizon, (zl - eye_m) / x)
+        # The ray's point on major line i, interpolated across it (clamped at the edge).
+        j0 = math.floor(y)
+        if j0 < lo:
+            zl = zf[base + i * smaj + lo * smin] - curv * (i * i + lo * lo)
+        elif j0 >= hi:
+            zl = zf[base + i * smaj + hi * smin] - curv * (i * i + hi * hi)
+        else:
+            fy = y - j0
+            idx = base + i * smaj + j0 * smin
+            zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy - curv * (i * i + y * y)
+        # The cell this ray owns on major line i, if any, takes the visibility of that point.
+        jr = math.floor(y + 0.5)
+        t2 = 2 * (jr * n - p * i)
+        if t2 > i:
+            jr -= 1
+            t2 -= 2 * n
+        elif t2 <= -i:
+            jr += 1
+            t2 += 2 * n
+        owned = -i < t2 <= i and lo <= jr <= hi and (own_diag or abs(jr) < i)
+        if owned and i * i + jr * jr <= max_d2 and (zl + target_m - eye_m) / i >= horizon:
+            outf[base + i * smaj + jr * smin] += 1
+        horizon = max(horizon, (zl - eye_m) / i)
+        prev_y = y
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def r2_viewshed(  # type: ignore[no-untyped-def]
+    z, orow, ocol, eye_m, target_m, n, max_steps, max_d2, curv, out
+):  # fmt: skip
+    """Add 1 to ``out`` at every cell visible from the observer (observer cell excluded).
+
+    Four sectors (east, west: x-major, owning ``|dr| <= |dc|``; south, north: y-major,
+    owning ``|dc| < |dr|``) of ``2 n + 1`` rays each; ``n`` must be at least the longest
+    major extent so that every cell is owned by one ray (more rays: more accurate). Rays run
+    in parallel; each cell is written by exactly one ray, so the result is deterministic.
+    """
+    rows, cols = z.shape
+    zf = z.ravel()
+    outf = out.ravel()
+    base = orow * cols + ocol
+    nr = 2 * n + 1
+    for k in prange(4 * nr):
+        s = k // nr
+        p = k % nr - n
+        if s < 2:
+            lim = cols - 1 - ocol if s == 0 else ocol
+            smaj = 1 if s == 0 else -1
+            _r2_ray(
+                zf, outf, base, smaj, cols, min(lim, max_steps), -orow, rows - 1 - orow,
+                eye_m, target_m, p, n, max_d2, curv, True,
+            )  # fmt: skip
+        else:
+            lim = rows - 1 - orow if s == 2 else orow
+            smaj = cols if s == 2 else -cols
+            _r2_ray(
+                zf, outf, base, smaj, 1, min(lim, max_steps), -ocol, cols - 1 - ocol,
+                eye_m, target_m, p, n, max_d2, curv, False,
+            )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _low(z, orow, ocol, r, c, curv):  # type: ignore[no-untyped-def]
+    dr = r - orow
+    dc = c - ocol
+    return z[r, c] - curv * (dr * dr + dc * dc)
+
+
+@njit(cache=True, parallel=True)
+def r3_margin(z, orow, ocol, eye_m, target_m, max_d2, curv, out):  # type: ignore[no-untyped-def]
+    """Exact R3 reference: a ray to every cell centre.
+
+    Along the straight line from the observer's cell centre to each target cell centre,
+    every crossing with a row or column line through cell centres is interpolated linearly
+    between the two cell centres on that line (the cells lowered by the curvature drop).
+    ``out[r, c]`` receives ``slope_to_target - max_slope_of_crossings`` in metres per cell
+    (>= 0 means visible; +inf at the observer, -inf beyond ``max_d2``).
+    """
+    rows, cols = z.shape
+    for r in prange(rows):
+        dr = r - orow
+        for c in range(cols):
+            dc = c - ocol
+            d2 = dr * dr + dc * dc
+            if d2 == 0:
+                out[r, c] = np.inf
+                continue
+            if d2 > max_d2:
+                out[r, c] = -np.inf
+                continue
+            dist = math.sqrt(d2)
+            st = (_low(z, orow, ocol, r, c, curv) + target_m - eye_m) / dist
+            hmax = -np.inf
+            sc = 1 if dc > 0 else -1
+            for a in range(1, abs(dc)):
+                t = a / abs(dc)
+                y = orow + t * dr
+                j0 = math.floor(y)
+                fy = y - j0
+                zl = _low(z, orow, ocol, j0, ocol + sc * a, curv) * (1.0 - fy)
+                if fy > 0.0:
+                    zl += _low(z, orow, ocol, j0 + 1, ocol + sc * a, curv) * fy
+                hmax = max(hmax, (zl - eye_m) / (t * dist))
+            sr = 1 if dr > 0 else -1
+            for b in range(1, abs(dr)):
+                t = b / abs(dr)
+                x = ocol + t * dc
+                i0 = math.floor(x)
+                fx = x - i0
+                zl = _low(z, orow, ocol, orow + sr * b, i0, curv) * (1.0 - fx)
+                if fx > 0.0:
+                    zl += _low(z, orow, ocol, orow + sr * b, i0 + 1, curv) * fx
+                hmax = max(hmax, (zl - eye_m) / (t * dist))
+            out[r, c] = st - hmax
+
+
+@njit(cache=True, inline="always")
+def _bilinear(z, cf, rf):  # type: ignore[no-untyped-def]
+    """Bilinear elevation at fractional (col, row) cell-centre coordinates, edge-clamped."""
+    rows, cols = z.shape
+    cf = min(max(cf, 0.0), cols - 1.0)
+    rf = min(max(rf, 0.0), rows - 1.0)
+    c0 = min(math.floor(cf), cols - 2)
+    r0 = min(math.floor(rf), rows - 2)
+    fc = cf - c0
+    fr = rf - r0
+    top = z[r0, c0] * (1.0 - fc) + z[r0, c0 + 1] * fc
+    bottom = z[r0 + 1, c0] * (1.0 - fc) + z[r0 + 1, c0 + 1] * fc
+    return top * (1.0 - fr) + bottom * fr
+
+
+@njit(cache=True, parallel=True)
+def link_profiles(  # type: ignore[no-untyped-def]
+    z, ca, ra, ha, cb, rb, hb, cell_size_m, spacing_m, inv_2kr, wavelength_m,
+    los, ratio, worst_d, min_clear,
+):  # fmt: skip
+    """Clearance of straight links between points given in fractional cell coordinates.
+
+    For each link, samples are evenly spaced at no more than ``spacing_m`` (end points
+    included) with bilinear terrain. At each interior sample, at ``d1`` from A and ``d2``
+    from B, the clearance is ``los_height - (terrain + d1 d2 inv_2kr)`` and the first
+    Fresnel radius ``sqrt(wavelength d1 d2 / (d1 + d2))``. Writes, per link: whether every
+    clearance is >= 0, the minimum clearance / radius, the distance from A where it occurs,
+    and the minimum clearance (m). Links without interior samples get +inf and distance 0.
+    """
+    for k in prange(ca.shape[0]):
+        za = _bilinear(z, ca[k], ra[k]) + ha[k]
+        zb = _bilinear(z, cb[k], rb[k]) + hb[k]
+        dc = cb[k] - ca[k]
+        dr = rb[k] - ra[k]
+        length = math.sqrt(dc * dc + dr * dr) * cell_size_m
+        n = max(2, math.ceil(length / spacing_m) + 1)
+        best_ratio = np.inf
+        best_d = 0.0
+        best_clear = np.inf
+        for s in range(1, n - 1):
+            t = s / (n - 1)
+            d1 = t * length
+            d2 = length - d1
+            ground = _bilinear(z, ca[k] + t * dc, ra[k] + t * dr)
+            clear = za + (zb - za) * t - (ground + d1 * d2 * inv_2kr)
+            radius = math.sqrt(wavelength_m * d1 * d2 / length)
+            q = clear / radius
+            if q < best_ratio:
+                best_ratio = q
+                best_d = d1
+            best_clear = min(best_clear, clear)
+        los[k] = best_clear >= 0.0
+        ratio[k] = best_ratio
+        worst_d[k] = best_d
+        min_clear[k] = best_clear
