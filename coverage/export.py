@@ -220,7 +220,7 @@ def write_cog(
     n_overviews = (
         max(1, int(np.ceil(np.log2(max(rows, cols) / 32.0)))) if max(rows, cols) > 32 else 0
     )
-    block = 256 if max(rows, cols) > 1024 else 128 if max(rows, cols) > 256 else 16
+    block = 256 if max(rows, cols) > 1024 else 128
     all_tags = {
         "PLAN": plan.name,
         "MODELS": json.dumps(plan.models, ensure_ascii=False),

@@ -21,6 +21,7 @@ import html
 import io
 import itertools
 import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -170,10 +171,15 @@ def to_web_mercator(
     src_crs = terrain.crs
     rows, cols = array.shape
     dst = CRS.from_user_input(dst_crs)
-    transform, width, height = rasterio.warp.calculate_default_transform(
-        src_crs, dst, cols, rows, *terrain.bounds
+    # Square destination cells about as many as the source's (computed here rather than
+    # with calculate_default_transform, which trips affine's deprecation of `*`).
+    left, bottom, right, top = rasterio.warp.transform_bounds(
+        src_crs, dst, *terrain.bounds, densify_pts=21
     )
-    assert width is not None and height is not None
+    res = min((right - left) / cols, (top - bottom) / rows)
+    width = max(1, math.ceil((right - left) / res - 1e-9))
+    height = max(1, math.ceil((top - bottom) / res - 1e-9))
+    transform = Affine(res, 0.0, left, 0.0, -res, top)
     out = np.full((height, width), nodata, dtype=array.dtype)
     rasterio.warp.reproject(
         source=np.ascontiguousarray(array),
@@ -527,6 +533,19 @@ def _inline_css(folder: Path) -> str:
     return re.sub(r"url\((images/[\w.-]+)\)", repl, css)
 
 
+_FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
+
+
+def _stable_ids(page: str) -> str:
+    """Replace folium's random element ids by counters, so the same map gives the same page."""
+    ids: dict[str, str] = {}
+
+    def repl(mt: re.Match[str]) -> str:
+        return "_" + ids.setdefault(mt.group(1), f"id{len(ids):05d}")
+
+    return _FOLIUM_ID.sub(repl, page)
+
+
 def map_html(m: folium.Map, *, offline: bool = True) -> str:
     """Render a map to one HTML page, with Leaflet inlined when ``offline``.
 
@@ -535,7 +554,7 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
     the CDN links and logs a warning naming the fix (``apt-get install libjs-leaflet`` or
     ``$COVERAGE_LEAFLET_DIR``).
     """
-    page = m.get_root().render()
+    page = _stable_ids(m.get_root().render())
     if not offline:
         return page
     folder = leaflet_assets()
