@@ -1,0 +1,414 @@
+"""Area and point predictions: path loss from sites over the terrain grid, compiled.
+
+Each target (a grid cell centre or a point) gets its own straight terrain profile from the
+site, sampled bilinearly at ``profile_step_m`` (default one cell) exactly as
+:meth:`coverage.terrain.Terrain.sample` interpolates, and the propagation model of
+:mod:`coverage.propagation` is evaluated on it. Targets run in parallel on all cores
+(numba ``prange``). This is the per-cell equivalent of SPLAT!'s radial profiles: every cell
+gets the profile that ends exactly at its centre.
+
+The coverage map (best server, overlap count) and the placement (a site x demand loss
+matrix) use these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage import itm
+from coverage.errors import InputError
+from coverage.propagation import PropagationModel, get_model, profile_loss
+from coverage.terrain import Terrain
+
+numba = itm.numba
+
+__all__ = [
+    "GridPrediction",
+    "best_server",
+    "path_loss_grid",
+    "path_loss_matrix",
+    "path_loss_to_points",
+    "predict_grid",
+    "received_power_dbm",
+]
+
+log = logging.getLogger(__name__)
+
+
+@numba.njit(cache=True)
+def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
+    rows, cols = z.shape
+    cf = min(max(cf, 0.0), cols - 1.0)
+    rf = min(max(rf, 0.0), rows - 1.0)
+    c0 = min(math.floor(cf), cols - 2)
+    r0 = min(math.floor(rf), rows - 2)
+    fc = cf - c0
+    fr = rf - r0
+    top = z[r0, c0] * (1.0 - fc) + z[r0, c0 + 1] * fc
+    bottom = z[r0 + 1, c0] * (1.0 - fc) + z[r0 + 1, c0 + 1] * fc
+    return top * (1.0 - fr) + bottom * fr
+
+
+@numba.njit(cache=True, parallel=True)
+def _targets_kernel(
+    z: NDArray[np.float32], cell_m: float, tx_cf: float, tx_rf: float, tgt_cf: NDArray[np.float64],
+    tgt_rf: NDArray[np.float64], step_m: float, h_tx: float, h_rx: float, f_mhz: float,
+    code: int, params: NDArray[np.float64], max_dist_m: float,
+) -> tuple[NDArray[np.float64], NDArray[np.int16], NDArray[np.int32]]:
+    """Loss, status and ITM warning bits from one site to each target (grid coordinates)."""
+    m = len(tgt_cf)
+    loss = np.full(m, np.nan)
+    status = np.zeros(m, dtype=np.int16)
+    warn = np.zeros(m, dtype=np.int32)
+    for j in numba.prange(m):
+        dc = tgt_cf[j] - tx_cf
+        dr = tgt_rf[j] - tx_rf
+        length = math.sqrt(dc * dc + dr * dr) * cell_m
+        if length > max_dist_m:
+            continue
+        n = max(2, math.ceil(length / step_m) + 1)
+        prof = np.empty(n)
+        for i in range(n):
+            t = i / (n - 1)
+            prof[i] = _bilinear(z, tx_cf + t * dc, tx_rf + t * dr)
+        step = length / (n - 1)
+        lo, st, wb = profile_loss(code, params, prof, step, h_tx, h_rx, f_mhz)
+        loss[j] = lo
+        status[j] = st
+        warn[j] = wb
+    return loss, status, warn
+
+
+def _resolve(model: str | PropagationModel, k_factor: float, params: dict[str, Any]) -> PropagationModel:
+    if isinstance(model, PropagationModel):
+        if params:
+            msg = f"Model parameters {sorted(params)} given with a model object; set them on it."
+            raise InputError(msg)
+        return model
+    if model in ("los", "knife-edge", "deygout", "bullington"):
+        params = {"k_factor": k_factor, **params}
+    return get_model(model, **params)
+
+
+def _grid_coords(terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    cf = (x - terrain.transform.c) / terrain.cell_size_m - 0.5
+    rf = (terrain.transform.f - y) / terrain.cell_size_m - 0.5
+    return cf, rf
+
+
+def _check_site(terrain: Terrain, x_m: float, y_m: float, tx_height_m: float, rx_height_m: float, f_mhz: float) -> None:
+    problems = []
+    if not bool(terrain.contains(x_m, y_m)):
+        xmin, ymin, xmax, ymax = terrain.bounds
+        problems.append(
+            f"site ({x_m:.0f}, {y_m:.0f}) lies outside the terrain grid "
+            f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}); load terrain with a larger margin"
+        )
+    if not (tx_height_m >= 0 and rx_height_m >= 0):
+        problems.append(f"antenna heights must be >= 0 m, got {tx_height_m}, {rx_height_m}")
+    if not f_mhz > 0:
+        problems.append(f"f_mhz must be > 0, got {f_mhz}")
+    if problems:
+        msg = "Prediction inputs: " + "; ".join(problems) + "."
+        raise InputError(msg, problems)
+
+
+@dataclass(frozen=True)
+class GridPrediction:
+    """Path loss from one site over the terrain grid, with what the model said per cell.
+
+    Attributes
+    ----------
+    loss_db
+        Basic transmission loss (dB), float32 on the terrain grid; NaN outside the radius
+        (and where ITM refused the path).
+    status
+        Per cell: for ITM, its mode (1 line of sight, 2 diffraction, 3 troposcatter) plus
+        10 x the path geometry (0 LOS, 1 single, 2 double horizon); for the line-of-sight
+        model 0 clear / 1 Fresnel-obstructed / 2 blocked; else 0.
+    warning_flags
+        ITM warning bits per cell (:data:`coverage.itm.WARNINGS`); 0 for other models.
+    model
+        The model's :meth:`~coverage.propagation.PropagationModel.describe` line.
+    """
+
+    loss_db: NDArray[np.float32]
+    status: NDArray[np.int16]
+    warning_flags: NDArray[np.int32]
+    model: str
+
+    def warning_summary(self) -> dict[str, int]:
+        """How many cells carry each ITM warning, by its words."""
+        flags = self.warning_flags[np.isfinite(self.loss_db)]
+        out = {}
+        for bit, words in itm.WARNINGS.items():
+            count = int(np.count_nonzero(flags & bit))
+            if count:
+                out[words] = count
+        return out
+
+
+def predict_grid(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    *,
+    tx_height_m: float,
+    rx_height_m: float,
+    f_mhz: float,
+    radius_m: float,
+    model: str | PropagationModel = "itm",
+    k_factor: float = 4.0 / 3.0,
+    profile_step_m: float | None = None,
+    **model_params: Any,
+) -> GridPrediction:
+    """Path loss, model status and ITM warnings from one site over the terrain grid.
+
+    See :func:`path_loss_grid` for the parameters. ITM warnings are kept per cell and a
+    count per warning is logged.
+    """
+    _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
+    if not radius_m > 0:
+        msg = f"radius_m must be > 0, got {radius_m}."
+        raise InputError(msg)
+    mdl = _resolve(model, k_factor, model_params)
+    code, params = mdl.kernel()
+    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
+    rows, cols = terrain.shape
+    xs, ys = terrain.cell_centers()
+    # only the cells whose centres fall within the radius
+    dx = xs[None, :] - x_m
+    dy = ys[:, None] - y_m
+    inside = dx * dx + dy * dy <= radius_m * radius_m
+    rr, cc = np.nonzero(inside)
+    tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
+    loss, status, warn = _targets_kernel(
+        terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf),
+        cc.astype(np.float64), rr.astype(np.float64), step, float(tx_height_m),
+        float(rx_height_m), float(f_mhz), code, params, math.inf,
+    )
+    out = np.full((rows, cols), np.nan, dtype=np.float32)
+    out[rr, cc] = loss
+    st = np.zeros((rows, cols), dtype=np.int16)
+    st[rr, cc] = status
+    wf = np.zeros((rows, cols), dtype=np.int32)
+    wf[rr, cc] = warn
+    pred = GridPrediction(out, st, wf, mdl.describe())
+    summary = pred.warning_summary()
+    if summary:
+        log.info("ITM warnings over %d cells: %s", len(rr), summary)
+    return pred
+
+
+def path_loss_grid(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    *,
+    tx_height_m: float,
+    rx_height_m: float,
+    f_mhz: float,
+    radius_m: float,
+    model: str | PropagationModel = "itm",
+    k_factor: float = 4.0 / 3.0,
+    profile_step_m: float | None = None,
+    **model_params: Any,
+) -> NDArray[np.float32]:
+    """Path loss (dB) from one site to every cell within ``radius_m``, on the terrain grid.
+
+    Parameters
+    ----------
+    terrain
+        The terrain grid (projected, metres).
+    x_m, y_m
+        Site position in the terrain's CRS (m).
+    tx_height_m, rx_height_m
+        Site antenna and receiver heights above ground (m).
+    f_mhz
+        Frequency (MHz).
+    radius_m
+        Cells whose centres lie farther than this (m) get NaN.
+    model
+        A model name of :func:`coverage.propagation.get_model` or a model object.
+    k_factor
+        Effective earth-radius factor for the "los" and diffraction models (ITM derives its
+        own from the surface refractivity; free space needs none).
+    profile_step_m
+        Spacing of profile samples (m); default one cell.
+    **model_params
+        Passed to :func:`coverage.propagation.get_model` (e.g. ``n0``, ``climate``).
+
+    Returns
+    -------
+    NDArray[np.float32]
+        Loss (dB) per cell; NaN outside the radius. Use :func:`predict_grid` for ITM's
+        warnings and modes per cell.
+    """
+    return predict_grid(
+        terrain, x_m, y_m, tx_height_m=tx_height_m, rx_height_m=rx_height_m, f_mhz=f_mhz,
+        radius_m=radius_m, model=model, k_factor=k_factor, profile_step_m=profile_step_m,
+        **model_params,
+    ).loss_db
+
+
+def path_loss_to_points(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    *,
+    tx_height_m: float,
+    targets_xy: ArrayLike,
+    rx_height_m: float,
+    f_mhz: float,
+    max_distance_m: float,
+    model: str | PropagationModel = "itm",
+    k_factor: float = 4.0 / 3.0,
+    profile_step_m: float | None = None,
+    **model_params: Any,
+) -> NDArray[np.float64]:
+    """Path loss (dB) from one site to each of M points; NaN beyond ``max_distance_m``.
+
+    ``targets_xy`` is an (M, 2) array of x, y in the terrain's CRS (m); points outside the
+    grid raise :class:`~coverage.errors.InputError`. Other parameters as
+    :func:`path_loss_grid`.
+    """
+    _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
+    pts = _targets(terrain, targets_xy)
+    mdl = _resolve(model, k_factor, model_params)
+    code, params = mdl.kernel()
+    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
+    tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
+    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+    loss, _st, _w = _targets_kernel(
+        terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf, step,
+        float(tx_height_m), float(rx_height_m), float(f_mhz), code, params,
+        float(max_distance_m),
+    )
+    return loss
+
+
+def _targets(terrain: Terrain, targets_xy: ArrayLike) -> NDArray[np.float64]:
+    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
+    if pts.size and not terrain.contains(pts[:, 0], pts[:, 1]).all():
+        bad = int((~terrain.contains(pts[:, 0], pts[:, 1])).sum())
+        msg = f"{bad} target point(s) lie outside the terrain grid; load a larger terrain."
+        raise InputError(msg)
+    return pts
+
+
+def path_loss_matrix(
+    terrain: Terrain,
+    sites_xy: ArrayLike,
+    tx_heights_m: ArrayLike,
+    targets_xy: ArrayLike,
+    *,
+    rx_height_m: float,
+    f_mhz: float,
+    max_distance_m: float,
+    model: str | PropagationModel = "itm",
+    k_factor: float = 4.0 / 3.0,
+    profile_step_m: float | None = None,
+    progress: bool = False,
+    **model_params: Any,
+) -> NDArray[np.float64]:
+    """Path loss (dB) from each of N sites to each of M targets, (N, M); NaN beyond range.
+
+    This is what the placement uses. ``tx_heights_m`` has one mast height per site (or a
+    scalar). ``progress`` shows a tqdm bar over the sites.
+    """
+    sites = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
+    heights = np.broadcast_to(np.asarray(tx_heights_m, dtype=np.float64), (len(sites),))
+    pts = _targets(terrain, targets_xy)
+    mdl = _resolve(model, k_factor, model_params)
+    code, params = mdl.kernel()
+    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
+    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+    out = np.full((len(sites), len(pts)), np.nan)
+    iterator: Sequence[int] | Any = range(len(sites))
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, desc="path loss", unit="site")
+    for i in iterator:
+        x, y = sites[i]
+        _check_site(terrain, float(x), float(y), float(heights[i]), rx_height_m, f_mhz)
+        tx_cf, tx_rf = _grid_coords(terrain, x, y)
+        out[i], _st, _w = _targets_kernel(
+            terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf, step,
+            float(heights[i]), float(rx_height_m), float(f_mhz), code, params,
+            float(max_distance_m),
+        )
+    return out
+
+
+def received_power_dbm(
+    eirp_dbm: float | ArrayLike,
+    path_loss_db: ArrayLike,
+    *,
+    rx_antenna_gain_dbi: float | ArrayLike = 0.0,
+    rx_cable_loss_db: float = 0.0,
+    clutter_loss_db: float | ArrayLike = 0.0,
+) -> NDArray[np.float64]:
+    """Received power (dBm) = EIRP - path loss + rx gain - rx cable loss - clutter loss.
+
+    NaN path losses (outside range) stay NaN; infinite losses ("no signal") give -inf.
+    """
+    pl = np.asarray(path_loss_db, dtype=np.float64)
+    return np.asarray(
+        np.asarray(eirp_dbm, dtype=np.float64) - pl + np.asarray(rx_antenna_gain_dbi)
+        - rx_cable_loss_db - np.asarray(clutter_loss_db)
+    )
+
+
+def best_server(
+    rx_dbm: ArrayLike | Sequence[ArrayLike], *, threshold_dbm: float | None = None
+) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int16]]:
+    """Best server over several sites' received-power grids.
+
+    Parameters
+    ----------
+    rx_dbm
+        (N, rows, cols) received power per site (dBm), or a sequence of N grids; NaN where a
+        site does not reach.
+    threshold_dbm
+        Power (dBm) a site must reach to serve and to count in the overlap; default: any
+        finite value.
+
+    Returns
+    -------
+    best_rx_dbm
+        Strongest received power per cell (float32; NaN where no site serves).
+    server
+        Index of that site (int16; -1 where none serves). Ties go to the lowest index.
+    overlap
+        How many sites serve each cell (int16).
+    """
+    stack = np.asarray(rx_dbm, dtype=np.float64)
+    if stack.ndim == 2:
+        stack = stack[None]
+    if stack.ndim != 3 or stack.shape[0] == 0:
+        msg = f"best_server needs (N, rows, cols) grids with N >= 1, got shape {stack.shape}."
+        raise InputError(msg)
+    if stack.shape[0] > np.iinfo(np.int16).max:
+        msg = "best_server: too many sites for an int16 server index."
+        raise InputError(msg)
+    serves = np.isfinite(stack) if threshold_dbm is None else (stack >= threshold_dbm)
+    serves &= ~np.isnan(stack)
+    masked = np.where(serves, stack, -np.inf)
+    idx = np.argmax(masked, axis=0)
+    any_serves = serves.any(axis=0)
+    best = np.take_along_axis(masked, idx[None], axis=0)[0]
+    best_rx = np.where(any_serves, best, np.nan).astype(np.float32)
+    server = np.where(any_serves, idx, -1).astype(np.int16)
+    overlap = serves.sum(axis=0).astype(np.int16)
+    return best_rx, server, overlap
+
