@@ -127,9 +127,98 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "pathloss",
+        help="path loss from one site over a projected DEM, as a float32 GeoTIFF (dB)",
+        description=(
+            "Compute the basic transmission loss (dB) from a site at (X, Y) to every cell of DEM "
+            "within --radius, with ITM (Longley-Rice), P.526 Deygout diffraction or free space, "
+            "and write a float32 GeoTIFF on the DEM's grid (nodata outside the radius). The DEM "
+            "must be in a projected CRS in metres."
+        ),
+    )
+    p.add_argument("dem", help="DEM GeoTIFF in a projected CRS (metres)")
+    p.add_argument("out", help="output GeoTIFF of path loss in dB (float32)")
+    p.add_argument("--x", type=float, required=True, help="site x in the DEM's CRS (m)")
+    p.add_argument("--y", type=float, required=True, help="site y in the DEM's CRS (m)")
+    p.add_argument("--tx-height", type=float, required=True, help="site antenna height (m)")
+    p.add_argument("--rx-height", type=float, required=True, help="receiver height (m)")
+    p.add_argument("--f-mhz", type=float, required=True, help="frequency (MHz)")
+    p.add_argument("--radius", type=float, required=True, help="prediction radius (m)")
+    p.add_argument(
+        "--model",
+        choices=("itm", "deygout", "fspl"),
+        default="itm",
+        help="propagation model (default itm)",
+    )
+    p.add_argument("--k", type=float, default=4.0 / 3.0, help="k-factor for deygout (4/3)")
+    p.set_defaults(func=_cmd_pathloss)
+
+
+def _cmd_pathloss(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import rasterio
+
+    from coverage.prediction import predict_grid
+    from coverage.terrain import read_dem
+
+    terrain = read_dem(args.dem)
+    pred = predict_grid(
+        terrain,
+        args.x,
+        args.y,
+        tx_height_m=args.tx_height,
+        rx_height_m=args.rx_height,
+        f_mhz=args.f_mhz,
+        radius_m=args.radius,
+        model=args.model,
+        k_factor=args.k,
+    )
+    out = Path(args.out)
+    rows, cols = terrain.shape
+    nodata = -9999.0
+    data = np.where(np.isfinite(pred.loss_db), pred.loss_db, nodata).astype(np.float32)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent or ".")
+    os.close(fd)
+    try:
+        with rasterio.open(
+            tmp,
+            "w",
+            driver="GTiff",
+            width=cols,
+            height=rows,
+            count=1,
+            dtype="float32",
+            crs=terrain.crs,
+            transform=terrain.transform,
+            nodata=nodata,
+            compress="deflate",
+        ) as dst:
+            dst.write(data, 1)
+            dst.update_tags(model=pred.model, units="dB", quantity="basic transmission loss")
+            dst.update_tags(
+                **{
+                    f"itm_warning_{i}": f"{k}: {v} cells"
+                    for i, (k, v) in enumerate(pred.warning_summary().items())
+                }
+            )
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"path loss ({pred.model}): {out}")
+    return 0
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_run,
     _add_viewshed,
+    _add_pathloss,
 ]
 
 

@@ -58,9 +58,19 @@ def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
 
 @numba.njit(cache=True, parallel=True)
 def _targets_kernel(
-    z: NDArray[np.float32], cell_m: float, tx_cf: float, tx_rf: float, tgt_cf: NDArray[np.float64],
-    tgt_rf: NDArray[np.float64], step_m: float, h_tx: float, h_rx: float, f_mhz: float,
-    code: int, params: NDArray[np.float64], max_dist_m: float,
+    z: NDArray[np.float32],
+    cell_m: float,
+    tx_cf: float,
+    tx_rf: float,
+    tgt_cf: NDArray[np.float64],
+    tgt_rf: NDArray[np.float64],
+    step_m: float,
+    h_tx: float,
+    h_rx: float,
+    f_mhz: float,
+    code: int,
+    params: NDArray[np.float64],
+    max_dist_m: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.int16], NDArray[np.int32]]:
     """Loss, status and ITM warning bits from one site to each target (grid coordinates)."""
     m = len(tgt_cf)
@@ -86,7 +96,9 @@ def _targets_kernel(
     return loss, status, warn
 
 
-def _resolve(model: str | PropagationModel, k_factor: float, params: dict[str, Any]) -> PropagationModel:
+def _resolve(
+    model: str | PropagationModel, k_factor: float, params: dict[str, Any]
+) -> PropagationModel:
     if isinstance(model, PropagationModel):
         if params:
             msg = f"Model parameters {sorted(params)} given with a model object; set them on it."
@@ -97,7 +109,9 @@ def _resolve(model: str | PropagationModel, k_factor: float, params: dict[str, A
     return get_model(model, **params)
 
 
-def _grid_coords(terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _grid_coords(
+    terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     x = np.asarray(x_m, dtype=np.float64)
     y = np.asarray(y_m, dtype=np.float64)
     cf = (x - terrain.transform.c) / terrain.cell_size_m - 0.5
@@ -105,7 +119,9 @@ def _grid_coords(terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDAr
     return cf, rf
 
 
-def _check_site(terrain: Terrain, x_m: float, y_m: float, tx_height_m: float, rx_height_m: float, f_mhz: float) -> None:
+def _check_site(
+    terrain: Terrain, x_m: float, y_m: float, tx_height_m: float, rx_height_m: float, f_mhz: float
+) -> None:
     problems = []
     if not bool(terrain.contains(x_m, y_m)):
         xmin, ymin, xmax, ymax = terrain.bounds
@@ -192,9 +208,19 @@ def predict_grid(
     rr, cc = np.nonzero(inside)
     tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
     loss, status, warn = _targets_kernel(
-        terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf),
-        cc.astype(np.float64), rr.astype(np.float64), step, float(tx_height_m),
-        float(rx_height_m), float(f_mhz), code, params, math.inf,
+        terrain.elevation_m,
+        terrain.cell_size_m,
+        float(tx_cf),
+        float(tx_rf),
+        cc.astype(np.float64),
+        rr.astype(np.float64),
+        step,
+        float(tx_height_m),
+        float(rx_height_m),
+        float(f_mhz),
+        code,
+        params,
+        math.inf,
     )
     out = np.full((rows, cols), np.nan, dtype=np.float32)
     out[rr, cc] = loss
@@ -254,8 +280,16 @@ def path_loss_grid(
         warnings and modes per cell.
     """
     return predict_grid(
-        terrain, x_m, y_m, tx_height_m=tx_height_m, rx_height_m=rx_height_m, f_mhz=f_mhz,
-        radius_m=radius_m, model=model, k_factor=k_factor, profile_step_m=profile_step_m,
+        terrain,
+        x_m,
+        y_m,
+        tx_height_m=tx_height_m,
+        rx_height_m=rx_height_m,
+        f_mhz=f_mhz,
+        radius_m=radius_m,
+        model=model,
+        k_factor=k_factor,
+        profile_step_m=profile_step_m,
         **model_params,
     ).loss_db
 
@@ -289,8 +323,18 @@ def path_loss_to_points(
     tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
     cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
     loss, _st, _w = _targets_kernel(
-        terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf, step,
-        float(tx_height_m), float(rx_height_m), float(f_mhz), code, params,
+        terrain.elevation_m,
+        terrain.cell_size_m,
+        float(tx_cf),
+        float(tx_rf),
+        cf,
+        rf,
+        step,
+        float(tx_height_m),
+        float(rx_height_m),
+        float(f_mhz),
+        code,
+        params,
         float(max_distance_m),
     )
     return loss
@@ -343,8 +387,18 @@ def path_loss_matrix(
         _check_site(terrain, float(x), float(y), float(heights[i]), rx_height_m, f_mhz)
         tx_cf, tx_rf = _grid_coords(terrain, x, y)
         out[i], _st, _w = _targets_kernel(
-            terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf, step,
-            float(heights[i]), float(rx_height_m), float(f_mhz), code, params,
+            terrain.elevation_m,
+            terrain.cell_size_m,
+            float(tx_cf),
+            float(tx_rf),
+            cf,
+            rf,
+            step,
+            float(heights[i]),
+            float(rx_height_m),
+            float(f_mhz),
+            code,
+            params,
             float(max_distance_m),
         )
     return out
@@ -364,8 +418,11 @@ def received_power_dbm(
     """
     pl = np.asarray(path_loss_db, dtype=np.float64)
     return np.asarray(
-        np.asarray(eirp_dbm, dtype=np.float64) - pl + np.asarray(rx_antenna_gain_dbi)
-        - rx_cable_loss_db - np.asarray(clutter_loss_db)
+        np.asarray(eirp_dbm, dtype=np.float64)
+        - pl
+        + np.asarray(rx_antenna_gain_dbi)
+        - rx_cable_loss_db
+        - np.asarray(clutter_loss_db)
     )
 
 
@@ -411,4 +468,3 @@ def best_server(
     server = np.where(any_serves, idx, -1).astype(np.int16)
     overlap = serves.sum(axis=0).astype(np.int16)
     return best_rx, server, overlap
-

@@ -109,7 +109,12 @@ def _max_v(
 
 @numba.njit(cache=True)
 def _diffraction_db(
-    z: NDArray[np.float64], step: float, h_tx: float, h_rx: float, f_mhz: float, k: float,
+    z: NDArray[np.float64],
+    step: float,
+    h_tx: float,
+    h_rx: float,
+    f_mhz: float,
+    k: float,
     method: int,
 ) -> float:
     """Excess diffraction loss (dB) by ITU-R P.526: 2 knife-edge, 3 Deygout, 4 Bullington."""
@@ -174,7 +179,12 @@ def _diffraction_db(
 
 @numba.njit(cache=True)
 def _los_status(
-    z: NDArray[np.float64], step: float, h_tx: float, h_rx: float, f_mhz: float, k: float,
+    z: NDArray[np.float64],
+    step: float,
+    h_tx: float,
+    h_rx: float,
+    f_mhz: float,
+    k: float,
     clear_fraction: float,
 ) -> int:
     """0: first Fresnel zone clear to ``clear_fraction``; 1: less clear; 2: LOS blocked."""
@@ -227,8 +237,13 @@ def _hata(d_m: float, f_mhz: float, hb: float, hm: float, env: int) -> float:
 
 @numba.njit(cache=True)
 def profile_loss(
-    code: int, params: NDArray[np.float64], z: NDArray[np.float64], step: float, h_tx: float,
-    h_rx: float, f_mhz: float,
+    code: int,
+    params: NDArray[np.float64],
+    z: NDArray[np.float64],
+    step: float,
+    h_tx: float,
+    h_rx: float,
+    f_mhz: float,
 ) -> tuple[float, int, int]:
     """Loss (dB) of model ``code`` over profile ``z`` (spacing ``step`` m).
 
@@ -253,8 +268,21 @@ def profile_loss(
     if code == HATA:
         return _hata(d, f_mhz, h_tx, h_rx, int(params[0])), 0, 0
     loss, _fs, _aref, _vmed, mode, warn, err = itm.itm_p2p_core(
-        z, step, h_tx, h_rx, f_mhz, int(params[0]), params[1], params[2], params[3], params[4],
-        int(params[5]), int(params[6]), params[7], params[8], params[9],
+        z,
+        step,
+        h_tx,
+        h_rx,
+        f_mhz,
+        int(params[0]),
+        params[1],
+        params[2],
+        params[3],
+        params[4],
+        int(params[5]),
+        int(params[6]),
+        params[7],
+        params[8],
+        params[9],
     )
     if err != 0:
         return np.nan, 0, warn
@@ -423,23 +451,34 @@ class LineOfSightModel(PropagationModel):
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
         return LOS, np.array(
-            [self.k_factor, self.obstruction_penalty_db, self.blocked_penalty_db,
-             self.clearance_fraction]
+            [
+                self.k_factor,
+                self.obstruction_penalty_db,
+                self.blocked_penalty_db,
+                self.clearance_fraction,
+            ]
         )
 
     def status(
-        self, distance_m: ArrayLike, elevation_m: ArrayLike, *, tx_height_m: float,
-        rx_height_m: float, f_mhz: float,
+        self,
+        distance_m: ArrayLike,
+        elevation_m: ArrayLike,
+        *,
+        tx_height_m: float,
+        rx_height_m: float,
+        f_mhz: float,
     ) -> str:
-        """"clear", "fresnel-obstructed" or "blocked" for one profile."""
+        """ "clear", "fresnel-obstructed" or "blocked" for one profile."""
         z, step = _profile(distance_m, elevation_m)
-        st = _los_status(z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor,
-                         self.clearance_fraction)
+        st = _los_status(
+            z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor, self.clearance_fraction
+        )
         return ("clear", "fresnel-obstructed", "blocked")[st]
 
     def describe(self) -> str:
         blocked = (
-            "no signal" if math.isinf(self.blocked_penalty_db)
+            "no signal"
+            if math.isinf(self.blocked_penalty_db)
             else f"+{self.blocked_penalty_db:g} dB"
         )
         return (
@@ -462,7 +501,11 @@ class DiffractionModel(PropagationModel):
 
     reference = "ITU-R P.526-15 (2019): knife-edge J(v) eq. (31); Deygout / Bullington"
 
-    _CODES: ClassVar[dict[str, int]] = {"knife-edge": KNIFE, "deygout": DEYGOUT, "bullington": BULLINGTON}
+    _CODES: ClassVar[dict[str, int]] = {
+        "knife-edge": KNIFE,
+        "deygout": DEYGOUT,
+        "bullington": BULLINGTON,
+    }
 
     def __init__(self, method: str = "deygout", *, k_factor: float = 4.0 / 3.0) -> None:
         if method not in self._CODES:
@@ -479,9 +522,7 @@ class DiffractionModel(PropagationModel):
         return self._CODES[self.method], np.array([self.k_factor])
 
     def describe(self) -> str:
-        return (
-            f"ITU-R P.526-15 {self.method} diffraction + free space (k = {self.k_factor:.3g})"
-        )
+        return f"ITU-R P.526-15 {self.method} diffraction + free space (k = {self.k_factor:.3g})"
 
 
 class HataModel(PropagationModel):
@@ -496,7 +537,12 @@ class HataModel(PropagationModel):
     name = "hata"
     reference = "Hata, IEEE T-VT 29(3) 1980; COST 231 final report (1999) section 4.4.1"
 
-    ENVIRONMENTS: ClassVar[dict[str, int]] = {"small-city": 0, "large-city": 1, "suburban": 2, "open": 3}
+    ENVIRONMENTS: ClassVar[dict[str, int]] = {
+        "small-city": 0,
+        "large-city": 1,
+        "suburban": 2,
+        "open": 3,
+    }
 
     def __init__(self, environment: str = "open") -> None:
         if environment not in self.ENVIRONMENTS:
@@ -545,15 +591,27 @@ class ItmModel(PropagationModel):
         system_elevation_m: float | None = None,
     ) -> None:
         self.pol = itm._check_common(
-            tx_height_m=10.0, rx_height_m=10.0, f_mhz=1000.0, polarization=polarization,
-            permittivity=permittivity, conductivity_s_m=conductivity_s_m, n0=n0,
-            climate=climate, mdvar=mdvar, percentages=(time_pct, location_pct, situation_pct),
+            tx_height_m=10.0,
+            rx_height_m=10.0,
+            f_mhz=1000.0,
+            polarization=polarization,
+            permittivity=permittivity,
+            conductivity_s_m=conductivity_s_m,
+            n0=n0,
+            climate=climate,
+            mdvar=mdvar,
+            percentages=(time_pct, location_pct, situation_pct),
         )
         self.settings: dict[str, Any] = {
-            "n0": float(n0), "climate": int(climate), "permittivity": float(permittivity),
-            "conductivity_s_m": float(conductivity_s_m), "polarization": polarization,
-            "mdvar": int(mdvar), "time_pct": float(time_pct),
-            "location_pct": float(location_pct), "situation_pct": float(situation_pct),
+            "n0": float(n0),
+            "climate": int(climate),
+            "permittivity": float(permittivity),
+            "conductivity_s_m": float(conductivity_s_m),
+            "polarization": polarization,
+            "mdvar": int(mdvar),
+            "time_pct": float(time_pct),
+            "location_pct": float(location_pct),
+            "situation_pct": float(situation_pct),
             "system_elevation_m": system_elevation_m,
         }
 
@@ -561,24 +619,48 @@ class ItmModel(PropagationModel):
         s = self.settings
         h_sys = math.nan if s["system_elevation_m"] is None else float(s["system_elevation_m"])
         return ITM, np.array(
-            [self.pol, s["permittivity"], s["conductivity_s_m"], s["n0"], h_sys, s["climate"],
-             s["mdvar"], s["time_pct"], s["location_pct"], s["situation_pct"]],
+            [
+                self.pol,
+                s["permittivity"],
+                s["conductivity_s_m"],
+                s["n0"],
+                h_sys,
+                s["climate"],
+                s["mdvar"],
+                s["time_pct"],
+                s["location_pct"],
+                s["situation_pct"],
+            ],
             dtype=np.float64,
         )
 
     def predict(
-        self, distance_m: ArrayLike, elevation_m: ArrayLike, *, tx_height_m: float,
-        rx_height_m: float, f_mhz: float,
+        self,
+        distance_m: ArrayLike,
+        elevation_m: ArrayLike,
+        *,
+        tx_height_m: float,
+        rx_height_m: float,
+        f_mhz: float,
     ) -> itm.ItmResult:
         """Full ITM result (loss, mode, warnings) for one profile."""
         z, step = _profile(distance_m, elevation_m)
         s = self.settings
         return itm.itm_point_to_point(
-            z, step, tx_height_m=tx_height_m, rx_height_m=rx_height_m, f_mhz=f_mhz,
-            polarization=s["polarization"], permittivity=s["permittivity"],
-            conductivity_s_m=s["conductivity_s_m"], n0=s["n0"], climate=s["climate"],
-            time_pct=s["time_pct"], location_pct=s["location_pct"],
-            situation_pct=s["situation_pct"], mdvar=s["mdvar"],
+            z,
+            step,
+            tx_height_m=tx_height_m,
+            rx_height_m=rx_height_m,
+            f_mhz=f_mhz,
+            polarization=s["polarization"],
+            permittivity=s["permittivity"],
+            conductivity_s_m=s["conductivity_s_m"],
+            n0=s["n0"],
+            climate=s["climate"],
+            time_pct=s["time_pct"],
+            location_pct=s["location_pct"],
+            situation_pct=s["situation_pct"],
+            mdvar=s["mdvar"],
             system_elevation_m=s["system_elevation_m"],
         )
 

@@ -59,10 +59,21 @@ def test_qkpfl_crystal_palace_to_mursley(f_mhz, hg, table, he_published):
     for reliability, row in zip((1, 10, 50, 90, 99), table, strict=True):
         for confidence, want in zip((50, 90, 10), row, strict=True):
             r = itm_point_to_point(
-                CRYSTAL_PALACE, 77_800 / 156, tx_height_m=hg[0], rx_height_m=hg[1],
-                f_mhz=f_mhz, polarization="horizontal", permittivity=15,
-                conductivity_s_m=0.005, n0=314, climate=5, time_pct=reliability,
-                location_pct=50, situation_pct=confidence, mdvar=12, system_elevation_m=0,
+                CRYSTAL_PALACE,
+                77_800 / 156,
+                tx_height_m=hg[0],
+                rx_height_m=hg[1],
+                f_mhz=f_mhz,
+                polarization="horizontal",
+                permittivity=15,
+                conductivity_s_m=0.005,
+                n0=314,
+                climate=5,
+                time_pct=reliability,
+                location_pct=50,
+                situation_pct=confidence,
+                mdvar=12,
+                system_elevation_m=0,
             )
             assert abs(r.loss_db - want) <= 0.1, (reliability, confidence, r.loss_db, want)
     assert r.path == "double horizon"  # "A DOUBLE-HORIZON PATH"
@@ -73,8 +84,15 @@ def test_qkpfl_crystal_palace_to_mursley(f_mhz, hg, table, he_published):
 def test_p2p_ntia_cmd_example():
     """NTIA ITM 1.4 o_p2pcr.txt / o_p2ptls.txt: 114.5 dB, N_s = 251.5 from the profile mean."""
     r = itm_point_to_point(
-        PFL, 25.6, tx_height_m=15, rx_height_m=3, f_mhz=3500, polarization="vertical",
-        n0=301, climate=5, mdvar=1,
+        PFL,
+        25.6,
+        tx_height_m=15,
+        rx_height_m=3,
+        f_mhz=3500,
+        polarization="vertical",
+        n0=301,
+        climate=5,
+        mdvar=1,
     )
     assert len(PFL) == 143
     assert abs(r.loss_db - 114.5) <= 0.1
@@ -90,19 +108,40 @@ def test_p2p_ntia_confidence_reliability_table(reliability, row):
     """NTIA ITM 1.4 o_p2pcr_tbl.txt (confidence 10/60/90 %)."""
     for confidence, want in zip((10, 60, 90), row, strict=True):
         r = itm_point_to_point(
-            PFL, 25.6, tx_height_m=15, rx_height_m=3, f_mhz=3500, n0=301, climate=5, mdvar=1,
-            time_pct=reliability, location_pct=50, situation_pct=confidence,
+            PFL,
+            25.6,
+            tx_height_m=15,
+            rx_height_m=3,
+            f_mhz=3500,
+            n0=301,
+            climate=5,
+            mdvar=1,
+            time_pct=reliability,
+            location_pct=50,
+            situation_pct=confidence,
         )
         assert abs(r.loss_db - want) <= 0.1
 
 
 def test_area_ntia_examples():
     """NTIA ITM 1.4 o_areatls.txt (134.5 dB) and o_areacr.txt (118.3 dB)."""
-    r = itm_area(10e3, delta_h_m=20, tx_height_m=15, rx_height_m=3, f_mhz=3500, n0=301,
-                 climate=5, mdvar=1)
+    r = itm_area(
+        10e3, delta_h_m=20, tx_height_m=15, rx_height_m=3, f_mhz=3500, n0=301, climate=5, mdvar=1
+    )
     assert abs(r.loss_db - 134.5) <= 0.1 and abs(r.reference_attenuation_db - 11.2) <= 0.1
-    r = itm_area(1e3, delta_h_m=0, tx_height_m=3, rx_height_m=3, f_mhz=10_000, n0=301,
-                 climate=5, mdvar=3, time_pct=90, location_pct=50, situation_pct=77)
+    r = itm_area(
+        1e3,
+        delta_h_m=0,
+        tx_height_m=3,
+        rx_height_m=3,
+        f_mhz=10_000,
+        n0=301,
+        climate=5,
+        mdvar=3,
+        time_pct=90,
+        location_pct=50,
+        situation_pct=77,
+    )
     assert abs(r.loss_db - 118.3) <= 0.1
 
 
@@ -133,9 +172,19 @@ def test_area_ntia_table():
     for line in AREA_TABLE.splitlines():
         d_km, fs, *row = (float(v) for v in line.split())
         for confidence, want in zip((50, 75, 90), row, strict=True):
-            r = itm_area(d_km * 1e3, delta_h_m=0, tx_height_m=3, rx_height_m=3, f_mhz=10_000,
-                         n0=301, climate=5, mdvar=3, time_pct=90, location_pct=50,
-                         situation_pct=confidence)
+            r = itm_area(
+                d_km * 1e3,
+                delta_h_m=0,
+                tx_height_m=3,
+                rx_height_m=3,
+                f_mhz=10_000,
+                n0=301,
+                climate=5,
+                mdvar=3,
+                time_pct=90,
+                location_pct=50,
+                situation_pct=confidence,
+            )
             assert abs(r.loss_db - want) <= 0.1, (d_km, confidence, r.loss_db)
             assert abs(r.free_space_db - fs) <= 0.1
 

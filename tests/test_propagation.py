@@ -25,7 +25,7 @@ F_MHZ = 700.0
 
 
 def flat_profile(length_m: float = 5000.0, step_m: float = 30.0, z_m: float = 1500.0):
-    n = int(round(length_m / step_m)) + 1
+    n = round(length_m / step_m) + 1
     d = np.linspace(0.0, length_m, n)
     return d, np.full(n, z_m)
 

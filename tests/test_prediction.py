@@ -1,0 +1,180 @@
+"""Area and point predictions on tiny synthetic terrain, best server, and the pathloss CLI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import rasterio
+
+from coverage import synthetic
+from coverage.cli import main
+from coverage.errors import InputError
+from coverage.prediction import (
+    best_server,
+    path_loss_grid,
+    path_loss_matrix,
+    path_loss_to_points,
+    predict_grid,
+    received_power_dbm,
+)
+from coverage.propagation import free_space_loss_db, get_model
+
+KW = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
+
+
+def test_grid_free_space_equals_formula(flat_terrain):
+    xs, ys = flat_terrain.cell_centers()
+    x, y = xs[25], ys[25]
+    grid = path_loss_grid(flat_terrain, x, y, radius_m=600.0, model="fspl", **KW)
+    assert grid.dtype == np.float32 and grid.shape == flat_terrain.shape
+    dist = np.hypot(xs[None, :] - x, ys[:, None] - y)
+    inside = (dist <= 600.0) & (dist > 0)
+    want = free_space_loss_db(dist[inside], 700.0)
+    np.testing.assert_allclose(grid[inside], want, atol=1e-3)
+    assert np.isnan(grid[dist > 600.0]).all()
+
+
+def test_grid_matches_profile_model(ridge_terrain):
+    """Each cell's value is the model evaluated on Terrain.profile to its centre."""
+    xs, ys = ridge_terrain.cell_centers()
+    x, y = xs[10], ys[30]
+    for name in ("itm", "deygout", "los"):
+        grid = path_loss_grid(ridge_terrain, x, y, radius_m=2000.0, model=name, **KW)
+        model = get_model(name)
+        for r, c in ((30, 50), (5, 40), (44, 22)):
+            d, z = ridge_terrain.profile(x, y, xs[c], ys[r], spacing_m=None)
+            n = max(2, math.ceil(d[-1] / ridge_terrain.cell_size_m) + 1)
+            d, z = ridge_terrain.profile(x, y, xs[c], ys[r], spacing_m=d[-1] / (n - 1))
+            want = model.loss_db(d, z, **KW)
+            assert grid[r, c] == pytest.approx(want, rel=1e-5), (name, r, c)
+
+
+def test_ridge_shadow_costs_more_than_free_space(ridge_terrain):
+    xs, ys = ridge_terrain.cell_centers()
+    grid = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=5000.0, model="itm", **KW)
+    fs = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=5000.0, model="fspl", **KW)
+    behind = grid[30, 55] - fs[30, 55]
+    front = grid[30, 15] - fs[30, 15]
+    assert behind > 20.0 > front
+
+
+def test_predict_grid_keeps_itm_warnings(andes_terrain):
+    xs, ys = andes_terrain.cell_centers()
+    pred = predict_grid(andes_terrain, xs[100], ys[100], radius_m=1500.0, model="itm", n0=301, **KW)
+    summary = pred.warning_summary()
+    assert summary["path distance below 1 km"] > 0
+    assert "ITM" in pred.model
+    finite = np.isfinite(pred.loss_db)
+    modes = pred.status[finite] % 10
+    assert set(np.unique(modes)) <= {0, 1, 2, 3}
+    assert np.count_nonzero(modes == 0) <= 1  # only the site's own cell (free space)
+
+
+def test_points_and_matrix_agree_with_grid(andes_terrain):
+    xs, ys = andes_terrain.cell_centers()
+    site = (xs[60], ys[70])
+    grid = path_loss_grid(andes_terrain, *site, radius_m=3000.0, **KW)
+    cells = [(70, 90), (120, 60), (40, 40), (199, 199)]
+    targets = np.array([(xs[c], ys[r]) for r, c in cells])
+    pts = path_loss_to_points(
+        andes_terrain,
+        *site,
+        tx_height_m=30.0,
+        targets_xy=targets,
+        rx_height_m=1.5,
+        f_mhz=700.0,
+        max_distance_m=3000.0,
+    )
+    for (r, c), v in zip(cells, pts, strict=True):
+        if np.isnan(grid[r, c]):
+            assert np.isnan(v)
+        else:
+            assert v == pytest.approx(grid[r, c], rel=1e-5)
+    mat = path_loss_matrix(
+        andes_terrain,
+        [site, (xs[150], ys[150])],
+        [30.0, 10.0],
+        targets,
+        rx_height_m=1.5,
+        f_mhz=700.0,
+        max_distance_m=3000.0,
+    )
+    assert mat.shape == (2, 4)
+    np.testing.assert_allclose(mat[0], pts, equal_nan=True)
+    with pytest.raises(InputError, match="outside the terrain"):
+        path_loss_to_points(
+            andes_terrain,
+            *site,
+            tx_height_m=30.0,
+            targets_xy=[(0.0, 0.0)],
+            rx_height_m=1.5,
+            f_mhz=700.0,
+            max_distance_m=3000.0,
+        )
+
+
+def test_site_outside_grid_raises(flat_terrain):
+    with pytest.raises(InputError, match="outside the terrain grid"):
+        path_loss_grid(flat_terrain, 0.0, 0.0, radius_m=100.0, **KW)
+
+
+def test_received_power_and_best_server():
+    rx = received_power_dbm(
+        50.0, np.array([100.0, np.nan, np.inf]), rx_antenna_gain_dbi=2.0, clutter_loss_db=3.0
+    )
+    assert rx[0] == pytest.approx(-51.0) and np.isnan(rx[1]) and rx[2] == -np.inf
+    a = np.array([[-80.0, np.nan], [-100.0, -70.0]])
+    b = np.array([[-90.0, -95.0], [-60.0, -70.0]])
+    best, server, overlap = best_server([a, b], threshold_dbm=-92.0)
+    np.testing.assert_array_equal(server, [[0, -1], [1, 0]])
+    np.testing.assert_allclose(best, [[-80.0, np.nan], [-60.0, -70.0]])
+    np.testing.assert_array_equal(overlap, [[2, 0], [1, 2]])
+    best, server, overlap = best_server([a, b])
+    assert server[0, 1] == 1 and overlap[0, 1] == 1
+
+
+def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
+    dem = tmp_path / "dem.tif"
+    rows, cols = ridge_terrain.shape
+    with rasterio.open(
+        dem,
+        "w",
+        driver="GTiff",
+        width=cols,
+        height=rows,
+        count=1,
+        dtype="float32",
+        crs=ridge_terrain.crs,
+        transform=ridge_terrain.transform,
+    ) as dst:
+        dst.write(ridge_terrain.elevation_m, 1)
+    xs, ys = ridge_terrain.cell_centers()
+    out = tmp_path / "loss.tif"
+    args = [
+        "pathloss",
+        str(dem),
+        str(out),
+        "--x",
+        str(xs[5]),
+        "--y",
+        str(ys[30]),
+        "--tx-height",
+        "30",
+        "--rx-height",
+        "1.5",
+        "--f-mhz",
+        "700",
+        "--radius",
+        "1200",
+    ]
+    assert main(["-q", *args]) == 0
+    with rasterio.open(out) as src:
+        assert src.dtypes[0] == "float32" and src.transform == ridge_terrain.transform
+        data = src.read(1, masked=True)
+        assert "ITM" in src.tags()["model"]
+    want = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=1200.0, **KW)
+    np.testing.assert_allclose(data.filled(np.nan), want, equal_nan=True)
+    assert main(["-q", *args[:-2], "--radius", "1200", "--model", "fspl"]) == 0
+    assert main(["-q", *args[:3], "--x", "0", "--y", "0", *args[7:]]) == 2
