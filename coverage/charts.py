@@ -219,6 +219,7 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
             va="center",
             color="#111111",
             weight="bold",
+            zorder=9,
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.6},
         )
     for r in plan.links.itertuples():
@@ -268,6 +269,8 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
 
     # Scale bar (metres of the working CRS) and north arrow.
     span = xmax - xmin

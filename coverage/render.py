@@ -499,7 +499,7 @@ def _legend_html(plan: Plan, language: str) -> str:
         '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
         "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"
         f'border-radius:4px">{L("title")}: {e(plan.name)}</div>'
-        '<div id="coverage-legend" style="position:fixed;bottom:30px;left:10px;z-index:1000;'
+        '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'
         "background:rgba(255,255,255,.92);padding:8px 10px;font:12px sans-serif;"
         f'border-radius:4px;max-width:260px;line-height:1.5"><b>{L("legend")}</b><br>'
         + "<br>".join(rows)

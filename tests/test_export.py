@@ -292,3 +292,114 @@ def test_write_outputs_into_new_nested_folder(tiny_plan, tmp_path):
     paths = export.write_outputs(tiny_plan, tmp_path / "a" / "b", formats=["summary"])
     assert Path(paths["summary_md"]).parent == tmp_path / "a" / "b"
     assert "manifest" not in paths
+
+
+def _real_plan(mirror):
+    """A Plan on the real Palmitas layers (DEM at 60 m, 8 veredas, schools), with hand-placed
+    sites and a toy distance-only coverage: it exercises the writers on real extents, names
+    and reprojections, not the models."""
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from coverage.plan import Plan
+    from coverage.terrain import load_terrain
+
+    ver = gpd.read_file(mirror / "palmitas_veredas.geojson").to_crs("EPSG:9377")
+    ver = ver.rename(columns={"codigo": "vereda_id", "nombre": "name"})[
+        ["vereda_id", "name", "geometry"]
+    ]
+    terrain = load_terrain(
+        mirror / "dem" / "palmitas_dem_srtm1.tif", ver.union_all(), "EPSG:9377",
+        margin_m=500, resolution_m=60,
+    )  # fmt: skip
+    xs, ys = terrain.cell_centers()
+    gx, gy = np.meshgrid(xs, ys)
+    pts = []
+    for geom in ver.geometry[:3]:  # the highest cell of three veredas
+        inside = gpd.GeoSeries(gpd.points_from_xy(gx.ravel(), gy.ravel()), crs=ver.crs).within(geom)
+        z = np.where(inside.to_numpy(), terrain.elevation_m.ravel(), -np.inf)
+        k = int(np.argmax(z))
+        pts.append((gx.ravel()[k], gy.ravel()[k]))
+    sch = gpd.read_file(mirror / "palmitas_schools.geojson").to_crs("EPSG:9377")
+    sch = sch[sch["dentro_corregimiento_50"].astype(bool)].reset_index(drop=True)
+    pop_xy = sch.geometry.iloc[0]
+    ids = ["POP", "A1", "A2", "A3"]
+    geoms = [pop_xy, *gpd.points_from_xy([p[0] for p in pts], [p[1] for p in pts])]
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ids, "role": ["pop", "access", "access", "access"],
+            "name": ["Cabecera", *ver["name"][:3]], "mast_height_m": [15.0, 30.0, 30.0, 30.0],
+            "ground_elevation_m": terrain.sample([g.x for g in geoms], [g.y for g in geoms]),
+            "cost_usd": [0.0, 40e3, 40e3, 40e3], "people_covered": 0.0, "schools_covered": 0,
+            "reaches_pop": True, "hops_to_pop": [0, 1, 1, 1],
+        },
+        geometry=geoms, crs="EPSG:9377",
+    )  # fmt: skip
+    rx = []
+    for g in geoms[1:]:
+        d_km = np.maximum(np.hypot(gx - g.x, gy - g.y), 30.0) / 1000.0
+        rx.append(np.where(d_km < 4.0, -60.0 - 30.0 * np.log10(d_km) - 20.0, -np.inf))
+    stack = np.stack(rx)
+    best = stack.max(axis=0)
+    coverage = np.where(np.isfinite(best), best, np.nan).astype(np.float32)
+    server = np.where(np.isfinite(best), stack.argmax(axis=0), -1).astype(np.int16)
+    cent = ver.geometry.representative_point()
+    demand_geom = [*cent, *sch.geometry]
+    rx_pts = coverage[terrain.rowcol([p.x for p in demand_geom], [p.y for p in demand_geom])]
+    n_v = len(ver)
+    covered = np.isfinite(rx_pts) & (rx_pts > -95.0)
+    demand = gpd.GeoDataFrame(
+        {
+            "demand_id": [f"D{i}" for i in range(len(demand_geom))],
+            "kind": ["population"] * n_v + ["school"] * len(sch),
+            "name": [*ver["name"], *sch["nombre"]],
+            "vereda": [*ver["name"], *sch["vereda_nombre"]],
+            "population": [6481.0 / n_v] * n_v + [0.0] * len(sch),
+            "households": [2868.0 / n_v] * n_v + [0.0] * len(sch),
+            "covered": covered, "best_site": np.where(covered, "A1", ""),
+            "rx_dbm": rx_pts, "n_servers": covered.astype(int),
+            "reason": np.where(covered, "covered", "out_of_range"),
+        },
+        geometry=demand_geom, crs="EPSG:9377",
+    )  # fmt: skip
+    links = gpd.GeoDataFrame(
+        {
+            "site_a": ["POP"] * 3, "site_b": ids[1:],
+            "length_m": [geoms[0].distance(g) for g in geoms[1:]], "clearance_ratio": 0.8,
+            "margin_db": 15.0, "capacity_mbps": 200.0,
+        },
+        geometry=[LineString([geoms[0], g]) for g in geoms[1:]], crs="EPSG:9377",
+    )  # fmt: skip
+    return Plan(
+        name="Palmitas (toy coverage)", crs="EPSG:9377", terrain=terrain, veredas=ver,
+        demand=demand, sites=sites, links=links, backhaul=nx.Graph(crs="EPSG:9377"),
+        coverage_dbm=coverage, best_server=server,
+        models={"propagation": "toy distance law (test only)"},
+        assumptions=["6,481 people (DAP 2026 projection) split evenly over the 8 veredas."],
+        scenario={"name": "palmitas-test", "attribution": "NASA SRTM v3; Alcaldía de Medellín"},
+    )  # fmt: skip
+
+
+def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
+    plan = _real_plan(mirror)
+    paths = export.write_outputs(
+        plan, tmp_path, formats=["summary", "geotiff", "gpkg", "kmz", "map", "sites_csv"]
+    )
+    s = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
+    assert s["totals"]["people_total"] == pytest.approx(6481.0)
+    assert len(s["veredas"]) == 8
+    for key in ("people_covered", "schools_covered", "schools_total"):
+        assert sum(v[key] for v in s["veredas"]) == pytest.approx(s["totals"][key])
+    assert s["totals"]["schools_total"] == 9
+    info = _run("gdalinfo", str(paths["rx_dbm_tif"]))
+    assert "LAYOUT=COG" in info and "Overviews:" in info
+    assert "veredas" in _run("ogrinfo", "-ro", "-q", str(paths["gpkg"]))
+    assert "Veredas" in _run("ogrinfo", "-ro", "-q", str(paths["kmz"]))
+    page = paths["map"].read_text(encoding="utf-8")
+    for name in plan.veredas["name"]:
+        assert name in page
+    with zipfile.ZipFile(paths["kmz"]) as z:
+        root = ET.fromstring(z.read("doc.kml"))
+    box = root.find(f".//{{{kml.KML_NS}}}LatLonBox")
+    assert -75.80 < float(box.findtext(f"{{{kml.KML_NS}}}west")) < -75.70  # Palmitas
+    assert 6.2 < float(box.findtext(f"{{{kml.KML_NS}}}south")) < 6.3
