@@ -6,6 +6,8 @@ site, sampled bilinearly at ``profile_step_m`` (default one cell) exactly as
 :mod:`coverage.propagation` is evaluated on it. Targets run in parallel on all cores
 (numba ``prange``). This is the per-cell equivalent of SPLAT!'s radial profiles: every cell
 gets the profile that ends exactly at its centre.
+Cells closer to the site than two profile steps have no intermediate terrain sample and
+get free-space loss.
 
 The coverage map (best server, overlap count) and the placement (a site x demand loss
 matrix) use these functions.

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import rasterio
 
-from coverage import synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.prediction import (
@@ -69,7 +68,7 @@ def test_predict_grid_keeps_itm_warnings(andes_terrain):
     finite = np.isfinite(pred.loss_db)
     modes = pred.status[finite] % 10
     assert set(np.unique(modes)) <= {0, 1, 2, 3}
-    assert np.count_nonzero(modes == 0) <= 1  # only the site's own cell (free space)
+    assert np.count_nonzero(modes == 0) <= 9  # cells within one step of the site: free space
 
 
 def test_points_and_matrix_agree_with_grid(andes_terrain):
