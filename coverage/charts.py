@@ -89,7 +89,18 @@ def _link_frequency_mhz(plan: Plan, site_a: str, site_b: str) -> float:
         ]
         if len(sel) and np.isfinite(sel["frequency_mhz"].iloc[0]):
             return float(sel["frequency_mhz"].iloc[0])
+    nested = plan.scenario.get("backhaul")
+    if isinstance(nested, dict) and nested.get("f_mhz"):
+        return float(nested["f_mhz"])
     return float(plan.scenario.get("backhaul_frequency_mhz", DEFAULT_BACKHAUL_MHZ))
+
+
+def scenario_k_factor(plan: Plan) -> float:
+    """The k-factor of a plan's scenario (``propagation.k_factor`` or ``k_factor``), or 4/3."""
+    nested = plan.scenario.get("propagation")
+    if isinstance(nested, dict) and nested.get("k_factor"):
+        return float(nested["k_factor"])
+    return float(plan.scenario.get("k_factor", 4.0 / 3.0))
 
 
 def link_profile_figure(
@@ -115,9 +126,10 @@ def link_profile_figure(
         Site ids of the link's ends.
     frequency_mhz
         Link frequency; default the link's ``frequency_mhz`` column, else
-        ``plan.scenario["backhaul_frequency_mhz"]``, else 5,800 MHz.
+        the scenario's ``backhaul.f_mhz`` (or ``backhaul_frequency_mhz``), else 5,800 MHz.
     k_factor
-        Effective earth-radius factor; default ``plan.scenario["k_factor"]`` or 4/3.
+        Effective earth-radius factor; default the scenario's ``propagation.k_factor`` (or
+        ``k_factor``), else 4/3.
     language
         "es" or "en".
     """
@@ -125,7 +137,7 @@ def link_profile_figure(
     f_mhz = (
         frequency_mhz if frequency_mhz is not None else _link_frequency_mhz(plan, site_a, site_b)
     )
-    k = float(k_factor if k_factor is not None else plan.scenario.get("k_factor", 4.0 / 3.0))
+    k = float(k_factor) if k_factor is not None else scenario_k_factor(plan)
     dist, ground = plan.terrain.profile(a.geometry.x, a.geometry.y, b.geometry.x, b.geometry.y)
     total = float(dist[-1])
     bulge = earth_bulge_m(dist, total - dist, k)
@@ -184,6 +196,16 @@ def _attribution(plan: Plan) -> str:
         return "; ".join(str(g) for g in given)
     if given:
         return str(given)
+    area = plan.scenario.get("area")
+    layers = area.get("layers") if isinstance(area, dict) else None
+    if isinstance(layers, dict):
+        parts = [
+            f"{name}: {spec['source']}"
+            for name, spec in layers.items()
+            if isinstance(spec, dict) and spec.get("source")
+        ]
+        if parts:
+            return "; ".join(parts)
     return f"DEM: {plan.terrain.source or '?'}; {plan.crs}"
 
 
@@ -193,7 +215,8 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     Hillshade, received-power classes, vereda boundaries and names, backhaul links
     coloured by margin, sites by role, demand covered (green) or not (red); with title,
     legend, scale bar, north arrow (grid north of the working CRS) and the attribution of
-    the data sources (``plan.scenario["attribution"]`` when given, else the DEM's name).
+    the data sources (``plan.scenario["attribution"]`` when given, else the ``source`` of
+    each layer of ``plan.scenario["area"]["layers"]``, else the DEM's name).
     """
     terrain = plan.terrain
     xmin, ymin, xmax, ymax = terrain.bounds

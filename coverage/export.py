@@ -398,6 +398,14 @@ def _azimuths(value: Any) -> str:
     return str(value)
 
 
+def _technology(plan: Plan) -> str:
+    """The access technology of a plan's scenario, as text (a preset name, or the value)."""
+    tech = plan.scenario.get("technology", plan.scenario.get("equipment", ""))
+    if isinstance(tech, dict):
+        return str(tech.get("preset") or tech.get("name") or "")
+    return str(tech)
+
+
 def sites_table(plan: Plan) -> pd.DataFrame:
     """The site list: coordinates in WGS84 and the working CRS, heights, equipment, azimuths.
 
@@ -405,12 +413,12 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     ground_elevation_m, mast_height_m, antenna_elevation_m, equipment, azimuths_deg,
     cost_usd, people_covered, schools_covered, hops_to_pop``. ``equipment`` and
     ``azimuths_deg`` come from the sites' columns of those names when the plan has them,
-    else from ``plan.scenario["technology"]`` and "omni". Azimuths are degrees clockwise
+    else from the scenario's technology (its ``preset`` when a table) and "omni". Azimuths are degrees clockwise
     from grid north, separated by ";".
     """
     s = plan.sites
     ll = s.to_crs("EPSG:4326")
-    tech = str(plan.scenario.get("technology", plan.scenario.get("equipment", "")))
+    tech = _technology(plan)
     equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
     az = (
         [_azimuths(v) for v in s["azimuths_deg"]]
@@ -539,7 +547,9 @@ def write_manifest(
             "packages": _versions(),
         },
         "timings_s": {
-            "pipeline": report._jsonable(plan.metrics.get("seconds", {})),
+            "pipeline": report._jsonable(
+                plan.metrics.get("timings_s", plan.metrics.get("seconds", {}))
+            ),
             "outputs": {k: round(v, 4) for k, v in (timings_s or {}).items()},
         },
         "outputs": {

@@ -121,7 +121,8 @@ def kml_document(
     sites = plan.sites.to_crs("EPSG:4326")
     f_sites = _sub(doc, "Folder")
     _sub(f_sites, "name", L("sites"))
-    tech = str(plan.scenario.get("technology", ""))
+    tech = plan.scenario.get("technology", "")
+    tech = str(tech.get("preset") or "") if isinstance(tech, dict) else str(tech)
     for r, orig in zip(sites.itertuples(), plan.sites.itertuples(), strict=True):
         pm = _sub(f_sites, "Placemark")
         _sub(pm, "name", r.site_id)

@@ -403,3 +403,20 @@ def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
     box = root.find(f".//{{{kml.KML_NS}}}LatLonBox")
     assert -75.80 < float(box.findtext(f"{{{kml.KML_NS}}}west")) < -75.70  # Palmitas
     assert 6.2 < float(box.findtext(f"{{{kml.KML_NS}}}south")) < 6.3
+
+
+def test_scenario_conventions_of_the_pipeline(tiny_plan):
+    """Nested scenario tables (as Scenario.to_dict gives them) feed charts and the site list."""
+    plan = dataclasses.replace(
+        tiny_plan,
+        scenario={
+            "technology": {"preset": "lte-b28-small-cell"},
+            "propagation": {"k_factor": 1.0},
+            "backhaul": {"f_mhz": 5000.0},
+            "area": {"layers": {"dem": {"source": "NASA SRTMGL1 v3"}}},
+        },
+    )
+    assert charts.scenario_k_factor(plan) == 1.0
+    assert charts._link_frequency_mhz(plan, "POP", "S1") == 5000.0
+    assert charts._attribution(plan) == "dem: NASA SRTMGL1 v3"
+    assert set(export.sites_table(plan)["equipment"]) == {"lte-b28-small-cell"}
