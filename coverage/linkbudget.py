@@ -1,0 +1,299 @@
+"""Link budget: antenna patterns, clutter loss, received power, SNR and throughput class.
+
+Received power is ``EIRP(direction) - path loss + rx gain - rx cable loss - clutter loss``
+(:func:`coverage.prediction.received_power_dbm` for the plain sum). This module adds:
+
+* antenna patterns: omni, and a 3GPP sector (azimuth, horizontal and vertical beamwidth,
+  downtilt; 3GPP TR 36.814 Table A.2.1.1-2 / ITU-R F.1336 parabolic main lobe), and patterns
+  read from the MSI Planet ``.msi`` / ``.pln`` text format (the usual vendor format);
+* clutter loss per land-cover class (ESA WorldCover v200 codes) from an optional raster;
+* SNR against the thermal noise floor, and an estimated throughput with the attenuated
+  Shannon bound of 3GPP TR 36.942 Annex A.2, with a class for reports.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage.errors import InputError
+from coverage.technology import Technology
+
+__all__ = [
+    "THROUGHPUT_CLASSES",
+    "WORLDCOVER_CLUTTER_DB",
+    "AntennaPattern",
+    "clutter_loss_db",
+    "free_space_range_m",
+    "link_margin_db",
+    "omni",
+    "read_msi_pattern",
+    "sector",
+    "snr_db",
+    "throughput_class",
+    "throughput_mbps",
+]
+
+#: Planning clutter losses (dB) for a terminal inside each ESA WorldCover v200 class
+#: (10 tree cover, 20 shrubland, 30 grassland, 40 cropland, 50 built-up, 60 bare/sparse,
+#: 70 snow and ice, 80 permanent water, 90 herbaceous wetland, 95 mangroves, 100 moss and
+#: lichen). Values are assumptions in the range of ITU-R P.2108-1 §3.2 terminal clutter loss
+#: and ITU-R P.833-10 vegetation at UHF; scenarios should set their own.
+WORLDCOVER_CLUTTER_DB: dict[int, float] = {
+    10: 12.0,
+    20: 4.0,
+    30: 0.0,
+    40: 2.0,
+    50: 10.0,
+    60: 0.0,
+    70: 0.0,
+    80: 0.0,
+    90: 2.0,
+    95: 12.0,
+    100: 0.0,
+}
+
+#: Throughput classes (name, lower bound in Mbit/s), best first.
+THROUGHPUT_CLASSES: tuple[tuple[str, float], ...] = (
+    ("high", 25.0),
+    ("broadband", 10.0),
+    ("basic", 2.0),
+    ("low", 0.0),
+)
+
+
+@dataclass(frozen=True)
+class AntennaPattern:
+    """Antenna gain as a function of direction.
+
+    Attributes
+    ----------
+    gain_dbi
+        Peak gain (dBi).
+    horizontal_db, vertical_db
+        Attenuation (dB, >= 0) relative to the peak every degree, 360 values each: the
+        horizontal cut from the boresight azimuth clockwise, the vertical cut from the
+        horizon downwards (MSI convention: 0 horizon, 90 straight down, 270 straight up).
+    azimuth_deg
+        Boresight azimuth (degrees clockwise from north).
+    downtilt_deg
+        Mechanical downtilt (degrees, positive down).
+    name
+        Label for outputs.
+    """
+
+    gain_dbi: float
+    horizontal_db: NDArray[np.float64] = field(default_factory=lambda: np.zeros(360))
+    vertical_db: NDArray[np.float64] = field(default_factory=lambda: np.zeros(360))
+    azimuth_deg: float = 0.0
+    downtilt_deg: float = 0.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        for cut in ("horizontal_db", "vertical_db"):
+            arr = np.asarray(getattr(self, cut), dtype=np.float64)
+            if arr.shape != (360,) or not np.isfinite(arr).all():
+                msg = f"AntennaPattern {self.name!r}: {cut} needs 360 finite values (1° steps)."
+                raise InputError(msg)
+            object.__setattr__(self, cut, arr)
+
+    def gain_towards_dbi(
+        self, azimuth_deg: ArrayLike, elevation_deg: ArrayLike
+    ) -> NDArray[np.float64]:
+        """Gain (dBi) towards directions given by azimuth (° from north, clockwise) and
+        elevation (° above the horizon), combining the two cuts as
+        ``G - min(A_h + A_v, max(A_h(180), A_v(...)))``, the usual 2-D pattern
+        reconstruction (summing the cuts, capped at the front-to-back ratio).
+        """
+        az = np.asarray(azimuth_deg, dtype=np.float64)
+        el = np.asarray(elevation_deg, dtype=np.float64)
+        rel_az = np.mod(az - self.azimuth_deg, 360.0)
+        depression = np.mod(-(el) - self.downtilt_deg, 360.0)
+        a_h = _interp_cut(self.horizontal_db, rel_az)
+        a_v = _interp_cut(self.vertical_db, depression)
+        cap = max(float(self.horizontal_db.max()), float(self.vertical_db.max()))
+        return np.asarray(self.gain_dbi - np.minimum(a_h + a_v, cap))
+
+
+def _interp_cut(cut: NDArray[np.float64], angle_deg: NDArray[np.float64]) -> NDArray[np.float64]:
+    ext = np.append(cut, cut[0])
+    return np.asarray(np.interp(angle_deg, np.arange(361.0), ext))
+
+
+def omni(gain_dbi: float = 0.0, *, name: str = "omni") -> AntennaPattern:
+    """An omnidirectional antenna of ``gain_dbi`` in every direction."""
+    return AntennaPattern(gain_dbi=gain_dbi, name=name)
+
+
+def sector(
+    gain_dbi: float,
+    *,
+    azimuth_deg: float,
+    h_beamwidth_deg: float = 65.0,
+    v_beamwidth_deg: float = 10.0,
+    downtilt_deg: float = 0.0,
+    front_to_back_db: float = 25.0,
+    side_lobe_db: float = 20.0,
+    name: str = "sector",
+) -> AntennaPattern:
+    """A sector antenna after 3GPP TR 36.814 Table A.2.1.1-2 (ITU-R F.1336 main lobe).
+
+    ``A_h(phi) = min(12 (phi / phi_3dB)^2, A_m)`` and
+    ``A_v(theta) = min(12 ((theta - tilt) / theta_3dB)^2, SLA_v)`` with ``A_m`` the
+    front-to-back ratio (25 dB) and ``SLA_v`` the vertical side-lobe level (20 dB).
+    """
+    if not (0 < h_beamwidth_deg <= 360 and 0 < v_beamwidth_deg <= 180):
+        msg = "sector: beamwidths must be in (0, 360] and (0, 180] degrees."
+        raise InputError(msg)
+    ang = np.arange(360.0)
+    phi = np.where(ang > 180.0, ang - 360.0, ang)
+    a_h = np.minimum(12.0 * (phi / h_beamwidth_deg) ** 2, front_to_back_db)
+    a_v = np.minimum(12.0 * (phi / v_beamwidth_deg) ** 2, side_lobe_db)
+    return AntennaPattern(
+        gain_dbi=gain_dbi,
+        horizontal_db=a_h,
+        vertical_db=a_v,
+        azimuth_deg=azimuth_deg % 360.0,
+        downtilt_deg=downtilt_deg,
+        name=name,
+    )
+
+
+def read_msi_pattern(
+    path: str | os.PathLike[str], *, azimuth_deg: float = 0.0, downtilt_deg: float = 0.0
+) -> AntennaPattern:
+    """Read an antenna pattern in the MSI Planet text format (``.msi`` / ``.pln``).
+
+    The file has ``KEY value`` header lines (``NAME``, ``FREQUENCY``, ``GAIN <g> [dBd|dBi]``,
+    ...), then ``HORIZONTAL 360`` and ``VERTICAL 360`` sections of ``angle attenuation_db``
+    lines. A gain in dBd is converted to dBi (+2.15 dB).
+
+    Raises
+    ------
+    InputError
+        Missing file, missing gain or cut, or a cut without 360 entries.
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as err:
+        msg = f"Antenna pattern {p}: cannot read it ({err})."
+        raise InputError(msg) from err
+    gain: float | None = None
+    name = p.stem
+    cuts: dict[str, dict[int, float]] = {}
+    current: str | None = None
+    for raw in lines:
+        parts = raw.split()
+        if not parts:
+            continue
+        key = parts[0].upper()
+        if key in ("HORIZONTAL", "VERTICAL"):
+            current = key
+            cuts[current] = {}
+            continue
+        if current is not None and _is_number(parts[0]) and len(parts) >= 2:
+            cuts[current][round(float(parts[0])) % 360] = float(parts[1])
+            continue
+        current = None
+        if key == "NAME" and len(parts) > 1:
+            name = " ".join(parts[1:])
+        elif key == "GAIN" and len(parts) > 1 and _is_number(parts[1]):
+            gain = float(parts[1])
+            if len(parts) > 2 and parts[2].lower() == "dbd":
+                gain += 2.15
+    problems = []
+    if gain is None:
+        problems.append("no GAIN line")
+    problems.extend(
+        f"{cut} section has {len(cuts.get(cut, {}))} of 360 angles"
+        for cut in ("HORIZONTAL", "VERTICAL")
+        if len(cuts.get(cut, {})) != 360
+    )
+    if problems:
+        msg = f"Antenna pattern {p} (MSI format): " + "; ".join(problems) + "."
+        raise InputError(msg, problems)
+    assert gain is not None
+    h = np.array([cuts["HORIZONTAL"][a] for a in range(360)])
+    v = np.array([cuts["VERTICAL"][a] for a in range(360)])
+    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def clutter_loss_db(
+    land_cover: ArrayLike, table: dict[int, float] | None = None, *, default_db: float = 0.0
+) -> NDArray[np.float32]:
+    """Clutter loss (dB) per cell from a land-cover class raster.
+
+    Parameters
+    ----------
+    land_cover
+        Integer class codes on the terrain grid (e.g. ESA WorldCover v200 resampled to it).
+    table
+        Loss per class (dB); default :data:`WORLDCOVER_CLUTTER_DB`.
+    default_db
+        Loss for classes missing from the table (e.g. nodata).
+    """
+    codes = np.asarray(land_cover)
+    lut = WORLDCOVER_CLUTTER_DB if table is None else table
+    if any(v < 0 for v in lut.values()):
+        msg = "clutter_loss_db: losses must be >= 0 dB."
+        raise InputError(msg)
+    out = np.full(codes.shape, default_db, dtype=np.float32)
+    for code, loss in lut.items():
+        out[codes == code] = loss
+    return out
+
+
+def snr_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Signal-to-noise ratio (dB) against the thermal noise floor of ``technology``."""
+    return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.noise_floor_dbm)
+
+
+def throughput_mbps(snr: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Estimated throughput (Mbit/s) by the attenuated Shannon bound, 3GPP TR 36.942 A.2.
+
+    ``0`` below the technology's minimum SNR, ``0.6 B log2(1 + SNR)`` above it, capped at
+    ``B x max_spectral_efficiency``. An estimate of link capacity, not of user throughput
+    under load.
+    """
+    s = np.asarray(snr, dtype=np.float64)
+    bw = technology.bandwidth_mhz
+    shannon = 0.6 * bw * np.log2(1.0 + 10.0 ** (np.nan_to_num(s, nan=-np.inf) / 10.0))
+    capped = np.minimum(shannon, bw * technology.max_spectral_efficiency)
+    return np.asarray(np.where(s >= technology.min_snr_db, capped, 0.0))
+
+
+def throughput_class(mbps: ArrayLike, *, covered: ArrayLike | None = None) -> NDArray[np.str_]:
+    """Name the throughput class of each value (:data:`THROUGHPUT_CLASSES`); "none" where
+    not covered (``covered`` False) or zero."""
+    m = np.asarray(mbps, dtype=np.float64)
+    out = np.full(m.shape, "none", dtype="<U9")
+    for name, lower in reversed(THROUGHPUT_CLASSES):
+        out[m > lower] = name
+    if covered is not None:
+        out[~np.asarray(covered, dtype=bool)] = "none"
+    return out
+
+
+def link_margin_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Margin (dB) of received power over sensitivity + fade margin; >= 0 means covered."""
+    return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.required_rx_dbm)
+
+
+def free_space_range_m(technology: Technology) -> float:
+    """Distance (m) at which free-space loss uses up the whole budget (an upper bound)."""
+    budget = technology.eirp_dbm + technology.rx_antenna_gain_dbi - technology.required_rx_dbm
+    return float(10 ** ((budget - 32.45 - 20 * math.log10(technology.f_mhz)) / 20.0) * 1000.0)

@@ -1,0 +1,106 @@
+"""Technology presets and the link budget: patterns, clutter, SNR, throughput."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from coverage.errors import InputError
+from coverage.linkbudget import (
+    clutter_loss_db,
+    free_space_range_m,
+    link_margin_db,
+    omni,
+    read_msi_pattern,
+    sector,
+    snr_db,
+    throughput_class,
+    throughput_mbps,
+)
+from coverage.technology import PRESETS, get_technology
+
+
+def test_presets_are_complete_and_sourced():
+    want = {"lte-b28-small-cell", "wifi-5ghz-ptmp", "tvws", "lora-915", "ptp-5ghz", "ptp-60ghz"}
+    assert want <= set(PRESETS)
+    for tech in PRESETS.values():
+        assert len(tech.reference) > 40
+        assert tech.eirp_dbm == pytest.approx(
+            tech.tx_power_dbm + tech.tx_antenna_gain_dbi - tech.cable_loss_db
+        )
+    assert 703 <= get_technology("lte-b28-small-cell").f_mhz <= 803
+    assert 470 <= get_technology("tvws").f_mhz <= 698
+    assert 5150 <= get_technology("ptp-5ghz").f_mhz <= 5925
+    assert 57_000 <= get_technology("ptp-60ghz").f_mhz <= 71_000
+    # FCC 15.407(a)(3) PtMP EIRP 36 dBm; FCC 15.709 TVWS fixed EIRP 36 dBm
+    assert get_technology("wifi-5ghz-ptmp").eirp_dbm <= 36.0
+    assert get_technology("tvws").eirp_dbm <= 36.0
+    with pytest.raises(InputError, match="presets are: "):
+        get_technology("5g-mmwave")
+    with pytest.raises(InputError, match="f_mhz"):
+        dataclasses.replace(get_technology("tvws"), f_mhz=0.0)
+
+
+def test_noise_floor_snr_and_throughput():
+    lte = get_technology("lte-b28-small-cell")
+    # -174 dBm/Hz + 70 dB (10 MHz) + 9 dB NF = -95 dBm
+    assert lte.noise_floor_dbm == pytest.approx(-95.0)
+    snr = snr_db([-75.0, -100.0, np.nan], lte)
+    np.testing.assert_allclose(snr[:2], [20.0, -5.0])
+    thr = throughput_mbps(snr, lte)
+    # TR 36.942 A.2: 0.6 B log2(1 + SNR), 20 dB -> 0.6 x 10 x 6.658 = 39.9, below the 44 cap
+    assert thr[0] == pytest.approx(0.6 * 10 * math.log2(101.0))
+    assert thr[1] == pytest.approx(0.6 * 10 * math.log2(1 + 10**-0.5))
+    assert thr[2] == 0.0
+    assert throughput_mbps([60.0], lte)[0] == pytest.approx(44.0)
+    assert throughput_mbps([-20.0], lte)[0] == 0.0
+    assert list(throughput_class([0.0, 1.0, 5.0, 12.0, 40.0])) == [
+        "none",
+        "low",
+        "basic",
+        "broadband",
+        "high",
+    ]
+    assert list(throughput_class([40.0], covered=[False])) == ["none"]
+    assert link_margin_db(-80.0, lte)[()] == pytest.approx(-80.0 - (-94.0 + 8.0))
+    assert 10_000 < free_space_range_m(lte) < 1e6
+
+
+def test_sector_pattern():
+    ant = sector(
+        15.0, azimuth_deg=90.0, h_beamwidth_deg=65.0, v_beamwidth_deg=10.0, downtilt_deg=3.0
+    )
+    assert ant.gain_towards_dbi(90.0, -3.0) == pytest.approx(15.0)
+    # half-power points: -3 dB at +-32.5 deg
+    assert ant.gain_towards_dbi(90.0 + 32.5, -3.0) == pytest.approx(12.0, abs=0.01)
+    assert ant.gain_towards_dbi(270.0, -3.0) == pytest.approx(15.0 - 25.0)
+    assert ant.gain_towards_dbi(90.0, -8.0) == pytest.approx(12.0, abs=0.01)
+    assert omni(2.0).gain_towards_dbi([0, 123, 359], [0, 10, -30]).tolist() == [2.0] * 3
+
+
+def test_msi_pattern_roundtrip(tmp_path):
+    lines = ["NAME TEST-ANT", "FREQUENCY 700", "GAIN 14.85 dBd", "HORIZONTAL 360"]
+    lines += [f"{a} {min(12 * (min(a, 360 - a) / 65) ** 2, 25):.2f}" for a in range(360)]
+    lines += ["VERTICAL 360"]
+    lines += [f"{a} {min(12 * (min(a, 360 - a) / 10) ** 2, 20):.2f}" for a in range(360)]
+    path = tmp_path / "ant.msi"
+    path.write_text("\n".join(lines))
+    ant = read_msi_pattern(path, azimuth_deg=45.0)
+    assert ant.name == "TEST-ANT" and ant.gain_dbi == pytest.approx(17.0)
+    assert ant.gain_towards_dbi(45.0, 0.0) == pytest.approx(17.0)
+    assert ant.gain_towards_dbi(45.0 + 32.0, 0.0) == pytest.approx(17.0 - 2.91, abs=0.01)
+    bad = tmp_path / "bad.msi"
+    bad.write_text("NAME X\nHORIZONTAL 360\n0 0\n")
+    with pytest.raises(InputError, match="no GAIN line"):
+        read_msi_pattern(bad)
+
+
+def test_clutter_from_worldcover_classes():
+    lc = np.array([[10, 30], [50, 255]])
+    np.testing.assert_allclose(clutter_loss_db(lc), [[12.0, 0.0], [10.0, 0.0]])
+    np.testing.assert_allclose(clutter_loss_db(lc, {10: 5.0}, default_db=1.0), [[5, 1], [1, 1]])
+    with pytest.raises(InputError):
+        clutter_loss_db(lc, {10: -1.0})
