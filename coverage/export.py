@@ -485,13 +485,54 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def _inputs(plan: Plan, extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Input files and their checksums, from ``plan.metrics["inputs"]`` and ``extra``.
+def _declared_layers(plan: Plan) -> dict[str, Any]:
+    """Input files named by the scenario's ``area.layers`` tables, found and hashed.
 
-    A value may be a path (hashed here when the file exists) or a mapping that already
-    carries ``sha256``.
+    Each layer's ``file`` is looked for beside the area file (``area.path``) and in
+    ``$COVERAGE_DATA_MIRROR``; the entry records where it was found, its SHA-256 and whether
+    that matches one of the layer's declared ``sha256`` values.
     """
+    area = plan.scenario.get("area")
+    layers = area.get("layers") if isinstance(area, dict) else None
+    if not isinstance(layers, dict):
+        return {}
+    roots = []
+    if isinstance(area, dict) and area.get("path"):
+        roots.append(Path(str(area["path"])).parent)
+    if os.environ.get("COVERAGE_DATA_MIRROR"):
+        roots.append(Path(os.environ["COVERAGE_DATA_MIRROR"]))
     found: dict[str, Any] = {}
+    for name, spec in layers.items():
+        if not isinstance(spec, dict) or not spec.get("file"):
+            continue
+        declared = spec.get("sha256") or []
+        declared = [declared] if isinstance(declared, str) else list(declared)
+        entry: dict[str, Any] = {"file": str(spec["file"]), "declared_sha256": declared}
+        for root in roots:
+            p = root / str(spec["file"])
+            if p.is_file():
+                digest = sha256_file(p)
+                entry.update(
+                    path=str(p),
+                    sha256=digest,
+                    bytes=p.stat().st_size,
+                    matches_declared=digest in declared if declared else None,
+                )
+                break
+        else:
+            entry["sha256"] = None
+        found[str(name)] = entry
+    return found
+
+
+def _inputs(plan: Plan, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Input files and their checksums.
+
+    From the scenario's ``area.layers`` (see :func:`_declared_layers`), then
+    ``plan.metrics["inputs"]`` and ``extra`` (name -> path, hashed here when the file
+    exists, or a mapping that already carries ``sha256``), later ones overriding.
+    """
+    found: dict[str, Any] = _declared_layers(plan)
     sources = {**dict(plan.metrics.get("inputs", {}) or {}), **dict(extra or {})}
     for name, value in sources.items():
         if isinstance(value, Mapping):

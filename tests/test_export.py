@@ -420,3 +420,25 @@ def test_scenario_conventions_of_the_pipeline(tiny_plan):
     assert charts._link_frequency_mhz(plan, "POP", "S1") == 5000.0
     assert charts._attribution(plan) == "dem: NASA SRTMGL1 v3"
     assert set(export.sites_table(plan)["equipment"]) == {"lte-b28-small-cell"}
+
+
+def test_manifest_hashes_the_scenario_layers_from_the_mirror(tiny_plan, tmp_path, mirror):
+    """Layers named by the scenario are found in the mirror and checked against their sha256."""
+    vfile = mirror / "palmitas_veredas.geojson"
+    digest = hashlib.sha256(vfile.read_bytes()).hexdigest()
+    scenario = {
+        "area": {
+            "path": str(mirror / "area.toml"),
+            "layers": {
+                "veredas": {"file": "palmitas_veredas.geojson", "sha256": [digest]},
+                "schools": {"file": "palmitas_schools.geojson", "sha256": ["0" * 64]},
+                "missing": {"file": "nowhere.tif", "sha256": []},
+            },
+        }
+    }
+    plan = dataclasses.replace(tiny_plan, scenario=scenario)
+    m = json.loads(export.write_manifest(plan, tmp_path / "manifest.json").read_text())
+    assert m["inputs"]["veredas"]["sha256"] == digest
+    assert m["inputs"]["veredas"]["matches_declared"] is True
+    assert m["inputs"]["schools"]["matches_declared"] is False
+    assert m["inputs"]["missing"]["sha256"] is None
