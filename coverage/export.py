@@ -17,18 +17,13 @@ EPSG:4326 here and in :mod:`coverage.render` only.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
-import platform
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +43,7 @@ from shapely.geometry import shape
 
 from coverage import charts, kml, render, report
 from coverage.errors import InputError
+from coverage.manifest import build_manifest
 from coverage.plan import Plan
 
 __all__ = [
@@ -170,15 +166,6 @@ def _figure_metadata(suffix: str) -> dict[str, Any]:
     if suffix == ".png":
         return {"Software": "coverage-planner"}
     return {}
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """SHA-256 hex digest of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _file_name(text: str) -> str:
@@ -458,96 +445,6 @@ def _csv_text(df: pd.DataFrame) -> str:
 
 
 # --- manifest -------------------------------------------------------------------------------
-_PACKAGES = (
-    "coverage-planner",
-    "numpy",
-    "scipy",
-    "numba",
-    "geopandas",
-    "shapely",
-    "pyproj",
-    "pyogrio",
-    "rasterio",
-    "networkx",
-    "folium",
-    "branca",
-    "matplotlib",
-)
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _declared_layers(plan: Plan) -> dict[str, Any]:
-    """Input files named by the scenario's ``area.layers`` tables, found and hashed.
-
-    Each layer's ``file`` is looked for beside the area file (``area.path``) and in
-    ``$COVERAGE_DATA_MIRROR``; the entry records where it was found, its SHA-256 and whether
-    that matches one of the layer's declared ``sha256`` values.
-    """
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if not isinstance(layers, dict):
-        return {}
-    roots = []
-    if isinstance(area, dict) and area.get("path"):
-        roots.append(Path(str(area["path"])).parent)
-    if os.environ.get("COVERAGE_DATA_MIRROR"):
-        roots.append(Path(os.environ["COVERAGE_DATA_MIRROR"]))
-    found: dict[str, Any] = {}
-    for name, spec in layers.items():
-        if not isinstance(spec, dict) or not spec.get("file"):
-            continue
-        declared = spec.get("sha256") or []
-        declared = [declared] if isinstance(declared, str) else list(declared)
-        entry: dict[str, Any] = {"file": str(spec["file"]), "declared_sha256": declared}
-        for root in roots:
-            p = root / str(spec["file"])
-            if p.is_file():
-                digest = sha256_file(p)
-                entry.update(
-                    path=str(p),
-                    sha256=digest,
-                    bytes=p.stat().st_size,
-                    matches_declared=digest in declared if declared else None,
-                )
-                break
-        else:
-            entry["sha256"] = None
-        found[str(name)] = entry
-    return found
-
-
-def _inputs(plan: Plan, extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Input files and their checksums.
-
-    From the scenario's ``area.layers`` (see :func:`_declared_layers`), then
-    ``plan.metrics["inputs"]`` and ``extra`` (name -> path, hashed here when the file
-    exists, or a mapping that already carries ``sha256``), later ones overriding.
-    """
-    found: dict[str, Any] = _declared_layers(plan)
-    sources = {**dict(plan.metrics.get("inputs", {}) or {}), **dict(extra or {})}
-    for name, value in sources.items():
-        if isinstance(value, Mapping):
-            found[str(name)] = report._jsonable(dict(value))
-            continue
-        p = Path(str(value))
-        entry: dict[str, Any] = {"path": str(value)}
-        if p.is_file():
-            entry.update(sha256=sha256_file(p), bytes=p.stat().st_size)
-        else:
-            entry["sha256"] = None
-        found[str(name)] = entry
-    return found
-
-
 def write_manifest(
     plan: Plan,
     path: str | os.PathLike[str],
@@ -556,56 +453,9 @@ def write_manifest(
     timings_s: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write ``manifest.json``: what is needed to reproduce and check this run.
-
-    Holds the scenario, the input files with their SHA-256 (``plan.metrics["inputs"]`` and
-    ``inputs``), a digest of the terrain grid, the models and assumptions, the Python,
-    GDAL and package versions, the pipeline's timings (``plan.metrics``) and the writing
-    time of each output, and each output's size and SHA-256.
-    """
-    final = Path(path)
-    elev = np.ascontiguousarray(plan.terrain.elevation_m)
-    manifest = {
-        "plan": plan.name,
-        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "scenario": report._jsonable(plan.scenario),
-        "inputs": _inputs(plan, inputs),
-        "terrain": {
-            "source": plan.terrain.source,
-            "crs": plan.crs,
-            "shape": list(plan.terrain.shape),
-            "cell_size_m": plan.terrain.cell_size_m,
-            "bounds_m": list(plan.terrain.bounds),
-            "filled_voids": plan.terrain.filled_voids,
-            "elevation_sha256": hashlib.sha256(elev.tobytes()).hexdigest(),
-        },
-        "models": dict(plan.models),
-        "assumptions": list(plan.assumptions),
-        "software": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "gdal": rasterio.__gdal_version__,
-            "packages": _versions(),
-        },
-        "timings_s": {
-            "pipeline": report._jsonable(
-                plan.metrics.get("timings_s", plan.metrics.get("seconds", {}))
-            ),
-            "outputs": {k: round(v, 4) for k, v in (timings_s or {}).items()},
-        },
-        "outputs": {
-            name: {
-                "path": p.relative_to(final.parent.resolve()).as_posix()
-                if p.resolve().is_relative_to(final.parent.resolve())
-                else str(p),
-                "bytes": p.stat().st_size,
-                "sha256": sha256_file(p),
-            }
-            for name, p in (outputs or {}).items()
-            if p.is_file()
-        },
-    }
-    return write_text(final, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    """Write ``manifest.json`` atomically; see :func:`coverage.manifest.build_manifest`."""
+    data = build_manifest(plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs)
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 # --- everything -----------------------------------------------------------------------------
@@ -690,7 +540,7 @@ def write_outputs(
             ),
             "gap_report_pdf": save_pdf(
                 [
-                    *report.gap_report_figures(summary, language=language),
+                    *charts.gap_report_figures(summary, language=language),
                     charts.static_map_figure(plan, language=language),
                 ],
                 p("gap_report.pdf"),

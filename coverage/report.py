@@ -3,8 +3,8 @@
 Everything here turns a plan into numbers and text: :func:`summarize` gives one
 JSON-ready dictionary (totals, one row per vereda, the schools, the cost, the models and the
 assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
-:func:`gap_report_html` format it; :func:`gap_report_figures` lays it out as matplotlib pages
-for a PDF. Nothing here writes files: :mod:`coverage.export` does, atomically.
+:func:`gap_report_html` format it (:func:`coverage.charts.gap_report_figures` lays it out as
+PDF pages). Nothing here writes files: :mod:`coverage.export` does, atomically.
 
 Every name that comes from an input file (vereda, school, site) is escaped in the HTML and
 Markdown outputs, so a name such as ``<script>alert(1)</script>`` stays inert text.
@@ -20,17 +20,19 @@ import math
 import re
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
 from coverage.plan import REASONS, Plan
 
 __all__ = [
     "LABELS",
-    "gap_report_figures",
+    "check_language",
+    "fmt_number",
+    "fmt_share",
     "gap_report_html",
+    "jsonable",
     "label",
+    "reason_label",
     "summarize",
     "summary_csv",
     "summary_markdown",
@@ -176,7 +178,8 @@ def label(key: str, language: str = "es") -> str:
     return LABELS[language].get(key, key)
 
 
-def _reason_label(reason: str, language: str) -> str:
+def reason_label(reason: str, language: str) -> str:
+    """The label of a ``reason`` value of the demand table."""
     return label("covered_reason" if reason == "covered" else reason, language)
 
 
@@ -295,20 +298,20 @@ def summarize(plan: Plan) -> dict[str, Any]:
         },
         "models": {str(k): str(v) for k, v in plan.models.items()},
         "assumptions": [str(a) for a in plan.assumptions],
-        "scenario": _jsonable(plan.scenario),
-        "metrics": _jsonable(plan.metrics),
+        "scenario": jsonable(plan.scenario),
+        "metrics": jsonable(plan.metrics),
     }
     return summary
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
     """Recursively turn numpy scalars, tuples and paths into JSON-ready values."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
+        return [jsonable(v) for v in obj.tolist()]
     if isinstance(obj, str | type(None)):
         return obj
     if isinstance(obj, bool | int | float | np.generic):
@@ -373,7 +376,8 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True)).replace("\n", " ")
 
 
-def _fmt(x: Any, digits: int = 0) -> str:
+def fmt_number(x: Any, digits: int = 0) -> str:
+    """A number with thousands separators and ``digits`` decimals; "–" for None."""
     if x is None:
         return "–"
     if isinstance(x, float):
@@ -381,23 +385,24 @@ def _fmt(x: Any, digits: int = 0) -> str:
     return str(x)
 
 
-def _pct(x: Any) -> str:
+def fmt_share(x: Any) -> str:
+    """A share (0-1) as a percentage with one decimal; "–" for None."""
     return "–" if x is None else f"{100.0 * x:.1f} %"
 
 
 def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     """The summary as a Markdown document: totals, table per vereda, schools, models."""
-    L = LABELS[_check_language(language)]
+    L = LABELS[check_language(language)]
     t = summary["totals"]
     lines = [
         f"# {L['title']}: {_md(summary['name'])}",
         "",
-        f"- {L['people']}: {_fmt(t['people_covered'])} / {_fmt(t['people_total'])} "
-        f"({_pct(t['share_people_covered'])})",
-        f"- {L['households']}: {_fmt(t['households_covered'])} / {_fmt(t['households_total'])}",
+        f"- {L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
+        f"({fmt_share(t['share_people_covered'])})",
+        f"- {L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
         f"- {L['schools']}: {t['schools_covered']} / {t['schools_total']}",
-        f"- {L['cost']}: {_fmt(summary['cost']['total_usd'])}",
-        f"- {L['cost_per_person']}: {_fmt(summary['cost']['per_person_covered_usd'], 2)}",
+        f"- {L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
+        f"- {L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
         f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),
         f"- {L['links']}: {summary['backhaul']['links']}",
         "",
@@ -411,18 +416,18 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     for i, r in enumerate(rows):
         name = r["vereda"] if i == len(rows) - 1 else _md(r["vereda"])
         lines.append(
-            f"| {name} | {_fmt(r['people_covered'])} | {_fmt(r['people_uncovered'])} | "
-            f"{_fmt(r['households_covered'])} | {_fmt(r['households_uncovered'])} | "
+            f"| {name} | {fmt_number(r['people_covered'])} | {fmt_number(r['people_uncovered'])} | "
+            f"{fmt_number(r['households_covered'])} | {fmt_number(r['households_uncovered'])} | "
             f"{r['schools_covered']} | {r['schools_uncovered']} | "
-            f"{_pct(r['share_people_covered'])} |"
+            f"{fmt_share(r['share_people_covered'])} |"
         )
     lines += ["", f"## {L['why_uncovered']}", ""]
     lines.append(f"| {L['reason']} | {L['people']} | {L['households']} | {L['schools']} |")
     lines.append("|---|---:|---:|---:|")
     for reason, v in t["uncovered_by_reason"].items():
         lines.append(
-            f"| {_reason_label(reason, language)} | {_fmt(v['people'])} | "
-            f"{_fmt(v['households'])} | {v['schools']} |"
+            f"| {reason_label(reason, language)} | {fmt_number(v['people'])} | "
+            f"{fmt_number(v['households'])} | {v['schools']} |"
         )
     lines += ["", f"## {L['schools']}", ""]
     lines.append(
@@ -433,8 +438,8 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     for s in summary["schools"]:
         lines.append(
             f"| {_md(s['name'])} | {_md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
-            f"{_md(s['best_site']) or '–'} | {_fmt(s['rx_dbm'], 1)} | "
-            f"{_reason_label(s['reason'], language)} |"
+            f"{_md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
+            f"{reason_label(s['reason'], language)} |"
         )
     lines += ["", f"## {L['models']}", ""]
     lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary["models"].items()]
@@ -444,7 +449,8 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     return "\n".join(lines)
 
 
-def _check_language(language: str) -> str:
+def check_language(language: str) -> str:
+    """Return ``language`` if it is known ("es", "en"); raise ValueError otherwise."""
     label("title", language)  # raises for an unknown language
     return language
 
@@ -465,7 +471,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     and per person connected, and the models and assumptions of the run. Every name is
     escaped with :func:`html.escape`.
     """
-    L = LABELS[_check_language(language)]
+    L = LABELS[check_language(language)]
     e = html.escape
     t = summary["totals"]
     reasons = list(GAP_REASONS)
@@ -480,20 +486,20 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
             f"{L['schools']} {L['covered'].lower()}",
             f"{L['schools']} {L['uncovered'].lower()}",
             L["share"],
-            *(f"{L['uncovered']}: {_reason_label(r, language)}" for r in reasons),
+            *(f"{L['uncovered']}: {reason_label(r, language)}" for r in reasons),
         )
     )
 
     def row(r: dict[str, Any], name: str, cls: str = "") -> str:
         cells = [
-            _fmt(r["people_covered"]),
-            _fmt(r["people_uncovered"]),
-            _fmt(r["households_covered"]),
-            _fmt(r["households_uncovered"]),
+            fmt_number(r["people_covered"]),
+            fmt_number(r["people_uncovered"]),
+            fmt_number(r["households_covered"]),
+            fmt_number(r["households_uncovered"]),
             str(r["schools_covered"]),
             str(r["schools_uncovered"]),
-            _pct(r["share_people_covered"]),
-            *(_fmt(r["uncovered_by_reason"][k]["people"]) for k in reasons),
+            fmt_share(r["share_people_covered"]),
+            *(fmt_number(r["uncovered_by_reason"][k]["people"]) for k in reasons),
         ]
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
@@ -504,8 +510,8 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     school_rows = (
         "".join(
             f"<tr><td>{e(s['name'])}</td><td>{e(s['vereda'])}</td>"
-            f"<td>{e(_reason_label(s['reason'], language))}</td>"
-            f'<td class="n">{e(_fmt(s["rx_dbm"], 1))}</td></tr>'
+            f"<td>{e(reason_label(s['reason'], language))}</td>"
+            f'<td class="n">{e(fmt_number(s["rx_dbm"], 1))}</td></tr>'
             for s in gaps
         )
         or f'<tr><td colspan="4">{e(L["none"])}</td></tr>'
@@ -519,12 +525,12 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
-<p>{e(L["people"])}: <b>{e(_fmt(t["people_covered"]))}</b> / {e(_fmt(t["people_total"]))}
-({e(_pct(t["share_people_covered"]))}) &middot; {e(L["households"])}:
-{e(_fmt(t["households_covered"]))} / {e(_fmt(t["households_total"]))} &middot;
+<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
+{e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
-<p>{e(L["cost"])}: <b>{e(_fmt(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
-<b>{e(_fmt(cost["per_person_covered_usd"], 2))}</b></p>
+<p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
+<b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
 <h2>{e(L["veredas"])}</h2>
 <table id="veredas"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 <h2>{e(L["uncovered_schools"])}</h2>
@@ -534,108 +540,3 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
 </body></html>
 """
-
-
-def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list[Figure]:
-    """The gap report as A4 portrait matplotlib pages, for a PDF (matplotlib PdfPages).
-
-    Page 1: title, totals, cost, table per vereda and people not covered by reason.
-    Page 2: schools not covered, models and assumptions. Text is drawn as text, never
-    interpreted, so names from input files need no escaping here.
-    """
-    L = LABELS[_check_language(language)]
-    t = summary["totals"]
-    figs: list[Figure] = []
-
-    fig = plt.figure(figsize=(8.27, 11.69))
-    fig.text(0.07, 0.95, f"{L['gap_title']}: {summary['name']}", fontsize=15, weight="bold")
-    lines = [
-        f"{L['people']}: {_fmt(t['people_covered'])} / {_fmt(t['people_total'])} "
-        f"({_pct(t['share_people_covered'])})",
-        f"{L['households']}: {_fmt(t['households_covered'])} / {_fmt(t['households_total'])}",
-        f"{L['schools']}: {t['schools_covered']} / {t['schools_total']}",
-        f"{L['cost']}: {_fmt(summary['cost']['total_usd'])}",
-        f"{L['cost_per_person']}: {_fmt(summary['cost']['per_person_covered_usd'], 2)}",
-    ]
-    fig.text(0.07, 0.80, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
-    cols = [
-        L["vereda"],
-        f"{L['people']}\n{L['covered'].lower()}",
-        f"{L['people']}\n{L['uncovered'].lower()}",
-        f"{L['households']}\n{L['uncovered'].lower()}",
-        f"{L['schools']}\n{L['covered'].lower()}",
-        f"{L['schools']}\n{L['uncovered'].lower()}",
-        L["share"].replace(" ", "\n", 1),
-    ]
-    cells = [
-        [
-            _wrap(r["vereda"], 24),
-            _fmt(r["people_covered"]),
-            _fmt(r["people_uncovered"]),
-            _fmt(r["households_uncovered"]),
-            str(r["schools_covered"]),
-            str(r["schools_uncovered"]),
-            _pct(r["share_people_covered"]),
-        ]
-        for r in [*summary["veredas"], {"vereda": L["total"], **t}]
-    ]
-    ax = fig.add_axes((0.05, 0.35, 0.9, 0.43))
-    ax.axis("off")
-    _table(ax, cells, cols, bold_last=True)
-    reason_cells = [
-        [_reason_label(k, language), _fmt(v["people"]), _fmt(v["households"]), str(v["schools"])]
-        for k, v in t["uncovered_by_reason"].items()
-    ]
-    fig.text(0.07, 0.31, L["why_uncovered"], fontsize=12, weight="bold")
-    ax2 = fig.add_axes((0.05, 0.08, 0.9, 0.22))
-    ax2.axis("off")
-    _table(ax2, reason_cells, [L["reason"], L["people"], L["households"], L["schools"]])
-    figs.append(fig)
-
-    fig2 = plt.figure(figsize=(8.27, 11.69))
-    fig2.text(0.07, 0.95, L["uncovered_schools"], fontsize=13, weight="bold")
-    gaps = [s for s in summary["schools"] if not s["covered"]]
-    ax3 = fig2.add_axes((0.05, 0.62, 0.9, 0.31))
-    ax3.axis("off")
-    if gaps:
-        _table(
-            ax3,
-            [
-                [
-                    _wrap(s["name"], 30),
-                    _wrap(s["vereda"], 22),
-                    _reason_label(s["reason"], language),
-                    _fmt(s["rx_dbm"], 1),
-                ]
-                for s in gaps
-            ],
-            [L["school"], L["vereda"], L["reason"], L["rx_dbm"]],
-        )
-    else:
-        ax3.text(0.02, 0.9, L["none"], fontsize=10)
-    text = [f"{L['models']}:"]
-    text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
-    text += ["", f"{L['assumptions']}:"]
-    text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
-    fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
-    figs.append(fig2)
-    return figs
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(str(text), width)) or ""
-
-
-def _table(ax: Any, cells: list[list[str]], cols: list[str], *, bold_last: bool = False) -> None:
-    tab = ax.table(cellText=cells, colLabels=cols, loc="upper center", cellLoc="center")
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(8)
-    tab.scale(1.0, 1.6)
-    for (r, _c), cell in tab.get_celld().items():
-        if r == 0:
-            cell.set_facecolor("#e8e8e8")
-            cell.set_height(cell.get_height() * 1.6)
-        if bold_last and r == len(cells):
-            cell.set_text_props(weight="bold")
