@@ -73,13 +73,36 @@ def page(tmp_path_factory) -> Path:
     return export.write_outputs(plan, out, language="en", formats=["map"])["map"]
 
 
+#: Test-only script: once the map is up, put every popup's and tooltip's content into the
+#: page with innerHTML, as Leaflet does when one opens, so that a payload would run now.
+DUMP = """<script>
+window.addEventListener("load", function () {
+  var box = document.createElement("div"); box.id = "popup-dump"; document.body.appendChild(box);
+  Object.keys(window).filter(function (k) { return k.indexOf("map_") === 0; }).forEach(function (k) {
+    window[k].eachLayer(function (l) {
+      [l.getPopup && l.getPopup(), l.getTooltip && l.getTooltip()].forEach(function (p) {
+        if (p) { var d = document.createElement("div"); d.innerHTML = p.getContent(); box.appendChild(d); }
+      });
+    });
+  });
+  console.log("DUMPED " + box.children.length);
+});
+</script>"""
+
+
 def test_map_loads_in_chromium_with_all_layers_and_no_js_error(page, tmp_path):
-    done = _run(["--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()], tmp_path)
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", DUMP + "</body>"))
+    done = _run(["--enable-logging=stderr", "--v=0", "--dump-dom", probe.as_uri()], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     console = [ln for ln in done.stderr.splitlines() if ":CONSOLE" in ln]
     errors = [ln for ln in console if re.search(r"Uncaught|Error|XSS-RAN", ln)]
     assert errors == [], "\n".join(errors)
+    dumped = [ln for ln in console if "DUMPED" in ln]
+    assert dumped and int(re.search(r"DUMPED (\d+)", dumped[0]).group(1)) >= 30, console
     dom = done.stdout
+    dump = dom[dom.index('id="popup-dump"') :]
+    assert "&lt;img src=x onerror=" in dump  # the names are there, as text
     assert "leaflet-container" in dom, "Leaflet did not start"
     labels = re.findall(r'class="leaflet-control-layers-selector"[^>]*><span> ([^<]+)<', dom)
     assert labels == [
