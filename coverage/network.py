@@ -315,12 +315,12 @@ def connect_to_pop(
     sites: Iterable[Hashable],
     pop_node: Hashable,
     *,
-    site_height_m: Mapping[Hashable, float],
-    relay_cost_usd: Mapping[Hashable, Mapping[float, float]],
-    site_cost_usd: Mapping[Hashable, Mapping[float, float]],
+    site_height_m: Mapping[Any, float],
+    relay_cost_usd: Mapping[Any, Mapping[float, float]],
+    site_cost_usd: Mapping[Any, Mapping[float, float]],
     link_cost_usd: float,
     hop_limit: int | None = None,
-) -> tuple[dict[Hashable, float], set[Hashable], list[tuple[Hashable, Hashable]]]:
+) -> tuple[dict[Any, float], set[Any], list[tuple[Any, Any]]]:
     """Greedy backhaul: join sites to the PoP one by one along cheapest hop-limited paths.
 
     A heuristic (shortest-path Steiner tree in the spirit of Takahashi & Matsuyama 1980,

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from coverage.backhaul_milp import plan_network
 from coverage.covering import (
     Matrix,
     PlacementResult,
@@ -57,6 +58,7 @@ __all__ = [
     "greedy_coverage",
     "maximize_coverage",
     "minimize_cost",
+    "plan_network",
 ]
 
 log = logging.getLogger(__name__)

@@ -73,6 +73,8 @@ def solve_milp(
     mip_rel_gap: float = 1e-4,
     start: ArrayLike | None = None,
     threads: int | None = None,
+    verbose: bool = False,
+    options: dict[str, bool | int | float | str] | None = None,
 ) -> MilpSolution:
     """Solve ``min/max c.x`` s.t. ``row_lower <= A x <= row_upper``, column bounds, integrality.
 
@@ -92,6 +94,10 @@ def solve_milp(
         A feasible solution to start from (warm start), full length.
     threads
         Solver threads (default: HiGHS's choice).
+    verbose
+        Print HiGHS's own log (for debugging models; the library otherwise only logs).
+    options
+        Further HiGHS options by name (e.g. ``{"mip_allow_restart": False}``).
     """
     t0 = time.perf_counter()
     cost = np.asarray(c, dtype=np.float64)
@@ -123,12 +129,14 @@ def solve_milp(
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
 
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     h.passModel(lp)
     if start is not None:
         s = np.asarray(start, dtype=np.float64)
