@@ -42,62 +42,97 @@ njit = _nb.njit
 prange = _nb.prange
 
 
-@njit(cache=True, error_model="numpy")
-def _r2_ray(  # type: ignore[no-untyped-def]
-    zf, outf, base, smaj, smin, lim, lo, hi, eye_m, target_m, p, n, max_d2, curv, own_diag
-):  # fmt: skip
-    """Walk one ray of an R2 sweep and mark the cells it owns.
+#: Rays walked together by one task of the sweep (their horizons are interpolated between).
+RAYS_PER_BLOCK = 64
 
-    The grid is addressed flat: the cell ``i`` steps along the ray's major axis and ``j``
-    across it is ``base + i * smaj + j * smin``; ``lo..hi`` bounds ``j`` and ``lim`` bounds
-    ``i``. The ray leaves the observer's cell centre with slope ``p / n`` (minor cells per
-    major step). Its horizon is the steepest line to any crossing of a grid line through cell
-    centres (both families), elevations linearly interpolated between the two cell centres
-    on that line, exactly as in the R3 reference. Slopes are per major step, which along one
-    ray is proportional to distance. A cell is owned by the ray passing closest to its
-    centre (integer test, ties to the lower ``p``), so no two rays write the same cell.
-    ``own_diag`` says whether this sector owns the diagonal cells ``|j| == i``.
+
+@njit(cache=True, error_model="numpy")
+def _r2_block(  # type: ignore[no-untyped-def]
+    zf, outf, base, smaj, smin, lim, lo, hi, eye_m, target_m, p0, nb, n, max_d2, curv,
+    own_diag, last,
+):  # fmt: skip
+    """Walk rays ``p0 .. p0 + nb`` of one sector together and judge the cells between them.
+
+    The grid is addressed flat: the cell ``i`` steps along the sector's major axis and ``j``
+    across it is ``base + i * smaj + j * smin``; ``lo..hi`` bounds ``j``, ``lim`` bounds ``i``.
+    Ray ``p`` leaves the observer's cell centre with slope ``p / n`` (minor cells per major
+    step). Its horizon (as a slope per major step, proportional to distance along one ray)
+    is the steepest line to any crossing of a grid line through cell centres, of both
+    families, elevations linearly interpolated between the two cell centres on that line,
+    as in the R3 reference. A cell on major line ``i`` whose centre lies between rays ``p``
+    and ``p + 1`` is compared, at its own centre elevation, with the horizon of the two rays
+    interpolated linearly to its position. Cells are split between blocks (and sectors) by
+    integer tests, so no two tasks write the same cell.
     """
-    m = p / n
-    horizon = -np.inf
-    prev_y = 0.0
+    hz = np.full(nb + 1, -np.inf)
+    crossed = np.zeros(nb + 1, dtype=np.int64)
+    step_x = np.empty(nb + 1)
+    for b in range(nb + 1):
+        p = abs(p0 + b)
+        step_x[b] = n / p if p > 0 else np.inf
+    ylo = lo - 0.5
+    yhi = hi + 0.5
     for i in range(1, lim + 1):
-        y = m * i
-        if y > hi + 0.5 or y < lo - 0.5:
+        inv_i = 1.0 / i
+        dy = i / n
+        if p0 * dy > yhi or (p0 + nb) * dy < ylo:
             break
-        # Crossing of a minor grid line strictly between major lines i - 1 and i.
-        jc = math.floor(y) if m > 0.0 else math.ceil(y)
-        if m != 0.0 and jc != y and (jc - prev_y) * (jc - y) < 0.0:
-            x = jc / m
-            x0 = math.floor(x)
-            fx = x - x0
-            idx = base + x0 * smaj + jc * smin
-            zl = zf[idx] * (1.0 - fx) + zf[idx + smaj] * fx - curv * (x * x + jc * jc)
-            horizon = max(horizon, (zl - eye_m) / x)
-        # The ray's point on major line i, interpolated across it (clamped at the edge).
-        j0 = math.floor(y)
-        if j0 < lo:
-            zl = zf[base + i * smaj + lo * smin] - curv * (i * i + lo * lo)
-        elif j0 >= hi:
-            zl = zf[base + i * smaj + hi * smin] - curv * (i * i + hi * hi)
-        else:
-            fy = y - j0
-            idx = base + i * smaj + j0 * smin
-            zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy - curv * (i * i + y * y)
-        # The cell this ray owns on major line i, if any, takes the visibility of that point.
-        jr = math.floor(y + 0.5)
-        t2 = 2 * (jr * n - p * i)
-        if t2 > i:
-            jr -= 1
-            t2 -= 2 * n
-        elif t2 <= -i:
-            jr += 1
-            t2 += 2 * n
-        owned = -i < t2 <= i and lo <= jr <= hi and (own_diag or abs(jr) < i)
-        if owned and i * i + jr * jr <= max_d2 and (zl + target_m - eye_m) / i >= horizon:
-            outf[base + i * smaj + jr * smin] += 1
-        horizon = max(horizon, (zl - eye_m) / i)
-        prev_y = y
+        # Crossings of minor lines between major lines i - 1 and i (at most one per ray).
+        for b in range(nb + 1):
+            x = (crossed[b] + 1) * step_x[b]
+            if x <= i:
+                crossed[b] += 1
+                jc = crossed[b] if p0 + b > 0 else -crossed[b]
+                if x < i and lo <= jc <= hi:
+                    x0 = math.floor(x)
+                    fx = x - x0
+                    idx = base + x0 * smaj + jc * smin
+                    zl = zf[idx] * (1.0 - fx) + zf[idx + smaj] * fx - curv * (x * x + jc * jc)
+                    s = (zl - eye_m) / x
+                    if s > hz[b]:
+                        hz[b] = s
+        # Cells on line i whose centre lies between rays p0 and p0 + nb.
+        jlo = -((-p0 * i) // n)
+        top = (p0 + nb) * i
+        jhi = top // n
+        if not last and jhi * n == top:
+            jhi -= 1
+        jlo = max(jlo, lo, -i if own_diag else 1 - i)
+        jhi = min(jhi, hi, i if own_diag else i - 1)
+        for jr in range(jlo, jhi + 1):
+            d2 = i * i + jr * jr
+            if d2 > max_d2:
+                continue
+            u = (jr * n - p0 * i) * inv_i
+            b = min(int(u), nb - 1)
+            w = u - b
+            ha = hz[b]
+            hb = hz[b + 1]
+            y0 = (p0 + b) * dy
+            y1 = y0 + dy
+            if w == 0.0 or y1 > yhi or y1 < ylo or hb == -np.inf:
+                h = ha
+            elif y0 > yhi or y0 < ylo or ha == -np.inf:
+                h = hb
+            else:
+                h = ha + (hb - ha) * w
+            idx = base + i * smaj + jr * smin
+            if (zf[idx] - curv * d2 + target_m - eye_m) * inv_i >= h:
+                outf[idx] += 1
+        # Crossings of major line i, interpolated across it (clamped at the grid edge).
+        for b in range(nb + 1):
+            y = (p0 + b) * dy
+            yc = min(max(y, lo), hi)
+            if hi > lo:
+                j0 = min(math.floor(yc), hi - 1)
+                fy = yc - j0
+                idx = base + i * smaj + j0 * smin
+                zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy
+            else:
+                zl = zf[base + i * smaj + lo * smin]
+            s = (zl - curv * (i * i + y * y) - eye_m) * inv_i
+            if s > hz[b]:
+                hz[b] = s
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -107,31 +142,36 @@ def r2_viewshed(  # type: ignore[no-untyped-def]
     """Add 1 to ``out`` at every cell visible from the observer (observer cell excluded).
 
     Four sectors (east, west: x-major, owning ``|dr| <= |dc|``; south, north: y-major,
-    owning ``|dc| < |dr|``) of ``2 n + 1`` rays each; ``n`` must be at least the longest
-    major extent so that every cell is owned by one ray (more rays: more accurate). Rays run
-    in parallel; each cell is written by exactly one ray, so the result is deterministic.
+    owning ``|dc| < |dr|``) of ``2 n + 1`` rays each, walked in blocks of
+    :data:`RAYS_PER_BLOCK` in parallel; ``n`` must be at least the longest major extent so
+    that neighbouring rays are at most one cell apart. Each cell is written by exactly one
+    block, so the result is deterministic.
     """
     rows, cols = z.shape
     zf = z.ravel()
     outf = out.ravel()
     base = orow * cols + ocol
-    nr = 2 * n + 1
-    for k in prange(4 * nr):
-        s = k // nr
-        p = k % nr - n
+    nb = RAYS_PER_BLOCK
+    nblk = (2 * n + nb - 1) // nb
+    for k in prange(4 * nblk):
+        s = k % 4  # sectors interleaved so that both threads get a share of each
+        q = k // 4
+        p0 = -n + q * nb
+        nbk = min(nb, n - p0)
+        last = q == nblk - 1
         if s < 2:
             lim = cols - 1 - ocol if s == 0 else ocol
             smaj = 1 if s == 0 else -1
-            _r2_ray(
+            _r2_block(
                 zf, outf, base, smaj, cols, min(lim, max_steps), -orow, rows - 1 - orow,
-                eye_m, target_m, p, n, max_d2, curv, True,
+                eye_m, target_m, p0, nbk, n, max_d2, curv, True, last,
             )  # fmt: skip
         else:
             lim = rows - 1 - orow if s == 2 else orow
             smaj = cols if s == 2 else -cols
-            _r2_ray(
+            _r2_block(
                 zf, outf, base, smaj, 1, min(lim, max_steps), -ocol, cols - 1 - ocol,
-                eye_m, target_m, p, n, max_d2, curv, False,
+                eye_m, target_m, p0, nbk, n, max_d2, curv, False, last,
             )  # fmt: skip
 
 
