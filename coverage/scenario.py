@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import tomllib
 import types
 import typing
@@ -27,6 +28,7 @@ __all__ = [
     "AreaSpec",
     "BackhaulParams",
     "CandidateParams",
+    "CostParams",
     "DemandParams",
     "LayerSpec",
     "PlacementParams",
@@ -44,8 +46,9 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
-class _ProblemError(Exception):
-    """One validation problem (collected, then reported together)."""
+class _ProblemError(ScenarioError):
+    """One validation problem: collected and reported together when loading a file, raised
+    as it is (a :class:`ScenarioError`) when a dataclass is built or replaced in code."""
 
 
 def _check(ok: bool, msg: str) -> None:
@@ -136,7 +139,7 @@ class AreaSpec:
 class TechnologyParams:
     """Access radio: a preset by name, with any field overridden (units in the names)."""
 
-    preset: str = "lte-700-small-cell"
+    preset: str = "lte-b28-small-cell"
     f_mhz: float | None = None
     tx_power_dbm: float | None = None
     tx_antenna_gain_dbi: float | None = None
@@ -177,7 +180,6 @@ class DemandParams:
     min_elevation_m: float = 0.0
     max_elevation_m: float = 3200.0
     population_raster: str = ""
-    school_priority: bool = True
 
     def __post_init__(self) -> None:
         _check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")
@@ -203,24 +205,65 @@ class CandidateParams:
 
 @dataclass(frozen=True)
 class PlacementParams:
-    """How sites are chosen."""
+    """How sites are chosen (see :mod:`coverage.placement` and :mod:`coverage.backhaul_milp`)."""
 
     method: str = "milp"
-    budget_sites: int = 6
+    objective: str = "coverage"
     budget_usd: float = 0.0
+    budget_sites: int = 0
+    target_share: float = 0.95
     mast_heights_m: tuple[float, ...] = (12.0, 18.0, 30.0)
     time_limit_s: float = 60.0
+    mip_gap: float = 0.005
     k_coverage: int = 1
+    school_weight_people: float = 300.0
 
     def __post_init__(self) -> None:
         _check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
         _check(
-            self.budget_sites >= 1 or self.budget_usd > 0, "give budget_sites >= 1 or budget_usd"
+            self.objective in ("coverage", "cost"),
+            f"objective {self.objective!r} is not coverage (most people within a budget) or "
+            "cost (cheapest plan covering target_share and every school)",
         )
+        if self.objective == "coverage":
+            _check(
+                (self.budget_usd > 0) != (self.budget_sites > 0),
+                "objective 'coverage' needs exactly one of budget_usd > 0 or budget_sites > 0",
+            )
+        _check(0 < self.target_share <= 1, "target_share must be in (0, 1]")
+        _check(self.budget_usd >= 0 and self.budget_sites >= 0, "budgets must not be negative")
         _check(len(self.mast_heights_m) >= 1, "mast_heights_m is empty")
         _check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
         _check(self.time_limit_s > 0, "time_limit_s must be positive")
+        _check(0 <= self.mip_gap < 1, "mip_gap must be in [0, 1)")
         _check(self.k_coverage in (1, 2, 3), "k_coverage must be 1, 2 or 3")
+        _check(self.school_weight_people >= 0, "school_weight_people must not be negative")
+
+
+@dataclass(frozen=True)
+class CostParams:
+    """Prices (USD) overriding :class:`coverage.candidates.CostTable`'s illustrative defaults.
+
+    ``mast_usd_by_height_m`` maps a mast height in metres (a TOML key such as ``"18"``) to its
+    cost and must price every height of ``[placement] mast_heights_m``; omitted fields keep
+    the defaults.
+    """
+
+    mast_usd_by_height_m: dict[str, float] = field(default_factory=dict)
+    radio_usd: float | None = None
+    backhaul_radio_usd: float | None = None
+    grid_power_usd: float | None = None
+    solar_power_usd: float | None = None
+    installation_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        for key, usd in self.mast_usd_by_height_m.items():
+            try:
+                height = float(key)
+            except ValueError:
+                height = -1.0
+            _check(height > 0, f"mast_usd_by_height_m key {key!r} is not a height in metres")
+            _check(usd >= 0, f"mast cost {usd} for {key} m is negative")
 
 
 @dataclass(frozen=True)
@@ -258,10 +301,20 @@ class Scenario:
     propagation: PropagationParams = PropagationParams()
     demand: DemandParams = DemandParams()
     candidates: CandidateParams = CandidateParams()
-    placement: PlacementParams = PlacementParams()
+    placement: PlacementParams = PlacementParams(budget_usd=120_000.0)
     backhaul: BackhaulParams = BackhaulParams()
+    costs: CostParams = CostParams()
     out_dir: str = "maps/palmitas"
+    language: str = "es"
     path: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check(self.language in ("es", "en"), f"language {self.language!r} is not es or en")
+        heights = {float(h) for h in self.costs.mast_usd_by_height_m}
+        missing = [h for h in self.placement.mast_heights_m if heights and h not in heights]
+        _check(
+            not missing, f"[costs] mast_usd_by_height_m does not price the mast heights {missing}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain data (for manifests and summaries)."""
@@ -391,7 +444,7 @@ def _raise_problems(path: Path, what: str, problems: list[str]) -> None:
         raise ScenarioError(msg)
 
 
-def load_area(path: str | Path) -> AreaSpec:
+def load_area(path: str | os.PathLike[str]) -> AreaSpec:
     """Load and validate an area description (TOML).
 
     Raises
@@ -407,7 +460,7 @@ def load_area(path: str | Path) -> AreaSpec:
     return dataclasses.replace(area, path=p.resolve())
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
+def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
     """Load and validate a scenario (TOML); ``None`` loads the bundled Palmitas scenario.
 
     The scenario's ``area`` key is a path to an area TOML, relative to the scenario file.
@@ -431,7 +484,11 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     )
     _raise_problems(p, "scenario", problems)
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioNoArea)}
-    return Scenario(area=area, path=p.resolve(), **fields)
+    try:
+        return Scenario(area=area, path=p.resolve(), **fields)
+    except _ProblemError as err:
+        _raise_problems(p, "scenario", [f"{p.name}: {err}"])
+        raise  # unreachable: _raise_problems raised
 
 
 @dataclass(frozen=True)
@@ -443,9 +500,11 @@ class _ScenarioNoArea:
     propagation: PropagationParams = PropagationParams()
     demand: DemandParams = DemandParams()
     candidates: CandidateParams = CandidateParams()
-    placement: PlacementParams = PlacementParams()
+    placement: PlacementParams = PlacementParams(budget_usd=120_000.0)
     backhaul: BackhaulParams = BackhaulParams()
+    costs: CostParams = CostParams()
     out_dir: str = "maps/palmitas"
+    language: str = "es"
 
 
 def default_scenario_path() -> Path:

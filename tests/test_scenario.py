@@ -57,8 +57,21 @@ def test_wrong_types_and_ranges_name_the_key(tmp_path: Path) -> None:
 
 def test_replace_changes_one_field() -> None:
     s = load_scenario()
-    t = s.replace(placement={"budget_sites": 2})
-    assert t.placement.budget_sites == 2 and t.placement.method == s.placement.method
+    t = s.replace(placement={"budget_usd": 50_000.0})
+    assert t.placement.budget_usd == 50_000 and t.placement.method == s.placement.method
+    with pytest.raises(ScenarioError, match="exactly one of budget_usd"):
+        s.replace(placement={"budget_sites": 2})
+    u = s.replace(placement={"budget_usd": 0.0, "budget_sites": 3})
+    assert u.placement.budget_sites == 3
+
+
+def test_costs_must_price_every_mast_height(tmp_path: Path) -> None:
+    p = _write_scenario(tmp_path, '[costs]\nmast_usd_by_height_m = { "12" = 2000.0, "x" = 1.0 }\n')
+    with pytest.raises(ScenarioError, match="'x' is not a height"):
+        load_scenario(p)
+    p = _write_scenario(tmp_path, '[costs]\nmast_usd_by_height_m = { "12" = 2000.0 }\n')
+    with pytest.raises(ScenarioError, match=r"does not price the mast heights \[18.0, 30.0\]"):
+        load_scenario(p)
 
 
 def test_area_with_bad_checksum_and_missing_layer(tmp_path: Path) -> None:
