@@ -509,8 +509,8 @@ def assemble_plan(
     demand = inputs.demand.copy()
     demand["covered"] = served
     demand["best_site"] = np.where(served, ids[best] if ids.size else "", "")
-    best_rx = np.nanmax(np.where(np.isfinite(rx), rx, np.nan), axis=0) if options.size else np.nan
-    demand["rx_dbm"] = best_rx if options.size else np.nan
+    strongest = np.where(np.isfinite(rx), rx, -np.inf).max(axis=0, initial=-np.inf)
+    demand["rx_dbm"] = np.where(np.isfinite(strongest), strongest, np.nan)
     demand["n_servers"] = (serves & reach[:, None]).sum(axis=0) if options.size else 0
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
     demand["reason"] = _reasons(

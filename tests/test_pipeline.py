@@ -1,0 +1,242 @@
+"""End-to-end tests of coverage.pipeline and the CLI on a tiny synthetic territory.
+
+The territory is written to files (a GeoTIFF DEM, GeoJSON veredas and schools, an area and a
+scenario TOML) so that the whole path, from files to outputs, runs as a user runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from pyproj import Transformer
+from shapely.geometry import Point, box
+
+from coverage import pipeline, synthetic
+from coverage.cli import main
+from coverage.errors import InputError
+from coverage.scenario import Scenario, load_scenario
+from coverage.settlements import Settlements, demand_points
+
+TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
+
+
+def _write_territory(root: Path, *, rows: int = 90, cols: int = 90) -> Path:
+    """Write a synthetic territory and its scenario into ``root``; return the scenario path."""
+    t = synthetic.andes_like(rows, cols, seed=3)
+    with rasterio.open(
+        root / "dem.tif", "w", driver="GTiff", height=rows, width=cols, count=1,
+        dtype="float32", crs=t.crs, transform=t.transform,
+    ) as dst:  # fmt: skip
+        dst.write(t.elevation_m, 1)
+    xmin, ymin, xmax, ymax = t.bounds
+    inset = 700.0
+    mid = (xmin + xmax) / 2
+    veredas = gpd.GeoDataFrame(
+        {"nombre": ["Alta", "Baja"], "codigo": ["1", "2"]},
+        geometry=[
+            box(xmin + inset, ymin + inset, mid, ymax - inset),
+            box(mid, ymin + inset, xmax - inset, ymax - inset),
+        ],
+        crs=t.crs,
+    ).to_crs(4326)
+    veredas.to_file(root / "veredas.geojson", driver="GeoJSON")
+    schools = gpd.GeoDataFrame(
+        {"nombre": ["Escuela <b>Alta</b>", "Escuela Baja"]},
+        geometry=[Point(mid - 500, ymax - inset - 300), Point(mid + 500, ymin + inset + 300)],
+        crs=t.crs,
+    ).to_crs(4326)
+    schools.to_file(root / "schools.geojson", driver="GeoJSON")
+    pop_lon, pop_lat = TO_WGS84.transform(xmax - 200, ymax - 200)
+    (root / "area.toml").write_text(
+        f"""name = "Synthetic"
+crs = "EPSG:9377"
+margin_m = 500.0
+school_outside_field = ""
+[population]
+total_people = 1000
+households = 400
+source = "synthetic test territory"
+[layers.dem]
+file = "dem.tif"
+[layers.veredas]
+file = "veredas.geojson"
+id_field = "codigo"
+[layers.schools]
+file = "schools.geojson"
+""",
+        encoding="utf-8",
+    )
+    (root / "scenario.toml").write_text(
+        f"""name = "synthetic-los"
+area = "area.toml"
+out_dir = "{(root / "out").as_posix()}"
+language = "en"
+[technology]
+preset = "lte-b28-small-cell"
+max_range_m = 2500.0
+[propagation]
+model = "los"
+[demand]
+resolution_m = 150.0
+[candidates]
+max_candidates = 12
+min_spacing_m = 300.0
+outside_margin_m = 300.0
+[placement]
+budget_usd = 0.0
+budget_sites = 2
+mast_heights_m = [12.0, 30.0]
+time_limit_s = 20.0
+mip_gap = 0.0
+[backhaul]
+pop = {{ name = "PoP", lon_deg = {pop_lon}, lat_deg = {pop_lat} }}
+max_link_m = 4000.0
+max_hops = 4
+""",
+        encoding="utf-8",
+    )
+    return root / "scenario.toml"
+
+
+@pytest.fixture(scope="module")
+def territory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _write_territory(tmp_path_factory.mktemp("territory"))
+
+
+@pytest.fixture(scope="module")
+def synthetic_inputs(territory: Path) -> pipeline.Inputs:
+    return pipeline.prepare_inputs(load_scenario(territory))
+
+
+def _covered_people(s: Scenario, inputs: pipeline.Inputs) -> float:
+    inputs = pipeline.Inputs(s, inputs.paths, inputs.terrain, inputs.settlements, inputs.demand, [])
+    tech = pipeline.access_technology(s)
+    cands = pipeline.build_candidates(inputs)
+    rx, _ = pipeline.coverage_matrix(inputs, cands, tech)
+    placement = pipeline.choose_sites(inputs, cands, rx, tech)
+    plan = pipeline.assemble_plan(inputs, cands, rx, tech, placement)
+    return plan.people_covered
+
+
+def test_more_sites_and_taller_masts_never_cover_fewer_people(
+    territory: Path, synthetic_inputs: pipeline.Inputs
+) -> None:
+    # people only in the objective: with a school bonus, a plan may trade people for a school
+    s = load_scenario(territory).replace(placement={"school_weight_people": 0.0})
+    by_budget = [
+        _covered_people(s.replace(placement={"budget_sites": b}), synthetic_inputs)
+        for b in (1, 2, 3)
+    ]
+    assert by_budget[0] <= by_budget[1] + 1e-6 <= by_budget[2] + 2e-6
+    assert by_budget[0] > 0
+    short = _covered_people(s.replace(placement={"mast_heights_m": (12.0,)}), synthetic_inputs)
+    tall = _covered_people(s.replace(placement={"mast_heights_m": (30.0,)}), synthetic_inputs)
+    assert short <= tall + 1e-6
+
+
+def test_ridge_site_covers_more_than_valley_site() -> None:
+    # a straight-flanked (triangular) north-south ridge, 250 m high, on a plain
+    x = np.abs(np.arange(80) - 40.0) * 30.0
+    t = synthetic.from_array(np.tile(1500.0 + np.maximum(0.0, 250.0 - x / 2.4), (80, 1)))
+    xmin, ymin, xmax, ymax = t.bounds
+    v = gpd.GeoDataFrame(
+        {"vereda_id": ["1"], "name": ["V"]}, geometry=[box(xmin, ymin, xmax, ymax)], crs=t.crs
+    )
+    st = Settlements(
+        boundary=v[["name", "geometry"]],
+        veredas=v,
+        schools=gpd.GeoDataFrame(
+            {"school_id": [], "name": [], "vereda": []}, geometry=[], crs=t.crs
+        ),
+    )
+    demand, _ = demand_points(t, st, total_people=1000, resolution_m=90, max_slope_deg=90)
+    s = load_scenario().replace(propagation={"model": "los"}, placement={"mast_heights_m": (12.0,)})
+    inputs = pipeline.Inputs(s, {}, t, st, demand, [])
+    xs, ys = t.cell_centers()
+    ymid = float(ys[40])
+    cands = gpd.GeoDataFrame(
+        {"candidate_id": ["ridge", "valley"], "grid_power": [False, False]},
+        geometry=[Point(float(xs[40]), ymid), Point(float(xs[5]), ymid)],
+        crs=t.crs,
+    )
+    tech = pipeline.access_technology(s)
+    rx, _ = pipeline.coverage_matrix(inputs, cands, tech)
+    ok = np.nan_to_num(rx, nan=-np.inf) >= tech.rx_sensitivity_dbm + tech.fade_margin_db
+    people = demand["population"].to_numpy()
+    ridge, valley = people[ok[0]].sum(), people[ok[1]].sum()
+    assert ridge > 0.95 * people.sum()  # the crest sees both flanks
+    assert valley < 0.7 * people.sum()  # the valley site sees only its own side
+    assert ridge > valley
+
+
+def test_run_writes_every_output_and_gdal_reads_them(territory: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outputs = pipeline.run_scenario(territory, out_dir=out)
+    for key in ("map", "summary_json", "summary_csv", "summary_md", "gpkg", "manifest"):
+        assert outputs[key].is_file() and outputs[key].parent == out
+    summary = json.loads(outputs["summary_json"].read_text(encoding="utf-8"))
+    totals = summary["totals"]
+    assert totals["people_total"] == pytest.approx(1000)
+    assert sum(v["people_covered"] for v in summary["veredas"]) == pytest.approx(
+        totals["people_covered"]
+    )
+    assert "simplified line-of-sight model" in summary["models"]["propagation"]
+    assert any("ASSUMPTION" in a for a in summary["assumptions"])
+    tifs = sorted(out.glob("*.tif"))
+    assert tifs
+    if shutil.which("gdalinfo"):
+        info = subprocess.run(
+            ["gdalinfo", str(tifs[0])], capture_output=True, text=True, check=True
+        ).stdout
+        assert "EPSG" in info or "MAGNA" in info
+        layers = subprocess.run(
+            ["ogrinfo", "-ro", "-q", str(outputs["gpkg"])], capture_output=True, text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        for layer in ("sites", "links", "demand"):
+            assert layer in layers
+    else:  # the test command installs gdal-bin; never pass silently without it
+        pytest.fail("gdalinfo not found: install Debian's gdal-bin (make test does).")
+    html = outputs["map"].read_text(encoding="utf-8")
+    assert "<b>Alta</b>" not in html  # the school name is escaped
+
+
+def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
+    a = pipeline.run_scenario(territory, out_dir=tmp_path / "a", formats=["summary", "gpkg"])
+    b = pipeline.run_scenario(territory, out_dir=tmp_path / "b", formats=["summary", "gpkg"])
+    ja = json.loads(a["summary_json"].read_text(encoding="utf-8"))
+    jb = json.loads(b["summary_json"].read_text(encoding="utf-8"))
+    for key in ("totals", "veredas", "sites", "backhaul", "cost"):
+        assert ja[key] == jb[key]
+
+
+def test_cli_run_and_clear_errors(territory: Path, tmp_path: Path, capsys) -> None:
+    assert main(["-q", "run", str(territory), "--out", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "summary.json").is_file()
+    bad = territory.parent / "bad.toml"
+    bad.write_text(territory.read_text(encoding="utf-8").replace("max_hops", "max_hop"), "utf-8")
+    assert main(["-q", "run", str(bad)]) == 2
+    assert "did you mean 'max_hops'" in capsys.readouterr().err
+
+
+def test_all_input_problems_reported_before_computing(territory: Path, tmp_path: Path) -> None:
+    root = tmp_path / "broken"
+    shutil.copytree(territory.parent, root, ignore=shutil.ignore_patterns("out"))
+    (root / "schools.geojson").write_text(
+        '{"type": "FeatureCollection", "features": []}', encoding="utf-8"
+    )
+    with rasterio.open(root / "dem.tif", "r+") as dst:
+        dst.nodata = float(dst.read(1)[0, 0])
+        dst.write(np.full((dst.height, dst.width), dst.nodata, dtype="float32"), 1)
+    with pytest.raises(InputError) as info:
+        pipeline.prepare_inputs(load_scenario(root / "scenario.toml"))
+    text = str(info.value)
+    assert "schools.geojson: the layer is empty" in text
+    assert "every cell is nodata" in text
