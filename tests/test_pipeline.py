@@ -55,7 +55,7 @@ def _write_territory(root: Path, *, rows: int = 90, cols: int = 90) -> Path:
     schools.to_file(root / "schools.geojson", driver="GeoJSON")
     pop_lon, pop_lat = TO_WGS84.transform(xmax - 200, ymax - 200)
     (root / "area.toml").write_text(
-        f"""name = "Synthetic"
+        """name = "Synthetic"
 crs = "EPSG:9377"
 margin_m = 500.0
 school_outside_field = ""
