@@ -73,9 +73,7 @@ def _download(url: str, dest: Path, layer: LayerSpec, name: str) -> None:
     try:
         with (
             os.fdopen(fd, "wb") as out,
-            urllib.request.urlopen(
-                url, timeout=DOWNLOAD_TIMEOUT_S
-            ) as response,
+            urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response,
         ):
             shutil.copyfileobj(response, out)
         _verify(tmp, layer, name, f"downloaded from {url}")
