@@ -225,7 +225,7 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     xmin, ymin, xmax, ymax = terrain.bounds
     extent = (xmin, xmax, ymin, ymax)
     fig = plt.figure(figsize=(11.69, 8.27))
-    ax = fig.add_axes((0.03, 0.08, 0.68, 0.84))
+    ax = fig.add_axes((0.03, 0.11, 0.68, 0.81))
     shade = hillshade(terrain.elevation_m, terrain.cell_size_m)
     ax.imshow(shade, cmap="gray", extent=extent, interpolation="nearest", vmin=0, vmax=255)
     cls = rx_classes(plan.coverage_dbm)
@@ -254,19 +254,36 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         color = "#1a9850" if m >= 10 else "#fc8d59" if m >= 0 else "#d73027"
         ax.plot(xs, ys, color=color, lw=2.2)
     d = plan.demand
-    cov = d["covered"].astype(bool)
+    cov = d["covered"].astype(bool).to_numpy()
+    school = (d["kind"] == "school").to_numpy()
+    many = int((~school).sum()) > 400
     for mask, color in ((cov, "#1a9850"), (~cov, "#d73027")):
-        sub = d[mask]
-        sizes = np.clip(10 + np.sqrt(sub["population"].to_numpy(dtype=float)) * 3, 10, 120)
+        sub = d[mask & ~school]
+        if many:  # thousands of population cells: small dots, no outline
+            sizes: Any = 4.0
+        else:
+            sizes = np.clip(10 + np.sqrt(sub["population"].to_numpy(dtype=float)) * 3, 10, 120)
         ax.scatter(
             sub.geometry.x,
             sub.geometry.y,
             s=sizes,
             c=color,
-            edgecolors="black",
+            edgecolors="none" if many else "black",
             linewidths=0.5,
-            marker="o",
+            marker="s" if many else "o",
+            alpha=0.7 if many else 1.0,
             zorder=4,
+        )
+        sch = d[mask & school]
+        ax.scatter(
+            sch.geometry.x,
+            sch.geometry.y,
+            s=140,
+            c=color,
+            edgecolors="black",
+            linewidths=0.8,
+            marker="*",
+            zorder=5,
         )
     role_style = {"pop": ("s", "#000000"), "access": ("^", "#1f4e9e"), "relay": ("D", "#7b3fa0")}
     for role, (marker, color) in role_style.items():
@@ -333,6 +350,16 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         Line2D(
             [], [], marker="o", ls="", color="#d73027", label=label("demand_uncovered", language)
         ),
+        Line2D(
+            [],
+            [],
+            marker="*",
+            ls="",
+            color="#888888",
+            mec="black",
+            ms=11,
+            label=label("schools", language),
+        ),
         Line2D([], [], color="#222222", lw=1, label=label("veredas", language)),
     ]
     fig.legend(
@@ -349,11 +376,11 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     )
     fig.text(
         0.03,
-        0.03,
-        f"{label('data_sources', language)}: {_attribution(plan)}",
-        fontsize=7,
+        0.01,
+        textwrap.fill(f"{label('data_sources', language)}: {_attribution(plan)}", 210),
+        fontsize=6,
         color="#333333",
-        wrap=True,
+        va="bottom",
     )
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
     fig.text(

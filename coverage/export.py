@@ -216,11 +216,11 @@ def write_cog(
     }
     with MemoryFile() as mem:
         with mem.open(**profile) as ds:
+            if colormap is not None:  # before the pixels: libtiff fixes the photometric tag
+                ds.write_colormap(1, dict(colormap))
             ds.write(array, 1)
             ds.set_band_description(1, description)
             ds.update_tags(**all_tags)
-            if colormap is not None:
-                ds.write_colormap(1, dict(colormap))
         with mem.open() as src, atomic_path(path) as tmp:
             options: dict[str, Any] = {
                 "COMPRESS": "DEFLATE",

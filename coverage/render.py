@@ -38,9 +38,11 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
+from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from coverage.plan import Plan
-from coverage.report import label
+from coverage.report import label, summarize
 from coverage.terrain import Terrain
 
 __all__ = [
@@ -80,6 +82,8 @@ BEST_SERVER_COLORS = (
     (188, 189, 34),
     (127, 127, 127),
 )
+#: Above this many population points, the map draws them as an image, not as markers.
+MAX_DEMAND_MARKERS = 400
 _ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
 LEAFLET_URLS = {
     "leaflet": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
@@ -360,13 +364,31 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
         return lat, lon
 
     g_veredas = folium.FeatureGroup(name=L("veredas"), show=True)
+    per_vereda = {str(v["vereda"]): v for v in summarize(plan)["veredas"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
+        v = per_vereda.get(str(row.name))
+        figures = (
+            [
+                (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
+                (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
+                (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
+                (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
+            ]
+            if v
+            else []
+        )
         _with(
             folium.GeoJson(
                 {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
-                style_function=lambda _f: {"color": "#333333", "weight": 2, "fill": False},
+                style_function=lambda _f: {
+                    "color": "#333333",
+                    "weight": 2,
+                    "fill": True,
+                    "fillOpacity": 0.0,
+                },
             ),
             _tooltip(str(row.name)),
+            _popup(figures, f"{L('vereda')}: {row.name}"),
         ).add_to(g_veredas)
     g_veredas.add_to(m)
 
@@ -429,26 +451,39 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     g_sites.add_to(m)
 
     demand = plan.demand
+    is_school = (demand["kind"] == "school").to_numpy()
+    many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
     for covered, key, color in (
         (True, "demand_covered", "#1a9850"),
         (False, "demand_uncovered", "#d73027"),
     ):
         group = folium.FeatureGroup(name=L(key), show=True)
-        for r in demand[demand["covered"].astype(bool) == covered].itertuples():
+        sel = demand["covered"].astype(bool).to_numpy() == covered
+        if many:  # thousands of population cells: one image per group, markers for schools
+            cells = _demand_cells(plan, sel & ~is_school)
+            web, _ = to_web_mercator(cells, terrain, nodata=0, categorical=True)
+            rgb = (26, 152, 80) if covered else (215, 48, 39)
+            folium.raster_layers.ImageOverlay(
+                _data_uri(png_bytes(palette_rgba(web, ((0, 0, 0), rgb), alpha=220))),
+                bounds=overlay_bounds,
+                interactive=False,
+            ).add_to(group)
+            sel &= is_school
+        for r in demand[sel].itertuples():
             lat, lon = ll(r.geometry.x, r.geometry.y)
             school = r.kind == "school"
             reason = "covered_reason" if r.reason == "covered" else str(r.reason)
             _with(
                 folium.CircleMarker(
                     (lat, lon),
-                    radius=6
+                    radius=7
                     if school
                     else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
                     color="#000000" if school else color,
                     weight=2 if school else 1,
                     fill=True,
                     fill_color=color,
-                    fill_opacity=0.85,
+                    fill_opacity=0.9,
                 ),
                 _tooltip(str(r.name)),
                 _popup(
@@ -471,6 +506,32 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     root.html.add_child(Element(_legend_html(plan, language)))
     m.fit_bounds([[s, w], [n, e]])
     return m
+
+
+def _demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """Cells (1) holding the selected demand points, widened to the points' spacing.
+
+    Points are dropped into the terrain grid; each is then spread over a square of about
+    the median distance to its nearest neighbour, so a 90 m demand grid reads as a
+    continuous area on a 30 m terrain grid.
+    """
+    t = plan.terrain
+    cells = np.zeros(t.shape, dtype=np.uint8)
+    pts = plan.demand.geometry[mask]
+    if len(pts) == 0:
+        return cells
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    row, col = t.rowcol(x, y)
+    inside = (row >= 0) & (row < t.shape[0]) & (col >= 0) & (col < t.shape[1])
+    cells[row[inside], col[inside]] = 1
+    all_pts = plan.demand.geometry[plan.demand["kind"] != "school"]
+    xy = np.column_stack([all_pts.x.to_numpy(), all_pts.y.to_numpy()])
+    if len(xy) > 1:
+        dist, _ = cKDTree(xy).query(xy, k=2)
+        size = int(np.clip(round(float(np.median(dist[:, 1])) / t.cell_size_m), 1, 15))
+        if size > 1:
+            cells = ndimage.maximum_filter(cells, size=size)
+    return cells
 
 
 def _legend_html(plan: Plan, language: str) -> str:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from hypothesis import given, settings
@@ -118,3 +119,36 @@ def test_map_escapes_names(tiny_plan):
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "<b>plan</b>" not in page
     assert "&lt;script&gt;" in page or "\\u0026lt;script\\u0026gt;" in page
+
+
+def test_thousands_of_demand_points_become_images(tiny_plan):
+    """A 90 m demand grid (as the pipeline makes) is drawn as images, schools stay markers."""
+    import geopandas as gpd
+
+    xmin, ymin, xmax, ymax = tiny_plan.terrain.bounds
+    xs, ys = np.meshgrid(np.arange(xmin + 15, xmax, 45.0), np.arange(ymin + 15, ymax, 45.0))
+    n = xs.size
+    assert n > render.MAX_DEMAND_MARKERS
+    cells = gpd.GeoDataFrame(
+        {
+            "demand_id": [f"C{i}" for i in range(n)], "kind": "population", "name": "cell",
+            "vereda": "La Suiza", "population": 1.0, "households": 0.25,
+            "covered": np.arange(n) % 3 > 0, "best_site": "", "rx_dbm": np.nan,
+            "n_servers": 0, "reason": np.where(np.arange(n) % 3 > 0, "covered", "weak_signal"),
+        },
+        geometry=gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=tiny_plan.crs,
+    )  # fmt: skip
+    schools = tiny_plan.demand[tiny_plan.demand["kind"] == "school"]
+    plan = dataclasses.replace(
+        tiny_plan, demand=gpd.GeoDataFrame(
+            pd.concat([cells, schools], ignore_index=True), crs=tiny_plan.crs)
+    )  # fmt: skip
+    page = render.map_html(render.coverage_map(plan), offline=False)  # no Leaflet source
+    assert page.count("L.circleMarker(") == len(plan.sites) + len(schools)
+    assert page.count("L.imageOverlay(") == 5 + 2  # terrain, best, server, 2 sites + 2 demand
+    assert len(page) < 1_500_000
+    pop = (plan.demand["kind"] != "school").to_numpy()
+    every = render._demand_cells(plan, pop)
+    assert every.mean() > 0.95  # 45 m spacing on 30 m cells: widened into a continuous area
+    some = render._demand_cells(plan, pop & plan.demand["covered"].to_numpy())
+    assert 0.5 < some.mean() < every.mean()
