@@ -64,7 +64,8 @@ def _r2_block(  # type: ignore[no-untyped-def]
     interpolated linearly to its position. Cells are split between blocks (and sectors) by
     integer tests, so no two tasks write the same cell.
     """
-    hz = np.full(nb + 1, -np.inf)
+    hz = np.full(nb + 1, -np.inf)  # horizon of each ray up to and including line i
+    pre = np.full(nb + 1, -np.inf)  # ... up to line i excluded: what cells on line i face
     crossed = np.zeros(nb + 1, dtype=np.int64)
     step_x = np.empty(nb + 1)
     for b in range(nb + 1):
@@ -72,13 +73,21 @@ def _r2_block(  # type: ignore[no-untyped-def]
         step_x[b] = n / p if p > 0 else np.inf
     ylo = lo - 0.5
     yhi = hi + 0.5
+    two_cols = hi > lo
     for i in range(1, lim + 1):
         inv_i = 1.0 / i
         dy = i / n
         if p0 * dy > yhi or (p0 + nb) * dy < ylo:
             break
-        # Crossings of minor lines between major lines i - 1 and i (at most one per ray).
+        drop_i = curv * i * i
+        line = base + i * smaj
         for b in range(nb + 1):
+            y = (p0 + b) * dy
+            h = hz[b]
+            if y < ylo or y > yhi:  # this ray has left the grid; neighbours stand in for it
+                pre[b] = h
+                continue
+            # Crossing of a minor line between major lines i - 1 and i (at most one).
             x = (crossed[b] + 1) * step_x[b]
             if x <= i:
                 crossed[b] += 1
@@ -88,9 +97,18 @@ def _r2_block(  # type: ignore[no-untyped-def]
                     fx = x - x0
                     idx = base + x0 * smaj + jc * smin
                     zl = zf[idx] * (1.0 - fx) + zf[idx + smaj] * fx - curv * (x * x + jc * jc)
-                    s = (zl - eye_m) / x
-                    if s > hz[b]:
-                        hz[b] = s
+                    h = max(h, (zl - eye_m) / x)
+            pre[b] = h
+            # Crossing of major line i, interpolated across it (clamped at the grid edge).
+            yc = min(max(y, lo), hi)
+            if two_cols:
+                j0 = min(math.floor(yc), hi - 1)
+                fy = yc - j0
+                idx = line + j0 * smin
+                zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy
+            else:
+                zl = zf[line + lo * smin]
+            hz[b] = max(h, (zl - drop_i - curv * y * y - eye_m) * inv_i)
         # Cells on line i whose centre lies between rays p0 and p0 + nb.
         jlo = -((-p0 * i) // n)
         top = (p0 + nb) * i
@@ -106,8 +124,8 @@ def _r2_block(  # type: ignore[no-untyped-def]
             u = (jr * n - p0 * i) * inv_i
             b = min(int(u), nb - 1)
             w = u - b
-            ha = hz[b]
-            hb = hz[b + 1]
+            ha = pre[b]
+            hb = pre[b + 1]
             y0 = (p0 + b) * dy
             y1 = y0 + dy
             if w == 0.0 or y1 > yhi or y1 < ylo or hb == -np.inf:
@@ -116,62 +134,67 @@ def _r2_block(  # type: ignore[no-untyped-def]
                 h = hb
             else:
                 h = ha + (hb - ha) * w
-            idx = base + i * smaj + jr * smin
+            idx = line + jr * smin
             if (zf[idx] - curv * d2 + target_m - eye_m) * inv_i >= h:
                 outf[idx] += 1
-        # Crossings of major line i, interpolated across it (clamped at the grid edge).
-        for b in range(nb + 1):
-            y = (p0 + b) * dy
-            yc = min(max(y, lo), hi)
-            if hi > lo:
-                j0 = min(math.floor(yc), hi - 1)
-                fy = yc - j0
-                idx = base + i * smaj + j0 * smin
-                zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy
-            else:
-                zl = zf[base + i * smaj + lo * smin]
-            s = (zl - curv * (i * i + y * y) - eye_m) * inv_i
-            if s > hz[b]:
-                hz[b] = s
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def r2_viewshed(  # type: ignore[no-untyped-def]
-    z, orow, ocol, eye_m, target_m, n, max_steps, max_d2, curv, out
+    z, orow, ocol, eye_m, target_m, density, max_steps, max_d2, curv, out
 ):  # fmt: skip
     """Add 1 to ``out`` at every cell visible from the observer (observer cell excluded).
 
     Four sectors (east, west: x-major, owning ``|dr| <= |dc|``; south, north: y-major,
-    owning ``|dc| < |dr|``) of ``2 n + 1`` rays each, walked in blocks of
-    :data:`RAYS_PER_BLOCK` in parallel; ``n`` must be at least the longest major extent so
-    that neighbouring rays are at most one cell apart. Each cell is written by exactly one
-    block, so the result is deterministic.
+    owning ``|dc| < |dr|``), each a fan of ``2 n + 1`` rays with ``n`` at least ``density``
+    times its major extent (so neighbouring rays are at most ``1 / density`` cells apart),
+    rounded up to whole blocks of :data:`RAYS_PER_BLOCK`. Blocks of all sectors run in
+    parallel, interleaved; each cell is written by exactly one block (deterministic).
     """
     rows, cols = z.shape
     zf = z.ravel()
     outf = out.ravel()
     base = orow * cols + ocol
     nb = RAYS_PER_BLOCK
-    nblk = (2 * n + nb - 1) // nb
-    for k in prange(4 * nblk):
-        s = k % 4  # sectors interleaved so that both threads get a share of each
-        q = k // 4
+    half = nb // 2
+    lims = np.empty(4, dtype=np.int64)
+    lims[0] = min(cols - 1 - ocol, max_steps)
+    lims[1] = min(ocol, max_steps)
+    lims[2] = min(rows - 1 - orow, max_steps)
+    lims[3] = min(orow, max_steps)
+    fans = np.empty(4, dtype=np.int64)
+    nblk = np.empty(4, dtype=np.int64)
+    for s in range(4):
+        fans[s] = -(-max(1, density * lims[s]) // half) * half
+        nblk[s] = (2 * fans[s]) // nb if lims[s] > 0 else 0
+    # Tasks in round-robin order over sectors, so that threads share the work evenly.
+    total = nblk.sum()
+    task_s = np.empty(total, dtype=np.int64)
+    task_q = np.empty(total, dtype=np.int64)
+    t = 0
+    for q in range(nblk.max()):
+        for s in range(4):
+            if q < nblk[s]:
+                task_s[t] = s
+                task_q[t] = q
+                t += 1
+    for k in prange(total):
+        s = task_s[k]
+        q = task_q[k]
+        n = fans[s]
         p0 = -n + q * nb
-        nbk = min(nb, n - p0)
-        last = q == nblk - 1
+        last = q == nblk[s] - 1
         if s < 2:
-            lim = cols - 1 - ocol if s == 0 else ocol
             smaj = 1 if s == 0 else -1
             _r2_block(
-                zf, outf, base, smaj, cols, min(lim, max_steps), -orow, rows - 1 - orow,
-                eye_m, target_m, p0, nbk, n, max_d2, curv, True, last,
+                zf, outf, base, smaj, cols, lims[s], -orow, rows - 1 - orow,
+                eye_m, target_m, p0, nb, n, max_d2, curv, True, last,
             )  # fmt: skip
         else:
-            lim = rows - 1 - orow if s == 2 else orow
             smaj = cols if s == 2 else -cols
             _r2_block(
-                zf, outf, base, smaj, 1, min(lim, max_steps), -ocol, cols - 1 - ocol,
-                eye_m, target_m, p0, nbk, n, max_d2, curv, False, last,
+                zf, outf, base, smaj, 1, lims[s], -ocol, cols - 1 - ocol,
+                eye_m, target_m, p0, nb, n, max_d2, curv, False, last,
             )  # fmt: skip
 
 

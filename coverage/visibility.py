@@ -36,15 +36,17 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from coverage import _viewshed_kernels as _k
 from coverage.errors import InputError
 from coverage.terrain import Terrain
+
+if TYPE_CHECKING:  # pandas is imported where it is used: it slows down the viewshed CLI
+    import pandas as pd
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -179,16 +181,13 @@ def _sweep(
     terrain: Terrain, obs: _Observer, target_height_m: float, out: NDArray[np.unsignedinteger]
 ) -> None:
     """Add 1 to ``out`` at each cell visible from ``obs`` (R2 sweep), the observer included."""
-    rows, cols = terrain.shape
-    extent = max(cols - 1 - obs.col, obs.col, rows - 1 - obs.row, obs.row)
-    n_minor = RAY_DENSITY * max(1, min(extent, obs.max_steps))
     _k.r2_viewshed(
         terrain.elevation_m,
         obs.row,
         obs.col,
         obs.eye_m,
         float(target_height_m),
-        n_minor,
+        RAY_DENSITY,
         obs.max_steps,
         obs.max_d2_cells,
         obs.curv,
@@ -560,6 +559,8 @@ def link_clearances(
         One row per pair, in input order, with columns ``distance_m``, ``los``,
         ``clearance_ratio``, ``worst_distance_m``, ``min_clearance_m``.
     """
+    import pandas as pd
+
     a = _points(a_xy, "a_xy")
     b = _points(b_xy, "b_xy")
     if a.shape != b.shape:
@@ -634,6 +635,7 @@ def visibility_table(
         ``clearance_ratio`` (worst first-Fresnel clearance / radius) and ``los`` (bool),
         sorted by site then target.
     """
+    import pandas as pd
     from scipy.spatial import cKDTree
 
     sites = _points(sites_xy, "sites_xy")

@@ -1,0 +1,211 @@
+"""Viewshed accuracy and speed against the exact reference, GDAL and GRASS (run on demand).
+
+    .venv/bin/pytest tests/benchmarks/test_viewshed_bench.py -s
+
+Every ratio is measured in the same run on the same machine. Timings are wall-clock, best of
+three, after one warm-up run (which fills numba's on-disk cache); "end to end" means a whole
+process: ``coverage-plan viewshed`` versus ``gdal_viewshed``, each reading the same GeoTIFF
+and writing a GeoTIFF.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+
+from coverage import synthetic
+from coverage.terrain import Terrain, load_terrain
+from coverage.visibility import viewshed, viewshed_reference
+
+pytestmark = pytest.mark.benchmark
+
+VENV_BIN = Path(sys.executable).parent
+OBS_H, TGT_H, K = 30.0, 2.0, 4.0 / 3.0
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max(1, (a | b).sum()))
+
+
+def _best_of(fn: Callable[[], object], n: int = 3) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _xy(t: Terrain, row: int, col: int) -> tuple[float, float]:
+    xs, ys = t.cell_centers()
+    return float(xs[col]), float(ys[row])
+
+
+def _write(path: Path, t: Terrain) -> None:
+    rows, cols = t.shape
+    with rasterio.open(
+        path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
+        crs=t.crs, transform=t.transform,
+    ) as dst:  # fmt: skip
+        dst.write(t.elevation_m, 1)
+
+
+def _gdal_viewshed(dem: Path, out: Path, x: float, y: float) -> np.ndarray:
+    cmd = ["gdal_viewshed", "-q", "-ox", repr(x), "-oy", repr(y), "-oz", str(OBS_H)]
+    cmd += ["-tz", str(TGT_H), "-cc", str(1.0 / K), "-vv", "1", "-iv", "0", "-ov", "0"]
+    subprocess.run([*cmd, str(dem), str(out)], check=True)
+    with rasterio.open(out) as src:
+        return src.read(1) > 0
+
+
+def _observers(t: Terrain, n: int = 5) -> list[tuple[float, float]]:
+    rows, cols = t.shape
+    fr = [(0.5, 0.5), (0.2, 0.25), (0.8, 0.7), (0.3, 0.85), (0.65, 0.1)][:n]
+    return [_xy(t, int(a * rows), int(b * cols)) for a, b in fr]
+
+
+@pytest.fixture(scope="module")
+def palmitas(mirror: Path) -> Terrain:
+    import geopandas as gpd
+
+    area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
+    return load_terrain(
+        mirror / "dem" / "medellin_dem_srtm1.tif", area.union_all(), "EPSG:9377", margin_m=3000
+    )
+
+
+@pytest.mark.parametrize("which", ["palmitas", "andes_300", "andes_1000"])
+def test_accuracy_against_exact_reference_and_gdal(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    if which == "palmitas":
+        t = request.getfixturevalue("palmitas")
+    else:
+        n = int(which.split("_")[1])
+        t = synthetic.andes_like(n, n, seed=1)
+    dem = tmp_path / "dem.tif"
+    _write(dem, t)
+    ious, gdal_ious = [], []
+    for x, y in _observers(t):
+        kw = {"observer_height_m": OBS_H, "target_height_m": TGT_H, "k_factor": K}
+        fast = viewshed(t, x, y, **kw)
+        ref = viewshed_reference(t, x, y, **kw)
+        ious.append(_iou(fast, ref))
+        gdal_ious.append(_iou(_gdal_viewshed(dem, tmp_path / "g.tif", x, y), ref))
+    print(
+        f"\n[{which} {t.shape}] IoU vs exact R3: fast min {min(ious):.4f} mean "
+        f"{np.mean(ious):.4f}; gdal_viewshed min {min(gdal_ious):.4f} mean {np.mean(gdal_ious):.4f}"
+    )
+    assert min(ious) >= 0.98
+
+
+def _grass_viewshed(dem: Path, out: Path, x: float, y: float) -> np.ndarray:
+    script = (
+        f"r.in.gdal -o input={dem} output=dem --quiet && g.region raster=dem && "
+        f"r.viewshed -c -b input=dem output=vs coordinates={x!r},{y!r} observer_elevation={OBS_H} "
+        f"target_elevation={TGT_H} refraction_coeff={1.0 - 1.0 / K} --quiet && "
+        f"r.out.gdal input=vs output={out} type=Byte --quiet --overwrite -f"
+    )
+    res = subprocess.run(
+        ["grass", "--tmp-location", str(dem), "--exec", "bash", "-c", script],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0 and out.is_file(), res.stderr[-2000:]
+    with rasterio.open(out) as src:
+        return src.read(1) > 0
+
+
+@pytest.mark.skipif(shutil.which("grass") is None, reason="GRASS (grass-core) is not installed")
+def test_accuracy_against_grass_r_viewshed(palmitas: Terrain, tmp_path: Path) -> None:
+    dem = tmp_path / "dem.tif"
+    _write(dem, palmitas)
+    ious, ref_ious = [], []
+    for x, y in _observers(palmitas, 3):
+        kw = {"observer_height_m": OBS_H, "target_height_m": TGT_H, "k_factor": K}
+        fast = viewshed(palmitas, x, y, **kw)
+        grass = _grass_viewshed(dem, tmp_path / "r.tif", x, y)
+        ious.append(_iou(fast, grass))
+        ref_ious.append(_iou(viewshed_reference(palmitas, x, y, **kw), grass))
+    print(
+        f"\n[palmitas] IoU vs r.viewshed -c -r 0.25: fast min {min(ious):.4f}; "
+        f"exact R3 min {min(ref_ious):.4f}"
+    )
+    assert min(ious) >= 0.97
+
+
+@pytest.fixture(scope="module")
+def big_dem(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Terrain]:
+    t = synthetic.andes_like(4000, 4000, seed=2)
+    path = tmp_path_factory.mktemp("big") / "dem4000.tif"
+    _write(path, t)
+    return path, t
+
+
+def test_speed_one_viewshed_4000(big_dem: tuple[Path, Terrain], tmp_path: Path) -> None:
+    dem, t = big_dem
+    x, y = _xy(t, 2000, 2000)
+    ours = [str(VENV_BIN / "coverage-plan"), "-q", "viewshed", str(dem), str(tmp_path / "c.tif")]
+    ours += ["--x", repr(x), "--y", repr(y), "--observer-height", str(OBS_H)]
+    ours += ["--target-height", str(TGT_H), "--k", repr(K)]
+    subprocess.run(ours, check=True)  # warm-up: numba cache
+    t_cli = _best_of(lambda: subprocess.run(ours, check=True))
+    t_gdal = _best_of(lambda: _gdal_viewshed(dem, tmp_path / "g.tif", x, y))
+    kw = {"observer_height_m": OBS_H, "target_height_m": TGT_H, "k_factor": K}
+    viewshed(t, x, y, **kw)
+    t_kernel = _best_of(lambda: viewshed(t, x, y, **kw))
+    print(
+        f"\n[4000 x 4000] coverage-plan viewshed end to end {t_cli:.3f} s, in-process "
+        f"viewshed() {t_kernel:.3f} s; gdal_viewshed end to end {t_gdal:.3f} s -> "
+        f"speed-up {t_gdal / t_cli:.2f}x end to end, {t_gdal / t_kernel:.2f}x in-process"
+    )
+    assert t_gdal / t_kernel >= 2.0
+    assert t_gdal / t_cli >= 2.0
+
+
+_MANY = """
+import json, resource, sys, time
+import numpy as np
+from coverage import synthetic
+from coverage.visibility import cumulative_viewshed
+t = synthetic.andes_like(1000, 1000, seed=3)
+rng = np.random.default_rng(0)
+rc = rng.integers(0, 1000, (500, 2))
+xs, ys = t.cell_centers()
+sites = np.column_stack([xs[rc[:, 1]], ys[rc[:, 0]]])
+cumulative_viewshed(t, sites[:2], 30.0, target_height_m=2.0)
+t0 = time.perf_counter()
+count = cumulative_viewshed(t, sites, 30.0, target_height_m=2.0)
+dt = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": dt, "peak_rss_mb": rss, "sites": [list(map(float, s)) for s in sites[:20]]}))
+"""
+
+
+def test_speed_500_viewsheds_1000(tmp_path: Path) -> None:
+    res = subprocess.run([sys.executable, "-c", _MANY], check=True, capture_output=True, text=True)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    t = synthetic.andes_like(1000, 1000, seed=3)
+    dem = tmp_path / "dem.tif"
+    _write(dem, t)
+    sample = out["sites"]
+    t0 = time.perf_counter()
+    for x, y in sample:
+        _gdal_viewshed(dem, tmp_path / "g.tif", x, y)
+    t_gdal_500 = (time.perf_counter() - t0) / len(sample) * 500
+    print(
+        f"\n[500 viewsheds, 1000 x 1000] cumulative_viewshed {out['seconds']:.2f} s, peak RSS "
+        f"{out['peak_rss_mb']:.0f} MB (whole process); gdal_viewshed x500 extrapolated from "
+        f"{len(sample)} calls {t_gdal_500:.1f} s -> speed-up {t_gdal_500 / out['seconds']:.1f}x"
+    )
+    assert t_gdal_500 / out["seconds"] >= 20.0
+    assert out["peak_rss_mb"] < 1024
