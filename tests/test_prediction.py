@@ -177,3 +177,35 @@ def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
     np.testing.assert_allclose(data.filled(np.nan), want, equal_nan=True)
     assert main(["-q", *args[:-2], "--radius", "1200", "--model", "fspl"]) == 0
     assert main(["-q", *args[:3], "--x", "0", "--y", "0", *args[7:]]) == 2
+
+
+@pytest.mark.slow
+def test_palmitas_itm_refractivity_flags(mirror):
+    """Real Palmitas SRTM: N0 = 301 flags paths (N_s < 250) that the P.453 Andes N0 does not."""
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    from coverage.terrain import load_terrain
+
+    # the cabecera school (PROVENANCE.md): 6.3434 N, 75.6883 W
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:9377", always_xy=True).transform(
+        -75.6883, 6.3434
+    )
+    terrain = load_terrain(
+        mirror / "dem" / "palmitas_dem_srtm1.tif",
+        Point(x, y).buffer(2500),
+        "EPSG:9377",
+        margin_m=100,
+    )
+    kw = {"tx_height_m": 20.0, "rx_height_m": 1.5, "f_mhz": 780.5, "radius_m": 2500.0}
+    andes = predict_grid(terrain, x, y, model="itm", **kw)
+    temperate = predict_grid(terrain, x, y, model="itm", n0=301, **kw)
+    finite = np.isfinite(andes.loss_db)
+    assert finite.sum() > 15_000
+    assert not (andes.warning_flags[finite] & 0x4000).any()
+    flagged = (temperate.warning_flags[finite] & 0x4000) != 0
+    assert flagged.mean() > 0.5  # the cabecera sits near 1,800 m; its paths lie higher
+    dist = np.hypot(*np.meshgrid(terrain.cell_centers()[0] - x, terrain.cell_centers()[1] - y))
+    fs = free_space_loss_db(np.maximum(dist[finite], 1.0), 780.5)
+    excess = andes.loss_db[finite] - fs
+    assert np.median(excess) > 0 and excess.min() > -1.0
