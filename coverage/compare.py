@@ -154,8 +154,9 @@ def coverage_change(plan_a: Plan, plan_b: Plan) -> tuple[NDArray[np.uint8], NDAr
 
 
 def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Figure:
-    """Map of coverage gained, lost and kept from plan A to B, over the hillshade."""
-    change, _ = coverage_change(plan_a, plan_b)
+    """Map of coverage from plan A to B over the hillshade: received power gained or lost
+    (dB, B minus A) where both cover, and the cells only one of them covers."""
+    change, delta = coverage_change(plan_a, plan_b)
     t = plan_a.terrain
     xmin, ymin, xmax, ymax = t.bounds
     extent = (xmin, xmax, ymin, ymax)
@@ -167,6 +168,20 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
         rgb = tuple(int(color[i : i + 2], 16) / 255.0 for i in (1, 3, 5))
         rgba[change == code] = (*rgb, 0.6)
         handles.append(Patch(color=color, label=f"{text} ({(change == code).sum()} cells)"))
+    rgba[change == CHANGE_BOTH] = 0.0  # drawn as the dB difference below
+    both = change == CHANGE_BOTH
+    if both.any():
+        span = float(np.nanpercentile(np.abs(delta[both]), 98)) or 1.0
+        im = ax.imshow(
+            np.where(both, delta, np.nan),
+            extent=extent,
+            cmap="RdBu",
+            vmin=-span,
+            vmax=span,
+            alpha=0.75,
+            interpolation="nearest",
+        )
+        fig.colorbar(im, ax=ax, shrink=0.7, label="Δ dB (B − A)")
     ax.imshow(rgba, extent=extent, interpolation="nearest")
     for plan, marker in ((plan_a, "x"), (plan_b, "+")):
         acc = plan.access_sites
