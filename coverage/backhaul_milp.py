@@ -65,6 +65,9 @@ log = logging.getLogger(__name__)
 #: HiGHS options for the network model: restarts after root fixing cost more than they save
 #: on these flow models (measured: 2.6 s -> 0.65 s on a 16-candidate grid instance).
 _HIGHS_OPTIONS: dict[str, bool | int | float | str] = {"mip_allow_restart": False}
+#: Coverage nonzeros of the demand rows in the first model; the rest enter when a plan
+#: leaves them uncovered (row generation; they count as covered in the bound until then).
+_ROW_NNZ = 30_000
 
 
 @dataclass
@@ -103,11 +106,18 @@ class _Net:
 
 
 def _reduce_graph(
-    graph: nx.Graph, ids: list[Hashable], pops: list[Hashable], hop_limit: int | None
+    graph: nx.Graph,
+    ids: list[Hashable],
+    pops: list[Hashable],
+    hop_limit: int | None,
+    max_links_per_site: int | None = None,
 ) -> _Net:
+    """Index the candidate graph, merge the PoPs into node ``n``, drop nodes beyond the hop
+    limit and, optionally, keep only each site's ``max_links_per_site`` most useful links
+    (towards nodes nearest the PoP in hops, then lowest mast, then shortest)."""
     index = {v: i for i, v in enumerate(ids)}
     n = len(ids)
-    best: dict[tuple[int, int], tuple[float, float, Hashable]] = {}
+    best: dict[tuple[int, int], tuple[float, float, Hashable, float]] = {}
     for a, b, e in graph.edges(data=True):
         ia = n if a in pops else index.get(a)
         ib = n if b in pops else index.get(b)
@@ -115,7 +125,12 @@ def _reduce_graph(
             continue
         key = (min(ia, ib), max(ia, ib))
         pop_id = a if a in pops else (b if b in pops else None)
-        cand = (float(e["capacity_mbps"]), -float(e["min_height_m"]), pop_id)
+        cand = (
+            float(e["capacity_mbps"]),
+            -float(e["min_height_m"]),
+            pop_id,
+            float(e.get("length_m", 0.0)),
+        )
         if key not in best or cand[:2] > best[key][:2]:
             best[key] = cand
     H = nx.Graph()
@@ -125,6 +140,21 @@ def _reduce_graph(
     limit = hop_limit if hop_limit is not None else n + 1
     keep = {v for v, d in hops.items() if d <= limit}
     keys = sorted(k for k in best if k[0] in keep and k[1] in keep)
+    if max_links_per_site is not None:
+        chosen: set[tuple[int, int]] = {k for k in keys if k[1] == n}  # every PoP link
+        for v in keep - {n}:
+            inc = [k for k in H.edges(v) if k[0] in keep and k[1] in keep]
+            ranked = sorted(
+                ((min(k), max(k)) for k in inc),
+                key=lambda k: (
+                    hops[k[0] if k[1] == v else k[1]],
+                    -best[k][1],
+                    best[k][3],
+                    k,
+                ),
+            )
+            chosen.update(ranked[:max_links_per_site])
+        keys = sorted(chosen)
     edges = np.array(keys, dtype=np.int64).reshape(-1, 2)
     req = np.array([-best[k][1] for k in keys], dtype=np.float64)
     cap = np.array([best[k][0] for k in keys], dtype=np.float64)
@@ -176,11 +206,13 @@ def plan_network(
     hop_limit: int | None = None,
     two_paths: bool = False,
     traffic_mbps: ArrayLike | None = None,
-    mbps_per_weight: float = 0.05,
+    mbps_per_weight: float = 0.02,
     min_site_mbps: float = 1.0,
+    max_site_mbps: float = 100.0,
     method: str = "milp",
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 0.005,
+    max_links_per_site: int | None = 8,
 ) -> PlacementResult:
     """Choose access sites, mast heights, relays and backhaul links to the PoP together.
 
@@ -221,8 +253,10 @@ def plan_network(
         Require two edge-disjoint paths from every access site to the PoP.
     traffic_mbps
         Busy-hour traffic (Mbps) each option injects when it is an access site; default
-        ``max(min_site_mbps, mbps_per_weight * weight it can serve)`` (an ILLUSTRATIVE,
-        conservative load model).
+        ``mbps_per_weight * weight it can serve`` clipped to ``[min_site_mbps,
+        max_site_mbps]``: an ILLUSTRATIVE, conservative load model (20 kbps per person at
+        the busy hour, about a 1 Mbps plan per household at 20:1 contention; at most what
+        one 20 MHz LTE small cell delivers, about 100 Mbps).
     method
         "milp" (exact, warm-started from greedy-then-connect) or "greedy" (greedy coverage
         then cheapest hop-limited connection; bound from the LP relaxation).
@@ -230,6 +264,11 @@ def plan_network(
         Overall time limit (s); the best plan found is returned with its gap.
     mip_rel_gap
         Relative gap at which the solver stops (0.005 = 0.5 %).
+    max_links_per_site
+        Keep only this many candidate links per site (those towards nodes fewest hops from
+        the PoP first, then lowest mast, then shortest; every PoP link is kept). Dense
+        mountain-top graphs (Palmitas: ~95 clear links per site) otherwise make the model
+        too large; the optimum and bound are then those of the pruned graph. None keeps all.
 
     Returns
     -------
@@ -248,43 +287,52 @@ def plan_network(
     p = _Problem.build(
         covers, weights, graph, candidate_ids, heights_m, access_cost_usd, relay_cost_usd,
         link_cost_usd, pop, budget_usd, target_share, must_cover, demand_names, k, hop_limit,
-        two_paths, traffic_mbps, mbps_per_weight, min_site_mbps,
+        two_paths, traffic_mbps, mbps_per_weight, min_site_mbps, max_site_mbps,
+        max_links_per_site,
     )  # fmt: skip
     greedy = p.greedy_then_connect()
     if method == "greedy":
-        bound = p.solve(time_limit_s, mip_rel_gap, start=None, relax=True).bound
+        _, bound = p.solve(time_limit_s, mip_rel_gap, start=None, relax=True)
         return p.result(greedy, "greedy+connect", "heuristic", bound, t0, "")
     if method != "milp":
         msg = f"method must be 'milp' or 'greedy', got {method!r}."
         raise InputError(msg)
     cuts: list[tuple[list[int], int]] = []
-    start = p.start_vector(greedy)
+    start_plan: _Plan | None = greedy
     rounds = 0
     while True:
         rounds += 1
         left = max(time_limit_s - (time.perf_counter() - t0), 0.5)
-        sol = p.solve(left, mip_rel_gap, start=start, cuts=cuts)
+        start = p.start_vector(start_plan) if start_plan is not None else None
+        sol, bound = p.solve(left, mip_rel_gap, start=start, cuts=cuts)
         if sol.x is None:
             if sol.status == "infeasible":
                 raise InfeasibleError(p.explain_infeasible())
-            plan, status, bound = greedy, f"{sol.status} (greedy plan returned)", sol.bound
+            plan, status = greedy, f"{sol.status} (greedy plan returned)"
             break
-        plan = p.decode(sol.x)
-        status, bound = sol.status, sol.bound
+        plan, status = p.decode(sol.x), sol.status
+        if not cuts and p.better(greedy, plan) and p.feasible(greedy):
+            plan, status = greedy, f"{sol.status} (warm start kept)"
+        missing = p.activate_missing(plan)
         new = p.violated_cuts(plan) if p.two_paths else []
-        if not new:
+        if not missing and not new:
             break
         cuts.extend(new)
-        start = None
+        start_plan = plan if (p.budget is not None and not cuts) else None
+        if start_plan is None and not cuts:
+            start_plan = greedy
         if time.perf_counter() - t0 > time_limit_s:
-            status = "time_limit (two-path cuts incomplete)"
+            status = "time_limit (constraint rounds incomplete)"
             break
-    msg = f"{rounds} solve(s), {len(cuts)} two-path cut(s)" if p.two_paths else ""
+    msg = f"{rounds} solve(s)"
+    if p.two_paths:
+        msg += f", {len(cuts)} two-path cut(s)"
     res = p.result(plan, "milp", status, bound, t0, msg)
     res.details.update(
         greedy_cost_usd=greedy.cost,
         greedy_covered_weight=p.covered_weight(greedy),
         rounds=rounds,
+        modelled_demand_groups=int(p.active.sum()),
     )
     return res
 
@@ -329,7 +377,7 @@ class _Problem:
               target_share: float | None, must_cover: ArrayLike | None,
               demand_names: Sequence[str] | None, k: int, hop_limit: int | None,
               two_paths: bool, traffic_mbps: ArrayLike | None, mbps_per_weight: float,
-              min_site_mbps: float) -> _Problem:  # fmt: skip
+              min_site_mbps: float, max_site_mbps: float, max_links_per_site: int | None) -> _Problem:  # fmt: skip
         check_k(k)
         A = sparse.csr_array(covers, dtype=bool)
         w = np.asarray(weights, dtype=np.float64)
@@ -356,7 +404,7 @@ class _Problem:
         if hop_limit is not None and hop_limit < 1:
             msg = f"hop_limit must be at least 1, got {hop_limit}."
             raise InputError(msg)
-        net = _reduce_graph(graph, ids, pops, hop_limit)
+        net = _reduce_graph(graph, ids, pops, hop_limit, max_links_per_site)
         reach = np.array([i in net.hops for i in range(n)], dtype=bool)
         access_ok = reach & _two_path_ok(net) if two_paths else reach
         m = w.size
@@ -364,7 +412,7 @@ class _Problem:
         names = [str(s) for s in demand_names] if demand_names is not None else []
         names = names or [f"demand point {j}" for j in range(m)]
         if traffic_mbps is None:
-            traffic = np.maximum(min_site_mbps, mbps_per_weight * (A.astype(float) @ w))
+            traffic = np.clip(mbps_per_weight * (A.astype(float) @ w), min_site_mbps, max_site_mbps)
         else:
             traffic = np.asarray(traffic_mbps, dtype=np.float64)
         p = cls(A, w, net, ids, pops, graph, heights, acc, rel, float(link_cost_usd),
@@ -539,7 +587,53 @@ class _Problem:
         off["n"] = off["d"] + (n if hop else 0)
         off.update(Ag=Ag, wg=wg, group=group, g=g, E=E, nA=nA, hop=hop, nh=nh, nc=n)
         self._lay = off
+        # demand rows generated lazily: first the groups seen by the fewest options, up to
+        # _ROW_NNZ coverage nonzeros, and every must-cover group
+        size = np.diff(Ag.indptr)
+        order = np.argsort(size, kind="stable")
+        take = order[: int(np.searchsorted(np.cumsum(size[order]), _ROW_NNZ, side="right"))]
+        active = np.zeros(g, bool)
+        active[take] = True
+        active[np.unique(group[self.must & (group >= 0)])] = True
+        self.active = active
         return off
+
+    def activate_missing(self, plan: _Plan) -> int:
+        """Add the demand groups the plan leaves uncovered that the model did not hold."""
+        L = self._layout()
+        nh = L["nh"]
+        opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
+        counts = L["Ag"].T.astype(np.float64) @ np.bincount(opts, minlength=self.A.shape[0])
+        missing = ~self.active & (counts < self.k)
+        self.active |= missing
+        if missing.any():
+            log.info("plan_network: %d more demand groups enter the model", int(missing.sum()))
+        return int(missing.sum())
+
+    def better(self, a: _Plan, b: _Plan) -> bool:
+        """Whether plan ``a`` is strictly better than ``b`` for the objective."""
+        if self.budget is not None:
+            return self.covered_weight(a) > self.covered_weight(b) + 1e-9
+        return a.cost < b.cost - 1e-6
+
+    def feasible(self, plan: _Plan) -> bool:
+        """Whether a plan meets every row of the current model (budget, target, capacity,
+        hops) when its traffic is routed along shortest paths of its own links."""
+        x = self.start_vector(plan)
+        if x is None:
+            return False
+        _, M, lo, hi, clo, chi, _, _ = self.model([])
+        if self.budget is None:
+            cov = self.covered(plan)
+            if not cov[self.must].all() or self.w[cov].sum() < (self.need or 0.0) - 1e-6:
+                return False
+        Mx = M @ x
+        return bool(
+            np.all(Mx >= np.asarray(lo) - 1e-6)
+            and np.all(Mx <= np.asarray(hi) + 1e-6)
+            and np.all(x >= clo - 1e-9)
+            and np.all(x <= chi + 1e-9)
+        )
 
     def _cost_vector(self) -> NDArray[np.float64]:
         L = self._layout()
@@ -557,9 +651,27 @@ class _Problem:
         start: NDArray[np.float64] | None,
         cuts: Sequence[tuple[list[int], int]] = (),
         relax: bool = False,
-    ) -> Any:
+    ) -> tuple[Any, float]:
+        """Solve the current model; return the solution and a bound valid for the full
+        problem (the demand groups not yet in the model count as covered)."""
+        obj, M, lo, hi, clo, chi, integ, maximize = self.model(cuts)
+        if relax:
+            integ = np.zeros_like(integ)
+        sol = solve_milp(
+            obj, M, lo, hi, clo, chi, integ, maximize=maximize, time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap, start=start, options=_HIGHS_OPTIONS,
+        )  # fmt: skip
         L = self._layout()
-        nh, n, g, hop = L["nh"], L["nc"], L["g"], L["hop"]
+        if self.budget is None:
+            return sol, max(sol.bound, 0.0)
+        free = float(L["wg"][~self.active].sum())
+        eps_total = self._eps * self.budget
+        return sol, min(sol.bound + free + eps_total, float(L["wg"].sum()))
+
+    def model(self, cuts: Sequence[tuple[list[int], int]]) -> tuple[Any, ...]:
+        """The current model: objective, matrix, row and column bounds, integrality, sense."""
+        L = self._layout()
+        nh, n, hop = L["nh"], L["nc"], L["hop"]
         net = self.net
         rows = _Rows()
         u = lambda i, h: L["u"] + i * nh + h  # noqa: E731
@@ -570,7 +682,7 @@ class _Problem:
                      [1.0] * (2 * nh), -np.inf, 1.0)  # fmt: skip
         # coverage: k z_g <= sum of access options serving g
         Ag = sparse.csc_array(L["Ag"])
-        for gi in range(g):
+        for gi in np.nonzero(self.active)[0]:
             opts = Ag.indices[Ag.indptr[gi] : Ag.indptr[gi + 1]]
             rows.add([L["z"] + gi, *(L["u"] + opts)], [self.k] + [-1.0] * len(opts),
                      -np.inf, 0.0)  # fmt: skip
@@ -657,30 +769,33 @@ class _Problem:
         integ[L["z"] : L["l"]] = 1 if self.k > 1 else 0
         integ[L["f"] : L["o"]] = 0
         integ[L["d"] : L["n"]] = 0
-        if relax:
-            integ[:] = 0
+        col_hi[L["z"] : L["l"]][~self.active] = 0.0
         wg = L["wg"]
         if self.budget is not None:
             rows.add(list(range(L["n"])), list(cost), -np.inf, self.budget)
-            eps = 0.01 * float(wg[wg > 0].min() if (wg > 0).any() else 1.0)
-            eps /= max(self.budget, 1.0)
-            obj = -eps * cost
+            obj = -self._eps * cost
             obj[L["z"] : L["l"]] = wg
             maximize = True
         else:
             assert self.need is not None
-            rows.add([L["z"] + gi for gi in range(g)], list(wg), self.need - 1e-9, np.inf)
+            free = float(wg[~self.active].sum())
+            act = np.nonzero(self.active)[0]
+            rows.add(list(L["z"] + act), list(wg[act]), self.need - free - 1e-9, np.inf)
             must_g = np.unique(L["group"][self.must & (L["group"] >= 0)])
             col_lo[L["z"] + must_g] = 1.0
             obj = cost
             maximize = False
-        sol = solve_milp(
-            obj, rows.matrix(L["n"]), rows.lo, rows.hi, col_lo, col_hi, integ,
-            maximize=maximize, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
-            start=start, options=_HIGHS_OPTIONS,
-        )  # fmt: skip
-        self._eps_budget = (eps * self.budget) if self.budget is not None else 0.0
-        return sol
+        return obj, rows.matrix(L["n"]), rows.lo, rows.hi, col_lo, col_hi, integ, maximize
+
+    @property
+    def _eps(self) -> float:
+        """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective):
+        the whole budget weighs 1 % of the lightest demand group."""
+        if self.budget is None:
+            return 0.0
+        wg = self._layout()["wg"]
+        lightest = float(wg[wg > 0].min()) if (wg > 0).any() else 1.0
+        return 0.01 * lightest / max(self.budget, 1.0)
 
     def start_vector(self, plan: _Plan) -> NDArray[np.float64] | None:
         """The greedy plan as a full MILP solution (flows along its tree), or None."""
@@ -695,7 +810,7 @@ class _Problem:
             x[L["r"] + i * nh + h] = 1.0
         opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
         counts = L["Ag"].T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
-        x[L["z"] : L["l"]] = (counts >= self.k).astype(np.float64)
+        x[L["z"] : L["l"]] = ((counts >= self.k) & self.active).astype(np.float64)
         T = nx.Graph()
         for e in plan.edges:
             a, b = (int(v) for v in self.net.edges[e])
@@ -764,7 +879,7 @@ class _Problem:
         covered = self.covered(plan)
         weight = float(self.w[covered].sum())
         if self.budget is not None:
-            ub = min(bound + getattr(self, "_eps_budget", 0.0), float(L["wg"].sum()))
+            ub = min(bound, float(L["wg"].sum()))
             value = weight
         else:
             ub = max(bound, 0.0)
@@ -808,7 +923,11 @@ class _Problem:
                 row = Af[[o], :].toarray().ravel() > 0
                 G.add_node(
                     key,
-                    **{a: v for a, v in self.graph.nodes[key].items() if a in _NODE_ATTRS},
+                    **{
+                        a: v
+                        for a, v in self.graph.nodes[key].items()
+                        if a in _NODE_ATTRS and a != "mast_height_m"  # set below
+                    },
                     role=role,
                     mast_height_m=float(self.heights[h]),
                     cost_usd=float(costs[o]),
