@@ -481,6 +481,10 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
     text += ["", f"{L['assumptions']}:"]
     text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
+    text += ["", f"{L['data_sources']}:"]
+    text += [
+        _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])
+    ]
     fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
     figs.append(fig2)
     return figs

@@ -298,10 +298,29 @@ def summarize(plan: Plan) -> dict[str, Any]:
         },
         "models": {str(k): str(v) for k, v in plan.models.items()},
         "assumptions": [str(a) for a in plan.assumptions],
+        "sources": _sources(plan),
         "scenario": jsonable(plan.scenario),
         "metrics": jsonable(plan.metrics),
     }
     return summary
+
+
+def _sources(plan: Plan) -> list[dict[str, str]]:
+    """The input layers named by the scenario (``area.layers``): file, source, licence."""
+    area = plan.scenario.get("area")
+    layers = area.get("layers") if isinstance(area, dict) else None
+    if not isinstance(layers, dict):
+        return [{"layer": "dem", "file": plan.terrain.source, "source": "", "licence": ""}]
+    return [
+        {
+            "layer": str(name),
+            "file": str(spec.get("file", "")),
+            "source": str(spec.get("source", "")),
+            "licence": str(spec.get("licence", "")),
+        }
+        for name, spec in layers.items()
+        if isinstance(spec, dict) and spec.get("file")
+    ]
 
 
 def jsonable(obj: Any) -> Any:
@@ -445,6 +464,12 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary["models"].items()]
     lines += ["", f"## {L['assumptions']}", ""]
     lines += [f"- {_md(a)}" for a in summary["assumptions"]]
+    lines += ["", f"## {L['data_sources']}", ""]
+    lines += [
+        f"- **{_md(x['layer'])}** ({_md(x['file'])}): {_md(x['source'])}"
+        + (f" — {_md(x['licence'])}" if x["licence"] else "")
+        for x in summary.get("sources", [])
+    ]
     lines.append("")
     return "\n".join(lines)
 
@@ -519,6 +544,12 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     cost = summary["cost"]
     models = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in summary["models"].items())
     assumptions = "".join(f"<li>{e(a)}</li>" for a in summary["assumptions"])
+    sources = "".join(
+        f"<li><b>{e(x['layer'])}</b> ({e(x['file'])}): {e(x['source'])}"
+        + (f" — {e(x['licence'])}" if x["licence"] else "")
+        + "</li>"
+        for x in summary.get("sources", [])
+    )
     lang = e(language)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -538,5 +569,6 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
 <h2>{e(L["models"])}</h2><ul>{models}</ul>
 <h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
+<h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """

@@ -193,3 +193,16 @@ def test_gap_report_figures_are_two_a4_pages(tiny_plan):
     finally:
         for f in figs:
             plt.close(f)
+
+
+def test_data_sources_of_the_scenario_are_stated(tiny_plan):
+    layers = {"dem": {"file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}}
+    plan = dataclasses.replace(tiny_plan, scenario={"area": {"layers": layers}})
+    s = report.summarize(plan)
+    assert s["sources"] == [
+        {"layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}
+    ]
+    page = report.gap_report_html(s, language="en")
+    assert "NASA SRTM &lt;v3&gt; — public domain" in page and "<v3>" not in page
+    assert "NASA SRTM &lt;v3&gt;" in report.summary_markdown(s)
+    assert report.summarize(tiny_plan)["sources"][0]["file"] == "synthetic"
