@@ -11,9 +11,10 @@
 
 SPLAT! needs a whole 1-degree SRTM tile; the Medellín relay covers lon -75.75..-75.50,
 lat 6.0..6.5 of tile N06W076, so the rest of the tile is filled with edge values (only
-paths inside the covered part are used). SPLAT! computes ITM on its profile without the
-last two samples (``for (y = 2; y < path.length - 1; y++)`` in PathReport), so the same is
-done here.
+paths inside the covered part are used). SPLAT! computes ITM on its tx-to-rx profile
+without the last two samples (``for (y = 2; y < path.length - 1; y++)`` in PathReport); the
+profile it saves (``profile.gp``) runs the other way, so the tx-to-rx samples are rebuilt
+from it by linear interpolation at SPLAT!'s spacing.
 """
 
 from __future__ import annotations
@@ -84,9 +85,13 @@ def test_itm_against_splat(splat_dir):
             continue
         text = (splat_dir / "tx-to-rx.txt").read_text(encoding="latin-1")
         m = re.search(r"Longley-Rice path loss: ([\d.]+) dB", text)
+        # profile.gp runs from rx to tx (ReadPath(destination, source)) at SPLAT!'s sample
+        # spacing, with an irregular last step; PathReport's ITM profile runs from tx at the
+        # same spacing and drops the last two samples. Rebuild that profile from the file.
         prof = np.loadtxt(splat_dir / "profile.gp")
-        z = prof[:-2, 1]  # SPLAT! drops the last two samples
-        step = (prof[-1, 0] - prof[0, 0]) * 1000.0 / (len(prof) - 1)
+        step = (prof[1, 0] - prof[0, 0]) * 1000.0
+        from_tx = (prof[-1, 0] - prof[::-1, 0]) * 1000.0
+        z = np.interp(np.arange(len(prof) - 2) * step, from_tx, prof[::-1, 1])
         r = itm_point_to_point(
             z,
             step,
