@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
 
 import numpy as np
+from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.plan import Plan
@@ -93,6 +95,47 @@ def _azimuths(value: Any) -> str:
     return str(value)
 
 
+#: Length (m) of the line drawn from a directional site along each antenna azimuth.
+SECTOR_LINE_M = 300.0
+
+
+def _azimuth_list(value: Any) -> list[float]:
+    """Azimuths (degrees) from a list or a ";"-separated text; [] for omni or missing."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return [float(v) for v in value]
+    if isinstance(value, str) and value.strip() and value.strip() != "omni":
+        return [float(v) for v in value.replace(",", ";").split(";") if v.strip()]
+    return []
+
+
+def _sectors(doc: ET.Element, plan: Plan, sites_label: str) -> None:
+    """A folder of short lines from each directional site along its antenna azimuths.
+
+    Azimuths are degrees clockwise from grid north of the working CRS; each line starts at
+    the mast top and runs :data:`SECTOR_LINE_M` metres, drawn in lon/lat.
+    """
+    if "azimuths_deg" not in plan.sites.columns:
+        return
+    to_ll = Transformer.from_crs(plan.crs, "EPSG:4326", always_xy=True)
+    folder: ET.Element | None = None
+    for r in plan.sites.itertuples():
+        for az in _azimuth_list(r.azimuths_deg):
+            if folder is None:
+                folder = _sub(doc, "Folder")
+                _sub(folder, "name", f"{sites_label}: azimuths")
+            x0, y0 = r.geometry.x, r.geometry.y
+            x1 = x0 + SECTOR_LINE_M * math.sin(math.radians(az))
+            y1 = y0 + SECTOR_LINE_M * math.cos(math.radians(az))
+            (lon0, lon1), (lat0, lat1) = to_ll.transform([x0, x1], [y0, y1])
+            pm = _sub(folder, "Placemark")
+            _sub(pm, "name", f"{r.site_id} {az:.0f}°")
+            _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
+            ls = _sub(pm, "LineString")
+            _sub(ls, "altitudeMode", "relativeToGround")
+            h = float(r.mast_height_m)
+            _sub(ls, "coordinates", _coords([(lon0, lat0, h), (lon1, lat1, h)]))
+
+
 def kml_document(
     plan: Plan,
     *,
@@ -148,6 +191,7 @@ def kml_document(
         _sub(pt, "altitudeMode", "relativeToGround")
         _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, float(r.mast_height_m))]))
 
+    _sectors(doc, plan, L("sites"))
     heights = dict(zip(plan.sites["site_id"].astype(str), plan.sites["mast_height_m"], strict=True))
     lonlat = {str(r.site_id): (r.geometry.x, r.geometry.y) for r in sites.itertuples()}
     f_links = _sub(doc, "Folder")

@@ -442,3 +442,31 @@ def test_manifest_hashes_the_scenario_layers_from_the_mirror(tiny_plan, tmp_path
     assert m["inputs"]["veredas"]["matches_declared"] is True
     assert m["inputs"]["schools"]["matches_declared"] is False
     assert m["inputs"]["missing"]["sha256"] is None
+
+
+def test_kml_draws_sector_azimuths(tiny_plan):
+    s = tiny_plan.sites.copy()
+    s["azimuths_deg"] = [[], [0.0, 120.0, 240.0], "90;270", "omni"]
+    plan = dataclasses.replace(tiny_plan, sites=s)
+    root = ET.fromstring(
+        ET.tostring(kml.kml_document(plan, language="en", overlay_bounds=(0, 0, 1, 1)))
+    )
+    ns = {"k": kml.KML_NS}
+    names = [pm.findtext("k:name", namespaces=ns) for pm in root.iter(f"{{{kml.KML_NS}}}Placemark")]
+    assert {"S1 0°", "S1 120°", "S1 240°", "S2 90°", "S2 270°"} <= set(names)
+    assert not [n for n in names if n.startswith(("POP ", "R1 ")) and n.endswith("°")]
+    north = next(
+        pm for pm in root.iter(f"{{{kml.KML_NS}}}Placemark")
+        if pm.findtext("k:name", namespaces=ns) == "S1 0°"
+    )  # fmt: skip
+    (lon0, lat0, _), (lon1, lat1, _) = (
+        tuple(map(float, p.split(",")))
+        for p in north.findtext(".//k:coordinates", namespaces=ns).split()
+    )
+    assert lat1 > lat0 and abs(lon1 - lon0) < 1e-4  # grid north is near true north here
+    assert export.sites_table(plan)["azimuths_deg"].tolist() == [
+        "omni",
+        "0;120;240",
+        "90;270",
+        "omni",
+    ]
