@@ -20,4 +20,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["__version__"]
+from coverage.errors import CoverageError  # noqa: E402
+from coverage.pipeline import plan_coverage, run_scenario  # noqa: E402
+from coverage.plan import Plan  # noqa: E402
+from coverage.scenario import Scenario, load_scenario  # noqa: E402
+
+__all__ = [
+    "CoverageError",
+    "Plan",
+    "Scenario",
+    "__version__",
+    "load_scenario",
+    "plan_coverage",
+    "run_scenario",
+]

@@ -215,8 +215,41 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a scenario and its input data without planning",
+        description=(
+            "Load the scenario, find and verify every input layer, and check the layers and the "
+            "DEM; report every problem at once."
+        ),
+    )
+    p.add_argument("scenario", nargs="?", default=None, help="scenario TOML (default: Palmitas)")
+    p.add_argument("--mirror", default=None, help="mirror folder of the input data")
+    p.set_defaults(func=_cmd_validate)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from coverage.pipeline import access_technology, cost_table, prepare_inputs, propagation_model
+    from coverage.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    access_technology(scenario)
+    cost_table(scenario)
+    propagation_model(scenario)
+    inputs = prepare_inputs(scenario, mirror=args.mirror)
+    rows, cols = inputs.terrain.shape
+    print(
+        f"{scenario.name}: OK - {cols} x {rows} terrain cells, "
+        f"{len(inputs.settlements.veredas)} veredas, {len(inputs.settlements.schools)} schools, "
+        f"{len(inputs.demand)} demand points"
+    )
+    return 0
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_run,
+    _add_validate,
     _add_viewshed,
     _add_pathloss,
 ]

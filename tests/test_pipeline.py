@@ -240,3 +240,8 @@ def test_all_input_problems_reported_before_computing(territory: Path, tmp_path:
     text = str(info.value)
     assert "schools.geojson: the layer is empty" in text
     assert "every cell is nodata" in text
+
+
+def test_cli_validate_reports_ok(territory: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "validate", str(territory)]) == 0
+    assert "synthetic-los: OK" in capsys.readouterr().out
