@@ -589,6 +589,13 @@ def assemble_plan(
         .fillna(sites["name"])
     )
     links["cost_usd"] = costs.link_cost_usd()
+    n_links = links.groupby("site_a").size().add(links.groupby("site_b").size(), fill_value=0)
+    sites["equipment"] = [
+        "fibre point of presence" if r.role == "pop" else
+        (f"{technology.name} (omni)" if r.role == "access" else "relay")
+        + f" + {int(n_links.get(r.site_id, 0))} x {s.backhaul.f_mhz:g} MHz point-to-point"
+        for r in sites.itertuples()
+    ]  # fmt: skip
     # access sites ordered as the best-server raster indexes them
     order = {cid: i for i, cid in enumerate(ids)}
     sites = sites.assign(
@@ -634,6 +641,7 @@ def assemble_plan(
         "message": res.message,
         "details": res.details,
         "timings_s": dict(timings or {}),
+        "inputs": {name: str(path) for name, path in inputs.paths.items()},
     }
     return Plan(
         name=s.name,
