@@ -231,3 +231,35 @@ def test_time_limit_returns_the_best_plan_with_its_gap():
     assert res.covered_weight > 0
     assert res.gap >= 0 and res.upper_bound >= res.covered_weight - 1e-6
     _check_backhaul(res, 4)
+
+
+@pytest.mark.parametrize("seed", [10, 11])
+def test_full_model_more_budget_never_covers_fewer_and_k2_never_more(seed):
+    inst = _instance(seed, side=3, m=25)
+    covered = [
+        _run(inst, budget_usd=b, hop_limit=3, mip_rel_gap=0.0).covered_weight
+        for b in (4000.0, 8000.0, 14000.0)
+    ]
+    assert covered == sorted(covered)
+    one = _run(inst, budget_usd=14000.0, mip_rel_gap=0.0)
+    two = _run(inst, budget_usd=14000.0, mip_rel_gap=0.0, k=2)
+    assert two.covered_weight <= one.covered_weight + 1e-9
+
+
+def test_link_pruning_keeps_pop_links_and_hop_distances():
+    from coverage.backhaul_model import reduce_graph
+
+    G = nx.complete_graph([f"C{i}" for i in range(12)])
+    G.add_node("POP")
+    for i in range(3):
+        G.add_edge("POP", f"C{i}")
+    for i, (a, b) in enumerate(G.edges):
+        G.edges[a, b].update(min_height_m=6.0, capacity_mbps=100.0, length_m=float(i))
+    ids = [f"C{i}" for i in range(12)]
+    full = reduce_graph(G, ids, ["POP"], 4)
+    pruned = reduce_graph(G, ids, ["POP"], 4, max_links_per_site=2)
+    assert len(pruned.edges) < len(full.edges)
+    assert sum(int(b == 12) for _, b in pruned.edges) == 3  # every PoP link kept
+    # each site keeps a link one hop nearer the PoP, so hop distances are unchanged
+    P = nx.Graph([tuple(map(int, e)) for e in pruned.edges])
+    assert dict(nx.single_source_shortest_path_length(P, 12)) == full.hops

@@ -1,0 +1,160 @@
+"""Placement benchmark on the real Palmitas data: MILP (HiGHS) against greedy-then-connect.
+
+Run on demand (minutes: the ITM coverage matrix dominates)::
+
+    .venv/bin/pytest tests/benchmarks/test_placement_bench.py -s
+
+The default scenario (data/palmitas/scenario.toml) is used as the pipeline builds it: 300
+terrain candidates plus the 9 schools, mast heights 12/18/30 m, ITM coverage of the 90 m
+demand cells by an LTE band-28 small cell, 5.8 GHz backhaul to the assumed PoP near the
+Túnel de Occidente east portal (6.282 N, -75.636 W), hop limit 4, budget 120,000 USD,
+60 s time limit, 0.5 % target gap. Both methods run in the same process, one after the
+other, so their times compare; the figures printed are the benchmark's output.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+pytestmark = pytest.mark.benchmark
+
+
+@pytest.fixture(scope="module")
+def palmitas(mirror: Path) -> dict:
+    import geopandas as gpd
+
+    from coverage import pipeline as pipe
+    from coverage.candidates import option_costs_usd
+    from coverage.network import candidate_link_graph
+    from coverage.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    s = load_scenario()
+    inputs = pipe.prepare_inputs(s, mirror=mirror)
+    cands = pipe.build_candidates(inputs)
+    tech = pipe.access_technology(s)
+    rx, _ = pipe.coverage_matrix(inputs, cands, tech)
+    covers = sparse.csr_array(np.nan_to_num(rx, nan=-np.inf) >= pipe._threshold_dbm(tech))
+    b, p = s.backhaul, s.placement
+    pop = pipe._pop_row(s, inputs.terrain)
+    nodes = gpd.GeoDataFrame(
+        pd.concat([cands.assign(role="candidate"), pop], ignore_index=True),
+        geometry="geometry",
+        crs=cands.crs,
+    )
+    graph = candidate_link_graph(
+        inputs.terrain, nodes, p.mast_heights_m, f_mhz=b.f_mhz, max_link_m=b.max_link_m,
+        min_clearance_ratio=b.min_clearance_ratio, k_factor=s.propagation.k_factor,
+        pop_height_m=b.pop_mast_height_m,
+    )  # fmt: skip
+    costs = pipe.cost_table(s)
+    schools = (inputs.demand["kind"] == "school").to_numpy()
+    print(
+        f"\nPalmitas: {len(cands)} candidates x {len(p.mast_heights_m)} heights, "
+        f"{covers.shape[1]} demand points, {covers.nnz} option-point covers, "
+        f"{graph.number_of_edges()} candidate links; inputs built in "
+        f"{time.perf_counter() - t0:.0f} s"
+    )
+    return {
+        "covers": covers,
+        "weights": pipe.demand_weights(inputs),
+        "graph": graph,
+        "ids": cands["candidate_id"].astype(str).tolist(),
+        "heights": p.mast_heights_m,
+        "access": option_costs_usd(cands, costs, p.mast_heights_m, access=True),
+        "relay": option_costs_usd(cands, costs, p.mast_heights_m, access=False),
+        "link": costs.link_cost_usd(),
+        "schools": schools,
+        "names": inputs.demand["name"].astype(str).tolist(),
+        "scenario": s,
+        "n_candidates": len(cands),
+    }
+
+
+def _plan(d: dict, **kw: object):
+    from coverage.placement import plan_network
+
+    s = d["scenario"]
+    return plan_network(
+        d["covers"], d["weights"], graph=d["graph"], candidate_ids=d["ids"],
+        heights_m=d["heights"], access_cost_usd=d["access"], relay_cost_usd=d["relay"],
+        link_cost_usd=d["link"], pop="PoP", hop_limit=s.backhaul.max_hops,
+        demand_names=d["names"], mip_rel_gap=s.placement.mip_gap, **kw,
+    )  # fmt: skip
+
+
+def _report(tag: str, r, total: float) -> None:
+    print(
+        f"{tag:>22}: covered {r.covered_weight:8.1f} / {total:.0f} "
+        f"({r.covered_weight / total:.2%}), cost {r.cost_usd:9,.0f} USD, "
+        f"{len(r.chosen)} sites + {len(r.relays)} relays + {len(r.links)} links, "
+        f"bound {r.upper_bound:9.1f}, gap {r.gap:.3%}, {r.status}, {r.solve_time_s:.1f} s"
+    )
+
+
+def _check_backhaul(r, hop_limit: int) -> None:
+    B = r.graph
+    for v, a in B.nodes(data=True):
+        if a["role"] == "access":
+            assert nx.shortest_path_length(B, v, "PoP") <= hop_limit
+
+
+def test_default_scenario_milp_against_greedy(palmitas: dict) -> None:
+    d = palmitas
+    s = d["scenario"]
+    total = float(d["weights"].sum())
+    assert d["n_candidates"] >= 300
+    greedy = _plan(d, budget_usd=s.placement.budget_usd, method="greedy")
+    t0 = time.perf_counter()
+    milp = _plan(d, budget_usd=s.placement.budget_usd, time_limit_s=s.placement.time_limit_s)
+    wall = time.perf_counter() - t0
+    _report("greedy-then-connect", greedy, total)
+    _report("MILP (HiGHS, 60 s)", milp, total)
+    print(f"MILP wall time {wall:.1f} s; details {milp.details}")
+    assert milp.covered_weight >= greedy.covered_weight - 1e-6
+    assert milp.cost_usd <= s.placement.budget_usd + 1e-6
+    assert milp.upper_bound >= milp.covered_weight - 1e-6
+    assert wall <= s.placement.time_limit_s + 15.0  # the limit holds, model building included
+    _check_backhaul(milp, s.backhaul.max_hops)
+
+
+@pytest.mark.xfail(
+    reason="measured 2026-11: gap 1.6 % after 60 s on the shared 2-core machine (LP bound "
+    "9,174 vs plan 9,030 of 9,181 weighted people); the 0.5 % target is not reached yet",
+    strict=True,
+)
+def test_default_scenario_reaches_half_percent_gap_in_60_s(palmitas: dict) -> None:
+    s = palmitas["scenario"]
+    milp = _plan(palmitas, budget_usd=s.placement.budget_usd, time_limit_s=60.0)
+    assert milp.gap <= 0.005
+
+
+def test_cost_for_the_same_coverage(palmitas: dict) -> None:
+    """Cheapest plan covering what greedy-then-connect covers, schools included."""
+    d = palmitas
+    s = d["scenario"]
+    total = float(d["weights"].sum())
+    greedy = _plan(d, budget_usd=s.placement.budget_usd, method="greedy")
+    share = greedy.covered_weight / total
+    must = d["schools"] & greedy.covered
+    milp = _plan(d, target_share=share, must_cover=must, time_limit_s=60.0)
+    greedy_cost = _plan(d, target_share=share, must_cover=must, method="greedy")
+    _report("greedy-then-connect", greedy, total)
+    _report("greedy cover+connect", greedy_cost, total)
+    _report("MILP min cost (60 s)", milp, total)
+    print(
+        f"cost for {share:.2%} coverage: MILP {milp.cost_usd:,.0f} USD vs greedy-then-connect "
+        f"{greedy.cost_usd:,.0f} USD ({milp.cost_usd / greedy.cost_usd:.3f}x); lower bound "
+        f"{milp.upper_bound:,.0f} USD"
+    )
+    assert milp.covered_weight >= share * total - 1e-6
+    assert milp.covered[must].all()
+    assert milp.cost_usd <= greedy_cost.cost_usd + 1e-6
+    _check_backhaul(milp, s.backhaul.max_hops)
