@@ -54,6 +54,7 @@ from coverage.covering import (
     check_k,
     greedy_cover,
     greedy_select,
+    improve_by_swaps,
 )
 from coverage.errors import InfeasibleError, InputError
 from coverage.network import connect_to_pop
@@ -175,8 +176,10 @@ def plan_network(
         msg = f"method must be 'milp' or 'greedy', got {method!r}."
         raise InputError(msg)
     cuts: list[tuple[list[int], int]] = []
-    start_plan: BackhaulPlan | None = greedy
-    p.activate_missing(greedy)  # what the warm start misses is where the plans differ
+    first = p.swap_then_connect(greedy)
+    p.activate_missing(greedy)  # what the warm starts miss is where the plans differ
+    p.activate_missing(first)
+    start_plan: BackhaulPlan | None = first
     rounds = 0
     while True:
         rounds += 1
@@ -189,8 +192,8 @@ def plan_network(
             plan, status = greedy, f"{sol.status} (greedy plan returned)"
             break
         plan, status = p.decode(sol.x), sol.status
-        if not cuts and p.better(greedy, plan) and p.feasible(greedy):
-            plan, status = greedy, f"{sol.status} (warm start kept)"
+        if not cuts and p.better(first, plan) and p.feasible(first):
+            plan, status = first, f"{sol.status} (warm start kept)"
         missing = p.activate_missing(plan)
         new = p.violated_cuts(plan) if p.two_paths else []
         if not missing and not new:
@@ -361,6 +364,7 @@ class _Problem(BackhaulModel):
         costs = np.where(opt_ok, self.acc_cost, 1e30)
         best = BackhaulPlan({}, {}, [])
         best_w = -1.0
+        self._greedy_spend = 0.0
         lo, hi = 0.0, self.budget
         for step in range(16):
             mid = hi if step == 0 else (lo + hi) / 2
@@ -369,6 +373,7 @@ class _Problem(BackhaulModel):
                 cw = self.covered_weight(plan)
                 if cw > best_w:
                     best, best_w = plan, cw
+                    self._greedy_spend = mid
                 lo = mid
                 if mid == self.budget:
                     break
@@ -377,6 +382,25 @@ class _Problem(BackhaulModel):
             if hi - lo < 1.0:
                 break
         return best
+
+    def swap_then_connect(self, greedy: BackhaulPlan) -> BackhaulPlan:
+        """A better warm start (coverage objective, k = 1): the greedy plan's access sites
+        improved by best single swaps within the access spend greedy used, then connected;
+        the greedy plan when that does not fit the budget or covers less."""
+        if self.budget is None or self.k != 1 or not greedy.access:
+            return greedy
+        nh = self.heights.size
+        grp = np.arange(self.A.shape[0]) // nh
+        costs = np.where(np.repeat(self.access_ok, nh), self.acc_cost, 1e30)
+        start = [i * nh + h for i, h in greedy.access.items()]
+        spend = max(self._greedy_spend, float(costs[start].sum()))
+        sel = improve_by_swaps(self.A, self.w, costs, grp, spend, start)
+        plan = self._connect(sel)
+        if plan.cost <= self.budget + 1e-6 and self.better(plan, greedy):
+            log.info("plan_network: swaps lift the warm start from %.1f to %.1f",
+                     self.covered_weight(greedy), self.covered_weight(plan))  # fmt: skip
+            return plan
+        return greedy
 
     def _connect(self, sel: NDArray[np.int64]) -> BackhaulPlan:
         nh = self.heights.size

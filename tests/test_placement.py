@@ -159,3 +159,21 @@ def test_bad_inputs_raise_input_error():
         maximize_coverage(covers, [1, 2, 3], [1, 1, 1], 2, k=0)
     with pytest.raises(InputError, match="method"):
         maximize_coverage(covers, [1, 2, 3], [1, 1, 1], 2, method="magic")
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), budget=st.floats(3, 30))
+def test_swaps_never_lose_coverage_or_break_the_budget(seed, budget):
+    from coverage.covering import greedy_select, improve_by_swaps
+
+    covers, weights, costs = _instance(seed, n=12, m=40, density=0.2)
+    A = sparse.csr_array(covers)
+    grp = np.arange(12)
+    start = greedy_select(A, weights, costs, grp, budget, 1)
+    better = improve_by_swaps(A, weights, costs, grp, budget, start)
+    assert costs[better].sum() <= max(budget, costs[start].sum()) + 1e-9
+    assert len(set(better)) == len(better)
+    w_start = weights[covered_mask(A, start)].sum()
+    w_better = weights[covered_mask(A, better)].sum()
+    assert w_better >= w_start - 1e-9
+    assert w_better <= _brute_force(covers, weights, costs, max(budget, costs[start].sum())) + 1e-9
