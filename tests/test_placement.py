@@ -166,9 +166,9 @@ def test_bad_inputs_raise_input_error():
 def test_swaps_never_lose_coverage_or_break_the_budget(seed, budget):
     from coverage.covering import greedy_select, improve_by_swaps
 
-    covers, weights, costs = _instance(seed, n=12, m=40, density=0.2)
+    covers, weights, costs = _instance(seed, n=9, m=30, density=0.2)
     A = sparse.csr_array(covers)
-    grp = np.arange(12)
+    grp = np.arange(9)
     start = greedy_select(A, weights, costs, grp, budget, 1)
     better = improve_by_swaps(A, weights, costs, grp, budget, start)
     assert costs[better].sum() <= max(budget, costs[start].sum()) + 1e-9
