@@ -27,7 +27,15 @@ planning: models and algorithms", Transportation Science 18:1-55):
 Objective: maximise people covered within a budget (a tiny cost penalty breaks ties toward
 cheaper plans), or minimise cost so that a target share and every must-cover point are
 covered. The greedy-then-connect plan (greedy coverage, then
-:func:`coverage.network.connect_to_pop`) is the warm start and the baseline.
+:func:`coverage.network.connect_to_pop`) is the baseline; improved by single swaps it is
+the warm start, and the result is never worse than it.
+
+Size control, all exact except the last: demand points with identical cover sets are
+merged; demand rows are generated lazily (the groups seen by the fewest options first, then
+any group a plan leaves uncovered, until none is; the bound counts unmodelled groups as
+covered, so it stays valid); nodes beyond the hop limit are dropped. SIMPLIFICATION:
+``max_links_per_site`` (default 8) keeps only each site's most useful candidate links, so
+optimality and bound are relative to that pruned graph.
 """
 
 from __future__ import annotations

@@ -344,7 +344,6 @@ def improve_by_swaps(
     AT = sparse.csr_array(Af.T)
     cur = [int(o) for o in sel]
     counts = AT @ np.bincount(cur, minlength=A.shape[0]).astype(np.float64)
-    value = float(w[counts > 0].sum())
     for _ in range(max_rounds):
         best = (0.0, -1, -1)
         spent = float(c[cur].sum())
@@ -367,5 +366,4 @@ def improve_by_swaps(
         cur.remove(o)
         cur.append(j)
         counts += Af[[j], :].toarray().ravel() - Af[[o], :].toarray().ravel()
-        value += best[0]
     return np.array(sorted(cur), dtype=np.int64)
