@@ -1,9 +1,10 @@
-"""Compiled (numba) kernels behind :mod:`coverage.visibility`; private, grid units only.
+"""Compiled (numba) kernels behind :mod:`coverage.visibility`, and their set-up; private.
 
 Every kernel works in grid units: offsets are counted in cells from the observer's cell,
 elevations in metres. ``curv`` is the Earth-curvature drop per squared cell,
 ``cell_size_m**2 / (2 k R)``, so a cell ``i`` columns and ``j`` rows from the observer is
-lowered by ``curv * (i*i + j*j)`` metres.
+lowered by ``curv * (i*i + j*j)`` metres. The plain-Python helpers at the end check inputs
+and turn metres and map coordinates into those grid units.
 
 Importing numba
 ---------------
@@ -16,9 +17,15 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage.errors import InputError
+from coverage.terrain import Terrain
 
 
 def _numba() -> ModuleType:
@@ -37,16 +44,23 @@ def _numba() -> ModuleType:
     return numba
 
 
+#: Mean Earth radius (m) used for the curvature drop, as in ITU-R P.834 and GDAL/GRASS.
+EARTH_RADIUS_M = 6_371_000.0
+#: Speed of light in vacuum (m/s), for wavelengths.
+SPEED_OF_LIGHT_M_S = 299_792_458.0
+
 _nb = _numba()
 njit = _nb.njit
 prange = _nb.prange
 
 
+#: LLVM fast-math flags that keep infinities and NaN semantics (the horizon starts at -inf).
+_FAST = {"arcp", "contract", "afn", "nsz"}
 #: Rays walked together by one task of the sweep (their horizons are interpolated between).
 RAYS_PER_BLOCK = 64
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _r2_block(  # type: ignore[no-untyped-def]
     zf, outf, base, smaj, smin, lim, lo, hi, eye_m, target_m, p0, nb, n, max_d2, curv,
     own_diag, last,
@@ -165,7 +179,7 @@ def r2_viewshed(  # type: ignore[no-untyped-def]
     fans = np.empty(4, dtype=np.int64)
     nblk = np.empty(4, dtype=np.int64)
     for s in range(4):
-        fans[s] = -(-max(1, density * lims[s]) // half) * half
+        fans[s] = max(1, math.ceil(density * lims[s] / half)) * half
         nblk[s] = (2 * fans[s]) // nb if lims[s] > 0 else 0
     # Tasks in round-robin order over sectors, so that threads share the work evenly.
     total = nblk.sum()
@@ -308,3 +322,151 @@ def link_profiles(  # type: ignore[no-untyped-def]
         ratio[k] = best_ratio
         worst_d[k] = best_d
         min_clear[k] = best_clear
+
+
+# --- set-up in grid units (plain Python) ---------------------------------------------------
+@dataclass(frozen=True)
+class _Observer:
+    row: int
+    col: int
+    eye_m: float
+    max_steps: int
+    max_d2_cells: float
+    curv: float
+
+
+def _check_k(k_factor: float) -> None:
+    if not k_factor > 0:
+        msg = (
+            f"k_factor must be > 0 (4/3 for the standard atmosphere, inf for none), got {k_factor}."
+        )
+        raise InputError(msg)
+
+
+def _observer(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    observer_height_m: float,
+    target_height_m: float,
+    max_distance_m: float | None,
+    k_factor: float,
+) -> _Observer:
+    _check_k(k_factor)
+    if not (math.isfinite(observer_height_m) and math.isfinite(target_height_m)):
+        msg = (
+            f"observer_height_m and target_height_m must be finite metres, got "
+            f"{observer_height_m} and {target_height_m}."
+        )
+        raise InputError(msg)
+    if max_distance_m is not None and not max_distance_m > 0:
+        msg = f"max_distance_m must be > 0 metres or None, got {max_distance_m}."
+        raise InputError(msg)
+    if not bool(terrain.contains(x_m, y_m)):
+        xmin, ymin, xmax, ymax = terrain.bounds
+        msg = (
+            f"Observer ({x_m:.1f}, {y_m:.1f}) lies outside the terrain grid "
+            f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}) in {terrain.crs.to_string()}; "
+            "give coordinates in the terrain's CRS, inside its extent."
+        )
+        raise InputError(msg)
+    rows, cols = terrain.shape
+    r, c = terrain.rowcol(x_m, y_m)
+    row = int(min(int(r), rows - 1))
+    col = int(min(int(c), cols - 1))
+    cs = terrain.cell_size_m
+    eye = float(terrain.elevation_m[row, col]) + float(observer_height_m)
+    if max_distance_m is None:
+        max_steps = max(rows, cols)
+        max_d2 = math.inf
+    else:
+        max_steps = math.floor(max_distance_m / cs)
+        max_d2 = (max_distance_m / cs) ** 2
+    curv = cs * cs / (2.0 * k_factor * EARTH_RADIUS_M)
+    return _Observer(row, col, eye, max_steps, max_d2, curv)
+
+
+def _site_heights(heights: ArrayLike, n: int, what: str) -> NDArray[np.float64]:
+    h = np.broadcast_to(np.asarray(heights, dtype=np.float64), (n,)).copy()
+    if not np.isfinite(h).all():
+        msg = f"{what} must be finite metres above ground; got non-finite values."
+        raise InputError(msg)
+    return h
+
+
+def _points(xy: ArrayLike, what: str) -> NDArray[np.float64]:
+    arr = np.asarray(xy, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        msg = f"{what} must be an (N, 2) array of x, y in metres; got shape {arr.shape}."
+        raise InputError(msg)
+    if not np.isfinite(arr).all():
+        msg = f"{what} has non-finite coordinates; drop or fix those points."
+        raise InputError(msg)
+    return arr
+
+
+def _link_arrays(
+    terrain: Terrain,
+    a_xy: NDArray[np.float64],
+    ha_m: NDArray[np.float64],
+    b_xy: NDArray[np.float64],
+    hb_m: NDArray[np.float64],
+    f_mhz: float,
+    k_factor: float,
+    spacing_m: float | None,
+) -> dict[str, NDArray[Any]]:
+    """Run the compiled link kernel over pairs; returns the :data:`LINK_COLUMNS` arrays."""
+    _check_k(k_factor)
+    if not f_mhz > 0:
+        msg = f"f_mhz must be a positive frequency in MHz, got {f_mhz}."
+        raise InputError(msg)
+    step = terrain.cell_size_m / 2.0 if spacing_m is None else float(spacing_m)
+    if not step > 0:
+        msg = f"spacing_m must be > 0 metres, got {spacing_m}."
+        raise InputError(msg)
+    for what, pts in (("end A", a_xy), ("end B", b_xy)):
+        inside = terrain.contains(pts[:, 0], pts[:, 1])
+        if not inside.all():
+            bad = int(np.flatnonzero(~inside)[0])
+            msg = (
+                f"Link {what} at ({pts[bad, 0]:.1f}, {pts[bad, 1]:.1f}) (pair {bad}) lies outside "
+                f"the terrain grid {terrain.bounds}; give points in {terrain.crs.to_string()} "
+                "inside the terrain, or load terrain with a larger margin."
+            )
+            raise InputError(msg)
+    t = terrain.transform
+    cs = terrain.cell_size_m
+    ca = (a_xy[:, 0] - t.c) / cs - 0.5
+    ra = (t.f - a_xy[:, 1]) / cs - 0.5
+    cb = (b_xy[:, 0] - t.c) / cs - 0.5
+    rb = (t.f - b_xy[:, 1]) / cs - 0.5
+    n = a_xy.shape[0]
+    los = np.empty(n, dtype=np.bool_)
+    ratio = np.empty(n, dtype=np.float64)
+    worst = np.empty(n, dtype=np.float64)
+    clear = np.empty(n, dtype=np.float64)
+    link_profiles(
+        terrain.elevation_m,
+        ca,
+        ra,
+        ha_m,
+        cb,
+        rb,
+        hb_m,
+        cs,
+        step,
+        1.0 / (2.0 * k_factor * EARTH_RADIUS_M),
+        SPEED_OF_LIGHT_M_S / (f_mhz * 1e6),
+        los,
+        ratio,
+        worst,
+        clear,
+    )
+    dist = np.hypot(b_xy[:, 0] - a_xy[:, 0], b_xy[:, 1] - a_xy[:, 1])
+    return {
+        "distance_m": dist,
+        "los": los,
+        "clearance_ratio": ratio,
+        "worst_distance_m": worst,
+        "min_clearance_m": clear,
+    }

@@ -36,12 +36,21 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage import _viewshed_kernels as _k
+from coverage._viewshed_kernels import (
+    EARTH_RADIUS_M,
+    SPEED_OF_LIGHT_M_S,
+    _link_arrays,
+    _Observer,
+    _observer,
+    _points,
+    _site_heights,
+)
 from coverage.errors import InputError
 from coverage.terrain import Terrain
 
@@ -64,15 +73,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Mean Earth radius (m) used for the curvature drop, as in ITU-R P.834 and GDAL/GRASS.
-EARTH_RADIUS_M = 6_371_000.0
-#: Speed of light in vacuum (m/s), for wavelengths.
-SPEED_OF_LIGHT_M_S = 299_792_458.0
-RAY_DENSITY = 1
-"""Rays of the R2 sweep per cell of the longest radius (neighbouring rays are at most
-``1 / RAY_DENSITY`` cells apart where they leave the grid). Cells take the horizon of the two
-rays around them, interpolated to their centre; with 1 the IoU against the exact reference is
-about 0.99 on steep 30 m synthetic Andes terrain and the Palmitas DEM; cost is linear in it."""
+RAY_DENSITY = 1.0
+"""Rays of the R2 sweep per cell of each sector's radius: neighbouring rays are at most
+``1 / RAY_DENSITY`` cells apart where they leave the grid, and each cell takes the horizon of
+the two rays around it, interpolated to its centre. Measured IoU against the exact reference
+(observer 30 m, target 2 m, k = 4/3, five observers each): with 1.0, min 0.992 on the Palmitas
+DEM and 0.995 on steep 300 x 300 synthetic Andes terrain; with 0.5 (1.75 times less work),
+0.977 and 0.986. Cost is linear in it."""
 #: Columns of :func:`link_clearances` and the per-pair columns of :func:`visibility_table`.
 LINK_COLUMNS = ("distance_m", "los", "clearance_ratio", "worst_distance_m", "min_clearance_m")
 
@@ -116,69 +123,8 @@ def fresnel_radius_m(d1_m: ArrayLike, d2_m: ArrayLike, f_mhz: ArrayLike) -> NDAr
 
 
 # --- viewsheds ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Observer:
-    row: int
-    col: int
-    eye_m: float
-    max_steps: int
-    max_d2_cells: float
-    curv: float
-
-
-def _check_k(k_factor: float) -> None:
-    if not k_factor > 0:
-        msg = (
-            f"k_factor must be > 0 (4/3 for the standard atmosphere, inf for none), got {k_factor}."
-        )
-        raise InputError(msg)
-
-
-def _observer(
-    terrain: Terrain,
-    x_m: float,
-    y_m: float,
-    observer_height_m: float,
-    target_height_m: float,
-    max_distance_m: float | None,
-    k_factor: float,
-) -> _Observer:
-    _check_k(k_factor)
-    if not (math.isfinite(observer_height_m) and math.isfinite(target_height_m)):
-        msg = (
-            f"observer_height_m and target_height_m must be finite metres, got "
-            f"{observer_height_m} and {target_height_m}."
-        )
-        raise InputError(msg)
-    if max_distance_m is not None and not max_distance_m > 0:
-        msg = f"max_distance_m must be > 0 metres or None, got {max_distance_m}."
-        raise InputError(msg)
-    if not bool(terrain.contains(x_m, y_m)):
-        xmin, ymin, xmax, ymax = terrain.bounds
-        msg = (
-            f"Observer ({x_m:.1f}, {y_m:.1f}) lies outside the terrain grid "
-            f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}) in {terrain.crs.to_string()}; "
-            "give coordinates in the terrain's CRS, inside its extent."
-        )
-        raise InputError(msg)
-    rows, cols = terrain.shape
-    r, c = terrain.rowcol(x_m, y_m)
-    row = int(min(int(r), rows - 1))
-    col = int(min(int(c), cols - 1))
-    cs = terrain.cell_size_m
-    eye = float(terrain.elevation_m[row, col]) + float(observer_height_m)
-    if max_distance_m is None:
-        max_steps = max(rows, cols)
-        max_d2 = math.inf
-    else:
-        max_steps = math.floor(max_distance_m / cs)
-        max_d2 = (max_distance_m / cs) ** 2
-    curv = cs * cs / (2.0 * k_factor * EARTH_RADIUS_M)
-    return _Observer(row, col, eye, max_steps, max_d2, curv)
-
-
 def _sweep(
-    terrain: Terrain, obs: _Observer, target_height_m: float, out: NDArray[np.unsignedinteger]
+    terrain: Terrain, obs: _Observer, target_height_m: float, out: NDArray[np.uint8]
 ) -> None:
     """Add 1 to ``out`` at each cell visible from ``obs`` (R2 sweep), the observer included."""
     _k.r2_viewshed(
@@ -297,25 +243,6 @@ def viewshed_reference(
     return np.asarray(margin >= 0.0)
 
 
-def _site_heights(heights: ArrayLike, n: int, what: str) -> NDArray[np.float64]:
-    h = np.broadcast_to(np.asarray(heights, dtype=np.float64), (n,)).copy()
-    if not np.isfinite(h).all():
-        msg = f"{what} must be finite metres above ground; got non-finite values."
-        raise InputError(msg)
-    return h
-
-
-def _points(xy: ArrayLike, what: str) -> NDArray[np.float64]:
-    arr = np.asarray(xy, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        msg = f"{what} must be an (N, 2) array of x, y in metres; got shape {arr.shape}."
-        raise InputError(msg)
-    if not np.isfinite(arr).all():
-        msg = f"{what} has non-finite coordinates; drop or fix those points."
-        raise InputError(msg)
-    return arr
-
-
 def _progress(items: range, enabled: bool, desc: str) -> Iterator[int]:
     if not enabled:
         return iter(items)
@@ -336,8 +263,8 @@ def cumulative_viewshed(
 ) -> NDArray[np.uint16]:
     """How many of ``N`` sites see each cell (the sum of their :func:`viewshed` grids).
 
-    Sites are swept one after the other into a single uint16 count grid, so memory stays
-    at about three bytes per cell whatever ``N`` is.
+    Sites are swept one after the other and added into a single uint16 count grid, so
+    memory stays at about three bytes per cell whatever ``N`` is.
 
     Parameters
     ----------
@@ -364,11 +291,22 @@ def cumulative_viewshed(
         raise InputError(msg)
     heights = _site_heights(site_heights_m, n, "site_heights_m")
     count = np.zeros(terrain.shape, dtype=np.uint16)
+    # One uint8 scratch grid, cleared and added over each site's window only (the kernel is
+    # compiled for uint8 grids alone, which halves its compile time).
+    scratch = np.zeros(terrain.shape, dtype=np.uint8)
+    rows, cols = terrain.shape
     for i in _progress(range(n), progress, "viewsheds"):
         obs = _observer(
             terrain, xy[i, 0], xy[i, 1], heights[i], target_height_m, max_distance_m, k_factor
         )
-        _sweep(terrain, obs, target_height_m, count)
+        reach = min(obs.max_steps, max(rows, cols))
+        win = (
+            slice(max(0, obs.row - reach), obs.row + reach + 1),
+            slice(max(0, obs.col - reach), obs.col + reach + 1),
+        )
+        scratch[win] = 0
+        _sweep(terrain, obs, target_height_m, scratch)
+        count[win] += scratch[win]
     log.debug("cumulative viewshed of %d sites on %s cells", n, terrain.shape)
     return count
 
@@ -405,73 +343,6 @@ class LinkClearance:
     def clear(self) -> bool:
         """Whether at least 60 % of the first Fresnel zone is free everywhere."""
         return self.clearance_ratio >= 0.6
-
-
-def _link_arrays(
-    terrain: Terrain,
-    a_xy: NDArray[np.float64],
-    ha_m: NDArray[np.float64],
-    b_xy: NDArray[np.float64],
-    hb_m: NDArray[np.float64],
-    f_mhz: float,
-    k_factor: float,
-    spacing_m: float | None,
-) -> dict[str, NDArray[Any]]:
-    """Run the compiled link kernel over pairs; returns the :data:`LINK_COLUMNS` arrays."""
-    _check_k(k_factor)
-    if not f_mhz > 0:
-        msg = f"f_mhz must be a positive frequency in MHz, got {f_mhz}."
-        raise InputError(msg)
-    step = terrain.cell_size_m / 2.0 if spacing_m is None else float(spacing_m)
-    if not step > 0:
-        msg = f"spacing_m must be > 0 metres, got {spacing_m}."
-        raise InputError(msg)
-    for what, pts in (("end A", a_xy), ("end B", b_xy)):
-        inside = terrain.contains(pts[:, 0], pts[:, 1])
-        if not inside.all():
-            bad = int(np.flatnonzero(~inside)[0])
-            msg = (
-                f"Link {what} at ({pts[bad, 0]:.1f}, {pts[bad, 1]:.1f}) (pair {bad}) lies outside "
-                f"the terrain grid {terrain.bounds}; give points in {terrain.crs.to_string()} "
-                "inside the terrain, or load terrain with a larger margin."
-            )
-            raise InputError(msg)
-    t = terrain.transform
-    cs = terrain.cell_size_m
-    ca = (a_xy[:, 0] - t.c) / cs - 0.5
-    ra = (t.f - a_xy[:, 1]) / cs - 0.5
-    cb = (b_xy[:, 0] - t.c) / cs - 0.5
-    rb = (t.f - b_xy[:, 1]) / cs - 0.5
-    n = a_xy.shape[0]
-    los = np.empty(n, dtype=np.bool_)
-    ratio = np.empty(n, dtype=np.float64)
-    worst = np.empty(n, dtype=np.float64)
-    clear = np.empty(n, dtype=np.float64)
-    _k.link_profiles(
-        terrain.elevation_m,
-        ca,
-        ra,
-        ha_m,
-        cb,
-        rb,
-        hb_m,
-        cs,
-        step,
-        1.0 / (2.0 * k_factor * EARTH_RADIUS_M),
-        SPEED_OF_LIGHT_M_S / (f_mhz * 1e6),
-        los,
-        ratio,
-        worst,
-        clear,
-    )
-    dist = np.hypot(b_xy[:, 0] - a_xy[:, 0], b_xy[:, 1] - a_xy[:, 1])
-    return {
-        "distance_m": dist,
-        "los": los,
-        "clearance_ratio": ratio,
-        "worst_distance_m": worst,
-        "min_clearance_m": clear,
-    }
 
 
 def link_clearance(

@@ -312,6 +312,19 @@ def test_cumulative_viewshed_is_the_sum_of_viewsheds(andes_terrain: Terrain) -> 
     np.testing.assert_array_equal(count, expected)
 
 
+def test_progress_bars_write_to_stderr(
+    andes_terrain: Terrain, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sites = np.array([_xy(andes_terrain, 20, 20), _xy(andes_terrain, 150, 150)])
+    cumulative_viewshed(andes_terrain, sites, 10.0, max_distance_m=1000.0, progress=True)
+    visibility_table(
+        andes_terrain, sites, 10.0, sites, target_height_m=2.0, max_distance_m=1000.0,
+        f_mhz=900.0, progress=True,
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "viewsheds" in err and "visibility" in err and "2/2" in err
+
+
 def test_visibility_table_rows_and_columns(andes_terrain: Terrain) -> None:
     rng = np.random.default_rng(5)
     xmin, ymin, xmax, ymax = andes_terrain.bounds
