@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage import itm
 from coverage.errors import InputError
-from coverage.propagation import PropagationModel, get_model, profile_loss
+from coverage.propagation import ITM, PropagationModel, get_model, profile_loss
 from coverage.terrain import Terrain
 
 numba = itm.numba
@@ -36,6 +36,7 @@ __all__ = [
     "best_server",
     "path_loss_grid",
     "path_loss_matrix",
+    "path_loss_options",
     "path_loss_to_points",
     "predict_grid",
     "received_power_dbm",
@@ -59,55 +60,122 @@ def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
 
 
 @numba.njit(cache=True, parallel=True)
-def _targets_kernel(
+def _paths_kernel(
     z: NDArray[np.float32],
     cell_m: float,
-    tx_cf: float,
-    tx_rf: float,
+    site_cf: NDArray[np.float64],
+    site_rf: NDArray[np.float64],
+    heights: NDArray[np.float64],
     tgt_cf: NDArray[np.float64],
     tgt_rf: NDArray[np.float64],
     step_m: float,
-    h_tx: float,
     h_rx: float,
     f_mhz: float,
     code: int,
     params: NDArray[np.float64],
     max_dist_m: float,
-) -> tuple[NDArray[np.float64], NDArray[np.int16], NDArray[np.int32]]:
-    """Loss, status and ITM warning bits from one site to each target (grid coordinates).
+    order: NDArray[np.int64],
+    loss: NDArray[np.float32],
+    status: NDArray[np.int16],
+    warn: NDArray[np.int32],
+) -> None:
+    """Loss from N sites at H heights to M targets (grid coordinates) into ``loss``.
 
-    Targets are dealt to 256 interleaved chunks (balanced across threads whatever the
-    site's position); each chunk reuses one profile buffer.
+    ``loss`` is (N*H, M), row i*H + h for site i at ``heights[h]``. Each profile is sampled
+    once and the model runs on it for every height (ITM shares its height-free work). Work
+    is cut into (site, block of targets) chunks taken in the shuffled ``order`` so both
+    threads get a similar share; each chunk reuses its own buffers. ``status`` and
+    ``warn`` get the model status and ITM warnings when they have the shape of ``loss``.
     """
+    n_sites = len(site_cf)
+    n_h = len(heights)
     m = len(tgt_cf)
-    loss = np.full(m, np.nan)
-    status = np.zeros(m, dtype=np.int16)
-    warn = np.zeros(m, dtype=np.int32)
+    detail = status.shape[0] == loss.shape[0] and status.shape[1] == m
     longest = 0.0
-    for j in range(m):
-        dc = tgt_cf[j] - tx_cf
-        dr = tgt_rf[j] - tx_rf
-        longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
+    for i in range(n_sites):
+        for j in range(m):
+            dc = tgt_cf[j] - site_cf[i]
+            dr = tgt_rf[j] - site_rf[i]
+            longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
-    n_chunks = min(m, 256)
-    for c in numba.prange(n_chunks):
+    n_blocks = (m + _BLOCK - 1) // _BLOCK
+    for c in numba.prange(len(order)):
+        chunk = order[c]
+        i = chunk // n_blocks
+        j0 = (chunk % n_blocks) * _BLOCK
         buf = np.empty(max_n)
-        for j in range(c, m, n_chunks):
-            dc = tgt_cf[j] - tx_cf
-            dr = tgt_rf[j] - tx_rf
+        work = np.empty(itm.WORK_SIZE + 3)
+        lo = np.empty(n_h)
+        st = np.empty(n_h, dtype=np.int64)
+        wb = np.empty(n_h, dtype=np.int64)
+        for j in range(j0, min(j0 + _BLOCK, m)):
+            dc = tgt_cf[j] - site_cf[i]
+            dr = tgt_rf[j] - site_rf[i]
             length = math.sqrt(dc * dc + dr * dr) * cell_m
             if length > max_dist_m:
                 continue
             n = max(2, math.ceil(length / step_m) + 1)
-            prof = buf[:n]
-            for i in range(n):
-                t = i / (n - 1)
-                prof[i] = _bilinear(z, tx_cf + t * dc, tx_rf + t * dr)
+            for k in range(n):
+                t = k / (n - 1)
+                buf[k] = _bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
             step = length / (n - 1)
-            lo, st, wb = profile_loss(code, params, prof, step, h_tx, h_rx, f_mhz)
-            loss[j] = lo
-            status[j] = st
-            warn[j] = wb
+            if code == ITM and n >= 3:
+                itm.itm_p2p_heights(
+                    buf, n - 1, step, heights, h_rx, f_mhz, int(params[0]), params[1],
+                    params[2], params[3], params[4], int(params[5]), int(params[6]),
+                    params[7], params[8], params[9], work, lo, st, wb,
+                )  # fmt: skip
+            else:
+                for h in range(n_h):
+                    lo[h], st[h], wb[h] = profile_loss(
+                        code, params, buf[:n], step, heights[h], h_rx, f_mhz
+                    )
+            for h in range(n_h):
+                loss[i * n_h + h, j] = lo[h]
+                if detail:
+                    status[i * n_h + h, j] = st[h]
+                    warn[i * n_h + h, j] = wb[h]
+
+
+_BLOCK = 64  # targets per parallel chunk
+
+
+def _run_paths(
+    terrain: Terrain,
+    sites_xy: NDArray[np.float64],
+    heights_m: NDArray[np.float64],
+    targets_cf: NDArray[np.float64],
+    targets_rf: NDArray[np.float64],
+    *,
+    rx_height_m: float,
+    f_mhz: float,
+    max_distance_m: float,
+    mdl: PropagationModel,
+    profile_step_m: float | None,
+    detail: bool,
+) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32]]:
+    """Run :func:`_paths_kernel` for sites (N, 2) x heights (H,) x targets; (N*H, M) out."""
+    code, params = mdl.kernel()
+    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
+    site_cf, site_rf = _grid_coords(terrain, sites_xy[:, 0], sites_xy[:, 1])
+    n, h, m = len(sites_xy), len(heights_m), len(targets_cf)
+    loss = np.full((n * h, m), np.nan, dtype=np.float32)
+    shape = (n * h, m) if detail else (1, 1)
+    status = np.zeros(shape, dtype=np.int16)
+    warn = np.zeros(shape, dtype=np.int32)
+    n_chunks = n * ((m + _BLOCK - 1) // _BLOCK)
+    order = np.random.default_rng(0).permutation(n_chunks).astype(np.int64)
+    if n and m:
+        _paths_kernel(
+            terrain.elevation_m, terrain.cell_size_m,
+            np.ascontiguousarray(site_cf, dtype=np.float64),
+            np.ascontiguousarray(site_rf, dtype=np.float64),
+            np.ascontiguousarray(heights_m, dtype=np.float64),
+            np.ascontiguousarray(targets_cf, dtype=np.float64),
+            np.ascontiguousarray(targets_rf, dtype=np.float64),
+            step, float(rx_height_m), float(f_mhz), code, params, float(max_distance_m),
+            order, loss, status, warn,
+        )  # fmt: skip
     return loss, status, warn
 
 
@@ -213,8 +281,6 @@ def predict_grid(
         msg = f"radius_m must be > 0, got {radius_m}."
         raise InputError(msg)
     mdl = _resolve(model, k_factor, model_params)
-    code, params = mdl.kernel()
-    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
     rows, cols = terrain.shape
     xs, ys = terrain.cell_centers()
     # only the cells whose centres fall within the radius
@@ -227,22 +293,12 @@ def predict_grid(
             raise InputError(msg)
         inside &= np.asarray(mask, dtype=bool)
     rr, cc = np.nonzero(inside)
-    tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
-    loss, status, warn = _targets_kernel(
-        terrain.elevation_m,
-        terrain.cell_size_m,
-        float(tx_cf),
-        float(tx_rf),
-        cc.astype(np.float64),
-        rr.astype(np.float64),
-        step,
-        float(tx_height_m),
-        float(rx_height_m),
-        float(f_mhz),
-        code,
-        params,
-        math.inf,
-    )
+    loss2, status2, warn2 = _run_paths(
+        terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
+        cc.astype(np.float64), rr.astype(np.float64), rx_height_m=rx_height_m, f_mhz=f_mhz,
+        max_distance_m=math.inf, mdl=mdl, profile_step_m=profile_step_m, detail=True,
+    )  # fmt: skip
+    loss, status, warn = loss2[0], status2[0], warn2[0]
     out = np.full((rows, cols), np.nan, dtype=np.float32)
     out[rr, cc] = loss
     st = np.zeros((rows, cols), dtype=np.int16)
@@ -344,26 +400,13 @@ def path_loss_to_points(
     _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
     pts = _targets(terrain, targets_xy)
     mdl = _resolve(model, k_factor, model_params)
-    code, params = mdl.kernel()
-    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
-    tx_cf, tx_rf = _grid_coords(terrain, x_m, y_m)
     cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
-    loss, _st, _w = _targets_kernel(
-        terrain.elevation_m,
-        terrain.cell_size_m,
-        float(tx_cf),
-        float(tx_rf),
-        cf,
-        rf,
-        step,
-        float(tx_height_m),
-        float(rx_height_m),
-        float(f_mhz),
-        code,
-        params,
-        float(max_distance_m),
-    )
-    return loss
+    loss, _st, _w = _run_paths(
+        terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
+        cf, rf, rx_height_m=rx_height_m, f_mhz=f_mhz, max_distance_m=max_distance_m, mdl=mdl,
+        profile_step_m=profile_step_m, detail=False,
+    )  # fmt: skip
+    return loss[0].astype(np.float64)
 
 
 def _targets(terrain: Terrain, targets_xy: ArrayLike) -> NDArray[np.float64]:
@@ -399,34 +442,107 @@ def path_loss_matrix(
     heights = np.broadcast_to(np.asarray(tx_heights_m, dtype=np.float64), (len(sites),))
     pts = _targets(terrain, targets_xy)
     mdl = _resolve(model, k_factor, model_params)
-    code, params = mdl.kernel()
-    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
     cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
     out = np.full((len(sites), len(pts)), np.nan)
-    iterator: Sequence[int] | Any = range(len(sites))
+    for i in _site_iterator(len(sites), progress):
+        x, y = sites[i]
+        _check_site(terrain, float(x), float(y), float(heights[i]), rx_height_m, f_mhz)
+        loss, _st, _w = _run_paths(
+            terrain, sites[i : i + 1], heights[i : i + 1], cf, rf, rx_height_m=rx_height_m,
+            f_mhz=f_mhz, max_distance_m=max_distance_m, mdl=mdl,
+            profile_step_m=profile_step_m, detail=False,
+        )  # fmt: skip
+        out[i] = loss[0]
+    return out
+
+
+def _site_iterator(n: int, progress: bool) -> Sequence[int] | Any:
+    iterator: Sequence[int] | Any = range(n)
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(iterator, desc="path loss", unit="site")
-    for i in iterator:
-        x, y = sites[i]
-        _check_site(terrain, float(x), float(y), float(heights[i]), rx_height_m, f_mhz)
-        tx_cf, tx_rf = _grid_coords(terrain, x, y)
-        out[i], _st, _w = _targets_kernel(
-            terrain.elevation_m,
-            terrain.cell_size_m,
-            float(tx_cf),
-            float(tx_rf),
-            cf,
-            rf,
-            step,
-            float(heights[i]),
-            float(rx_height_m),
-            float(f_mhz),
-            code,
-            params,
-            float(max_distance_m),
-        )
+    return iterator
+
+
+def path_loss_options(
+    terrain: Terrain,
+    sites_xy: ArrayLike,
+    heights_m: ArrayLike,
+    targets_xy: ArrayLike,
+    *,
+    rx_height_m: float,
+    f_mhz: float,
+    max_distance_m: float,
+    model: str | PropagationModel = "itm",
+    k_factor: float = 4.0 / 3.0,
+    profile_step_m: float | None = None,
+    progress: bool = False,
+    **model_params: Any,
+) -> NDArray[np.float32]:
+    """Path loss (dB) from N sites, each at H mast heights, to M targets; (N*H, M) float32.
+
+    Row ``i * H + h`` is site ``i`` at mast height ``heights_m[h]``, the order of
+    :func:`coverage.candidates.option_index`. Each site-to-target profile is sampled once
+    and the model runs on it for every height, in one compiled parallel kernel (ITM shares
+    its refractivity, receiver horizon and, where it can, Δh between heights). Results
+    equal :func:`path_loss_matrix` per height (to float32 rounding).
+
+    Parameters
+    ----------
+    terrain
+        The terrain grid (projected, metres).
+    sites_xy
+        (N, 2) site positions in the terrain's CRS (m).
+    heights_m
+        (H,) mast heights above ground (m), the same for every site.
+    targets_xy
+        (M, 2) target positions (m); all must lie on the grid.
+    rx_height_m, f_mhz, model, k_factor, profile_step_m, **model_params
+        As :func:`path_loss_grid`.
+    max_distance_m
+        Targets farther than this (m) from a site get NaN.
+    progress
+        Show a tqdm bar over blocks of sites.
+
+    Returns
+    -------
+    NDArray[np.float32]
+        (N*H, M) basic transmission loss (dB); NaN beyond ``max_distance_m`` or where ITM
+        refused the path.
+
+    Raises
+    ------
+    InputError
+        A site or target off the grid, or bad heights / frequency / model parameters.
+    """
+    sites = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
+    heights = np.asarray(heights_m, dtype=np.float64).reshape(-1)
+    if heights.size == 0:
+        msg = "path_loss_options needs at least one mast height in heights_m."
+        raise InputError(msg)
+    pts = _targets(terrain, targets_xy)
+    for x, y in sites:
+        for h in heights:
+            _check_site(terrain, float(x), float(y), float(h), rx_height_m, f_mhz)
+    mdl = _resolve(model, k_factor, model_params)
+    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+    nh = len(heights)
+    out = np.full((len(sites) * nh, len(pts)), np.nan, dtype=np.float32)
+    per_call = max(1, min(len(sites), 16)) if progress else max(1, len(sites))
+    blocks = range(0, len(sites), per_call)
+    iterator: Sequence[int] | Any = blocks
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(blocks, desc="path loss", unit="block of 16 sites")
+    for i0 in iterator:
+        i1 = min(i0 + per_call, len(sites))
+        out[i0 * nh : i1 * nh], _st, _w = _run_paths(
+            terrain, sites[i0:i1], heights, cf, rf, rx_height_m=rx_height_m, f_mhz=f_mhz,
+            max_distance_m=max_distance_m, mdl=mdl, profile_step_m=profile_step_m,
+            detail=False,
+        )  # fmt: skip
     return out
 
 
