@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coverage.errors import InputError
@@ -233,3 +233,98 @@ def test_itm_reference_attenuation_never_negative(seed, n, spacing, h_tx, f):
     # 1e-3 dB: ITM's Abramowitz-Stegun inverse normal gives z(50 %) ~ 1e-6, not exactly 0
     assert r.loss_db >= r.free_space_db - max(r.median_variability_db, 0) - 1e-3
     assert math.isfinite(r.loss_db)
+
+
+# --- regression: the compiled core against the frozen pre-speed-up core ----------------------
+def _reference_rows(terrain, sites, heights, targets, **kw):
+    """Loss per (site, height) row from the frozen pure-Python core of tests/itm_reference.py."""
+    import itm_reference
+
+    from coverage.prediction import _grid_coords
+    from coverage.propagation import ItmModel
+
+    _code, params = ItmModel().kernel()
+    cf, rf = _grid_coords(terrain, targets[:, 0], targets[:, 1])
+    rows = []
+    for x, y in sites:
+        tx_cf, tx_rf = _grid_coords(terrain, x, y)
+        for h in heights:
+            loss, _st, _w = itm_reference.targets_reference(
+                terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf,
+                terrain.cell_size_m, h, kw["rx_height_m"], kw["f_mhz"], params,
+                kw["max_distance_m"],
+            )  # fmt: skip
+            rows.append(loss)
+    return np.array(rows)
+
+
+def _random_paths(terrain, n_sites, n_targets, seed):
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = terrain.bounds
+    pad = 2 * terrain.cell_size_m
+    sites = np.column_stack(
+        [rng.uniform(xmin + pad, xmax - pad, n_sites), rng.uniform(ymin + pad, ymax - pad, n_sites)]
+    )
+    targets = np.column_stack(
+        [
+            rng.uniform(xmin + pad, xmax - pad, n_targets),
+            rng.uniform(ymin + pad, ymax - pad, n_targets),
+        ]
+    )
+    return sites, targets
+
+
+def _check_against_reference(terrain, sites, targets, heights):
+    from coverage.prediction import path_loss_options
+
+    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 15_000.0}
+    want = _reference_rows(terrain, sites, heights, targets, **kw)
+    got = path_loss_options(terrain, sites, heights, targets, **kw)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    assert finite.sum() >= 0.9 * want.size
+    assert np.abs(got[finite] - want[finite]).max() <= 0.01
+
+
+def test_compiled_core_matches_frozen_core_on_real_paths(mirror):
+    """300 random Palmitas paths x 3 mast heights: new core within 0.01 dB of the old one."""
+    import geopandas as gpd
+
+    from coverage.terrain import load_terrain
+
+    area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
+    terrain = load_terrain(
+        mirror / "dem" / "medellin_dem_srtm1.tif",
+        area.geometry.union_all(),
+        "EPSG:9377",
+        margin_m=3000,
+    )
+    sites, targets = _random_paths(terrain, 3, 100, seed=4)
+    _check_against_reference(terrain, sites, targets, [12.0, 18.0, 30.0])
+
+
+def test_compiled_core_matches_frozen_core_on_synthetic_andes(andes_terrain):
+    """200 paths over the synthetic Andes (no real data needed), two heights, to 0.01 dB."""
+    sites, targets = _random_paths(andes_terrain, 2, 100, seed=5)
+    _check_against_reference(andes_terrain, sites, targets, [10.0, 25.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.integers(-5, 5), min_size=35, max_size=245),
+    k_frac=st.floats(0.0, 1.0),
+    spread=st.floats(0.01, 1000.0),
+)
+def test_order_statistic_equals_sorting(values, k_frac, spread):
+    """The bucketed selection behind Δh returns exactly the sorted k-th value (ties too)."""
+    from coverage.itm import _N_BINS, _order_statistic
+
+    s = np.array(values, dtype=np.float64) * spread
+    n = len(s)
+    k = min(int(k_frac * n), n - 1)
+    lo, hi = s.min(), s.max()
+    assume(hi > lo)
+    work = np.empty(_N_BINS + n)
+    got = _order_statistic(s.copy(), n, k, lo, _N_BINS / (hi - lo), work[:_N_BINS], work[_N_BINS:])
+    assert got == np.sort(s)[k]

@@ -209,3 +209,39 @@ def test_palmitas_itm_refractivity_flags(mirror):
     fs = free_space_loss_db(np.maximum(dist[finite], 1.0), 780.5)
     excess = andes.loss_db[finite] - fs
     assert np.median(excess) > 0 and excess.min() > -1.0
+
+
+@pytest.mark.parametrize("model", ["itm", "fspl", "deygout"])
+def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
+    """Row i*H + h of path_loss_options is path_loss_matrix of site i at heights[h]."""
+    from coverage.prediction import path_loss_matrix, path_loss_options
+
+    rng = np.random.default_rng(2)
+    xmin, ymin, xmax, ymax = andes_terrain.bounds
+    sites = np.column_stack(
+        [rng.uniform(xmin + 60, xmax - 60, 4), rng.uniform(ymin + 60, ymax - 60, 4)]
+    )
+    targets = np.column_stack(
+        [rng.uniform(xmin + 60, xmax - 60, 150), rng.uniform(ymin + 60, ymax - 60, 150)]
+    )
+    heights = [12.0, 18.0, 30.0]
+    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 4000.0, "model": model}
+    got = path_loss_options(andes_terrain, sites, heights, targets, **kw)
+    assert got.shape == (12, 150) and got.dtype == np.float32
+    for h_idx, h in enumerate(heights):
+        want = path_loss_matrix(andes_terrain, sites, h, targets, **kw)
+        np.testing.assert_allclose(got[h_idx::3], want, rtol=1e-6, atol=1e-4)
+    far = np.hypot(*(sites[:, None, :] - targets[None, :, :]).transpose(2, 0, 1)) > 4000.0
+    assert far.any() and np.isnan(got[::3][far]).all()
+    assert np.isfinite(got[::3][~far]).all()
+
+
+def test_path_loss_options_needs_heights_and_grid_points(andes_terrain):
+    from coverage.prediction import path_loss_options
+
+    x, y = andes_terrain.cell_centers()[0][5], andes_terrain.cell_centers()[1][5]
+    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 4000.0}
+    with pytest.raises(InputError, match="mast height"):
+        path_loss_options(andes_terrain, [[x, y]], [], [[x, y]], **kw)
+    with pytest.raises(InputError, match="outside the terrain"):
+        path_loss_options(andes_terrain, [[x, y]], [10.0], [[x + 1e7, y]], **kw)
