@@ -126,8 +126,9 @@ def test_default_scenario_milp_against_greedy(palmitas: dict) -> None:
 
 
 @pytest.mark.xfail(
-    reason="measured 2026-11: gap 1.6 % after 60 s on the shared 2-core machine (LP bound "
-    "9,174 vs plan 9,030 of 9,181 weighted people); the 0.5 % target is not reached yet",
+    reason="measured 2026-11-26 on the shared 2-core machine: gap 1.66 % after 60 s (plan "
+    "9,024 of 9,181 weighted people, bound 9,174 from a weak LP relaxation; HiGHS does not "
+    "leave the root node in 60 s); the 0.5 % target is not reached yet",
     strict=True,
 )
 def test_default_scenario_reaches_half_percent_gap_in_60_s(palmitas: dict) -> None:
