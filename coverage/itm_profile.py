@@ -1,0 +1,415 @@
+"""ITM point-to-point over a terrain profile: horizons, Δh, effective heights, compiled.
+
+Part of this project's ITM 1.2.2 (see :mod:`coverage.itm`, which re-exports the public
+names, for the model, its references and its tests): G. A. Hufford, "The ITS Irregular
+Terrain Model, version 1.2.2: The Algorithm", NTIA/ITS (1995), section 3 (the profile
+parameters: horizons, terrain irregularity Δh, effective heights) and the NTIA ``qkpfl``
+driver, with ITM 1.3's system elevation for the refractivity.
+
+Speed: nothing here allocates per path except :func:`itm_p2p_core` (one scratch array);
+:func:`itm_p2p_heights` runs several transmitter heights on one profile, computing the
+refractivity, the receiver horizon and (when its fit interval is the same) Δh once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.itm_attenuation import _longley_rice
+from coverage.itm_variability import _variability, numba
+
+_GAMMA_A = 157e-9  # actual earth curvature (1/m)
+#: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
+WORK_SIZE = 640
+_N_BINS = 64  # bins of the Δh decile search
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled core
+# ---------------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _lls(
+    z: NDArray[np.float64], np_: int, xi: float, d_start: float, d_end: float
+) -> tuple[float, float]:
+    """Least-squares line over z[0..np_] between two distances; values at both path ends."""
+    i_start = int(max(d_start / xi, 0.0))
+    i_end = np_ - int(max(np_ - d_end / xi, 0.0))
+    if i_end <= i_start:
+        i_start = int(max(i_start - 1.0, 0.0))
+        i_end = np_ - int(max(np_ - (i_end + 1.0), 0.0))
+    x_length = float(i_end - i_start)
+    mid = -0.5 * x_length
+    mid_end = i_end + mid
+    sum_y = 0.5 * (z[i_start] + z[i_end])
+    scaled = 0.5 * (z[i_start] - z[i_end]) * mid
+    k = i_start
+    for _ in range(2, int(x_length) + 1):
+        k += 1
+        mid += 1.0
+        sum_y += z[k]
+        scaled += z[k] * mid
+    sum_y = sum_y / x_length
+    scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length)
+    return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
+
+
+@numba.njit(cache=True)
+def _kth_smallest(a: NDArray[np.float64], k: int) -> float:
+    """The k-th smallest value (0-based) of ``a`` by quickselect; reorders ``a`` in place."""
+    lo = 0
+    hi = len(a) - 1
+    while lo < hi:
+        pivot = a[(lo + hi) // 2]
+        i = lo
+        j = hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return a[k]
+
+
+@numba.njit(cache=True)
+def _order_statistic(
+    s: NDArray[np.float64],
+    n: int,
+    k: int,
+    lo: float,
+    scale: float,
+    counts: NDArray[np.float64],
+    pool: NDArray[np.float64],
+) -> float:
+    """The k-th smallest (0-based) of s[0..n), exactly, by bucketing then a small select.
+
+    Values go to :data:`_N_BINS` equal bins between their minimum ``lo`` and maximum
+    (``scale`` bins per unit); the bin index is monotone in the value, so the k-th value
+    lies in the bin where the running count passes k, and a quickselect over that bin's
+    few values finds it. ``counts`` and ``pool`` are scratch.
+    """
+    top = _N_BINS - 1
+    for b in range(_N_BINS):
+        counts[b] = 0.0
+    for j in range(n):
+        counts[min(int((s[j] - lo) * scale), top)] += 1.0
+    below = 0
+    b = 0
+    while below + int(counts[b]) <= k:
+        below += int(counts[b])
+        b += 1
+    m = 0
+    for j in range(n):
+        if min(int((s[j] - lo) * scale), top) == b:
+            pool[m] = s[j]
+            m += 1
+    return _kth_smallest(pool[:m], k - below)
+
+
+@numba.njit(cache=True)
+def _delta_h(
+    z: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    d_start: float,
+    d_end: float,
+    work: NDArray[np.float64],
+) -> float:
+    """Terrain irregularity Δh: interdecile range of the detrended profile [Algorithm §3].
+
+    The profile is z[0..np_]; ``work`` is scratch of :data:`WORK_SIZE` floats. The deciles
+    are the same order statistics as NTIA's nth_element, found by
+    :func:`_order_statistic` without sorting.
+    """
+    x_start = d_start / xi
+    x_end = d_end / xi
+    if x_end - x_start < 2.0:
+        return 0.0
+    p10 = int(0.1 * (x_end - x_start + 8.0))
+    p10 = min(max(4, p10), 25)
+    n = 10 * p10 - 5
+    np_s = float(n - 1)
+    s = work
+    step = (x_end - x_start) / np_s
+    i = int(x_start)
+    x_start -= float(i + 1.0)
+    for j in range(n):
+        while x_start > 0.0 and (i + 1) < np_:
+            x_start -= 1.0
+            i += 1
+        s[j] = z[i + 1] + (z[i + 1] - z[i]) * x_start
+        x_start += step
+    fit1, fit2 = _lls(s, n - 1, 1.0, 0.0, np_s)
+    slope = (fit2 - fit1) / np_s
+    lo = math.inf
+    hi = -math.inf
+    for j in range(n):
+        v = s[j] - fit1
+        fit1 += slope
+        s[j] = v
+        lo = min(lo, v)
+        hi = max(hi, v)
+    if not hi > lo:
+        return 0.0
+    # q10 is the p10-th largest value, q90 the p10-th smallest (NTIA's nth_element)
+    counts = work[n : n + _N_BINS]
+    pool = work[n + _N_BINS : 2 * n + _N_BINS]
+    scale = _N_BINS / (hi - lo)
+    q10 = _order_statistic(s, n, n - p10, lo, scale, counts, pool)
+    q90 = _order_statistic(s, n, p10 - 1, lo, scale, counts, pool)
+    dhd = q10 - q90
+    return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
+
+
+@numba.njit(cache=True)
+def _ground_impedance(f_mhz: float, pol: int, eps: float, sigma: float) -> complex:
+    ep_r = complex(eps, 18000.0 * sigma / f_mhz)
+    zg = np.sqrt(ep_r - 1.0)
+    if pol == 1:
+        zg = zg / ep_r
+    return zg
+
+
+@numba.njit(cache=True)
+def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
+    warn = 0
+    if h0 < 1.0 or h0 > 1000.0:
+        warn |= 0x0001
+    if h1 < 1.0 or h1 > 1000.0:
+        warn |= 0x0002
+    if f_mhz < 40.0 or f_mhz > 10000.0:
+        warn |= 0x0004
+    return warn
+
+
+@numba.njit(cache=True)
+def _profile_setup(
+    z: NDArray[np.float64], np_: int, xi: float, h1: float, n_0: float, h_sys: float
+) -> tuple[float, float, float, float, float]:
+    """What does not depend on the tx height: N_s, gamma_e and the rx horizon candidate.
+
+    Returns (N_s, gamma_e, a_e, best rx horizon angle over the profile, its distance); the
+    rx horizon is that candidate when it rises above the direct ray to the tx.
+    """
+    if math.isnan(h_sys):
+        p10 = int(0.1 * np_)
+        acc = 0.0
+        for i in range(p10, np_ - p10 + 1):
+            acc += z[i]
+        h_sys = acc / (np_ - 2 * p10 + 1)
+    n_s = n_0 if h_sys == 0.0 else n_0 * math.exp(-h_sys / 9460.0)
+    gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
+    a_e = 1.0 / gamma_e
+    d = np_ * xi
+    z_rx = z[np_] + h1
+    best = -math.inf
+    best_d = d
+    d_rx = d
+    for i in range(1, np_):
+        d_rx -= xi
+        t_rx = -(z_rx - z[i]) / d_rx - d_rx / (2 * a_e)
+        if t_rx > best:
+            best = t_rx
+            best_d = d_rx
+    return n_s, gamma_e, a_e, best, best_d
+
+
+@numba.njit(cache=True)
+def _p2p_height(
+    z: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0: float,
+    h1: float,
+    f_mhz: float,
+    zg: complex,
+    n_s: float,
+    gamma_e: float,
+    a_e: float,
+    rx_best: float,
+    rx_best_d: float,
+    climate: int,
+    mdvar: int,
+    time: float,
+    location: float,
+    situation: float,
+    work: NDArray[np.float64],
+    dh_key: NDArray[np.float64],
+) -> tuple[float, float, float, float, int, int, int]:
+    """ITM point-to-point for one tx height, given :func:`_profile_setup`'s results.
+
+    ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
+    set dh_key[0] to NaN before the first height.
+    """
+    warn = _input_warnings(h0, h1, f_mhz)
+    d = np_ * xi
+
+    # horizons [Algorithm §3, FindHorizons]
+    z_tx = z[0] + h0
+    z_rx = z[np_] + h1
+    th0 = (z_rx - z_tx) / d - d / (2 * a_e)
+    th1 = -(z_rx - z_tx) / d - d / (2 * a_e)
+    dl0 = d
+    dl1 = d
+    if rx_best > th1:
+        th1 = rx_best
+        dl1 = rx_best_d
+    d_tx = 0.0
+    for i in range(1, np_):
+        d_tx += xi
+        t_tx = (z[i] - z_tx) / d_tx - d_tx / (2 * a_e)
+        if t_tx > th0:
+            th0 = t_tx
+            dl0 = d_tx
+
+    d_start = min(15.0 * h0, 0.1 * dl0)
+    d_end = d - min(15.0 * h1, 0.1 * dl1)
+    if dh_key[0] == d_start and dh_key[1] == d_end:
+        dh = dh_key[2]
+    else:
+        dh = _delta_h(z, np_, xi, d_start, d_end, work)
+        dh_key[0] = d_start
+        dh_key[1] = d_end
+        dh_key[2] = dh
+    if dl0 + dl1 > 1.5 * d:
+        fit_tx, fit_rx = _lls(z, np_, xi, d_start, d_end)
+        he0 = h0 + max(z[0] - fit_tx, 0.0)
+        he1 = h1 + max(z[np_] - fit_rx, 0.0)
+        dl0 = math.sqrt(2.0 * he0 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
+        dl1 = math.sqrt(2.0 * he1 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he1, 5.0)))
+        comb = dl0 + dl1
+        if comb <= d:
+            q = (d / comb) ** 2
+            he0 *= q
+            he1 *= q
+            dl0 = math.sqrt(2.0 * he0 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
+            dl1 = math.sqrt(2.0 * he1 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he1, 5.0)))
+        q = math.sqrt(2.0 * he0 * a_e)
+        th0 = (0.65 * dh * (q / dl0 - 1.0) - 2.0 * he0) / q
+        q = math.sqrt(2.0 * he1 * a_e)
+        th1 = (0.65 * dh * (q / dl1 - 1.0) - 2.0 * he1) / q
+    else:
+        fit_tx, _dummy = _lls(z, np_, xi, d_start, 0.9 * dl0)
+        he0 = h0 + max(z[0] - fit_tx, 0.0)
+        _dummy, fit_rx = _lls(z, np_, xi, d - 0.9 * dl1, d_end)
+        he1 = h1 + max(z[np_] - fit_rx, 0.0)
+
+    a_ref, mode, w2, err = _longley_rice(
+        th0, th1, f_mhz, zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
+    )
+    warn |= w2
+    # path geometry as NTIA's qkpfl reports it: 0 line of sight, 1 single, 2 double horizon
+    q = d - (dl0 + dl1)
+    q = max(q - 0.5 * xi, 0.0) - max(-q - 0.5 * xi, 0.0)
+    geometry = 0 if q < 0.0 else (1 if q == 0.0 else 2)
+    mode = mode + 10 * geometry
+    a_fs = 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d / 1000.0)
+    if err != 0:
+        return np.nan, a_fs, np.nan, np.nan, 0, warn, err
+    var, v_med, w3 = _variability(
+        time, location, situation, he0, he1, dh, f_mhz, d, a_ref, climate, mdvar
+    )
+    return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
+
+
+@numba.njit(cache=True)
+def itm_p2p_heights(
+    z: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0s: NDArray[np.float64],
+    h1: float,
+    f_mhz: float,
+    pol: int,
+    eps: float,
+    sigma: float,
+    n_0: float,
+    h_sys: float,
+    climate: int,
+    mdvar: int,
+    time: float,
+    location: float,
+    situation: float,
+    work: NDArray[np.float64],
+    loss: NDArray[np.float64],
+    status: NDArray[np.int64],
+    warn: NDArray[np.int64],
+) -> None:
+    """Compiled ITM point-to-point on profile z[0..np_] for several tx heights ``h0s`` (m).
+
+    Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
+    warning bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
+    and (where the end points of its fit coincide) Δh are computed once for all heights.
+    ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing.
+    """
+    if np_ < 2 or not xi > 0.0:
+        for h in range(len(h0s)):
+            loss[h] = np.nan
+            status[h] = 0
+            warn[h] = 0
+        return
+    zg = _ground_impedance(f_mhz, pol, eps, sigma)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, np_, xi, h1, n_0, h_sys)
+    dh_key = work[WORK_SIZE : WORK_SIZE + 3]
+    dh_key[0] = np.nan
+    for h in range(len(h0s)):
+        lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
+            z, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+            climate, mdvar, time, location, situation, work, dh_key,
+        )  # fmt: skip
+        loss[h] = lo
+        status[h] = mode
+        warn[h] = wb
+
+
+@numba.njit(cache=True)
+def itm_p2p_core(
+    z: NDArray[np.float64],
+    xi: float,
+    h0: float,
+    h1: float,
+    f_mhz: float,
+    pol: int,
+    eps: float,
+    sigma: float,
+    n_0: float,
+    h_sys: float,
+    climate: int,
+    mdvar: int,
+    time: float,
+    location: float,
+    situation: float,
+) -> tuple[float, float, float, float, int, int, int]:
+    """Compiled ITM point-to-point on one profile.
+
+    ``z`` holds np+1 elevations (m) at spacing ``xi`` (m), tx at index 0. ``h_sys`` is the
+    system elevation for the refractivity scaling; pass NaN to use ITM 1.3's mean of the
+    profile without its first and last 10 %. Returns (A dB, A_fs dB, A_ref dB, V_med dB,
+    mode + 10 * geometry, warning bits, error code); on error A is NaN. ``mode`` is ITM's
+    (1 line of sight, 2 diffraction, 3 troposcatter), ``geometry`` NTIA ``qkpfl``'s path
+    type (0 line of sight, 1 single horizon, 2 double horizon).
+    """
+    np_ = len(z) - 1
+    if np_ < 2 or not xi > 0.0:
+        return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
+    zg = _ground_impedance(f_mhz, pol, eps, sigma)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, np_, xi, h1, n_0, h_sys)
+    work = np.empty(WORK_SIZE + 3)
+    dh_key = work[WORK_SIZE : WORK_SIZE + 3]
+    dh_key[0] = np.nan
+    return _p2p_height(
+        z, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+        climate, mdvar, time, location, situation, work, dh_key,
+    )  # fmt: skip
