@@ -11,7 +11,35 @@ come out. Modules are named by domain word and data flows one way down this list
 from __future__ import annotations
 
 import logging
+import sys
 from importlib.metadata import PackageNotFoundError, version
+
+
+def _import_numba() -> None:
+    """Import numba once, with this package hidden from it.
+
+    numba's optional code-coverage hook (``numba.misc.coverage_support``) runs
+    ``import coverage`` expecting coverage.py, which shares this package's import name; it
+    would find this package and fail. Hidden for that one import, numba sees no coverage.py.
+    Every module of this package that uses numba is imported after this runs.
+    """
+    if "numba" in sys.modules:
+        return
+    ours = sys.modules.get(__name__)
+    sys.modules[__name__] = None  # type: ignore[assignment]
+    try:
+        import numba  # noqa: F401
+    finally:
+        sys.modules[__name__] = ours  # type: ignore[assignment]
+
+
+_partial = sys.modules.get("numba")
+if _partial is not None and not hasattr(_partial, "njit"):
+    # numba is being imported (by the user, before this package) and its code-coverage hook
+    # asks for coverage.py: say this is not it, so numba carries on without that hook.
+    msg = "this 'coverage' is the rural coverage planner, not coverage.py"
+    raise ImportError(msg)
+_import_numba()
 
 try:
     __version__ = version("coverage-planner")

@@ -5,53 +5,28 @@ elevations in metres. ``curv`` is the Earth-curvature drop per squared cell,
 ``cell_size_m**2 / (2 k R)``, so a cell ``i`` columns and ``j`` rows from the observer is
 lowered by ``curv * (i*i + j*j)`` metres. The plain-Python helpers at the end check inputs
 and turn metres and map coordinates into those grid units.
-
-Importing numba
----------------
-numba's optional code-coverage support does ``import coverage`` and expects coverage.py; in
-this project that name is *this* package, and numba then fails to import. :func:`_numba`
-hides our package from that one import so numba sees no coverage.py at all.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
+import numba  # coverage/__init__.py imports numba first, hiding this package from it
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.terrain import Terrain
 
-
-def _numba() -> ModuleType:
-    """Import numba without letting it mistake this package for coverage.py."""
-    if "numba" in sys.modules:
-        return sys.modules["numba"]
-    ours = sys.modules.get("coverage")
-    sys.modules["coverage"] = None  # type: ignore[assignment]
-    try:
-        import numba
-    finally:
-        if ours is None:
-            del sys.modules["coverage"]
-        else:
-            sys.modules["coverage"] = ours
-    return numba
-
-
 #: Mean Earth radius (m) used for the curvature drop, as in ITU-R P.834 and GDAL/GRASS.
 EARTH_RADIUS_M = 6_371_000.0
 #: Speed of light in vacuum (m/s), for wavelengths.
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 
-_nb = _numba()
-njit = _nb.njit
-prange = _nb.prange
+njit = numba.njit
+prange = numba.prange
 
 
 #: LLVM fast-math flags that keep infinities and NaN semantics (the horizon starts at -inf).

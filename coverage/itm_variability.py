@@ -11,29 +11,9 @@ requested quantiles and the median time adjustment V_med.
 from __future__ import annotations
 
 import math
-import sys
-from types import ModuleType
 
+import numba  # coverage/__init__.py imports numba first, hiding this package from it
 import numpy as np
-
-
-def _import_numba() -> ModuleType:
-    """Import numba while hiding this package, which numba would take for coverage.py."""
-    if "numba" in sys.modules:
-        return sys.modules["numba"]
-    ours = sys.modules.get("coverage")
-    sys.modules["coverage"] = None  # type: ignore[assignment]
-    try:
-        import numba
-    finally:
-        if ours is None:
-            del sys.modules["coverage"]
-        else:
-            sys.modules["coverage"] = ours
-    return numba
-
-
-numba = _import_numba()
 
 _A_9000_M = 9000e3  # effective radius used by the variability (ITM a_9000)
 
