@@ -49,9 +49,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from coverage.errors import CoverageError  # noqa: E402
-from coverage.pipeline import plan_coverage, run_scenario  # noqa: E402
-from coverage.plan import Plan  # noqa: E402
-from coverage.scenario import Scenario, load_scenario  # noqa: E402
 
 __all__ = [
     "CoverageError",
@@ -62,3 +59,22 @@ __all__ = [
     "plan_coverage",
     "run_scenario",
 ]
+
+# The entry points are imported on first use, so that `import coverage.terrain` or the
+# `viewshed` command do not pay for the whole pipeline's imports.
+_LAZY = {
+    "Plan": "coverage.plan",
+    "Scenario": "coverage.scenario",
+    "load_scenario": "coverage.scenario",
+    "plan_coverage": "coverage.pipeline",
+    "run_scenario": "coverage.pipeline",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    msg = f"module 'coverage' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -34,6 +34,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import rasterio.features
 from numpy.typing import NDArray
 from scipy import sparse
 from shapely.geometry.base import BaseGeometry
@@ -50,7 +51,7 @@ from coverage.errors import InputError, ScenarioError
 from coverage.plan import Plan
 from coverage.prediction import (
     best_server,
-    path_loss_matrix,
+    path_loss_options,
     predict_grid,
     received_power_dbm,
 )
@@ -76,6 +77,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Width (m) of the band around the area in which the coverage raster is computed.
+COVERAGE_BAND_M = 1000.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,24 +270,21 @@ def coverage_matrix(
     heights = s.placement.mast_heights_m
     xy = _xy(candidates)
     targets = _xy(inputs.demand)
-    n, m, nh = len(candidates), len(targets), len(heights)
-    rx = np.full((n * nh, m), np.nan, dtype=np.float32)
-    for h_idx, h in enumerate(heights):
-        loss = path_loss_matrix(
-            inputs.terrain,
-            xy,
-            h,
-            targets,
-            rx_height_m=technology.terminal_height_m,
-            f_mhz=technology.f_mhz,
-            max_distance_m=technology.max_range_m,
-            model=propagation_model(s),
-            progress=progress,
-        )
-        rx[h_idx::nh] = received_power_dbm(
-            technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
-        )
-    return rx, np.tile(np.asarray(heights, dtype=np.float64), n)
+    loss = path_loss_options(
+        inputs.terrain,
+        xy,
+        np.asarray(heights, dtype=np.float64),
+        targets,
+        rx_height_m=technology.terminal_height_m,
+        f_mhz=technology.f_mhz,
+        max_distance_m=technology.max_range_m,
+        model=propagation_model(s),
+        progress=progress,
+    )
+    rx = received_power_dbm(
+        technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
+    ).astype(np.float32)
+    return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
 
 
 def _threshold_dbm(technology: Technology) -> float:
@@ -526,11 +527,18 @@ def assemble_plan(
     grids: list[NDArray[np.float64]] = []
     warnings: dict[str, int] = {}
     model = propagation_model(s)
+    # the raster covers the area and a band around it (the map's extent), not the whole margin
+    near = rasterio.features.geometry_mask(
+        [inputs.area.buffer(COVERAGE_BAND_M)],
+        out_shape=inputs.terrain.shape,
+        transform=inputs.terrain.transform,
+        invert=True,
+    )
     for (x, y), h in zip(site_xy, res.heights_m, strict=True):
         pred = predict_grid(
             inputs.terrain, float(x), float(y), tx_height_m=float(h),
             rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
-            radius_m=technology.max_range_m, model=model,
+            radius_m=technology.max_range_m, model=model, mask=near,
         )  # fmt: skip
         for words, count in pred.warning_summary().items():
             warnings[words] = warnings.get(words, 0) + count

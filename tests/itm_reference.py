@@ -714,8 +714,6 @@ def itm_p2p_core(
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 
-
-
 def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
     rows, cols = z.shape
     cf = min(max(cf, 0.0), cols - 1.0)
@@ -729,9 +727,9 @@ def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
     return top * (1.0 - fr) + bottom * fr
 
 
-
-
-def targets_reference(z, cell_m, tx_cf, tx_rf, tgt_cf, tgt_rf, step_m, h_tx, h_rx, f_mhz, params, max_dist_m):
+def targets_reference(
+    z, cell_m, tx_cf, tx_rf, tgt_cf, tgt_rf, step_m, h_tx, h_rx, f_mhz, params, max_dist_m
+):
     """Old per-target loop of prediction._targets_kernel for ITM (serial): loss, mode, warnings."""
     m = len(tgt_cf)
     loss = np.full(m, np.nan)
@@ -750,11 +748,26 @@ def targets_reference(z, cell_m, tx_cf, tx_rf, tgt_cf, tgt_rf, step_m, h_tx, h_r
             prof[i] = _bilinear(z, tx_cf + t * dc, tx_rf + t * dr)
         step = length / (n - 1)
         if n < 3:
-            loss[j] = 20.0 * math.log10(4.0 * math.pi * max(length, 1.0) * f_mhz * 1e6 / 299_792_458.0)
+            loss[j] = 20.0 * math.log10(
+                4.0 * math.pi * max(length, 1.0) * f_mhz * 1e6 / 299_792_458.0
+            )
             continue
         out = itm_p2p_core(
-            prof, step, h_tx, h_rx, f_mhz, int(params[0]), params[1], params[2], params[3],
-            params[4], int(params[5]), int(params[6]), params[7], params[8], params[9],
+            prof,
+            step,
+            h_tx,
+            h_rx,
+            f_mhz,
+            int(params[0]),
+            params[1],
+            params[2],
+            params[3],
+            params[4],
+            int(params[5]),
+            int(params[6]),
+            params[7],
+            params[8],
+            params[9],
         )
         if out[6] == 0:
             loss[j] = out[0]
