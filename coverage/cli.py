@@ -82,14 +82,9 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _cmd_viewshed(args: argparse.Namespace) -> int:
-    import os
-    import tempfile
-    from pathlib import Path
-
     import numpy as np
-    import rasterio
 
-    from coverage.terrain import read_dem
+    from coverage.terrain import read_dem, write_grid
     from coverage.visibility import viewshed
 
     terrain = read_dem(args.dem)
@@ -102,27 +97,7 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
         max_distance_m=args.max_distance,
         k_factor=args.k,
     )
-    out = Path(args.out)
-    rows, cols = terrain.shape
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent or ".")
-    os.close(fd)
-    try:
-        with rasterio.open(
-            tmp,
-            "w",
-            driver="GTiff",
-            width=cols,
-            height=rows,
-            count=1,
-            dtype="uint8",
-            crs=terrain.crs,
-            transform=terrain.transform,
-        ) as dst:
-            dst.write(visible.view(np.uint8), 1)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    out = write_grid(terrain, args.out, visible.view(np.uint8))
     log.info("viewshed: %d of %d cells visible -> %s", int(visible.sum()), visible.size, out)
     return 0
 
@@ -157,15 +132,10 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _cmd_pathloss(args: argparse.Namespace) -> int:
-    import os
-    import tempfile
-    from pathlib import Path
-
     import numpy as np
-    import rasterio
 
     from coverage.prediction import predict_grid
-    from coverage.terrain import read_dem
+    from coverage.terrain import read_dem, write_grid
 
     terrain = read_dem(args.dem)
     pred = predict_grid(
@@ -179,38 +149,21 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
         model=args.model,
         k_factor=args.k,
     )
-    out = Path(args.out)
-    rows, cols = terrain.shape
     nodata = -9999.0
-    data = np.where(np.isfinite(pred.loss_db), pred.loss_db, nodata).astype(np.float32)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent or ".")
-    os.close(fd)
-    try:
-        with rasterio.open(
-            tmp,
-            "w",
-            driver="GTiff",
-            width=cols,
-            height=rows,
-            count=1,
-            dtype="float32",
-            crs=terrain.crs,
-            transform=terrain.transform,
-            nodata=nodata,
-            compress="deflate",
-        ) as dst:
-            dst.write(data, 1)
-            dst.update_tags(model=pred.model, units="dB", quantity="basic transmission loss")
-            dst.update_tags(
-                **{
-                    f"itm_warning_{i}": f"{k}: {v} cells"
-                    for i, (k, v) in enumerate(pred.warning_summary().items())
-                }
-            )
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    tags = {"model": pred.model, "units": "dB", "quantity": "basic transmission loss"}
+    tags.update(
+        {
+            f"itm_warning_{i}": f"{k}: {v} cells"
+            for i, (k, v) in enumerate(pred.warning_summary().items())
+        }
+    )
+    out = write_grid(
+        terrain,
+        args.out,
+        np.where(np.isfinite(pred.loss_db), pred.loss_db, nodata).astype(np.float32),
+        nodata=nodata,
+        tags=tags,
+    )
     print(f"path loss ({pred.model}): {out}")
     return 0
 

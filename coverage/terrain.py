@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "check_dem",
     "load_terrain",
     "read_dem",
+    "write_grid",
 ]
 
 log = logging.getLogger(__name__)
@@ -270,6 +272,44 @@ def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float3
     filled = elev[tuple(idx)]
     log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
     return filled.astype(np.float32), n_bad
+
+
+def write_grid(
+    terrain: Terrain,
+    path: str | os.PathLike[str],
+    values: NDArray[np.generic],
+    *,
+    nodata: float | None = None,
+    tags: dict[str, str] | None = None,
+) -> Path:
+    """Write one band on the terrain's exact grid as a GeoTIFF, atomically.
+
+    The file is written to a temporary name in the same folder, then renamed, so a failed
+    write never leaves a half-written file. ``values`` must have the terrain's shape; its
+    dtype is kept (e.g. uint8 0/1 for a viewshed, float32 dB for path loss).
+    """
+    out = Path(path)
+    if values.shape != terrain.shape:
+        msg = (
+            f"write_grid: values of shape {values.shape} do not match the terrain {terrain.shape}."
+        )
+        raise InputError(msg)
+    rows, cols = terrain.shape
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent)
+    os.close(fd)
+    try:
+        with rasterio.open(
+            tmp, "w", driver="GTiff", width=cols, height=rows, count=1, dtype=values.dtype,
+            crs=terrain.crs, transform=terrain.transform, nodata=nodata, compress="deflate",
+        ) as dst:  # fmt: skip
+            dst.write(values, 1)
+            if tags:
+                dst.update_tags(**tags)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
 
 
 def check_dem(
