@@ -291,12 +291,11 @@ class BackhaulParams:
         _check(100 <= self.max_link_m <= 100_000, "max_link_m must be in [100, 100,000] m")
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """A complete, validated planning scenario."""
+@dataclass(frozen=True, kw_only=True)
+class _ScenarioKeys:
+    """The keys of a scenario file itself (its area is loaded from its own file)."""
 
     name: str
-    area: AreaSpec
     technology: TechnologyParams = TechnologyParams()
     propagation: PropagationParams = PropagationParams()
     demand: DemandParams = DemandParams()
@@ -306,6 +305,13 @@ class Scenario:
     costs: CostParams = CostParams()
     out_dir: str = "maps/palmitas"
     language: str = "es"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario(_ScenarioKeys):
+    """A complete, validated planning scenario: the file's keys plus its loaded area."""
+
+    area: AreaSpec
     path: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -480,31 +486,15 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
     area = load_area((p.parent / str(area_ref)).resolve())
     raw["area"] = {}
     scenario = _build(
-        _ScenarioNoArea, {k: v for k, v in raw.items() if k != "area"}, p.name, problems
+        _ScenarioKeys, {k: v for k, v in raw.items() if k != "area"}, p.name, problems
     )
     _raise_problems(p, "scenario", problems)
-    fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioNoArea)}
+    fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioKeys)}
     try:
         return Scenario(area=area, path=p.resolve(), **fields)
     except _ProblemError as err:
         _raise_problems(p, "scenario", [f"{p.name}: {err}"])
         raise  # unreachable: _raise_problems raised
-
-
-@dataclass(frozen=True)
-class _ScenarioNoArea:
-    """The scenario's own keys (the area is loaded from its own file)."""
-
-    name: str
-    technology: TechnologyParams = TechnologyParams()
-    propagation: PropagationParams = PropagationParams()
-    demand: DemandParams = DemandParams()
-    candidates: CandidateParams = CandidateParams()
-    placement: PlacementParams = PlacementParams(budget_usd=120_000.0)
-    backhaul: BackhaulParams = BackhaulParams()
-    costs: CostParams = CostParams()
-    out_dir: str = "maps/palmitas"
-    language: str = "es"
 
 
 def default_scenario_path() -> Path:
