@@ -27,7 +27,6 @@ from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
-from scipy import ndimage
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
@@ -268,6 +267,8 @@ def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float3
             "(`gdalinfo -stats`) and that the DEM covers the area of interest."
         )
         raise InputError(msg)
+    from scipy import ndimage  # only when there are voids (keeps command start-up light)
+
     idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
     filled = elev[tuple(idx)]
     log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
