@@ -3,10 +3,9 @@
 Stages, each a function a notebook can call on its own (see
 ``notebooks/01_palmitas_quickstart.ipynb``):
 
-1. :func:`prepare_inputs`: resolve the area's layers (local, mirror, cache or download),
-   validate every layer and the DEM *before any computation* (all problems in one
-   :class:`~coverage.errors.InputError`), load the terrain in the working CRS and build the
-   demand points.
+1. :func:`~coverage.inputs.prepare_inputs` (in :mod:`coverage.inputs`, re-exported here):
+   resolve the area's layers, validate every layer and the DEM *before any computation*, load
+   the terrain in the working CRS and build the demand points.
 2. :func:`build_candidates`: terrain high points, schools and user sites.
 3. :func:`coverage_matrix`: received power from every candidate at every mast height to every
    demand point, with the scenario's propagation model and the technology's link budget.
@@ -20,7 +19,6 @@ Stages, each a function a notebook can call on its own (see
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -37,9 +35,7 @@ import pandas as pd
 import rasterio.features
 from numpy.typing import NDArray
 from scipy import sparse
-from shapely.geometry.base import BaseGeometry
 
-from coverage import itm
 from coverage.candidates import (
     CostTable,
     combine_candidates,
@@ -47,7 +43,14 @@ from coverage.candidates import (
     point_candidates,
     terrain_candidates,
 )
-from coverage.errors import InputError, ScenarioError
+from coverage.errors import ScenarioError
+from coverage.inputs import (
+    Inputs,
+    access_technology,
+    cost_table,
+    prepare_inputs,
+    propagation_model,
+)
 from coverage.plan import Plan
 from coverage.prediction import (
     best_server,
@@ -55,12 +58,9 @@ from coverage.prediction import (
     predict_grid,
     received_power_dbm,
 )
-from coverage.propagation import PropagationModel, get_model
 from coverage.scenario import Scenario, load_scenario
-from coverage.settlements import Settlements, demand_points, load_settlements
-from coverage.sources import resolve_layers
-from coverage.technology import Technology, get_technology
-from coverage.terrain import Terrain, check_dem, load_terrain
+from coverage.technology import Technology
+from coverage.terrain import Terrain
 from coverage.visibility import visibility_table
 
 __all__ = [
@@ -82,107 +82,12 @@ log = logging.getLogger(__name__)
 COVERAGE_BAND_M = 1000.0
 
 
-@dataclass(frozen=True, eq=False)
-class Inputs:
-    """Validated inputs of one run, in the working CRS."""
-
-    scenario: Scenario
-    paths: dict[str, Path]
-    terrain: Terrain
-    settlements: Settlements
-    demand: gpd.GeoDataFrame
-    assumptions: list[str]
-
-    @property
-    def area(self) -> BaseGeometry:
-        """The planning area (one polygon, working CRS)."""
-        return self.settlements.boundary.geometry.iloc[0]
-
-
 @contextmanager
 def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
     t0 = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - t0, 3)
     log.info("stage %s: %.1f s", name, timings[name])
-
-
-# --- 1. inputs ------------------------------------------------------------------------------
-def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None = None) -> Inputs:
-    """Resolve, validate and load the inputs of a scenario.
-
-    Raises
-    ------
-    DataSourceError
-        A layer cannot be found or downloaded, or its checksum differs.
-    InputError
-        Every problem of every layer and of the DEM, in one message.
-    """
-    area = scenario.area
-    paths = resolve_layers(area, mirror=mirror)
-    problems: list[str] = []
-    settlements: Settlements | None = None
-    try:
-        settlements = load_settlements(
-            paths,
-            area.crs,
-            name_field=area.layers["veredas"].name_field,
-            id_field=area.layers["veredas"].id_field,
-            school_name_field=area.layers["schools"].name_field,
-            school_inside_field=area.school_outside_field,
-        )
-    except InputError as err:
-        problems.extend(err.problems)
-    boundary = settlements.boundary.geometry.iloc[0] if settlements is not None else None
-    problems += check_dem(paths["dem"], boundary, area.crs, margin_m=area.margin_m)
-    raster = scenario.demand.population_raster
-    if raster and not Path(raster).is_file():
-        problems.append(f"population raster {raster}: file not found ([demand] population_raster).")
-    if problems or settlements is None or boundary is None:
-        msg = f"Inputs of scenario {scenario.name!r} are not usable:\n  - " + "\n  - ".join(
-            problems
-        )
-        raise InputError(msg, problems)
-    terrain = load_terrain(
-        paths["dem"],
-        boundary,
-        area.crs,
-        margin_m=area.margin_m,
-        resolution_m=scenario.propagation.resolution_m,
-    )
-    d = scenario.demand
-    demand, assumptions = demand_points(
-        terrain,
-        settlements,
-        total_people=area.population.total_people,
-        total_households=area.population.households,
-        resolution_m=d.resolution_m,
-        max_slope_deg=d.max_slope_deg,
-        min_elevation_m=d.min_elevation_m,
-        max_elevation_m=d.max_elevation_m,
-        population_raster=raster or None,
-    )
-    assumptions = [
-        *assumptions,
-        f"Population total: {area.population.total_people:,.0f} people, "
-        f"{area.population.households:,.0f} households ({area.population.source}).",
-        f"Terrain: {terrain.source} resampled bilinearly to {terrain.cell_size_m:g} m in "
-        f"{area.crs}; SRTM is a surface model (forest canopy and roofs read as ground) with "
-        "about 16 m vertical error (90 %).",
-    ]
-    return Inputs(scenario, paths, terrain, settlements, demand, assumptions)
-
-
-def access_technology(scenario: Scenario) -> Technology:
-    """The scenario's access technology: its preset with the scenario's overrides applied."""
-    t = scenario.technology
-    base = get_technology(t.preset)
-    overrides = {
-        f.name: getattr(t, f.name)
-        for f in dataclasses.fields(t)
-        if f.name != "preset" and getattr(t, f.name) is not None
-    }
-    return dataclasses.replace(base, **overrides)
 
 
 # --- 2. candidates --------------------------------------------------------------------------
@@ -229,25 +134,6 @@ def _xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
     return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
 
 
-def propagation_model(scenario: Scenario) -> PropagationModel:
-    """The scenario's propagation model object (ITM takes the radio climate by name)."""
-    p = scenario.propagation
-    params: dict[str, Any] = {}
-    if p.model == "itm":
-        codes = {name: code for code, name in itm.CLIMATES.items()}
-        if p.climate not in codes:
-            msg = f"[propagation] climate {p.climate!r} is not one of {sorted(codes)}."
-            raise ScenarioError(msg)
-        params["climate"] = codes[p.climate]
-    elif p.model in ("los", "knife-edge", "deygout", "bullington"):
-        params["k_factor"] = p.k_factor
-    try:
-        return get_model(p.model, **params)
-    except InputError as err:
-        msg = f"[propagation] model: {err}"
-        raise ScenarioError(msg) from err
-
-
 def coverage_matrix(
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
@@ -289,27 +175,6 @@ def coverage_matrix(
 
 def _threshold_dbm(technology: Technology) -> float:
     return technology.rx_sensitivity_dbm + technology.fade_margin_db
-
-
-def cost_table(scenario: Scenario) -> CostTable:
-    """The scenario's :class:`~coverage.candidates.CostTable` (defaults where not given)."""
-    c = scenario.costs
-    fields: dict[str, Any] = {
-        f.name: getattr(c, f.name)
-        for f in dataclasses.fields(c)
-        if f.name != "mast_usd_by_height_m" and getattr(c, f.name) is not None
-    }
-    if c.mast_usd_by_height_m:
-        fields["mast_usd_by_height_m"] = {float(h): v for h, v in c.mast_usd_by_height_m.items()}
-    table = CostTable(**fields)
-    unpriced = [h for h in scenario.placement.mast_heights_m if h not in table.heights_m]
-    if unpriced:
-        msg = (
-            f"[costs] prices masts of {list(table.heights_m)} m but [placement] mast_heights_m "
-            f"asks for {unpriced} m: add them to mast_usd_by_height_m."
-        )
-        raise ScenarioError(msg)
-    return table
 
 
 # --- 4. placement with backhaul -------------------------------------------------------------
