@@ -79,6 +79,9 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
     raster = scenario.demand.population_raster
     if raster and not Path(raster).is_file():
         problems.append(f"population raster {raster}: file not found ([demand] population_raster).")
+    buildings = scenario.demand.buildings
+    if buildings and not Path(buildings).is_file():
+        problems.append(f"buildings layer {buildings}: file not found ([demand] buildings).")
     if problems or settlements is None or boundary is None:
         msg = f"Inputs of scenario {scenario.name!r} are not usable:\n  - " + "\n  - ".join(
             problems
@@ -102,6 +105,7 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
         min_elevation_m=d.min_elevation_m,
         max_elevation_m=d.max_elevation_m,
         population_raster=raster or None,
+        buildings=buildings or None,
     )
     assumptions = [
         *assumptions,

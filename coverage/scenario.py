@@ -180,6 +180,7 @@ class DemandParams:
     min_elevation_m: float = 0.0
     max_elevation_m: float = 3200.0
     population_raster: str = ""
+    buildings: str = ""
 
     def __post_init__(self) -> None:
         _check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")

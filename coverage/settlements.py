@@ -5,7 +5,8 @@ raster in its public sources (see the data mirror's PROVENANCE.md). The default 
 model* is therefore an assumption, stated in every output: the corregimiento's total
 population is spread uniformly over its *habitable* terrain cells (slope and elevation
 limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
-replaces the uniform spread when given. Schools are separate, priority demand points carrying
+replaces the uniform spread when given, and so do building footprints (people in proportion
+to floor area). Schools are separate, priority demand points carrying
 no population of their own (their pupils live in the grid already).
 
 Only this module, :mod:`coverage.terrain` and the writers read or write files.
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Floor area (m2) given to a building known only as a point (a typical rural house).
+POINT_BUILDING_M2 = 50.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,6 +270,28 @@ def _population_weights(terrain: Terrain, raster: str | os.PathLike[str]) -> NDA
     return out
 
 
+def _building_weights(
+    terrain: Terrain, buildings: gpd.GeoDataFrame, what: str
+) -> NDArray[np.float64]:
+    """Floor area (m2) of buildings per terrain cell: polygons by area, points count 50 m2."""
+    problems = check_vector_layer(
+        buildings, what, "buildings layer", geom_types=("Polygon", "MultiPolygon", "Point")
+    )
+    if problems:
+        msg = "Building footprints are not usable:\n  - " + "\n  - ".join(problems)
+        raise InputError(msg, problems)
+    b = buildings.to_crs(terrain.crs)
+    is_point = (b.geom_type == "Point").to_numpy()
+    area = np.where(is_point, POINT_BUILDING_M2, b.area.to_numpy())
+    centre = b.geometry.centroid
+    rows, cols = terrain.rowcol(centre.x.to_numpy(), centre.y.to_numpy())
+    h, w = terrain.shape
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    out = np.zeros(terrain.shape, dtype=np.float64)
+    np.add.at(out, (rows[inside], cols[inside]), area[inside])
+    return out
+
+
 def demand_points(
     terrain: Terrain,
     settlements: Settlements,
@@ -277,6 +303,7 @@ def demand_points(
     min_elevation_m: float = -500.0,
     max_elevation_m: float = 9000.0,
     population_raster: str | os.PathLike[str] | None = None,
+    buildings: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Weighted demand points: population cells per vereda, plus the schools.
 
@@ -296,6 +323,10 @@ def demand_points(
     population_raster
         Optional GeoTIFF of people per cell; its pattern replaces the uniform spread and is
         scaled to ``total_people``.
+    buildings
+        Optional building footprints (a vector file or GeoDataFrame: polygons, or points
+        counted as 50 m2 each); people are spread in proportion to floor area, which replaces
+        the uniform spread (and is used instead of a population raster when both are given).
 
     Returns
     -------
@@ -316,7 +347,21 @@ def demand_points(
     vid = rasterio.features.rasterize(
         shapes, out_shape=terrain.shape, transform=terrain.transform, fill=0, dtype="int32"
     )
-    if population_raster:
+    if buildings is not None and not (isinstance(buildings, str) and not buildings):
+        if isinstance(buildings, gpd.GeoDataFrame):
+            layer, name = buildings, "buildings"
+        else:
+            problems: list[str] = []
+            read = _read(Path(buildings), "buildings layer", problems)
+            if read is None:
+                raise InputError(problems[0], problems)
+            layer, name = read, Path(buildings).name
+        weight = _building_weights(terrain, layer, name) * (vid > 0)
+        how = (
+            f"Population distributed in proportion to the floor area of {len(layer):,} building "
+            f"footprints ({name}), scaled to the total of {total_people:,.0f} people."
+        )
+    elif population_raster:
         weight = _population_weights(terrain, population_raster) * (vid > 0)
         how = (
             f"Population distributed in proportion to the raster {Path(population_raster).name}, "

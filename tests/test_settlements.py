@@ -154,3 +154,28 @@ def test_palmitas_layers_and_demand(mirror: Path) -> None:
     area_km2 = st.boundary.area.iloc[0] / 1e6
     assert area_km2 == pytest.approx(57.79, rel=0.01)  # 57.79 km2, GeoMedellín Shape_Area
     assert all(isinstance(g, Polygon) for g in st.veredas.geometry)
+
+
+def test_building_footprints_replace_uniform_spread(tmp_path: Path) -> None:
+    t = synthetic.flat(30, 30)
+    st = _tiny_settlements(t)
+    xmin, ymin, xmax, _ = t.bounds
+    houses = gpd.GeoDataFrame(
+        {"kind": ["big", "small", "point"]},
+        geometry=[
+            box(xmin + 100, ymin + 100, xmin + 130, ymin + 130),  # 900 m2, West
+            box(xmax - 130, ymin + 100, xmax - 115, ymin + 115),  # 225 m2, East
+            Point(xmax - 300, ymin + 400),  # a point counts 50 m2, East
+        ],
+        crs=t.crs,
+    ).to_crs(4326)
+    path = tmp_path / "buildings.geojson"
+    houses.to_file(path, driver="GeoJSON")
+    demand, assumptions = demand_points(t, st, total_people=1175, buildings=path)
+    per = demand[demand["kind"] == "population"].groupby("vereda")["population"].sum()
+    assert per["West"] == pytest.approx(900, rel=1e-3)
+    assert per["East"] == pytest.approx(275, rel=1e-3)
+    assert "3 building footprints" in assumptions[0]
+    bad = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1).boundary], crs=t.crs)
+    with pytest.raises(InputError, match="expected Polygon/MultiPolygon/Point"):
+        demand_points(t, st, total_people=10, buildings=bad)
