@@ -128,24 +128,17 @@ def _r2_block(  # type: ignore[no-untyped-def]
                 outf[idx] += 1
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def r2_viewshed(  # type: ignore[no-untyped-def]
-    z, orow, ocol, eye_m, target_m, density, max_steps, max_d2, curv, out
-):  # fmt: skip
-    """Add 1 to ``out`` at every cell visible from the observer (observer cell excluded).
+@njit(cache=True)
+def _r2_tasks(rows, cols, orow, ocol, density, max_steps):  # type: ignore[no-untyped-def]
+    """Sector limits, fan sizes and the (sector, block) tasks of one observer's sweep.
 
     Four sectors (east, west: x-major, owning ``|dr| <= |dc|``; south, north: y-major,
     owning ``|dc| < |dr|``), each a fan of ``2 n + 1`` rays with ``n`` at least ``density``
     times its major extent (so neighbouring rays are at most ``1 / density`` cells apart),
-    rounded up to whole blocks of :data:`RAYS_PER_BLOCK`. Blocks of all sectors run in
-    parallel, interleaved; each cell is written by exactly one block (deterministic).
+    rounded up to whole blocks of :data:`RAYS_PER_BLOCK`. Tasks come in round-robin order
+    over sectors, so that threads sharing one observer share the work evenly.
     """
-    rows, cols = z.shape
-    zf = z.ravel()
-    outf = out.ravel()
-    base = orow * cols + ocol
-    nb = RAYS_PER_BLOCK
-    half = nb // 2
+    half = RAYS_PER_BLOCK // 2
     lims = np.empty(4, dtype=np.int64)
     lims[0] = min(cols - 1 - ocol, max_steps)
     lims[1] = min(ocol, max_steps)
@@ -155,8 +148,7 @@ def r2_viewshed(  # type: ignore[no-untyped-def]
     nblk = np.empty(4, dtype=np.int64)
     for s in range(4):
         fans[s] = max(1, math.ceil(density * lims[s] / half)) * half
-        nblk[s] = (2 * fans[s]) // nb if lims[s] > 0 else 0
-    # Tasks in round-robin order over sectors, so that threads share the work evenly.
+        nblk[s] = (2 * fans[s]) // RAYS_PER_BLOCK if lims[s] > 0 else 0
     total = nblk.sum()
     task_s = np.empty(total, dtype=np.int64)
     task_q = np.empty(total, dtype=np.int64)
@@ -167,24 +159,78 @@ def r2_viewshed(  # type: ignore[no-untyped-def]
                 task_s[t] = s
                 task_q[t] = q
                 t += 1
-    for k in prange(total):
-        s = task_s[k]
-        q = task_q[k]
-        n = fans[s]
-        p0 = -n + q * nb
-        last = q == nblk[s] - 1
-        if s < 2:
-            smaj = 1 if s == 0 else -1
-            _r2_block(
-                zf, outf, base, smaj, cols, lims[s], -orow, rows - 1 - orow,
-                eye_m, target_m, p0, nb, n, max_d2, curv, True, last,
+    return lims, fans, nblk, task_s, task_q
+
+
+@njit(cache=True, error_model="numpy")
+def _r2_task(  # type: ignore[no-untyped-def]
+    zf, outf, rows, cols, orow, ocol, eye_m, target_m, max_d2, curv, lims, fans, nblk, s, q
+):  # fmt: skip
+    """Run block ``q`` of sector ``s`` (see :func:`_r2_tasks`) into the flat grid ``outf``."""
+    nb = RAYS_PER_BLOCK
+    base = orow * cols + ocol
+    n = fans[s]
+    p0 = -n + q * nb
+    last = q == nblk[s] - 1
+    if s < 2:
+        smaj = 1 if s == 0 else -1
+        _r2_block(
+            zf, outf, base, smaj, cols, lims[s], -orow, rows - 1 - orow,
+            eye_m, target_m, p0, nb, n, max_d2, curv, True, last,
+        )  # fmt: skip
+    else:
+        smaj = cols if s == 2 else -cols
+        _r2_block(
+            zf, outf, base, smaj, 1, lims[s], -ocol, cols - 1 - ocol,
+            eye_m, target_m, p0, nb, n, max_d2, curv, False, last,
+        )  # fmt: skip
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def r2_viewshed(  # type: ignore[no-untyped-def]
+    z, orow, ocol, eye_m, target_m, density, max_steps, max_d2, curv, out
+):  # fmt: skip
+    """Add 1 to ``out`` at every cell visible from the observer (observer cell excluded).
+
+    The blocks of rays of :func:`_r2_tasks` run in parallel; each cell is written by
+    exactly one block (deterministic).
+    """
+    rows, cols = z.shape
+    zf = z.ravel()
+    outf = out.ravel()
+    lims, fans, nblk, task_s, task_q = _r2_tasks(rows, cols, orow, ocol, density, max_steps)
+    for k in prange(task_s.shape[0]):
+        _r2_task(
+            zf, outf, rows, cols, orow, ocol, eye_m, target_m, max_d2, curv,
+            lims, fans, nblk, task_s[k], task_q[k],
+        )  # fmt: skip
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def r2_count_sites(  # type: ignore[no-untyped-def]
+    z, orows, ocols, eyes_m, target_m, density, max_steps, max_d2, curv, counts
+):  # fmt: skip
+    """Add, for each site ``i``, 1 to ``counts[t]`` at every cell it sees, itself included.
+
+    Parallel ACROSS sites: each site is swept whole (all its blocks, one after the other)
+    by one thread ``t`` (``numba.get_thread_id()``) into that thread's own uint16 grid
+    ``counts[t]``, so there is no per-site thread start and join and no shared writes; the
+    caller sums ``counts`` over threads. Identical, cell for cell, to :func:`r2_viewshed`
+    (plus the observer's cell) per site.
+    """
+    rows, cols = z.shape
+    zf = z.ravel()
+    for i in prange(orows.shape[0]):
+        outf = counts[numba.get_thread_id()].ravel()
+        orow = orows[i]
+        ocol = ocols[i]
+        lims, fans, nblk, task_s, task_q = _r2_tasks(rows, cols, orow, ocol, density, max_steps[i])
+        for k in range(task_s.shape[0]):
+            _r2_task(
+                zf, outf, rows, cols, orow, ocol, eyes_m[i], target_m, max_d2[i], curv,
+                lims, fans, nblk, task_s[k], task_q[k],
             )  # fmt: skip
-        else:
-            smaj = cols if s == 2 else -cols
-            _r2_block(
-                zf, outf, base, smaj, 1, lims[s], -ocol, cols - 1 - ocol,
-                eye_m, target_m, p0, nb, n, max_d2, curv, False, last,
-            )  # fmt: skip
+        outf[orow * cols + ocol] += 1
 
 
 @njit(cache=True, inline="always")
@@ -445,3 +491,53 @@ def _link_arrays(
         "worst_distance_m": worst,
         "min_clearance_m": clear,
     }
+
+
+#: Sites per call of :func:`r2_count_sites` when a progress bar is shown.
+_SITES_PER_CHUNK = 32
+
+
+def _count_sites(
+    terrain: Terrain, obs: list[_Observer], target_m: float, density: float, progress: bool
+) -> NDArray[np.uint16]:
+    """Sum of the R2 viewsheds (observer cells included) of ``obs``, parallel across sites.
+
+    One uint16 grid per thread (at most one per site) is filled by :func:`r2_count_sites`
+    and the grids are summed; sites are handed to threads one at a time (chunk size 1), so
+    threads slowed by other work on the machine take fewer sites.
+    """
+    n = len(obs)
+    count = np.zeros(terrain.shape, dtype=np.uint16)
+    if n == 0:
+        return count
+    threads = min(numba.get_num_threads(), n)
+    grids = np.zeros((threads, *terrain.shape), dtype=np.uint16)
+    rows_ = np.array([o.row for o in obs], dtype=np.int64)
+    cols_ = np.array([o.col for o in obs], dtype=np.int64)
+    eyes = np.array([o.eye_m for o in obs], dtype=np.float64)
+    steps = np.array([o.max_steps for o in obs], dtype=np.int64)
+    d2 = np.array([o.max_d2_cells for o in obs], dtype=np.float64)
+    step = _SITES_PER_CHUNK if progress else n
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc="viewsheds", unit="site")
+    old_threads = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        with numba.parallel_chunksize(1):
+            for a in range(0, n, step):
+                part = slice(a, min(a + step, n))
+                r2_count_sites(
+                    terrain.elevation_m, rows_[part], cols_[part], eyes[part], target_m,
+                    density, steps[part], d2[part], obs[0].curv, grids,
+                )  # fmt: skip
+                if bar is not None:
+                    bar.update(part.stop - part.start)
+    finally:
+        numba.set_num_threads(old_threads)
+        if bar is not None:
+            bar.close()
+    grids.sum(axis=0, dtype=np.uint16, out=count)
+    return count

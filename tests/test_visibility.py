@@ -312,6 +312,24 @@ def test_cumulative_viewshed_is_the_sum_of_viewsheds(andes_terrain: Terrain) -> 
     np.testing.assert_array_equal(count, expected)
 
 
+def test_cumulative_viewshed_across_threads_and_chunks(ridge_terrain: Terrain) -> None:
+    # More sites than threads and than one progress chunk (32): the per-thread count grids
+    # and the chunked calls must add up to the per-site viewsheds exactly.
+    rows, cols = ridge_terrain.shape
+    rc = [(r % rows, (r * 7) % cols) for r in range(0, 5 * 40, 5)]
+    sites = np.array([_xy(ridge_terrain, r, c) for r, c in rc])
+    heights = np.linspace(2.0, 40.0, len(sites))
+    expected = sum(
+        viewshed(ridge_terrain, *s, observer_height_m=h, target_height_m=1.0).astype(np.uint16)
+        for s, h in zip(sites, heights, strict=True)
+    )
+    for progress in (False, True):
+        count = cumulative_viewshed(
+            ridge_terrain, sites, heights, target_height_m=1.0, progress=progress
+        )
+        np.testing.assert_array_equal(count, expected)
+
+
 def test_progress_bars_write_to_stderr(
     andes_terrain: Terrain, capsys: pytest.CaptureFixture[str]
 ) -> None:
