@@ -286,7 +286,9 @@ def test_link_clearances_batch_equals_single(andes_terrain: Terrain) -> None:
     ]
     assert len(df) == 20 and df["los"].dtype == bool
     for i in (0, 7, 19):
-        one = link_clearance(andes_terrain, *a[i], ha[i], *b[i], 15.0, f_mhz=5800.0)
+        one = link_clearance(
+            andes_terrain, a[i, 0], a[i, 1], ha[i], b[i, 0], b[i, 1], 15.0, f_mhz=5800.0
+        )
         row = df.iloc[i]
         assert one.los == row["los"]
         assert one.clearance_ratio == pytest.approx(row["clearance_ratio"])
@@ -371,7 +373,8 @@ def test_visibility_table_rows_and_columns(andes_terrain: Terrain) -> None:
     assert table[["site", "target"]].apply(tuple, axis=1).is_monotonic_increasing
     row = table.iloc[len(table) // 2]
     s, tg = int(row["site"]), int(row["target"])
-    one = link_clearance(andes_terrain, *sites[s], 25.0, *targets[tg], 2.0, f_mhz=2400.0)
+    (xs_m, ys_m), (xt_m, yt_m) = sites[s], targets[tg]
+    one = link_clearance(andes_terrain, xs_m, ys_m, 25.0, xt_m, yt_m, 2.0, f_mhz=2400.0)
     assert one.los == row["los"]
     assert one.clearance_ratio == pytest.approx(row["clearance_ratio"])
 
