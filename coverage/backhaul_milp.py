@@ -213,6 +213,10 @@ def plan_network(
         if time.perf_counter() - t0 > time_limit_s:
             status = "time_limit (constraint rounds incomplete)"
             break
+    if p.budget is None and not p.meets_target(plan):
+        # a plan from incomplete constraint rounds must never be returned short of the
+        # target or a must-cover point: the greedy cover is feasible
+        plan, status = greedy, f"{status} (greedy plan returned: the solver plan misses the target)"
     msg = f"{rounds} solve(s)"
     if p.two_paths:
         msg += f", {len(cuts)} two-path cut(s)"

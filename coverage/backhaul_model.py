@@ -223,7 +223,14 @@ class BackhaulModel:
         off.update(Ag=Ag, wg=wg, group=group, g=g, E=E, nA=nA, hop=hop, nh=nh, nc=n)
         self._lay = off
         # demand rows generated lazily: first the groups seen by the fewest options, up to
-        # _ROW_NNZ coverage nonzeros, and every must-cover group
+        # _ROW_NNZ coverage nonzeros, and every must-cover group. Under a coverage target
+        # (cost objective) every group is modelled from the start: counting unmodelled
+        # groups as covered lets the solver meet the target on paper with plans far short
+        # of it (measured on Palmitas: 88.7 % covered against a 98.3 % target, and the
+        # 60 s limit ran out before the rounds that would correct it).
+        if self.budget is None:
+            self.active = np.ones(g, bool)
+            return off
         size = np.diff(Ag.indptr)
         order = np.argsort(size, kind="stable")
         take = order[: int(np.searchsorted(np.cumsum(size[order]), _ROW_NNZ, side="right"))]
@@ -244,6 +251,14 @@ class BackhaulModel:
         if missing.any():
             log.info("plan_network: %d more demand groups enter the model", int(missing.sum()))
         return int(missing.sum())
+
+    def meets_target(self, plan: BackhaulPlan) -> bool:
+        """Whether a plan covers the target weight and every must-cover point (cost
+        objective; always true under a budget)."""
+        if self.need is None:
+            return True
+        cov = self.covered(plan)
+        return bool(cov[self.must].all() and self.w[cov].sum() >= self.need - 1e-6)
 
     def better(self, a: BackhaulPlan, b: BackhaulPlan) -> bool:
         """Whether plan ``a`` is strictly better than ``b`` for the objective."""
