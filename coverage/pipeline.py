@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -43,6 +42,7 @@ from coverage.candidates import (
     point_candidates,
     terrain_candidates,
 )
+from coverage.covering import PlacementResult
 from coverage.errors import ScenarioError
 from coverage.inputs import (
     Inputs,
@@ -182,7 +182,7 @@ def _threshold_dbm(technology: Technology) -> float:
 class Placement:
     """What :func:`choose_sites` decided, with what it needs to explain it."""
 
-    result: Any  # coverage.covering.PlacementResult
+    result: PlacementResult
     link_graph: nx.Graph
     pop_id: str
     costs: CostTable
@@ -371,7 +371,7 @@ def assemble_plan(
     serves = np.nan_to_num(rx, nan=-np.inf) >= thr
     rx_bh = np.where(serves & reach[:, None], rx, -np.inf)
     best = np.argmax(rx_bh, axis=0) if options.size else np.zeros(len(inputs.demand), int)
-    served = serves[:, :][reach].any(axis=0) if options.size else np.zeros(len(inputs.demand), bool)
+    served = serves[reach].any(axis=0) if options.size else np.zeros(len(inputs.demand), bool)
     demand = inputs.demand.copy()
     demand["covered"] = served
     demand["best_site"] = np.where(served, ids[best] if ids.size else "", "")
