@@ -56,6 +56,7 @@ from coverage.backhaul_model import (
     reduce_graph,
     two_path_ok,
 )
+from coverage.backhaul_search import improve_plan
 from coverage.covering import (
     Matrix,
     PlacementResult,
@@ -185,6 +186,10 @@ def plan_network(
         raise InputError(msg)
     cuts: list[tuple[list[int], int]] = []
     first = p.swap_then_connect(greedy)
+    for base in (greedy, first):  # the swaps may spend the budget the moves need
+        moved = improve_plan(p, base)
+        if moved is not base and p.better(moved, first) and p.feasible(moved):
+            first = moved
     p.activate_missing(greedy)  # what the warm starts miss is where the plans differ
     p.activate_missing(first)
     start_plan: BackhaulPlan | None = first

@@ -278,3 +278,47 @@ def test_min_cost_plan_meets_the_target_when_demand_rows_are_lazy(monkeypatch):
         assert res.covered_weight >= share * w.sum() - 1e-6
         assert res.upper_bound <= res.cost_usd + 1e-6
         _check_backhaul(res, 4)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24])
+def test_local_search_keeps_plans_feasible_and_never_covers_less(seed):
+    from coverage.backhaul_milp import _Problem
+    from coverage.backhaul_search import improve_plan
+
+    G, ids, covers, w, acc, rel = _instance(seed, side=4, m=60)
+    for budget in (6000.0, 12000.0):
+        p = _Problem.build(covers, w, G, ids, HEIGHTS, acc, rel, 400.0, "POP", budget, None,
+                           None, None, 1, 3, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
+        greedy = p.greedy_then_connect()
+        if not greedy.access:
+            continue
+        better = improve_plan(p, greedy)
+        assert p.feasible(better)
+        assert better.cost <= budget + 1e-6
+        assert p.covered_weight(better) >= p.covered_weight(greedy) - 1e-9
+        # the MILP (exact on these sizes) is never below the local search
+        res = _run((G, ids, covers, w, acc, rel), budget_usd=budget, hop_limit=3,
+                   mip_rel_gap=0.0, max_links_per_site=None)  # fmt: skip
+        assert res.covered_weight >= p.covered_weight(better) - 1e-6
+
+
+def test_local_search_turns_a_relay_into_an_access_site_when_it_pays():
+    from coverage.backhaul_milp import _Problem
+    from coverage.backhaul_model import BackhaulPlan
+    from coverage.backhaul_search import improve_plan
+
+    # PoP - A - B: B serves point 0, A (a relay) could serve point 1
+    G = nx.Graph()
+    G.add_edge("POP", "A", min_height_m=6.0, capacity_mbps=100.0)
+    G.add_edge("A", "B", min_height_m=6.0, capacity_mbps=100.0)
+    covers = sparse.csr_array(np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=bool))
+    w = np.array([5.0, 3.0])
+    acc = np.full(4, 1000.0)
+    p = _Problem.build(covers, w, G, ["A", "B"], HEIGHTS, acc, acc - 100.0, 10.0, "POP",
+                       2020.0, None, None, None, 1, 2, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
+    plan = BackhaulPlan({1: 0}, {0: 0}, [0, 1])
+    plan.cost = p.plan_cost(plan)
+    assert p.feasible(plan) and p.covered_weight(plan) == 5.0
+    better = improve_plan(p, plan)
+    assert better.access == {0: 0, 1: 0} and not better.relays
+    assert p.covered_weight(better) == 8.0 and better.cost == pytest.approx(2020.0)
