@@ -186,7 +186,8 @@ def plan_network(
         raise InputError(msg)
     cuts: list[tuple[list[int], int]] = []
     first = p.swap_then_connect(greedy)
-    for base in (greedy, first):  # the swaps may spend the budget the moves need
+    # the swaps may spend the budget the moves need, and so may greedy: lighter starts too
+    for base in (greedy, first, *p.lighter_starts()):
         moved = improve_plan(p, base)
         if moved is not base and p.better(moved, first) and p.feasible(moved):
             first = moved
@@ -418,6 +419,22 @@ class _Problem(BackhaulModel):
                      self.covered_weight(greedy), self.covered_weight(plan))  # fmt: skip
             return plan
         return greedy
+
+    def lighter_starts(self, shares: Sequence[float] = (0.9, 0.8, 0.7)) -> list[BackhaulPlan]:
+        """Greedy-then-connect plans with these shares of greedy's access spend: budget
+        left for the local search to turn relays into access sites (coverage, k = 1)."""
+        if self.budget is None or self.k != 1:
+            return []
+        nh = self.heights.size
+        grp = np.arange(self.A.shape[0]) // nh
+        costs = np.where(np.repeat(self.access_ok, nh), self.acc_cost, 1e30)
+        plans = []
+        for share in shares:
+            sel = greedy_select(self.A, self.w, costs, grp, share * self._greedy_spend, self.k)
+            plan = self._connect(sel) if sel.size else None
+            if plan is not None and plan.access and plan.cost <= self.budget + 1e-6:
+                plans.append(plan)
+        return plans
 
     def _connect(self, sel: NDArray[np.int64]) -> BackhaulPlan:
         nh = self.heights.size
