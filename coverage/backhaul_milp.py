@@ -27,8 +27,9 @@ planning: models and algorithms", Transportation Science 18:1-55):
 Objective: maximise people covered within a budget (a tiny cost penalty breaks ties toward
 cheaper plans), or minimise cost so that a target share and every must-cover point are
 covered. The greedy-then-connect plan (greedy coverage, then
-:func:`coverage.network.connect_to_pop`) is the baseline; improved by single swaps it is
-the warm start, and the result is never worse than it.
+:func:`coverage.network.connect_to_pop`) is the baseline; improved by single swaps and by
+the whole-plan local search of :mod:`coverage.backhaul_search` (also from greedy plans with
+less access spend) it is the warm start, and the result is never worse than it.
 
 Size control, all exact except the last: demand points with identical cover sets are
 merged; demand rows are generated lazily (the groups seen by the fewest options first, then
