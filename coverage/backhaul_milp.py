@@ -57,7 +57,7 @@ from coverage.backhaul_model import (
     reduce_graph,
     two_path_ok,
 )
-from coverage.backhaul_search import improve_plan
+from coverage.backhaul_search import improve_plan, perturb_search
 from coverage.covering import (
     Matrix,
     PlacementResult,
@@ -73,6 +73,10 @@ from coverage.solver import relative_gap
 __all__ = ["plan_network"]
 
 log = logging.getLogger(__name__)
+
+#: Share of ``time_limit_s`` after which the iterated local search starts no new kick (the
+#: rest is HiGHS's, for its bound).
+_SEARCH_SHARE = 0.75
 
 
 def plan_network(
@@ -101,6 +105,8 @@ def plan_network(
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 0.005,
     max_links_per_site: int | None = 8,
+    kicks: int = 40,
+    seed: int = 0,
 ) -> PlacementResult:
     """Choose access sites, mast heights, relays and backhaul links to the PoP together.
 
@@ -157,6 +163,10 @@ def plan_network(
         the PoP first, then lowest mast, then shortest; every PoP link is kept). Dense
         mountain-top graphs (Palmitas: ~95 clear links per site) otherwise make the model
         too large; the optimum and bound are then those of the pruned graph. None keeps all.
+    kicks, seed
+        Kicks of the iterated local search on the warm start
+        (:func:`coverage.backhaul_search.perturb_search`; 0 turns it off) and the seed that
+        picks them. No kick starts after 75 % of ``time_limit_s``.
 
     Returns
     -------
@@ -192,6 +202,11 @@ def plan_network(
         moved = improve_plan(p, base)
         if moved is not base and p.better(moved, first) and p.feasible(moved):
             first = moved
+    # iterated local search on the best of them, within a share of the time limit
+    kicked = perturb_search(p, first, kicks=kicks, seed=seed,
+                            deadline_s=t0 + _SEARCH_SHARE * time_limit_s)  # fmt: skip
+    if kicked is not first and p.feasible(kicked):
+        first = kicked
     p.activate_missing(greedy)  # what the warm starts miss is where the plans differ
     p.activate_missing(first)
     start_plan: BackhaulPlan | None = first

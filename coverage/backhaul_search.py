@@ -13,7 +13,12 @@ link capacities (traffic routed along shortest paths of the plan's own links):
 
 The moves are those of the add/swap neighbourhoods for facility location (Kuehn & Hamburger
 1963, "A heuristic program for locating warehouses", Management Science 9:643-666), on the
-plan with its backhaul. A heuristic: it gives no bound, the MILP does.
+plan with its backhaul. :func:`perturb_search` wraps it in an iterated local search
+(Lourenco, Martin & Stuetzle 2003, "Iterated local search", Handbook of Metaheuristics,
+321-353): a kick takes 1-3 access sites out (a leaf leaves with its link, a site that relays
+others becomes a relay; relays left as leaves go too), the local search refills the budget,
+and the result is kept when it covers more. The kicks come from a seeded generator, so the
+same inputs give the same plan. A heuristic: it gives no bound, the MILP does.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import time
 
 import networkx as nx
 import numpy as np
@@ -29,7 +35,7 @@ from scipy import sparse
 
 from coverage.backhaul_model import BackhaulModel, BackhaulPlan
 
-__all__ = ["improve_plan"]
+__all__ = ["improve_plan", "perturb_search"]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +113,89 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         log.info("plan_network: %d local moves lift the warm start to %.1f (%.0f USD)",
                  moves, value, cur.cost)  # fmt: skip
     return cur
+
+
+def perturb_search(
+    model: BackhaulModel,
+    plan: BackhaulPlan,
+    *,
+    kicks: int = 40,
+    seed: int = 0,
+    deadline_s: float | None = None,
+) -> BackhaulPlan:
+    """Iterated local search: kick the best plan, improve it, keep it when it covers more.
+
+    Parameters
+    ----------
+    model
+        The problem (coverage objective, k = 1; otherwise ``plan`` is returned).
+    plan
+        A feasible plan, ideally a local optimum of :func:`improve_plan`.
+    kicks
+        Number of kicks; kick ``r`` takes ``1 + r % 3`` access sites out.
+    seed
+        Seed of the generator that picks the sites (same seed, same plan).
+    deadline_s
+        ``time.perf_counter()`` value after which no new kick starts (None: all kicks run).
+        Determinism holds when every kick runs before it; a stop is logged.
+
+    Returns
+    -------
+    BackhaulPlan
+        The best plan seen (``plan`` itself when no kick leads to more coverage).
+    """
+    if model.budget is None or model.k != 1 or not plan.access:
+        return plan
+    rng = np.random.default_rng(seed)
+    best, best_w = plan, model.covered_weight(plan)
+    for r in range(kicks):
+        if deadline_s is not None and time.perf_counter() > deadline_s:
+            log.info("plan_network: time share spent after %d of %d kicks", r, kicks)
+            break
+        q = _kick(model, best, rng, 1 + r % 3)
+        if not q.access or not _feasible(model, q):
+            continue
+        q = improve_plan(model, q)
+        qw = model.covered_weight(q)
+        if qw > best_w + 1e-9 and q.cost <= model.budget + 1e-6 and _feasible(model, q):
+            best, best_w = q, qw
+    if best is not plan:
+        log.info("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
+    return best
+
+
+def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
+    deg: dict[int, int] = {}
+    for e in p.edges:
+        for v in model.net.edges[e]:
+            deg[int(v)] = deg.get(int(v), 0) + 1
+    return deg
+
+
+def _kick(model: BackhaulModel, p: BackhaulPlan, rng: np.random.Generator, k: int) -> BackhaulPlan:
+    """``k`` access sites out, picked by ``rng``: a leaf with its link, a site relaying
+    others becomes a relay; leaf relays are then dropped with their links, repeatedly."""
+    q = _copy(p)
+    for _ in range(k):
+        if not q.access:
+            break
+        sites = sorted(q.access)
+        i = sites[int(rng.integers(len(sites)))]
+        if _degrees(model, q).get(i, 0) <= 1:
+            del q.access[i]
+            q.edges = [e for e in q.edges if i not in model.net.edges[e]]
+        else:
+            q.relays[i] = q.access.pop(i)
+        while True:
+            deg = _degrees(model, q)
+            leaves = [i for i in q.relays if deg.get(i, 0) <= 1]
+            if not leaves:
+                break
+            for i in leaves:
+                del q.relays[i]
+                q.edges = [e for e in q.edges if i not in model.net.edges[e]]
+    q.cost = model.plan_cost(q)
+    return q
 
 
 def _row(A: sparse.csr_array, o: int) -> NDArray[np.int32]:

@@ -322,3 +322,49 @@ def test_local_search_turns_a_relay_into_an_access_site_when_it_pays():
     better = improve_plan(p, plan)
     assert better.access == {0: 0, 1: 0} and not better.relays
     assert p.covered_weight(better) == 8.0 and better.cost == pytest.approx(2020.0)
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_kicked_search_is_feasible_deterministic_and_never_covers_less(seed):
+    from coverage.backhaul_milp import _Problem
+    from coverage.backhaul_search import improve_plan, perturb_search
+
+    G, ids, covers, w, acc, rel = _instance(seed, side=4, m=60)
+    budget = 9000.0
+    p = _Problem.build(covers, w, G, ids, HEIGHTS, acc, rel, 400.0, "POP", budget, None,
+                       None, None, 1, 3, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
+    start = improve_plan(p, p.greedy_then_connect())
+    assert start.access
+    a = perturb_search(p, start, kicks=12, seed=5)
+    b = perturb_search(p, start, kicks=12, seed=5)
+    assert (a.access, a.relays, sorted(a.edges)) == (b.access, b.relays, sorted(b.edges))
+    assert p.feasible(a)
+    assert a.cost <= budget + 1e-6
+    assert p.covered_weight(a) >= p.covered_weight(start) - 1e-9
+    res = _run((G, ids, covers, w, acc, rel), budget_usd=budget, hop_limit=3,
+               mip_rel_gap=0.0, max_links_per_site=None, kicks=0)  # fmt: skip
+    assert res.covered_weight >= p.covered_weight(a) - 1e-6
+
+
+def test_kick_drops_a_leaf_site_with_its_link_and_the_relays_left_as_leaves():
+    from coverage.backhaul_milp import _Problem
+    from coverage.backhaul_model import BackhaulPlan
+    from coverage.backhaul_search import _kick
+
+    # PoP - A (relay) - B (access): taking B out leaves A a leaf relay, which goes too
+    G = nx.Graph()
+    G.add_edge("POP", "A", min_height_m=6.0, capacity_mbps=100.0)
+    G.add_edge("A", "B", min_height_m=6.0, capacity_mbps=100.0)
+    covers = sparse.csr_array(np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=bool))
+    acc = np.full(4, 1000.0)
+    p = _Problem.build(covers, np.array([5.0, 3.0]), G, ["A", "B"], HEIGHTS, acc, acc - 100.0,
+                       10.0, "POP", 5000.0, None, None, None, 1, 2, False, None, 0.02, 1.0,
+                       100.0, None)  # fmt: skip
+    plan = BackhaulPlan({1: 0}, {0: 0}, [0, 1])
+    q = _kick(p, plan, np.random.default_rng(0), 1)
+    assert q.access == {} and q.relays == {} and q.edges == [] and q.cost == 0.0
+    # an access site that relays another becomes a relay
+    plan = BackhaulPlan({0: 0, 1: 0}, {}, [0, 1])
+    q = _kick(p, plan, np.random.default_rng(1), 1)
+    assert p.plan_cost(q) == q.cost
+    assert len(q.access) == 1 and (q.relays == {0: 0} or q.access == {0: 0})
