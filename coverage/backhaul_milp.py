@@ -31,8 +31,8 @@ covered. The greedy-then-connect plan (greedy coverage, then
 the whole-plan local search of :mod:`coverage.backhaul_search` (also from greedy plans with
 less access spend), then by its seeded iterated local search (kicks), it is the warm start,
 and the result is never worse than it. The kicks stop at 75 % of the time limit, so the
-plan is deterministic when they all fit (Palmitas: 20-30 s for 40 kicks on 2 cores; at the
-scenario's 30 s limit they are cut short and the plan is that of the kicks that ran).
+plan is deterministic when they all fit (Palmitas: warm starts and 40 kicks take ~13 s on
+2 cores, within the scenario's 30 s limit).
 
 Size control, all exact except the last: demand points with identical cover sets are
 merged; demand rows are generated lazily (the groups seen by the fewest options first, then

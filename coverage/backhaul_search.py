@@ -74,9 +74,9 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
     while moves < max_moves:
         # gain of each option joining as a new access site: one sparse product
         add_gain = Af @ (w * (counts == 0))
-        scored: list[tuple[float, BackhaulPlan]] = []
+        scored: list[tuple[float, _Move]] = []
         for cand, o in _neighbours(model, cur, n, nh):
-            gain = add_gain[o] if o >= 0 else _gain(A, w, counts, cur, cand, nh)
+            gain = add_gain[o] if o >= 0 else _gain(A, w, counts, cur, _make(cand), nh)
             scored.append((float(gain), cand))
         for i, h in cur.access.items():  # swaps: a leaf access site out, a new one in
             swaps = _swaps(model, cur, i, n, nh)
@@ -92,9 +92,10 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         best = None
         order = sorted(range(len(scored)), key=lambda k: -scored[k][0])
         for k in order:
-            gain, cand = scored[k]
+            gain, move = scored[k]
             if gain <= 1e-9:
                 break
+            cand = _make(move)
             cand.cost = model.plan_cost(cand)
             if cand.cost <= model.budget + 1e-6 and _feasible(model, cand):
                 best = (gain, cand)
@@ -231,15 +232,32 @@ def _gain(
     return float(w[pts][c > 0].sum() - w[pts][counts[pts] > 0].sum())
 
 
+#: A plan one move away: built, or (base plan, new access candidate, its height index, its
+#: link), built only when examined (most are scored and never examined).
+_Move = BackhaulPlan | tuple[BackhaulPlan, int, int, int]
+
+
+def _make(m: _Move) -> BackhaulPlan:
+    if isinstance(m, BackhaulPlan):
+        return m
+    base, x, h, e = m
+    q = _copy(base)
+    q.access[x] = h
+    q.edges.append(e)
+    return q
+
+
 def _neighbours(
-    model: BackhaulModel, p: BackhaulPlan, n: int, nh: int
-) -> list[tuple[BackhaulPlan, int]]:
+    model: BackhaulModel, p: BackhaulPlan, n: int, nh: int, *, adds_only: bool = False
+) -> list[tuple[_Move, int]]:
     """Plans one move away, with the option that joins as a new access site (-1: none)."""
     net = model.net
     built = {**p.access, **p.relays}
     need = _needed_height(model, p)
-    out: list[tuple[BackhaulPlan, int]] = []
-    for i, h in p.relays.items():  # relay -> access site, at its height or taller
+    out: list[tuple[_Move, int]] = []
+    for i, h in (
+        {} if adds_only else p.relays.items()
+    ):  # relay -> access site, at its height or taller
         if not model.access_ok[i]:
             continue
         for h2 in range(h, nh):
@@ -247,32 +265,35 @@ def _neighbours(
             del q.relays[i]
             q.access[i] = h2
             out.append((q, -1))
-    for i, h in built.items():  # another mast height
+    for i, h in {} if adds_only else built.items():  # another mast height
         for h2 in range(nh):
             if h2 == h or model.heights[h2] < need.get(i, 0.0) - 1e-9:
                 continue
             q = _copy(p)
             (q.access if i in p.access else q.relays)[i] = h2
             out.append((q, -1))
-    for e, (a, b) in enumerate(net.edges):  # a new access site by one link
-        for x, y in ((int(a), int(b)), (int(b), int(a))):
-            if x == n or x in built or not model.access_ok[x] or (y != n and y not in built):
-                continue
-            for h2 in range(nh):
-                if model.heights[h2] < net.req_h[e] - 1e-9:
-                    continue
-                if y != n and model.heights[built[y]] < net.req_h[e] - 1e-9:
-                    continue
-                q = _copy(p)
-                q.access[x] = h2
-                q.edges.append(e)
-                out.append((q, x * nh + h2))
+    # a new access site x by one link e to a built node or the PoP y (order: e, then the
+    # direction, then the height: vectorised over all candidate links)
+    ends = np.asarray(net.edges, dtype=np.int64).reshape(-1, 2)
+    xs = np.stack([ends[:, 0], ends[:, 1]], axis=1)  # (E, 2): x per direction
+    ys = np.stack([ends[:, 1], ends[:, 0]], axis=1)
+    top = np.full(n + 1, -np.inf)  # mast of each built node, PoP as tall as any link
+    for i, h in built.items():
+        top[i] = model.heights[h]
+    top[n] = np.inf
+    ok_x = np.append(model.access_ok, False) & ~np.isfinite(top)
+    req = np.asarray(net.req_h, dtype=np.float64)[:, None]
+    ok = ok_x[xs] & (top[ys] >= req - 1e-9)  # (E, 2)
+    tall = model.heights[None, None, :] >= req[:, :, None] - 1e-9  # (E, 1, nh)
+    for e, d, h2 in zip(*np.nonzero(ok[:, :, None] & tall), strict=True):
+        x = int(xs[e, d])
+        out.append(((p, x, int(h2), int(e)), x * nh + int(h2)))
     return out
 
 
 def _swaps(
     model: BackhaulModel, p: BackhaulPlan, i: int, n: int, nh: int
-) -> list[tuple[BackhaulPlan, int]]:
+) -> list[tuple[_Move, int]]:
     """Access site ``i``, when a leaf (one link, relaying nothing), leaves with its link, and
     a new access site joins by one link: the plans and the joining options."""
     net = model.net
@@ -282,7 +303,8 @@ def _swaps(
     q = _copy(p)
     del q.access[i]
     q.edges = [e for e in p.edges if e != mine[0]]
-    return [(r, o) for r, o in _neighbours(model, q, n, nh) if o >= 0 and o // nh != i]
+    adds = _neighbours(model, q, n, nh, adds_only=True)
+    return [(r, o) for r, o in adds if o >= 0 and o // nh != i]
 
 
 def _needed_height(model: BackhaulModel, p: BackhaulPlan) -> dict[int, float]:
