@@ -289,7 +289,7 @@ def r3_margin(z, orow, ocol, eye_m, target_m, max_d2, curv, out):  # type: ignor
 
 
 @njit(cache=True, inline="always")
-def _bilinear(z, cf, rf):  # type: ignore[no-untyped-def]
+def bilinear(z, cf, rf):  # type: ignore[no-untyped-def]
     """Bilinear elevation at fractional (col, row) cell-centre coordinates, edge-clamped."""
     rows, cols = z.shape
     cf = min(max(cf, 0.0), cols - 1.0)
@@ -318,8 +318,8 @@ def link_profiles(  # type: ignore[no-untyped-def]
     and the minimum clearance (m). Links without interior samples get +inf and distance 0.
     """
     for k in prange(ca.shape[0]):
-        za = _bilinear(z, ca[k], ra[k]) + ha[k]
-        zb = _bilinear(z, cb[k], rb[k]) + hb[k]
+        za = bilinear(z, ca[k], ra[k]) + ha[k]
+        zb = bilinear(z, cb[k], rb[k]) + hb[k]
         dc = cb[k] - ca[k]
         dr = rb[k] - ra[k]
         length = math.sqrt(dc * dc + dr * dr) * cell_size_m
@@ -331,7 +331,7 @@ def link_profiles(  # type: ignore[no-untyped-def]
             t = s / (n - 1)
             d1 = t * length
             d2 = length - d1
-            ground = _bilinear(z, ca[k] + t * dc, ra[k] + t * dr)
+            ground = bilinear(z, ca[k] + t * dc, ra[k] + t * dr)
             clear = za + (zb - za) * t - (ground + d1 * d2 * inv_2kr)
             radius = math.sqrt(wavelength_m * d1 * d2 / length)
             q = clear / radius

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage import itm
+from coverage._viewshed_kernels import bilinear as _bilinear
 from coverage.errors import InputError
 from coverage.propagation import ITM, PropagationModel, get_model, profile_loss
 from coverage.terrain import Terrain
@@ -43,20 +44,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-@numba.njit(cache=True)
-def _bilinear(z: NDArray[np.float32], cf: float, rf: float) -> float:
-    rows, cols = z.shape
-    cf = min(max(cf, 0.0), cols - 1.0)
-    rf = min(max(rf, 0.0), rows - 1.0)
-    c0 = min(math.floor(cf), cols - 2)
-    r0 = min(math.floor(rf), rows - 2)
-    fc = cf - c0
-    fr = rf - r0
-    top = z[r0, c0] * (1.0 - fc) + z[r0, c0 + 1] * fc
-    bottom = z[r0 + 1, c0] * (1.0 - fc) + z[r0 + 1, c0 + 1] * fc
-    return top * (1.0 - fr) + bottom * fr
 
 
 @numba.njit(cache=True, parallel=True)
