@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from coverage.errors import InputError
+from coverage.propagation import free_space_loss_db
 from coverage.terrain import Terrain
 from coverage.visibility import link_clearances
 
@@ -110,8 +111,8 @@ class LinkBudget:
     def snr_db(self, distance_m: ArrayLike) -> NDArray[np.float64]:
         """SNR (dB) of a clear link: free-space loss (ITU-R P.525-4, eq. 4) and thermal noise
         ``-174 dBm/Hz + 10 log10(B) + NF``."""
-        d_km = np.maximum(np.asarray(distance_m, dtype=np.float64), 1.0) / 1000.0
-        fspl_db = 32.45 + 20.0 * np.log10(self.f_mhz) + 20.0 * np.log10(d_km)
+        d_m = np.maximum(np.asarray(distance_m, dtype=np.float64), 1.0)
+        fspl_db = free_space_loss_db(d_m, self.f_mhz)
         rx_dbm = self.tx_power_dbm + 2.0 * self.antenna_gain_dbi - self.misc_loss_db - fspl_db
         noise_dbm = -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
         return np.asarray(rx_dbm - noise_dbm)
