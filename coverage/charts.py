@@ -23,11 +23,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from numpy.typing import ArrayLike, NDArray
 
 from coverage.plan import Plan
 from coverage.render import RX_CLASS_COLORS, hillshade, rx_class_labels, rx_classes
 from coverage.report import LABELS, check_language, fmt_number, fmt_share, label, reason_label
+from coverage.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -40,39 +40,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Mean earth radius (m) used with the k-factor, as in ITU-R P.526/P.530.
-EARTH_RADIUS_M = 6_371_000.0
-#: Speed of light in vacuum (m/s).
-SPEED_OF_LIGHT_M_S = 299_792_458.0
 #: Backhaul frequency used when neither the links nor the scenario give one (MHz).
 DEFAULT_BACKHAUL_MHZ = 5800.0
-
-
-def earth_bulge_m(d1_m: ArrayLike, d2_m: ArrayLike, k_factor: float = 4.0 / 3.0) -> NDArray[Any]:
-    """Height of the earth bulge above the chord at distances d1, d2 from the two ends (m).
-
-    ``h = d1 d2 / (2 k R)`` with R = 6,371 km (ITU-R P.526-16 §4; P.530-18 §2.2.2): for
-    d1 = d2 = 10 km and k = 4/3 it is 5.89 m.
-    """
-    d1 = np.asarray(d1_m, dtype=np.float64)
-    d2 = np.asarray(d2_m, dtype=np.float64)
-    return np.asarray(d1 * d2 / (2.0 * k_factor * EARTH_RADIUS_M))
-
-
-def fresnel_radius_m(d1_m: ArrayLike, d2_m: ArrayLike, frequency_mhz: float) -> NDArray[Any]:
-    """Radius of the first Fresnel zone (m) at distances d1, d2 from the ends of a path.
-
-    ``r1 = sqrt(lambda d1 d2 / (d1 + d2))``, ITU-R P.530-18 eq. (2) (written there as
-    ``F1 = 17.3 sqrt(d1 d2 / (f d))`` with km and GHz): 12.2 m at mid-path of a 10 km
-    link at 5 GHz. Zero at the ends.
-    """
-    d1 = np.asarray(d1_m, dtype=np.float64)
-    d2 = np.asarray(d2_m, dtype=np.float64)
-    wavelength_m = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
-    total = d1 + d2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.sqrt(np.where(total > 0, wavelength_m * d1 * d2 / total, 0.0))
-    return np.asarray(r)
 
 
 def _site(plan: Plan, site_id: str) -> Any:

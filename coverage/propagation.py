@@ -43,6 +43,7 @@ from coverage._propagation_kernels import (
     profile_loss,
 )
 from coverage.errors import InputError
+from coverage.visibility import fresnel_radius_m
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -89,14 +90,6 @@ def knife_edge_loss_db(v: ArrayLike) -> NDArray[np.float64]:
     vv = np.asarray(v, dtype=np.float64)
     out = 6.9 + 20.0 * np.log10(np.sqrt((vv - 0.1) ** 2 + 1.0) + vv - 0.1)
     return np.asarray(np.where(vv > -0.78, out, 0.0))
-
-
-def fresnel_radius_m(d1_m: ArrayLike, d2_m: ArrayLike, f_mhz: float) -> NDArray[np.float64]:
-    """Radius (m) of the first Fresnel zone at distances d1, d2 from the ends (ITU-R P.530)."""
-    d1 = np.asarray(d1_m, dtype=np.float64)
-    d2 = np.asarray(d2_m, dtype=np.float64)
-    lam = C_M_S / (f_mhz * 1e6)
-    return np.asarray(np.sqrt(lam * d1 * d2 / (d1 + d2)))
 
 
 def _profile(distance_m: ArrayLike, elevation_m: ArrayLike) -> tuple[NDArray[np.float64], float]:
