@@ -128,6 +128,12 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="propagation model (default itm)",
     )
     p.add_argument("--k", type=float, default=4.0 / 3.0, help="k-factor for deygout (4/3)")
+    p.add_argument(
+        "--method",
+        choices=("radial", "cell"),
+        default="radial",
+        help="radial: shared radial profiles, like SPLAT! (default); cell: one profile per cell",
+    )
     p.set_defaults(func=_cmd_pathloss)
 
 
@@ -148,6 +154,7 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
         radius_m=args.radius,
         model=args.model,
         k_factor=args.k,
+        method=args.method,
     )
     nodata = -9999.0
     tags = {"model": pred.model, "units": "dB", "quantity": "basic transmission loss"}

@@ -42,9 +42,10 @@ from coverage.itm_profile import (  # noqa: F401 (re-exported)
     WORK_SIZE,
     _ground_impedance,
     _input_warnings,
-    _order_statistic,
+    _order_statistics,
     itm_p2p_core,
     itm_p2p_heights,
+    profile_sums,
 )
 from coverage.itm_variability import _variability, numba
 

@@ -6,9 +6,11 @@ Terrain Model, version 1.2.2: The Algorithm", NTIA/ITS (1995), section 3 (the pr
 parameters: horizons, terrain irregularity Δh, effective heights) and the NTIA ``qkpfl``
 driver, with ITM 1.3's system elevation for the refractivity.
 
-Speed: nothing here allocates per path except :func:`itm_p2p_core` (one scratch array);
+Speed: nothing here allocates per path except :func:`itm_p2p_core` (scratch arrays);
 :func:`itm_p2p_heights` runs several transmitter heights on one profile, computing the
-refractivity, the receiver horizon and (when its fit interval is the same) Δh once.
+refractivity, the receiver horizon and (when its fit interval is the same) Δh once. The
+least-squares fits and the system elevation come from prefix sums (:func:`profile_sums`)
+in O(1), so the paths along one radial (its samples 0..j for every j) share one pass.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from coverage.itm_variability import _variability, numba
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
-WORK_SIZE = 640
+WORK_SIZE = 3 * 245 + 64
 _N_BINS = 64  # bins of the Δh decile search
 
 
@@ -31,15 +33,64 @@ _N_BINS = 64  # bins of the Δh decile search
 # compiled core
 # ---------------------------------------------------------------------------------------------
 @numba.njit(cache=True)
-def _lls(
-    z: NDArray[np.float64], np_: int, xi: float, d_start: float, d_end: float
-) -> tuple[float, float]:
-    """Least-squares line over z[0..np_] between two distances; values at both path ends."""
+def profile_sums(z: NDArray[np.float64], n: int, sums: NDArray[np.float64]) -> None:
+    """Prefix sums of a profile for O(1) least-squares fits: fills ``sums[:, :n + 1]``.
+
+    ``sums[0, k]`` is the sum of ``z[i]`` and ``sums[1, k]`` that of ``i * z[i]`` over
+    ``i < k``. Sums of a profile are also those of every profile it starts (a radial's
+    samples 0..j), which is what lets one radial serve all the paths along it.
+    """
+    a = 0.0
+    b = 0.0
+    sums[0, 0] = 0.0
+    sums[1, 0] = 0.0
+    for i in range(n):
+        a += z[i]
+        b += i * z[i]
+        sums[0, i + 1] = a
+        sums[1, i + 1] = b
+
+
+@numba.njit(cache=True)
+def _lls_span(np_: int, xi: float, d_start: float, d_end: float) -> tuple[int, int]:
+    """The sample indices that bound ITM's least-squares fit between two distances."""
     i_start = int(max(d_start / xi, 0.0))
     i_end = np_ - int(max(np_ - d_end / xi, 0.0))
     if i_end <= i_start:
         i_start = int(max(i_start - 1.0, 0.0))
         i_end = np_ - int(max(np_ - (i_end + 1.0), 0.0))
+    return i_start, i_end
+
+
+@numba.njit(cache=True)
+def _lls_sums(
+    z: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    d_start: float,
+    d_end: float,
+) -> tuple[float, float]:
+    """:func:`_lls` on z[0..np_] from :func:`profile_sums` in O(1) (same formula, summed)."""
+    i_start, i_end = _lls_span(np_, xi, d_start, d_end)
+    x_length = float(i_end - i_start)
+    mid = -0.5 * x_length
+    mid_end = i_end + mid
+    inner = sums[0, i_end] - sums[0, i_start + 1]  # z[i_start + 1 .. i_end - 1]
+    inner_i = sums[1, i_end] - sums[1, i_start + 1]
+    sum_y = 0.5 * (z[i_start] + z[i_end]) + inner
+    scaled = 0.5 * (z[i_start] - z[i_end]) * mid + (mid - i_start) * inner + inner_i
+    sum_y = sum_y / x_length
+    scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length)
+    return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
+
+
+@numba.njit(cache=True)
+def _lls(
+    z: NDArray[np.float64], np_: int, xi: float, d_start: float, d_end: float
+) -> tuple[float, float]:
+    """Least-squares line over z[0..np_] between two distances; values at both path ends."""
+    i_start, i_end = _lls_span(np_, xi, d_start, d_end)
     x_length = float(i_end - i_start)
     mid = -0.5 * x_length
     mid_end = i_end + mid
@@ -84,38 +135,51 @@ def _kth_smallest(a: NDArray[np.float64], k: int) -> float:
 
 
 @numba.njit(cache=True)
-def _order_statistic(
+def _order_statistics(
     s: NDArray[np.float64],
     n: int,
-    k: int,
+    k_a: int,
+    k_b: int,
     lo: float,
     scale: float,
     counts: NDArray[np.float64],
-    pool: NDArray[np.float64],
-) -> float:
-    """The k-th smallest (0-based) of s[0..n), exactly, by bucketing then a small select.
+    pool_a: NDArray[np.float64],
+    pool_b: NDArray[np.float64],
+) -> tuple[float, float]:
+    """The k_a-th and k_b-th smallest (0-based) of s[0..n), exactly, without sorting.
 
     Values go to :data:`_N_BINS` equal bins between their minimum ``lo`` and maximum
     (``scale`` bins per unit); the bin index is monotone in the value, so the k-th value
     lies in the bin where the running count passes k, and a quickselect over that bin's
-    few values finds it. ``counts`` and ``pool`` are scratch.
+    few values finds it. One counting pass and one gathering pass serve both ranks.
+    ``counts``, ``pool_a`` and ``pool_b`` are scratch.
     """
     top = _N_BINS - 1
     for b in range(_N_BINS):
         counts[b] = 0.0
     for j in range(n):
         counts[min(int((s[j] - lo) * scale), top)] += 1.0
-    below = 0
-    b = 0
-    while below + int(counts[b]) <= k:
-        below += int(counts[b])
-        b += 1
-    m = 0
+    below_a = 0
+    bin_a = 0
+    while below_a + int(counts[bin_a]) <= k_a:
+        below_a += int(counts[bin_a])
+        bin_a += 1
+    below_b = 0
+    bin_b = 0
+    while below_b + int(counts[bin_b]) <= k_b:
+        below_b += int(counts[bin_b])
+        bin_b += 1
+    m_a = 0
+    m_b = 0
     for j in range(n):
-        if min(int((s[j] - lo) * scale), top) == b:
-            pool[m] = s[j]
-            m += 1
-    return _kth_smallest(pool[:m], k - below)
+        b = min(int((s[j] - lo) * scale), top)
+        if b == bin_a:
+            pool_a[m_a] = s[j]
+            m_a += 1
+        if b == bin_b:
+            pool_b[m_b] = s[j]
+            m_b += 1
+    return _kth_smallest(pool_a[:m_a], k_a - below_a), _kth_smallest(pool_b[:m_b], k_b - below_b)
 
 
 @numba.njit(cache=True)
@@ -129,9 +193,10 @@ def _delta_h(
 ) -> float:
     """Terrain irregularity Δh: interdecile range of the detrended profile [Algorithm §3].
 
-    The profile is z[0..np_]; ``work`` is scratch of :data:`WORK_SIZE` floats. The deciles
-    are the same order statistics as NTIA's nth_element, found by
-    :func:`_order_statistic` without sorting.
+    The profile is z[0..np_]; ``work`` is scratch of :data:`WORK_SIZE` floats. The profile
+    between the two distances is resampled to ``n`` points, detrended by its least-squares
+    line (the sums for the fit are gathered while resampling) and the deciles are the same
+    order statistics as NTIA's nth_element, found by :func:`_order_statistics`.
     """
     x_start = d_start / xi
     x_end = d_end / xi
@@ -145,14 +210,27 @@ def _delta_h(
     step = (x_end - x_start) / np_s
     i = int(x_start)
     x_start -= float(i + 1.0)
+    sum_all = 0.0
+    sum_w = 0.0
     for j in range(n):
         while x_start > 0.0 and (i + 1) < np_:
             x_start -= 1.0
             i += 1
-        s[j] = z[i + 1] + (z[i + 1] - z[i]) * x_start
+        v = z[i + 1] + (z[i + 1] - z[i]) * x_start
+        s[j] = v
+        sum_all += v
+        sum_w += j * v
         x_start += step
-    fit1, fit2 = _lls(s, n - 1, 1.0, 0.0, np_s)
-    slope = (fit2 - fit1) / np_s
+    # _lls(s, n - 1, 1.0, 0.0, n - 1): the whole resampled profile, ends at half weight
+    first = s[0]
+    last = s[n - 1]
+    mid = -0.5 * np_s
+    inner = sum_all - first - last
+    sum_y = (0.5 * (first + last) + inner) / np_s
+    scaled = 0.5 * (first - last) * mid + mid * inner + (sum_w - np_s * last)
+    scaled = scaled * 12.0 / ((np_s * np_s + 2.0) * np_s)
+    fit1 = sum_y - scaled * (np_s + mid)
+    slope = scaled
     lo = math.inf
     hi = -math.inf
     for j in range(n):
@@ -165,10 +243,10 @@ def _delta_h(
         return 0.0
     # q10 is the p10-th largest value, q90 the p10-th smallest (NTIA's nth_element)
     counts = work[n : n + _N_BINS]
-    pool = work[n + _N_BINS : 2 * n + _N_BINS]
+    pool_a = work[n + _N_BINS : 2 * n + _N_BINS]
+    pool_b = work[2 * n + _N_BINS : 3 * n + _N_BINS]
     scale = _N_BINS / (hi - lo)
-    q10 = _order_statistic(s, n, n - p10, lo, scale, counts, pool)
-    q90 = _order_statistic(s, n, p10 - 1, lo, scale, counts, pool)
+    q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, counts, pool_a, pool_b)
     dhd = q10 - q90
     return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
 
@@ -196,7 +274,13 @@ def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
 
 @numba.njit(cache=True)
 def _profile_setup(
-    z: NDArray[np.float64], np_: int, xi: float, h1: float, n_0: float, h_sys: float
+    z: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h1: float,
+    n_0: float,
+    h_sys: float,
 ) -> tuple[float, float, float, float, float]:
     """What does not depend on the tx height: N_s, gamma_e and the rx horizon candidate.
 
@@ -205,10 +289,7 @@ def _profile_setup(
     """
     if math.isnan(h_sys):
         p10 = int(0.1 * np_)
-        acc = 0.0
-        for i in range(p10, np_ - p10 + 1):
-            acc += z[i]
-        h_sys = acc / (np_ - 2 * p10 + 1)
+        h_sys = (sums[0, np_ - p10 + 1] - sums[0, p10]) / (np_ - 2 * p10 + 1)
     n_s = n_0 if h_sys == 0.0 else n_0 * math.exp(-h_sys / 9460.0)
     gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
     a_e = 1.0 / gamma_e
@@ -229,6 +310,7 @@ def _profile_setup(
 @numba.njit(cache=True)
 def _p2p_height(
     z: NDArray[np.float64],
+    sums: NDArray[np.float64],
     np_: int,
     xi: float,
     h0: float,
@@ -284,7 +366,7 @@ def _p2p_height(
         dh_key[1] = d_end
         dh_key[2] = dh
     if dl0 + dl1 > 1.5 * d:
-        fit_tx, fit_rx = _lls(z, np_, xi, d_start, d_end)
+        fit_tx, fit_rx = _lls_sums(z, sums, np_, xi, d_start, d_end)
         he0 = h0 + max(z[0] - fit_tx, 0.0)
         he1 = h1 + max(z[np_] - fit_rx, 0.0)
         dl0 = math.sqrt(2.0 * he0 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
@@ -301,9 +383,9 @@ def _p2p_height(
         q = math.sqrt(2.0 * he1 * a_e)
         th1 = (0.65 * dh * (q / dl1 - 1.0) - 2.0 * he1) / q
     else:
-        fit_tx, _dummy = _lls(z, np_, xi, d_start, 0.9 * dl0)
+        fit_tx, _dummy = _lls_sums(z, sums, np_, xi, d_start, 0.9 * dl0)
         he0 = h0 + max(z[0] - fit_tx, 0.0)
-        _dummy, fit_rx = _lls(z, np_, xi, d - 0.9 * dl1, d_end)
+        _dummy, fit_rx = _lls_sums(z, sums, np_, xi, d - 0.9 * dl1, d_end)
         he1 = h1 + max(z[np_] - fit_rx, 0.0)
 
     a_ref, mode, w2, err = _longley_rice(
@@ -327,6 +409,7 @@ def _p2p_height(
 @numba.njit(cache=True)
 def itm_p2p_heights(
     z: NDArray[np.float64],
+    sums: NDArray[np.float64],
     np_: int,
     xi: float,
     h0s: NDArray[np.float64],
@@ -349,7 +432,8 @@ def itm_p2p_heights(
 ) -> None:
     """Compiled ITM point-to-point on profile z[0..np_] for several tx heights ``h0s`` (m).
 
-    Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
+    ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
+    of a longer profile that starts with z[0..np_] serve as well). Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
     warning bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
     and (where the end points of its fit coincide) Δh are computed once for all heights.
     ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing.
@@ -361,12 +445,12 @@ def itm_p2p_heights(
             warn[h] = 0
         return
     zg = _ground_impedance(f_mhz, pol, eps, sigma)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, np_, xi, h1, n_0, h_sys)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, np_, xi, h1, n_0, h_sys)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
-            z, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+            z, sums, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
             climate, mdvar, time, location, situation, work, dh_key,
         )  # fmt: skip
         loss[h] = lo
@@ -405,11 +489,13 @@ def itm_p2p_core(
     if np_ < 2 or not xi > 0.0:
         return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
     zg = _ground_impedance(f_mhz, pol, eps, sigma)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, np_, xi, h1, n_0, h_sys)
+    sums = np.empty((2, np_ + 2))
+    profile_sums(z, np_ + 1, sums)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, np_, xi, h1, n_0, h_sys)
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     return _p2p_height(
-        z, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+        z, sums, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
         climate, mdvar, time, location, situation, work, dh_key,
     )  # fmt: skip

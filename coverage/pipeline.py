@@ -486,6 +486,11 @@ def assemble_plan(
         f"ground, within {technology.max_range_m / 1000:g} km, from a site whose backhaul reaches the PoP."
     )
     assumptions.append(f"Point of presence: {s.backhaul.pop.name} - {s.backhaul.pop.source}")
+    assumptions.append(
+        "Coverage raster: path loss along radial profiles from each site (as SPLAT! does); a "
+        "cell takes the path to the radial sample nearest its centre (at most half a cell "
+        "off). Coverage counts of people use each demand point's own profile."
+    )
     if warnings:
         assumptions.append(
             "ITM flagged cells outside its validated range (kept, not dropped): "

@@ -1,13 +1,16 @@
 """Area and point predictions: path loss from sites over the terrain grid, compiled.
 
-Each target (a grid cell centre or a point) gets its own straight terrain profile from the
-site, sampled bilinearly at ``profile_step_m`` (default one cell) exactly as
-:meth:`coverage.terrain.Terrain.sample` interpolates, and the propagation model of
-:mod:`coverage.propagation` is evaluated on it. Targets run in parallel on all cores
-(numba ``prange``). This is the per-cell equivalent of SPLAT!'s radial profiles: every cell
-gets the profile that ends exactly at its centre.
-Cells closer to the site than two profile steps have no intermediate terrain sample and
-get free-space loss.
+Point predictions (demand points, the placement's site x demand matrices) give each target
+its own straight terrain profile from the site, sampled bilinearly at ``profile_step_m``
+(default one cell) exactly as :meth:`coverage.terrain.Terrain.sample` interpolates, and
+evaluate the propagation model of :mod:`coverage.propagation` on it.
+
+Area predictions (:func:`predict_grid`) default to SPLAT!'s radial profiles: one profile
+per radial, shared by every cell along it, each cell taking the path to the radial sample
+nearest its centre; ``method="cell"`` gives every cell its own profile instead. Work runs
+in parallel on all cores (numba ``prange``, kernels in
+:mod:`coverage._prediction_kernels`). Cells closer to the site than two profile steps
+have no intermediate terrain sample and get free-space loss.
 
 The coverage map (best server, overlap count) and the placement (a site x demand loss
 matrix) use these functions.
@@ -24,10 +27,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from coverage import _prediction_kernels as _pk
 from coverage import itm
-from coverage._viewshed_kernels import bilinear as _bilinear
 from coverage.errors import InputError
-from coverage.propagation import ITM, PropagationModel, get_model, profile_loss
+from coverage.propagation import PropagationModel, get_model
 from coverage.terrain import Terrain
 
 numba = itm.numba
@@ -46,87 +49,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@numba.njit(cache=True, parallel=True)
-def _paths_kernel(
-    z: NDArray[np.float32],
-    cell_m: float,
-    site_cf: NDArray[np.float64],
-    site_rf: NDArray[np.float64],
-    heights: NDArray[np.float64],
-    tgt_cf: NDArray[np.float64],
-    tgt_rf: NDArray[np.float64],
-    step_m: float,
-    h_rx: float,
-    f_mhz: float,
-    code: int,
-    params: NDArray[np.float64],
-    max_dist_m: float,
-    order: NDArray[np.int64],
-    loss: NDArray[np.float32],
-    status: NDArray[np.int16],
-    warn: NDArray[np.int32],
-) -> None:
-    """Loss from N sites at H heights to M targets (grid coordinates) into ``loss``.
-
-    ``loss`` is (N*H, M), row i*H + h for site i at ``heights[h]``. Each profile is sampled
-    once and the model runs on it for every height (ITM shares its height-free work). Work
-    is cut into (site, block of targets) chunks taken in the shuffled ``order`` so both
-    threads get a similar share; each chunk reuses its own buffers. ``status`` and
-    ``warn`` get the model status and ITM warnings when they have the shape of ``loss``.
-    """
-    n_sites = len(site_cf)
-    n_h = len(heights)
-    m = len(tgt_cf)
-    detail = status.shape[0] == loss.shape[0] and status.shape[1] == m
-    longest = 0.0
-    for i in range(n_sites):
-        for j in range(m):
-            dc = tgt_cf[j] - site_cf[i]
-            dr = tgt_rf[j] - site_rf[i]
-            longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
-    max_n = max(2, math.ceil(longest / step_m) + 1)
-    n_blocks = (m + _BLOCK - 1) // _BLOCK
-    for c in numba.prange(len(order)):
-        chunk = order[c]
-        i = chunk // n_blocks
-        j0 = (chunk % n_blocks) * _BLOCK
-        buf = np.empty(max_n)
-        work = np.empty(itm.WORK_SIZE + 3)
-        lo = np.empty(n_h)
-        st = np.empty(n_h, dtype=np.int64)
-        wb = np.empty(n_h, dtype=np.int64)
-        for j in range(j0, min(j0 + _BLOCK, m)):
-            dc = tgt_cf[j] - site_cf[i]
-            dr = tgt_rf[j] - site_rf[i]
-            length = math.sqrt(dc * dc + dr * dr) * cell_m
-            if length > max_dist_m:
-                continue
-            n = max(2, math.ceil(length / step_m) + 1)
-            for k in range(n):
-                t = k / (n - 1)
-                buf[k] = _bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
-            step = length / (n - 1)
-            if code == ITM and n >= 3:
-                itm.itm_p2p_heights(
-                    buf, n - 1, step, heights, h_rx, f_mhz, int(params[0]), params[1],
-                    params[2], params[3], params[4], int(params[5]), int(params[6]),
-                    params[7], params[8], params[9], work, lo, st, wb,
-                )  # fmt: skip
-            else:
-                for h in range(n_h):
-                    lo[h], st[h], wb[h] = profile_loss(
-                        code, params, buf[:n], step, heights[h], h_rx, f_mhz
-                    )
-            for h in range(n_h):
-                loss[i * n_h + h, j] = lo[h]
-                if detail:
-                    status[i * n_h + h, j] = st[h]
-                    warn[i * n_h + h, j] = wb[h]
-
-
-_BLOCK = 64  # targets per parallel chunk
-
-
 def _run_paths(
     terrain: Terrain,
     sites_xy: NDArray[np.float64],
@@ -141,7 +63,7 @@ def _run_paths(
     profile_step_m: float | None,
     detail: bool,
 ) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32]]:
-    """Run :func:`_paths_kernel` for sites (N, 2) x heights (H,) x targets; (N*H, M) out."""
+    """Run :func:`coverage._prediction_kernels.paths_kernel` for sites (N, 2) x heights (H,) x targets; (N*H, M) out."""
     code, params = mdl.kernel()
     step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
     site_cf, site_rf = _grid_coords(terrain, sites_xy[:, 0], sites_xy[:, 1])
@@ -150,10 +72,10 @@ def _run_paths(
     shape = (n * h, m) if detail else (1, 1)
     status = np.zeros(shape, dtype=np.int16)
     warn = np.zeros(shape, dtype=np.int32)
-    n_chunks = n * ((m + _BLOCK - 1) // _BLOCK)
+    n_chunks = n * ((m + _pk.BLOCK - 1) // _pk.BLOCK)
     order = np.random.default_rng(0).permutation(n_chunks).astype(np.int64)
     if n and m:
-        _paths_kernel(
+        _pk.paths_kernel(
             terrain.elevation_m, terrain.cell_size_m,
             np.ascontiguousarray(site_cf, dtype=np.float64),
             np.ascontiguousarray(site_rf, dtype=np.float64),
@@ -164,6 +86,81 @@ def _run_paths(
             order, loss, status, warn,
         )  # fmt: skip
     return loss, status, warn
+
+
+#: Cells nearer the site than this many profile steps get their own profile in "radial" mode.
+RADIAL_EXACT_STEPS = 16
+#: Grid methods of :func:`predict_grid`.
+GRID_METHODS = ("radial", "cell")
+
+
+def _run_radial(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    tx_height_m: float,
+    cells_cf: NDArray[np.float64],
+    cells_rf: NDArray[np.float64],
+    *,
+    rx_height_m: float,
+    f_mhz: float,
+    mdl: PropagationModel,
+    profile_step_m: float | None,
+) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32], int]:
+    """Loss, status and warnings at cell centres by shared radial profiles (SPLAT!'s way).
+
+    Cells nearer than :data:`RADIAL_EXACT_STEPS` steps get their own profile. Each farther
+    cell takes the path to the radial sample nearest its centre: radials are spaced so that
+    neighbours are at most one cell apart at the farthest cell (so the sample lies within
+    half a cell across and half a step along the radial of the centre), and cells sharing a
+    sample share its evaluation. Returns the arrays and the number of radials.
+    """
+    code, params = mdl.kernel()
+    cell = terrain.cell_size_m
+    step_m = float(profile_step_m) if profile_step_m else cell
+    step_cells = step_m / cell
+    site_cf, site_rf = (float(v) for v in _grid_coords(terrain, x_m, y_m))
+    dc = cells_cf - site_cf
+    dr = cells_rf - site_rf
+    dist = np.hypot(dc, dr) / step_cells  # in profile steps
+    m = len(cells_cf)
+    loss = np.full(m, np.nan, dtype=np.float32)
+    status = np.zeros(m, dtype=np.int16)
+    warn = np.zeros(m, dtype=np.int32)
+    near = dist < RADIAL_EXACT_STEPS
+    if near.any():
+        lo, st, wb = _run_paths(
+            terrain, np.array([[x_m, y_m]]), np.array([tx_height_m]), cells_cf[near],
+            cells_rf[near], rx_height_m=rx_height_m, f_mhz=f_mhz, max_distance_m=math.inf,
+            mdl=mdl, profile_step_m=profile_step_m, detail=True,
+        )  # fmt: skip
+        loss[near], status[near], warn[near] = lo[0], st[0], wb[0]
+    far = np.flatnonzero(~near)
+    if far.size == 0:
+        return loss, status, warn, 0
+    reach_cells = float(np.hypot(dc[far], dr[far]).max())
+    n_radials = 8 * math.ceil(2.0 * math.pi * reach_cells / 8.0)  # the 4 axes are radials
+    angle = np.arctan2(dr[far], dc[far])
+    radial = np.rint(angle * (n_radials / (2.0 * math.pi))).astype(np.int64) % n_radials
+    sample = np.rint(dist[far]).astype(np.int64)
+    key = radial * (int(sample.max()) + 1) + sample
+    uniq, inverse = np.unique(key, return_inverse=True)
+    u_radial = uniq // (int(sample.max()) + 1)
+    u_sample = uniq % (int(sample.max()) + 1)
+    starts = np.searchsorted(u_radial, np.arange(n_radials + 1)).astype(np.int64)
+    theta = np.arange(n_radials) * (2.0 * math.pi / n_radials)
+    e = len(uniq)
+    lo = np.full((1, e), np.nan, dtype=np.float32)
+    st = np.zeros((1, e), dtype=np.int16)
+    wb = np.zeros((1, e), dtype=np.int32)
+    order = np.random.default_rng(0).permutation(n_radials).astype(np.int64)
+    _pk.radial_kernel(
+        terrain.elevation_m, site_cf, site_rf, np.array([float(tx_height_m)]), step_cells,
+        step_m, np.cos(theta), np.sin(theta), starts, u_sample.astype(np.int64), order,
+        float(rx_height_m), float(f_mhz), code, params, lo, st, wb,
+    )  # fmt: skip
+    loss[far], status[far], warn[far] = lo[0, inverse], st[0, inverse], wb[0, inverse]
+    return loss, status, warn, n_radials
 
 
 def _resolve(
@@ -256,6 +253,7 @@ def predict_grid(
     k_factor: float = 4.0 / 3.0,
     profile_step_m: float | None = None,
     mask: NDArray[np.bool_] | None = None,
+    method: str = "radial",
     **model_params: Any,
 ) -> GridPrediction:
     """Path loss, model status and ITM warnings from one site over the terrain grid.
@@ -266,6 +264,9 @@ def predict_grid(
     _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
     if not radius_m > 0:
         msg = f"radius_m must be > 0, got {radius_m}."
+        raise InputError(msg)
+    if method not in GRID_METHODS:
+        msg = f"method must be one of {GRID_METHODS}, got {method!r}."
         raise InputError(msg)
     mdl = _resolve(model, k_factor, model_params)
     rows, cols = terrain.shape
@@ -280,19 +281,31 @@ def predict_grid(
             raise InputError(msg)
         inside &= np.asarray(mask, dtype=bool)
     rr, cc = np.nonzero(inside)
-    loss2, status2, warn2 = _run_paths(
-        terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
-        cc.astype(np.float64), rr.astype(np.float64), rx_height_m=rx_height_m, f_mhz=f_mhz,
-        max_distance_m=math.inf, mdl=mdl, profile_step_m=profile_step_m, detail=True,
-    )  # fmt: skip
-    loss, status, warn = loss2[0], status2[0], warn2[0]
+    describe = mdl.describe()
+    if method == "radial":
+        loss, status, warn, n_radials = _run_radial(
+            terrain, x_m, y_m, float(tx_height_m), cc.astype(np.float64), rr.astype(np.float64),
+            rx_height_m=rx_height_m, f_mhz=f_mhz, mdl=mdl, profile_step_m=profile_step_m,
+        )  # fmt: skip
+        describe += (
+            f"; radial profiles ({n_radials} radials, each cell from the sample nearest its "
+            f"centre; own profiles within {RADIAL_EXACT_STEPS} steps)"
+        )
+    else:
+        loss2, status2, warn2 = _run_paths(
+            terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
+            cc.astype(np.float64), rr.astype(np.float64), rx_height_m=rx_height_m,
+            f_mhz=f_mhz, max_distance_m=math.inf, mdl=mdl, profile_step_m=profile_step_m,
+            detail=True,
+        )  # fmt: skip
+        loss, status, warn = loss2[0], status2[0], warn2[0]
     out = np.full((rows, cols), np.nan, dtype=np.float32)
     out[rr, cc] = loss
     st = np.zeros((rows, cols), dtype=np.int16)
     st[rr, cc] = status
     wf = np.zeros((rows, cols), dtype=np.int32)
     wf[rr, cc] = warn
-    pred = GridPrediction(out, st, wf, mdl.describe())
+    pred = GridPrediction(out, st, wf, describe)
     summary = pred.warning_summary()
     if summary:
         log.info("ITM warnings over %d cells: %s", len(rr), summary)
@@ -312,6 +325,7 @@ def path_loss_grid(
     k_factor: float = 4.0 / 3.0,
     profile_step_m: float | None = None,
     mask: NDArray[np.bool_] | None = None,
+    method: str = "radial",
     **model_params: Any,
 ) -> NDArray[np.float32]:
     """Path loss (dB) from one site to every cell within ``radius_m``, on the terrain grid.
@@ -338,6 +352,12 @@ def path_loss_grid(
     mask
         Optional boolean grid: only cells where it is True are computed (e.g. the planning
         area), the rest are NaN.
+    method
+        ``"radial"`` (default, SPLAT!'s way): profiles along radials from the site, sampled
+        once and shared by every cell along them; each cell takes the path to the radial
+        sample nearest its centre (within half a cell across and half a step along), cells
+        within :data:`RADIAL_EXACT_STEPS` steps get their own. ``"cell"``: every cell gets
+        its own profile ending exactly at its centre (slower, for reference).
     **model_params
         Passed to :func:`coverage.propagation.get_model` (e.g. ``n0``, ``climate``).
 
@@ -359,6 +379,7 @@ def path_loss_grid(
         k_factor=k_factor,
         profile_step_m=profile_step_m,
         mask=mask,
+        method=method,
         **model_params,
     ).loss_db
 

@@ -1,0 +1,195 @@
+"""Compiled (numba) area-prediction kernels behind :mod:`coverage.prediction`; private.
+
+Two ways to lay terrain profiles over a grid, both parallel over both cores:
+
+* :func:`paths_kernel`: one straight profile per (site, target), ending exactly at the
+  target (a demand point or a cell centre);
+* :func:`radial_kernel`: SPLAT!'s way (J. A. Magliacane, *SPLAT! RF Signal Propagation, Loss,
+  And Terrain analysis tool*, 1.4, ``PlotLRPath``): one profile per radial from the site,
+  sampled once, and every path along it (samples 0..j) evaluated on that shared profile. ITM
+  takes its least-squares fits and system elevation from prefix sums of the radial
+  (:func:`coverage.itm.profile_sums`), so a radial costs one sampling pass plus, per path,
+  the horizon scans, Δh and the attenuation.
+
+Coordinates are fractional (column, row) cell-centre indices of the terrain grid.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage import itm
+from coverage._propagation_kernels import ITM, profile_loss
+from coverage._viewshed_kernels import bilinear
+
+numba = itm.numba
+
+#: Targets per parallel chunk of :func:`paths_kernel`.
+BLOCK = 64
+
+
+@numba.njit(cache=True)
+def _evaluate(
+    buf: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    np_: int,
+    step: float,
+    heights: NDArray[np.float64],
+    h_rx: float,
+    f_mhz: float,
+    code: int,
+    params: NDArray[np.float64],
+    work: NDArray[np.float64],
+    lo: NDArray[np.float64],
+    st: NDArray[np.int64],
+    wb: NDArray[np.int64],
+) -> None:
+    """Model ``code`` on buf[0..np_] for every tx height into ``lo``, ``st``, ``wb``.
+
+    For ITM ``sums`` must hold the :func:`coverage.itm.profile_sums` of ``buf`` up to
+    ``np_ + 1`` at least.
+    """
+    if code == ITM and np_ >= 2:
+        itm.itm_p2p_heights(
+            buf, sums, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
+            params[2], params[3], params[4], int(params[5]), int(params[6]),
+            params[7], params[8], params[9], work, lo, st, wb,
+        )  # fmt: skip
+    else:
+        for h in range(len(heights)):
+            lo[h], st[h], wb[h] = profile_loss(
+                code, params, buf[: np_ + 1], step, heights[h], h_rx, f_mhz
+            )
+
+
+@numba.njit(cache=True, parallel=True)
+def paths_kernel(
+    z: NDArray[np.float32],
+    cell_m: float,
+    site_cf: NDArray[np.float64],
+    site_rf: NDArray[np.float64],
+    heights: NDArray[np.float64],
+    tgt_cf: NDArray[np.float64],
+    tgt_rf: NDArray[np.float64],
+    step_m: float,
+    h_rx: float,
+    f_mhz: float,
+    code: int,
+    params: NDArray[np.float64],
+    max_dist_m: float,
+    order: NDArray[np.int64],
+    loss: NDArray[np.float32],
+    status: NDArray[np.int16],
+    warn: NDArray[np.int32],
+) -> None:
+    """Loss from N sites at H heights to M targets (grid coordinates) into ``loss``.
+
+    ``loss`` is (N*H, M), row i*H + h for site i at ``heights[h]``. Each profile is sampled
+    once and the model runs on it for every height (ITM shares its height-free work). Work
+    is cut into (site, block of targets) chunks taken in the shuffled ``order`` so both
+    threads get a similar share; each chunk reuses its own buffers. ``status`` and
+    ``warn`` get the model status and ITM warnings when they have the shape of ``loss``.
+    """
+    n_sites = len(site_cf)
+    n_h = len(heights)
+    m = len(tgt_cf)
+    detail = status.shape[0] == loss.shape[0] and status.shape[1] == m
+    longest = 0.0
+    for i in range(n_sites):
+        for j in range(m):
+            dc = tgt_cf[j] - site_cf[i]
+            dr = tgt_rf[j] - site_rf[i]
+            longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
+    max_n = max(2, math.ceil(longest / step_m) + 1)
+    n_blocks = (m + BLOCK - 1) // BLOCK
+    for c in numba.prange(len(order)):
+        chunk = order[c]
+        i = chunk // n_blocks
+        j0 = (chunk % n_blocks) * BLOCK
+        buf = np.empty(max_n)
+        sums = np.empty((2, max_n + 1))
+        work = np.empty(itm.WORK_SIZE + 3)
+        lo = np.empty(n_h)
+        st = np.empty(n_h, dtype=np.int64)
+        wb = np.empty(n_h, dtype=np.int64)
+        for j in range(j0, min(j0 + BLOCK, m)):
+            dc = tgt_cf[j] - site_cf[i]
+            dr = tgt_rf[j] - site_rf[i]
+            length = math.sqrt(dc * dc + dr * dr) * cell_m
+            if length > max_dist_m:
+                continue
+            n = max(2, math.ceil(length / step_m) + 1)
+            for k in range(n):
+                t = k / (n - 1)
+                buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
+            if code == ITM:
+                itm.profile_sums(buf, n, sums)
+            _evaluate(
+                buf, sums, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
+                work, lo, st, wb,
+            )  # fmt: skip
+            for h in range(n_h):
+                loss[i * n_h + h, j] = lo[h]
+                if detail:
+                    status[i * n_h + h, j] = st[h]
+                    warn[i * n_h + h, j] = wb[h]
+
+
+@numba.njit(cache=True, parallel=True)
+def radial_kernel(
+    z: NDArray[np.float32],
+    site_cf: float,
+    site_rf: float,
+    heights: NDArray[np.float64],
+    step_cells: float,
+    step_m: float,
+    dir_c: NDArray[np.float64],
+    dir_r: NDArray[np.float64],
+    starts: NDArray[np.int64],
+    js: NDArray[np.int64],
+    order: NDArray[np.int64],
+    h_rx: float,
+    f_mhz: float,
+    code: int,
+    params: NDArray[np.float64],
+    loss: NDArray[np.float32],
+    status: NDArray[np.int16],
+    warn: NDArray[np.int32],
+) -> None:
+    """Loss along radials from one site, at H heights, into (H, E) arrays.
+
+    Radial ``g`` leaves the site in grid direction (``dir_c[g]``, ``dir_r[g]``) (a unit
+    vector in cells); its samples lie ``step_cells`` apart. Its evaluations are
+    ``starts[g] .. starts[g + 1]``, each the path from the site to sample ``js[e]``
+    (ascending within a radial, >= 2). Radials run in parallel in the shuffled ``order``.
+    """
+    n_h = len(heights)
+    for c in numba.prange(len(order)):
+        g = order[c]
+        e0 = starts[g]
+        e1 = starts[g + 1]
+        if e1 == e0:
+            continue
+        n = js[e1 - 1] + 1
+        buf = np.empty(n)
+        sums = np.empty((2, n + 1))
+        work = np.empty(itm.WORK_SIZE + 3)
+        lo = np.empty(n_h)
+        st = np.empty(n_h, dtype=np.int64)
+        wb = np.empty(n_h, dtype=np.int64)
+        for k in range(n):
+            t = k * step_cells
+            buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
+        if code == ITM:
+            itm.profile_sums(buf, n, sums)
+        for e in range(e0, e1):
+            _evaluate(
+                buf, sums, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo, st, wb
+            )
+            for h in range(n_h):
+                loss[h, e] = lo[h]
+                status[h, e] = st[h]
+                warn[h, e] = wb[h]
