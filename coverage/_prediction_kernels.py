@@ -35,6 +35,7 @@ BLOCK = 64
 def _evaluate(
     buf: NDArray[np.float64],
     sums: NDArray[np.float64],
+    recip: NDArray[np.float64],
     np_: int,
     step: float,
     heights: NDArray[np.float64],
@@ -50,11 +51,11 @@ def _evaluate(
     """Model ``code`` on buf[0..np_] for every tx height into ``lo``, ``st``, ``wb``.
 
     For ITM ``sums`` must hold the :func:`coverage.itm.profile_sums` of ``buf`` up to
-    ``np_ + 1`` at least.
+    ``np_ + 1`` at least and ``recip`` :func:`coverage.itm.reciprocals` as long.
     """
     if code == ITM and np_ >= 2:
         itm.itm_p2p_heights(
-            buf, sums, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
+            buf, sums, recip, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
             params[2], params[3], params[4], int(params[5]), int(params[6]),
             params[7], params[8], params[9], work, lo, st, wb,
         )  # fmt: skip
@@ -104,13 +105,14 @@ def paths_kernel(
             dr = tgt_rf[j] - site_rf[i]
             longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
+    recip = itm.reciprocals(max_n + 1)
     n_blocks = (m + BLOCK - 1) // BLOCK
     for c in numba.prange(len(order)):
         chunk = order[c]
         i = chunk // n_blocks
         j0 = (chunk % n_blocks) * BLOCK
         buf = np.empty(max_n)
-        sums = np.empty((2, max_n + 1))
+        sums = np.empty((3, max_n + 1))
         work = np.empty(itm.WORK_SIZE + 3)
         lo = np.empty(n_h)
         st = np.empty(n_h, dtype=np.int64)
@@ -126,9 +128,9 @@ def paths_kernel(
                 t = k / (n - 1)
                 buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
             if code == ITM:
-                itm.profile_sums(buf, n, sums)
+                itm.profile_sums(buf, n, length / (n - 1), sums)
             _evaluate(
-                buf, sums, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
+                buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
                 work, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):
@@ -167,6 +169,11 @@ def radial_kernel(
     (ascending within a radial, >= 2). Radials run in parallel in the shuffled ``order``.
     """
     n_h = len(heights)
+    longest = 0
+    for g in range(len(dir_c)):
+        if starts[g + 1] > starts[g]:
+            longest = max(longest, js[starts[g + 1] - 1])
+    recip = itm.reciprocals(longest + 2)
     for c in numba.prange(len(order)):
         g = order[c]
         e0 = starts[g]
@@ -175,7 +182,7 @@ def radial_kernel(
             continue
         n = js[e1 - 1] + 1
         buf = np.empty(n)
-        sums = np.empty((2, n + 1))
+        sums = np.empty((3, n + 1))
         work = np.empty(itm.WORK_SIZE + 3)
         lo = np.empty(n_h)
         st = np.empty(n_h, dtype=np.int64)
@@ -184,11 +191,12 @@ def radial_kernel(
             t = k * step_cells
             buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
         if code == ITM:
-            itm.profile_sums(buf, n, sums)
+            itm.profile_sums(buf, n, step_m, sums)
         for e in range(e0, e1):
             _evaluate(
-                buf, sums, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo, st, wb
-            )
+                buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo,
+                st, wb,
+            )  # fmt: skip
             for h in range(n_h):
                 loss[h, e] = lo[h]
                 status[h, e] = st[h]

@@ -33,22 +33,37 @@ _N_BINS = 64  # bins of the Δh decile search
 # compiled core
 # ---------------------------------------------------------------------------------------------
 @numba.njit(cache=True)
-def profile_sums(z: NDArray[np.float64], n: int, sums: NDArray[np.float64]) -> None:
-    """Prefix sums of a profile for O(1) least-squares fits: fills ``sums[:, :n + 1]``.
+def profile_sums(z: NDArray[np.float64], n: int, xi: float, sums: NDArray[np.float64]) -> None:
+    """Prefix sums of a profile for O(1) least-squares fits: fills ``sums[:3, :n + 1]``.
 
     ``sums[0, k]`` is the sum of ``z[i]`` and ``sums[1, k]`` that of ``i * z[i]`` over
-    ``i < k``. Sums of a profile are also those of every profile it starts (a radial's
-    samples 0..j), which is what lets one radial serve all the paths along it.
+    ``i < k``; ``sums[2, k]`` is the distance of sample ``k`` as NTIA's ``hzns`` gets it,
+    ``xi`` added ``k`` times (its rounding decides ties in the fit intervals). Sums of a
+    profile are also those of every profile it starts (a radial's samples 0..j), which is
+    what lets one radial serve all the paths along it.
     """
     a = 0.0
     b = 0.0
+    d = 0.0
     sums[0, 0] = 0.0
     sums[1, 0] = 0.0
+    sums[2, 0] = 0.0
     for i in range(n):
         a += z[i]
         b += i * z[i]
+        d += xi
         sums[0, i + 1] = a
         sums[1, i + 1] = b
+        sums[2, i + 1] = d
+
+
+@numba.njit(cache=True)
+def reciprocals(n: int) -> NDArray[np.float64]:
+    """``1 / m`` for m = 0 .. n - 1 (0 at m = 0): the horizon scans multiply, not divide."""
+    out = np.zeros(n)
+    for m in range(1, n):
+        out[m] = 1.0 / m
+    return out
 
 
 @numba.njit(cache=True)
@@ -276,6 +291,7 @@ def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
 def _profile_setup(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
+    recip: NDArray[np.float64],
     np_: int,
     xi: float,
     h1: float,
@@ -297,10 +313,13 @@ def _profile_setup(
     z_rx = z[np_] + h1
     best = -math.inf
     best_d = d
-    d_rx = d
+    d_rx = d  # accumulated as NTIA's hzns does: the fit intervals hang on it
+    inv_xi = 1.0 / xi
+    drop = xi / (2 * a_e)
     for i in range(1, np_):
         d_rx -= xi
-        t_rx = -(z_rx - z[i]) / d_rx - d_rx / (2 * a_e)
+        m = np_ - i  # d_rx = m xi, 1 / d_rx = recip[m] / xi
+        t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
         if t_rx > best:
             best = t_rx
             best_d = d_rx
@@ -311,6 +330,7 @@ def _profile_setup(
 def _p2p_height(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
+    recip: NDArray[np.float64],
     np_: int,
     xi: float,
     h0: float,
@@ -348,13 +368,16 @@ def _p2p_height(
     if rx_best > th1:
         th1 = rx_best
         dl1 = rx_best_d
-    d_tx = 0.0
+    inv_xi = 1.0 / xi
+    drop = xi / (2 * a_e)
+    best_i = 0
     for i in range(1, np_):
-        d_tx += xi
-        t_tx = (z[i] - z_tx) / d_tx - d_tx / (2 * a_e)
+        t_tx = (z[i] - z_tx) * recip[i] * inv_xi - i * drop
         if t_tx > th0:
             th0 = t_tx
-            dl0 = d_tx
+            best_i = i
+    if best_i > 0:
+        dl0 = sums[2, best_i]
 
     d_start = min(15.0 * h0, 0.1 * dl0)
     d_end = d - min(15.0 * h1, 0.1 * dl1)
@@ -410,6 +433,7 @@ def _p2p_height(
 def itm_p2p_heights(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
+    recip: NDArray[np.float64],
     np_: int,
     xi: float,
     h0s: NDArray[np.float64],
@@ -433,7 +457,8 @@ def itm_p2p_heights(
     """Compiled ITM point-to-point on profile z[0..np_] for several tx heights ``h0s`` (m).
 
     ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
-    of a longer profile that starts with z[0..np_] serve as well). Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
+    of a longer profile that starts with z[0..np_] serve as well), ``recip`` the
+    :func:`reciprocals` of at least ``np_ + 1``. Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
     warning bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
     and (where the end points of its fit coincide) Δh are computed once for all heights.
     ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing.
@@ -445,12 +470,12 @@ def itm_p2p_heights(
             warn[h] = 0
         return
     zg = _ground_impedance(f_mhz, pol, eps, sigma)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, np_, xi, h1, n_0, h_sys)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, recip, np_, xi, h1, n_0, h_sys)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
-            z, sums, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+            z, sums, recip, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
             climate, mdvar, time, location, situation, work, dh_key,
         )  # fmt: skip
         loss[h] = lo
@@ -489,13 +514,14 @@ def itm_p2p_core(
     if np_ < 2 or not xi > 0.0:
         return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
     zg = _ground_impedance(f_mhz, pol, eps, sigma)
-    sums = np.empty((2, np_ + 2))
-    profile_sums(z, np_ + 1, sums)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, np_, xi, h1, n_0, h_sys)
+    sums = np.empty((3, np_ + 2))
+    profile_sums(z, np_ + 1, xi, sums)
+    recip = reciprocals(np_ + 1)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, recip, np_, xi, h1, n_0, h_sys)
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     return _p2p_height(
-        z, sums, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+        z, sums, recip, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
         climate, mdvar, time, location, situation, work, dh_key,
     )  # fmt: skip
