@@ -201,3 +201,48 @@ def radial_kernel(
                 loss[h, e] = lo[h]
                 status[h, e] = st[h]
                 warn[h, e] = wb[h]
+
+
+@numba.njit(cache=True)
+def radial_assign(
+    dc: NDArray[np.float64],
+    dr: NDArray[np.float64],
+    step_cells: float,
+    n_radials: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Which radial sample serves each cell: (starts, js, inverse) for :func:`radial_kernel`.
+
+    Cell ``c`` lies ``dc[c]``, ``dr[c]`` cells from the site; it goes to the nearest of
+    ``n_radials`` evenly spaced radials (radial 0 along +column) and to the nearest sample
+    along it, at ``step_cells`` spacing. Radial ``g``'s distinct samples, ascending, are
+    ``js[starts[g]:starts[g + 1]]`` and the cell's evaluation is ``inverse[c]``.
+    """
+    m = len(dc)
+    per_angle = n_radials / (2.0 * math.pi)
+    key = np.empty(m, dtype=np.int64)
+    radial = np.empty(m, dtype=np.int64)
+    sample = np.empty(m, dtype=np.int64)
+    span = 0
+    for c in range(m):
+        radial[c] = round(math.atan2(dr[c], dc[c]) * per_angle) % n_radials
+        sample[c] = round(math.sqrt(dc[c] * dc[c] + dr[c] * dr[c]) / step_cells)
+        span = max(span, sample[c] + 1)
+    # counting sort by (radial, sample): evaluation numbers in key order, no comparisons
+    index = np.full(n_radials * span, -1, dtype=np.int64)
+    for c in range(m):
+        key[c] = radial[c] * span + sample[c]
+        index[key[c]] = 0
+    starts = np.zeros(n_radials + 1, dtype=np.int64)
+    js = np.empty(m, dtype=np.int64)
+    e = 0
+    for g in range(n_radials):
+        for j in range(span):
+            if index[g * span + j] == 0:
+                index[g * span + j] = e
+                js[e] = j
+                e += 1
+        starts[g + 1] = e
+    inverse = np.empty(m, dtype=np.int64)
+    for c in range(m):
+        inverse[c] = index[key[c]]
+    return starts, js[:e].copy(), inverse

@@ -140,23 +140,16 @@ def _run_radial(
         return loss, status, warn, 0
     reach_cells = float(np.hypot(dc[far], dr[far]).max())
     n_radials = 8 * math.ceil(2.0 * math.pi * reach_cells / 8.0)  # the 4 axes are radials
-    angle = np.arctan2(dr[far], dc[far])
-    radial = np.rint(angle * (n_radials / (2.0 * math.pi))).astype(np.int64) % n_radials
-    sample = np.rint(dist[far]).astype(np.int64)
-    key = radial * (int(sample.max()) + 1) + sample
-    uniq, inverse = np.unique(key, return_inverse=True)
-    u_radial = uniq // (int(sample.max()) + 1)
-    u_sample = uniq % (int(sample.max()) + 1)
-    starts = np.searchsorted(u_radial, np.arange(n_radials + 1)).astype(np.int64)
+    starts, js, inverse = _pk.radial_assign(dc[far], dr[far], step_cells, n_radials)
     theta = np.arange(n_radials) * (2.0 * math.pi / n_radials)
-    e = len(uniq)
+    e = len(js)
     lo = np.full((1, e), np.nan, dtype=np.float32)
     st = np.zeros((1, e), dtype=np.int16)
     wb = np.zeros((1, e), dtype=np.int32)
     order = np.random.default_rng(0).permutation(n_radials).astype(np.int64)
     _pk.radial_kernel(
         terrain.elevation_m, site_cf, site_rf, np.array([float(tx_height_m)]), step_cells,
-        step_m, np.cos(theta), np.sin(theta), starts, u_sample.astype(np.int64), order,
+        step_m, np.cos(theta), np.sin(theta), starts, js, order,
         float(rx_height_m), float(f_mhz), code, params, lo, st, wb,
     )  # fmt: skip
     loss[far], status[far], warn[far] = lo[0, inverse], st[0, inverse], wb[0, inverse]
