@@ -33,6 +33,8 @@ prange = numba.prange
 _FAST = {"arcp", "contract", "afn", "nsz"}
 #: Rays walked together by one task of the sweep (their horizons are interpolated between).
 RAYS_PER_BLOCK = 64
+#: Horizon before any crossing: a finite stand-in for -inf, so interpolation stays finite.
+_LOW = -1e30
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -50,54 +52,83 @@ def _r2_block(  # type: ignore[no-untyped-def]
     families, elevations linearly interpolated between the two cell centres on that line,
     as in the R3 reference. A cell on major line ``i`` whose centre lies between rays ``p``
     and ``p + 1`` is compared, at its own centre elevation, with the horizon of the two rays
-    interpolated linearly to its position. Cells are split between blocks (and sectors) by
-    integer tests, so no two tasks write the same cell.
+    interpolated linearly to its position; a ray more than half a cell outside the grid
+    hands its neighbour's horizon to the cells beside it. Cells are split between blocks
+    (and sectors) by integer tests, so no two tasks write the same cell. Indices are cast to
+    unsigned (``u``), which spares numba's negative-index wrap-around on every access.
     """
-    hz = np.full(nb + 1, -np.inf)  # horizon of each ray up to and including line i
-    pre = np.full(nb + 1, -np.inf)  # ... up to line i excluded: what cells on line i face
-    crossed = np.zeros(nb + 1, dtype=np.int64)
-    step_x = np.empty(nb + 1)
-    for b in range(nb + 1):
-        p = abs(p0 + b)
-        step_x[b] = n / p if p > 0 else np.inf
+    u = np.uint64
+    m = nb
+    hz = np.full(m + 1, _LOW)  # horizon of each ray up to and including line i
+    pre = np.empty(m + 1)  # ... up to line i excluded: what cells on line i face
+    sl = np.empty(m + 1)  # slope (minor cells per major step)
+    asl = np.empty(m + 1)  # |slope|
+    c2 = np.empty(m + 1)  # curv (1 + 1 / slope^2): drop at a minor crossing per jc^2
+    cb = np.empty(m + 1)  # curv (1 + slope^2): drop at a major crossing per i^2
+    sgn = np.empty(m + 1, dtype=np.int64)
+    for k in range(m + 1):
+        p = p0 + k
+        s = p / n
+        sl[k] = s
+        asl[k] = abs(s)
+        c2[k] = curv * (1.0 + (n / p) ** 2) if p != 0 else curv
+        cb[k] = curv * (1.0 + s * s)
+        sgn[k] = smin if p >= 0 else -smin
+    inv_int = np.empty(lim + 2)
+    inv_int[0] = 0.0
+    for j in range(1, lim + 2):
+        inv_int[j] = 1.0 / j
     ylo = lo - 0.5
     yhi = hi + 0.5
-    two_cols = hi > lo
+    wmax = max(hi - lo - 1, 0)
+    width = hi - lo
     for i in range(1, lim + 1):
         inv_i = 1.0 / i
         dy = i / n
         if p0 * dy > yhi or (p0 + nb) * dy < ylo:
             break
-        drop_i = curv * i * i
+        # Rays inside the grid (within half a cell of it): ka .. kb.
+        ka = min(max(0, math.ceil(ylo * n * inv_i - p0)), m)
+        kb = max(min(m, math.floor(yhi * n * inv_i - p0)), 0)
+        if ka > kb:
+            ka, kb = kb, ka
         line = base + i * smaj
-        for b in range(nb + 1):
-            y = (p0 + b) * dy
-            h = hz[b]
-            if y < ylo or y > yhi:  # this ray has left the grid; neighbours stand in for it
-                pre[b] = h
-                continue
+        prev = line - smaj
+        line_lo = line + lo * smin
+        im1 = i - 1.0
+        fi = float(i)
+        for k in range(ka, kb + 1):
+            ku = u(k)
+            s = sl[ku]
+            a = asl[ku]
+            h = hz[ku]
             # Crossing of a minor line between major lines i - 1 and i (at most one).
-            x = (crossed[b] + 1) * step_x[b]
-            if x <= i:
-                crossed[b] += 1
-                jc = crossed[b] if p0 + b > 0 else -crossed[b]
-                if x < i and lo <= jc <= hi:
-                    x0 = math.floor(x)
-                    fx = x - x0
-                    idx = base + x0 * smaj + jc * smin
-                    zl = zf[idx] * (1.0 - fx) + zf[idx + smaj] * fx - curv * (x * x + jc * jc)
-                    h = max(h, (zl - eye_m) / x)
-            pre[b] = h
+            ay = a * fi
+            jcf = math.ceil(ay) - 1.0
+            ok = jcf > ay - a
+            jca = max(int(jcf), 0)
+            q = a * inv_int[u(jca)]  # 1 / x, x the crossing's distance along the major axis
+            off = sgn[ku] * jca
+            fx = jca / a - im1 if ok else 0.0
+            zl = zf[u(prev + off)] * (1.0 - fx) + zf[u(line + off)] * fx
+            vm = (zl - eye_m) * q - c2[ku] * jca * a
+            h = max(h, vm) if ok else h
+            pre[ku] = h
             # Crossing of major line i, interpolated across it (clamped at the grid edge).
-            yc = min(max(y, lo), hi)
-            if two_cols:
-                j0 = min(math.floor(yc), hi - 1)
-                fy = yc - j0
-                idx = line + j0 * smin
-                zl = zf[idx] * (1.0 - fy) + zf[idx + smin] * fy
-            else:
-                zl = zf[line + lo * smin]
-            hz[b] = max(h, (zl - drop_i - curv * y * y - eye_m) * inv_i)
+            yc = min(max(s * fi - lo, 0.0), width)
+            j0 = min(int(yc), wmax)
+            fy = yc - j0
+            idx = line_lo + j0 * smin
+            z1 = zf[u(idx + smin)] if width > 0 else zf[u(idx)]
+            zl = zf[u(idx)] * (1.0 - fy) + z1 * fy
+            hz[ku] = max(h, (zl - eye_m) * inv_i - cb[ku] * fi)
+        # Rays that have left the grid take the horizon of the nearest ray inside it.
+        if ka > 0:
+            hz[ka - 1] = hz[ka]
+            pre[ka - 1] = pre[ka]
+        if kb < m:
+            hz[kb + 1] = hz[kb]
+            pre[kb + 1] = pre[kb]
         # Cells on line i whose centre lies between rays p0 and p0 + nb.
         jlo = -((-p0 * i) // n)
         top = (p0 + nb) * i
@@ -106,26 +137,30 @@ def _r2_block(  # type: ignore[no-untyped-def]
             jhi -= 1
         jlo = max(jlo, lo, -i if own_diag else 1 - i)
         jhi = min(jhi, hi, i if own_diag else i - 1)
-        for jr in range(jlo, jhi + 1):
-            d2 = i * i + jr * jr
-            if d2 > max_d2:
+        if max_d2 < i * i + max(jlo * jlo, jhi * jhi):
+            rem = max_d2 - i * i
+            if rem < 0:
                 continue
-            u = (jr * n - p0 * i) * inv_i
-            b = min(int(u), nb - 1)
-            w = u - b
-            ha = pre[b]
-            hb = pre[b + 1]
-            y0 = (p0 + b) * dy
-            y1 = y0 + dy
-            if w == 0.0 or y1 > yhi or y1 < ylo or hb == -np.inf:
-                h = ha
-            elif y0 > yhi or y0 < ylo or ha == -np.inf:
-                h = hb
-            else:
-                h = ha + (hb - ha) * w
-            idx = line + jr * smin
-            if (zf[idx] - curv * d2 + target_m - eye_m) * inv_i >= h:
-                outf[idx] += 1
+            jd = int(math.sqrt(rem))
+            while (jd + 1) * (jd + 1) <= rem:
+                jd += 1
+            while jd * jd > rem:
+                jd -= 1
+            jlo = max(jlo, -jd)
+            jhi = min(jhi, jd)
+        ua = n * inv_i
+        base_v = (target_m - eye_m) * inv_i
+        ci = curv * inv_i
+        ii = i * i
+        for jr in range(jlo, jhi + 1):
+            uu = jr * ua - p0
+            k = min(int(uu), m - 1)
+            w = uu - k
+            ha = pre[u(k)]
+            h = ha + (pre[u(k + 1)] - ha) * w
+            idx = u(line + jr * smin)
+            v = zf[idx] * inv_i - ci * (ii + jr * jr) + base_v
+            outf[idx] += v >= h
 
 
 @njit(cache=True)
