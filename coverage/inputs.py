@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from coverage import itm
 from coverage.candidates import CostTable
 from coverage.errors import InputError, ScenarioError
+from coverage.linkbudget import AntennaPattern, read_msi_pattern
 from coverage.propagation import PropagationModel, get_model
 from coverage.scenario import Scenario
 from coverage.settlements import Settlements, demand_points, load_settlements
@@ -29,7 +30,14 @@ from coverage.sources import resolve_layers
 from coverage.technology import Technology, get_technology
 from coverage.terrain import Terrain, check_dem, load_terrain
 
-__all__ = ["Inputs", "access_technology", "cost_table", "prepare_inputs", "propagation_model"]
+__all__ = [
+    "Inputs",
+    "access_antenna",
+    "access_technology",
+    "cost_table",
+    "prepare_inputs",
+    "propagation_model",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,15 +126,44 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
     return Inputs(scenario, paths, terrain, settlements, demand, assumptions)
 
 
+def access_antenna(scenario: Scenario) -> AntennaPattern | None:
+    """The access sites' antenna pattern from ``[technology] antenna_pattern``, or None (omni).
+
+    The MSI file's path is relative to the scenario file; every access site gets the pattern
+    at the scenario's azimuth and mechanical downtilt.
+    """
+    t = scenario.technology
+    if not t.antenna_pattern:
+        return None
+    path = Path(t.antenna_pattern)
+    if not path.is_absolute() and scenario.path is not None:
+        path = scenario.path.parent / path
+    try:
+        return read_msi_pattern(
+            path, azimuth_deg=t.antenna_azimuth_deg, downtilt_deg=t.antenna_downtilt_deg
+        )
+    except InputError as err:
+        msg = f"[technology] antenna_pattern: {err}"
+        raise ScenarioError(msg) from err
+
+
 def access_technology(scenario: Scenario) -> Technology:
-    """The scenario's access technology: its preset with the scenario's overrides applied."""
+    """The scenario's access technology: its preset with the scenario's overrides applied.
+
+    With an antenna pattern file, the site antenna's peak gain is the file's.
+    """
     t = scenario.technology
     base = get_technology(t.preset)
     overrides = {
         f.name: getattr(t, f.name)
         for f in dataclasses.fields(t)
-        if f.name != "preset" and getattr(t, f.name) is not None
+        if f.name != "preset"
+        and not f.name.startswith("antenna_")
+        and getattr(t, f.name) is not None
     }
+    pattern = access_antenna(scenario)
+    if pattern is not None:
+        overrides["tx_antenna_gain_dbi"] = pattern.gain_dbi
     return dataclasses.replace(base, **overrides)
 
 

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.technology import Technology
+from coverage.terrain import Terrain
 
 __all__ = [
     "THROUGHPUT_CLASSES",
@@ -32,6 +33,8 @@ __all__ = [
     "free_space_range_m",
     "link_margin_db",
     "omni",
+    "pattern_loss_db",
+    "pattern_loss_grid",
     "read_msi_pattern",
     "sector",
     "snr_db",
@@ -57,6 +60,9 @@ WORLDCOVER_CLUTTER_DB: dict[int, float] = {
     95: 12.0,
     100: 0.0,
 }
+
+#: Mean earth radius (m) for the curvature drop in elevation angles.
+EARTH_RADIUS_M = 6_371_000.0
 
 #: Throughput classes (name, lower bound in Mbit/s), best first.
 THROUGHPUT_CLASSES: tuple[tuple[str, float], ...] = (
@@ -118,6 +124,83 @@ class AntennaPattern:
         a_v = _interp_cut(self.vertical_db, depression)
         cap = max(float(self.horizontal_db.max()), float(self.vertical_db.max()))
         return np.asarray(self.gain_dbi - np.minimum(a_h + a_v, cap))
+
+    @property
+    def is_omni(self) -> bool:
+        """True when the gain is the same in every direction (both cuts all zero)."""
+        return not (self.horizontal_db.any() or self.vertical_db.any())
+
+
+def _pattern_loss(
+    pattern: AntennaPattern,
+    dx_m: NDArray[np.float64],
+    dy_m: NDArray[np.float64],
+    rise_m: NDArray[np.float64],
+    k_factor: float,
+) -> NDArray[np.float64]:
+    """Peak gain minus gain towards targets ``dx, dy`` (m, east and north) and ``rise`` (m)."""
+    d = np.hypot(dx_m, dy_m)
+    azimuth = np.degrees(np.arctan2(dx_m, dy_m))
+    elevation = np.degrees(np.arctan2(rise_m - d * d / (2.0 * k_factor * EARTH_RADIUS_M), d))
+    return np.asarray(pattern.gain_dbi - pattern.gain_towards_dbi(azimuth, elevation))
+
+
+def pattern_loss_db(
+    pattern: AntennaPattern,
+    terrain: Terrain,
+    site_xy: ArrayLike,
+    antenna_height_m: float,
+    targets_xy: ArrayLike,
+    target_height_m: float,
+    *,
+    k_factor: float = 4.0 / 3.0,
+) -> NDArray[np.float64]:
+    """How far (dB, >= 0) the site antenna's gain towards each target falls below its peak.
+
+    The direction is the straight line from the antenna (ground + ``antenna_height_m``) to
+    the target (ground + ``target_height_m``), ground heights bilinear from ``terrain``, its
+    elevation lowered by the earth bulge ``d**2 / (2 k R)``. Subtract it from received power
+    computed with the peak gain (the technology's EIRP).
+
+    Parameters
+    ----------
+    pattern
+        The site antenna (its azimuth and downtilt included).
+    terrain
+        Terrain grid (projected, metres).
+    site_xy
+        Site position (m) in the terrain's CRS.
+    antenna_height_m, target_height_m
+        Heights above ground (m) of the antenna and of the receiver.
+    targets_xy
+        (M, 2) receiver positions (m) in the terrain's CRS.
+    k_factor
+        Effective earth-radius factor.
+    """
+    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
+    x, y = (float(v) for v in np.asarray(site_xy, dtype=np.float64).reshape(2))
+    z_site = float(terrain.sample(x, y)) + antenna_height_m
+    rise = terrain.sample(pts[:, 0], pts[:, 1]) + target_height_m - z_site
+    return _pattern_loss(pattern, pts[:, 0] - x, pts[:, 1] - y, rise, k_factor)
+
+
+def pattern_loss_grid(
+    pattern: AntennaPattern,
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    antenna_height_m: float,
+    target_height_m: float,
+    *,
+    k_factor: float = 4.0 / 3.0,
+) -> NDArray[np.float32]:
+    """:func:`pattern_loss_db` towards every cell centre of ``terrain`` (dB, float32 grid)."""
+    xs, ys = terrain.cell_centers()
+    z_site = float(terrain.sample(x_m, y_m)) + antenna_height_m
+    rise = terrain.elevation_m.astype(np.float64) + target_height_m - z_site
+    dx = np.broadcast_to(xs[None, :] - x_m, rise.shape)
+    dy = np.broadcast_to(ys[:, None] - y_m, rise.shape)
+    return _pattern_loss(pattern, dx, dy, rise, k_factor).astype(np.float32)
 
 
 def _interp_cut(cut: NDArray[np.float64], angle_deg: NDArray[np.float64]) -> NDArray[np.float64]:

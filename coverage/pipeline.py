@@ -46,11 +46,13 @@ from coverage.covering import PlacementResult
 from coverage.errors import ScenarioError
 from coverage.inputs import (
     Inputs,
+    access_antenna,
     access_technology,
     cost_table,
     prepare_inputs,
     propagation_model,
 )
+from coverage.linkbudget import pattern_loss_db, pattern_loss_grid
 from coverage.plan import Plan
 from coverage.prediction import (
     best_server,
@@ -170,6 +172,13 @@ def coverage_matrix(
     rx = received_power_dbm(
         technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
     ).astype(np.float32)
+    antenna = access_antenna(s)
+    if antenna is not None and not antenna.is_omni:  # gain below the peak, per direction
+        for i, j in np.ndindex(len(xy), len(heights)):
+            rx[i * len(heights) + j] -= pattern_loss_db(
+                antenna, inputs.terrain, xy[i], heights[j], targets, technology.terminal_height_m,
+                k_factor=s.propagation.k_factor,
+            ).astype(np.float32)  # fmt: skip
     return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
 
 
@@ -399,6 +408,7 @@ def assemble_plan(
         transform=inputs.terrain.transform,
         invert=True,
     )
+    antenna = access_antenna(s)
     for (x, y), h in zip(site_xy, res.heights_m, strict=True):
         pred = predict_grid(
             inputs.terrain, float(x), float(y), tx_height_m=float(h),
@@ -407,13 +417,15 @@ def assemble_plan(
         )  # fmt: skip
         for words, count in pred.warning_summary().items():
             warnings[words] = warnings.get(words, 0) + count
-        grids.append(
-            received_power_dbm(
-                technology.eirp_dbm,
-                pred.loss_db,
-                rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
-            )
+        rx_site = received_power_dbm(
+            technology.eirp_dbm, pred.loss_db, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
         )
+        if antenna is not None and not antenna.is_omni:
+            rx_site = rx_site - pattern_loss_grid(
+                antenna, inputs.terrain, float(x), float(y), float(h),
+                technology.terminal_height_m, k_factor=s.propagation.k_factor,
+            )  # fmt: skip
+        grids.append(rx_site)
     if grids:
         rx_grid, _, _ = best_server(grids)
         _, server, _ = best_server(grids, threshold_dbm=thr)
@@ -465,7 +477,8 @@ def assemble_plan(
     n_links = links.groupby("site_a").size().add(links.groupby("site_b").size(), fill_value=0)
     sites["equipment"] = [
         "fibre point of presence" if r.role == "pop" else
-        (f"{technology.name} (omni)" if r.role == "access" else "relay")
+        (f"{technology.name} ({antenna.name if antenna else 'omni'})"
+         if r.role == "access" else "relay")
         + f" + {int(n_links.get(r.site_id, 0))} x {s.backhaul.f_mhz:g} MHz point-to-point"
         for r in sites.itertuples()
     ]  # fmt: skip

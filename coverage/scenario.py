@@ -147,8 +147,16 @@ class TechnologyParams:
     rx_sensitivity_dbm: float | None = None
     terminal_height_m: float | None = None
     max_range_m: float | None = None
+    antenna_pattern: str = ""
+    antenna_azimuth_deg: float = 0.0
+    antenna_downtilt_deg: float = 0.0
 
     def __post_init__(self) -> None:
+        _check(
+            not (self.antenna_pattern and self.tx_antenna_gain_dbi is not None),
+            "set tx_antenna_gain_dbi or antenna_pattern (whose GAIN line gives the peak), not both",
+        )
+        _check(-90 <= self.antenna_downtilt_deg <= 90, "antenna_downtilt_deg must be in [-90, 90]")
         if self.f_mhz is not None:
             _check(30 <= self.f_mhz <= 100_000, f"f_mhz {self.f_mhz} is outside 30-100,000 MHz")
         if self.terminal_height_m is not None:

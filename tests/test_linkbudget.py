@@ -8,12 +8,15 @@ import math
 import numpy as np
 import pytest
 
+from coverage import synthetic
 from coverage.errors import InputError
 from coverage.linkbudget import (
     clutter_loss_db,
     free_space_range_m,
     link_margin_db,
     omni,
+    pattern_loss_db,
+    pattern_loss_grid,
     read_msi_pattern,
     sector,
     snr_db,
@@ -104,3 +107,30 @@ def test_clutter_from_worldcover_classes():
     np.testing.assert_allclose(clutter_loss_db(lc, {10: 5.0}, default_db=1.0), [[5, 1], [1, 1]])
     with pytest.raises(InputError):
         clutter_loss_db(lc, {10: -1.0})
+
+
+def test_pattern_loss_towards_targets_and_grid():
+    """Sector east with 6 deg downtilt on flat ground: full gain east along the tilt, the
+    front-to-back ratio west, the vertical cut towards the horizon; omni costs nothing."""
+    t = synthetic.flat(100, 100, elevation_m=1000.0)
+    xs, ys = t.cell_centers()
+    site = (float(xs[50]), float(ys[50]))
+    ant = sector(15.0, azimuth_deg=90.0, v_beamwidth_deg=10.0, downtilt_deg=6.0)
+    # 30 m mast, 2 m receiver: 28 m below; along the tilt at 28 / tan(6 deg) = 266 m east
+    d_tilt = 28.0 / math.tan(math.radians(6.0))
+    far = 1400.0
+    targets = [(site[0] + d_tilt, site[1]), (site[0] - d_tilt, site[1]), (site[0] + far, site[1])]
+    loss = pattern_loss_db(ant, t, site, 30.0, targets, 2.0)
+    assert loss[0] == pytest.approx(0.0, abs=0.05)
+    assert loss[1] == pytest.approx(25.0)  # capped at the front-to-back ratio
+    elevation = math.degrees(math.atan2(-28.0 - far**2 / (2 * 4 / 3 * 6_371_000.0), far))
+    assert loss[2] == pytest.approx(12.0 * ((elevation + 6.0) / 10.0) ** 2, abs=0.05)
+    grid = pattern_loss_grid(ant, t, *site, 30.0, 2.0)
+    assert grid.shape == t.shape and grid.dtype == np.float32
+    assert grid[50, 99] == pytest.approx(
+        pattern_loss_db(ant, t, site, 30.0, [(xs[99], ys[50])], 2.0)[0], abs=1e-4
+    )
+    assert grid[50, 0] == pytest.approx(25.0)
+    assert grid[50, 50:].argmin() > 0  # the beam lands away from the mast foot
+    assert omni(5.0).is_omni and not ant.is_omni
+    assert not pattern_loss_grid(omni(5.0), t, *site, 30.0, 2.0).any()
