@@ -35,6 +35,10 @@ _FAST = {"arcp", "contract", "afn", "nsz"}
 RAYS_PER_BLOCK = 64
 #: Horizon before any crossing: a finite stand-in for -inf, so interpolation stays finite.
 _LOW = -1e30
+# Rows of the per-ray scratch array of _r2_block: slope, |slope|, 1/|slope|, curvature
+# factors of the minor and major crossings, horizons, then the current line's crossings.
+_SL, _ASL, _IAS, _C2, _CB, _HZ, _PRE, _FY, _FX, _PEN, _Q, _DM, _ZA, _ZB, _ZC, _ZD = range(16)
+_ROWS = 16
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -59,29 +63,27 @@ def _r2_block(  # type: ignore[no-untyped-def]
     """
     u = np.uint64
     m = nb
-    hz = np.full(m + 1, _LOW)  # horizon of each ray up to and including line i
-    pre = np.empty(m + 1)  # ... up to line i excluded: what cells on line i face
-    sl = np.empty(m + 1)  # slope (minor cells per major step)
-    asl = np.empty(m + 1)  # |slope|
-    c2 = np.empty(m + 1)  # curv (1 + 1 / slope^2): drop at a minor crossing per jc^2
-    cb = np.empty(m + 1)  # curv (1 + slope^2): drop at a major crossing per i^2
+    # Per-ray rows of one scratch array: constants, horizons, and each line's crossings.
+    t = np.empty((_ROWS, m + 1))
+    ti = np.zeros((2, m + 1), dtype=np.int32)  # major cell j0, minor column |jc|
     sgn = np.empty(m + 1, dtype=np.int64)
     for k in range(m + 1):
         p = p0 + k
         s = p / n
-        sl[k] = s
-        asl[k] = abs(s)
-        c2[k] = curv * (1.0 + (n / p) ** 2) if p != 0 else curv
-        cb[k] = curv * (1.0 + s * s)
+        t[_SL, k] = s
+        t[_ASL, k] = abs(s)
+        t[_IAS, k] = n / abs(p) if p != 0 else 0.0
+        t[_C2, k] = curv * (1.0 + (n / p) ** 2) if p != 0 else curv
+        t[_CB, k] = curv * (1.0 + s * s)
+        t[_HZ, k] = _LOW
         sgn[k] = smin if p >= 0 else -smin
-    inv_int = np.empty(lim + 2)
-    inv_int[0] = 0.0
-    for j in range(1, lim + 2):
-        inv_int[j] = 1.0 / j
+    hz = t[_HZ]  # horizon of each ray up to and including line i
+    pre = t[_PRE]  # ... up to line i excluded: what cells on line i face
     ylo = lo - 0.5
     yhi = hi + 0.5
     wmax = max(hi - lo - 1, 0)
     width = hi - lo
+    sm1 = smin if width > 0 else 0
     for i in range(1, lim + 1):
         inv_i = 1.0 / i
         dy = i / n
@@ -97,31 +99,41 @@ def _r2_block(  # type: ignore[no-untyped-def]
         line_lo = line + lo * smin
         im1 = i - 1.0
         fi = float(i)
+        # Three passes over the rays (faster than one: short loops, few live registers).
+        # 1. Where each ray crosses major line i (between cells j0 and j0 + 1, fy of the way,
+        #    clamped at the grid edge) and the minor line before it (column jc, fx of the way
+        #    from line i - 1; computed whether or not it exists, a missing one gets -1e30).
+        for k in range(ka, kb + 1):
+            yc = min(max(t[_SL, k] * fi - lo, 0.0), width)
+            j0 = min(np.int32(yc), wmax)
+            ti[0, k] = j0
+            t[_FY, k] = yc - j0
+            a = t[_ASL, k]
+            ay = a * fi
+            jcf = max(math.ceil(ay) - 1.0, 0.0)
+            t[_PEN, k] = _LOW if jcf <= ay - a else 0.0
+            ti[1, k] = np.int32(jcf)
+            t[_FX, k] = min(max(jcf * t[_IAS, k] - im1, 0.0), 1.0)
+            t[_Q, k] = a / max(jcf, 0.5)  # 1 / (distance of the minor crossing)
+            t[_DM, k] = t[_C2, k] * jcf * a  # its curvature drop times that
+        # 2. The elevations there.
         for k in range(ka, kb + 1):
             ku = u(k)
-            s = sl[ku]
-            a = asl[ku]
-            h = hz[ku]
-            # Crossing of a minor line between major lines i - 1 and i (at most one).
-            ay = a * fi
-            jcf = math.ceil(ay) - 1.0
-            ok = jcf > ay - a
-            jca = max(int(jcf), 0)
-            q = a * inv_int[u(jca)]  # 1 / x, x the crossing's distance along the major axis
-            off = sgn[ku] * jca
-            fx = jca / a - im1 if ok else 0.0
-            zl = zf[u(prev + off)] * (1.0 - fx) + zf[u(line + off)] * fx
-            vm = (zl - eye_m) * q - c2[ku] * jca * a
-            h = max(h, vm) if ok else h
-            pre[ku] = h
-            # Crossing of major line i, interpolated across it (clamped at the grid edge).
-            yc = min(max(s * fi - lo, 0.0), width)
-            j0 = min(int(yc), wmax)
-            fy = yc - j0
-            idx = line_lo + j0 * smin
-            z1 = zf[u(idx + smin)] if width > 0 else zf[u(idx)]
-            zl = zf[u(idx)] * (1.0 - fy) + z1 * fy
-            hz[ku] = max(h, (zl - eye_m) * inv_i - cb[ku] * fi)
+            idx = line_lo + ti[0, ku] * smin
+            t[_ZA, ku] = zf[u(idx)]
+            t[_ZB, ku] = zf[u(idx + sm1)]
+            off = sgn[ku] * ti[1, ku]
+            t[_ZC, ku] = zf[u(prev + off)]
+            t[_ZD, ku] = zf[u(line + off)]
+        # 3. The horizons.
+        for k in range(ka, kb + 1):
+            fx = t[_FX, k]
+            zl = t[_ZC, k] * (1.0 - fx) + t[_ZD, k] * fx
+            h = max(t[_HZ, k], (zl - eye_m) * t[_Q, k] - t[_DM, k] + t[_PEN, k])
+            t[_PRE, k] = h
+            fy = t[_FY, k]
+            zl = t[_ZA, k] * (1.0 - fy) + t[_ZB, k] * fy
+            t[_HZ, k] = max(h, (zl - eye_m) * inv_i - t[_CB, k] * fi)
         # Rays that have left the grid take the horizon of the nearest ray inside it.
         if ka > 0:
             hz[ka - 1] = hz[ka]
