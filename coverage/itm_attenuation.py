@@ -357,6 +357,11 @@ def _longley_rice(
         a_o = a_sml - k1 * d_sml - k2 * math.log(d_sml)
         a_ref = a_o + k1 * d + k2 * math.log(d)
         mode = 1
+    elif d <= min(max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)), 10e6):
+        # d_x, where troposcatter takes over, is never below this bound (see below), so the
+        # path is in diffraction whatever the troposcatter terms are: skip computing them
+        a_ref = m_d * d + a_d0
+        mode = 2
     else:
         d5 = d_ml + 200e3
         d6 = d_ml + 400e3

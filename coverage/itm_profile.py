@@ -25,8 +25,8 @@ from coverage.itm_variability import _variability, numba
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
-WORK_SIZE = 3 * 245 + 64
 _N_BINS = 64  # bins of the Δh decile search
+WORK_SIZE = 4 * 245 + _N_BINS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def _order_statistics(
     k_b: int,
     lo: float,
     scale: float,
-    counts: NDArray[np.float64],
+    scratch: NDArray[np.int64],
     pool_a: NDArray[np.float64],
     pool_b: NDArray[np.float64],
 ) -> tuple[float, float]:
@@ -167,33 +167,39 @@ def _order_statistics(
     (``scale`` bins per unit); the bin index is monotone in the value, so the k-th value
     lies in the bin where the running count passes k, and a quickselect over that bin's
     few values finds it. One counting pass and one gathering pass serve both ranks.
-    ``counts``, ``pool_a`` and ``pool_b`` are scratch.
+    ``scratch`` (``n + _N_BINS`` integers), ``pool_a`` and ``pool_b`` are scratch.
     """
     top = _N_BINS - 1
-    for b in range(_N_BINS):
-        counts[b] = 0.0
+    counts = scratch[:_N_BINS]
+    bins = scratch[_N_BINS : _N_BINS + n]
+    counts[:] = 0
     for j in range(n):
-        counts[min(int((s[j] - lo) * scale), top)] += 1.0
+        b = min(int((s[j] - lo) * scale), top)
+        bins[j] = b
+        counts[b] += 1
     below_a = 0
     bin_a = 0
-    while below_a + int(counts[bin_a]) <= k_a:
-        below_a += int(counts[bin_a])
+    while below_a + counts[bin_a] <= k_a:
+        below_a += counts[bin_a]
         bin_a += 1
     below_b = 0
     bin_b = 0
-    while below_b + int(counts[bin_b]) <= k_b:
-        below_b += int(counts[bin_b])
+    while below_b + counts[bin_b] <= k_b:
+        below_b += counts[bin_b]
         bin_b += 1
     m_a = 0
     m_b = 0
     for j in range(n):
-        b = min(int((s[j] - lo) * scale), top)
+        b = bins[j]
         if b == bin_a:
             pool_a[m_a] = s[j]
             m_a += 1
-        if b == bin_b:
+        elif b == bin_b:
             pool_b[m_b] = s[j]
             m_b += 1
+    if bin_b == bin_a:  # one bin holds both ranks
+        pool_b = pool_a
+        m_b = m_a
     return _kth_smallest(pool_a[:m_a], k_a - below_a), _kth_smallest(pool_b[:m_b], k_b - below_b)
 
 
@@ -257,11 +263,11 @@ def _delta_h(
     if not hi > lo:
         return 0.0
     # q10 is the p10-th largest value, q90 the p10-th smallest (NTIA's nth_element)
-    counts = work[n : n + _N_BINS]
-    pool_a = work[n + _N_BINS : 2 * n + _N_BINS]
-    pool_b = work[2 * n + _N_BINS : 3 * n + _N_BINS]
+    pool_a = work[n : 2 * n]
+    pool_b = work[2 * n : 3 * n]
+    scratch = work[3 * n : 4 * n + _N_BINS].view(np.int64)
     scale = _N_BINS / (hi - lo)
-    q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, counts, pool_a, pool_b)
+    q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, scratch, pool_a, pool_b)
     dhd = q10 - q90
     return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
 

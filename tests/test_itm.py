@@ -326,9 +326,9 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
     k_b = n - 1 - k_a
     lo, hi = s.min(), s.max()
     assume(hi > lo)
-    work = np.empty(_N_BINS + 2 * n)
+    pools = np.empty(2 * n)
     got = _order_statistics(
-        s.copy(), n, k_a, k_b, lo, _N_BINS / (hi - lo), work[:_N_BINS],
-        work[_N_BINS : _N_BINS + n], work[_N_BINS + n :],
+        s.copy(), n, k_a, k_b, lo, _N_BINS / (hi - lo), np.empty(_N_BINS + n, dtype=np.int64),
+        pools[:n], pools[n:],
     )  # fmt: skip
     assert got == (np.sort(s)[k_a], np.sort(s)[k_b])
