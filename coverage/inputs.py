@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from coverage import itm
 from coverage.candidates import CostTable
 from coverage.errors import InputError, ScenarioError
-from coverage.linkbudget import AntennaPattern, read_msi_pattern
+from coverage.linkbudget import AntennaPattern, clutter_grid_db, read_msi_pattern
 from coverage.propagation import PropagationModel, get_model
 from coverage.scenario import Scenario
 from coverage.settlements import Settlements, demand_points, load_settlements
@@ -37,6 +39,7 @@ __all__ = [
     "cost_table",
     "prepare_inputs",
     "propagation_model",
+    "scenario_file",
 ]
 
 
@@ -50,11 +53,21 @@ class Inputs:
     settlements: Settlements
     demand: gpd.GeoDataFrame
     assumptions: list[str]
+    clutter_db: NDArray[np.float32] | None = None
+    """Clutter loss (dB) per terrain cell from ``[propagation] land_cover``, if given."""
 
     @property
     def area(self) -> BaseGeometry:
         """The planning area (one polygon, working CRS)."""
         return self.settlements.boundary.geometry.iloc[0]
+
+
+def scenario_file(scenario: Scenario, name: str) -> Path:
+    """A file named in the scenario: absolute, or relative to the scenario file's folder."""
+    path = Path(name)
+    if not path.is_absolute() and scenario.path is not None:
+        path = scenario.path.parent / path
+    return path
 
 
 def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None = None) -> Inputs:
@@ -84,12 +97,20 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
         problems.extend(err.problems)
     boundary = settlements.boundary.geometry.iloc[0] if settlements is not None else None
     problems += check_dem(paths["dem"], boundary, area.crs, margin_m=area.margin_m)
-    raster = scenario.demand.population_raster
-    if raster and not Path(raster).is_file():
-        problems.append(f"population raster {raster}: file not found ([demand] population_raster).")
-    buildings = scenario.demand.buildings
-    if buildings and not Path(buildings).is_file():
-        problems.append(f"buildings layer {buildings}: file not found ([demand] buildings).")
+    files = {
+        key: scenario_file(scenario, name)
+        for key, name in (
+            ("[demand] population_raster", scenario.demand.population_raster),
+            ("[demand] buildings", scenario.demand.buildings),
+            ("[propagation] land_cover", scenario.propagation.land_cover),
+        )
+        if name
+    }
+    problems += [
+        f"{key} {path}: file not found." for key, path in files.items() if not path.is_file()
+    ]
+    raster = files.get("[demand] population_raster")
+    buildings = files.get("[demand] buildings")
     if problems or settlements is None or boundary is None:
         msg = f"Inputs of scenario {scenario.name!r} are not usable:\n  - " + "\n  - ".join(
             problems
@@ -112,8 +133,8 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
         max_slope_deg=d.max_slope_deg,
         min_elevation_m=d.min_elevation_m,
         max_elevation_m=d.max_elevation_m,
-        population_raster=raster or None,
-        buildings=buildings or None,
+        population_raster=raster,
+        buildings=buildings,
     )
     assumptions = [
         *assumptions,
@@ -123,7 +144,17 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
         f"{area.crs}; SRTM is a surface model (forest canopy and roofs read as ground) with "
         "about 16 m vertical error (90 %).",
     ]
-    return Inputs(scenario, paths, terrain, settlements, demand, assumptions)
+    clutter = None
+    land_cover = files.get("[propagation] land_cover")
+    if land_cover is not None:
+        table = {int(k): v for k, v in scenario.propagation.clutter_loss_db.items()} or None
+        clutter = clutter_grid_db(land_cover, terrain, table)
+        assumptions.append(
+            f"Clutter: terminal losses by land-cover class from {land_cover.name} "
+            + ("(scenario table)" if table else "(WorldCover planning table, coverage.linkbudget)")
+            + " are subtracted from received power."
+        )
+    return Inputs(scenario, paths, terrain, settlements, demand, assumptions, clutter)
 
 
 def access_antenna(scenario: Scenario) -> AntennaPattern | None:
@@ -135,9 +166,7 @@ def access_antenna(scenario: Scenario) -> AntennaPattern | None:
     t = scenario.technology
     if not t.antenna_pattern:
         return None
-    path = Path(t.antenna_pattern)
-    if not path.is_absolute() and scenario.path is not None:
-        path = scenario.path.parent / path
+    path = scenario_file(scenario, t.antenna_pattern)
     try:
         return read_msi_pattern(
             path, azimuth_deg=t.antenna_azimuth_deg, downtilt_deg=t.antenna_downtilt_deg

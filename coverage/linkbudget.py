@@ -29,6 +29,7 @@ __all__ = [
     "THROUGHPUT_CLASSES",
     "WORLDCOVER_CLUTTER_DB",
     "AntennaPattern",
+    "clutter_grid_db",
     "clutter_loss_db",
     "free_space_range_m",
     "link_margin_db",
@@ -338,6 +339,47 @@ def clutter_loss_db(
     for code, loss in lut.items():
         out[codes == code] = loss
     return out
+
+
+def clutter_grid_db(
+    land_cover: str | os.PathLike[str],
+    terrain: Terrain,
+    table: dict[int, float] | None = None,
+) -> NDArray[np.float32]:
+    """Clutter loss (dB) on the terrain grid from a land-cover GeoTIFF in any CRS.
+
+    Classes are taken by nearest neighbour at each cell centre (ESA WorldCover v200 codes
+    unless ``table`` says otherwise; see :func:`clutter_loss_db`); cells the raster does
+    not cover, or its nodata, get no clutter loss.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or has no CRS.
+    """
+    import rasterio
+    import rasterio.warp
+
+    path = Path(land_cover)
+    codes = np.zeros(terrain.shape, dtype=np.int32)
+    try:
+        with rasterio.open(path) as src:
+            if src.crs is None:
+                msg = f"land cover {path}: no CRS; ESA WorldCover is EPSG:4326, set it."
+                raise InputError(msg)
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=codes,
+                src_nodata=src.nodata,
+                dst_transform=terrain.transform,
+                dst_crs=terrain.crs,
+                dst_nodata=0,
+                resampling=rasterio.warp.Resampling.nearest,
+            )
+    except rasterio.errors.RasterioIOError as err:
+        msg = f"land cover {path}: cannot be read ({err}). Give a GeoTIFF of class codes."
+        raise InputError(msg) from err
+    return clutter_loss_db(codes, table)
 
 
 def snr_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:

@@ -172,6 +172,9 @@ def coverage_matrix(
     rx = received_power_dbm(
         technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
     ).astype(np.float32)
+    if inputs.clutter_db is not None:  # terminal clutter loss at each demand point's cell
+        r, c = inputs.terrain.rowcol(targets[:, 0], targets[:, 1])
+        rx -= inputs.clutter_db[r, c][None, :]
     antenna = access_antenna(s)
     if antenna is not None and not antenna.is_omni:  # gain below the peak, per direction
         for i, j in np.ndindex(len(xy), len(heights)):
@@ -420,6 +423,8 @@ def assemble_plan(
         rx_site = received_power_dbm(
             technology.eirp_dbm, pred.loss_db, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
         )
+        if inputs.clutter_db is not None:
+            rx_site = rx_site - inputs.clutter_db
         if antenna is not None and not antenna.is_omni:
             rx_site = rx_site - pattern_loss_grid(
                 antenna, inputs.terrain, float(x), float(y), float(h),

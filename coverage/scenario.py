@@ -173,9 +173,13 @@ class PropagationParams:
     k_factor: float = 4.0 / 3.0
     resolution_m: float = 30.0
     climate: str = "equatorial"
+    land_cover: str = ""
+    clutter_loss_db: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check(0.5 <= self.k_factor <= 10, f"k_factor {self.k_factor} is outside [0.5, 10]")
+        bad = [k for k, v in self.clutter_loss_db.items() if not k.isdigit() or not 0 <= v <= 60]
+        _check(not bad, f"clutter_loss_db: classes {bad} need integer codes and 0-60 dB losses")
         _check(5 <= self.resolution_m <= 500, "resolution_m must be in [5, 500] m")
 
 

@@ -134,3 +134,36 @@ def test_pattern_loss_towards_targets_and_grid():
     assert grid[50, 50:].argmin() > 0  # the beam lands away from the mast foot
     assert omni(5.0).is_omni and not ant.is_omni
     assert not pattern_loss_grid(omni(5.0), t, *site, 30.0, 2.0).any()
+
+
+def test_clutter_grid_from_a_land_cover_raster_in_another_crs(tmp_path):
+    """A WorldCover-like GeoTIFF in EPSG:4326 over part of the grid: each cell gets its
+    class's loss (nearest class), cells outside the raster none; bad files are explained."""
+    import rasterio
+    from affine import Affine
+    from pyproj import Transformer
+
+    from coverage.linkbudget import clutter_grid_db
+
+    t = synthetic.flat(40, 40)
+    xmin, ymin, xmax, ymax = t.bounds
+    to_geo = Transformer.from_crs(t.crs, "EPSG:4326", always_xy=True)
+    lon0, lat0 = to_geo.transform(xmin - 100, ymin - 100)
+    lon1, lat1 = to_geo.transform((xmin + xmax) / 2, ymax + 100)  # west half only
+    codes = np.full((50, 50), 10, dtype=np.uint8)
+    codes[:, 25:] = 50  # east part of the raster: built-up
+    path = tmp_path / "lc.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=50, height=50, count=1, dtype="uint8",
+        crs="EPSG:4326", transform=Affine((lon1 - lon0) / 50, 0, lon0, 0, -(lat1 - lat0) / 50, lat1),
+        nodata=0,
+    ) as dst:  # fmt: skip
+        dst.write(codes, 1)
+    grid = clutter_grid_db(path, t)
+    assert grid.shape == t.shape and grid.dtype == np.float32
+    assert grid[20, 2] == pytest.approx(12.0)  # tree cover
+    assert grid[20, 17] == pytest.approx(10.0)  # built-up
+    assert grid[20, 35] == 0.0  # outside the raster
+    assert clutter_grid_db(path, t, {10: 3.0})[20, 2] == pytest.approx(3.0)
+    with pytest.raises(InputError, match="cannot be read"):
+        clutter_grid_db(tmp_path / "missing.tif", t)

@@ -299,3 +299,30 @@ def test_antenna_pattern_file_shapes_coverage(
     assert behind > 0
     with pytest.raises(ScenarioError, match="antenna_pattern"):
         pipeline.access_technology(base.replace(technology={"antenna_pattern": "missing.msi"}))
+
+
+def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Path) -> None:
+    """[propagation] land_cover (relative to the scenario file): every demand point inside
+    tree cover loses the scenario's 7 dB; the raster's class reaches the assumptions."""
+    root = tmp_path / "lc"
+    root.mkdir()
+    scenario_path = _write_territory(root)
+    with rasterio.open(root / "dem.tif") as src:
+        profile = src.profile | {"dtype": "uint8", "nodata": 0}
+        codes = np.full((src.height, src.width), 10, dtype=np.uint8)
+    with rasterio.open(root / "landcover.tif", "w", **profile) as dst:
+        dst.write(codes, 1)
+    base = load_scenario(scenario_path)
+    s = base.replace(propagation={"land_cover": "landcover.tif", "clutter_loss_db": {"10": 7.0}})
+    inputs = pipeline.prepare_inputs(s)
+    assert inputs.clutter_db is not None and np.all(inputs.clutter_db == 7.0)
+    assert any("Clutter" in a and "landcover.tif" in a for a in inputs.assumptions)
+    plain = pipeline.prepare_inputs(base)
+    cands = pipeline.build_candidates(plain).iloc[:2]
+    tech = pipeline.access_technology(base)
+    rx_plain, _ = pipeline.coverage_matrix(plain, cands, tech)
+    rx_clutter, _ = pipeline.coverage_matrix(inputs, cands, tech)
+    ok = np.isfinite(rx_plain)
+    np.testing.assert_allclose(rx_plain[ok] - rx_clutter[ok], 7.0, atol=1e-4)
+    with pytest.raises(InputError, match="land_cover"):
+        pipeline.prepare_inputs(base.replace(propagation={"land_cover": "nowhere.tif"}))
