@@ -203,7 +203,7 @@ def radial_kernel(
                 warn[h, e] = wb[h]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def radial_assign(
     dc: NDArray[np.float64],
     dr: NDArray[np.float64],
@@ -222,11 +222,10 @@ def radial_assign(
     key = np.empty(m, dtype=np.int64)
     radial = np.empty(m, dtype=np.int64)
     sample = np.empty(m, dtype=np.int64)
-    span = 0
-    for c in range(m):
+    for c in numba.prange(m):
         radial[c] = round(math.atan2(dr[c], dc[c]) * per_angle) % n_radials
         sample[c] = round(math.sqrt(dc[c] * dc[c] + dr[c] * dr[c]) / step_cells)
-        span = max(span, sample[c] + 1)
+    span = sample.max() + 1 if m else 1
     # counting sort by (radial, sample): evaluation numbers in key order, no comparisons
     index = np.full(n_radials * span, -1, dtype=np.int64)
     for c in range(m):
