@@ -283,6 +283,8 @@ def predict_grid(
         describe += (
             f"; radial profiles ({n_radials} radials, each cell from the sample nearest its "
             f"centre; own profiles within {RADIAL_EXACT_STEPS} steps)"
+            if n_radials
+            else f"; one profile per cell (all within {RADIAL_EXACT_STEPS} steps of the site)"
         )
     else:
         loss2, status2, warn2 = _run_paths(
