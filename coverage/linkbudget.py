@@ -1,7 +1,7 @@
 """Link budget: antenna patterns, clutter loss, received power, SNR and throughput class.
 
 Received power is ``EIRP(direction) - path loss + rx gain - rx cable loss - clutter loss``
-(:func:`coverage.prediction.received_power_dbm` for the plain sum). This module adds:
+(:func:`coverage.servers.received_power_dbm` for the plain sum). This module adds:
 
 * antenna patterns: omni, and a 3GPP sector (azimuth, horizontal and vertical beamwidth,
   downtilt; 3GPP TR 36.814 Table A.2.1.1-2 / ITU-R F.1336 parabolic main lobe), and patterns

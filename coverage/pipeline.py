@@ -52,15 +52,11 @@ from coverage.inputs import (
     prepare_inputs,
     propagation_model,
 )
-from coverage.linkbudget import pattern_loss_db, pattern_loss_grid
+from coverage.linkbudget import pattern_loss_db
 from coverage.plan import Plan
-from coverage.prediction import (
-    best_server,
-    path_loss_options,
-    predict_grid,
-    received_power_dbm,
-)
+from coverage.prediction import path_loss_options
 from coverage.scenario import Scenario, load_scenario
+from coverage.servers import received_power_dbm, serve_sites
 from coverage.technology import Technology
 from coverage.terrain import Terrain
 from coverage.visibility import visibility_table
@@ -400,11 +396,8 @@ def assemble_plan(
         serves.any(axis=0) & ~served if options.size else np.zeros(len(demand), bool),
     )
 
-    # coverage raster from the chosen access sites
-    grids: list[NDArray[np.float64]] = []
-    warnings: dict[str, int] = {}
-    model = propagation_model(s)
-    # the raster covers the area and a band around it (the map's extent), not the whole margin
+    # coverage raster from the chosen access sites, over the area and a band around it (the
+    # map's extent), not the whole margin
     near = rasterio.features.geometry_mask(
         [inputs.area.buffer(COVERAGE_BAND_M)],
         out_shape=inputs.terrain.shape,
@@ -412,31 +405,15 @@ def assemble_plan(
         invert=True,
     )
     antenna = access_antenna(s)
-    for (x, y), h in zip(site_xy, res.heights_m, strict=True):
-        pred = predict_grid(
-            inputs.terrain, float(x), float(y), tx_height_m=float(h),
-            rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
-            radius_m=technology.max_range_m, model=model, mask=near,
-        )  # fmt: skip
-        for words, count in pred.warning_summary().items():
-            warnings[words] = warnings.get(words, 0) + count
-        rx_site = received_power_dbm(
-            technology.eirp_dbm, pred.loss_db, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
-        )
-        if inputs.clutter_db is not None:
-            rx_site = rx_site - inputs.clutter_db
-        if antenna is not None and not antenna.is_omni:
-            rx_site = rx_site - pattern_loss_grid(
-                antenna, inputs.terrain, float(x), float(y), float(h),
-                technology.terminal_height_m, k_factor=s.propagation.k_factor,
-            )  # fmt: skip
-        grids.append(rx_site)
-    if grids:
-        rx_grid, _, _ = best_server(grids)
-        _, server, _ = best_server(grids, threshold_dbm=thr)
-    else:
-        rx_grid = np.full(inputs.terrain.shape, np.nan, np.float32)
-        server = np.full(inputs.terrain.shape, -1, np.int16)
+    model = propagation_model(s)
+    composite = serve_sites(
+        inputs.terrain, site_xy, res.heights_m, eirp_dbm=technology.eirp_dbm,
+        rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
+        radius_m=technology.max_range_m, threshold_dbm=thr, model=model,
+        k_factor=s.propagation.k_factor, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
+        antenna=antenna, clutter_db=inputs.clutter_db, mask=near,
+    )  # fmt: skip
+    rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
 
     # sites and links with real costs and the people each serves
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())

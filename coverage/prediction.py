@@ -12,8 +12,8 @@ in parallel on all cores (numba ``prange``, kernels in
 :mod:`coverage._prediction_kernels`). Cells closer to the site than two profile steps
 have no intermediate terrain sample and get free-space loss.
 
-The coverage map (best server, overlap count) and the placement (a site x demand loss
-matrix) use these functions.
+The coverage map (through :mod:`coverage.servers`: best server, overlap count) and the
+placement (a site x demand loss matrix) use these functions.
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ numba = itm.numba
 
 __all__ = [
     "GridPrediction",
-    "best_server",
     "path_loss_grid",
     "path_loss_matrix",
     "path_loss_options",
     "path_loss_to_points",
     "predict_grid",
-    "received_power_dbm",
 ]
 
 log = logging.getLogger(__name__)
@@ -547,69 +545,3 @@ def path_loss_options(
             detail=False,
         )  # fmt: skip
     return out
-
-
-def received_power_dbm(
-    eirp_dbm: float | ArrayLike,
-    path_loss_db: ArrayLike,
-    *,
-    rx_antenna_gain_dbi: float | ArrayLike = 0.0,
-    rx_cable_loss_db: float = 0.0,
-    clutter_loss_db: float | ArrayLike = 0.0,
-) -> NDArray[np.float64]:
-    """Received power (dBm) = EIRP - path loss + rx gain - rx cable loss - clutter loss.
-
-    NaN path losses (outside range) stay NaN; infinite losses ("no signal") give -inf.
-    """
-    pl = np.asarray(path_loss_db, dtype=np.float64)
-    return np.asarray(
-        np.asarray(eirp_dbm, dtype=np.float64)
-        - pl
-        + np.asarray(rx_antenna_gain_dbi)
-        - rx_cable_loss_db
-        - np.asarray(clutter_loss_db)
-    )
-
-
-def best_server(
-    rx_dbm: ArrayLike | Sequence[ArrayLike], *, threshold_dbm: float | None = None
-) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int16]]:
-    """Best server over several sites' received-power grids.
-
-    Parameters
-    ----------
-    rx_dbm
-        (N, rows, cols) received power per site (dBm), or a sequence of N grids; NaN where a
-        site does not reach.
-    threshold_dbm
-        Power (dBm) a site must reach to serve and to count in the overlap; default: any
-        finite value.
-
-    Returns
-    -------
-    best_rx_dbm
-        Strongest received power per cell (float32; NaN where no site serves).
-    server
-        Index of that site (int16; -1 where none serves). Ties go to the lowest index.
-    overlap
-        How many sites serve each cell (int16).
-    """
-    stack = np.asarray(rx_dbm, dtype=np.float64)
-    if stack.ndim == 2:
-        stack = stack[None]
-    if stack.ndim != 3 or stack.shape[0] == 0:
-        msg = f"best_server needs (N, rows, cols) grids with N >= 1, got shape {stack.shape}."
-        raise InputError(msg)
-    if stack.shape[0] > np.iinfo(np.int16).max:
-        msg = "best_server: too many sites for an int16 server index."
-        raise InputError(msg)
-    serves = np.isfinite(stack) if threshold_dbm is None else (stack >= threshold_dbm)
-    serves &= ~np.isnan(stack)
-    masked = np.where(serves, stack, -np.inf)
-    idx = np.argmax(masked, axis=0)
-    any_serves = serves.any(axis=0)
-    best = np.take_along_axis(masked, idx[None], axis=0)[0]
-    best_rx = np.where(any_serves, best, np.nan).astype(np.float32)
-    server = np.where(any_serves, idx, -1).astype(np.int16)
-    overlap = serves.sum(axis=0).astype(np.int16)
-    return best_rx, server, overlap

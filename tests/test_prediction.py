@@ -12,12 +12,10 @@ from coverage.cli import main
 from coverage.errors import InputError
 from coverage.prediction import (
     RADIAL_EXACT_STEPS,
-    best_server,
     path_loss_grid,
     path_loss_matrix,
     path_loss_to_points,
     predict_grid,
-    received_power_dbm,
 )
 from coverage.propagation import free_space_loss_db, get_model
 
@@ -156,21 +154,6 @@ def test_points_and_matrix_agree_with_grid(andes_terrain):
 def test_site_outside_grid_raises(flat_terrain):
     with pytest.raises(InputError, match="outside the terrain grid"):
         path_loss_grid(flat_terrain, 0.0, 0.0, radius_m=100.0, **KW)
-
-
-def test_received_power_and_best_server():
-    rx = received_power_dbm(
-        50.0, np.array([100.0, np.nan, np.inf]), rx_antenna_gain_dbi=2.0, clutter_loss_db=3.0
-    )
-    assert rx[0] == pytest.approx(-51.0) and np.isnan(rx[1]) and rx[2] == -np.inf
-    a = np.array([[-80.0, np.nan], [-100.0, -70.0]])
-    b = np.array([[-90.0, -95.0], [-60.0, -70.0]])
-    best, server, overlap = best_server([a, b], threshold_dbm=-92.0)
-    np.testing.assert_array_equal(server, [[0, -1], [1, 0]])
-    np.testing.assert_allclose(best, [[-80.0, np.nan], [-60.0, -70.0]])
-    np.testing.assert_array_equal(overlap, [[2, 0], [1, 2]])
-    best, server, overlap = best_server([a, b])
-    assert server[0, 1] == 1 and overlap[0, 1] == 1
 
 
 def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
