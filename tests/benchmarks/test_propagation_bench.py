@@ -6,8 +6,10 @@
   ITMDLL.cpp) on the same terrain profiles (SPLAT!'s own, saved with ``-gpsav``) over the
   real Palmitas SRTM tile: median |difference| <= 1 dB.
 * Speed: one-site ITM area prediction over a 10 km radius on 30 m terrain against
-  ``splat-hd -olditm -L`` on the same area (ratio measured in the same run, >= 10x), and
-  path-loss grids for 300 candidate sites over the Palmitas area in under 2 minutes.
+  ``splat-hd -olditm -L`` on the same area (ratio measured in the same run, >= 10x; ours with
+  radial profiles as SPLAT! computes them, and also with one profile per cell and as a whole
+  ``coverage-plan pathloss`` process), and path-loss grids for 300 candidate sites over the
+  Palmitas area in under 2 minutes.
 
 SPLAT! needs a whole 1-degree SRTM tile; the Medellín relay covers lon -75.75..-75.50,
 lat 6.0..6.5 of tile N06W076, so the rest of the tile is filled with edge values (only
