@@ -164,15 +164,17 @@ def _r2_block(  # type: ignore[no-untyped-def]
         base_v = (target_m - eye_m) * inv_i
         ci = curv * inv_i
         ii = i * i
+        jf = float(jlo)  # jr as a float, counted along (no int-to-float conversions)
         for jr in range(jlo, jhi + 1):
-            uu = jr * ua - p0
+            uu = jf * ua - p0
             k = min(int(uu), m - 1)
             w = uu - k
             ha = pre[u(k)]
             h = ha + (pre[u(k + 1)] - ha) * w
             idx = u(line + jr * smin)
-            v = zf[idx] * inv_i - ci * (ii + jr * jr) + base_v
+            v = zf[idx] * inv_i - ci * (ii + jf * jf) + base_v
             outf[idx] += v >= h
+            jf += 1.0
 
 
 @njit(cache=True)
