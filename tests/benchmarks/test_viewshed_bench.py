@@ -6,7 +6,11 @@ Every ratio is measured in the same run on the same machine, as wall-clock and a
 (user + system, children included for subprocesses) with the load average printed beside them:
 the machine is shared. Timings are the best of three, after one warm-up run (which fills numba's on-disk cache); "end to end" means a whole
 process: ``coverage-plan viewshed`` versus ``gdal_viewshed``, each reading the same GeoTIFF
-and writing a GeoTIFF.
+and writing a GeoTIFF. Beside it, the floor of any Python tool here is measured in the same
+run: ``python -c "import numpy, rasterio"``, which alone takes about as long as the whole
+``gdal_viewshed`` run on 4000 x 4000, so "2x end to end" cannot be met from Python; the
+in-process ratio (``viewshed()`` wall time against the whole ``gdal_viewshed`` process) is the
+one a library can meet.
 """
 
 from __future__ import annotations
@@ -195,22 +199,34 @@ def test_speed_one_viewshed_4000(big_dem: tuple[Path, Terrain], tmp_path: Path) 
     c_cli = _cpu_of(lambda: subprocess.run(ours, check=True))
     c_gdal = _cpu_of(lambda: _gdal_viewshed(dem, tmp_path / "g.tif", x, y))
     c_kernel = _cpu_of(lambda: viewshed(t, x, y, **kw))
+    # The floor of any Python CLI here: starting Python and importing numpy and rasterio
+    # (needed to read and write the GeoTIFFs), before any viewshed work.
+    floor_cmd = [sys.executable, "-c", "import numpy, rasterio"]
+    t_floor = _best_of(lambda: subprocess.run(floor_cmd, check=True))
     print(
         f"\n[4000 x 4000, {_load()}] wall: coverage-plan viewshed end to end {t_cli:.3f} s, "
         f"in-process viewshed() {t_kernel:.3f} s; gdal_viewshed end to end {t_gdal:.3f} s -> "
         f"speed-up {t_gdal / t_cli:.2f}x end to end, {t_gdal / t_kernel:.2f}x in-process. "
         f"CPU: {c_cli:.3f} s end to end, {c_kernel:.3f} s in-process (2 threads), gdal "
         f"{c_gdal:.3f} s (1 thread) -> CPU ratio {c_gdal / c_cli:.2f}x end to end, "
-        f"{c_gdal / c_kernel:.2f}x in-process"
+        f"{c_gdal / c_kernel:.2f}x in-process. Floor: `python -c 'import numpy, rasterio'` "
+        f"{t_floor:.3f} s wall (2x gdal end to end would need {t_gdal / 2:.3f} s in all)"
     )
-    # The target (2x gdal_viewshed, whole process each) is not met: about 1.2 s of the CLI's
-    # CPU goes to importing numba (~0.5 s, scipy included through numba's BLAS check) and
-    # loading its cached kernels (~0.7 s), before the ~0.5 s sweep. Record the gap honestly.
-    if t_gdal / t_cli < 2.0 or t_gdal / t_kernel < 2.0:
-        pytest.xfail(
-            f"target 2x gdal_viewshed not met: {t_gdal / t_cli:.2f}x end to end, "
-            f"{t_gdal / t_kernel:.2f}x in-process (wall, {_load()})"
+    # In-process (viewshed() wall, 2 threads, against the whole gdal_viewshed process) is the
+    # target a Python library can meet. End to end it cannot: the interpreter with numpy and
+    # rasterio alone (the floor above) takes about as long as gdal_viewshed's whole run, and
+    # the CLI also imports numba and loads its cached kernels. Recorded, not hidden.
+    unmet = []
+    if t_gdal / t_kernel < 2.0:
+        unmet.append(f"in-process {t_gdal / t_kernel:.2f}x")
+    if t_gdal / t_cli < 2.0:
+        unmet.append(
+            f"end to end {t_gdal / t_cli:.2f}x (CLI {t_cli:.3f} s vs gdal {t_gdal:.3f} s; the "
+            f"python+numpy+rasterio start-up floor alone is {t_floor:.3f} s, "
+            f"2x needs {t_gdal / 2:.3f} s)"
         )
+    if unmet:
+        pytest.xfail(f"target 2x gdal_viewshed not met: {'; '.join(unmet)} (wall, {_load()})")
 
 
 _MANY = """
