@@ -136,7 +136,7 @@ def _run_radial(
     far = np.flatnonzero(~near)
     if far.size == 0:
         return loss, status, warn, 0
-    reach_cells = float(np.hypot(dc[far], dr[far]).max())
+    reach_cells = float(dist[far].max()) * step_cells
     n_radials = 8 * math.ceil(2.0 * math.pi * reach_cells / 8.0)  # the 4 axes are radials
     starts, js, inverse = _pk.radial_assign(dc[far], dr[far], step_cells, n_radials)
     theta = np.arange(n_radials) * (2.0 * math.pi / n_radials)
@@ -271,7 +271,8 @@ def predict_grid(
             msg = f"mask has shape {np.shape(mask)}, the terrain {(rows, cols)}."
             raise InputError(msg)
         inside &= np.asarray(mask, dtype=bool)
-    rr, cc = np.nonzero(inside)
+    flat = np.flatnonzero(inside)
+    rr, cc = np.divmod(flat, cols)
     describe = mdl.describe()
     if method == "radial":
         loss, status, warn, n_radials = _run_radial(
@@ -293,11 +294,11 @@ def predict_grid(
         )  # fmt: skip
         loss, status, warn = loss2[0], status2[0], warn2[0]
     out = np.full((rows, cols), np.nan, dtype=np.float32)
-    out[rr, cc] = loss
+    out.ravel()[flat] = loss
     st = np.zeros((rows, cols), dtype=np.int16)
-    st[rr, cc] = status
+    st.ravel()[flat] = status
     wf = np.zeros((rows, cols), dtype=np.int32)
-    wf[rr, cc] = warn
+    wf.ravel()[flat] = warn
     pred = GridPrediction(out, st, wf, describe)
     summary = pred.warning_summary()
     if summary:
