@@ -60,11 +60,15 @@ def _r2_block(  # type: ignore[no-untyped-def]
     hands its neighbour's horizon to the cells beside it. Cells are split between blocks
     (and sectors) by integer tests, so no two tasks write the same cell. Indices are cast to
     unsigned (``u``), which spares numba's negative-index wrap-around on every access.
+    Elevations, slopes and horizons are float32, like the DEM (no conversions; 11 % faster
+    than float64): it rounds the eye-to-crossing rises of up to a few km by ~1e-4 m, which
+    flipped 2 grazing cells in 20 million against float64 (ray positions stay float64).
     """
     u = np.uint64
+    f = np.float32
     m = nb
     # Per-ray rows of one scratch array: constants, horizons, and each line's crossings.
-    t = np.empty((_ROWS, m + 1))
+    t = np.empty((_ROWS, m + 1), dtype=np.float32)
     ti = np.zeros((2, m + 1), dtype=np.int32)  # major cell j0, minor column |jc|
     sgn = np.empty(m + 1, dtype=np.int64)
     for k in range(m + 1):
@@ -84,37 +88,43 @@ def _r2_block(  # type: ignore[no-untyped-def]
     wmax = max(hi - lo - 1, 0)
     width = hi - lo
     sm1 = smin if width > 0 else 0
+    # float32 constants: float32 with a float64 or an integer would make float64.
+    zero, one, half, low = f(0.0), f(1.0), f(0.5), f(_LOW)
+    flo = f(lo)
+    fwidth = f(width)
+    eye = f(eye_m)
     for i in range(1, lim + 1):
-        inv_i = 1.0 / i
+        inv_i64 = 1.0 / i
         dy = i / n
         if p0 * dy > yhi or (p0 + nb) * dy < ylo:
             break
         # Rays inside the grid (within half a cell of it): ka .. kb.
-        ka = min(max(0, math.ceil(ylo * n * inv_i - p0)), m)
-        kb = max(min(m, math.floor(yhi * n * inv_i - p0)), 0)
+        ka = min(max(0, math.ceil(ylo * n * inv_i64 - p0)), m)
+        kb = max(min(m, math.floor(yhi * n * inv_i64 - p0)), 0)
         if ka > kb:
             ka, kb = kb, ka
         line = base + i * smaj
         prev = line - smaj
         line_lo = line + lo * smin
-        im1 = i - 1.0
-        fi = float(i)
+        im1 = f(i - 1)
+        fi = f(i)
+        inv_i = f(inv_i64)
         # Three passes over the rays (faster than one: short loops, few live registers).
         # 1. Where each ray crosses major line i (between cells j0 and j0 + 1, fy of the way,
         #    clamped at the grid edge) and the minor line before it (column jc, fx of the way
         #    from line i - 1; computed whether or not it exists, a missing one gets -1e30).
         for k in range(ka, kb + 1):
-            yc = min(max(t[_SL, k] * fi - lo, 0.0), width)
+            yc = min(max(t[_SL, k] * fi - flo, zero), fwidth)
             j0 = min(np.int32(yc), wmax)
             ti[0, k] = j0
-            t[_FY, k] = yc - j0
+            t[_FY, k] = yc - f(j0)
             a = t[_ASL, k]
             ay = a * fi
-            jcf = max(math.ceil(ay) - 1.0, 0.0)
-            t[_PEN, k] = _LOW if jcf <= ay - a else 0.0
+            jcf = max(np.ceil(ay) - one, zero)
+            t[_PEN, k] = low if jcf <= ay - a else zero
             ti[1, k] = np.int32(jcf)
-            t[_FX, k] = min(max(jcf * t[_IAS, k] - im1, 0.0), 1.0)
-            t[_Q, k] = a / max(jcf, 0.5)  # 1 / (distance of the minor crossing)
+            t[_FX, k] = min(max(jcf * t[_IAS, k] - im1, zero), one)
+            t[_Q, k] = a / max(jcf, half)  # 1 / (distance of the minor crossing)
             t[_DM, k] = t[_C2, k] * jcf * a  # its curvature drop times that
         # 2. The elevations there.
         for k in range(ka, kb + 1):
@@ -128,12 +138,12 @@ def _r2_block(  # type: ignore[no-untyped-def]
         # 3. The horizons.
         for k in range(ka, kb + 1):
             fx = t[_FX, k]
-            zl = t[_ZC, k] * (1.0 - fx) + t[_ZD, k] * fx
-            h = max(t[_HZ, k], (zl - eye_m) * t[_Q, k] - t[_DM, k] + t[_PEN, k])
+            zl = t[_ZC, k] * (one - fx) + t[_ZD, k] * fx
+            h = max(t[_HZ, k], (zl - eye) * t[_Q, k] - t[_DM, k] + t[_PEN, k])
             t[_PRE, k] = h
             fy = t[_FY, k]
-            zl = t[_ZA, k] * (1.0 - fy) + t[_ZB, k] * fy
-            t[_HZ, k] = max(h, (zl - eye_m) * inv_i - t[_CB, k] * fi)
+            zl = t[_ZA, k] * (one - fy) + t[_ZB, k] * fy
+            t[_HZ, k] = max(h, (zl - eye) * inv_i - t[_CB, k] * fi)
         # Rays that have left the grid take the horizon of the nearest ray inside it.
         if ka > 0:
             hz[ka - 1] = hz[ka]
@@ -160,19 +170,20 @@ def _r2_block(  # type: ignore[no-untyped-def]
                 jd -= 1
             jlo = max(jlo, -jd)
             jhi = min(jhi, jd)
-        ua = n * inv_i
-        base_v = (target_m - eye_m) * inv_i
-        ci = curv * inv_i
-        ii = i * i
+        ua = n * inv_i64
+        base_v = f((target_m - eye_m) * inv_i64)
+        ci = f(curv * inv_i64)
+        ii = f(i * i)
         jf = float(jlo)  # jr as a float, counted along (no int-to-float conversions)
         for jr in range(jlo, jhi + 1):
-            uu = jf * ua - p0
+            uu = jf * ua - p0  # position between rays, in float64
             k = min(int(uu), m - 1)
-            w = uu - k
+            w = f(uu - k)
             ha = pre[u(k)]
             h = ha + (pre[u(k + 1)] - ha) * w
             idx = u(line + jr * smin)
-            v = zf[idx] * inv_i - ci * (ii + jf * jf) + base_v
+            jf32 = f(jf)
+            v = zf[idx] * inv_i - ci * (ii + jf32 * jf32) + base_v
             outf[idx] += v >= h
             jf += 1.0
 
