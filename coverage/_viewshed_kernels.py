@@ -32,7 +32,10 @@ prange = numba.prange
 #: LLVM fast-math flags that keep infinities and NaN semantics (the horizon starts at -inf).
 _FAST = {"arcp", "contract", "afn", "nsz"}
 #: Rays walked together by one task of the sweep (their horizons are interpolated between).
-RAYS_PER_BLOCK = 64
+#: A compile-time constant (numba then sizes the loops); fans are rounded up to half a block.
+#: 128 walks a 4000 x 4000 grid about 15 % faster than 64 (longer runs of cells read per
+#: line), the same on 1000 x 1000; 256 rounds small fans up too far.
+RAYS_PER_BLOCK = 128
 #: Horizon before any crossing: a finite stand-in for -inf, so interpolation stays finite.
 _LOW = -1e30
 # Rows of the per-ray scratch array of _r2_block: slope, |slope|, 1/|slope|, curvature
