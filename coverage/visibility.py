@@ -82,8 +82,9 @@ the two rays around it, interpolated to its centre. Measured IoU against the exa
 (observer 30 m, target 2 m, k = 4/3, five observers each): with 1.0, min 0.992 on the Palmitas
 DEM and 0.995 on steep 300 x 300 synthetic Andes terrain; with 0.75, 0.989 and 0.993; with 0.5
 (1.75 times less work), 0.977 and 0.986. Cost is linear in it: with 1.0 about two ray steps
-per cell, 15 to 17 ns per cell on one core of the 2-core AMD EPYC (Zen 3) development machine
-(1000 x 1000, five observers). A fan whose rays thin out towards the observer (the rays
+per cell, about 12 ns per cell on 1000 x 1000 and 14 ns on 4000 x 4000 (one core of the
+2-core AMD EPYC Zen 3 development machine, five observers; 28 and 30 ns before the kernel was
+tightened). A fan whose rays thin out towards the observer (the rays
 added on the way out starting from the horizon interpolated between their neighbours) does
 fewer ray steps but measured 0.976 on the Andes terrain, so it is not used."""
 #: Columns of :func:`link_clearances` and the per-pair columns of :func:`visibility_table`.
