@@ -33,6 +33,7 @@ BLOCK = 64
 
 @numba.njit(cache=True)
 def _evaluate(
+    zq: tuple[float, float, float],
     buf: NDArray[np.float64],
     sums: NDArray[np.float64],
     recip: NDArray[np.float64],
@@ -57,7 +58,7 @@ def _evaluate(
         itm.itm_p2p_heights(
             buf, sums, recip, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
             params[2], params[3], params[4], int(params[5]), int(params[6]),
-            params[7], params[8], params[9], work, lo, st, wb,
+            zq[0], zq[1], zq[2], work, lo, st, wb,
         )  # fmt: skip
     else:
         for h in range(len(heights)):
@@ -106,6 +107,7 @@ def paths_kernel(
             longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
     recip = itm.reciprocals(max_n + 1)
+    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
     n_blocks = (m + BLOCK - 1) // BLOCK
     for c in numba.prange(len(order)):
         chunk = order[c]
@@ -130,7 +132,7 @@ def paths_kernel(
             if code == ITM:
                 itm.profile_sums(buf, n, length / (n - 1), sums)
             _evaluate(
-                buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
+                zq, buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
                 work, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):
@@ -174,6 +176,7 @@ def radial_kernel(
         if starts[g + 1] > starts[g]:
             longest = max(longest, js[starts[g + 1] - 1])
     recip = itm.reciprocals(longest + 2)
+    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
     for c in numba.prange(len(order)):
         g = order[c]
         e0 = starts[g]
@@ -194,7 +197,7 @@ def radial_kernel(
             itm.profile_sums(buf, n, step_m, sums)
         for e in range(e0, e1):
             _evaluate(
-                buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo,
+                zq, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo,
                 st, wb,
             )  # fmt: skip
             for h in range(n_h):

@@ -48,7 +48,7 @@ from coverage.itm_profile import (  # noqa: F401 (re-exported)
     profile_sums,
     reciprocals,
 )
-from coverage.itm_variability import _variability, numba
+from coverage.itm_variability import _variability, deviates, numba
 
 __all__ = [
     "CLIMATES",
@@ -168,9 +168,8 @@ def itm_area_core(
     a_fs = 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    var, v_med, w3 = _variability(
-        time, location, situation, he[0], he[1], dh, f_mhz, d, a_ref, climate, mdvar
-    )
+    z_t, z_l, z_s = deviates(time, location, situation)
+    var, v_med, w3 = _variability(z_t, z_l, z_s, he[0], he[1], dh, f_mhz, d, a_ref, climate, mdvar)
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 

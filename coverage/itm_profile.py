@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.itm_attenuation import _longley_rice
-from coverage.itm_variability import _variability, numba
+from coverage.itm_variability import _variability, deviates, numba
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
@@ -350,9 +350,9 @@ def _p2p_height(
     rx_best_d: float,
     climate: int,
     mdvar: int,
-    time: float,
-    location: float,
-    situation: float,
+    z_t: float,
+    z_l: float,
+    z_s: float,
     work: NDArray[np.float64],
     dh_key: NDArray[np.float64],
 ) -> tuple[float, float, float, float, int, int, int]:
@@ -429,9 +429,7 @@ def _p2p_height(
     a_fs = 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    var, v_med, w3 = _variability(
-        time, location, situation, he0, he1, dh, f_mhz, d, a_ref, climate, mdvar
-    )
+    var, v_med, w3 = _variability(z_t, z_l, z_s, he0, he1, dh, f_mhz, d, a_ref, climate, mdvar)
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 
@@ -452,9 +450,9 @@ def itm_p2p_heights(
     h_sys: float,
     climate: int,
     mdvar: int,
-    time: float,
-    location: float,
-    situation: float,
+    z_t: float,
+    z_l: float,
+    z_s: float,
     work: NDArray[np.float64],
     loss: NDArray[np.float64],
     status: NDArray[np.int64],
@@ -464,8 +462,10 @@ def itm_p2p_heights(
 
     ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
     of a longer profile that starts with z[0..np_] serve as well), ``recip`` the
-    :func:`reciprocals` of at least ``np_ + 1``. Writes, per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the
-    warning bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
+    :func:`reciprocals` of at least ``np_ + 1``; ``z_t``, ``z_l``, ``z_s`` the deviates of
+    the time, location and situation percentages (:func:`coverage.itm.deviates`). Writes,
+    per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
+    bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
     and (where the end points of its fit coincide) Δh are computed once for all heights.
     ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing.
     """
@@ -482,7 +482,7 @@ def itm_p2p_heights(
     for h in range(len(h0s)):
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
             z, sums, recip, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-            climate, mdvar, time, location, situation, work, dh_key,
+            climate, mdvar, z_t, z_l, z_s, work, dh_key,
         )  # fmt: skip
         loss[h] = lo
         status[h] = mode
@@ -527,7 +527,8 @@ def itm_p2p_core(
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
+    z_t, z_l, z_s = deviates(time, location, situation)
     return _p2p_height(
         z, sums, recip, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-        climate, mdvar, time, location, situation, work, dh_key,
+        climate, mdvar, z_t, z_l, z_s, work, dh_key,
     )  # fmt: skip

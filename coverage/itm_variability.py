@@ -25,6 +25,15 @@ def _terrain_roughness(d: float, dh: float) -> float:
 
 
 @numba.njit(cache=True)
+def deviates(time: float, location: float, situation: float) -> tuple[float, float, float]:
+    """Standard normal deviates of the time, location and situation percentages (%).
+
+    What :func:`_variability` takes; compute them once per prediction, not per path.
+    """
+    return _qerfi(time / 100.0), _qerfi(location / 100.0), _qerfi(situation / 100.0)
+
+
+@numba.njit(cache=True)
 def _qerfi(q: float) -> float:
     """Inverse complementary normal CDF, Abramowitz & Stegun 26.2.23."""
     x = q
@@ -93,9 +102,9 @@ _BFP = np.array(
 
 @numba.njit(cache=True)
 def _variability(
-    time: float,
-    location: float,
-    situation: float,
+    z_t: float,
+    z_l: float,
+    z_s: float,
     he0: float,
     he1: float,
     dh: float,
@@ -105,11 +114,12 @@ def _variability(
     climate: int,
     mdvar: int,
 ) -> tuple[float, float, int]:
-    """Variability adjustment (dB) [Algorithm §5]; returns (A - A_fs, V_med, warning bits)."""
+    """Variability adjustment (dB) [Algorithm §5]; returns (A - A_fs, V_med, warning bits).
+
+    ``z_t``, ``z_l``, ``z_s`` are the deviates of the time, location and situation
+    percentages (:func:`deviates`).
+    """
     warn = 0
-    z_t = _qerfi(time / 100.0)
-    z_l = _qerfi(location / 100.0)
-    z_s = _qerfi(situation / 100.0)
     c = climate - 1
     wn = f_mhz / 47.7
     d_ex = (
