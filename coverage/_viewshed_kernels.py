@@ -96,6 +96,7 @@ def _r2_block(  # type: ignore[no-untyped-def]
     flo = f(lo)
     fwidth = f(width)
     eye = f(eye_m)
+    rise = f(target_m - eye_m)  # added to a cell elevation: its rise above the eye
     for i in range(1, lim + 1):
         inv_i64 = 1.0 / i
         dy = i / n
@@ -174,7 +175,6 @@ def _r2_block(  # type: ignore[no-untyped-def]
             jlo = max(jlo, -jd)
             jhi = min(jhi, jd)
         ua = n * inv_i64
-        base_v = f((target_m - eye_m) * inv_i64)
         ci = f(curv * inv_i64)
         ii = f(i * i)
         jf = float(jlo)  # jr as a float, counted along (no int-to-float conversions)
@@ -186,7 +186,9 @@ def _r2_block(  # type: ignore[no-untyped-def]
             h = ha + (pre[u(k + 1)] - ha) * w
             idx = u(line + jr * smin)
             jf32 = f(jf)
-            v = zf[idx] * inv_i - ci * (ii + jf32 * jf32) + base_v
+            # rise from the eye first (nearly exact in float32: the two are close), then
+            # the slope: z / i + (target - eye) / i would lose the grazing cells' margin
+            v = (zf[idx] + rise) * inv_i - ci * (ii + jf32 * jf32)
             outf[idx] += v >= h
             jf += 1.0
 

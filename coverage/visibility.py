@@ -75,18 +75,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-RAY_DENSITY = 1.0
+RAY_DENSITY = 0.75
 """Rays of the R2 sweep per cell of each sector's radius: neighbouring rays are at most
 ``1 / RAY_DENSITY`` cells apart where they leave the grid, and each cell takes the horizon of
 the two rays around it, interpolated to its centre. Measured IoU against the exact reference
-(observer 30 m, target 2 m, k = 4/3, five observers each): with 1.0, min 0.992 on the Palmitas
-DEM and 0.995 on steep 300 x 300 synthetic Andes terrain; with 0.75, 0.989 and 0.993; with 0.5
-(1.75 times less work), 0.977 and 0.986. Cost is linear in it: with 1.0 about two ray steps
-per cell, about 12 ns per cell on 1000 x 1000 and 14 ns on 4000 x 4000 (one core of the
-2-core AMD EPYC Zen 3 development machine, five observers; 28 and 30 ns before the kernel was
-tightened). A fan whose rays thin out towards the observer (the rays
-added on the way out starting from the horizon interpolated between their neighbours) does
-fewer ray steps but measured 0.976 on the Andes terrain, so it is not used."""
+(observer 30 m, target 2 m, k = 4/3, five observers each; ``tests/benchmarks``): with 0.75,
+min 0.9906 on the Palmitas DEM, 0.9927 on steep 300 x 300 and 0.9971 on 1000 x 1000
+synthetic Andes terrain, and 0.9785 against GRASS ``r.viewshed``; with 1.0, 0.9918, 0.9953
+and 0.9983 for about 30 % more time; with 0.5, 0.977 and 0.986. 0.75 keeps every terrain
+above 0.99 and makes 500 viewsheds on 1000 x 1000 about 1.3 times faster than 1.0 (about
+11 ns per cell on one core of the 2-core AMD EPYC development machine, 28 ns before the kernel
+was tightened). A fan whose rays thin out towards the observer (the rays added on the way
+out starting from the horizon interpolated between their neighbours) does fewer ray steps
+but measured 0.976 on the Andes terrain, so it is not used."""
 #: Columns of :func:`link_clearances` and the per-pair columns of :func:`visibility_table`.
 LINK_COLUMNS = ("distance_m", "los", "clearance_ratio", "worst_distance_m", "min_clearance_m")
 
