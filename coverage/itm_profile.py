@@ -26,7 +26,7 @@ from coverage.itm_variability import _variability, deviates, numba
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
 _N_BINS = 64  # bins of the Δh decile search
-WORK_SIZE = 4 * 245 + _N_BINS
+WORK_SIZE = 4 * 245 + 2 * _N_BINS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,16 +166,20 @@ def _order_statistics(
     Values go to :data:`_N_BINS` equal bins between their minimum ``lo`` and maximum
     (``scale`` bins per unit); the bin index is monotone in the value, so the k-th value
     lies in the bin where the running count passes k, and a quickselect over that bin's
-    few values finds it. One counting pass and one gathering pass serve both ranks.
-    ``scratch`` (``n + _N_BINS`` integers), ``pool_a`` and ``pool_b`` are scratch.
+    few values finds it. The counting pass also chains each bin's values (``head`` and
+    ``after``), so gathering a bin walks only its own values. ``scratch`` (``n + 2 _N_BINS``
+    integers), ``pool_a`` and ``pool_b`` are scratch.
     """
     top = _N_BINS - 1
     counts = scratch[:_N_BINS]
-    bins = scratch[_N_BINS : _N_BINS + n]
+    head = scratch[_N_BINS : 2 * _N_BINS]
+    after = scratch[2 * _N_BINS : 2 * _N_BINS + n]
     counts[:] = 0
+    head[:] = -1
     for j in range(n):
         b = min(int((s[j] - lo) * scale), top)
-        bins[j] = b
+        after[j] = head[b]
+        head[b] = j
         counts[b] += 1
     below_a = 0
     bin_a = 0
@@ -188,18 +192,17 @@ def _order_statistics(
         below_b += counts[bin_b]
         bin_b += 1
     m_a = 0
+    j = head[bin_a]
+    while j >= 0:
+        pool_a[m_a] = s[j]
+        m_a += 1
+        j = after[j]
     m_b = 0
-    for j in range(n):
-        b = bins[j]
-        if b == bin_a:
-            pool_a[m_a] = s[j]
-            m_a += 1
-        elif b == bin_b:
-            pool_b[m_b] = s[j]
-            m_b += 1
-    if bin_b == bin_a:  # one bin holds both ranks
-        pool_b = pool_a
-        m_b = m_a
+    j = head[bin_b]
+    while j >= 0:
+        pool_b[m_b] = s[j]
+        m_b += 1
+        j = after[j]
     return _kth_smallest(pool_a[:m_a], k_a - below_a), _kth_smallest(pool_b[:m_b], k_b - below_b)
 
 
@@ -265,7 +268,7 @@ def _delta_h(
     # q10 is the p10-th largest value, q90 the p10-th smallest (NTIA's nth_element)
     pool_a = work[n : 2 * n]
     pool_b = work[2 * n : 3 * n]
-    scratch = work[3 * n : 4 * n + _N_BINS].view(np.int64)
+    scratch = work[3 * n : 4 * n + 2 * _N_BINS].view(np.int64)
     scale = _N_BINS / (hi - lo)
     q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, scratch, pool_a, pool_b)
     dhd = q10 - q90
