@@ -67,6 +67,38 @@ def _evaluate(
             )
 
 
+@numba.njit(cache=True)
+def _shared(
+    code: int, params: NDArray[np.float64], longest: int
+) -> tuple[NDArray[np.float64], tuple[float, float, float]]:
+    """What every path of one call shares: reciprocals up to ``longest`` samples and ITM's
+    time, location and situation deviates."""
+    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
+    return itm.reciprocals(longest + 1), zq
+
+
+@numba.njit(cache=True)
+def _scratch(
+    n: int, n_h: int
+) -> tuple[
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+]:
+    """One task's buffers: profile (n samples), its sums, ITM scratch, per-height results."""
+    return (
+        np.empty(n),
+        np.empty((3, n + 1)),
+        np.empty(itm.WORK_SIZE + 3),
+        np.empty(n_h),
+        np.empty(n_h, dtype=np.int64),
+        np.empty(n_h, dtype=np.int64),
+    )
+
+
 @numba.njit(cache=True, parallel=True)
 def paths_kernel(
     z: NDArray[np.float32],
@@ -106,19 +138,13 @@ def paths_kernel(
             dr = tgt_rf[j] - site_rf[i]
             longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
-    recip = itm.reciprocals(max_n + 1)
-    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
+    recip, zq = _shared(code, params, max_n)
     n_blocks = (m + BLOCK - 1) // BLOCK
     for c in numba.prange(len(order)):
         chunk = order[c]
         i = chunk // n_blocks
         j0 = (chunk % n_blocks) * BLOCK
-        buf = np.empty(max_n)
-        sums = np.empty((3, max_n + 1))
-        work = np.empty(itm.WORK_SIZE + 3)
-        lo = np.empty(n_h)
-        st = np.empty(n_h, dtype=np.int64)
-        wb = np.empty(n_h, dtype=np.int64)
+        buf, sums, work, lo, st, wb = _scratch(max_n, n_h)
         for j in range(j0, min(j0 + BLOCK, m)):
             dc = tgt_cf[j] - site_cf[i]
             dr = tgt_rf[j] - site_rf[i]
@@ -171,12 +197,7 @@ def radial_kernel(
     (ascending within a radial, >= 2). Radials run in parallel in the shuffled ``order``.
     """
     n_h = len(heights)
-    longest = 0
-    for g in range(len(dir_c)):
-        if starts[g + 1] > starts[g]:
-            longest = max(longest, js[starts[g + 1] - 1])
-    recip = itm.reciprocals(longest + 2)
-    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
+    recip, zq = _shared(code, params, js.max() + 1 if len(js) else 1)
     for c in numba.prange(len(order)):
         g = order[c]
         e0 = starts[g]
@@ -184,12 +205,7 @@ def radial_kernel(
         if e1 == e0:
             continue
         n = js[e1 - 1] + 1
-        buf = np.empty(n)
-        sums = np.empty((3, n + 1))
-        work = np.empty(itm.WORK_SIZE + 3)
-        lo = np.empty(n_h)
-        st = np.empty(n_h, dtype=np.int64)
-        wb = np.empty(n_h, dtype=np.int64)
+        buf, sums, work, lo, st, wb = _scratch(n, n_h)
         for k in range(n):
             t = k * step_cells
             buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])

@@ -78,6 +78,31 @@ def _lls_span(np_: int, xi: float, d_start: float, d_end: float) -> tuple[int, i
 
 
 @numba.njit(cache=True)
+def _lls_line(
+    z_start: float,
+    z_end: float,
+    inner: float,
+    inner_i: float,
+    i_start: int,
+    i_end: int,
+    np_: int,
+) -> tuple[float, float]:
+    """NTIA's least-squares line (``zlsq1``) over samples i_start..i_end, from sums.
+
+    The end samples count half; ``inner`` and ``inner_i`` are the sums of ``z[k]`` and of
+    ``k z[k]`` over the samples strictly between them. Returns the line's values at the
+    path ends, samples 0 and ``np_``.
+    """
+    x_length = float(i_end - i_start)
+    mid = -0.5 * x_length
+    mid_end = i_end + mid
+    sum_y = (0.5 * (z_start + z_end) + inner) / x_length
+    scaled = 0.5 * (z_start - z_end) * mid + (mid - i_start) * inner + inner_i
+    scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length)
+    return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
+
+
+@numba.njit(cache=True)
 def _lls_sums(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -86,40 +111,12 @@ def _lls_sums(
     d_start: float,
     d_end: float,
 ) -> tuple[float, float]:
-    """:func:`_lls` on z[0..np_] from :func:`profile_sums` in O(1) (same formula, summed)."""
+    """Least-squares line over z[0..np_] between two distances, from :func:`profile_sums`
+    in O(1); its values at both path ends."""
     i_start, i_end = _lls_span(np_, xi, d_start, d_end)
-    x_length = float(i_end - i_start)
-    mid = -0.5 * x_length
-    mid_end = i_end + mid
     inner = sums[0, i_end] - sums[0, i_start + 1]  # z[i_start + 1 .. i_end - 1]
     inner_i = sums[1, i_end] - sums[1, i_start + 1]
-    sum_y = 0.5 * (z[i_start] + z[i_end]) + inner
-    scaled = 0.5 * (z[i_start] - z[i_end]) * mid + (mid - i_start) * inner + inner_i
-    sum_y = sum_y / x_length
-    scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length)
-    return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
-
-
-@numba.njit(cache=True)
-def _lls(
-    z: NDArray[np.float64], np_: int, xi: float, d_start: float, d_end: float
-) -> tuple[float, float]:
-    """Least-squares line over z[0..np_] between two distances; values at both path ends."""
-    i_start, i_end = _lls_span(np_, xi, d_start, d_end)
-    x_length = float(i_end - i_start)
-    mid = -0.5 * x_length
-    mid_end = i_end + mid
-    sum_y = 0.5 * (z[i_start] + z[i_end])
-    scaled = 0.5 * (z[i_start] - z[i_end]) * mid
-    k = i_start
-    for _ in range(2, int(x_length) + 1):
-        k += 1
-        mid += 1.0
-        sum_y += z[k]
-        scaled += z[k] * mid
-    sum_y = sum_y / x_length
-    scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length)
-    return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
+    return _lls_line(z[i_start], z[i_end], inner, inner_i, i_start, i_end, np_)
 
 
 @numba.njit(cache=True)
@@ -245,16 +242,10 @@ def _delta_h(
         sum_all += v
         sum_w += j * v
         x_start += step
-    # _lls(s, n - 1, 1.0, 0.0, n - 1): the whole resampled profile, ends at half weight
-    first = s[0]
+    # the least-squares line over the whole resampled profile (its ends at half weight)
     last = s[n - 1]
-    mid = -0.5 * np_s
-    inner = sum_all - first - last
-    sum_y = (0.5 * (first + last) + inner) / np_s
-    scaled = 0.5 * (first - last) * mid + mid * inner + (sum_w - np_s * last)
-    scaled = scaled * 12.0 / ((np_s * np_s + 2.0) * np_s)
-    fit1 = sum_y - scaled * (np_s + mid)
-    slope = scaled
+    fit1, fit2 = _lls_line(s[0], last, sum_all - s[0] - last, sum_w - np_s * last, 0, n - 1, n - 1)
+    slope = (fit2 - fit1) / np_s
     lo = math.inf
     hi = -math.inf
     for j in range(n):

@@ -273,11 +273,11 @@ def predict_grid(
         inside &= np.asarray(mask, dtype=bool)
     flat = np.flatnonzero(inside)
     rr, cc = np.divmod(flat, cols)
+    cells_cf, cells_rf = cc.astype(np.float64), rr.astype(np.float64)
     describe = mdl.describe()
     if method == "radial":
         loss, status, warn, n_radials = _run_radial(
-            terrain, x_m, y_m, float(tx_height_m), cc.astype(np.float64), rr.astype(np.float64),
-            rx_height_m=rx_height_m, f_mhz=f_mhz, mdl=mdl, profile_step_m=profile_step_m,
+            terrain, x_m, y_m, float(tx_height_m), cells_cf, cells_rf, rx_height_m=rx_height_m, f_mhz=f_mhz, mdl=mdl, profile_step_m=profile_step_m,
         )  # fmt: skip
         describe += (
             f"; radial profiles ({n_radials} radials, each cell from the sample nearest its "
@@ -288,7 +288,7 @@ def predict_grid(
     else:
         loss2, status2, warn2 = _run_paths(
             terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
-            cc.astype(np.float64), rr.astype(np.float64), rx_height_m=rx_height_m,
+            cells_cf, cells_rf, rx_height_m=rx_height_m,
             f_mhz=f_mhz, max_distance_m=math.inf, mdl=mdl, profile_step_m=profile_step_m,
             detail=True,
         )  # fmt: skip
