@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from coverage.errors import InputError
 from coverage.technology import Technology
 from coverage.terrain import Terrain
+from coverage.visibility import earth_bulge_m
 
 __all__ = [
     "THROUGHPUT_CLASSES",
@@ -61,9 +62,6 @@ WORLDCOVER_CLUTTER_DB: dict[int, float] = {
     95: 12.0,
     100: 0.0,
 }
-
-#: Mean earth radius (m) for the curvature drop in elevation angles.
-EARTH_RADIUS_M = 6_371_000.0
 
 #: Throughput classes (name, lower bound in Mbit/s), best first.
 THROUGHPUT_CLASSES: tuple[tuple[str, float], ...] = (
@@ -142,7 +140,7 @@ def _pattern_loss(
     """Peak gain minus gain towards targets ``dx, dy`` (m, east and north) and ``rise`` (m)."""
     d = np.hypot(dx_m, dy_m)
     azimuth = np.degrees(np.arctan2(dx_m, dy_m))
-    elevation = np.degrees(np.arctan2(rise_m - d * d / (2.0 * k_factor * EARTH_RADIUS_M), d))
+    elevation = np.degrees(np.arctan2(rise_m - earth_bulge_m(d, d, k_factor), d))
     return np.asarray(pattern.gain_dbi - pattern.gain_towards_dbi(azimuth, elevation))
 
 
