@@ -10,9 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from coverage import synthetic
 from coverage.terrain import Terrain
+
+# Property tests explore new random cases on developers' machines; CI (``CI`` set, as
+# .ci/run does) replays a fixed derandomized sequence, so a run there is reproducible.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 #: The offline mirror of the real Palmitas data, beside the checkout (CI has it too).
 MIRROR = Path(

@@ -216,28 +216,12 @@ def test_diffraction_never_below_free_space(p, name):
     name=st.sampled_from(["fspl", "los", "knife-edge", "deygout", "bullington"]),
 )
 def test_raising_receiver_never_lowers_power_on_los_path(p, dh, name):
-    """On a line-of-sight path a higher receiver never loses power (less loss or equal)."""
-    seed, n, step, h_tx = p
-    rng = np.random.default_rng(seed)
-    z = 1500 + np.cumsum(rng.normal(0, 5, n))
-    d = np.arange(n) * step
-    los = get_model("los", clearance_fraction=1e-9, obstruction_penalty_db=0.0)
-    if los.status(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ) == "blocked":
-        return
-    model = get_model(name)
-    low = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ)
-    high = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0 + dh, f_mhz=F_MHZ)
-    assert high <= low + 1e-9
+    """On a line-of-sight path a higher receiver never loses power (less loss or equal).
 
-
-@settings(max_examples=60, deadline=None)
-@given(p=profiles, dh=st.floats(0.5, 50.0))
-def test_itm_raising_receiver_on_los_path(p, dh):
-    """ITM on a line-of-sight path: a higher receiver loses at most a fraction of a dB.
-
-    ITM's line-of-sight attenuation is a curve fitted through two-ray (ground-reflection)
-    values at distances set by the effective heights (Algorithm §4.3), so it is not strictly
-    monotonic in the receiver height; the wobble stays well under 0.5 dB.
+    Deygout's construction holds this only while its principal edge stays the same (every
+    v then falls, and J, T and the secondary edges' losses with it); where a higher
+    receiver moves the principal edge elsewhere the loss may jump either way
+    (:func:`test_deygout_jumps_where_its_principal_edge_moves`).
     """
     seed, n, step, h_tx = p
     rng = np.random.default_rng(seed)
@@ -246,7 +230,72 @@ def test_itm_raising_receiver_on_los_path(p, dh):
     los = get_model("los", clearance_fraction=1e-9, obstruction_penalty_db=0.0)
     if los.status(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ) == "blocked":
         return
-    model = get_model("itm")
+    if name == "deygout" and _principal_edge(z, step, h_tx, 2.0) != _principal_edge(
+        z, step, h_tx, 2.0 + dh
+    ):
+        return
+    model = get_model(name)
     low = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ)
     high = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0 + dh, f_mhz=F_MHZ)
-    assert high <= low + 0.5
+    assert high <= low + 1e-9
+
+
+def _principal_edge(z, step, h_tx, h_rx):
+    """Deygout's principal edge (sample index) on profile z, k = 4/3."""
+    from coverage._propagation_kernels import C_M_S, _effective, _max_v
+
+    ze = _effective(np.asarray(z, dtype=float), step, 4.0 / 3.0)
+    lam = C_M_S / (F_MHZ * 1e6)
+    return _max_v(ze, step, 0, len(z) - 1, z[0] + h_tx, z[-1] + h_rx, lam)[1]
+
+
+def test_deygout_jumps_where_its_principal_edge_moves():
+    """Deygout (limited to three edges) is not continuous: when the receiver rises from 2.0
+    to 2.25 m on this 3.6 km line-of-sight profile, the principal edge moves and the loss
+    rises 1.7 dB; above and below the move it falls steadily, as the knife-edge's does."""
+    rng = np.random.default_rng(58)
+    z = 1500 + np.cumsum(rng.normal(0, 5, 58))
+    d = np.arange(58) * 63.0
+    heights = np.arange(2.0, 4.01, 0.25)
+    loss = [
+        get_model("deygout").loss_db(d, z, tx_height_m=2.0, rx_height_m=h, f_mhz=F_MHZ)
+        for h in heights
+    ]
+    edges = [_principal_edge(z, 63.0, 2.0, h) for h in heights]
+    assert edges[0] != edges[1] and len(set(edges[1:])) == 1
+    assert 1.5 < loss[1] - loss[0] < 2.0
+    assert np.all(np.diff(loss[1:]) < 0.0)
+
+
+def test_itm_raising_receiver_on_los_path():
+    """ITM on line-of-sight paths: a higher receiver gets more power, except in two-ray dips.
+
+    ITM's line-of-sight attenuation blends a two-ray term (direct plus ground-reflected
+    wave, Algorithm §4.3) with the extrapolated diffraction line. Raising the receiver
+    changes the phase between the two rays, so on a single path it can move the receiver
+    into an interference dip and lose power: that is physics, not an error (a 0.5 dB bound
+    this test once claimed failed at 0.76 dB on a 60 m path). What must hold is the rule:
+    over 400 seeded random line-of-sight paths of 1-20 km the loss falls on average and on
+    most paths, and dips above 0.5 dB stay rare. Measured: mean change -1.73 dB, 96 % of
+    paths lose no power, 4 of 400 dip by more than 0.5 dB (at most 2.83 dB).
+    """
+    rng = np.random.default_rng(2026)
+    model = get_model("itm")
+    los = get_model("los", clearance_fraction=1e-9, obstruction_penalty_db=0.0)
+    change = []
+    while len(change) < 400:
+        n, step = int(rng.integers(12, 201)), rng.uniform(10.0, 100.0)
+        h_tx, dh = rng.uniform(2.0, 60.0), rng.uniform(0.5, 50.0)
+        z = 1500 + np.cumsum(rng.normal(0, 5, n))
+        d = np.arange(n) * step
+        if d[-1] < 1000.0:
+            continue
+        if los.status(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ) == "blocked":
+            continue
+        low = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ)
+        high = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0 + dh, f_mhz=F_MHZ)
+        change.append(high - low)
+    change = np.array(change)
+    assert change.mean() < -1.0
+    assert (change <= 0.0).mean() > 0.9
+    assert (change > 0.5).mean() < 0.03
