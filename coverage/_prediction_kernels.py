@@ -8,8 +8,9 @@ Two ways to lay terrain profiles over a grid, both parallel over both cores:
   And Terrain analysis tool*, 1.4, ``PlotLRPath``): one profile per radial from the site,
   sampled once, and every path along it (samples 0..j) evaluated on that shared profile. ITM
   takes its least-squares fits and system elevation from prefix sums of the radial
-  (:func:`coverage.itm.profile_sums`), so a radial costs one sampling pass plus, per path,
-  the horizon scans, Δh and the attenuation.
+  (:func:`coverage.itm.profile_sums`) and prunes its horizon scans with tables of the
+  radial (:func:`coverage.itm.radial_tables`), so a radial costs one sampling pass plus,
+  per path, short horizon scans, Δh and the attenuation.
 
 Coordinates are fractional (column, row) cell-centre indices of the terrain grid.
 """
@@ -45,6 +46,7 @@ def _evaluate(
     code: int,
     params: NDArray[np.float64],
     work: NDArray[np.float64],
+    tables: tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]],
     lo: NDArray[np.float64],
     st: NDArray[np.int64],
     wb: NDArray[np.int64],
@@ -52,13 +54,15 @@ def _evaluate(
     """Model ``code`` on buf[0..np_] for every tx height into ``lo``, ``st``, ``wb``.
 
     For ITM ``sums`` must hold the :func:`coverage.itm.profile_sums` of ``buf`` up to
-    ``np_ + 1`` at least and ``recip`` :func:`coverage.itm.reciprocals` as long.
+    ``np_ + 1`` at least and ``recip`` :func:`coverage.itm.reciprocals` as long;
+    ``tables`` are :func:`coverage.itm.radial_tables` (zmax, records, counts) of ``buf``
+    or empty arrays.
     """
     if code == ITM and np_ >= 2:
         itm.itm_p2p_heights(
             buf, sums, recip, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
             params[2], params[3], params[4], int(params[5]), int(params[6]),
-            zq[0], zq[1], zq[2], work, lo, st, wb,
+            zq[0], zq[1], zq[2], work, tables[0], tables[1], tables[2], lo, st, wb,
         )  # fmt: skip
     else:
         for h in range(len(heights)):
@@ -145,6 +149,7 @@ def paths_kernel(
         i = chunk // n_blocks
         j0 = (chunk % n_blocks) * BLOCK
         buf, sums, work, lo, st, wb = _scratch(max_n, n_h)
+        no_tables = (np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64))
         for j in range(j0, min(j0 + BLOCK, m)):
             dc = tgt_cf[j] - site_cf[i]
             dr = tgt_rf[j] - site_rf[i]
@@ -159,7 +164,7 @@ def paths_kernel(
                 itm.profile_sums(buf, n, length / (n - 1), sums)
             _evaluate(
                 zq, buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
-                work, lo, st, wb,
+                work, no_tables, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):
                 loss[i * n_h + h, j] = lo[h]
@@ -209,12 +214,14 @@ def radial_kernel(
         for k in range(n):
             t = k * step_cells
             buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
+        tables = (np.empty(n), np.empty((n_h, n), dtype=np.int64), np.empty(n_h, dtype=np.int64))
         if code == ITM:
             itm.profile_sums(buf, n, step_m, sums)
+            itm.radial_tables(buf, n, step_m, recip, heights, tables[0], tables[1], tables[2])
         for e in range(e0, e1):
             _evaluate(
-                zq, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work, lo,
-                st, wb,
+                zq, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work,
+                tables, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):
                 loss[h, e] = lo[h]

@@ -46,6 +46,7 @@ from coverage.itm_profile import (  # noqa: F401 (re-exported)
     itm_p2p_core,
     itm_p2p_heights,
     profile_sums,
+    radial_tables,
     reciprocals,
 )
 from coverage.itm_variability import _variability, deviates, numba

@@ -67,6 +67,55 @@ def reciprocals(n: int) -> NDArray[np.float64]:
 
 
 @numba.njit(cache=True)
+def exact_steps(xi: float, np_: int) -> bool:
+    """Whether ``k * xi`` is exact in float64 for every k <= np_ (xi a multiple of 2**-30 with
+    few enough bits, e.g. 30.0): then NTIA's distances accumulated step by step are ``k * xi``.
+    """
+    m = xi * 1073741824.0
+    return m == math.floor(m) and m * np_ < 9007199254740992.0
+
+
+@numba.njit(cache=True)
+def radial_tables(
+    z: NDArray[np.float64],
+    n: int,
+    xi: float,
+    recip: NDArray[np.float64],
+    h0s: NDArray[np.float64],
+    zmax: NDArray[np.float64],
+    records: NDArray[np.int64],
+    n_records: NDArray[np.int64],
+) -> None:
+    """What the horizon scans of all paths along one radial z[0..n) share.
+
+    ``zmax[i]`` is the highest of z[1..i] (bounds the rx horizon scan, see
+    :func:`_rx_horizon`). ``records[h, :n_records[h]]`` are the samples i >= 1, ascending,
+    whose flat-earth elevation angle from the tx at height ``h0s[h]``,
+    ``(z[i] - z[0] - h0) / (i xi)``, beats that of every nearer sample: a sample that does
+    not can never be the tx horizon of any path along the radial, whatever the earth
+    curvature (its angle is no higher and its curvature drop no smaller), so the scans of
+    :func:`_tx_horizon` visit only these.
+    """
+    top = -math.inf
+    zmax[0] = -math.inf
+    for i in range(1, n):
+        top = max(top, z[i])
+        zmax[i] = top
+    inv_xi = 1.0 / xi
+    for h in range(len(h0s)):
+        z_tx = z[0] + h0s[h]
+        best = -math.inf
+        count = 0
+        for i in range(1, n):
+            a = (z[i] - z_tx) * recip[i] * inv_xi
+            if a > best:
+                best = a
+                records[h, count] = i
+                count += 1
+        n_records[h] = count
+
+
+@numba.njit(cache=True)
 def _lls_span(np_: int, xi: float, d_start: float, d_end: float) -> tuple[int, int]:
     """The sample indices that bound ITM's least-squares fit between two distances."""
     i_start = int(max(d_start / xi, 0.0))
@@ -288,6 +337,101 @@ def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
 
 
 @numba.njit(cache=True)
+def _rx_horizon(
+    z: NDArray[np.float64],
+    recip: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    z_rx: float,
+    drop: float,
+    zmax: NDArray[np.float64],
+) -> tuple[float, float]:
+    """The highest elevation angle from the rx over z[1..np_ - 1] and its distance.
+
+    The angle of sample i is ``(z[i] - z_rx) / d - d / (2 a_e)`` at d = (np_ - i) xi
+    (``drop`` = xi / (2 a_e)); the first (tx-most) of equal maxima wins, as in NTIA's
+    ``hzns``, which also accumulates the distance by subtracting xi step by step. With
+    :func:`radial_tables`' ``zmax`` (and distances that are exact multiples of xi) the scan
+    runs from the rx outwards in blocks and stops once no farther sample can reach the
+    best angle: none is higher than zmax, and each lies farther and drops more. Same
+    result, bit for bit; otherwise the scan is NTIA's.
+    """
+    inv_xi = 1.0 / xi
+    d = np_ * xi
+    best = -math.inf
+    if len(zmax) == 0 or drop < 0.0 or not exact_steps(xi, np_):
+        best_d = d
+        d_rx = d  # accumulated as NTIA's hzns does: the fit intervals hang on it
+        for i in range(1, np_):
+            d_rx -= xi
+            m = np_ - i  # d_rx = m xi, 1 / d_rx = recip[m] / xi
+            t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
+            if t_rx > best:
+                best = t_rx
+                best_d = d_rx
+        return best, best_d
+    best_i = 0
+    top = np_ - 1
+    while top >= 1:
+        m = np_ - top  # the nearest of samples 1..top; each of them is <= zmax[top]
+        if max(zmax[top] - z_rx, 0.0) * recip[m] * inv_xi - m * drop < best:
+            break
+        for i in range(top, max(top - 8, 0), -1):
+            m = np_ - i
+            t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
+            if t_rx >= best:  # >=: the nearer-to-tx of equal angles wins, as forwards
+                best = t_rx
+                best_i = i
+        top -= 8
+    return best, (np_ - best_i) * xi if best_i > 0 else d
+
+
+@numba.njit(cache=True)
+def _tx_horizon(
+    z: NDArray[np.float64],
+    recip: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    z_tx: float,
+    drop: float,
+    th0: float,
+    records: NDArray[np.int64],
+    row: int,
+    n_records: int,
+) -> tuple[float, int]:
+    """The tx horizon: (angle, sample) of the first sample in z[1..np_ - 1] that rises
+    above ``th0`` (the direct ray) highest, or (th0, 0) if none does.
+
+    NTIA's ``hzns`` scans every sample; given :func:`radial_tables`' ``records[row]`` (the
+    first ``n_records`` of them, those below np_; pass -1 without) only those can win, and scanning
+    them backwards stops once a record's flat angle less the smallest drop cannot reach
+    the best: the angles of records fall going back. Same result, bit for bit.
+    """
+    inv_xi = 1.0 / xi
+    best_i = 0
+    if n_records < 0 or drop < 0.0:
+        for i in range(1, np_):
+            t_tx = (z[i] - z_tx) * recip[i] * inv_xi - i * drop
+            if t_tx > th0:
+                th0 = t_tx
+                best_i = i
+        return th0, best_i
+    best = -math.inf
+    for r in range(n_records - 1, -1, -1):
+        i = records[row, r]
+        a = (z[i] - z_tx) * recip[i] * inv_xi
+        if a - drop < best:  # every earlier record: angle <= a, drop >= 1 * drop
+            break
+        t_tx = a - i * drop
+        if t_tx >= best:
+            best = t_tx
+            best_i = i
+    if best_i > 0 and best > th0:
+        return best, best_i
+    return th0, 0
+
+
+@numba.njit(cache=True)
 def _profile_setup(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -297,11 +441,13 @@ def _profile_setup(
     h1: float,
     n_0: float,
     h_sys: float,
+    zmax: NDArray[np.float64],
 ) -> tuple[float, float, float, float, float]:
     """What does not depend on the tx height: N_s, gamma_e and the rx horizon candidate.
 
     Returns (N_s, gamma_e, a_e, best rx horizon angle over the profile, its distance); the
-    rx horizon is that candidate when it rises above the direct ray to the tx.
+    rx horizon is that candidate when it rises above the direct ray to the tx. ``zmax``:
+    see :func:`_rx_horizon` (empty without).
     """
     if math.isnan(h_sys):
         p10 = int(0.1 * np_)
@@ -309,20 +455,7 @@ def _profile_setup(
     n_s = n_0 if h_sys == 0.0 else n_0 * math.exp(-h_sys / 9460.0)
     gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
     a_e = 1.0 / gamma_e
-    d = np_ * xi
-    z_rx = z[np_] + h1
-    best = -math.inf
-    best_d = d
-    d_rx = d  # accumulated as NTIA's hzns does: the fit intervals hang on it
-    inv_xi = 1.0 / xi
-    drop = xi / (2 * a_e)
-    for i in range(1, np_):
-        d_rx -= xi
-        m = np_ - i  # d_rx = m xi, 1 / d_rx = recip[m] / xi
-        t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
-        if t_rx > best:
-            best = t_rx
-            best_d = d_rx
+    best, best_d = _rx_horizon(z, recip, np_, xi, z[np_] + h1, xi / (2 * a_e), zmax)
     return n_s, gamma_e, a_e, best, best_d
 
 
@@ -349,11 +482,15 @@ def _p2p_height(
     z_s: float,
     work: NDArray[np.float64],
     dh_key: NDArray[np.float64],
+    records: NDArray[np.int64],
+    row: int,
+    n_records: int,
 ) -> tuple[float, float, float, float, int, int, int]:
     """ITM point-to-point for one tx height, given :func:`_profile_setup`'s results.
 
     ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
-    set dh_key[0] to NaN before the first height.
+    set dh_key[0] to NaN before the first height. ``records``, ``row``, ``n_records``:
+    see :func:`_tx_horizon` (-1 without).
     """
     warn = _input_warnings(h0, h1, f_mhz)
     d = np_ * xi
@@ -368,14 +505,7 @@ def _p2p_height(
     if rx_best > th1:
         th1 = rx_best
         dl1 = rx_best_d
-    inv_xi = 1.0 / xi
-    drop = xi / (2 * a_e)
-    best_i = 0
-    for i in range(1, np_):
-        t_tx = (z[i] - z_tx) * recip[i] * inv_xi - i * drop
-        if t_tx > th0:
-            th0 = t_tx
-            best_i = i
+    th0, best_i = _tx_horizon(z, recip, np_, xi, z_tx, xi / (2 * a_e), th0, records, row, n_records)
     if best_i > 0:
         dl0 = sums[2, best_i]
 
@@ -448,6 +578,9 @@ def itm_p2p_heights(
     z_l: float,
     z_s: float,
     work: NDArray[np.float64],
+    zmax: NDArray[np.float64],
+    records: NDArray[np.int64],
+    n_records: NDArray[np.int64],
     loss: NDArray[np.float64],
     status: NDArray[np.int64],
     warn: NDArray[np.int64],
@@ -461,7 +594,9 @@ def itm_p2p_heights(
     per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
     bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
     and (where the end points of its fit coincide) Δh are computed once for all heights.
-    ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing.
+    ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing. ``zmax``,
+    ``records`` and ``n_records`` are :func:`radial_tables` of a radial that starts with
+    z[0..np_] (they speed up the horizon scans); pass empty arrays without.
     """
     if np_ < 2 or not xi > 0.0:
         for h in range(len(h0s)):
@@ -470,13 +605,17 @@ def itm_p2p_heights(
             warn[h] = 0
         return
     zg = _ground_impedance(f_mhz, pol, eps, sigma)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, recip, np_, xi, h1, n_0, h_sys)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(
+        z, sums, recip, np_, xi, h1, n_0, h_sys, zmax
+    )
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
+        # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
+        below = int(np.searchsorted(records[h, : n_records[h]], np_)) if len(n_records) else -1
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
             z, sums, recip, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-            climate, mdvar, z_t, z_l, z_s, work, dh_key,
+            climate, mdvar, z_t, z_l, z_s, work, dh_key, records, h, below,
         )  # fmt: skip
         loss[h] = lo
         status[h] = mode
@@ -517,12 +656,14 @@ def itm_p2p_core(
     sums = np.empty((3, np_ + 2))
     profile_sums(z, np_ + 1, xi, sums)
     recip = reciprocals(np_ + 1)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(z, sums, recip, np_, xi, h1, n_0, h_sys)
+    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(
+        z, sums, recip, np_, xi, h1, n_0, h_sys, np.empty(0)
+    )
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     z_t, z_l, z_s = deviates(time, location, situation)
     return _p2p_height(
         z, sums, recip, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-        climate, mdvar, z_t, z_l, z_s, work, dh_key,
+        climate, mdvar, z_t, z_l, z_s, work, dh_key, np.empty((0, 0), dtype=np.int64), 0, -1,
     )  # fmt: skip

@@ -332,3 +332,43 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
         pools[:n], pools[n:],
     )  # fmt: skip
     assert got == (np.sort(s)[k_a], np.sort(s)[k_b])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 160),
+    rough_m=st.sampled_from([0.0, 1.0, 8.0, 40.0]),
+    step_m=st.sampled_from([30.0, 23.7, 90.0]),
+)
+def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
+    """Horizon scans pruned by :func:`radial_tables` give the full scans' results bit for bit,
+    for every path along a radial: integer terrain (equal angles, ties), flat ground,
+    several heights, and a spacing (23.7 m) whose distances are not exact (full rx scan)."""
+    from coverage.itm import WORK_SIZE, itm_p2p_heights, profile_sums, radial_tables, reciprocals
+
+    rng = np.random.default_rng(seed)
+    z = np.round(1500 + np.cumsum(rng.normal(0, rough_m, n)))
+    heights = np.array([2.0, 10.0, 35.0])
+    recip = reciprocals(n + 1)
+    sums = np.empty((3, n + 1))
+    profile_sums(z, n, step_m, sums)
+    zmax = np.empty(n)
+    records = np.empty((3, n), dtype=np.int64)
+    counts = np.empty(3, dtype=np.int64)
+    radial_tables(z, n, step_m, recip, heights, zmax, records, counts)
+    out = {}
+    for pruned in (False, True):
+        tables = (zmax, records, counts) if pruned else (
+            np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64)
+        )  # fmt: skip
+        rows = []
+        for np_ in range(2, n):
+            loss, mode, warn = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64)
+            itm_p2p_heights(
+                z, sums, recip, np_, step_m, heights, 1.5, 700.0, 1, 15.0, 0.005, 301.0, np.nan,
+                5, 1, 0.0, 0.0, 0.0, np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
+            )  # fmt: skip
+            rows.append(np.concatenate([loss, mode, warn]))
+        out[pruned] = np.array(rows)
+    assert np.array_equal(out[False], out[True], equal_nan=True)
