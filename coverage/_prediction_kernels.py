@@ -271,3 +271,97 @@ def radial_assign(
     for c in range(m):
         inverse[c] = index[key[c]]
     return starts, js[:e].copy(), inverse
+
+
+@numba.njit(cache=True, parallel=True)
+def cells_within(
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+    x_m: float,
+    y_m: float,
+    radius_m: float,
+    mask: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The cells whose centre (xs[col], ys[row]) lies within ``radius_m`` of (x_m, y_m).
+
+    ``mask`` (rows, cols) keeps only its True cells; pass a (0, 0) array for all. Returns
+    their row-major flat indices and their (column, row) indices as floats.
+    """
+    rows, cols = len(ys), len(xs)
+    r2 = radius_m * radius_m
+    masked = mask.shape[0] == rows and mask.shape[1] == cols
+    inside = np.zeros((rows, cols), dtype=np.bool_)
+    per_row = np.zeros(rows + 1, dtype=np.int64)
+    for r in numba.prange(rows):
+        dy = ys[r] - y_m
+        count = 0
+        for c in range(cols):
+            dx = xs[c] - x_m
+            keep = dx * dx + dy * dy <= r2 and (not masked or mask[r, c])
+            inside[r, c] = keep
+            count += keep
+        per_row[r + 1] = count
+    first = np.cumsum(per_row)
+    m = first[rows]
+    flat = np.empty(m, dtype=np.int64)
+    cf = np.empty(m)
+    rf = np.empty(m)
+    for r in numba.prange(rows):
+        k = first[r]
+        for c in range(cols):
+            if inside[r, c]:
+                flat[k] = r * cols + c
+                cf[k] = c
+                rf[k] = r
+                k += 1
+    return flat, cf, rf
+
+
+@numba.njit(cache=True)
+def radial_split(
+    dc: NDArray[np.float64], dr: NDArray[np.float64], step_cells: float, near_steps: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], float]:
+    """Cells (offsets ``dc``, ``dr`` from the site, in cells) nearer than ``near_steps``
+    profile steps and the rest: (near indices, far indices, farthest far distance in cells).
+    """
+    m = len(dc)
+    near = np.empty(m, dtype=np.int64)
+    far = np.empty(m, dtype=np.int64)
+    n_near = 0
+    n_far = 0
+    reach = 0.0
+    for c in range(m):
+        dist = math.sqrt(dc[c] * dc[c] + dr[c] * dr[c]) / step_cells
+        if dist < near_steps:
+            near[n_near] = c
+            n_near += 1
+        else:
+            far[n_far] = c
+            n_far += 1
+            reach = max(reach, dist)
+    return near[:n_near].copy(), far[:n_far].copy(), reach * step_cells
+
+
+@numba.njit(cache=True, parallel=True)
+def scatter(
+    index: NDArray[np.int64],
+    pick: NDArray[np.int64],
+    loss: NDArray[np.float32],
+    status: NDArray[np.int16],
+    warn: NDArray[np.int32],
+    loss_out: NDArray[np.float32],
+    status_out: NDArray[np.int16],
+    warn_out: NDArray[np.int32],
+) -> None:
+    """``out[index[k]] = values[pick[k]]`` for the three arrays (``pick`` empty: k)."""
+    if len(pick) == 0:
+        for k in numba.prange(len(index)):
+            loss_out[index[k]] = loss[k]
+            status_out[index[k]] = status[k]
+            warn_out[index[k]] = warn[k]
+        return
+    for k in numba.prange(len(index)):
+        j = pick[k]
+        loss_out[index[k]] = loss[j]
+        status_out[index[k]] = status[j]
+        warn_out[index[k]] = warn[j]

@@ -120,23 +120,20 @@ def _run_radial(
     site_cf, site_rf = (float(v) for v in _grid_coords(terrain, x_m, y_m))
     dc = cells_cf - site_cf
     dr = cells_rf - site_rf
-    dist = np.hypot(dc, dr) / step_cells  # in profile steps
+    near, far, reach_cells = _pk.radial_split(dc, dr, step_cells, float(RADIAL_EXACT_STEPS))
     m = len(cells_cf)
     loss = np.full(m, np.nan, dtype=np.float32)
     status = np.zeros(m, dtype=np.int16)
     warn = np.zeros(m, dtype=np.int32)
-    near = dist < RADIAL_EXACT_STEPS
-    if near.any():
+    if near.size:
         lo, st, wb = _run_paths(
             terrain, np.array([[x_m, y_m]]), np.array([tx_height_m]), cells_cf[near],
             cells_rf[near], rx_height_m=rx_height_m, f_mhz=f_mhz, max_distance_m=math.inf,
             mdl=mdl, profile_step_m=profile_step_m, detail=True,
         )  # fmt: skip
-        loss[near], status[near], warn[near] = lo[0], st[0], wb[0]
-    far = np.flatnonzero(~near)
+        _pk.scatter(near, _NO_PICK, lo[0], st[0], wb[0], loss, status, warn)
     if far.size == 0:
         return loss, status, warn, 0
-    reach_cells = float(dist[far].max()) * step_cells
     n_radials = 8 * math.ceil(2.0 * math.pi * reach_cells / 8.0)  # the 4 axes are radials
     starts, js, inverse = _pk.radial_assign(dc[far], dr[far], step_cells, n_radials)
     theta = np.arange(n_radials) * (2.0 * math.pi / n_radials)
@@ -150,8 +147,12 @@ def _run_radial(
         step_m, np.cos(theta), np.sin(theta), starts, js, order,
         float(rx_height_m), float(f_mhz), code, params, lo, st, wb,
     )  # fmt: skip
-    loss[far], status[far], warn[far] = lo[0, inverse], st[0, inverse], wb[0, inverse]
+    _pk.scatter(far, inverse, lo[0], st[0], wb[0], loss, status, warn)
     return loss, status, warn, n_radials
+
+
+#: ``pick`` of :func:`coverage._prediction_kernels.scatter` that takes values in order.
+_NO_PICK = np.empty(0, dtype=np.int64)
 
 
 def _resolve(
@@ -261,19 +262,14 @@ def predict_grid(
         raise InputError(msg)
     mdl = _resolve(model, k_factor, model_params)
     rows, cols = terrain.shape
-    xs, ys = terrain.cell_centers()
-    # only the cells whose centres fall within the radius
-    dx = xs[None, :] - x_m
-    dy = ys[:, None] - y_m
-    inside = dx * dx + dy * dy <= radius_m * radius_m
-    if mask is not None:
-        if np.shape(mask) != (rows, cols):
-            msg = f"mask has shape {np.shape(mask)}, the terrain {(rows, cols)}."
-            raise InputError(msg)
-        inside &= np.asarray(mask, dtype=bool)
-    flat = np.flatnonzero(inside)
-    rr, cc = np.divmod(flat, cols)
-    cells_cf, cells_rf = cc.astype(np.float64), rr.astype(np.float64)
+    if mask is not None and np.shape(mask) != (rows, cols):
+        msg = f"mask has shape {np.shape(mask)}, the terrain {(rows, cols)}."
+        raise InputError(msg)
+    # only the cells whose centres fall within the radius (and the mask)
+    flat, cells_cf, cells_rf = _pk.cells_within(
+        *terrain.cell_centers(), float(x_m), float(y_m), float(radius_m),
+        np.zeros((0, 0), dtype=bool) if mask is None else np.asarray(mask, dtype=bool),
+    )  # fmt: skip
     describe = mdl.describe()
     if method == "radial":
         loss, status, warn, n_radials = _run_radial(
@@ -294,15 +290,12 @@ def predict_grid(
         )  # fmt: skip
         loss, status, warn = loss2[0], status2[0], warn2[0]
     out = np.full((rows, cols), np.nan, dtype=np.float32)
-    out.ravel()[flat] = loss
     st = np.zeros((rows, cols), dtype=np.int16)
-    st.ravel()[flat] = status
     wf = np.zeros((rows, cols), dtype=np.int32)
-    wf.ravel()[flat] = warn
+    _pk.scatter(flat, _NO_PICK, loss, status, warn, out.ravel(), st.ravel(), wf.ravel())
     pred = GridPrediction(out, st, wf, describe)
-    summary = pred.warning_summary()
-    if summary:
-        log.info("ITM warnings over %d cells: %s", len(rr), summary)
+    if warn.any():
+        log.info("ITM warnings over %d cells: %s", len(flat), pred.warning_summary())
     return pred
 
 
