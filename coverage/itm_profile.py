@@ -252,6 +252,22 @@ def _order_statistics(
     return _kth_smallest(pool_a[:m_a], k_a - below_a), _kth_smallest(pool_b[:m_b], k_b - below_b)
 
 
+@numba.njit(cache=True, fastmath=True)
+def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple[float, float]:
+    """s[j] -= fit1 + j slope for j < n, in place; returns the new minimum and maximum.
+
+    fastmath lets LLVM vectorise this loop (no NaN reaches it: profiles are finite).
+    """
+    lo = math.inf
+    hi = -math.inf
+    for j in range(n):
+        v = s[j] - (fit1 + j * slope)
+        s[j] = v
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return lo, hi
+
+
 @numba.njit(cache=True)
 def _delta_h(
     z: NDArray[np.float64],
@@ -267,6 +283,13 @@ def _delta_h(
     between the two distances is resampled to ``n`` points, detrended by its least-squares
     line (the sums for the fit are gathered while resampling) and the deciles are the same
     order statistics as NTIA's nth_element, found by :func:`_order_statistics`.
+
+    NTIA's ``dlthx`` walks to each resampling point by adding the step to a running
+    fraction, one sample at a time; here each point's position is x_start + j step
+    directly, which frees the loop from that chain of additions (about 6 % of a radial
+    path's time). The interpolated value is continuous in the position (a point on a
+    sample gets that sample whichever pair it is taken from), so only rounding differs:
+    at most 2e-11 dB in the loss over 20,352 real radial paths.
     """
     x_start = d_start / xi
     x_end = d_end / xi
@@ -278,31 +301,34 @@ def _delta_h(
     np_s = float(n - 1)
     s = work
     step = (x_end - x_start) / np_s
-    i = int(x_start)
-    x_start -= float(i + 1.0)
-    sum_all = 0.0
-    sum_w = 0.0
-    for j in range(n):
-        while x_start > 0.0 and (i + 1) < np_:
-            x_start -= 1.0
-            i += 1
-        v = z[i + 1] + (z[i + 1] - z[i]) * x_start
+    top = np_ - 1
+    # NTIA's pair for a point at position x is samples ceil(x) - 1 and ceil(x) (the same
+    # line as floor(x), floor(x) + 1); past the last sample it extrapolates the last pair
+    sum_a = 0.0  # even and odd points summed apart: two independent chains of additions
+    sum_b = 0.0
+    sum_wa = 0.0
+    sum_wb = 0.0
+    for j in range(0, n, 2):  # n is odd: the last pair's second point is the last point
+        x = x_start + j * step
+        i = min(max(int(x), 0), top)
+        v = z[i] + (z[i + 1] - z[i]) * (x - i)
         s[j] = v
-        sum_all += v
-        sum_w += j * v
-        x_start += step
+        sum_a += v
+        sum_wa += j * v
+        k = min(j + 1, n - 1)
+        x = x_start + k * step
+        i = min(max(int(x), 0), top)
+        w = z[i] + (z[i + 1] - z[i]) * (x - i)
+        s[k] = w
+        if k > j:
+            sum_b += w
+            sum_wb += k * w
+    sum_all = sum_a + sum_b
+    sum_w = sum_wa + sum_wb
     # the least-squares line over the whole resampled profile (its ends at half weight)
     last = s[n - 1]
     fit1, fit2 = _lls_line(s[0], last, sum_all - s[0] - last, sum_w - np_s * last, 0, n - 1, n - 1)
-    slope = (fit2 - fit1) / np_s
-    lo = math.inf
-    hi = -math.inf
-    for j in range(n):
-        v = s[j] - fit1
-        fit1 += slope
-        s[j] = v
-        lo = min(lo, v)
-        hi = max(hi, v)
+    lo, hi = _detrend(s, n, fit1, (fit2 - fit1) / np_s)
     if not hi > lo:
         return 0.0
     # q10 is the p10-th largest value, q90 the p10-th smallest (NTIA's nth_element)
