@@ -161,7 +161,8 @@ def access_antenna(scenario: Scenario) -> AntennaPattern | None:
     """The access sites' antenna pattern from ``[technology] antenna_pattern``, or None (omni).
 
     The MSI file's path is relative to the scenario file; every access site gets the pattern
-    at the scenario's azimuth and mechanical downtilt.
+    at the scenario's azimuth and mechanical downtilt, ``antenna_sectors`` times, evenly
+    spaced clockwise from that azimuth.
     """
     t = scenario.technology
     if not t.antenna_pattern:
@@ -169,7 +170,10 @@ def access_antenna(scenario: Scenario) -> AntennaPattern | None:
     path = scenario_file(scenario, t.antenna_pattern)
     try:
         return read_msi_pattern(
-            path, azimuth_deg=t.antenna_azimuth_deg, downtilt_deg=t.antenna_downtilt_deg
+            path,
+            azimuth_deg=t.antenna_azimuth_deg,
+            downtilt_deg=t.antenna_downtilt_deg,
+            sectors=t.antenna_sectors,
         )
     except InputError as err:
         msg = f"[technology] antenna_pattern: {err}"

@@ -85,11 +85,16 @@ class AntennaPattern:
         horizontal cut from the boresight azimuth clockwise, the vertical cut from the
         horizon downwards (MSI convention: 0 horizon, 90 straight down, 270 straight up).
     azimuth_deg
-        Boresight azimuth (degrees clockwise from north).
+        Boresight azimuth (degrees clockwise from north): of the first sector.
     downtilt_deg
         Mechanical downtilt (degrees, positive down).
     name
         Label for outputs.
+    sectors
+        Identical antennas on the site, their boresights evenly spaced clockwise from
+        ``azimuth_deg`` (3: the usual three-sector site). Each radiates the full EIRP as its
+        own cell, and a terminal takes the sector that reaches it best, so the site's gain
+        towards a direction is the best sector's.
     """
 
     gain_dbi: float
@@ -98,8 +103,12 @@ class AntennaPattern:
     azimuth_deg: float = 0.0
     downtilt_deg: float = 0.0
     name: str = ""
+    sectors: int = 1
 
     def __post_init__(self) -> None:
+        if not 1 <= self.sectors <= 12:
+            msg = f"AntennaPattern {self.name!r}: sectors must be 1-12, got {self.sectors}."
+            raise InputError(msg)
         for cut in ("horizontal_db", "vertical_db"):
             arr = np.asarray(getattr(self, cut), dtype=np.float64)
             if arr.shape != (360,) or not np.isfinite(arr).all():
@@ -113,16 +122,27 @@ class AntennaPattern:
         """Gain (dBi) towards directions given by azimuth (° from north, clockwise) and
         elevation (° above the horizon), combining the two cuts as
         ``G - min(A_h + A_v, max(A_h(180), A_v(...)))``, the usual 2-D pattern
-        reconstruction (summing the cuts, capped at the front-to-back ratio).
+        reconstruction (summing the cuts, capped at the front-to-back ratio); with several
+        :attr:`sectors`, the best sector's gain.
         """
         az = np.asarray(azimuth_deg, dtype=np.float64)
         el = np.asarray(elevation_deg, dtype=np.float64)
-        rel_az = np.mod(az - self.azimuth_deg, 360.0)
         depression = np.mod(-(el) - self.downtilt_deg, 360.0)
-        a_h = _interp_cut(self.horizontal_db, rel_az)
         a_v = _interp_cut(self.vertical_db, depression)
         cap = max(float(self.horizontal_db.max()), float(self.vertical_db.max()))
-        return np.asarray(self.gain_dbi - np.minimum(a_h + a_v, cap))
+        loss = np.full(np.broadcast_shapes(az.shape, el.shape), np.inf)
+        for boresight in self.azimuths_deg:  # the best sector: the least attenuation
+            a_h = _interp_cut(self.horizontal_db, np.mod(az - boresight, 360.0))
+            loss = np.minimum(loss, np.minimum(a_h + a_v, cap))
+        return np.asarray(self.gain_dbi - loss)
+
+    @property
+    def azimuths_deg(self) -> tuple[float, ...]:
+        """Boresight azimuth of each sector (degrees clockwise from north)."""
+        return tuple(
+            round((self.azimuth_deg + k * 360.0 / self.sectors) % 360.0, 6)
+            for k in range(self.sectors)
+        )
 
     @property
     def is_omni(self) -> bool:
@@ -222,12 +242,14 @@ def sector(
     front_to_back_db: float = 25.0,
     side_lobe_db: float = 20.0,
     name: str = "sector",
+    sectors: int = 1,
 ) -> AntennaPattern:
     """A sector antenna after 3GPP TR 36.814 Table A.2.1.1-2 (ITU-R F.1336 main lobe).
 
     ``A_h(phi) = min(12 (phi / phi_3dB)^2, A_m)`` and
     ``A_v(theta) = min(12 ((theta - tilt) / theta_3dB)^2, SLA_v)`` with ``A_m`` the
     front-to-back ratio (25 dB) and ``SLA_v`` the vertical side-lobe level (20 dB).
+    ``sectors`` such antennas share the site (see :class:`AntennaPattern`).
     """
     if not (0 < h_beamwidth_deg <= 360 and 0 < v_beamwidth_deg <= 180):
         msg = "sector: beamwidths must be in (0, 360] and (0, 180] degrees."
@@ -243,17 +265,23 @@ def sector(
         azimuth_deg=azimuth_deg % 360.0,
         downtilt_deg=downtilt_deg,
         name=name,
+        sectors=sectors,
     )
 
 
 def read_msi_pattern(
-    path: str | os.PathLike[str], *, azimuth_deg: float = 0.0, downtilt_deg: float = 0.0
+    path: str | os.PathLike[str],
+    *,
+    azimuth_deg: float = 0.0,
+    downtilt_deg: float = 0.0,
+    sectors: int = 1,
 ) -> AntennaPattern:
     """Read an antenna pattern in the MSI Planet text format (``.msi`` / ``.pln``).
 
     The file has ``KEY value`` header lines (``NAME``, ``FREQUENCY``, ``GAIN <g> [dBd|dBi]``,
     ...), then ``HORIZONTAL 360`` and ``VERTICAL 360`` sections of ``angle attenuation_db``
-    lines. A gain in dBd is converted to dBi (+2.15 dB).
+    lines. A gain in dBd is converted to dBi (+2.15 dB). ``sectors`` such antennas share
+    the site (see :class:`AntennaPattern`).
 
     Raises
     ------
@@ -303,7 +331,7 @@ def read_msi_pattern(
     assert gain is not None
     h = np.array([cuts["HORIZONTAL"][a] for a in range(360)])
     v = np.array([cuts["VERTICAL"][a] for a in range(360)])
-    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name)
+    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name, sectors)
 
 
 def _is_number(text: str) -> bool:

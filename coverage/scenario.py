@@ -150,6 +150,7 @@ class TechnologyParams:
     antenna_pattern: str = ""
     antenna_azimuth_deg: float = 0.0
     antenna_downtilt_deg: float = 0.0
+    antenna_sectors: int = 1
 
     def __post_init__(self) -> None:
         _check(
@@ -157,6 +158,11 @@ class TechnologyParams:
             "set tx_antenna_gain_dbi or antenna_pattern (whose GAIN line gives the peak), not both",
         )
         _check(-90 <= self.antenna_downtilt_deg <= 90, "antenna_downtilt_deg must be in [-90, 90]")
+        _check(1 <= self.antenna_sectors <= 12, "antenna_sectors must be 1-12")
+        _check(
+            self.antenna_sectors == 1 or bool(self.antenna_pattern),
+            "antenna_sectors needs an antenna_pattern (the sectors' pattern)",
+        )
         if self.f_mhz is not None:
             _check(30 <= self.f_mhz <= 100_000, f"f_mhz {self.f_mhz} is outside 30-100,000 MHz")
         if self.terminal_height_m is not None:

@@ -162,7 +162,7 @@ def serve_sites(
     rx_antenna_gain_dbi
         Terminal antenna gain (dBi).
     antenna
-        Site antenna pattern (its azimuth and downtilt apply to every site); None: omni.
+        Site antenna pattern (its azimuth, downtilt and sectors apply to every site); None: omni.
     clutter_db
         Terminal clutter loss (dB) per terrain cell, e.g. from
         :func:`coverage.linkbudget.clutter_grid_db`.

@@ -84,6 +84,26 @@ def test_sector_pattern():
     assert omni(2.0).gain_towards_dbi([0, 123, 359], [0, 10, -30]).tolist() == [2.0] * 3
 
 
+def test_three_sector_site_takes_the_best_sector():
+    """Three 65 deg sectors from 30 deg: full gain on each boresight (30, 150, 270); half-way
+    between two (90 deg) the gain of a sector 60 deg off its boresight; the front-to-back
+    ratio never reached. A sector set that contains another never has less gain anywhere."""
+    one = sector(15.0, azimuth_deg=30.0, h_beamwidth_deg=65.0, v_beamwidth_deg=10.0)
+    three = dataclasses.replace(one, sectors=3)
+    assert three.azimuths_deg == (30.0, 150.0, 270.0)
+    np.testing.assert_allclose(three.gain_towards_dbi([30.0, 150.0, 270.0], 0.0), 15.0)
+    assert three.gain_towards_dbi(90.0, 0.0) == pytest.approx(15.0 - 12.0 * (60 / 65) ** 2)
+    assert three.gain_towards_dbi(90.0, 0.0) == pytest.approx(one.gain_towards_dbi(90.0, 0.0))
+    az = np.arange(0.0, 360.0, 0.5)
+    g1, g3 = one.gain_towards_dbi(az, 0.0), three.gain_towards_dbi(az, 0.0)
+    six = dataclasses.replace(one, sectors=6)
+    assert np.all(g3 >= g1) and np.all(six.gain_towards_dbi(az, 0.0) >= g3)
+    assert g3.min() == pytest.approx(15.0 - 12.0 * (60 / 65) ** 2)  # worst: between sectors
+    assert g1.min() == pytest.approx(15.0 - 25.0)
+    with pytest.raises(InputError, match="sectors must be 1-12"):
+        dataclasses.replace(one, sectors=0)
+
+
 def test_msi_pattern_roundtrip(tmp_path):
     lines = ["NAME TEST-ANT", "FREQUENCY 700", "GAIN 14.85 dBd", "HORIZONTAL 360"]
     lines += [f"{a} {min(12 * (min(a, 360 - a) / 65) ** 2, 25):.2f}" for a in range(360)]
@@ -93,6 +113,7 @@ def test_msi_pattern_roundtrip(tmp_path):
     path.write_text("\n".join(lines))
     ant = read_msi_pattern(path, azimuth_deg=45.0)
     assert ant.name == "TEST-ANT" and ant.gain_dbi == pytest.approx(17.0)
+    assert read_msi_pattern(path, azimuth_deg=45.0, sectors=2).azimuths_deg == (45.0, 225.0)
     assert ant.gain_towards_dbi(45.0, 0.0) == pytest.approx(17.0)
     assert ant.gain_towards_dbi(45.0 + 32.0, 0.0) == pytest.approx(17.0 - 2.91, abs=0.01)
     bad = tmp_path / "bad.msi"

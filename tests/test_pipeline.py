@@ -299,6 +299,39 @@ def test_antenna_pattern_file_shapes_coverage(
     assert behind > 0
     with pytest.raises(ScenarioError, match="antenna_pattern"):
         pipeline.access_technology(base.replace(technology={"antenna_pattern": "missing.msi"}))
+    # three sectors from 90 deg (90, 210, 330): nothing is behind a site any more; the worst
+    # direction lies half-way between two sectors, 60 deg off both
+    s3 = s.replace(technology={"antenna_sectors": 3})
+    inputs3 = pipeline.Inputs(
+        s3, *[getattr(inputs, k) for k in ("paths", "terrain", "settlements", "demand")], []
+    )
+    rx_three, _ = pipeline.coverage_matrix(inputs3, cands, tech)
+    drop3 = rx_omni[ok] - rx_three[ok]
+    assert drop3.min() >= -1e-3 and np.all(rx_three[ok] >= rx_sector[ok] - 1e-3)
+    assert drop3.max() <= 12 * (60 / 65) ** 2 + 0.01
+    table = np.array([min(12 * (min(a, 360 - a) / 65) ** 2, 30.0) for a in range(361)])
+    for row in range(len(rx_omni)):
+        site = cands.geometry.iloc[row // n_h]
+        az = np.degrees(np.arctan2(px - site.x, py - site.y)) % 360.0
+        want = np.min(
+            [np.interp((az - b) % 360.0, np.arange(361.0), table) for b in (90, 210, 330)], axis=0
+        )
+        np.testing.assert_allclose(
+            rx_omni[row][ok[row]] - rx_three[row][ok[row]], want[ok[row]], atol=0.01
+        )
+    # the plan lists each access site's sector azimuths and states the antennas
+    plan = pipeline.assemble_plan(
+        inputs3, cands, rx_three, tech, pipeline.choose_sites(inputs3, cands, rx_three, tech)
+    )
+    roles = plan.sites["role"]
+    assert (roles == "access").any()
+    assert set(plan.sites.loc[roles == "access", "azimuths_deg"]) == {"90;210;330"}
+    assert set(plan.sites.loc[roles != "access", "azimuths_deg"]) <= {"omni"}
+    assert any("3 sector(s) per site at 90, 210, 330 deg" in a for a in plan.assumptions)
+    with pytest.raises(ScenarioError, match="antenna_sectors needs an antenna_pattern"):
+        base.replace(technology={"antenna_sectors": 3})
+    with pytest.raises(ScenarioError, match="antenna_sectors must be 1-12"):
+        s.replace(technology={"antenna_sectors": 13})
 
 
 def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Path) -> None:
