@@ -34,7 +34,7 @@ BLOCK = 64
 
 @numba.njit(cache=True)
 def _evaluate(
-    zq: tuple[float, float, float],
+    shared: NDArray[np.float64],
     buf: NDArray[np.float64],
     sums: NDArray[np.float64],
     recip: NDArray[np.float64],
@@ -59,10 +59,11 @@ def _evaluate(
     or empty arrays.
     """
     if code == ITM and np_ >= 2:
+        ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])
         itm.itm_p2p_heights(
-            buf, sums, recip, np_, step, heights, h_rx, f_mhz, int(params[0]), params[1],
-            params[2], params[3], params[4], int(params[5]), int(params[6]),
-            zq[0], zq[1], zq[2], work, tables[0], tables[1], tables[2], lo, st, wb,
+            buf, sums, recip, np_, step, heights, h_rx, ft, complex(shared[9], shared[10]),
+            params[3], params[4], int(params[5]), int(params[6]), shared[0], shared[1],
+            shared[2], work, tables[0], tables[1], tables[2], lo, st, wb,
         )  # fmt: skip
     else:
         for h in range(len(heights)):
@@ -73,12 +74,19 @@ def _evaluate(
 
 @numba.njit(cache=True)
 def _shared(
-    code: int, params: NDArray[np.float64], longest: int
-) -> tuple[NDArray[np.float64], tuple[float, float, float]]:
-    """What every path of one call shares: reciprocals up to ``longest`` samples and ITM's
-    time, location and situation deviates."""
-    zq = itm.deviates(params[7], params[8], params[9]) if code == ITM else (0.0, 0.0, 0.0)
-    return itm.reciprocals(longest + 1), zq
+    code: int, params: NDArray[np.float64], longest: int, f_mhz: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """What every path of one call shares: reciprocals up to ``longest`` samples and, for
+    ITM, what NTIA's set-up (``qlrps``, ``avar``) computes once: the time, location and
+    situation deviates, the :func:`coverage.itm.frequency_terms` and the ground impedance
+    (real, imaginary), as 11 floats (a parallel loop takes arrays, not tuples)."""
+    out = np.zeros(11)
+    if code == ITM:
+        out[0], out[1], out[2] = itm.deviates(params[7], params[8], params[9])
+        out[3:9] = np.array(itm.frequency_terms(f_mhz))
+        zg = itm._ground_impedance(f_mhz, int(params[0]), params[1], params[2])
+        out[9], out[10] = zg.real, zg.imag
+    return itm.reciprocals(longest + 1), out
 
 
 @numba.njit(cache=True)
@@ -142,7 +150,7 @@ def paths_kernel(
             dr = tgt_rf[j] - site_rf[i]
             longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
-    recip, zq = _shared(code, params, max_n)
+    recip, shared = _shared(code, params, max_n, f_mhz)
     n_blocks = (m + BLOCK - 1) // BLOCK
     for c in numba.prange(len(order)):
         chunk = order[c]
@@ -163,8 +171,8 @@ def paths_kernel(
             if code == ITM:
                 itm.profile_sums(buf, n, length / (n - 1), sums)
             _evaluate(
-                zq, buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code, params,
-                work, no_tables, lo, st, wb,
+                shared, buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code,
+                params, work, no_tables, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):
                 loss[i * n_h + h, j] = lo[h]
@@ -202,7 +210,7 @@ def radial_kernel(
     (ascending within a radial, >= 2). Radials run in parallel in the shuffled ``order``.
     """
     n_h = len(heights)
-    recip, zq = _shared(code, params, js.max() + 1 if len(js) else 1)
+    recip, shared = _shared(code, params, js.max() + 1 if len(js) else 1, f_mhz)
     for c in numba.prange(len(order)):
         g = order[c]
         e0 = starts[g]
@@ -220,7 +228,7 @@ def radial_kernel(
             itm.radial_tables(buf, n, step_m, recip, heights, tables[0], tables[1], tables[2])
         for e in range(e0, e1):
             _evaluate(
-                zq, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work,
+                shared, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work,
                 tables, lo, st, wb,
             )  # fmt: skip
             for h in range(n_h):

@@ -49,7 +49,7 @@ from coverage.itm_profile import (  # noqa: F401 (re-exported)
     radial_tables,
     reciprocals,
 )
-from coverage.itm_variability import _variability, deviates, numba
+from coverage.itm_variability import _variability, deviates, frequency_terms, numba
 
 __all__ = [
     "CLIMATES",
@@ -162,15 +162,16 @@ def itm_area_core(
         d_ls = math.sqrt(2.0 * he[i] / gamma_e)
         dl[i] = d_ls * math.exp(-0.07 * math.sqrt(dh / max(he[i], 5.0)))
         th[i] = (0.65 * dh * (d_ls / dl[i] - 1.0) - 2.0 * he[i]) / d_ls
+    ft = frequency_terms(f_mhz)
     a_ref, mode, w2, err = _longley_rice(
-        th[0], th[1], f_mhz, zg, dl[0], dl[1], he[0], he[1], gamma_e, n_s, dh, h0, h1, d, False
+        th[0], th[1], ft, zg, dl[0], dl[1], he[0], he[1], gamma_e, n_s, dh, h0, h1, d, False
     )
     warn |= w2
-    a_fs = 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d / 1000.0)
+    a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
     z_t, z_l, z_s = deviates(time, location, situation)
-    var, v_med, w3 = _variability(z_t, z_l, z_s, he[0], he[1], dh, f_mhz, d, a_ref, climate, mdvar)
+    var, v_med, w3 = _variability(z_t, z_l, z_s, he[0], he[1], dh, ft, d, a_ref, climate, mdvar)
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 

@@ -106,10 +106,12 @@ def _diffraction_pair(
     theta_los: float,
     d_sml: float,
     f_mhz: float,
+    f3: float,
 ) -> tuple[float, float]:
     """Diffraction attenuation (dB) at d3 and d4: knife-edge and Vogler smooth-earth blend.
 
-    [Algorithm §4.2]; the terms that do not depend on the distance are computed once.
+    [Algorithm §4.2]; the terms that do not depend on the distance are computed once
+    (``f3`` is f_mhz^(1/3)).
     """
     d_ml = dl0 + dl1
     # smooth earth, Vogler 3-radii: the two horizon radii
@@ -117,7 +119,6 @@ def _diffraction_pair(
     a2 = 0.5 * dl1 * dl1 / he1
     dk1 = dl0 / 1000.0
     dk2 = dl1 / 1000.0
-    f3 = f_mhz ** (1.0 / 3.0)
     azg = abs(zg)
     c1 = ((4.0 / 3.0) * _A_0_M / a1) ** (1.0 / 3.0)
     c2 = ((4.0 / 3.0) * _A_0_M / a2) ** (1.0 / 3.0)
@@ -258,7 +259,7 @@ def _troposcatter_loss(
 def _longley_rice(
     th0: float,
     th1: float,
-    f_mhz: float,
+    ft: tuple[float, float, float, float, float, float],
     zg: complex,
     dl0: float,
     dl1: float,
@@ -272,7 +273,11 @@ def _longley_rice(
     d: float,
     p2p: bool,
 ) -> tuple[float, int, int, int]:
-    """Reference attenuation A_ref (dB), mode, warning bits, error code [Algorithm §4]."""
+    """Reference attenuation A_ref (dB), mode, warning bits, error code [Algorithm §4].
+
+    ``ft`` are :func:`coverage.itm_variability.frequency_terms` of the frequency.
+    """
+    f_mhz = ft[0]
     warn = 0
     a_e = 1.0 / gamma_e
     dls0 = math.sqrt(2.0 * he0 * a_e)
@@ -307,7 +312,7 @@ def _longley_rice(
     d3 = max(d_sml, d_ml + 5.0 * scale)
     d4 = d3 + 10.0 * scale
     a3, a4 = _diffraction_pair(
-        d3, d4, dl0, dl1, he0, he1, zg, a_e, dh, h0, h1, p2p, theta_los, d_sml, f_mhz
+        d3, d4, dl0, dl1, he0, he1, zg, a_e, dh, h0, h1, p2p, theta_los, d_sml, f_mhz, ft[1]
     )
     m_d = (a4 - a3) / (d4 - d3)
     a_d0 = a3 - m_d * d3
@@ -357,7 +362,7 @@ def _longley_rice(
         a_o = a_sml - k1 * d_sml - k2 * math.log(d_sml)
         a_ref = a_o + k1 * d + k2 * math.log(d)
         mode = 1
-    elif d <= min(max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)), 10e6):
+    elif d <= min(max(d_sml, d_ml + 1.088 * scale * ft[2]), 10e6):
         # d_x, where troposcatter takes over, is never below this bound (see below), so the
         # path is in diffraction whatever the troposcatter terms are: skip computing them
         a_ref = m_d * d + a_d0
@@ -374,7 +379,7 @@ def _longley_rice(
         if a5 < 1000.0:
             m_s = (a6 - a5) / 200e3
             d_x = max(
-                max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)),
+                max(d_sml, d_ml + 1.088 * scale * ft[2]),
                 (a5 - a_d0 - m_s * d5) / (m_d - m_s),
             )
             a_s0 = (m_d - m_s) * d_x + a_d0

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.itm_attenuation import _longley_rice
-from coverage.itm_variability import _variability, deviates, numba
+from coverage.itm_variability import _variability, deviates, frequency_terms, numba
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
@@ -494,7 +494,7 @@ def _p2p_height(
     xi: float,
     h0: float,
     h1: float,
-    f_mhz: float,
+    ft: tuple[float, float, float, float, float, float],
     zg: complex,
     n_s: float,
     gamma_e: float,
@@ -518,6 +518,7 @@ def _p2p_height(
     set dh_key[0] to NaN before the first height. ``records``, ``row``, ``n_records``:
     see :func:`_tx_horizon` (-1 without).
     """
+    f_mhz = ft[0]
     warn = _input_warnings(h0, h1, f_mhz)
     d = np_ * xi
 
@@ -568,7 +569,7 @@ def _p2p_height(
         he1 = h1 + max(z[np_] - fit_rx, 0.0)
 
     a_ref, mode, w2, err = _longley_rice(
-        th0, th1, f_mhz, zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
+        th0, th1, ft, zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
     )
     warn |= w2
     # path geometry as NTIA's qkpfl reports it: 0 line of sight, 1 single, 2 double horizon
@@ -576,10 +577,10 @@ def _p2p_height(
     q = max(q - 0.5 * xi, 0.0) - max(-q - 0.5 * xi, 0.0)
     geometry = 0 if q < 0.0 else (1 if q == 0.0 else 2)
     mode = mode + 10 * geometry
-    a_fs = 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d / 1000.0)
+    a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    var, v_med, w3 = _variability(z_t, z_l, z_s, he0, he1, dh, f_mhz, d, a_ref, climate, mdvar)
+    var, v_med, w3 = _variability(z_t, z_l, z_s, he0, he1, dh, ft, d, a_ref, climate, mdvar)
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 
@@ -592,10 +593,8 @@ def itm_p2p_heights(
     xi: float,
     h0s: NDArray[np.float64],
     h1: float,
-    f_mhz: float,
-    pol: int,
-    eps: float,
-    sigma: float,
+    ft: tuple[float, float, float, float, float, float],
+    zg: complex,
     n_0: float,
     h_sys: float,
     climate: int,
@@ -616,7 +615,9 @@ def itm_p2p_heights(
     ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
     of a longer profile that starts with z[0..np_] serve as well), ``recip`` the
     :func:`reciprocals` of at least ``np_ + 1``; ``z_t``, ``z_l``, ``z_s`` the deviates of
-    the time, location and situation percentages (:func:`coverage.itm.deviates`). Writes,
+    the time, location and situation percentages (:func:`coverage.itm.deviates`); ``ft``
+    the :func:`frequency_terms` of the frequency and ``zg`` the ground impedance
+    (:func:`_ground_impedance`), both computed once per prediction. Writes,
     per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
     bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
     and (where the end points of its fit coincide) Δh are computed once for all heights.
@@ -630,7 +631,6 @@ def itm_p2p_heights(
             status[h] = 0
             warn[h] = 0
         return
-    zg = _ground_impedance(f_mhz, pol, eps, sigma)
     n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(
         z, sums, recip, np_, xi, h1, n_0, h_sys, zmax
     )
@@ -640,7 +640,7 @@ def itm_p2p_heights(
         # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
         below = int(np.searchsorted(records[h, : n_records[h]], np_)) if len(n_records) else -1
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
-            z, sums, recip, np_, xi, h0s[h], h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
+            z, sums, recip, np_, xi, h0s[h], h1, ft, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
             climate, mdvar, z_t, z_l, z_s, work, dh_key, records, h, below,
         )  # fmt: skip
         loss[h] = lo
@@ -690,6 +690,7 @@ def itm_p2p_core(
     dh_key[0] = np.nan
     z_t, z_l, z_s = deviates(time, location, situation)
     return _p2p_height(
-        z, sums, recip, np_, xi, h0, h1, f_mhz, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-        climate, mdvar, z_t, z_l, z_s, work, dh_key, np.empty((0, 0), dtype=np.int64), 0, -1,
+        z, sums, recip, np_, xi, h0, h1, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e, rx_best,
+        rx_best_d, climate, mdvar, z_t, z_l, z_s, work, dh_key,
+        np.empty((0, 0), dtype=np.int64), 0, -1,
     )  # fmt: skip

@@ -34,6 +34,26 @@ def deviates(time: float, location: float, situation: float) -> tuple[float, flo
 
 
 @numba.njit(cache=True)
+def frequency_terms(f_mhz: float) -> tuple[float, float, float, float, float, float]:
+    """What every path at one frequency shares, computed once as NTIA's ``qlrps`` does.
+
+    Returns (f, f^(1/3), ln f, 20 log10 f, (575.7e12 / k)^(1/3), ln(0.133 k)) for f in MHz
+    and k = f / 47.7 the wave number (1/m): the diffraction's frequency factor, the bound on
+    the troposcatter distance d_x, the free-space loss, the variability's extra distance
+    term and its frequency factor. The attenuation and variability take this tuple.
+    """
+    wn = f_mhz / 47.7
+    return (
+        f_mhz,
+        f_mhz ** (1.0 / 3.0),
+        math.log(f_mhz),
+        20.0 * math.log10(f_mhz),
+        (575.7e12 / wn) ** (1.0 / 3.0),
+        math.log(0.133 * wn),
+    )
+
+
+@numba.njit(cache=True)
 def _qerfi(q: float) -> float:
     """Inverse complementary normal CDF, Abramowitz & Stegun 26.2.23."""
     x = q
@@ -108,7 +128,7 @@ def _variability(
     he0: float,
     he1: float,
     dh: float,
-    f_mhz: float,
+    ft: tuple[float, float, float, float, float, float],
     d: float,
     a_ref: float,
     climate: int,
@@ -117,16 +137,12 @@ def _variability(
     """Variability adjustment (dB) [Algorithm §5]; returns (A - A_fs, V_med, warning bits).
 
     ``z_t``, ``z_l``, ``z_s`` are the deviates of the time, location and situation
-    percentages (:func:`deviates`).
+    percentages (:func:`deviates`), ``ft`` the :func:`frequency_terms`.
     """
     warn = 0
     c = climate - 1
-    wn = f_mhz / 47.7
-    d_ex = (
-        math.sqrt(2 * _A_9000_M * he0)
-        + math.sqrt(2 * _A_9000_M * he1)
-        + (575.7e12 / wn) ** (1.0 / 3.0)
-    )
+    wn = ft[0] / 47.7
+    d_ex = math.sqrt(2 * _A_9000_M * he0) + math.sqrt(2 * _A_9000_M * he1) + ft[4]
     de = 130e3 * d / d_ex if d < d_ex else 130e3 + d - d_ex
     md = mdvar
     plus20 = md >= 20
@@ -154,7 +170,7 @@ def _variability(
         dhd = _terrain_roughness(d, dh)
         sigma_l = 10.0 * wn * dhd / (wn * dhd + 13.0)
     y_l = sigma_l * z_l
-    q = math.log(0.133 * wn)
+    q = ft[5]
     g_minus = _BFM[0, c] + _BFM[1, c] / ((_BFM[2, c] * q) ** 2 + 1.0)
     g_plus = _BFP[0, c] + _BFP[1, c] / ((_BFP[2, c] * q) ** 2 + 1.0)
     s_tm = _curve(_BSM[0, c], _BSM[1, c], _BSM[2, c], _BSM[3, c], _BSM[4, c], de) * g_minus

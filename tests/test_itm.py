@@ -345,7 +345,15 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     """Horizon scans pruned by :func:`radial_tables` give the full scans' results bit for bit,
     for every path along a radial: integer terrain (equal angles, ties), flat ground,
     several heights, and a spacing (23.7 m) whose distances are not exact (full rx scan)."""
-    from coverage.itm import WORK_SIZE, itm_p2p_heights, profile_sums, radial_tables, reciprocals
+    from coverage.itm import (
+        WORK_SIZE,
+        _ground_impedance,
+        frequency_terms,
+        itm_p2p_heights,
+        profile_sums,
+        radial_tables,
+        reciprocals,
+    )
 
     rng = np.random.default_rng(seed)
     z = np.round(1500 + np.cumsum(rng.normal(0, rough_m, n)))
@@ -366,8 +374,9 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
         for np_ in range(2, n):
             loss, mode, warn = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64)
             itm_p2p_heights(
-                z, sums, recip, np_, step_m, heights, 1.5, 700.0, 1, 15.0, 0.005, 301.0, np.nan,
-                5, 1, 0.0, 0.0, 0.0, np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
+                z, sums, recip, np_, step_m, heights, 1.5, frequency_terms(700.0),
+                _ground_impedance(700.0, 1, 15.0, 0.005), 301.0, np.nan, 5, 1, 0.0, 0.0, 0.0,
+                np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
             )  # fmt: skip
             rows.append(np.concatenate([loss, mode, warn]))
         out[pruned] = np.array(rows)
