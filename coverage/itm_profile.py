@@ -253,6 +253,29 @@ def _order_statistics(
 
 
 @numba.njit(cache=True, fastmath=True)
+def _resample(
+    z: NDArray[np.float64], top: int, x_start: float, step: float, n: int, s: NDArray[np.float64]
+) -> tuple[float, float]:
+    """s[j] = z linearly interpolated at sample position x_start + j step, for j < n;
+    returns the sums of s[j] and of j s[j] (for the least-squares line).
+
+    Position x takes samples floor(x) and floor(x) + 1 (the last pair beyond the profile's
+    end), the same line as NTIA's ceil(x) - 1 and ceil(x). fastmath lets LLVM vectorise
+    the loop and reorder the sums (profiles are finite).
+    """
+    sum_all = 0.0
+    sum_w = 0.0
+    for j in range(n):
+        x = x_start + j * step
+        i = min(max(int(x), 0), top)
+        v = z[i] + (z[i + 1] - z[i]) * (x - i)
+        s[j] = v
+        sum_all += v
+        sum_w += j * v
+    return sum_all, sum_w
+
+
+@numba.njit(cache=True, fastmath=True)
 def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple[float, float]:
     """s[j] -= fit1 + j slope for j < n, in place; returns the new minimum and maximum.
 
@@ -286,10 +309,11 @@ def _delta_h(
 
     NTIA's ``dlthx`` walks to each resampling point by adding the step to a running
     fraction, one sample at a time; here each point's position is x_start + j step
-    directly, which frees the loop from that chain of additions (about 6 % of a radial
-    path's time). The interpolated value is continuous in the position (a point on a
-    sample gets that sample whichever pair it is taken from), so only rounding differs:
-    at most 2e-11 dB in the loss over 20,352 real radial paths.
+    directly, which frees the loop from that chain of additions and lets it vectorise
+    (:func:`_resample`; about 10 % of a radial path's time). The interpolated value is
+    continuous in the position (a point on a sample gets that sample whichever pair it is
+    taken from), so only rounding differs: at most 2e-11 dB in the loss over 20,352 real
+    radial paths.
     """
     x_start = d_start / xi
     x_end = d_end / xi
@@ -302,29 +326,7 @@ def _delta_h(
     s = work
     step = (x_end - x_start) / np_s
     top = np_ - 1
-    # NTIA's pair for a point at position x is samples ceil(x) - 1 and ceil(x) (the same
-    # line as floor(x), floor(x) + 1); past the last sample it extrapolates the last pair
-    sum_a = 0.0  # even and odd points summed apart: two independent chains of additions
-    sum_b = 0.0
-    sum_wa = 0.0
-    sum_wb = 0.0
-    for j in range(0, n, 2):  # n is odd: the last pair's second point is the last point
-        x = x_start + j * step
-        i = min(max(int(x), 0), top)
-        v = z[i] + (z[i + 1] - z[i]) * (x - i)
-        s[j] = v
-        sum_a += v
-        sum_wa += j * v
-        k = min(j + 1, n - 1)
-        x = x_start + k * step
-        i = min(max(int(x), 0), top)
-        w = z[i] + (z[i + 1] - z[i]) * (x - i)
-        s[k] = w
-        if k > j:
-            sum_b += w
-            sum_wb += k * w
-    sum_all = sum_a + sum_b
-    sum_w = sum_wa + sum_wb
+    sum_all, sum_w = _resample(z, top, x_start, step, n, s)
     # the least-squares line over the whole resampled profile (its ends at half weight)
     last = s[n - 1]
     fit1, fit2 = _lls_line(s[0], last, sum_all - s[0] - last, sum_w - np_s * last, 0, n - 1, n - 1)
