@@ -75,17 +75,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-RAY_DENSITY = 0.75
+RAY_DENSITY = 0.7
 """Rays of the R2 sweep per cell of each sector's radius: neighbouring rays are at most
 ``1 / RAY_DENSITY`` cells apart where they leave the grid, and each cell takes the horizon of
 the two rays around it, interpolated to its centre. Measured IoU against the exact reference
-(observer 30 m, target 2 m, k = 4/3, five observers each; ``tests/benchmarks``): with 0.75,
-min 0.9906 on the Palmitas DEM, 0.9927 on steep 300 x 300 and 0.9971 on 1000 x 1000
-synthetic Andes terrain, and 0.9785 against GRASS ``r.viewshed``; with 1.0, 0.9918, 0.9953
-and 0.9983 for about 30 % more time; with 0.5, 0.977 and 0.986. 0.75 keeps every terrain
-above 0.99 and makes 500 viewsheds on 1000 x 1000 about 1.3 times faster than 1.0 (about
-11 ns per cell on one core of the 2-core AMD EPYC development machine, 28 ns before the kernel
-was tightened). A fan whose rays thin out towards the observer (the rays added on the way
+(observer 30 m, target 2 m, k = 4/3, five observers each; ``tests/benchmarks``): with 0.7,
+min 0.9904 on the Palmitas DEM, 0.9925 on steep 300 x 300 and 0.9971 on 1000 x 1000
+synthetic Andes terrain, and 0.9785 against GRASS ``r.viewshed`` (0.75: 0.9906, 0.9927,
+0.9971, 0.9785); with 1.0, 0.9918, 0.9953 and 0.9983 for about 30 % more time; with 0.65,
+0.9847 on Palmitas; with 0.5, 0.977 and 0.986. Fans are rounded up to whole half-blocks of
+rays, so 0.7 and 0.75 often give the same fan; over the 500 random sites of the benchmark
+0.7 walks 6.5 % fewer ray steps. 0.7 keeps every terrain above 0.99 and makes 500
+viewsheds on 1000 x 1000 about 1.4 times faster than 1.0 (about 11 ns per cell on one core
+of the 2-core AMD EPYC development machine, 28 ns before the kernel was tightened). A fan whose rays thin out towards the observer (the rays added on the way
 out starting from the horizon interpolated between their neighbours) does fewer ray steps
 but measured 0.976 on the Andes terrain, so it is not used."""
 #: Columns of :func:`link_clearances` and the per-pair columns of :func:`visibility_table`.
