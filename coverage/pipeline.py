@@ -464,13 +464,9 @@ def assemble_plan(
         + f" + {int(n_links.get(r.site_id, 0))} x {s.backhaul.f_mhz:g} MHz point-to-point"
         for r in sites.itertuples()
     ]  # fmt: skip
-    directional = antenna is not None and not antenna.is_omni
-    sites["azimuths_deg"] = [
-        ";".join(f"{a:g}" for a in antenna.azimuths_deg)
-        if directional and r.role == "access" and antenna is not None
-        else "omni"
-        for r in sites.itertuples()
-    ]
+    sector = antenna if antenna is not None and not antenna.is_omni else None
+    azimuths = ";".join(f"{a:g}" for a in sector.azimuths_deg) if sector else "omni"
+    sites["azimuths_deg"] = np.where(sites["role"] == "access", azimuths, "omni")
     # access sites ordered as the best-server raster indexes them
     order = {cid: i for i, cid in enumerate(ids)}
     sites = sites.assign(
@@ -493,12 +489,12 @@ def assemble_plan(
         "cell takes the path to the radial sample nearest its centre (at most half a cell "
         "off). Coverage counts of people use each demand point's own profile."
     )
-    if directional and antenna is not None:
+    if sector:
         assumptions.append(
-            f"Access antennas: {antenna.name}, {antenna.gain_dbi:g} dBi peak, "
-            f"{antenna.sectors} sector(s) per site at {', '.join(f'{a:g}' for a in antenna.azimuths_deg)}"
-            f" deg, downtilt {antenna.downtilt_deg:g} deg; a terminal takes the best sector, "
-            "each sector radiating the full EIRP."
+            f"Access antennas: {sector.name}, {sector.gain_dbi:g} dBi peak, {sector.sectors} "
+            f"sector(s) per site at {azimuths.replace(';', ', ')} deg, downtilt "
+            f"{sector.downtilt_deg:g} deg; a terminal takes the best sector, each sector "
+            "radiating the full EIRP."
         )
     if warnings:
         assumptions.append(
