@@ -431,9 +431,9 @@ def _tx_horizon(
     above ``th0`` (the direct ray) highest, or (th0, 0) if none does.
 
     NTIA's ``hzns`` scans every sample; given :func:`radial_tables`' ``records[row]`` (the
-    first ``n_records`` of them, those below np_; pass -1 without) only those can win, and scanning
-    them backwards stops once a record's flat angle less the smallest drop cannot reach
-    the best: the angles of records fall going back. Same result, bit for bit.
+    first ``n_records`` of them, those below np_; pass -1 without) only those can win, and
+    scanning them backwards stops once a record's flat angle less the smallest drop cannot
+    reach the best: the angles of records fall going back. Same result, bit for bit.
     """
     inv_xi = 1.0 / xi
     best_i = 0
