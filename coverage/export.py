@@ -377,14 +377,6 @@ def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --- site list ------------------------------------------------------------------------------
-def _azimuths(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "omni"
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(f"{float(v):.0f}" for v in value) or "omni"
-    return str(value)
-
-
 def _technology(plan: Plan) -> str:
     """The access technology of a plan's scenario, as text (a preset name, or the value)."""
     tech = plan.scenario.get("technology", plan.scenario.get("equipment", ""))
@@ -408,7 +400,7 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     tech = _technology(plan)
     equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
     az = (
-        [_azimuths(v) for v in s["azimuths_deg"]]
+        [kml.azimuths_text(v) for v in s["azimuths_deg"]]
         if "azimuths_deg" in s.columns
         else ["omni"] * len(s)
     )

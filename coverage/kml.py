@@ -87,7 +87,8 @@ def _coords(points: list[tuple[float, float, float]]) -> str:
     return " ".join(f"{x:.7f},{y:.7f},{z:.1f}" for x, y, z in points)
 
 
-def _azimuths(value: Any) -> str:
+def azimuths_text(value: Any) -> str:
+    """A site's antenna azimuths as text: "0;120;240" from a list, "omni" for none."""
     if isinstance(value, list | tuple | np.ndarray):
         return ";".join(f"{float(v):.0f}" for v in value) or "omni"
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
@@ -171,7 +172,7 @@ def kml_document(
         _sub(pm, "name", r.site_id)
         _sub(pm, "description", f"{r.name} · {L(str(r.role))}")
         _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
-        az = _azimuths(getattr(orig, "azimuths_deg", None))
+        az = azimuths_text(getattr(orig, "azimuths_deg", None))
         _extended(
             pm,
             [
