@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.technology import Technology
-from coverage.terrain import Terrain
+from coverage.terrain import Terrain, raster_on_grid
 from coverage.visibility import earth_bulge_m
 
 __all__ = [
@@ -383,28 +383,12 @@ def clutter_grid_db(
     InputError
         The file cannot be read or has no CRS.
     """
-    import rasterio
-    import rasterio.warp
+    from rasterio.enums import Resampling
 
-    path = Path(land_cover)
-    codes = np.zeros(terrain.shape, dtype=np.int32)
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                msg = f"land cover {path}: no CRS; ESA WorldCover is EPSG:4326, set it."
-                raise InputError(msg)
-            rasterio.warp.reproject(
-                source=rasterio.band(src, 1),
-                destination=codes,
-                src_nodata=src.nodata,
-                dst_transform=terrain.transform,
-                dst_crs=terrain.crs,
-                dst_nodata=0,
-                resampling=rasterio.warp.Resampling.nearest,
-            )
-    except rasterio.errors.RasterioIOError as err:
-        msg = f"land cover {path}: cannot be read ({err}). Give a GeoTIFF of class codes."
-        raise InputError(msg) from err
+    codes = raster_on_grid(
+        land_cover, terrain, what="land cover", crs_hint="ESA WorldCover is EPSG:4326",
+        content="class codes", dtype=np.int32, resampling=Resampling.nearest,
+    )  # fmt: skip
     return clutter_loss_db(codes, table)
 
 

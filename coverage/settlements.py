@@ -23,15 +23,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
-import rasterio.errors
 import rasterio.features
-import rasterio.warp
 from numpy.typing import NDArray
 from pyproj import CRS
 from rasterio.enums import Resampling
 
 from coverage.errors import CRSError, InputError
-from coverage.terrain import Terrain
+from coverage.terrain import Terrain, raster_on_grid
 
 __all__ = [
     "Settlements",
@@ -244,26 +242,10 @@ def slope_deg(terrain: Terrain) -> NDArray[np.float32]:
 def _population_weights(terrain: Terrain, raster: str | os.PathLike[str]) -> NDArray[np.float64]:
     """People per terrain cell from a population raster (sum-preserving resampling)."""
     path = Path(raster)
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                msg = f"population raster {path}: no CRS; WorldPop and HRSL are EPSG:4326, set it."
-                raise InputError(msg)
-            out = np.zeros(terrain.shape, dtype=np.float64)
-            rasterio.warp.reproject(
-                source=rasterio.band(src, 1),
-                destination=out,
-                src_nodata=src.nodata,
-                dst_transform=terrain.transform,
-                dst_crs=terrain.crs,
-                dst_nodata=0.0,
-                resampling=Resampling.sum,
-            )
-    except rasterio.errors.RasterioIOError as err:
-        msg = (
-            f"population raster {path}: cannot be read ({err}). Give a GeoTIFF of people per cell."
-        )
-        raise InputError(msg) from err
+    out = raster_on_grid(
+        path, terrain, what="population raster", crs_hint="WorldPop and HRSL are EPSG:4326",
+        content="people per cell", dtype=np.float64, resampling=Resampling.sum,
+    )  # fmt: skip
     if (out < 0).any():
         msg = f"population raster {path}: negative population values; nodata must be set, not < 0."
         raise InputError(msg)

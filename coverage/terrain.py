@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -36,6 +37,7 @@ __all__ = [
     "Terrain",
     "check_dem",
     "load_terrain",
+    "raster_on_grid",
     "read_dem",
     "write_grid",
 ]
@@ -273,6 +275,49 @@ def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float3
     filled = elev[tuple(idx)]
     log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
     return filled.astype(np.float32), n_bad
+
+
+def raster_on_grid(
+    path: str | os.PathLike[str],
+    terrain: Terrain,
+    *,
+    what: str,
+    crs_hint: str,
+    content: str,
+    dtype: type[np.generic],
+    resampling: Resampling,
+) -> NDArray[Any]:
+    """Band 1 of a GeoTIFF in any CRS, reprojected onto the terrain's grid.
+
+    Cells the raster does not cover, and its nodata, are 0. ``what`` names the layer in
+    messages, ``crs_hint`` says which CRS such data usually has, ``content`` what the file
+    should hold.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or it has no CRS.
+    """
+    p = Path(path)
+    out = np.zeros(terrain.shape, dtype=dtype)
+    try:
+        with rasterio.open(p) as src:
+            if src.crs is None:
+                msg = f"{what} {p}: no CRS; {crs_hint}, set it."
+                raise InputError(msg)
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=out,
+                src_nodata=src.nodata,
+                dst_transform=terrain.transform,
+                dst_crs=terrain.crs,
+                dst_nodata=0,
+                resampling=resampling,
+            )
+    except rasterio.errors.RasterioIOError as err:
+        msg = f"{what} {p}: cannot be read ({err}). Give a GeoTIFF of {content}."
+        raise InputError(msg) from err
+    return out
 
 
 def write_grid(
