@@ -32,8 +32,8 @@ numba = itm.numba
 BLOCK = 64
 
 
-@numba.njit(cache=True)
-def _evaluate(
+@numba.njit(**itm.NO_REFCOUNT)
+def _evaluate_itm(
     shared: NDArray[np.float64],
     buf: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -42,34 +42,50 @@ def _evaluate(
     step: float,
     heights: NDArray[np.float64],
     h_rx: float,
-    f_mhz: float,
-    code: int,
     params: NDArray[np.float64],
     work: NDArray[np.float64],
-    tables: tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]],
+    zmax: NDArray[np.float64],
+    records: NDArray[np.int64],
+    n_records: NDArray[np.int64],
     lo: NDArray[np.float64],
     st: NDArray[np.int64],
     wb: NDArray[np.int64],
 ) -> None:
-    """Model ``code`` on buf[0..np_] for every tx height into ``lo``, ``st``, ``wb``.
+    """ITM on buf[0..np_] (np_ >= 2) for every tx height into ``lo``, ``st``, ``wb``.
 
-    For ITM ``sums`` must hold the :func:`coverage.itm.profile_sums` of ``buf`` up to
-    ``np_ + 1`` at least and ``recip`` :func:`coverage.itm.reciprocals` as long;
-    ``tables`` are :func:`coverage.itm.radial_tables` (zmax, records, counts) of ``buf``
-    or empty arrays.
+    ``sums`` must hold the :func:`coverage.itm.profile_sums` of ``buf`` up to ``np_ + 1``
+    at least and ``recip`` :func:`coverage.itm.reciprocals` as long; ``zmax``, ``records``,
+    ``n_records`` are :func:`coverage.itm.radial_tables` of ``buf`` or empty arrays.
+    Compiled without reference counting (:data:`coverage.itm.NO_REFCOUNT`): it runs once
+    per path.
     """
-    if code == ITM and np_ >= 2:
-        ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])
-        itm.itm_p2p_heights(
-            buf, sums, recip, np_, step, heights, h_rx, ft, complex(shared[9], shared[10]),
-            params[3], params[4], int(params[5]), int(params[6]), shared[0], shared[1],
-            shared[2], work, tables[0], tables[1], tables[2], lo, st, wb,
-        )  # fmt: skip
-    else:
-        for h in range(len(heights)):
-            lo[h], st[h], wb[h] = profile_loss(
-                code, params, buf[: np_ + 1], step, heights[h], h_rx, f_mhz
-            )
+    ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])
+    itm.itm_p2p_heights(
+        buf, sums, recip, np_, step, heights, h_rx, ft, complex(shared[9], shared[10]),
+        params[3], params[4], int(params[5]), int(params[6]), shared[0], shared[1], shared[2],
+        work, zmax, records, n_records, lo, st, wb,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _evaluate_other(
+    code: int,
+    params: NDArray[np.float64],
+    buf: NDArray[np.float64],
+    np_: int,
+    step: float,
+    heights: NDArray[np.float64],
+    h_rx: float,
+    f_mhz: float,
+    lo: NDArray[np.float64],
+    st: NDArray[np.int64],
+    wb: NDArray[np.int64],
+) -> None:
+    """Model ``code`` on buf[0..np_] for every tx height (every model but ITM on >= 2 steps)."""
+    for h in range(len(heights)):
+        lo[h], st[h], wb[h] = profile_loss(
+            code, params, buf[: np_ + 1], step, heights[h], h_rx, f_mhz
+        )
 
 
 @numba.njit(cache=True)
@@ -157,7 +173,9 @@ def paths_kernel(
         i = chunk // n_blocks
         j0 = (chunk % n_blocks) * BLOCK
         buf, sums, work, lo, st, wb = _scratch(max_n, n_h)
-        no_tables = (np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64))
+        no_zmax = np.empty(0)
+        no_records = np.empty((0, 0), dtype=np.int64)
+        no_counts = np.empty(0, dtype=np.int64)
         for j in range(j0, min(j0 + BLOCK, m)):
             dc = tgt_cf[j] - site_cf[i]
             dr = tgt_rf[j] - site_rf[i]
@@ -168,12 +186,15 @@ def paths_kernel(
             for k in range(n):
                 t = k / (n - 1)
                 buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
-            if code == ITM:
-                itm.profile_sums(buf, n, length / (n - 1), sums)
-            _evaluate(
-                shared, buf, sums, recip, n - 1, length / (n - 1), heights, h_rx, f_mhz, code,
-                params, work, no_tables, lo, st, wb,
-            )  # fmt: skip
+            step = length / (n - 1)
+            if code == ITM and n >= 3:
+                itm.profile_sums(buf, n, step, sums)
+                _evaluate_itm(
+                    shared, buf, sums, recip, n - 1, step, heights, h_rx, params, work, no_zmax,
+                    no_records, no_counts, lo, st, wb,
+                )  # fmt: skip
+            else:
+                _evaluate_other(code, params, buf, n - 1, step, heights, h_rx, f_mhz, lo, st, wb)
             for h in range(n_h):
                 loss[i * n_h + h, j] = lo[h]
                 if detail:
@@ -222,15 +243,20 @@ def radial_kernel(
         for k in range(n):
             t = k * step_cells
             buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
-        tables = (np.empty(n), np.empty((n_h, n), dtype=np.int64), np.empty(n_h, dtype=np.int64))
+        zmax = np.empty(n)
+        records = np.empty((n_h, n), dtype=np.int64)
+        n_records = np.empty(n_h, dtype=np.int64)
         if code == ITM:
             itm.profile_sums(buf, n, step_m, sums)
-            itm.radial_tables(buf, n, step_m, recip, heights, tables[0], tables[1], tables[2])
+            itm.radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
         for e in range(e0, e1):
-            _evaluate(
-                shared, buf, sums, recip, js[e], step_m, heights, h_rx, f_mhz, code, params, work,
-                tables, lo, st, wb,
-            )  # fmt: skip
+            if code == ITM:  # js[e] >= 2
+                _evaluate_itm(
+                    shared, buf, sums, recip, js[e], step_m, heights, h_rx, params, work, zmax,
+                    records, n_records, lo, st, wb,
+                )  # fmt: skip
+            else:
+                _evaluate_other(code, params, buf, js[e], step_m, heights, h_rx, f_mhz, lo, st, wb)
             for h in range(n_h):
                 loss[h, e] = lo[h]
                 status[h, e] = st[h]

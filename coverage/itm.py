@@ -39,6 +39,7 @@ from coverage.itm_attenuation import _longley_rice
 from coverage.itm_profile import (  # noqa: F401 (re-exported)
     _GAMMA_A,
     _N_BINS,
+    NO_REFCOUNT,
     WORK_SIZE,
     _ground_impedance,
     _input_warnings,

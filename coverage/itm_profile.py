@@ -6,7 +6,9 @@ Terrain Model, version 1.2.2: The Algorithm", NTIA/ITS (1995), section 3 (the pr
 parameters: horizons, terrain irregularity Δh, effective heights) and the NTIA ``qkpfl``
 driver, with ITM 1.3's system elevation for the refractivity.
 
-Speed: nothing here allocates per path except :func:`itm_p2p_core` (scratch arrays);
+Speed: nothing here allocates per path except :func:`itm_p2p_core` (scratch arrays), so
+the per-path functions are compiled without numba's reference counting
+(:data:`NO_REFCOUNT`);
 :func:`itm_p2p_heights` runs several transmitter heights on one profile, computing the
 refractivity, the receiver horizon and (when its fit interval is the same) Δh once. The
 least-squares fits and the system elevation come from prefix sums (:func:`profile_sums`)
@@ -16,6 +18,7 @@ in O(1), so the paths along one radial (its samples 0..j for every j) share one 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +27,11 @@ from coverage.itm_attenuation import _longley_rice
 from coverage.itm_variability import _variability, deviates, frequency_terms, numba
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
+#: numba options of the per-path functions, which allocate nothing: without NRT (numba's
+#: runtime), numba does not incref and decref every array argument at every call, atomic
+#: operations on counters both threads share (``_nrt`` is numba's own switch, used in its
+#: tests; about 6 % of a radial path's time). Their callers must pass arrays they keep alive.
+NO_REFCOUNT: dict[str, Any] = {"cache": True, "_nrt": False}
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
 _N_BINS = 64  # bins of the Δh decile search
 WORK_SIZE = 4 * 245 + 2 * _N_BINS
@@ -151,7 +159,7 @@ def _lls_line(
     return sum_y - scaled * mid_end, sum_y + scaled * (np_ - mid_end)
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _lls_sums(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -168,7 +176,7 @@ def _lls_sums(
     return _lls_line(z[i_start], z[i_end], inner, inner_i, i_start, i_end, np_)
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _kth_smallest(a: NDArray[np.float64], k: int) -> float:
     """The k-th smallest value (0-based) of ``a`` by quickselect; reorders ``a`` in place."""
     lo = 0
@@ -195,7 +203,7 @@ def _kth_smallest(a: NDArray[np.float64], k: int) -> float:
     return a[k]
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _order_statistics(
     s: NDArray[np.float64],
     n: int,
@@ -291,7 +299,7 @@ def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple
     return lo, hi
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _delta_h(
     z: NDArray[np.float64],
     np_: int,
@@ -364,7 +372,7 @@ def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
     return warn
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _rx_horizon(
     z: NDArray[np.float64],
     recip: NDArray[np.float64],
@@ -414,7 +422,7 @@ def _rx_horizon(
     return best, (np_ - best_i) * xi if best_i > 0 else d
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _tx_horizon(
     z: NDArray[np.float64],
     recip: NDArray[np.float64],
@@ -459,7 +467,7 @@ def _tx_horizon(
     return th0, 0
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _profile_setup(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -487,7 +495,7 @@ def _profile_setup(
     return n_s, gamma_e, a_e, best, best_d
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def _p2p_height(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -586,7 +594,7 @@ def _p2p_height(
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 
-@numba.njit(cache=True)
+@numba.njit(**NO_REFCOUNT)
 def itm_p2p_heights(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
