@@ -217,8 +217,10 @@ def _order_statistics(
 ) -> tuple[float, float]:
     """The k_a-th and k_b-th smallest (0-based) of s[0..n), exactly, without sorting.
 
-    Values go to :data:`_N_BINS` equal bins between their minimum ``lo`` and maximum
-    (``scale`` bins per unit); the bin index is monotone in the value, so the k-th value
+    Values go to :data:`_N_BINS` equal bins from their minimum ``lo`` (``scale`` bins per
+    unit, at most ``(_N_BINS - 0.5) / (max - lo)``, so that the bin index ``int((v - lo) *
+    scale)`` stays below _N_BINS without a clamp, and non-negative: indexing needs no
+    bounds fix-up); the bin index is monotone in the value, so the k-th value
     lies in the bin where the running count passes k, and a quickselect over that bin's
     few values finds it. The counting pass also chains each bin's values (``head`` and
     ``after``), so gathering a bin walks only its own values. ``scratch`` (``n + 2 _N_BINS``
@@ -231,7 +233,7 @@ def _order_statistics(
     counts[:] = 0
     head[:] = -1
     for j in range(n):
-        b = min(int((s[j] - lo) * scale), top)
+        b = int((s[j] - lo) * scale) & top  # in 0..top already (the mask only proves it)
         after[j] = head[b]
         head[b] = j
         counts[b] += 1
@@ -345,7 +347,7 @@ def _delta_h(
     pool_a = work[n : 2 * n]
     pool_b = work[2 * n : 3 * n]
     scratch = work[3 * n : 4 * n + 2 * _N_BINS].view(np.int64)
-    scale = _N_BINS / (hi - lo)
+    scale = (_N_BINS - 0.5) / (hi - lo)
     q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, scratch, pool_a, pool_b)
     dhd = q10 - q90
     return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
