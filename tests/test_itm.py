@@ -320,6 +320,8 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
     """The bucketed selection behind Δh returns exactly the sorted k-th values (ties too)."""
     from coverage.itm import _N_BINS, _order_statistics
 
+    assert _N_BINS & (_N_BINS - 1) == 0  # the bin index is masked with _N_BINS - 1
+
     s = np.array(values, dtype=np.float64) * spread
     n = len(s)
     k_a = min(int(k_frac * n), n - 1)
