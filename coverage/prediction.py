@@ -294,7 +294,7 @@ def predict_grid(
     wf = np.zeros((rows, cols), dtype=np.int32)
     _pk.scatter(flat, _NO_PICK, loss, status, warn, out.ravel(), st.ravel(), wf.ravel())
     pred = GridPrediction(out, st, wf, describe)
-    if warn.any():
+    if log.isEnabledFor(logging.INFO) and warn.any():
         log.info("ITM warnings over %d cells: %s", len(flat), pred.warning_summary())
     return pred
 
