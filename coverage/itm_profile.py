@@ -272,8 +272,8 @@ def _resample(
     returns the sums of s[j] and of j s[j] (for the least-squares line).
 
     Position x takes samples floor(x) and floor(x) + 1 (the last pair beyond the profile's
-    end), the same line as NTIA's ceil(x) - 1 and ceil(x). fastmath lets LLVM vectorise
-    the loop and reorder the sums (profiles are finite).
+    end), the same line as NTIA's ceil(x) - 1 and ceil(x). fastmath lets LLVM reorder the
+    sums (profiles are finite); the loop stays scalar (its loads are gathers).
     """
     sum_all = 0.0
     sum_w = 0.0
@@ -291,7 +291,9 @@ def _resample(
 def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple[float, float]:
     """s[j] -= fit1 + j slope for j < n, in place; returns the new minimum and maximum.
 
-    fastmath lets LLVM vectorise this loop (no NaN reaches it: profiles are finite).
+    fastmath lets LLVM fuse the line into a multiply-add (no NaN reaches it: profiles are
+    finite); the loop stays scalar, as numba 0.68's LLVM does not vectorise min/max
+    reductions.
     """
     lo = math.inf
     hi = -math.inf
@@ -321,8 +323,8 @@ def _delta_h(
 
     NTIA's ``dlthx`` walks to each resampling point by adding the step to a running
     fraction, one sample at a time; here each point's position is x_start + j step
-    directly, which frees the loop from that chain of additions and lets it vectorise
-    (:func:`_resample`; about 10 % of a radial path's time). The interpolated value is
+    directly, which frees the loop from that chain of additions (:func:`_resample`; about
+    10 % of a radial path's time). The interpolated value is
     continuous in the position (a point on a sample gets that sample whichever pair it is
     taken from), so only rounding differs: at most 2e-11 dB in the loss over 20,352 real
     radial paths.
