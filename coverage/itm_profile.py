@@ -601,6 +601,21 @@ def _p2p_height(
 
 
 @numba.njit(**NO_REFCOUNT)
+def _count_below(records: NDArray[np.int64], row: int, n: int, value: int) -> int:
+    """How many of the ascending records[row, :n] are below ``value`` (a binary search;
+    numba's ``np.searchsorted`` cost about 4 % of a radial path here)."""
+    lo = 0
+    hi = n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if records[row, mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(**NO_REFCOUNT)
 def itm_p2p_heights(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -654,7 +669,7 @@ def itm_p2p_heights(
     dh_key[0] = np.nan
     for h in range(len(h0s)):
         # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
-        below = int(np.searchsorted(records[h, : n_records[h]], np_)) if len(n_records) else -1
+        below = _count_below(records, h, n_records[h], np_) if len(n_records) else -1
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
             z, sums, recip, np_, xi, h0s[h], h1, ft, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
             climate, mdvar, z_t, z_l, z_s, work, dh_key, records, h, below,
