@@ -277,13 +277,15 @@ def _resample(
     """
     sum_all = 0.0
     sum_w = 0.0
+    t = 0.0  # = j exactly, counted in floats: no integer conversion per point
     for j in range(n):
-        x = x_start + j * step
+        x = x_start + t * step
         i = min(max(int(x), 0), top)
         v = z[i] + (z[i + 1] - z[i]) * (x - i)
         s[j] = v
         sum_all += v
-        sum_w += j * v
+        sum_w += t * v
+        t += 1.0
     return sum_all, sum_w
 
 
@@ -297,11 +299,13 @@ def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple
     """
     lo = math.inf
     hi = -math.inf
+    t = 0.0  # = j exactly, counted in floats: no integer conversion per point
     for j in range(n):
-        v = s[j] - (fit1 + j * slope)
+        v = s[j] - (fit1 + t * slope)
         s[j] = v
         lo = min(lo, v)
         hi = max(hi, v)
+        t += 1.0
     return lo, hi
 
 
