@@ -8,11 +8,11 @@ driver, with ITM 1.3's system elevation for the refractivity.
 
 Speed: nothing here allocates per path except :func:`itm_p2p_core` (scratch arrays), so
 the per-path functions are compiled without numba's reference counting
-(:data:`NO_REFCOUNT`);
-:func:`itm_p2p_heights` runs several transmitter heights on one profile, computing the
-refractivity, the receiver horizon and (when its fit interval is the same) Δh once. The
-least-squares fits and the system elevation come from prefix sums (:func:`profile_sums`)
-in O(1), so the paths along one radial (its samples 0..j for every j) share one pass.
+(:data:`NO_REFCOUNT`). :func:`itm_p2p_heights` runs several transmitter heights on one
+profile, computing the refractivity, the receiver horizon and (when its fit interval is
+the same) Δh once. The least-squares fits and the system elevation come from prefix sums
+(:func:`profile_sums`) in O(1), so the paths along one radial (its samples 0..j for every
+j) share one pass.
 """
 
 from __future__ import annotations
@@ -212,23 +212,23 @@ def _order_statistics(
     k_a: int,
     k_b: int,
     lo: float,
-    scale: float,
+    hi: float,
     scratch: NDArray[np.int64],
     pool_a: NDArray[np.float64],
     pool_b: NDArray[np.float64],
 ) -> tuple[float, float]:
     """The k_a-th and k_b-th smallest (0-based) of s[0..n), exactly, without sorting.
 
-    Values go to :data:`_N_BINS` equal bins from their minimum ``lo`` (``scale`` bins per
-    unit, at most ``(_N_BINS - 0.5) / (max - lo)``, so that the bin index ``int((v - lo) *
-    scale)`` stays below _N_BINS without a clamp, and non-negative: indexing needs no
-    bounds fix-up); the bin index is monotone in the value, so the k-th value
-    lies in the bin where the running count passes k, and a quickselect over that bin's
-    few values finds it. The counting pass also chains each bin's values (``head`` and
+    ``lo`` < ``hi`` are the values' minimum and maximum. Values go to :data:`_N_BINS` equal
+    bins, ``(_N_BINS - 0.5) / (hi - lo)`` per unit, so that the bin index stays below
+    _N_BINS without a clamp, and non-negative: indexing needs no bounds fix-up. The bin
+    index is monotone in the value, so the k-th value lies in the bin where the running
+    count passes k, and a quickselect over that bin's few values finds it. The counting pass also chains each bin's values (``head`` and
     ``after``), so gathering a bin walks only its own values. ``scratch`` (``n + 2 _N_BINS``
     integers), ``pool_a`` and ``pool_b`` are scratch.
     """
     top = _N_BINS - 1
+    scale = (_N_BINS - 0.5) / (hi - lo)
     counts = scratch[:_N_BINS]
     head = scratch[_N_BINS : 2 * _N_BINS]
     after = scratch[2 * _N_BINS : 2 * _N_BINS + n]
@@ -354,8 +354,7 @@ def _delta_h(
     pool_a = work[n : 2 * n]
     pool_b = work[2 * n : 3 * n]
     scratch = work[3 * n : 4 * n + 2 * _N_BINS].view(np.int64)
-    scale = (_N_BINS - 0.5) / (hi - lo)
-    q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, scale, scratch, pool_a, pool_b)
+    q10, q90 = _order_statistics(s, n, n - p10, p10 - 1, lo, hi, scratch, pool_a, pool_b)
     dhd = q10 - q90
     return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
 

@@ -330,8 +330,7 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
     assume(hi > lo)
     pools = np.empty(2 * n)
     got = _order_statistics(
-        s.copy(), n, k_a, k_b, lo, (_N_BINS - 0.5) / (hi - lo),
-        np.empty(2 * _N_BINS + n, dtype=np.int64),
+        s.copy(), n, k_a, k_b, lo, hi, np.empty(2 * _N_BINS + n, dtype=np.int64),
         pools[:n], pools[n:],
     )  # fmt: skip
     assert got == (np.sort(s)[k_a], np.sort(s)[k_b])
