@@ -22,14 +22,14 @@ _A_0_M = 6370e3  # Vogler's 4/3-earth reference radius basis (ITM a_0)
 _SQRT2 = math.sqrt(2.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _fresnel_integral(v2: float) -> float:
     if v2 < 5.76:
         return 6.02 + 9.11 * math.sqrt(v2) - 1.27 * v2
     return 12.953 + 10.0 * math.log10(v2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _height_function(x_km: float, k: float) -> float:
     if x_km < 200.0:
         w = -math.log(k)
@@ -47,12 +47,12 @@ def _height_function(x_km: float, k: float) -> float:
     return result
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _sigma_h(dh: float) -> float:
     return 0.78 * dh * math.exp(-0.5 * math.sqrt(math.sqrt(dh)))  # dh ** 0.25, 4x faster
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _diffraction_at(
     d: float,
     dl0: float,
@@ -89,7 +89,7 @@ def _diffraction_at(
     return w * a_se + (1.0 - w) * a_k + a_fo
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _diffraction_pair(
     d3: float,
     d4: float,
@@ -145,7 +145,7 @@ def _diffraction_pair(
     return a3, a4
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _los_loss(
     d: float,
     he0: float,
@@ -175,14 +175,14 @@ def _los_loss(
     return w * a_t + (1.0 - w) * a_d
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _h0_curve(j: int, r: float) -> float:
     a = (25.0, 80.0, 177.0, 395.0, 705.0)
     b = (24.0, 45.0, 68.0, 80.0, 105.0)
     return 10.0 * math.log10(1.0 + a[j] * r**-4 + b[j] * r**-2)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _h0_function(r: float, eta_s: float) -> float:
     eta_s = min(max(eta_s, 1.0), 5.0)
     i = int(eta_s)
@@ -193,7 +193,7 @@ def _h0_function(r: float, eta_s: float) -> float:
     return result
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _troposcatter_loss(
     d: float,
     th0: float,
@@ -255,7 +255,7 @@ def _troposcatter_loss(
     return loss + h_0, h_0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _longley_rice(
     th0: float,
     th1: float,

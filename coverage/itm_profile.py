@@ -31,8 +31,10 @@ _GAMMA_A = 157e-9  # actual earth curvature (1/m)
 #: runtime), numba does not incref and decref every array argument at every call, atomic
 #: operations on counters both threads share (``_nrt`` is numba's own switch, used in its
 #: tests; the 10 km radial grid ran 1.12x faster without them). Their callers must pass
-#: arrays they keep alive.
-NO_REFCOUNT: dict[str, Any] = {"cache": True, "_nrt": False}
+#: arrays they keep alive. Like every ITM function, they use numpy's error model: a division
+#: by zero gives inf or NaN in the result instead of numba's check and a
+#: ZeroDivisionError on every division (1.05x).
+NO_REFCOUNT: dict[str, Any] = {"cache": True, "_nrt": False, "error_model": "numpy"}
 #: Bins of the Δh decile search; a power of two (the bin index is masked with _N_BINS - 1).
 _N_BINS = 64
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
@@ -42,7 +44,7 @@ WORK_SIZE = 4 * 245 + 2 * _N_BINS
 # ---------------------------------------------------------------------------------------------
 # compiled core
 # ---------------------------------------------------------------------------------------------
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def profile_sums(z: NDArray[np.float64], n: int, xi: float, sums: NDArray[np.float64]) -> None:
     """Prefix sums of a profile for O(1) least-squares fits: fills ``sums[:3, :n + 1]``.
 
@@ -67,7 +69,7 @@ def profile_sums(z: NDArray[np.float64], n: int, xi: float, sums: NDArray[np.flo
         sums[2, i + 1] = d
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def reciprocals(n: int) -> NDArray[np.float64]:
     """``1 / m`` for m = 0 .. n - 1 (0 at m = 0): the horizon scans multiply, not divide."""
     out = np.zeros(n)
@@ -76,7 +78,7 @@ def reciprocals(n: int) -> NDArray[np.float64]:
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def exact_steps(xi: float, np_: int) -> bool:
     """Whether ``k * xi`` is exact in float64 for every k <= np_ (xi a multiple of 2**-30 with
     few enough bits, e.g. 30.0): then NTIA's distances accumulated step by step are ``k * xi``.
@@ -85,7 +87,7 @@ def exact_steps(xi: float, np_: int) -> bool:
     return m == math.floor(m) and m * np_ < 9007199254740992.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def radial_tables(
     z: NDArray[np.float64],
     n: int,
@@ -125,7 +127,7 @@ def radial_tables(
         n_records[h] = count
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _lls_span(np_: int, xi: float, d_start: float, d_end: float) -> tuple[int, int]:
     """The sample indices that bound ITM's least-squares fit between two distances."""
     i_start = int(max(d_start / xi, 0.0))
@@ -136,7 +138,7 @@ def _lls_span(np_: int, xi: float, d_start: float, d_end: float) -> tuple[int, i
     return i_start, i_end
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _lls_line(
     z_start: float,
     z_end: float,
@@ -264,7 +266,7 @@ def _order_statistics(
     return _kth_smallest(pool_a[:m_a], k_a - below_a), _kth_smallest(pool_b[:m_b], k_b - below_b)
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _resample(
     z: NDArray[np.float64], top: int, x_start: float, step: float, n: int, s: NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -289,7 +291,7 @@ def _resample(
     return sum_all, sum_w
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _detrend(s: NDArray[np.float64], n: int, fit1: float, slope: float) -> tuple[float, float]:
     """s[j] -= fit1 + j slope for j < n, in place; returns the new minimum and maximum.
 
@@ -359,7 +361,7 @@ def _delta_h(
     return dhd / (1.0 - 0.8 * math.exp(-(d_end - d_start) / 50e3))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _ground_impedance(f_mhz: float, pol: int, eps: float, sigma: float) -> complex:
     ep_r = complex(eps, 18000.0 * sigma / f_mhz)
     zg = np.sqrt(ep_r - 1.0)
@@ -368,7 +370,7 @@ def _ground_impedance(f_mhz: float, pol: int, eps: float, sigma: float) -> compl
     return zg
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _input_warnings(h0: float, h1: float, f_mhz: float) -> int:
     warn = 0
     if h0 < 1.0 or h0 > 1000.0:
@@ -681,7 +683,7 @@ def itm_p2p_heights(
         warn[h] = wb
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def itm_p2p_core(
     z: NDArray[np.float64],
     xi: float,

@@ -18,13 +18,13 @@ import numpy as np
 _A_9000_M = 9000e3  # effective radius used by the variability (ITM a_9000)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _terrain_roughness(d: float, dh: float) -> float:
     """Δh(d): the terrain irregularity seen over a path of length d (m) [Algorithm eq. 3.9]."""
     return dh * (1.0 - 0.8 * math.exp(-d / 50e3))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def deviates(time: float, location: float, situation: float) -> tuple[float, float, float]:
     """Standard normal deviates of the time, location and situation percentages (%).
 
@@ -33,7 +33,7 @@ def deviates(time: float, location: float, situation: float) -> tuple[float, flo
     return _qerfi(time / 100.0), _qerfi(location / 100.0), _qerfi(situation / 100.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def frequency_terms(f_mhz: float) -> tuple[float, float, float, float, float, float]:
     """What every path at one frequency shares, computed once as NTIA's ``qlrps`` does.
 
@@ -53,7 +53,7 @@ def frequency_terms(f_mhz: float) -> tuple[float, float, float, float, float, fl
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _qerfi(q: float) -> float:
     """Inverse complementary normal CDF, Abramowitz & Stegun 26.2.23."""
     x = q
@@ -69,7 +69,7 @@ def _qerfi(q: float) -> float:
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _curve(c1: float, c2: float, x1: float, x2: float, x3: float, de: float) -> float:
     return (c1 + c2 / (1.0 + ((de - x2) / x3) ** 2)) * (de / x1) ** 2 / (1.0 + (de / x1) ** 2)
 
@@ -120,7 +120,7 @@ _BFP = np.array(
 )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _variability(
     z_t: float,
     z_l: float,
