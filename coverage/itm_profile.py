@@ -391,12 +391,21 @@ def _rx_horizon(
     z_rx: float,
     drop: float,
     zmax: NDArray[np.float64],
+    first: int,
+    floor: float,
 ) -> tuple[float, float]:
-    """The highest elevation angle from the rx over z[1..np_ - 1] and its distance.
+    """The highest elevation angle from the rx over z[first..np_ - 1], if above ``floor``,
+    and its distance; (``floor``, path length) when none rises above it.
 
     The angle of sample i is ``(z[i] - z_rx) / d - d / (2 a_e)`` at d = (np_ - i) xi
     (``drop`` = xi / (2 a_e)); the first (tx-most) of equal maxima wins, as in NTIA's
-    ``hzns``, which also accumulates the distance by subtracting xi step by step. With
+    ``hzns``, which also accumulates the distance by subtracting xi step by step.
+
+    ``hzns`` looks for an rx horizon only on a path whose direct ray a sample blocks, and
+    only among samples above that ray, so callers pass the ray's angle at the rx as
+    ``floor`` and the tx horizon's sample as ``first``: with the earth's bulge added to
+    the heights, both horizons are tangents to the profile's upper hull, and the rx
+    horizon is never nearer the tx than the tx horizon on a blocked path. With
     :func:`radial_tables`' ``zmax`` (and distances that are exact multiples of xi) the scan
     runs from the rx outwards in blocks and stops once no farther sample can reach the
     best angle: none is higher than zmax, and each lies farther and drops more. Same
@@ -404,12 +413,14 @@ def _rx_horizon(
     """
     inv_xi = 1.0 / xi
     d = np_ * xi
-    best = -math.inf
+    best = floor
     if len(zmax) == 0 or drop < 0.0 or not exact_steps(xi, np_):
         best_d = d
         d_rx = d  # accumulated as NTIA's hzns does: the fit intervals hang on it
         for i in range(1, np_):
             d_rx -= xi
+            if i < first:
+                continue
             m = np_ - i  # d_rx = m xi, 1 / d_rx = recip[m] / xi
             t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
             if t_rx > best:
@@ -418,11 +429,11 @@ def _rx_horizon(
         return best, best_d
     best_i = 0
     top = np_ - 1
-    while top >= 1:
+    while top >= first:
         m = np_ - top  # the nearest of samples 1..top; each of them is <= zmax[top]
         if max(zmax[top] - z_rx, 0.0) * recip[m] * inv_xi - m * drop < best:
             break
-        for i in range(top, max(top - 8, 0), -1):
+        for i in range(top, max(top - 8, first - 1), -1):
             m = np_ - i
             t_rx = (z[i] - z_rx) * recip[m] * inv_xi - m * drop
             if t_rx >= best:  # >=: the nearer-to-tx of equal angles wins, as forwards
@@ -478,49 +489,69 @@ def _tx_horizon(
 
 
 @numba.njit(**NO_REFCOUNT)
-def _profile_setup(
-    z: NDArray[np.float64],
-    sums: NDArray[np.float64],
-    recip: NDArray[np.float64],
-    np_: int,
-    xi: float,
-    h1: float,
-    n_0: float,
-    h_sys: float,
-    zmax: NDArray[np.float64],
-) -> tuple[float, float, float, float, float]:
-    """What does not depend on the tx height: N_s, gamma_e and the rx horizon candidate.
-
-    Returns (N_s, gamma_e, a_e, best rx horizon angle over the profile, its distance); the
-    rx horizon is that candidate when it rises above the direct ray to the tx. ``zmax``:
-    see :func:`_rx_horizon` (empty without).
-    """
+def _refractivity(
+    sums: NDArray[np.float64], np_: int, n_0: float, h_sys: float
+) -> tuple[float, float, float]:
+    """N_s, gamma_e and a_e of the path (the same for every tx height); ``h_sys`` NaN: ITM
+    1.3's mean of the profile without its first and last 10 %, from the prefix sums."""
     if math.isnan(h_sys):
         p10 = int(0.1 * np_)
         h_sys = (sums[0, np_ - p10 + 1] - sums[0, p10]) / (np_ - 2 * p10 + 1)
     n_s = n_0 if h_sys == 0.0 else n_0 * math.exp(-h_sys / 9460.0)
     gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
-    a_e = 1.0 / gamma_e
-    best, best_d = _rx_horizon(z, recip, np_, xi, z[np_] + h1, xi / (2 * a_e), zmax)
-    return n_s, gamma_e, a_e, best, best_d
+    return n_s, gamma_e, 1.0 / gamma_e
+
+
+@numba.njit(**NO_REFCOUNT)
+def _direct_ray(
+    z: NDArray[np.float64], np_: int, xi: float, h0: float, h1: float, a_e: float
+) -> tuple[float, float]:
+    """Elevation angles (rad) of the direct ray at the tx and at the rx, earth curvature
+    included: where NTIA's ``hzns`` starts its horizon angles."""
+    d = np_ * xi
+    z_tx = z[0] + h0
+    z_rx = z[np_] + h1
+    return (z_rx - z_tx) / d - d / (2 * a_e), -(z_rx - z_tx) / d - d / (2 * a_e)
+
+
+@numba.njit(**NO_REFCOUNT)
+def _horizon_pair(
+    sums: NDArray[np.float64],
+    d: float,
+    th0: float,
+    best_i: int,
+    th1: float,
+    rx_best: float,
+    rx_best_d: float,
+) -> tuple[float, float, float, float]:
+    """ITM's horizons (th0, dl0, th1, dl1) [Algorithm §3, NTIA ``hzns``] from the scans:
+    :func:`_tx_horizon`'s (th0, best_i) and :func:`_rx_horizon`'s (rx_best, rx_best_d),
+    ``th1`` the direct ray's angle at the rx. As in ``hzns``, the rx horizon counts only on
+    a path the tx horizon blocks, and the distances are its step-by-step sums."""
+    dl0 = d
+    dl1 = d
+    if best_i > 0:
+        dl0 = sums[2, best_i]
+        if rx_best > th1:
+            th1 = rx_best
+            dl1 = rx_best_d
+    return th0, dl0, th1, dl1
 
 
 @numba.njit(**NO_REFCOUNT)
 def _p2p_height(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
-    recip: NDArray[np.float64],
     np_: int,
     xi: float,
     h0: float,
     h1: float,
+    horizons: tuple[float, float, float, float],
     ft: tuple[float, float, float, float, float, float],
     zg: complex,
     n_s: float,
     gamma_e: float,
     a_e: float,
-    rx_best: float,
-    rx_best_d: float,
     climate: int,
     mdvar: int,
     z_t: float,
@@ -528,33 +559,17 @@ def _p2p_height(
     z_s: float,
     work: NDArray[np.float64],
     dh_key: NDArray[np.float64],
-    records: NDArray[np.int64],
-    row: int,
-    n_records: int,
 ) -> tuple[float, float, float, float, int, int, int]:
-    """ITM point-to-point for one tx height, given :func:`_profile_setup`'s results.
+    """ITM point-to-point for one tx height, given :func:`_refractivity`'s results and the
+    ``horizons`` (th0, dl0, th1, dl1) of :func:`_horizon_pair`.
 
     ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
-    set dh_key[0] to NaN before the first height. ``records``, ``row``, ``n_records``:
-    see :func:`_tx_horizon` (-1 without).
+    set dh_key[0] to NaN before the first height.
     """
     f_mhz = ft[0]
     warn = _input_warnings(h0, h1, f_mhz)
     d = np_ * xi
-
-    # horizons [Algorithm §3, FindHorizons]
-    z_tx = z[0] + h0
-    z_rx = z[np_] + h1
-    th0 = (z_rx - z_tx) / d - d / (2 * a_e)
-    th1 = -(z_rx - z_tx) / d - d / (2 * a_e)
-    dl0 = d
-    dl1 = d
-    if rx_best > th1:
-        th1 = rx_best
-        dl1 = rx_best_d
-    th0, best_i = _tx_horizon(z, recip, np_, xi, z_tx, xi / (2 * a_e), th0, records, row, n_records)
-    if best_i > 0:
-        dl0 = sums[2, best_i]
+    th0, dl0, th1, dl1 = horizons
 
     d_start = min(15.0 * h0, 0.1 * dl0)
     d_end = d - min(15.0 * h1, 0.1 * dl1)
@@ -655,10 +670,12 @@ def itm_p2p_heights(
     (:func:`_ground_impedance`), both computed once per prediction. Writes,
     per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
     bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
-    and (where the end points of its fit coincide) Δh are computed once for all heights.
-    ``work`` is scratch of :data:`WORK_SIZE` + 3 floats. Allocates nothing. ``zmax``,
-    ``records`` and ``n_records`` are :func:`radial_tables` of a radial that starts with
-    z[0..np_] (they speed up the horizon scans); pass empty arrays without.
+    and (where the end points of its fit coincide) Δh are computed once for all heights;
+    the rx horizon only if a tx horizon blocks the direct ray at some height, and only
+    over the samples that can be it (:func:`_rx_horizon`). ``work`` is scratch of
+    :data:`WORK_SIZE` + 3 floats. Allocates nothing. ``zmax``, ``records`` and
+    ``n_records`` are :func:`radial_tables` of a radial that starts with z[0..np_] (they
+    speed up the horizon scans); pass empty arrays without.
     """
     if np_ < 2 or not xi > 0.0:
         for h in range(len(h0s)):
@@ -666,17 +683,34 @@ def itm_p2p_heights(
             status[h] = 0
             warn[h] = 0
         return
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(
-        z, sums, recip, np_, xi, h1, n_0, h_sys, zmax
-    )
+    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    drop = xi / (2 * a_e)
+    # the tx horizons first; until the second loop, loss[h] and status[h] hold each
+    # height's horizon angle and sample
+    first = np_  # the nearest tx horizon sample of the blocked heights
+    floor = math.inf  # their lowest direct-ray angle at the rx
+    for h in range(len(h0s)):
+        th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
+        # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
+        below = _count_below(records, h, n_records[h], np_) if len(n_records) else -1
+        th0, best_i = _tx_horizon(z, recip, np_, xi, z[0] + h0s[h], drop, th0, records, h, below)
+        loss[h] = th0
+        status[h] = best_i
+        if best_i > 0:
+            first = min(first, best_i)
+            floor = min(floor, th1)
+    rx_best = -math.inf
+    rx_best_d = np_ * xi
+    if first < np_:
+        rx_best, rx_best_d = _rx_horizon(z, recip, np_, xi, z[np_] + h1, drop, zmax, first, floor)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
-        # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
-        below = _count_below(records, h, n_records[h], np_) if len(n_records) else -1
+        _th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
+        horizons = _horizon_pair(sums, np_ * xi, loss[h], status[h], th1, rx_best, rx_best_d)
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
-            z, sums, recip, np_, xi, h0s[h], h1, ft, zg, n_s, gamma_e, a_e, rx_best, rx_best_d,
-            climate, mdvar, z_t, z_l, z_s, work, dh_key, records, h, below,
+            z, sums, np_, xi, h0s[h], h1, horizons, ft, zg, n_s, gamma_e, a_e, climate, mdvar,
+            z_t, z_l, z_s, work, dh_key,
         )  # fmt: skip
         loss[h] = lo
         status[h] = mode
@@ -717,15 +751,23 @@ def itm_p2p_core(
     sums = np.empty((3, np_ + 2))
     profile_sums(z, np_ + 1, xi, sums)
     recip = reciprocals(np_ + 1)
-    n_s, gamma_e, a_e, rx_best, rx_best_d = _profile_setup(
-        z, sums, recip, np_, xi, h1, n_0, h_sys, np.empty(0)
-    )
+    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    drop = xi / (2 * a_e)
+    th0, th1 = _direct_ray(z, np_, xi, h0, h1, a_e)
+    no_records = np.empty((0, 0), dtype=np.int64)
+    th0, best_i = _tx_horizon(z, recip, np_, xi, z[0] + h0, drop, th0, no_records, 0, -1)
+    rx_best = -math.inf
+    rx_best_d = np_ * xi
+    if best_i > 0:
+        rx_best, rx_best_d = _rx_horizon(
+            z, recip, np_, xi, z[np_] + h1, drop, np.empty(0), best_i, th1
+        )
+    horizons = _horizon_pair(sums, np_ * xi, th0, best_i, th1, rx_best, rx_best_d)
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     z_t, z_l, z_s = deviates(time, location, situation)
     return _p2p_height(
-        z, sums, recip, np_, xi, h0, h1, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e, rx_best,
-        rx_best_d, climate, mdvar, z_t, z_l, z_s, work, dh_key,
-        np.empty((0, 0), dtype=np.int64), 0, -1,
+        z, sums, np_, xi, h0, h1, horizons, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e,
+        climate, mdvar, z_t, z_l, z_s, work, dh_key,
     )  # fmt: skip
