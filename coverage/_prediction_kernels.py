@@ -275,36 +275,43 @@ def radial_assign(
     Cell ``c`` lies ``dc[c]``, ``dr[c]`` cells from the site; it goes to the nearest of
     ``n_radials`` evenly spaced radials (radial 0 along +column) and to the nearest sample
     along it, at ``step_cells`` spacing. Radial ``g``'s distinct samples, ascending, are
-    ``js[starts[g]:starts[g + 1]]`` and the cell's evaluation is ``inverse[c]``.
+    ``js[starts[g]:starts[g + 1]]`` and the cell's evaluation is ``inverse[c]`` (fewer than
+    2**31 cells: the table numbers them in int32).
     """
     m = len(dc)
     per_angle = n_radials / (2.0 * math.pi)
-    key = np.empty(m, dtype=np.int64)
-    radial = np.empty(m, dtype=np.int64)
     sample = np.empty(m, dtype=np.int64)
     for c in numba.prange(m):
-        radial[c] = round(math.atan2(dr[c], dc[c]) * per_angle) % n_radials
         sample[c] = round(math.sqrt(dc[c] * dc[c] + dr[c] * dr[c]) / step_cells)
     span = sample.max() + 1 if m else 1
-    # counting sort by (radial, sample): evaluation numbers in key order, no comparisons
-    index = np.full(n_radials * span, -1, dtype=np.int64)
+    # counting sort by key = (radial, sample) over a dense (radial, sample) table: mark the
+    # keys in use, count them per radial, then number them radial by radial (in parallel)
+    key = np.empty(m, dtype=np.int64)
+    for c in numba.prange(m):
+        radial = round(math.atan2(dr[c], dc[c]) * per_angle) % n_radials
+        key[c] = radial * span + sample[c]
+    index = np.zeros(n_radials * span, dtype=np.int32)
     for c in range(m):
-        key[c] = radial[c] * span + sample[c]
-        index[key[c]] = 0
-    starts = np.zeros(n_radials + 1, dtype=np.int64)
-    js = np.empty(m, dtype=np.int64)
-    e = 0
-    for g in range(n_radials):
+        index[key[c]] = 1
+    counts = np.zeros(n_radials + 1, dtype=np.int64)
+    for g in numba.prange(n_radials):
+        k = 0
+        for j in range(g * span, (g + 1) * span):
+            k += index[j]
+        counts[g + 1] = k
+    starts = np.cumsum(counts)
+    js = np.empty(starts[n_radials], dtype=np.int64)
+    for g in numba.prange(n_radials):
+        e = starts[g]
         for j in range(span):
-            if index[g * span + j] == 0:
+            if index[g * span + j]:
                 index[g * span + j] = e
                 js[e] = j
                 e += 1
-        starts[g + 1] = e
     inverse = np.empty(m, dtype=np.int64)
-    for c in range(m):
+    for c in numba.prange(m):
         inverse[c] = index[key[c]]
-    return starts, js[:e].copy(), inverse
+    return starts, js, inverse
 
 
 @numba.njit(cache=True, parallel=True)
