@@ -12,14 +12,26 @@ Two ways to lay terrain profiles over a grid, both parallel over both cores:
   radial (:func:`coverage.itm.radial_tables`), so a radial costs one sampling pass plus,
   per path, short horizon scans, Δh and the attenuation.
 
+Both share their work out dynamically: each of ``workers`` parallel workers (one per numba
+thread) takes the next radial or block of targets from a shared counter
+(:func:`_take_next`) until none is left. numba's parallel loops split their range between
+threads up front, and the two cores of a small VM often run at different speeds for
+seconds at a time, so that a static split waits for the slower one. Which worker computes
+a path changes nothing in its result.
+
 Coordinates are fractional (column, row) cell-centre indices of the terrain grid.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from coverage import itm
@@ -30,6 +42,33 @@ numba = itm.numba
 
 #: Targets per parallel chunk of :func:`paths_kernel`.
 BLOCK = 64
+
+
+def workers() -> int:
+    """How many workers the kernels run: numba's thread count (``NUMBA_NUM_THREADS``,
+    :func:`numba.set_num_threads`)."""
+    return int(numba.get_num_threads())
+
+
+def _atomic_take(typingctx: Any, counter: Any) -> Any:
+    """``counter[0] += 1`` as one atomic operation (LLVM ``atomicrmw add``); returns the
+    value before. The workers of a parallel loop share work out through it: numba has no
+    atomic operations of its own on the CPU."""
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer(context, builder, array_type, array, [zero])
+        return builder.atomic_rmw("add", ptr, context.get_constant(types.int64, 1), "monotonic")
+
+    return types.int64(counter), codegen
+
+
+#: :func:`_atomic_take` as compiled code calls it: ``c = _take_next(counter)``.
+_take_next = cast("Callable[[NDArray[np.int64]], int]", intrinsic(_atomic_take))
 
 
 @numba.njit(**itm.NO_REFCOUNT)
@@ -143,6 +182,7 @@ def paths_kernel(
     params: NDArray[np.float64],
     max_dist_m: float,
     order: NDArray[np.int64],
+    workers: int,
     loss: NDArray[np.float32],
     status: NDArray[np.int16],
     warn: NDArray[np.int32],
@@ -151,9 +191,9 @@ def paths_kernel(
 
     ``loss`` is (N*H, M), row i*H + h for site i at ``heights[h]``. Each profile is sampled
     once and the model runs on it for every height (ITM shares its height-free work). Work
-    is cut into (site, block of targets) chunks taken in the shuffled ``order`` so both
-    threads get a similar share; each chunk reuses its own buffers. ``status`` and
-    ``warn`` get the model status and ITM warnings when they have the shape of ``loss``.
+    is cut into (site, block of targets) chunks, which ``workers`` workers take in the
+    shuffled ``order``, each with its own buffers. ``status`` and ``warn`` get the model
+    status and ITM warnings when they have the shape of ``loss``.
     """
     n_sites = len(site_cf)
     n_h = len(heights)
@@ -168,38 +208,45 @@ def paths_kernel(
     max_n = max(2, math.ceil(longest / step_m) + 1)
     recip, shared = _shared(code, params, max_n, f_mhz)
     n_blocks = (m + BLOCK - 1) // BLOCK
-    for c in numba.prange(len(order)):
-        chunk = order[c]
-        i = chunk // n_blocks
-        j0 = (chunk % n_blocks) * BLOCK
+    taken = np.zeros(1, dtype=np.int64)
+    for _worker in numba.prange(workers):
         buf, sums, work, lo, st, wb = _scratch(max_n, n_h)
         no_zmax = np.empty(0)
         no_records = np.empty((0, 0), dtype=np.int64)
         no_counts = np.empty(0, dtype=np.int64)
-        for j in range(j0, min(j0 + BLOCK, m)):
-            dc = tgt_cf[j] - site_cf[i]
-            dr = tgt_rf[j] - site_rf[i]
-            length = math.sqrt(dc * dc + dr * dr) * cell_m
-            if length > max_dist_m:
-                continue
-            n = max(2, math.ceil(length / step_m) + 1)
-            for k in range(n):
-                t = k / (n - 1)
-                buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
-            step = length / (n - 1)
-            if code == ITM and n >= 3:
-                itm.profile_sums(buf, n, step, sums)
-                _evaluate_itm(
-                    shared, buf, sums, recip, n - 1, step, heights, h_rx, params, work, no_zmax,
-                    no_records, no_counts, lo, st, wb,
-                )  # fmt: skip
-            else:
-                _evaluate_other(code, params, buf, n - 1, step, heights, h_rx, f_mhz, lo, st, wb)
-            for h in range(n_h):
-                loss[i * n_h + h, j] = lo[h]
-                if detail:
-                    status[i * n_h + h, j] = st[h]
-                    warn[i * n_h + h, j] = wb[h]
+        while True:
+            c = _take_next(taken)
+            if c >= len(order):
+                break
+            chunk = order[c]
+            i = chunk // n_blocks
+            j0 = (chunk % n_blocks) * BLOCK
+            for j in range(j0, min(j0 + BLOCK, m)):
+                dc = tgt_cf[j] - site_cf[i]
+                dr = tgt_rf[j] - site_rf[i]
+                length = math.sqrt(dc * dc + dr * dr) * cell_m
+                if length > max_dist_m:
+                    continue
+                n = max(2, math.ceil(length / step_m) + 1)
+                for k in range(n):
+                    t = k / (n - 1)
+                    buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
+                step = length / (n - 1)
+                if code == ITM and n >= 3:
+                    itm.profile_sums(buf, n, step, sums)
+                    _evaluate_itm(
+                        shared, buf, sums, recip, n - 1, step, heights, h_rx, params, work, no_zmax,
+                        no_records, no_counts, lo, st, wb,
+                    )  # fmt: skip
+                else:
+                    _evaluate_other(
+                        code, params, buf, n - 1, step, heights, h_rx, f_mhz, lo, st, wb
+                    )
+                for h in range(n_h):
+                    loss[i * n_h + h, j] = lo[h]
+                    if detail:
+                        status[i * n_h + h, j] = st[h]
+                        warn[i * n_h + h, j] = wb[h]
 
 
 @numba.njit(cache=True, parallel=True)
@@ -215,6 +262,7 @@ def radial_kernel(
     starts: NDArray[np.int64],
     js: NDArray[np.int64],
     order: NDArray[np.int64],
+    workers: int,
     h_rx: float,
     f_mhz: float,
     code: int,
@@ -228,39 +276,48 @@ def radial_kernel(
     Radial ``g`` leaves the site in grid direction (``dir_c[g]``, ``dir_r[g]``) (a unit
     vector in cells); its samples lie ``step_cells`` apart. Its evaluations are
     ``starts[g] .. starts[g + 1]``, each the path from the site to sample ``js[e]``
-    (ascending within a radial, >= 2). Radials run in parallel in the shuffled ``order``.
+    (ascending within a radial, >= 2). ``workers`` workers take the radials in the
+    shuffled ``order``, each with its own buffers.
     """
     n_h = len(heights)
-    recip, shared = _shared(code, params, js.max() + 1 if len(js) else 1, f_mhz)
-    for c in numba.prange(len(order)):
-        g = order[c]
-        e0 = starts[g]
-        e1 = starts[g + 1]
-        if e1 == e0:
-            continue
-        n = js[e1 - 1] + 1
-        buf, sums, work, lo, st, wb = _scratch(n, n_h)
-        for k in range(n):
-            t = k * step_cells
-            buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
-        zmax = np.empty(n)
-        records = np.empty((n_h, n), dtype=np.int64)
+    longest = js.max() + 1 if len(js) else 1
+    recip, shared = _shared(code, params, longest, f_mhz)
+    taken = np.zeros(1, dtype=np.int64)
+    for _worker in numba.prange(workers):
+        buf, sums, work, lo, st, wb = _scratch(longest, n_h)
+        zmax = np.empty(longest)
+        records = np.empty((n_h, longest), dtype=np.int64)
         n_records = np.empty(n_h, dtype=np.int64)
-        if code == ITM:
-            itm.profile_sums(buf, n, step_m, sums)
-            itm.radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
-        for e in range(e0, e1):
-            if code == ITM:  # js[e] >= 2
-                _evaluate_itm(
-                    shared, buf, sums, recip, js[e], step_m, heights, h_rx, params, work, zmax,
-                    records, n_records, lo, st, wb,
-                )  # fmt: skip
-            else:
-                _evaluate_other(code, params, buf, js[e], step_m, heights, h_rx, f_mhz, lo, st, wb)
-            for h in range(n_h):
-                loss[h, e] = lo[h]
-                status[h, e] = st[h]
-                warn[h, e] = wb[h]
+        while True:
+            c = _take_next(taken)
+            if c >= len(order):
+                break
+            g = order[c]
+            e0 = starts[g]
+            e1 = starts[g + 1]
+            if e1 == e0:
+                continue
+            n = js[e1 - 1] + 1
+            for k in range(n):
+                t = k * step_cells
+                buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
+            if code == ITM:
+                itm.profile_sums(buf, n, step_m, sums)
+                itm.radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
+            for e in range(e0, e1):
+                if code == ITM:  # js[e] >= 2
+                    _evaluate_itm(
+                        shared, buf, sums, recip, js[e], step_m, heights, h_rx, params, work,
+                        zmax, records, n_records, lo, st, wb,
+                    )  # fmt: skip
+                else:
+                    _evaluate_other(
+                        code, params, buf, js[e], step_m, heights, h_rx, f_mhz, lo, st, wb
+                    )
+                for h in range(n_h):
+                    loss[h, e] = lo[h]
+                    status[h, e] = st[h]
+                    warn[h, e] = wb[h]
 
 
 @numba.njit(cache=True, parallel=True)

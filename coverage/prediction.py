@@ -81,7 +81,7 @@ def _run_paths(
             np.ascontiguousarray(targets_cf, dtype=np.float64),
             np.ascontiguousarray(targets_rf, dtype=np.float64),
             step, float(rx_height_m), float(f_mhz), code, params, float(max_distance_m),
-            order, loss, status, warn,
+            order, _pk.workers(), loss, status, warn,
         )  # fmt: skip
     return loss, status, warn
 
@@ -144,7 +144,7 @@ def _run_radial(
     order = np.random.default_rng(0).permutation(n_radials).astype(np.int64)
     _pk.radial_kernel(
         terrain.elevation_m, site_cf, site_rf, np.array([float(tx_height_m)]), step_cells,
-        step_m, np.cos(theta), np.sin(theta), starts, js, order,
+        step_m, np.cos(theta), np.sin(theta), starts, js, order, _pk.workers(),
         float(rx_height_m), float(f_mhz), code, params, lo, st, wb,
     )  # fmt: skip
     _pk.scatter(far, inverse, lo[0], st[0], wb[0], loss, status, warn)
