@@ -440,7 +440,7 @@ def _rx_horizon(
                 best = t_rx
                 best_i = i
         top -= 8
-    return best, (np_ - best_i) * xi if best_i > 0 else d
+    return best, (np_ - best_i) * xi if best > floor else d
 
 
 @numba.njit(**NO_REFCOUNT)
