@@ -53,7 +53,9 @@ def workers() -> int:
 def _atomic_take(typingctx: Any, counter: Any) -> Any:
     """``counter[0] += 1`` as one atomic operation (LLVM ``atomicrmw add``); returns the
     value before. The workers of a parallel loop share work out through it: numba has no
-    atomic operations of its own on the CPU."""
+    atomic operations of its own on the CPU. numba does not see this write, so compiled
+    code must read the counter only through it (numba took a later ``counter[0]`` in the
+    same function for the 0 it was created with)."""
     if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
         return None
 

@@ -267,3 +267,46 @@ def test_path_loss_options_needs_heights_and_grid_points(andes_terrain):
         path_loss_options(andes_terrain, [[x, y]], [], [[x, y]], **kw)
     with pytest.raises(InputError, match="outside the terrain"):
         path_loss_options(andes_terrain, [[x, y]], [10.0], [[x + 1e7, y]], **kw)
+
+
+def test_take_next_hands_out_every_index_once():
+    """The kernels' shared counter: workers on both threads taking indices until none is
+    left get each index exactly once (each index is written by its one taker)."""
+    import numba
+
+    from coverage._prediction_kernels import _take_next
+
+    @numba.njit(parallel=True)
+    def take_all(n, workers):
+        taken = np.zeros(1, dtype=np.int64)
+        seen = np.zeros(n, dtype=np.int64)
+        for _worker in numba.prange(workers):
+            while True:
+                c = _take_next(taken)
+                if c >= n:
+                    break
+                seen[c] += 1
+        return seen, taken
+
+    for workers in (1, 2, 7):
+        seen, taken = take_all(100_000, workers)
+        assert (seen == 1).all()
+        assert taken[0] == 100_000 + workers  # every worker's last take is past the end
+
+
+@pytest.mark.parametrize("method", ["radial", "cell"])
+def test_grid_does_not_depend_on_the_workers(andes_terrain, monkeypatch, method):
+    """Which worker computes a path changes nothing: ITM grids with 1, 2 and 5 workers (more
+    workers than threads) are identical, loss, status and warnings."""
+    from coverage import _prediction_kernels
+
+    xs, ys = andes_terrain.cell_centers()
+    grids = []
+    for workers in (1, 2, 5):
+        monkeypatch.setattr(_prediction_kernels, "workers", lambda w=workers: w)
+        pred = predict_grid(andes_terrain, xs[100], ys[90], radius_m=2500.0, method=method, **KW)
+        grids.append(pred)
+    for other in grids[1:]:
+        assert np.array_equal(other.loss_db, grids[0].loss_db, equal_nan=True)
+        assert np.array_equal(other.status, grids[0].status)
+        assert np.array_equal(other.warning_flags, grids[0].warning_flags)
