@@ -539,6 +539,60 @@ def _horizon_pair(
 
 
 @numba.njit(**NO_REFCOUNT)
+def _count_below(records: NDArray[np.int64], row: int, n: int, value: int) -> int:
+    """How many of the ascending records[row, :n] are below ``value`` (a binary search;
+    numba's ``np.searchsorted`` cost about 4 % of a radial path here)."""
+    lo = 0
+    hi = n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if records[row, mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(**NO_REFCOUNT)
+def _horizon_scans(
+    z: NDArray[np.float64],
+    recip: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0s: NDArray[np.float64],
+    h1: float,
+    a_e: float,
+    zmax: NDArray[np.float64],
+    records: NDArray[np.int64],
+    n_records: NDArray[np.int64],
+    th0s: NDArray[np.float64],
+    best: NDArray[np.int64],
+) -> tuple[float, float]:
+    """The horizon scans of every tx height [Algorithm §3, NTIA ``hzns``]: the tx horizons
+    first, into ``th0s`` (angle) and ``best`` (sample, 0 for none), then the rx horizon
+    once, only if a tx horizon blocks the direct ray at some height and only over the
+    samples that can be it (:func:`_rx_horizon`). Returns the rx scan's (angle, distance)
+    for :func:`_horizon_pair`. ``zmax``, ``records``, ``n_records``: :func:`radial_tables`
+    or empty arrays."""
+    drop = xi / (2 * a_e)
+    first = np_  # the nearest tx horizon sample of the blocked heights
+    floor = math.inf  # their lowest direct-ray angle at the rx
+    for h in range(len(h0s)):
+        th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
+        # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
+        below = _count_below(records, h, n_records[h], np_) if len(n_records) else -1
+        th0, best_i = _tx_horizon(z, recip, np_, xi, z[0] + h0s[h], drop, th0, records, h, below)
+        th0s[h] = th0
+        best[h] = best_i
+        if best_i > 0:
+            first = min(first, best_i)
+            floor = min(floor, th1)
+    if first < np_:
+        return _rx_horizon(z, recip, np_, xi, z[np_] + h1, drop, zmax, first, floor)
+    return -math.inf, np_ * xi
+
+
+@numba.njit(**NO_REFCOUNT)
 def _p2p_height(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -620,21 +674,6 @@ def _p2p_height(
 
 
 @numba.njit(**NO_REFCOUNT)
-def _count_below(records: NDArray[np.int64], row: int, n: int, value: int) -> int:
-    """How many of the ascending records[row, :n] are below ``value`` (a binary search;
-    numba's ``np.searchsorted`` cost about 4 % of a radial path here)."""
-    lo = 0
-    hi = n
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if records[row, mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@numba.njit(**NO_REFCOUNT)
 def itm_p2p_heights(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
@@ -684,25 +723,10 @@ def itm_p2p_heights(
             warn[h] = 0
         return
     n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
-    drop = xi / (2 * a_e)
-    # the tx horizons first; until the second loop, loss[h] and status[h] hold each
-    # height's horizon angle and sample
-    first = np_  # the nearest tx horizon sample of the blocked heights
-    floor = math.inf  # their lowest direct-ray angle at the rx
-    for h in range(len(h0s)):
-        th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
-        # the records below sample np_ are those the scan over z[1..np_ - 1] may meet
-        below = _count_below(records, h, n_records[h], np_) if len(n_records) else -1
-        th0, best_i = _tx_horizon(z, recip, np_, xi, z[0] + h0s[h], drop, th0, records, h, below)
-        loss[h] = th0
-        status[h] = best_i
-        if best_i > 0:
-            first = min(first, best_i)
-            floor = min(floor, th1)
-    rx_best = -math.inf
-    rx_best_d = np_ * xi
-    if first < np_:
-        rx_best, rx_best_d = _rx_horizon(z, recip, np_, xi, z[np_] + h1, drop, zmax, first, floor)
+    # until the loop below, loss[h] and status[h] hold each height's tx horizon
+    rx_best, rx_best_d = _horizon_scans(
+        z, recip, np_, xi, h0s, h1, a_e, zmax, records, n_records, loss, status
+    )
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
@@ -752,17 +776,13 @@ def itm_p2p_core(
     profile_sums(z, np_ + 1, xi, sums)
     recip = reciprocals(np_ + 1)
     n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
-    drop = xi / (2 * a_e)
-    th0, th1 = _direct_ray(z, np_, xi, h0, h1, a_e)
-    no_records = np.empty((0, 0), dtype=np.int64)
-    th0, best_i = _tx_horizon(z, recip, np_, xi, z[0] + h0, drop, th0, no_records, 0, -1)
-    rx_best = -math.inf
-    rx_best_d = np_ * xi
-    if best_i > 0:
-        rx_best, rx_best_d = _rx_horizon(
-            z, recip, np_, xi, z[np_] + h1, drop, np.empty(0), best_i, th1
-        )
-    horizons = _horizon_pair(sums, np_ * xi, th0, best_i, th1, rx_best, rx_best_d)
+    th0, best = np.empty(1), np.empty(1, dtype=np.int64)
+    rx_best, rx_best_d = _horizon_scans(
+        z, recip, np_, xi, np.array([h0]), h1, a_e, np.empty(0),
+        np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64), th0, best,
+    )  # fmt: skip
+    th1 = _direct_ray(z, np_, xi, h0, h1, a_e)[1]
+    horizons = _horizon_pair(sums, np_ * xi, th0[0], best[0], th1, rx_best, rx_best_d)
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
