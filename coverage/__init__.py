@@ -60,7 +60,7 @@ __all__ = [
     "run_scenario",
 ]
 
-# The entry points are imported on first use, so that `import coverage.terrain` or the
+# The entry points are imported on first use, so that `import coverage.inputs.terrain` or the
 # `viewshed` command do not pay for the whole pipeline's imports.
 _LAZY = {
     "Plan": "coverage.plan",

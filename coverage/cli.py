@@ -84,8 +84,8 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _cmd_viewshed(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from coverage.terrain import read_dem, write_grid
-    from coverage.visibility import viewshed
+    from coverage.inputs.terrain import read_dem, write_grid
+    from coverage.radio.visibility import viewshed
 
     terrain = read_dem(args.dem)
     visible = viewshed(
@@ -140,8 +140,8 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _cmd_pathloss(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from coverage.prediction import predict_grid
-    from coverage.terrain import read_dem, write_grid
+    from coverage.inputs.terrain import read_dem, write_grid
+    from coverage.radio.prediction import predict_grid
 
     terrain = read_dem(args.dem)
     pred = predict_grid(

@@ -2,7 +2,7 @@
 
 A plan is plain data: GeoDataFrames in the working CRS, a networkx graph, two rasters on the
 terrain grid and a few dictionaries. The pipeline (:mod:`coverage.pipeline`) builds it; the
-writers (:mod:`coverage.render`, :mod:`coverage.report`, :mod:`coverage.export`) only read it.
+writers (:mod:`coverage.outputs.webmap`, :mod:`coverage.outputs.report`, :mod:`coverage.outputs.export`) only read it.
 
 Columns
 -------
@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.terrain import Terrain
+from coverage.inputs.terrain import Terrain
 
 __all__ = ["REASONS", "Plan"]
 

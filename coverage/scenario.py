@@ -191,7 +191,7 @@ class PropagationParams:
 
 @dataclass(frozen=True)
 class DemandParams:
-    """How population is spread over the territory (see :mod:`coverage.settlements`)."""
+    """How population is spread over the territory (see :mod:`coverage.inputs.settlements`)."""
 
     resolution_m: float = 90.0
     max_slope_deg: float = 40.0
@@ -224,7 +224,7 @@ class CandidateParams:
 
 @dataclass(frozen=True)
 class PlacementParams:
-    """How sites are chosen (see :mod:`coverage.placement` and :mod:`coverage.backhaul_milp`)."""
+    """How sites are chosen (see :mod:`coverage.planning.placement` and :mod:`coverage.planning.backhaul.milp`)."""
 
     method: str = "milp"
     objective: str = "coverage"
@@ -261,7 +261,7 @@ class PlacementParams:
 
 @dataclass(frozen=True)
 class CostParams:
-    """Prices (USD) overriding :class:`coverage.candidates.CostTable`'s illustrative defaults.
+    """Prices (USD) overriding :class:`coverage.planning.costs.CostTable`'s illustrative defaults.
 
     ``mast_usd_by_height_m`` maps a mast height in metres (a TOML key such as ``"18"``) to its
     cost and must price every height of ``[placement] mast_heights_m``; omitted fields keep

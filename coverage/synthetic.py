@@ -1,6 +1,6 @@
 """Deterministic synthetic terrain for tests, benchmarks, notebooks and documentation.
 
-Every builder returns a :class:`~coverage.terrain.Terrain` in EPSG:9377 (Colombia's
+Every builder returns a :class:`~coverage.inputs.terrain.Terrain` in EPSG:9377 (Colombia's
 MAGNA-SIRGAS / Origen-Nacional, metres) placed near Palmitas, so that synthetic and real runs
 share one working CRS. The same arguments always give the same grid, byte for byte.
 """
@@ -12,7 +12,7 @@ from affine import Affine
 from numpy.typing import NDArray
 from rasterio.crs import CRS
 
-from coverage.terrain import Terrain
+from coverage.inputs.terrain import Terrain
 
 __all__ = ["andes_like", "flat", "from_array", "ridge", "wall"]
 

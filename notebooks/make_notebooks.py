@@ -91,7 +91,7 @@ plan.demand.groupby("reason")["population"].sum().round()""",
     ("md", "## 6. Outputs: map, GeoTIFF, GeoPackage, summaries"),
     (
         "code",
-        """from coverage.export import write_outputs
+        """from coverage.outputs.export import write_outputs
 
 out = Path(os.environ.get("COVERAGE_NOTEBOOK_OUT", "maps/quickstart"))
 written = write_outputs(plan, out, formats=["map", "summary", "geotiff", "gpkg"])

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from coverage import charts, compare, export, pipeline
+from coverage import pipeline
+from coverage.outputs import charts, compare, export
 from coverage.scenario import load_scenario
 
 OUT = Path(os.environ.get("COVERAGE_NOTEBOOK_OUT", "maps/notebooks"))
@@ -39,14 +40,14 @@ TECHNOLOGIES = [
         """# 02 · Comparing access technologies
 
 The same area, candidates and budget planned with two access technologies (presets of
-`coverage.technology`: LTE band 28 small cells and TV white space). `compare.compare` puts
+`coverage.radio.technology`: LTE band 28 small cells and TV white space). `compare.compare` puts
 the two plans' figures side by side, `compare.compare_veredas` does it per vereda, and
 `compare.difference_figure` maps where coverage is gained or lost.""",
     ),
     ("code", SETUP),
     (
         "code",
-        """from coverage.technology import PRESETS
+        """from coverage.radio.technology import PRESETS
 
 print(", ".join(PRESETS))
 lte = pipeline.plan_coverage(light.replace(name="lte-700"))

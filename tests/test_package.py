@@ -15,8 +15,8 @@ import pytest
 @pytest.mark.parametrize(
     "code",
     [
-        "import coverage.itm, numba; assert hasattr(numba, 'njit')",
-        "import numba; import coverage.visibility; from coverage import plan_coverage",
+        "import coverage.radio.itm, numba; assert hasattr(numba, 'njit')",
+        "import numba; import coverage.radio.visibility; from coverage import plan_coverage",
         "import numba.misc.coverage_support as c; assert not c.coverage_available",
     ],
 )

@@ -21,8 +21,8 @@ from shapely.geometry import Point, box
 from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
+from coverage.inputs.settlements import Settlements, demand_points
 from coverage.scenario import Scenario, load_scenario
-from coverage.settlements import Settlements, demand_points
 
 TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
 

@@ -1,4 +1,4 @@
-"""Tests of coverage.scenario and coverage.sources: validated TOML and input resolution."""
+"""Tests of coverage.scenario and coverage.inputs.sources: validated TOML and input resolution."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from coverage.errors import DataSourceError, ScenarioError
+from coverage.inputs.sources import resolve_layer, resolve_layers
 from coverage.scenario import LayerSpec, load_area, load_scenario
-from coverage.sources import resolve_layer, resolve_layers
 
 
 def test_default_scenario_loads_with_sourced_area() -> None:

@@ -31,8 +31,8 @@ def palmitas(mirror: Path) -> dict:
     import geopandas as gpd
 
     from coverage import pipeline as pipe
-    from coverage.candidates import option_costs_usd
-    from coverage.network import candidate_link_graph
+    from coverage.planning.costs import option_costs_usd
+    from coverage.planning.linkgraph import candidate_link_graph
     from coverage.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -79,7 +79,7 @@ def palmitas(mirror: Path) -> dict:
 
 
 def _plan(d: dict, **kw: object):
-    from coverage.placement import plan_network
+    from coverage.planning.placement import plan_network
 
     s = d["scenario"]
     return plan_network(

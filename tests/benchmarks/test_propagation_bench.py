@@ -34,9 +34,9 @@ import pytest
 import rasterio
 from shapely.geometry import box
 
-from coverage.itm import itm_point_to_point
-from coverage.prediction import path_loss_grid
-from coverage.terrain import load_terrain
+from coverage.inputs.terrain import load_terrain
+from coverage.radio.itm import itm_point_to_point
+from coverage.radio.prediction import path_loss_grid
 
 pytestmark = pytest.mark.benchmark
 
@@ -236,9 +236,8 @@ def _jit_reference():
     """The frozen pre-speed-up core (tests/itm_reference.py) compiled as it was, serially."""
     import types
 
-    import itm_reference
-
-    from coverage.itm import numba
+    from coverage.radio.itm import numba
+    from tests.radio import itm_reference
 
     for name, obj in list(vars(itm_reference).items()):
         if isinstance(obj, types.FunctionType) and obj.__module__ == itm_reference.__name__:
@@ -256,9 +255,9 @@ def test_itm_speed_before_after(mirror):
     """
     import geopandas as gpd
 
-    from coverage.itm import numba
-    from coverage.prediction import _grid_coords, path_loss_options, predict_grid
-    from coverage.propagation import ItmModel
+    from coverage.radio.itm import numba
+    from coverage.radio.prediction import _grid_coords, path_loss_options, predict_grid
+    from coverage.radio.propagation import ItmModel
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     poly = area.geometry.union_all()

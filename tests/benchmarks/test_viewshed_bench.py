@@ -29,8 +29,9 @@ import pytest
 import rasterio
 
 from coverage import synthetic
-from coverage.terrain import Terrain, load_terrain
-from coverage.visibility import viewshed, viewshed_reference
+from coverage.inputs.terrain import Terrain, load_terrain
+from coverage.radio.visibility import viewshed, viewshed_reference
+from tests.helpers import write_terrain
 
 pytestmark = pytest.mark.benchmark
 
@@ -83,15 +84,6 @@ def _xy(t: Terrain, row: int, col: int) -> tuple[float, float]:
     return float(xs[col]), float(ys[row])
 
 
-def _write(path: Path, t: Terrain) -> None:
-    rows, cols = t.shape
-    with rasterio.open(
-        path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
-        crs=t.crs, transform=t.transform,
-    ) as dst:  # fmt: skip
-        dst.write(t.elevation_m, 1)
-
-
 def _gdal_viewshed(dem: Path, out: Path, x: float, y: float) -> np.ndarray:
     cmd = ["gdal_viewshed", "-q", "-ox", repr(x), "-oy", repr(y), "-oz", str(OBS_H)]
     cmd += ["-tz", str(TGT_H), "-cc", str(1.0 / K), "-vv", "1", "-iv", "0", "-ov", "0"]
@@ -126,7 +118,7 @@ def test_accuracy_against_exact_reference_and_gdal(
         n = int(which.split("_")[1])
         t = synthetic.andes_like(n, n, seed=1)
     dem = tmp_path / "dem.tif"
-    _write(dem, t)
+    write_terrain(dem, t)
     ious, gdal_ious = [], []
     for x, y in _observers(t):
         kw = {"observer_height_m": OBS_H, "target_height_m": TGT_H, "k_factor": K}
@@ -161,7 +153,7 @@ def _grass_viewshed(dem: Path, out: Path, x: float, y: float) -> np.ndarray:
 @pytest.mark.skipif(shutil.which("grass") is None, reason="GRASS (grass-core) is not installed")
 def test_accuracy_against_grass_r_viewshed(palmitas: Terrain, tmp_path: Path) -> None:
     dem = tmp_path / "dem.tif"
-    _write(dem, palmitas)
+    write_terrain(dem, palmitas)
     ious, ref_ious = [], []
     for x, y in _observers(palmitas, 3):
         kw = {"observer_height_m": OBS_H, "target_height_m": TGT_H, "k_factor": K}
@@ -180,7 +172,7 @@ def test_accuracy_against_grass_r_viewshed(palmitas: Terrain, tmp_path: Path) ->
 def big_dem(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Terrain]:
     t = synthetic.andes_like(4000, 4000, seed=2)
     path = tmp_path_factory.mktemp("big") / "dem4000.tif"
-    _write(path, t)
+    write_terrain(path, t)
     return path, t
 
 
@@ -233,7 +225,7 @@ _MANY = """
 import json, sys, time
 import numpy as np
 from coverage import synthetic
-from coverage.visibility import cumulative_viewshed
+from coverage.radio.visibility import cumulative_viewshed
 t = synthetic.andes_like(1000, 1000, seed=3)
 rng = np.random.default_rng(0)
 rc = rng.integers(0, 1000, (500, 2))
@@ -258,7 +250,7 @@ def test_speed_500_viewsheds_1000(tmp_path: Path) -> None:
     out = json.loads(res.stdout.strip().splitlines()[-1])
     t = synthetic.andes_like(1000, 1000, seed=3)
     dem = tmp_path / "dem.tif"
-    _write(dem, t)
+    write_terrain(dem, t)
     sample = out["sites"]
 
     def gdal_sample() -> None:

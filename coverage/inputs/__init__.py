@@ -1,0 +1,11 @@
+"""Stage 1, the inputs: where the data comes from and what it says, in the working CRS.
+
+* :mod:`~coverage.inputs.sources` finds each layer of an area (beside the area file, in a
+  mirror, in the cache, or downloaded and checked against its sha256);
+* :mod:`~coverage.inputs.terrain` reads a DEM into a :class:`~coverage.inputs.terrain.Terrain`
+  on a square-cell grid in the working CRS;
+* :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
+  and turns them into weighted demand points.
+
+Modules here import only :mod:`coverage.errors` and :mod:`coverage.scenario`.
+"""

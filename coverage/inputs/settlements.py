@@ -1,0 +1,435 @@
+"""Settlements: administrative units, schools and population turned into weighted demand points.
+
+Palmitas has no per-vereda population counts, no building footprints and no population
+raster in its public sources (see the data mirror's PROVENANCE.md). The default *demand
+model* is therefore an assumption, stated in every output: the corregimiento's total
+population is spread uniformly over its *habitable* terrain cells (slope and elevation
+limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
+replaces the uniform spread when given, and so do building footprints (people in proportion
+to floor area). Schools are separate, priority demand points carrying
+no population of their own (their pupils live in the grid already).
+
+Only this module, :mod:`coverage.inputs.terrain` and the writers read or write files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import rasterio.features
+from numpy.typing import NDArray
+from pyproj import CRS
+from rasterio.enums import Resampling
+
+from coverage.errors import CRSError, InputError
+from coverage.inputs.terrain import Terrain, raster_on_grid
+
+__all__ = [
+    "Settlements",
+    "check_vector_layer",
+    "demand_points",
+    "load_settlements",
+    "slope_deg",
+]
+
+log = logging.getLogger(__name__)
+
+#: Floor area (m2) given to a building known only as a point (a typical rural house).
+POINT_BUILDING_M2 = 50.0
+
+
+@dataclass(frozen=True, eq=False)
+class Settlements:
+    """Validated settlement layers in the working CRS.
+
+    Attributes
+    ----------
+    boundary
+        One polygon: the planning area (the union of the veredas if no boundary layer).
+    veredas
+        Columns ``vereda_id``, ``name``, polygon geometry.
+    schools
+        Columns ``school_id``, ``name``, ``vereda``, point geometry; only schools inside the area.
+    """
+
+    boundary: gpd.GeoDataFrame
+    veredas: gpd.GeoDataFrame
+    schools: gpd.GeoDataFrame
+
+
+def _read(path: Path, what: str, problems: list[str]) -> gpd.GeoDataFrame | None:
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as err:
+        problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
+        return None
+    return gdf
+
+
+def check_vector_layer(
+    gdf: gpd.GeoDataFrame,
+    path: Path | str,
+    what: str,
+    *,
+    geom_types: tuple[str, ...],
+    required_fields: tuple[str, ...] = (),
+) -> list[str]:
+    """Return the problems of one vector layer as sentences (empty when it is usable).
+
+    Checks: a CRS is set, the layer is not empty, geometries are present, valid and of the
+    expected types, and the required attribute fields exist.
+    """
+    problems: list[str] = []
+    where = f"{what} {path}"
+    if gdf.crs is None:
+        problems.append(
+            f"{where}: no CRS. GeoJSON is WGS84 (EPSG:4326) by definition; for other formats set "
+            "it, e.g. `ogr2ogr -a_srs EPSG:4326 OUT IN`."
+        )
+    if len(gdf) == 0:
+        problems.append(f"{where}: the layer is empty; it must have at least one feature.")
+        return problems
+    missing = [f for f in required_fields if f not in gdf.columns]
+    if missing:
+        problems.append(
+            f"{where}: missing field(s) {missing}; available: {[c for c in gdf.columns if c != 'geometry']}. "
+            "Rename the field or set name_field/id_field in the area file."
+        )
+    geoms = gdf.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if empty.any():
+        rows = list(np.flatnonzero(empty.to_numpy())[:5])
+        problems.append(f"{where}: {int(empty.sum())} feature(s) without geometry (rows {rows}).")
+    present = geoms[~empty]
+    bad_type = ~present.geom_type.isin(geom_types)
+    if bad_type.any():
+        problems.append(
+            f"{where}: expected {'/'.join(geom_types)} geometries, found "
+            f"{sorted(set(present.geom_type[bad_type]))}."
+        )
+    invalid = ~present.is_valid
+    if invalid.any():
+        rows = list(np.flatnonzero(invalid.to_numpy())[:5])
+        problems.append(
+            f"{where}: {int(invalid.sum())} invalid geometr(y/ies) (rows {rows}), e.g. "
+            "self-intersecting rings. Repair them (QGIS 'Fix geometries', or shapely.make_valid) "
+            "and try again."
+        )
+    return problems
+
+
+def load_settlements(
+    paths: dict[str, Path],
+    crs: str,
+    *,
+    name_field: str = "nombre",
+    id_field: str = "codigo",
+    school_name_field: str = "nombre",
+    school_inside_field: str = "",
+) -> Settlements:
+    """Read and validate the boundary, vereda and school layers; reproject to ``crs``.
+
+    Parameters
+    ----------
+    paths
+        Files by layer key: ``veredas`` and ``schools`` are required, ``boundary`` optional.
+    crs
+        The projected working CRS.
+    name_field, id_field
+        Vereda name and identifier fields.
+    school_name_field
+        School name field.
+    school_inside_field
+        Optional boolean field of the schools layer; schools where it is false lie outside the
+        area and are left out of the demand (logged).
+
+    Raises
+    ------
+    InputError
+        With every problem of every layer, at once.
+    CRSError
+        ``crs`` is not a projected CRS.
+    """
+    work = CRS.from_user_input(crs)
+    if not work.is_projected:
+        msg = f"working CRS {crs} is not projected; use a metric CRS such as EPSG:9377."
+        raise CRSError(msg)
+    problems: list[str] = []
+    veredas = _read(paths["veredas"], "veredas layer", problems)
+    schools = _read(paths["schools"], "schools layer", problems)
+    boundary = _read(paths["boundary"], "boundary layer", problems) if "boundary" in paths else None
+    if veredas is not None:
+        problems += check_vector_layer(
+            veredas,
+            paths["veredas"],
+            "veredas layer",
+            geom_types=("Polygon", "MultiPolygon"),
+            required_fields=(name_field, id_field) if id_field else (name_field,),
+        )
+    if schools is not None:
+        problems += check_vector_layer(
+            schools,
+            paths["schools"],
+            "schools layer",
+            geom_types=("Point",),
+            required_fields=(school_name_field,),
+        )
+    if boundary is not None:
+        problems += check_vector_layer(
+            boundary, paths["boundary"], "boundary layer", geom_types=("Polygon", "MultiPolygon")
+        )
+    if problems or veredas is None or schools is None:
+        msg = "Settlement layers are not usable:\n  - " + "\n  - ".join(problems)
+        raise InputError(msg, problems)
+
+    veredas = veredas.to_crs(work)
+    v = gpd.GeoDataFrame(
+        {
+            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
+            "name": veredas[name_field].astype(str),
+        },
+        geometry=veredas.geometry.to_numpy(),
+        crs=work,
+    )
+    area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
+    b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
+
+    schools = schools.to_crs(work)
+    if school_inside_field and school_inside_field in schools.columns:
+        inside = schools[school_inside_field].astype(bool).to_numpy()
+        if (~inside).any():
+            log.info(
+                "schools: %d outside the area left out of the demand: %s",
+                int((~inside).sum()),
+                ", ".join(schools.loc[~inside, school_name_field].astype(str)),
+            )
+        schools = schools[inside]
+    joined = gpd.sjoin(
+        schools[[school_name_field, "geometry"]],
+        v[["name", "geometry"]],
+        how="left",
+        predicate="within",
+        lsuffix="school",
+        rsuffix="vereda",
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    s = gpd.GeoDataFrame(
+        {
+            "school_id": [f"school-{i}" for i in range(len(joined))],
+            "name": joined[school_name_field].astype(str).to_numpy(),
+            "vereda": joined["name"].fillna("").astype(str).to_numpy(),
+        },
+        geometry=joined.geometry.to_numpy(),
+        crs=work,
+    )
+    log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
+    return Settlements(boundary=b, veredas=v, schools=s)
+
+
+def slope_deg(terrain: Terrain) -> NDArray[np.float32]:
+    """Terrain slope in degrees per cell (central differences; edges one-sided)."""
+    dz_dy, dz_dx = np.gradient(terrain.elevation_m.astype(np.float64), terrain.cell_size_m)
+    return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy))).astype(np.float32)
+
+
+def _population_weights(terrain: Terrain, raster: str | os.PathLike[str]) -> NDArray[np.float64]:
+    """People per terrain cell from a population raster (sum-preserving resampling)."""
+    path = Path(raster)
+    out = raster_on_grid(
+        path, terrain, what="population raster", crs_hint="WorldPop and HRSL are EPSG:4326",
+        content="people per cell", dtype=np.float64, resampling=Resampling.sum,
+    )  # fmt: skip
+    if (out < 0).any():
+        msg = f"population raster {path}: negative population values; nodata must be set, not < 0."
+        raise InputError(msg)
+    return out
+
+
+def _building_weights(
+    terrain: Terrain, buildings: gpd.GeoDataFrame, what: str
+) -> NDArray[np.float64]:
+    """Floor area (m2) of buildings per terrain cell: polygons by area, points count 50 m2."""
+    problems = check_vector_layer(
+        buildings, what, "buildings layer", geom_types=("Polygon", "MultiPolygon", "Point")
+    )
+    if problems:
+        msg = "Building footprints are not usable:\n  - " + "\n  - ".join(problems)
+        raise InputError(msg, problems)
+    b = buildings.to_crs(terrain.crs)
+    is_point = (b.geom_type == "Point").to_numpy()
+    area = np.where(is_point, POINT_BUILDING_M2, b.area.to_numpy())
+    centre = b.geometry.centroid
+    rows, cols = terrain.rowcol(centre.x.to_numpy(), centre.y.to_numpy())
+    h, w = terrain.shape
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    out = np.zeros(terrain.shape, dtype=np.float64)
+    np.add.at(out, (rows[inside], cols[inside]), area[inside])
+    return out
+
+
+def demand_points(
+    terrain: Terrain,
+    settlements: Settlements,
+    *,
+    total_people: float,
+    total_households: float = 0.0,
+    resolution_m: float = 90.0,
+    max_slope_deg: float = 40.0,
+    min_elevation_m: float = -500.0,
+    max_elevation_m: float = 9000.0,
+    population_raster: str | os.PathLike[str] | None = None,
+    buildings: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Weighted demand points: population cells per vereda, plus the schools.
+
+    Parameters
+    ----------
+    terrain
+        Terrain in the working CRS; its cell size must divide ``resolution_m`` (rounded).
+    settlements
+        Veredas and schools in the same CRS.
+    total_people, total_households
+        Totals to distribute (people, households).
+    resolution_m
+        Size of the demand cells (m); each (cell, vereda) pair with people becomes a point at
+        the centroid of its habitable terrain cells.
+    max_slope_deg, min_elevation_m, max_elevation_m
+        Habitability limits of the uniform spread (ignored with a population raster).
+    population_raster
+        Optional GeoTIFF of people per cell; its pattern replaces the uniform spread and is
+        scaled to ``total_people``.
+    buildings
+        Optional building footprints (a vector file or GeoDataFrame: polygons, or points
+        counted as 50 m2 each); people are spread in proportion to floor area, which replaces
+        the uniform spread (and is used instead of a population raster when both are given).
+
+    Returns
+    -------
+    demand, assumptions
+        The demand GeoDataFrame (columns as in :mod:`coverage.plan`, without the coverage
+        columns) and the sentences that describe the demand model for the outputs.
+
+    Raises
+    ------
+    InputError
+        Negative totals, or no habitable cell at all.
+    """
+    if total_people < 0 or total_households < 0:
+        msg = f"population totals must not be negative (people {total_people}, households {total_households})."
+        raise InputError(msg)
+    veredas = settlements.veredas
+    shapes = [(geom, i + 1) for i, geom in enumerate(veredas.geometry)]
+    vid = rasterio.features.rasterize(
+        shapes, out_shape=terrain.shape, transform=terrain.transform, fill=0, dtype="int32"
+    )
+    if buildings is not None and not (isinstance(buildings, str) and not buildings):
+        if isinstance(buildings, gpd.GeoDataFrame):
+            layer, name = buildings, "buildings"
+        else:
+            problems: list[str] = []
+            read = _read(Path(buildings), "buildings layer", problems)
+            if read is None:
+                raise InputError(problems[0], problems)
+            layer, name = read, Path(buildings).name
+        weight = _building_weights(terrain, layer, name) * (vid > 0)
+        how = (
+            f"Population distributed in proportion to the floor area of {len(layer):,} building "
+            f"footprints ({name}), scaled to the total of {total_people:,.0f} people."
+        )
+    elif population_raster:
+        weight = _population_weights(terrain, population_raster) * (vid > 0)
+        how = (
+            f"Population distributed in proportion to the raster {Path(population_raster).name}, "
+            f"scaled to the total of {total_people:,.0f} people."
+        )
+    else:
+        z = terrain.elevation_m
+        habitable = (
+            (vid > 0)
+            & (slope_deg(terrain) <= max_slope_deg)
+            & (z >= min_elevation_m)
+            & (z <= max_elevation_m)
+        )
+        weight = habitable.astype(np.float64)
+        share = habitable.sum() / max(int((vid > 0).sum()), 1)
+        how = (
+            f"ASSUMPTION: no per-vereda counts, buildings or population raster exist for this area, "
+            f"so the total of {total_people:,.0f} people is spread uniformly over habitable terrain "
+            f"cells (slope <= {max_slope_deg:g} deg, elevation {min_elevation_m:g}-{max_elevation_m:g} m; "
+            f"{share:.0%} of the area) and grouped into {resolution_m:g} m demand cells. Per-vereda "
+            "figures are therefore proportional to habitable area, not counted."
+        )
+    if weight.sum() <= 0:
+        msg = (
+            "demand: no habitable cell inside the veredas. Loosen max_slope_deg or the elevation "
+            "limits in the scenario's [demand] section, or check the population raster."
+        )
+        raise InputError(msg)
+    people = weight * (total_people / weight.sum())
+
+    factor = max(1, round(resolution_m / terrain.cell_size_m))
+    cols = terrain.shape[1]
+    rr, cc = np.nonzero(people > 0)
+    xs, ys = terrain.cell_centers()
+    frame = pd.DataFrame(
+        {
+            "block": (rr // factor) * ((cols + factor - 1) // factor) + cc // factor,
+            "vereda_idx": vid[rr, cc] - 1,
+            "people": people[rr, cc],
+            "wx": xs[cc] * people[rr, cc],
+            "wy": ys[rr] * people[rr, cc],
+        }
+    )
+    grouped = frame.groupby(["block", "vereda_idx"], sort=True).sum().reset_index()
+    px = grouped["wx"] / grouped["people"]
+    py = grouped["wy"] / grouped["people"]
+    per_person_households = total_households / total_people if total_people > 0 else 0.0
+    names = veredas["name"].to_numpy()
+    cells = gpd.GeoDataFrame(
+        {
+            "demand_id": [
+                f"cell-{int(b)}-{int(v)}"
+                for b, v in zip(grouped["block"], grouped["vereda_idx"], strict=True)
+            ],
+            "kind": "population",
+            "name": "",
+            "vereda": names[grouped["vereda_idx"].to_numpy()],
+            "population": grouped["people"].to_numpy(),
+            "households": grouped["people"].to_numpy() * per_person_households,
+        },
+        geometry=gpd.points_from_xy(px, py),
+        crs=veredas.crs,
+    )
+    schools = settlements.schools
+    school_rows = gpd.GeoDataFrame(
+        {
+            "demand_id": schools["school_id"].to_numpy(),
+            "kind": "school",
+            "name": schools["name"].to_numpy(),
+            "vereda": schools["vereda"].to_numpy(),
+            "population": 0.0,
+            "households": 0.0,
+        },
+        geometry=schools.geometry.to_numpy(),
+        crs=veredas.crs,
+    )
+    demand = gpd.GeoDataFrame(pd.concat([cells, school_rows], ignore_index=True), crs=veredas.crs)
+    assumptions = [
+        how,
+        "Schools are priority demand points; they carry no population of their own (their pupils "
+        "are counted in the population cells).",
+    ]
+    log.info(
+        "demand: %d population cells (%.0f people) and %d schools",
+        len(cells),
+        float(cells["population"].sum()),
+        len(school_rows),
+    )
+    return demand, assumptions

@@ -1,0 +1,536 @@
+"""Terrain: a DEM read, checked, clipped and reprojected into the working CRS.
+
+The :class:`Terrain` value object carries the elevation grid together with its affine
+transform and CRS, so every later stage (visibility, propagation, candidates) works on one
+metric, north-up grid of square cells. Elevations are metres above the DEM's vertical datum
+(EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
+neighbour and counted in :attr:`Terrain.filled_voids`.
+
+Only this module and :mod:`coverage.inputs.settlements` and :mod:`coverage.io` touch input files.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.errors
+import rasterio.warp
+from affine import Affine
+from numpy.typing import ArrayLike, NDArray
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from coverage.errors import CRSError, InputError
+
+__all__ = [
+    "Terrain",
+    "check_dem",
+    "load_terrain",
+    "raster_on_grid",
+    "read_dem",
+    "write_grid",
+]
+
+log = logging.getLogger(__name__)
+
+#: Rows x columns above which the DEM is refused, to keep memory bounded (about 1.6 GB of float32).
+MAX_CELLS = 400_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Terrain:
+    """An elevation grid in a projected, metric CRS with square, north-up cells.
+
+    Parameters
+    ----------
+    elevation_m
+        2-D float32 array of ground elevations in metres, row 0 at the north edge.
+    transform
+        Affine transform from (col, row) to (x, y) of the cells' upper-left corners.
+    crs
+        The projected CRS of ``transform``; its linear unit is the metre.
+    source
+        Where the elevations came from (file names), for provenance in outputs.
+    filled_voids
+        How many cells were nodata and were filled from their nearest valid neighbour.
+    """
+
+    elevation_m: NDArray[np.float32]
+    transform: Affine
+    crs: CRS
+    source: str = ""
+    filled_voids: int = 0
+
+    def __post_init__(self) -> None:
+        elev = np.ascontiguousarray(self.elevation_m, dtype=np.float32)
+        if elev.ndim != 2 or min(elev.shape) < 2:
+            msg = f"Terrain needs a 2-D grid of at least 2 x 2 cells, got shape {elev.shape}."
+            raise InputError(msg)
+        t = self.transform
+        if t.b != 0 or t.d != 0 or t.e >= 0 or not math.isclose(t.a, -t.e, rel_tol=1e-6):
+            msg = (
+                f"Terrain needs a north-up grid of square cells; got transform {tuple(t)[:6]}. "
+                "Reproject the DEM with coverage.inputs.terrain.load_terrain or `gdalwarp -tr 30 30`."
+            )
+            raise InputError(msg)
+        _require_projected(self.crs, self.source or "terrain")
+        if not np.isfinite(elev).all():
+            msg = (
+                f"Terrain {self.source!r} still has NaN or infinite elevations; fill voids first "
+                "(load_terrain does this)."
+            )
+            raise InputError(msg)
+        object.__setattr__(self, "elevation_m", elev)
+
+    # --- geometry of the grid -------------------------------------------------------------
+    @property
+    def cell_size_m(self) -> float:
+        """Edge length of one square cell, in metres."""
+        return float(self.transform.a)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) of the grid."""
+        rows, cols = self.elevation_m.shape
+        return int(rows), int(cols)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) of the grid's outer edges, in metres."""
+        rows, cols = self.shape
+        x0, y0 = self.transform.c, self.transform.f
+        return (x0, y0 - rows * self.cell_size_m, x0 + cols * self.cell_size_m, y0)
+
+    def cell_centers(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Return the x coordinates of column centres and y coordinates of row centres (m)."""
+        rows, cols = self.shape
+        xs = self.transform.c + (np.arange(cols) + 0.5) * self.cell_size_m
+        ys = self.transform.f - (np.arange(rows) + 0.5) * self.cell_size_m
+        return xs.astype(np.float64), ys.astype(np.float64)
+
+    def rowcol(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Return the integer (row, col) of the cells containing points (x_m, y_m).
+
+        Points outside the grid get indices outside ``[0, rows)`` / ``[0, cols)``.
+        """
+        x = np.asarray(x_m, dtype=np.float64)
+        y = np.asarray(y_m, dtype=np.float64)
+        col = np.floor((x - self.transform.c) / self.cell_size_m).astype(np.int64)
+        row = np.floor((self.transform.f - y) / self.cell_size_m).astype(np.int64)
+        return row, col
+
+    def contains(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.bool_]:
+        """Return whether each point lies inside the grid's outer edges."""
+        x = np.asarray(x_m, dtype=np.float64)
+        y = np.asarray(y_m, dtype=np.float64)
+        xmin, ymin, xmax, ymax = self.bounds
+        return np.asarray((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
+
+    # --- sampling ---------------------------------------------------------------------------
+    def sample(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.float64]:
+        """Elevation (m) at points, bilinearly interpolated between cell centres.
+
+        Points between the outermost cell centres and the grid edge take the edge value;
+        points outside the grid give NaN.
+        """
+        x = np.asarray(x_m, dtype=np.float64)
+        y = np.asarray(y_m, dtype=np.float64)
+        rows, cols = self.shape
+        cf = (x - self.transform.c) / self.cell_size_m - 0.5
+        rf = (self.transform.f - y) / self.cell_size_m - 0.5
+        inside = self.contains(x, y)
+        cf = np.clip(cf, 0.0, cols - 1.0)
+        rf = np.clip(rf, 0.0, rows - 1.0)
+        c0 = np.minimum(np.floor(cf).astype(np.int64), cols - 2)
+        r0 = np.minimum(np.floor(rf).astype(np.int64), rows - 2)
+        fc = cf - c0
+        fr = rf - r0
+        z = self.elevation_m
+        top = z[r0, c0] * (1.0 - fc) + z[r0, c0 + 1] * fc
+        bottom = z[r0 + 1, c0] * (1.0 - fc) + z[r0 + 1, c0 + 1] * fc
+        out = top * (1.0 - fr) + bottom * fr
+        return np.where(inside, out, np.nan)
+
+    def profile(
+        self,
+        x0_m: float,
+        y0_m: float,
+        x1_m: float,
+        y1_m: float,
+        *,
+        spacing_m: float | None = None,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Terrain profile between two points.
+
+        Parameters
+        ----------
+        x0_m, y0_m, x1_m, y1_m
+            End points in the terrain's CRS (m).
+        spacing_m
+            Distance between samples; defaults to half a cell (sub-cell spacing, so that no
+            ridge between cell centres is stepped over).
+
+        Returns
+        -------
+        distance_m, elevation_m
+            Distances from the first point and bilinear elevations, both including the two
+            end points, evenly spaced.
+        """
+        step = spacing_m if spacing_m is not None else self.cell_size_m / 2.0
+        if step <= 0:
+            msg = f"spacing_m must be positive, got {step}."
+            raise ValueError(msg)
+        length = math.hypot(x1_m - x0_m, y1_m - y0_m)
+        n = max(2, math.ceil(length / step) + 1)
+        t = np.linspace(0.0, 1.0, n)
+        xs = x0_m + t * (x1_m - x0_m)
+        ys = y0_m + t * (y1_m - y0_m)
+        return t * length, self.sample(xs, ys)
+
+
+def _require_projected(crs: CRS | None, what: str) -> None:
+    """Raise :class:`CRSError` unless ``crs`` is a projected CRS in metres."""
+    if crs is None or not crs.to_wkt():
+        msg = (
+            f"{what}: no coordinate reference system. Assign one, e.g. "
+            "`gdal_edit.py -a_srs EPSG:4326 FILE` for SRTM."
+        )
+        raise CRSError(msg)
+    if crs.is_geographic or not crs.is_projected:
+        msg = (
+            f"{what}: CRS {crs.to_string()} is geographic (degrees); distances and viewsheds need "
+            "metres. Reproject first, e.g. `gdalwarp -t_srs EPSG:9377 -tr 30 30 -r bilinear IN OUT`, "
+            "or let coverage.inputs.terrain.load_terrain do it."
+        )
+        raise CRSError(msg)
+    if crs.linear_units_factor[1] != 1.0:
+        msg = f"{what}: CRS {crs.to_string()} is not in metres ({crs.linear_units}); reproject it."
+        raise CRSError(msg)
+
+
+def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
+    p = Path(path)
+    if not p.is_file():
+        msg = f"DEM {p}: file not found. Check the path, or the mirror folder (--mirror)."
+        raise InputError(msg)
+    try:
+        return rasterio.open(p)
+    except rasterio.errors.RasterioIOError as err:
+        msg = f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
+        raise InputError(msg) from err
+
+
+def read_dem(path: str | os.PathLike[str]) -> Terrain:
+    """Read a DEM that is already in a projected metric CRS, on its own grid, unchanged.
+
+    This is what the ``viewshed`` and ``pathloss`` command-line tools use so that their
+    outputs lie cell for cell on the input grid. Voids are filled from the nearest valid
+    cell. Use :func:`load_terrain` to clip and reproject a geographic DEM.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, all-nodata band, non-square or rotated cells.
+    CRSError
+        Missing or geographic CRS (the message says how to reproject).
+    """
+    with _open(path) as src:
+        _require_projected(src.crs, f"DEM {path}")
+        if src.width * src.height > MAX_CELLS:
+            msg = f"DEM {path}: {src.width} x {src.height} cells is too large; clip it first."
+            raise InputError(msg)
+        data = src.read(1, masked=True).astype(np.float32)
+        crs, transform = src.crs, src.transform
+    elev = np.ma.filled(data, np.nan)
+    elev, filled = _fill_voids(elev, str(path))
+    return Terrain(elev, transform, crs, source=Path(path).name, filled_voids=filled)
+
+
+def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float32], int]:
+    """Fill NaN cells from their nearest valid neighbour; refuse an all-void grid."""
+    bad = ~np.isfinite(elev)
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return elev, 0
+    if n_bad == elev.size:
+        msg = (
+            f"DEM {what}: every cell over the area is nodata. Check the nodata value "
+            "(`gdalinfo -stats`) and that the DEM covers the area of interest."
+        )
+        raise InputError(msg)
+    from scipy import ndimage  # only when there are voids (keeps command start-up light)
+
+    idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
+    filled = elev[tuple(idx)]
+    log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
+    return filled.astype(np.float32), n_bad
+
+
+def raster_on_grid(
+    path: str | os.PathLike[str],
+    terrain: Terrain,
+    *,
+    what: str,
+    crs_hint: str,
+    content: str,
+    dtype: type[np.generic],
+    resampling: Resampling,
+) -> NDArray[Any]:
+    """Band 1 of a GeoTIFF in any CRS, reprojected onto the terrain's grid.
+
+    Cells the raster does not cover, and its nodata, are 0. ``what`` names the layer in
+    messages, ``crs_hint`` says which CRS such data usually has, ``content`` what the file
+    should hold.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or it has no CRS.
+    """
+    p = Path(path)
+    out = np.zeros(terrain.shape, dtype=dtype)
+    try:
+        with rasterio.open(p) as src:
+            if src.crs is None:
+                msg = f"{what} {p}: no CRS; {crs_hint}, set it."
+                raise InputError(msg)
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=out,
+                src_nodata=src.nodata,
+                dst_transform=terrain.transform,
+                dst_crs=terrain.crs,
+                dst_nodata=0,
+                resampling=resampling,
+            )
+    except rasterio.errors.RasterioIOError as err:
+        msg = f"{what} {p}: cannot be read ({err}). Give a GeoTIFF of {content}."
+        raise InputError(msg) from err
+    return out
+
+
+def write_grid(
+    terrain: Terrain,
+    path: str | os.PathLike[str],
+    values: NDArray[np.generic],
+    *,
+    nodata: float | None = None,
+    tags: dict[str, str] | None = None,
+) -> Path:
+    """Write one band on the terrain's exact grid as a GeoTIFF, atomically.
+
+    The file is written to a temporary name in the same folder, then renamed, so a failed
+    write never leaves a half-written file. ``values`` must have the terrain's shape; its
+    dtype is kept (e.g. uint8 0/1 for a viewshed, float32 dB for path loss).
+    """
+    out = Path(path)
+    if values.shape != terrain.shape:
+        msg = (
+            f"write_grid: values of shape {values.shape} do not match the terrain {terrain.shape}."
+        )
+        raise InputError(msg)
+    rows, cols = terrain.shape
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent)
+    os.close(fd)
+    try:
+        with rasterio.open(
+            tmp, "w", driver="GTiff", width=cols, height=rows, count=1, dtype=values.dtype,
+            crs=terrain.crs, transform=terrain.transform, nodata=nodata, compress="deflate",
+        ) as dst:  # fmt: skip
+            dst.write(values, 1)
+            if tags:
+                dst.update_tags(**tags)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def check_dem(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    area: BaseGeometry | None,
+    crs: CRS | str,
+    *,
+    margin_m: float = 0.0,
+) -> list[str]:
+    """Return the problems of DEM files as sentences, before any computation.
+
+    Checks that each file exists and is a raster with a CRS, that it is not all nodata
+    (read decimated to at most about a million cells), and that together the files cover
+    ``area`` buffered by ``margin_m`` (``area`` in ``crs``; skipped when ``None``).
+    """
+    files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    problems: list[str] = []
+    footprints = []
+    for path in files:
+        try:
+            src = _open(path)
+        except InputError as err:
+            problems.append(str(err))
+            continue
+        with src:
+            if src.crs is None:
+                problems.append(
+                    f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
+                )
+                continue
+            step = max(1, math.ceil(math.sqrt(src.width * src.height / 1e6)))
+            band = src.read(
+                1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
+            )
+            if np.ma.count(band) == 0:
+                problems.append(
+                    f"DEM {path}: every cell is nodata (nodata = {src.nodata}). Check the file "
+                    "(`gdalinfo -stats`) or the nodata value."
+                )
+            left, bottom, right, top = rasterio.warp.transform_bounds(src.crs, crs, *src.bounds)
+            footprints.append((left, bottom, right, top))
+    if area is not None and footprints:
+        need = area.buffer(margin_m).bounds
+        have: BaseGeometry = box(*footprints[0])
+        for fp in footprints[1:]:
+            have = have.union(box(*fp))
+        if not have.buffer(1.0).contains(box(*need)):
+            problems.append(
+                f"DEM {', '.join(Path(p).name for p in files)} does not cover the area plus its "
+                f"{margin_m:.0f} m margin (needs {tuple(round(v) for v in need)}, has "
+                f"{tuple(round(v) for v in have.bounds)} in {CRS.from_user_input(crs).to_string()}). "
+                "Use a larger DEM tile (or several), or a smaller margin_m in the area file."
+            )
+    return problems
+
+
+def load_terrain(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    area: BaseGeometry,
+    crs: CRS | str,
+    *,
+    margin_m: float = 5000.0,
+    resolution_m: float = 30.0,
+) -> Terrain:
+    """Read one or more DEM files and resample them over an area, in the working CRS.
+
+    Parameters
+    ----------
+    paths
+        GeoTIFF or SRTM ``.hgt`` files, in any CRS; later files fill only the cells that
+        earlier ones left empty (a mosaic).
+    area
+        The area of interest, in ``crs``.
+    crs
+        The projected working CRS (e.g. ``"EPSG:9377"``).
+    margin_m
+        Buffer around the area's bounding box that the grid also covers (m), so that sites
+        on ridges outside the boundary can serve it.
+    resolution_m
+        Cell size of the output grid (m). The grid is aligned to multiples of it, so the same
+        inputs always give the same grid.
+
+    Returns
+    -------
+    Terrain
+        Bilinearly resampled elevations, voids filled.
+
+    Raises
+    ------
+    InputError
+        A file is missing or unreadable, or the DEMs do not cover the area plus margin
+        (the message gives both extents).
+    CRSError
+        ``crs`` is geographic, or a DEM has no CRS.
+    """
+    dst_crs = CRS.from_user_input(crs)
+    _require_projected(dst_crs, "working CRS")
+    if resolution_m <= 0 or margin_m < 0:
+        msg = f"resolution_m must be > 0 and margin_m >= 0, got {resolution_m}, {margin_m}."
+        raise InputError(msg)
+    files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not files:
+        msg = "load_terrain needs at least one DEM file."
+        raise InputError(msg)
+
+    xmin, ymin, xmax, ymax = area.bounds
+    xmin = math.floor((xmin - margin_m) / resolution_m) * resolution_m
+    ymin = math.floor((ymin - margin_m) / resolution_m) * resolution_m
+    xmax = math.ceil((xmax + margin_m) / resolution_m) * resolution_m
+    ymax = math.ceil((ymax + margin_m) / resolution_m) * resolution_m
+    cols = round((xmax - xmin) / resolution_m)
+    rows = round((ymax - ymin) / resolution_m)
+    if rows * cols > MAX_CELLS:
+        msg = f"Area plus margin is {cols} x {rows} cells at {resolution_m} m: too large."
+        raise InputError(msg)
+    dst_transform = Affine(resolution_m, 0.0, xmin, 0.0, -resolution_m, ymax)
+    dest = np.full((rows, cols), np.nan, dtype=np.float32)
+    covered = np.zeros((rows, cols), dtype=bool)
+
+    for path in files:
+        with _open(path) as src:
+            if src.crs is None:
+                msg = (
+                    f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
+                )
+                raise CRSError(msg)
+            part = np.full((rows, cols), np.nan, dtype=np.float32)
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=part,
+                src_nodata=src.nodata,
+                dst_transform=dst_transform,
+                dst_crs=dst_crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
+            )
+            # What the file covers at all, including its nodata cells (voids are filled later,
+            # but a DEM that stops short of the area is an error).
+            footprint = np.zeros((rows, cols), dtype=np.float32)
+            rasterio.warp.reproject(
+                source=np.ones((src.height, src.width), dtype=np.float32),
+                destination=footprint,
+                src_transform=src.transform,
+                src_crs=src.crs,
+                src_nodata=0,
+                dst_transform=dst_transform,
+                dst_crs=dst_crs,
+                dst_nodata=0,
+                resampling=Resampling.nearest,
+            )
+        take = np.isnan(dest) & np.isfinite(part)
+        dest[take] = part[take]
+        covered |= footprint > 0
+
+    if not covered.all():
+        frac = 1.0 - covered.mean()
+        names = ", ".join(Path(p).name for p in files)
+        msg = (
+            f"DEM {names} does not cover the area of interest plus its {margin_m:.0f} m margin: "
+            f"{frac:.1%} of the grid ({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f} in "
+            f"{dst_crs.to_string()}) lies outside it. Use a larger DEM tile (or several), or a "
+            "smaller margin."
+        )
+        raise InputError(msg)
+    names = ", ".join(Path(p).name for p in files)
+    dest, filled = _fill_voids(dest, names)
+    terrain = Terrain(dest, dst_transform, dst_crs, source=names, filled_voids=filled)
+    log.info(
+        "terrain: %d x %d cells of %.0f m in %s from %s (%.0f-%.0f m)",
+        cols,
+        rows,
+        resolution_m,
+        dst_crs.to_string(),
+        names,
+        float(dest.min()),
+        float(dest.max()),
+    )
+    return terrain

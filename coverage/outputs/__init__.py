@@ -1,0 +1,12 @@
+"""Stage 4, the outputs: a :class:`~coverage.plan.Plan` made into maps, tables and files.
+
+* :mod:`~coverage.outputs.webmap`: the interactive folium map (offline);
+* :mod:`~coverage.outputs.charts`: the static map, profiles and figures (matplotlib);
+* :mod:`~coverage.outputs.kml`: the Google Earth KMZ;
+* :mod:`~coverage.outputs.report`: summaries and the gap report, in Spanish or English;
+* :mod:`~coverage.outputs.export`: writes every output of a plan into a folder;
+* :mod:`~coverage.outputs.manifest`: what made the outputs, with checksums;
+* :mod:`~coverage.outputs.compare`: two plans side by side, and parameter sweeps.
+
+Writers only read a plan. Only this stage reprojects to EPSG:4326.
+"""

@@ -1,0 +1,574 @@
+"""Files for operators, officials and planners, written from a :class:`~coverage.plan.Plan`.
+
+:func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
+offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
+colour tables, overviews), a GeoPackage (sites, links, demand, veredas, coverage and
+best-server polygons, a run-info table), a KMZ for Google Earth, a CSV site list, one profile
+chart per backhaul link, a static map (PNG and PDF), the summary (JSON, CSV, Markdown), the
+coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
+versions, timings, output checksums).
+
+Every file is written atomically: to a temporary file in the same folder, then moved into
+place with :func:`os.replace`. Every output path stays inside the output folder: names that
+are absolute or climb out with ``..`` are refused. Web and KML outputs are reprojected to
+EPSG:4326 here and in :mod:`coverage.outputs.webmap` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pyogrio
+import rasterio
+import rasterio.features
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from numpy.typing import NDArray
+from rasterio.io import MemoryFile
+from rasterio.shutil import copy as rio_copy
+from shapely.geometry import shape
+
+from coverage.errors import InputError
+from coverage.outputs import charts, kml, report, webmap
+from coverage.outputs.manifest import build_manifest
+from coverage.plan import Plan
+
+__all__ = [
+    "FORMATS",
+    "atomic_path",
+    "safe_path",
+    "sites_table",
+    "write_cog",
+    "write_geopackage",
+    "write_manifest",
+    "write_outputs",
+]
+
+log = logging.getLogger(__name__)
+
+#: Output groups that :func:`write_outputs` knows, in the order it writes them.
+FORMATS = (
+    "map",
+    "summary",
+    "geotiff",
+    "gpkg",
+    "kmz",
+    "sites_csv",
+    "profiles",
+    "static_map",
+    "gap_report",
+    "manifest",
+)
+#: Nodata of the received-power GeoTIFF (dBm).
+RX_NODATA_DBM = -9999.0
+#: Nodata of the byte GeoTIFFs (signal class, best server).
+BYTE_NODATA = 255
+
+
+# --- paths and atomic writes ----------------------------------------------------------------
+def safe_path(out_dir: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
+    """Return ``out_dir / name``, refusing a name that would leave ``out_dir``.
+
+    Raises
+    ------
+    InputError
+        ``name`` is absolute, contains ``..``, or resolves (through links) outside
+        ``out_dir``.
+    """
+    rel = Path(name)
+    if rel.is_absolute() or ".." in rel.parts or str(name).strip() in ("", "."):
+        msg = (
+            f"Output name {str(name)!r} is absolute, empty or climbs out with '..'; give a "
+            "plain relative name inside the output folder."
+        )
+        raise InputError(msg)
+    root = Path(out_dir).resolve()
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root):
+        msg = f"Output {str(name)!r} resolves to {path}, outside the output folder {root}."
+        raise InputError(msg)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` when the block succeeds.
+
+    The temporary file keeps the suffix of ``path`` (drivers choose their format by it) and
+    is removed if the block raises, so a reader never sees a half-written file.
+    """
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # drivers such as GPKG refuse to open an existing empty file
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write bytes to ``path`` atomically; return the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write UTF-8 text to ``path`` atomically; return the path."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix) and close it."""
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, metadata=_figure_metadata(Path(path).suffix))
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def save_pdf(figs: Iterable[Figure], path: str | os.PathLike[str]) -> Path:
+    """Save figures as the pages of one PDF (matplotlib PdfPages), atomically."""
+    figs = list(figs)
+    try:
+        with atomic_path(path) as tmp, PdfPages(tmp, metadata=_figure_metadata(".pdf")) as pdf:
+            for fig in figs:
+                pdf.savefig(fig)
+    finally:
+        for fig in figs:
+            plt.close(fig)
+    return Path(path)
+
+
+def _figure_metadata(suffix: str) -> dict[str, Any]:
+    # Fixed metadata so the same plan gives the same bytes (no creation date).
+    if suffix == ".pdf":
+        return {"Creator": "coverage-planner", "Producer": "matplotlib", "CreationDate": None}
+    if suffix == ".png":
+        return {"Software": "coverage-planner"}
+    return {}
+
+
+def _file_name(text: str) -> str:
+    """A file-name-safe version of an id (letters, digits, ``_ . -`` only)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "x"
+
+
+# --- rasters --------------------------------------------------------------------------------
+def write_cog(
+    path: str | os.PathLike[str],
+    array: NDArray[Any],
+    plan: Plan,
+    *,
+    nodata: float,
+    description: str,
+    colormap: Mapping[int, tuple[int, int, int, int]] | None = None,
+    categorical: bool = False,
+    tags: Mapping[str, str] | None = None,
+) -> Path:
+    """Write a grid on the plan's terrain cells as a Cloud-Optimised GeoTIFF.
+
+    Tiled, DEFLATE-compressed, with internal overviews (nearest for categories, average
+    otherwise) down to about 32 cells, ``nodata`` set, an optional colour table (byte
+    grids only) and the plan's models and assumptions as metadata tags. Written through
+    GDAL's COG driver, so ``gdalinfo`` reports ``LAYOUT=COG``.
+    """
+    terrain = plan.terrain
+    rows, cols = array.shape
+    profile = {
+        "driver": "GTiff",
+        "width": cols,
+        "height": rows,
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": terrain.crs,
+        "transform": terrain.transform,
+        "nodata": nodata,
+    }
+    n_overviews = (
+        max(1, int(np.ceil(np.log2(max(rows, cols) / 32.0)))) if max(rows, cols) > 32 else 0
+    )
+    block = 256 if max(rows, cols) > 1024 else 128
+    all_tags = {
+        "PLAN": plan.name,
+        "MODELS": json.dumps(plan.models, ensure_ascii=False),
+        "ASSUMPTIONS": json.dumps(plan.assumptions, ensure_ascii=False),
+        **(tags or {}),
+    }
+    with MemoryFile() as mem:
+        with mem.open(**profile) as ds:
+            if colormap is not None:  # before the pixels: libtiff fixes the photometric tag
+                ds.write_colormap(1, dict(colormap))
+            ds.write(array, 1)
+            ds.set_band_description(1, description)
+            ds.update_tags(**all_tags)
+        with mem.open() as src, atomic_path(path) as tmp:
+            options: dict[str, Any] = {
+                "COMPRESS": "DEFLATE",
+                "BLOCKSIZE": block,
+                "OVERVIEW_RESAMPLING": "NEAREST" if categorical else "AVERAGE",
+            }
+            if n_overviews:
+                options["OVERVIEW_COUNT"] = n_overviews
+            else:
+                options["OVERVIEWS"] = "NONE"
+            rio_copy(src, tmp, driver="COG", **options)
+    return Path(path)
+
+
+def _rx_array(plan: Plan) -> NDArray[np.float32]:
+    rx = np.asarray(plan.coverage_dbm, dtype=np.float32)
+    return np.where(np.isfinite(rx), rx, RX_NODATA_DBM).astype(np.float32)
+
+
+def _class_colormap() -> dict[int, tuple[int, int, int, int]]:
+    cmap = {i: (*c, 255) for i, c in enumerate(webmap.RX_CLASS_COLORS)}
+    cmap[0] = (0, 0, 0, 0)
+    cmap[BYTE_NODATA] = (0, 0, 0, 0)
+    return cmap
+
+
+def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
+    """Write the received-power, signal-class and best-server COGs; return name -> path."""
+    out: dict[str, Path] = {}
+    out["rx_dbm_tif"] = write_cog(
+        safe_path(out_dir, "coverage_rx_dbm.tif"),
+        _rx_array(plan),
+        plan,
+        nodata=RX_NODATA_DBM,
+        description="received power of the best server (dBm)",
+        tags={"UNITS": "dBm"},
+    )
+    cls = webmap.rx_classes(plan.coverage_dbm)
+    labels = webmap.rx_class_labels()
+    out["rx_class_tif"] = write_cog(
+        safe_path(out_dir, "coverage_rx_class.tif"),
+        np.where(cls == 0, BYTE_NODATA, cls).astype(np.uint8),
+        plan,
+        nodata=BYTE_NODATA,
+        description="received-power class 1-5 (see CLASSES tag)",
+        colormap=_class_colormap(),
+        categorical=True,
+        tags={"CLASSES": json.dumps(dict(enumerate(labels, start=1)), ensure_ascii=False)},
+    )
+    access = list(plan.access_sites["site_id"].astype(str))
+    server = np.asarray(plan.best_server, dtype=np.int64)
+    if len(access) >= BYTE_NODATA:
+        msg = f"{len(access)} access sites do not fit a byte best-server raster (max 254)."
+        raise InputError(msg)
+    cmap = {
+        i: (*webmap.BEST_SERVER_COLORS[i % len(webmap.BEST_SERVER_COLORS)], 255)
+        for i in range(len(access))
+    }
+    cmap[BYTE_NODATA] = (0, 0, 0, 0)
+    out["best_server_tif"] = write_cog(
+        safe_path(out_dir, "coverage_best_server.tif"),
+        np.where(server < 0, BYTE_NODATA, server).astype(np.uint8),
+        plan,
+        nodata=BYTE_NODATA,
+        description="index of the best access site (see SITES tag)",
+        colormap=cmap,
+        categorical=True,
+        tags={"SITES": json.dumps(dict(enumerate(access)), ensure_ascii=False)},
+    )
+    return out
+
+
+# --- vector layers --------------------------------------------------------------------------
+def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Polygons of the received-power classes and of the best-server areas (working CRS).
+
+    Returns
+    -------
+    classes, servers
+        ``classes`` has ``rx_class`` (1..5), ``rx_range`` (text) and ``area_km2``;
+        ``servers`` has ``site_id`` and ``area_km2``. One (multi)polygon per value.
+    """
+    t = plan.terrain.transform
+    cls = webmap.rx_classes(plan.coverage_dbm)
+    labels = webmap.rx_class_labels()
+    rows = []
+    for geom, value in rasterio.features.shapes(cls, mask=cls > 0, transform=t):
+        rows.append({"rx_class": int(value), "geometry": shape(geom)})
+    classes = _dissolve(rows, "rx_class", plan.crs)
+    classes["rx_range"] = [labels[int(c) - 1] for c in classes["rx_class"]]
+    access = list(plan.access_sites["site_id"].astype(str))
+    server = np.asarray(plan.best_server, dtype=np.int32)
+    srows = [
+        {"site_id": access[int(v)], "geometry": shape(g)}
+        for g, v in rasterio.features.shapes(server, mask=server >= 0, transform=t)
+        if 0 <= int(v) < len(access)
+    ]
+    servers = _dissolve(srows, "site_id", plan.crs)
+    for gdf in (classes, servers):
+        gdf["area_km2"] = gdf.geometry.area / 1e6
+    return classes, servers
+
+
+def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFrame:
+    if not rows:
+        return gpd.GeoDataFrame({key: []}, geometry=[], crs=crs)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    return gdf.dissolve(by=key, as_index=False).sort_values(key).reset_index(drop=True)
+
+
+def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
+    """Write one GeoPackage with the layers ``sites``, ``links``, ``demand``, ``veredas``,
+    ``coverage`` (signal-class polygons), ``best_server`` (areas per access site), all in
+    the working CRS, and a non-spatial ``run_info`` table (models, assumptions).
+    """
+    classes, servers = coverage_polygons(plan)
+    layers = {
+        "sites": plan.sites,
+        "links": plan.links,
+        "demand": plan.demand,
+        "veredas": plan.veredas,
+        "coverage": classes,
+        "best_server": servers,
+    }
+    info = pd.DataFrame(
+        [("plan", "name", plan.name)]
+        + [("model", str(k), str(v)) for k, v in plan.models.items()]
+        + [("assumption", str(i), str(a)) for i, a in enumerate(plan.assumptions)],
+        columns=["kind", "key", "value"],
+    )
+    with atomic_path(path) as tmp:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(
+                _plain_columns(gdf),
+                tmp,
+                layer=name,
+                driver="GPKG",
+                dataset_options={"VERSION": "1.2"},
+            )
+        pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
+    return Path(path)
+
+
+def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns GDAL can store: lists and dicts become JSON text."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = [
+                json.dumps(v, ensure_ascii=False) if isinstance(v, list | tuple | dict) else v
+                for v in out[col]
+            ]
+    return out
+
+
+# --- site list ------------------------------------------------------------------------------
+def _technology(plan: Plan) -> str:
+    """The access technology of a plan's scenario, as text (a preset name, or the value)."""
+    tech = plan.scenario.get("technology", plan.scenario.get("equipment", ""))
+    if isinstance(tech, dict):
+        return str(tech.get("preset") or tech.get("name") or "")
+    return str(tech)
+
+
+def sites_table(plan: Plan) -> pd.DataFrame:
+    """The site list: coordinates in WGS84 and the working CRS, heights, equipment, azimuths.
+
+    Columns: ``site_id, name, role, lon_deg, lat_deg, easting_m, northing_m, crs,
+    ground_elevation_m, mast_height_m, antenna_elevation_m, equipment, azimuths_deg,
+    cost_usd, people_covered, schools_covered, hops_to_pop``. ``equipment`` and
+    ``azimuths_deg`` come from the sites' columns of those names when the plan has them,
+    else from the scenario's technology (its ``preset`` when a table) and "omni". Azimuths are degrees clockwise
+    from grid north, separated by ";".
+    """
+    s = plan.sites
+    ll = s.to_crs("EPSG:4326")
+    tech = _technology(plan)
+    equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
+    az = (
+        [kml.azimuths_text(v) for v in s["azimuths_deg"]]
+        if "azimuths_deg" in s.columns
+        else ["omni"] * len(s)
+    )
+    return pd.DataFrame(
+        {
+            "site_id": s["site_id"].astype(str).to_numpy(),
+            "name": s["name"].astype(str).to_numpy(),
+            "role": s["role"].astype(str).to_numpy(),
+            "lon_deg": np.round(ll.geometry.x.to_numpy(), 7),
+            "lat_deg": np.round(ll.geometry.y.to_numpy(), 7),
+            "easting_m": np.round(s.geometry.x.to_numpy(), 2),
+            "northing_m": np.round(s.geometry.y.to_numpy(), 2),
+            "crs": plan.crs,
+            "ground_elevation_m": np.round(s["ground_elevation_m"].to_numpy(dtype=float), 1),
+            "mast_height_m": s["mast_height_m"].to_numpy(dtype=float),
+            "antenna_elevation_m": np.round(
+                (s["ground_elevation_m"] + s["mast_height_m"]).to_numpy(dtype=float), 1
+            ),
+            "equipment": list(equipment),
+            "azimuths_deg": az,
+            "cost_usd": s["cost_usd"].to_numpy(dtype=float),
+            "people_covered": s["people_covered"].to_numpy(dtype=float),
+            "schools_covered": s["schools_covered"].to_numpy(dtype=int),
+            "hops_to_pop": s["hops_to_pop"].to_numpy(dtype=int),
+        }
+    )
+
+
+def _csv_text(df: pd.DataFrame) -> str:
+    safe = df.copy()
+    for col in ("site_id", "name", "equipment"):
+        safe[col] = [("'" + v) if v[:1] in ("=", "+", "-", "@") else v for v in safe[col]]
+    return str(safe.to_csv(index=False, lineterminator="\n"))
+
+
+# --- manifest -------------------------------------------------------------------------------
+def write_manifest(
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    outputs: Mapping[str, Path] | None = None,
+    timings_s: Mapping[str, float] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``manifest.json`` atomically; see :func:`coverage.outputs.manifest.build_manifest`."""
+    data = build_manifest(plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs)
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# --- everything -----------------------------------------------------------------------------
+def write_outputs(
+    plan: Plan,
+    out_dir: str | os.PathLike[str],
+    *,
+    language: str = "es",
+    formats: Iterable[str] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> dict[str, Path]:
+    """Write the outputs of a plan into ``out_dir`` (created if missing).
+
+    Parameters
+    ----------
+    plan
+        The plan to write.
+    out_dir
+        Output folder; every file lands inside it.
+    language
+        "es" or "en" for the map, reports and charts.
+    formats
+        Names from :data:`FORMATS` (default: all). ``manifest`` is always written last and
+        lists every other output with its checksum.
+    inputs
+        Extra input files (name -> path) to checksum in the manifest.
+
+    Returns
+    -------
+    dict
+        Output name -> path, e.g. ``map``, ``summary_json``, ``summary_csv``,
+        ``summary_md``, ``rx_dbm_tif``, ``rx_class_tif``, ``best_server_tif``, ``gpkg``,
+        ``kmz``, ``sites_csv``, ``profile_<a>_<b>``, ``static_map_png``,
+        ``static_map_pdf``, ``gap_report_html``, ``gap_report_pdf``, ``manifest``.
+
+    Raises
+    ------
+    ValueError
+        An unknown format or language.
+    """
+    report.label("title", language)  # unknown language -> ValueError before any work
+    wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        msg = f"Unknown output format(s) {unknown}; choose from {list(FORMATS)}."
+        raise ValueError(msg)
+    root = Path(out_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    summary = report.summarize(plan)
+    written: dict[str, Path] = {}
+    timings: dict[str, float] = {}
+
+    def p(name: str) -> Path:
+        return safe_path(root, name)
+
+    steps: dict[str, Callable[[], dict[str, Path]]] = {
+        "map": lambda: {
+            "map": write_text(
+                p("map.html"), webmap.map_html(webmap.coverage_map(plan, language=language))
+            )
+        },
+        "summary": lambda: {
+            "summary_json": write_text(
+                p("summary.json"), json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+            ),
+            "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
+            "summary_md": write_text(
+                p("summary.md"), report.summary_markdown(summary, language=language)
+            ),
+        },
+        "geotiff": lambda: write_rasters(plan, root),
+        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
+        "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
+        "sites_csv": lambda: {
+            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
+        },
+        "profiles": lambda: _write_profiles(plan, root, language),
+        "static_map": lambda: _write_static_map(plan, root, language),
+        "gap_report": lambda: {
+            "gap_report_html": write_text(
+                p("gap_report.html"), report.gap_report_html(summary, language=language)
+            ),
+            "gap_report_pdf": save_pdf(
+                [
+                    *charts.gap_report_figures(summary, language=language),
+                    charts.static_map_figure(plan, language=language),
+                ],
+                p("gap_report.pdf"),
+            ),
+        },
+    }
+    for fmt in FORMATS:
+        if fmt not in wanted or fmt == "manifest":
+            continue
+        t0 = time.perf_counter()
+        written.update(steps[fmt]())
+        timings[fmt] = time.perf_counter() - t0
+        log.info("wrote %s in %.2f s", fmt, timings[fmt])
+    if "manifest" in wanted:
+        written["manifest"] = write_manifest(
+            plan, p("manifest.json"), outputs=written, timings_s=timings, inputs=inputs
+        )
+    return written
+
+
+def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for r in plan.links.itertuples():
+        a, b = str(r.site_a), str(r.site_b)
+        key = f"profile_{_file_name(a)}_{_file_name(b)}"
+        fig = charts.link_profile_figure(plan, a, b, language=language)
+        out[key] = save_figure(fig, safe_path(root, f"profiles/{key}.png"), dpi=110)
+    return out
+
+
+def _write_static_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    return {
+        "static_map_png": save_figure(
+            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.png")
+        ),
+        "static_map_pdf": save_figure(
+            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.pdf")
+        ),
+    }

@@ -1,0 +1,312 @@
+"""KML/KMZ for Google Earth: sites with heights and azimuths, links, demand, veredas, and the
+coverage as a ground overlay.
+
+The document follows OGC KML 2.2 (OGC 07-147r2). Coordinates are reprojected to EPSG:4326
+(lon, lat) here only; heights are metres above ground (``altitudeMode`` relativeToGround),
+so a site is drawn as a mast of its height and a link runs between antenna tops. The
+coverage overlay is the received-power class image reprojected onto a lon/lat grid, as a
+``GroundOverlay`` requires. The XML is built with :mod:`xml.etree.ElementTree`, which
+escapes every name from an input file, so a name such as ``<script>`` stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import xml.etree.ElementTree as ET
+import zipfile
+from typing import Any
+
+import numpy as np
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Polygon
+
+from coverage.outputs.report import label
+from coverage.outputs.webmap import (
+    RX_CLASS_COLORS,
+    palette_rgba,
+    png_bytes,
+    rx_classes,
+    to_web_mercator,
+)
+from coverage.plan import Plan
+
+__all__ = ["kml_document", "kmz_bytes"]
+
+log = logging.getLogger(__name__)
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+#: Zip entry of the coverage image inside the KMZ.
+OVERLAY_HREF = "files/coverage.png"
+_ROLE_COLORS = {"pop": "ff000000", "access": "ff9e4e1f", "relay": "ffa03f7b"}
+
+
+def _sub(parent: ET.Element, tag: str, text: Any = None, **attrib: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _style(
+    doc: ET.Element,
+    style_id: str,
+    *,
+    line: str | None = None,
+    icon: str | None = None,
+    poly: str | None = None,
+    width: float = 3.0,
+) -> None:
+    st = _sub(doc, "Style", id=style_id)
+    if icon:
+        ic = _sub(st, "IconStyle")
+        _sub(ic, "color", icon)
+        _sub(ic, "scale", "1.1")
+        _sub(
+            _sub(ic, "Icon"),
+            "href",
+            "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png",
+        )
+    if line:
+        ls = _sub(st, "LineStyle")
+        _sub(ls, "color", line)
+        _sub(ls, "width", f"{width:g}")
+    if poly is not None:
+        _sub(_sub(st, "PolyStyle"), "color", poly)
+
+
+def _extended(pm: ET.Element, items: list[tuple[str, Any]]) -> None:
+    ext = _sub(pm, "ExtendedData")
+    for name, value in items:
+        d = _sub(ext, "Data", name=name)
+        _sub(d, "value", _fmt(value))
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float | np.floating):
+        return "" if not np.isfinite(v) else f"{float(v):.6g}"
+    return str(v)
+
+
+def _coords(points: list[tuple[float, float, float]]) -> str:
+    return " ".join(f"{x:.7f},{y:.7f},{z:.1f}" for x, y, z in points)
+
+
+def azimuths_text(value: Any) -> str:
+    """A site's antenna azimuths as text: "0;120;240" from a list, "omni" for none."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return ";".join(f"{float(v):.0f}" for v in value) or "omni"
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "omni"
+    return str(value)
+
+
+#: Length (m) of the line drawn from a directional site along each antenna azimuth.
+SECTOR_LINE_M = 300.0
+
+
+def _azimuth_list(value: Any) -> list[float]:
+    """Azimuths (degrees) from a list or a ";"-separated text; [] for omni or missing."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return [float(v) for v in value]
+    if isinstance(value, str) and value.strip() and value.strip() != "omni":
+        return [float(v) for v in value.replace(",", ";").split(";") if v.strip()]
+    return []
+
+
+def _sectors(doc: ET.Element, plan: Plan, sites_label: str) -> None:
+    """A folder of short lines from each directional site along its antenna azimuths.
+
+    Azimuths are degrees clockwise from grid north of the working CRS; each line starts at
+    the mast top and runs :data:`SECTOR_LINE_M` metres, drawn in lon/lat.
+    """
+    if "azimuths_deg" not in plan.sites.columns:
+        return
+    to_ll = Transformer.from_crs(plan.crs, "EPSG:4326", always_xy=True)
+    folder: ET.Element | None = None
+    for r in plan.sites.itertuples():
+        for az in _azimuth_list(r.azimuths_deg):
+            if folder is None:
+                folder = _sub(doc, "Folder")
+                _sub(folder, "name", f"{sites_label}: azimuths")
+            x0, y0 = r.geometry.x, r.geometry.y
+            x1 = x0 + SECTOR_LINE_M * math.sin(math.radians(az))
+            y1 = y0 + SECTOR_LINE_M * math.cos(math.radians(az))
+            (lon0, lon1), (lat0, lat1) = to_ll.transform([x0, x1], [y0, y1])
+            pm = _sub(folder, "Placemark")
+            _sub(pm, "name", f"{r.site_id} {az:.0f}°")
+            _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
+            ls = _sub(pm, "LineString")
+            _sub(ls, "altitudeMode", "relativeToGround")
+            h = float(r.mast_height_m)
+            _sub(ls, "coordinates", _coords([(lon0, lat0, h), (lon1, lat1, h)]))
+
+
+def kml_document(
+    plan: Plan,
+    *,
+    language: str = "es",
+    overlay_bounds: tuple[float, float, float, float] | None = None,
+) -> ET.Element:
+    """Build the KML element tree of a plan (the ``doc.kml`` of :func:`kmz_bytes`).
+
+    ``overlay_bounds`` (west, south, east, north in degrees) of the coverage image; computed
+    from the plan when not given.
+    """
+    L = lambda key: label(key, language)  # noqa: E731
+    root = ET.Element("kml", xmlns=KML_NS)
+    doc = _sub(root, "Document")
+    _sub(doc, "name", f"{L('title')}: {plan.name}")
+    _sub(doc, "description", "; ".join(f"{k}: {v}" for k, v in plan.models.items()))
+    for role, color in _ROLE_COLORS.items():
+        _style(doc, f"site_{role}", icon=color, line=color, width=2)
+    _style(doc, "link_good", line="ff50981a", width=4)
+    _style(doc, "link_fair", line="ff598dfc", width=4)
+    _style(doc, "link_bad", line="ff2730d7", width=4)
+    _style(doc, "demand_covered", icon="ff50981a")
+    _style(doc, "demand_uncovered", icon="ff2730d7")
+    _style(doc, "vereda", line="ff222222", poly="00ffffff", width=2)
+
+    sites = plan.sites.to_crs("EPSG:4326")
+    f_sites = _sub(doc, "Folder")
+    _sub(f_sites, "name", L("sites"))
+    tech = plan.scenario.get("technology", "")
+    tech = str(tech.get("preset") or "") if isinstance(tech, dict) else str(tech)
+    for r, orig in zip(sites.itertuples(), plan.sites.itertuples(), strict=True):
+        pm = _sub(f_sites, "Placemark")
+        _sub(pm, "name", r.site_id)
+        _sub(pm, "description", f"{r.name} · {L(str(r.role))}")
+        _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
+        az = azimuths_text(getattr(orig, "azimuths_deg", None))
+        _extended(
+            pm,
+            [
+                ("name", r.name),
+                ("role", r.role),
+                ("mast_height_m", float(r.mast_height_m)),
+                ("ground_elevation_m", float(r.ground_elevation_m)),
+                ("antenna_elevation_m", float(r.ground_elevation_m) + float(r.mast_height_m)),
+                ("equipment", str(getattr(orig, "equipment", tech))),
+                ("azimuths_deg", az),
+                ("cost_usd", float(r.cost_usd)),
+                ("people_covered", float(r.people_covered)),
+            ],
+        )
+        pt = _sub(pm, "Point")
+        _sub(pt, "extrude", "1")
+        _sub(pt, "altitudeMode", "relativeToGround")
+        _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, float(r.mast_height_m))]))
+
+    _sectors(doc, plan, L("sites"))
+    heights = dict(zip(plan.sites["site_id"].astype(str), plan.sites["mast_height_m"], strict=True))
+    lonlat = {str(r.site_id): (r.geometry.x, r.geometry.y) for r in sites.itertuples()}
+    f_links = _sub(doc, "Folder")
+    _sub(f_links, "name", L("links"))
+    for r in plan.links.itertuples():
+        a, b = str(r.site_a), str(r.site_b)
+        m = float(r.margin_db)
+        style = "link_good" if m >= 10 else "link_fair" if m >= 0 else "link_bad"
+        pm = _sub(f_links, "Placemark")
+        _sub(pm, "name", f"{a} – {b}")
+        _sub(pm, "styleUrl", f"#{style}")
+        _extended(
+            pm,
+            [
+                ("length_m", float(r.length_m)),
+                ("margin_db", m),
+                ("clearance_ratio", float(r.clearance_ratio)),
+                ("capacity_mbps", float(r.capacity_mbps)),
+            ],
+        )
+        ls = _sub(pm, "LineString")
+        _sub(ls, "altitudeMode", "relativeToGround")
+        _sub(
+            ls,
+            "coordinates",
+            _coords(
+                [(*lonlat[a], float(heights.get(a, 0.0))), (*lonlat[b], float(heights.get(b, 0.0)))]
+            ),
+        )
+
+    demand = plan.demand.to_crs("EPSG:4326")
+    f_dem = _sub(doc, "Folder")
+    _sub(f_dem, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
+    for r in demand.itertuples():
+        pm = _sub(f_dem, "Placemark")
+        _sub(pm, "name", r.name)
+        _sub(pm, "styleUrl", "#demand_covered" if r.covered else "#demand_uncovered")
+        _extended(
+            pm,
+            [
+                ("kind", r.kind),
+                ("vereda", r.vereda),
+                ("population", float(r.population)),
+                ("households", float(r.households)),
+                ("covered", bool(r.covered)),
+                ("best_site", r.best_site),
+                ("rx_dbm", float(r.rx_dbm)),
+                ("reason", r.reason),
+            ],
+        )
+        pt = _sub(pm, "Point")
+        _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, 0.0)]))
+
+    f_ver = _sub(doc, "Folder")
+    _sub(f_ver, "name", L("veredas"))
+    for r in plan.veredas.to_crs("EPSG:4326").itertuples():
+        pm = _sub(f_ver, "Placemark")
+        _sub(pm, "name", r.name)
+        _sub(pm, "styleUrl", "#vereda")
+        geoms = list(r.geometry.geoms) if isinstance(r.geometry, MultiPolygon) else [r.geometry]
+        parent = _sub(pm, "MultiGeometry") if len(geoms) > 1 else pm
+        for g in geoms:
+            if isinstance(g, Polygon):
+                _polygon(parent, g)
+
+    w, s, e, n = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
+    go = _sub(doc, "GroundOverlay")
+    _sub(go, "name", L("coverage_best"))
+    _sub(go, "color", "b4ffffff")
+    _sub(_sub(go, "Icon"), "href", OVERLAY_HREF)
+    box = _sub(go, "LatLonBox")
+    for tag, v in (("north", n), ("south", s), ("east", e), ("west", w)):
+        _sub(box, tag, f"{v:.8f}")
+    return root
+
+
+def _polygon(parent: ET.Element, g: Polygon) -> None:
+    poly = _sub(parent, "Polygon")
+    _sub(poly, "tessellate", "1")
+    rings = [("outerBoundaryIs", g.exterior)] + [("innerBoundaryIs", i) for i in g.interiors]
+    for tag, ring in rings:
+        lr = _sub(_sub(poly, tag), "LinearRing")
+        _sub(lr, "coordinates", _coords([(x, y, 0.0) for x, y in ring.coords]))
+
+
+def _overlay(plan: Plan) -> tuple[bytes, tuple[float, float, float, float]]:
+    cls = rx_classes(plan.coverage_dbm)
+    cls_ll, bounds = to_web_mercator(
+        cls, plan.terrain, nodata=0, categorical=True, dst_crs="EPSG:4326"
+    )
+    return png_bytes(palette_rgba(cls_ll, RX_CLASS_COLORS, alpha=255)), bounds
+
+
+def kmz_bytes(plan: Plan, *, language: str = "es") -> bytes:
+    """The KMZ of a plan as bytes: ``doc.kml`` first, then the coverage image.
+
+    The archive's entries carry a fixed date, so the same plan gives the same bytes.
+    """
+    png, bounds = _overlay(plan)
+    tree = kml_document(plan, language=language, overlay_bounds=bounds)
+    ET.indent(tree)
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode")
+    ).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in (("doc.kml", xml), (OVERLAY_HREF, png)):
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()

@@ -1,0 +1,574 @@
+"""Summaries and the coverage-gap report of a :class:`~coverage.plan.Plan`.
+
+Everything here turns a plan into numbers and text: :func:`summarize` gives one
+JSON-ready dictionary (totals, one row per vereda, the schools, the cost, the models and the
+assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
+:func:`gap_report_html` format it (:func:`coverage.outputs.charts.gap_report_figures` lays it out as
+PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
+
+Every name that comes from an input file (vereda, school, site) is escaped in the HTML and
+Markdown outputs, so a name such as ``<script>alert(1)</script>`` stays inert text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import logging
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from coverage.plan import REASONS, Plan
+
+__all__ = [
+    "LABELS",
+    "check_language",
+    "fmt_number",
+    "fmt_share",
+    "gap_report_html",
+    "jsonable",
+    "label",
+    "reason_label",
+    "summarize",
+    "summary_csv",
+    "summary_markdown",
+]
+
+log = logging.getLogger(__name__)
+
+#: Labels of every output, in Spanish and English.
+LABELS: dict[str, dict[str, str]] = {
+    "es": {
+        "title": "Cobertura de conectividad rural",
+        "gap_title": "Informe de brechas de cobertura",
+        "vereda": "Vereda",
+        "people": "Personas",
+        "households": "Hogares",
+        "schools": "Escuelas",
+        "covered": "Con cobertura",
+        "uncovered": "Sin cobertura",
+        "total": "Total",
+        "share": "Porcentaje cubierto",
+        "reason": "Motivo",
+        "cost": "Costo del plan (USD)",
+        "cost_per_person": "Costo por persona conectada (USD)",
+        "sites": "Sitios",
+        "links": "Enlaces de backhaul",
+        "models": "Modelos",
+        "assumptions": "Supuestos",
+        "scenario": "Escenario",
+        "school": "Escuela",
+        "site": "Sitio",
+        "rx_dbm": "Potencia recibida (dBm)",
+        "terrain": "Terreno (sombreado)",
+        "coverage_best": "Cobertura: mejor servidor (dBm)",
+        "coverage_site": "Cobertura del sitio",
+        "best_server": "Mejor servidor",
+        "demand_covered": "Demanda con cobertura",
+        "demand_uncovered": "Demanda sin cobertura",
+        "veredas": "Veredas",
+        "margin_db": "Margen (dB)",
+        "clearance": "Despeje de Fresnel",
+        "length_km": "Longitud (km)",
+        "capacity_mbps": "Capacidad (Mbps)",
+        "mast_m": "Altura de mástil (m)",
+        "ground_m": "Elevación del terreno (m)",
+        "role": "Función",
+        "pop": "Punto de presencia",
+        "access": "Acceso",
+        "relay": "Repetidor",
+        "legend": "Leyenda",
+        "data_sources": "Fuentes",
+        "none": "ninguno",
+        "covered_reason": "con cobertura",
+        "blocked_by_terrain": "bloqueado por el terreno",
+        "out_of_range": "fuera de alcance",
+        "weak_signal": "señal débil",
+        "no_backhaul": "sin backhaul",
+        "why_uncovered": "Por qué no hay cobertura",
+        "uncovered_schools": "Escuelas sin cobertura",
+        "distance_m": "Distancia (m)",
+        "elevation_m": "Elevación (m)",
+        "los": "Línea de vista",
+        "fresnel": "1.ª zona de Fresnel",
+        "fresnel60": "60 % de la 1.ª zona",
+        "earth_bulge": "Terreno + curvatura (k={k})",
+        "north": "N",
+        "generated": "Generado",
+    },
+    "en": {
+        "title": "Rural connectivity coverage",
+        "gap_title": "Coverage gap report",
+        "vereda": "Vereda",
+        "people": "People",
+        "households": "Households",
+        "schools": "Schools",
+        "covered": "Covered",
+        "uncovered": "Not covered",
+        "total": "Total",
+        "share": "Share covered",
+        "reason": "Reason",
+        "cost": "Plan cost (USD)",
+        "cost_per_person": "Cost per person connected (USD)",
+        "sites": "Sites",
+        "links": "Backhaul links",
+        "models": "Models",
+        "assumptions": "Assumptions",
+        "scenario": "Scenario",
+        "school": "School",
+        "site": "Site",
+        "rx_dbm": "Received power (dBm)",
+        "terrain": "Terrain (hillshade)",
+        "coverage_best": "Coverage: best server (dBm)",
+        "coverage_site": "Coverage of site",
+        "best_server": "Best server",
+        "demand_covered": "Demand covered",
+        "demand_uncovered": "Demand not covered",
+        "veredas": "Veredas",
+        "margin_db": "Margin (dB)",
+        "clearance": "Fresnel clearance",
+        "length_km": "Length (km)",
+        "capacity_mbps": "Capacity (Mbps)",
+        "mast_m": "Mast height (m)",
+        "ground_m": "Ground elevation (m)",
+        "role": "Role",
+        "pop": "Point of presence",
+        "access": "Access",
+        "relay": "Relay",
+        "legend": "Legend",
+        "data_sources": "Sources",
+        "none": "none",
+        "covered_reason": "covered",
+        "blocked_by_terrain": "blocked by terrain",
+        "out_of_range": "out of range",
+        "weak_signal": "weak signal",
+        "no_backhaul": "no backhaul",
+        "why_uncovered": "Why not covered",
+        "uncovered_schools": "Schools not covered",
+        "distance_m": "Distance (m)",
+        "elevation_m": "Elevation (m)",
+        "los": "Line of sight",
+        "fresnel": "1st Fresnel zone",
+        "fresnel60": "60 % of 1st zone",
+        "earth_bulge": "Terrain + earth bulge (k={k})",
+        "north": "N",
+        "generated": "Generated",
+    },
+}
+
+#: The reasons an uncovered group is not covered (every reason but "covered").
+GAP_REASONS = tuple(r for r in REASONS if r != "covered")
+
+
+def label(key: str, language: str = "es") -> str:
+    """Return the label ``key`` in ``language`` ("es" or "en").
+
+    Raises
+    ------
+    ValueError
+        Unknown language (the message lists the known ones).
+    """
+    if language not in LABELS:
+        msg = f"Unknown language {language!r}; use one of {sorted(LABELS)}."
+        raise ValueError(msg)
+    return LABELS[language].get(key, key)
+
+
+def reason_label(reason: str, language: str) -> str:
+    """The label of a ``reason`` value of the demand table."""
+    return label("covered_reason" if reason == "covered" else reason, language)
+
+
+def _num(x: Any) -> Any:
+    """A JSON-ready number: Python float/int, None for NaN or infinity."""
+    if isinstance(x, bool | np.bool_):
+        return bool(x)
+    if isinstance(x, int | np.integer):
+        return int(x)
+    if isinstance(x, float | np.floating):
+        f = float(x)
+        return f if math.isfinite(f) else None
+    return x
+
+
+def _group_counts(demand: Any) -> dict[str, Any]:
+    """People, households and schools covered / not covered in a demand subset."""
+    cov = demand["covered"].astype(bool)
+    pop = demand["population"].astype(float)
+    hh = demand["households"].astype(float)
+    school = demand["kind"] == "school"
+    people_total = float(pop.sum())
+    people_covered = float(pop[cov].sum())
+    out: dict[str, Any] = {
+        "people_total": people_total,
+        "people_covered": people_covered,
+        "people_uncovered": people_total - people_covered,
+        "households_total": float(hh.sum()),
+        "households_covered": float(hh[cov].sum()),
+        "households_uncovered": float(hh[~cov].sum()),
+        "schools_total": int(school.sum()),
+        "schools_covered": int((school & cov).sum()),
+        "schools_uncovered": int((school & ~cov).sum()),
+        "demand_points": len(demand),
+        "share_people_covered": people_covered / people_total if people_total > 0 else None,
+    }
+    by_reason: dict[str, dict[str, float | int]] = {}
+    for reason in GAP_REASONS:
+        sel = demand["reason"] == reason
+        by_reason[reason] = {
+            "people": float(pop[sel].sum()),
+            "households": float(hh[sel].sum()),
+            "schools": int((school & sel).sum()),
+            "points": int(sel.sum()),
+        }
+    out["uncovered_by_reason"] = by_reason
+    return out
+
+
+def summarize(plan: Plan) -> dict[str, Any]:
+    """Summarise a plan: totals, one row per vereda, schools, cost, models and assumptions.
+
+    Parameters
+    ----------
+    plan
+        The plan to summarise.
+
+    Returns
+    -------
+    dict
+        JSON-ready (plain Python types, ``None`` for missing numbers) with keys ``name``,
+        ``crs``, ``totals`` (people, households and schools covered / not covered, share of
+        people covered, ``uncovered_by_reason``), ``veredas`` (a list of the same figures per
+        vereda, in the order of ``plan.veredas``, then any vereda named only by demand
+        points), ``schools`` (one row per school), ``sites`` (count per role), ``backhaul``
+        (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
+        not reach the point of presence), ``cost`` (total USD and USD per person covered),
+        ``models``, ``assumptions``, ``scenario`` and ``metrics``. The totals equal the sum
+        of the vereda rows.
+    """
+    demand = plan.demand
+    totals = _group_counts(demand)
+    names = [str(n) for n in plan.veredas["name"]] if len(plan.veredas) else []
+    names += sorted({str(v) for v in demand["vereda"]} - set(names))
+    veredas = []
+    for name in names:
+        row = {"vereda": name}
+        row.update(_group_counts(demand[demand["vereda"].astype(str) == name]))
+        veredas.append(row)
+    schools = [
+        {
+            "demand_id": str(r.demand_id),
+            "name": str(r.name),
+            "vereda": str(r.vereda),
+            "covered": bool(r.covered),
+            "best_site": str(r.best_site),
+            "rx_dbm": _num(r.rx_dbm),
+            "reason": str(r.reason),
+        }
+        for r in demand[demand["kind"] == "school"].itertuples()
+    ]
+    sites = plan.sites
+    cost_usd = float(sites["cost_usd"].sum()) if len(sites) else 0.0
+    if "cost_usd" in plan.links.columns:
+        cost_usd += float(plan.links["cost_usd"].sum())
+    covered = totals["people_covered"]
+    links = plan.links
+    summary: dict[str, Any] = {
+        "name": plan.name,
+        "crs": plan.crs,
+        "totals": totals,
+        "veredas": veredas,
+        "schools": schools,
+        "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
+        "backhaul": {
+            "links": len(links),
+            "min_margin_db": _num(links["margin_db"].min()) if len(links) else None,
+            "min_clearance_ratio": _num(links["clearance_ratio"].min()) if len(links) else None,
+            "sites_without_backhaul": sorted(
+                str(s) for s in sites.loc[~sites["reaches_pop"].astype(bool), "site_id"]
+            ),
+        },
+        "cost": {
+            "total_usd": cost_usd,
+            "per_person_covered_usd": cost_usd / covered if covered > 0 else None,
+        },
+        "models": {str(k): str(v) for k, v in plan.models.items()},
+        "assumptions": [str(a) for a in plan.assumptions],
+        "sources": _sources(plan),
+        "scenario": jsonable(plan.scenario),
+        "metrics": jsonable(plan.metrics),
+    }
+    return summary
+
+
+def _sources(plan: Plan) -> list[dict[str, str]]:
+    """The input layers named by the scenario (``area.layers``): file, source, licence."""
+    area = plan.scenario.get("area")
+    layers = area.get("layers") if isinstance(area, dict) else None
+    if not isinstance(layers, dict):
+        return [{"layer": "dem", "file": plan.terrain.source, "source": "", "licence": ""}]
+    return [
+        {
+            "layer": str(name),
+            "file": str(spec.get("file", "")),
+            "source": str(spec.get("source", "")),
+            "licence": str(spec.get("licence", "")),
+        }
+        for name, spec in layers.items()
+        if isinstance(spec, dict) and spec.get("file")
+    ]
+
+
+def jsonable(obj: Any) -> Any:
+    """Recursively turn numpy scalars, tuples and paths into JSON-ready values."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, str | type(None)):
+        return obj
+    if isinstance(obj, bool | int | float | np.generic):
+        return _num(obj.item() if isinstance(obj, np.generic) else obj)
+    return str(obj)
+
+
+#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL").
+CSV_COLUMNS = (
+    "vereda",
+    "people_total",
+    "people_covered",
+    "people_uncovered",
+    "households_total",
+    "households_covered",
+    "households_uncovered",
+    "schools_total",
+    "schools_covered",
+    "schools_uncovered",
+    "share_people_covered",
+    *(f"uncovered_{r}_people" for r in GAP_REASONS),
+)
+
+
+def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
+    values: list[Any] = [name]
+    for col in CSV_COLUMNS[1:]:
+        if col.startswith("uncovered_") and col.endswith("_people"):
+            values.append(
+                row["uncovered_by_reason"][col[len("uncovered_") : -len("_people")]]["people"]
+            )
+        else:
+            values.append(row[col])
+    return ["" if v is None else (round(v, 4) if isinstance(v, float) else v) for v in values]
+
+
+def summary_csv(summary: dict[str, Any]) -> str:
+    """The per-vereda table as CSV text (snake_case English headers), with a TOTAL row.
+
+    Names are written as they are (CSV is data, not markup); the ``csv`` module quotes them.
+    Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+    ``@``) are prefixed with a single quote.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in summary["veredas"]:
+        writer.writerow(_csv_row(_csv_safe(row["vereda"]), row))
+    writer.writerow(_csv_row("TOTAL", summary["totals"]))
+    return buf.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def _md(text: Any) -> str:
+    """Escape text for a Markdown table cell: HTML entities and Markdown punctuation."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True)).replace("\n", " ")
+
+
+def fmt_number(x: Any, digits: int = 0) -> str:
+    """A number with thousands separators and ``digits`` decimals; "–" for None."""
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return str(x)
+
+
+def fmt_share(x: Any) -> str:
+    """A share (0-1) as a percentage with one decimal; "–" for None."""
+    return "–" if x is None else f"{100.0 * x:.1f} %"
+
+
+def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
+    """The summary as a Markdown document: totals, table per vereda, schools, models."""
+    L = LABELS[check_language(language)]
+    t = summary["totals"]
+    lines = [
+        f"# {L['title']}: {_md(summary['name'])}",
+        "",
+        f"- {L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
+        f"({fmt_share(t['share_people_covered'])})",
+        f"- {L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
+        f"- {L['schools']}: {t['schools_covered']} / {t['schools_total']}",
+        f"- {L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
+        f"- {L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
+        f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),
+        f"- {L['links']}: {summary['backhaul']['links']}",
+        "",
+        f"| {L['vereda']} | {L['people']} {L['covered'].lower()} | {L['people']} "
+        f"{L['uncovered'].lower()} | {L['households']} {L['covered'].lower()} | "
+        f"{L['households']} {L['uncovered'].lower()} | {L['schools']} {L['covered'].lower()}"
+        f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **t}]
+    for i, r in enumerate(rows):
+        name = r["vereda"] if i == len(rows) - 1 else _md(r["vereda"])
+        lines.append(
+            f"| {name} | {fmt_number(r['people_covered'])} | {fmt_number(r['people_uncovered'])} | "
+            f"{fmt_number(r['households_covered'])} | {fmt_number(r['households_uncovered'])} | "
+            f"{r['schools_covered']} | {r['schools_uncovered']} | "
+            f"{fmt_share(r['share_people_covered'])} |"
+        )
+    lines += ["", f"## {L['why_uncovered']}", ""]
+    lines.append(f"| {L['reason']} | {L['people']} | {L['households']} | {L['schools']} |")
+    lines.append("|---|---:|---:|---:|")
+    for reason, v in t["uncovered_by_reason"].items():
+        lines.append(
+            f"| {reason_label(reason, language)} | {fmt_number(v['people'])} | "
+            f"{fmt_number(v['households'])} | {v['schools']} |"
+        )
+    lines += ["", f"## {L['schools']}", ""]
+    lines.append(
+        f"| {L['school']} | {L['vereda']} | {L['covered']} | {L['site']} | "
+        f"{L['rx_dbm']} | {L['reason']} |"
+    )
+    lines.append("|---|---|---|---|---:|---|")
+    for s in summary["schools"]:
+        lines.append(
+            f"| {_md(s['name'])} | {_md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
+            f"{_md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
+            f"{reason_label(s['reason'], language)} |"
+        )
+    lines += ["", f"## {L['models']}", ""]
+    lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary["models"].items()]
+    lines += ["", f"## {L['assumptions']}", ""]
+    lines += [f"- {_md(a)}" for a in summary["assumptions"]]
+    lines += ["", f"## {L['data_sources']}", ""]
+    lines += [
+        f"- **{_md(x['layer'])}** ({_md(x['file'])}): {_md(x['source'])}"
+        + (f" — {_md(x['licence'])}" if x["licence"] else "")
+        for x in summary.get("sources", [])
+    ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if it is known ("es", "en"); raise ValueError otherwise."""
+    label("title", language)  # raises for an unknown language
+    return language
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:4px 8px}
+th{background:#eee}td.n{text-align:right}tr.total{font-weight:bold;background:#f6f6f6}
+.gap{color:#b00}.ok{color:#070}
+"""
+
+
+def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
+    """The coverage-gap report as a self-contained HTML page (no scripts, no external links).
+
+    Per vereda: people, households and schools covered and not covered, and the people not
+    covered by reason; then the schools not covered with their reason, the cost of the plan
+    and per person connected, and the models and assumptions of the run. Every name is
+    escaped with :func:`html.escape`.
+    """
+    L = LABELS[check_language(language)]
+    e = html.escape
+    t = summary["totals"]
+    reasons = list(GAP_REASONS)
+    head = "".join(
+        f"<th>{e(h)}</th>"
+        for h in (
+            L["vereda"],
+            f"{L['people']} {L['covered'].lower()}",
+            f"{L['people']} {L['uncovered'].lower()}",
+            f"{L['households']} {L['covered'].lower()}",
+            f"{L['households']} {L['uncovered'].lower()}",
+            f"{L['schools']} {L['covered'].lower()}",
+            f"{L['schools']} {L['uncovered'].lower()}",
+            L["share"],
+            *(f"{L['uncovered']}: {reason_label(r, language)}" for r in reasons),
+        )
+    )
+
+    def row(r: dict[str, Any], name: str, cls: str = "") -> str:
+        cells = [
+            fmt_number(r["people_covered"]),
+            fmt_number(r["people_uncovered"]),
+            fmt_number(r["households_covered"]),
+            fmt_number(r["households_uncovered"]),
+            str(r["schools_covered"]),
+            str(r["schools_uncovered"]),
+            fmt_share(r["share_people_covered"]),
+            *(fmt_number(r["uncovered_by_reason"][k]["people"]) for k in reasons),
+        ]
+        tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
+        return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
+
+    body = [row(r, r["vereda"]) for r in summary["veredas"]]
+    body.append(row(t, L["total"], "total"))
+    gaps = [s for s in summary["schools"] if not s["covered"]]
+    school_rows = (
+        "".join(
+            f"<tr><td>{e(s['name'])}</td><td>{e(s['vereda'])}</td>"
+            f"<td>{e(reason_label(s['reason'], language))}</td>"
+            f'<td class="n">{e(fmt_number(s["rx_dbm"], 1))}</td></tr>'
+            for s in gaps
+        )
+        or f'<tr><td colspan="4">{e(L["none"])}</td></tr>'
+    )
+    cost = summary["cost"]
+    models = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in summary["models"].items())
+    assumptions = "".join(f"<li>{e(a)}</li>" for a in summary["assumptions"])
+    sources = "".join(
+        f"<li><b>{e(x['layer'])}</b> ({e(x['file'])}): {e(x['source'])}"
+        + (f" — {e(x['licence'])}" if x["licence"] else "")
+        + "</li>"
+        for x in summary.get("sources", [])
+    )
+    lang = e(language)
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
+<body>
+<h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
+<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
+{e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
+{e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
+<p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
+<b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
+<h2>{e(L["veredas"])}</h2>
+<table id="veredas"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
+<h2>{e(L["uncovered_schools"])}</h2>
+<table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
+<th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
+<h2>{e(L["models"])}</h2><ul>{models}</ul>
+<h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
+<h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
+</body></html>
+"""

@@ -1,0 +1,369 @@
+"""Covering models shared by the placement solvers: the result type, demand merging, the
+greedy heuristics and the coverage rows of the MILPs.
+
+Option x demand matrices are sparse and boolean: option ``o`` (a candidate at one mast
+height) serves demand point ``d``. See :mod:`coverage.planning.placement` for the public API.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import networkx as nx
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+
+from coverage.errors import InputError
+from coverage.planning.solver import relative_gap
+
+__all__ = ["Matrix", "PlacementResult", "aggregate_demand", "covered_mask"]
+
+log = logging.getLogger(__name__)
+
+Matrix: TypeAlias = sparse.spmatrix | sparse.sparray
+
+
+@dataclass(frozen=True, eq=False)
+class PlacementResult:
+    """A placement: which options were chosen, what they cover and how good that is.
+
+    Attributes
+    ----------
+    chosen
+        Candidate indices of the access (serving) sites, ascending.
+    heights_m
+        Mast height (m) of each chosen site (NaN when the options carry no height).
+    options
+        Option indices (rows of ``covers``) of the chosen sites, aligned with ``chosen``.
+    covered_weight
+        Weight (people) covered: points seen by at least ``k`` chosen sites.
+    upper_bound
+        Proven upper bound on the coverable weight (coverage objective) or proven lower
+        bound on the cost (cost objective).
+    gap
+        Relative optimality gap of the plan against that bound (0 when proven optimal).
+    status
+        "optimal", "time_limit", "heuristic" (greedy) or "infeasible".
+    method
+        "milp", "greedy" or "greedy+connect".
+    solve_time_s
+        Wall time (s).
+    cost_usd
+        Total cost of sites and links (USD).
+    covered
+        Per demand point: covered by at least ``k`` chosen sites.
+    objective
+        "coverage" (maximise weight within budget) or "cost" (minimise cost for a target).
+    relays
+        Candidate indices of relay-only sites (backhaul models).
+    relay_heights_m
+        Mast heights (m) of the relays.
+    links
+        Backhaul links built, as (node_a, node_b) pairs of graph node keys.
+    graph
+        The built network (sites, relays, point of presence, links with attributes), or None.
+    message
+        Notes in words (why a time limit stopped, what was simplified).
+    details
+        Solver figures (model size, bound, objective value in its own units).
+    """
+
+    chosen: NDArray[np.int64]
+    heights_m: NDArray[np.float64]
+    options: NDArray[np.int64]
+    covered_weight: float
+    upper_bound: float
+    gap: float
+    status: str
+    method: str
+    solve_time_s: float
+    cost_usd: float
+    covered: NDArray[np.bool_]
+    objective: str = "coverage"
+    relays: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    relay_heights_m: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    links: tuple[tuple[Any, Any], ...] = ()
+    graph: nx.Graph | None = None
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# --- input checks and demand aggregation ----------------------------------------------------
+def check_inputs(
+    covers: Matrix, weights: ArrayLike, costs: ArrayLike, option_candidate: ArrayLike | None
+) -> tuple[sparse.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    A = sparse.csr_array(covers, dtype=bool)
+    A.eliminate_zeros()
+    n, m = A.shape
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    c = np.asarray(costs, dtype=np.float64).ravel()
+    if w.size != m or c.size != n:
+        msg = (
+            f"covers is {n} options x {m} demand points but got {w.size} weights and "
+            f"{c.size} costs; give one weight per column and one cost per row."
+        )
+        raise InputError(msg)
+    if (w < 0).any() or (c < 0).any() or not (np.isfinite(w).all() and np.isfinite(c).all()):
+        msg = "weights and costs must be finite and non-negative."
+        raise InputError(msg)
+    grp = np.arange(n) if option_candidate is None else np.asarray(option_candidate, np.int64)
+    if grp.size != n:
+        msg = f"option_candidate has {grp.size} entries for {n} options."
+        raise InputError(msg)
+    return A, w, c, grp
+
+
+def aggregate_demand(
+    covers: Matrix, weights: ArrayLike
+) -> tuple[sparse.csc_array, NDArray[np.float64], NDArray[np.int64]]:
+    """Merge demand points that are served by exactly the same options.
+
+    Returns
+    -------
+    covers_agg, weights_agg, group
+        The matrix over merged columns (points served by nobody are dropped), their summed
+        weights, and for each original point its merged column (-1 when nobody serves it).
+    """
+    A = sparse.csc_array(covers, dtype=bool)
+    A.sort_indices()
+    w = np.asarray(weights, dtype=np.float64)
+    m = A.shape[1]
+    group = np.full(m, -1, dtype=np.int64)
+    keys: dict[bytes, int] = {}
+    ind, ptr = A.indices, A.indptr
+    for j in range(m):
+        if ptr[j] == ptr[j + 1]:
+            continue
+        key = ind[ptr[j] : ptr[j + 1]].tobytes()
+        group[j] = keys.setdefault(key, len(keys))
+    g = len(keys)
+    served = group >= 0
+    w_agg = np.bincount(group[served], weights=w[served], minlength=g)
+    rows = sparse.csc_array(
+        (np.ones(int(served.sum())), (np.nonzero(served)[0], group[served])), shape=(m, g)
+    )
+    agg = (A.astype(np.float64) @ rows) > 0
+    return sparse.csc_array(agg), np.asarray(w_agg, dtype=np.float64), group
+
+
+def covered_mask(covers: Matrix, options: ArrayLike, k: int = 1) -> NDArray[np.bool_]:
+    """Demand points seen by at least ``k`` of the given options."""
+    A = sparse.csr_array(covers, dtype=bool)
+    sel = np.zeros(A.shape[0])
+    sel[np.asarray(options, dtype=np.int64)] = 1.0
+    counts = A.T.astype(np.float64) @ sel
+    return np.asarray(counts >= k - 1e-9)
+
+
+def make_result(
+    method: str,
+    status: str,
+    options: NDArray[np.int64],
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    k: int,
+    heights: NDArray[np.float64] | None,
+    bound: float,
+    t0: float,
+    objective: str,
+    **extra: Any,
+) -> PlacementResult:
+    options = np.sort(np.asarray(options, dtype=np.int64))
+    cov = covered_mask(A, options, k)
+    weight = float(w[cov].sum())
+    cost = float(c[options].sum())
+    value = weight if objective == "coverage" else cost
+    return PlacementResult(
+        chosen=grp[options],
+        heights_m=heights[options] if heights is not None else np.full(options.size, np.nan),
+        options=options,
+        covered_weight=weight,
+        upper_bound=bound,
+        gap=relative_gap(value, bound),
+        status=status,
+        method=method,
+        solve_time_s=time.perf_counter() - t0,
+        cost_usd=cost,
+        covered=cov,
+        objective=objective,
+        **extra,
+    )
+
+
+# --- the greedy baseline ----------------------------------------------------------------
+def greedy_select(
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    budget: float,
+    k: int,
+    start: Sequence[int] = (),
+) -> NDArray[np.int64]:
+    """Cost-effectiveness greedy (Khuller et al. 1999) plus the best affordable single option."""
+    n = A.shape[0]
+    Af = A.astype(np.float64)
+    counts = np.zeros(A.shape[1])
+    chosen: list[int] = []
+    spent = 0.0
+    used_groups: set[int] = set()
+    for o in start:
+        chosen.append(int(o))
+        spent += c[o]
+        used_groups.add(int(grp[o]))
+        counts += Af[[o], :].toarray().ravel()
+    while True:
+        need = w * (counts < k)
+        gain = Af @ need / k
+        ok = (spent + c <= budget + 1e-9) & (gain > 1e-12)
+        if used_groups:
+            ok &= ~np.isin(grp, list(used_groups))
+        if chosen:
+            ok[chosen] = False
+        if not ok.any():
+            break
+        ratio = np.where(ok, gain / np.maximum(c, 1e-12), -np.inf)
+        best = int(np.argmax(ratio))  # lowest index among ties: deterministic
+        chosen.append(best)
+        spent += c[best]
+        used_groups.add(int(grp[best]))
+        counts += Af[[best], :].toarray().ravel()
+    sel = np.array(sorted(chosen), dtype=np.int64)
+    if not start and k == 1 and n:
+        single = np.where(c <= budget + 1e-9, Af @ w, -np.inf)
+        best1 = int(np.argmax(single))
+        if np.isfinite(single[best1]) and single[best1] > w[covered_mask(A, sel, k)].sum():
+            sel = np.array([best1], dtype=np.int64)
+    return sel
+
+
+def coverage_rows(
+    A: sparse.csc_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    k: int,
+) -> tuple[sparse.csr_array, list[float], list[float], NDArray[np.int64]]:
+    """Rows shared by the coverage models over columns [x (options) | z (merged demand)].
+
+    Returns the constraint matrix (coverage rows ``k z_g - sum_o a_og x_o <= 0``, then one
+    row per candidate with several options ``sum x <= 1``), row bounds, and integrality.
+    """
+    n, g = A.shape
+    cov_rows = sparse.hstack([-A.T.astype(np.float64), k * sparse.eye_array(g)])
+    blocks = [cov_rows]
+    lo: list[float] = [-np.inf] * g
+    hi: list[float] = [0.0] * g
+    _, inv, cnt = np.unique(grp, return_inverse=True, return_counts=True)
+    multi = cnt[inv] > 1
+    if multi.any():
+        rows_of = np.unique(inv[multi], return_inverse=True)[1]
+        G = sparse.csr_array(
+            (np.ones(int(multi.sum())), (rows_of, np.nonzero(multi)[0])),
+            shape=(int(rows_of.max()) + 1, n + g),
+        )
+        blocks.append(G)
+        lo += [-np.inf] * G.shape[0]
+        hi += [1.0] * G.shape[0]
+    integrality = np.r_[np.ones(n, np.int64), np.full(g, 1 if k > 1 else 0, np.int64)]
+    return sparse.csr_array(sparse.vstack(blocks)), lo, hi, integrality
+
+
+def check_k(k: int) -> None:
+    if int(k) != k or k < 1:
+        msg = f"k (sites per covered point) must be a positive integer, got {k}."
+        raise InputError(msg)
+
+
+def greedy_cover(
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    need_weight: float,
+    must: NDArray[np.bool_],
+    k: int = 1,
+    allowed: NDArray[np.bool_] | None = None,
+) -> NDArray[np.int64]:
+    """Greedy partial set cover (Chvátal 1979, "A greedy heuristic for the set-covering
+    problem", Math. Oper. Res. 4:233-235): cheapest gain per dollar until every must-cover
+    point is seen by ``k`` options and the covered weight reaches ``need_weight``.
+
+    Must-cover points come first: while some are short, only options serving one of them
+    are eligible. Returns the chosen option indices (possibly short of the target when the
+    options cannot reach it).
+    """
+    Af = A.astype(np.float64)
+    ok_opt = np.ones(A.shape[0], bool) if allowed is None else allowed.copy()
+    counts = np.zeros(A.shape[1])
+    chosen: list[int] = []
+    while True:
+        short_must = must & (counts < k)
+        covered_w = float(w[counts >= k].sum())
+        if not short_must.any() and covered_w >= need_weight - 1e-9:
+            break
+        if short_must.any():
+            gain = Af @ short_must.astype(np.float64)
+            gain = np.where(gain > 0, gain * (w.sum() + 1.0) + Af @ (w * (counts < k)), 0.0)
+        else:
+            gain = Af @ (w * (counts < k))
+        eligible = ok_opt & (gain > 1e-12)
+        if not eligible.any():
+            break
+        ratio = np.where(eligible, gain / np.maximum(c, 1e-12), -np.inf)
+        best = int(np.argmax(ratio))
+        chosen.append(best)
+        ok_opt &= grp != grp[best]
+        counts += Af[[best], :].toarray().ravel()
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def improve_by_swaps(
+    A: sparse.csr_array,
+    w: NDArray[np.float64],
+    c: NDArray[np.float64],
+    grp: NDArray[np.int64],
+    budget: float,
+    sel: Sequence[int],
+    *,
+    max_rounds: int = 20,
+) -> NDArray[np.int64]:
+    """Local search for budgeted maximum coverage (k = 1): best single swap of a chosen
+    option for an unchosen one (any candidate not already used, within the budget), repeated
+    while the covered weight grows. A 1-swap neighbourhood in the sense of Resende 1998
+    ("Computing approximate solutions of the maximum covering problem with GRASP", J. of
+    Heuristics 4:161-177)."""
+    Af = A.astype(np.float64)
+    AT = sparse.csr_array(Af.T)
+    cur = [int(o) for o in sel]
+    counts = AT @ np.bincount(cur, minlength=A.shape[0]).astype(np.float64)
+    for _ in range(max_rounds):
+        best = (0.0, -1, -1)
+        spent = float(c[cur].sum())
+        used = set(grp[cur].tolist())
+        for o in cur:
+            row = Af[[o], :].toarray().ravel()
+            left = counts - row
+            loss = float(w[(left <= 0) & (counts > 0)].sum())
+            gain = Af @ (w * (left <= 0))  # weight each option would add back
+            ok = spent - c[o] + c <= budget + 1e-9
+            ok &= ~np.isin(grp, list(used - {int(grp[o])}))
+            ok[cur] = False
+            delta = np.where(ok, gain - loss, -np.inf)
+            j = int(np.argmax(delta))
+            if delta[j] > best[0] + 1e-9:
+                best = (float(delta[j]), o, j)
+        if best[1] < 0:
+            break
+        _, o, j = best
+        cur.remove(o)
+        cur.append(j)
+        counts += Af[[j], :].toarray().ravel() - Af[[o], :].toarray().ravel()
+    return np.array(sorted(cur), dtype=np.int64)

@@ -1,0 +1,475 @@
+"""The backhaul graph: which candidate sites can link to each other and to fibre.
+
+Nodes are candidate sites and points of presence (PoP, where fibre is); an edge is a
+feasible point-to-point link: line of sight with at least ``min_clearance_ratio`` of the
+first Fresnel zone clear (ITU-R P.530-18 section 2.2.2) at some mast height, within
+``max_link_m``. Each edge carries
+
+* ``length_m``: horizontal length;
+* ``min_height_m``: the lowest mast option (both ends at that height; a PoP at its own
+  fixed height) at which the link is clear. Raising either end only raises the line of sight
+  above every profile point, so the link stays clear at any taller masts;
+* ``clearance_ratio``: worst first-Fresnel clearance / radius at ``min_height_m``;
+* ``margin_db``: received SNR above the SNR of the lowest rate of the rate table, from a
+  free-space link budget (ITU-R P.525-4) - a clear link has no diffraction loss;
+* ``capacity_mbps``: net throughput from an SNR-to-rate table (:data:`RATE_TABLE_5GHZ`).
+
+The graph is plain networkx: ``G.graph["crs"]`` holds the CRS; node attributes ``x``, ``y``,
+``role`` ("candidate" or "pop"), ``name``, ``ground_elevation_m``, ``mast_height_m`` (PoPs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from coverage.errors import InputError
+from coverage.inputs.terrain import Terrain
+from coverage.radio.propagation import free_space_loss_db
+from coverage.radio.visibility import link_clearances
+
+__all__ = [
+    "LINK_COLUMNS",
+    "RATE_TABLE_5GHZ",
+    "SITE_COLUMNS",
+    "LinkBudget",
+    "candidate_link_graph",
+    "capacity_mbps",
+    "connect_to_pop",
+    "graph_to_gdfs",
+    "hops_to_pop",
+    "links_to_graph",
+]
+
+log = logging.getLogger(__name__)
+
+#: Columns of the links GeoDataFrame (as coverage.plan documents them).
+LINK_COLUMNS = ("site_a", "site_b", "length_m", "clearance_ratio", "margin_db", "capacity_mbps")
+#: Columns of the sites GeoDataFrame (as coverage.plan documents them).
+SITE_COLUMNS = (
+    "site_id",
+    "role",
+    "name",
+    "mast_height_m",
+    "ground_elevation_m",
+    "cost_usd",
+    "people_covered",
+    "schools_covered",
+    "reaches_pop",
+    "hops_to_pop",
+)
+
+#: (minimum SNR dB, PHY rate Mbps) of IEEE 802.11ac VHT MCS 0-9, 80 MHz, 2 spatial streams,
+#: 800 ns guard interval (rates: IEEE Std 802.11ac-2013, Table 22-30). The SNR thresholds are
+#: ILLUSTRATIVE planning values of the kind vendor data sheets give (receiver sensitivity
+#: minus the thermal noise floor); replace them with the chosen radio's table.
+RATE_TABLE_5GHZ: tuple[tuple[float, float], ...] = (
+    (5.0, 58.5),
+    (8.0, 117.0),
+    (11.0, 175.5),
+    (14.0, 234.0),
+    (18.0, 351.0),
+    (22.0, 468.0),
+    (24.0, 526.5),
+    (26.0, 585.0),
+    (30.0, 702.0),
+    (32.0, 780.0),
+)
+
+
+@dataclass(frozen=True)
+class LinkBudget:
+    """Point-to-point radio parameters for the backhaul link budget.
+
+    Defaults are ILLUSTRATIVE for a 5.8 GHz dish link (25 dBm conducted power, 25 dBi
+    dishes, 80 MHz channel, 6 dB noise figure, 2 dB cable/connector loss per link).
+    ``mac_efficiency`` turns PHY rate into net throughput (about 0.6 for 802.11 TDD/CSMA
+    point-to-point links; a simplification).
+    """
+
+    f_mhz: float = 5800.0
+    tx_power_dbm: float = 25.0
+    antenna_gain_dbi: float = 25.0
+    bandwidth_mhz: float = 80.0
+    noise_figure_db: float = 6.0
+    misc_loss_db: float = 2.0
+    mac_efficiency: float = 0.6
+    rate_table: tuple[tuple[float, float], ...] = RATE_TABLE_5GHZ
+
+    def snr_db(self, distance_m: ArrayLike) -> NDArray[np.float64]:
+        """SNR (dB) of a clear link: free-space loss (ITU-R P.525-4, eq. 4) and thermal noise
+        ``-174 dBm/Hz + 10 log10(B) + NF``."""
+        d_m = np.maximum(np.asarray(distance_m, dtype=np.float64), 1.0)
+        fspl_db = free_space_loss_db(d_m, self.f_mhz)
+        rx_dbm = self.tx_power_dbm + 2.0 * self.antenna_gain_dbi - self.misc_loss_db - fspl_db
+        noise_dbm = -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
+        return np.asarray(rx_dbm - noise_dbm)
+
+
+def capacity_mbps(
+    snr_db: ArrayLike,
+    rate_table: Sequence[tuple[float, float]] = RATE_TABLE_5GHZ,
+    *,
+    mac_efficiency: float = 1.0,
+) -> NDArray[np.float64]:
+    """Highest rate (Mbps) of the table whose SNR threshold the SNR meets; 0 below all."""
+    snr = np.asarray(snr_db, dtype=np.float64)
+    table = sorted(rate_table)
+    thr = np.array([t for t, _ in table])
+    rates = np.r_[0.0, [r for _, r in table]]
+    idx = np.searchsorted(thr, snr, side="right")
+    return np.asarray(rates[idx] * mac_efficiency)
+
+
+def links_to_graph(nodes: pd.DataFrame, links: pd.DataFrame, *, crs: Any = None) -> nx.Graph:
+    """Build the candidate link graph from a node table and a table of feasible links.
+
+    Parameters
+    ----------
+    nodes
+        One row per node: ``candidate_id`` (the node key); optional ``role`` ("pop" for a
+        point of presence, default "candidate"), ``name``, ``ground_elevation_m``,
+        ``mast_height_m`` and either a Point ``geometry`` or ``x``/``y`` columns (m).
+    links
+        One row per feasible link: ``site_a``, ``site_b`` (node keys), ``length_m``,
+        ``min_height_m``, ``clearance_ratio``, ``margin_db``, ``capacity_mbps``.
+    crs
+        Stored as ``G.graph["crs"]`` (default: ``nodes.crs`` when it has one).
+    """
+    G = nx.Graph(crs=crs if crs is not None else getattr(nodes, "crs", None))
+    if "geometry" in nodes.columns:
+        xs, ys = nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()
+    else:
+        xs, ys = nodes["x"].to_numpy(), nodes["y"].to_numpy()
+    for i, rec in enumerate(
+        pd.DataFrame(nodes).drop(columns="geometry", errors="ignore").to_dict("records")
+    ):
+        key = rec["candidate_id"]
+        G.add_node(
+            key,
+            x=float(xs[i]),
+            y=float(ys[i]),
+            role=str(rec.get("role", "candidate") or "candidate"),
+            name=str(rec.get("name", key)),
+            ground_elevation_m=float(rec.get("ground_elevation_m", math.nan)),
+            mast_height_m=float(rec.get("mast_height_m", math.nan)),
+            index=i,
+        )
+    missing = (set(links["site_a"]) | set(links["site_b"])) - set(G.nodes) if len(links) else set()
+    if missing:
+        msg = f"links name nodes {sorted(map(str, missing))[:5]} that are not in the node table."
+        raise InputError(msg)
+    attrs = ["length_m", "min_height_m", "clearance_ratio", "margin_db", "capacity_mbps"]
+    for lk in links[["site_a", "site_b", *attrs]].to_dict("records"):
+        G.add_edge(lk["site_a"], lk["site_b"], **{a: float(lk[a]) for a in attrs})
+    return G
+
+
+def candidate_link_graph(
+    terrain: Terrain,
+    nodes: gpd.GeoDataFrame,
+    heights_m: Sequence[float],
+    *,
+    f_mhz: float = 5800.0,
+    max_link_m: float = 15_000.0,
+    min_clearance_ratio: float = 0.6,
+    k_factor: float = 4.0 / 3.0,
+    budget: LinkBudget | None = None,
+    pop_height_m: float = 30.0,
+    min_capacity_mbps: float = 1.0,
+) -> nx.Graph:
+    """Feasible backhaul links among candidates and points of presence, from the terrain.
+
+    Parameters
+    ----------
+    terrain
+        Terrain grid in the working CRS.
+    nodes
+        Candidates plus PoP rows (``candidate_id`` key; ``role`` == "pop" marks a PoP, whose
+        ``mast_height_m`` is fixed, default ``pop_height_m``).
+    heights_m
+        Mast height options of the candidates (m).
+    f_mhz
+        Backhaul frequency (MHz), for the Fresnel zone and the link budget.
+    max_link_m
+        Longest link considered (m).
+    min_clearance_ratio
+        Required clear fraction of the first Fresnel zone (0.6: ITU-R P.530).
+    k_factor
+        Effective Earth-radius factor for the bulge.
+    budget
+        Radio parameters (default :class:`LinkBudget` at ``f_mhz``).
+    pop_height_m
+        Antenna height of PoPs without a ``mast_height_m`` value (m).
+    min_capacity_mbps
+        Links whose budget gives less are left out.
+
+    Returns
+    -------
+    networkx.Graph
+        See the module docstring for the attributes.
+    """
+    lb = budget if budget is not None else LinkBudget(f_mhz=f_mhz)
+    heights = sorted({float(h) for h in heights_m})
+    if not heights or heights[0] <= 0:
+        msg = f"heights_m must hold positive mast heights, got {list(heights_m)}."
+        raise InputError(msg)
+    df = nodes.reset_index(drop=True)
+    n = len(df)
+    role = (
+        (df["role"] if "role" in df.columns else pd.Series(["candidate"] * n))
+        .fillna("candidate")
+        .astype(str)
+    )
+    is_pop = (role == "pop").to_numpy()
+    fixed = np.full(n, np.nan)
+    if "mast_height_m" in df.columns:
+        fixed = df["mast_height_m"].to_numpy(dtype=np.float64, na_value=np.nan)
+    fixed = np.where(is_pop & ~np.isfinite(fixed), pop_height_m, fixed)
+    fixed = np.where(is_pop, fixed, np.nan)
+    xy = np.column_stack([df.geometry.x.to_numpy(), df.geometry.y.to_numpy()])
+    inside = terrain.contains(xy[:, 0], xy[:, 1])
+    if not inside.all():
+        bad = df.loc[~inside, "candidate_id"].astype(str).tolist()[:5]
+        msg = f"nodes {bad} lie outside the terrain grid; enlarge the terrain margin."
+        raise InputError(msg)
+    pairs = np.array(sorted(cKDTree(xy).query_pairs(max_link_m)), dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[~(is_pop[pairs[:, 0]] & is_pop[pairs[:, 1]])]
+    min_h = np.full(len(pairs), np.nan)
+    ratio = np.full(len(pairs), np.nan)
+    todo = np.arange(len(pairs))
+    for h in reversed(heights):  # tallest first; only pairs clear there are tried lower
+        if todo.size == 0:
+            break
+        a, b = pairs[todo, 0], pairs[todo, 1]
+        ha = np.where(is_pop[a], fixed[a], h)
+        hb = np.where(is_pop[b], fixed[b], h)
+        res = link_clearances(terrain, xy[a], ha, xy[b], hb, f_mhz=lb.f_mhz, k_factor=k_factor)
+        ok = res["los"].to_numpy(bool) & (res["clearance_ratio"].to_numpy() >= min_clearance_ratio)
+        min_h[todo[ok]] = h
+        ratio[todo[ok]] = res["clearance_ratio"].to_numpy()[ok]
+        todo = todo[ok]
+    good = np.isfinite(min_h)
+    pairs, min_h, ratio = pairs[good], min_h[good], ratio[good]
+    length = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    snr = lb.snr_db(length)
+    cap = capacity_mbps(snr, lb.rate_table, mac_efficiency=lb.mac_efficiency)
+    floor = min(t for t, _ in lb.rate_table)
+    keep = cap >= min_capacity_mbps
+    ids = df["candidate_id"].astype(str).to_numpy()
+    links = pd.DataFrame(
+        {
+            "site_a": ids[pairs[keep, 0]],
+            "site_b": ids[pairs[keep, 1]],
+            "length_m": length[keep],
+            "min_height_m": min_h[keep],
+            "clearance_ratio": ratio[keep],
+            "margin_db": snr[keep] - floor,
+            "capacity_mbps": cap[keep],
+        }
+    )
+    node_tab = df.assign(
+        role=np.where(is_pop, "pop", "candidate"), mast_height_m=fixed, candidate_id=ids
+    )
+    G = links_to_graph(node_tab, links, crs=nodes.crs)
+    G.graph.update(
+        f_mhz=lb.f_mhz,
+        max_link_m=max_link_m,
+        k_factor=k_factor,
+        min_clearance_ratio=min_clearance_ratio,
+        heights_m=tuple(heights),
+    )
+    log.info(
+        "candidate_link_graph: %d nodes, %d feasible links of %d pairs within %.0f m",
+        G.number_of_nodes(),
+        G.number_of_edges(),
+        len(good),
+        max_link_m,
+    )
+    return G
+
+
+def hops_to_pop(G: nx.Graph, pop_node: Hashable | Iterable[Hashable]) -> dict[Hashable, int]:
+    """Fewest links from each node to the nearest PoP; unreachable nodes are left out."""
+    pops = [pop_node] if pop_node in G else list(pop_node)  # type: ignore[arg-type]
+    missing = [p for p in pops if p not in G]
+    if missing:
+        msg = f"point of presence {missing} is not a node of the graph."
+        raise InputError(msg)
+    return dict(nx.multi_source_dijkstra_path_length(G, pops, weight=lambda u, v, d: 1))
+
+
+def connect_to_pop(
+    G: nx.Graph,
+    sites: Iterable[Hashable],
+    pop_node: Hashable,
+    *,
+    site_height_m: Mapping[Any, float],
+    relay_cost_usd: Mapping[Any, Mapping[float, float]],
+    site_cost_usd: Mapping[Any, Mapping[float, float]],
+    link_cost_usd: float,
+    hop_limit: int | None = None,
+) -> tuple[dict[Any, float], set[Any], list[tuple[Any, Any]]]:
+    """Greedy backhaul: join sites to the PoP one by one along cheapest hop-limited paths.
+
+    A heuristic (shortest-path Steiner tree in the spirit of Takahashi & Matsuyama 1980,
+    "An approximate solution for the Steiner problem in graphs"): sites nearest (by cost)
+    to the growing tree join first; a path's cost is its links plus new relays (at the
+    lowest mast its links allow) plus any mast upgrade the links need at its ends.
+
+    Returns
+    -------
+    heights, relays, links
+        Mast height of every node used (sites and relays), the relay nodes and the links.
+        Sites that cannot be connected are left out of ``heights``.
+    """
+    H = hop_limit if hop_limit is not None else G.number_of_nodes()
+    heights: dict[Hashable, float] = {pop_node: math.nan}
+    depth: dict[Hashable, int] = {pop_node: 0}
+    relays: set[Hashable] = set()
+    links: list[tuple[Hashable, Hashable]] = []
+    pending = [s for s in sites if s in G]
+    pending_set = set(pending)
+
+    def height_cost(v: Hashable, h: float) -> float:
+        if v in heights:
+            cur = heights[v]
+            if not math.isfinite(cur) or h <= cur:
+                return 0.0
+            table = site_cost_usd[v] if v not in relays else relay_cost_usd[v]
+            up = [c for hh, c in table.items() if hh >= h]
+            return (min(up) - table[cur]) if up else math.inf
+        if v in pending_set:  # an access site still to join: only a mast upgrade
+            own = site_height_m[v]
+            up = [c for hh, c in site_cost_usd[v].items() if hh >= max(h, own)]
+            return (min(up) - site_cost_usd[v][own]) if up else math.inf
+        up = [c for hh, c in relay_cost_usd.get(v, {}).items() if hh >= h]
+        return min(up) if up else math.inf
+
+    while pending:
+        # Bellman-Ford over (node, depth) from the tree, at most H hops deep
+        best: dict[tuple[Hashable, int], tuple[float, Any]] = dict.fromkeys(
+            depth.items(), (0.0, None)
+        )
+        frontier = dict(best)
+        for _ in range(H):
+            nxt: dict[tuple[Hashable, int], tuple[float, Any]] = {}
+            for (u, d), (cu, _) in frontier.items():
+                if d + 1 > H:
+                    continue
+                for v, e in G[u].items():
+                    if v in depth:
+                        continue
+                    req = e["min_height_m"]
+                    c = (
+                        cu
+                        + link_cost_usd
+                        + height_cost(v, req)
+                        + (height_cost(u, req) if u in depth else 0.0)
+                    )
+                    key = (v, d + 1)
+                    if c < best.get(key, (math.inf, None))[0] and c < math.inf:
+                        best[key] = (c, (u, d))
+                        nxt[key] = (c, (u, d))
+            frontier = nxt
+            if not frontier:
+                break
+        costs = []
+        for s in pending:
+            opts = [(best[(s, d)][0], d) for d in range(1, H + 1) if (s, d) in best]
+            if opts:
+                c, d = min(opts, key=lambda t: (t[0], t[1]))
+                costs.append((c, str(s), s, d))
+        if not costs:
+            log.warning(
+                "connect_to_pop: %d sites cannot reach the PoP within %d hops", len(pending), H
+            )
+            break
+        _, _, s, d = min(costs, key=lambda t: (t[0], t[1]))
+        pending.remove(s)
+        pending_set.discard(s)
+        path = [(s, d)]
+        while best[path[-1]][1] is not None:
+            path.append(best[path[-1]][1])
+        for (v, dv), (u, _) in itertools.pairwise(path):
+            req = G[u][v]["min_height_m"]
+            for node in (u, v):
+                if node == pop_node:
+                    continue
+                if node not in heights:
+                    if node == s or node in pending_set:
+                        heights[node] = max(site_height_m[node], req)
+                    else:
+                        relays.add(node)
+                        heights[node] = req
+                else:
+                    heights[node] = max(heights[node], req)
+            depth[v] = dv
+            links.append((u, v))
+        if s not in heights:
+            heights[s] = site_height_m[s]
+    heights.pop(pop_node, None)
+    return heights, relays, links
+
+
+def graph_to_gdfs(G: nx.Graph, crs: Any = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The sites and links of a (built) network graph as GeoDataFrames.
+
+    Columns follow :mod:`coverage.plan`: sites have :data:`SITE_COLUMNS` (node attributes
+    of the same names; missing ones default to NaN/0/"" and ``hops_to_pop`` is computed);
+    links have :data:`LINK_COLUMNS` and a LineString geometry.
+    """
+    crs = crs if crs is not None else G.graph.get("crs")
+    pops = [v for v, d in G.nodes(data=True) if d.get("role") == "pop"]
+    hops = hops_to_pop(G, pops) if pops else {}
+    rows = []
+    for v, d in G.nodes(data=True):
+        rows.append(
+            {
+                "site_id": str(v),
+                "role": d.get("role", "access"),
+                "name": d.get("name", str(v)),
+                "mast_height_m": float(d.get("mast_height_m", math.nan)),
+                "ground_elevation_m": float(d.get("ground_elevation_m", math.nan)),
+                "cost_usd": float(d.get("cost_usd", 0.0)),
+                "people_covered": float(d.get("people_covered", 0.0)),
+                "schools_covered": int(d.get("schools_covered", 0)),
+                "reaches_pop": v in hops,
+                "hops_to_pop": int(hops.get(v, -1)),
+                "geometry": shapely.Point(d["x"], d["y"]),
+            }
+        )
+    sites = gpd.GeoDataFrame(
+        rows, columns=[*SITE_COLUMNS, "geometry"], geometry="geometry", crs=crs
+    )
+    lrows = []
+    for u, v, e in G.edges(data=True):
+        a, b = sorted((str(u), str(v)))
+        pa, pb = (G.nodes[u], G.nodes[v]) if str(u) == a else (G.nodes[v], G.nodes[u])
+        lrows.append(
+            {
+                "site_a": a,
+                "site_b": b,
+                "length_m": float(e.get("length_m", math.nan)),
+                "clearance_ratio": float(e.get("clearance_ratio", math.nan)),
+                "margin_db": float(e.get("margin_db", math.nan)),
+                "capacity_mbps": float(e.get("capacity_mbps", math.nan)),
+                "geometry": shapely.LineString([(pa["x"], pa["y"]), (pb["x"], pb["y"])]),
+            }
+        )
+    links = gpd.GeoDataFrame(
+        lrows, columns=[*LINK_COLUMNS, "geometry"], geometry="geometry", crs=crs
+    )
+    return sites, links

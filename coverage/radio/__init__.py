@@ -1,0 +1,13 @@
+"""Stage 2, the radio: line of sight, path loss and received power over the terrain.
+
+* :mod:`~coverage.radio.visibility`: viewsheds, link clearance, site x target tables;
+* :mod:`~coverage.radio.propagation`: swappable path-loss models along one profile;
+* :mod:`~coverage.radio.itm`: the Longley-Rice Irregular Terrain Model;
+* :mod:`~coverage.radio.prediction`: area and point predictions from sites;
+* :mod:`~coverage.radio.linkbudget`: antenna patterns, clutter, SNR and throughput;
+* :mod:`~coverage.radio.technology`: radio presets with their sources;
+* :mod:`~coverage.radio.composite`: many sites on one grid (best server, overlap).
+
+The compiled numba kernels live in the private :mod:`coverage.radio._kernels`. Modules here
+import only :mod:`coverage.inputs` and the core.
+"""

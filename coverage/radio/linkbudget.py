@@ -1,0 +1,434 @@
+"""Link budget: antenna patterns, clutter loss, received power, SNR and throughput class.
+
+Received power is ``EIRP(direction) - path loss + rx gain - rx cable loss - clutter loss``
+(:func:`coverage.radio.composite.received_power_dbm` for the plain sum). This module adds:
+
+* antenna patterns: omni, and a 3GPP sector (azimuth, horizontal and vertical beamwidth,
+  downtilt; 3GPP TR 36.814 Table A.2.1.1-2 / ITU-R F.1336 parabolic main lobe), and patterns
+  read from the MSI Planet ``.msi`` / ``.pln`` text format (the usual vendor format);
+* clutter loss per land-cover class (ESA WorldCover v200 codes) from an optional raster;
+* SNR against the thermal noise floor, and an estimated throughput with the attenuated
+  Shannon bound of 3GPP TR 36.942 Annex A.2, with a class for reports.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage.errors import InputError
+from coverage.inputs.terrain import Terrain, raster_on_grid
+from coverage.radio.technology import Technology
+from coverage.radio.visibility import earth_bulge_m
+
+__all__ = [
+    "THROUGHPUT_CLASSES",
+    "WORLDCOVER_CLUTTER_DB",
+    "AntennaPattern",
+    "clutter_grid_db",
+    "clutter_loss_db",
+    "free_space_range_m",
+    "link_margin_db",
+    "omni",
+    "pattern_loss_db",
+    "pattern_loss_grid",
+    "read_msi_pattern",
+    "sector",
+    "snr_db",
+    "throughput_class",
+    "throughput_mbps",
+]
+
+#: Planning clutter losses (dB) for a terminal inside each ESA WorldCover v200 class
+#: (10 tree cover, 20 shrubland, 30 grassland, 40 cropland, 50 built-up, 60 bare/sparse,
+#: 70 snow and ice, 80 permanent water, 90 herbaceous wetland, 95 mangroves, 100 moss and
+#: lichen). Values are assumptions in the range of ITU-R P.2108-1 §3.2 terminal clutter loss
+#: and ITU-R P.833-10 vegetation at UHF; scenarios should set their own.
+WORLDCOVER_CLUTTER_DB: dict[int, float] = {
+    10: 12.0,
+    20: 4.0,
+    30: 0.0,
+    40: 2.0,
+    50: 10.0,
+    60: 0.0,
+    70: 0.0,
+    80: 0.0,
+    90: 2.0,
+    95: 12.0,
+    100: 0.0,
+}
+
+#: Throughput classes (name, lower bound in Mbit/s), best first.
+THROUGHPUT_CLASSES: tuple[tuple[str, float], ...] = (
+    ("high", 25.0),
+    ("broadband", 10.0),
+    ("basic", 2.0),
+    ("low", 0.0),
+)
+
+
+@dataclass(frozen=True)
+class AntennaPattern:
+    """Antenna gain as a function of direction.
+
+    Attributes
+    ----------
+    gain_dbi
+        Peak gain (dBi).
+    horizontal_db, vertical_db
+        Attenuation (dB, >= 0) relative to the peak every degree, 360 values each: the
+        horizontal cut from the boresight azimuth clockwise, the vertical cut from the
+        horizon downwards (MSI convention: 0 horizon, 90 straight down, 270 straight up).
+    azimuth_deg
+        Boresight azimuth (degrees clockwise from north): of the first sector.
+    downtilt_deg
+        Mechanical downtilt (degrees, positive down).
+    name
+        Label for outputs.
+    sectors
+        Identical antennas on the site, their boresights evenly spaced clockwise from
+        ``azimuth_deg`` (3: the usual three-sector site). Each radiates the full EIRP as its
+        own cell, and a terminal takes the sector that reaches it best, so the site's gain
+        towards a direction is the best sector's.
+    """
+
+    gain_dbi: float
+    horizontal_db: NDArray[np.float64] = field(default_factory=lambda: np.zeros(360))
+    vertical_db: NDArray[np.float64] = field(default_factory=lambda: np.zeros(360))
+    azimuth_deg: float = 0.0
+    downtilt_deg: float = 0.0
+    name: str = ""
+    sectors: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sectors <= 12:
+            msg = f"AntennaPattern {self.name!r}: sectors must be 1-12, got {self.sectors}."
+            raise InputError(msg)
+        for cut in ("horizontal_db", "vertical_db"):
+            arr = np.asarray(getattr(self, cut), dtype=np.float64)
+            if arr.shape != (360,) or not np.isfinite(arr).all():
+                msg = f"AntennaPattern {self.name!r}: {cut} needs 360 finite values (1° steps)."
+                raise InputError(msg)
+            object.__setattr__(self, cut, arr)
+
+    def gain_towards_dbi(
+        self, azimuth_deg: ArrayLike, elevation_deg: ArrayLike
+    ) -> NDArray[np.float64]:
+        """Gain (dBi) towards directions given by azimuth (° from north, clockwise) and
+        elevation (° above the horizon), combining the two cuts as
+        ``G - min(A_h + A_v, max(A_h(180), A_v(...)))``, the usual 2-D pattern
+        reconstruction (summing the cuts, capped at the front-to-back ratio); with several
+        :attr:`sectors`, the best sector's gain.
+        """
+        az = np.asarray(azimuth_deg, dtype=np.float64)
+        el = np.asarray(elevation_deg, dtype=np.float64)
+        depression = np.mod(-(el) - self.downtilt_deg, 360.0)
+        a_v = _interp_cut(self.vertical_db, depression)
+        cap = max(float(self.horizontal_db.max()), float(self.vertical_db.max()))
+        loss = np.full(np.broadcast_shapes(az.shape, el.shape), np.inf)
+        for boresight in self.azimuths_deg:  # the best sector: the least attenuation
+            a_h = _interp_cut(self.horizontal_db, np.mod(az - boresight, 360.0))
+            loss = np.minimum(loss, np.minimum(a_h + a_v, cap))
+        return np.asarray(self.gain_dbi - loss)
+
+    @property
+    def azimuths_deg(self) -> tuple[float, ...]:
+        """Boresight azimuth of each sector (degrees clockwise from north)."""
+        return tuple(
+            round((self.azimuth_deg + k * 360.0 / self.sectors) % 360.0, 6)
+            for k in range(self.sectors)
+        )
+
+    @property
+    def is_omni(self) -> bool:
+        """True when the gain is the same in every direction (both cuts all zero)."""
+        return not (self.horizontal_db.any() or self.vertical_db.any())
+
+
+def _pattern_loss(
+    pattern: AntennaPattern,
+    dx_m: NDArray[np.float64],
+    dy_m: NDArray[np.float64],
+    rise_m: NDArray[np.float64],
+    k_factor: float,
+) -> NDArray[np.float64]:
+    """Peak gain minus gain towards targets ``dx, dy`` (m, east and north) and ``rise`` (m)."""
+    d = np.hypot(dx_m, dy_m)
+    azimuth = np.degrees(np.arctan2(dx_m, dy_m))
+    elevation = np.degrees(np.arctan2(rise_m - earth_bulge_m(d, d, k_factor), d))
+    return np.asarray(pattern.gain_dbi - pattern.gain_towards_dbi(azimuth, elevation))
+
+
+def pattern_loss_db(
+    pattern: AntennaPattern,
+    terrain: Terrain,
+    site_xy: ArrayLike,
+    antenna_height_m: float,
+    targets_xy: ArrayLike,
+    target_height_m: float,
+    *,
+    k_factor: float = 4.0 / 3.0,
+) -> NDArray[np.float64]:
+    """How far (dB, >= 0) the site antenna's gain towards each target falls below its peak.
+
+    The direction is the straight line from the antenna (ground + ``antenna_height_m``) to
+    the target (ground + ``target_height_m``), ground heights bilinear from ``terrain``, its
+    elevation lowered by the earth bulge ``d**2 / (2 k R)``. Subtract it from received power
+    computed with the peak gain (the technology's EIRP).
+
+    Parameters
+    ----------
+    pattern
+        The site antenna (its azimuth and downtilt included).
+    terrain
+        Terrain grid (projected, metres).
+    site_xy
+        Site position (m) in the terrain's CRS.
+    antenna_height_m, target_height_m
+        Heights above ground (m) of the antenna and of the receiver.
+    targets_xy
+        (M, 2) receiver positions (m) in the terrain's CRS.
+    k_factor
+        Effective earth-radius factor.
+    """
+    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
+    x, y = (float(v) for v in np.asarray(site_xy, dtype=np.float64).reshape(2))
+    z_site = float(terrain.sample(x, y)) + antenna_height_m
+    rise = terrain.sample(pts[:, 0], pts[:, 1]) + target_height_m - z_site
+    return _pattern_loss(pattern, pts[:, 0] - x, pts[:, 1] - y, rise, k_factor)
+
+
+def pattern_loss_grid(
+    pattern: AntennaPattern,
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    antenna_height_m: float,
+    target_height_m: float,
+    *,
+    k_factor: float = 4.0 / 3.0,
+) -> NDArray[np.float32]:
+    """:func:`pattern_loss_db` towards every cell centre of ``terrain`` (dB, float32 grid)."""
+    xs, ys = terrain.cell_centers()
+    z_site = float(terrain.sample(x_m, y_m)) + antenna_height_m
+    rise = terrain.elevation_m.astype(np.float64) + target_height_m - z_site
+    dx = np.broadcast_to(xs[None, :] - x_m, rise.shape)
+    dy = np.broadcast_to(ys[:, None] - y_m, rise.shape)
+    return _pattern_loss(pattern, dx, dy, rise, k_factor).astype(np.float32)
+
+
+def _interp_cut(cut: NDArray[np.float64], angle_deg: NDArray[np.float64]) -> NDArray[np.float64]:
+    ext = np.append(cut, cut[0])
+    return np.asarray(np.interp(angle_deg, np.arange(361.0), ext))
+
+
+def omni(gain_dbi: float = 0.0, *, name: str = "omni") -> AntennaPattern:
+    """An omnidirectional antenna of ``gain_dbi`` in every direction."""
+    return AntennaPattern(gain_dbi=gain_dbi, name=name)
+
+
+def sector(
+    gain_dbi: float,
+    *,
+    azimuth_deg: float,
+    h_beamwidth_deg: float = 65.0,
+    v_beamwidth_deg: float = 10.0,
+    downtilt_deg: float = 0.0,
+    front_to_back_db: float = 25.0,
+    side_lobe_db: float = 20.0,
+    name: str = "sector",
+    sectors: int = 1,
+) -> AntennaPattern:
+    """A sector antenna after 3GPP TR 36.814 Table A.2.1.1-2 (ITU-R F.1336 main lobe).
+
+    ``A_h(phi) = min(12 (phi / phi_3dB)^2, A_m)`` and
+    ``A_v(theta) = min(12 ((theta - tilt) / theta_3dB)^2, SLA_v)`` with ``A_m`` the
+    front-to-back ratio (25 dB) and ``SLA_v`` the vertical side-lobe level (20 dB).
+    ``sectors`` such antennas share the site (see :class:`AntennaPattern`).
+    """
+    if not (0 < h_beamwidth_deg <= 360 and 0 < v_beamwidth_deg <= 180):
+        msg = "sector: beamwidths must be in (0, 360] and (0, 180] degrees."
+        raise InputError(msg)
+    ang = np.arange(360.0)
+    phi = np.where(ang > 180.0, ang - 360.0, ang)
+    a_h = np.minimum(12.0 * (phi / h_beamwidth_deg) ** 2, front_to_back_db)
+    a_v = np.minimum(12.0 * (phi / v_beamwidth_deg) ** 2, side_lobe_db)
+    return AntennaPattern(
+        gain_dbi=gain_dbi,
+        horizontal_db=a_h,
+        vertical_db=a_v,
+        azimuth_deg=azimuth_deg % 360.0,
+        downtilt_deg=downtilt_deg,
+        name=name,
+        sectors=sectors,
+    )
+
+
+def read_msi_pattern(
+    path: str | os.PathLike[str],
+    *,
+    azimuth_deg: float = 0.0,
+    downtilt_deg: float = 0.0,
+    sectors: int = 1,
+) -> AntennaPattern:
+    """Read an antenna pattern in the MSI Planet text format (``.msi`` / ``.pln``).
+
+    The file has ``KEY value`` header lines (``NAME``, ``FREQUENCY``, ``GAIN <g> [dBd|dBi]``,
+    ...), then ``HORIZONTAL 360`` and ``VERTICAL 360`` sections of ``angle attenuation_db``
+    lines. A gain in dBd is converted to dBi (+2.15 dB). ``sectors`` such antennas share
+    the site (see :class:`AntennaPattern`).
+
+    Raises
+    ------
+    InputError
+        Missing file, missing gain or cut, or a cut without 360 entries.
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as err:
+        msg = f"Antenna pattern {p}: cannot read it ({err})."
+        raise InputError(msg) from err
+    gain: float | None = None
+    name = p.stem
+    cuts: dict[str, dict[int, float]] = {}
+    current: str | None = None
+    for raw in lines:
+        parts = raw.split()
+        if not parts:
+            continue
+        key = parts[0].upper()
+        if key in ("HORIZONTAL", "VERTICAL"):
+            current = key
+            cuts[current] = {}
+            continue
+        if current is not None and _is_number(parts[0]) and len(parts) >= 2:
+            cuts[current][round(float(parts[0])) % 360] = float(parts[1])
+            continue
+        current = None
+        if key == "NAME" and len(parts) > 1:
+            name = " ".join(parts[1:])
+        elif key == "GAIN" and len(parts) > 1 and _is_number(parts[1]):
+            gain = float(parts[1])
+            if len(parts) > 2 and parts[2].lower() == "dbd":
+                gain += 2.15
+    problems = []
+    if gain is None:
+        problems.append("no GAIN line")
+    problems.extend(
+        f"{cut} section has {len(cuts.get(cut, {}))} of 360 angles"
+        for cut in ("HORIZONTAL", "VERTICAL")
+        if len(cuts.get(cut, {})) != 360
+    )
+    if problems:
+        msg = f"Antenna pattern {p} (MSI format): " + "; ".join(problems) + "."
+        raise InputError(msg, problems)
+    assert gain is not None
+    h = np.array([cuts["HORIZONTAL"][a] for a in range(360)])
+    v = np.array([cuts["VERTICAL"][a] for a in range(360)])
+    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name, sectors)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def clutter_loss_db(
+    land_cover: ArrayLike, table: dict[int, float] | None = None, *, default_db: float = 0.0
+) -> NDArray[np.float32]:
+    """Clutter loss (dB) per cell from a land-cover class raster.
+
+    Parameters
+    ----------
+    land_cover
+        Integer class codes on the terrain grid (e.g. ESA WorldCover v200 resampled to it).
+    table
+        Loss per class (dB); default :data:`WORLDCOVER_CLUTTER_DB`.
+    default_db
+        Loss for classes missing from the table (e.g. nodata).
+    """
+    codes = np.asarray(land_cover)
+    lut = WORLDCOVER_CLUTTER_DB if table is None else table
+    if any(v < 0 for v in lut.values()):
+        msg = "clutter_loss_db: losses must be >= 0 dB."
+        raise InputError(msg)
+    out = np.full(codes.shape, default_db, dtype=np.float32)
+    for code, loss in lut.items():
+        out[codes == code] = loss
+    return out
+
+
+def clutter_grid_db(
+    land_cover: str | os.PathLike[str],
+    terrain: Terrain,
+    table: dict[int, float] | None = None,
+) -> NDArray[np.float32]:
+    """Clutter loss (dB) on the terrain grid from a land-cover GeoTIFF in any CRS.
+
+    Classes are taken by nearest neighbour at each cell centre (ESA WorldCover v200 codes
+    unless ``table`` says otherwise; see :func:`clutter_loss_db`); cells the raster does
+    not cover, or its nodata, get no clutter loss.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or has no CRS.
+    """
+    from rasterio.enums import Resampling
+
+    codes = raster_on_grid(
+        land_cover, terrain, what="land cover", crs_hint="ESA WorldCover is EPSG:4326",
+        content="class codes", dtype=np.int32, resampling=Resampling.nearest,
+    )  # fmt: skip
+    return clutter_loss_db(codes, table)
+
+
+def snr_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Signal-to-noise ratio (dB) against the thermal noise floor of ``technology``."""
+    return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.noise_floor_dbm)
+
+
+def throughput_mbps(snr: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Estimated throughput (Mbit/s) by the attenuated Shannon bound, 3GPP TR 36.942 A.2.
+
+    ``0`` below the technology's minimum SNR, ``0.6 B log2(1 + SNR)`` above it, capped at
+    ``B x max_spectral_efficiency``. An estimate of link capacity, not of user throughput
+    under load.
+    """
+    s = np.asarray(snr, dtype=np.float64)
+    bw = technology.bandwidth_mhz
+    shannon = 0.6 * bw * np.log2(1.0 + 10.0 ** (np.nan_to_num(s, nan=-np.inf) / 10.0))
+    capped = np.minimum(shannon, bw * technology.max_spectral_efficiency)
+    return np.asarray(np.where(s >= technology.min_snr_db, capped, 0.0))
+
+
+def throughput_class(mbps: ArrayLike, *, covered: ArrayLike | None = None) -> NDArray[np.str_]:
+    """Name the throughput class of each value (:data:`THROUGHPUT_CLASSES`); "none" where
+    not covered (``covered`` False) or zero."""
+    m = np.asarray(mbps, dtype=np.float64)
+    out = np.full(m.shape, "none", dtype="<U9")
+    for name, lower in reversed(THROUGHPUT_CLASSES):
+        out[m > lower] = name
+    if covered is not None:
+        out[~np.asarray(covered, dtype=bool)] = "none"
+    return out
+
+
+def link_margin_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
+    """Margin (dB) of received power over sensitivity + fade margin; >= 0 means covered."""
+    return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.required_rx_dbm)
+
+
+def free_space_range_m(technology: Technology) -> float:
+    """Distance (m) at which free-space loss uses up the whole budget (an upper bound)."""
+    budget = technology.eirp_dbm + technology.rx_antenna_gain_dbi - technology.required_rx_dbm
+    return float(10 ** ((budget - 32.45 - 20 * math.log10(technology.f_mhz)) / 20.0) * 1000.0)

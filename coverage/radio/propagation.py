@@ -1,0 +1,481 @@
+"""Propagation models: path loss along one terrain profile, as small swappable objects.
+
+Every model takes the same inputs, a terrain profile (distances from the transmitter and
+ground elevations, evenly spaced, transmitter at index 0), the two antenna heights above
+ground and the frequency, and returns a basic transmission loss in dB:
+
+* :class:`FreeSpaceModel` -- ITU-R P.525-4 free-space loss.
+* :class:`LineOfSightModel` -- a simple, stated model: free space plus a fixed obstruction
+  penalty when the first Fresnel zone is less than 60 % clear, "no signal" when terrain cuts
+  the line of sight (earth bulge with a k-factor).
+* :class:`DiffractionModel` -- ITU-R P.526 knife-edge diffraction: the single principal edge,
+  the Deygout construction limited to three edges, or the Bullington construction.
+* :class:`ItmModel` -- the Longley-Rice Irregular Terrain Model (:mod:`coverage.radio.itm`).
+* :class:`HataModel` -- Okumura-Hata / COST-231 Hata empirical curves (reference only; they
+  ignore the profile).
+
+Each model also exposes ``kernel()``: an integer code and a parameter vector that the
+compiled area predictions of :mod:`coverage.radio.prediction` feed to :func:`profile_loss`, the
+one numba function that evaluates any of these models on a profile.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage.errors import InputError
+from coverage.radio import itm
+from coverage.radio._kernels.propagation import (
+    BULLINGTON,
+    C_M_S,
+    DEYGOUT,
+    EARTH_RADIUS_M,
+    FSPL,
+    HATA,
+    ITM,
+    KNIFE,
+    LOS,
+    _los_status,
+    profile_loss,
+)
+from coverage.radio.visibility import fresnel_radius_m
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "MODEL_NAMES",
+    "DiffractionModel",
+    "FreeSpaceModel",
+    "HataModel",
+    "ItmModel",
+    "LineOfSightModel",
+    "PropagationModel",
+    "free_space_loss_db",
+    "fresnel_radius_m",
+    "get_model",
+    "knife_edge_loss_db",
+    "profile_loss",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Python API
+# ---------------------------------------------------------------------------------------------
+def free_space_loss_db(distance_m: ArrayLike, f_mhz: float | ArrayLike) -> NDArray[np.float64]:
+    """Free-space basic transmission loss (dB), ITU-R P.525-4 eq. (8).
+
+    ``L = 20 log10(4 pi d / lambda)``, i.e. 32.45 + 20 log10 f(MHz) + 20 log10 d(km).
+
+    Parameters
+    ----------
+    distance_m
+        Path length(s) in metres (> 0).
+    f_mhz
+        Frequency in MHz.
+    """
+    d = np.asarray(distance_m, dtype=np.float64)
+    f = np.asarray(f_mhz, dtype=np.float64)
+    if np.any(d <= 0) or np.any(f <= 0):
+        msg = "free_space_loss_db needs positive distances (m) and frequencies (MHz)."
+        raise InputError(msg)
+    return np.asarray(20.0 * np.log10(4.0 * np.pi * d * f * 1e6 / C_M_S))
+
+
+def knife_edge_loss_db(v: ArrayLike) -> NDArray[np.float64]:
+    """ITU-R P.526-15 eq. (31) knife-edge diffraction loss J(v) (dB); 0 for v <= -0.78."""
+    vv = np.asarray(v, dtype=np.float64)
+    out = 6.9 + 20.0 * np.log10(np.sqrt((vv - 0.1) ** 2 + 1.0) + vv - 0.1)
+    return np.asarray(np.where(vv > -0.78, out, 0.0))
+
+
+def _profile(distance_m: ArrayLike, elevation_m: ArrayLike) -> tuple[NDArray[np.float64], float]:
+    d = np.asarray(distance_m, dtype=np.float64)
+    z = np.ascontiguousarray(elevation_m, dtype=np.float64)
+    if d.ndim != 1 or d.shape != z.shape or d.size < 2:
+        msg = (
+            f"A profile needs 1-D distance_m and elevation_m of equal length >= 2; got "
+            f"{d.shape} and {z.shape}."
+        )
+        raise InputError(msg)
+    if not (np.isfinite(z).all() and np.isfinite(d).all()):
+        msg = "The terrain profile holds NaN: it leaves the terrain grid. Shorten the path."
+        raise InputError(msg)
+    step = float(d[-1] - d[0]) / (d.size - 1)
+    if step <= 0 or d[0] != 0 or not np.allclose(np.diff(d), step, rtol=1e-6, atol=1e-6):
+        msg = (
+            "distance_m must start at 0 (the transmitter) and be evenly spaced and increasing, "
+            "as coverage.inputs.terrain.Terrain.profile returns it."
+        )
+        raise InputError(msg)
+    return z, step
+
+
+class PropagationModel(ABC):
+    """One propagation model: basic transmission loss along a terrain profile.
+
+    Attributes
+    ----------
+    name
+        Short name, as :func:`get_model` takes it.
+    reference
+        The citation this model implements.
+    """
+
+    name: str = ""
+    reference: str = ""
+
+    def loss_db(
+        self,
+        distance_m: ArrayLike,
+        elevation_m: ArrayLike,
+        *,
+        tx_height_m: float,
+        rx_height_m: float,
+        f_mhz: float,
+    ) -> float:
+        """Basic transmission loss (dB) over one profile.
+
+        Parameters
+        ----------
+        distance_m
+            Distances (m) of the profile points from the transmitter, evenly spaced from 0.
+        elevation_m
+            Ground elevation (m) at those points; the transmitter stands at index 0.
+        tx_height_m, rx_height_m
+            Antenna heights above ground (m).
+        f_mhz
+            Frequency (MHz).
+        """
+        z, step = _profile(distance_m, elevation_m)
+        if tx_height_m < 0 or rx_height_m < 0 or f_mhz <= 0:
+            msg = f"Antenna heights must be >= 0 m and f_mhz > 0; got {tx_height_m}, {rx_height_m}, {f_mhz}."
+            raise InputError(msg)
+        code, params = self.kernel()
+        loss, _status, _warn = profile_loss(
+            code, params, z, step, float(tx_height_m), float(rx_height_m), float(f_mhz)
+        )
+        return float(loss)
+
+    @abstractmethod
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """The (code, parameters) pair that :func:`profile_loss` evaluates."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """One line for outputs: model, version, key settings."""
+
+
+class FreeSpaceModel(PropagationModel):
+    """Free-space loss over the ground distance, ignoring terrain (ITU-R P.525-4)."""
+
+    name = "fspl"
+    reference = "ITU-R P.525-4 (2019), eq. (8)"
+
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        return FSPL, np.zeros(1)
+
+    def describe(self) -> str:
+        return f"free-space loss, terrain ignored ({self.reference})"
+
+
+class LineOfSightModel(PropagationModel):
+    """Free space plus stated fixed penalties: a simplified, honest line-of-sight model.
+
+    Free-space loss (ITU-R P.525-4), plus ``obstruction_penalty_db`` when the first Fresnel
+    zone is less than ``clearance_fraction`` (60 %) clear anywhere along the path, plus
+    ``blocked_penalty_db`` (default infinite: no signal) when terrain cuts the straight line.
+    The earth bulge uses the k-factor (default 4/3). The 60 % criterion is ITU-R P.530's
+    planning rule; the penalties are planning assumptions, not a diffraction calculation.
+    """
+
+    name = "los"
+    reference = "ITU-R P.525-4 free space; ITU-R P.530-18 section 2.2.2 Fresnel clearance rule"
+
+    def __init__(
+        self,
+        *,
+        obstruction_penalty_db: float = 20.0,
+        blocked_penalty_db: float = math.inf,
+        clearance_fraction: float = 0.6,
+        k_factor: float = 4.0 / 3.0,
+    ) -> None:
+        if obstruction_penalty_db < 0 or blocked_penalty_db < obstruction_penalty_db:
+            msg = "LineOfSightModel: need 0 <= obstruction_penalty_db <= blocked_penalty_db."
+            raise InputError(msg)
+        if not 0 < clearance_fraction <= 1 or k_factor <= 0:
+            msg = "LineOfSightModel: clearance_fraction must be in (0, 1] and k_factor > 0."
+            raise InputError(msg)
+        self.obstruction_penalty_db = float(obstruction_penalty_db)
+        self.blocked_penalty_db = float(blocked_penalty_db)
+        self.clearance_fraction = float(clearance_fraction)
+        self.k_factor = float(k_factor)
+
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        return LOS, np.array(
+            [
+                self.k_factor,
+                self.obstruction_penalty_db,
+                self.blocked_penalty_db,
+                self.clearance_fraction,
+            ]
+        )
+
+    def status(
+        self,
+        distance_m: ArrayLike,
+        elevation_m: ArrayLike,
+        *,
+        tx_height_m: float,
+        rx_height_m: float,
+        f_mhz: float,
+    ) -> str:
+        """ "clear", "fresnel-obstructed" or "blocked" for one profile."""
+        z, step = _profile(distance_m, elevation_m)
+        st = _los_status(
+            z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor, self.clearance_fraction
+        )
+        return ("clear", "fresnel-obstructed", "blocked")[st]
+
+    def describe(self) -> str:
+        blocked = (
+            "no signal"
+            if math.isinf(self.blocked_penalty_db)
+            else f"+{self.blocked_penalty_db:g} dB"
+        )
+        return (
+            f"simplified line-of-sight model: free-space loss, +{self.obstruction_penalty_db:g} dB "
+            f"when the first Fresnel zone is less than {self.clearance_fraction:.0%} clear, "
+            f"{blocked} when terrain blocks the line of sight (earth bulge k = "
+            f"{self.k_factor:.3g}); not a diffraction model"
+        )
+
+
+class DiffractionModel(PropagationModel):
+    """ITU-R P.526 terrain diffraction over knife edges, plus free-space loss.
+
+    ``method``: "knife-edge" (the single principal edge, P.526-15 §4.1 J(v) eq. (31)),
+    "deygout" (the Deygout construction limited to three edges with P.526's empirical
+    correction C = 10 + 0.04 D and T = 1 - exp(-J/6)) or "bullington" (P.526-15 §4.5.1
+    Bullington construction, without its spherical-earth part). Heights include the earth
+    bulge with the k-factor. Loss is never below free space (J(v) >= 0).
+    """
+
+    reference = "ITU-R P.526-15 (2019): knife-edge J(v) eq. (31); Deygout / Bullington"
+
+    _CODES: ClassVar[dict[str, int]] = {
+        "knife-edge": KNIFE,
+        "deygout": DEYGOUT,
+        "bullington": BULLINGTON,
+    }
+
+    def __init__(self, method: str = "deygout", *, k_factor: float = 4.0 / 3.0) -> None:
+        if method not in self._CODES:
+            msg = f"DiffractionModel: unknown method {method!r}; use one of {list(self._CODES)}."
+            raise InputError(msg)
+        if k_factor <= 0:
+            msg = f"k_factor must be > 0, got {k_factor}."
+            raise InputError(msg)
+        self.method = method
+        self.name = method
+        self.k_factor = float(k_factor)
+
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        return self._CODES[self.method], np.array([self.k_factor])
+
+    def describe(self) -> str:
+        return f"ITU-R P.526-15 {self.method} diffraction + free space (k = {self.k_factor:.3g})"
+
+
+class HataModel(PropagationModel):
+    """Okumura-Hata (150-1500 MHz) and COST-231 Hata (1500-2000 MHz) median path loss.
+
+    Empirical reference curves: M. Hata, IEEE Trans. Veh. Technol. VT-29(3), 1980, with the
+    suburban and open-area corrections; COST Action 231 final report (1999) §4.4.1. Valid for
+    base heights 30-200 m, mobile 1-10 m and 1-20 km; the profile is ignored. This
+    implementation never returns less than free-space loss.
+    """
+
+    name = "hata"
+    reference = "Hata, IEEE T-VT 29(3) 1980; COST 231 final report (1999) section 4.4.1"
+
+    ENVIRONMENTS: ClassVar[dict[str, int]] = {
+        "small-city": 0,
+        "large-city": 1,
+        "suburban": 2,
+        "open": 3,
+    }
+
+    def __init__(self, environment: str = "open") -> None:
+        if environment not in self.ENVIRONMENTS:
+            msg = f"HataModel: unknown environment {environment!r}; use {list(self.ENVIRONMENTS)}."
+            raise InputError(msg)
+        self.environment = environment
+
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        return HATA, np.array([float(self.ENVIRONMENTS[self.environment])])
+
+    def describe(self) -> str:
+        return (
+            f"Okumura-Hata / COST-231 Hata, {self.environment} (empirical, terrain ignored; "
+            "valid 150-2000 MHz, 1-20 km)"
+        )
+
+
+class ItmModel(PropagationModel):
+    """Longley-Rice ITM 1.2.2 point-to-point (:mod:`coverage.radio.itm`), this project's numba code.
+
+    Parameters are ITM's: ``n0`` sea-level refractivity (default :data:`itm.N0_ANDES`, after
+    ITU-R P.453), ``climate`` (default 1, equatorial), ground ``permittivity`` and
+    ``conductivity_s_m``, ``polarization``, ``mdvar`` and the time/location/situation
+    percentages (default medians). Warnings are kept by :meth:`predict` and by the grids of
+    :mod:`coverage.radio.prediction`.
+    """
+
+    name = "itm"
+    reference = (
+        "Hufford, The ITS Irregular Terrain Model v1.2.2: The Algorithm (NTIA/ITS 1995); "
+        "Longley & Rice, ESSA ERL 79-ITS 67 (1968)"
+    )
+
+    def __init__(
+        self,
+        *,
+        n0: float = itm.N0_ANDES,
+        climate: int = 1,
+        permittivity: float = 15.0,
+        conductivity_s_m: float = 0.005,
+        polarization: str | int = "vertical",
+        mdvar: int = 1,
+        time_pct: float = 50.0,
+        location_pct: float = 50.0,
+        situation_pct: float = 50.0,
+        system_elevation_m: float | None = None,
+    ) -> None:
+        self.pol = itm._check_common(
+            tx_height_m=10.0,
+            rx_height_m=10.0,
+            f_mhz=1000.0,
+            polarization=polarization,
+            permittivity=permittivity,
+            conductivity_s_m=conductivity_s_m,
+            n0=n0,
+            climate=climate,
+            mdvar=mdvar,
+            percentages=(time_pct, location_pct, situation_pct),
+        )
+        self.settings: dict[str, Any] = {
+            "n0": float(n0),
+            "climate": int(climate),
+            "permittivity": float(permittivity),
+            "conductivity_s_m": float(conductivity_s_m),
+            "polarization": polarization,
+            "mdvar": int(mdvar),
+            "time_pct": float(time_pct),
+            "location_pct": float(location_pct),
+            "situation_pct": float(situation_pct),
+            "system_elevation_m": system_elevation_m,
+        }
+
+    def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        s = self.settings
+        h_sys = math.nan if s["system_elevation_m"] is None else float(s["system_elevation_m"])
+        return ITM, np.array(
+            [
+                self.pol,
+                s["permittivity"],
+                s["conductivity_s_m"],
+                s["n0"],
+                h_sys,
+                s["climate"],
+                s["mdvar"],
+                s["time_pct"],
+                s["location_pct"],
+                s["situation_pct"],
+            ],
+            dtype=np.float64,
+        )
+
+    def predict(
+        self,
+        distance_m: ArrayLike,
+        elevation_m: ArrayLike,
+        *,
+        tx_height_m: float,
+        rx_height_m: float,
+        f_mhz: float,
+    ) -> itm.ItmResult:
+        """Full ITM result (loss, mode, warnings) for one profile."""
+        z, step = _profile(distance_m, elevation_m)
+        s = self.settings
+        return itm.itm_point_to_point(
+            z,
+            step,
+            tx_height_m=tx_height_m,
+            rx_height_m=rx_height_m,
+            f_mhz=f_mhz,
+            polarization=s["polarization"],
+            permittivity=s["permittivity"],
+            conductivity_s_m=s["conductivity_s_m"],
+            n0=s["n0"],
+            climate=s["climate"],
+            time_pct=s["time_pct"],
+            location_pct=s["location_pct"],
+            situation_pct=s["situation_pct"],
+            mdvar=s["mdvar"],
+            system_elevation_m=s["system_elevation_m"],
+        )
+
+    def describe(self) -> str:
+        s = self.settings
+        return (
+            f"{itm.ITM_VERSION} point-to-point (numba), N0={s['n0']:g} N-units (ITU-R P.453), "
+            f"climate {s['climate']} ({itm.CLIMATES[s['climate']]}), eps={s['permittivity']:g}, "
+            f"sigma={s['conductivity_s_m']:g} S/m, {s['polarization']} pol., mdvar={s['mdvar']}, "
+            f"time/location/situation {s['time_pct']:g}/{s['location_pct']:g}/"
+            f"{s['situation_pct']:g} %"
+        )
+
+
+MODEL_NAMES = ("fspl", "los", "knife-edge", "deygout", "bullington", "itm", "hata")
+
+
+def get_model(name: str, **params: Any) -> PropagationModel:
+    """Build a propagation model by name.
+
+    Parameters
+    ----------
+    name
+        One of :data:`MODEL_NAMES`: "fspl", "los", "knife-edge", "deygout", "bullington",
+        "itm", "hata".
+    **params
+        Keyword arguments of the model's class (e.g. ``n0=360`` for ITM,
+        ``obstruction_penalty_db=20`` for "los", ``k_factor`` for the diffraction models).
+
+    Raises
+    ------
+    InputError
+        Unknown name (the message lists the names) or bad parameters.
+    """
+    try:
+        if name == "fspl":
+            if params:
+                msg = f"fspl takes no parameters, got {sorted(params)}."
+                raise InputError(msg)
+            return FreeSpaceModel()
+        if name == "los":
+            return LineOfSightModel(**params)
+        if name in ("knife-edge", "deygout", "bullington"):
+            return DiffractionModel(name, **params)
+        if name == "itm":
+            return ItmModel(**params)
+        if name == "hata":
+            return HataModel(**params)
+    except TypeError as err:
+        msg = f"Propagation model {name!r}: bad parameters {sorted(params)} ({err})."
+        raise InputError(msg) from err
+    msg = f"Unknown propagation model {name!r}; choose one of {', '.join(MODEL_NAMES)}."
+    raise InputError(msg)

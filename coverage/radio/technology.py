@@ -1,0 +1,264 @@
+"""Radio technology presets: frequency, power, antennas and receiver figures, each sourced.
+
+A :class:`Technology` is plain data for the link budget (:mod:`coverage.radio.linkbudget`). The
+presets in :data:`PRESETS` carry their sources in ``reference``; the values are typical,
+regulation-compliant planning figures, not a particular vendor's datasheet, and a scenario
+can override any field with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from coverage.errors import InputError
+
+__all__ = ["PRESETS", "Technology", "get_technology"]
+
+
+@dataclass(frozen=True)
+class Technology:
+    """One radio technology's link-budget parameters.
+
+    Attributes
+    ----------
+    name
+        Preset key, e.g. ``"lte-b28-small-cell"``.
+    f_mhz
+        Carrier frequency (MHz) used for path loss.
+    bandwidth_mhz
+        Channel bandwidth (MHz).
+    tx_power_dbm
+        Conducted transmit power at the radio port (dBm).
+    tx_antenna_gain_dbi, rx_antenna_gain_dbi
+        Peak antenna gains (dBi) of the site and of the user terminal (or far end).
+    cable_loss_db
+        Feeder and connector loss at the site (dB).
+    rx_sensitivity_dbm
+        Receiver sensitivity at the lowest usable rate (dBm).
+    noise_figure_db
+        Receiver noise figure (dB), for the SNR.
+    fade_margin_db
+        Margin kept for fading and body/building loss (dB); a link is "covered" when the
+        received power is at least sensitivity + fade margin.
+    max_range_m
+        Largest distance (m) at which a site is considered (protocol or planning limit).
+    terminal_height_m
+        User terminal (or far-end) antenna height above ground (m).
+    reference
+        Where these figures come from.
+    min_snr_db
+        SNR (dB) at which the lowest rate decodes.
+    max_spectral_efficiency
+        Highest spectral efficiency (bit/s/Hz) of the air interface, for the throughput cap.
+    gaseous_loss_db_per_km
+        Atmospheric (oxygen and water vapour) attenuation, ITU-R P.676 (dB/km).
+    kind
+        "access" (point-to-multipoint to users) or "backhaul" (point-to-point).
+    """
+
+    name: str
+    f_mhz: float
+    bandwidth_mhz: float
+    tx_power_dbm: float
+    tx_antenna_gain_dbi: float
+    rx_antenna_gain_dbi: float
+    cable_loss_db: float
+    rx_sensitivity_dbm: float
+    noise_figure_db: float
+    fade_margin_db: float
+    max_range_m: float
+    terminal_height_m: float
+    reference: str
+    min_snr_db: float = -5.0
+    max_spectral_efficiency: float = 4.4
+    gaseous_loss_db_per_km: float = 0.0
+    kind: str = "access"
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{field}={value} must be > 0"
+            for field, value in (
+                ("f_mhz", self.f_mhz),
+                ("bandwidth_mhz", self.bandwidth_mhz),
+                ("max_range_m", self.max_range_m),
+                ("terminal_height_m", self.terminal_height_m),
+            )
+            if not value > 0
+        ]
+        if self.cable_loss_db < 0 or self.fade_margin_db < 0 or self.noise_figure_db < 0:
+            problems.append("cable_loss_db, fade_margin_db and noise_figure_db must be >= 0")
+        if self.kind not in ("access", "backhaul"):
+            problems.append(f"kind={self.kind!r} must be 'access' or 'backhaul'")
+        if problems:
+            msg = f"Technology {self.name!r}: " + "; ".join(problems) + "."
+            raise InputError(msg, problems)
+
+    @property
+    def eirp_dbm(self) -> float:
+        """Effective isotropic radiated power (dBm): power + antenna gain - cable loss."""
+        return self.tx_power_dbm + self.tx_antenna_gain_dbi - self.cable_loss_db
+
+    @property
+    def noise_floor_dbm(self) -> float:
+        """Thermal noise (dBm) in the channel: -174 dBm/Hz + 10 log10(B) + noise figure."""
+        return -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
+
+    @property
+    def required_rx_dbm(self) -> float:
+        """Received power (dBm) needed for coverage: sensitivity + fade margin."""
+        return self.rx_sensitivity_dbm + self.fade_margin_db
+
+
+PRESETS: dict[str, Technology] = {
+    t.name: t
+    for t in (
+        Technology(
+            name="lte-b28-small-cell",
+            f_mhz=780.5,
+            bandwidth_mhz=10.0,
+            tx_power_dbm=37.0,
+            tx_antenna_gain_dbi=15.0,
+            rx_antenna_gain_dbi=0.0,
+            cable_loss_db=2.0,
+            rx_sensitivity_dbm=-94.0,
+            noise_figure_db=9.0,
+            fade_margin_db=8.0,
+            max_range_m=15_000.0,
+            terminal_height_m=1.5,
+            min_snr_db=-10.0,
+            max_spectral_efficiency=4.4,
+            reference=(
+                "3GPP TS 36.101 Table 5.5-1 (band 28 downlink 758-803 MHz) and Table 7.3.1-1 "
+                "(UE REFSENS about -94 dBm at 10 MHz), UE noise figure 9 dB; 3GPP TS 36.104 "
+                "section 6.2 (medium-range BS <= 38 dBm; 5 W = 37 dBm per port used); 3GPP TR "
+                "36.942 Annex A.2 (attenuated Shannon: SNR_min -10 dB, max 4.4 bit/s/Hz)"
+            ),
+        ),
+        Technology(
+            name="wifi-5ghz-ptmp",
+            f_mhz=5800.0,
+            bandwidth_mhz=20.0,
+            tx_power_dbm=20.0,
+            tx_antenna_gain_dbi=16.0,
+            rx_antenna_gain_dbi=23.0,
+            cable_loss_db=1.0,
+            rx_sensitivity_dbm=-82.0,
+            noise_figure_db=7.0,
+            fade_margin_db=10.0,
+            max_range_m=10_000.0,
+            terminal_height_m=6.0,
+            min_snr_db=4.0,
+            max_spectral_efficiency=3.5,
+            gaseous_loss_db_per_km=0.01,
+            reference=(
+                "IEEE 802.11-2020 Table 21-25 (VHT MCS0 20 MHz minimum sensitivity -82 dBm); "
+                "47 CFR 15.407(a)(3) (5725-5850 MHz point-to-multipoint EIRP 36 dBm, "
+                "20 dBm + 16 dBi sector); CPE dish 23 dBi on a 6 m mast"
+            ),
+        ),
+        Technology(
+            name="tvws",
+            f_mhz=600.0,
+            bandwidth_mhz=6.0,
+            tx_power_dbm=30.0,
+            tx_antenna_gain_dbi=6.0,
+            rx_antenna_gain_dbi=10.0,
+            cable_loss_db=1.0,
+            rx_sensitivity_dbm=-93.0,
+            noise_figure_db=7.0,
+            fade_margin_db=8.0,
+            max_range_m=10_000.0,
+            terminal_height_m=5.0,
+            min_snr_db=2.0,
+            max_spectral_efficiency=3.0,
+            reference=(
+                "47 CFR 15.709 (fixed TV white-space device, 470-698 MHz: 30 dBm conducted, "
+                "36 dBm EIRP); IEEE 802.11af-2013 (6 MHz channel, BPSK 1/2 sensitivity about "
+                "-93 dBm); Colombia ANE Resolución 461 de 2017 (TVWS in 470-698 MHz)"
+            ),
+        ),
+        Technology(
+            name="lora-915",
+            f_mhz=915.0,
+            bandwidth_mhz=0.125,
+            tx_power_dbm=27.0,
+            tx_antenna_gain_dbi=6.0,
+            rx_antenna_gain_dbi=2.0,
+            cable_loss_db=1.0,
+            rx_sensitivity_dbm=-137.0,
+            noise_figure_db=6.0,
+            fade_margin_db=10.0,
+            max_range_m=15_000.0,
+            terminal_height_m=1.5,
+            min_snr_db=-20.0,
+            max_spectral_efficiency=0.04,
+            reference=(
+                "Semtech SX1276 datasheet rev. 7 (SF12, 125 kHz: -137 dBm; SNR limit -20 dB); "
+                "LoRaWAN Regional Parameters RP002-1.0.3 AU915-928 (used in Colombia), gateway "
+                "27 dBm; 47 CFR 15.247 (<= 30 dBm, 6 dBi)"
+            ),
+        ),
+        Technology(
+            name="ptp-5ghz",
+            f_mhz=5800.0,
+            bandwidth_mhz=40.0,
+            tx_power_dbm=25.0,
+            tx_antenna_gain_dbi=29.0,
+            rx_antenna_gain_dbi=29.0,
+            cable_loss_db=1.0,
+            rx_sensitivity_dbm=-79.0,
+            noise_figure_db=7.0,
+            fade_margin_db=15.0,
+            max_range_m=40_000.0,
+            terminal_height_m=15.0,
+            min_snr_db=4.0,
+            max_spectral_efficiency=5.0,
+            gaseous_loss_db_per_km=0.01,
+            kind="backhaul",
+            reference=(
+                "IEEE 802.11-2020 Table 21-25 (VHT MCS0 40 MHz -79 dBm); 47 CFR 15.407(a)(3) "
+                "(5725-5850 MHz fixed point-to-point, no EIRP reduction for high-gain "
+                "antennas); 0.6 m dish 29 dBi; ITU-R P.530-18 fade margin"
+            ),
+        ),
+        Technology(
+            name="ptp-60ghz",
+            f_mhz=60_480.0,
+            bandwidth_mhz=2160.0,
+            tx_power_dbm=10.0,
+            tx_antenna_gain_dbi=38.0,
+            rx_antenna_gain_dbi=38.0,
+            cable_loss_db=0.0,
+            rx_sensitivity_dbm=-68.0,
+            noise_figure_db=10.0,
+            fade_margin_db=15.0,
+            max_range_m=1_500.0,
+            terminal_height_m=10.0,
+            min_snr_db=1.0,
+            max_spectral_efficiency=2.0,
+            gaseous_loss_db_per_km=15.0,
+            kind="backhaul",
+            reference=(
+                "IEEE 802.11-2020 Table 20-3 (DMG MCS1 sensitivity -68 dBm, 2.16 GHz channel "
+                "2 at 60.48 GHz); 47 CFR 15.255 (57-71 GHz); ITU-R P.676-13 (about 15 dB/km "
+                "oxygen absorption near 60 GHz at sea level)"
+            ),
+        ),
+    )
+}
+
+
+def get_technology(name: str) -> Technology:
+    """Return the preset :class:`Technology` called ``name``.
+
+    Raises
+    ------
+    InputError
+        Unknown name; the message lists the presets.
+    """
+    try:
+        return PRESETS[name]
+    except KeyError:
+        msg = f"Unknown technology {name!r}; presets are: {', '.join(sorted(PRESETS))}."
+        raise InputError(msg) from None

@@ -1,0 +1,214 @@
+"""Builders that several test modules share: a hand-built plan and a GeoTIFF writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+from affine import Affine
+from numpy.typing import NDArray
+
+from coverage import synthetic
+from coverage.inputs.terrain import Terrain
+from coverage.plan import Plan
+
+
+def build_tiny_plan(name: str = "tiny") -> Plan:
+    """Build a small, fully determined :class:`~coverage.plan.Plan` by hand.
+
+    A 60 x 60 ridge grid (30 m cells) split into two veredas (west, east); one point of
+    presence, two access sites and one relay; four backhaul links; eight demand points
+    (six population clusters, two schools) with every reason of ``REASONS`` used at least
+    once; received power decreasing with distance from each access site. Totals: 330
+    people of whom 190 covered; 2 schools of which 1 covered.
+    """
+    import geopandas as gpd
+    import networkx as nx
+    import numpy as np
+    from shapely.geometry import LineString, Point, box
+
+    terrain = synthetic.ridge()
+    crs = "EPSG:9377"
+    xmin, ymin, xmax, ymax = terrain.bounds
+    xmid = (xmin + xmax) / 2.0
+    veredas = gpd.GeoDataFrame(
+        {"vereda_id": ["5001", "5002"], "name": ["La Suiza", "Potrera Miserenga"]},
+        geometry=[box(xmin, ymin, xmid, ymax), box(xmid, ymin, xmax, ymax)],
+        crs=crs,
+    )
+    x0, y1 = xmin, ymax
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["POP", "S1", "S2", "R1"],
+            "role": ["pop", "access", "access", "relay"],
+            "name": ["Cabecera", "Alto Suiza", "Loma Miserenga", "Relevo Cresta"],
+            "mast_height_m": [15.0, 18.0, 12.0, 24.0],
+            "ground_elevation_m": [0.0, 0.0, 0.0, 0.0],
+            "cost_usd": [5000.0, 12000.0, 9000.0, 7000.0],
+            "people_covered": [0.0, 120.0, 70.0, 0.0],
+            "schools_covered": [0, 1, 0, 0],
+            "reaches_pop": [True, True, True, True],
+            "hops_to_pop": [0, 1, 2, 1],
+        },
+        geometry=[
+            Point(x0 + 150.0, y1 - 150.0),
+            Point(x0 + 450.0, y1 - 900.0),
+            Point(x0 + 1350.0, y1 - 900.0),
+            Point(x0 + 900.0, y1 - 600.0),
+        ],
+        crs=crs,
+    )
+    sites["ground_elevation_m"] = terrain.sample(sites.geometry.x, sites.geometry.y)
+    pts = dict(zip(sites["site_id"], sites.geometry, strict=True))
+    pairs = [("POP", "S1"), ("POP", "R1"), ("R1", "S2"), ("S1", "R1")]
+    links = gpd.GeoDataFrame(
+        {
+            "site_a": [a for a, _ in pairs],
+            "site_b": [b for _, b in pairs],
+            "length_m": [pts[a].distance(pts[b]) for a, b in pairs],
+            "clearance_ratio": [1.2, 0.9, 0.7, 0.45],
+            "margin_db": [25.0, 18.5, 12.0, 4.0],
+            "capacity_mbps": [300.0, 250.0, 150.0, 50.0],
+        },
+        geometry=[LineString([pts[a], pts[b]]) for a, b in pairs],
+        crs=crs,
+    )
+    backhaul = nx.Graph(crs=crs)
+    for row in sites.itertuples():
+        backhaul.add_node(row.site_id, role=row.role)
+    for row in links.itertuples():
+        backhaul.add_edge(
+            row.site_a,
+            row.site_b,
+            length_m=row.length_m,
+            clearance_ratio=row.clearance_ratio,
+            margin_db=row.margin_db,
+            capacity_mbps=row.capacity_mbps,
+        )
+    demand = gpd.GeoDataFrame(
+        {
+            "demand_id": [f"D{i}" for i in range(1, 9)],
+            "kind": ["population"] * 6 + ["school", "school"],
+            "name": [
+                "El Llano",
+                "La Cuchilla",
+                "Quebrada Honda",
+                "El Morro",
+                "Filo Alto",
+                "Cañada",
+                "Sede La Suiza",
+                "Sede Miserenga",
+            ],
+            "vereda": [
+                "La Suiza",
+                "La Suiza",
+                "Potrera Miserenga",
+                "Potrera Miserenga",
+                "La Suiza",
+                "Potrera Miserenga",
+                "La Suiza",
+                "Potrera Miserenga",
+            ],
+            "population": [80.0, 40.0, 70.0, 60.0, 50.0, 30.0, 0.0, 0.0],
+            "households": [20.0, 10.0, 18.0, 15.0, 12.0, 8.0, 0.0, 0.0],
+            "covered": [True, True, True, False, False, False, True, False],
+            "best_site": ["S1", "S1", "S2", "", "", "", "S1", ""],
+            "rx_dbm": [-60.0, -75.0, -70.0, np.nan, -101.0, -95.0, -65.0, -99.0],
+            "n_servers": [2, 1, 1, 0, 1, 0, 1, 0],
+            "reason": [
+                "covered",
+                "covered",
+                "covered",
+                "out_of_range",
+                "weak_signal",
+                "blocked_by_terrain",
+                "covered",
+                "no_backhaul",
+            ],
+        },
+        geometry=[
+            Point(x0 + 420.0, y1 - 1000.0),
+            Point(x0 + 600.0, y1 - 700.0),
+            Point(x0 + 1400.0, y1 - 1000.0),
+            Point(x0 + 1700.0, y1 - 1700.0),
+            Point(x0 + 200.0, y1 - 1650.0),
+            Point(x0 + 1000.0, y1 - 1500.0),
+            Point(x0 + 480.0, y1 - 950.0),
+            Point(x0 + 1650.0, y1 - 300.0),
+        ],
+        crs=crs,
+    )
+    xs, ys = terrain.cell_centers()
+    gx, gy = np.meshgrid(xs, ys)
+    access = sites[sites["role"] == "access"]
+    rx = []
+    for pt in access.geometry:
+        d_km = np.maximum(np.hypot(gx - pt.x, gy - pt.y), 30.0) / 1000.0
+        p = -40.0 - 35.0 * np.log10(d_km) - 40.0
+        rx.append(np.where(d_km <= 0.8, p, np.nan))
+    stack = np.stack(rx)
+    filled = np.where(np.isnan(stack), -np.inf, stack)
+    coverage_dbm = np.where(np.isfinite(filled.max(axis=0)), filled.max(axis=0), np.nan)
+    best_server = np.where(np.isfinite(filled.max(axis=0)), filled.argmax(axis=0), -1).astype(
+        np.int16
+    )
+    return Plan(
+        name=name,
+        crs=crs,
+        terrain=terrain,
+        veredas=veredas,
+        demand=demand,
+        sites=sites,
+        links=links,
+        backhaul=backhaul,
+        coverage_dbm=coverage_dbm.astype(np.float32),
+        best_server=best_server,
+        models={
+            "propagation": "log-distance toy model (test fixture, not physical)",
+            "placement": "hand-placed (test fixture)",
+        },
+        assumptions=[
+            "Demand: hand-made test points, not real settlements.",
+            "Coverage: synthetic received power, 35 dB/decade, cut at 0.8 km.",
+        ],
+        scenario={"name": name, "technology": "lte_700", "budget_sites": 2},
+        metrics={"objective": 190.0, "seconds": {"placement": 0.01}},
+    )
+
+
+def write_geotiff(
+    path: Path,
+    data: NDArray[Any],
+    *,
+    crs: str | None,
+    transform: Affine,
+    nodata: float | None = None,
+) -> Path:
+    """Write a one-band GeoTIFF of ``data`` (its dtype) and return its path."""
+    profile: dict[str, Any] = {
+        "driver": "GTiff",
+        "height": data.shape[0],
+        "width": data.shape[1],
+        "count": 1,
+        "dtype": data.dtype,
+        "transform": transform,
+    }
+    if crs is not None:
+        profile["crs"] = crs
+    if nodata is not None:
+        profile["nodata"] = nodata
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def write_terrain(path: Path, terrain: Terrain) -> Path:
+    """Write a :class:`Terrain` as a float32 GeoTIFF in its own CRS."""
+    return write_geotiff(
+        path,
+        terrain.elevation_m.astype(np.float32),
+        crs=terrain.crs.to_string(),
+        transform=terrain.transform,
+    )

@@ -1,0 +1,138 @@
+"""Tests of coverage.inputs.terrain: the Terrain value object, sampling, profiles, loading and checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rasterio.crs import CRS
+from shapely.geometry import box
+
+from coverage import synthetic
+from coverage.errors import CRSError, InputError
+from coverage.inputs.terrain import Terrain, check_dem, load_terrain, read_dem
+from tests.helpers import write_geotiff
+
+
+def test_grid_geometry_and_sampling_at_cell_centres() -> None:
+    t = synthetic.from_array([[0, 10], [20, 30]], cell_size_m=10, x0_m=0, y0_m=20)
+    assert t.bounds == (0.0, 0.0, 20.0, 20.0)
+    xs, ys = t.cell_centers()
+    np.testing.assert_allclose(t.sample(xs[[0, 1, 0, 1]], ys[[0, 0, 1, 1]]), [0, 10, 20, 30])
+    # halfway between the four centres: the mean
+    assert t.sample(10.0, 10.0) == pytest.approx(15.0)
+    assert np.isnan(t.sample(-1.0, 10.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_bilinear_sample_is_exact_on_a_plane(fx: float, fy: float) -> None:
+    yy, xx = np.mgrid[0:6, 0:7]
+    plane = 2.0 * xx - 3.0 * yy + 100.0
+    t = synthetic.from_array(plane, cell_size_m=10, x0_m=0, y0_m=60)
+    x = 5 + fx * 60  # between the outer centres
+    y = 55 - fy * 50
+    col = (x - 5) / 10
+    row = (55 - y) / 10
+    assert t.sample(x, y) == pytest.approx(2 * col - 3 * row + 100, abs=1e-6)
+
+
+def test_profile_includes_end_points_at_sub_cell_spacing(ridge_terrain: Terrain) -> None:
+    xmin, ymin, xmax, ymax = ridge_terrain.bounds
+    y = (ymin + ymax) / 2
+    d, z = ridge_terrain.profile(xmin + 15, y, xmax - 15, y)
+    assert d[0] == 0 and d[-1] == pytest.approx(xmax - xmin - 30)
+    assert np.diff(d).max() <= ridge_terrain.cell_size_m / 2 + 1e-9
+    assert z.max() == pytest.approx(1800, abs=2)  # the ridge crest
+
+
+def test_terrain_refuses_geographic_crs_and_says_how_to_fix() -> None:
+    with pytest.raises(CRSError, match="gdalwarp -t_srs"):
+        Terrain(
+            np.zeros((3, 3), np.float32),
+            Affine(0.001, 0, -75, 0, -0.001, 6),
+            CRS.from_epsg(4326),
+        )
+
+
+def test_terrain_refuses_non_square_cells() -> None:
+    with pytest.raises(InputError, match="square"):
+        Terrain(np.zeros((3, 3), np.float32), Affine(30, 0, 0, 0, -20, 0), CRS.from_epsg(9377))
+
+
+def test_read_dem_fills_voids_and_refuses_geographic(tmp_path: Path) -> None:
+    data = np.full((10, 10), 100, dtype=np.int16)
+    data[4, 4] = -32768
+    tf = Affine(30, 0, 4_700_000, 0, -30, 2_260_000)
+    t = read_dem(
+        write_geotiff(tmp_path / "a.tif", data, crs="EPSG:9377", transform=tf, nodata=-32768)
+    )
+    assert t.filled_voids == 1 and t.elevation_m[4, 4] == 100
+    geo = write_geotiff(
+        tmp_path / "g.tif", data, crs="EPSG:4326", transform=Affine(1e-3, 0, -75, 0, -1e-3, 6)
+    )
+    with pytest.raises(CRSError, match="geographic"):
+        read_dem(geo)
+
+
+def test_all_nodata_and_missing_crs_are_reported(tmp_path: Path) -> None:
+    tf = Affine(30, 0, 4_700_000, 0, -30, 2_260_000)
+    empty = write_geotiff(
+        tmp_path / "e.tif",
+        np.full((8, 8), -9999, np.int16),
+        crs="EPSG:9377",
+        transform=tf,
+        nodata=-9999,
+    )
+    nocrs = write_geotiff(tmp_path / "n.tif", np.ones((8, 8), np.int16), crs=None, transform=tf)
+    problems = check_dem([empty, nocrs, tmp_path / "missing.tif"], None, "EPSG:9377")
+    assert len(problems) == 3
+    assert any("every cell is nodata" in p for p in problems)
+    assert any("no CRS" in p for p in problems)
+    assert any("file not found" in p for p in problems)
+    with pytest.raises(InputError, match="every cell over the area is nodata"):
+        load_terrain(
+            empty, box(4_700_030, 2_259_800, 4_700_100, 2_259_900), "EPSG:9377", margin_m=0
+        )
+
+
+def test_load_palmitas_clips_reprojects_and_checks_cover(mirror: Path) -> None:
+    area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs(9377).union_all()
+    dem = mirror / "dem" / "medellin_dem_srtm1.tif"
+    t = load_terrain(dem, area, "EPSG:9377", margin_m=3000, resolution_m=30)
+    assert t.cell_size_m == 30 and t.crs.to_epsg() == 9377
+    assert t.filled_voids == 0
+    # Palmitas spans about 1,200-3,100 m (PROVENANCE.md: 1,193-3,133 m inside the boundary)
+    assert 800 < t.elevation_m.min() < 1200 and 3050 < t.elevation_m.max() < 3150
+    # The cabecera school sits at 1,980 m (PROVENANCE.md); its 30 m neighbourhood spans 1,966-1,999 m
+    x, y = (
+        gpd.GeoSeries(gpd.points_from_xy([-75.6883], [6.3434]), crs=4326)
+        .to_crs(9377)
+        .iloc[0]
+        .coords[0]
+    )
+    assert 1940 < float(t.sample(x, y)) < 2020
+    assert check_dem(dem, area, "EPSG:9377", margin_m=3000) == []
+    small = mirror / "dem" / "palmitas_dem_srtm1.tif"
+    assert "does not cover" in check_dem(small, area, "EPSG:9377", margin_m=3000)[0]
+    with pytest.raises(InputError, match="does not cover"):
+        load_terrain(small, area, "EPSG:9377", margin_m=3000)
+
+
+def test_write_grid_is_atomic_and_on_the_terrain_grid(tmp_path: Path) -> None:
+    from coverage.inputs.terrain import write_grid
+
+    t = synthetic.flat(5, 7)
+    out = write_grid(t, tmp_path / "g.tif", np.ones(t.shape, np.uint8), tags={"what": "test"})
+    with rasterio.open(out) as src:
+        assert src.transform == t.transform and src.crs == t.crs
+        assert src.read(1).sum() == 35 and src.tags()["what"] == "test"
+    with pytest.raises(InputError, match="do not match"):
+        write_grid(t, tmp_path / "bad.tif", np.ones((2, 2), np.uint8))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.tif"]  # no temporary left behind

@@ -1,0 +1,208 @@
+"""Tests of coverage.outputs.report: summary figures, per-vereda sums, CSV/Markdown/HTML/PDF pages."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from html.parser import HTMLParser
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coverage.outputs import charts, report
+from coverage.plan import REASONS
+
+XSS = "<script>alert(1)</script>"
+NUMERIC = (
+    "people_total",
+    "people_covered",
+    "people_uncovered",
+    "households_total",
+    "households_covered",
+    "households_uncovered",
+    "schools_total",
+    "schools_covered",
+    "schools_uncovered",
+    "demand_points",
+)
+
+
+def test_summary_reference_figures(tiny_plan):
+    """Figures of the hand-built plan, counted by hand from conftest.build_tiny_plan."""
+    s = report.summarize(tiny_plan)
+    t = s["totals"]
+    assert (t["people_total"], t["people_covered"], t["people_uncovered"]) == (330, 190, 140)
+    assert (t["households_total"], t["households_covered"]) == (83, 48)
+    assert (t["schools_total"], t["schools_covered"], t["schools_uncovered"]) == (2, 1, 1)
+    assert t["share_people_covered"] == pytest.approx(190 / 330)
+    assert t["uncovered_by_reason"]["blocked_by_terrain"]["people"] == 30
+    assert t["uncovered_by_reason"]["out_of_range"]["people"] == 60
+    assert t["uncovered_by_reason"]["weak_signal"]["people"] == 50
+    assert t["uncovered_by_reason"]["no_backhaul"]["schools"] == 1
+    assert s["cost"]["total_usd"] == 33_000
+    assert s["cost"]["per_person_covered_usd"] == pytest.approx(33_000 / 190)
+    assert s["sites"] == {"pop": 1, "access": 2, "relay": 1}
+    assert s["backhaul"]["links"] == 4
+    assert s["backhaul"]["min_margin_db"] == 4.0
+    assert [v["vereda"] for v in s["veredas"]] == ["La Suiza", "Potrera Miserenga"]
+    assert s["models"] == tiny_plan.models
+    assert s["assumptions"] == tiny_plan.assumptions
+    json.dumps(s, allow_nan=False)  # strictly JSON: no NaN
+
+
+def _check_sums(s):
+    t = s["totals"]
+    for key in NUMERIC:
+        assert sum(v[key] for v in s["veredas"]) == pytest.approx(t[key]), key
+    uncovered = sum(v["people"] for v in t["uncovered_by_reason"].values())
+    assert uncovered == pytest.approx(t["people_uncovered"])
+    assert t["people_covered"] + t["people_uncovered"] == pytest.approx(t["people_total"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 1e4, allow_nan=False),
+            st.sampled_from(REASONS),
+            st.sampled_from(["La Suiza", "Potrera Miserenga", "Otra"]),
+            st.booleans(),
+        ),
+        min_size=8,
+        max_size=8,
+    )
+)
+def test_totals_equal_sum_over_veredas(rows):
+    """Property: whatever the demand, totals = sum over veredas; uncovered = sum by reason."""
+    from tests.helpers import build_tiny_plan
+
+    plan = build_tiny_plan()
+    d = plan.demand.copy()
+    d["population"] = [r[0] for r in rows]
+    d["reason"] = [r[1] for r in rows]
+    d["covered"] = [r[1] == "covered" for r in rows]
+    d["vereda"] = [r[2] for r in rows]
+    d["kind"] = ["school" if r[3] else "population" for r in rows]
+    s = report.summarize(dataclasses.replace(plan, demand=d))
+    _check_sums(s)
+    assert {v["vereda"] for v in s["veredas"]} >= {"La Suiza", "Potrera Miserenga"}
+
+
+def test_csv_total_row_is_the_sum(tiny_plan):
+    s = report.summarize(tiny_plan)
+    rows = list(csv.DictReader(io.StringIO(report.summary_csv(s))))
+    assert rows[-1]["vereda"] == "TOTAL"
+    for key in ("people_covered", "people_uncovered", "schools_uncovered"):
+        assert float(rows[-1][key]) == pytest.approx(sum(float(r[key]) for r in rows[:-1]))
+    assert float(rows[-1]["people_covered"]) == s["totals"]["people_covered"]
+
+
+class _Cells(HTMLParser):
+    """Collect the text of the cells of the table with id="veredas"."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in, self._cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "veredas") in attrs:
+            self._in = True
+        elif self._in and tag == "tr":
+            self.rows.append([])
+        elif self._in and tag == "td":
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in = False
+        elif tag == "td" and self._cell is not None:
+            self.rows[-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def test_gap_report_totals_equal_summary_and_vereda_sum(tiny_plan):
+    s = report.summarize(tiny_plan)
+    page = report.gap_report_html(s, language="en")
+    parser = _Cells()
+    parser.feed(page)
+    rows = [r for r in parser.rows if r]
+    assert [r[0] for r in rows] == ["La Suiza", "Potrera Miserenga", "Total"]
+
+    def num(text):
+        return float(text.replace(",", "").replace("%", ""))
+
+    total, veredas = rows[-1], rows[:-1]
+    t = s["totals"]
+    expected = [
+        t["people_covered"],
+        t["people_uncovered"],
+        t["households_covered"],
+        t["households_uncovered"],
+        t["schools_covered"],
+        t["schools_uncovered"],
+    ]
+    for col, value in enumerate(expected, start=1):
+        assert num(total[col]) == pytest.approx(value)
+        assert sum(num(v[col]) for v in veredas) == pytest.approx(value)
+    # people not covered, by reason, in the last four columns
+    for col, reason in enumerate(report.GAP_REASONS, start=8):
+        assert num(total[col]) == t["uncovered_by_reason"][reason]["people"]
+    assert "Plan cost (USD)" in page and "33,000" in page and "173.68" in page
+    assert "log-distance toy model" in page  # the models of the run are stated
+    assert "blocked by terrain" in page
+
+
+def test_names_are_escaped_in_html_and_markdown(tiny_plan):
+    v = tiny_plan.veredas.copy()
+    v.loc[0, "name"] = XSS
+    d = tiny_plan.demand.copy()
+    d.loc[d["vereda"] == "La Suiza", "vereda"] = XSS
+    d.loc[7, "name"] = '<img src=x onerror="alert(2)">'
+    plan = dataclasses.replace(tiny_plan, veredas=v, demand=d, name="</title><b>x")
+    s = report.summarize(plan)
+    for page in (report.gap_report_html(s), report.summary_markdown(s)):
+        assert "<script>" not in page
+        assert "<img" not in page
+        assert "</title><b>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_spanish_and_english_labels(tiny_plan):
+    s = report.summarize(tiny_plan)
+    assert "Personas" in report.summary_markdown(s, language="es")
+    assert "People" in report.summary_markdown(s, language="en")
+    assert "señal débil" in report.gap_report_html(s, language="es")
+    with pytest.raises(ValueError, match="Unknown language"):
+        report.summary_markdown(s, language="fr")
+
+
+def test_gap_report_figures_are_two_a4_pages(tiny_plan):
+    figs = charts.gap_report_figures(report.summarize(tiny_plan), language="en")
+    try:
+        assert len(figs) == 2
+        assert np.allclose(figs[0].get_size_inches(), (8.27, 11.69))
+    finally:
+        for f in figs:
+            plt.close(f)
+
+
+def test_data_sources_of_the_scenario_are_stated(tiny_plan):
+    layers = {"dem": {"file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}}
+    plan = dataclasses.replace(tiny_plan, scenario={"area": {"layers": layers}})
+    s = report.summarize(plan)
+    assert s["sources"] == [
+        {"layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}
+    ]
+    page = report.gap_report_html(s, language="en")
+    assert "NASA SRTM &lt;v3&gt; — public domain" in page and "<v3>" not in page
+    assert "NASA SRTM &lt;v3&gt;" in report.summary_markdown(s)
+    assert report.summarize(tiny_plan)["sources"][0]["file"] == "synthetic"
