@@ -22,7 +22,7 @@ from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
-from coverage.scenario import Scenario, load_scenario
+from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 
 TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
 
@@ -156,7 +156,9 @@ def test_ridge_site_covers_more_than_valley_site() -> None:
             {"school_id": [], "name": [], "vereda": []}, geometry=[], crs=t.crs
         ),
     )
-    demand, _ = demand_points(t, st, total_people=1000, resolution_m=90, max_slope_deg=90)
+    demand, _ = demand_points(
+        t, st, PopulationFacts(total_people=1000), DemandParams(resolution_m=90, max_slope_deg=90)
+    )
     s = load_scenario().replace(propagation={"model": "los"}, placement={"mast_heights_m": (12.0,)})
     inputs = pipeline.Inputs(s, {}, t, st, demand, [])
     xs, ys = t.cell_centers()

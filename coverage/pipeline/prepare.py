@@ -123,19 +123,12 @@ def prepare_inputs(scenario: Scenario, *, mirror: str | os.PathLike[str] | None 
         margin_m=area.margin_m,
         resolution_m=scenario.propagation.resolution_m,
     )
-    d = scenario.demand
-    demand, assumptions = demand_points(
-        terrain,
-        settlements,
-        total_people=area.population.total_people,
-        total_households=area.population.households,
-        resolution_m=d.resolution_m,
-        max_slope_deg=d.max_slope_deg,
-        min_elevation_m=d.min_elevation_m,
-        max_elevation_m=d.max_elevation_m,
-        population_raster=raster,
-        buildings=buildings,
+    params = dataclasses.replace(
+        scenario.demand,
+        population_raster=str(raster) if raster else "",
+        buildings=str(buildings) if buildings else "",
     )
+    demand, assumptions = demand_points(terrain, settlements, area.population, params)
     assumptions = [
         *assumptions,
         f"Population total: {area.population.total_people:,.0f} people, "
