@@ -18,6 +18,7 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,6 +406,10 @@ _INVALID = object()
 
 
 def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """``value`` as type ``hint`` (a dataclass, tuple, dict, scalar or optional of one).
+
+    A problem is appended to ``problems`` and :data:`_INVALID` returned when it does not fit.
+    """
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -414,40 +419,54 @@ def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
         built = _build(hint, value, where, problems)
         return _INVALID if built is None else built
     if origin is tuple:
-        if isinstance(value, str) and args and args[0] is str:
-            value = [value]
-        if not isinstance(value, list):
-            problems.append(f"{where}: expected a list, got {value!r}")
-            return _INVALID
-        items = [_convert(args[0], v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
-        return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        return _convert_tuple(args[0] if args else Any, value, where, problems)
     if origin is dict:
-        if not isinstance(value, dict):
-            problems.append(f"{where}: expected a table, got {value!r}")
-            return _INVALID
-        out = {k: _convert(args[1], v, f"{where}.{k}", problems) for k, v in value.items()}
-        return _INVALID if any(v is _INVALID for v in out.values()) else out
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{where}: expected a number, got {value!r}")
-            return _INVALID
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"{where}: expected an integer, got {value!r}")
-            return _INVALID
+        return _convert_dict(args[1], value, where, problems)
+    scalar = _SCALARS.get(hint)
+    if scalar is None:
         return value
-    if hint is bool:
-        if not isinstance(value, bool):
-            problems.append(f"{where}: expected true or false, got {value!r}")
-            return _INVALID
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            problems.append(f"{where}: expected a string, got {value!r}")
-            return _INVALID
-        return value
-    return value
+    fits, expected = scalar
+    if not fits(value):
+        problems.append(f"{where}: expected {expected}, got {value!r}")
+        return _INVALID
+    return float(value) if hint is float else value
+
+
+def _convert_tuple(item: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """A TOML list (or a lone string, for a tuple of strings) as a tuple of ``item``."""
+    if isinstance(value, str) and item is str:
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list, got {value!r}")
+        return _INVALID
+    items = [_convert(item, v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+    return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+
+
+def _convert_dict(item: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """A TOML table as a dict of ``item`` values."""
+    if not isinstance(value, dict):
+        problems.append(f"{where}: expected a table, got {value!r}")
+        return _INVALID
+    out = {k: _convert(item, v, f"{where}.{k}", problems) for k, v in value.items()}
+    return _INVALID if any(v is _INVALID for v in out.values()) else out
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _is_integer(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int)
+
+
+#: Scalar types of the dataclass fields: the test a TOML value must pass, and what it expects.
+_SCALARS: dict[type, tuple[Callable[[Any], bool], str]] = {
+    float: (_is_number, "a number"),
+    int: (_is_integer, "an integer"),
+    bool: (lambda v: isinstance(v, bool), "true or false"),
+    str: (lambda v: isinstance(v, str), "a string"),
+}
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:

@@ -55,6 +55,27 @@ def test_wrong_types_and_ranges_name_the_key(tmp_path: Path) -> None:
     assert "max_hops must be in [1, 10]" in str(info.value)
 
 
+def test_every_kind_of_wrong_type_names_the_key_and_the_type(tmp_path: Path) -> None:
+    p = _write_scenario(
+        tmp_path,
+        "language = 3\n[backhaul]\nmax_hops = 'x'\ntwo_paths = 1\n"
+        "[placement]\nmast_heights_m = 5\n[propagation]\nclutter_loss_db = 3\n"
+        "[candidates]\nextra = [{ name = 'a', lon_deg = true, lat_deg = 6.0 }]\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    text = str(info.value)
+    for problem in (
+        "s.toml.language: expected a string, got 3",
+        "backhaul.max_hops: expected an integer, got 'x'",
+        "backhaul.two_paths: expected true or false, got 1",
+        "placement.mast_heights_m: expected a list, got 5",
+        "propagation.clutter_loss_db: expected a table, got 3",
+        "candidates.extra[0].lon_deg: expected a number, got True",
+    ):
+        assert problem in text
+
+
 def test_replace_changes_one_field() -> None:
     s = load_scenario()
     t = s.replace(placement={"budget_usd": 50_000.0})
