@@ -9,7 +9,8 @@ replaces the uniform spread when given, and so do building footprints (people in
 to floor area). Schools are separate, priority demand points carrying
 no population of their own (their pupils live in the grid already).
 
-Only this module, :mod:`coverage.inputs.terrain` and the writers read or write files.
+Vector layers (boundary, veredas, schools, building footprints) are read here; rasters
+through :func:`coverage.inputs.terrain.raster_on_grid`.
 """
 
 from __future__ import annotations

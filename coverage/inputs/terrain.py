@@ -6,7 +6,10 @@ metric, north-up grid of square cells. Elevations are metres above the DEM's ver
 (EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
 neighbour and counted in :attr:`Terrain.filled_voids`.
 
-Only this module and :mod:`coverage.inputs.settlements` and :mod:`coverage.io` touch input files.
+Every raster input is read here: the DEM (:func:`read_dem`, :func:`check_dem`,
+:func:`load_terrain`) and the rasters resampled onto its grid (:func:`raster_on_grid`: a
+population or land-cover raster); :func:`write_grid` writes a grid as a GeoTIFF. Vector layers
+are read in :mod:`coverage.inputs.settlements`; :mod:`coverage.inputs.sources` finds the files.
 """
 
 from __future__ import annotations
@@ -186,11 +189,16 @@ class Terrain:
         distance_m, elevation_m
             Distances from the first point and bilinear elevations, both including the two
             end points, evenly spaced.
+
+        Raises
+        ------
+        InputError
+            ``spacing_m`` is not positive.
         """
         step = spacing_m if spacing_m is not None else self.cell_size_m / 2.0
         if step <= 0:
-            msg = f"spacing_m must be positive, got {step}."
-            raise ValueError(msg)
+            msg = f"spacing_m must be positive, got {step}; pass a sample spacing in metres."
+            raise InputError(msg)
         length = math.hypot(x1_m - x0_m, y1_m - y0_m)
         n = max(2, math.ceil(length / step) + 1)
         t = np.linspace(0.0, 1.0, n)
