@@ -6,6 +6,10 @@ an *area* description (``data/palmitas/area.toml``) that says where: the working
 input layers with their public sources and checksums, and the facts typed in by hand with
 their citations.
 
+The bundled Palmitas files live in ``data/palmitas/`` at the top of the repository and, for
+an installed package, in ``coverage/data/palmitas/`` (an identical copy):
+:func:`default_scenario_path` finds either.
+
 Loading rejects unknown keys as probable typos (suggesting the nearest known key), checks
 types and ranges, and reports every problem at once in one :class:`ScenarioError`.
 """
@@ -43,8 +47,11 @@ __all__ = [
     "load_scenario",
 ]
 
-#: Folder of the bundled areas and scenarios (``data/`` at the top of the repository).
+#: Folder of the bundled areas and scenarios in a clone: ``data/`` at the top of the repository.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+#: The same areas and scenarios as package data (``coverage/data/``), for an installed wheel;
+#: ``tests/test_scenario.py`` checks that they equal the files in :data:`DATA_DIR`.
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 class _ProblemError(ScenarioError):
@@ -536,12 +543,27 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
 
 
 def default_scenario_path() -> Path:
-    """Path of the bundled Palmitas scenario (``data/palmitas/scenario.toml``)."""
-    p = DATA_DIR / "palmitas" / "scenario.toml"
-    if not p.is_file():
-        msg = (
-            f"The default scenario {p} is missing: run from a clone of the repository, or pass a "
-            "scenario file (coverage-plan run SCENARIO)."
-        )
-        raise ScenarioError(msg)
-    return p
+    """Path of the bundled Palmitas scenario.
+
+    Returns
+    -------
+    Path
+        ``data/palmitas/scenario.toml`` at the top of the repository when run from a clone
+        (:data:`DATA_DIR`), else the copy installed with the package
+        (:data:`PACKAGE_DATA_DIR`, ``coverage/data/palmitas/scenario.toml``).
+
+    Raises
+    ------
+    ScenarioError
+        Neither file exists.
+    """
+    name = Path("palmitas", "scenario.toml")
+    for folder in (DATA_DIR, PACKAGE_DATA_DIR):
+        if (folder / name).is_file():
+            return folder / name
+    msg = (
+        f"The default scenario {name} is in neither {DATA_DIR} nor {PACKAGE_DATA_DIR}: "
+        "reinstall the package or run from a clone of the repository, or pass a scenario "
+        "file (coverage-plan run SCENARIO)."
+    )
+    raise ScenarioError(msg)
