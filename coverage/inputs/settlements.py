@@ -165,6 +165,34 @@ def load_settlements(
     if not work.is_projected:
         msg = f"working CRS {crs} is not projected; use a metric CRS such as EPSG:9377."
         raise CRSError(msg)
+    veredas, schools, boundary = _checked_layers(
+        paths,
+        vereda_fields=(name_field, id_field) if id_field else (name_field,),
+        school_name_field=school_name_field,
+    )
+    veredas = veredas.to_crs(work)
+    v = gpd.GeoDataFrame(
+        {
+            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
+            "name": veredas[name_field].astype(str),
+        },
+        geometry=veredas.geometry.to_numpy(),
+        crs=work,
+    )
+    area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
+    b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
+    s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)
+    log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
+    return Settlements(boundary=b, veredas=v, schools=s)
+
+
+def _checked_layers(
+    paths: dict[str, Path], *, vereda_fields: tuple[str, ...], school_name_field: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The veredas, schools and (optional) boundary layers as read, after checking them all.
+
+    Raises one :class:`InputError` with every problem of every layer.
+    """
     problems: list[str] = []
     veredas = _read(paths["veredas"], "veredas layer", problems)
     schools = _read(paths["schools"], "schools layer", problems)
@@ -175,7 +203,7 @@ def load_settlements(
             paths["veredas"],
             "veredas layer",
             geom_types=("Polygon", "MultiPolygon"),
-            required_fields=(name_field, id_field) if id_field else (name_field,),
+            required_fields=vereda_fields,
         )
     if schools is not None:
         problems += check_vector_layer(
@@ -192,49 +220,44 @@ def load_settlements(
     if problems or veredas is None or schools is None:
         msg = "Settlement layers are not usable:\n  - " + "\n  - ".join(problems)
         raise InputError(msg, problems)
+    return veredas, schools, boundary
 
-    veredas = veredas.to_crs(work)
-    v = gpd.GeoDataFrame(
-        {
-            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
-            "name": veredas[name_field].astype(str),
-        },
-        geometry=veredas.geometry.to_numpy(),
-        crs=work,
-    )
-    area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
-    b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
 
-    schools = schools.to_crs(work)
-    if school_inside_field and school_inside_field in schools.columns:
-        inside = schools[school_inside_field].astype(bool).to_numpy()
+def _schools_in_veredas(
+    schools: gpd.GeoDataFrame, veredas: gpd.GeoDataFrame, name_field: str, inside_field: str
+) -> gpd.GeoDataFrame:
+    """The schools inside the area (by ``inside_field``, if any) with the vereda of each.
+
+    ``schools`` and ``veredas`` are in the working CRS; the result has the columns of
+    :attr:`Settlements.schools`.
+    """
+    if inside_field and inside_field in schools.columns:
+        inside = schools[inside_field].astype(bool).to_numpy()
         if (~inside).any():
             log.info(
                 "schools: %d outside the area left out of the demand: %s",
                 int((~inside).sum()),
-                ", ".join(schools.loc[~inside, school_name_field].astype(str)),
+                ", ".join(schools.loc[~inside, name_field].astype(str)),
             )
         schools = schools[inside]
     joined = gpd.sjoin(
-        schools[[school_name_field, "geometry"]],
-        v[["name", "geometry"]],
+        schools[[name_field, "geometry"]],
+        veredas[["name", "geometry"]],
         how="left",
         predicate="within",
         lsuffix="school",
         rsuffix="vereda",
     )
     joined = joined[~joined.index.duplicated(keep="first")]
-    s = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "school_id": [f"school-{i}" for i in range(len(joined))],
-            "name": joined[school_name_field].astype(str).to_numpy(),
+            "name": joined[name_field].astype(str).to_numpy(),
             "vereda": joined["name"].fillna("").astype(str).to_numpy(),
         },
         geometry=joined.geometry.to_numpy(),
-        crs=work,
+        crs=veredas.crs,
     )
-    log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
-    return Settlements(boundary=b, veredas=v, schools=s)
 
 
 def slope_deg(terrain: Terrain) -> NDArray[np.float32]:
