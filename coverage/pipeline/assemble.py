@@ -14,7 +14,6 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
 import rasterio.features
 from numpy.typing import NDArray
 
@@ -295,7 +294,7 @@ def _links_table(links: gpd.GeoDataFrame, costs: CostTable) -> gpd.GeoDataFrame:
 
 
 def _with_equipment(
-    resolved: ResolvedScenario, sites: gpd.GeoDataFrame, links: pd.DataFrame
+    resolved: ResolvedScenario, sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """The sites with their equipment in words and their sector azimuths (degrees)."""
     antenna = resolved.antenna
