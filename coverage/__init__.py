@@ -2,10 +2,26 @@
 
 Terrain rasters and settlement layers go in; line of sight, radio propagation and
 network-graph models choose tower sites and their backhaul; coverage maps and gap reports
-come out. Modules are named by domain word and data flows one way down this list:
-``scenario`` -> ``terrain`` + ``settlements`` -> ``candidates`` -> ``visibility`` ->
-``propagation`` -> ``network`` -> ``placement`` -> ``pipeline`` (a :class:`Plan`) ->
-``render`` / ``report`` / ``export``.
+come out. The package is housed by stage, and imports go one way: each part below imports
+only from the parts listed before it.
+
+* the core: :mod:`coverage.scenario` (scenario and area TOML files as frozen dataclasses)
+  and :mod:`coverage.errors`;
+* :mod:`coverage.inputs`: the data found, checked and loaded (sources, terrain, settlements
+  and demand points);
+* :mod:`coverage.radio`: visibility, propagation (ITM and others), predictions, link budget,
+  technology presets, many sites on one grid;
+* :mod:`coverage.planning`: candidate sites, costs, the backhaul link graph, the placement
+  with backhaul;
+* :mod:`coverage.plan`: the :class:`Plan` value object, between planning and outputs;
+* :mod:`coverage.outputs`: maps, tables, reports and files of a plan;
+* :mod:`coverage.pipeline` and :mod:`coverage.cli` on top: the stages run in order (the
+  scenario resolved once, the inputs prepared, candidates, coverage matrix, placement, the
+  plan), as functions and as the ``coverage-plan`` command.
+
+:mod:`coverage.synthetic` builds deterministic terrain for tests and examples.
+:func:`plan_coverage`, :func:`run_scenario`, :func:`load_scenario`, :class:`Plan` and
+:class:`Scenario` are importable from here.
 """
 
 from __future__ import annotations

@@ -180,7 +180,8 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "validate",
         help="check a scenario and its input data without planning",
         description=(
-            "Load the scenario, find and verify every input layer, and check the layers and the "
+            "Load the scenario and resolve its technology, antenna pattern, propagation model "
+            "and costs; then find and verify every input layer, and check the layers and the "
             "DEM; report every problem at once."
         ),
     )
@@ -190,14 +191,11 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from coverage.pipeline import access_technology, cost_table, prepare_inputs, propagation_model
+    from coverage.pipeline import prepare_inputs, resolve
     from coverage.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    access_technology(scenario)
-    cost_table(scenario)
-    propagation_model(scenario)
-    inputs = prepare_inputs(scenario, mirror=args.mirror)
+    inputs = prepare_inputs(resolve(scenario), mirror=args.mirror)
     rows, cols = inputs.terrain.shape
     print(
         f"{scenario.name}: OK - {cols} x {rows} terrain cells, "

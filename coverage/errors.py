@@ -1,8 +1,12 @@
-"""The exception tree and warning classes of the coverage planner.
+"""The exception tree of the coverage planner.
 
 Every error the package raises on purpose derives from :class:`CoverageError`, and each
 subclass also inherits the builtin it resembles, so ``except ValueError`` keeps working for
 callers who do not know this package. Causes are chained with ``raise ... from err``.
+
+A propagation model used outside its validated range is not an error nor a Python warning:
+ITM's out-of-range flags travel with the results (:mod:`coverage.radio.itm`) and every plan
+states them in its assumptions.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ __all__ = [
     "DataSourceError",
     "InfeasibleError",
     "InputError",
-    "ModelRangeWarning",
     "ScenarioError",
 ]
 
@@ -48,7 +51,3 @@ class DataSourceError(CoverageError, OSError):
 
 class InfeasibleError(CoverageError, RuntimeError):
     """A placement problem has no solution; the message explains why in words."""
-
-
-class ModelRangeWarning(UserWarning):
-    """A propagation model was used outside the range its reference validates."""

@@ -6,6 +6,10 @@ an *area* description (``data/palmitas/area.toml``) that says where: the working
 input layers with their public sources and checksums, and the facts typed in by hand with
 their citations.
 
+The bundled Palmitas files live in ``data/palmitas/`` at the top of the repository and, for
+an installed package, in ``coverage/data/palmitas/`` (an identical copy):
+:func:`default_scenario_path` finds either.
+
 Loading rejects unknown keys as probable typos (suggesting the nearest known key), checks
 types and ranges, and reports every problem at once in one :class:`ScenarioError`.
 """
@@ -18,6 +22,7 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +47,11 @@ __all__ = [
     "load_scenario",
 ]
 
-#: Folder of the bundled areas and scenarios (``data/`` at the top of the repository).
+#: Folder of the bundled areas and scenarios in a clone: ``data/`` at the top of the repository.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+#: The same areas and scenarios as package data (``coverage/data/``), for an installed wheel;
+#: ``tests/test_scenario.py`` checks that they equal the files in :data:`DATA_DIR`.
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 class _ProblemError(ScenarioError):
@@ -405,6 +413,10 @@ _INVALID = object()
 
 
 def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """``value`` as type ``hint`` (a dataclass, tuple, dict, scalar or optional of one).
+
+    A problem is appended to ``problems`` and :data:`_INVALID` returned when it does not fit.
+    """
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -414,40 +426,54 @@ def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
         built = _build(hint, value, where, problems)
         return _INVALID if built is None else built
     if origin is tuple:
-        if isinstance(value, str) and args and args[0] is str:
-            value = [value]
-        if not isinstance(value, list):
-            problems.append(f"{where}: expected a list, got {value!r}")
-            return _INVALID
-        items = [_convert(args[0], v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
-        return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        return _convert_tuple(args[0] if args else Any, value, where, problems)
     if origin is dict:
-        if not isinstance(value, dict):
-            problems.append(f"{where}: expected a table, got {value!r}")
-            return _INVALID
-        out = {k: _convert(args[1], v, f"{where}.{k}", problems) for k, v in value.items()}
-        return _INVALID if any(v is _INVALID for v in out.values()) else out
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{where}: expected a number, got {value!r}")
-            return _INVALID
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"{where}: expected an integer, got {value!r}")
-            return _INVALID
+        return _convert_dict(args[1], value, where, problems)
+    scalar = _SCALARS.get(hint)
+    if scalar is None:
         return value
-    if hint is bool:
-        if not isinstance(value, bool):
-            problems.append(f"{where}: expected true or false, got {value!r}")
-            return _INVALID
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            problems.append(f"{where}: expected a string, got {value!r}")
-            return _INVALID
-        return value
-    return value
+    fits, expected = scalar
+    if not fits(value):
+        problems.append(f"{where}: expected {expected}, got {value!r}")
+        return _INVALID
+    return float(value) if hint is float else value
+
+
+def _convert_tuple(item: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """A TOML list (or a lone string, for a tuple of strings) as a tuple of ``item``."""
+    if isinstance(value, str) and item is str:
+        value = [value]
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list, got {value!r}")
+        return _INVALID
+    items = [_convert(item, v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+    return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+
+
+def _convert_dict(item: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """A TOML table as a dict of ``item`` values."""
+    if not isinstance(value, dict):
+        problems.append(f"{where}: expected a table, got {value!r}")
+        return _INVALID
+    out = {k: _convert(item, v, f"{where}.{k}", problems) for k, v in value.items()}
+    return _INVALID if any(v is _INVALID for v in out.values()) else out
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _is_integer(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int)
+
+
+#: Scalar types of the dataclass fields: the test a TOML value must pass, and what it expects.
+_SCALARS: dict[type, tuple[Callable[[Any], bool], str]] = {
+    float: (_is_number, "a number"),
+    int: (_is_integer, "an integer"),
+    bool: (lambda v: isinstance(v, bool), "true or false"),
+    str: (lambda v: isinstance(v, str), "a string"),
+}
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -517,12 +543,27 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
 
 
 def default_scenario_path() -> Path:
-    """Path of the bundled Palmitas scenario (``data/palmitas/scenario.toml``)."""
-    p = DATA_DIR / "palmitas" / "scenario.toml"
-    if not p.is_file():
-        msg = (
-            f"The default scenario {p} is missing: run from a clone of the repository, or pass a "
-            "scenario file (coverage-plan run SCENARIO)."
-        )
-        raise ScenarioError(msg)
-    return p
+    """Path of the bundled Palmitas scenario.
+
+    Returns
+    -------
+    Path
+        ``data/palmitas/scenario.toml`` at the top of the repository when run from a clone
+        (:data:`DATA_DIR`), else the copy installed with the package
+        (:data:`PACKAGE_DATA_DIR`, ``coverage/data/palmitas/scenario.toml``).
+
+    Raises
+    ------
+    ScenarioError
+        Neither file exists.
+    """
+    name = Path("palmitas", "scenario.toml")
+    for folder in (DATA_DIR, PACKAGE_DATA_DIR):
+        if (folder / name).is_file():
+            return folder / name
+    msg = (
+        f"The default scenario {name} is in neither {DATA_DIR} nor {PACKAGE_DATA_DIR}: "
+        "reinstall the package or run from a clone of the repository, or pass a scenario "
+        "file (coverage-plan run SCENARIO)."
+    )
+    raise ScenarioError(msg)

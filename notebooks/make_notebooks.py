@@ -42,10 +42,18 @@ light = scenario.replace(
 )
 print(light.name, light.area.crs, light.technology.preset, light.propagation.model)""",
     ),
-    ("md", "## 1. Inputs: resolved, validated, loaded into the working CRS (EPSG:9377)"),
+    (
+        "md",
+        """## 1. The scenario resolved, then the inputs validated and loaded into the working CRS (EPSG:9377)
+
+`pipeline.resolve` builds the technology, antenna, propagation model and cost table once (and
+reports any scenario mistake before data is read); every later stage takes it.""",
+    ),
     (
         "code",
-        """inputs = pipeline.prepare_inputs(light)
+        """run = pipeline.resolve(light)
+print(run.technology.name, f"{run.threshold_dbm:g} dBm;", run.model.describe())
+inputs = pipeline.prepare_inputs(run)
 t = inputs.terrain
 print(f"terrain {t.shape[1]} x {t.shape[0]} cells of {t.cell_size_m:g} m, "
       f"{t.elevation_m.min():.0f}-{t.elevation_m.max():.0f} m")
@@ -56,23 +64,21 @@ inputs.demand.groupby("vereda")["population"].sum().round()""",
     ("md", "## 2. Candidate sites: terrain high points (topographic position) and schools"),
     (
         "code",
-        """candidates = pipeline.build_candidates(inputs)
+        """candidates = pipeline.build_candidates(run, inputs)
 candidates[["candidate_id", "source", "name", "ground_elevation_m", "tpi_m"]].head()""",
     ),
     ("md", "## 3. Received power from every candidate to every demand point"),
     (
         "code",
-        """technology = pipeline.access_technology(light)
-rx_dbm, option_height_m = pipeline.coverage_matrix(inputs, candidates, technology)
-threshold = technology.rx_sensitivity_dbm + technology.fade_margin_db
-print(pipeline.propagation_model(light).describe())
+        """rx_dbm, option_height_m = pipeline.coverage_matrix(run, inputs, candidates)
+threshold = run.threshold_dbm
 print(f"{rx_dbm.shape[0]} options x {rx_dbm.shape[1]} demand points; "
       f"{np.mean(rx_dbm >= threshold):.0%} of pairs above {threshold:g} dBm")""",
     ),
     ("md", "## 4. Sites, relays and backhaul chosen together (HiGHS MILP)"),
     (
         "code",
-        """placement = pipeline.choose_sites(inputs, candidates, rx_dbm, technology)
+        """placement = pipeline.choose_sites(run, inputs, candidates, rx_dbm)
 r = placement.result
 print(f"{len(r.chosen)} access sites, {len(r.relays)} relays, {len(r.links)} links; "
       f"status {r.status}, gap {r.gap:.2%}, cost {r.cost_usd:,.0f} USD")""",
@@ -80,7 +86,7 @@ print(f"{len(r.chosen)} access sites, {len(r.relays)} relays, {len(r.links)} lin
     ("md", "## 5. The plan: who is covered, who is not and why"),
     (
         "code",
-        """plan = pipeline.assemble_plan(inputs, candidates, rx_dbm, technology, placement)
+        """plan = pipeline.assemble_plan(run, inputs, candidates, rx_dbm, placement)
 print(f"{plan.people_covered:,.0f} of {plan.people_total:,.0f} people covered")
 plan.demand.groupby("reason")["population"].sum().round()""",
     ),

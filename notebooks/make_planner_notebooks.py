@@ -125,17 +125,18 @@ sweep reuses one coverage matrix; each sensitivity case is a full (light) run.""
     ("code", SETUP),
     (
         "code",
-        """inputs = pipeline.prepare_inputs(light)
-technology = pipeline.access_technology(light)
-candidates = pipeline.build_candidates(inputs)
-rx_dbm, _ = pipeline.coverage_matrix(inputs, candidates, technology)
+        """run = pipeline.resolve(light)
+inputs = pipeline.prepare_inputs(run)
+candidates = pipeline.build_candidates(run, inputs)
+rx_dbm, _ = pipeline.coverage_matrix(run, inputs, candidates)
 
 
 def with_sites(n):
-    sized = dc.replace(inputs, scenario=light.replace(name=f"{n} sites",
-                                                      placement={"budget_sites": n, "budget_usd": 0.0}))
-    placement = pipeline.choose_sites(sized, candidates, rx_dbm, technology)
-    return pipeline.assemble_plan(sized, candidates, rx_dbm, technology, placement)
+    # the same data and coverage matrix, planned with another budget
+    sized = pipeline.resolve(light.replace(name=f"{n} sites",
+                                           placement={"budget_sites": n, "budget_usd": 0.0}))
+    placement = pipeline.choose_sites(sized, inputs, candidates, rx_dbm)
+    return pipeline.assemble_plan(sized, inputs, candidates, rx_dbm, placement)
 
 
 budget = compare.sweep(with_sites, [1, 2, 3], parameter="sites")
@@ -156,15 +157,15 @@ from scipy import ndimage
 
 
 def with_dem_error(sigma_m, seed=0):
-    noisy = pipeline.prepare_inputs(light)
+    noisy = pipeline.prepare_inputs(run)
     field = ndimage.gaussian_filter(np.random.default_rng(seed).normal(size=noisy.terrain.shape), 3)
     field *= sigma_m / field.std()
     terrain = dc.replace(noisy.terrain, elevation_m=noisy.terrain.elevation_m + field)
     noisy = dc.replace(noisy, terrain=terrain)
-    cands = pipeline.build_candidates(noisy)
-    rx, _ = pipeline.coverage_matrix(noisy, cands, technology)
-    return pipeline.assemble_plan(noisy, cands, rx, technology,
-                                  pipeline.choose_sites(noisy, cands, rx, technology))
+    cands = pipeline.build_candidates(run, noisy)
+    rx, _ = pipeline.coverage_matrix(run, noisy, cands)
+    return pipeline.assemble_plan(run, noisy, cands, rx,
+                                  pipeline.choose_sites(run, noisy, cands, rx))
 
 
 cases = {

@@ -6,6 +6,7 @@ scenario TOML) so that the whole path, from files to outputs, runs as a user run
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
-from coverage.scenario import Scenario, load_scenario
+from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 
 TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
 
@@ -112,16 +113,15 @@ def territory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def synthetic_inputs(territory: Path) -> pipeline.Inputs:
-    return pipeline.prepare_inputs(load_scenario(territory))
+    return pipeline.prepare_inputs(pipeline.resolve(load_scenario(territory)))
 
 
 def _covered_people(s: Scenario, inputs: pipeline.Inputs) -> float:
-    inputs = pipeline.Inputs(s, inputs.paths, inputs.terrain, inputs.settlements, inputs.demand, [])
-    tech = pipeline.access_technology(s)
-    cands = pipeline.build_candidates(inputs)
-    rx, _ = pipeline.coverage_matrix(inputs, cands, tech)
-    placement = pipeline.choose_sites(inputs, cands, rx, tech)
-    plan = pipeline.assemble_plan(inputs, cands, rx, tech, placement)
+    run = pipeline.resolve(s)  # the same data, planned with another scenario
+    cands = pipeline.build_candidates(run, inputs)
+    rx, _ = pipeline.coverage_matrix(run, inputs, cands)
+    placement = pipeline.choose_sites(run, inputs, cands, rx)
+    plan = pipeline.assemble_plan(run, inputs, cands, rx, placement)
     return plan.people_covered
 
 
@@ -156,9 +156,12 @@ def test_ridge_site_covers_more_than_valley_site() -> None:
             {"school_id": [], "name": [], "vereda": []}, geometry=[], crs=t.crs
         ),
     )
-    demand, _ = demand_points(t, st, total_people=1000, resolution_m=90, max_slope_deg=90)
+    demand, _ = demand_points(
+        t, st, PopulationFacts(total_people=1000), DemandParams(resolution_m=90, max_slope_deg=90)
+    )
     s = load_scenario().replace(propagation={"model": "los"}, placement={"mast_heights_m": (12.0,)})
-    inputs = pipeline.Inputs(s, {}, t, st, demand, [])
+    run = pipeline.resolve(s)
+    inputs = pipeline.Inputs({}, t, st, demand, [])
     xs, ys = t.cell_centers()
     ymid = float(ys[40])
     cands = gpd.GeoDataFrame(
@@ -166,9 +169,8 @@ def test_ridge_site_covers_more_than_valley_site() -> None:
         geometry=[Point(float(xs[40]), ymid), Point(float(xs[5]), ymid)],
         crs=t.crs,
     )
-    tech = pipeline.access_technology(s)
-    rx, _ = pipeline.coverage_matrix(inputs, cands, tech)
-    ok = np.nan_to_num(rx, nan=-np.inf) >= tech.rx_sensitivity_dbm + tech.fade_margin_db
+    rx, _ = pipeline.coverage_matrix(run, inputs, cands)
+    ok = np.nan_to_num(rx, nan=-np.inf) >= run.threshold_dbm
     people = demand["population"].to_numpy()
     ridge, valley = people[ok[0]].sum(), people[ok[1]].sum()
     assert ridge > 0.95 * people.sum()  # the crest sees both flanks
@@ -236,7 +238,7 @@ def test_all_input_problems_reported_before_computing(territory: Path, tmp_path:
         dst.nodata = float(dst.read(1)[0, 0])
         dst.write(np.full((dst.height, dst.width), dst.nodata, dtype="float32"), 1)
     with pytest.raises(InputError) as info:
-        pipeline.prepare_inputs(load_scenario(root / "scenario.toml"))
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(root / "scenario.toml")))
     text = str(info.value)
     assert "schools.geojson: the layer is empty" in text
     assert "every cell is nodata" in text
@@ -270,18 +272,14 @@ def test_antenna_pattern_file_shapes_coverage(
     with pytest.raises(ScenarioError, match="not both"):
         base.replace(technology={"antenna_pattern": str(msi), "tx_antenna_gain_dbi": 10.0})
     s = base.replace(technology={"antenna_pattern": str(msi), "antenna_azimuth_deg": 90.0})
-    tech = pipeline.access_technology(s)
-    assert tech.tx_antenna_gain_dbi == 14.0
-    inputs = pipeline.Inputs(
-        s, synthetic_inputs.paths, synthetic_inputs.terrain, synthetic_inputs.settlements,
-        synthetic_inputs.demand, [],
-    )  # fmt: skip
-    cands = pipeline.build_candidates(inputs).iloc[:3]
-    rx_sector, _ = pipeline.coverage_matrix(inputs, cands, tech)
-    omni_inputs = pipeline.Inputs(
-        base, *[getattr(inputs, k) for k in ("paths", "terrain", "settlements", "demand")], []
-    )
-    rx_omni, _ = pipeline.coverage_matrix(omni_inputs, cands, tech)  # same peak gain, no pattern
+    sector = pipeline.resolve(s)
+    assert sector.technology.tx_antenna_gain_dbi == 14.0
+    inputs = synthetic_inputs
+    cands = pipeline.build_candidates(sector, inputs).iloc[:3]
+    rx_sector, _ = pipeline.coverage_matrix(sector, inputs, cands)
+    # the same peak gain, no pattern
+    omni = dataclasses.replace(pipeline.resolve(base), technology=sector.technology)
+    rx_omni, _ = pipeline.coverage_matrix(omni, inputs, cands)
     ok = np.isfinite(rx_omni) & np.isfinite(rx_sector)
     drop = rx_omni[ok] - rx_sector[ok]
     assert drop.min() >= -1e-3  # a pattern never adds gain
@@ -298,14 +296,11 @@ def test_antenna_pattern_file_shapes_coverage(
         np.testing.assert_allclose(rx_omni[row][sel] - rx_sector[row][sel], 30.0, atol=0.01)
     assert behind > 0
     with pytest.raises(ScenarioError, match="antenna_pattern"):
-        pipeline.access_technology(base.replace(technology={"antenna_pattern": "missing.msi"}))
+        pipeline.resolve(base.replace(technology={"antenna_pattern": "missing.msi"}))
     # three sectors from 90 deg (90, 210, 330): nothing is behind a site any more; the worst
     # direction lies half-way between two sectors, 60 deg off both
-    s3 = s.replace(technology={"antenna_sectors": 3})
-    inputs3 = pipeline.Inputs(
-        s3, *[getattr(inputs, k) for k in ("paths", "terrain", "settlements", "demand")], []
-    )
-    rx_three, _ = pipeline.coverage_matrix(inputs3, cands, tech)
+    three = pipeline.resolve(s.replace(technology={"antenna_sectors": 3}))
+    rx_three, _ = pipeline.coverage_matrix(three, inputs, cands)
     drop3 = rx_omni[ok] - rx_three[ok]
     assert drop3.min() >= -1e-3 and np.all(rx_three[ok] >= rx_sector[ok] - 1e-3)
     assert drop3.max() <= 12 * (60 / 65) ** 2 + 0.01
@@ -321,7 +316,7 @@ def test_antenna_pattern_file_shapes_coverage(
         )
     # the plan lists each access site's sector azimuths and states the antennas
     plan = pipeline.assemble_plan(
-        inputs3, cands, rx_three, tech, pipeline.choose_sites(inputs3, cands, rx_three, tech)
+        three, inputs, cands, rx_three, pipeline.choose_sites(three, inputs, cands, rx_three)
     )
     roles = plan.sites["role"]
     assert (roles == "access").any()
@@ -347,15 +342,17 @@ def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Pa
         dst.write(codes, 1)
     base = load_scenario(scenario_path)
     s = base.replace(propagation={"land_cover": "landcover.tif", "clutter_loss_db": {"10": 7.0}})
-    inputs = pipeline.prepare_inputs(s)
+    run = pipeline.resolve(s)
+    inputs = pipeline.prepare_inputs(run)
     assert inputs.clutter_db is not None and np.all(inputs.clutter_db == 7.0)
     assert any("Clutter" in a and "landcover.tif" in a for a in inputs.assumptions)
-    plain = pipeline.prepare_inputs(base)
-    cands = pipeline.build_candidates(plain).iloc[:2]
-    tech = pipeline.access_technology(base)
-    rx_plain, _ = pipeline.coverage_matrix(plain, cands, tech)
-    rx_clutter, _ = pipeline.coverage_matrix(inputs, cands, tech)
+    plain_run = pipeline.resolve(base)
+    plain = pipeline.prepare_inputs(plain_run)
+    cands = pipeline.build_candidates(plain_run, plain).iloc[:2]
+    rx_plain, _ = pipeline.coverage_matrix(plain_run, plain, cands)
+    rx_clutter, _ = pipeline.coverage_matrix(run, inputs, cands)
     ok = np.isfinite(rx_plain)
     np.testing.assert_allclose(rx_plain[ok] - rx_clutter[ok], 7.0, atol=1e-4)
+    nowhere = base.replace(propagation={"land_cover": "nowhere.tif"})
     with pytest.raises(InputError, match="land_cover"):
-        pipeline.prepare_inputs(base.replace(propagation={"land_cover": "nowhere.tif"}))
+        pipeline.prepare_inputs(pipeline.resolve(nowhere))

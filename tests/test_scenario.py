@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from coverage import scenario
 from coverage.errors import DataSourceError, ScenarioError
 from coverage.inputs.sources import resolve_layer, resolve_layers
-from coverage.scenario import LayerSpec, load_area, load_scenario
+from coverage.scenario import (
+    DATA_DIR,
+    PACKAGE_DATA_DIR,
+    LayerSpec,
+    default_scenario_path,
+    load_area,
+    load_scenario,
+)
 
 
 def test_default_scenario_loads_with_sourced_area() -> None:
@@ -25,6 +33,29 @@ def test_default_scenario_loads_with_sourced_area() -> None:
     for layer in s.area.layers.values():
         assert layer.sha256 and layer.source
     assert s.to_dict()["placement"]["budget_sites"] == s.placement.budget_sites
+
+
+def test_packaged_scenario_files_equal_the_top_level_ones() -> None:
+    """An installed wheel carries coverage/data/, a copy of data/ kept equal by this test."""
+    top = sorted(p.relative_to(DATA_DIR) for p in DATA_DIR.rglob("*.toml"))
+    packaged = sorted(p.relative_to(PACKAGE_DATA_DIR) for p in PACKAGE_DATA_DIR.rglob("*.toml"))
+    assert top and top == packaged
+    for rel in top:
+        assert (PACKAGE_DATA_DIR / rel).read_bytes() == (DATA_DIR / rel).read_bytes(), (
+            f"copy data/{rel} over coverage/data/{rel}"
+        )
+
+
+def test_default_scenario_falls_back_to_the_packaged_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert default_scenario_path() == DATA_DIR / "palmitas" / "scenario.toml"  # a clone
+    monkeypatch.setattr(scenario, "DATA_DIR", tmp_path / "no-clone")  # as an installed wheel
+    assert default_scenario_path() == PACKAGE_DATA_DIR / "palmitas" / "scenario.toml"
+    assert load_scenario().area.path == PACKAGE_DATA_DIR / "palmitas" / "area.toml"
+    monkeypatch.setattr(scenario, "PACKAGE_DATA_DIR", tmp_path / "nothing")
+    with pytest.raises(ScenarioError, match="reinstall the package"):
+        load_scenario()
 
 
 def _write_scenario(tmp_path: Path, body: str) -> Path:
@@ -53,6 +84,27 @@ def test_wrong_types_and_ranges_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"propagation.k_factor: expected a number") as info:
         load_scenario(p)
     assert "max_hops must be in [1, 10]" in str(info.value)
+
+
+def test_every_kind_of_wrong_type_names_the_key_and_the_type(tmp_path: Path) -> None:
+    p = _write_scenario(
+        tmp_path,
+        "language = 3\n[backhaul]\nmax_hops = 'x'\ntwo_paths = 1\n"
+        "[placement]\nmast_heights_m = 5\n[propagation]\nclutter_loss_db = 3\n"
+        "[candidates]\nextra = [{ name = 'a', lon_deg = true, lat_deg = 6.0 }]\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    text = str(info.value)
+    for problem in (
+        "s.toml.language: expected a string, got 3",
+        "backhaul.max_hops: expected an integer, got 'x'",
+        "backhaul.two_paths: expected true or false, got 1",
+        "placement.mast_heights_m: expected a list, got 5",
+        "propagation.clutter_loss_db: expected a table, got 3",
+        "candidates.extra[0].lon_deg: expected a number, got True",
+    ):
+        assert problem in text
 
 
 def test_replace_changes_one_field() -> None:

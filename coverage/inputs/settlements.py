@@ -9,7 +9,8 @@ replaces the uniform spread when given, and so do building footprints (people in
 to floor area). Schools are separate, priority demand points carrying
 no population of their own (their pupils live in the grid already).
 
-Only this module, :mod:`coverage.inputs.terrain` and the writers read or write files.
+Vector layers (boundary, veredas, schools, building footprints) are read here; rasters
+through :func:`coverage.inputs.terrain.raster_on_grid`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from rasterio.enums import Resampling
 
 from coverage.errors import CRSError, InputError
 from coverage.inputs.terrain import Terrain, raster_on_grid
+from coverage.scenario import DemandParams, PopulationFacts
 
 __all__ = [
     "Settlements",
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: Floor area (m2) given to a building known only as a point (a typical rural house).
 POINT_BUILDING_M2 = 50.0
+#: Demand settings when none are given: the scenario's ``[demand]`` defaults.
+DEFAULT_DEMAND = DemandParams()
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +165,34 @@ def load_settlements(
     if not work.is_projected:
         msg = f"working CRS {crs} is not projected; use a metric CRS such as EPSG:9377."
         raise CRSError(msg)
+    veredas, schools, boundary = _checked_layers(
+        paths,
+        vereda_fields=(name_field, id_field) if id_field else (name_field,),
+        school_name_field=school_name_field,
+    )
+    veredas = veredas.to_crs(work)
+    v = gpd.GeoDataFrame(
+        {
+            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
+            "name": veredas[name_field].astype(str),
+        },
+        geometry=veredas.geometry.to_numpy(),
+        crs=work,
+    )
+    area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
+    b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
+    s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)
+    log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
+    return Settlements(boundary=b, veredas=v, schools=s)
+
+
+def _checked_layers(
+    paths: dict[str, Path], *, vereda_fields: tuple[str, ...], school_name_field: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The veredas, schools and (optional) boundary layers as read, after checking them all.
+
+    Raises one :class:`InputError` with every problem of every layer.
+    """
     problems: list[str] = []
     veredas = _read(paths["veredas"], "veredas layer", problems)
     schools = _read(paths["schools"], "schools layer", problems)
@@ -171,7 +203,7 @@ def load_settlements(
             paths["veredas"],
             "veredas layer",
             geom_types=("Polygon", "MultiPolygon"),
-            required_fields=(name_field, id_field) if id_field else (name_field,),
+            required_fields=vereda_fields,
         )
     if schools is not None:
         problems += check_vector_layer(
@@ -188,49 +220,44 @@ def load_settlements(
     if problems or veredas is None or schools is None:
         msg = "Settlement layers are not usable:\n  - " + "\n  - ".join(problems)
         raise InputError(msg, problems)
+    return veredas, schools, boundary
 
-    veredas = veredas.to_crs(work)
-    v = gpd.GeoDataFrame(
-        {
-            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
-            "name": veredas[name_field].astype(str),
-        },
-        geometry=veredas.geometry.to_numpy(),
-        crs=work,
-    )
-    area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
-    b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
 
-    schools = schools.to_crs(work)
-    if school_inside_field and school_inside_field in schools.columns:
-        inside = schools[school_inside_field].astype(bool).to_numpy()
+def _schools_in_veredas(
+    schools: gpd.GeoDataFrame, veredas: gpd.GeoDataFrame, name_field: str, inside_field: str
+) -> gpd.GeoDataFrame:
+    """The schools inside the area (by ``inside_field``, if any) with the vereda of each.
+
+    ``schools`` and ``veredas`` are in the working CRS; the result has the columns of
+    :attr:`Settlements.schools`.
+    """
+    if inside_field and inside_field in schools.columns:
+        inside = schools[inside_field].astype(bool).to_numpy()
         if (~inside).any():
             log.info(
                 "schools: %d outside the area left out of the demand: %s",
                 int((~inside).sum()),
-                ", ".join(schools.loc[~inside, school_name_field].astype(str)),
+                ", ".join(schools.loc[~inside, name_field].astype(str)),
             )
         schools = schools[inside]
     joined = gpd.sjoin(
-        schools[[school_name_field, "geometry"]],
-        v[["name", "geometry"]],
+        schools[[name_field, "geometry"]],
+        veredas[["name", "geometry"]],
         how="left",
         predicate="within",
         lsuffix="school",
         rsuffix="vereda",
     )
     joined = joined[~joined.index.duplicated(keep="first")]
-    s = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "school_id": [f"school-{i}" for i in range(len(joined))],
-            "name": joined[school_name_field].astype(str).to_numpy(),
+            "name": joined[name_field].astype(str).to_numpy(),
             "vereda": joined["name"].fillna("").astype(str).to_numpy(),
         },
         geometry=joined.geometry.to_numpy(),
-        crs=work,
+        crs=veredas.crs,
     )
-    log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
-    return Settlements(boundary=b, veredas=v, schools=s)
 
 
 def slope_deg(terrain: Terrain) -> NDArray[np.float32]:
@@ -277,103 +304,152 @@ def _building_weights(
 def demand_points(
     terrain: Terrain,
     settlements: Settlements,
+    population: PopulationFacts,
+    params: DemandParams = DEFAULT_DEMAND,
     *,
-    total_people: float,
-    total_households: float = 0.0,
-    resolution_m: float = 90.0,
-    max_slope_deg: float = 40.0,
-    min_elevation_m: float = -500.0,
-    max_elevation_m: float = 9000.0,
-    population_raster: str | os.PathLike[str] | None = None,
-    buildings: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    buildings: gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Weighted demand points: population cells per vereda, plus the schools.
+
+    People are spread over the veredas in proportion to building floor area (footprints),
+    else to a population raster, else uniformly over the habitable terrain cells; each
+    (demand cell, vereda) pair with people becomes a point at the people-weighted centroid of
+    its terrain cells.
 
     Parameters
     ----------
     terrain
-        Terrain in the working CRS; its cell size must divide ``resolution_m`` (rounded).
+        Terrain in the working CRS; its cell size (m) must divide ``params.resolution_m``
+        (rounded).
     settlements
         Veredas and schools in the same CRS.
-    total_people, total_households
-        Totals to distribute (people, households).
-    resolution_m
-        Size of the demand cells (m); each (cell, vereda) pair with people becomes a point at
-        the centroid of its habitable terrain cells.
-    max_slope_deg, min_elevation_m, max_elevation_m
-        Habitability limits of the uniform spread (ignored with a population raster).
-    population_raster
-        Optional GeoTIFF of people per cell; its pattern replaces the uniform spread and is
-        scaled to ``total_people``.
+    population
+        The totals to distribute: ``total_people`` and ``households``.
+    params
+        The demand settings: ``resolution_m`` (m), the size of the demand cells;
+        ``max_slope_deg`` (degrees), ``min_elevation_m`` and ``max_elevation_m`` (m), the
+        habitability limits of the uniform spread; ``population_raster``, a GeoTIFF of people
+        per cell whose pattern replaces the uniform spread; ``buildings``, a vector file of
+        footprints (polygons, or points counted as 50 m2 each) whose floor area replaces both.
+        The two file names are read as given (absolute, or relative to the working
+        directory); :func:`coverage.pipeline.prepare_inputs` passes them resolved against the
+        scenario file's folder.
     buildings
-        Optional building footprints (a vector file or GeoDataFrame: polygons, or points
-        counted as 50 m2 each); people are spread in proportion to floor area, which replaces
-        the uniform spread (and is used instead of a population raster when both are given).
+        Footprints already in memory, used instead of ``params.buildings``.
 
     Returns
     -------
     demand, assumptions
         The demand GeoDataFrame (columns as in :mod:`coverage.plan`, without the coverage
-        columns) and the sentences that describe the demand model for the outputs.
+        columns; ``population`` in people, ``households`` in households) and the sentences
+        that describe the demand model for the outputs.
 
     Raises
     ------
     InputError
-        Negative totals, or no habitable cell at all.
+        No habitable cell at all, or an unusable population raster or buildings layer.
     """
-    if total_people < 0 or total_households < 0:
-        msg = f"population totals must not be negative (people {total_people}, households {total_households})."
-        raise InputError(msg)
     veredas = settlements.veredas
-    shapes = [(geom, i + 1) for i, geom in enumerate(veredas.geometry)]
-    vid = rasterio.features.rasterize(
-        shapes, out_shape=terrain.shape, transform=terrain.transform, fill=0, dtype="int32"
-    )
-    if buildings is not None and not (isinstance(buildings, str) and not buildings):
-        if isinstance(buildings, gpd.GeoDataFrame):
-            layer, name = buildings, "buildings"
-        else:
-            problems: list[str] = []
-            read = _read(Path(buildings), "buildings layer", problems)
-            if read is None:
-                raise InputError(problems[0], problems)
-            layer, name = read, Path(buildings).name
-        weight = _building_weights(terrain, layer, name) * (vid > 0)
-        how = (
-            f"Population distributed in proportion to the floor area of {len(layer):,} building "
-            f"footprints ({name}), scaled to the total of {total_people:,.0f} people."
-        )
-    elif population_raster:
-        weight = _population_weights(terrain, population_raster) * (vid > 0)
-        how = (
-            f"Population distributed in proportion to the raster {Path(population_raster).name}, "
-            f"scaled to the total of {total_people:,.0f} people."
-        )
-    else:
-        z = terrain.elevation_m
-        habitable = (
-            (vid > 0)
-            & (slope_deg(terrain) <= max_slope_deg)
-            & (z >= min_elevation_m)
-            & (z <= max_elevation_m)
-        )
-        weight = habitable.astype(np.float64)
-        share = habitable.sum() / max(int((vid > 0).sum()), 1)
-        how = (
-            f"ASSUMPTION: no per-vereda counts, buildings or population raster exist for this area, "
-            f"so the total of {total_people:,.0f} people is spread uniformly over habitable terrain "
-            f"cells (slope <= {max_slope_deg:g} deg, elevation {min_elevation_m:g}-{max_elevation_m:g} m; "
-            f"{share:.0%} of the area) and grouped into {resolution_m:g} m demand cells. Per-vereda "
-            "figures are therefore proportional to habitable area, not counted."
-        )
+    vid = _vereda_grid(terrain, veredas)
+    weight, how = _spread_weights(terrain, vid, params, buildings, population.total_people)
     if weight.sum() <= 0:
         msg = (
             "demand: no habitable cell inside the veredas. Loosen max_slope_deg or the elevation "
             "limits in the scenario's [demand] section, or check the population raster."
         )
         raise InputError(msg)
-    people = weight * (total_people / weight.sum())
+    people = weight * (population.total_people / weight.sum())
+    cells = _population_cells(terrain, vid, people, veredas, params.resolution_m, population)
+    school_rows = _school_points(settlements.schools, veredas.crs)
+    demand = gpd.GeoDataFrame(pd.concat([cells, school_rows], ignore_index=True), crs=veredas.crs)
+    assumptions = [
+        how,
+        "Schools are priority demand points; they carry no population of their own (their pupils "
+        "are counted in the population cells).",
+    ]
+    log.info(
+        "demand: %d population cells (%.0f people) and %d schools",
+        len(cells),
+        float(cells["population"].sum()),
+        len(school_rows),
+    )
+    return demand, assumptions
 
+
+def _vereda_grid(terrain: Terrain, veredas: gpd.GeoDataFrame) -> NDArray[np.int32]:
+    """Vereda of each terrain cell: its row in ``veredas`` plus one, 0 outside them all."""
+    shapes = [(geom, i + 1) for i, geom in enumerate(veredas.geometry)]
+    return rasterio.features.rasterize(
+        shapes, out_shape=terrain.shape, transform=terrain.transform, fill=0, dtype="int32"
+    )
+
+
+def _spread_weights(
+    terrain: Terrain,
+    vid: NDArray[np.int32],
+    params: DemandParams,
+    buildings: gpd.GeoDataFrame | None,
+    total_people: float,
+) -> tuple[NDArray[np.float64], str]:
+    """Relative people per terrain cell inside the veredas, and the sentence saying how."""
+    if buildings is not None or params.buildings:
+        if buildings is not None:
+            layer, name = buildings, "buildings"
+        else:
+            problems: list[str] = []
+            read = _read(Path(params.buildings), "buildings layer", problems)
+            if read is None:
+                raise InputError(problems[0], problems)
+            layer, name = read, Path(params.buildings).name
+        weight = _building_weights(terrain, layer, name) * (vid > 0)
+        how = (
+            f"Population distributed in proportion to the floor area of {len(layer):,} building "
+            f"footprints ({name}), scaled to the total of {total_people:,.0f} people."
+        )
+        return weight, how
+    if params.population_raster:
+        weight = _population_weights(terrain, params.population_raster) * (vid > 0)
+        how = (
+            f"Population distributed in proportion to the raster "
+            f"{Path(params.population_raster).name}, scaled to the total of "
+            f"{total_people:,.0f} people."
+        )
+        return weight, how
+    return _uniform_weights(terrain, vid, params, total_people)
+
+
+def _uniform_weights(
+    terrain: Terrain, vid: NDArray[np.int32], params: DemandParams, total_people: float
+) -> tuple[NDArray[np.float64], str]:
+    """One for each habitable cell inside the veredas (slope and elevation limits), else 0."""
+    z = terrain.elevation_m
+    habitable = (
+        (vid > 0)
+        & (slope_deg(terrain) <= params.max_slope_deg)
+        & (z >= params.min_elevation_m)
+        & (z <= params.max_elevation_m)
+    )
+    share = habitable.sum() / max(int((vid > 0).sum()), 1)
+    how = (
+        f"ASSUMPTION: no per-vereda counts, buildings or population raster exist for this area, "
+        f"so the total of {total_people:,.0f} people is spread uniformly over habitable terrain "
+        f"cells (slope <= {params.max_slope_deg:g} deg, elevation {params.min_elevation_m:g}-"
+        f"{params.max_elevation_m:g} m; {share:.0%} of the area) and grouped into "
+        f"{params.resolution_m:g} m demand cells. Per-vereda figures are therefore proportional "
+        "to habitable area, not counted."
+    )
+    return habitable.astype(np.float64), how
+
+
+def _population_cells(
+    terrain: Terrain,
+    vid: NDArray[np.int32],
+    people: NDArray[np.float64],
+    veredas: gpd.GeoDataFrame,
+    resolution_m: float,
+    population: PopulationFacts,
+) -> gpd.GeoDataFrame:
+    """One demand point per (demand cell, vereda) pair with people, at their centroid."""
     factor = max(1, round(resolution_m / terrain.cell_size_m))
     cols = terrain.shape[1]
     rr, cc = np.nonzero(people > 0)
@@ -390,9 +466,10 @@ def demand_points(
     grouped = frame.groupby(["block", "vereda_idx"], sort=True).sum().reset_index()
     px = grouped["wx"] / grouped["people"]
     py = grouped["wy"] / grouped["people"]
-    per_person_households = total_households / total_people if total_people > 0 else 0.0
+    total = population.total_people
+    per_person_households = population.households / total if total > 0 else 0.0
     names = veredas["name"].to_numpy()
-    cells = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "demand_id": [
                 f"cell-{int(b)}-{int(v)}"
@@ -407,8 +484,11 @@ def demand_points(
         geometry=gpd.points_from_xy(px, py),
         crs=veredas.crs,
     )
-    schools = settlements.schools
-    school_rows = gpd.GeoDataFrame(
+
+
+def _school_points(schools: gpd.GeoDataFrame, crs: CRS | str) -> gpd.GeoDataFrame:
+    """The schools as demand points without population of their own."""
+    return gpd.GeoDataFrame(
         {
             "demand_id": schools["school_id"].to_numpy(),
             "kind": "school",
@@ -418,18 +498,5 @@ def demand_points(
             "households": 0.0,
         },
         geometry=schools.geometry.to_numpy(),
-        crs=veredas.crs,
+        crs=crs,
     )
-    demand = gpd.GeoDataFrame(pd.concat([cells, school_rows], ignore_index=True), crs=veredas.crs)
-    assumptions = [
-        how,
-        "Schools are priority demand points; they carry no population of their own (their pupils "
-        "are counted in the population cells).",
-    ]
-    log.info(
-        "demand: %d population cells (%.0f people) and %d schools",
-        len(cells),
-        float(cells["population"].sum()),
-        len(school_rows),
-    )
-    return demand, assumptions

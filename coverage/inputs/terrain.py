@@ -6,7 +6,10 @@ metric, north-up grid of square cells. Elevations are metres above the DEM's ver
 (EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
 neighbour and counted in :attr:`Terrain.filled_voids`.
 
-Only this module and :mod:`coverage.inputs.settlements` and :mod:`coverage.io` touch input files.
+Every raster input is read here: the DEM (:func:`read_dem`, :func:`check_dem`,
+:func:`load_terrain`) and the rasters resampled onto its grid (:func:`raster_on_grid`: a
+population or land-cover raster); :func:`write_grid` writes a grid as a GeoTIFF. Vector layers
+are read in :mod:`coverage.inputs.settlements`; :mod:`coverage.inputs.sources` finds the files.
 """
 
 from __future__ import annotations
@@ -186,11 +189,16 @@ class Terrain:
         distance_m, elevation_m
             Distances from the first point and bilinear elevations, both including the two
             end points, evenly spaced.
+
+        Raises
+        ------
+        InputError
+            ``spacing_m`` is not positive.
         """
         step = spacing_m if spacing_m is not None else self.cell_size_m / 2.0
         if step <= 0:
-            msg = f"spacing_m must be positive, got {step}."
-            raise ValueError(msg)
+            msg = f"spacing_m must be positive, got {step}; pass a sample spacing in metres."
+            raise InputError(msg)
         length = math.hypot(x1_m - x0_m, y1_m - y0_m)
         n = max(2, math.ceil(length / step) + 1)
         t = np.linspace(0.0, 1.0, n)
@@ -460,69 +468,27 @@ def load_terrain(
     if not files:
         msg = "load_terrain needs at least one DEM file."
         raise InputError(msg)
-
-    xmin, ymin, xmax, ymax = area.bounds
-    xmin = math.floor((xmin - margin_m) / resolution_m) * resolution_m
-    ymin = math.floor((ymin - margin_m) / resolution_m) * resolution_m
-    xmax = math.ceil((xmax + margin_m) / resolution_m) * resolution_m
-    ymax = math.ceil((ymax + margin_m) / resolution_m) * resolution_m
-    cols = round((xmax - xmin) / resolution_m)
-    rows = round((ymax - ymin) / resolution_m)
-    if rows * cols > MAX_CELLS:
-        msg = f"Area plus margin is {cols} x {rows} cells at {resolution_m} m: too large."
-        raise InputError(msg)
-    dst_transform = Affine(resolution_m, 0.0, xmin, 0.0, -resolution_m, ymax)
-    dest = np.full((rows, cols), np.nan, dtype=np.float32)
-    covered = np.zeros((rows, cols), dtype=bool)
-
+    grid = _GridSpec.around(area, margin_m, resolution_m, dst_crs)
+    dest = np.full(grid.shape, np.nan, dtype=np.float32)
+    covered = np.zeros(grid.shape, dtype=bool)
     for path in files:
-        with _open(path) as src:
-            if src.crs is None:
-                msg = (
-                    f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
-                )
-                raise CRSError(msg)
-            part = np.full((rows, cols), np.nan, dtype=np.float32)
-            rasterio.warp.reproject(
-                source=rasterio.band(src, 1),
-                destination=part,
-                src_nodata=src.nodata,
-                dst_transform=dst_transform,
-                dst_crs=dst_crs,
-                dst_nodata=np.nan,
-                resampling=Resampling.bilinear,
-            )
-            # What the file covers at all, including its nodata cells (voids are filled later,
-            # but a DEM that stops short of the area is an error).
-            footprint = np.zeros((rows, cols), dtype=np.float32)
-            rasterio.warp.reproject(
-                source=np.ones((src.height, src.width), dtype=np.float32),
-                destination=footprint,
-                src_transform=src.transform,
-                src_crs=src.crs,
-                src_nodata=0,
-                dst_transform=dst_transform,
-                dst_crs=dst_crs,
-                dst_nodata=0,
-                resampling=Resampling.nearest,
-            )
+        part, footprint = _dem_on_grid(path, grid)
         take = np.isnan(dest) & np.isfinite(part)
         dest[take] = part[take]
         covered |= footprint > 0
-
+    names = ", ".join(Path(p).name for p in files)
     if not covered.all():
-        frac = 1.0 - covered.mean()
-        names = ", ".join(Path(p).name for p in files)
+        xmin, ymin, xmax, ymax = grid.bounds
         msg = (
             f"DEM {names} does not cover the area of interest plus its {margin_m:.0f} m margin: "
-            f"{frac:.1%} of the grid ({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f} in "
-            f"{dst_crs.to_string()}) lies outside it. Use a larger DEM tile (or several), or a "
-            "smaller margin."
+            f"{1.0 - covered.mean():.1%} of the grid ({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, "
+            f"{ymax:.0f} in {dst_crs.to_string()}) lies outside it. Use a larger DEM tile (or "
+            "several), or a smaller margin."
         )
         raise InputError(msg)
-    names = ", ".join(Path(p).name for p in files)
     dest, filled = _fill_voids(dest, names)
-    terrain = Terrain(dest, dst_transform, dst_crs, source=names, filled_voids=filled)
+    terrain = Terrain(dest, grid.transform, dst_crs, source=names, filled_voids=filled)
+    rows, cols = grid.shape
     log.info(
         "terrain: %d x %d cells of %.0f m in %s from %s (%.0f-%.0f m)",
         cols,
@@ -534,3 +500,82 @@ def load_terrain(
         float(dest.max()),
     )
     return terrain
+
+
+@dataclass(frozen=True)
+class _GridSpec:
+    """The working grid of a run: north-up square cells aligned to multiples of their size.
+
+    Attributes
+    ----------
+    transform
+        Affine transform of the grid (m, working CRS).
+    crs
+        The working CRS.
+    shape
+        (rows, columns).
+    bounds
+        (xmin, ymin, xmax, ymax) of the grid (m).
+    """
+
+    transform: Affine
+    crs: CRS
+    shape: tuple[int, int]
+    bounds: tuple[float, float, float, float]
+
+    @classmethod
+    def around(
+        cls, area: BaseGeometry, margin_m: float, resolution_m: float, crs: CRS
+    ) -> _GridSpec:
+        """The grid over ``area``'s bounding box plus ``margin_m`` (m), cells of ``resolution_m``.
+
+        Raises :class:`InputError` above :data:`MAX_CELLS` cells.
+        """
+        xmin, ymin, xmax, ymax = area.bounds
+        xmin = math.floor((xmin - margin_m) / resolution_m) * resolution_m
+        ymin = math.floor((ymin - margin_m) / resolution_m) * resolution_m
+        xmax = math.ceil((xmax + margin_m) / resolution_m) * resolution_m
+        ymax = math.ceil((ymax + margin_m) / resolution_m) * resolution_m
+        cols = round((xmax - xmin) / resolution_m)
+        rows = round((ymax - ymin) / resolution_m)
+        if rows * cols > MAX_CELLS:
+            msg = f"Area plus margin is {cols} x {rows} cells at {resolution_m} m: too large."
+            raise InputError(msg)
+        transform = Affine(resolution_m, 0.0, xmin, 0.0, -resolution_m, ymax)
+        return cls(transform, crs, (rows, cols), (xmin, ymin, xmax, ymax))
+
+
+def _dem_on_grid(
+    path: str | os.PathLike[str], grid: _GridSpec
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """One DEM file bilinearly resampled onto the grid (NaN where it has no data), and its
+    footprint there (1 where the file reaches, its nodata cells included; 0 elsewhere)."""
+    with _open(path) as src:
+        if src.crs is None:
+            msg = f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
+            raise CRSError(msg)
+        part = np.full(grid.shape, np.nan, dtype=np.float32)
+        rasterio.warp.reproject(
+            source=rasterio.band(src, 1),
+            destination=part,
+            src_nodata=src.nodata,
+            dst_transform=grid.transform,
+            dst_crs=grid.crs,
+            dst_nodata=np.nan,
+            resampling=Resampling.bilinear,
+        )
+        # What the file covers at all, including its nodata cells (voids are filled later,
+        # but a DEM that stops short of the area is an error).
+        footprint = np.zeros(grid.shape, dtype=np.float32)
+        rasterio.warp.reproject(
+            source=np.ones((src.height, src.width), dtype=np.float32),
+            destination=footprint,
+            src_transform=src.transform,
+            src_crs=src.crs,
+            src_nodata=0,
+            dst_transform=grid.transform,
+            dst_crs=grid.crs,
+            dst_nodata=0,
+            resampling=Resampling.nearest,
+        )
+    return part, footprint

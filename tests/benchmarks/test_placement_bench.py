@@ -37,13 +37,13 @@ def palmitas(mirror: Path) -> dict:
 
     t0 = time.perf_counter()
     s = load_scenario()
-    inputs = pipe.prepare_inputs(s, mirror=mirror)
-    cands = pipe.build_candidates(inputs)
-    tech = pipe.access_technology(s)
-    rx, _ = pipe.coverage_matrix(inputs, cands, tech)
-    covers = sparse.csr_array(np.nan_to_num(rx, nan=-np.inf) >= pipe._threshold_dbm(tech))
+    run = pipe.resolve(s)
+    inputs = pipe.prepare_inputs(run, mirror=mirror)
+    cands = pipe.build_candidates(run, inputs)
+    rx, _ = pipe.coverage_matrix(run, inputs, cands)
+    covers = sparse.csr_array(np.nan_to_num(rx, nan=-np.inf) >= run.threshold_dbm)
     b, p = s.backhaul, s.placement
-    pop = pipe._pop_row(s, inputs.terrain)
+    pop = pipe.pop_node(s, inputs.terrain)
     nodes = gpd.GeoDataFrame(
         pd.concat([cands.assign(role="candidate"), pop], ignore_index=True),
         geometry="geometry",
@@ -54,7 +54,7 @@ def palmitas(mirror: Path) -> dict:
         min_clearance_ratio=b.min_clearance_ratio, k_factor=s.propagation.k_factor,
         pop_height_m=b.pop_mast_height_m,
     )  # fmt: skip
-    costs = pipe.cost_table(s)
+    costs = run.costs
     schools = (inputs.demand["kind"] == "school").to_numpy()
     print(
         f"\nPalmitas: {len(cands)} candidates x {len(p.mast_heights_m)} heights, "
@@ -64,7 +64,7 @@ def palmitas(mirror: Path) -> dict:
     )
     return {
         "covers": covers,
-        "weights": pipe.demand_weights(inputs),
+        "weights": pipe.demand_weights(run, inputs),
         "graph": graph,
         "ids": cands["candidate_id"].astype(str).tolist(),
         "heights": p.mast_heights_m,

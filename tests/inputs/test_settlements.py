@@ -11,8 +11,9 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from coverage import synthetic
-from coverage.errors import InputError
+from coverage.errors import InputError, ScenarioError
 from coverage.inputs.settlements import Settlements, demand_points, load_settlements, slope_deg
+from coverage.scenario import DemandParams, PopulationFacts
 
 
 def _feature(geom: dict, **props: object) -> dict:
@@ -91,7 +92,10 @@ def test_demand_conserves_population_and_excludes_steep_cells() -> None:
     t = synthetic.ridge(60, 60, height_m=900, width_m=150)
     st = _tiny_settlements(t)
     demand, assumptions = demand_points(
-        t, st, total_people=1000, total_households=400, resolution_m=90, max_slope_deg=30
+        t,
+        st,
+        PopulationFacts(total_people=1000, households=400),
+        DemandParams(resolution_m=90, max_slope_deg=30),
     )
     cells = demand[demand["kind"] == "population"]
     assert cells["population"].sum() == pytest.approx(1000)
@@ -111,11 +115,11 @@ def test_demand_conserves_population_and_excludes_steep_cells() -> None:
 def test_demand_is_deterministic_and_refuses_negative_population() -> None:
     t = synthetic.andes_like(60, 60)
     st = _tiny_settlements(t)
-    a, _ = demand_points(t, st, total_people=500)
-    b, _ = demand_points(t, st, total_people=500)
+    a, _ = demand_points(t, st, PopulationFacts(total_people=500))
+    b, _ = demand_points(t, st, PopulationFacts(total_people=500))
     assert a.equals(b)
-    with pytest.raises(InputError, match="must not be negative"):
-        demand_points(t, st, total_people=-5)
+    with pytest.raises(ScenarioError, match="total_people -5 is negative"):
+        PopulationFacts(total_people=-5)
 
 
 def test_population_raster_replaces_uniform_spread(tmp_path: Path) -> None:
@@ -138,7 +142,9 @@ def test_population_raster_replaces_uniform_spread(tmp_path: Path) -> None:
         transform=t.transform,
     ) as dst:
         dst.write(pop, 1)
-    demand, assumptions = demand_points(t, st, total_people=200, population_raster=path)
+    demand, assumptions = demand_points(
+        t, st, PopulationFacts(total_people=200), DemandParams(population_raster=str(path))
+    )
     cells = demand[demand["kind"] == "population"]
     assert len(cells) == 1 and cells["population"].iloc[0] == pytest.approx(200)
     assert cells["vereda"].iloc[0] == "West"
@@ -171,11 +177,13 @@ def test_building_footprints_replace_uniform_spread(tmp_path: Path) -> None:
     ).to_crs(4326)
     path = tmp_path / "buildings.geojson"
     houses.to_file(path, driver="GeoJSON")
-    demand, assumptions = demand_points(t, st, total_people=1175, buildings=path)
+    demand, assumptions = demand_points(
+        t, st, PopulationFacts(total_people=1175), DemandParams(buildings=str(path))
+    )
     per = demand[demand["kind"] == "population"].groupby("vereda")["population"].sum()
     assert per["West"] == pytest.approx(900, rel=1e-3)
     assert per["East"] == pytest.approx(275, rel=1e-3)
     assert "3 building footprints" in assumptions[0]
     bad = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1).boundary], crs=t.crs)
     with pytest.raises(InputError, match="expected Polygon/MultiPolygon/Point"):
-        demand_points(t, st, total_people=10, buildings=bad)
+        demand_points(t, st, PopulationFacts(total_people=10), buildings=bad)

@@ -1,0 +1,401 @@
+"""Stage 5: a placement turned into a :class:`~coverage.plan.Plan`.
+
+:func:`assemble_plan` builds, in this order: the status of every demand point (covered, by
+which site, or why not), the coverage raster of the chosen access sites, the links and sites
+tables with costs and the people each site serves, and the plan's assumptions, models and
+metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import rasterio.features
+from numpy.typing import NDArray
+
+from coverage.pipeline.prepare import Inputs
+from coverage.pipeline.resolve import ResolvedScenario
+from coverage.pipeline.stages import Placement, _xy
+from coverage.plan import Plan
+from coverage.planning.costs import CostTable
+from coverage.planning.covering import PlacementResult
+from coverage.radio.composite import Composite, serve_sites
+from coverage.radio.visibility import visibility_table
+
+__all__ = ["COVERAGE_BAND_M", "assemble_plan"]
+
+#: Width (m) of the band around the area in which the coverage raster is computed.
+COVERAGE_BAND_M = 1000.0
+
+
+def assemble_plan(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    rx_dbm: NDArray[np.float32],
+    placement: Placement,
+    *,
+    timings: dict[str, float] | None = None,
+) -> Plan:
+    """Turn a placement into a :class:`~coverage.plan.Plan`: demand status, rasters, tables.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario of the run.
+    inputs
+        The run's data.
+    candidates
+        Candidate sites (:func:`~coverage.pipeline.stages.build_candidates`).
+    rx_dbm
+        Received power (dBm) of every option at every demand point
+        (:func:`~coverage.pipeline.stages.coverage_matrix`).
+    placement
+        The placement (:func:`~coverage.pipeline.stages.choose_sites`).
+    timings
+        Seconds per stage, recorded in the plan's metrics.
+
+    Returns
+    -------
+    Plan
+        The plan: demand status, sites and links with costs (USD), the coverage raster
+        (dBm) and best-server raster, models, assumptions and metrics.
+    """
+    from coverage.planning.linkgraph import graph_to_gdfs, hops_to_pop
+
+    s = resolved.scenario
+    res = placement.result
+    G: nx.Graph = res.graph if res.graph is not None else nx.Graph()
+    G.graph["crs"] = inputs.terrain.crs.to_string()
+    hops = hops_to_pop(G, placement.pop_id) if placement.pop_id in G else {}
+    chosen = np.asarray(res.chosen, dtype=np.int64)
+    ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
+    site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
+    demand = _demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy)
+    composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
+    rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
+    sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
+    links = _links_table(links, placement.costs)
+    sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
+    assumptions = _plan_assumptions(resolved, inputs, warnings)
+    models = _plan_models(resolved, res)
+    metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
+    return Plan(
+        name=s.name,
+        crs=inputs.terrain.crs.to_string(),
+        terrain=inputs.terrain,
+        veredas=inputs.settlements.veredas,
+        demand=demand,
+        sites=sites,
+        links=links,
+        backhaul=G,
+        coverage_dbm=np.asarray(rx_grid, dtype=np.float32),
+        best_server=np.asarray(server, dtype=np.int16),
+        models=models,
+        assumptions=assumptions,
+        scenario=s.to_dict(),
+        metrics=metrics,
+    )
+
+
+# --- demand status ------------------------------------------------------------------------------
+def _demand_status(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    rx_dbm: NDArray[np.float32],
+    res: PlacementResult,
+    ids: NDArray[np.str_],
+    hops: dict[Hashable, int],
+    site_xy: NDArray[np.float64],
+) -> gpd.GeoDataFrame:
+    """The demand points with their coverage columns.
+
+    ``covered`` (by a chosen site whose backhaul reaches the PoP), ``best_site`` (the
+    strongest such site), ``rx_dbm`` (strongest received power from any chosen site, dBm),
+    ``n_servers`` and ``reason`` (:data:`coverage.plan.REASONS`).
+    """
+    thr = resolved.threshold_dbm
+    options = np.asarray(res.options, dtype=np.int64)
+    reach = np.array([i in hops for i in ids], dtype=bool)
+    rx = (
+        rx_dbm[options].astype(np.float64)
+        if options.size
+        else np.full((0, len(inputs.demand)), np.nan)
+    )
+    serves = np.nan_to_num(rx, nan=-np.inf) >= thr
+    rx_bh = np.where(serves & reach[:, None], rx, -np.inf)
+    best = np.argmax(rx_bh, axis=0) if options.size else np.zeros(len(inputs.demand), int)
+    served = serves[reach].any(axis=0) if options.size else np.zeros(len(inputs.demand), bool)
+    demand = inputs.demand.copy()
+    demand["covered"] = served
+    demand["best_site"] = np.where(served, ids[best] if ids.size else "", "")
+    strongest = np.where(np.isfinite(rx), rx, -np.inf).max(axis=0, initial=-np.inf)
+    demand["rx_dbm"] = np.where(np.isfinite(strongest), strongest, np.nan)
+    demand["n_servers"] = (serves & reach[:, None]).sum(axis=0) if options.size else 0
+    demand["reason"] = _uncovered_reasons(
+        resolved,
+        inputs,
+        site_xy,
+        np.asarray(res.heights_m, dtype=np.float64),
+        served,
+        serves.any(axis=0) & ~served if options.size else np.zeros(len(demand), bool),
+    )
+    return demand
+
+
+def _uncovered_reasons(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    site_xy: NDArray[np.float64],
+    site_h: NDArray[np.float64],
+    served: NDArray[np.bool_],
+    served_without_backhaul: NDArray[np.bool_],
+) -> NDArray[np.object_]:
+    """Why each demand point is or is not covered (:data:`coverage.plan.REASONS`).
+
+    ``site_xy`` (m) and ``site_h`` (m) are the chosen access sites and their mast heights.
+    """
+    technology = resolved.technology
+    d = inputs.demand
+    reason = np.full(len(d), "covered", dtype=object)
+    todo = np.flatnonzero(~served)
+    if todo.size == 0:
+        return reason
+    reason[todo] = "out_of_range"
+    reason[todo[served_without_backhaul[todo]]] = "no_backhaul"
+    rest = todo[~served_without_backhaul[todo]]
+    if site_xy.shape[0] == 0 or rest.size == 0:
+        return reason
+    vis = visibility_table(
+        inputs.terrain,
+        site_xy,
+        site_h,
+        _xy(d.iloc[rest]),
+        target_height_m=technology.terminal_height_m,
+        max_distance_m=technology.max_range_m,
+        f_mhz=technology.f_mhz,
+        k_factor=resolved.scenario.propagation.k_factor,
+    )
+    in_range = np.zeros(rest.size, dtype=bool)
+    seen = np.zeros(rest.size, dtype=bool)
+    in_range[vis["target"].to_numpy()] = True
+    seen[vis.loc[vis["los"], "target"].to_numpy()] = True
+    reason[rest[in_range & ~seen]] = "blocked_by_terrain"
+    reason[rest[in_range & seen]] = "weak_signal"
+    return reason
+
+
+# --- the coverage raster ------------------------------------------------------------------------
+def _coverage_raster(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    site_xy: NDArray[np.float64],
+    heights_m: NDArray[np.float64],
+) -> Composite:
+    """Received power (dBm) and best server of the chosen access sites on the terrain grid.
+
+    Computed over the area and a band of :data:`COVERAGE_BAND_M` around it (the map's
+    extent), not the whole margin.
+    """
+    s = resolved.scenario
+    technology = resolved.technology
+    thr = resolved.threshold_dbm
+    antenna = resolved.antenna
+    model = resolved.model
+    near = rasterio.features.geometry_mask(
+        [inputs.area.buffer(COVERAGE_BAND_M)],
+        out_shape=inputs.terrain.shape,
+        transform=inputs.terrain.transform,
+        invert=True,
+    )
+    composite = serve_sites(
+        inputs.terrain, site_xy, heights_m, eirp_dbm=technology.eirp_dbm,
+        rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
+        radius_m=technology.max_range_m, threshold_dbm=thr, model=model,
+        k_factor=s.propagation.k_factor, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
+        antenna=antenna, clutter_db=inputs.clutter_db, mask=near,
+    )  # fmt: skip
+    return composite
+
+
+# --- the sites and links tables -----------------------------------------------------------------
+def _sites_table(
+    resolved: ResolvedScenario,
+    costs: CostTable,
+    candidates: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame,
+    ids: NDArray[np.str_],
+) -> gpd.GeoDataFrame:
+    """The network's sites with cost (USD), people and schools served, names, equipment and
+    sector azimuths (degrees); access sites first, in the best-server raster's order (``ids``).
+
+    ``sites`` and ``links`` are the tables of the built network graph.
+    """
+    sites["cost_usd"] = _site_costs_usd(sites, candidates, costs)
+    covered = demand[demand["covered"]]
+    sites["people_covered"] = (
+        sites["site_id"].map(covered.groupby("best_site")["population"].sum()).fillna(0.0)
+    )
+    sites["schools_covered"] = (
+        sites["site_id"]
+        .map(covered[covered["kind"] == "school"].groupby("best_site").size())
+        .fillna(0)
+        .astype(int)
+    )
+    names = dict(
+        zip(candidates["candidate_id"].astype(str), candidates["name"].astype(str), strict=True)
+    )
+    sites["name"] = sites["site_id"].map(names).fillna(sites["name"])
+    sites = _with_equipment(resolved, sites, links)
+    return _in_server_order(sites, ids)
+
+
+def _site_costs_usd(
+    sites: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, costs: CostTable
+) -> list[float]:
+    """Capital cost (USD) of each site: none for the PoP; mast, power and radios otherwise."""
+    grid_power = dict(
+        zip(candidates["candidate_id"].astype(str), candidates["grid_power"], strict=True)
+    )
+    cost = []
+    for r in sites.itertuples():
+        if r.role == "pop":
+            cost.append(0.0)
+        else:
+            on_grid = bool(grid_power.get(r.site_id, False))
+            cost.append(
+                costs.site_cost_usd(r.mast_height_m, grid_power=on_grid, access=r.role == "access")
+            )
+    return cost
+
+
+def _in_server_order(sites: gpd.GeoDataFrame, ids: NDArray[np.str_]) -> gpd.GeoDataFrame:
+    """Access sites first, ordered as the best-server raster indexes them, then relays, PoP."""
+    order = {cid: i for i, cid in enumerate(ids)}
+    sites = sites.assign(
+        _o=sites["site_id"].map(order).fillna(len(order) + sites.index.to_series())
+    )
+    sites = sites.assign(_r=sites["role"].map({"access": 0, "relay": 1, "pop": 2})).sort_values(
+        ["_r", "_o"]
+    )
+    return sites.drop(columns=["_o", "_r"]).reset_index(drop=True)
+
+
+def _links_table(links: gpd.GeoDataFrame, costs: CostTable) -> gpd.GeoDataFrame:
+    """The backhaul links with their cost (USD): a radio at each end."""
+    links["cost_usd"] = costs.link_cost_usd()
+    return links
+
+
+def _with_equipment(
+    resolved: ResolvedScenario, sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The sites with their equipment in words and their sector azimuths (degrees)."""
+    antenna = resolved.antenna
+    access = f"{resolved.technology.name} ({antenna.name if antenna else 'omni'})"
+    f_mhz = resolved.scenario.backhaul.f_mhz
+    n_links = links.groupby("site_a").size().add(links.groupby("site_b").size(), fill_value=0)
+    equipment = []
+    for r in sites.itertuples():
+        if r.role == "pop":
+            equipment.append("fibre point of presence")
+        else:
+            radio = access if r.role == "access" else "relay"
+            n = int(n_links.get(r.site_id, 0))
+            equipment.append(f"{radio} + {n} x {f_mhz:g} MHz point-to-point")
+    sites["equipment"] = equipment
+    sites["azimuths_deg"] = np.where(sites["role"] == "access", _azimuths(resolved), "omni")
+    return sites
+
+
+def _azimuths(resolved: ResolvedScenario) -> str:
+    """The access sectors' azimuths (degrees) as ``"90;210;330"``, or ``"omni"``."""
+    sector = resolved.sector_antenna
+    return ";".join(f"{a:g}" for a in sector.azimuths_deg) if sector else "omni"
+
+
+# --- assumptions, models, metrics ---------------------------------------------------------------
+def _plan_assumptions(
+    resolved: ResolvedScenario, inputs: Inputs, warnings: dict[str, int]
+) -> list[str]:
+    """The inputs' assumptions plus the coverage criterion, PoP, raster method, antennas and
+    ITM range warnings (cells flagged by warning)."""
+    s = resolved.scenario
+    technology = resolved.technology
+    thr = resolved.threshold_dbm
+    sector = resolved.sector_antenna
+    assumptions = list(inputs.assumptions)
+    assumptions.append(
+        f"Covered means received power >= {thr:g} dBm (sensitivity {technology.rx_sensitivity_dbm:g} dBm "
+        f"+ fade margin {technology.fade_margin_db:g} dB) at {technology.terminal_height_m:g} m above "
+        f"ground, within {technology.max_range_m / 1000:g} km, from a site whose backhaul reaches the PoP."
+    )
+    assumptions.append(f"Point of presence: {s.backhaul.pop.name} - {s.backhaul.pop.source}")
+    assumptions.append(
+        "Coverage raster: path loss along radial profiles from each site (as SPLAT! does); a "
+        "cell takes the path to the radial sample nearest its centre (at most half a cell "
+        "off). Coverage counts of people use each demand point's own profile."
+    )
+    if sector:
+        azimuths = _azimuths(resolved)
+        assumptions.append(
+            f"Access antennas: {sector.name}, {sector.gain_dbi:g} dBi peak, {sector.sectors} "
+            f"sector(s) per site at {azimuths.replace(';', ', ')} deg, downtilt "
+            f"{sector.downtilt_deg:g} deg; a terminal takes the best sector, each sector "
+            "radiating the full EIRP."
+        )
+    if warnings:
+        assumptions.append(
+            "ITM flagged cells outside its validated range (kept, not dropped): "
+            + "; ".join(f"{w}: {n} cells" for w, n in sorted(warnings.items()))
+        )
+    return assumptions
+
+
+def _plan_models(resolved: ResolvedScenario, res: PlacementResult) -> dict[str, str]:
+    """One line per stage's model: propagation, technology, visibility, placement, backhaul."""
+    s = resolved.scenario
+    technology = resolved.technology
+    return {
+        "propagation": resolved.model.describe(),
+        "technology": f"{technology.name}: {technology.f_mhz:g} MHz, EIRP {technology.eirp_dbm:g} dBm ({technology.reference})",
+        "visibility": "line of sight over bilinear SRTM profiles with earth bulge d1*d2/(2kR), "
+        f"k = {s.propagation.k_factor:.3g}; first Fresnel zone clearance (ITU-R P.530)",
+        "placement": f"{res.method} ({'HiGHS MILP' if res.method == 'milp' else 'greedy'}), status {res.status}",
+        "backhaul": f"{s.backhaul.f_mhz:g} MHz point-to-point links with >= {s.backhaul.min_clearance_ratio:g} "
+        f"first-Fresnel clearance, at most {s.backhaul.max_hops} hops to the PoP",
+    }
+
+
+def _plan_metrics(
+    res: PlacementResult,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame,
+    timings: dict[str, float] | None,
+) -> dict[str, Any]:
+    """The placement's figures, the plan's cost (USD), sizes, timings (s) and input files."""
+    return {
+        "objective": res.objective,
+        "covered_weight": res.covered_weight,
+        "upper_bound": res.upper_bound,
+        "gap": res.gap,
+        "status": res.status,
+        "method": res.method,
+        "solve_time_s": res.solve_time_s,
+        "plan_cost_usd": float(sites["cost_usd"].sum() + links["cost_usd"].sum()),
+        "candidates": len(candidates),
+        "demand_points": len(demand),
+        "message": res.message,
+        "details": res.details,
+        "timings_s": dict(timings or {}),
+        "inputs": {name: str(path) for name, path in inputs.paths.items()},
+    }

@@ -1,0 +1,198 @@
+"""Stage 1a: a scenario resolved into the objects the later stages use, before any data is read.
+
+:func:`resolve` turns the scenario's sections into the access technology (preset plus
+overrides, the antenna file's peak gain), the site antenna pattern, the propagation model and
+the cost table, once per run. It raises every :class:`~coverage.errors.ScenarioError` that
+the scenario alone can cause (an unreadable antenna file, an unknown climate or model, a mast
+height without a price), so that a mistake is reported before the layers and the DEM are
+read. Errors that need the terrain (a user site or the PoP outside it) come from the stages
+that place those points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coverage.errors import InputError, ScenarioError
+from coverage.planning.costs import CostTable
+from coverage.radio import itm
+from coverage.radio.linkbudget import AntennaPattern, read_msi_pattern
+from coverage.radio.propagation import PropagationModel, get_model
+from coverage.radio.technology import Technology, get_technology
+from coverage.scenario import Scenario
+
+__all__ = ["ResolvedScenario", "resolve", "scenario_file"]
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedScenario:
+    """A scenario with its sections resolved into the objects the stages use.
+
+    Built by :func:`resolve`; every stage of :mod:`coverage.pipeline` takes it instead of
+    deriving these objects again.
+
+    Attributes
+    ----------
+    scenario
+        The validated scenario the objects come from.
+    technology
+        The access technology: the preset with the scenario's overrides; with an antenna
+        pattern file, its peak gain (dBi) is the site antenna gain.
+    antenna
+        The access sites' antenna pattern from ``[technology] antenna_pattern`` (gains in
+        dBi, azimuth and downtilt in degrees), or None for an omnidirectional antenna.
+    model
+        The propagation model of ``[propagation]`` (path loss in dB).
+    costs
+        The cost table (USD) with the scenario's prices over the defaults.
+    """
+
+    scenario: Scenario
+    technology: Technology
+    antenna: AntennaPattern | None
+    model: PropagationModel
+    costs: CostTable
+
+    @property
+    def threshold_dbm(self) -> float:
+        """Received power (dBm) that covers a point: sensitivity plus fade margin."""
+        return self.technology.rx_sensitivity_dbm + self.technology.fade_margin_db
+
+    @property
+    def sector_antenna(self) -> AntennaPattern | None:
+        """The antenna pattern when it is directional (its gain varies), else None."""
+        antenna = self.antenna
+        return antenna if antenna is not None and not antenna.is_omni else None
+
+
+def resolve(scenario: Scenario) -> ResolvedScenario:
+    """Resolve a scenario's technology, antenna, propagation model and costs, once.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`coverage.scenario.load_scenario`).
+
+    Returns
+    -------
+    ResolvedScenario
+        The objects every later stage uses; only the antenna pattern file (if any) is read.
+
+    Raises
+    ------
+    ScenarioError
+        The antenna pattern file is missing or unreadable, the ITM climate or the model name
+        is unknown, or a mast height of ``[placement]`` has no price in ``[costs]``.
+    """
+    antenna = _access_antenna(scenario)
+    technology = _access_technology(scenario, antenna)
+    costs = _cost_table(scenario)
+    model = _propagation_model(scenario)
+    return ResolvedScenario(scenario, technology, antenna, model, costs)
+
+
+def scenario_file(scenario: Scenario, name: str) -> Path:
+    """A file named in the scenario, as a path.
+
+    Parameters
+    ----------
+    scenario
+        The scenario that names the file.
+    name
+        The file name as written: absolute, or relative to the scenario file's folder (to the
+        working directory for a scenario built in code, without a file).
+
+    Returns
+    -------
+    Path
+        The file's path (not checked for existence).
+    """
+    path = Path(name)
+    if not path.is_absolute() and scenario.path is not None:
+        path = scenario.path.parent / path
+    return path
+
+
+def _access_antenna(scenario: Scenario) -> AntennaPattern | None:
+    """The access sites' antenna pattern from ``[technology] antenna_pattern``, or None (omni).
+
+    The MSI file's path is relative to the scenario file; every access site gets the pattern
+    at the scenario's azimuth and mechanical downtilt, ``antenna_sectors`` times, evenly
+    spaced clockwise from that azimuth.
+    """
+    t = scenario.technology
+    if not t.antenna_pattern:
+        return None
+    path = scenario_file(scenario, t.antenna_pattern)
+    try:
+        return read_msi_pattern(
+            path,
+            azimuth_deg=t.antenna_azimuth_deg,
+            downtilt_deg=t.antenna_downtilt_deg,
+            sectors=t.antenna_sectors,
+        )
+    except InputError as err:
+        msg = f"[technology] antenna_pattern: {err}"
+        raise ScenarioError(msg) from err
+
+
+def _access_technology(scenario: Scenario, pattern: AntennaPattern | None) -> Technology:
+    """The scenario's access technology: its preset with the scenario's overrides applied.
+
+    With an antenna pattern, the site antenna's peak gain is the pattern's.
+    """
+    t = scenario.technology
+    base = get_technology(t.preset)
+    overrides = {
+        f.name: getattr(t, f.name)
+        for f in dataclasses.fields(t)
+        if f.name != "preset"
+        and not f.name.startswith("antenna_")
+        and getattr(t, f.name) is not None
+    }
+    if pattern is not None:
+        overrides["tx_antenna_gain_dbi"] = pattern.gain_dbi
+    return dataclasses.replace(base, **overrides)
+
+
+def _propagation_model(scenario: Scenario) -> PropagationModel:
+    """The scenario's propagation model object (ITM takes the radio climate by name)."""
+    p = scenario.propagation
+    params: dict[str, Any] = {}
+    if p.model == "itm":
+        codes = {name: code for code, name in itm.CLIMATES.items()}
+        if p.climate not in codes:
+            msg = f"[propagation] climate {p.climate!r} is not one of {sorted(codes)}."
+            raise ScenarioError(msg)
+        params["climate"] = codes[p.climate]
+    elif p.model in ("los", "knife-edge", "deygout", "bullington"):
+        params["k_factor"] = p.k_factor
+    try:
+        return get_model(p.model, **params)
+    except InputError as err:
+        msg = f"[propagation] model: {err}"
+        raise ScenarioError(msg) from err
+
+
+def _cost_table(scenario: Scenario) -> CostTable:
+    """The scenario's cost table (defaults where not given); every mast height priced."""
+    c = scenario.costs
+    fields: dict[str, Any] = {
+        f.name: getattr(c, f.name)
+        for f in dataclasses.fields(c)
+        if f.name != "mast_usd_by_height_m" and getattr(c, f.name) is not None
+    }
+    if c.mast_usd_by_height_m:
+        fields["mast_usd_by_height_m"] = {float(h): v for h, v in c.mast_usd_by_height_m.items()}
+    table = CostTable(**fields)
+    unpriced = [h for h in scenario.placement.mast_heights_m if h not in table.heights_m]
+    if unpriced:
+        msg = (
+            f"[costs] prices masts of {list(table.heights_m)} m but [placement] mast_heights_m "
+            f"asks for {unpriced} m: add them to mast_usd_by_height_m."
+        )
+        raise ScenarioError(msg)
+    return table

@@ -1,0 +1,385 @@
+"""Stages 2-4: candidate sites, the coverage matrix, and the placement with backhaul.
+
+Each stage takes the :class:`~coverage.pipeline.resolve.ResolvedScenario` and the
+:class:`~coverage.pipeline.prepare.Inputs` of stage 1, plus what the stages before it made.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import sparse
+
+from coverage.errors import ScenarioError
+from coverage.inputs.terrain import Terrain
+from coverage.pipeline.prepare import Inputs
+from coverage.pipeline.resolve import ResolvedScenario
+from coverage.planning.candidates import (
+    combine_candidates,
+    point_candidates,
+    terrain_candidates,
+)
+from coverage.planning.costs import CostTable, option_costs_usd
+from coverage.planning.covering import PlacementResult
+from coverage.radio.composite import received_power_dbm
+from coverage.radio.linkbudget import pattern_loss_db
+from coverage.radio.prediction import path_loss_options
+from coverage.scenario import PlacementParams, Scenario
+
+__all__ = [
+    "Placement",
+    "build_candidates",
+    "choose_sites",
+    "coverage_matrix",
+    "demand_weights",
+    "pop_node",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """(n, 2) point coordinates (m, working CRS) of a point GeoDataFrame."""
+    return np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
+
+
+# --- 2. candidates --------------------------------------------------------------------------
+def build_candidates(resolved: ResolvedScenario, inputs: Inputs) -> gpd.GeoDataFrame:
+    """Candidate sites: terrain high points, schools (if asked) and the user's extra sites.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario (its ``[candidates]`` section).
+    inputs
+        The run's data (terrain, area, schools).
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        One row per candidate, as :func:`coverage.planning.candidates.combine_candidates`
+        returns them (ground elevation in m), indexed from 0.
+
+    Raises
+    ------
+    ScenarioError
+        A user site lies outside the terrain.
+    """
+    c = resolved.scenario.candidates
+    terrain = inputs.terrain
+    frames = [
+        terrain_candidates(
+            terrain,
+            inputs.area,
+            min_spacing_m=c.min_spacing_m,
+            tpi_radius_m=c.tpi_radius_m,
+            max_candidates=c.max_candidates,
+            buffer_m=c.outside_margin_m,
+        )
+    ]
+    if c.include_schools:
+        frames.append(
+            point_candidates(inputs.settlements.schools, source="school", terrain=terrain)
+        )
+    if c.extra:
+        pts = _user_sites(resolved.scenario, terrain)
+        frames.append(point_candidates(pts, source="user", terrain=terrain))
+    cands = combine_candidates(*frames).reset_index(drop=True)
+    log.info("candidates: %d (%s)", len(cands), cands["source"].value_counts().to_dict())
+    return cands
+
+
+def _user_sites(scenario: Scenario, terrain: Terrain) -> gpd.GeoDataFrame:
+    """The scenario's extra candidate sites in the working CRS; all must lie on the terrain."""
+    extra = scenario.candidates.extra
+    pts = gpd.GeoDataFrame(
+        {"name": [p.name for p in extra]},
+        geometry=gpd.points_from_xy([p.lon_deg for p in extra], [p.lat_deg for p in extra]),
+        crs="EPSG:4326",
+    ).to_crs(terrain.crs)
+    outside = ~terrain.contains(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
+    if outside.any():
+        names = ", ".join(pts.loc[outside, "name"])
+        msg = (
+            f"[candidates] extra site(s) {names} lie outside the terrain (area plus "
+            f"{scenario.area.margin_m:.0f} m); move them or raise margin_m."
+        )
+        raise ScenarioError(msg)
+    return pts
+
+
+# --- 3. coverage matrix ---------------------------------------------------------------------
+def coverage_matrix(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    *,
+    progress: bool = False,
+) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """Received power (dBm) from every candidate option to every demand point.
+
+    Options follow :func:`coverage.planning.candidates.option_index`: option ``i * H + h`` is
+    candidate ``i`` at mast height ``heights[h]``. The power includes the terminal clutter
+    loss and, for a directional antenna, the pattern's attenuation towards each point.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario: technology, antenna, propagation model, mast heights.
+    inputs
+        The run's data (terrain, demand points, clutter).
+    candidates
+        Candidate sites (:func:`build_candidates`).
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    rx_dbm, option_height_m
+        (options, demand points) float32 received power (dBm), NaN beyond the technology's
+        range; and the mast height of each option (m).
+    """
+    s = resolved.scenario
+    technology = resolved.technology
+    heights = s.placement.mast_heights_m
+    xy = _xy(candidates)
+    targets = _xy(inputs.demand)
+    loss = path_loss_options(
+        inputs.terrain,
+        xy,
+        np.asarray(heights, dtype=np.float64),
+        targets,
+        rx_height_m=technology.terminal_height_m,
+        f_mhz=technology.f_mhz,
+        max_distance_m=technology.max_range_m,
+        model=resolved.model,
+        progress=progress,
+    )
+    rx = received_power_dbm(
+        technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
+    ).astype(np.float32)
+    if inputs.clutter_db is not None:  # terminal clutter loss at each demand point's cell
+        r, c = inputs.terrain.rowcol(targets[:, 0], targets[:, 1])
+        rx -= inputs.clutter_db[r, c][None, :]
+    antenna = resolved.sector_antenna
+    if antenna is not None:  # gain below the peak, per direction
+        for i, j in np.ndindex(len(xy), len(heights)):
+            rx[i * len(heights) + j] -= pattern_loss_db(
+                antenna, inputs.terrain, xy[i], heights[j], targets, technology.terminal_height_m,
+                k_factor=s.propagation.k_factor,
+            ).astype(np.float32)  # fmt: skip
+    return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
+
+
+# --- 4. placement with backhaul -------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """What :func:`choose_sites` decided, with what it needs to explain it.
+
+    Attributes
+    ----------
+    result
+        The placement: chosen options, mast heights (m), relays, links, costs (USD), status.
+    link_graph
+        The candidate backhaul link graph the placement chose links from.
+    pop_id
+        Node id of the point of presence in the graphs.
+    costs
+        The cost table (USD) the placement priced sites and links with.
+    """
+
+    result: PlacementResult
+    link_graph: nx.Graph
+    pop_id: str
+    costs: CostTable
+
+
+def pop_node(scenario: Scenario, terrain: Terrain) -> gpd.GeoDataFrame:
+    """The point of presence as one link-graph node, in the working CRS.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its ``[backhaul]`` PoP and mast height, the area's margin).
+    terrain
+        The run's terrain.
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        One row: ``candidate_id`` "PoP", ``name``, ``role`` "pop", ``mast_height_m`` (m) and
+        ``ground_elevation_m`` (m).
+
+    Raises
+    ------
+    ScenarioError
+        The PoP lies outside the terrain.
+    """
+    b = scenario.backhaul
+    pop = gpd.GeoDataFrame(
+        {"candidate_id": ["PoP"], "name": [b.pop.name], "role": ["pop"]},
+        geometry=gpd.points_from_xy([b.pop.lon_deg], [b.pop.lat_deg]),
+        crs="EPSG:4326",
+    ).to_crs(terrain.crs)
+    x, y = pop.geometry.x.iloc[0], pop.geometry.y.iloc[0]
+    if not terrain.contains(x, y):
+        msg = (
+            f"[backhaul] pop {b.pop.name!r} ({b.pop.lon_deg}, {b.pop.lat_deg}) lies outside the "
+            f"terrain (the area plus {scenario.area.margin_m:.0f} m); move it or raise margin_m."
+        )
+        raise ScenarioError(msg)
+    pop["mast_height_m"] = b.pop_mast_height_m
+    pop["ground_elevation_m"] = float(terrain.sample(x, y))
+    return pop
+
+
+def demand_weights(resolved: ResolvedScenario, inputs: Inputs) -> NDArray[np.float64]:
+    """Placement weight of each demand point: its people, plus the school weight for schools.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario (``[placement] school_weight_people``).
+    inputs
+        The run's data (demand points).
+
+    Returns
+    -------
+    NDArray[np.float64]
+        One weight (people) per demand point.
+    """
+    d = inputs.demand
+    school = (d["kind"] == "school").to_numpy()
+    return d["population"].to_numpy(dtype=np.float64) + np.where(
+        school, resolved.scenario.placement.school_weight_people, 0.0
+    )
+
+
+def choose_sites(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    rx_dbm: NDArray[np.float32],
+) -> Placement:
+    """Choose access sites, mast heights, relays and backhaul links (one MILP, or greedy).
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario: threshold (dBm), costs (USD), ``[placement]`` and
+        ``[backhaul]``.
+    inputs
+        The run's data (terrain, demand points).
+    candidates
+        Candidate sites (:func:`build_candidates`).
+    rx_dbm
+        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`).
+
+    Returns
+    -------
+    Placement
+        The placement, its candidate link graph and its cost table.
+
+    Raises
+    ------
+    InfeasibleError
+        Explained in words (a school no candidate sees, no relay chain to the PoP).
+    ScenarioError
+        The PoP lies outside the terrain.
+    """
+    from coverage.planning.backhaul.milp import plan_network
+
+    s = resolved.scenario
+    p, b = s.placement, s.backhaul
+    costs = resolved.costs
+    heights = p.mast_heights_m
+    covers = sparse.csr_array(np.nan_to_num(rx_dbm, nan=-np.inf) >= resolved.threshold_dbm)
+    graph = _candidate_links(s, inputs.terrain, candidates)
+    access, relay, link, budget = _placement_prices(p, candidates, costs)
+    schools = (inputs.demand["kind"] == "school").to_numpy()
+    names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
+    result = plan_network(
+        covers,
+        demand_weights(resolved, inputs),
+        graph=graph,
+        candidate_ids=candidates["candidate_id"].astype(str).tolist(),
+        heights_m=heights,
+        access_cost_usd=access,
+        relay_cost_usd=relay,
+        link_cost_usd=link,
+        pop="PoP",
+        budget_usd=budget,
+        target_share=p.target_share if p.objective == "cost" else None,
+        must_cover=schools if p.objective == "cost" else None,
+        demand_names=names,
+        k=p.k_coverage,
+        hop_limit=b.max_hops,
+        two_paths=b.two_paths,
+        method=p.method,
+        time_limit_s=p.time_limit_s,
+        mip_rel_gap=p.mip_gap,
+    )
+    log.info(
+        "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
+        len(result.chosen),
+        len(result.relays),
+        len(result.links),
+        result.status,
+        100 * result.gap,
+    )
+    return Placement(result, graph, "PoP", costs)
+
+
+def _candidate_links(s: Scenario, terrain: Terrain, candidates: gpd.GeoDataFrame) -> nx.Graph:
+    """The feasible backhaul links between the candidates and the PoP."""
+    from coverage.planning.linkgraph import candidate_link_graph
+
+    b = s.backhaul
+    heights = s.placement.mast_heights_m
+    pop = pop_node(s, terrain)
+    nodes = pd.concat([candidates.assign(role="candidate"), pop], ignore_index=True).pipe(
+        gpd.GeoDataFrame, geometry="geometry", crs=candidates.crs
+    )
+    graph = candidate_link_graph(
+        terrain,
+        nodes,
+        heights,
+        f_mhz=b.f_mhz,
+        max_link_m=b.max_link_m,
+        min_clearance_ratio=b.min_clearance_ratio,
+        k_factor=s.propagation.k_factor,
+        pop_height_m=b.pop_mast_height_m,
+    )
+    return graph
+
+
+def _placement_prices(
+    p: PlacementParams, candidates: gpd.GeoDataFrame, costs: CostTable
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float | None]:
+    """Access and relay option costs, link cost and budget (USD) as the objective uses them.
+
+    With a budget of sites, each access site costs 1 and relays and links are free; the cost
+    objective has no budget.
+    """
+    heights = p.mast_heights_m
+    access = option_costs_usd(candidates, costs, heights, access=True)
+    relay = option_costs_usd(candidates, costs, heights, access=False)
+    link = costs.link_cost_usd()
+    budget: float | None = None
+    if p.objective == "coverage" and p.budget_sites > 0:
+        # a budget of sites: each access site costs 1, relays and links are free
+        access, relay, link, budget = (
+            np.ones_like(access),
+            np.zeros_like(relay),
+            0.0,
+            p.budget_sites,
+        )
+    elif p.objective == "coverage":
+        budget = p.budget_usd
+    return access, relay, link, budget
