@@ -53,11 +53,11 @@ from coverage.planning.candidates import (
 )
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
+from coverage.radio.clearance import ClearanceSettings, visibility_table
 from coverage.radio.composite import received_power_dbm, serve_sites
 from coverage.radio.linkbudget import pattern_loss_db
 from coverage.radio.prediction import path_loss_options
 from coverage.radio.technology import Technology
-from coverage.radio.visibility import visibility_table
 from coverage.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -333,8 +333,9 @@ def _reasons(
         _xy(d.iloc[rest]),
         target_height_m=technology.terminal_height_m,
         max_distance_m=technology.max_range_m,
-        f_mhz=technology.f_mhz,
-        k_factor=inputs.scenario.propagation.k_factor,
+        settings=ClearanceSettings(
+            f_mhz=technology.f_mhz, k_factor=inputs.scenario.propagation.k_factor
+        ),
     )
     in_range = np.zeros(rest.size, dtype=bool)
     seen = np.zeros(rest.size, dtype=bool)
