@@ -54,9 +54,9 @@ from coverage.planning.candidates import (
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
 from coverage.radio.clearance import ClearanceSettings, visibility_table
-from coverage.radio.composite import received_power_dbm, serve_sites
+from coverage.radio.composite import AccessBudget, received_power_dbm, serve_sites
 from coverage.radio.linkbudget import pattern_loss_db
-from coverage.radio.prediction import path_loss_options
+from coverage.radio.prediction import PredictionSettings, path_loss_options
 from coverage.radio.technology import Technology
 from coverage.scenario import Scenario, load_scenario
 
@@ -158,10 +158,12 @@ def coverage_matrix(
         xy,
         np.asarray(heights, dtype=np.float64),
         targets,
-        rx_height_m=technology.terminal_height_m,
-        f_mhz=technology.f_mhz,
         max_distance_m=technology.max_range_m,
-        model=propagation_model(s),
+        settings=PredictionSettings(
+            f_mhz=technology.f_mhz,
+            rx_height_m=technology.terminal_height_m,
+            model=propagation_model(s),
+        ),
         progress=progress,
     )
     rx = received_power_dbm(
@@ -407,12 +409,23 @@ def assemble_plan(
     antenna = access_antenna(s)
     model = propagation_model(s)
     composite = serve_sites(
-        inputs.terrain, site_xy, res.heights_m, eirp_dbm=technology.eirp_dbm,
-        rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
-        radius_m=technology.max_range_m, threshold_dbm=thr, model=model,
-        k_factor=s.propagation.k_factor, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
-        antenna=antenna, clutter_db=inputs.clutter_db, mask=near,
-    )  # fmt: skip
+        inputs.terrain,
+        site_xy,
+        res.heights_m,
+        settings=PredictionSettings(
+            f_mhz=technology.f_mhz, rx_height_m=technology.terminal_height_m, model=model
+        ),
+        budget=AccessBudget(
+            eirp_dbm=technology.eirp_dbm,
+            rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
+            threshold_dbm=thr,
+            antenna=antenna,
+            clutter_db=inputs.clutter_db,
+            k_factor=s.propagation.k_factor,
+        ),
+        radius_m=technology.max_range_m,
+        mask=near,
+    )
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
 
     # sites and links with real costs and the people each serves
