@@ -141,7 +141,8 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
     import numpy as np
 
     from coverage.inputs.terrain import read_dem, write_grid
-    from coverage.radio.prediction import predict_grid
+    from coverage.radio.prediction import PredictionSettings, predict_grid
+    from coverage.radio.propagation import get_model
 
     terrain = read_dem(args.dem)
     pred = predict_grid(
@@ -149,12 +150,15 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
         args.x,
         args.y,
         tx_height_m=args.tx_height,
-        rx_height_m=args.rx_height,
-        f_mhz=args.f_mhz,
         radius_m=args.radius,
-        model=args.model,
-        k_factor=args.k,
-        method=args.method,
+        settings=PredictionSettings(
+            f_mhz=args.f_mhz,
+            rx_height_m=args.rx_height,
+            model=get_model(args.model, k_factor=args.k)
+            if args.model == "deygout"
+            else get_model(args.model),
+            grid_method=args.method,
+        ),
     )
     nodata = -9999.0
     tags = {"model": pred.model, "units": "dB", "quantity": "basic transmission loss"}

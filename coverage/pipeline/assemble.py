@@ -23,8 +23,8 @@ from coverage.pipeline.stages import Placement, _xy
 from coverage.plan import Plan
 from coverage.planning.costs import CostTable
 from coverage.planning.covering import PlacementResult
-from coverage.radio.composite import Composite, serve_sites
-from coverage.radio.visibility import visibility_table
+from coverage.radio.clearance import visibility_table
+from coverage.radio.composite import AccessBudget, Composite, serve_sites
 
 __all__ = ["COVERAGE_BAND_M", "assemble_plan"]
 
@@ -177,8 +177,7 @@ def _uncovered_reasons(
         _xy(d.iloc[rest]),
         target_height_m=technology.terminal_height_m,
         max_distance_m=technology.max_range_m,
-        f_mhz=technology.f_mhz,
-        k_factor=resolved.scenario.propagation.k_factor,
+        settings=resolved.clearance,
     )
     in_range = np.zeros(rest.size, dtype=bool)
     seen = np.zeros(rest.size, dtype=bool)
@@ -201,24 +200,30 @@ def _coverage_raster(
     Computed over the area and a band of :data:`COVERAGE_BAND_M` around it (the map's
     extent), not the whole margin.
     """
-    s = resolved.scenario
     technology = resolved.technology
-    thr = resolved.threshold_dbm
-    antenna = resolved.antenna
-    model = resolved.model
     near = rasterio.features.geometry_mask(
         [inputs.area.buffer(COVERAGE_BAND_M)],
         out_shape=inputs.terrain.shape,
         transform=inputs.terrain.transform,
         invert=True,
     )
+    budget = AccessBudget(
+        eirp_dbm=technology.eirp_dbm,
+        rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
+        threshold_dbm=resolved.threshold_dbm,
+        antenna=resolved.antenna,
+        clutter_db=inputs.clutter_db,
+        k_factor=resolved.scenario.propagation.k_factor,
+    )
     composite = serve_sites(
-        inputs.terrain, site_xy, heights_m, eirp_dbm=technology.eirp_dbm,
-        rx_height_m=technology.terminal_height_m, f_mhz=technology.f_mhz,
-        radius_m=technology.max_range_m, threshold_dbm=thr, model=model,
-        k_factor=s.propagation.k_factor, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
-        antenna=antenna, clutter_db=inputs.clutter_db, mask=near,
-    )  # fmt: skip
+        inputs.terrain,
+        site_xy,
+        heights_m,
+        settings=resolved.prediction,
+        budget=budget,
+        radius_m=technology.max_range_m,
+        mask=near,
+    )
     return composite
 
 

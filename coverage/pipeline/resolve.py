@@ -19,7 +19,9 @@ from typing import Any
 from coverage.errors import InputError, ScenarioError
 from coverage.planning.costs import CostTable
 from coverage.radio import itm
+from coverage.radio.clearance import ClearanceSettings
 from coverage.radio.linkbudget import AntennaPattern, read_msi_pattern
+from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
 from coverage.radio.technology import Technology, get_technology
 from coverage.scenario import Scenario
@@ -60,6 +62,22 @@ class ResolvedScenario:
     def threshold_dbm(self) -> float:
         """Received power (dBm) that covers a point: sensitivity plus fade margin."""
         return self.technology.rx_sensitivity_dbm + self.technology.fade_margin_db
+
+    @property
+    def prediction(self) -> PredictionSettings:
+        """Path-loss settings of the access link: frequency (MHz), terminal height (m), model."""
+        return PredictionSettings(
+            f_mhz=self.technology.f_mhz,
+            rx_height_m=self.technology.terminal_height_m,
+            model=self.model,
+        )
+
+    @property
+    def clearance(self) -> ClearanceSettings:
+        """Line-of-sight settings of the access link: frequency (MHz) and k-factor."""
+        return ClearanceSettings(
+            f_mhz=self.technology.f_mhz, k_factor=self.scenario.propagation.k_factor
+        )
 
     @property
     def sector_antenna(self) -> AntennaPattern | None:

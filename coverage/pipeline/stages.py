@@ -155,10 +155,8 @@ def coverage_matrix(
         xy,
         np.asarray(heights, dtype=np.float64),
         targets,
-        rx_height_m=technology.terminal_height_m,
-        f_mhz=technology.f_mhz,
         max_distance_m=technology.max_range_m,
-        model=resolved.model,
+        settings=resolved.prediction,
         progress=progress,
     )
     rx = received_power_dbm(

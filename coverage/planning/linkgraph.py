@@ -37,8 +37,8 @@ from scipy.spatial import cKDTree
 
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
+from coverage.radio.clearance import ClearanceSettings, link_clearances
 from coverage.radio.propagation import free_space_loss_db
-from coverage.radio.visibility import link_clearances
 
 __all__ = [
     "LINK_COLUMNS",
@@ -256,7 +256,14 @@ def candidate_link_graph(
         a, b = pairs[todo, 0], pairs[todo, 1]
         ha = np.where(is_pop[a], fixed[a], h)
         hb = np.where(is_pop[b], fixed[b], h)
-        res = link_clearances(terrain, xy[a], ha, xy[b], hb, f_mhz=lb.f_mhz, k_factor=k_factor)
+        res = link_clearances(
+            terrain,
+            xy[a],
+            ha,
+            xy[b],
+            hb,
+            settings=ClearanceSettings(f_mhz=lb.f_mhz, k_factor=k_factor),
+        )
         ok = res["los"].to_numpy(bool) & (res["clearance_ratio"].to_numpy() >= min_clearance_ratio)
         min_h[todo[ok]] = h
         ratio[todo[ok]] = res["clearance_ratio"].to_numpy()[ok]

@@ -1,6 +1,7 @@
 """Stage 2, the radio: line of sight, path loss and received power over the terrain.
 
-* :mod:`~coverage.radio.visibility`: viewsheds, link clearance, site x target tables;
+* :mod:`~coverage.radio.visibility`: Earth bulge, Fresnel zone, viewsheds;
+* :mod:`~coverage.radio.clearance`: link clearance, site x target visibility tables;
 * :mod:`~coverage.radio.propagation`: swappable path-loss models along one profile;
 * :mod:`~coverage.radio.itm`: the Longley-Rice Irregular Terrain Model;
 * :mod:`~coverage.radio.prediction`: area and point predictions from sites;

@@ -3,15 +3,17 @@
 :func:`received_power_dbm` turns path loss into received power with the link budget;
 :func:`best_server` composes several sites' grids already in memory; :func:`serve_sites`
 predicts and composes N sites one after the other (memory for a few grids, not N), with the
-site antennas' patterns and terminal clutter applied and a progress bar.
+site antennas' patterns and terminal clutter applied and a progress bar. Its link budget
+(EIRP, terminal gain, antenna, clutter, threshold) is one :class:`AccessBudget`; the
+prediction's side is a :class:`coverage.radio.prediction.PredictionSettings`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,10 +21,9 @@ from numpy.typing import ArrayLike, NDArray
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.linkbudget import AntennaPattern, pattern_loss_grid
-from coverage.radio.prediction import predict_grid
-from coverage.radio.propagation import PropagationModel
+from coverage.radio.prediction import PredictionSettings, predict_grid
 
-__all__ = ["Composite", "best_server", "received_power_dbm", "serve_sites"]
+__all__ = ["AccessBudget", "Composite", "best_server", "received_power_dbm", "serve_sites"]
 
 log = logging.getLogger(__name__)
 
@@ -116,32 +117,155 @@ class Composite:
     warnings: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class AccessBudget:
+    """The link budget from access sites to terminals that :func:`serve_sites` applies.
+
+    Received power per cell is ``eirp_dbm - loss + rx_antenna_gain_dbi``, minus the site
+    antenna's attenuation below its peak towards the cell (when ``antenna`` is given) and
+    the terminal clutter loss of the cell (when ``clutter_db`` is given). Build it once,
+    e.g. ``AccessBudget(eirp_dbm=tech.eirp_dbm, threshold_dbm=tech.required_rx_dbm)`` for a
+    :class:`~coverage.radio.technology.Technology` ``tech``. It holds a grid, so it compares
+    by identity.
+
+    Attributes
+    ----------
+    eirp_dbm
+        Peak EIRP of each site (dBm).
+    rx_antenna_gain_dbi
+        Terminal antenna gain (dBi).
+    threshold_dbm
+        Received power (dBm) a site must reach to serve a cell and to count in its overlap;
+        None (default): any finite power.
+    antenna
+        Site antenna pattern (its azimuth, downtilt and sectors apply to every site); None
+        (default): omni at the peak EIRP.
+    clutter_db
+        Terminal clutter loss (dB) per terrain cell, e.g. from
+        :func:`coverage.radio.linkbudget.clutter_grid_db`; None: no clutter loss.
+    k_factor
+        Effective Earth-radius factor of the elevation angle towards each cell, for the
+        antenna pattern (4/3 for the standard atmosphere); > 0.
+
+    Raises
+    ------
+    InputError
+        A non-finite power, gain or threshold, a clutter grid that is not 2-D, or
+        ``k_factor <= 0``.
+    """
+
+    eirp_dbm: float
+    rx_antenna_gain_dbi: float = 0.0
+    threshold_dbm: float | None = None
+    antenna: AntennaPattern | None = None
+    clutter_db: NDArray[np.float32] | None = None
+    k_factor: float = 4.0 / 3.0
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{name} must be finite, got {value}"
+            for name, value in (
+                ("eirp_dbm", self.eirp_dbm),
+                ("rx_antenna_gain_dbi", self.rx_antenna_gain_dbi),
+                ("threshold_dbm", 0.0 if self.threshold_dbm is None else self.threshold_dbm),
+            )
+            if not math.isfinite(value)
+        ]
+        if self.clutter_db is not None and np.ndim(self.clutter_db) != 2:
+            problems.append(
+                f"clutter_db must be a grid of the terrain's shape, got {np.ndim(self.clutter_db)}-D"
+            )
+        if not self.k_factor > 0:
+            problems.append(
+                f"k_factor must be > 0 (4/3 for the standard atmosphere), got {self.k_factor}"
+            )
+        if problems:
+            msg = "Access budget: " + "; ".join(problems) + "."
+            raise InputError(msg, problems)
+
+
+class _Composer:
+    """The running composite of :func:`serve_sites`: strongest power, best server, overlap."""
+
+    def __init__(self, shape: tuple[int, int], threshold_dbm: float | None) -> None:
+        self.threshold_dbm = threshold_dbm
+        self.strongest = np.full(shape, -np.inf)
+        self.best = np.full(shape, -np.inf)
+        self.server = np.full(shape, -1, dtype=np.int16)
+        self.overlap = np.zeros(shape, dtype=np.int16)
+        self.warnings: dict[str, int] = {}
+
+    def add(self, i: int, rx: NDArray[np.float64], warnings: dict[str, int]) -> None:
+        """Fold in site ``i``'s received power (dBm; NaN where it does not reach)."""
+        for words, count in warnings.items():
+            self.warnings[words] = self.warnings.get(words, 0) + count
+        reach = ~np.isnan(rx)
+        np.fmax(self.strongest, rx, out=self.strongest)
+        thr = self.threshold_dbm
+        serves = reach & (np.isfinite(rx) if thr is None else rx >= thr)
+        self.overlap += serves
+        better = serves & (rx > self.best)
+        self.best[better] = rx[better]
+        self.server[better] = i
+
+    def result(self) -> Composite:
+        """The composite of the sites added so far."""
+        rx_dbm = np.where(np.isneginf(self.strongest), np.nan, self.strongest)
+        return Composite(rx_dbm.astype(np.float32), self.server, self.overlap, self.warnings)
+
+
+def _site_rx_dbm(
+    terrain: Terrain,
+    site: tuple[float, float, float],
+    settings: PredictionSettings,
+    budget: AccessBudget,
+    radius_m: float,
+    mask: NDArray[np.bool_] | None,
+) -> tuple[NDArray[np.float64], dict[str, int]]:
+    """Received power (dBm) from one site ``(x, y, antenna height)`` over the grid, and the
+    ITM warnings of its prediction."""
+    x, y, h = site
+    pred = predict_grid(
+        terrain, x, y, tx_height_m=h, radius_m=radius_m, settings=settings, mask=mask
+    )
+    rx = received_power_dbm(
+        budget.eirp_dbm, pred.loss_db, rx_antenna_gain_dbi=budget.rx_antenna_gain_dbi
+    )
+    if budget.clutter_db is not None:
+        rx -= budget.clutter_db
+    antenna = budget.antenna
+    if antenna is not None and not antenna.is_omni:
+        rx -= pattern_loss_grid(
+            antenna, terrain, x, y, h, settings.rx_height_m, k_factor=budget.k_factor
+        )
+    return rx, pred.warning_summary()
+
+
+def _progress(n: int, progress: bool) -> Iterable[int]:
+    if not progress:
+        return range(n)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(n), desc="coverage", unit="site")
+
+
 def serve_sites(
     terrain: Terrain,
     sites_xy: ArrayLike,
     heights_m: ArrayLike,
     *,
-    eirp_dbm: float,
-    rx_height_m: float,
-    f_mhz: float,
+    settings: PredictionSettings,
+    budget: AccessBudget,
     radius_m: float,
-    threshold_dbm: float | None = None,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    rx_antenna_gain_dbi: float = 0.0,
-    antenna: AntennaPattern | None = None,
-    clutter_db: NDArray[np.float32] | None = None,
     mask: NDArray[np.bool_] | None = None,
-    method: str = "radial",
     progress: bool = False,
-    **model_params: Any,
 ) -> Composite:
     """Predict N sites over the terrain grid and compose them as they come.
 
-    Each site's path loss is :func:`coverage.radio.prediction.predict_grid`; received power is
-    ``eirp_dbm - loss + rx_antenna_gain_dbi`` minus, where given, the site antenna's
-    attenuation below its peak towards each cell (:func:`coverage.radio.linkbudget.pattern_loss_grid`,
-    ``eirp_dbm`` being the peak EIRP) and the terminal clutter loss per cell. Only the running
+    Each site's path loss is :func:`coverage.radio.prediction.predict_grid`; received power
+    follows ``budget`` (:class:`AccessBudget`: peak EIRP, terminal gain, the site antenna's
+    attenuation below its peak towards each cell by
+    :func:`coverage.radio.linkbudget.pattern_loss_grid`, terminal clutter). Only the running
     composite is kept, so memory does not grow with N.
 
     Parameters
@@ -152,22 +276,27 @@ def serve_sites(
         (N, 2) site positions (m) in the terrain's CRS.
     heights_m
         Antenna height above ground per site (m), or one for all.
-    eirp_dbm, rx_height_m, f_mhz, radius_m
-        Peak EIRP (dBm), receiver height (m), frequency (MHz), prediction radius (m).
-    threshold_dbm
-        Received power (dBm) a site must reach to serve and to count in the overlap;
-        default: any finite value.
-    model, k_factor, mask, method, **model_params
-        As for :func:`coverage.radio.prediction.predict_grid`.
-    rx_antenna_gain_dbi
-        Terminal antenna gain (dBi).
-    antenna
-        Site antenna pattern (its azimuth, downtilt and sectors apply to every site); None: omni.
-    clutter_db
-        Terminal clutter loss (dB) per terrain cell, e.g. from
-        :func:`coverage.radio.linkbudget.clutter_grid_db`.
+    settings
+        Receiver height (m), frequency (MHz), model, profile step (m) and grid method.
+    budget
+        EIRP (dBm), terminal gain (dBi), threshold (dBm), antenna pattern and clutter (dB).
+    radius_m
+        Prediction radius (m) around each site.
+    mask
+        Optional boolean grid: only cells where it is True are computed.
     progress
         Show a tqdm bar over the sites.
+
+    Returns
+    -------
+    Composite
+        Strongest power, best server and overlap per cell, and the ITM warnings.
+
+    Raises
+    ------
+    InputError
+        More than 32,767 sites, a clutter grid not of the terrain's shape, or what
+        :func:`~coverage.radio.prediction.predict_grid` refuses.
     """
     xy = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)
@@ -175,42 +304,14 @@ def serve_sites(
     if n > np.iinfo(np.int16).max:
         msg = f"serve_sites indexes sites in int16: at most 32,767 sites, got {n}."
         raise InputError(msg)
-    if clutter_db is not None and np.shape(clutter_db) != terrain.shape:
-        msg = f"clutter_db has shape {np.shape(clutter_db)}, the terrain {terrain.shape}."
+    clutter = budget.clutter_db
+    if clutter is not None and np.shape(clutter) != terrain.shape:
+        msg = f"clutter_db has shape {np.shape(clutter)}, the terrain {terrain.shape}."
         raise InputError(msg)
-    strongest = np.full(terrain.shape, -np.inf)
-    best = np.full(terrain.shape, -np.inf)
-    server = np.full(terrain.shape, -1, dtype=np.int16)
-    overlap = np.zeros(terrain.shape, dtype=np.int16)
-    warnings: dict[str, int] = {}
-    order: Any = range(n)
-    if progress:
-        from tqdm.auto import tqdm
-
-        order = tqdm(order, desc="coverage", unit="site")
-    for i in order:
-        pred = predict_grid(
-            terrain, float(xy[i, 0]), float(xy[i, 1]), tx_height_m=float(heights[i]),
-            rx_height_m=rx_height_m, f_mhz=f_mhz, radius_m=radius_m, model=model,
-            k_factor=k_factor, mask=mask, method=method, **model_params,
-        )  # fmt: skip
-        for words, count in pred.warning_summary().items():
-            warnings[words] = warnings.get(words, 0) + count
-        rx = received_power_dbm(eirp_dbm, pred.loss_db, rx_antenna_gain_dbi=rx_antenna_gain_dbi)
-        if clutter_db is not None:
-            rx -= clutter_db
-        if antenna is not None and not antenna.is_omni:
-            rx -= pattern_loss_grid(
-                antenna, terrain, float(xy[i, 0]), float(xy[i, 1]), float(heights[i]),
-                rx_height_m, k_factor=k_factor,
-            )  # fmt: skip
-        reach = ~np.isnan(rx)
-        np.fmax(strongest, rx, out=strongest)
-        serves = reach & (np.isfinite(rx) if threshold_dbm is None else rx >= threshold_dbm)
-        overlap += serves
-        better = serves & (rx > best)
-        best[better] = rx[better]
-        server[better] = i
-    rx_dbm = np.where(np.isneginf(strongest), np.nan, strongest).astype(np.float32)
+    composer = _Composer(terrain.shape, budget.threshold_dbm)
+    for i in _progress(n, progress):
+        site = (float(xy[i, 0]), float(xy[i, 1]), float(heights[i]))
+        rx, warnings = _site_rx_dbm(terrain, site, settings, budget, radius_m, mask)
+        composer.add(i, rx, warnings)
     log.debug("composed %d sites on %s cells", n, terrain.shape)
-    return Composite(rx_dbm, server, overlap, warnings)
+    return composer.result()

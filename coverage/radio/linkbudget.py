@@ -241,15 +241,40 @@ def sector(
     downtilt_deg: float = 0.0,
     front_to_back_db: float = 25.0,
     side_lobe_db: float = 20.0,
-    name: str = "sector",
     sectors: int = 1,
 ) -> AntennaPattern:
     """A sector antenna after 3GPP TR 36.814 Table A.2.1.1-2 (ITU-R F.1336 main lobe).
 
     ``A_h(phi) = min(12 (phi / phi_3dB)^2, A_m)`` and
     ``A_v(theta) = min(12 ((theta - tilt) / theta_3dB)^2, SLA_v)`` with ``A_m`` the
-    front-to-back ratio (25 dB) and ``SLA_v`` the vertical side-lobe level (20 dB).
-    ``sectors`` such antennas share the site (see :class:`AntennaPattern`).
+    front-to-back ratio and ``SLA_v`` the vertical side-lobe level. The pattern is named
+    ``"sector"``; ``dataclasses.replace(pattern, name=...)`` gives it another label.
+
+    Parameters
+    ----------
+    gain_dbi
+        Peak gain (dBi).
+    azimuth_deg
+        Boresight azimuth of the first sector (degrees clockwise from north).
+    h_beamwidth_deg, v_beamwidth_deg
+        Half-power beamwidths (degrees), horizontal in (0, 360], vertical in (0, 180].
+    downtilt_deg
+        Mechanical downtilt (degrees, positive down).
+    front_to_back_db
+        Front-to-back ratio ``A_m`` (dB), the horizontal cut's cap.
+    side_lobe_db
+        Vertical side-lobe level ``SLA_v`` (dB), the vertical cut's cap.
+    sectors
+        Such antennas on the site, evenly spaced clockwise (see :class:`AntennaPattern`).
+
+    Returns
+    -------
+    AntennaPattern
+
+    Raises
+    ------
+    InputError
+        A beamwidth out of range, or ``sectors`` not in 1-12.
     """
     if not (0 < h_beamwidth_deg <= 360 and 0 < v_beamwidth_deg <= 180):
         msg = "sector: beamwidths must be in (0, 360] and (0, 180] degrees."
@@ -264,7 +289,7 @@ def sector(
         vertical_db=a_v,
         azimuth_deg=azimuth_deg % 360.0,
         downtilt_deg=downtilt_deg,
-        name=name,
+        name="sector",
         sectors=sectors,
     )
 
@@ -294,8 +319,30 @@ def read_msi_pattern(
     except OSError as err:
         msg = f"Antenna pattern {p}: cannot read it ({err})."
         raise InputError(msg) from err
+    gain, name, cuts = _parse_msi(lines, p.stem)
+    problems = []
+    if gain is None:
+        problems.append("no GAIN line")
+    problems.extend(
+        f"{cut} section has {len(cuts.get(cut, {}))} of 360 angles"
+        for cut in ("HORIZONTAL", "VERTICAL")
+        if len(cuts.get(cut, {})) != 360
+    )
+    if problems:
+        msg = f"Antenna pattern {p} (MSI format): " + "; ".join(problems) + "."
+        raise InputError(msg, problems)
+    assert gain is not None
+    h = np.array([cuts["HORIZONTAL"][a] for a in range(360)])
+    v = np.array([cuts["VERTICAL"][a] for a in range(360)])
+    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name, sectors)
+
+
+def _parse_msi(
+    lines: list[str], name: str
+) -> tuple[float | None, str, dict[str, dict[int, float]]]:
+    """Gain (dBi; None if absent), name (``name`` if absent) and the cuts' attenuation (dB)
+    by whole degree, from the lines of an MSI Planet file."""
     gain: float | None = None
-    name = p.stem
     cuts: dict[str, dict[int, float]] = {}
     current: str | None = None
     for raw in lines:
@@ -317,21 +364,7 @@ def read_msi_pattern(
             gain = float(parts[1])
             if len(parts) > 2 and parts[2].lower() == "dbd":
                 gain += 2.15
-    problems = []
-    if gain is None:
-        problems.append("no GAIN line")
-    problems.extend(
-        f"{cut} section has {len(cuts.get(cut, {}))} of 360 angles"
-        for cut in ("HORIZONTAL", "VERTICAL")
-        if len(cuts.get(cut, {})) != 360
-    )
-    if problems:
-        msg = f"Antenna pattern {p} (MSI format): " + "; ".join(problems) + "."
-        raise InputError(msg, problems)
-    assert gain is not None
-    h = np.array([cuts["HORIZONTAL"][a] for a in range(360)])
-    v = np.array([cuts["VERTICAL"][a] for a in range(360)])
-    return AntennaPattern(gain, h, v, azimuth_deg % 360.0, downtilt_deg, name, sectors)
+    return gain, name, cuts
 
 
 def _is_number(text: str) -> bool:

@@ -1,14 +1,18 @@
 """Area and point predictions: path loss from sites over the terrain grid, compiled.
 
+What the predictions of a run share (receiver height, frequency, the propagation model of
+:mod:`coverage.radio.propagation`, profile sampling) is one :class:`PredictionSettings`, e.g.
+``PredictionSettings(f_mhz=780.5, rx_height_m=1.5)`` (ITM with its defaults).
+
 Point predictions (demand points, the placement's site x demand matrices) give each target
-its own straight terrain profile from the site, sampled bilinearly at ``profile_step_m``
-(default one cell) exactly as :meth:`coverage.inputs.terrain.Terrain.sample` interpolates, and
-evaluate the propagation model of :mod:`coverage.radio.propagation` on it.
+its own straight terrain profile from the site, sampled bilinearly every
+``settings.profile_step_m`` (default one cell) exactly as
+:meth:`coverage.inputs.terrain.Terrain.sample` interpolates, and evaluate the model on it.
 
 Area predictions (:func:`predict_grid`) default to SPLAT!'s radial profiles: one profile
 per radial, shared by every cell along it, each cell taking the path to the radial sample
-nearest its centre; ``method="cell"`` gives every cell its own profile instead. Work runs
-in parallel on all cores (numba ``prange``, kernels in
+nearest its centre; ``grid_method="cell"`` gives every cell its own profile instead. Work
+runs in parallel on all cores (numba ``prange``, kernels in
 :mod:`coverage.radio._kernels.prediction`). Cells closer to the site than two profile steps
 have no intermediate terrain sample and get free-space loss.
 
@@ -20,9 +24,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,12 +34,14 @@ from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio import itm
 from coverage.radio._kernels import prediction as _pk
-from coverage.radio.propagation import PropagationModel, get_model
-
-numba = itm.numba
+from coverage.radio.propagation import ItmModel, PropagationModel
 
 __all__ = [
+    "GRID_METHODS",
+    "RADIAL_EXACT_STEPS",
     "GridPrediction",
+    "PredictionSettings",
+    "grid_coords",
     "path_loss_grid",
     "path_loss_matrix",
     "path_loss_options",
@@ -46,6 +51,106 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Cells nearer the site than this many profile steps get their own profile in "radial" mode.
+RADIAL_EXACT_STEPS = 16
+#: Grid methods of :func:`predict_grid` (:attr:`PredictionSettings.grid_method`).
+GRID_METHODS = ("radial", "cell")
+#: ``pick`` of :func:`coverage.radio._kernels.prediction.scatter` that takes values in order.
+_NO_PICK = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PredictionSettings:
+    """What the predictions of one run share: receiver, frequency, model, profile sampling.
+
+    Build it once and pass it to every call; the model object is built once too, e.g.
+    ``PredictionSettings(f_mhz=780.5, rx_height_m=1.5, model=get_model("deygout",
+    k_factor=1.0))`` (:func:`coverage.radio.propagation.get_model`; a model's own settings,
+    such as ITM's ``n0`` or a diffraction model's k-factor, are set there).
+
+    Attributes
+    ----------
+    f_mhz
+        Frequency (MHz); > 0.
+    rx_height_m
+        Receiver (terminal) antenna height above ground (m); >= 0.
+    model
+        The propagation model (default: ITM with its default settings,
+        :class:`~coverage.radio.propagation.ItmModel`).
+    profile_step_m
+        Spacing of profile samples (m), > 0; None (default): one terrain cell.
+    grid_method
+        How :func:`predict_grid` samples the area (point predictions ignore it):
+        ``"radial"`` (default, SPLAT!'s way): profiles along radials from the site, sampled
+        once and shared by every cell along them; each cell takes the path to the radial
+        sample nearest its centre (within half a cell across and half a step along), cells
+        within :data:`RADIAL_EXACT_STEPS` steps get their own. ``"cell"``: every cell gets
+        its own profile ending exactly at its centre (slower, for reference).
+
+    Raises
+    ------
+    InputError
+        Every field out of range at once, each with the value given.
+    """
+
+    f_mhz: float
+    rx_height_m: float
+    model: PropagationModel = field(default_factory=ItmModel)
+    profile_step_m: float | None = None
+    grid_method: str = "radial"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.f_mhz > 0:
+            problems.append(f"f_mhz must be > 0, got {self.f_mhz}")
+        if not self.rx_height_m >= 0:
+            problems.append(f"rx_height_m must be >= 0 m above ground, got {self.rx_height_m}")
+        if not isinstance(self.model, PropagationModel):
+            name = repr(self.model) if isinstance(self.model, str) else "name"
+            problems.append(
+                f"model must be a PropagationModel, e.g. get_model({name}) of "
+                f"coverage.radio.propagation; got {type(self.model).__name__}"
+            )
+        if self.profile_step_m is not None and not self.profile_step_m > 0:
+            problems.append(
+                f"profile_step_m must be > 0 m (or None for one cell), got {self.profile_step_m}"
+            )
+        if self.grid_method not in GRID_METHODS:
+            problems.append(f"grid_method must be one of {GRID_METHODS}, got {self.grid_method!r}")
+        if problems:
+            msg = "Prediction settings: " + "; ".join(problems) + "."
+            raise InputError(msg, problems)
+
+
+def _step_m(settings: PredictionSettings, terrain: Terrain) -> float:
+    """Profile sample spacing (m): ``settings.profile_step_m``, or one cell of ``terrain``."""
+    return float(settings.profile_step_m) if settings.profile_step_m else terrain.cell_size_m
+
+
+def grid_coords(
+    terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fractional column and row of map points on the terrain grid, as the kernels take them.
+
+    Parameters
+    ----------
+    terrain
+        The terrain grid (projected, metres).
+    x_m, y_m
+        Points in the terrain's CRS (m), scalars or arrays of one shape.
+
+    Returns
+    -------
+    cf, rf
+        Column and row (in cells, float64): integers at cell centres, ``(0, 0)`` the centre
+        of the north-west cell.
+    """
+    x = np.asarray(x_m, dtype=np.float64)
+    y = np.asarray(y_m, dtype=np.float64)
+    cf = (x - terrain.transform.c) / terrain.cell_size_m - 0.5
+    rf = (terrain.transform.f - y) / terrain.cell_size_m - 0.5
+    return cf, rf
+
 
 def _run_paths(
     terrain: Terrain,
@@ -54,17 +159,14 @@ def _run_paths(
     targets_cf: NDArray[np.float64],
     targets_rf: NDArray[np.float64],
     *,
-    rx_height_m: float,
-    f_mhz: float,
+    settings: PredictionSettings,
     max_distance_m: float,
-    mdl: PropagationModel,
-    profile_step_m: float | None,
     detail: bool,
 ) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32]]:
     """Run :func:`coverage.radio._kernels.prediction.paths_kernel` for sites (N, 2) x heights (H,) x targets; (N*H, M) out."""
-    code, params = mdl.kernel()
-    step = float(profile_step_m) if profile_step_m else terrain.cell_size_m
-    site_cf, site_rf = _grid_coords(terrain, sites_xy[:, 0], sites_xy[:, 1])
+    code, params = settings.model.kernel()
+    step = _step_m(settings, terrain)
+    site_cf, site_rf = grid_coords(terrain, sites_xy[:, 0], sites_xy[:, 1])
     n, h, m = len(sites_xy), len(heights_m), len(targets_cf)
     loss = np.full((n * h, m), np.nan, dtype=np.float32)
     shape = (n * h, m) if detail else (1, 1)
@@ -80,16 +182,10 @@ def _run_paths(
             np.ascontiguousarray(heights_m, dtype=np.float64),
             np.ascontiguousarray(targets_cf, dtype=np.float64),
             np.ascontiguousarray(targets_rf, dtype=np.float64),
-            step, float(rx_height_m), float(f_mhz), code, params, float(max_distance_m),
-            order, _pk.workers(), loss, status, warn,
+            step, float(settings.rx_height_m), float(settings.f_mhz), code, params,
+            float(max_distance_m), order, _pk.workers(), loss, status, warn,
         )  # fmt: skip
     return loss, status, warn
-
-
-#: Cells nearer the site than this many profile steps get their own profile in "radial" mode.
-RADIAL_EXACT_STEPS = 16
-#: Grid methods of :func:`predict_grid`.
-GRID_METHODS = ("radial", "cell")
 
 
 def _run_radial(
@@ -100,10 +196,7 @@ def _run_radial(
     cells_cf: NDArray[np.float64],
     cells_rf: NDArray[np.float64],
     *,
-    rx_height_m: float,
-    f_mhz: float,
-    mdl: PropagationModel,
-    profile_step_m: float | None,
+    settings: PredictionSettings,
 ) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32], int]:
     """Loss, status and warnings at cell centres by shared radial profiles (SPLAT!'s way).
 
@@ -113,11 +206,10 @@ def _run_radial(
     half a cell across and half a step along the radial of the centre), and cells sharing a
     sample share its evaluation. Returns the arrays and the number of radials.
     """
-    code, params = mdl.kernel()
-    cell = terrain.cell_size_m
-    step_m = float(profile_step_m) if profile_step_m else cell
-    step_cells = step_m / cell
-    site_cf, site_rf = (float(v) for v in _grid_coords(terrain, x_m, y_m))
+    code, params = settings.model.kernel()
+    step_m = _step_m(settings, terrain)
+    step_cells = step_m / terrain.cell_size_m
+    site_cf, site_rf = (float(v) for v in grid_coords(terrain, x_m, y_m))
     dc = cells_cf - site_cf
     dr = cells_rf - site_rf
     near, far, reach_cells = _pk.radial_split(dc, dr, step_cells, float(RADIAL_EXACT_STEPS))
@@ -128,8 +220,7 @@ def _run_radial(
     if near.size:
         lo, st, wb = _run_paths(
             terrain, np.array([[x_m, y_m]]), np.array([tx_height_m]), cells_cf[near],
-            cells_rf[near], rx_height_m=rx_height_m, f_mhz=f_mhz, max_distance_m=math.inf,
-            mdl=mdl, profile_step_m=profile_step_m, detail=True,
+            cells_rf[near], settings=settings, max_distance_m=math.inf, detail=True,
         )  # fmt: skip
         _pk.scatter(near, _NO_PICK, lo[0], st[0], wb[0], loss, status, warn)
     if far.size == 0:
@@ -145,42 +236,13 @@ def _run_radial(
     _pk.radial_kernel(
         terrain.elevation_m, site_cf, site_rf, np.array([float(tx_height_m)]), step_cells,
         step_m, np.cos(theta), np.sin(theta), starts, js, order, _pk.workers(),
-        float(rx_height_m), float(f_mhz), code, params, lo, st, wb,
+        float(settings.rx_height_m), float(settings.f_mhz), code, params, lo, st, wb,
     )  # fmt: skip
     _pk.scatter(far, inverse, lo[0], st[0], wb[0], loss, status, warn)
     return loss, status, warn, n_radials
 
 
-#: ``pick`` of :func:`coverage.radio._kernels.prediction.scatter` that takes values in order.
-_NO_PICK = np.empty(0, dtype=np.int64)
-
-
-def _resolve(
-    model: str | PropagationModel, k_factor: float, params: dict[str, Any]
-) -> PropagationModel:
-    if isinstance(model, PropagationModel):
-        if params:
-            msg = f"Model parameters {sorted(params)} given with a model object; set them on it."
-            raise InputError(msg)
-        return model
-    if model in ("los", "knife-edge", "deygout", "bullington"):
-        params = {"k_factor": k_factor, **params}
-    return get_model(model, **params)
-
-
-def _grid_coords(
-    terrain: Terrain, x_m: ArrayLike, y_m: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    x = np.asarray(x_m, dtype=np.float64)
-    y = np.asarray(y_m, dtype=np.float64)
-    cf = (x - terrain.transform.c) / terrain.cell_size_m - 0.5
-    rf = (terrain.transform.f - y) / terrain.cell_size_m - 0.5
-    return cf, rf
-
-
-def _check_site(
-    terrain: Terrain, x_m: float, y_m: float, tx_height_m: float, rx_height_m: float, f_mhz: float
-) -> None:
+def _check_site(terrain: Terrain, x_m: float, y_m: float, tx_height_m: float) -> None:
     problems = []
     if not bool(terrain.contains(x_m, y_m)):
         xmin, ymin, xmax, ymax = terrain.bounds
@@ -188,13 +250,20 @@ def _check_site(
             f"site ({x_m:.0f}, {y_m:.0f}) lies outside the terrain grid "
             f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}); load terrain with a larger margin"
         )
-    if not (tx_height_m >= 0 and rx_height_m >= 0):
-        problems.append(f"antenna heights must be >= 0 m, got {tx_height_m}, {rx_height_m}")
-    if not f_mhz > 0:
-        problems.append(f"f_mhz must be > 0, got {f_mhz}")
+    if not tx_height_m >= 0:
+        problems.append(f"antenna heights must be >= 0 m, got tx_height_m={tx_height_m}")
     if problems:
         msg = "Prediction inputs: " + "; ".join(problems) + "."
         raise InputError(msg, problems)
+
+
+def _targets(terrain: Terrain, targets_xy: ArrayLike) -> NDArray[np.float64]:
+    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
+    if pts.size and not terrain.contains(pts[:, 0], pts[:, 1]).all():
+        bad = int((~terrain.contains(pts[:, 0], pts[:, 1])).sum())
+        msg = f"{bad} target point(s) lie outside the terrain grid; load a larger terrain."
+        raise InputError(msg)
+    return pts
 
 
 @dataclass(frozen=True)
@@ -232,66 +301,102 @@ class GridPrediction:
         return out
 
 
+def _cells_in_radius(
+    terrain: Terrain, x_m: float, y_m: float, radius_m: float, mask: NDArray[np.bool_] | None
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Flat indices and grid coordinates of the cells whose centres lie within the radius
+    (and where ``mask`` is True)."""
+    if not radius_m > 0:
+        msg = f"radius_m must be > 0, got {radius_m}."
+        raise InputError(msg)
+    if mask is not None and np.shape(mask) != terrain.shape:
+        msg = f"mask has shape {np.shape(mask)}, the terrain {terrain.shape}."
+        raise InputError(msg)
+    flat, cells_cf, cells_rf = _pk.cells_within(
+        *terrain.cell_centers(), float(x_m), float(y_m), float(radius_m),
+        np.zeros((0, 0), dtype=bool) if mask is None else np.asarray(mask, dtype=bool),
+    )  # fmt: skip
+    return flat, cells_cf, cells_rf
+
+
+def _predict_cells(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    tx_height_m: float,
+    cells_cf: NDArray[np.float64],
+    cells_rf: NDArray[np.float64],
+    settings: PredictionSettings,
+) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.int32], str]:
+    """Loss, status and warnings at the cells by ``settings.grid_method``, and the model line."""
+    describe = settings.model.describe()
+    if settings.grid_method == "cell":
+        loss, status, warn = _run_paths(
+            terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([tx_height_m]),
+            cells_cf, cells_rf, settings=settings, max_distance_m=math.inf, detail=True,
+        )  # fmt: skip
+        return loss[0], status[0], warn[0], describe
+    loss1, status1, warn1, n_radials = _run_radial(
+        terrain, x_m, y_m, tx_height_m, cells_cf, cells_rf, settings=settings
+    )
+    describe += (
+        f"; radial profiles ({n_radials} radials, each cell from the sample nearest its "
+        f"centre; own profiles within {RADIAL_EXACT_STEPS} steps)"
+        if n_radials
+        else f"; one profile per cell (all within {RADIAL_EXACT_STEPS} steps of the site)"
+    )
+    return loss1, status1, warn1, describe
+
+
 def predict_grid(
     terrain: Terrain,
     x_m: float,
     y_m: float,
     *,
     tx_height_m: float,
-    rx_height_m: float,
-    f_mhz: float,
     radius_m: float,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    profile_step_m: float | None = None,
+    settings: PredictionSettings,
     mask: NDArray[np.bool_] | None = None,
-    method: str = "radial",
-    **model_params: Any,
 ) -> GridPrediction:
     """Path loss, model status and ITM warnings from one site over the terrain grid.
 
-    See :func:`path_loss_grid` for the parameters. ITM warnings are kept per cell and a
-    count per warning is logged.
+    ITM warnings are kept per cell and a count per warning is logged.
+
+    Parameters
+    ----------
+    terrain
+        The terrain grid (projected, metres).
+    x_m, y_m
+        Site position in the terrain's CRS (m).
+    tx_height_m
+        Site antenna height above ground (m).
+    radius_m
+        Cells whose centres lie farther than this (m) get NaN.
+    settings
+        Receiver height (m), frequency (MHz), model, profile step (m) and grid method.
+    mask
+        Optional boolean grid: only cells where it is True are computed (e.g. the planning
+        area), the rest are NaN.
+
+    Returns
+    -------
+    GridPrediction
+        Loss (dB), status and ITM warning flags per cell, and the model's description.
+
+    Raises
+    ------
+    InputError
+        The site off the grid, a negative height, ``radius_m <= 0`` or a mask of the wrong
+        shape.
     """
-    _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
-    if not radius_m > 0:
-        msg = f"radius_m must be > 0, got {radius_m}."
-        raise InputError(msg)
-    if method not in GRID_METHODS:
-        msg = f"method must be one of {GRID_METHODS}, got {method!r}."
-        raise InputError(msg)
-    mdl = _resolve(model, k_factor, model_params)
-    rows, cols = terrain.shape
-    if mask is not None and np.shape(mask) != (rows, cols):
-        msg = f"mask has shape {np.shape(mask)}, the terrain {(rows, cols)}."
-        raise InputError(msg)
-    # only the cells whose centres fall within the radius (and the mask)
-    flat, cells_cf, cells_rf = _pk.cells_within(
-        *terrain.cell_centers(), float(x_m), float(y_m), float(radius_m),
-        np.zeros((0, 0), dtype=bool) if mask is None else np.asarray(mask, dtype=bool),
-    )  # fmt: skip
-    describe = mdl.describe()
-    if method == "radial":
-        loss, status, warn, n_radials = _run_radial(
-            terrain, x_m, y_m, float(tx_height_m), cells_cf, cells_rf, rx_height_m=rx_height_m, f_mhz=f_mhz, mdl=mdl, profile_step_m=profile_step_m,
-        )  # fmt: skip
-        describe += (
-            f"; radial profiles ({n_radials} radials, each cell from the sample nearest its "
-            f"centre; own profiles within {RADIAL_EXACT_STEPS} steps)"
-            if n_radials
-            else f"; one profile per cell (all within {RADIAL_EXACT_STEPS} steps of the site)"
-        )
-    else:
-        loss2, status2, warn2 = _run_paths(
-            terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
-            cells_cf, cells_rf, rx_height_m=rx_height_m,
-            f_mhz=f_mhz, max_distance_m=math.inf, mdl=mdl, profile_step_m=profile_step_m,
-            detail=True,
-        )  # fmt: skip
-        loss, status, warn = loss2[0], status2[0], warn2[0]
-    out = np.full((rows, cols), np.nan, dtype=np.float32)
-    st = np.zeros((rows, cols), dtype=np.int16)
-    wf = np.zeros((rows, cols), dtype=np.int32)
+    _check_site(terrain, x_m, y_m, tx_height_m)
+    flat, cells_cf, cells_rf = _cells_in_radius(terrain, x_m, y_m, radius_m, mask)
+    loss, status, warn, describe = _predict_cells(
+        terrain, x_m, y_m, float(tx_height_m), cells_cf, cells_rf, settings
+    )
+    out = np.full(terrain.shape, np.nan, dtype=np.float32)
+    st = np.zeros(terrain.shape, dtype=np.int16)
+    wf = np.zeros(terrain.shape, dtype=np.int32)
     _pk.scatter(flat, _NO_PICK, loss, status, warn, out.ravel(), st.ravel(), wf.ravel())
     pred = GridPrediction(out, st, wf, describe)
     if log.isEnabledFor(logging.INFO) and warn.any():
@@ -305,69 +410,36 @@ def path_loss_grid(
     y_m: float,
     *,
     tx_height_m: float,
-    rx_height_m: float,
-    f_mhz: float,
     radius_m: float,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    profile_step_m: float | None = None,
+    settings: PredictionSettings,
     mask: NDArray[np.bool_] | None = None,
-    method: str = "radial",
-    **model_params: Any,
 ) -> NDArray[np.float32]:
     """Path loss (dB) from one site to every cell within ``radius_m``, on the terrain grid.
 
     Parameters
     ----------
-    terrain
-        The terrain grid (projected, metres).
-    x_m, y_m
-        Site position in the terrain's CRS (m).
-    tx_height_m, rx_height_m
-        Site antenna and receiver heights above ground (m).
-    f_mhz
-        Frequency (MHz).
-    radius_m
-        Cells whose centres lie farther than this (m) get NaN.
-    model
-        A model name of :func:`coverage.radio.propagation.get_model` or a model object.
-    k_factor
-        Effective earth-radius factor for the "los" and diffraction models (ITM derives its
-        own from the surface refractivity; free space needs none).
-    profile_step_m
-        Spacing of profile samples (m); default one cell.
-    mask
-        Optional boolean grid: only cells where it is True are computed (e.g. the planning
-        area), the rest are NaN.
-    method
-        ``"radial"`` (default, SPLAT!'s way): profiles along radials from the site, sampled
-        once and shared by every cell along them; each cell takes the path to the radial
-        sample nearest its centre (within half a cell across and half a step along), cells
-        within :data:`RADIAL_EXACT_STEPS` steps get their own. ``"cell"``: every cell gets
-        its own profile ending exactly at its centre (slower, for reference).
-    **model_params
-        Passed to :func:`coverage.radio.propagation.get_model` (e.g. ``n0``, ``climate``).
+    terrain, x_m, y_m, tx_height_m, radius_m, settings, mask
+        As for :func:`predict_grid`.
 
     Returns
     -------
     NDArray[np.float32]
         Loss (dB) per cell; NaN outside the radius. Use :func:`predict_grid` for ITM's
         warnings and modes per cell.
+
+    Raises
+    ------
+    InputError
+        As for :func:`predict_grid`.
     """
     return predict_grid(
         terrain,
         x_m,
         y_m,
         tx_height_m=tx_height_m,
-        rx_height_m=rx_height_m,
-        f_mhz=f_mhz,
         radius_m=radius_m,
-        model=model,
-        k_factor=k_factor,
-        profile_step_m=profile_step_m,
+        settings=settings,
         mask=mask,
-        method=method,
-        **model_params,
     ).loss_db
 
 
@@ -378,39 +450,48 @@ def path_loss_to_points(
     *,
     tx_height_m: float,
     targets_xy: ArrayLike,
-    rx_height_m: float,
-    f_mhz: float,
     max_distance_m: float,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    profile_step_m: float | None = None,
-    **model_params: Any,
+    settings: PredictionSettings,
 ) -> NDArray[np.float64]:
     """Path loss (dB) from one site to each of M points; NaN beyond ``max_distance_m``.
 
-    ``targets_xy`` is an (M, 2) array of x, y in the terrain's CRS (m); points outside the
-    grid raise :class:`~coverage.errors.InputError`. Other parameters as
-    :func:`path_loss_grid`.
+    Parameters
+    ----------
+    terrain, x_m, y_m, tx_height_m
+        As for :func:`predict_grid`.
+    targets_xy
+        (M, 2) points in the terrain's CRS (m); all must lie on the grid.
+    max_distance_m
+        Points farther than this (m) from the site get NaN.
+    settings
+        Receiver height (m), frequency (MHz), model and profile step (m).
+
+    Returns
+    -------
+    NDArray[np.float64]
+        (M,) basic transmission loss (dB).
+
+    Raises
+    ------
+    InputError
+        The site or a point off the grid, or a negative height.
     """
-    _check_site(terrain, x_m, y_m, tx_height_m, rx_height_m, f_mhz)
+    _check_site(terrain, x_m, y_m, tx_height_m)
     pts = _targets(terrain, targets_xy)
-    mdl = _resolve(model, k_factor, model_params)
-    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+    cf, rf = grid_coords(terrain, pts[:, 0], pts[:, 1])
     loss, _st, _w = _run_paths(
         terrain, np.array([[x_m, y_m]], dtype=np.float64), np.array([float(tx_height_m)]),
-        cf, rf, rx_height_m=rx_height_m, f_mhz=f_mhz, max_distance_m=max_distance_m, mdl=mdl,
-        profile_step_m=profile_step_m, detail=False,
+        cf, rf, settings=settings, max_distance_m=max_distance_m, detail=False,
     )  # fmt: skip
     return loss[0].astype(np.float64)
 
 
-def _targets(terrain: Terrain, targets_xy: ArrayLike) -> NDArray[np.float64]:
-    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
-    if pts.size and not terrain.contains(pts[:, 0], pts[:, 1]).all():
-        bad = int((~terrain.contains(pts[:, 0], pts[:, 1])).sum())
-        msg = f"{bad} target point(s) lie outside the terrain grid; load a larger terrain."
-        raise InputError(msg)
-    return pts
+def _progress(items: range, progress: bool, unit: str) -> Iterable[int]:
+    if not progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="path loss", unit=unit)
 
 
 def path_loss_matrix(
@@ -419,45 +500,45 @@ def path_loss_matrix(
     tx_heights_m: ArrayLike,
     targets_xy: ArrayLike,
     *,
-    rx_height_m: float,
-    f_mhz: float,
     max_distance_m: float,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    profile_step_m: float | None = None,
+    settings: PredictionSettings,
     progress: bool = False,
-    **model_params: Any,
 ) -> NDArray[np.float64]:
     """Path loss (dB) from each of N sites to each of M targets, (N, M); NaN beyond range.
 
-    This is what the placement uses. ``tx_heights_m`` has one mast height per site (or a
-    scalar). ``progress`` shows a tqdm bar over the sites.
+    Parameters
+    ----------
+    terrain, sites_xy, targets_xy, max_distance_m, settings
+        As for :func:`path_loss_options`.
+    tx_heights_m
+        Mast height above ground (m) per site, or one for all.
+    progress
+        Show a tqdm bar over the sites.
+
+    Returns
+    -------
+    NDArray[np.float64]
+        (N, M) basic transmission loss (dB).
+
+    Raises
+    ------
+    InputError
+        A site or target off the grid, or a negative height.
     """
     sites = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
     heights = np.broadcast_to(np.asarray(tx_heights_m, dtype=np.float64), (len(sites),))
     pts = _targets(terrain, targets_xy)
-    mdl = _resolve(model, k_factor, model_params)
-    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+    cf, rf = grid_coords(terrain, pts[:, 0], pts[:, 1])
     out = np.full((len(sites), len(pts)), np.nan)
-    for i in _site_iterator(len(sites), progress):
+    for i in _progress(range(len(sites)), progress, "site"):
         x, y = sites[i]
-        _check_site(terrain, float(x), float(y), float(heights[i]), rx_height_m, f_mhz)
+        _check_site(terrain, float(x), float(y), float(heights[i]))
         loss, _st, _w = _run_paths(
-            terrain, sites[i : i + 1], heights[i : i + 1], cf, rf, rx_height_m=rx_height_m,
-            f_mhz=f_mhz, max_distance_m=max_distance_m, mdl=mdl,
-            profile_step_m=profile_step_m, detail=False,
+            terrain, sites[i : i + 1], heights[i : i + 1], cf, rf, settings=settings,
+            max_distance_m=max_distance_m, detail=False,
         )  # fmt: skip
         out[i] = loss[0]
     return out
-
-
-def _site_iterator(n: int, progress: bool) -> Sequence[int] | Any:
-    iterator: Sequence[int] | Any = range(n)
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(iterator, desc="path loss", unit="site")
-    return iterator
 
 
 def path_loss_options(
@@ -466,14 +547,9 @@ def path_loss_options(
     heights_m: ArrayLike,
     targets_xy: ArrayLike,
     *,
-    rx_height_m: float,
-    f_mhz: float,
     max_distance_m: float,
-    model: str | PropagationModel = "itm",
-    k_factor: float = 4.0 / 3.0,
-    profile_step_m: float | None = None,
+    settings: PredictionSettings,
     progress: bool = False,
-    **model_params: Any,
 ) -> NDArray[np.float32]:
     """Path loss (dB) from N sites, each at H mast heights, to M targets; (N*H, M) float32.
 
@@ -493,10 +569,10 @@ def path_loss_options(
         (H,) mast heights above ground (m), the same for every site.
     targets_xy
         (M, 2) target positions (m); all must lie on the grid.
-    rx_height_m, f_mhz, model, k_factor, profile_step_m, **model_params
-        As :func:`path_loss_grid`.
     max_distance_m
         Targets farther than this (m) from a site get NaN.
+    settings
+        Receiver height (m), frequency (MHz), model and profile step (m).
     progress
         Show a tqdm bar over blocks of sites.
 
@@ -509,7 +585,7 @@ def path_loss_options(
     Raises
     ------
     InputError
-        A site or target off the grid, or bad heights / frequency / model parameters.
+        No height, a site or target off the grid, or a negative height.
     """
     sites = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
     heights = np.asarray(heights_m, dtype=np.float64).reshape(-1)
@@ -519,23 +595,15 @@ def path_loss_options(
     pts = _targets(terrain, targets_xy)
     for x, y in sites:
         for h in heights:
-            _check_site(terrain, float(x), float(y), float(h), rx_height_m, f_mhz)
-    mdl = _resolve(model, k_factor, model_params)
-    cf, rf = _grid_coords(terrain, pts[:, 0], pts[:, 1])
+            _check_site(terrain, float(x), float(y), float(h))
+    cf, rf = grid_coords(terrain, pts[:, 0], pts[:, 1])
     nh = len(heights)
     out = np.full((len(sites) * nh, len(pts)), np.nan, dtype=np.float32)
     per_call = max(1, min(len(sites), 16)) if progress else max(1, len(sites))
-    blocks = range(0, len(sites), per_call)
-    iterator: Sequence[int] | Any = blocks
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(blocks, desc="path loss", unit="block of 16 sites")
-    for i0 in iterator:
+    for i0 in _progress(range(0, len(sites), per_call), progress, "block of 16 sites"):
         i1 = min(i0 + per_call, len(sites))
         out[i0 * nh : i1 * nh], _st, _w = _run_paths(
-            terrain, sites[i0:i1], heights, cf, rf, rx_height_m=rx_height_m, f_mhz=f_mhz,
-            max_distance_m=max_distance_m, mdl=mdl, profile_step_m=profile_step_m,
-            detail=False,
+            terrain, sites[i0:i1], heights, cf, rf, settings=settings,
+            max_distance_m=max_distance_m, detail=False,
         )  # fmt: skip
     return out

@@ -1,4 +1,4 @@
-"""Visibility: viewsheds, point-to-point link clearance and many-site visibility tables.
+"""Visibility: the Earth's bulge, the Fresnel zone, viewsheds and cumulative viewsheds.
 
 Geometry (shared by every function here)
 ----------------------------------------
@@ -27,50 +27,35 @@ two ray steps per cell (see :data:`RAY_DENSITY`), is compiled with numba and run
 cores; ``tests/benchmarks`` measures its IoU against the reference (>= 0.99) and against GRASS
 and GDAL, and its speed against ``gdal_viewshed``.
 
-Link clearance uses profiles sampled at sub-cell spacing with bilinear terrain and the
-first Fresnel zone radius of ITU-R P.526-15, eq. (2).
+Point-to-point links (line of sight and Fresnel clearance) and site x target visibility tables
+are in :mod:`coverage.radio.clearance`, on the same geometry.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+import numba  # only its thread controls: the compiled kernels are in coverage.radio._kernels
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
+from coverage.radio._checks import as_heights_m, as_points_xy, check_k_factor
 from coverage.radio._kernels import viewshed as _k
-from coverage.radio._kernels.viewshed import (
-    EARTH_RADIUS_M,
-    SPEED_OF_LIGHT_M_S,
-    _count_sites,
-    _link_arrays,
-    _Observer,
-    _observer,
-    _points,
-    _site_heights,
-)
-
-if TYPE_CHECKING:  # pandas is imported where it is used: it slows down the viewshed CLI
-    import pandas as pd
+from coverage.radio._kernels.viewshed import EARTH_RADIUS_M, SPEED_OF_LIGHT_M_S
 
 __all__ = [
     "EARTH_RADIUS_M",
     "SPEED_OF_LIGHT_M_S",
-    "LinkClearance",
     "cumulative_viewshed",
     "earth_bulge_m",
     "fresnel_radius_m",
-    "link_clearance",
-    "link_clearances",
     "viewshed",
+    "viewshed_margin",
     "viewshed_reference",
-    "visibility_table",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,20 +63,9 @@ log = logging.getLogger(__name__)
 RAY_DENSITY = 0.7
 """Rays of the R2 sweep per cell of each sector's radius: neighbouring rays are at most
 ``1 / RAY_DENSITY`` cells apart where they leave the grid, and each cell takes the horizon of
-the two rays around it, interpolated to its centre. Measured IoU against the exact reference
-(observer 30 m, target 2 m, k = 4/3, five observers each; ``tests/benchmarks``): with 0.7,
-min 0.9904 on the Palmitas DEM, 0.9925 on steep 300 x 300 and 0.9971 on 1000 x 1000
-synthetic Andes terrain, and 0.9785 against GRASS ``r.viewshed`` (0.75: 0.9906, 0.9927,
-0.9971, 0.9785); with 1.0, 0.9918, 0.9953 and 0.9983 for about 30 % more time; with 0.65,
-0.9847 on Palmitas; with 0.5, 0.977 and 0.986. Fans are rounded up to whole half-blocks of
-rays, so 0.7 and 0.75 often give the same fan; over the 500 random sites of the benchmark
-0.7 walks 6.5 % fewer ray steps. 0.7 keeps every terrain above 0.99 and makes 500
-viewsheds on 1000 x 1000 about 1.4 times faster than 1.0 (about 11 ns per cell on one core
-of the 2-core AMD EPYC development machine, 28 ns before the kernel was tightened). A fan whose rays thin out towards the observer (the rays added on the way
-out starting from the horizon interpolated between their neighbours) does fewer ray steps
-but measured 0.976 on the Andes terrain, so it is not used."""
-#: Columns of :func:`link_clearances` and the per-pair columns of :func:`visibility_table`.
-LINK_COLUMNS = ("distance_m", "los", "clearance_ratio", "worst_distance_m", "min_clearance_m")
+the two rays around it, interpolated to its centre. 0.7 is the smallest density tried that
+keeps the IoU against the exact reference at or above 0.99 on every terrain of
+``tests/benchmarks/test_viewshed_bench.py``; fewer rays cost accuracy, more cost time."""
 
 
 # --- closed-form geometry -------------------------------------------------------------------
@@ -133,6 +107,66 @@ def fresnel_radius_m(d1_m: ArrayLike, d2_m: ArrayLike, f_mhz: ArrayLike) -> NDAr
 
 
 # --- viewsheds ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Observer:
+    """An observer in grid units: its cell, eye elevation (m), reach and curvature drop.
+
+    ``max_steps`` bounds the sweep's ray steps, ``max_d2_cells`` the squared reach in cells
+    (``inf`` for none), ``curv`` the curvature drop (m) per squared cell.
+    """
+
+    row: int
+    col: int
+    eye_m: float
+    max_steps: int
+    max_d2_cells: float
+    curv: float
+
+
+def _observer(
+    terrain: Terrain,
+    x_m: float,
+    y_m: float,
+    observer_height_m: float,
+    target_height_m: float,
+    max_distance_m: float | None,
+    k_factor: float,
+) -> _Observer:
+    """Check one observer's inputs and put it in grid units (see :func:`viewshed`)."""
+    check_k_factor(k_factor)
+    if not (math.isfinite(observer_height_m) and math.isfinite(target_height_m)):
+        msg = (
+            f"observer_height_m and target_height_m must be finite metres, got "
+            f"{observer_height_m} and {target_height_m}."
+        )
+        raise InputError(msg)
+    if max_distance_m is not None and not max_distance_m > 0:
+        msg = f"max_distance_m must be > 0 metres or None, got {max_distance_m}."
+        raise InputError(msg)
+    if not bool(terrain.contains(x_m, y_m)):
+        xmin, ymin, xmax, ymax = terrain.bounds
+        msg = (
+            f"Observer ({x_m:.1f}, {y_m:.1f}) lies outside the terrain grid "
+            f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}) in {terrain.crs.to_string()}; "
+            "give coordinates in the terrain's CRS, inside its extent."
+        )
+        raise InputError(msg)
+    rows, cols = terrain.shape
+    r, c = terrain.rowcol(x_m, y_m)
+    row = int(min(int(r), rows - 1))
+    col = int(min(int(c), cols - 1))
+    cs = terrain.cell_size_m
+    eye = float(terrain.elevation_m[row, col]) + float(observer_height_m)
+    if max_distance_m is None:
+        max_steps = max(rows, cols)
+        max_d2 = math.inf
+    else:
+        max_steps = math.floor(max_distance_m / cs)
+        max_d2 = (max_distance_m / cs) ** 2
+    curv = cs * cs / (2.0 * k_factor * EARTH_RADIUS_M)
+    return _Observer(row, col, eye, max_steps, max_d2, curv)
+
+
 def _sweep(
     terrain: Terrain, obs: _Observer, target_height_m: float, out: NDArray[np.uint8]
 ) -> None:
@@ -253,14 +287,6 @@ def viewshed_reference(
     return np.asarray(margin >= 0.0)
 
 
-def _progress(items: range, enabled: bool, desc: str) -> Iterator[int]:
-    if not enabled:
-        return iter(items)
-    from tqdm.auto import tqdm
-
-    return iter(tqdm(items, desc=desc, unit="site"))
-
-
 def cumulative_viewshed(
     terrain: Terrain,
     sites_xy: ArrayLike,
@@ -295,12 +321,12 @@ def cumulative_viewshed(
     numpy.ndarray
         uint16 grid of ``terrain.shape``.
     """
-    xy = _points(sites_xy, "sites_xy")
+    xy = as_points_xy(sites_xy, "sites_xy")
     n = xy.shape[0]
     if n > np.iinfo(np.uint16).max:
         msg = f"cumulative_viewshed counts up to 65,535 sites in uint16; got {n}. Split the sites."
         raise InputError(msg)
-    heights = _site_heights(site_heights_m, n, "site_heights_m")
+    heights = as_heights_m(site_heights_m, n, "site_heights_m")
     obs = [
         _observer(
             terrain, xy[i, 0], xy[i, 1], heights[i], target_height_m, max_distance_m, k_factor
@@ -312,283 +338,52 @@ def cumulative_viewshed(
     return count
 
 
-# --- point-to-point links -------------------------------------------------------------------
-@dataclass(frozen=True)
-class LinkClearance:
-    """Clearance of one straight link over the terrain.
+#: Sites per call of :func:`coverage.radio._kernels.viewshed.r2_count_sites` with a progress bar.
+_SITES_PER_CHUNK = 32
 
-    Attributes
-    ----------
-    distance_m
-        Horizontal length of the link (m).
-    los
-        True when the straight line between the antennas passes above the terrain (plus the
-        Earth bulge) at every interior profile sample.
-    clearance_ratio
-        Minimum over interior samples of ``(LOS height - (terrain + bulge)) / r1`` with ``r1``
-        the first Fresnel radius; >= 0.6 is the usual "clear" criterion (ITU-R P.530-18
-        section 2.2.2). +inf when the link has no interior sample.
-    worst_distance_m
-        Distance from end A (m) where ``clearance_ratio`` occurs.
-    min_clearance_m
-        Minimum geometric clearance (m) over interior samples; < 0 means obstructed.
+
+def _count_sites(
+    terrain: Terrain, obs: list[_Observer], target_m: float, density: float, progress: bool
+) -> NDArray[np.uint16]:
+    """Sum of the R2 viewsheds (observer cells included) of ``obs``, parallel across sites.
+
+    One uint16 grid per thread (at most one per site) is filled by
+    :func:`~coverage.radio._kernels.viewshed.r2_count_sites` and the grids are summed; sites
+    are handed to threads one at a time (chunk size 1), so threads slowed by other work on
+    the machine take fewer sites.
     """
+    n = len(obs)
+    count = np.zeros(terrain.shape, dtype=np.uint16)
+    if n == 0:
+        return count
+    threads = min(numba.get_num_threads(), n)
+    grids = np.zeros((threads, *terrain.shape), dtype=np.uint16)
+    rows_ = np.array([o.row for o in obs], dtype=np.int64)
+    cols_ = np.array([o.col for o in obs], dtype=np.int64)
+    eyes = np.array([o.eye_m for o in obs], dtype=np.float64)
+    steps = np.array([o.max_steps for o in obs], dtype=np.int64)
+    d2 = np.array([o.max_d2_cells for o in obs], dtype=np.float64)
+    step = _SITES_PER_CHUNK if progress else n
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
 
-    distance_m: float
-    los: bool
-    clearance_ratio: float
-    worst_distance_m: float
-    min_clearance_m: float
-
-    @property
-    def clear(self) -> bool:
-        """Whether at least 60 % of the first Fresnel zone is free everywhere."""
-        return self.clearance_ratio >= 0.6
-
-
-def link_clearance(
-    terrain: Terrain,
-    xa_m: float,
-    ya_m: float,
-    ha_m: float,
-    xb_m: float,
-    yb_m: float,
-    hb_m: float,
-    *,
-    f_mhz: float,
-    k_factor: float = 4.0 / 3.0,
-    spacing_m: float | None = None,
-) -> LinkClearance:
-    """Line of sight and first-Fresnel-zone clearance of one link A-B.
-
-    The terrain profile is sampled every ``spacing_m`` (default half a cell) with bilinear
-    interpolation; antennas stand ``ha_m`` / ``hb_m`` above the bilinear ground at the exact
-    end points. The ground is raised by the Earth bulge :func:`earth_bulge_m`.
-
-    Parameters
-    ----------
-    terrain
-        Elevation grid in a projected CRS.
-    xa_m, ya_m, xb_m, yb_m
-        End points (m) in the terrain's CRS.
-    ha_m, hb_m
-        Antenna heights above ground (m).
-    f_mhz
-        Frequency (MHz) for the Fresnel radius.
-    k_factor
-        Effective Earth-radius factor.
-    spacing_m
-        Profile sample spacing (m).
-
-    Returns
-    -------
-    LinkClearance
-    """
-    cols = _link_arrays(
-        terrain,
-        np.array([[xa_m, ya_m]], dtype=np.float64),
-        _site_heights(ha_m, 1, "ha_m"),
-        np.array([[xb_m, yb_m]], dtype=np.float64),
-        _site_heights(hb_m, 1, "hb_m"),
-        f_mhz,
-        k_factor,
-        spacing_m,
-    )
-    return LinkClearance(
-        distance_m=float(cols["distance_m"][0]),
-        los=bool(cols["los"][0]),
-        clearance_ratio=float(cols["clearance_ratio"][0]),
-        worst_distance_m=float(cols["worst_distance_m"][0]),
-        min_clearance_m=float(cols["min_clearance_m"][0]),
-    )
-
-
-def link_clearances(
-    terrain: Terrain,
-    a_xy: ArrayLike,
-    ha_m: ArrayLike,
-    b_xy: ArrayLike,
-    hb_m: ArrayLike,
-    *,
-    f_mhz: float,
-    k_factor: float = 4.0 / 3.0,
-    spacing_m: float | None = None,
-) -> pd.DataFrame:
-    """:func:`link_clearance` for N pairs at once (compiled, parallel).
-
-    Parameters
-    ----------
-    a_xy, b_xy
-        (N, 2) end points (m) in the terrain's CRS.
-    ha_m, hb_m
-        (N,) antenna heights above ground (m), or one value for all.
-    f_mhz, k_factor, spacing_m
-        As for :func:`link_clearance`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair, in input order, with columns ``distance_m``, ``los``,
-        ``clearance_ratio``, ``worst_distance_m``, ``min_clearance_m``.
-    """
-    import pandas as pd
-
-    a = _points(a_xy, "a_xy")
-    b = _points(b_xy, "b_xy")
-    if a.shape != b.shape:
-        msg = f"a_xy and b_xy must have the same shape, got {a.shape} and {b.shape}."
-        raise InputError(msg)
-    n = a.shape[0]
-    cols = _link_arrays(
-        terrain,
-        a,
-        _site_heights(ha_m, n, "ha_m"),
-        b,
-        _site_heights(hb_m, n, "hb_m"),
-        f_mhz,
-        k_factor,
-        spacing_m,
-    )
-    return pd.DataFrame(cols, columns=list(LINK_COLUMNS))
-
-
-# --- many sites x many demand points --------------------------------------------------------
-#: Column names of :func:`visibility_table`.
-TABLE_COLUMNS = ("site", "target", "distance_m", "elevation_angle_deg", "clearance_ratio", "los")
-_PAIRS_PER_BATCH = 1 << 20
-
-
-def visibility_table(
-    terrain: Terrain,
-    sites_xy: ArrayLike,
-    site_heights_m: ArrayLike,
-    targets_xy: ArrayLike,
-    *,
-    target_height_m: float,
-    max_distance_m: float,
-    f_mhz: float,
-    k_factor: float = 4.0 / 3.0,
-    progress: bool = False,
-) -> pd.DataFrame:
-    """Which demand points each candidate site sees: a sparse site x target table.
-
-    Every (site, target) pair whose horizontal distance is at most ``max_distance_m`` gets
-    one row, computed with the link-profile kernel of :func:`link_clearances` (sites at
-    ``site_heights_m`` and targets at ``target_height_m`` above the bilinear ground, profile
-    every half cell). Sites are streamed in batches, so memory grows with the table only.
-
-    Parameters
-    ----------
-    terrain
-        Elevation grid in a projected CRS.
-    sites_xy
-        (N, 2) candidate sites (m) in the terrain's CRS.
-    site_heights_m
-        (N,) antenna heights above ground (m), or one value for all.
-    targets_xy
-        (M, 2) demand points (m) in the terrain's CRS.
-    target_height_m
-        Receiver height above ground (m) at every target.
-    max_distance_m
-        Pairs farther apart than this (m) are left out.
-    f_mhz
-        Frequency (MHz) for the first Fresnel zone.
-    k_factor
-        Effective Earth-radius factor.
-    progress
-        Show a tqdm progress bar over sites.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``site`` and ``target`` (int64 row indices of the inputs), ``distance_m``,
-        ``elevation_angle_deg`` (angle of the line from the site antenna to the target
-        antenna above the horizontal, with the curvature drop ``d**2 / (2 k R)``),
-        ``clearance_ratio`` (worst first-Fresnel clearance / radius) and ``los`` (bool),
-        sorted by site then target.
-    """
-    import pandas as pd
-    from scipy.spatial import cKDTree
-
-    sites = _points(sites_xy, "sites_xy")
-    targets = _points(targets_xy, "targets_xy")
-    n = sites.shape[0]
-    heights = _site_heights(site_heights_m, n, "site_heights_m")
-    th = float(target_height_m)
-    if not math.isfinite(th):
-        msg = f"target_height_m must be finite metres, got {target_height_m}."
-        raise InputError(msg)
-    if not max_distance_m > 0:
-        msg = f"max_distance_m must be > 0 metres, got {max_distance_m}."
-        raise InputError(msg)
-    tree = cKDTree(targets) if targets.shape[0] else None
-    site_ground = terrain.sample(sites[:, 0], sites[:, 1]) if n else np.empty(0)
-    parts: list[pd.DataFrame] = []
-    pend_s: list[NDArray[np.int64]] = []
-    pend_t: list[NDArray[np.int64]] = []
-    pending = 0
-
-    def flush() -> None:
-        nonlocal pending
-        if not pending:
-            return
-        s_idx = np.concatenate(pend_s)
-        t_idx = np.concatenate(pend_t)
-        pend_s.clear()
-        pend_t.clear()
-        pending = 0
-        cols = _link_arrays(
-            terrain,
-            sites[s_idx],
-            heights[s_idx],
-            targets[t_idx],
-            np.full(t_idx.size, th),
-            f_mhz,
-            k_factor,
-            None,
-        )
-        d = cols["distance_m"]
-        target_ground = terrain.sample(targets[t_idx, 0], targets[t_idx, 1])
-        rise = (target_ground + th - d**2 / (2.0 * k_factor * EARTH_RADIUS_M)) - (
-            site_ground[s_idx] + heights[s_idx]
-        )
-        angle = np.degrees(np.arctan2(rise, d))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "site": s_idx,
-                    "target": t_idx,
-                    "distance_m": d,
-                    "elevation_angle_deg": angle,
-                    "clearance_ratio": cols["clearance_ratio"],
-                    "los": cols["los"],
-                },
-                columns=list(TABLE_COLUMNS),
-            )
-        )
-
-    for i in _progress(range(n), progress, "visibility"):
-        if tree is None:
-            break
-        near = np.sort(
-            np.asarray(tree.query_ball_point(sites[i], r=max_distance_m), dtype=np.int64)
-        )
-        if near.size == 0:
-            continue
-        pend_s.append(np.full(near.size, i, dtype=np.int64))
-        pend_t.append(near)
-        pending += near.size
-        if pending >= _PAIRS_PER_BATCH:
-            flush()
-    flush()
-    if not parts:
-        empty = {c: pd.Series(dtype=t) for c, t in zip(TABLE_COLUMNS, _TABLE_DTYPES, strict=True)}
-        return pd.DataFrame(empty)
-    table = pd.concat(parts, ignore_index=True)
-    log.debug(
-        "visibility table: %d sites x %d targets -> %d pairs", n, targets.shape[0], len(table)
-    )
-    return table
-
-
-_TABLE_DTYPES = ("int64", "int64", "float64", "float64", "float64", "bool")
+        bar = tqdm(total=n, desc="viewsheds", unit="site")
+    old_threads = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        with numba.parallel_chunksize(1):
+            for a in range(0, n, step):
+                part = slice(a, min(a + step, n))
+                _k.r2_count_sites(
+                    terrain.elevation_m, rows_[part], cols_[part], eyes[part], target_m,
+                    density, steps[part], d2[part], obs[0].curv, grids,
+                )  # fmt: skip
+                if bar is not None:
+                    bar.update(part.stop - part.start)
+    finally:
+        numba.set_num_threads(old_threads)
+        if bar is not None:
+            bar.close()
+    grids.sum(axis=0, dtype=np.uint16, out=count)
+    return count

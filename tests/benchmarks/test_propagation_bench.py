@@ -36,7 +36,7 @@ from shapely.geometry import box
 
 from coverage.inputs.terrain import load_terrain
 from coverage.radio.itm import itm_point_to_point
-from coverage.radio.prediction import path_loss_grid
+from coverage.radio.prediction import GRID_METHODS, PredictionSettings, path_loss_grid
 
 pytestmark = pytest.mark.benchmark
 
@@ -150,9 +150,10 @@ def test_area_speed_against_splat(splat_dir, mirror, tmp_path):
         "EPSG:9377",
         margin_m=100,
     )
-    kw = {"tx_height_m": 30.0, "rx_height_m": 2.0, "f_mhz": 700.0, "radius_m": 10_000.0}
-    path_loss_grid(terrain, x, y, model="itm", **{**kw, "radius_m": 800.0})  # compile
-    path_loss_grid(terrain, x, y, model="itm", method="cell", **{**kw, "radius_m": 800.0})
+    kw = {"tx_height_m": 30.0, "radius_m": 10_000.0}
+    by = {m: PredictionSettings(f_mhz=700.0, rx_height_m=2.0, grid_method=m) for m in GRID_METHODS}
+    path_loss_grid(terrain, x, y, settings=by["radial"], **{**kw, "radius_m": 800.0})  # compile
+    path_loss_grid(terrain, x, y, settings=by["cell"], **{**kw, "radius_m": 800.0})
     times = {"radial": (np.inf, np.inf), "cell": (np.inf, np.inf)}
     grids = {}
     t_splat = np.inf
@@ -162,7 +163,7 @@ def test_area_speed_against_splat(splat_dir, mirror, tmp_path):
         t_splat = min(t_splat, time.perf_counter() - t0)
         for method in ("radial", "cell") if turn == 0 else ("radial",):
             t0, c0 = time.perf_counter(), time.process_time()
-            grids[method] = path_loss_grid(terrain, x, y, model="itm", method=method, **kw)
+            grids[method] = path_loss_grid(terrain, x, y, settings=by[method], **kw)
             times[method] = min(times[method], (time.perf_counter() - t0, time.process_time() - c0))
     dem = tmp_path / "dem.tif"
     with rasterio.open(
@@ -216,12 +217,13 @@ def test_300_site_grids_over_palmitas(mirror):
     rng = np.random.default_rng(1)
     xmin, ymin, xmax, ymax = poly.bounds
     sites = np.column_stack([rng.uniform(xmin, xmax, 300), rng.uniform(ymin, ymax, 300)])
-    kw = {"tx_height_m": 20.0, "rx_height_m": 1.5, "f_mhz": 780.5, "radius_m": 5000.0}
-    path_loss_grid(terrain, *sites[0], model="itm", **{**kw, "radius_m": 300.0})  # compile
+    kw = {"tx_height_m": 20.0, "radius_m": 5000.0}
+    lte = PredictionSettings(f_mhz=780.5, rx_height_m=1.5)
+    path_loss_grid(terrain, *sites[0], settings=lte, **{**kw, "radius_m": 300.0})  # compile
     t0, c0 = time.perf_counter(), time.process_time()
     cells = 0
     for x, y in sites:
-        grid = path_loss_grid(terrain, x, y, model="itm", mask=mask, **kw)
+        grid = path_loss_grid(terrain, x, y, settings=lte, mask=mask, **kw)
         cells += int(np.isfinite(grid).sum())
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(
@@ -256,7 +258,7 @@ def test_itm_speed_before_after(mirror):
     import geopandas as gpd
 
     from coverage.radio.itm import numba
-    from coverage.radio.prediction import _grid_coords, path_loss_options, predict_grid
+    from coverage.radio.prediction import grid_coords, path_loss_options, predict_grid
     from coverage.radio.propagation import ItmModel
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
@@ -269,18 +271,18 @@ def test_itm_speed_before_after(mirror):
     gx, gy = np.meshgrid(np.arange(xmin, xmax, 180.0), np.arange(ymin, ymax, 180.0))
     targets = np.column_stack([gx.ravel(), gy.ravel()])
     heights = [12.0, 18.0, 30.0]
-    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 15_000.0}
+    kw = {"max_distance_m": 15_000.0, "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5)}
 
     ref = _jit_reference()
     _code, params = ItmModel().kernel()
-    cf, rf = _grid_coords(terrain, targets[:, 0], targets[:, 1])
+    cf, rf = grid_coords(terrain, targets[:, 0], targets[:, 1])
     z, cell = terrain.elevation_m, terrain.cell_size_m
     ref.targets_reference(z, cell, 10.0, 10.0, cf[:5], rf[:5], cell, 12.0, 1.5, 780.5, params,
                           15_000.0)  # fmt: skip
     c0 = time.process_time()
     old = []
     for x, y in sites:
-        tcf, trf = _grid_coords(terrain, x, y)
+        tcf, trf = grid_coords(terrain, x, y)
         rows = [
             ref.targets_reference(
                 z, cell, float(tcf), float(trf), cf, rf, cell, h, 1.5, 780.5, params, 15_000.0
@@ -304,7 +306,7 @@ def test_itm_speed_before_after(mirror):
     diff = np.nanmax(np.abs(new - old))
 
     cx, cy = poly.centroid.x, poly.centroid.y
-    gkw = {"tx_height_m": 18.0, "rx_height_m": 1.5, "f_mhz": 780.5, "radius_m": 15_000.0}
+    gkw = {"tx_height_m": 18.0, "radius_m": 15_000.0, "settings": kw["settings"]}
     predict_grid(terrain, cx, cy, **{**gkw, "radius_m": 300.0})
     t0, c0 = time.perf_counter(), time.process_time()
     grid = predict_grid(terrain, cx, cy, **gkw)

@@ -162,7 +162,7 @@ def test_connect_to_pop_respects_hop_limit():
 
 
 def test_andes_link_graph_agrees_with_link_clearances(andes_terrain):
-    from coverage.radio.visibility import link_clearances
+    from coverage.radio.clearance import ClearanceSettings, link_clearances
 
     xs, ys = andes_terrain.cell_centers()
     rng = np.random.default_rng(0)
@@ -183,7 +183,9 @@ def test_andes_link_graph_agrees_with_link_clearances(andes_terrain):
                 assert not G.has_edge(f"C{i}", f"C{j}")
                 continue
             res = {
-                h: link_clearances(andes_terrain, xy[[i]], h, xy[[j]], h, f_mhz=5800.0).iloc[0]
+                h: link_clearances(
+                    andes_terrain, xy[[i]], h, xy[[j]], h, settings=ClearanceSettings(f_mhz=5800.0)
+                ).iloc[0]
                 for h in (6.0, 30.0)
             }
             clear = {h: bool(v["los"]) and v["clearance_ratio"] >= 0.6 for h, v in res.items()}

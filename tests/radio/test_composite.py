@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from coverage.errors import InputError
-from coverage.radio.composite import best_server, received_power_dbm, serve_sites
-from coverage.radio.linkbudget import sector
-from coverage.radio.prediction import predict_grid
+from coverage.radio.composite import AccessBudget, best_server, received_power_dbm, serve_sites
+from coverage.radio.linkbudget import pattern_loss_grid, sector
+from coverage.radio.prediction import PredictionSettings, predict_grid
 
-KW = {"rx_height_m": 1.5, "f_mhz": 700.0, "radius_m": 2500.0}
+SETTINGS = PredictionSettings(f_mhz=700.0, rx_height_m=1.5)  # ITM
+KW = {"settings": SETTINGS, "radius_m": 2500.0}
 
 
 def test_received_power_and_best_server():
@@ -37,17 +38,13 @@ def test_serve_sites_equals_best_server_of_the_site_grids(andes_terrain):
     clutter = np.zeros(andes_terrain.shape, dtype=np.float32)
     clutter[:, 100:] = 8.0
     ant = sector(15.0, azimuth_deg=135.0)
-    comp = serve_sites(
-        andes_terrain, sites, heights, eirp_dbm=55.0, threshold_dbm=-95.0, model="itm",
-        antenna=ant, clutter_db=clutter, progress=True, **KW,
-    )  # fmt: skip
-    from coverage.radio.linkbudget import pattern_loss_grid
-
+    budget = AccessBudget(eirp_dbm=55.0, threshold_dbm=-95.0, antenna=ant, clutter_db=clutter)
+    comp = serve_sites(andes_terrain, sites, heights, budget=budget, progress=True, **KW)
     grids = []
     for (x, y), h in zip(sites, heights, strict=True):
-        loss = predict_grid(andes_terrain, x, y, tx_height_m=h, model="itm", **KW).loss_db
+        loss = predict_grid(andes_terrain, x, y, tx_height_m=h, **KW).loss_db
         g = received_power_dbm(55.0, loss) - clutter
-        grids.append(g - pattern_loss_grid(ant, andes_terrain, x, y, h, KW["rx_height_m"]))
+        grids.append(g - pattern_loss_grid(ant, andes_terrain, x, y, h, SETTINGS.rx_height_m))
     strongest, _, _ = best_server(grids)
     _, server, overlap = best_server(grids, threshold_dbm=-95.0)
     np.testing.assert_allclose(comp.rx_dbm, strongest, rtol=0, atol=1e-4)
@@ -55,4 +52,25 @@ def test_serve_sites_equals_best_server_of_the_site_grids(andes_terrain):
     np.testing.assert_array_equal(comp.overlap, overlap)
     assert (comp.server >= 0).sum() > 1000 and comp.overlap.max() >= 2
     with pytest.raises(InputError, match="clutter_db has shape"):
-        serve_sites(andes_terrain, sites, 20.0, eirp_dbm=55.0, clutter_db=clutter[:5], **KW)
+        serve_sites(
+            andes_terrain,
+            sites,
+            20.0,
+            budget=AccessBudget(eirp_dbm=55.0, clutter_db=clutter[:5]),
+            **KW,
+        )
+
+
+def test_access_budget_refuses_bad_values():
+    with pytest.raises(InputError) as err:
+        AccessBudget(
+            eirp_dbm=float("nan"), threshold_dbm=float("inf"), clutter_db=np.zeros(3), k_factor=0.0
+        )
+    text = str(err.value)
+    for words in (
+        "eirp_dbm must be finite, got nan",
+        "threshold_dbm must be finite, got inf",
+        "clutter_db must be a grid of the terrain's shape, got 1-D",
+        "k_factor must be > 0",
+    ):
+        assert words in text

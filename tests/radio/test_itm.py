@@ -238,15 +238,15 @@ def test_itm_reference_attenuation_never_negative(seed, n, spacing, h_tx, f):
 # --- regression: the compiled core against the frozen pre-speed-up core ----------------------
 def _reference_rows(terrain, sites, heights, targets, **kw):
     """Loss per (site, height) row from the frozen pure-Python core of tests/itm_reference.py."""
-    from coverage.radio.prediction import _grid_coords
+    from coverage.radio.prediction import grid_coords
     from coverage.radio.propagation import ItmModel
     from tests.radio import itm_reference
 
     _code, params = ItmModel().kernel()
-    cf, rf = _grid_coords(terrain, targets[:, 0], targets[:, 1])
+    cf, rf = grid_coords(terrain, targets[:, 0], targets[:, 1])
     rows = []
     for x, y in sites:
-        tx_cf, tx_rf = _grid_coords(terrain, x, y)
+        tx_cf, tx_rf = grid_coords(terrain, x, y)
         for h in heights:
             loss, _st, _w = itm_reference.targets_reference(
                 terrain.elevation_m, terrain.cell_size_m, float(tx_cf), float(tx_rf), cf, rf,
@@ -274,11 +274,18 @@ def _random_paths(terrain, n_sites, n_targets, seed):
 
 
 def _check_against_reference(terrain, sites, targets, heights):
-    from coverage.radio.prediction import path_loss_options
+    from coverage.radio.prediction import PredictionSettings, path_loss_options
 
     kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 15_000.0}
     want = _reference_rows(terrain, sites, heights, targets, **kw)
-    got = path_loss_options(terrain, sites, heights, targets, **kw)
+    got = path_loss_options(
+        terrain,
+        sites,
+        heights,
+        targets,
+        max_distance_m=kw["max_distance_m"],
+        settings=PredictionSettings(f_mhz=kw["f_mhz"], rx_height_m=kw["rx_height_m"]),
+    )
     assert got.shape == want.shape
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     finite = np.isfinite(want)

@@ -91,6 +91,8 @@ def test_three_sector_site_takes_the_best_sector():
     one = sector(15.0, azimuth_deg=30.0, h_beamwidth_deg=65.0, v_beamwidth_deg=10.0)
     three = dataclasses.replace(one, sectors=3)
     assert three.azimuths_deg == (30.0, 150.0, 270.0)
+    built = sector(15.0, azimuth_deg=30.0, sectors=3)
+    assert built.name == "sector" and built.azimuths_deg == three.azimuths_deg
     np.testing.assert_allclose(three.gain_towards_dbi([30.0, 150.0, 270.0], 0.0), 15.0)
     assert three.gain_towards_dbi(90.0, 0.0) == pytest.approx(15.0 - 12.0 * (60 / 65) ** 2)
     assert three.gain_towards_dbi(90.0, 0.0) == pytest.approx(one.gain_towards_dbi(90.0, 0.0))

@@ -12,20 +12,36 @@ from coverage.cli import main
 from coverage.errors import InputError
 from coverage.radio.prediction import (
     RADIAL_EXACT_STEPS,
+    PredictionSettings,
+    grid_coords,
     path_loss_grid,
     path_loss_matrix,
+    path_loss_options,
     path_loss_to_points,
     predict_grid,
 )
 from coverage.radio.propagation import free_space_loss_db, get_model
 
+#: Antenna heights (m) and frequency (MHz) of the tests, as PropagationModel.loss_db takes them.
 KW = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
+
+
+def _settings(model: str = "itm", method: str = "radial", **params: float) -> PredictionSettings:
+    """KW's receiver and frequency with a model built by name (its defaults but ``params``)."""
+    return PredictionSettings(
+        f_mhz=KW["f_mhz"],
+        rx_height_m=KW["rx_height_m"],
+        model=get_model(model, **params),
+        grid_method=method,
+    )
 
 
 def test_grid_free_space_equals_formula(flat_terrain):
     xs, ys = flat_terrain.cell_centers()
     x, y = xs[25], ys[25]
-    grid = path_loss_grid(flat_terrain, x, y, radius_m=600.0, model="fspl", method="cell", **KW)
+    grid = path_loss_grid(
+        flat_terrain, x, y, tx_height_m=30.0, radius_m=600.0, settings=_settings("fspl", "cell")
+    )
     assert grid.dtype == np.float32 and grid.shape == flat_terrain.shape
     dist = np.hypot(xs[None, :] - x, ys[:, None] - y)
     inside = (dist <= 600.0) & (dist > 0)
@@ -40,7 +56,9 @@ def test_radial_grid_free_space_within_half_a_step(flat_terrain):
     formula; near cells (own profiles) and the axes (cell centres are samples) are exact."""
     xs, ys = flat_terrain.cell_centers()
     x, y = xs[25], ys[25]
-    grid = path_loss_grid(flat_terrain, x, y, radius_m=1400.0, model="fspl", **KW)
+    grid = path_loss_grid(
+        flat_terrain, x, y, tx_height_m=30.0, radius_m=1400.0, settings=_settings("fspl")
+    )
     dist = np.hypot(xs[None, :] - x, ys[:, None] - y)
     inside = (dist <= 1400.0) & (dist > 0)
     want = free_space_loss_db(np.maximum(dist, 1.0), 700.0)
@@ -60,10 +78,10 @@ def test_radial_grid_equals_cell_grid_on_the_axes_and_close_elsewhere(andes_terr
     which hinge on the exact obstruction geometry, differ more: about 2.3 dB here)."""
     xs, ys = andes_terrain.cell_centers()
     r0, c0 = 40, 45
-    kw = {**KW, "radius_m": 2000.0}
+    kw = {"tx_height_m": 30.0, "radius_m": 2000.0}
     for name in ("itm", "deygout"):
-        radial = path_loss_grid(andes_terrain, xs[c0], ys[r0], model=name, **kw)
-        cell = path_loss_grid(andes_terrain, xs[c0], ys[r0], model=name, method="cell", **kw)
+        radial = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name), **kw)
+        cell = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name, "cell"), **kw)
         assert np.array_equal(np.isfinite(radial), np.isfinite(cell))
         for line in (radial[r0, :] - cell[r0, :], radial[:, c0] - cell[:, c0]):
             ok = np.isfinite(line)
@@ -77,7 +95,9 @@ def test_grid_matches_profile_model(ridge_terrain):
     xs, ys = ridge_terrain.cell_centers()
     x, y = xs[10], ys[30]
     for name in ("itm", "deygout", "los"):
-        grid = path_loss_grid(ridge_terrain, x, y, radius_m=2000.0, model=name, method="cell", **KW)
+        grid = path_loss_grid(
+            ridge_terrain, x, y, tx_height_m=30.0, radius_m=2000.0, settings=_settings(name, "cell")
+        )
         model = get_model(name)
         for r, c in ((30, 50), (5, 40), (44, 22)):
             d, z = ridge_terrain.profile(x, y, xs[c], ys[r], spacing_m=None)
@@ -89,8 +109,9 @@ def test_grid_matches_profile_model(ridge_terrain):
 
 def test_ridge_shadow_costs_more_than_free_space(ridge_terrain):
     xs, ys = ridge_terrain.cell_centers()
-    grid = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=5000.0, model="itm", **KW)
-    fs = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=5000.0, model="fspl", **KW)
+    kw = {"tx_height_m": 30.0, "radius_m": 5000.0}
+    grid = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("itm"), **kw)
+    fs = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("fspl"), **kw)
     behind = grid[30, 55] - fs[30, 55]
     front = grid[30, 15] - fs[30, 15]
     assert behind > 20.0 > front
@@ -98,7 +119,14 @@ def test_ridge_shadow_costs_more_than_free_space(ridge_terrain):
 
 def test_predict_grid_keeps_itm_warnings(andes_terrain):
     xs, ys = andes_terrain.cell_centers()
-    pred = predict_grid(andes_terrain, xs[100], ys[100], radius_m=1500.0, model="itm", n0=301, **KW)
+    pred = predict_grid(
+        andes_terrain,
+        xs[100],
+        ys[100],
+        tx_height_m=30.0,
+        radius_m=1500.0,
+        settings=_settings("itm", n0=301),
+    )
     summary = pred.warning_summary()
     assert summary["path distance below 1 km"] > 0
     assert "ITM" in pred.model
@@ -111,17 +139,19 @@ def test_predict_grid_keeps_itm_warnings(andes_terrain):
 def test_points_and_matrix_agree_with_grid(andes_terrain):
     xs, ys = andes_terrain.cell_centers()
     site = (xs[60], ys[70])
-    grid = path_loss_grid(andes_terrain, *site, radius_m=3000.0, method="cell", **KW)
+    grid = path_loss_grid(
+        andes_terrain, *site, tx_height_m=30.0, radius_m=3000.0, settings=_settings("itm", "cell")
+    )
     cells = [(70, 90), (120, 60), (40, 40), (199, 199)]
     targets = np.array([(xs[c], ys[r]) for r, c in cells])
+    settings = PredictionSettings(f_mhz=700.0, rx_height_m=1.5)
     pts = path_loss_to_points(
         andes_terrain,
         *site,
         tx_height_m=30.0,
         targets_xy=targets,
-        rx_height_m=1.5,
-        f_mhz=700.0,
         max_distance_m=3000.0,
+        settings=settings,
     )
     for (r, c), v in zip(cells, pts, strict=True):
         if np.isnan(grid[r, c]):
@@ -133,9 +163,8 @@ def test_points_and_matrix_agree_with_grid(andes_terrain):
         [site, (xs[150], ys[150])],
         [30.0, 10.0],
         targets,
-        rx_height_m=1.5,
-        f_mhz=700.0,
         max_distance_m=3000.0,
+        settings=settings,
     )
     assert mat.shape == (2, 4)
     np.testing.assert_allclose(mat[0], pts, equal_nan=True)
@@ -145,15 +174,16 @@ def test_points_and_matrix_agree_with_grid(andes_terrain):
             *site,
             tx_height_m=30.0,
             targets_xy=[(0.0, 0.0)],
-            rx_height_m=1.5,
-            f_mhz=700.0,
             max_distance_m=3000.0,
+            settings=settings,
         )
 
 
 def test_site_outside_grid_raises(flat_terrain):
     with pytest.raises(InputError, match="outside the terrain grid"):
-        path_loss_grid(flat_terrain, 0.0, 0.0, radius_m=100.0, **KW)
+        path_loss_grid(
+            flat_terrain, 0.0, 0.0, tx_height_m=30.0, radius_m=100.0, settings=_settings()
+        )
 
 
 def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
@@ -195,7 +225,9 @@ def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
         assert src.dtypes[0] == "float32" and src.transform == ridge_terrain.transform
         data = src.read(1, masked=True)
         assert "ITM" in src.tags()["model"]
-    want = path_loss_grid(ridge_terrain, xs[5], ys[30], radius_m=1200.0, **KW)
+    want = path_loss_grid(
+        ridge_terrain, xs[5], ys[30], tx_height_m=30.0, radius_m=1200.0, settings=_settings()
+    )
     np.testing.assert_allclose(data.filled(np.nan), want, equal_nan=True)
     assert main(["-q", *args[:-2], "--radius", "1200", "--model", "fspl"]) == 0
     assert main(["-q", *args[:3], "--x", "0", "--y", "0", *args[7:]]) == 2
@@ -219,9 +251,12 @@ def test_palmitas_itm_refractivity_flags(mirror):
         "EPSG:9377",
         margin_m=100,
     )
-    kw = {"tx_height_m": 20.0, "rx_height_m": 1.5, "f_mhz": 780.5, "radius_m": 2500.0}
-    andes = predict_grid(terrain, x, y, model="itm", **kw)
-    temperate = predict_grid(terrain, x, y, model="itm", n0=301, **kw)
+    kw = {"tx_height_m": 20.0, "radius_m": 2500.0}
+    lte = {"f_mhz": 780.5, "rx_height_m": 1.5}
+    andes = predict_grid(terrain, x, y, settings=PredictionSettings(**lte), **kw)
+    temperate = predict_grid(
+        terrain, x, y, settings=PredictionSettings(**lte, model=get_model("itm", n0=301)), **kw
+    )
     finite = np.isfinite(andes.loss_db)
     assert finite.sum() > 15_000
     assert not (andes.warning_flags[finite] & 0x4000).any()
@@ -236,8 +271,6 @@ def test_palmitas_itm_refractivity_flags(mirror):
 @pytest.mark.parametrize("model", ["itm", "fspl", "deygout"])
 def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
     """Row i*H + h of path_loss_options is path_loss_matrix of site i at heights[h]."""
-    from coverage.radio.prediction import path_loss_matrix, path_loss_options
-
     rng = np.random.default_rng(2)
     xmin, ymin, xmax, ymax = andes_terrain.bounds
     sites = np.column_stack(
@@ -247,7 +280,8 @@ def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
         [rng.uniform(xmin + 60, xmax - 60, 150), rng.uniform(ymin + 60, ymax - 60, 150)]
     )
     heights = [12.0, 18.0, 30.0]
-    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 4000.0, "model": model}
+    settings = PredictionSettings(f_mhz=780.5, rx_height_m=1.5, model=get_model(model))
+    kw = {"max_distance_m": 4000.0, "settings": settings}
     got = path_loss_options(andes_terrain, sites, heights, targets, **kw)
     assert got.shape == (12, 150) and got.dtype == np.float32
     for h_idx, h in enumerate(heights):
@@ -259,10 +293,8 @@ def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
 
 
 def test_path_loss_options_needs_heights_and_grid_points(andes_terrain):
-    from coverage.radio.prediction import path_loss_options
-
     x, y = andes_terrain.cell_centers()[0][5], andes_terrain.cell_centers()[1][5]
-    kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 4000.0}
+    kw = {"max_distance_m": 4000.0, "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5)}
     with pytest.raises(InputError, match="mast height"):
         path_loss_options(andes_terrain, [[x, y]], [], [[x, y]], **kw)
     with pytest.raises(InputError, match="outside the terrain"):
@@ -304,9 +336,53 @@ def test_grid_does_not_depend_on_the_workers(andes_terrain, monkeypatch, method)
     grids = []
     for workers in (1, 2, 5):
         monkeypatch.setattr(_prediction_kernels, "workers", lambda w=workers: w)
-        pred = predict_grid(andes_terrain, xs[100], ys[90], radius_m=2500.0, method=method, **KW)
+        pred = predict_grid(
+            andes_terrain,
+            xs[100],
+            ys[90],
+            tx_height_m=30.0,
+            radius_m=2500.0,
+            settings=_settings("itm", method),
+        )
         grids.append(pred)
     for other in grids[1:]:
         assert np.array_equal(other.loss_db, grids[0].loss_db, equal_nan=True)
         assert np.array_equal(other.status, grids[0].status)
         assert np.array_equal(other.warning_flags, grids[0].warning_flags)
+
+
+def test_settings_refuse_bad_values_all_at_once(flat_terrain):
+    """PredictionSettings names every bad field with its value; the default model is ITM."""
+    assert "ITM" in PredictionSettings(f_mhz=700.0, rx_height_m=0.0).model.describe()
+    with pytest.raises(InputError) as err:
+        PredictionSettings(
+            f_mhz=0.0,
+            rx_height_m=-1.0,
+            model="itm",  # type: ignore[arg-type]
+            profile_step_m=0.0,
+            grid_method="ray",
+        )
+    text = str(err.value)
+    for words in (
+        "f_mhz must be > 0, got 0.0",
+        "rx_height_m must be >= 0 m above ground, got -1.0",
+        "get_model('itm')",
+        "profile_step_m must be > 0 m (or None for one cell), got 0.0",
+        "grid_method must be one of ('radial', 'cell'), got 'ray'",
+    ):
+        assert words in text
+    xs, ys = flat_terrain.cell_centers()
+    with pytest.raises(InputError, match=r"tx_height_m=-2\.0"):
+        path_loss_grid(
+            flat_terrain, xs[25], ys[25], tx_height_m=-2.0, radius_m=100.0, settings=_settings()
+        )
+
+
+def test_grid_coords_put_cell_centres_on_integers(flat_terrain):
+    xs, ys = flat_terrain.cell_centers()
+    cf, rf = grid_coords(flat_terrain, xs[[0, 7]], ys[[3, 0]])
+    np.testing.assert_allclose(cf, [0.0, 7.0], atol=1e-9)
+    np.testing.assert_allclose(rf, [3.0, 0.0], atol=1e-9)
+    half = flat_terrain.cell_size_m / 2
+    c, r = grid_coords(flat_terrain, xs[0] - half, ys[0] + half)
+    assert float(c) == pytest.approx(-0.5) and float(r) == pytest.approx(-0.5)

@@ -1,5 +1,5 @@
 """Tests of coverage.radio.visibility: published reference values, exact-vs-fast agreement,
-hypothesis properties of line of sight, link clearance, many-site tables and the CLI."""
+hypothesis properties of line of sight, cumulative viewsheds and the CLI."""
 
 from __future__ import annotations
 
@@ -21,12 +21,9 @@ from coverage.radio.visibility import (
     cumulative_viewshed,
     earth_bulge_m,
     fresnel_radius_m,
-    link_clearance,
-    link_clearances,
     viewshed,
     viewshed_margin,
     viewshed_reference,
-    visibility_table,
 )
 from tests.helpers import write_terrain
 
@@ -155,28 +152,6 @@ def test_exact_los_is_symmetric_for_equal_heights(
 @SETTINGS
 @given(
     seed=st.integers(0, 10_000),
-    a=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)),
-    b=st.tuples(st.floats(0.05, 0.95), st.floats(0.05, 0.95)),
-    h=st.floats(0.0, 40.0),
-)
-def test_link_los_is_symmetric(
-    seed: int, a: tuple[float, float], b: tuple[float, float], h: float
-) -> None:
-    t = _rough(seed)
-    xmin, ymin, xmax, ymax = t.bounds
-    pa = (xmin + a[0] * (xmax - xmin), ymin + a[1] * (ymax - ymin))
-    pb = (xmin + b[0] * (xmax - xmin), ymin + b[1] * (ymax - ymin))
-    ab = link_clearance(t, *pa, h, *pb, h, f_mhz=2400.0)
-    ba = link_clearance(t, *pb, h, *pa, h, f_mhz=2400.0)
-    assert ab.distance_m == pytest.approx(ba.distance_m)
-    if abs(ab.min_clearance_m) > 1e-6:
-        assert ab.los == ba.los
-        assert ab.min_clearance_m == pytest.approx(ba.min_clearance_m, abs=1e-6)
-
-
-@SETTINGS
-@given(
-    seed=st.integers(0, 10_000),
     obs=st.tuples(st.integers(0, 23), st.integers(0, 27)),
     h1=st.floats(0.0, 50.0),
     dh=st.floats(0.01, 50.0),
@@ -242,62 +217,6 @@ def test_cell_behind_a_wall_above_the_sight_line_is_hidden(
     assert not (fast & hidden & east_sector).any()
 
 
-# --- links ----------------------------------------------------------------------------------
-def test_link_clearance_on_flat_terrain_matches_bulge_and_fresnel() -> None:
-    t = synthetic.flat(3, 400, cell_size_m=30.0)
-    (xa, ya), (xb, yb) = _xy(t, 1, 0), _xy(t, 1, 334)  # 10,020 m
-    link = link_clearance(t, xa, ya, 20.0, xb, yb, 20.0, f_mhz=5800.0, spacing_m=15.0)
-    d = 334 * 30.0
-    assert link.distance_m == pytest.approx(d)
-    assert link.los
-    mid_clear = 20.0 - float(earth_bulge_m(d / 2, d / 2))
-    assert link.min_clearance_m == pytest.approx(mid_clear, abs=1e-6)
-    # On a flat Earth the ratio (h - d1 d2 c) / sqrt(lambda d1 d2 / d) is smallest mid-path.
-    assert link.worst_distance_m == pytest.approx(d / 2, abs=15.0)
-    expected_ratio = mid_clear / float(fresnel_radius_m(d / 2, d / 2, 5800.0))
-    assert link.clearance_ratio == pytest.approx(expected_ratio, rel=1e-6)
-
-
-def test_link_blocked_by_ridge(ridge_terrain: Terrain) -> None:
-    (xa, ya), (xb, yb) = _xy(ridge_terrain, 30, 2), _xy(ridge_terrain, 30, 57)
-    link = link_clearance(ridge_terrain, xa, ya, 10.0, xb, yb, 10.0, f_mhz=2400.0)
-    assert not link.los
-    assert link.clearance_ratio < 0
-    z = ridge_terrain.elevation_m[30]
-    d = 55 * 30.0
-    expected = z[2] + 10.0 - z.max() - float(earth_bulge_m(27.5 * 30.0, 27.5 * 30.0))
-    assert link.min_clearance_m == pytest.approx(expected, abs=1.0)
-    assert link.distance_m == pytest.approx(d)
-    assert link.worst_distance_m == pytest.approx(27.5 * 30.0, abs=30.0)
-
-
-def test_link_clearances_batch_equals_single(andes_terrain: Terrain) -> None:
-    rng = np.random.default_rng(3)
-    xmin, ymin, xmax, ymax = andes_terrain.bounds
-    a = rng.uniform([xmin, ymin], [xmax, ymax], (20, 2))
-    b = rng.uniform([xmin, ymin], [xmax, ymax], (20, 2))
-    ha = rng.uniform(5, 40, 20)
-    df = link_clearances(andes_terrain, a, ha, b, 15.0, f_mhz=5800.0)
-    assert list(df.columns) == [
-        "distance_m",
-        "los",
-        "clearance_ratio",
-        "worst_distance_m",
-        "min_clearance_m",
-    ]
-    assert len(df) == 20 and df["los"].dtype == bool
-    for i in (0, 7, 19):
-        one = link_clearance(
-            andes_terrain, a[i, 0], a[i, 1], ha[i], b[i, 0], b[i, 1], 15.0, f_mhz=5800.0
-        )
-        row = df.iloc[i]
-        assert one.los == row["los"]
-        assert one.clearance_ratio == pytest.approx(row["clearance_ratio"])
-        assert one.min_clearance_m == pytest.approx(row["min_clearance_m"])
-    with pytest.raises(InputError, match="outside the terrain"):
-        link_clearances(andes_terrain, a + 1e6, ha, b, 15.0, f_mhz=5800.0)
-
-
 # --- many sites -----------------------------------------------------------------------------
 def test_cumulative_viewshed_is_the_sum_of_viewsheds(andes_terrain: Terrain) -> None:
     sites = np.array([_xy(andes_terrain, r, c) for r, c in [(20, 20), (100, 150), (180, 60)]])
@@ -333,75 +252,13 @@ def test_cumulative_viewshed_across_threads_and_chunks(ridge_terrain: Terrain) -
         np.testing.assert_array_equal(count, expected)
 
 
-def test_progress_bars_write_to_stderr(
+def test_progress_bar_writes_to_stderr(
     andes_terrain: Terrain, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sites = np.array([_xy(andes_terrain, 20, 20), _xy(andes_terrain, 150, 150)])
     cumulative_viewshed(andes_terrain, sites, 10.0, max_distance_m=1000.0, progress=True)
-    visibility_table(
-        andes_terrain, sites, 10.0, sites, target_height_m=2.0, max_distance_m=1000.0,
-        f_mhz=900.0, progress=True,
-    )  # fmt: skip
     err = capsys.readouterr().err
-    assert "viewsheds" in err and "visibility" in err and "2/2" in err
-
-
-def test_visibility_table_rows_and_columns(andes_terrain: Terrain) -> None:
-    rng = np.random.default_rng(5)
-    xmin, ymin, xmax, ymax = andes_terrain.bounds
-    sites = rng.uniform([xmin, ymin], [xmax, ymax], (6, 2))
-    targets = rng.uniform([xmin, ymin], [xmax, ymax], (40, 2))
-    table = visibility_table(
-        andes_terrain,
-        sites,
-        25.0,
-        targets,
-        target_height_m=2.0,
-        max_distance_m=3000.0,
-        f_mhz=2400.0,
-    )
-    assert list(table.columns) == [
-        "site",
-        "target",
-        "distance_m",
-        "elevation_angle_deg",
-        "clearance_ratio",
-        "los",
-    ]
-    d = np.hypot(*(sites[:, None, :] - targets[None, :, :]).transpose(2, 0, 1))
-    assert len(table) == int((d <= 3000.0).sum())
-    assert (table["distance_m"] <= 3000.0).all()
-    assert table[["site", "target"]].apply(tuple, axis=1).is_monotonic_increasing
-    row = table.iloc[len(table) // 2]
-    s, tg = int(row["site"]), int(row["target"])
-    (xs_m, ys_m), (xt_m, yt_m) = sites[s], targets[tg]
-    one = link_clearance(andes_terrain, xs_m, ys_m, 25.0, xt_m, yt_m, 2.0, f_mhz=2400.0)
-    assert one.los == row["los"]
-    assert one.clearance_ratio == pytest.approx(row["clearance_ratio"])
-
-
-def test_visibility_table_elevation_angle_on_flat_terrain() -> None:
-    t = synthetic.flat(3, 200)
-    site = np.array([_xy(t, 1, 0)])
-    target = np.array([_xy(t, 1, 100)])  # 3 km
-    table = visibility_table(
-        t, site, 40.0, target, target_height_m=2.0, max_distance_m=5000.0, f_mhz=900.0
-    )
-    d = 3000.0
-    drop = d**2 / (2 * 4 / 3 * EARTH_RADIUS_M)
-    expected = math.degrees(math.atan2(2.0 - drop - 40.0, d))
-    assert table["elevation_angle_deg"].iloc[0] == pytest.approx(expected, abs=1e-9)
-    assert bool(table["los"].iloc[0])
-
-
-def test_visibility_table_empty_when_nothing_in_range(flat_terrain: Terrain) -> None:
-    site = np.array([_xy(flat_terrain, 0, 0)])
-    target = np.array([_xy(flat_terrain, 49, 49)])
-    table = visibility_table(
-        flat_terrain, site, 10.0, target, target_height_m=2.0, max_distance_m=100.0, f_mhz=900.0
-    )
-    assert len(table) == 0
-    assert table["los"].dtype == bool
+    assert "viewsheds" in err and "2/2" in err
 
 
 # --- CLI ------------------------------------------------------------------------------------

@@ -1,24 +1,18 @@
-"""Compiled (numba) kernels behind :mod:`coverage.radio.visibility`, and their set-up; private.
+"""Compiled (numba) kernels of :mod:`coverage.radio.visibility` and ``clearance``; private.
 
 Every kernel works in grid units: offsets are counted in cells from the observer's cell,
 elevations in metres. ``curv`` is the Earth-curvature drop per squared cell,
 ``cell_size_m**2 / (2 k R)``, so a cell ``i`` columns and ``j`` rows from the observer is
-lowered by ``curv * (i*i + j*j)`` metres. The plain-Python helpers at the end check inputs
-and turn metres and map coordinates into those grid units.
+lowered by ``curv * (i*i + j*j)`` metres. Those two modules check the inputs and turn metres
+and map coordinates into these grid units.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
 
 import numba  # coverage/__init__.py imports numba first, hiding this package from it
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
-from coverage.errors import InputError
-from coverage.inputs.terrain import Terrain
 
 #: Mean Earth radius (m) used for the curvature drop, as in ITU-R P.834 and GDAL/GRASS.
 EARTH_RADIUS_M = 6_371_000.0
@@ -408,201 +402,3 @@ def link_profiles(  # type: ignore[no-untyped-def]
         ratio[k] = best_ratio
         worst_d[k] = best_d
         min_clear[k] = best_clear
-
-
-# --- set-up in grid units (plain Python) ---------------------------------------------------
-@dataclass(frozen=True)
-class _Observer:
-    row: int
-    col: int
-    eye_m: float
-    max_steps: int
-    max_d2_cells: float
-    curv: float
-
-
-def _check_k(k_factor: float) -> None:
-    if not k_factor > 0:
-        msg = (
-            f"k_factor must be > 0 (4/3 for the standard atmosphere, inf for none), got {k_factor}."
-        )
-        raise InputError(msg)
-
-
-def _observer(
-    terrain: Terrain,
-    x_m: float,
-    y_m: float,
-    observer_height_m: float,
-    target_height_m: float,
-    max_distance_m: float | None,
-    k_factor: float,
-) -> _Observer:
-    _check_k(k_factor)
-    if not (math.isfinite(observer_height_m) and math.isfinite(target_height_m)):
-        msg = (
-            f"observer_height_m and target_height_m must be finite metres, got "
-            f"{observer_height_m} and {target_height_m}."
-        )
-        raise InputError(msg)
-    if max_distance_m is not None and not max_distance_m > 0:
-        msg = f"max_distance_m must be > 0 metres or None, got {max_distance_m}."
-        raise InputError(msg)
-    if not bool(terrain.contains(x_m, y_m)):
-        xmin, ymin, xmax, ymax = terrain.bounds
-        msg = (
-            f"Observer ({x_m:.1f}, {y_m:.1f}) lies outside the terrain grid "
-            f"({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}) in {terrain.crs.to_string()}; "
-            "give coordinates in the terrain's CRS, inside its extent."
-        )
-        raise InputError(msg)
-    rows, cols = terrain.shape
-    r, c = terrain.rowcol(x_m, y_m)
-    row = int(min(int(r), rows - 1))
-    col = int(min(int(c), cols - 1))
-    cs = terrain.cell_size_m
-    eye = float(terrain.elevation_m[row, col]) + float(observer_height_m)
-    if max_distance_m is None:
-        max_steps = max(rows, cols)
-        max_d2 = math.inf
-    else:
-        max_steps = math.floor(max_distance_m / cs)
-        max_d2 = (max_distance_m / cs) ** 2
-    curv = cs * cs / (2.0 * k_factor * EARTH_RADIUS_M)
-    return _Observer(row, col, eye, max_steps, max_d2, curv)
-
-
-def _site_heights(heights: ArrayLike, n: int, what: str) -> NDArray[np.float64]:
-    h = np.broadcast_to(np.asarray(heights, dtype=np.float64), (n,)).copy()
-    if not np.isfinite(h).all():
-        msg = f"{what} must be finite metres above ground; got non-finite values."
-        raise InputError(msg)
-    return h
-
-
-def _points(xy: ArrayLike, what: str) -> NDArray[np.float64]:
-    arr = np.asarray(xy, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        msg = f"{what} must be an (N, 2) array of x, y in metres; got shape {arr.shape}."
-        raise InputError(msg)
-    if not np.isfinite(arr).all():
-        msg = f"{what} has non-finite coordinates; drop or fix those points."
-        raise InputError(msg)
-    return arr
-
-
-def _link_arrays(
-    terrain: Terrain,
-    a_xy: NDArray[np.float64],
-    ha_m: NDArray[np.float64],
-    b_xy: NDArray[np.float64],
-    hb_m: NDArray[np.float64],
-    f_mhz: float,
-    k_factor: float,
-    spacing_m: float | None,
-) -> dict[str, NDArray[Any]]:
-    """Run the compiled link kernel over pairs; returns the :data:`LINK_COLUMNS` arrays."""
-    _check_k(k_factor)
-    if not f_mhz > 0:
-        msg = f"f_mhz must be a positive frequency in MHz, got {f_mhz}."
-        raise InputError(msg)
-    step = terrain.cell_size_m / 2.0 if spacing_m is None else float(spacing_m)
-    if not step > 0:
-        msg = f"spacing_m must be > 0 metres, got {spacing_m}."
-        raise InputError(msg)
-    for what, pts in (("end A", a_xy), ("end B", b_xy)):
-        inside = terrain.contains(pts[:, 0], pts[:, 1])
-        if not inside.all():
-            bad = int(np.flatnonzero(~inside)[0])
-            msg = (
-                f"Link {what} at ({pts[bad, 0]:.1f}, {pts[bad, 1]:.1f}) (pair {bad}) lies outside "
-                f"the terrain grid {terrain.bounds}; give points in {terrain.crs.to_string()} "
-                "inside the terrain, or load terrain with a larger margin."
-            )
-            raise InputError(msg)
-    t = terrain.transform
-    cs = terrain.cell_size_m
-    ca = (a_xy[:, 0] - t.c) / cs - 0.5
-    ra = (t.f - a_xy[:, 1]) / cs - 0.5
-    cb = (b_xy[:, 0] - t.c) / cs - 0.5
-    rb = (t.f - b_xy[:, 1]) / cs - 0.5
-    n = a_xy.shape[0]
-    los = np.empty(n, dtype=np.bool_)
-    ratio = np.empty(n, dtype=np.float64)
-    worst = np.empty(n, dtype=np.float64)
-    clear = np.empty(n, dtype=np.float64)
-    link_profiles(
-        terrain.elevation_m,
-        ca,
-        ra,
-        ha_m,
-        cb,
-        rb,
-        hb_m,
-        cs,
-        step,
-        1.0 / (2.0 * k_factor * EARTH_RADIUS_M),
-        SPEED_OF_LIGHT_M_S / (f_mhz * 1e6),
-        los,
-        ratio,
-        worst,
-        clear,
-    )
-    dist = np.hypot(b_xy[:, 0] - a_xy[:, 0], b_xy[:, 1] - a_xy[:, 1])
-    return {
-        "distance_m": dist,
-        "los": los,
-        "clearance_ratio": ratio,
-        "worst_distance_m": worst,
-        "min_clearance_m": clear,
-    }
-
-
-#: Sites per call of :func:`r2_count_sites` when a progress bar is shown.
-_SITES_PER_CHUNK = 32
-
-
-def _count_sites(
-    terrain: Terrain, obs: list[_Observer], target_m: float, density: float, progress: bool
-) -> NDArray[np.uint16]:
-    """Sum of the R2 viewsheds (observer cells included) of ``obs``, parallel across sites.
-
-    One uint16 grid per thread (at most one per site) is filled by :func:`r2_count_sites`
-    and the grids are summed; sites are handed to threads one at a time (chunk size 1), so
-    threads slowed by other work on the machine take fewer sites.
-    """
-    n = len(obs)
-    count = np.zeros(terrain.shape, dtype=np.uint16)
-    if n == 0:
-        return count
-    threads = min(numba.get_num_threads(), n)
-    grids = np.zeros((threads, *terrain.shape), dtype=np.uint16)
-    rows_ = np.array([o.row for o in obs], dtype=np.int64)
-    cols_ = np.array([o.col for o in obs], dtype=np.int64)
-    eyes = np.array([o.eye_m for o in obs], dtype=np.float64)
-    steps = np.array([o.max_steps for o in obs], dtype=np.int64)
-    d2 = np.array([o.max_d2_cells for o in obs], dtype=np.float64)
-    step = _SITES_PER_CHUNK if progress else n
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n, desc="viewsheds", unit="site")
-    old_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        with numba.parallel_chunksize(1):
-            for a in range(0, n, step):
-                part = slice(a, min(a + step, n))
-                r2_count_sites(
-                    terrain.elevation_m, rows_[part], cols_[part], eyes[part], target_m,
-                    density, steps[part], d2[part], obs[0].curv, grids,
-                )  # fmt: skip
-                if bar is not None:
-                    bar.update(part.stop - part.start)
-    finally:
-        numba.set_num_threads(old_threads)
-        if bar is not None:
-            bar.close()
-    grids.sum(axis=0, dtype=np.uint16, out=count)
-    return count
