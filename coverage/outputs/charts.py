@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from coverage.outputs.report import (
+from coverage.outputs.labels import (
     LABELS,
     check_language,
     fmt_number,
@@ -32,7 +32,7 @@ from coverage.outputs.report import (
     label,
     reason_label,
 )
-from coverage.outputs.webmap import RX_CLASS_COLORS, hillshade, rx_class_labels, rx_classes
+from coverage.outputs.styles import RX_CLASS_COLORS, hillshade, rx_class_labels, rx_classes
 from coverage.plan import Plan
 from coverage.radio.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 

@@ -42,7 +42,8 @@ from rasterio.shutil import copy as rio_copy
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, kml, report, webmap
+from coverage.outputs import charts, kml, report, styles, webmap
+from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.plan import Plan
 
@@ -241,7 +242,7 @@ def _rx_array(plan: Plan) -> NDArray[np.float32]:
 
 
 def _class_colormap() -> dict[int, tuple[int, int, int, int]]:
-    cmap = {i: (*c, 255) for i, c in enumerate(webmap.RX_CLASS_COLORS)}
+    cmap = {i: (*c, 255) for i, c in enumerate(styles.RX_CLASS_COLORS)}
     cmap[0] = (0, 0, 0, 0)
     cmap[BYTE_NODATA] = (0, 0, 0, 0)
     return cmap
@@ -258,8 +259,8 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         description="received power of the best server (dBm)",
         tags={"UNITS": "dBm"},
     )
-    cls = webmap.rx_classes(plan.coverage_dbm)
-    labels = webmap.rx_class_labels()
+    cls = styles.rx_classes(plan.coverage_dbm)
+    labels = styles.rx_class_labels()
     out["rx_class_tif"] = write_cog(
         safe_path(out_dir, "coverage_rx_class.tif"),
         np.where(cls == 0, BYTE_NODATA, cls).astype(np.uint8),
@@ -276,7 +277,7 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         msg = f"{len(access)} access sites do not fit a byte best-server raster (max 254)."
         raise InputError(msg)
     cmap = {
-        i: (*webmap.BEST_SERVER_COLORS[i % len(webmap.BEST_SERVER_COLORS)], 255)
+        i: (*styles.BEST_SERVER_COLORS[i % len(styles.BEST_SERVER_COLORS)], 255)
         for i in range(len(access))
     }
     cmap[BYTE_NODATA] = (0, 0, 0, 0)
@@ -304,8 +305,8 @@ def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         ``servers`` has ``site_id`` and ``area_km2``. One (multi)polygon per value.
     """
     t = plan.terrain.transform
-    cls = webmap.rx_classes(plan.coverage_dbm)
-    labels = webmap.rx_class_labels()
+    cls = styles.rx_classes(plan.coverage_dbm)
+    labels = styles.rx_class_labels()
     rows = []
     for geom, value in rasterio.features.shapes(cls, mask=cls > 0, transform=t):
         rows.append({"rx_class": int(value), "geometry": shape(geom)})
@@ -400,7 +401,7 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     tech = _technology(plan)
     equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
     az = (
-        [kml.azimuths_text(v) for v in s["azimuths_deg"]]
+        [azimuths_text(v) for v in s["azimuths_deg"]]
         if "azimuths_deg" in s.columns
         else ["omni"] * len(s)
     )
@@ -488,7 +489,7 @@ def write_outputs(
     ValueError
         An unknown format or language.
     """
-    report.label("title", language)  # unknown language -> ValueError before any work
+    check_language(language)  # an unknown language fails before any work
     wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:

@@ -22,8 +22,8 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.outputs.report import label
-from coverage.outputs.webmap import (
+from coverage.outputs.labels import azimuths_text, label
+from coverage.outputs.styles import (
     RX_CLASS_COLORS,
     palette_rgba,
     png_bytes,
@@ -91,15 +91,6 @@ def _fmt(v: Any) -> str:
 
 def _coords(points: list[tuple[float, float, float]]) -> str:
     return " ".join(f"{x:.7f},{y:.7f},{z:.1f}" for x, y, z in points)
-
-
-def azimuths_text(value: Any) -> str:
-    """A site's antenna azimuths as text: "0;120;240" from a list, "omni" for none."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(f"{float(v):.0f}" for v in value) or "omni"
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "omni"
-    return str(value)
 
 
 #: Length (m) of the line drawn from a directional site along each antenna azimuth.

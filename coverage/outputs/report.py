@@ -22,17 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.plan import REASONS, Plan
 
 __all__ = [
-    "LABELS",
-    "check_language",
-    "fmt_number",
-    "fmt_share",
+    "GAP_REASONS",
     "gap_report_html",
     "jsonable",
-    "label",
-    "reason_label",
     "summarize",
     "summary_csv",
     "summary_markdown",
@@ -40,147 +36,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Labels of every output, in Spanish and English.
-LABELS: dict[str, dict[str, str]] = {
-    "es": {
-        "title": "Cobertura de conectividad rural",
-        "gap_title": "Informe de brechas de cobertura",
-        "vereda": "Vereda",
-        "people": "Personas",
-        "households": "Hogares",
-        "schools": "Escuelas",
-        "covered": "Con cobertura",
-        "uncovered": "Sin cobertura",
-        "total": "Total",
-        "share": "Porcentaje cubierto",
-        "reason": "Motivo",
-        "cost": "Costo del plan (USD)",
-        "cost_per_person": "Costo por persona conectada (USD)",
-        "sites": "Sitios",
-        "links": "Enlaces de backhaul",
-        "models": "Modelos",
-        "assumptions": "Supuestos",
-        "scenario": "Escenario",
-        "school": "Escuela",
-        "site": "Sitio",
-        "rx_dbm": "Potencia recibida (dBm)",
-        "terrain": "Terreno (sombreado)",
-        "coverage_best": "Cobertura: mejor servidor (dBm)",
-        "coverage_site": "Cobertura del sitio",
-        "best_server": "Mejor servidor",
-        "demand_covered": "Demanda con cobertura",
-        "demand_uncovered": "Demanda sin cobertura",
-        "veredas": "Veredas",
-        "margin_db": "Margen (dB)",
-        "clearance": "Despeje de Fresnel",
-        "length_km": "Longitud (km)",
-        "capacity_mbps": "Capacidad (Mbps)",
-        "mast_m": "Altura de mástil (m)",
-        "ground_m": "Elevación del terreno (m)",
-        "role": "Función",
-        "pop": "Punto de presencia",
-        "access": "Acceso",
-        "relay": "Repetidor",
-        "legend": "Leyenda",
-        "data_sources": "Fuentes",
-        "none": "ninguno",
-        "covered_reason": "con cobertura",
-        "blocked_by_terrain": "bloqueado por el terreno",
-        "out_of_range": "fuera de alcance",
-        "weak_signal": "señal débil",
-        "no_backhaul": "sin backhaul",
-        "why_uncovered": "Por qué no hay cobertura",
-        "uncovered_schools": "Escuelas sin cobertura",
-        "distance_m": "Distancia (m)",
-        "elevation_m": "Elevación (m)",
-        "los": "Línea de vista",
-        "fresnel": "1.ª zona de Fresnel",
-        "fresnel60": "60 % de la 1.ª zona",
-        "earth_bulge": "Terreno + curvatura (k={k})",
-        "north": "N",
-        "generated": "Generado",
-    },
-    "en": {
-        "title": "Rural connectivity coverage",
-        "gap_title": "Coverage gap report",
-        "vereda": "Vereda",
-        "people": "People",
-        "households": "Households",
-        "schools": "Schools",
-        "covered": "Covered",
-        "uncovered": "Not covered",
-        "total": "Total",
-        "share": "Share covered",
-        "reason": "Reason",
-        "cost": "Plan cost (USD)",
-        "cost_per_person": "Cost per person connected (USD)",
-        "sites": "Sites",
-        "links": "Backhaul links",
-        "models": "Models",
-        "assumptions": "Assumptions",
-        "scenario": "Scenario",
-        "school": "School",
-        "site": "Site",
-        "rx_dbm": "Received power (dBm)",
-        "terrain": "Terrain (hillshade)",
-        "coverage_best": "Coverage: best server (dBm)",
-        "coverage_site": "Coverage of site",
-        "best_server": "Best server",
-        "demand_covered": "Demand covered",
-        "demand_uncovered": "Demand not covered",
-        "veredas": "Veredas",
-        "margin_db": "Margin (dB)",
-        "clearance": "Fresnel clearance",
-        "length_km": "Length (km)",
-        "capacity_mbps": "Capacity (Mbps)",
-        "mast_m": "Mast height (m)",
-        "ground_m": "Ground elevation (m)",
-        "role": "Role",
-        "pop": "Point of presence",
-        "access": "Access",
-        "relay": "Relay",
-        "legend": "Legend",
-        "data_sources": "Sources",
-        "none": "none",
-        "covered_reason": "covered",
-        "blocked_by_terrain": "blocked by terrain",
-        "out_of_range": "out of range",
-        "weak_signal": "weak signal",
-        "no_backhaul": "no backhaul",
-        "why_uncovered": "Why not covered",
-        "uncovered_schools": "Schools not covered",
-        "distance_m": "Distance (m)",
-        "elevation_m": "Elevation (m)",
-        "los": "Line of sight",
-        "fresnel": "1st Fresnel zone",
-        "fresnel60": "60 % of 1st zone",
-        "earth_bulge": "Terrain + earth bulge (k={k})",
-        "north": "N",
-        "generated": "Generated",
-    },
-}
-
 #: The reasons an uncovered group is not covered (every reason but "covered").
 GAP_REASONS = tuple(r for r in REASONS if r != "covered")
-
-
-def label(key: str, language: str = "es") -> str:
-    """Return the label ``key`` in ``language`` ("es" or "en").
-
-    Raises
-    ------
-    ValueError
-        Unknown language (the message lists the known ones).
-    """
-    if language not in LABELS:
-        msg = f"Unknown language {language!r}; use one of {sorted(LABELS)}."
-        raise ValueError(msg)
-    return LABELS[language].get(key, key)
-
-
-def reason_label(reason: str, language: str) -> str:
-    """The label of a ``reason`` value of the demand table."""
-    return label("covered_reason" if reason == "covered" else reason, language)
 
 
 def _num(x: Any) -> Any:
@@ -395,20 +252,6 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True)).replace("\n", " ")
 
 
-def fmt_number(x: Any, digits: int = 0) -> str:
-    """A number with thousands separators and ``digits`` decimals; "–" for None."""
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:,.{digits}f}"
-    return str(x)
-
-
-def fmt_share(x: Any) -> str:
-    """A share (0-1) as a percentage with one decimal; "–" for None."""
-    return "–" if x is None else f"{100.0 * x:.1f} %"
-
-
 def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     """The summary as a Markdown document: totals, table per vereda, schools, models."""
     L = LABELS[check_language(language)]
@@ -472,12 +315,6 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     ]
     lines.append("")
     return "\n".join(lines)
-
-
-def check_language(language: str) -> str:
-    """Return ``language`` if it is known ("es", "en"); raise ValueError otherwise."""
-    label("title", language)  # raises for an unknown language
-    return language
 
 
 _CSS = """
