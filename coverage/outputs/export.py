@@ -42,7 +42,7 @@ from rasterio.shutil import copy as rio_copy
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, kml, report, styles, webmap
+from coverage.outputs import charts, kml, report, report_pages, styles, webmap
 from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.plan import Plan
@@ -486,60 +486,17 @@ def write_outputs(
 
     Raises
     ------
-    ValueError
-        An unknown format or language.
+    InputError
+        An unknown format (also a ``ValueError``).
+    ScenarioError
+        An unknown language (also a ``ValueError``).
     """
-    check_language(language)  # an unknown language fails before any work
-    wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
-        msg = f"Unknown output format(s) {unknown}; choose from {list(FORMATS)}."
-        raise ValueError(msg)
+    wanted = _wanted_formats(language, formats)
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
-    summary = report.summarize(plan)
+    steps = _writers(plan, root, language)
     written: dict[str, Path] = {}
     timings: dict[str, float] = {}
-
-    def p(name: str) -> Path:
-        return safe_path(root, name)
-
-    steps: dict[str, Callable[[], dict[str, Path]]] = {
-        "map": lambda: {
-            "map": write_text(
-                p("map.html"), webmap.map_html(webmap.coverage_map(plan, language=language))
-            )
-        },
-        "summary": lambda: {
-            "summary_json": write_text(
-                p("summary.json"), json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-            ),
-            "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
-            "summary_md": write_text(
-                p("summary.md"), report.summary_markdown(summary, language=language)
-            ),
-        },
-        "geotiff": lambda: write_rasters(plan, root),
-        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
-        "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
-        "sites_csv": lambda: {
-            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
-        },
-        "profiles": lambda: _write_profiles(plan, root, language),
-        "static_map": lambda: _write_static_map(plan, root, language),
-        "gap_report": lambda: {
-            "gap_report_html": write_text(
-                p("gap_report.html"), report.gap_report_html(summary, language=language)
-            ),
-            "gap_report_pdf": save_pdf(
-                [
-                    *charts.gap_report_figures(summary, language=language),
-                    charts.static_map_figure(plan, language=language),
-                ],
-                p("gap_report.pdf"),
-            ),
-        },
-    }
     for fmt in FORMATS:
         if fmt not in wanted or fmt == "manifest":
             continue
@@ -549,9 +506,79 @@ def write_outputs(
         log.info("wrote %s in %.2f s", fmt, timings[fmt])
     if "manifest" in wanted:
         written["manifest"] = write_manifest(
-            plan, p("manifest.json"), outputs=written, timings_s=timings, inputs=inputs
+            plan,
+            safe_path(root, "manifest.json"),
+            outputs=written,
+            timings_s=timings,
+            inputs=inputs,
         )
     return written
+
+
+def _wanted_formats(language: str, formats: Iterable[str] | None) -> list[str]:
+    """The formats asked for, once each; checks them and the language before any work."""
+    check_language(language)
+    wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        msg = f"Unknown output format(s) {unknown}; choose from {list(FORMATS)}."
+        raise InputError(msg)
+    return wanted
+
+
+def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], dict[str, Path]]]:
+    """One function per format of :data:`FORMATS` but the manifest: writes it, returns paths."""
+    summary = report.summarize(plan)
+    return {
+        "map": lambda: _write_map(plan, root, language),
+        "summary": lambda: _write_summary(summary, root, language),
+        "geotiff": lambda: write_rasters(plan, root),
+        "gpkg": lambda: {"gpkg": write_geopackage(plan, safe_path(root, "plan.gpkg"))},
+        "kmz": lambda: {
+            "kmz": write_bytes(safe_path(root, "plan.kmz"), kml.kmz_bytes(plan, language=language))
+        },
+        "sites_csv": lambda: {
+            "sites_csv": write_text(safe_path(root, "sites.csv"), _csv_text(sites_table(plan)))
+        },
+        "profiles": lambda: _write_profiles(plan, root, language),
+        "static_map": lambda: _write_static_map(plan, root, language),
+        "gap_report": lambda: _write_gap_report(plan, summary, root, language),
+    }
+
+
+def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    page = webmap.map_html(webmap.coverage_map(plan, language=language))
+    return {"map": write_text(safe_path(root, "map.html"), page)}
+
+
+def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[str, Path]:
+    return {
+        "summary_json": write_text(
+            safe_path(root, "summary.json"),
+            json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
+        ),
+        "summary_csv": write_text(
+            safe_path(root, "summary_veredas.csv"), report.summary_csv(summary)
+        ),
+        "summary_md": write_text(
+            safe_path(root, "summary.md"), report.summary_markdown(summary, language=language)
+        ),
+    }
+
+
+def _write_gap_report(
+    plan: Plan, summary: dict[str, Any], root: Path, language: str
+) -> dict[str, Path]:
+    page = report.gap_report_html(summary, language=language)
+    html_path = write_text(safe_path(root, "gap_report.html"), page)
+    figures = [
+        *report_pages.gap_report_figures(summary, language=language),
+        charts.static_map_figure(plan, language=language),
+    ]
+    return {
+        "gap_report_html": html_path,
+        "gap_report_pdf": save_pdf(figures, safe_path(root, "gap_report.pdf")),
+    }
 
 
 def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.outputs import charts, report
+from coverage.outputs import report, report_pages
 from coverage.plan import REASONS
 
 XSS = "<script>alert(1)</script>"
@@ -186,7 +186,7 @@ def test_spanish_and_english_labels(tiny_plan):
 
 
 def test_gap_report_figures_are_two_a4_pages(tiny_plan):
-    figs = charts.gap_report_figures(report.summarize(tiny_plan), language="en")
+    figs = report_pages.gap_report_figures(report.summarize(tiny_plan), language="en")
     try:
         assert len(figs) == 2
         assert np.allclose(figs[0].get_size_inches(), (8.27, 11.69))
