@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from numpy.typing import NDArray
 
+from coverage.errors import InputError
 from coverage.outputs.labels import (
     label,
 )
@@ -53,39 +54,17 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Backhaul frequency used when neither the links nor the scenario give one (MHz).
-DEFAULT_BACKHAUL_MHZ = 5800.0
-
 
 def _site(plan: Plan, site_id: str) -> Any:
     rows = plan.sites[plan.sites["site_id"].astype(str) == site_id]
     if rows.empty:
-        msg = f"Site {site_id!r} is not in plan.sites; the links table and sites disagree."
-        raise KeyError(msg)
+        known = ", ".join(plan.sites["site_id"].astype(str))
+        msg = (
+            f"Site {site_id!r} is not in plan.sites (its sites: {known}); give one of those "
+            "ids, or a links table that names only sites of plan.sites."
+        )
+        raise InputError(msg)
     return rows.iloc[0]
-
-
-def _link_frequency_mhz(plan: Plan, site_a: str, site_b: str) -> float:
-    links = plan.links
-    if "frequency_mhz" in links.columns:
-        sel = links[
-            ((links["site_a"] == site_a) & (links["site_b"] == site_b))
-            | ((links["site_a"] == site_b) & (links["site_b"] == site_a))
-        ]
-        if len(sel) and np.isfinite(sel["frequency_mhz"].iloc[0]):
-            return float(sel["frequency_mhz"].iloc[0])
-    nested = plan.scenario.get("backhaul")
-    if isinstance(nested, dict) and nested.get("f_mhz"):
-        return float(nested["f_mhz"])
-    return float(plan.scenario.get("backhaul_frequency_mhz", DEFAULT_BACKHAUL_MHZ))
-
-
-def scenario_k_factor(plan: Plan) -> float:
-    """The k-factor of a plan's scenario (``propagation.k_factor`` or ``k_factor``), or 4/3."""
-    nested = plan.scenario.get("propagation")
-    if isinstance(nested, dict) and nested.get("k_factor"):
-        return float(nested["k_factor"])
-    return float(plan.scenario.get("k_factor", 4.0 / 3.0))
 
 
 @dataclass(frozen=True)
@@ -159,11 +138,9 @@ def link_profile_figure(
     site_a, site_b
         Site ids of the link's ends.
     frequency_mhz
-        Link frequency (MHz); default the link's ``frequency_mhz`` column, else
-        the scenario's ``backhaul.f_mhz`` (or ``backhaul_frequency_mhz``), else 5,800 MHz.
+        Link frequency (MHz); default the scenario's ``backhaul.f_mhz``.
     k_factor
-        Effective earth-radius factor; default the scenario's ``propagation.k_factor`` (or
-        ``k_factor``), else 4/3.
+        Effective earth-radius factor; default the scenario's ``propagation.k_factor``.
     language
         "es" or "en".
 
@@ -171,12 +148,15 @@ def link_profile_figure(
     -------
     matplotlib.figure.Figure
         The chart, 9 x 4.2 inches; the caller saves and closes it.
+
+    Raises
+    ------
+    InputError
+        A site id that is not in ``plan.sites``.
     """
     ends = _site(plan, site_a), _site(plan, site_b)
-    f_mhz = (
-        frequency_mhz if frequency_mhz is not None else _link_frequency_mhz(plan, site_a, site_b)
-    )
-    k = float(k_factor) if k_factor is not None else scenario_k_factor(plan)
+    f_mhz = plan.scenario.backhaul.f_mhz if frequency_mhz is None else float(frequency_mhz)
+    k = plan.scenario.propagation.k_factor if k_factor is None else float(k_factor)
     p = _profile(plan, ends, f_mhz, k)
     fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
     _draw_profile(ax, p, k, language)
@@ -225,22 +205,12 @@ def _nice_length_m(span_m: float) -> float:
 
 
 def _attribution(plan: Plan) -> str:
-    given = plan.scenario.get("attribution")
-    if isinstance(given, list | tuple):
-        return "; ".join(str(g) for g in given)
-    if given:
-        return str(given)
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if isinstance(layers, dict):
-        parts = [
-            f"{name}: {spec['source']}"
-            for name, spec in layers.items()
-            if isinstance(spec, dict) and spec.get("source")
-        ]
-        if parts:
-            return "; ".join(parts)
-    return f"DEM: {plan.terrain.source or '?'}; {plan.crs}"
+    """The ``source`` of each input layer of the scenario's area, or the DEM's name."""
+    layers = plan.scenario.area.layers
+    parts = [f"{name}: {spec.source}" for name, spec in layers.items() if spec.source]
+    if parts:
+        return "; ".join(parts)
+    return f"DEM: {plan.terrain.source or '?'}; {plan.crs}"  # an area may cite no source
 
 
 #: Marker of each site role on the static map.
@@ -253,8 +223,8 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     Hillshade, received-power classes, vereda boundaries and names, backhaul links
     coloured by margin, sites by role, demand covered (green) or not (red); with title,
     legend, scale bar, north arrow (grid north of the working CRS) and the attribution of
-    the data sources (``plan.scenario["attribution"]`` when given, else the ``source`` of
-    each layer of ``plan.scenario["area"]["layers"]``, else the DEM's name).
+    the data sources (the ``source`` of each layer of ``plan.scenario.area.layers``, else
+    the DEM's name).
 
     Parameters
     ----------

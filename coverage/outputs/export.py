@@ -378,14 +378,6 @@ def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --- site list ------------------------------------------------------------------------------
-def _technology(plan: Plan) -> str:
-    """The access technology of a plan's scenario, as text (a preset name, or the value)."""
-    tech = plan.scenario.get("technology", plan.scenario.get("equipment", ""))
-    if isinstance(tech, dict):
-        return str(tech.get("preset") or tech.get("name") or "")
-    return str(tech)
-
-
 def sites_table(plan: Plan) -> pd.DataFrame:
     """The site list: coordinates in WGS84 and the working CRS, heights, equipment, azimuths.
 
@@ -393,12 +385,23 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     ground_elevation_m, mast_height_m, antenna_elevation_m, equipment, azimuths_deg,
     cost_usd, people_covered, schools_covered, hops_to_pop``. ``equipment`` and
     ``azimuths_deg`` come from the sites' columns of those names when the plan has them,
-    else from the scenario's technology (its ``preset`` when a table) and "omni". Azimuths are degrees clockwise
+    else from the scenario's technology preset and "omni". Azimuths are degrees clockwise
     from grid north, separated by ";".
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site of ``plan.sites``, in its order.
     """
     s = plan.sites
     ll = s.to_crs("EPSG:4326")
-    tech = _technology(plan)
+    # equipment and azimuths_deg are optional columns of Plan.sites (the pipeline writes them)
+    tech = plan.scenario.technology.preset
     equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
     az = (
         [azimuths_text(v) for v in s["azimuths_deg"]]

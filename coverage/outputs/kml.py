@@ -227,8 +227,7 @@ def _site_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
     sites = plan.sites.to_crs("EPSG:4326")
     folder = _sub(doc, "Folder")
     _sub(folder, "name", L("sites"))
-    tech = plan.scenario.get("technology", "")
-    tech = str(tech.get("preset") or "") if isinstance(tech, dict) else str(tech)
+    tech = plan.scenario.technology.preset  # for a plan whose sites have no equipment column
     for r, orig in zip(sites.itertuples(), plan.sites.itertuples(), strict=True):
         pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.site_id)

@@ -72,24 +72,18 @@ def _declared_layers(plan: Plan) -> dict[str, Any]:
     ``$COVERAGE_DATA_MIRROR``; the entry records where it was found, its SHA-256 and whether
     that matches one of the layer's declared ``sha256`` values.
     """
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if not isinstance(layers, dict):
-        return {}
+    area = plan.scenario.area
     roots = []
-    if isinstance(area, dict) and area.get("path"):
-        roots.append(Path(str(area["path"])).parent)
+    if area.path is not None:  # an area built in code, not loaded from a file, has no path
+        roots.append(area.path.parent)
     if os.environ.get("COVERAGE_DATA_MIRROR"):
         roots.append(Path(os.environ["COVERAGE_DATA_MIRROR"]))
     found: dict[str, Any] = {}
-    for name, spec in layers.items():
-        if not isinstance(spec, dict) or not spec.get("file"):
-            continue
-        declared = spec.get("sha256") or []
-        declared = [declared] if isinstance(declared, str) else list(declared)
-        entry: dict[str, Any] = {"file": str(spec["file"]), "declared_sha256": declared}
+    for name, spec in area.layers.items():
+        declared = list(spec.sha256)
+        entry: dict[str, Any] = {"file": spec.file, "declared_sha256": declared}
         for root in roots:
-            p = root / str(spec["file"])
+            p = root / spec.file
             if p.is_file():
                 digest = sha256_file(p)
                 entry.update(
@@ -151,7 +145,7 @@ def build_manifest(
     manifest = {
         "plan": plan.name,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "scenario": jsonable(plan.scenario),
+        "scenario": jsonable(plan.scenario.to_dict()),
         "inputs": _inputs(plan, inputs),
         "terrain": {
             "source": plan.terrain.source,

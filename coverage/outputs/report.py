@@ -121,7 +121,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "models": {str(k): str(v) for k, v in plan.models.items()},
         "assumptions": [str(a) for a in plan.assumptions],
         "sources": _sources(plan),
-        "scenario": jsonable(plan.scenario),
+        "scenario": jsonable(plan.scenario.to_dict()),
         "metrics": jsonable(plan.metrics),
     }
 
@@ -182,19 +182,9 @@ def _cost_figures(plan: Plan, people_covered: float) -> dict[str, Any]:
 
 def _sources(plan: Plan) -> list[dict[str, str]]:
     """The input layers named by the scenario (``area.layers``): file, source, licence."""
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if not isinstance(layers, dict):
-        return [{"layer": "dem", "file": plan.terrain.source, "source": "", "licence": ""}]
     return [
-        {
-            "layer": str(name),
-            "file": str(spec.get("file", "")),
-            "source": str(spec.get("source", "")),
-            "licence": str(spec.get("licence", "")),
-        }
-        for name, spec in layers.items()
-        if isinstance(spec, dict) and spec.get("file")
+        {"layer": str(name), "file": spec.file, "source": spec.source, "licence": spec.licence}
+        for name, spec in plan.scenario.area.layers.items()
     ]
 
 

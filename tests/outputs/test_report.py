@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from coverage.outputs import report, report_pages
 from coverage.plan import REASONS
+from coverage.scenario import LayerSpec
 
 XSS = "<script>alert(1)</script>"
 NUMERIC = (
@@ -196,13 +197,23 @@ def test_gap_report_figures_are_two_a4_pages(tiny_plan):
 
 
 def test_data_sources_of_the_scenario_are_stated(tiny_plan):
-    layers = {"dem": {"file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}}
-    plan = dataclasses.replace(tiny_plan, scenario={"area": {"layers": layers}})
+    layers = dict(tiny_plan.scenario.area.layers)
+    layers["dem"] = LayerSpec(file="dem.tif", source="NASA SRTM <v3>", licence="public domain")
+    plan = dataclasses.replace(
+        tiny_plan, scenario=tiny_plan.scenario.replace(area={"layers": layers})
+    )
     s = report.summarize(plan)
-    assert s["sources"] == [
-        {"layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}
-    ]
+    assert s["sources"][0] == {
+        "layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"
+    }  # fmt: skip
+    assert [x["layer"] for x in s["sources"]] == ["dem", "veredas", "schools"]
     page = report.gap_report_html(s, language="en")
     assert "NASA SRTM &lt;v3&gt; — public domain" in page and "<v3>" not in page
     assert "NASA SRTM &lt;v3&gt;" in report.summary_markdown(s)
-    assert report.summarize(tiny_plan)["sources"][0]["file"] == "synthetic"
+    assert report.summarize(tiny_plan)["sources"][0]["file"] == "tiny/dem.tif"
+
+
+def test_summary_records_the_scenario_as_plain_data(tiny_plan):
+    s = report.summarize(tiny_plan)["scenario"]
+    assert s == json.loads(json.dumps(report.jsonable(tiny_plan.scenario.to_dict())))
+    assert s["placement"]["budget_sites"] == 2 and s["area"]["path"] == ""
