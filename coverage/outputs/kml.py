@@ -11,20 +11,18 @@ escapes every name from an input file, so a name such as ``<script>`` stays text
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 import math
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.outputs.labels import azimuths_text, check_language, label
+from coverage.outputs.labels import Labeller, azimuths_text, labeller
 from coverage.outputs.styles import (
     COVERED_COLOR,
     MARGIN_COLORS,
@@ -47,8 +45,6 @@ log = logging.getLogger(__name__)
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: Zip entry of the coverage image inside the KMZ.
 OVERLAY_HREF = "files/coverage.png"
-#: A label function of one language: key -> text.
-Labeller = Callable[[str], str]
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrib: str) -> ET.Element:
@@ -172,7 +168,7 @@ def kml_document(
     ScenarioError
         Unknown language.
     """
-    L = functools.partial(label, language=check_language(language))
+    L = labeller(language)
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.name}")

@@ -9,6 +9,8 @@ imports no plotting or GIS library.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,13 +19,18 @@ from coverage.errors import ScenarioError
 
 __all__ = [
     "LABELS",
+    "Labeller",
     "azimuths_text",
     "check_language",
     "fmt_number",
     "fmt_share",
     "label",
+    "labeller",
     "reason_label",
 ]
+
+#: A label function of one language: key -> text.
+Labeller = Callable[[str], str]
 
 #: Labels of every output, in Spanish and English.
 LABELS: dict[str, dict[str, str]] = {
@@ -191,6 +198,27 @@ def label(key: str, language: str = "es") -> str:
         Unknown language (see :func:`check_language`).
     """
     return LABELS[check_language(language)].get(key, key)
+
+
+def labeller(language: str) -> Labeller:
+    """The label function of one language, checked once.
+
+    Parameters
+    ----------
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    Labeller
+        ``key -> label(key, language)``.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (see :func:`check_language`).
+    """
+    return functools.partial(label, language=check_language(language))
 
 
 def reason_label(reason: str, language: str) -> str:

@@ -18,7 +18,6 @@ reaches a popup, tooltip or legend.
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import logging
 import os
@@ -37,7 +36,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
-from coverage.outputs.labels import check_language, label
+from coverage.outputs.labels import Labeller, label, labeller
 from coverage.outputs.report import summarize
 from coverage.outputs.styles import (
     BEST_SERVER_COLORS,
@@ -78,8 +77,6 @@ LEAFLET_DIRS = (
     "/usr/lib/node_modules/leaflet/dist",  # npm install -g leaflet
 )
 
-#: A label function of one language: key -> text.
-Labeller = Callable[[str], str]
 #: (x, y) in the working CRS -> (lat, lon) in degrees.
 LatLon = Callable[[Any, Any], tuple[Any, Any]]
 #: (west, south, east, north) in degrees.
@@ -164,7 +161,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     ScenarioError
         Unknown language.
     """
-    L = functools.partial(label, language=check_language(language))
+    L = labeller(language)
     m = _blank_map()
     bounds = _add_terrain(m, plan.terrain, L)
     cls_web = _add_coverage_classes(m, plan, bounds, L)

@@ -40,3 +40,10 @@ def test_azimuths_text():
     assert (
         labels.azimuths_text(float("nan")) == "omni" and labels.azimuths_text("90;270") == "90;270"
     )
+
+
+def test_labeller_checks_the_language_once():
+    L = labels.labeller("es")
+    assert L("schools") == "Escuelas" and L("schools") == labels.label("schools", "es")
+    with pytest.raises(ScenarioError, match="Unknown language"):
+        labels.labeller("pt")
