@@ -17,6 +17,7 @@ EPSG:4326 here and in :mod:`coverage.outputs.webmap` only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -508,12 +509,9 @@ def write_outputs(
         timings[fmt] = time.perf_counter() - t0
         log.info("wrote %s in %.2f s", fmt, timings[fmt])
     if "manifest" in wanted:
+        path = safe_path(root, "manifest.json")
         written["manifest"] = write_manifest(
-            plan,
-            safe_path(root, "manifest.json"),
-            outputs=written,
-            timings_s=timings,
-            inputs=inputs,
+            plan, path, outputs=written, timings_s=timings, inputs=inputs
         )
     return written
 
@@ -532,16 +530,15 @@ def _wanted_formats(language: str, formats: Iterable[str] | None) -> list[str]:
 def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], dict[str, Path]]]:
     """One function per format of :data:`FORMATS` but the manifest: writes it, returns paths."""
     summary = report.summarize(plan)
+    p = functools.partial(safe_path, root)
     return {
         "map": lambda: _write_map(plan, root, language),
         "summary": lambda: _write_summary(summary, root, language),
         "geotiff": lambda: write_rasters(plan, root),
-        "gpkg": lambda: {"gpkg": write_geopackage(plan, safe_path(root, "plan.gpkg"))},
-        "kmz": lambda: {
-            "kmz": write_bytes(safe_path(root, "plan.kmz"), kml.kmz_bytes(plan, language=language))
-        },
+        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
+        "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
         "sites_csv": lambda: {
-            "sites_csv": write_text(safe_path(root, "sites.csv"), _csv_text(sites_table(plan)))
+            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
         },
         "profiles": lambda: _write_profiles(plan, root, language),
         "static_map": lambda: _write_static_map(plan, root, language),
@@ -555,16 +552,13 @@ def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
 
 
 def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[str, Path]:
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    p = functools.partial(safe_path, root)
     return {
-        "summary_json": write_text(
-            safe_path(root, "summary.json"),
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-        ),
-        "summary_csv": write_text(
-            safe_path(root, "summary_veredas.csv"), report.summary_csv(summary)
-        ),
+        "summary_json": write_text(p("summary.json"), text),
+        "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
         "summary_md": write_text(
-            safe_path(root, "summary.md"), report.summary_markdown(summary, language=language)
+            p("summary.md"), report.summary_markdown(summary, language=language)
         ),
     }
 
@@ -596,10 +590,8 @@ def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:
 
 def _write_static_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
     return {
-        "static_map_png": save_figure(
-            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.png")
-        ),
-        "static_map_pdf": save_figure(
-            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.pdf")
-        ),
+        f"static_map_{ext}": save_figure(
+            charts.static_map_figure(plan, language=language), safe_path(root, f"static_map.{ext}")
+        )
+        for ext in ("png", "pdf")
     }
