@@ -1,8 +1,9 @@
 """The :class:`Plan` value object: everything one planning run produced.
 
 A plan is plain data: GeoDataFrames in the working CRS, a networkx graph, two rasters on the
-terrain grid and a few dictionaries. The pipeline (:mod:`coverage.pipeline`) builds it; the
-writers (:mod:`coverage.outputs.webmap`, :mod:`coverage.outputs.report`, :mod:`coverage.outputs.export`) only read it.
+terrain grid, a few dictionaries and the :class:`~coverage.scenario.Scenario` it was made
+from. The pipeline (:mod:`coverage.pipeline`) builds it; the writers
+(:mod:`coverage.outputs`) only read it.
 
 Columns
 -------
@@ -16,11 +17,14 @@ Columns
     ``site_id`` (str), ``role`` ("access", "relay" or "pop"), ``name`` (str),
     ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float), ``people_covered``
     (float), ``schools_covered`` (int), ``reaches_pop`` (bool), ``hops_to_pop`` (int, -1 when
-    unreachable).
+    unreachable); optional (the pipeline writes them): ``equipment`` (str) and
+    ``azimuths_deg`` (antenna azimuths, degrees clockwise from grid north, ";"-separated
+    text or a list; "omni" for none).
 ``links`` (one row per backhaul link, LineString geometry)
     ``site_a``, ``site_b`` (str), ``length_m``, ``clearance_ratio`` (worst first-Fresnel-zone
     clearance divided by the zone radius; >= 0.6 is the usual planning criterion),
-    ``margin_db`` (float), ``capacity_mbps`` (float).
+    ``margin_db`` (float), ``capacity_mbps`` (float); optional (the pipeline writes it):
+    ``cost_usd`` (float).
 ``veredas`` (one row per administrative unit, Polygon geometry)
     ``vereda_id`` (str), ``name`` (str).
 """
@@ -36,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.inputs.terrain import Terrain
+from coverage.scenario import Scenario
 
 __all__ = ["REASONS", "Plan"]
 
@@ -72,12 +77,13 @@ class Plan:
     best_server
         Index into the access sites (rows of ``sites`` with role "access") of the strongest
         server per cell; -1 where none.
+    scenario
+        The scenario the plan was made from; the summary and the manifest record its
+        :meth:`~coverage.scenario.Scenario.to_dict`.
     models
         Which model made each stage, e.g. ``{"propagation": "ITM 1.2.2 point-to-point ..."}``.
     assumptions
         Statements the outputs must show (demand model, data versions, simplifications).
-    scenario
-        The scenario as a plain dictionary (what produced this plan).
     metrics
         Solver figures and timings: objective, bound, gap, seconds per stage.
     """
@@ -92,9 +98,9 @@ class Plan:
     backhaul: nx.Graph
     coverage_dbm: NDArray[np.float32]
     best_server: NDArray[np.int16]
+    scenario: Scenario
     models: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
-    scenario: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -5,14 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import networkx as nx
 import numpy as np
 import rasterio
 from affine import Affine
 from numpy.typing import NDArray
+from shapely.geometry import LineString, Point, box
 
 from coverage import synthetic
 from coverage.inputs.terrain import Terrain
 from coverage.plan import Plan
+from coverage.scenario import AreaSpec, LayerSpec, PlacementParams, PopulationFacts, Scenario
+
+#: Working CRS of the hand-built plan.
+TINY_CRS = "EPSG:9377"
 
 
 def build_tiny_plan(name: str = "tiny") -> Plan:
@@ -21,23 +28,68 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
     A 60 x 60 ridge grid (30 m cells) split into two veredas (west, east); one point of
     presence, two access sites and one relay; four backhaul links; eight demand points
     (six population clusters, two schools) with every reason of ``REASONS`` used at least
-    once; received power decreasing with distance from each access site. Totals: 330
-    people of whom 190 covered; 2 schools of which 1 covered.
+    once; received power decreasing with distance from each access site; the scenario of
+    :func:`tiny_scenario`. Totals: 330 people of whom 190 covered; 2 schools of which 1
+    covered.
     """
-    import geopandas as gpd
-    import networkx as nx
-    import numpy as np
-    from shapely.geometry import LineString, Point, box
-
     terrain = synthetic.ridge()
-    crs = "EPSG:9377"
+    sites = _tiny_sites(terrain)
+    links = _tiny_links(sites)
+    coverage_dbm, best_server = _tiny_coverage(terrain, sites)
+    return Plan(
+        name=name,
+        crs=TINY_CRS,
+        terrain=terrain,
+        veredas=_tiny_veredas(terrain),
+        demand=_tiny_demand(terrain),
+        sites=sites,
+        links=links,
+        backhaul=_tiny_backhaul(sites, links),
+        coverage_dbm=coverage_dbm,
+        best_server=best_server,
+        scenario=tiny_scenario(name),
+        models={
+            "propagation": "log-distance toy model (test fixture, not physical)",
+            "placement": "hand-placed (test fixture)",
+        },
+        assumptions=[
+            "Demand: hand-made test points, not real settlements.",
+            "Coverage: synthetic received power, 35 dB/decade, cut at 0.8 km.",
+        ],
+        metrics={"objective": 190.0, "seconds": {"placement": 0.01}},
+    )
+
+
+def tiny_scenario(name: str = "tiny") -> Scenario:
+    """The scenario of :func:`build_tiny_plan`: defaults, a two-site budget, and an area whose
+    layers name files that need not exist (``tiny/dem.tif``...), with no sources cited."""
+    area = AreaSpec(
+        name="tiny ridge",
+        crs=TINY_CRS,
+        layers={
+            "dem": LayerSpec(file="tiny/dem.tif"),
+            "veredas": LayerSpec(file="tiny/veredas.geojson"),
+            "schools": LayerSpec(file="tiny/schools.geojson"),
+        },
+        population=PopulationFacts(total_people=330.0, households=83.0),
+    )
+    return Scenario(name=name, area=area, placement=PlacementParams(budget_sites=2))
+
+
+def _tiny_veredas(terrain: Terrain) -> gpd.GeoDataFrame:
+    """Two veredas, the west and east halves of the grid."""
     xmin, ymin, xmax, ymax = terrain.bounds
     xmid = (xmin + xmax) / 2.0
-    veredas = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {"vereda_id": ["5001", "5002"], "name": ["La Suiza", "Potrera Miserenga"]},
         geometry=[box(xmin, ymin, xmid, ymax), box(xmid, ymin, xmax, ymax)],
-        crs=crs,
+        crs=TINY_CRS,
     )
+
+
+def _tiny_sites(terrain: Terrain) -> gpd.GeoDataFrame:
+    """The point of presence, two access sites and a relay, near the north-west corner."""
+    xmin, _, _, ymax = terrain.bounds
     x0, y1 = xmin, ymax
     sites = gpd.GeoDataFrame(
         {
@@ -58,12 +110,17 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
             Point(x0 + 1350.0, y1 - 900.0),
             Point(x0 + 900.0, y1 - 600.0),
         ],
-        crs=crs,
+        crs=TINY_CRS,
     )
     sites["ground_elevation_m"] = terrain.sample(sites.geometry.x, sites.geometry.y)
+    return sites
+
+
+def _tiny_links(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Four backhaul links, margins from 25 dB down to 4 dB."""
     pts = dict(zip(sites["site_id"], sites.geometry, strict=True))
     pairs = [("POP", "S1"), ("POP", "R1"), ("R1", "S2"), ("S1", "R1")]
-    links = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "site_a": [a for a, _ in pairs],
             "site_b": [b for _, b in pairs],
@@ -73,9 +130,13 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
             "capacity_mbps": [300.0, 250.0, 150.0, 50.0],
         },
         geometry=[LineString([pts[a], pts[b]]) for a, b in pairs],
-        crs=crs,
+        crs=TINY_CRS,
     )
-    backhaul = nx.Graph(crs=crs)
+
+
+def _tiny_backhaul(sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> nx.Graph:
+    """The backhaul graph of the sites and links."""
+    backhaul = nx.Graph(crs=TINY_CRS)
     for row in sites.itertuples():
         backhaul.add_node(row.site_id, role=row.role)
     for row in links.itertuples():
@@ -87,7 +148,14 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
             margin_db=row.margin_db,
             capacity_mbps=row.capacity_mbps,
         )
-    demand = gpd.GeoDataFrame(
+    return backhaul
+
+
+def _tiny_demand(terrain: Terrain) -> gpd.GeoDataFrame:
+    """Six population clusters and two schools, every reason of ``REASONS`` used."""
+    xmin, _, _, ymax = terrain.bounds
+    x0, y1 = xmin, ymax
+    return gpd.GeoDataFrame(
         {
             "demand_id": [f"D{i}" for i in range(1, 9)],
             "kind": ["population"] * 6 + ["school", "school"],
@@ -138,44 +206,26 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
             Point(x0 + 480.0, y1 - 950.0),
             Point(x0 + 1650.0, y1 - 300.0),
         ],
-        crs=crs,
+        crs=TINY_CRS,
     )
+
+
+def _tiny_coverage(
+    terrain: Terrain, sites: gpd.GeoDataFrame
+) -> tuple[NDArray[np.float32], NDArray[np.int16]]:
+    """Received power (dBm, 35 dB/decade, NaN beyond 0.8 km) and best server per cell."""
     xs, ys = terrain.cell_centers()
     gx, gy = np.meshgrid(xs, ys)
-    access = sites[sites["role"] == "access"]
     rx = []
-    for pt in access.geometry:
+    for pt in sites[sites["role"] == "access"].geometry:
         d_km = np.maximum(np.hypot(gx - pt.x, gy - pt.y), 30.0) / 1000.0
         p = -40.0 - 35.0 * np.log10(d_km) - 40.0
         rx.append(np.where(d_km <= 0.8, p, np.nan))
-    stack = np.stack(rx)
-    filled = np.where(np.isnan(stack), -np.inf, stack)
-    coverage_dbm = np.where(np.isfinite(filled.max(axis=0)), filled.max(axis=0), np.nan)
-    best_server = np.where(np.isfinite(filled.max(axis=0)), filled.argmax(axis=0), -1).astype(
-        np.int16
-    )
-    return Plan(
-        name=name,
-        crs=crs,
-        terrain=terrain,
-        veredas=veredas,
-        demand=demand,
-        sites=sites,
-        links=links,
-        backhaul=backhaul,
-        coverage_dbm=coverage_dbm.astype(np.float32),
-        best_server=best_server,
-        models={
-            "propagation": "log-distance toy model (test fixture, not physical)",
-            "placement": "hand-placed (test fixture)",
-        },
-        assumptions=[
-            "Demand: hand-made test points, not real settlements.",
-            "Coverage: synthetic received power, 35 dB/decade, cut at 0.8 km.",
-        ],
-        scenario={"name": name, "technology": "lte_700", "budget_sites": 2},
-        metrics={"objective": 190.0, "seconds": {"placement": 0.01}},
-    )
+    filled = np.where(np.isnan(np.stack(rx)), -np.inf, np.stack(rx))
+    best = filled.max(axis=0)
+    coverage_dbm = np.where(np.isfinite(best), best, np.nan).astype(np.float32)
+    best_server = np.where(np.isfinite(best), filled.argmax(axis=0), -1).astype(np.int16)
+    return coverage_dbm, best_server
 
 
 def write_geotiff(

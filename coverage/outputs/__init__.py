@@ -4,9 +4,14 @@
 * :mod:`~coverage.outputs.charts`: the static map, profiles and figures (matplotlib);
 * :mod:`~coverage.outputs.kml`: the Google Earth KMZ;
 * :mod:`~coverage.outputs.report`: summaries and the gap report, in Spanish or English;
+* :mod:`~coverage.outputs.report_pages`: the gap report as A4 pages of a PDF (matplotlib);
 * :mod:`~coverage.outputs.export`: writes every output of a plan into a folder;
 * :mod:`~coverage.outputs.manifest`: what made the outputs, with checksums;
-* :mod:`~coverage.outputs.compare`: two plans side by side, and parameter sweeps.
+* :mod:`~coverage.outputs.compare`: two plans side by side, and parameter sweeps;
+* :mod:`~coverage.outputs.labels` and :mod:`~coverage.outputs.styles`: the words (both
+  languages, number formats) and the looks (signal classes, colours, hillshade, overlay
+  reprojection, PNG) that the writers share; a writer takes its words and colours from
+  these two, never from another writer.
 
 Writers only read a plan. Only this stage reprojects to EPSG:4326.
 """

@@ -7,7 +7,6 @@ by the earth bulge, the line of sight between the antennas, the first Fresnel zo
 60 % clearance line. The geometry follows ITU-R P.530-18 (§2.2.2, Fresnel ellipsoid) and
 ITU-R P.526-16 (§4, effective earth radius k R).
 
-:func:`gap_report_figures` lays the coverage-gap report out as A4 pages for a PDF.
 Nothing here writes files; :mod:`coverage.outputs.export` saves the figures.
 """
 
@@ -16,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -23,16 +23,24 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from numpy.typing import NDArray
 
-from coverage.outputs.report import (
-    LABELS,
-    check_language,
-    fmt_number,
-    fmt_share,
+from coverage.errors import InputError
+from coverage.outputs.labels import (
     label,
-    reason_label,
 )
-from coverage.outputs.webmap import RX_CLASS_COLORS, hillshade, rx_class_labels, rx_classes
+from coverage.outputs.styles import (
+    COVERED_COLOR,
+    MARGIN_COLORS,
+    MAX_DEMAND_MARKERS,
+    ROLE_COLORS,
+    RX_CLASS_COLORS,
+    UNCOVERED_COLOR,
+    hillshade,
+    margin_class,
+    rx_class_labels,
+    rx_classes,
+)
 from coverage.plan import Plan
 from coverage.radio.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 
@@ -40,46 +48,72 @@ __all__ = [
     "EARTH_RADIUS_M",
     "earth_bulge_m",
     "fresnel_radius_m",
-    "gap_report_figures",
     "link_profile_figure",
     "static_map_figure",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Backhaul frequency used when neither the links nor the scenario give one (MHz).
-DEFAULT_BACKHAUL_MHZ = 5800.0
-
 
 def _site(plan: Plan, site_id: str) -> Any:
     rows = plan.sites[plan.sites["site_id"].astype(str) == site_id]
     if rows.empty:
-        msg = f"Site {site_id!r} is not in plan.sites; the links table and sites disagree."
-        raise KeyError(msg)
+        known = ", ".join(plan.sites["site_id"].astype(str))
+        msg = (
+            f"Site {site_id!r} is not in plan.sites (its sites: {known}); give one of those "
+            "ids, or a links table that names only sites of plan.sites."
+        )
+        raise InputError(msg)
     return rows.iloc[0]
 
 
-def _link_frequency_mhz(plan: Plan, site_a: str, site_b: str) -> float:
-    links = plan.links
-    if "frequency_mhz" in links.columns:
-        sel = links[
-            ((links["site_a"] == site_a) & (links["site_b"] == site_b))
-            | ((links["site_a"] == site_b) & (links["site_b"] == site_a))
-        ]
-        if len(sel) and np.isfinite(sel["frequency_mhz"].iloc[0]):
-            return float(sel["frequency_mhz"].iloc[0])
-    nested = plan.scenario.get("backhaul")
-    if isinstance(nested, dict) and nested.get("f_mhz"):
-        return float(nested["f_mhz"])
-    return float(plan.scenario.get("backhaul_frequency_mhz", DEFAULT_BACKHAUL_MHZ))
+@dataclass(frozen=True)
+class _Profile:
+    """The geometry of one link's profile chart, sampled along the path.
+
+    Attributes
+    ----------
+    dist_m
+        Distance from site A (m) of each sample.
+    ground_m
+        Terrain elevation (m).
+    terrain_eff_m
+        Terrain raised by the earth bulge for ``k`` (m), so that the line of sight is straight.
+    los_m
+        Line of sight between the antenna tops (m).
+    fresnel_m
+        First Fresnel zone radius (m).
+    antenna_m
+        Elevations (m) of the antenna tops at A and B (ground + mast).
+    worst_clearance
+        Smallest clearance over the inner samples, as a fraction of the zone radius.
+    """
+
+    dist_m: NDArray[np.float64]
+    ground_m: NDArray[np.float64]
+    terrain_eff_m: NDArray[np.float64]
+    los_m: NDArray[np.float64]
+    fresnel_m: NDArray[np.float64]
+    antenna_m: tuple[float, float]
+    worst_clearance: float
 
 
-def scenario_k_factor(plan: Plan) -> float:
-    """The k-factor of a plan's scenario (``propagation.k_factor`` or ``k_factor``), or 4/3."""
-    nested = plan.scenario.get("propagation")
-    if isinstance(nested, dict) and nested.get("k_factor"):
-        return float(nested["k_factor"])
-    return float(plan.scenario.get("k_factor", 4.0 / 3.0))
+def _profile(plan: Plan, ends: tuple[Any, Any], f_mhz: float, k: float) -> _Profile:
+    """Sample the link between two rows of ``plan.sites`` over the terrain."""
+    a, b = ends
+    dist, ground = plan.terrain.profile(a.geometry.x, a.geometry.y, b.geometry.x, b.geometry.y)
+    total = float(dist[-1])
+    bulge = earth_bulge_m(dist, total - dist, k)
+    za = float(ground[0]) + float(a["mast_height_m"])
+    zb = float(ground[-1]) + float(b["mast_height_m"])
+    los = za + (zb - za) * dist / max(total, 1e-9)
+    r1 = fresnel_radius_m(dist, total - dist, f_mhz)
+    terrain_eff = ground + bulge
+    inner = slice(1, -1) if len(dist) > 2 else slice(None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (los - terrain_eff)[inner] / r1[inner]
+    worst = float(np.nanmin(ratio)) if np.isfinite(ratio).any() else math.nan
+    return _Profile(dist, ground, terrain_eff, los, r1, (za, zb), worst)
 
 
 def link_profile_figure(
@@ -104,62 +138,63 @@ def link_profile_figure(
     site_a, site_b
         Site ids of the link's ends.
     frequency_mhz
-        Link frequency; default the link's ``frequency_mhz`` column, else
-        the scenario's ``backhaul.f_mhz`` (or ``backhaul_frequency_mhz``), else 5,800 MHz.
+        Link frequency (MHz); default the scenario's ``backhaul.f_mhz``.
     k_factor
-        Effective earth-radius factor; default the scenario's ``propagation.k_factor`` (or
-        ``k_factor``), else 4/3.
+        Effective earth-radius factor; default the scenario's ``propagation.k_factor``.
     language
         "es" or "en".
-    """
-    a, b = _site(plan, site_a), _site(plan, site_b)
-    f_mhz = (
-        frequency_mhz if frequency_mhz is not None else _link_frequency_mhz(plan, site_a, site_b)
-    )
-    k = float(k_factor) if k_factor is not None else scenario_k_factor(plan)
-    dist, ground = plan.terrain.profile(a.geometry.x, a.geometry.y, b.geometry.x, b.geometry.y)
-    total = float(dist[-1])
-    bulge = earth_bulge_m(dist, total - dist, k)
-    za = float(ground[0]) + float(a["mast_height_m"])
-    zb = float(ground[-1]) + float(b["mast_height_m"])
-    los = za + (zb - za) * dist / max(total, 1e-9)
-    r1 = fresnel_radius_m(dist, total - dist, f_mhz)
-    terrain_eff = ground + bulge
-    inner = slice(1, -1) if len(dist) > 2 else slice(None)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (los - terrain_eff)[inner] / r1[inner]
-    worst = float(np.nanmin(ratio)) if np.isfinite(ratio).any() else math.nan
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart, 9 x 4.2 inches; the caller saves and closes it.
+
+    Raises
+    ------
+    InputError
+        A site id that is not in ``plan.sites``.
+    """
+    ends = _site(plan, site_a), _site(plan, site_b)
+    f_mhz = plan.scenario.backhaul.f_mhz if frequency_mhz is None else float(frequency_mhz)
+    k = plan.scenario.propagation.k_factor if k_factor is None else float(k_factor)
+    p = _profile(plan, ends, f_mhz, k)
     fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
-    floor = float(np.nanmin(ground)) - 20.0
+    _draw_profile(ax, p, k, language)
+    ax.set_title(
+        f"{site_a} – {site_b}: {float(p.dist_m[-1]) / 1000:.2f} km, {f_mhz:.0f} MHz, "
+        f"{label('clearance', language)} {p.worst_clearance:.2f}",
+        fontsize=10,
+    )
+    ax.legend(loc="lower center", fontsize=8, ncols=2)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _draw_profile(ax: Any, p: _Profile, k: float, language: str) -> None:
+    """Terrain with earth bulge, line of sight, first Fresnel zone and its 60 % line."""
+    dist, los, r1 = p.dist_m, p.los_m, p.fresnel_m
+    total = float(dist[-1])
+    floor = float(np.nanmin(p.ground_m)) - 20.0
     ax.fill_between(
         dist,
         floor,
-        terrain_eff,
+        p.terrain_eff_m,
         color="#a6761d",
         alpha=0.55,
         label=label("earth_bulge", language).format(k=f"{k:.2f}"),
     )
-    ax.plot(dist, ground, color="#6b4a12", lw=0.8)
+    ax.plot(dist, p.ground_m, color="#6b4a12", lw=0.8)
     ax.plot(dist, los, color="#d62728", lw=1.5, label=label("los", language))
     ax.plot(dist, los - r1, color="#1f77b4", lw=1.0, ls="--", label=label("fresnel", language))
     ax.plot(dist, los + r1, color="#1f77b4", lw=1.0, ls="--")
     ax.plot(
         dist, los - 0.6 * r1, color="#1f77b4", lw=0.8, ls=":", label=label("fresnel60", language)
     )
-    ax.plot([0, total], [za, zb], "o", color="#d62728")
+    ax.plot([0, total], list(p.antenna_m), "o", color="#d62728")
     ax.set_ylim(bottom=floor)
     ax.set_xlim(0, total)
     ax.set_xlabel(label("distance_m", language))
     ax.set_ylabel(label("elevation_m", language))
-    ax.set_title(
-        f"{site_a} – {site_b}: {total / 1000:.2f} km, {f_mhz:.0f} MHz, "
-        f"{label('clearance', language)} {worst:.2f}",
-        fontsize=10,
-    )
-    ax.legend(loc="lower center", fontsize=8, ncols=2)
-    ax.grid(alpha=0.3)
-    return fig
 
 
 def _nice_length_m(span_m: float) -> float:
@@ -170,22 +205,16 @@ def _nice_length_m(span_m: float) -> float:
 
 
 def _attribution(plan: Plan) -> str:
-    given = plan.scenario.get("attribution")
-    if isinstance(given, list | tuple):
-        return "; ".join(str(g) for g in given)
-    if given:
-        return str(given)
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if isinstance(layers, dict):
-        parts = [
-            f"{name}: {spec['source']}"
-            for name, spec in layers.items()
-            if isinstance(spec, dict) and spec.get("source")
-        ]
-        if parts:
-            return "; ".join(parts)
-    return f"DEM: {plan.terrain.source or '?'}; {plan.crs}"
+    """The ``source`` of each input layer of the scenario's area, or the DEM's name."""
+    layers = plan.scenario.area.layers
+    parts = [f"{name}: {spec.source}" for name, spec in layers.items() if spec.source]
+    if parts:
+        return "; ".join(parts)
+    return f"DEM: {plan.terrain.source or '?'}; {plan.crs}"  # an area may cite no source
+
+
+#: Marker of each site role on the static map.
+_ROLE_MARKERS = {"pop": "s", "access": "^", "relay": "D"}
 
 
 def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = None) -> Figure:
@@ -194,14 +223,47 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     Hillshade, received-power classes, vereda boundaries and names, backhaul links
     coloured by margin, sites by role, demand covered (green) or not (red); with title,
     legend, scale bar, north arrow (grid north of the working CRS) and the attribution of
-    the data sources (``plan.scenario["attribution"]`` when given, else the ``source`` of
-    each layer of ``plan.scenario["area"]["layers"]``, else the DEM's name).
+    the data sources (the ``source`` of each layer of ``plan.scenario.area.layers``, else
+    the DEM's name).
+
+    Parameters
+    ----------
+    plan
+        The plan to draw.
+    language
+        "es" or "en".
+    title
+        The title; default "<title label>: <plan name>".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        11.69 x 8.27 inches; the caller saves and closes it.
     """
-    terrain = plan.terrain
-    xmin, ymin, xmax, ymax = terrain.bounds
-    extent = (xmin, xmax, ymin, ymax)
     fig = plt.figure(figsize=(11.69, 8.27))
     ax = fig.add_axes((0.03, 0.11, 0.68, 0.81))
+    _draw_terrain_and_coverage(ax, plan)
+    _draw_veredas(ax, plan)
+    _draw_links(ax, plan)
+    _draw_demand(ax, plan)
+    _draw_sites(ax, plan)
+    _frame(ax, plan.terrain.bounds)
+    _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
+    _add_legend(fig, language)
+    _add_captions(fig, plan, language, title)
+    return fig
+
+
+def _extent(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """matplotlib's (left, right, bottom, top) of (xmin, ymin, xmax, ymax) bounds."""
+    xmin, ymin, xmax, ymax = bounds
+    return (xmin, xmax, ymin, ymax)
+
+
+def _draw_terrain_and_coverage(ax: Any, plan: Plan) -> None:
+    """The hillshade under the received-power classes (55 % opaque)."""
+    terrain = plan.terrain
+    extent = _extent(terrain.bounds)
     shade = hillshade(terrain.elevation_m, terrain.cell_size_m)
     ax.imshow(shade, cmap="gray", extent=extent, interpolation="nearest", vmin=0, vmax=255)
     cls = rx_classes(plan.coverage_dbm)
@@ -209,6 +271,10 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     lut[:, :3] = np.asarray(RX_CLASS_COLORS) / 255.0
     lut[1:, 3] = 0.55
     ax.imshow(lut[cls], extent=extent, interpolation="nearest")
+
+
+def _draw_veredas(ax: Any, plan: Plan) -> None:
+    """Vereda boundaries, and each name at a point inside it."""
     plan.veredas.boundary.plot(ax=ax, color="#222222", lw=1.0)
     for r in plan.veredas.itertuples():
         pt = r.geometry.representative_point()
@@ -224,16 +290,23 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
             zorder=9,
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.6},
         )
+
+
+def _draw_links(ax: Any, plan: Plan) -> None:
+    """Backhaul links coloured by margin."""
     for r in plan.links.itertuples():
         xs, ys = r.geometry.xy
-        m = float(r.margin_db)
-        color = "#1a9850" if m >= 10 else "#fc8d59" if m >= 0 else "#d73027"
-        ax.plot(xs, ys, color=color, lw=2.2)
+        ax.plot(xs, ys, color=MARGIN_COLORS[margin_class(float(r.margin_db))], lw=2.2)
+
+
+def _draw_demand(ax: Any, plan: Plan) -> None:
+    """Demand covered and not covered: population by size (small squares when many), schools
+    as stars."""
     d = plan.demand
     cov = d["covered"].astype(bool).to_numpy()
     school = (d["kind"] == "school").to_numpy()
-    many = int((~school).sum()) > 400
-    for mask, color in ((cov, "#1a9850"), (~cov, "#d73027")):
+    many = int((~school).sum()) > MAX_DEMAND_MARKERS
+    for mask, color in ((cov, COVERED_COLOR), (~cov, UNCOVERED_COLOR)):
         sub = d[mask & ~school]
         if many:  # thousands of population cells: small dots, no outline
             sizes: Any = 4.0
@@ -261,15 +334,18 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
             marker="*",
             zorder=5,
         )
-    role_style = {"pop": ("s", "#000000"), "access": ("^", "#1f4e9e"), "relay": ("D", "#7b3fa0")}
-    for role, (marker, color) in role_style.items():
+
+
+def _draw_sites(ax: Any, plan: Plan) -> None:
+    """Sites by role, each labelled with its id."""
+    for role, marker in _ROLE_MARKERS.items():
         sub = plan.sites[plan.sites["role"] == role]
         ax.scatter(
             sub.geometry.x,
             sub.geometry.y,
             marker=marker,
             s=80,
-            c=color,
+            c=ROLE_COLORS[role],
             edgecolors="white",
             linewidths=1.2,
             zorder=5,
@@ -283,6 +359,11 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
                 fontsize=7,
                 zorder=6,
             )
+
+
+def _frame(ax: Any, bounds: tuple[float, float, float, float]) -> None:
+    """The map's extent, equal axes, no ticks."""
+    xmin, ymin, xmax, ymax = bounds
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
@@ -291,7 +372,12 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     ax.set_xlabel("")
     ax.set_ylabel("")
 
-    # Scale bar (metres of the working CRS) and north arrow.
+
+def _draw_scale_bar_and_north(
+    ax: Any, bounds: tuple[float, float, float, float], language: str
+) -> None:
+    """A scale bar in metres of the working CRS (bottom left) and a north arrow."""
+    xmin, ymin, xmax, ymax = bounds
     span = xmax - xmin
     bar = _nice_length_m(span)
     x0, y0 = xmin + 0.05 * span, ymin + 0.05 * (ymax - ymin)
@@ -310,21 +396,32 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2},
     )
 
+
+def _add_legend(fig: Figure, language: str) -> None:
+    """The legend right of the map: signal classes, roles, link margins, demand, veredas."""
+    links = label("links", language)
     handles: list[Any] = [
         Patch(color=(c[0] / 255.0, c[1] / 255.0, c[2] / 255.0), alpha=0.7, label=t)
         for c, t in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True)
     ]
     handles += [
-        Line2D([], [], marker=mk, ls="", color=c, label=label(role, language))
-        for role, (mk, c) in role_style.items()
+        Line2D([], [], marker=mk, ls="", color=ROLE_COLORS[role], label=label(role, language))
+        for role, mk in _ROLE_MARKERS.items()
     ]
     handles += [
-        Line2D([], [], color="#1a9850", lw=2, label=f"{label('links', language)} ≥ 10 dB"),
-        Line2D([], [], color="#fc8d59", lw=2, label=f"{label('links', language)} 0–10 dB"),
-        Line2D([], [], color="#d73027", lw=2, label=f"{label('links', language)} < 0 dB"),
-        Line2D([], [], marker="o", ls="", color="#1a9850", label=label("demand_covered", language)),
+        Line2D([], [], color=MARGIN_COLORS["good"], lw=2, label=f"{links} ≥ 10 dB"),
+        Line2D([], [], color=MARGIN_COLORS["fair"], lw=2, label=f"{links} 0–10 dB"),
+        Line2D([], [], color=MARGIN_COLORS["bad"], lw=2, label=f"{links} < 0 dB"),
         Line2D(
-            [], [], marker="o", ls="", color="#d73027", label=label("demand_uncovered", language)
+            [], [], marker="o", ls="", color=COVERED_COLOR, label=label("demand_covered", language)
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=UNCOVERED_COLOR,
+            label=label("demand_uncovered", language),
         ),
         Line2D(
             [],
@@ -347,6 +444,10 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         title_fontsize=8,
         frameon=False,
     )
+
+
+def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> None:
+    """The title (top), the data sources (bottom) and the models (under the legend)."""
     fig.text(
         0.03, 0.95, title or f"{label('title', language)}: {plan.name}", fontsize=15, weight="bold"
     )
@@ -368,116 +469,3 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         va="bottom",
         color="#333333",
     )
-    return fig
-
-
-def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list[Figure]:
-    """The gap report as A4 portrait matplotlib pages, for a PDF (matplotlib PdfPages).
-
-    Page 1: title, totals, cost, table per vereda and people not covered by reason.
-    Page 2: schools not covered, models and assumptions. Text is drawn as text, never
-    interpreted, so names from input files need no escaping here.
-    """
-    L = LABELS[check_language(language)]
-    t = summary["totals"]
-    figs: list[Figure] = []
-
-    fig = plt.figure(figsize=(8.27, 11.69))
-    fig.text(0.07, 0.95, f"{L['gap_title']}: {summary['name']}", fontsize=15, weight="bold")
-    lines = [
-        f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
-        f"({fmt_share(t['share_people_covered'])})",
-        f"{L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
-        f"{L['schools']}: {t['schools_covered']} / {t['schools_total']}",
-        f"{L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
-        f"{L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
-    ]
-    fig.text(0.07, 0.80, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
-    cols = [
-        L["vereda"],
-        f"{L['people']}\n{L['covered'].lower()}",
-        f"{L['people']}\n{L['uncovered'].lower()}",
-        f"{L['households']}\n{L['uncovered'].lower()}",
-        f"{L['schools']}\n{L['covered'].lower()}",
-        f"{L['schools']}\n{L['uncovered'].lower()}",
-        L["share"].replace(" ", "\n", 1),
-    ]
-    cells = [
-        [
-            _wrap(r["vereda"], 24),
-            fmt_number(r["people_covered"]),
-            fmt_number(r["people_uncovered"]),
-            fmt_number(r["households_uncovered"]),
-            str(r["schools_covered"]),
-            str(r["schools_uncovered"]),
-            fmt_share(r["share_people_covered"]),
-        ]
-        for r in [*summary["veredas"], {"vereda": L["total"], **t}]
-    ]
-    ax = fig.add_axes((0.05, 0.35, 0.9, 0.43))
-    ax.axis("off")
-    _table(ax, cells, cols, bold_last=True)
-    reason_cells = [
-        [
-            reason_label(k, language),
-            fmt_number(v["people"]),
-            fmt_number(v["households"]),
-            str(v["schools"]),
-        ]
-        for k, v in t["uncovered_by_reason"].items()
-    ]
-    fig.text(0.07, 0.31, L["why_uncovered"], fontsize=12, weight="bold")
-    ax2 = fig.add_axes((0.05, 0.08, 0.9, 0.22))
-    ax2.axis("off")
-    _table(ax2, reason_cells, [L["reason"], L["people"], L["households"], L["schools"]])
-    figs.append(fig)
-
-    fig2 = plt.figure(figsize=(8.27, 11.69))
-    fig2.text(0.07, 0.95, L["uncovered_schools"], fontsize=13, weight="bold")
-    gaps = [s for s in summary["schools"] if not s["covered"]]
-    ax3 = fig2.add_axes((0.05, 0.62, 0.9, 0.31))
-    ax3.axis("off")
-    if gaps:
-        _table(
-            ax3,
-            [
-                [
-                    _wrap(s["name"], 30),
-                    _wrap(s["vereda"], 22),
-                    reason_label(s["reason"], language),
-                    fmt_number(s["rx_dbm"], 1),
-                ]
-                for s in gaps
-            ],
-            [L["school"], L["vereda"], L["reason"], L["rx_dbm"]],
-        )
-    else:
-        ax3.text(0.02, 0.9, L["none"], fontsize=10)
-    text = [f"{L['models']}:"]
-    text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
-    text += ["", f"{L['assumptions']}:"]
-    text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
-    text += ["", f"{L['data_sources']}:"]
-    text += [
-        _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])
-    ]
-    fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
-    figs.append(fig2)
-    return figs
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)) or ""
-
-
-def _table(ax: Any, cells: list[list[str]], cols: list[str], *, bold_last: bool = False) -> None:
-    tab = ax.table(cellText=cells, colLabels=cols, loc="upper center", cellLoc="center")
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(8)
-    tab.scale(1.0, 1.6)
-    for (r, _c), cell in tab.get_celld().items():
-        if r == 0:
-            cell.set_facecolor("#e8e8e8")
-            cell.set_height(cell.get_height() * 1.6)
-        if bold_last and r == len(cells):
-            cell.set_text_props(weight="bold")

@@ -23,8 +23,9 @@ from matplotlib.patches import Patch
 from numpy.typing import NDArray
 
 from coverage.errors import InputError
-from coverage.outputs.report import label, summarize
-from coverage.outputs.webmap import hillshade
+from coverage.outputs.labels import label
+from coverage.outputs.report import summarize
+from coverage.outputs.styles import hillshade
 from coverage.plan import Plan
 
 __all__ = [

@@ -17,6 +17,7 @@ EPSG:4326 here and in :mod:`coverage.outputs.webmap` only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -42,7 +43,8 @@ from rasterio.shutil import copy as rio_copy
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, kml, report, webmap
+from coverage.outputs import charts, kml, report, report_pages, styles, webmap
+from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.plan import Plan
 
@@ -241,7 +243,7 @@ def _rx_array(plan: Plan) -> NDArray[np.float32]:
 
 
 def _class_colormap() -> dict[int, tuple[int, int, int, int]]:
-    cmap = {i: (*c, 255) for i, c in enumerate(webmap.RX_CLASS_COLORS)}
+    cmap = {i: (*c, 255) for i, c in enumerate(styles.RX_CLASS_COLORS)}
     cmap[0] = (0, 0, 0, 0)
     cmap[BYTE_NODATA] = (0, 0, 0, 0)
     return cmap
@@ -258,8 +260,8 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         description="received power of the best server (dBm)",
         tags={"UNITS": "dBm"},
     )
-    cls = webmap.rx_classes(plan.coverage_dbm)
-    labels = webmap.rx_class_labels()
+    cls = styles.rx_classes(plan.coverage_dbm)
+    labels = styles.rx_class_labels()
     out["rx_class_tif"] = write_cog(
         safe_path(out_dir, "coverage_rx_class.tif"),
         np.where(cls == 0, BYTE_NODATA, cls).astype(np.uint8),
@@ -276,7 +278,7 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         msg = f"{len(access)} access sites do not fit a byte best-server raster (max 254)."
         raise InputError(msg)
     cmap = {
-        i: (*webmap.BEST_SERVER_COLORS[i % len(webmap.BEST_SERVER_COLORS)], 255)
+        i: (*styles.BEST_SERVER_COLORS[i % len(styles.BEST_SERVER_COLORS)], 255)
         for i in range(len(access))
     }
     cmap[BYTE_NODATA] = (0, 0, 0, 0)
@@ -304,8 +306,8 @@ def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         ``servers`` has ``site_id`` and ``area_km2``. One (multi)polygon per value.
     """
     t = plan.terrain.transform
-    cls = webmap.rx_classes(plan.coverage_dbm)
-    labels = webmap.rx_class_labels()
+    cls = styles.rx_classes(plan.coverage_dbm)
+    labels = styles.rx_class_labels()
     rows = []
     for geom, value in rasterio.features.shapes(cls, mask=cls > 0, transform=t):
         rows.append({"rx_class": int(value), "geometry": shape(geom)})
@@ -377,14 +379,6 @@ def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --- site list ------------------------------------------------------------------------------
-def _technology(plan: Plan) -> str:
-    """The access technology of a plan's scenario, as text (a preset name, or the value)."""
-    tech = plan.scenario.get("technology", plan.scenario.get("equipment", ""))
-    if isinstance(tech, dict):
-        return str(tech.get("preset") or tech.get("name") or "")
-    return str(tech)
-
-
 def sites_table(plan: Plan) -> pd.DataFrame:
     """The site list: coordinates in WGS84 and the working CRS, heights, equipment, azimuths.
 
@@ -392,15 +386,26 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     ground_elevation_m, mast_height_m, antenna_elevation_m, equipment, azimuths_deg,
     cost_usd, people_covered, schools_covered, hops_to_pop``. ``equipment`` and
     ``azimuths_deg`` come from the sites' columns of those names when the plan has them,
-    else from the scenario's technology (its ``preset`` when a table) and "omni". Azimuths are degrees clockwise
+    else from the scenario's technology preset and "omni". Azimuths are degrees clockwise
     from grid north, separated by ";".
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site of ``plan.sites``, in its order.
     """
     s = plan.sites
     ll = s.to_crs("EPSG:4326")
-    tech = _technology(plan)
+    # equipment and azimuths_deg are optional columns of Plan.sites (the pipeline writes them)
+    tech = plan.scenario.technology.preset
     equipment = s["equipment"].astype(str) if "equipment" in s.columns else [tech] * len(s)
     az = (
-        [kml.azimuths_text(v) for v in s["azimuths_deg"]]
+        [azimuths_text(v) for v in s["azimuths_deg"]]
         if "azimuths_deg" in s.columns
         else ["omni"] * len(s)
     )
@@ -485,60 +490,17 @@ def write_outputs(
 
     Raises
     ------
-    ValueError
-        An unknown format or language.
+    InputError
+        An unknown format (also a ``ValueError``).
+    ScenarioError
+        An unknown language (also a ``ValueError``).
     """
-    report.label("title", language)  # unknown language -> ValueError before any work
-    wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
-        msg = f"Unknown output format(s) {unknown}; choose from {list(FORMATS)}."
-        raise ValueError(msg)
+    wanted = _wanted_formats(language, formats)
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
-    summary = report.summarize(plan)
+    steps = _writers(plan, root, language)
     written: dict[str, Path] = {}
     timings: dict[str, float] = {}
-
-    def p(name: str) -> Path:
-        return safe_path(root, name)
-
-    steps: dict[str, Callable[[], dict[str, Path]]] = {
-        "map": lambda: {
-            "map": write_text(
-                p("map.html"), webmap.map_html(webmap.coverage_map(plan, language=language))
-            )
-        },
-        "summary": lambda: {
-            "summary_json": write_text(
-                p("summary.json"), json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-            ),
-            "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
-            "summary_md": write_text(
-                p("summary.md"), report.summary_markdown(summary, language=language)
-            ),
-        },
-        "geotiff": lambda: write_rasters(plan, root),
-        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
-        "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
-        "sites_csv": lambda: {
-            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
-        },
-        "profiles": lambda: _write_profiles(plan, root, language),
-        "static_map": lambda: _write_static_map(plan, root, language),
-        "gap_report": lambda: {
-            "gap_report_html": write_text(
-                p("gap_report.html"), report.gap_report_html(summary, language=language)
-            ),
-            "gap_report_pdf": save_pdf(
-                [
-                    *charts.gap_report_figures(summary, language=language),
-                    charts.static_map_figure(plan, language=language),
-                ],
-                p("gap_report.pdf"),
-            ),
-        },
-    }
     for fmt in FORMATS:
         if fmt not in wanted or fmt == "manifest":
             continue
@@ -547,10 +509,73 @@ def write_outputs(
         timings[fmt] = time.perf_counter() - t0
         log.info("wrote %s in %.2f s", fmt, timings[fmt])
     if "manifest" in wanted:
+        path = safe_path(root, "manifest.json")
         written["manifest"] = write_manifest(
-            plan, p("manifest.json"), outputs=written, timings_s=timings, inputs=inputs
+            plan, path, outputs=written, timings_s=timings, inputs=inputs
         )
     return written
+
+
+def _wanted_formats(language: str, formats: Iterable[str] | None) -> list[str]:
+    """The formats asked for, once each; checks them and the language before any work."""
+    check_language(language)
+    wanted = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        msg = f"Unknown output format(s) {unknown}; choose from {list(FORMATS)}."
+        raise InputError(msg)
+    return wanted
+
+
+def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], dict[str, Path]]]:
+    """One function per format of :data:`FORMATS` but the manifest: writes it, returns paths."""
+    summary = report.summarize(plan)
+    p = functools.partial(safe_path, root)
+    return {
+        "map": lambda: _write_map(plan, root, language),
+        "summary": lambda: _write_summary(summary, root, language),
+        "geotiff": lambda: write_rasters(plan, root),
+        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
+        "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
+        "sites_csv": lambda: {
+            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
+        },
+        "profiles": lambda: _write_profiles(plan, root, language),
+        "static_map": lambda: _write_static_map(plan, root, language),
+        "gap_report": lambda: _write_gap_report(plan, summary, root, language),
+    }
+
+
+def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    page = webmap.map_html(webmap.coverage_map(plan, language=language))
+    return {"map": write_text(safe_path(root, "map.html"), page)}
+
+
+def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[str, Path]:
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    p = functools.partial(safe_path, root)
+    return {
+        "summary_json": write_text(p("summary.json"), text),
+        "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
+        "summary_md": write_text(
+            p("summary.md"), report.summary_markdown(summary, language=language)
+        ),
+    }
+
+
+def _write_gap_report(
+    plan: Plan, summary: dict[str, Any], root: Path, language: str
+) -> dict[str, Path]:
+    page = report.gap_report_html(summary, language=language)
+    html_path = write_text(safe_path(root, "gap_report.html"), page)
+    figures = [
+        *report_pages.gap_report_figures(summary, language=language),
+        charts.static_map_figure(plan, language=language),
+    ]
+    return {
+        "gap_report_html": html_path,
+        "gap_report_pdf": save_pdf(figures, safe_path(root, "gap_report.pdf")),
+    }
 
 
 def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:
@@ -565,10 +590,8 @@ def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:
 
 def _write_static_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
     return {
-        "static_map_png": save_figure(
-            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.png")
-        ),
-        "static_map_pdf": save_figure(
-            charts.static_map_figure(plan, language=language), safe_path(root, "static_map.pdf")
-        ),
+        f"static_map_{ext}": save_figure(
+            charts.static_map_figure(plan, language=language), safe_path(root, f"static_map.{ext}")
+        )
+        for ext in ("png", "pdf")
     }

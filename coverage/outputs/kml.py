@@ -22,9 +22,15 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
-from coverage.outputs.report import label
-from coverage.outputs.webmap import (
+from coverage.outputs.labels import Labeller, azimuths_text, labeller
+from coverage.outputs.styles import (
+    COVERED_COLOR,
+    MARGIN_COLORS,
+    ROLE_COLORS,
     RX_CLASS_COLORS,
+    UNCOVERED_COLOR,
+    hex_rgb,
+    margin_class,
     palette_rgba,
     png_bytes,
     rx_classes,
@@ -32,14 +38,13 @@ from coverage.outputs.webmap import (
 )
 from coverage.plan import Plan
 
-__all__ = ["kml_document", "kmz_bytes"]
+__all__ = ["kml_color", "kml_document", "kmz_bytes"]
 
 log = logging.getLogger(__name__)
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: Zip entry of the coverage image inside the KMZ.
 OVERLAY_HREF = "files/coverage.png"
-_ROLE_COLORS = {"pop": "ff000000", "access": "ff9e4e1f", "relay": "ffa03f7b"}
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrib: str) -> ET.Element:
@@ -93,15 +98,6 @@ def _coords(points: list[tuple[float, float, float]]) -> str:
     return " ".join(f"{x:.7f},{y:.7f},{z:.1f}" for x, y, z in points)
 
 
-def azimuths_text(value: Any) -> str:
-    """A site's antenna azimuths as text: "0;120;240" from a list, "omni" for none."""
-    if isinstance(value, list | tuple | np.ndarray):
-        return ";".join(f"{float(v):.0f}" for v in value) or "omni"
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "omni"
-    return str(value)
-
-
 #: Length (m) of the line drawn from a directional site along each antenna azimuth.
 SECTOR_LINE_M = 300.0
 
@@ -136,7 +132,7 @@ def _sectors(doc: ET.Element, plan: Plan, sites_label: str) -> None:
             (lon0, lon1), (lat0, lat1) = to_ll.transform([x0, x1], [y0, y1])
             pm = _sub(folder, "Placemark")
             _sub(pm, "name", f"{r.site_id} {az:.0f}°")
-            _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
+            _sub(pm, "styleUrl", _site_style(r.role))
             ls = _sub(pm, "LineString")
             _sub(ls, "altitudeMode", "relativeToGround")
             h = float(r.mast_height_m)
@@ -151,33 +147,88 @@ def kml_document(
 ) -> ET.Element:
     """Build the KML element tree of a plan (the ``doc.kml`` of :func:`kmz_bytes`).
 
-    ``overlay_bounds`` (west, south, east, north in degrees) of the coverage image; computed
-    from the plan when not given.
+    Parameters
+    ----------
+    plan
+        The plan; reprojected to EPSG:4326 here.
+    language
+        "es" or "en": names of the document, folders and descriptions.
+    overlay_bounds
+        (west, south, east, north) in degrees of the coverage image; computed from the plan
+        when not given.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The ``kml`` root: styles, then folders of sites, antenna azimuths (when the sites
+        have them), links, demand and veredas, then the coverage ground overlay.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
     """
-    L = lambda key: label(key, language)  # noqa: E731
+    L = labeller(language)
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.name}")
     _sub(doc, "description", "; ".join(f"{k}: {v}" for k, v in plan.models.items()))
-    for role, color in _ROLE_COLORS.items():
-        _style(doc, f"site_{role}", icon=color, line=color, width=2)
-    _style(doc, "link_good", line="ff50981a", width=4)
-    _style(doc, "link_fair", line="ff598dfc", width=4)
-    _style(doc, "link_bad", line="ff2730d7", width=4)
-    _style(doc, "demand_covered", icon="ff50981a")
-    _style(doc, "demand_uncovered", icon="ff2730d7")
+    _styles(doc)
+    _site_folder(doc, plan, L)
+    _sectors(doc, plan, L("sites"))
+    _link_folder(doc, plan, L)
+    _demand_folder(doc, plan, L)
+    _vereda_folder(doc, plan, L)
+    bounds = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
+    _ground_overlay(doc, bounds, L)
+    return root
+
+
+def kml_color(color: str, alpha: int = 255) -> str:
+    """A ``"#rrggbb"`` colour as KML's ``aabbggrr`` hex text.
+
+    Parameters
+    ----------
+    color
+        Colour as ``"#rrggbb"``.
+    alpha
+        Opacity, 0 (transparent) to 255.
+
+    Returns
+    -------
+    str
+        E.g. ``"ff50981a"`` for ``"#1a9850"``.
+    """
+    r, g, b = hex_rgb(color)
+    return f"{alpha:02x}{b:02x}{g:02x}{r:02x}"
+
+
+def _styles(doc: ET.Element) -> None:
+    """The shared styles: one per site role, link margin class, demand state, and veredas."""
+    for role, color in ROLE_COLORS.items():
+        _style(doc, f"site_{role}", icon=kml_color(color), line=kml_color(color), width=2)
+    for margin, color in MARGIN_COLORS.items():
+        _style(doc, f"link_{margin}", line=kml_color(color), width=4)
+    _style(doc, "demand_covered", icon=kml_color(COVERED_COLOR))
+    _style(doc, "demand_uncovered", icon=kml_color(UNCOVERED_COLOR))
     _style(doc, "vereda", line="ff222222", poly="00ffffff", width=2)
 
+
+def _site_style(role: str) -> str:
+    return f"#site_{role}" if role in ROLE_COLORS else "#site_access"
+
+
+def _site_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One placemark per site: a mast of its height, with heights, equipment and cost."""
     sites = plan.sites.to_crs("EPSG:4326")
-    f_sites = _sub(doc, "Folder")
-    _sub(f_sites, "name", L("sites"))
-    tech = plan.scenario.get("technology", "")
-    tech = str(tech.get("preset") or "") if isinstance(tech, dict) else str(tech)
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", L("sites"))
+    tech = plan.scenario.technology.preset  # for a plan whose sites have no equipment column
     for r, orig in zip(sites.itertuples(), plan.sites.itertuples(), strict=True):
-        pm = _sub(f_sites, "Placemark")
+        pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.site_id)
         _sub(pm, "description", f"{r.name} · {L(str(r.role))}")
-        _sub(pm, "styleUrl", f"#site_{r.role}" if r.role in _ROLE_COLORS else "#site_access")
+        _sub(pm, "styleUrl", _site_style(r.role))
         az = azimuths_text(getattr(orig, "azimuths_deg", None))
         _extended(
             pm,
@@ -198,18 +249,20 @@ def kml_document(
         _sub(pt, "altitudeMode", "relativeToGround")
         _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, float(r.mast_height_m))]))
 
-    _sectors(doc, plan, L("sites"))
+
+def _link_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One line per backhaul link between the antenna tops, styled by its margin."""
+    sites = plan.sites.to_crs("EPSG:4326")
     heights = dict(zip(plan.sites["site_id"].astype(str), plan.sites["mast_height_m"], strict=True))
     lonlat = {str(r.site_id): (r.geometry.x, r.geometry.y) for r in sites.itertuples()}
-    f_links = _sub(doc, "Folder")
-    _sub(f_links, "name", L("links"))
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", L("links"))
     for r in plan.links.itertuples():
         a, b = str(r.site_a), str(r.site_b)
         m = float(r.margin_db)
-        style = "link_good" if m >= 10 else "link_fair" if m >= 0 else "link_bad"
-        pm = _sub(f_links, "Placemark")
+        pm = _sub(folder, "Placemark")
         _sub(pm, "name", f"{a} – {b}")
-        _sub(pm, "styleUrl", f"#{style}")
+        _sub(pm, "styleUrl", f"#link_{margin_class(m)}")
         _extended(
             pm,
             [
@@ -221,19 +274,17 @@ def kml_document(
         )
         ls = _sub(pm, "LineString")
         _sub(ls, "altitudeMode", "relativeToGround")
-        _sub(
-            ls,
-            "coordinates",
-            _coords(
-                [(*lonlat[a], float(heights.get(a, 0.0))), (*lonlat[b], float(heights.get(b, 0.0)))]
-            ),
-        )
+        ends = [(*lonlat[a], float(heights.get(a, 0.0))), (*lonlat[b], float(heights.get(b, 0.0)))]
+        _sub(ls, "coordinates", _coords(ends))
 
+
+def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One placemark per demand point, with its people, signal and reason."""
     demand = plan.demand.to_crs("EPSG:4326")
-    f_dem = _sub(doc, "Folder")
-    _sub(f_dem, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
     for r in demand.itertuples():
-        pm = _sub(f_dem, "Placemark")
+        pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.name)
         _sub(pm, "styleUrl", "#demand_covered" if r.covered else "#demand_uncovered")
         _extended(
@@ -252,10 +303,13 @@ def kml_document(
         pt = _sub(pm, "Point")
         _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, 0.0)]))
 
-    f_ver = _sub(doc, "Folder")
-    _sub(f_ver, "name", L("veredas"))
+
+def _vereda_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One placemark per vereda, its polygons clamped to the ground."""
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", L("veredas"))
     for r in plan.veredas.to_crs("EPSG:4326").itertuples():
-        pm = _sub(f_ver, "Placemark")
+        pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.name)
         _sub(pm, "styleUrl", "#vereda")
         geoms = list(r.geometry.geoms) if isinstance(r.geometry, MultiPolygon) else [r.geometry]
@@ -264,7 +318,12 @@ def kml_document(
             if isinstance(g, Polygon):
                 _polygon(parent, g)
 
-    w, s, e, n = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
+
+def _ground_overlay(
+    doc: ET.Element, bounds: tuple[float, float, float, float], L: Labeller
+) -> None:
+    """The coverage image (:data:`OVERLAY_HREF`) over (west, south, east, north) degrees."""
+    w, s, e, n = bounds
     go = _sub(doc, "GroundOverlay")
     _sub(go, "name", L("coverage_best"))
     _sub(go, "color", "b4ffffff")
@@ -272,7 +331,6 @@ def kml_document(
     box = _sub(go, "LatLonBox")
     for tag, v in (("north", n), ("south", s), ("east", e), ("west", w)):
         _sub(box, tag, f"{v:.8f}")
-    return root
 
 
 def _polygon(parent: ET.Element, g: Polygon) -> None:

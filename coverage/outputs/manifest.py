@@ -72,24 +72,18 @@ def _declared_layers(plan: Plan) -> dict[str, Any]:
     ``$COVERAGE_DATA_MIRROR``; the entry records where it was found, its SHA-256 and whether
     that matches one of the layer's declared ``sha256`` values.
     """
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if not isinstance(layers, dict):
-        return {}
+    area = plan.scenario.area
     roots = []
-    if isinstance(area, dict) and area.get("path"):
-        roots.append(Path(str(area["path"])).parent)
+    if area.path is not None:  # an area built in code, not loaded from a file, has no path
+        roots.append(area.path.parent)
     if os.environ.get("COVERAGE_DATA_MIRROR"):
         roots.append(Path(os.environ["COVERAGE_DATA_MIRROR"]))
     found: dict[str, Any] = {}
-    for name, spec in layers.items():
-        if not isinstance(spec, dict) or not spec.get("file"):
-            continue
-        declared = spec.get("sha256") or []
-        declared = [declared] if isinstance(declared, str) else list(declared)
-        entry: dict[str, Any] = {"file": str(spec["file"]), "declared_sha256": declared}
+    for name, spec in area.layers.items():
+        declared = list(spec.sha256)
+        entry: dict[str, Any] = {"file": spec.file, "declared_sha256": declared}
         for root in roots:
-            p = root / str(spec["file"])
+            p = root / spec.file
             if p.is_file():
                 digest = sha256_file(p)
                 entry.update(
@@ -138,30 +132,36 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The manifest of a run: what is needed to reproduce and check it.
 
-    ``path`` is where the manifest will be written; output paths are given relative to its
-    folder.
+    Parameters
+    ----------
+    plan
+        The plan; its scenario, terrain, models, assumptions and metrics are recorded.
+    path
+        Where the manifest will be written; output paths are given relative to its folder.
+    outputs
+        Output name -> path of the files written, each recorded with its size (bytes) and
+        SHA-256.
+    timings_s
+        Output name -> seconds spent writing it.
+    inputs
+        Extra input files (name -> path, or a mapping that already carries ``sha256``).
 
-    Holds the scenario, the input files with their SHA-256 (``plan.metrics["inputs"]`` and
-    ``inputs``), a digest of the terrain grid, the models and assumptions, the Python,
-    GDAL and package versions, the pipeline's timings (``plan.metrics``) and the writing
-    time of each output, and each output's size and SHA-256.
+    Returns
+    -------
+    dict
+        JSON-ready: the plan's name, the creation time (UTC), the scenario
+        (``plan.scenario.to_dict()``), the input files with their SHA-256 (the scenario's
+        area layers, ``plan.metrics["inputs"]`` and ``inputs``), a digest of the terrain
+        grid, the models and assumptions, the Python, GDAL and package versions, the
+        pipeline's timings (``plan.metrics``) and the writing time of each output, and each
+        output's size and SHA-256.
     """
-    final = Path(path)
-    elev = np.ascontiguousarray(plan.terrain.elevation_m)
-    manifest = {
+    return {
         "plan": plan.name,
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "scenario": jsonable(plan.scenario),
+        "scenario": jsonable(plan.scenario.to_dict()),
         "inputs": _inputs(plan, inputs),
-        "terrain": {
-            "source": plan.terrain.source,
-            "crs": plan.crs,
-            "shape": list(plan.terrain.shape),
-            "cell_size_m": plan.terrain.cell_size_m,
-            "bounds_m": list(plan.terrain.bounds),
-            "filled_voids": plan.terrain.filled_voids,
-            "elevation_sha256": hashlib.sha256(elev.tobytes()).hexdigest(),
-        },
+        "terrain": _terrain_record(plan),
         "models": dict(plan.models),
         "assumptions": list(plan.assumptions),
         "software": {
@@ -174,16 +174,34 @@ def build_manifest(
             "pipeline": jsonable(plan.metrics.get("timings_s", plan.metrics.get("seconds", {}))),
             "outputs": {k: round(v, 4) for k, v in (timings_s or {}).items()},
         },
-        "outputs": {
-            name: {
-                "path": p.relative_to(final.parent.resolve()).as_posix()
-                if p.resolve().is_relative_to(final.parent.resolve())
-                else str(p),
-                "bytes": p.stat().st_size,
-                "sha256": sha256_file(p),
-            }
-            for name, p in (outputs or {}).items()
-            if p.is_file()
-        },
+        "outputs": _output_records(outputs or {}, Path(path).parent.resolve()),
     }
-    return manifest
+
+
+def _terrain_record(plan: Plan) -> dict[str, Any]:
+    """The terrain grid: source, CRS, shape, cell, bounds, voids filled, elevation digest."""
+    elev = np.ascontiguousarray(plan.terrain.elevation_m)
+    return {
+        "source": plan.terrain.source,
+        "crs": plan.crs,
+        "shape": list(plan.terrain.shape),
+        "cell_size_m": plan.terrain.cell_size_m,
+        "bounds_m": list(plan.terrain.bounds),
+        "filled_voids": plan.terrain.filled_voids,
+        "elevation_sha256": hashlib.sha256(elev.tobytes()).hexdigest(),
+    }
+
+
+def _output_records(outputs: Mapping[str, Path], folder: Path) -> dict[str, Any]:
+    """Each output file: its path (relative to ``folder`` when inside it), size and SHA-256."""
+    return {
+        name: {
+            "path": p.relative_to(folder).as_posix()
+            if p.resolve().is_relative_to(folder)
+            else str(p),
+            "bytes": p.stat().st_size,
+            "sha256": sha256_file(p),
+        }
+        for name, p in outputs.items()
+        if p.is_file()
+    }

@@ -3,8 +3,8 @@
 Everything here turns a plan into numbers and text: :func:`summarize` gives one
 JSON-ready dictionary (totals, one row per vereda, the schools, the cost, the models and the
 assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
-:func:`gap_report_html` format it (:func:`coverage.outputs.charts.gap_report_figures` lays it out as
-PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
+:func:`gap_report_html` format it (:func:`coverage.outputs.report_pages.gap_report_figures`
+lays it out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
 
 Every name that comes from an input file (vereda, school, site) is escaped in the HTML and
 Markdown outputs, so a name such as ``<script>alert(1)</script>`` stays inert text.
@@ -22,17 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.plan import REASONS, Plan
 
 __all__ = [
-    "LABELS",
-    "check_language",
-    "fmt_number",
-    "fmt_share",
+    "GAP_REASONS",
     "gap_report_html",
     "jsonable",
-    "label",
-    "reason_label",
     "summarize",
     "summary_csv",
     "summary_markdown",
@@ -40,147 +36,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Labels of every output, in Spanish and English.
-LABELS: dict[str, dict[str, str]] = {
-    "es": {
-        "title": "Cobertura de conectividad rural",
-        "gap_title": "Informe de brechas de cobertura",
-        "vereda": "Vereda",
-        "people": "Personas",
-        "households": "Hogares",
-        "schools": "Escuelas",
-        "covered": "Con cobertura",
-        "uncovered": "Sin cobertura",
-        "total": "Total",
-        "share": "Porcentaje cubierto",
-        "reason": "Motivo",
-        "cost": "Costo del plan (USD)",
-        "cost_per_person": "Costo por persona conectada (USD)",
-        "sites": "Sitios",
-        "links": "Enlaces de backhaul",
-        "models": "Modelos",
-        "assumptions": "Supuestos",
-        "scenario": "Escenario",
-        "school": "Escuela",
-        "site": "Sitio",
-        "rx_dbm": "Potencia recibida (dBm)",
-        "terrain": "Terreno (sombreado)",
-        "coverage_best": "Cobertura: mejor servidor (dBm)",
-        "coverage_site": "Cobertura del sitio",
-        "best_server": "Mejor servidor",
-        "demand_covered": "Demanda con cobertura",
-        "demand_uncovered": "Demanda sin cobertura",
-        "veredas": "Veredas",
-        "margin_db": "Margen (dB)",
-        "clearance": "Despeje de Fresnel",
-        "length_km": "Longitud (km)",
-        "capacity_mbps": "Capacidad (Mbps)",
-        "mast_m": "Altura de mástil (m)",
-        "ground_m": "Elevación del terreno (m)",
-        "role": "Función",
-        "pop": "Punto de presencia",
-        "access": "Acceso",
-        "relay": "Repetidor",
-        "legend": "Leyenda",
-        "data_sources": "Fuentes",
-        "none": "ninguno",
-        "covered_reason": "con cobertura",
-        "blocked_by_terrain": "bloqueado por el terreno",
-        "out_of_range": "fuera de alcance",
-        "weak_signal": "señal débil",
-        "no_backhaul": "sin backhaul",
-        "why_uncovered": "Por qué no hay cobertura",
-        "uncovered_schools": "Escuelas sin cobertura",
-        "distance_m": "Distancia (m)",
-        "elevation_m": "Elevación (m)",
-        "los": "Línea de vista",
-        "fresnel": "1.ª zona de Fresnel",
-        "fresnel60": "60 % de la 1.ª zona",
-        "earth_bulge": "Terreno + curvatura (k={k})",
-        "north": "N",
-        "generated": "Generado",
-    },
-    "en": {
-        "title": "Rural connectivity coverage",
-        "gap_title": "Coverage gap report",
-        "vereda": "Vereda",
-        "people": "People",
-        "households": "Households",
-        "schools": "Schools",
-        "covered": "Covered",
-        "uncovered": "Not covered",
-        "total": "Total",
-        "share": "Share covered",
-        "reason": "Reason",
-        "cost": "Plan cost (USD)",
-        "cost_per_person": "Cost per person connected (USD)",
-        "sites": "Sites",
-        "links": "Backhaul links",
-        "models": "Models",
-        "assumptions": "Assumptions",
-        "scenario": "Scenario",
-        "school": "School",
-        "site": "Site",
-        "rx_dbm": "Received power (dBm)",
-        "terrain": "Terrain (hillshade)",
-        "coverage_best": "Coverage: best server (dBm)",
-        "coverage_site": "Coverage of site",
-        "best_server": "Best server",
-        "demand_covered": "Demand covered",
-        "demand_uncovered": "Demand not covered",
-        "veredas": "Veredas",
-        "margin_db": "Margin (dB)",
-        "clearance": "Fresnel clearance",
-        "length_km": "Length (km)",
-        "capacity_mbps": "Capacity (Mbps)",
-        "mast_m": "Mast height (m)",
-        "ground_m": "Ground elevation (m)",
-        "role": "Role",
-        "pop": "Point of presence",
-        "access": "Access",
-        "relay": "Relay",
-        "legend": "Legend",
-        "data_sources": "Sources",
-        "none": "none",
-        "covered_reason": "covered",
-        "blocked_by_terrain": "blocked by terrain",
-        "out_of_range": "out of range",
-        "weak_signal": "weak signal",
-        "no_backhaul": "no backhaul",
-        "why_uncovered": "Why not covered",
-        "uncovered_schools": "Schools not covered",
-        "distance_m": "Distance (m)",
-        "elevation_m": "Elevation (m)",
-        "los": "Line of sight",
-        "fresnel": "1st Fresnel zone",
-        "fresnel60": "60 % of 1st zone",
-        "earth_bulge": "Terrain + earth bulge (k={k})",
-        "north": "N",
-        "generated": "Generated",
-    },
-}
-
 #: The reasons an uncovered group is not covered (every reason but "covered").
 GAP_REASONS = tuple(r for r in REASONS if r != "covered")
-
-
-def label(key: str, language: str = "es") -> str:
-    """Return the label ``key`` in ``language`` ("es" or "en").
-
-    Raises
-    ------
-    ValueError
-        Unknown language (the message lists the known ones).
-    """
-    if language not in LABELS:
-        msg = f"Unknown language {language!r}; use one of {sorted(LABELS)}."
-        raise ValueError(msg)
-    return LABELS[language].get(key, key)
-
-
-def reason_label(reason: str, language: str) -> str:
-    """The label of a ``reason`` value of the demand table."""
-    return label("covered_reason" if reason == "covered" else reason, language)
 
 
 def _num(x: Any) -> Any:
@@ -250,16 +107,41 @@ def summarize(plan: Plan) -> dict[str, Any]:
         ``models``, ``assumptions``, ``scenario`` and ``metrics``. The totals equal the sum
         of the vereda rows.
     """
+    totals = _group_counts(plan.demand)
+    sites = plan.sites
+    return {
+        "name": plan.name,
+        "crs": plan.crs,
+        "totals": totals,
+        "veredas": _vereda_rows(plan),
+        "schools": _school_rows(plan.demand),
+        "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
+        "backhaul": _backhaul_figures(plan),
+        "cost": _cost_figures(plan, totals["people_covered"]),
+        "models": {str(k): str(v) for k, v in plan.models.items()},
+        "assumptions": [str(a) for a in plan.assumptions],
+        "sources": _sources(plan),
+        "scenario": jsonable(plan.scenario.to_dict()),
+        "metrics": jsonable(plan.metrics),
+    }
+
+
+def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The figures of each vereda of ``plan.veredas``, then of any named only by demand."""
     demand = plan.demand
-    totals = _group_counts(demand)
     names = [str(n) for n in plan.veredas["name"]] if len(plan.veredas) else []
     names += sorted({str(v) for v in demand["vereda"]} - set(names))
-    veredas = []
+    rows = []
     for name in names:
         row = {"vereda": name}
         row.update(_group_counts(demand[demand["vereda"].astype(str) == name]))
-        veredas.append(row)
-    schools = [
+        rows.append(row)
+    return rows
+
+
+def _school_rows(demand: Any) -> list[dict[str, Any]]:
+    """One row per school: where it is, whether it is covered, by which site, and why."""
+    return [
         {
             "demand_id": str(r.demand_id),
             "name": str(r.name),
@@ -271,55 +153,38 @@ def summarize(plan: Plan) -> dict[str, Any]:
         }
         for r in demand[demand["kind"] == "school"].itertuples()
     ]
+
+
+def _backhaul_figures(plan: Plan) -> dict[str, Any]:
+    """Link count, weakest margin (dB), smallest clearance, sites without a path to the PoP."""
+    links, sites = plan.links, plan.sites
+    return {
+        "links": len(links),
+        "min_margin_db": _num(links["margin_db"].min()) if len(links) else None,
+        "min_clearance_ratio": _num(links["clearance_ratio"].min()) if len(links) else None,
+        "sites_without_backhaul": sorted(
+            str(s) for s in sites.loc[~sites["reaches_pop"].astype(bool), "site_id"]
+        ),
+    }
+
+
+def _cost_figures(plan: Plan, people_covered: float) -> dict[str, Any]:
+    """Total cost of sites and links (USD), and per person covered (None for nobody)."""
     sites = plan.sites
     cost_usd = float(sites["cost_usd"].sum()) if len(sites) else 0.0
-    if "cost_usd" in plan.links.columns:
+    if "cost_usd" in plan.links.columns:  # a hand-built plan may price sites only
         cost_usd += float(plan.links["cost_usd"].sum())
-    covered = totals["people_covered"]
-    links = plan.links
-    summary: dict[str, Any] = {
-        "name": plan.name,
-        "crs": plan.crs,
-        "totals": totals,
-        "veredas": veredas,
-        "schools": schools,
-        "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
-        "backhaul": {
-            "links": len(links),
-            "min_margin_db": _num(links["margin_db"].min()) if len(links) else None,
-            "min_clearance_ratio": _num(links["clearance_ratio"].min()) if len(links) else None,
-            "sites_without_backhaul": sorted(
-                str(s) for s in sites.loc[~sites["reaches_pop"].astype(bool), "site_id"]
-            ),
-        },
-        "cost": {
-            "total_usd": cost_usd,
-            "per_person_covered_usd": cost_usd / covered if covered > 0 else None,
-        },
-        "models": {str(k): str(v) for k, v in plan.models.items()},
-        "assumptions": [str(a) for a in plan.assumptions],
-        "sources": _sources(plan),
-        "scenario": jsonable(plan.scenario),
-        "metrics": jsonable(plan.metrics),
+    return {
+        "total_usd": cost_usd,
+        "per_person_covered_usd": cost_usd / people_covered if people_covered > 0 else None,
     }
-    return summary
 
 
 def _sources(plan: Plan) -> list[dict[str, str]]:
     """The input layers named by the scenario (``area.layers``): file, source, licence."""
-    area = plan.scenario.get("area")
-    layers = area.get("layers") if isinstance(area, dict) else None
-    if not isinstance(layers, dict):
-        return [{"layer": "dem", "file": plan.terrain.source, "source": "", "licence": ""}]
     return [
-        {
-            "layer": str(name),
-            "file": str(spec.get("file", "")),
-            "source": str(spec.get("source", "")),
-            "licence": str(spec.get("licence", "")),
-        }
-        for name, spec in layers.items()
-        if isinstance(spec, dict) and spec.get("file")
+        {"layer": str(name), "file": spec.file, "source": spec.source, "licence": spec.licence}
+        for name, spec in plan.scenario.area.layers.items()
     ]
 
 
@@ -395,25 +260,41 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True)).replace("\n", " ")
 
 
-def fmt_number(x: Any, digits: int = 0) -> str:
-    """A number with thousands separators and ``digits`` decimals; "–" for None."""
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:,.{digits}f}"
-    return str(x)
-
-
-def fmt_share(x: Any) -> str:
-    """A share (0-1) as a percentage with one decimal; "–" for None."""
-    return "–" if x is None else f"{100.0 * x:.1f} %"
-
-
 def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
-    """The summary as a Markdown document: totals, table per vereda, schools, models."""
+    """The summary as a Markdown document: totals, table per vereda, schools, models.
+
+    Parameters
+    ----------
+    summary
+        A summary from :func:`summarize`.
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    str
+        The document; names from input files are escaped (HTML entities and Markdown
+        punctuation).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
+    """
     L = LABELS[check_language(language)]
+    lines = _md_totals(summary, L)
+    lines += _md_veredas(summary, L)
+    lines += _md_reasons(summary, L, language)
+    lines += _md_schools(summary, L, language)
+    lines += _md_notes(summary, L)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
+    """The title and the bullet list of totals, cost, sites and links."""
     t = summary["totals"]
-    lines = [
+    return [
         f"# {L['title']}: {_md(summary['name'])}",
         "",
         f"- {L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
@@ -425,13 +306,19 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
         f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),
         f"- {L['links']}: {summary['backhaul']['links']}",
         "",
+    ]
+
+
+def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
+    """The table per vereda, with a bold total row."""
+    lines = [
         f"| {L['vereda']} | {L['people']} {L['covered'].lower()} | {L['people']} "
         f"{L['uncovered'].lower()} | {L['households']} {L['covered'].lower()} | "
         f"{L['households']} {L['uncovered'].lower()} | {L['schools']} {L['covered'].lower()}"
         f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **t}]
+    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
     for i, r in enumerate(rows):
         name = r["vereda"] if i == len(rows) - 1 else _md(r["vereda"])
         lines.append(
@@ -440,27 +327,42 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
             f"{r['schools_covered']} | {r['schools_uncovered']} | "
             f"{fmt_share(r['share_people_covered'])} |"
         )
-    lines += ["", f"## {L['why_uncovered']}", ""]
+    return lines
+
+
+def _md_reasons(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
+    """The table of people, households and schools not covered, by reason."""
+    lines = ["", f"## {L['why_uncovered']}", ""]
     lines.append(f"| {L['reason']} | {L['people']} | {L['households']} | {L['schools']} |")
     lines.append("|---|---:|---:|---:|")
-    for reason, v in t["uncovered_by_reason"].items():
+    for reason, v in summary["totals"]["uncovered_by_reason"].items():
         lines.append(
             f"| {reason_label(reason, language)} | {fmt_number(v['people'])} | "
             f"{fmt_number(v['households'])} | {v['schools']} |"
         )
-    lines += ["", f"## {L['schools']}", ""]
+    return lines
+
+
+def _md_schools(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
+    """The table of schools: covered or not, by which site, signal and reason."""
+    lines = ["", f"## {L['schools']}", ""]
     lines.append(
         f"| {L['school']} | {L['vereda']} | {L['covered']} | {L['site']} | "
         f"{L['rx_dbm']} | {L['reason']} |"
     )
     lines.append("|---|---|---|---|---:|---|")
-    for s in summary["schools"]:
-        lines.append(
-            f"| {_md(s['name'])} | {_md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
-            f"{_md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
-            f"{reason_label(s['reason'], language)} |"
-        )
-    lines += ["", f"## {L['models']}", ""]
+    lines += [
+        f"| {_md(s['name'])} | {_md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
+        f"{_md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
+        f"{reason_label(s['reason'], language)} |"
+        for s in summary["schools"]
+    ]
+    return lines
+
+
+def _md_notes(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
+    """The models, assumptions and data sources, as bullet lists."""
+    lines = ["", f"## {L['models']}", ""]
     lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary["models"].items()]
     lines += ["", f"## {L['assumptions']}", ""]
     lines += [f"- {_md(a)}" for a in summary["assumptions"]]
@@ -470,14 +372,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
         + (f" — {_md(x['licence'])}" if x["licence"] else "")
         for x in summary.get("sources", [])
     ]
-    lines.append("")
-    return "\n".join(lines)
-
-
-def check_language(language: str) -> str:
-    """Return ``language`` if it is known ("es", "en"); raise ValueError otherwise."""
-    label("title", language)  # raises for an unknown language
-    return language
+    return lines
 
 
 _CSS = """
@@ -495,10 +390,60 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     covered by reason; then the schools not covered with their reason, the cost of the plan
     and per person connected, and the models and assumptions of the run. Every name is
     escaped with :func:`html.escape`.
+
+    Parameters
+    ----------
+    summary
+        A summary from :func:`summarize`.
+    language
+        "es" or "en" (also the page's ``lang``).
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
     """
     L = LABELS[check_language(language)]
     e = html.escape
     t = summary["totals"]
+    head, body = _html_vereda_table(summary, L, language)
+    school_rows = _html_school_rows(summary, L, language)
+    cost = summary["cost"]
+    models, assumptions, sources = _html_notes(summary)
+    lang = e(language)
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
+<body>
+<h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
+<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
+{e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
+{e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
+<p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
+<b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
+<h2>{e(L["veredas"])}</h2>
+<table id="veredas"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<h2>{e(L["uncovered_schools"])}</h2>
+<table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
+<th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
+<h2>{e(L["models"])}</h2><ul>{models}</ul>
+<h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
+<h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
+</body></html>
+"""
+
+
+def _html_vereda_table(
+    summary: dict[str, Any], L: dict[str, str], language: str
+) -> tuple[str, str]:
+    """The header cells and the body rows (veredas, then the total) of the vereda table."""
+    e = html.escape
     reasons = list(GAP_REASONS)
     head = "".join(
         f"<th>{e(h)}</th>"
@@ -530,9 +475,15 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
 
     body = [row(r, r["vereda"]) for r in summary["veredas"]]
-    body.append(row(t, L["total"], "total"))
+    body.append(row(summary["totals"], L["total"], "total"))
+    return head, "".join(body)
+
+
+def _html_school_rows(summary: dict[str, Any], L: dict[str, str], language: str) -> str:
+    """Rows of the schools not covered (name, vereda, reason, signal), or one "none" row."""
+    e = html.escape
     gaps = [s for s in summary["schools"] if not s["covered"]]
-    school_rows = (
+    return (
         "".join(
             f"<tr><td>{e(s['name'])}</td><td>{e(s['vereda'])}</td>"
             f"<td>{e(reason_label(s['reason'], language))}</td>"
@@ -541,7 +492,11 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         )
         or f'<tr><td colspan="4">{e(L["none"])}</td></tr>'
     )
-    cost = summary["cost"]
+
+
+def _html_notes(summary: dict[str, Any]) -> tuple[str, str, str]:
+    """The list items of the models, the assumptions and the data sources."""
+    e = html.escape
     models = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in summary["models"].items())
     assumptions = "".join(f"<li>{e(a)}</li>" for a in summary["assumptions"])
     sources = "".join(
@@ -550,25 +505,4 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         + "</li>"
         for x in summary.get("sources", [])
     )
-    lang = e(language)
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
-<body>
-<h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
-<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
-({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
-{e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
-{e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
-<p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
-<b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
-<h2>{e(L["veredas"])}</h2>
-<table id="veredas"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
-<h2>{e(L["uncovered_schools"])}</h2>
-<table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
-<th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
-<h2>{e(L["models"])}</h2><ul>{models}</ul>
-<h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
-<h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
-</body></html>
-"""
+    return models, assumptions, sources

@@ -1,90 +1,71 @@
-"""Pictures of a plan: the interactive folium map and the rasters it overlays.
+"""Pictures of a plan: the interactive folium map.
 
 This is the only module that imports folium. :func:`coverage_map` builds a Leaflet map with
 layers toggled from a control (terrain hillshade, coverage of the best server and of each
 site, best-server areas, sites, backhaul links with their margin, demand covered and not
-covered, veredas), a legend and popups with the figures, in Spanish or English.
-:func:`map_html` renders it to one self-contained HTML page: no basemap tiles from the
-internet (terrain is our own hillshade image), and Leaflet's JavaScript and CSS inlined from
-a local copy (Debian's ``libjs-leaflet``, or a folder named by ``$COVERAGE_LEAFLET_DIR``), so
-that the map works offline, as it must in the field.
+covered, veredas), a legend and popups with the figures, in Spanish or English; one
+function adds each layer. :func:`map_html` renders it to one self-contained HTML page: no
+basemap tiles from the internet (terrain is our own hillshade image), and Leaflet's
+JavaScript and CSS inlined from a local copy (Debian's ``libjs-leaflet``, or a folder named
+by ``$COVERAGE_LEAFLET_DIR``), so that the map works offline, as it must in the field.
 
-Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) only here and in
-:mod:`coverage.outputs.export`, since Leaflet stretches an image overlay linearly in Mercator.
-Every name from an input file is HTML-escaped before it reaches a popup, tooltip or legend.
+Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) for display only,
+with :func:`coverage.outputs.styles.to_web_mercator`, since Leaflet stretches an image
+overlay linearly in Mercator. Every name from an input file is HTML-escaped before it
+reaches a popup, tooltip or legend.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
-import itertools
 import logging
-import math
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import folium
-import matplotlib.image
 import numpy as np
-import rasterio.warp
-from affine import Affine
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
 from pyproj import Transformer
-from rasterio.crs import CRS
-from rasterio.enums import Resampling
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
-from coverage.outputs.report import label, summarize
+from coverage.outputs.labels import Labeller, label, labeller
+from coverage.outputs.report import summarize
+from coverage.outputs.styles import (
+    BEST_SERVER_COLORS,
+    COVERED_COLOR,
+    MARGIN_COLORS,
+    MAX_DEMAND_MARKERS,
+    ROLE_COLORS,
+    RX_CLASS_COLORS,
+    UNCOVERED_COLOR,
+    hex_rgb,
+    hillshade,
+    margin_class,
+    palette_rgba,
+    png_bytes,
+    rx_class_labels,
+    rx_classes,
+    to_web_mercator,
+)
 from coverage.plan import Plan
 
 __all__ = [
-    "BEST_SERVER_COLORS",
-    "RX_CLASS_COLORS",
-    "RX_CLASS_EDGES_DBM",
     "coverage_map",
-    "hillshade",
+    "demand_cells",
     "leaflet_assets",
     "map_html",
-    "rx_classes",
-    "to_web_mercator",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Edges (dBm) of the received-power classes 1..5 used in maps, the class GeoTIFF and the
-#: coverage polygons: class 1 is below -105 dBm, class 5 at or above -75 dBm; 0 is no signal.
-RX_CLASS_EDGES_DBM = (-105.0, -95.0, -85.0, -75.0)
-#: RGB colours of the received-power classes 0 (no signal, transparent) to 5.
-RX_CLASS_COLORS = (
-    (0, 0, 0),
-    (215, 48, 39),
-    (252, 141, 89),
-    (254, 224, 139),
-    (145, 207, 96),
-    (26, 152, 80),
-)
-#: Colours of best-server areas, cycled over the access sites.
-BEST_SERVER_COLORS = (
-    (31, 119, 180),
-    (255, 127, 14),
-    (148, 103, 189),
-    (23, 190, 207),
-    (227, 119, 194),
-    (140, 86, 75),
-    (188, 189, 34),
-    (127, 127, 127),
-)
-#: Above this many population points, the map draws them as an image, not as markers.
-MAX_DEMAND_MARKERS = 400
-_ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
 LEAFLET_URLS = {
     "leaflet": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
     "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
@@ -96,130 +77,10 @@ LEAFLET_DIRS = (
     "/usr/lib/node_modules/leaflet/dist",  # npm install -g leaflet
 )
 
-
-def rx_classes(rx_dbm: NDArray[np.floating]) -> NDArray[np.uint8]:
-    """Classify received power (dBm) into classes 0 (no signal, NaN) to 5 (strongest).
-
-    The edges are :data:`RX_CLASS_EDGES_DBM`; a value on an edge goes to the upper class.
-    """
-    rx = np.asarray(rx_dbm, dtype=np.float64)
-    cls = np.digitize(np.nan_to_num(rx, nan=-np.inf), RX_CLASS_EDGES_DBM) + 1
-    return np.where(np.isfinite(rx), cls, 0).astype(np.uint8)
-
-
-def rx_class_labels() -> list[str]:
-    """Text of the received-power classes 1..5, e.g. ``"-95 to -85 dBm"``."""
-    e = RX_CLASS_EDGES_DBM
-    out = [f"< {e[0]:.0f} dBm"]
-    out += [f"{lo:.0f} … {hi:.0f} dBm" for lo, hi in itertools.pairwise(e)]
-    out.append(f"≥ {e[-1]:.0f} dBm")
-    return out
-
-
-def hillshade(
-    elevation_m: NDArray[np.floating],
-    cell_size_m: float,
-    *,
-    azimuth_deg: float = 315.0,
-    altitude_deg: float = 45.0,
-    z_factor: float = 1.0,
-) -> NDArray[np.uint8]:
-    """Analytical hillshade of a north-up grid, 0 (shadow) to 255 (lit).
-
-    Slopes are Horn's (1981) third-order finite differences, the method of GDAL's
-    ``gdaldem hillshade``; Horn, B.K.P., "Hill shading and the reflectance map",
-    Proc. IEEE 69(1), 1981. Edge cells repeat their neighbours.
-
-    Parameters
-    ----------
-    elevation_m
-        Elevations (m), row 0 north.
-    cell_size_m
-        Cell edge (m).
-    azimuth_deg, altitude_deg
-        Direction of the light, clockwise from north, and its height above the horizon.
-    z_factor
-        Vertical exaggeration.
-    """
-    z = np.pad(np.asarray(elevation_m, dtype=np.float64) * z_factor, 1, mode="edge")
-    a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
-    d, f = z[1:-1, :-2], z[1:-1, 2:]
-    g, h, i = z[2:, :-2], z[2:, 1:-1], z[2:, 2:]
-    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * cell_size_m)
-    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * cell_size_m)  # positive southwards
-    slope = np.arctan(np.hypot(dzdx, dzdy))
-    aspect = np.arctan2(dzdy, -dzdx)
-    zen = np.radians(90.0 - altitude_deg)
-    azi = np.radians(360.0 - azimuth_deg + 90.0)
-    shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(azi - aspect)
-    return np.clip(255.0 * shade, 0, 255).astype(np.uint8)
-
-
-def to_web_mercator(
-    array: NDArray[Any],
-    terrain: Terrain,
-    *,
-    nodata: float,
-    categorical: bool = False,
-    dst_crs: str = "EPSG:3857",
-) -> tuple[NDArray[Any], tuple[float, float, float, float]]:
-    """Reproject a grid on the terrain's cells to ``dst_crs`` (Web Mercator by default).
-
-    Returns
-    -------
-    array, bounds_lonlat
-        The reprojected grid (same dtype, ``nodata`` outside) and the (west, south, east,
-        north) of its outer edges in degrees (EPSG:4326), for a Leaflet image overlay or a
-        KML ground overlay (use ``dst_crs="EPSG:4326"`` for KML).
-    """
-    src_crs = terrain.crs
-    rows, cols = array.shape
-    dst = CRS.from_user_input(dst_crs)
-    # Square destination cells about as many as the source's (computed here rather than
-    # with calculate_default_transform, which trips affine's deprecation of `*`).
-    left, bottom, right, top = rasterio.warp.transform_bounds(
-        src_crs, dst, *terrain.bounds, densify_pts=21
-    )
-    res = min((right - left) / cols, (top - bottom) / rows)
-    width = max(1, math.ceil((right - left) / res - 1e-9))
-    height = max(1, math.ceil((top - bottom) / res - 1e-9))
-    transform = Affine(res, 0.0, left, 0.0, -res, top)
-    out = np.full((height, width), nodata, dtype=array.dtype)
-    rasterio.warp.reproject(
-        source=np.ascontiguousarray(array),
-        destination=out,
-        src_transform=terrain.transform,
-        src_crs=src_crs,
-        src_nodata=nodata,
-        dst_transform=transform,
-        dst_crs=dst,
-        dst_nodata=nodata,
-        resampling=Resampling.nearest if categorical else Resampling.bilinear,
-    )
-    t: Affine = transform
-    x0, y1 = t.c, t.f
-    x1, y0 = x0 + width * t.a, y1 + height * t.e
-    to_ll = Transformer.from_crs(dst, "EPSG:4326", always_xy=True)
-    (w, e), (s, n) = (lambda xy: (xy[0], xy[1]))(to_ll.transform([x0, x1], [y0, y1]))
-    return out, (float(w), float(s), float(e), float(n))
-
-
-def png_bytes(rgba: NDArray[np.uint8]) -> bytes:
-    """Encode an RGBA (or grey) uint8 image as PNG bytes."""
-    buf = io.BytesIO()
-    matplotlib.image.imsave(buf, rgba, format="png", cmap="gray" if rgba.ndim == 2 else None)
-    return buf.getvalue()
-
-
-def palette_rgba(
-    classes: NDArray[np.integer], colors: tuple[tuple[int, int, int], ...], *, alpha: int = 255
-) -> NDArray[np.uint8]:
-    """Colour an integer class grid; class 0 (or below) is transparent."""
-    lut = np.zeros((len(colors), 4), dtype=np.uint8)
-    lut[:, :3] = colors
-    lut[1:, 3] = alpha
-    idx = np.clip(np.asarray(classes, dtype=np.int64), 0, len(colors) - 1)
-    return lut[idx]
+#: (x, y) in the working CRS -> (lat, lon) in degrees.
+LatLon = Callable[[Any, Any], tuple[Any, Any]]
+#: (west, south, east, north) in degrees.
+BoundsLonLat = tuple[float, float, float, float]
 
 
 def _data_uri(png: bytes) -> str:
@@ -278,12 +139,6 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _margin_color(margin_db: float) -> str:
-    if not np.isfinite(margin_db) or margin_db < 0:
-        return "#d73027"
-    return "#1a9850" if margin_db >= 10 else "#fc8d59"
-
-
 def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     """Build the interactive map of a plan.
 
@@ -300,83 +155,123 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
         With no tile layer (terrain is a hillshade image overlay), layers in a control,
         a legend, and only Leaflet itself as a script dependency. Save it with
         :func:`map_html` for an offline page.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
     """
-    L = lambda key: label(key, language)  # noqa: E731
-    terrain = plan.terrain
+    L = labeller(language)
+    m = _blank_map()
+    bounds = _add_terrain(m, plan.terrain, L)
+    cls_web = _add_coverage_classes(m, plan, bounds, L)
+    server_web = _add_best_server(m, plan, bounds, L)
+    _add_site_coverage(m, plan, (cls_web, server_web), bounds, L)
+    ll = _lat_lon(plan.crs)
+    _add_veredas(m, plan, L)
+    _add_links(m, plan, ll, L)
+    _add_sites(m, plan, ll, L)
+    _add_demand(m, plan, bounds, ll, L)
+    _add_title_legend_controls(m, plan, bounds, language)
+    return m
+
+
+def _blank_map() -> folium.Map:
+    """A map with no tiles whose only script dependency is Leaflet."""
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
     # Only Leaflet: no jQuery, Bootstrap or icon fonts from CDNs (see map_html).
     m.default_js = [("leaflet", LEAFLET_URLS["leaflet"])]
     m.default_css = [("leaflet_css", LEAFLET_URLS["leaflet_css"])]
+    return m
 
-    shade, bounds = to_web_mercator(
-        hillshade(terrain.elevation_m, terrain.cell_size_m), terrain, nodata=0
-    )
+
+def _corners(bounds: BoundsLonLat) -> list[list[float]]:
+    """Leaflet's [[south, west], [north, east]] of (west, south, east, north) degrees."""
     w, s, e, n = bounds
-    overlay_bounds = [[s, w], [n, e]]
-    folium.raster_layers.ImageOverlay(
-        _data_uri(
-            png_bytes(np.dstack([shade] * 3 + [np.where(shade > 0, 255, 0)]).astype(np.uint8))
-        ),
-        bounds=overlay_bounds,
-        name=L("terrain"),
-        opacity=1.0,
-        interactive=False,
-    ).add_to(m)
+    return [[s, w], [n, e]]
 
-    rx = np.where(np.isfinite(plan.coverage_dbm), plan.coverage_dbm, np.nan).astype(np.float32)
-    cls = rx_classes(rx)
-    cls_web, _ = to_web_mercator(cls, terrain, nodata=0, categorical=True)
-    folium.raster_layers.ImageOverlay(
-        _data_uri(png_bytes(palette_rgba(cls_web, RX_CLASS_COLORS, alpha=170))),
-        bounds=overlay_bounds,
-        name=L("coverage_best"),
-        interactive=False,
-    ).add_to(m)
 
-    access = plan.access_sites.reset_index(drop=True)
-    server = np.asarray(plan.best_server, dtype=np.int64)
-    server_web, _ = to_web_mercator(
-        (server + 1).astype(np.int16), terrain, nodata=0, categorical=True
+def _image(rgba: NDArray[np.uint8], bounds: BoundsLonLat, **options: Any) -> Any:
+    """A non-interactive image overlay of an RGBA picture over ``bounds``."""
+    # `interactive` last: folium writes the options in the order they are given.
+    return folium.raster_layers.ImageOverlay(
+        _data_uri(png_bytes(rgba)), bounds=_corners(bounds), **options, interactive=False
     )
-    if len(access):
-        colors = tuple(BEST_SERVER_COLORS[i % len(BEST_SERVER_COLORS)] for i in range(len(access)))
-        folium.raster_layers.ImageOverlay(
-            _data_uri(png_bytes(palette_rgba(server_web, ((0, 0, 0), *colors), alpha=150))),
-            bounds=overlay_bounds,
-            name=L("best_server"),
-            show=False,
-            interactive=False,
-        ).add_to(m)
-    for i, row in access.iterrows():
-        mine = np.where(server_web == int(i) + 1, cls_web, 0)
-        folium.raster_layers.ImageOverlay(
-            _data_uri(png_bytes(palette_rgba(mine, RX_CLASS_COLORS, alpha=190))),
-            bounds=overlay_bounds,
-            name=html.escape(f"{L('coverage_site')} {row['site_id']}"),
-            show=False,
-            interactive=False,
-        ).add_to(m)
 
-    to_ll = Transformer.from_crs(plan.crs, "EPSG:4326", always_xy=True)
+
+def _lat_lon(crs: str) -> LatLon:
+    """A function from (x, y) in ``crs`` to (lat, lon) in degrees."""
+    to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
     def ll(x: Any, y: Any) -> tuple[Any, Any]:
         lon, lat = to_ll.transform(x, y)
         return lat, lon
 
-    g_veredas = folium.FeatureGroup(name=L("veredas"), show=True)
+    return ll
+
+
+def _add_terrain(m: folium.Map, terrain: Terrain, L: Labeller) -> BoundsLonLat:
+    """Add the hillshade layer; return the (west, south, east, north) of every overlay."""
+    shade, bounds = to_web_mercator(
+        hillshade(terrain.elevation_m, terrain.cell_size_m), terrain, nodata=0
+    )
+    rgba = np.dstack([shade] * 3 + [np.where(shade > 0, 255, 0)]).astype(np.uint8)
+    _image(rgba, bounds, name=L("terrain"), opacity=1.0).add_to(m)
+    return bounds
+
+
+def _add_coverage_classes(
+    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
+) -> NDArray[np.uint8]:
+    """Add the received-power classes of the best server; return them in Web Mercator."""
+    rx = np.where(np.isfinite(plan.coverage_dbm), plan.coverage_dbm, np.nan).astype(np.float32)
+    cls_web, _ = to_web_mercator(rx_classes(rx), plan.terrain, nodata=0, categorical=True)
+    rgba = palette_rgba(cls_web, RX_CLASS_COLORS, alpha=170)
+    _image(rgba, bounds, name=L("coverage_best")).add_to(m)
+    return cls_web
+
+
+def _add_best_server(
+    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
+) -> NDArray[np.int16]:
+    """Add the best-server areas (hidden at first); return 1 + server index in Web Mercator."""
+    server = np.asarray(plan.best_server, dtype=np.int64)
+    server_web, _ = to_web_mercator(
+        (server + 1).astype(np.int16), plan.terrain, nodata=0, categorical=True
+    )
+    n_access = len(plan.access_sites)
+    if n_access:
+        colors = tuple(BEST_SERVER_COLORS[i % len(BEST_SERVER_COLORS)] for i in range(n_access))
+        rgba = palette_rgba(server_web, ((0, 0, 0), *colors), alpha=150)
+        _image(rgba, bounds, name=L("best_server"), show=False).add_to(m)
+    return server_web
+
+
+def _add_site_coverage(
+    m: folium.Map,
+    plan: Plan,
+    web_grids: tuple[NDArray[np.uint8], NDArray[np.int16]],
+    bounds: BoundsLonLat,
+    L: Labeller,
+) -> None:
+    """Add one hidden layer per access site: the classes of the cells it serves best.
+
+    ``web_grids`` are the classes and 1 + best-server index in Web Mercator.
+    """
+    cls_web, server_web = web_grids
+    for i, row in plan.access_sites.reset_index(drop=True).iterrows():
+        mine = np.where(server_web == int(i) + 1, cls_web, 0)
+        rgba = palette_rgba(mine, RX_CLASS_COLORS, alpha=190)
+        name = html.escape(f"{L('coverage_site')} {row['site_id']}")
+        _image(rgba, bounds, name=name, show=False).add_to(m)
+
+
+def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
+    """Add the vereda outlines, with the people and schools covered in each popup."""
+    group = folium.FeatureGroup(name=L("veredas"), show=True)
     per_vereda = {str(v["vereda"]): v for v in summarize(plan)["veredas"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
         v = per_vereda.get(str(row.name))
-        figures = (
-            [
-                (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
-                (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
-                (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
-                (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
-            ]
-            if v
-            else []
-        )
         _with(
             folium.GeoJson(
                 {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
@@ -388,12 +283,25 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
                 },
             ),
             _tooltip(str(row.name)),
-            _popup(figures, f"{L('vereda')}: {row.name}"),
-        ).add_to(g_veredas)
-    g_veredas.add_to(m)
+            _popup(_vereda_figures(v, L) if v else [], f"{L('vereda')}: {row.name}"),
+        ).add_to(group)
+    group.add_to(m)
 
+
+def _vereda_figures(v: dict[str, Any], L: Labeller) -> list[tuple[str, Any]]:
+    """Rows of a vereda's popup: people and schools covered and not covered."""
+    return [
+        (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
+        (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
+        (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
+        (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
+    ]
+
+
+def _add_links(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
+    """Add the backhaul links, coloured by margin, with length, margin and capacity."""
     site_xy = {str(r.site_id): (r.geometry.x, r.geometry.y) for r in plan.sites.itertuples()}
-    g_links = folium.FeatureGroup(name=L("links"), show=True)
+    group = folium.FeatureGroup(name=L("links"), show=True)
     for r in plan.links.itertuples():
         a, b = str(r.site_a), str(r.site_b)
         coords = (
@@ -404,7 +312,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
         _with(
             folium.PolyLine(
                 coords,
-                color=_margin_color(float(r.margin_db)),
+                color=MARGIN_COLORS[margin_class(float(r.margin_db))],
                 weight=4,
                 opacity=0.9,
             ),
@@ -418,10 +326,13 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
                 ],
                 f"{a} – {b}",
             ),
-        ).add_to(g_links)
-    g_links.add_to(m)
+        ).add_to(group)
+    group.add_to(m)
 
-    g_sites = folium.FeatureGroup(name=L("sites"), show=True)
+
+def _add_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
+    """Add the sites, coloured by role, with mast, ground, people, schools and cost."""
+    group = folium.FeatureGroup(name=L("sites"), show=True)
     for r in plan.sites.itertuples():
         lat, lon = ll(r.geometry.x, r.geometry.y)
         title = f"{r.site_id} · {r.name}"
@@ -432,7 +343,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
                 color="#ffffff",
                 weight=2,
                 fill=True,
-                fill_color=_ROLE_COLORS.get(str(r.role), "#444444"),
+                fill_color=ROLE_COLORS.get(str(r.role), "#444444"),
                 fill_opacity=1.0,
             ),
             _tooltip(title),
@@ -447,73 +358,92 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
                 ],
                 title,
             ),
-        ).add_to(g_sites)
-    g_sites.add_to(m)
+        ).add_to(group)
+    group.add_to(m)
 
+
+def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: Labeller) -> None:
+    """Add two layers, demand covered and not covered: markers, or images when many."""
     demand = plan.demand
     is_school = (demand["kind"] == "school").to_numpy()
     many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
     for covered, key, color in (
-        (True, "demand_covered", "#1a9850"),
-        (False, "demand_uncovered", "#d73027"),
+        (True, "demand_covered", COVERED_COLOR),
+        (False, "demand_uncovered", UNCOVERED_COLOR),
     ):
         group = folium.FeatureGroup(name=L(key), show=True)
         sel = demand["covered"].astype(bool).to_numpy() == covered
         if many:  # thousands of population cells: one image per group, markers for schools
-            cells = _demand_cells(plan, sel & ~is_school)
-            web, _ = to_web_mercator(cells, terrain, nodata=0, categorical=True)
-            rgb = (26, 152, 80) if covered else (215, 48, 39)
-            folium.raster_layers.ImageOverlay(
-                _data_uri(png_bytes(palette_rgba(web, ((0, 0, 0), rgb), alpha=220))),
-                bounds=overlay_bounds,
-                interactive=False,
-            ).add_to(group)
+            web, _ = to_web_mercator(
+                demand_cells(plan, sel & ~is_school), plan.terrain, nodata=0, categorical=True
+            )
+            _image(palette_rgba(web, ((0, 0, 0), hex_rgb(color)), alpha=220), bounds).add_to(group)
             sel &= is_school
         for r in demand[sel].itertuples():
-            lat, lon = ll(r.geometry.x, r.geometry.y)
-            school = r.kind == "school"
-            reason = "covered_reason" if r.reason == "covered" else str(r.reason)
-            _with(
-                folium.CircleMarker(
-                    (lat, lon),
-                    radius=7
-                    if school
-                    else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
-                    color="#000000" if school else color,
-                    weight=2 if school else 1,
-                    fill=True,
-                    fill_color=color,
-                    fill_opacity=0.9,
-                ),
-                _tooltip(str(r.name)),
-                _popup(
-                    [
-                        (L("vereda"), str(r.vereda)),
-                        (L("people"), float(r.population)),
-                        (L("households"), float(r.households)),
-                        (L("rx_dbm"), float(r.rx_dbm)),
-                        (L("site"), str(r.best_site) or "–"),
-                        (L("reason"), L(reason)),
-                    ],
-                    f"{L('school') if school else L('people')}: {r.name}",
-                ),
-            ).add_to(group)
+            _demand_marker(r, color, ll, L).add_to(group)
         group.add_to(m)
 
+
+def _demand_marker(r: Any, color: str, ll: LatLon, L: Labeller) -> Any:
+    """The marker of one demand point (a row of ``plan.demand``), sized by its people."""
+    lat, lon = ll(r.geometry.x, r.geometry.y)
+    school = r.kind == "school"
+    reason = "covered_reason" if r.reason == "covered" else str(r.reason)
+    return _with(
+        folium.CircleMarker(
+            (lat, lon),
+            radius=7 if school else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
+            color="#000000" if school else color,
+            weight=2 if school else 1,
+            fill=True,
+            fill_color=color,
+            fill_opacity=0.9,
+        ),
+        _tooltip(str(r.name)),
+        _popup(
+            [
+                (L("vereda"), str(r.vereda)),
+                (L("people"), float(r.population)),
+                (L("households"), float(r.households)),
+                (L("rx_dbm"), float(r.rx_dbm)),
+                (L("site"), str(r.best_site) or "–"),
+                (L("reason"), L(reason)),
+            ],
+            f"{L('school') if school else L('people')}: {r.name}",
+        ),
+    )
+
+
+def _add_title_legend_controls(
+    m: folium.Map, plan: Plan, bounds: BoundsLonLat, language: str
+) -> None:
+    """Add the layer control, the title and legend, and zoom to the terrain."""
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     root.html.add_child(Element(_legend_html(plan, language)))
-    m.fit_bounds([[s, w], [n, e]])
-    return m
+    m.fit_bounds(_corners(bounds))
 
 
-def _demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
-    """Cells (1) holding the selected demand points, widened to the points' spacing.
+def demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """Terrain cells holding the selected demand points, widened to the points' spacing.
 
     Points are dropped into the terrain grid; each is then spread over a square of about
-    the median distance to its nearest neighbour, so a 90 m demand grid reads as a
-    continuous area on a 30 m terrain grid.
+    the median distance to its nearest neighbour (among every population point), so a 90 m
+    demand grid reads as a continuous area on a 30 m terrain grid. The map draws thousands
+    of population points this way.
+
+    Parameters
+    ----------
+    plan
+        The plan; its terrain grid and ``demand`` points (working CRS).
+    mask
+        Which rows of ``plan.demand`` to draw.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        1 in the cells of the selected points (widened), 0 elsewhere; the terrain's shape.
     """
     t = plan.terrain
     cells = np.zeros(t.shape, dtype=np.uint8)
@@ -544,16 +474,16 @@ def _legend_html(plan: Plan, language: str) -> str:
     for (r, g, b), text in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True):
         rows.append(swatch.format(f"rgb({r},{g},{b})") + e(text))
     rows.append(f"<b>{L('sites')}</b>")
-    rows += [swatch.format(c) + L(role) for role, c in _ROLE_COLORS.items()]
+    rows += [swatch.format(c) + L(role) for role, c in ROLE_COLORS.items()]
     rows.append(f"<b>{L('margin_db')}</b>")
     rows += [
-        swatch.format("#1a9850") + "≥ 10",
-        swatch.format("#fc8d59") + "0 … 10",
-        swatch.format("#d73027") + "&lt; 0",
+        swatch.format(MARGIN_COLORS["good"]) + "≥ 10",
+        swatch.format(MARGIN_COLORS["fair"]) + "0 … 10",
+        swatch.format(MARGIN_COLORS["bad"]) + "&lt; 0",
     ]
     rows += [
-        swatch.format("#1a9850") + L("demand_covered"),
-        swatch.format("#d73027") + L("demand_uncovered"),
+        swatch.format(COVERED_COLOR) + L("demand_covered"),
+        swatch.format(UNCOVERED_COLOR) + L("demand_uncovered"),
     ]
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
     return (

@@ -97,7 +97,7 @@ def assemble_plan(
         best_server=np.asarray(server, dtype=np.int16),
         models=models,
         assumptions=assumptions,
-        scenario=s.to_dict(),
+        scenario=s,
         metrics=metrics,
     )
 

@@ -17,15 +17,21 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import matplotlib.pyplot as plt
+import networkx as nx
 import numpy as np
 import pytest
 import rasterio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
+from shapely.geometry import LineString
 
-from coverage.errors import InputError
-from coverage.outputs import charts, export, kml
+from coverage.errors import InputError, ScenarioError
+from coverage.inputs.terrain import load_terrain
+from coverage.outputs import charts, export, kml, report
+from coverage.plan import Plan
+from coverage.scenario import LayerSpec, load_scenario
 
 XSS = "<script>alert(1)</script>"
 
@@ -152,7 +158,7 @@ def test_site_csv_coordinates_in_both_crs(written):
         assert float(r["antenna_elevation_m"]) == pytest.approx(
             float(r["ground_elevation_m"]) + float(r["mast_height_m"]), abs=0.11
         )
-        assert r["equipment"] == "lte_700" and r["crs"] == "EPSG:9377"
+        assert r["equipment"] == plan.scenario.technology.preset and r["crs"] == "EPSG:9377"
 
 
 def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
@@ -167,7 +173,8 @@ def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
 def test_manifest_lists_outputs_with_checksums_and_versions(written):
     plan, out, paths = written
     m = json.loads(paths["manifest"].read_text(encoding="utf-8"))
-    assert m["scenario"] == plan.scenario and m["models"] == plan.models
+    assert m["scenario"] == report.jsonable(plan.scenario.to_dict())
+    assert m["models"] == plan.models
     assert m["software"]["packages"]["numpy"] == np.__version__
     assert m["software"]["gdal"]
     assert set(m["outputs"]) == set(paths) - {"manifest"}
@@ -226,10 +233,16 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
 
 
 def test_unknown_format_and_language_are_refused(tiny_plan, tmp_path):
-    with pytest.raises(ValueError, match="Unknown output format"):
+    with pytest.raises(InputError, match=r"Unknown output format\(s\) \['shapefile'\]"):
         export.write_outputs(tiny_plan, tmp_path, formats=["shapefile"])
-    with pytest.raises(ValueError, match="Unknown language"):
+    with pytest.raises(ScenarioError, match="Unknown language 'de'"):
         export.write_outputs(tiny_plan, tmp_path, language="de")
+    assert list(tmp_path.iterdir()) == []  # refused before any work
+
+
+def test_profile_of_an_unknown_site_names_the_sites(tiny_plan):
+    with pytest.raises(InputError, match=r"'S9' is not in plan\.sites.*POP, S1, S2, R1"):
+        charts.link_profile_figure(tiny_plan, "POP", "S9")
 
 
 def test_hostile_names_are_inert_in_every_text_output(tiny_plan, tmp_path):
@@ -295,23 +308,50 @@ def test_write_outputs_into_new_nested_folder(tiny_plan, tmp_path):
 
 
 def _real_plan(mirror):
-    """A Plan on the real Palmitas layers (DEM at 60 m, 8 veredas, schools), with hand-placed
-    sites and a toy distance-only coverage: it exercises the writers on real extents, names
-    and reprojections, not the models."""
-    import networkx as nx
-    from shapely.geometry import LineString
+    """A Plan on the real Palmitas layers (DEM at 60 m, 8 veredas, schools) and the bundled
+    scenario, with hand-placed sites and a toy distance-only coverage: it exercises the
+    writers on real extents, names and reprojections, not the models."""
+    ver, terrain, sch = _real_layers(mirror)
+    sites = _real_sites(terrain, ver, sch)
+    coverage, server = _real_coverage(terrain, sites)
+    return Plan(
+        name="Palmitas (toy coverage)",
+        crs="EPSG:9377",
+        terrain=terrain,
+        veredas=ver,
+        demand=_real_demand(terrain, (ver, sch), coverage),
+        sites=sites,
+        links=_real_links(sites),
+        backhaul=nx.Graph(crs="EPSG:9377"),
+        coverage_dbm=coverage,
+        best_server=server,
+        scenario=load_scenario(),
+        models={"propagation": "toy distance law (test only)"},
+        assumptions=["6,481 people (DAP 2026 projection) split evenly over the 8 veredas."],
+    )
 
-    from coverage.inputs.terrain import load_terrain
-    from coverage.plan import Plan
 
+def _real_layers(mirror):
+    """The veredas, the DEM around them at 60 m, and the schools inside the corregimiento."""
     ver = gpd.read_file(mirror / "palmitas_veredas.geojson").to_crs("EPSG:9377")
     ver = ver.rename(columns={"codigo": "vereda_id", "nombre": "name"})[
         ["vereda_id", "name", "geometry"]
     ]
     terrain = load_terrain(
-        mirror / "dem" / "palmitas_dem_srtm1.tif", ver.union_all(), "EPSG:9377",
-        margin_m=500, resolution_m=60,
-    )  # fmt: skip
+        mirror / "dem" / "palmitas_dem_srtm1.tif",
+        ver.union_all(),
+        "EPSG:9377",
+        margin_m=500,
+        resolution_m=60,
+    )
+    sch = gpd.read_file(mirror / "palmitas_schools.geojson").to_crs("EPSG:9377")
+    sch = sch[sch["dentro_corregimiento_50"].astype(bool)].reset_index(drop=True)
+    return ver, terrain, sch
+
+
+def _real_sites(terrain, ver, sch):
+    """A point of presence at the first school, and an access site at the highest cell of
+    each of three veredas."""
     xs, ys = terrain.cell_centers()
     gx, gy = np.meshgrid(xs, ys)
     pts = []
@@ -320,14 +360,10 @@ def _real_plan(mirror):
         z = np.where(inside.to_numpy(), terrain.elevation_m.ravel(), -np.inf)
         k = int(np.argmax(z))
         pts.append((gx.ravel()[k], gy.ravel()[k]))
-    sch = gpd.read_file(mirror / "palmitas_schools.geojson").to_crs("EPSG:9377")
-    sch = sch[sch["dentro_corregimiento_50"].astype(bool)].reset_index(drop=True)
-    pop_xy = sch.geometry.iloc[0]
-    ids = ["POP", "A1", "A2", "A3"]
-    geoms = [pop_xy, *gpd.points_from_xy([p[0] for p in pts], [p[1] for p in pts])]
-    sites = gpd.GeoDataFrame(
+    geoms = [sch.geometry.iloc[0], *gpd.points_from_xy([p[0] for p in pts], [p[1] for p in pts])]
+    return gpd.GeoDataFrame(
         {
-            "site_id": ids, "role": ["pop", "access", "access", "access"],
+            "site_id": ["POP", "A1", "A2", "A3"], "role": ["pop", "access", "access", "access"],
             "name": ["Cabecera", *ver["name"][:3]], "mast_height_m": [15.0, 30.0, 30.0, 30.0],
             "ground_elevation_m": terrain.sample([g.x for g in geoms], [g.y for g in geoms]),
             "cost_usd": [0.0, 40e3, 40e3, 40e3], "people_covered": 0.0, "schools_covered": 0,
@@ -335,20 +371,31 @@ def _real_plan(mirror):
         },
         geometry=geoms, crs="EPSG:9377",
     )  # fmt: skip
+
+
+def _real_coverage(terrain, sites):
+    """A toy received power (dBm, 30 dB/decade, cut at 4 km) and best server per cell."""
+    xs, ys = terrain.cell_centers()
+    gx, gy = np.meshgrid(xs, ys)
     rx = []
-    for g in geoms[1:]:
+    for g in sites[sites["role"] == "access"].geometry:
         d_km = np.maximum(np.hypot(gx - g.x, gy - g.y), 30.0) / 1000.0
         rx.append(np.where(d_km < 4.0, -60.0 - 30.0 * np.log10(d_km) - 20.0, -np.inf))
     stack = np.stack(rx)
     best = stack.max(axis=0)
     coverage = np.where(np.isfinite(best), best, np.nan).astype(np.float32)
     server = np.where(np.isfinite(best), stack.argmax(axis=0), -1).astype(np.int16)
-    cent = ver.geometry.representative_point()
-    demand_geom = [*cent, *sch.geometry]
+    return coverage, server
+
+
+def _real_demand(terrain, layers, coverage):
+    """6,481 people split over one point per vereda, and the schools; covered above -95 dBm."""
+    ver, sch = layers
+    demand_geom = [*ver.geometry.representative_point(), *sch.geometry]
     rx_pts = coverage[terrain.rowcol([p.x for p in demand_geom], [p.y for p in demand_geom])]
     n_v = len(ver)
     covered = np.isfinite(rx_pts) & (rx_pts > -95.0)
-    demand = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "demand_id": [f"D{i}" for i in range(len(demand_geom))],
             "kind": ["population"] * n_v + ["school"] * len(sch),
@@ -362,21 +409,18 @@ def _real_plan(mirror):
         },
         geometry=demand_geom, crs="EPSG:9377",
     )  # fmt: skip
-    links = gpd.GeoDataFrame(
+
+
+def _real_links(sites):
+    """A link from the point of presence to each access site."""
+    pop, *access = list(sites.geometry)
+    return gpd.GeoDataFrame(
         {
-            "site_a": ["POP"] * 3, "site_b": ids[1:],
-            "length_m": [geoms[0].distance(g) for g in geoms[1:]], "clearance_ratio": 0.8,
+            "site_a": ["POP"] * 3, "site_b": list(sites["site_id"][1:]),
+            "length_m": [pop.distance(g) for g in access], "clearance_ratio": 0.8,
             "margin_db": 15.0, "capacity_mbps": 200.0,
         },
-        geometry=[LineString([geoms[0], g]) for g in geoms[1:]], crs="EPSG:9377",
-    )  # fmt: skip
-    return Plan(
-        name="Palmitas (toy coverage)", crs="EPSG:9377", terrain=terrain, veredas=ver,
-        demand=demand, sites=sites, links=links, backhaul=nx.Graph(crs="EPSG:9377"),
-        coverage_dbm=coverage, best_server=server,
-        models={"propagation": "toy distance law (test only)"},
-        assumptions=["6,481 people (DAP 2026 projection) split evenly over the 8 veredas."],
-        scenario={"name": "palmitas-test", "attribution": "NASA SRTM v3; Alcaldía de Medellín"},
+        geometry=[LineString([pop, g]) for g in access], crs="EPSG:9377",
     )  # fmt: skip
 
 
@@ -405,43 +449,65 @@ def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
     assert 6.2 < float(box.findtext(f"{{{kml.KML_NS}}}south")) < 6.3
 
 
-def test_scenario_conventions_of_the_pipeline(tiny_plan):
-    """Nested scenario tables (as Scenario.to_dict gives them) feed charts and the site list."""
-    plan = dataclasses.replace(
-        tiny_plan,
-        scenario={
-            "technology": {"preset": "lte-b28-small-cell"},
-            "propagation": {"k_factor": 1.0},
-            "backhaul": {"f_mhz": 5000.0},
-            "area": {"layers": {"dem": {"source": "NASA SRTMGL1 v3"}}},
-        },
+def test_writers_read_the_scenario_of_the_plan(tiny_plan):
+    """The profile's frequency and k-factor, the static map's sources and the equipment of
+    the site list and KML come from the plan's scenario."""
+    s = tiny_plan.scenario
+    layers = dict(s.area.layers)
+    layers["dem"] = dataclasses.replace(layers["dem"], source="NASA SRTMGL1 v3")
+    scenario = s.replace(
+        technology={"preset": "tvws"},
+        propagation={"k_factor": 1.0},
+        backhaul={"f_mhz": 5000.0},
+        area={"layers": layers},
     )
-    assert charts.scenario_k_factor(plan) == 1.0
-    assert charts._link_frequency_mhz(plan, "POP", "S1") == 5000.0
-    assert charts._attribution(plan) == "dem: NASA SRTMGL1 v3"
-    assert set(export.sites_table(plan)["equipment"]) == {"lte-b28-small-cell"}
+    plan = dataclasses.replace(tiny_plan, scenario=scenario)
+    fig = charts.link_profile_figure(plan, "POP", "S1", language="en")
+    try:
+        ax = fig.axes[0]
+        assert "5000 MHz" in ax.get_title()
+        assert "k=1.00" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    finally:
+        plt.close(fig)
+    fig = charts.static_map_figure(plan, language="en")
+    try:
+        assert any("Sources: dem: NASA SRTMGL1 v3" in t.get_text() for t in fig.texts)
+    finally:
+        plt.close(fig)
+    assert set(export.sites_table(plan)["equipment"]) == {"tvws"}
+    doc = ET.tostring(kml.kml_document(plan, overlay_bounds=(0, 0, 1, 1)), encoding="unicode")
+    assert "<value>tvws</value>" in doc.replace("ns0:", "")
+
+
+def test_static_map_without_cited_sources_names_the_dem(tiny_plan):
+    fig = charts.static_map_figure(tiny_plan, language="en")
+    try:
+        assert any("Sources: DEM: synthetic; EPSG:9377" in t.get_text() for t in fig.texts)
+    finally:
+        plt.close(fig)
+
+
+def test_kml_colours_are_the_shared_colours():
+    assert kml.kml_color("#1a9850") == "ff50981a"
+    assert kml.kml_color("#7b3fa0", alpha=0) == "00a03f7b"
 
 
 def test_manifest_hashes_the_scenario_layers_from_the_mirror(tiny_plan, tmp_path, mirror):
     """Layers named by the scenario are found in the mirror and checked against their sha256."""
     vfile = mirror / "palmitas_veredas.geojson"
     digest = hashlib.sha256(vfile.read_bytes()).hexdigest()
-    scenario = {
-        "area": {
-            "path": str(mirror / "area.toml"),
-            "layers": {
-                "veredas": {"file": "palmitas_veredas.geojson", "sha256": [digest]},
-                "schools": {"file": "palmitas_schools.geojson", "sha256": ["0" * 64]},
-                "missing": {"file": "nowhere.tif", "sha256": []},
-            },
-        }
+    layers = {
+        "dem": LayerSpec(file="nowhere.tif"),
+        "veredas": LayerSpec(file="palmitas_veredas.geojson", sha256=(digest,)),
+        "schools": LayerSpec(file="palmitas_schools.geojson", sha256=("0" * 64,)),
     }
-    plan = dataclasses.replace(tiny_plan, scenario=scenario)
+    area = dataclasses.replace(tiny_plan.scenario.area, layers=layers, path=mirror / "area.toml")
+    plan = dataclasses.replace(tiny_plan, scenario=tiny_plan.scenario.replace(area=area))
     m = json.loads(export.write_manifest(plan, tmp_path / "manifest.json").read_text())
     assert m["inputs"]["veredas"]["sha256"] == digest
     assert m["inputs"]["veredas"]["matches_declared"] is True
     assert m["inputs"]["schools"]["matches_declared"] is False
-    assert m["inputs"]["missing"]["sha256"] is None
+    assert m["inputs"]["dem"]["sha256"] is None and m["inputs"]["dem"]["declared_sha256"] == []
 
 
 def test_kml_draws_sector_azimuths(tiny_plan):

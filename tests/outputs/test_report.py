@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.outputs import charts, report
+from coverage.outputs import report, report_pages
 from coverage.plan import REASONS
+from coverage.scenario import LayerSpec
 
 XSS = "<script>alert(1)</script>"
 NUMERIC = (
@@ -186,7 +187,7 @@ def test_spanish_and_english_labels(tiny_plan):
 
 
 def test_gap_report_figures_are_two_a4_pages(tiny_plan):
-    figs = charts.gap_report_figures(report.summarize(tiny_plan), language="en")
+    figs = report_pages.gap_report_figures(report.summarize(tiny_plan), language="en")
     try:
         assert len(figs) == 2
         assert np.allclose(figs[0].get_size_inches(), (8.27, 11.69))
@@ -196,13 +197,23 @@ def test_gap_report_figures_are_two_a4_pages(tiny_plan):
 
 
 def test_data_sources_of_the_scenario_are_stated(tiny_plan):
-    layers = {"dem": {"file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}}
-    plan = dataclasses.replace(tiny_plan, scenario={"area": {"layers": layers}})
+    layers = dict(tiny_plan.scenario.area.layers)
+    layers["dem"] = LayerSpec(file="dem.tif", source="NASA SRTM <v3>", licence="public domain")
+    plan = dataclasses.replace(
+        tiny_plan, scenario=tiny_plan.scenario.replace(area={"layers": layers})
+    )
     s = report.summarize(plan)
-    assert s["sources"] == [
-        {"layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"}
-    ]
+    assert s["sources"][0] == {
+        "layer": "dem", "file": "dem.tif", "source": "NASA SRTM <v3>", "licence": "public domain"
+    }  # fmt: skip
+    assert [x["layer"] for x in s["sources"]] == ["dem", "veredas", "schools"]
     page = report.gap_report_html(s, language="en")
     assert "NASA SRTM &lt;v3&gt; — public domain" in page and "<v3>" not in page
     assert "NASA SRTM &lt;v3&gt;" in report.summary_markdown(s)
-    assert report.summarize(tiny_plan)["sources"][0]["file"] == "synthetic"
+    assert report.summarize(tiny_plan)["sources"][0]["file"] == "tiny/dem.tif"
+
+
+def test_summary_records_the_scenario_as_plain_data(tiny_plan):
+    s = report.summarize(tiny_plan)["scenario"]
+    assert s == json.loads(json.dumps(report.jsonable(tiny_plan.scenario.to_dict())))
+    assert s["placement"]["budget_sites"] == 2 and s["area"]["path"] == ""

@@ -1,0 +1,303 @@
+"""The words of every output: labels in Spanish and English, number formats, the language check.
+
+Every writer (map, static charts, KML, reports, comparisons) says the same things in the same
+words, so the words live here, apart from any one writer; :mod:`coverage.outputs.styles`
+holds what the outputs look like (colours, classes, raster pictures). A writer imports these
+two modules, never another writer's labels or colours. This module only makes text: it
+imports no plotting or GIS library.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from coverage.errors import ScenarioError
+
+__all__ = [
+    "LABELS",
+    "Labeller",
+    "azimuths_text",
+    "check_language",
+    "fmt_number",
+    "fmt_share",
+    "label",
+    "labeller",
+    "reason_label",
+]
+
+#: A label function of one language: key -> text.
+Labeller = Callable[[str], str]
+
+#: Labels of every output, in Spanish and English.
+LABELS: dict[str, dict[str, str]] = {
+    "es": {
+        "title": "Cobertura de conectividad rural",
+        "gap_title": "Informe de brechas de cobertura",
+        "vereda": "Vereda",
+        "people": "Personas",
+        "households": "Hogares",
+        "schools": "Escuelas",
+        "covered": "Con cobertura",
+        "uncovered": "Sin cobertura",
+        "total": "Total",
+        "share": "Porcentaje cubierto",
+        "reason": "Motivo",
+        "cost": "Costo del plan (USD)",
+        "cost_per_person": "Costo por persona conectada (USD)",
+        "sites": "Sitios",
+        "links": "Enlaces de backhaul",
+        "models": "Modelos",
+        "assumptions": "Supuestos",
+        "scenario": "Escenario",
+        "school": "Escuela",
+        "site": "Sitio",
+        "rx_dbm": "Potencia recibida (dBm)",
+        "terrain": "Terreno (sombreado)",
+        "coverage_best": "Cobertura: mejor servidor (dBm)",
+        "coverage_site": "Cobertura del sitio",
+        "best_server": "Mejor servidor",
+        "demand_covered": "Demanda con cobertura",
+        "demand_uncovered": "Demanda sin cobertura",
+        "veredas": "Veredas",
+        "margin_db": "Margen (dB)",
+        "clearance": "Despeje de Fresnel",
+        "length_km": "Longitud (km)",
+        "capacity_mbps": "Capacidad (Mbps)",
+        "mast_m": "Altura de mástil (m)",
+        "ground_m": "Elevación del terreno (m)",
+        "role": "Función",
+        "pop": "Punto de presencia",
+        "access": "Acceso",
+        "relay": "Repetidor",
+        "legend": "Leyenda",
+        "data_sources": "Fuentes",
+        "none": "ninguno",
+        "covered_reason": "con cobertura",
+        "blocked_by_terrain": "bloqueado por el terreno",
+        "out_of_range": "fuera de alcance",
+        "weak_signal": "señal débil",
+        "no_backhaul": "sin backhaul",
+        "why_uncovered": "Por qué no hay cobertura",
+        "uncovered_schools": "Escuelas sin cobertura",
+        "distance_m": "Distancia (m)",
+        "elevation_m": "Elevación (m)",
+        "los": "Línea de vista",
+        "fresnel": "1.ª zona de Fresnel",
+        "fresnel60": "60 % de la 1.ª zona",
+        "earth_bulge": "Terreno + curvatura (k={k})",
+        "north": "N",
+        "generated": "Generado",
+    },
+    "en": {
+        "title": "Rural connectivity coverage",
+        "gap_title": "Coverage gap report",
+        "vereda": "Vereda",
+        "people": "People",
+        "households": "Households",
+        "schools": "Schools",
+        "covered": "Covered",
+        "uncovered": "Not covered",
+        "total": "Total",
+        "share": "Share covered",
+        "reason": "Reason",
+        "cost": "Plan cost (USD)",
+        "cost_per_person": "Cost per person connected (USD)",
+        "sites": "Sites",
+        "links": "Backhaul links",
+        "models": "Models",
+        "assumptions": "Assumptions",
+        "scenario": "Scenario",
+        "school": "School",
+        "site": "Site",
+        "rx_dbm": "Received power (dBm)",
+        "terrain": "Terrain (hillshade)",
+        "coverage_best": "Coverage: best server (dBm)",
+        "coverage_site": "Coverage of site",
+        "best_server": "Best server",
+        "demand_covered": "Demand covered",
+        "demand_uncovered": "Demand not covered",
+        "veredas": "Veredas",
+        "margin_db": "Margin (dB)",
+        "clearance": "Fresnel clearance",
+        "length_km": "Length (km)",
+        "capacity_mbps": "Capacity (Mbps)",
+        "mast_m": "Mast height (m)",
+        "ground_m": "Ground elevation (m)",
+        "role": "Role",
+        "pop": "Point of presence",
+        "access": "Access",
+        "relay": "Relay",
+        "legend": "Legend",
+        "data_sources": "Sources",
+        "none": "none",
+        "covered_reason": "covered",
+        "blocked_by_terrain": "blocked by terrain",
+        "out_of_range": "out of range",
+        "weak_signal": "weak signal",
+        "no_backhaul": "no backhaul",
+        "why_uncovered": "Why not covered",
+        "uncovered_schools": "Schools not covered",
+        "distance_m": "Distance (m)",
+        "elevation_m": "Elevation (m)",
+        "los": "Line of sight",
+        "fresnel": "1st Fresnel zone",
+        "fresnel60": "60 % of 1st zone",
+        "earth_bulge": "Terrain + earth bulge (k={k})",
+        "north": "N",
+        "generated": "Generated",
+    },
+}
+
+
+def check_language(language: str) -> str:
+    """Return ``language`` if the outputs speak it.
+
+    Parameters
+    ----------
+    language
+        A language code: "es" (Spanish) or "en" (English).
+
+    Returns
+    -------
+    str
+        ``language`` itself.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (the message lists the known ones); it is also a ``ValueError``.
+    """
+    if language not in LABELS:
+        msg = f"Unknown language {language!r}; use one of {sorted(LABELS)}."
+        raise ScenarioError(msg)
+    return language
+
+
+def label(key: str, language: str = "es") -> str:
+    """The label ``key`` in ``language``.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`LABELS`; an unknown key is returned as it is.
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    str
+        The label.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (see :func:`check_language`).
+    """
+    return LABELS[check_language(language)].get(key, key)
+
+
+def labeller(language: str) -> Labeller:
+    """The label function of one language, checked once.
+
+    Parameters
+    ----------
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    Labeller
+        ``key -> label(key, language)``.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (see :func:`check_language`).
+    """
+    return functools.partial(label, language=check_language(language))
+
+
+def reason_label(reason: str, language: str) -> str:
+    """The label of a ``reason`` value of the demand table.
+
+    Parameters
+    ----------
+    reason
+        One of :data:`coverage.plan.REASONS`.
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    str
+        The label ("covered" has its own key, ``covered_reason``).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (see :func:`check_language`).
+    """
+    return label("covered_reason" if reason == "covered" else reason, language)
+
+
+def fmt_number(x: Any, digits: int = 0) -> str:
+    """A number with thousands separators, for tables and captions.
+
+    Parameters
+    ----------
+    x
+        A float (formatted with ``digits`` decimals), any other value (as ``str``), or None.
+    digits
+        Decimals of a float.
+
+    Returns
+    -------
+    str
+        E.g. ``"6,481"``; "–" for None.
+    """
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return str(x)
+
+
+def fmt_share(x: Any) -> str:
+    """A share as a percentage with one decimal.
+
+    Parameters
+    ----------
+    x
+        A share (1 is everyone), or None.
+
+    Returns
+    -------
+    str
+        E.g. ``"42.0 %"``; "–" for None.
+    """
+    return "–" if x is None else f"{100.0 * x:.1f} %"
+
+
+def azimuths_text(value: Any) -> str:
+    """A site's antenna azimuths as text, for the site list and the KML.
+
+    Parameters
+    ----------
+    value
+        Azimuths (degrees clockwise from grid north) as a list, tuple or array; a text
+        (kept as it is); or None or NaN.
+
+    Returns
+    -------
+    str
+        E.g. ``"0;120;240"``; "omni" for an empty list, None or NaN.
+    """
+    if isinstance(value, list | tuple | np.ndarray):
+        return ";".join(f"{float(v):.0f}" for v in value) or "omni"
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "omni"
+    return str(value)

@@ -1,0 +1,153 @@
+"""The coverage-gap report as A4 pages of a PDF, drawn with matplotlib.
+
+:func:`gap_report_figures` lays out the summary of :func:`coverage.outputs.report.summarize`
+(which also gives the HTML page of the same report) as two portrait pages; the PDF that
+:mod:`coverage.outputs.export` writes ends with the static map of
+:mod:`coverage.outputs.charts`. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+
+__all__ = ["gap_report_figures"]
+
+
+def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list[Figure]:
+    """The gap report as A4 portrait matplotlib pages, for a PDF (matplotlib PdfPages).
+
+    Page 1: title, totals, cost, table per vereda and people not covered by reason.
+    Page 2: schools not covered, models and assumptions. Text is drawn as text, never
+    interpreted, so names from input files need no escaping here.
+
+    Parameters
+    ----------
+    summary
+        A summary from :func:`coverage.outputs.report.summarize`.
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        The two pages, 8.27 x 11.69 inches; the caller saves and closes them.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
+    """
+    L = LABELS[check_language(language)]
+    return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
+
+
+def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
+    """Page 1: title, totals, cost, table per vereda, people not covered by reason."""
+    t = summary["totals"]
+    fig = plt.figure(figsize=(8.27, 11.69))
+    fig.text(0.07, 0.95, f"{L['gap_title']}: {summary['name']}", fontsize=15, weight="bold")
+    lines = [
+        f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
+        f"({fmt_share(t['share_people_covered'])})",
+        f"{L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
+        f"{L['schools']}: {t['schools_covered']} / {t['schools_total']}",
+        f"{L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
+        f"{L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
+    ]
+    fig.text(0.07, 0.80, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
+    cols = [
+        L["vereda"],
+        f"{L['people']}\n{L['covered'].lower()}",
+        f"{L['people']}\n{L['uncovered'].lower()}",
+        f"{L['households']}\n{L['uncovered'].lower()}",
+        f"{L['schools']}\n{L['covered'].lower()}",
+        f"{L['schools']}\n{L['uncovered'].lower()}",
+        L["share"].replace(" ", "\n", 1),
+    ]
+    cells = [
+        [
+            _wrap(r["vereda"], 24),
+            fmt_number(r["people_covered"]),
+            fmt_number(r["people_uncovered"]),
+            fmt_number(r["households_uncovered"]),
+            str(r["schools_covered"]),
+            str(r["schools_uncovered"]),
+            fmt_share(r["share_people_covered"]),
+        ]
+        for r in [*summary["veredas"], {"vereda": L["total"], **t}]
+    ]
+    ax = fig.add_axes((0.05, 0.35, 0.9, 0.43))
+    ax.axis("off")
+    _table(ax, cells, cols, bold_last=True)
+    reason_cells = [
+        [
+            reason_label(k, language),
+            fmt_number(v["people"]),
+            fmt_number(v["households"]),
+            str(v["schools"]),
+        ]
+        for k, v in t["uncovered_by_reason"].items()
+    ]
+    fig.text(0.07, 0.31, L["why_uncovered"], fontsize=12, weight="bold")
+    ax2 = fig.add_axes((0.05, 0.08, 0.9, 0.22))
+    ax2.axis("off")
+    _table(ax2, reason_cells, [L["reason"], L["people"], L["households"], L["schools"]])
+    return fig
+
+
+def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
+    """Page 2: schools not covered, models, assumptions and data sources."""
+    fig2 = plt.figure(figsize=(8.27, 11.69))
+    fig2.text(0.07, 0.95, L["uncovered_schools"], fontsize=13, weight="bold")
+    gaps = [s for s in summary["schools"] if not s["covered"]]
+    ax3 = fig2.add_axes((0.05, 0.62, 0.9, 0.31))
+    ax3.axis("off")
+    if gaps:
+        _table(
+            ax3,
+            [
+                [
+                    _wrap(s["name"], 30),
+                    _wrap(s["vereda"], 22),
+                    reason_label(s["reason"], language),
+                    fmt_number(s["rx_dbm"], 1),
+                ]
+                for s in gaps
+            ],
+            [L["school"], L["vereda"], L["reason"], L["rx_dbm"]],
+        )
+    else:
+        ax3.text(0.02, 0.9, L["none"], fontsize=10)
+    text = [f"{L['models']}:"]
+    text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
+    text += ["", f"{L['assumptions']}:"]
+    text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
+    text += ["", f"{L['data_sources']}:"]
+    text += [
+        _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])
+    ]
+    fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
+    return fig2
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or ""
+
+
+def _table(ax: Any, cells: list[list[str]], cols: list[str], *, bold_last: bool = False) -> None:
+    tab = ax.table(cellText=cells, colLabels=cols, loc="upper center", cellLoc="center")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(8)
+    tab.scale(1.0, 1.6)
+    for (r, _c), cell in tab.get_celld().items():
+        if r == 0:
+            cell.set_facecolor("#e8e8e8")
+            cell.set_height(cell.get_height() * 1.6)
+        if bold_last and r == len(cells):
+            cell.set_text_props(weight="bold")

@@ -1,0 +1,305 @@
+"""What the outputs look like: received-power classes, colours, and the raster pictures.
+
+The interactive map, the static map, the KML, the GeoTIFF colour tables and the comparison
+figures draw the same classes in the same colours over the same hillshade, so those live
+here, apart from any one writer; :mod:`coverage.outputs.labels` holds the words. Besides
+the constants, this module turns grids into pictures: the received-power classes, an
+analytical hillshade, the reprojection of a grid for a Leaflet or KML overlay, a colour
+palette and PNG encoding. It makes no map and writes no file.
+
+Colours are ``"#rrggbb"`` text where the writers take text (folium, matplotlib), and
+``(r, g, b)`` tuples of 0-255 where a grid is coloured (:func:`palette_rgba`, colour tables).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from typing import Any
+
+import matplotlib.image
+import numpy as np
+import rasterio.warp
+from affine import Affine
+from numpy.typing import NDArray
+from pyproj import Transformer
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+
+from coverage.inputs.terrain import Terrain
+
+__all__ = [
+    "BEST_SERVER_COLORS",
+    "COVERED_COLOR",
+    "GOOD_MARGIN_DB",
+    "MARGIN_COLORS",
+    "MAX_DEMAND_MARKERS",
+    "ROLE_COLORS",
+    "RX_CLASS_COLORS",
+    "RX_CLASS_EDGES_DBM",
+    "UNCOVERED_COLOR",
+    "hex_rgb",
+    "hillshade",
+    "margin_class",
+    "palette_rgba",
+    "png_bytes",
+    "rx_class_labels",
+    "rx_classes",
+    "to_web_mercator",
+]
+
+#: Edges (dBm) of the received-power classes 1..5 used in maps, the class GeoTIFF and the
+#: coverage polygons: class 1 is below -105 dBm, class 5 at or above -75 dBm; 0 is no signal.
+RX_CLASS_EDGES_DBM = (-105.0, -95.0, -85.0, -75.0)
+#: RGB colours of the received-power classes 0 (no signal, transparent) to 5.
+RX_CLASS_COLORS = (
+    (0, 0, 0),
+    (215, 48, 39),
+    (252, 141, 89),
+    (254, 224, 139),
+    (145, 207, 96),
+    (26, 152, 80),
+)
+#: Colours of best-server areas, cycled over the access sites.
+BEST_SERVER_COLORS = (
+    (31, 119, 180),
+    (255, 127, 14),
+    (148, 103, 189),
+    (23, 190, 207),
+    (227, 119, 194),
+    (140, 86, 75),
+    (188, 189, 34),
+    (127, 127, 127),
+)
+#: Colours of the site roles, in the order the legends list them.
+ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
+#: Colours of demand covered and not covered.
+COVERED_COLOR = "#1a9850"
+UNCOVERED_COLOR = "#d73027"
+#: A backhaul link's margin class (see :func:`margin_class`) and its colour.
+MARGIN_COLORS = {"good": "#1a9850", "fair": "#fc8d59", "bad": "#d73027"}
+#: Margin (dB) from which a link is drawn as good; from 0 dB up to it, as fair.
+GOOD_MARGIN_DB = 10.0
+#: Above this many population points, maps draw them as an image or dots, not as markers.
+MAX_DEMAND_MARKERS = 400
+
+
+def hex_rgb(color: str) -> tuple[int, int, int]:
+    """The ``(r, g, b)`` (0-255) of a ``"#rrggbb"`` colour.
+
+    Parameters
+    ----------
+    color
+        Colour as ``"#rrggbb"``.
+
+    Returns
+    -------
+    tuple of int
+        Red, green and blue, 0-255.
+    """
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return r, g, b
+
+
+def margin_class(margin_db: float) -> str:
+    """The class of a backhaul link's fade margin, a key of :data:`MARGIN_COLORS`.
+
+    Parameters
+    ----------
+    margin_db
+        The link's margin (dB).
+
+    Returns
+    -------
+    str
+        "good" from :data:`GOOD_MARGIN_DB` up, "fair" from 0 dB up, else "bad" (NaN too).
+    """
+    if not np.isfinite(margin_db) or margin_db < 0:
+        return "bad"
+    return "good" if margin_db >= GOOD_MARGIN_DB else "fair"
+
+
+def rx_classes(rx_dbm: NDArray[np.floating]) -> NDArray[np.uint8]:
+    """Classify received power into classes 0 (no signal) to 5 (strongest).
+
+    Parameters
+    ----------
+    rx_dbm
+        Received power (dBm), NaN where no signal.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        Same shape: 0 for NaN, else 1-5 by :data:`RX_CLASS_EDGES_DBM` (a value on an edge
+        goes to the upper class).
+    """
+    rx = np.asarray(rx_dbm, dtype=np.float64)
+    cls = np.digitize(np.nan_to_num(rx, nan=-np.inf), RX_CLASS_EDGES_DBM) + 1
+    return np.where(np.isfinite(rx), cls, 0).astype(np.uint8)
+
+
+def rx_class_labels() -> list[str]:
+    """Text of the received-power classes 1..5.
+
+    Returns
+    -------
+    list of str
+        E.g. ``"< -105 dBm"``, ``"-95 … -85 dBm"``, ``"≥ -75 dBm"``.
+    """
+    e = RX_CLASS_EDGES_DBM
+    out = [f"< {e[0]:.0f} dBm"]
+    out += [f"{lo:.0f} … {hi:.0f} dBm" for lo, hi in itertools.pairwise(e)]
+    out.append(f"≥ {e[-1]:.0f} dBm")
+    return out
+
+
+def hillshade(
+    elevation_m: NDArray[np.floating],
+    cell_size_m: float,
+    *,
+    azimuth_deg: float = 315.0,
+    altitude_deg: float = 45.0,
+    z_factor: float = 1.0,
+) -> NDArray[np.uint8]:
+    """Analytical hillshade of a north-up grid, 0 (shadow) to 255 (lit).
+
+    Slopes are Horn's (1981) third-order finite differences, the method of GDAL's
+    ``gdaldem hillshade``; Horn, B.K.P., "Hill shading and the reflectance map",
+    Proc. IEEE 69(1), 1981. Edge cells repeat their neighbours.
+
+    Parameters
+    ----------
+    elevation_m
+        Elevations (m), row 0 north.
+    cell_size_m
+        Cell edge (m).
+    azimuth_deg, altitude_deg
+        Direction of the light (degrees clockwise from north) and its height above the
+        horizon (degrees).
+    z_factor
+        Vertical exaggeration (1 is none).
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        Same shape as ``elevation_m``.
+    """
+    z = np.pad(np.asarray(elevation_m, dtype=np.float64) * z_factor, 1, mode="edge")
+    a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
+    d, f = z[1:-1, :-2], z[1:-1, 2:]
+    g, h, i = z[2:, :-2], z[2:, 1:-1], z[2:, 2:]
+    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * cell_size_m)
+    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * cell_size_m)  # positive southwards
+    slope = np.arctan(np.hypot(dzdx, dzdy))
+    aspect = np.arctan2(dzdy, -dzdx)
+    zen = np.radians(90.0 - altitude_deg)
+    azi = np.radians(360.0 - azimuth_deg + 90.0)
+    shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(azi - aspect)
+    return np.clip(255.0 * shade, 0, 255).astype(np.uint8)
+
+
+def to_web_mercator(
+    array: NDArray[Any],
+    terrain: Terrain,
+    *,
+    nodata: float,
+    categorical: bool = False,
+    dst_crs: str = "EPSG:3857",
+) -> tuple[NDArray[Any], tuple[float, float, float, float]]:
+    """Reproject a grid on the terrain's cells to ``dst_crs`` (Web Mercator by default).
+
+    Parameters
+    ----------
+    array
+        A grid of the terrain's shape.
+    terrain
+        The terrain whose cells ``array`` is on (its CRS, transform and bounds).
+    nodata
+        Value of ``array`` that means no data, and the fill outside the source grid.
+    categorical
+        Nearest-neighbour resampling (classes, indices) instead of bilinear.
+    dst_crs
+        The target CRS; ``"EPSG:4326"`` for a KML ground overlay.
+
+    Returns
+    -------
+    array, bounds_lonlat
+        The reprojected grid (same dtype, ``nodata`` outside) and the (west, south, east,
+        north) of its outer edges in degrees (EPSG:4326), for a Leaflet image overlay or a
+        KML ground overlay.
+    """
+    src_crs = terrain.crs
+    rows, cols = array.shape
+    dst = CRS.from_user_input(dst_crs)
+    # Square destination cells about as many as the source's (computed here rather than
+    # with calculate_default_transform, which trips affine's deprecation of `*`).
+    left, bottom, right, top = rasterio.warp.transform_bounds(
+        src_crs, dst, *terrain.bounds, densify_pts=21
+    )
+    res = min((right - left) / cols, (top - bottom) / rows)
+    width = max(1, math.ceil((right - left) / res - 1e-9))
+    height = max(1, math.ceil((top - bottom) / res - 1e-9))
+    transform = Affine(res, 0.0, left, 0.0, -res, top)
+    out = np.full((height, width), nodata, dtype=array.dtype)
+    rasterio.warp.reproject(
+        source=np.ascontiguousarray(array),
+        destination=out,
+        src_transform=terrain.transform,
+        src_crs=src_crs,
+        src_nodata=nodata,
+        dst_transform=transform,
+        dst_crs=dst,
+        dst_nodata=nodata,
+        resampling=Resampling.nearest if categorical else Resampling.bilinear,
+    )
+    t: Affine = transform
+    x0, y1 = t.c, t.f
+    x1, y0 = x0 + width * t.a, y1 + height * t.e
+    to_ll = Transformer.from_crs(dst, "EPSG:4326", always_xy=True)
+    (w, e), (s, n) = (lambda xy: (xy[0], xy[1]))(to_ll.transform([x0, x1], [y0, y1]))
+    return out, (float(w), float(s), float(e), float(n))
+
+
+def png_bytes(rgba: NDArray[np.uint8]) -> bytes:
+    """Encode an image as PNG.
+
+    Parameters
+    ----------
+    rgba
+        An RGBA (rows, columns, 4) or grey (rows, columns) image of uint8.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    buf = io.BytesIO()
+    matplotlib.image.imsave(buf, rgba, format="png", cmap="gray" if rgba.ndim == 2 else None)
+    return buf.getvalue()
+
+
+def palette_rgba(
+    classes: NDArray[np.integer], colors: tuple[tuple[int, int, int], ...], *, alpha: int = 255
+) -> NDArray[np.uint8]:
+    """Colour an integer class grid.
+
+    Parameters
+    ----------
+    classes
+        Class per cell; values above the palette take its last colour.
+    colors
+        ``(r, g, b)`` (0-255) of each class, class 0 first.
+    alpha
+        Opacity (0-255) of classes 1 and up; class 0 (or below) is transparent.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        RGBA image, shape ``classes.shape + (4,)``.
+    """
+    lut = np.zeros((len(colors), 4), dtype=np.uint8)
+    lut[:, :3] = colors
+    lut[1:, 3] = alpha
+    idx = np.clip(np.asarray(classes, dtype=np.int64), 0, len(colors) - 1)
+    return lut[idx]
