@@ -49,6 +49,11 @@ _CHANGE_COLORS = {
 }
 
 
+def _num(x: Any) -> float:
+    """``x`` as a float, None as NaN."""
+    return float("nan") if x is None else float(x)
+
+
 def plan_figures(plan: Plan) -> dict[str, float]:
     """The headline figures of one plan, as a flat mapping of metric -> number.
 
@@ -56,27 +61,34 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     ``households_covered``, ``schools_covered``, ``schools_total``, ``cost_usd``,
     ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``, ``sites_relay``,
     ``links``, ``min_link_margin_db``, ``covered_area_km2`` (cells with a signal).
+
+    Parameters
+    ----------
+    plan
+        The plan to measure.
+
+    Returns
+    -------
+    dict
+        Metric name -> value (people, households, schools as counts, the share in 0-1, costs
+        in USD, the margin in dB, the area in km²); NaN where :func:`summarize` has None.
     """
     s = summarize(plan)
     t = s["totals"]
     cell_km2 = plan.terrain.cell_size_m**2 / 1e6
-
-    def num(x: Any) -> float:
-        return float("nan") if x is None else float(x)
-
     return {
-        "people_covered": num(t["people_covered"]),
-        "people_total": num(t["people_total"]),
-        "share_people_covered": num(t["share_people_covered"]),
-        "households_covered": num(t["households_covered"]),
-        "schools_covered": num(t["schools_covered"]),
-        "schools_total": num(t["schools_total"]),
-        "cost_usd": num(s["cost"]["total_usd"]),
-        "cost_per_person_usd": num(s["cost"]["per_person_covered_usd"]),
-        "sites_access": num(s["sites"]["access"]),
-        "sites_relay": num(s["sites"]["relay"]),
-        "links": num(s["backhaul"]["links"]),
-        "min_link_margin_db": num(s["backhaul"]["min_margin_db"]),
+        "people_covered": _num(t["people_covered"]),
+        "people_total": _num(t["people_total"]),
+        "share_people_covered": _num(t["share_people_covered"]),
+        "households_covered": _num(t["households_covered"]),
+        "schools_covered": _num(t["schools_covered"]),
+        "schools_total": _num(t["schools_total"]),
+        "cost_usd": _num(s["cost"]["total_usd"]),
+        "cost_per_person_usd": _num(s["cost"]["per_person_covered_usd"]),
+        "sites_access": _num(s["sites"]["access"]),
+        "sites_relay": _num(s["sites"]["relay"]),
+        "links": _num(s["backhaul"]["links"]),
+        "min_link_margin_db": _num(s["backhaul"]["min_margin_db"]),
         "covered_area_km2": float(np.isfinite(plan.coverage_dbm).sum()) * cell_km2,
     }
 
@@ -88,6 +100,12 @@ def _names(plan_a: Plan, plan_b: Plan) -> tuple[str, str]:
 
 def compare(plan_a: Plan, plan_b: Plan) -> pd.DataFrame:
     """Side-by-side figures of two plans.
+
+    Parameters
+    ----------
+    plan_a, plan_b
+        The plans to compare; a plan's name gets " (A)" / " (B)" when the two names are
+        equal.
 
     Returns
     -------
@@ -104,7 +122,20 @@ def compare(plan_a: Plan, plan_b: Plan) -> pd.DataFrame:
 
 
 def compare_veredas(plan_a: Plan, plan_b: Plan) -> pd.DataFrame:
-    """People and schools covered per vereda in two plans, and the difference (B - A)."""
+    """People and schools covered per vereda in two plans, and the difference (B - A).
+
+    Parameters
+    ----------
+    plan_a, plan_b
+        As for :func:`compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per vereda of either plan (index ``vereda``): columns
+        ``people_covered <name>`` and ``schools_covered <name>`` for each plan (0 where a
+        plan lacks the vereda), ``people_difference`` and ``schools_difference``.
+    """
     na, nb = _names(plan_a, plan_b)
     rows: dict[str, dict[str, float]] = {}
     for name, plan in ((na, plan_a), (nb, plan_b)):
@@ -133,6 +164,13 @@ def _same_grid(plan_a: Plan, plan_b: Plan) -> None:
 def coverage_change(plan_a: Plan, plan_b: Plan) -> tuple[NDArray[np.uint8], NDArray[np.float32]]:
     """Where coverage changes from plan A to plan B, on their common grid.
 
+    A cell counts as covered by a plan where it has any signal (a finite ``coverage_dbm``).
+
+    Parameters
+    ----------
+    plan_a, plan_b
+        The plans before (A) and after (B); on the same terrain grid.
+
     Returns
     -------
     change, delta_db
@@ -155,8 +193,31 @@ def coverage_change(plan_a: Plan, plan_b: Plan) -> tuple[NDArray[np.uint8], NDAr
 
 
 def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Figure:
-    """Map of coverage from plan A to B over the hillshade: received power gained or lost
-    (dB, B minus A) where both cover, and the cells only one of them covers."""
+    """Map of the coverage change from plan A to plan B over the hillshade.
+
+    Cells covered by both show the received power gained or lost (dB, B minus A); cells only
+    one plan covers are coloured as lost or gained (see :func:`coverage_change`); both
+    plans' access sites are marked.
+
+    Parameters
+    ----------
+    plan_a, plan_b
+        As for :func:`coverage_change`.
+    language
+        "es" or "en", for the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The map.
+
+    Raises
+    ------
+    InputError
+        The plans are not on the same terrain grid.
+    ScenarioError
+        Unknown language.
+    """
     change, delta = coverage_change(plan_a, plan_b)
     t = plan_a.terrain
     xmin, ymin, xmax, ymax = t.bounds
@@ -245,6 +306,26 @@ def cost_coverage_figure(
 
     Points are labelled with the swept parameter's value (the table's first column unless
     ``parameter`` is given); a second axis shows schools covered.
+
+    Parameters
+    ----------
+    table
+        A table of :func:`sweep` (columns ``cost_usd``, ``share_people_covered``,
+        ``schools_covered`` and the parameter's).
+    parameter
+        The column that labels the points; None: the first column.
+    language
+        "es" or "en", for the axis labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The curve, cost (USD) on the x axis and share of people covered (%) on the y axis.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
     """
     param = parameter or str(table.columns[0])
     data = table.sort_values("cost_usd")

@@ -84,6 +84,18 @@ BYTE_NODATA = 255
 def safe_path(out_dir: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
     """Return ``out_dir / name``, refusing a name that would leave ``out_dir``.
 
+    Parameters
+    ----------
+    out_dir
+        The output folder (need not exist yet).
+    name
+        A relative file name inside it, e.g. ``"profiles/a_b.png"``.
+
+    Returns
+    -------
+    Path
+        The resolved path inside ``out_dir``.
+
     Raises
     ------
     InputError
@@ -111,6 +123,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     The temporary file keeps the suffix of ``path`` (drivers choose their format by it) and
     is removed if the block raises, so a reader never sees a half-written file.
+
+    Parameters
+    ----------
+    path
+        The final file; its folder is created if missing.
+
+    Yields
+    ------
+    Path
+        The temporary path to write (it does not exist yet).
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -127,19 +149,60 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write bytes to ``path`` atomically; return the path."""
+    """Write bytes to ``path`` atomically.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    data
+        Its content.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 text to ``path`` atomically; return the path."""
+    """Write UTF-8 text to ``path`` atomically.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    text
+        Its content.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     return write_bytes(path, text.encode("utf-8"))
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix) and close it."""
+    """Save a matplotlib figure atomically (format from the suffix) and close it.
+
+    Parameters
+    ----------
+    fig
+        The figure; closed even if saving fails.
+    path
+        The file to write (``.png``, ``.pdf``, ...).
+    dpi
+        Resolution of raster formats (dots per inch).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=dpi, metadata=_figure_metadata(Path(path).suffix))
@@ -149,7 +212,20 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
 
 
 def save_pdf(figs: Iterable[Figure], path: str | os.PathLike[str]) -> Path:
-    """Save figures as the pages of one PDF (matplotlib PdfPages), atomically."""
+    """Save figures as the pages of one PDF (matplotlib PdfPages), atomically.
+
+    Parameters
+    ----------
+    figs
+        The pages, in order; all closed even if saving fails.
+    path
+        The PDF file to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     figs = list(figs)
     try:
         with atomic_path(path) as tmp, PdfPages(tmp, metadata=_figure_metadata(".pdf")) as pdf:
@@ -193,6 +269,32 @@ def write_cog(
     otherwise) down to about 32 cells, ``nodata`` set, an optional colour table (byte
     grids only) and the plan's models and assumptions as metadata tags. Written through
     GDAL's COG driver, so ``gdalinfo`` reports ``LAYOUT=COG``.
+
+    Parameters
+    ----------
+    path
+        The GeoTIFF to write.
+    array
+        The grid, of the plan's terrain shape; its dtype is kept.
+    plan
+        Gives the grid's CRS and transform, and the ``PLAN``, ``MODELS`` and
+        ``ASSUMPTIONS`` tags.
+    nodata
+        The grid's nodata value.
+    description
+        The band's description.
+    colormap
+        Colour table, value -> RGBA (0-255); None for none.
+    categorical
+        True for class or index grids (nearest-neighbour overviews), False for measures
+        (averaged overviews).
+    tags
+        More metadata tags, e.g. ``{"UNITS": "dBm"}``; they override the plan's.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     terrain = plan.terrain
     rows, cols = array.shape
@@ -250,7 +352,25 @@ def _class_colormap() -> dict[int, tuple[int, int, int, int]]:
 
 
 def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
-    """Write the received-power, signal-class and best-server COGs; return name -> path."""
+    """Write the received-power, signal-class and best-server COGs.
+
+    Parameters
+    ----------
+    plan
+        The plan whose coverage grids are written.
+    out_dir
+        The output folder.
+
+    Returns
+    -------
+    dict
+        ``rx_dbm_tif``, ``rx_class_tif`` and ``best_server_tif`` -> path.
+
+    Raises
+    ------
+    InputError
+        255 access sites or more (the best-server raster is one byte per cell).
+    """
     out: dict[str, Path] = {}
     out["rx_dbm_tif"] = write_cog(
         safe_path(out_dir, "coverage_rx_dbm.tif"),
@@ -299,6 +419,11 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
 def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Polygons of the received-power classes and of the best-server areas (working CRS).
 
+    Parameters
+    ----------
+    plan
+        The plan whose coverage and best-server grids are polygonised.
+
     Returns
     -------
     classes, servers
@@ -334,9 +459,23 @@ def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFram
 
 
 def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
-    """Write one GeoPackage with the layers ``sites``, ``links``, ``demand``, ``veredas``,
-    ``coverage`` (signal-class polygons), ``best_server`` (areas per access site), all in
-    the working CRS, and a non-spatial ``run_info`` table (models, assumptions).
+    """Write the plan's layers as one GeoPackage, atomically.
+
+    Layers ``sites``, ``links``, ``demand``, ``veredas``, ``coverage`` (signal-class
+    polygons) and ``best_server`` (areas per access site), all in the working CRS, and a
+    non-spatial ``run_info`` table (plan name, models, assumptions).
+
+    Parameters
+    ----------
+    plan
+        The plan to write.
+    path
+        The ``.gpkg`` file.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     classes, servers = coverage_polygons(plan)
     layers = {
@@ -450,7 +589,18 @@ def write_manifest(
     timings_s: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write ``manifest.json`` atomically; see :func:`coverage.outputs.manifest.build_manifest`."""
+    """Write ``manifest.json`` atomically.
+
+    Parameters
+    ----------
+    plan, path, outputs, timings_s, inputs
+        As for :func:`coverage.outputs.manifest.build_manifest`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     data = build_manifest(plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs)
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

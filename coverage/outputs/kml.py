@@ -354,6 +354,24 @@ def kmz_bytes(plan: Plan, *, language: str = "es") -> bytes:
     """The KMZ of a plan as bytes: ``doc.kml`` first, then the coverage image.
 
     The archive's entries carry a fixed date, so the same plan gives the same bytes.
+
+    Parameters
+    ----------
+    plan
+        The plan; reprojected to EPSG:4326 here.
+    language
+        "es" or "en", as for :func:`kml_document`.
+
+    Returns
+    -------
+    bytes
+        The zip archive: ``doc.kml`` (:func:`kml_document`) and the received-power class
+        image (PNG, EPSG:4326) it overlays.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
     """
     png, bounds = _overlay(plan)
     tree = kml_document(plan, language=language, overlay_bounds=bounds)

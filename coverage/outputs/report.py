@@ -104,8 +104,8 @@ def summarize(plan: Plan) -> dict[str, Any]:
         points), ``schools`` (one row per school), ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
-        ``models``, ``assumptions``, ``scenario`` and ``metrics``. The totals equal the sum
-        of the vereda rows.
+        ``models``, ``assumptions``, ``sources`` (the scenario's input layers: file, source,
+        licence), ``scenario`` and ``metrics``. The totals equal the sum of the vereda rows.
     """
     totals = _group_counts(plan.demand)
     sites = plan.sites
@@ -189,7 +189,19 @@ def _sources(plan: Plan) -> list[dict[str, str]]:
 
 
 def jsonable(obj: Any) -> Any:
-    """Recursively turn numpy scalars, tuples and paths into JSON-ready values."""
+    """Recursively turn numpy scalars, tuples and paths into JSON-ready values.
+
+    Parameters
+    ----------
+    obj
+        Any value: dicts, lists, tuples, sets and arrays are walked.
+
+    Returns
+    -------
+    Any
+        Plain dicts (string keys), lists, str, bool, int, float or None: NaN and infinity
+        become None, any other object its ``str``.
+    """
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set):
@@ -238,6 +250,17 @@ def summary_csv(summary: dict[str, Any]) -> str:
     Names are written as they are (CSV is data, not markup); the ``csv`` module quotes them.
     Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
     ``@``) are prefixed with a single quote.
+
+    Parameters
+    ----------
+    summary
+        A summary from :func:`summarize`.
+
+    Returns
+    -------
+    str
+        The CSV text: a header of :data:`CSV_COLUMNS`, one row per vereda, then ``TOTAL``;
+        floats rounded to 4 decimals, missing numbers empty.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

@@ -504,6 +504,11 @@ def leaflet_assets() -> Path | None:
 
     Looks first in ``$COVERAGE_LEAFLET_DIR``, then in :data:`LEAFLET_DIRS` (Debian's
     ``libjs-leaflet`` installs ``/usr/share/javascript/leaflet``).
+
+    Returns
+    -------
+    Path or None
+        The first folder that holds both files; None when none does.
     """
     candidates = [os.environ.get("COVERAGE_LEAFLET_DIR", ""), *LEAFLET_DIRS]
     for c in candidates:
@@ -544,6 +549,20 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
     external script or stylesheet: it works without internet. Without a local copy it keeps
     the CDN links and logs a warning naming the fix (``apt-get install libjs-leaflet`` or
     ``$COVERAGE_LEAFLET_DIR``).
+
+    Parameters
+    ----------
+    m
+        The map, e.g. from :func:`coverage_map`.
+    offline
+        Inline Leaflet's script and stylesheet (when a local copy is found); False keeps
+        the CDN links.
+
+    Returns
+    -------
+    str
+        The HTML page; folium's random element ids are replaced by counters, so the same
+        map gives the same page.
     """
     page = _stable_ids(m.get_root().render())
     if not offline:

@@ -83,6 +83,7 @@ class ClearanceSettings:
     spacing_m: float | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a frequency, k-factor or spacing out of range with an ``InputError``."""
         check_k_factor(self.k_factor)
         if not self.f_mhz > 0:
             msg = f"f_mhz must be a positive frequency in MHz, got {self.f_mhz}."
@@ -122,7 +123,13 @@ class LinkClearance:
 
     @property
     def clear(self) -> bool:
-        """Whether at least 60 % of the first Fresnel zone is free everywhere."""
+        """Whether at least 60 % of the first Fresnel zone is free everywhere.
+
+        Returns
+        -------
+        bool
+            True when ``clearance_ratio >= 0.6``.
+        """
         return self.clearance_ratio >= 0.6
 
 
@@ -197,16 +204,21 @@ def link_clearance(
     ----------
     terrain
         Elevation grid in a projected CRS.
-    a_xy, b_xy
-        End points ``(x, y)`` (m) in the terrain's CRS.
-    ha_m, hb_m
-        Antenna heights above ground (m).
+    a_xy
+        End point A ``(x, y)`` (m) in the terrain's CRS.
+    ha_m
+        Antenna height above ground at A (m).
+    b_xy
+        End point B ``(x, y)`` (m) in the terrain's CRS.
+    hb_m
+        Antenna height above ground at B (m).
     settings
         Frequency (MHz) of the Fresnel radius, k-factor and profile spacing (m).
 
     Returns
     -------
     LinkClearance
+        Length (m), line of sight and clearance of the link.
 
     Raises
     ------
@@ -245,10 +257,14 @@ def link_clearances(
     ----------
     terrain
         Elevation grid in a projected CRS.
-    a_xy, b_xy
-        (N, 2) end points (m) in the terrain's CRS.
-    ha_m, hb_m
-        (N,) antenna heights above ground (m), or one value for all.
+    a_xy
+        (N, 2) end points A (m) in the terrain's CRS.
+    ha_m
+        (N,) antenna heights above ground at A (m), or one value for all.
+    b_xy
+        (N, 2) end points B (m) in the terrain's CRS.
+    hb_m
+        (N,) antenna heights above ground at B (m), or one value for all.
     settings
         As for :func:`link_clearance`.
 
@@ -441,8 +457,8 @@ def visibility_table(
     Raises
     ------
     InputError
-        Malformed points or heights, a site or target off the grid, or
-        ``max_distance_m <= 0``.
+        Malformed points, non-finite heights, a site or target of an in-range pair off the
+        grid, or ``max_distance_m <= 0``.
     """
     import pandas as pd
 

@@ -39,6 +39,25 @@ def received_power_dbm(
     """Received power (dBm) = EIRP - path loss + rx gain - rx cable loss - clutter loss.
 
     NaN path losses (outside range) stay NaN; infinite losses ("no signal") give -inf.
+
+    Parameters
+    ----------
+    eirp_dbm
+        EIRP of the transmitter towards each point (dBm), one value or one per point.
+    path_loss_db
+        Path loss (dB) per point, e.g. a grid of
+        :func:`coverage.radio.prediction.predict_grid`.
+    rx_antenna_gain_dbi
+        Receive antenna gain (dBi), one value or one per point.
+    rx_cable_loss_db
+        Receive cable and connector loss (dB).
+    clutter_loss_db
+        Clutter loss at the receiver (dB), one value or one per point.
+
+    Returns
+    -------
+    numpy.ndarray
+        Received power (dBm), of the broadcast shape of the inputs.
     """
     pl = np.asarray(path_loss_db, dtype=np.float64)
     return np.asarray(
@@ -72,6 +91,11 @@ def best_server(
         Index of that site (int16; -1 where none serves). Ties go to the lowest index.
     overlap
         How many sites serve each cell (int16).
+
+    Raises
+    ------
+    InputError
+        The grids are not (N, rows, cols) with N >= 1, or N > 32,767.
     """
     stack = np.asarray(rx_dbm, dtype=np.float64)
     if stack.ndim == 2:
@@ -162,6 +186,7 @@ class AccessBudget:
     k_factor: float = 4.0 / 3.0
 
     def __post_init__(self) -> None:
+        """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
         problems = [
             f"{name} must be finite, got {value}"
             for name, value in (

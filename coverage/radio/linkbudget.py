@@ -95,6 +95,11 @@ class AntennaPattern:
         ``azimuth_deg`` (3: the usual three-sector site). Each radiates the full EIRP as its
         own cell, and a terminal takes the sector that reaches it best, so the site's gain
         towards a direction is the best sector's.
+
+    Raises
+    ------
+    InputError
+        ``sectors`` not in 1-12, or a cut without 360 finite values.
     """
 
     gain_dbi: float
@@ -106,6 +111,7 @@ class AntennaPattern:
     sectors: int = 1
 
     def __post_init__(self) -> None:
+        """Refuse a bad sector count or cut, and store the cuts as float arrays."""
         if not 1 <= self.sectors <= 12:
             msg = f"AntennaPattern {self.name!r}: sectors must be 1-12, got {self.sectors}."
             raise InputError(msg)
@@ -119,11 +125,26 @@ class AntennaPattern:
     def gain_towards_dbi(
         self, azimuth_deg: ArrayLike, elevation_deg: ArrayLike
     ) -> NDArray[np.float64]:
-        """Gain (dBi) towards directions given by azimuth (° from north, clockwise) and
-        elevation (° above the horizon), combining the two cuts as
-        ``G - min(A_h + A_v, max(A_h(180), A_v(...)))``, the usual 2-D pattern
-        reconstruction (summing the cuts, capped at the front-to-back ratio); with several
-        :attr:`sectors`, the best sector's gain.
+        """Gain (dBi) towards directions given by azimuth and elevation.
+
+        The two cuts combine as ``G - min(A_h + A_v, A_max)``, the usual 2-D pattern
+        reconstruction: the attenuations of the horizontal cut (off the boresight azimuth)
+        and of the vertical cut (off the downtilted boresight) are summed and capped at
+        ``A_max``, the larger of the two cuts' greatest attenuations (for :func:`sector`,
+        the front-to-back ratio or the side-lobe level). With several :attr:`sectors`, the
+        best sector's gain. The cuts are interpolated linearly between whole degrees.
+
+        Parameters
+        ----------
+        azimuth_deg
+            Direction's azimuth (degrees clockwise from north).
+        elevation_deg
+            Direction's elevation (degrees above the horizon; negative below it).
+
+        Returns
+        -------
+        numpy.ndarray
+            Gain (dBi), of the broadcast shape of the two angles.
         """
         az = np.asarray(azimuth_deg, dtype=np.float64)
         el = np.asarray(elevation_deg, dtype=np.float64)
@@ -138,7 +159,14 @@ class AntennaPattern:
 
     @property
     def azimuths_deg(self) -> tuple[float, ...]:
-        """Boresight azimuth of each sector (degrees clockwise from north)."""
+        """Boresight azimuth of each sector (degrees clockwise from north).
+
+        Returns
+        -------
+        tuple of float
+            ``sectors`` azimuths (deg) in [0, 360), from ``azimuth_deg`` evenly spaced
+            clockwise.
+        """
         return tuple(
             round((self.azimuth_deg + k * 360.0 / self.sectors) % 360.0, 6)
             for k in range(self.sectors)
@@ -146,7 +174,13 @@ class AntennaPattern:
 
     @property
     def is_omni(self) -> bool:
-        """True when the gain is the same in every direction (both cuts all zero)."""
+        """True when the gain is the same in every direction (both cuts all zero).
+
+        Returns
+        -------
+        bool
+            Whether every attenuation of both cuts is 0 dB.
+        """
         return not (self.horizontal_db.any() or self.vertical_db.any())
 
 
@@ -188,13 +222,20 @@ def pattern_loss_db(
     terrain
         Terrain grid (projected, metres).
     site_xy
-        Site position (m) in the terrain's CRS.
-    antenna_height_m, target_height_m
-        Heights above ground (m) of the antenna and of the receiver.
+        Site position ``(x, y)`` (m) in the terrain's CRS.
+    antenna_height_m
+        Height of the site antenna above ground (m).
     targets_xy
         (M, 2) receiver positions (m) in the terrain's CRS.
+    target_height_m
+        Height of the receivers above ground (m).
     k_factor
         Effective earth-radius factor.
+
+    Returns
+    -------
+    numpy.ndarray
+        (M,) attenuation below the peak gain (dB); NaN for a target off the terrain.
     """
     pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
     x, y = (float(v) for v in np.asarray(site_xy, dtype=np.float64).reshape(2))
@@ -213,7 +254,27 @@ def pattern_loss_grid(
     *,
     k_factor: float = 4.0 / 3.0,
 ) -> NDArray[np.float32]:
-    """:func:`pattern_loss_db` towards every cell centre of ``terrain`` (dB, float32 grid)."""
+    """:func:`pattern_loss_db` towards every cell centre of ``terrain`` (dB, float32 grid).
+
+    Parameters
+    ----------
+    pattern, terrain
+        As for :func:`pattern_loss_db`.
+    x_m, y_m
+        Site position (m) in the terrain's CRS.
+    antenna_height_m
+        Height of the site antenna above ground (m).
+    target_height_m
+        Height of the receiver above the ground of every cell (m).
+    k_factor
+        Effective earth-radius factor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Grid of ``terrain.shape`` (float32): attenuation below the peak gain (dB) towards
+        each cell.
+    """
     xs, ys = terrain.cell_centers()
     z_site = float(terrain.sample(x_m, y_m)) + antenna_height_m
     rise = terrain.elevation_m.astype(np.float64) + target_height_m - z_site
@@ -228,7 +289,20 @@ def _interp_cut(cut: NDArray[np.float64], angle_deg: NDArray[np.float64]) -> NDA
 
 
 def omni(gain_dbi: float = 0.0, *, name: str = "omni") -> AntennaPattern:
-    """An omnidirectional antenna of ``gain_dbi`` in every direction."""
+    """An omnidirectional antenna of ``gain_dbi`` in every direction.
+
+    Parameters
+    ----------
+    gain_dbi
+        Gain (dBi) in every direction.
+    name
+        Label for outputs.
+
+    Returns
+    -------
+    AntennaPattern
+        A pattern with both cuts all zero (:attr:`AntennaPattern.is_omni`).
+    """
     return AntennaPattern(gain_dbi=gain_dbi, name=name)
 
 
@@ -270,6 +344,7 @@ def sector(
     Returns
     -------
     AntennaPattern
+        The sector pattern, named ``"sector"``.
 
     Raises
     ------
@@ -308,10 +383,28 @@ def read_msi_pattern(
     lines. A gain in dBd is converted to dBi (+2.15 dB). ``sectors`` such antennas share
     the site (see :class:`AntennaPattern`).
 
+    Parameters
+    ----------
+    path
+        The ``.msi`` / ``.pln`` file.
+    azimuth_deg
+        Boresight azimuth of the first sector (degrees clockwise from north).
+    downtilt_deg
+        Mechanical downtilt (degrees, positive down).
+    sectors
+        Such antennas on the site, evenly spaced clockwise; 1-12.
+
+    Returns
+    -------
+    AntennaPattern
+        The file's peak gain (dBi) and cuts (dB), named by its ``NAME`` line (else the file
+        name without its suffix).
+
     Raises
     ------
     InputError
-        Missing file, missing gain or cut, or a cut without 360 entries.
+        Unreadable file, missing gain or cut, a cut without 360 entries, or ``sectors``
+        not in 1-12.
     """
     p = Path(path)
     try:
@@ -387,7 +480,17 @@ def clutter_loss_db(
     table
         Loss per class (dB); default :data:`WORLDCOVER_CLUTTER_DB`.
     default_db
-        Loss for classes missing from the table (e.g. nodata).
+        Loss (dB) for classes missing from the table (e.g. nodata).
+
+    Returns
+    -------
+    numpy.ndarray
+        Clutter loss (dB, float32), of the shape of ``land_cover``.
+
+    Raises
+    ------
+    InputError
+        A negative loss in the table.
     """
     codes = np.asarray(land_cover)
     lut = WORLDCOVER_CLUTTER_DB if table is None else table
@@ -411,10 +514,24 @@ def clutter_grid_db(
     unless ``table`` says otherwise; see :func:`clutter_loss_db`); cells the raster does
     not cover, or its nodata, get no clutter loss.
 
+    Parameters
+    ----------
+    land_cover
+        The land-cover GeoTIFF (class codes in band 1).
+    terrain
+        The grid to put the clutter loss on.
+    table
+        Loss per class (dB); default :data:`WORLDCOVER_CLUTTER_DB`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Grid of ``terrain.shape`` (float32): clutter loss (dB).
+
     Raises
     ------
     InputError
-        The file cannot be read or has no CRS.
+        The file cannot be read or has no CRS, or the table has a negative loss.
     """
     from rasterio.enums import Resampling
 
@@ -426,7 +543,20 @@ def clutter_grid_db(
 
 
 def snr_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
-    """Signal-to-noise ratio (dB) against the thermal noise floor of ``technology``."""
+    """Signal-to-noise ratio (dB) against the thermal noise floor of ``technology``.
+
+    Parameters
+    ----------
+    rx_dbm
+        Received power (dBm), any shape.
+    technology
+        Its bandwidth (MHz) and noise figure (dB) give the noise floor.
+
+    Returns
+    -------
+    numpy.ndarray
+        SNR (dB): ``rx_dbm`` minus :attr:`Technology.noise_floor_dbm`.
+    """
     return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.noise_floor_dbm)
 
 
@@ -436,6 +566,18 @@ def throughput_mbps(snr: ArrayLike, technology: Technology) -> NDArray[np.float6
     ``0`` below the technology's minimum SNR, ``0.6 B log2(1 + SNR)`` above it, capped at
     ``B x max_spectral_efficiency``. An estimate of link capacity, not of user throughput
     under load.
+
+    Parameters
+    ----------
+    snr
+        Signal-to-noise ratio (dB), any shape (e.g. from :func:`snr_db`); NaN gives 0.
+    technology
+        Bandwidth ``B`` (MHz), minimum SNR (dB) and maximum spectral efficiency (bit/s/Hz).
+
+    Returns
+    -------
+    numpy.ndarray
+        Throughput (Mbit/s), of the shape of ``snr``.
     """
     s = np.asarray(snr, dtype=np.float64)
     bw = technology.bandwidth_mhz
@@ -445,8 +587,23 @@ def throughput_mbps(snr: ArrayLike, technology: Technology) -> NDArray[np.float6
 
 
 def throughput_class(mbps: ArrayLike, *, covered: ArrayLike | None = None) -> NDArray[np.str_]:
-    """Name the throughput class of each value (:data:`THROUGHPUT_CLASSES`); "none" where
-    not covered (``covered`` False) or zero."""
+    """Name the throughput class of each value (:data:`THROUGHPUT_CLASSES`).
+
+    A value takes the best class whose lower bound it exceeds; "none" where it is 0 or less,
+    NaN, or not covered.
+
+    Parameters
+    ----------
+    mbps
+        Throughput (Mbit/s), any shape (e.g. from :func:`throughput_mbps`).
+    covered
+        Boolean mask of the shape of ``mbps``: False gives "none"; None: every value counts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Class names ("high", "broadband", "basic", "low" or "none"), of the shape of ``mbps``.
+    """
     m = np.asarray(mbps, dtype=np.float64)
     out = np.full(m.shape, "none", dtype="<U9")
     for name, lower in reversed(THROUGHPUT_CLASSES):
@@ -457,11 +614,38 @@ def throughput_class(mbps: ArrayLike, *, covered: ArrayLike | None = None) -> ND
 
 
 def link_margin_db(rx_dbm: ArrayLike, technology: Technology) -> NDArray[np.float64]:
-    """Margin (dB) of received power over sensitivity + fade margin; >= 0 means covered."""
+    """Margin (dB) of received power over sensitivity + fade margin; >= 0 means covered.
+
+    Parameters
+    ----------
+    rx_dbm
+        Received power (dBm), any shape.
+    technology
+        Its :attr:`Technology.required_rx_dbm` is the reference.
+
+    Returns
+    -------
+    numpy.ndarray
+        Link margin (dB), of the shape of ``rx_dbm``.
+    """
     return np.asarray(np.asarray(rx_dbm, dtype=np.float64) - technology.required_rx_dbm)
 
 
 def free_space_range_m(technology: Technology) -> float:
-    """Distance (m) at which free-space loss uses up the whole budget (an upper bound)."""
+    """Distance (m) at which free-space loss uses up the whole budget (an upper bound).
+
+    The budget is EIRP plus terminal gain minus the power coverage needs; free-space loss is
+    ``32.45 + 20 log10(f_MHz) + 20 log10(d_km)`` dB (no gaseous or clutter loss).
+
+    Parameters
+    ----------
+    technology
+        EIRP (dBm), terminal gain (dBi), required power (dBm) and frequency (MHz).
+
+    Returns
+    -------
+    float
+        Free-space range (m).
+    """
     budget = technology.eirp_dbm + technology.rx_antenna_gain_dbi - technology.required_rx_dbm
     return float(10 ** ((budget - 32.45 - 20 * math.log10(technology.f_mhz)) / 20.0) * 1000.0)

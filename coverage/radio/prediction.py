@@ -100,6 +100,7 @@ class PredictionSettings:
     grid_method: str = "radial"
 
     def __post_init__(self) -> None:
+        """Refuse every field out of range, all in one ``InputError``."""
         problems = []
         if not self.f_mhz > 0:
             problems.append(f"f_mhz must be > 0, got {self.f_mhz}")
@@ -291,7 +292,14 @@ class GridPrediction:
     model: str
 
     def warning_summary(self) -> dict[str, int]:
-        """How many cells carry each ITM warning, by its words."""
+        """How many cells carry each ITM warning, by its words.
+
+        Returns
+        -------
+        dict
+            Cell count by warning text (:data:`coverage.radio.itm.WARNINGS`), over the cells
+            with a finite loss; warnings no cell carries are left out.
+        """
         flags = self.warning_flags[np.isfinite(self.loss_db)]
         out = {}
         for bit, words in itm.WARNINGS.items():
@@ -508,10 +516,12 @@ def path_loss_matrix(
 
     Parameters
     ----------
-    terrain, sites_xy, targets_xy, max_distance_m, settings
+    terrain, sites_xy
         As for :func:`path_loss_options`.
     tx_heights_m
         Mast height above ground (m) per site, or one for all.
+    targets_xy, max_distance_m, settings
+        As for :func:`path_loss_options`.
     progress
         Show a tqdm bar over the sites.
 

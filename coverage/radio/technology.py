@@ -55,6 +55,12 @@ class Technology:
         Atmospheric (oxygen and water vapour) attenuation, ITU-R P.676 (dB/km).
     kind
         "access" (point-to-multipoint to users) or "backhaul" (point-to-point).
+
+    Raises
+    ------
+    InputError
+        A frequency, bandwidth, range or terminal height that is not > 0, a negative cable
+        loss, fade margin or noise figure, or another ``kind``; all problems in one message.
     """
 
     name: str
@@ -76,6 +82,7 @@ class Technology:
     kind: str = "access"
 
     def __post_init__(self) -> None:
+        """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
         problems = [
             f"{field}={value} must be > 0"
             for field, value in (
@@ -96,17 +103,35 @@ class Technology:
 
     @property
     def eirp_dbm(self) -> float:
-        """Effective isotropic radiated power (dBm): power + antenna gain - cable loss."""
+        """Effective isotropic radiated power (dBm): power + antenna gain - cable loss.
+
+        Returns
+        -------
+        float
+            ``tx_power_dbm + tx_antenna_gain_dbi - cable_loss_db`` (dBm).
+        """
         return self.tx_power_dbm + self.tx_antenna_gain_dbi - self.cable_loss_db
 
     @property
     def noise_floor_dbm(self) -> float:
-        """Thermal noise (dBm) in the channel: -174 dBm/Hz + 10 log10(B) + noise figure."""
+        """Thermal noise (dBm) in the channel: -174 dBm/Hz + 10 log10(B) + noise figure.
+
+        Returns
+        -------
+        float
+            Noise floor (dBm) over ``bandwidth_mhz``, noise figure included.
+        """
         return -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
 
     @property
     def required_rx_dbm(self) -> float:
-        """Received power (dBm) needed for coverage: sensitivity + fade margin."""
+        """Received power (dBm) needed for coverage: sensitivity + fade margin.
+
+        Returns
+        -------
+        float
+            ``rx_sensitivity_dbm + fade_margin_db`` (dBm).
+        """
         return self.rx_sensitivity_dbm + self.fade_margin_db
 
 
@@ -251,6 +276,16 @@ PRESETS: dict[str, Technology] = {
 
 def get_technology(name: str) -> Technology:
     """Return the preset :class:`Technology` called ``name``.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`PRESETS`, e.g. ``"wifi-5ghz-ptmp"``.
+
+    Returns
+    -------
+    Technology
+        The preset (shared and frozen: change it with :func:`dataclasses.replace`).
 
     Raises
     ------

@@ -1,8 +1,8 @@
 """Visibility: the Earth's bulge, the Fresnel zone, viewsheds and cumulative viewsheds.
 
-Geometry (shared by every function here)
-----------------------------------------
-The Earth is a sphere of radius :data:`EARTH_RADIUS_M` = 6,371,000 m whose curvature is
+Notes
+-----
+Geometry shared by every function here: the Earth is a sphere of radius :data:`EARTH_RADIUS_M` = 6,371,000 m whose curvature is
 flattened by refraction with the effective-radius factor ``k`` (default 4/3, the standard
 atmosphere of ITU-R P.834-9 and P.453): seen from an observer, a point at horizontal distance
 ``d`` is lowered by ``d**2 / (2 k R)``. Equivalently, along a link of length ``d1 + d2``
@@ -84,6 +84,11 @@ def earth_bulge_m(
         Distances (m) from the point to the two ends of the path.
     k_factor
         Effective Earth-radius factor (4/3 for the standard atmosphere; ``inf`` for none).
+
+    Returns
+    -------
+    numpy.ndarray
+        Bulge height (m), of the broadcast shape of ``d1_m`` and ``d2_m``.
     """
     d1 = np.asarray(d1_m, dtype=np.float64)
     d2 = np.asarray(d2_m, dtype=np.float64)
@@ -96,6 +101,19 @@ def fresnel_radius_m(d1_m: ArrayLike, d2_m: ArrayLike, f_mhz: ArrayLike) -> NDAr
     ``r1 = sqrt(lambda d1 d2 / (d1 + d2))`` with ``lambda = c / f``; ITU-R P.526-15 eq. (2)
     writes it ``550 sqrt(d1 d2 / ((d1 + d2) f))`` with d in km and f in MHz (17.7 m at the
     middle of a 10 km path at 2.4 GHz). Zero at the ends.
+
+    Parameters
+    ----------
+    d1_m, d2_m
+        Distances (m) from the point to the two ends of the path.
+    f_mhz
+        Frequency (MHz).
+
+    Returns
+    -------
+    numpy.ndarray
+        First Fresnel zone radius (m), of the broadcast shape of the inputs; 0 where
+        ``d1_m + d2_m`` is 0.
     """
     d1 = np.asarray(d1_m, dtype=np.float64)
     d2 = np.asarray(d2_m, dtype=np.float64)
@@ -242,9 +260,22 @@ def viewshed_margin(
 ) -> NDArray[np.float64]:
     """Exact R3 visibility margin of every cell (reference; slow, O(cells x distance)).
 
-    Returns, per cell, the slope of the sight line to the (raised) cell centre minus the
-    steepest slope to any crossing before it, in metres per cell: >= 0 means visible,
-    +inf at the observer, -inf beyond ``max_distance_m``. Same parameters as :func:`viewshed`.
+    Parameters
+    ----------
+    terrain, x_m, y_m, observer_height_m, target_height_m, max_distance_m, k_factor
+        As for :func:`viewshed`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float grid of ``terrain.shape``: per cell, the slope of the sight line to the
+        (raised) cell centre minus the steepest slope to any crossing before it, in metres
+        per cell; >= 0 means visible, +inf at the observer, -inf beyond ``max_distance_m``.
+
+    Raises
+    ------
+    InputError
+        As for :func:`viewshed`.
     """
     obs = _observer(terrain, x_m, y_m, observer_height_m, target_height_m, max_distance_m, k_factor)
     out = np.empty(terrain.shape, dtype=np.float64)
@@ -271,9 +302,24 @@ def viewshed_reference(
     max_distance_m: float | None = None,
     k_factor: float = 4.0 / 3.0,
 ) -> NDArray[np.bool_]:
-    """Exact viewshed: one ray to every cell centre (R3). Same parameters as :func:`viewshed`.
+    """Exact viewshed: one ray to every cell centre (R3), ``viewshed_margin(...) >= 0``.
 
     Meant for tests and benchmarks: it costs a ray walk per cell.
+
+    Parameters
+    ----------
+    terrain, x_m, y_m, observer_height_m, target_height_m, max_distance_m, k_factor
+        As for :func:`viewshed`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean grid of ``terrain.shape``, True where visible.
+
+    Raises
+    ------
+    InputError
+        As for :func:`viewshed`.
     """
     margin = viewshed_margin(
         terrain,
@@ -319,7 +365,13 @@ def cumulative_viewshed(
     Returns
     -------
     numpy.ndarray
-        uint16 grid of ``terrain.shape``.
+        Grid of ``terrain.shape`` (uint16): how many sites see each cell.
+
+    Raises
+    ------
+    InputError
+        ``sites_xy`` is not (N, 2) or has non-finite coordinates, a height is non-finite,
+        N > 65,535, or a site fails the checks of :func:`viewshed`.
     """
     xy = as_points_xy(sites_xy, "sites_xy")
     n = xy.shape[0]
