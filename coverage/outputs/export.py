@@ -8,35 +8,29 @@ chart per backhaul link, a static map (PNG and PDF), the summary (JSON, CSV, Mar
 coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
 versions, timings, output checksums).
 
-Every file is written atomically: to a temporary file in the same folder, then moved into
-place with :func:`os.replace`. Every output path stays inside the output folder: names that
-are absolute or climb out with ``..`` are refused. Web and KML outputs are reprojected to
+Every file is written atomically and inside the output folder (:mod:`coverage.outputs.files`).
+Web and KML outputs are reprojected to
 EPSG:4326 here and in :mod:`coverage.outputs.webmap` only.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import os
 import re
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pyogrio
 import rasterio
 import rasterio.features
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
 from rasterio.io import MemoryFile
 from rasterio.shutil import copy as rio_copy
@@ -44,14 +38,20 @@ from shapely.geometry import shape
 
 from coverage.errors import InputError
 from coverage.outputs import charts, kml, report, report_pages, styles, webmap
+from coverage.outputs.files import (
+    atomic_path,
+    safe_path,
+    save_figure,
+    save_pdf,
+    write_bytes,
+    write_text,
+)
 from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.plan import Plan
 
 __all__ = [
     "FORMATS",
-    "atomic_path",
-    "safe_path",
     "sites_table",
     "write_cog",
     "write_geopackage",
@@ -78,172 +78,6 @@ FORMATS = (
 RX_NODATA_DBM = -9999.0
 #: Nodata of the byte GeoTIFFs (signal class, best server).
 BYTE_NODATA = 255
-
-
-# --- paths and atomic writes ----------------------------------------------------------------
-def safe_path(out_dir: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
-    """Return ``out_dir / name``, refusing a name that would leave ``out_dir``.
-
-    Parameters
-    ----------
-    out_dir
-        The output folder (need not exist yet).
-    name
-        A relative file name inside it, e.g. ``"profiles/a_b.png"``.
-
-    Returns
-    -------
-    Path
-        The resolved path inside ``out_dir``.
-
-    Raises
-    ------
-    InputError
-        ``name`` is absolute, contains ``..``, or resolves (through links) outside
-        ``out_dir``.
-    """
-    rel = Path(name)
-    if rel.is_absolute() or ".." in rel.parts or str(name).strip() in ("", "."):
-        msg = (
-            f"Output name {str(name)!r} is absolute, empty or climbs out with '..'; give a "
-            "plain relative name inside the output folder."
-        )
-        raise InputError(msg)
-    root = Path(out_dir).resolve()
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root):
-        msg = f"Output {str(name)!r} resolves to {path}, outside the output folder {root}."
-        raise InputError(msg)
-    return path
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it onto ``path`` when the block succeeds.
-
-    The temporary file keeps the suffix of ``path`` (drivers choose their format by it) and
-    is removed if the block raises, so a reader never sees a half-written file.
-
-    Parameters
-    ----------
-    path
-        The final file; its folder is created if missing.
-
-    Yields
-    ------
-    Path
-        The temporary path to write (it does not exist yet).
-    """
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # drivers such as GPKG refuse to open an existing empty file
-    try:
-        yield tmp
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write bytes to ``path`` atomically.
-
-    Parameters
-    ----------
-    path
-        The file to write.
-    data
-        Its content.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
-
-
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 text to ``path`` atomically.
-
-    Parameters
-    ----------
-    path
-        The file to write.
-    text
-        Its content.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    return write_bytes(path, text.encode("utf-8"))
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix) and close it.
-
-    Parameters
-    ----------
-    fig
-        The figure; closed even if saving fails.
-    path
-        The file to write (``.png``, ``.pdf``, ...).
-    dpi
-        Resolution of raster formats (dots per inch).
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=dpi, metadata=_figure_metadata(Path(path).suffix))
-    finally:
-        plt.close(fig)
-    return Path(path)
-
-
-def save_pdf(figs: Iterable[Figure], path: str | os.PathLike[str]) -> Path:
-    """Save figures as the pages of one PDF (matplotlib PdfPages), atomically.
-
-    Parameters
-    ----------
-    figs
-        The pages, in order; all closed even if saving fails.
-    path
-        The PDF file to write.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    figs = list(figs)
-    try:
-        with atomic_path(path) as tmp, PdfPages(tmp, metadata=_figure_metadata(".pdf")) as pdf:
-            for fig in figs:
-                pdf.savefig(fig)
-    finally:
-        for fig in figs:
-            plt.close(fig)
-    return Path(path)
-
-
-def _figure_metadata(suffix: str) -> dict[str, Any]:
-    # Fixed metadata so the same plan gives the same bytes (no creation date).
-    if suffix == ".pdf":
-        return {"Creator": "coverage-planner", "Producer": "matplotlib", "CreationDate": None}
-    if suffix == ".png":
-        return {"Software": "coverage-planner"}
-    return {}
 
 
 def _file_name(text: str) -> str:

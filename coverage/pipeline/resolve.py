@@ -19,8 +19,8 @@ from typing import Any
 from coverage.errors import InputError, ScenarioError
 from coverage.planning.costs import CostTable
 from coverage.radio import itm
+from coverage.radio.antenna import AntennaPattern, read_msi_pattern
 from coverage.radio.clearance import ClearanceSettings
-from coverage.radio.linkbudget import AntennaPattern, read_msi_pattern
 from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
 from coverage.radio.technology import Technology, get_technology

@@ -27,8 +27,8 @@ from coverage.planning.candidates import (
 )
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
+from coverage.radio.antenna import pattern_loss_db
 from coverage.radio.composite import received_power_dbm
-from coverage.radio.linkbudget import pattern_loss_db
 from coverage.radio.prediction import path_loss_options
 from coverage.scenario import PlacementParams, Scenario
 

@@ -5,7 +5,8 @@
 * :mod:`~coverage.radio.propagation`: swappable path-loss models along one profile;
 * :mod:`~coverage.radio.itm`: the Longley-Rice Irregular Terrain Model;
 * :mod:`~coverage.radio.prediction`: area and point predictions from sites;
-* :mod:`~coverage.radio.linkbudget`: antenna patterns, clutter, SNR and throughput;
+* :mod:`~coverage.radio.antenna`: site antenna patterns (omni, sector, MSI files);
+* :mod:`~coverage.radio.linkbudget`: clutter, SNR, throughput and margins;
 * :mod:`~coverage.radio.technology`: radio presets with their sources;
 * :mod:`~coverage.radio.composite`: many sites on one grid (best server, overlap).
 

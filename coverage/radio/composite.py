@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
-from coverage.radio.linkbudget import AntennaPattern, pattern_loss_grid
+from coverage.radio.antenna import AntennaPattern, pattern_loss_grid
 from coverage.radio.prediction import PredictionSettings, predict_grid
 
 __all__ = ["AccessBudget", "Composite", "best_server", "received_power_dbm", "serve_sites"]
@@ -290,7 +290,7 @@ def serve_sites(
     Each site's path loss is :func:`coverage.radio.prediction.predict_grid`; received power
     follows ``budget`` (:class:`AccessBudget`: peak EIRP, terminal gain, the site antenna's
     attenuation below its peak towards each cell by
-    :func:`coverage.radio.linkbudget.pattern_loss_grid`, terminal clutter). Only the running
+    :func:`coverage.radio.antenna.pattern_loss_grid`, terminal clutter). Only the running
     composite is kept, so memory does not grow with N.
 
     Parameters

@@ -29,7 +29,7 @@ from shapely.geometry import LineString
 
 from coverage.errors import InputError, ScenarioError
 from coverage.inputs.terrain import load_terrain
-from coverage.outputs import charts, export, kml, report
+from coverage.outputs import charts, export, files, kml, report
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
 
@@ -211,21 +211,21 @@ def test_outputs_are_deterministic(tiny_plan, tmp_path):
 @pytest.mark.parametrize("name", ["../x.txt", "/tmp/x.txt", "a/../../x", "", "."])
 def test_safe_path_refuses_names_outside(tmp_path, name):
     with pytest.raises(InputError, match="output"):
-        export.safe_path(tmp_path, name)
+        files.safe_path(tmp_path, name)
 
 
 def test_safe_path_refuses_a_link_out(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "link").symlink_to(tmp_path)
     with pytest.raises(InputError, match="outside"):
-        export.safe_path(tmp_path / "out", "link/x.txt")
-    assert export.safe_path(tmp_path / "out", "sub/x.txt") == (tmp_path / "out/sub/x.txt").resolve()
+        files.safe_path(tmp_path / "out", "link/x.txt")
+    assert files.safe_path(tmp_path / "out", "sub/x.txt") == (tmp_path / "out/sub/x.txt").resolve()
 
 
 def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     target = tmp_path / "f.txt"
-    export.write_text(target, "old")
-    with pytest.raises(RuntimeError), export.atomic_path(target) as tmp:
+    files.write_text(target, "old")
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("disk full")
     assert target.read_text() == "old"

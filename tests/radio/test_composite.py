@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from coverage.errors import InputError
+from coverage.radio.antenna import pattern_loss_grid, sector
 from coverage.radio.composite import AccessBudget, best_server, received_power_dbm, serve_sites
-from coverage.radio.linkbudget import pattern_loss_grid, sector
 from coverage.radio.prediction import PredictionSettings, predict_grid
 
 SETTINGS = PredictionSettings(f_mhz=700.0, rx_height_m=1.5)  # ITM
