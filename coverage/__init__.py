@@ -1,4 +1,4 @@
-"""coverage: a rural connectivity planner.
+"""The ``coverage`` package: a rural connectivity planner.
 
 Terrain rasters and settlement layers go in; line of sight, radio propagation and
 network-graph models choose tower sites and their backhaul; coverage maps and gap reports
@@ -88,6 +88,23 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
+    """An entry point of :data:`_LAZY`, imported from its module on first use.
+
+    Parameters
+    ----------
+    name
+        The attribute asked for, e.g. ``"plan_coverage"``.
+
+    Returns
+    -------
+    object
+        The function or class of that name.
+
+    Raises
+    ------
+    AttributeError
+        ``name`` is not one of the package's attributes.
+    """
     if name in _LAZY:
         import importlib
 

@@ -218,7 +218,15 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of ``coverage-plan`` with every subcommand."""
+    """Return the argument parser of ``coverage-plan`` with every subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser of the global options (``-v``, ``-q``) and the subcommands ``run``,
+        ``validate``, ``viewshed`` and ``pathloss``; each subcommand sets ``func``, the
+        function that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="coverage-plan",
         description="Plan rural wireless coverage: sites, backhaul, coverage maps, gap reports.",
@@ -234,7 +242,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``coverage-plan``; returns the process exit code."""
+    """Entry point of ``coverage-plan``: parse the arguments, set up logging, run a subcommand.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the program name, e.g. ``["run", "--out", "maps"]``; None
+        (default): ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The process exit code: the subcommand's (0 on success), or 2 when it raised a
+        :class:`~coverage.errors.CoverageError`, whose message is printed to stderr.
+
+    Raises
+    ------
+    SystemExit
+        From argparse: status 2 on a usage error, 0 after ``--help``.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO

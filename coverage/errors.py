@@ -30,6 +30,19 @@ class InputError(CoverageError, ValueError):
 
     The message names the file or field, what is wrong and how to fix it. When several
     problems are found at once, ``problems`` lists each of them.
+
+    Parameters
+    ----------
+    message
+        The whole message, every problem in it.
+    problems
+        Each problem as its own sentence, when several were found at once; None (default)
+        or empty: the message is the one problem.
+
+    Attributes
+    ----------
+    problems
+        The problems, one sentence each: ``problems`` as given, or ``[message]``.
     """
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:

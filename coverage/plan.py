@@ -5,8 +5,10 @@ terrain grid, a few dictionaries and the :class:`~coverage.scenario.Scenario` it
 from. The pipeline (:mod:`coverage.pipeline`) builds it; the writers
 (:mod:`coverage.outputs`) only read it.
 
-Columns
--------
+Notes
+-----
+The columns of the plan's four GeoDataFrames:
+
 ``demand`` (one row per demand point, Point geometry)
     ``demand_id`` (str), ``kind`` ("population" or "school"), ``name`` (str),
     ``vereda`` (str), ``population`` (float, people), ``households`` (float),
@@ -105,15 +107,33 @@ class Plan:
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:
-        """The rows of :attr:`sites` whose role is "access"."""
+        """The rows of :attr:`sites` whose role is "access".
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The access sites, in the order of :attr:`best_server`'s indices.
+        """
         return self.sites[self.sites["role"] == "access"]
 
     @property
     def people_total(self) -> float:
-        """People in the demand layer."""
+        """People in the demand layer.
+
+        Returns
+        -------
+        float
+            The sum of ``demand["population"]`` (people).
+        """
         return float(self.demand["population"].sum())
 
     @property
     def people_covered(self) -> float:
-        """People at covered demand points."""
+        """People at covered demand points.
+
+        Returns
+        -------
+        float
+            The sum of ``demand["population"]`` where ``covered`` (people).
+        """
         return float(self.demand.loc[self.demand["covered"], "population"].sum())

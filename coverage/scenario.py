@@ -75,6 +75,7 @@ class Point:
     source: str = ""
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a coordinate off the globe (deg)."""
         _check(-180 <= self.lon_deg <= 180, f"lon_deg {self.lon_deg} is not in [-180, 180]")
         _check(-90 <= self.lat_deg <= 90, f"lat_deg {self.lat_deg} is not in [-90, 90]")
 
@@ -97,6 +98,7 @@ class LayerSpec:
     id_field: str = ""
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a bad file name or sha256 digest."""
         _check(
             bool(self.file)
             and not Path(self.file).is_absolute()
@@ -120,6 +122,7 @@ class PopulationFacts:
     source: str = ""
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a negative total."""
         _check(self.total_people >= 0, f"total_people {self.total_people} is negative")
         _check(self.households >= 0, f"households {self.households} is negative")
 
@@ -137,6 +140,7 @@ class AreaSpec:
     path: Path | None = None
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a negative margin or a missing layer."""
         _check(self.margin_m >= 0, f"margin_m {self.margin_m} is negative")
         missing = {"dem", "veredas", "schools"} - set(self.layers)
         _check(not missing, f"layers lacks {sorted(missing)} (dem, veredas and schools are needed)")
@@ -161,6 +165,7 @@ class TechnologyParams:
     antenna_sectors: int = 1
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` at the first bad override or antenna setting."""
         _check(
             not (self.antenna_pattern and self.tx_antenna_gain_dbi is not None),
             "set tx_antenna_gain_dbi or antenna_pattern (whose GAIN line gives the peak), not both",
@@ -191,6 +196,7 @@ class PropagationParams:
     clutter_loss_db: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a bad k-factor, clutter loss or resolution."""
         _check(0.5 <= self.k_factor <= 10, f"k_factor {self.k_factor} is outside [0.5, 10]")
         bad = [k for k, v in self.clutter_loss_db.items() if not k.isdigit() or not 0 <= v <= 60]
         _check(not bad, f"clutter_loss_db: classes {bad} need integer codes and 0-60 dB losses")
@@ -209,6 +215,7 @@ class DemandParams:
     buildings: str = ""
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a bad cell size or habitability limit."""
         _check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")
         _check(0 < self.max_slope_deg <= 90, "max_slope_deg must be in (0, 90]")
         _check(self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m")
@@ -226,6 +233,7 @@ class CandidateParams:
     extra: tuple[Point, ...] = ()
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a negative spacing or a bad candidate count."""
         _check(self.min_spacing_m >= 0, "min_spacing_m is negative")
         _check(1 <= self.max_candidates <= 5000, "max_candidates must be in [1, 5000]")
 
@@ -246,6 +254,7 @@ class PlacementParams:
     school_weight_people: float = 300.0
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` at the first bad method, objective, budget or limit."""
         _check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
         _check(
             self.objective in ("coverage", "cost"),
@@ -284,6 +293,7 @@ class CostParams:
     installation_usd: float | None = None
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a bad mast height or a negative price."""
         for key, usd in self.mast_usd_by_height_m.items():
             try:
                 height = float(key)
@@ -313,6 +323,7 @@ class BackhaulParams:
     two_paths: bool = False
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a bad hop limit, clearance ratio or link length."""
         _check(1 <= self.max_hops <= 10, "max_hops must be in [1, 10]")
         _check(0 <= self.min_clearance_ratio <= 1.5, "min_clearance_ratio must be in [0, 1.5]")
         _check(100 <= self.max_link_m <= 100_000, "max_link_m must be in [100, 100,000] m")
@@ -342,6 +353,7 @@ class Scenario(_ScenarioKeys):
     path: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for another language or an unpriced mast height."""
         _check(self.language in ("es", "en"), f"language {self.language!r} is not es or en")
         heights = {float(h) for h in self.costs.mast_usd_by_height_m}
         missing = [h for h in self.placement.mast_heights_m if heights and h not in heights]
@@ -350,7 +362,13 @@ class Scenario(_ScenarioKeys):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario as plain data (for manifests and summaries)."""
+        """The scenario as plain data (for manifests and summaries).
+
+        Returns
+        -------
+        dict
+            Every field, sections as nested dicts; ``path`` and ``area.path`` as text ("" if none).
+        """
         raw = dataclasses.asdict(self)
         raw["path"] = str(self.path) if self.path else ""
         raw["area"]["path"] = str(self.area.path) if self.area.path else ""
@@ -358,6 +376,17 @@ class Scenario(_ScenarioKeys):
 
     def replace(self, **sections: Any) -> Scenario:
         """Return a copy with whole sections or fields replaced.
+
+        Parameters
+        ----------
+        **sections
+            New values by field name: a section (``placement``, ``area``, ...) as an object, or
+            as a dict of the fields to change in it; ``name``, ``out_dir``, ``language`` as values.
+
+        Returns
+        -------
+        Scenario
+            The copy, validated as a new one is (a bad value raises :class:`ScenarioError`).
 
         Examples
         --------
@@ -498,10 +527,21 @@ def _raise_problems(path: Path, what: str, problems: list[str]) -> None:
 def load_area(path: str | os.PathLike[str]) -> AreaSpec:
     """Load and validate an area description (TOML).
 
+    Parameters
+    ----------
+    path
+        The area TOML file; the layers' files are looked for beside it first.
+
+    Returns
+    -------
+    AreaSpec
+        The validated area; its ``path`` is the file's absolute path.
+
     Raises
     ------
     ScenarioError
-        Listing every unknown key, wrong type or out-of-range value, with its dotted path.
+        The file is missing or not TOML; or every unknown key, wrong type or out-of-range
+        value, listed with its dotted path.
     """
     p = Path(path)
     raw = _read_toml(p, "area file")
@@ -512,14 +552,24 @@ def load_area(path: str | os.PathLike[str]) -> AreaSpec:
 
 
 def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
-    """Load and validate a scenario (TOML); ``None`` loads the bundled Palmitas scenario.
+    """Load and validate a scenario (TOML) and the area file it names.
 
-    The scenario's ``area`` key is a path to an area TOML, relative to the scenario file.
+    Parameters
+    ----------
+    path
+        The scenario TOML file, whose ``area`` key is the path of an area TOML relative to
+        it; None (default): the bundled Palmitas scenario (:func:`default_scenario_path`).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with its area; its ``path`` is the file's absolute path.
 
     Raises
     ------
     ScenarioError
-        Listing every problem found, each with its dotted key path and the fix.
+        A file is missing or not TOML, ``area`` is not a path, the area file has problems
+        (:func:`load_area`); or every problem of the scenario's keys, each with its dotted path.
     """
     p = Path(path) if path is not None else default_scenario_path()
     raw = _read_toml(p, "scenario")

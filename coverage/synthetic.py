@@ -33,6 +33,30 @@ def from_array(
 ) -> Terrain:
     """Wrap a 2-D array of elevations (m, row 0 north) as a Terrain.
 
+    Parameters
+    ----------
+    elevation_m
+        Ground elevations (m), shape (rows, cols), at least 2 x 2; row 0 is the north edge.
+    cell_size_m
+        Cell edge length (m).
+    x0_m, y0_m
+        Upper-left (north-west) corner of the grid in ``crs`` (m); default: a point near
+        Palmitas in EPSG:9377.
+    crs
+        A projected CRS in metres, as any string rasterio accepts.
+
+    Returns
+    -------
+    Terrain
+        The grid, elevations as float32, ``source`` "synthetic".
+
+    Raises
+    ------
+    InputError
+        ``elevation_m`` is not 2-D with at least 2 x 2 cells, or holds NaN.
+    CRSError
+        ``crs`` is not projected in metres.
+
     Examples
     --------
     >>> t = from_array([[0, 0, 0], [0, 10, 0], [0, 0, 0]], cell_size_m=10)
@@ -47,7 +71,23 @@ def from_array(
 def flat(
     rows: int = 50, cols: int = 50, *, elevation_m: float = 1500.0, cell_size_m: float = 30.0
 ) -> Terrain:
-    """A flat plain at one elevation (m)."""
+    """A flat plain at one elevation.
+
+    Parameters
+    ----------
+    rows, cols
+        Grid size in cells (default 50 x 50).
+    elevation_m
+        The elevation of every cell (m).
+    cell_size_m
+        Cell edge length (m).
+
+    Returns
+    -------
+    Terrain
+        The grid in EPSG:9377, its upper-left corner at (:data:`ORIGIN_X_M`,
+        :data:`ORIGIN_Y_M`).
+    """
     return from_array(np.full((rows, cols), elevation_m), cell_size_m=cell_size_m)
 
 
@@ -60,7 +100,27 @@ def ridge(
     width_m: float = 300.0,
     cell_size_m: float = 30.0,
 ) -> Terrain:
-    """A north-south Gaussian ridge of ``height_m`` above a plain, centred on the grid."""
+    """A north-south Gaussian ridge above a plain, centred on the grid.
+
+    Parameters
+    ----------
+    rows, cols
+        Grid size in cells (default 60 x 60).
+    base_m
+        Elevation of the plain (m).
+    height_m
+        Height of the crest above the plain (m).
+    width_m
+        Standard deviation of the Gaussian cross-section, east-west (m).
+    cell_size_m
+        Cell edge length (m).
+
+    Returns
+    -------
+    Terrain
+        The grid in EPSG:9377, its upper-left corner at (:data:`ORIGIN_X_M`,
+        :data:`ORIGIN_Y_M`).
+    """
     x = (np.arange(cols) - (cols - 1) / 2.0) * cell_size_m
     profile = base_m + height_m * np.exp(-0.5 * (x / width_m) ** 2)
     return from_array(np.tile(profile, (rows, 1)), cell_size_m=cell_size_m)
@@ -75,7 +135,27 @@ def wall(
     wall_height_m: float = 100.0,
     cell_size_m: float = 30.0,
 ) -> Terrain:
-    """A flat plain crossed by a one-cell-thick north-south wall at column ``wall_col``."""
+    """A flat plain crossed by a one-cell-thick north-south wall.
+
+    Parameters
+    ----------
+    rows, cols
+        Grid size in cells (default 40 x 40).
+    base_m
+        Elevation of the plain (m).
+    wall_col
+        Column of the wall (0 is the west edge).
+    wall_height_m
+        Height of the wall above the plain (m).
+    cell_size_m
+        Cell edge length (m).
+
+    Returns
+    -------
+    Terrain
+        The grid in EPSG:9377, its upper-left corner at (:data:`ORIGIN_X_M`,
+        :data:`ORIGIN_Y_M`).
+    """
     z = np.full((rows, cols), base_m)
     z[:, wall_col] += wall_height_m
     return from_array(z, cell_size_m=cell_size_m)
@@ -95,6 +175,25 @@ def andes_like(
     The surface mixes a power-law (1/f^2.2) random field, which gives realistic slopes, with
     a folded "ridged" transform, which gives sharp crests and deep valleys like the Andean
     cordillera around Palmitas. Elevations span ``base_m`` to ``base_m + relief_m``.
+
+    Parameters
+    ----------
+    rows, cols
+        Grid size in cells (default 200 x 200).
+    seed
+        Seed of the random phases: the same seed gives the same terrain.
+    base_m
+        Lowest elevation (m).
+    relief_m
+        Difference between the highest and the lowest elevation (m).
+    cell_size_m
+        Cell edge length (m).
+
+    Returns
+    -------
+    Terrain
+        The grid in EPSG:9377, its upper-left corner at (:data:`ORIGIN_X_M`,
+        :data:`ORIGIN_Y_M`).
     """
     rng = np.random.default_rng(seed)
     fy = np.fft.fftfreq(rows)[:, None]

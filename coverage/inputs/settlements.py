@@ -89,6 +89,25 @@ def check_vector_layer(
 
     Checks: a CRS is set, the layer is not empty, geometries are present, valid and of the
     expected types, and the required attribute fields exist.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read.
+    path
+        Its file (or another name for it), for the messages.
+    what
+        What the layer is, for the messages, e.g. ``"schools layer"``.
+    geom_types
+        The accepted geometry types, e.g. ``("Polygon", "MultiPolygon")``.
+    required_fields
+        Attribute fields the layer must have.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, each naming the layer; the checks stop at an empty
+        layer.
     """
     problems: list[str] = []
     where = f"{what} {path}"
@@ -147,12 +166,19 @@ def load_settlements(
     crs
         The projected working CRS.
     name_field, id_field
-        Vereda name and identifier fields.
+        Vereda name and identifier fields; with no ``id_field`` (""), the row number (from 0)
+        is the identifier.
     school_name_field
         School name field.
     school_inside_field
         Optional boolean field of the schools layer; schools where it is false lie outside the
-        area and are left out of the demand (logged).
+        area and are left out of the demand (logged). Ignored when the layer has no such field.
+
+    Returns
+    -------
+    Settlements
+        The boundary (the union of the veredas without a boundary layer), the veredas and the
+        schools inside the area, each with the vereda it lies in, in ``crs``.
 
     Raises
     ------
@@ -261,7 +287,18 @@ def _schools_in_veredas(
 
 
 def slope_deg(terrain: Terrain) -> NDArray[np.float32]:
-    """Terrain slope in degrees per cell (central differences; edges one-sided)."""
+    """Terrain slope per cell, from central differences (one-sided at the edges).
+
+    Parameters
+    ----------
+    terrain
+        The elevation grid (m).
+
+    Returns
+    -------
+    NDArray[np.float32]
+        Slope (deg, 0 flat), the terrain's shape.
+    """
     dz_dy, dz_dx = np.gradient(terrain.elevation_m.astype(np.float64), terrain.cell_size_m)
     return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy))).astype(np.float32)
 

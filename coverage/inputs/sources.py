@@ -38,7 +38,18 @@ DOWNLOAD_TIMEOUT_S = 60.0
 
 
 def sha256_of(path: Path) -> str:
-    """Hex sha256 digest of a file, read in 1 MiB blocks."""
+    """Hex sha256 digest of a file, read in 1 MiB blocks.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        The digest as 64 lower-case hex digits, as an area file's ``sha256`` lists them.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -47,7 +58,13 @@ def sha256_of(path: Path) -> str:
 
 
 def cache_dir() -> Path:
-    """The download cache folder (``$COVERAGE_CACHE_DIR`` or ``~/.cache/coverage``)."""
+    """The download cache folder (``$COVERAGE_CACHE_DIR`` or ``~/.cache/coverage``).
+
+    Returns
+    -------
+    Path
+        The folder, read from the environment at each call (it may not exist yet).
+    """
     env = os.environ.get("COVERAGE_CACHE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "coverage"
 
@@ -110,6 +127,13 @@ def resolve_layer(
     mirror
         Mirror folder; defaults to ``$COVERAGE_DATA_MIRROR``.
 
+    Returns
+    -------
+    Path
+        The file beside the area TOML (used unchecked), or in the mirror or the cache, or
+        just downloaded into the cache; these three are checked against ``layer.sha256``
+        when it lists any.
+
     Raises
     ------
     DataSourceError
@@ -148,7 +172,26 @@ def resolve_layer(
 def resolve_layers(
     area: AreaSpec, *, mirror: str | os.PathLike[str] | None = None
 ) -> dict[str, Path]:
-    """Resolve every layer of an area; report all missing layers in one error."""
+    """Resolve every layer of an area with :func:`resolve_layer`; report all problems at once.
+
+    Parameters
+    ----------
+    area
+        The area description; files beside its TOML (``area.path``) are looked at first.
+    mirror
+        Mirror folder; defaults to ``$COVERAGE_DATA_MIRROR``.
+
+    Returns
+    -------
+    dict[str, Path]
+        The local file of each layer, by the layer's key in the area file (``dem``, ...).
+
+    Raises
+    ------
+    DataSourceError
+        One error listing every layer that is missing, cannot be downloaded or has another
+        checksum.
+    """
     area_dir = area.path.parent if area.path else None
     paths: dict[str, Path] = {}
     problems: list[str] = []

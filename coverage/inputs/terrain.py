@@ -55,7 +55,7 @@ MAX_CELLS = 400_000_000
 class Terrain:
     """An elevation grid in a projected, metric CRS with square, north-up cells.
 
-    Parameters
+    Attributes
     ----------
     elevation_m
         2-D float32 array of ground elevations in metres, row 0 at the north edge.
@@ -67,6 +67,14 @@ class Terrain:
         Where the elevations came from (file names), for provenance in outputs.
     filled_voids
         How many cells were nodata and were filled from their nearest valid neighbour.
+
+    Raises
+    ------
+    InputError
+        The grid is not 2-D with at least 2 x 2 cells, its cells are not square and north-up,
+        or an elevation is NaN or infinite.
+    CRSError
+        The CRS is missing, geographic or not in metres.
     """
 
     elevation_m: NDArray[np.float32]
@@ -76,6 +84,7 @@ class Terrain:
     filled_voids: int = 0
 
     def __post_init__(self) -> None:
+        """Validate the grid, transform and CRS; keep the elevations as contiguous float32."""
         elev = np.ascontiguousarray(self.elevation_m, dtype=np.float32)
         if elev.ndim != 2 or min(elev.shape) < 2:
             msg = f"Terrain needs a 2-D grid of at least 2 x 2 cells, got shape {elev.shape}."
@@ -99,24 +108,49 @@ class Terrain:
     # --- geometry of the grid -------------------------------------------------------------
     @property
     def cell_size_m(self) -> float:
-        """Edge length of one square cell, in metres."""
+        """Edge length of one square cell, in metres.
+
+        Returns
+        -------
+        float
+            The transform's cell width (m), equal to its height.
+        """
         return float(self.transform.a)
 
     @property
     def shape(self) -> tuple[int, int]:
-        """(rows, columns) of the grid."""
+        """(rows, columns) of the grid.
+
+        Returns
+        -------
+        tuple of int
+            Rows (north to south) and columns (west to east).
+        """
         rows, cols = self.elevation_m.shape
         return int(rows), int(cols)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        """(xmin, ymin, xmax, ymax) of the grid's outer edges, in metres."""
+        """(xmin, ymin, xmax, ymax) of the grid's outer edges, in metres.
+
+        Returns
+        -------
+        tuple of float
+            The outer edges in the terrain's CRS (m).
+        """
         rows, cols = self.shape
         x0, y0 = self.transform.c, self.transform.f
         return (x0, y0 - rows * self.cell_size_m, x0 + cols * self.cell_size_m, y0)
 
     def cell_centers(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Return the x coordinates of column centres and y coordinates of row centres (m)."""
+        """Return the x coordinates of column centres and y coordinates of row centres (m).
+
+        Returns
+        -------
+        xs, ys
+            The x of each column's centre, west to east, shape (cols,), and the y of each
+            row's centre, north to south, shape (rows,), in the terrain's CRS (m).
+        """
         rows, cols = self.shape
         xs = self.transform.c + (np.arange(cols) + 0.5) * self.cell_size_m
         ys = self.transform.f - (np.arange(rows) + 0.5) * self.cell_size_m
@@ -125,7 +159,16 @@ class Terrain:
     def rowcol(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Return the integer (row, col) of the cells containing points (x_m, y_m).
 
-        Points outside the grid get indices outside ``[0, rows)`` / ``[0, cols)``.
+        Parameters
+        ----------
+        x_m, y_m
+            Points in the terrain's CRS (m), scalars or arrays of one shape.
+
+        Returns
+        -------
+        row, col
+            Cell indices, the points' shape; points outside the grid get indices
+            outside ``[0, rows)`` / ``[0, cols)``.
         """
         x = np.asarray(x_m, dtype=np.float64)
         y = np.asarray(y_m, dtype=np.float64)
@@ -134,7 +177,18 @@ class Terrain:
         return row, col
 
     def contains(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.bool_]:
-        """Return whether each point lies inside the grid's outer edges."""
+        """Return whether each point lies inside the grid's outer edges.
+
+        Parameters
+        ----------
+        x_m, y_m
+            Points in the terrain's CRS (m), scalars or arrays of one shape.
+
+        Returns
+        -------
+        NDArray[np.bool_]
+            True inside or on the edges, the points' shape.
+        """
         x = np.asarray(x_m, dtype=np.float64)
         y = np.asarray(y_m, dtype=np.float64)
         xmin, ymin, xmax, ymax = self.bounds
@@ -146,6 +200,16 @@ class Terrain:
 
         Points between the outermost cell centres and the grid edge take the edge value;
         points outside the grid give NaN.
+
+        Parameters
+        ----------
+        x_m, y_m
+            Points in the terrain's CRS (m), scalars or arrays of one shape.
+
+        Returns
+        -------
+        NDArray[np.float64]
+            Elevations (m), the points' shape.
         """
         x = np.asarray(x_m, dtype=np.float64)
         y = np.asarray(y_m, dtype=np.float64)
@@ -246,6 +310,16 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
     outputs lie cell for cell on the input grid. Voids are filled from the nearest valid
     cell. Use :func:`load_terrain` to clip and reproject a geographic DEM.
 
+    Parameters
+    ----------
+    path
+        A GeoTIFF (or any raster GDAL reads) in a projected CRS in metres; band 1 is read.
+
+    Returns
+    -------
+    Terrain
+        The DEM's grid and CRS, voids filled, ``source`` the file name.
+
     Raises
     ------
     InputError
@@ -297,9 +371,31 @@ def raster_on_grid(
 ) -> NDArray[Any]:
     """Band 1 of a GeoTIFF in any CRS, reprojected onto the terrain's grid.
 
-    Cells the raster does not cover, and its nodata, are 0. ``what`` names the layer in
-    messages, ``crs_hint`` says which CRS such data usually has, ``content`` what the file
-    should hold.
+    Parameters
+    ----------
+    path
+        The raster file (a GeoTIFF, or any raster GDAL reads), with a CRS.
+    terrain
+        The grid to resample onto.
+    what
+        The layer's name in messages, e.g. ``"population raster"``.
+    crs_hint
+        Which CRS such data usually has, for the message when the file has none, e.g.
+        ``"ESA WorldCover is EPSG:4326"``.
+    content
+        What the file should hold, for the message when it cannot be read, e.g.
+        ``"people per cell"``.
+    dtype
+        The result's type, e.g. ``np.float64`` or ``np.int32``.
+    resampling
+        How source cells combine, e.g. ``Resampling.sum`` to keep the total of a count,
+        ``Resampling.nearest`` for class codes.
+
+    Returns
+    -------
+    NDArray[Any]
+        The values on the terrain's grid, its shape; 0 where the raster does not reach and
+        where it has nodata.
 
     Raises
     ------
@@ -339,8 +435,31 @@ def write_grid(
     """Write one band on the terrain's exact grid as a GeoTIFF, atomically.
 
     The file is written to a temporary name in the same folder, then renamed, so a failed
-    write never leaves a half-written file. ``values`` must have the terrain's shape; its
-    dtype is kept (e.g. uint8 0/1 for a viewshed, float32 dB for path loss).
+    write never leaves a half-written file.
+
+    Parameters
+    ----------
+    terrain
+        The grid (transform and CRS) the values lie on.
+    path
+        The GeoTIFF to write (deflate-compressed); its folder must exist.
+    values
+        One value per cell, the terrain's shape; the dtype is kept (e.g. uint8 0/1 for a
+        viewshed, float32 dB for path loss).
+    nodata
+        The band's nodata value, or None for none.
+    tags
+        Dataset metadata written into the file, e.g. ``{"units": "dB"}``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        ``values`` does not have the terrain's shape.
     """
     out = Path(path)
     if values.shape != terrain.shape:
@@ -377,7 +496,24 @@ def check_dem(
 
     Checks that each file exists and is a raster with a CRS, that it is not all nodata
     (read decimated to at most about a million cells), and that together the files cover
-    ``area`` buffered by ``margin_m`` (``area`` in ``crs``; skipped when ``None``).
+    the bounding box of ``area`` buffered by ``margin_m``.
+
+    Parameters
+    ----------
+    paths
+        One DEM file or several, in any CRS.
+    area
+        The area of interest in ``crs``; None skips the coverage check.
+    crs
+        The working CRS.
+    margin_m
+        Buffer around ``area`` that the files must also cover (m).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, each naming the file and the fix; empty when the DEM is
+        usable.
     """
     files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     problems: list[str] = []

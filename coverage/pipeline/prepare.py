@@ -66,7 +66,13 @@ class Inputs:
 
     @property
     def area(self) -> BaseGeometry:
-        """The planning area (one polygon, working CRS)."""
+        """The planning area (one polygon, working CRS).
+
+        Returns
+        -------
+        BaseGeometry
+            The geometry of ``settlements.boundary``.
+        """
         return self.settlements.boundary.geometry.iloc[0]
 
 

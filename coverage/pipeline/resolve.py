@@ -60,12 +60,25 @@ class ResolvedScenario:
 
     @property
     def threshold_dbm(self) -> float:
-        """Received power (dBm) that covers a point: sensitivity plus fade margin."""
+        """Received power (dBm) that covers a point: sensitivity plus fade margin.
+
+        Returns
+        -------
+        float
+            The technology's ``rx_sensitivity_dbm + fade_margin_db`` (dBm).
+        """
         return self.technology.rx_sensitivity_dbm + self.technology.fade_margin_db
 
     @property
     def prediction(self) -> PredictionSettings:
-        """Path-loss settings of the access link: frequency (MHz), terminal height (m), model."""
+        """Path-loss settings of the access link: frequency (MHz), terminal height (m), model.
+
+        Returns
+        -------
+        PredictionSettings
+            The technology's frequency and terminal height with :attr:`model`, built anew at
+            each access.
+        """
         return PredictionSettings(
             f_mhz=self.technology.f_mhz,
             rx_height_m=self.technology.terminal_height_m,
@@ -74,14 +87,26 @@ class ResolvedScenario:
 
     @property
     def clearance(self) -> ClearanceSettings:
-        """Line-of-sight settings of the access link: frequency (MHz) and k-factor."""
+        """Line-of-sight settings of the access link: frequency (MHz) and k-factor.
+
+        Returns
+        -------
+        ClearanceSettings
+            The technology's frequency and ``[propagation] k_factor``.
+        """
         return ClearanceSettings(
             f_mhz=self.technology.f_mhz, k_factor=self.scenario.propagation.k_factor
         )
 
     @property
     def sector_antenna(self) -> AntennaPattern | None:
-        """The antenna pattern when it is directional (its gain varies), else None."""
+        """The antenna pattern when it is directional (its gain varies), else None.
+
+        Returns
+        -------
+        AntennaPattern or None
+            :attr:`antenna` unless it is None or omnidirectional.
+        """
         antenna = self.antenna
         return antenna if antenna is not None and not antenna.is_omni else None
 
