@@ -33,8 +33,6 @@ from coverage.radio import itm
 from coverage.radio._kernels import prediction as _pk
 from coverage.radio.propagation import PropagationModel, get_model
 
-numba = itm.numba
-
 __all__ = [
     "GridPrediction",
     "path_loss_grid",

@@ -236,7 +236,8 @@ def _jit_reference():
     """The frozen pre-speed-up core (tests/itm_reference.py) compiled as it was, serially."""
     import types
 
-    from coverage.radio.itm import numba
+    import numba
+
     from tests.radio import itm_reference
 
     for name, obj in list(vars(itm_reference).items()):
@@ -254,8 +255,8 @@ def test_itm_speed_before_after(mirror):
     that results agree to 0.01 dB.
     """
     import geopandas as gpd
+    import numba
 
-    from coverage.radio.itm import numba
     from coverage.radio.prediction import _grid_coords, path_loss_options, predict_grid
     from coverage.radio.propagation import ItmModel
 

@@ -29,16 +29,12 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from coverage.radio import itm
+from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio._kernels.propagation import ITM, profile_loss
 from coverage.radio._kernels.viewshed import bilinear
-
-numba = itm.numba
 
 #: Targets per parallel chunk of :func:`paths_kernel`.
 BLOCK = 64
@@ -56,24 +52,26 @@ def _atomic_take(typingctx: Any, counter: Any) -> Any:
     atomic operations of its own on the CPU. numba does not see this write, so compiled
     code must read the counter only through it (numba took a later ``counter[0]`` in the
     same function for the 0 it was created with)."""
-    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+    if not (isinstance(counter, numba.types.Array) and counter.dtype == numba.types.int64):
         return None
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         array_type = signature.args[0]
         array = context.make_array(array_type)(context, builder, args[0])
-        zero = context.get_constant(types.intp, 0)
-        ptr = cgutils.get_item_pointer(context, builder, array_type, array, [zero])
-        return builder.atomic_rmw("add", ptr, context.get_constant(types.int64, 1), "monotonic")
+        zero = context.get_constant(numba.types.intp, 0)
+        ptr = numba.core.cgutils.get_item_pointer(context, builder, array_type, array, [zero])
+        return builder.atomic_rmw(
+            "add", ptr, context.get_constant(numba.types.int64, 1), "monotonic"
+        )
 
-    return types.int64(counter), codegen
+    return numba.types.int64(counter), codegen
 
 
 #: :func:`_atomic_take` as compiled code calls it: ``c = _take_next(counter)``.
-_take_next = cast("Callable[[NDArray[np.int64]], int]", intrinsic(_atomic_take))
+_take_next = cast("Callable[[NDArray[np.int64]], int]", numba.extending.intrinsic(_atomic_take))
 
 
-@numba.njit(**itm.NO_REFCOUNT)
+@numba.njit(**NO_REFCOUNT)
 def _evaluate_itm(
     shared: NDArray[np.float64],
     buf: NDArray[np.float64],
@@ -97,7 +95,7 @@ def _evaluate_itm(
     ``sums`` must hold the :func:`coverage.radio.itm.profile_sums` of ``buf`` up to ``np_ + 1``
     at least and ``recip`` :func:`coverage.radio.itm.reciprocals` as long; ``zmax``, ``records``,
     ``n_records`` are :func:`coverage.radio.itm.radial_tables` of ``buf`` or empty arrays.
-    Compiled without reference counting (:data:`coverage.radio.itm.NO_REFCOUNT`): it runs once
+    Compiled without reference counting (:data:`coverage.radio._kernels.NO_REFCOUNT`): it runs once
     per path.
     """
     ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from coverage.radio import itm
+from coverage.radio._kernels import numba
 
 #: Mean earth radius (m) used with the k-factor.
 EARTH_RADIUS_M = 6_371_000.0

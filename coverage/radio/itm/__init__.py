@@ -35,11 +35,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from coverage.errors import InputError
+from coverage.radio._kernels import numba
 from coverage.radio.itm.attenuation import _longley_rice
 from coverage.radio.itm.profile import (  # noqa: F401 (re-exported)
     _GAMMA_A,
     _N_BINS,
-    NO_REFCOUNT,
     WORK_SIZE,
     _ground_impedance,
     _input_warnings,
@@ -50,7 +50,7 @@ from coverage.radio.itm.profile import (  # noqa: F401 (re-exported)
     radial_tables,
     reciprocals,
 )
-from coverage.radio.itm.variability import _variability, deviates, frequency_terms, numba
+from coverage.radio.itm.variability import _variability, deviates, frequency_terms
 
 __all__ = [
     "CLIMATES",

@@ -18,23 +18,15 @@ j) share one pass.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio.itm.attenuation import _longley_rice
-from coverage.radio.itm.variability import _variability, deviates, frequency_terms, numba
+from coverage.radio.itm.variability import _variability, deviates, frequency_terms
 
 _GAMMA_A = 157e-9  # actual earth curvature (1/m)
-#: numba options of the per-path functions, which allocate nothing: without NRT (numba's
-#: runtime), numba does not incref and decref every array argument at every call, atomic
-#: operations on counters both threads share (``_nrt`` is numba's own switch, used in its
-#: tests; the 10 km radial grid ran 1.12x faster without them). Their callers must pass
-#: arrays they keep alive. Like every ITM function, they use numpy's error model: a division
-#: by zero gives inf or NaN in the result instead of numba's check and a
-#: ZeroDivisionError on every division (1.05x).
-NO_REFCOUNT: dict[str, Any] = {"cache": True, "_nrt": False, "error_model": "numpy"}
 #: Bins of the Δh decile search; a power of two (the bin index is masked with _N_BINS - 1).
 _N_BINS = 64
 #: Scratch length (floats) the core needs beside the profile: Δh resamples to <= 245 points.
