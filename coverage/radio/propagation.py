@@ -40,7 +40,7 @@ from coverage.radio._kernels.propagation import (
     ITM,
     KNIFE,
     LOS,
-    _los_status,
+    los_status,
     profile_loss,
 )
 from coverage.radio.visibility import fresnel_radius_m
@@ -235,7 +235,7 @@ class LineOfSightModel(PropagationModel):
     ) -> str:
         """ "clear", "fresnel-obstructed" or "blocked" for one profile."""
         z, step = _profile(distance_m, elevation_m)
-        st = _los_status(
+        st = los_status(
             z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor, self.clearance_fraction
         )
         return ("clear", "fresnel-obstructed", "blocked")[st]

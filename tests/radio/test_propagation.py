@@ -242,11 +242,11 @@ def test_raising_receiver_never_lowers_power_on_los_path(p, dh, name):
 
 def _principal_edge(z, step, h_tx, h_rx):
     """Deygout's principal edge (sample index) on profile z, k = 4/3."""
-    from coverage.radio._kernels.propagation import C_M_S, _effective, _max_v
+    from coverage.radio._kernels.propagation import C_M_S, effective_heights, max_fresnel_v
 
-    ze = _effective(np.asarray(z, dtype=float), step, 4.0 / 3.0)
+    ze = effective_heights(np.asarray(z, dtype=float), step, 4.0 / 3.0)
     lam = C_M_S / (F_MHZ * 1e6)
-    return _max_v(ze, step, 0, len(z) - 1, z[0] + h_tx, z[-1] + h_rx, lam)[1]
+    return max_fresnel_v(ze, step, 0, len(z) - 1, z[0] + h_tx, z[-1] + h_rx, lam)[1]
 
 
 def test_deygout_jumps_where_its_principal_edge_moves():
