@@ -43,6 +43,7 @@ from coverage.radio._kernels.propagation import (
     los_status,
     profile_loss,
 )
+from coverage.radio.itm.settings import _check_common
 from coverage.radio.visibility import fresnel_radius_m
 
 __all__ = [
@@ -355,7 +356,7 @@ class ItmModel(PropagationModel):
         situation_pct: float = 50.0,
         system_elevation_m: float | None = None,
     ) -> None:
-        self.pol = itm._check_common(
+        self.pol = _check_common(
             tx_height_m=10.0,
             rx_height_m=10.0,
             f_mhz=1000.0,

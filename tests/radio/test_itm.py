@@ -317,9 +317,9 @@ def test_compiled_core_matches_frozen_core_on_synthetic_andes(andes_terrain):
 )
 def test_order_statistics_equal_sorting(values, k_frac, spread):
     """The bucketed selection behind Δh returns exactly the sorted k-th values (ties too)."""
-    from coverage.radio.itm import _N_BINS, _order_statistics
+    from coverage.radio.itm.profile import N_BINS, order_statistics
 
-    assert _N_BINS & (_N_BINS - 1) == 0  # the bin index is masked with _N_BINS - 1
+    assert N_BINS & (N_BINS - 1) == 0  # the bin index is masked with N_BINS - 1
 
     s = np.array(values, dtype=np.float64) * spread
     n = len(s)
@@ -328,8 +328,8 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
     lo, hi = s.min(), s.max()
     assume(hi > lo)
     pools = np.empty(2 * n)
-    got = _order_statistics(
-        s.copy(), n, k_a, k_b, lo, hi, np.empty(2 * _N_BINS + n, dtype=np.int64),
+    got = order_statistics(
+        s.copy(), n, k_a, k_b, lo, hi, np.empty(2 * N_BINS + n, dtype=np.int64),
         pools[:n], pools[n:],
     )  # fmt: skip
     assert got == (np.sort(s)[k_a], np.sort(s)[k_b])
@@ -346,15 +346,11 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     """Horizon scans pruned by :func:`radial_tables` give the full scans' results bit for bit,
     for every path along a radial: integer terrain (equal angles, ties), flat ground,
     several heights, and a spacing (23.7 m) whose distances are not exact (full rx scan)."""
-    from coverage.radio.itm import (
-        WORK_SIZE,
-        _ground_impedance,
-        frequency_terms,
-        itm_p2p_heights,
-        profile_sums,
-        radial_tables,
-        reciprocals,
-    )
+    from coverage.radio.itm.horizons import radial_tables
+    from coverage.radio.itm.point_to_point import itm_p2p_heights
+    from coverage.radio.itm.profile import WORK_SIZE, profile_sums, reciprocals
+    from coverage.radio.itm.terms import ground_impedance
+    from coverage.radio.itm.variability import frequency_terms
 
     rng = np.random.default_rng(seed)
     z = np.round(1500 + np.cumsum(rng.normal(0, rough_m, n)))
@@ -376,7 +372,7 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
             loss, mode, warn = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64)
             itm_p2p_heights(
                 z, sums, recip, np_, step_m, heights, 1.5, frequency_terms(700.0),
-                _ground_impedance(700.0, 1, 15.0, 0.005), 301.0, np.nan, 5, 1, 0.0, 0.0, 0.0,
+                ground_impedance(700.0, 1, 15.0, 0.005), 301.0, np.nan, 5, 1, 0.0, 0.0, 0.0,
                 np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
             )  # fmt: skip
             rows.append(np.concatenate([loss, mode, warn]))
@@ -396,7 +392,7 @@ def test_horizons_match_full_scans(seed, n, rough_m, h_tx):
     only from the tx horizon's sample on (the two horizons never cross); the frozen core
     scans every sample from both ends. Same loss (0.01 dB), mode and warnings on rough,
     hilly and flat profiles, line of sight or not."""
-    from coverage.radio.itm import itm_p2p_core
+    from coverage.radio.itm.point_to_point import itm_p2p_core
     from tests.radio import itm_reference
 
     rng = np.random.default_rng(seed)

@@ -8,8 +8,8 @@ Two ways to lay terrain profiles over a grid, both parallel over both cores:
   And Terrain analysis tool*, 1.4, ``PlotLRPath``): one profile per radial from the site,
   sampled once, and every path along it (samples 0..j) evaluated on that shared profile. ITM
   takes its least-squares fits and system elevation from prefix sums of the radial
-  (:func:`coverage.radio.itm.profile_sums`) and prunes its horizon scans with tables of the
-  radial (:func:`coverage.radio.itm.radial_tables`), so a radial costs one sampling pass plus,
+  (:func:`~coverage.radio.itm.profile.profile_sums`) and prunes its horizon scans with tables of the
+  radial (:func:`~coverage.radio.itm.horizons.radial_tables`), so a radial costs one sampling pass plus,
   per path, short horizon scans, Δh and the attenuation.
 
 Both share their work out dynamically: each of ``workers`` parallel workers (one per numba
@@ -31,10 +31,14 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.radio import itm
 from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio._kernels.propagation import ITM, profile_loss
 from coverage.radio._kernels.viewshed import bilinear
+from coverage.radio.itm.horizons import radial_tables
+from coverage.radio.itm.point_to_point import itm_p2p_heights
+from coverage.radio.itm.profile import WORK_SIZE, profile_sums, reciprocals
+from coverage.radio.itm.terms import ground_impedance
+from coverage.radio.itm.variability import deviates, frequency_terms
 
 #: Targets per parallel chunk of :func:`paths_kernel`.
 BLOCK = 64
@@ -92,14 +96,14 @@ def _evaluate_itm(
 ) -> None:
     """ITM on buf[0..np_] (np_ >= 2) for every tx height into ``lo``, ``st``, ``wb``.
 
-    ``sums`` must hold the :func:`coverage.radio.itm.profile_sums` of ``buf`` up to ``np_ + 1``
-    at least and ``recip`` :func:`coverage.radio.itm.reciprocals` as long; ``zmax``, ``records``,
-    ``n_records`` are :func:`coverage.radio.itm.radial_tables` of ``buf`` or empty arrays.
+    ``sums`` must hold the :func:`~coverage.radio.itm.profile.profile_sums` of ``buf`` up to ``np_ + 1``
+    at least and ``recip`` :func:`~coverage.radio.itm.profile.reciprocals` as long; ``zmax``, ``records``,
+    ``n_records`` are :func:`~coverage.radio.itm.horizons.radial_tables` of ``buf`` or empty arrays.
     Compiled without reference counting (:data:`coverage.radio._kernels.NO_REFCOUNT`): it runs once
     per path.
     """
     ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])
-    itm.itm_p2p_heights(
+    itm_p2p_heights(
         buf, sums, recip, np_, step, heights, h_rx, ft, complex(shared[9], shared[10]),
         params[3], params[4], int(params[5]), int(params[6]), shared[0], shared[1], shared[2],
         work, zmax, records, n_records, lo, st, wb,
@@ -133,15 +137,15 @@ def _shared(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """What every path of one call shares: reciprocals up to ``longest`` samples and, for
     ITM, what NTIA's set-up (``qlrps``, ``avar``) computes once: the time, location and
-    situation deviates, the :func:`coverage.radio.itm.frequency_terms` and the ground impedance
+    situation deviates, the :func:`~coverage.radio.itm.variability.frequency_terms` and the ground impedance
     (real, imaginary), as 11 floats (a parallel loop takes arrays, not tuples)."""
     out = np.zeros(11)
     if code == ITM:
-        out[0], out[1], out[2] = itm.deviates(params[7], params[8], params[9])
-        out[3:9] = np.array(itm.frequency_terms(f_mhz))
-        zg = itm._ground_impedance(f_mhz, int(params[0]), params[1], params[2])
+        out[0], out[1], out[2] = deviates(params[7], params[8], params[9])
+        out[3:9] = np.array(frequency_terms(f_mhz))
+        zg = ground_impedance(f_mhz, int(params[0]), params[1], params[2])
         out[9], out[10] = zg.real, zg.imag
-    return itm.reciprocals(longest + 1), out
+    return reciprocals(longest + 1), out
 
 
 @numba.njit(cache=True)
@@ -159,7 +163,7 @@ def _scratch(
     return (
         np.empty(n),
         np.empty((3, n + 1)),
-        np.empty(itm.WORK_SIZE + 3),
+        np.empty(WORK_SIZE + 3),
         np.empty(n_h),
         np.empty(n_h, dtype=np.int64),
         np.empty(n_h, dtype=np.int64),
@@ -233,7 +237,7 @@ def paths_kernel(
                     buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
                 step = length / (n - 1)
                 if code == ITM and n >= 3:
-                    itm.profile_sums(buf, n, step, sums)
+                    profile_sums(buf, n, step, sums)
                     _evaluate_itm(
                         shared, buf, sums, recip, n - 1, step, heights, h_rx, params, work, no_zmax,
                         no_records, no_counts, lo, st, wb,
@@ -302,8 +306,8 @@ def radial_kernel(
                 t = k * step_cells
                 buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
             if code == ITM:
-                itm.profile_sums(buf, n, step_m, sums)
-                itm.radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
+                profile_sums(buf, n, step_m, sums)
+                radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
             for e in range(e0, e1):
                 if code == ITM:  # js[e] >= 2
                     _evaluate_itm(

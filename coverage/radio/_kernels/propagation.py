@@ -13,8 +13,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.radio import itm
 from coverage.radio._kernels import numba
+from coverage.radio.itm.point_to_point import itm_p2p_core
 
 #: Mean earth radius (m) used with the k-factor.
 EARTH_RADIUS_M = 6_371_000.0
@@ -290,7 +290,7 @@ def profile_loss(
         return fs + _diffraction_db(z, step, h_tx, h_rx, f_mhz, params[0], code), 0, 0
     if code == HATA:
         return _hata(d, f_mhz, h_tx, h_rx, int(params[0])), 0, 0
-    loss, _fs, _aref, _vmed, mode, warn, err = itm.itm_p2p_core(
+    loss, _fs, _aref, _vmed, mode, warn, err = itm_p2p_core(
         z,
         step,
         h_tx,

@@ -1,0 +1,333 @@
+"""ITM point-to-point over a terrain profile: the compiled core and its Python entry point.
+
+Part of this project's ITM 1.2.2 (see :mod:`coverage.radio.itm` for the model, its
+references and its tests): G. A. Hufford, "The ITS Irregular Terrain Model, version 1.2.2:
+The Algorithm", NTIA/ITS (1995), section 3 (effective heights from the profile's horizons
+and Δh) and the NTIA ``qkpfl`` driver, with ITM 1.3's system elevation for the
+refractivity.
+
+:func:`itm_point_to_point` checks its inputs and runs :func:`itm_p2p_core` on one profile;
+:func:`itm_p2p_heights` runs several transmitter heights on one profile for the area
+kernels of :mod:`coverage.radio._kernels.prediction`, computing the refractivity, the
+receiver horizon and (when its fit interval is the same) Δh once. It allocates nothing
+(:data:`coverage.radio._kernels.NO_REFCOUNT`); the core allocates its scratch arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from coverage.errors import InputError
+from coverage.radio._kernels import NO_REFCOUNT, numba
+from coverage.radio.itm.attenuation import _longley_rice
+from coverage.radio.itm.horizons import _direct_ray, _horizon_pair, _horizon_scans
+from coverage.radio.itm.profile import WORK_SIZE, _delta_h, _lls_sums, profile_sums, reciprocals
+from coverage.radio.itm.settings import N0_ANDES, ItmResult, _check_common, _result
+from coverage.radio.itm.terms import _input_warnings, _refractivity, ground_impedance
+from coverage.radio.itm.variability import _variability, deviates, frequency_terms
+
+
+@numba.njit(**NO_REFCOUNT)
+def _p2p_height(
+    z: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0: float,
+    h1: float,
+    horizons: tuple[float, float, float, float],
+    ft: tuple[float, float, float, float, float, float],
+    zg: complex,
+    n_s: float,
+    gamma_e: float,
+    a_e: float,
+    climate: int,
+    mdvar: int,
+    z_t: float,
+    z_l: float,
+    z_s: float,
+    work: NDArray[np.float64],
+    dh_key: NDArray[np.float64],
+) -> tuple[float, float, float, float, int, int, int]:
+    """ITM point-to-point for one tx height, given :func:`_refractivity`'s results and the
+    ``horizons`` (th0, dl0, th1, dl1) of :func:`_horizon_pair`.
+
+    ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
+    set dh_key[0] to NaN before the first height.
+    """
+    f_mhz = ft[0]
+    warn = _input_warnings(h0, h1, f_mhz)
+    d = np_ * xi
+    th0, dl0, th1, dl1 = horizons
+
+    d_start = min(15.0 * h0, 0.1 * dl0)
+    d_end = d - min(15.0 * h1, 0.1 * dl1)
+    if dh_key[0] == d_start and dh_key[1] == d_end:
+        dh = dh_key[2]
+    else:
+        dh = _delta_h(z, np_, xi, d_start, d_end, work)
+        dh_key[0] = d_start
+        dh_key[1] = d_end
+        dh_key[2] = dh
+    if dl0 + dl1 > 1.5 * d:
+        fit_tx, fit_rx = _lls_sums(z, sums, np_, xi, d_start, d_end)
+        he0 = h0 + max(z[0] - fit_tx, 0.0)
+        he1 = h1 + max(z[np_] - fit_rx, 0.0)
+        dl0 = math.sqrt(2.0 * he0 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
+        dl1 = math.sqrt(2.0 * he1 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he1, 5.0)))
+        comb = dl0 + dl1
+        if comb <= d:
+            q = (d / comb) ** 2
+            he0 *= q
+            he1 *= q
+            dl0 = math.sqrt(2.0 * he0 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
+            dl1 = math.sqrt(2.0 * he1 * a_e) * math.exp(-0.07 * math.sqrt(dh / max(he1, 5.0)))
+        q = math.sqrt(2.0 * he0 * a_e)
+        th0 = (0.65 * dh * (q / dl0 - 1.0) - 2.0 * he0) / q
+        q = math.sqrt(2.0 * he1 * a_e)
+        th1 = (0.65 * dh * (q / dl1 - 1.0) - 2.0 * he1) / q
+    else:
+        fit_tx, _dummy = _lls_sums(z, sums, np_, xi, d_start, 0.9 * dl0)
+        he0 = h0 + max(z[0] - fit_tx, 0.0)
+        _dummy, fit_rx = _lls_sums(z, sums, np_, xi, d - 0.9 * dl1, d_end)
+        he1 = h1 + max(z[np_] - fit_rx, 0.0)
+
+    a_ref, mode, w2, err = _longley_rice(
+        th0, th1, ft, zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
+    )
+    warn |= w2
+    # path geometry as NTIA's qkpfl reports it: 0 line of sight, 1 single, 2 double horizon
+    q = d - (dl0 + dl1)
+    q = max(q - 0.5 * xi, 0.0) - max(-q - 0.5 * xi, 0.0)
+    geometry = 0 if q < 0.0 else (1 if q == 0.0 else 2)
+    mode = mode + 10 * geometry
+    a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
+    if err != 0:
+        return np.nan, a_fs, np.nan, np.nan, 0, warn, err
+    var, v_med, w3 = _variability(z_t, z_l, z_s, he0, he1, dh, ft, d, a_ref, climate, mdvar)
+    return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
+
+
+@numba.njit(**NO_REFCOUNT)
+def itm_p2p_heights(
+    z: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    recip: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0s: NDArray[np.float64],
+    h1: float,
+    ft: tuple[float, float, float, float, float, float],
+    zg: complex,
+    n_0: float,
+    h_sys: float,
+    climate: int,
+    mdvar: int,
+    z_t: float,
+    z_l: float,
+    z_s: float,
+    work: NDArray[np.float64],
+    zmax: NDArray[np.float64],
+    records: NDArray[np.int64],
+    n_records: NDArray[np.int64],
+    loss: NDArray[np.float64],
+    status: NDArray[np.int64],
+    warn: NDArray[np.int64],
+) -> None:
+    """Compiled ITM point-to-point on profile z[0..np_] for several tx heights ``h0s`` (m).
+
+    ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
+    of a longer profile that starts with z[0..np_] serve as well), ``recip`` the
+    :func:`reciprocals` of at least ``np_ + 1``; ``z_t``, ``z_l``, ``z_s`` the deviates of
+    the time, location and situation percentages (:func:`coverage.radio.itm.deviates`); ``ft``
+    the :func:`frequency_terms` of the frequency and ``zg`` the ground impedance
+    (:func:`ground_impedance`), both computed once per prediction. Writes,
+    per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
+    bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
+    and (where the end points of its fit coincide) Δh are computed once for all heights;
+    the rx horizon only if a tx horizon blocks the direct ray at some height, and only
+    over the samples that can be it (:func:`_rx_horizon`). ``work`` is scratch of
+    :data:`WORK_SIZE` + 3 floats. Allocates nothing. ``zmax``, ``records`` and
+    ``n_records`` are :func:`radial_tables` of a radial that starts with z[0..np_] (they
+    speed up the horizon scans); pass empty arrays without.
+    """
+    if np_ < 2 or not xi > 0.0:
+        for h in range(len(h0s)):
+            loss[h] = np.nan
+            status[h] = 0
+            warn[h] = 0
+        return
+    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    # until the loop below, loss[h] and status[h] hold each height's tx horizon
+    rx_best, rx_best_d = _horizon_scans(
+        z, recip, np_, xi, h0s, h1, a_e, zmax, records, n_records, loss, status
+    )
+    dh_key = work[WORK_SIZE : WORK_SIZE + 3]
+    dh_key[0] = np.nan
+    for h in range(len(h0s)):
+        _th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
+        horizons = _horizon_pair(sums, np_ * xi, loss[h], status[h], th1, rx_best, rx_best_d)
+        lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
+            z, sums, np_, xi, h0s[h], h1, horizons, ft, zg, n_s, gamma_e, a_e, climate, mdvar,
+            z_t, z_l, z_s, work, dh_key,
+        )  # fmt: skip
+        loss[h] = lo
+        status[h] = mode
+        warn[h] = wb
+
+
+@numba.njit(cache=True, error_model="numpy")
+def itm_p2p_core(
+    z: NDArray[np.float64],
+    xi: float,
+    h0: float,
+    h1: float,
+    f_mhz: float,
+    pol: int,
+    eps: float,
+    sigma: float,
+    n_0: float,
+    h_sys: float,
+    climate: int,
+    mdvar: int,
+    time: float,
+    location: float,
+    situation: float,
+) -> tuple[float, float, float, float, int, int, int]:
+    """Compiled ITM point-to-point on one profile.
+
+    ``z`` holds np+1 elevations (m) at spacing ``xi`` (m), tx at index 0. ``h_sys`` is the
+    system elevation for the refractivity scaling; pass NaN to use ITM 1.3's mean of the
+    profile without its first and last 10 %. Returns (A dB, A_fs dB, A_ref dB, V_med dB,
+    mode + 10 * geometry, warning bits, error code); on error A is NaN. ``mode`` is ITM's
+    (1 line of sight, 2 diffraction, 3 troposcatter), ``geometry`` NTIA ``qkpfl``'s path
+    type (0 line of sight, 1 single horizon, 2 double horizon).
+    """
+    np_ = len(z) - 1
+    if np_ < 2 or not xi > 0.0:
+        return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
+    zg = ground_impedance(f_mhz, pol, eps, sigma)
+    sums = np.empty((3, np_ + 2))
+    profile_sums(z, np_ + 1, xi, sums)
+    recip = reciprocals(np_ + 1)
+    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    th0, best = np.empty(1), np.empty(1, dtype=np.int64)
+    rx_best, rx_best_d = _horizon_scans(
+        z, recip, np_, xi, np.array([h0]), h1, a_e, np.empty(0),
+        np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64), th0, best,
+    )  # fmt: skip
+    th1 = _direct_ray(z, np_, xi, h0, h1, a_e)[1]
+    horizons = _horizon_pair(sums, np_ * xi, th0[0], best[0], th1, rx_best, rx_best_d)
+    work = np.empty(WORK_SIZE + 3)
+    dh_key = work[WORK_SIZE : WORK_SIZE + 3]
+    dh_key[0] = np.nan
+    z_t, z_l, z_s = deviates(time, location, situation)
+    return _p2p_height(
+        z, sums, np_, xi, h0, h1, horizons, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e,
+        climate, mdvar, z_t, z_l, z_s, work, dh_key,
+    )  # fmt: skip
+
+
+def itm_point_to_point(
+    elevation_m: ArrayLike,
+    spacing_m: float,
+    *,
+    tx_height_m: float,
+    rx_height_m: float,
+    f_mhz: float,
+    polarization: str | int = "vertical",
+    permittivity: float = 15.0,
+    conductivity_s_m: float = 0.005,
+    n0: float = N0_ANDES,
+    climate: int = 1,
+    time_pct: float = 50.0,
+    location_pct: float = 50.0,
+    situation_pct: float = 50.0,
+    mdvar: int = 1,
+    system_elevation_m: float | None = None,
+) -> ItmResult:
+    """ITM point-to-point basic transmission loss over a terrain profile.
+
+    Parameters
+    ----------
+    elevation_m
+        Terrain elevations (m) at evenly spaced points, transmitter at index 0.
+    spacing_m
+        Distance between profile points (m).
+    tx_height_m, rx_height_m
+        Antenna heights above ground (m).
+    f_mhz
+        Frequency (MHz), 20-20,000.
+    polarization
+        "horizontal" or "vertical" (or 0/1).
+    permittivity, conductivity_s_m
+        Ground relative permittivity and conductivity (S/m); 15 and 0.005 are ITM's
+        "average ground".
+    n0
+        Sea-level surface refractivity (N-units); default :data:`N0_ANDES` (ITU-R P.453).
+    climate
+        Radio climate 1-7 (:data:`CLIMATES`); 1 (equatorial) suits Palmitas.
+    time_pct, location_pct, situation_pct
+        Quantiles (%) of time, location and situation (confidence); ITM's confidence /
+        reliability convention is time = reliability, location = 50, situation = confidence.
+    mdvar
+        Mode of variability (:data:`MDVAR`; +10 removes location variability, as NTIA's
+        ``qkpfl`` does with 12).
+    system_elevation_m
+        Elevation (m) for the refractivity scaling ``N_s = n0 exp(-h / 9460)``. ``None``
+        (default) uses ITM 1.3's mean of the profile without its first and last 10 %; 0
+        keeps ``N_s = n0`` (ITM 1.2.2's ``qkpfl`` with ``zsys = 0``).
+
+    Returns
+    -------
+    ItmResult
+        Loss, free-space loss, A_ref, mode and warnings (never dropped).
+
+    Raises
+    ------
+    InputError
+        Inputs outside ITM's hard limits, or ITM's own errors (e.g. N_s outside 150-400).
+    """
+    pol = _check_common(
+        tx_height_m=tx_height_m,
+        rx_height_m=rx_height_m,
+        f_mhz=f_mhz,
+        polarization=polarization,
+        permittivity=permittivity,
+        conductivity_s_m=conductivity_s_m,
+        n0=n0,
+        climate=climate,
+        mdvar=mdvar,
+        percentages=(time_pct, location_pct, situation_pct),
+    )
+    z = np.ascontiguousarray(elevation_m, dtype=np.float64)
+    if z.ndim != 1 or z.size < 3 or not np.isfinite(z).all() or not spacing_m > 0:
+        msg = (
+            f"ITM needs a 1-D profile of at least 3 finite elevations and a positive spacing; "
+            f"got {z.size} points, spacing {spacing_m} m."
+        )
+        raise InputError(msg)
+    h_sys = math.nan if system_elevation_m is None else float(system_elevation_m)
+    return _result(
+        itm_p2p_core(
+            z,
+            float(spacing_m),
+            float(tx_height_m),
+            float(rx_height_m),
+            float(f_mhz),
+            pol,
+            float(permittivity),
+            float(conductivity_s_m),
+            float(n0),
+            h_sys,
+            int(climate),
+            int(mdvar),
+            float(time_pct),
+            float(location_pct),
+            float(situation_pct),
+        ),
+        area=False,
+    )
