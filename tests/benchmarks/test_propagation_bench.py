@@ -35,13 +35,15 @@ import rasterio
 from shapely.geometry import box
 
 from coverage.inputs.terrain import load_terrain
-from coverage.radio.itm import itm_point_to_point
+from coverage.radio.itm import ItmSettings, itm_point_to_point
 from coverage.radio.prediction import path_loss_grid
 
 pytestmark = pytest.mark.benchmark
 
 SPLAT = shutil.which("splat-hd")
 LRP = "15.000\n0.005\n301.000\n700.000\n5\n1\n0.50\n0.50\n"
+#: Our settings for the comparison: those of LRP, and mdvar 12 as SPLAT!'s point_to_point.
+SPLAT_SETTINGS = ItmSettings(n0=301, climate=5, mdvar=12, polarization="vertical")
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +103,7 @@ def test_itm_against_splat(splat_dir):
             tx_height_m=30,
             rx_height_m=2,
             f_mhz=700,
-            n0=301,
-            climate=5,
-            mdvar=12,
-            polarization="vertical",
+            settings=SPLAT_SETTINGS,
         )
         ours.append(r.loss_db)
         theirs.append(float(m.group(1)))
@@ -258,7 +257,6 @@ def test_itm_speed_before_after(mirror):
     import numba
 
     from coverage.radio.prediction import _grid_coords, path_loss_options, predict_grid
-    from coverage.radio.propagation import ItmModel
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     poly = area.geometry.union_all()
@@ -273,7 +271,7 @@ def test_itm_speed_before_after(mirror):
     kw = {"rx_height_m": 1.5, "f_mhz": 780.5, "max_distance_m": 15_000.0}
 
     ref = _jit_reference()
-    _code, params = ItmModel().kernel()
+    params = ItmSettings().kernel_params()
     cf, rf = _grid_coords(terrain, targets[:, 0], targets[:, 1])
     z, cell = terrain.elevation_m, terrain.cell_size_m
     ref.targets_reference(z, cell, 10.0, 10.0, cf[:5], rf[:5], cell, 12.0, 1.5, 780.5, params,

@@ -180,6 +180,34 @@ def test_itm_model_matches_entry_point():
     assert "N0=360" in model.describe() and "equatorial" in model.describe()
 
 
+def test_itm_model_holds_settings_and_describes_them_as_before():
+    """get_model("itm", field=...) builds ItmSettings; describe() is written into every
+    output, so its text is pinned (as it was before the settings object)."""
+    from coverage.radio.itm import ItmSettings
+    from coverage.radio.propagation import ItmModel
+
+    assert get_model("itm").describe() == (
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=360 N-units (ITU-R P.453), climate 1 "
+        "(equatorial), eps=15, sigma=0.005 S/m, vertical pol., mdvar=1, "
+        "time/location/situation 50/50/50 %"
+    )
+    model = get_model("itm", climate=5, n0=301, mdvar=12, time_pct=90)
+    assert isinstance(model, ItmModel)
+    assert model.settings == ItmSettings(climate=5, n0=301.0, mdvar=12, time_pct=90.0)
+    assert model.describe() == (
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=301 N-units (ITU-R P.453), climate 5 "
+        "(continental temperate), eps=15, sigma=0.005 S/m, vertical pol., mdvar=12, "
+        "time/location/situation 90/50/50 %"
+    )
+    assert (
+        ItmModel(ItmSettings(polarization="horizontal")).describe()
+        == get_model("itm", polarization="horizontal").describe()
+    )
+    np.testing.assert_array_equal(model.kernel()[1], model.settings.kernel_params())
+    with pytest.raises(InputError, match="climate=9"):
+        get_model("itm", climate=9)
+
+
 def test_get_model_names_and_errors():
     for name in MODEL_NAMES:
         assert get_model(name).reference

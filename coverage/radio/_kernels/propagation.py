@@ -268,11 +268,31 @@ def profile_loss(
     h_rx: float,
     f_mhz: float,
 ) -> tuple[float, int, int]:
-    """Loss (dB) of model ``code`` over profile ``z`` (spacing ``step`` m).
+    """Basic transmission loss of one model over one profile.
 
-    Returns (loss dB, status, ITM warning bits). ``status`` is the ITM mode + 10 x path
-    geometry for ITM, the LOS status (0 clear, 1 Fresnel-obstructed, 2 blocked) for the
-    line-of-sight model and 0 otherwise. Loss is NaN on an ITM error.
+    Parameters
+    ----------
+    code
+        The model: :data:`FSPL`, :data:`LOS`, :data:`KNIFE`, :data:`DEYGOUT`,
+        :data:`BULLINGTON`, :data:`HATA` or :data:`ITM`.
+    params
+        The model's parameter vector, as its ``kernel()`` gives it (for ITM
+        :meth:`coverage.radio.itm.ItmSettings.kernel_params`).
+    z
+        Ground elevations (m), evenly spaced, transmitter at index 0.
+    step
+        Distance between samples (m).
+    h_tx, h_rx
+        Antenna heights above ground (m).
+    f_mhz
+        Frequency (MHz).
+
+    Returns
+    -------
+    tuple[float, int, int]
+        (loss dB, status, ITM warning bits). ``status`` is the ITM mode + 10 x path
+        geometry for ITM, the LOS status (0 clear, 1 Fresnel-obstructed, 2 blocked) for
+        the line-of-sight model and 0 otherwise. The loss is NaN on an ITM error.
     """
     n = len(z)
     d = step * (n - 1)
@@ -290,23 +310,7 @@ def profile_loss(
         return fs + _diffraction_db(z, step, h_tx, h_rx, f_mhz, params[0], code), 0, 0
     if code == HATA:
         return _hata(d, f_mhz, h_tx, h_rx, int(params[0])), 0, 0
-    loss, _fs, _aref, _vmed, mode, warn, err = itm_p2p_core(
-        z,
-        step,
-        h_tx,
-        h_rx,
-        f_mhz,
-        int(params[0]),
-        params[1],
-        params[2],
-        params[3],
-        params[4],
-        int(params[5]),
-        int(params[6]),
-        params[7],
-        params[8],
-        params[9],
-    )
+    loss, _fs, _aref, _vmed, mode, warn, err = itm_p2p_core(z, step, h_tx, h_rx, f_mhz, params)
     if err != 0:
         return np.nan, 0, warn
     return loss, mode, warn

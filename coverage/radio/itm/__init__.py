@@ -27,8 +27,9 @@ with the temperate default ``N_0 = 301`` every path above about 1,750 m mean ele
 
 Modules
 -------
-* :mod:`~coverage.radio.itm.settings`: ITM's codes and words (:data:`CLIMATES`,
-  :data:`WARNINGS`, ...), :data:`N0_ANDES` and :class:`ItmResult`;
+* :mod:`~coverage.radio.itm.settings`: :class:`ItmSettings` (ground, refractivity, climate,
+  quantiles: one object for both modes and the propagation model), :class:`ItmResult`,
+  ITM's codes and words (:data:`CLIMATES`, :data:`WARNINGS`, ...) and :data:`N0_ANDES`;
 * :mod:`~coverage.radio.itm.point_to_point`: :func:`itm_point_to_point` and its compiled core;
 * :mod:`~coverage.radio.itm.area`: :func:`itm_area` (area mode) and its compiled core;
 * :mod:`~coverage.radio.itm.profile`: the profile's prefix sums, least-squares lines and Δh;
@@ -53,6 +54,7 @@ from coverage.radio.itm.settings import (
     PATHS,
     WARNINGS,
     ItmResult,
+    ItmSettings,
     warning_words,
 )
 
@@ -65,6 +67,7 @@ __all__ = [
     "PATHS",
     "WARNINGS",
     "ItmResult",
+    "ItmSettings",
     "itm_area",
     "itm_point_to_point",
     "warning_words",

@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from coverage.errors import InputError
 from coverage.radio._kernels import numba
 from coverage.radio.itm.attenuation import _longley_rice
-from coverage.radio.itm.settings import N0_ANDES, ItmResult, _check_common, _result
+from coverage.radio.itm.settings import ItmResult, ItmSettings, _check_terminals, _result
 from coverage.radio.itm.terms import _GAMMA_A, _input_warnings, ground_impedance
 from coverage.radio.itm.variability import _variability, deviates, frequency_terms
 
@@ -31,21 +32,35 @@ def itm_area_core(
     site0: int,
     site1: int,
     f_mhz: float,
-    pol: int,
-    eps: float,
-    sigma: float,
-    n_0: float,
-    climate: int,
-    mdvar: int,
-    time: float,
-    location: float,
-    situation: float,
+    params: NDArray[np.float64],
 ) -> tuple[float, float, float, float, int, int, int]:
-    """Compiled ITM area mode (no profile: Δh and siting criteria); same outputs as p2p."""
+    """Compiled ITM area mode: no profile, only Δh and the siting criteria.
+
+    Parameters
+    ----------
+    d
+        Path length (m).
+    dh
+        Terrain irregularity Δh (m).
+    h0, h1
+        Antenna heights above ground (m) of the transmitter and the receiver.
+    site0, site1
+        Their siting criteria: 0 random, 1 careful, 2 very careful.
+    f_mhz
+        Frequency (MHz).
+    params
+        :meth:`ItmSettings.kernel_params` (the system elevation is not used: N_s = n0).
+
+    Returns
+    -------
+    tuple[float, float, float, float, int, int, int]
+        As :func:`~coverage.radio.itm.point_to_point.itm_p2p_core`, with the mode alone
+        (no path geometry).
+    """
     warn = _input_warnings(h0, h1, f_mhz)
-    n_s = n_0
+    n_s = params[3]
     gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
-    zg = ground_impedance(f_mhz, pol, eps, sigma)
+    zg = ground_impedance(f_mhz, int(params[0]), params[1], params[2])
     he = np.empty(2)
     dl = np.empty(2)
     th = np.empty(2)
@@ -70,7 +85,8 @@ def itm_area_core(
     a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    z_t, z_l, z_s = deviates(time, location, situation)
+    z_t, z_l, z_s = deviates(params[7], params[8], params[9])
+    climate, mdvar = int(params[5]), int(params[6])
     var, v_med, w3 = _variability(z_t, z_l, z_s, he[0], he[1], dh, ft, d, a_ref, climate, mdvar)
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
@@ -84,15 +100,7 @@ def itm_area(
     f_mhz: float,
     tx_siting: int = 0,
     rx_siting: int = 0,
-    polarization: str | int = "vertical",
-    permittivity: float = 15.0,
-    conductivity_s_m: float = 0.005,
-    n0: float = N0_ANDES,
-    climate: int = 1,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
-    mdvar: int = 1,
+    settings: ItmSettings = ItmSettings(),  # noqa: B008 (frozen, so immutable)
 ) -> ItmResult:
     """ITM area mode: loss at a distance over terrain described only by Δh.
 
@@ -102,61 +110,47 @@ def itm_area(
         Path length (m), > 0.
     delta_h_m
         Terrain irregularity parameter Δh (m): 0 flat, 90 hills, 200 mountains, 500 rugged.
+    tx_height_m, rx_height_m
+        Antenna heights above ground (m), 0.5-3000.
+    f_mhz
+        Frequency (MHz), 20-20,000.
     tx_siting, rx_siting
         Siting criteria: 0 random, 1 careful, 2 very careful.
-    Other parameters
-        As :func:`itm_point_to_point`.
+    settings
+        As :func:`~coverage.radio.itm.itm_point_to_point`; area mode takes the surface
+        refractivity as ``n0`` and ignores ``system_elevation_m``.
 
     Returns
     -------
     ItmResult
+        Loss, free-space loss, A_ref, mode and warnings; ``path`` is "".
+
+    Raises
+    ------
+    InputError
+        Heights, frequency, distance, Δh or siting outside ITM's limits, or ITM's own
+        errors.
     """
-    pol = _check_common(
-        tx_height_m=tx_height_m,
-        rx_height_m=rx_height_m,
-        f_mhz=f_mhz,
-        polarization=polarization,
-        permittivity=permittivity,
-        conductivity_s_m=conductivity_s_m,
-        n0=n0,
-        climate=climate,
-        mdvar=mdvar,
-        percentages=(time_pct, location_pct, situation_pct),
-    )
+    _check_terminals(tx_height_m, rx_height_m, f_mhz)
     if (
         not distance_m > 0
         or delta_h_m < 0
         or tx_siting not in (0, 1, 2)
-        or rx_siting
-        not in (
-            0,
-            1,
-            2,
-        )
+        or rx_siting not in (0, 1, 2)
     ):
         msg = (
             f"ITM area mode needs distance_m > 0 (got {distance_m}), delta_h_m >= 0 (got "
             f"{delta_h_m}) and siting criteria 0, 1 or 2 (got {tx_siting}, {rx_siting})."
         )
         raise InputError(msg)
-    return _result(
-        itm_area_core(
-            float(distance_m),
-            float(delta_h_m),
-            float(tx_height_m),
-            float(rx_height_m),
-            int(tx_siting),
-            int(rx_siting),
-            float(f_mhz),
-            pol,
-            float(permittivity),
-            float(conductivity_s_m),
-            float(n0),
-            int(climate),
-            int(mdvar),
-            float(time_pct),
-            float(location_pct),
-            float(situation_pct),
-        ),
-        area=True,
+    out = itm_area_core(
+        float(distance_m),
+        float(delta_h_m),
+        float(tx_height_m),
+        float(rx_height_m),
+        int(tx_siting),
+        int(rx_siting),
+        float(f_mhz),
+        settings.kernel_params(),
     )
+    return _result(out, area=True)

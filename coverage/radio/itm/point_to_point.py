@@ -25,7 +25,7 @@ from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio.itm.attenuation import _longley_rice
 from coverage.radio.itm.horizons import _direct_ray, _horizon_pair, _horizon_scans
 from coverage.radio.itm.profile import WORK_SIZE, _delta_h, _lls_sums, profile_sums, reciprocals
-from coverage.radio.itm.settings import N0_ANDES, ItmResult, _check_common, _result
+from coverage.radio.itm.settings import ItmResult, ItmSettings, _check_terminals, _result
 from coverage.radio.itm.terms import _input_warnings, _refractivity, ground_impedance
 from coverage.radio.itm.variability import _variability, deviates, frequency_terms
 
@@ -186,34 +186,40 @@ def itm_p2p_core(
     h0: float,
     h1: float,
     f_mhz: float,
-    pol: int,
-    eps: float,
-    sigma: float,
-    n_0: float,
-    h_sys: float,
-    climate: int,
-    mdvar: int,
-    time: float,
-    location: float,
-    situation: float,
+    params: NDArray[np.float64],
 ) -> tuple[float, float, float, float, int, int, int]:
     """Compiled ITM point-to-point on one profile.
 
-    ``z`` holds np+1 elevations (m) at spacing ``xi`` (m), tx at index 0. ``h_sys`` is the
-    system elevation for the refractivity scaling; pass NaN to use ITM 1.3's mean of the
-    profile without its first and last 10 %. Returns (A dB, A_fs dB, A_ref dB, V_med dB,
-    mode + 10 * geometry, warning bits, error code); on error A is NaN. ``mode`` is ITM's
-    (1 line of sight, 2 diffraction, 3 troposcatter), ``geometry`` NTIA ``qkpfl``'s path
-    type (0 line of sight, 1 single horizon, 2 double horizon).
+    Parameters
+    ----------
+    z
+        np + 1 ground elevations (m), evenly spaced, transmitter at index 0.
+    xi
+        Distance between samples (m).
+    h0, h1
+        Antenna heights above ground (m) of the transmitter and the receiver.
+    f_mhz
+        Frequency (MHz).
+    params
+        :meth:`ItmSettings.kernel_params` (a NaN system elevation takes ITM 1.3's mean of
+        the profile without its first and last 10 %).
+
+    Returns
+    -------
+    tuple[float, float, float, float, int, int, int]
+        (A dB, A_fs dB, A_ref dB, V_med dB, mode + 10 x geometry, warning bits, error code);
+        on an error A is NaN. ``mode`` is ITM's (1 line of sight, 2 diffraction,
+        3 troposcatter), ``geometry`` NTIA ``qkpfl``'s path type (0 line of sight, 1 single
+        horizon, 2 double horizon).
     """
     np_ = len(z) - 1
     if np_ < 2 or not xi > 0.0:
         return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
-    zg = ground_impedance(f_mhz, pol, eps, sigma)
+    zg = ground_impedance(f_mhz, int(params[0]), params[1], params[2])
     sums = np.empty((3, np_ + 2))
     profile_sums(z, np_ + 1, xi, sums)
     recip = reciprocals(np_ + 1)
-    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    n_s, gamma_e, a_e = _refractivity(sums, np_, params[3], params[4])
     th0, best = np.empty(1), np.empty(1, dtype=np.int64)
     rx_best, rx_best_d = _horizon_scans(
         z, recip, np_, xi, np.array([h0]), h1, a_e, np.empty(0),
@@ -224,10 +230,10 @@ def itm_p2p_core(
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
-    z_t, z_l, z_s = deviates(time, location, situation)
+    z_t, z_l, z_s = deviates(params[7], params[8], params[9])
     return _p2p_height(
         z, sums, np_, xi, h0, h1, horizons, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e,
-        climate, mdvar, z_t, z_l, z_s, work, dh_key,
+        int(params[5]), int(params[6]), z_t, z_l, z_s, work, dh_key,
     )  # fmt: skip
 
 
@@ -238,16 +244,7 @@ def itm_point_to_point(
     tx_height_m: float,
     rx_height_m: float,
     f_mhz: float,
-    polarization: str | int = "vertical",
-    permittivity: float = 15.0,
-    conductivity_s_m: float = 0.005,
-    n0: float = N0_ANDES,
-    climate: int = 1,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
-    mdvar: int = 1,
-    system_elevation_m: float | None = None,
+    settings: ItmSettings = ItmSettings(),  # noqa: B008 (frozen, so immutable)
 ) -> ItmResult:
     """ITM point-to-point basic transmission loss over a terrain profile.
 
@@ -258,28 +255,13 @@ def itm_point_to_point(
     spacing_m
         Distance between profile points (m).
     tx_height_m, rx_height_m
-        Antenna heights above ground (m).
+        Antenna heights above ground (m), 0.5-3000.
     f_mhz
         Frequency (MHz), 20-20,000.
-    polarization
-        "horizontal" or "vertical" (or 0/1).
-    permittivity, conductivity_s_m
-        Ground relative permittivity and conductivity (S/m); 15 and 0.005 are ITM's
-        "average ground".
-    n0
-        Sea-level surface refractivity (N-units); default :data:`N0_ANDES` (ITU-R P.453).
-    climate
-        Radio climate 1-7 (:data:`CLIMATES`); 1 (equatorial) suits Palmitas.
-    time_pct, location_pct, situation_pct
-        Quantiles (%) of time, location and situation (confidence); ITM's confidence /
-        reliability convention is time = reliability, location = 50, situation = confidence.
-    mdvar
-        Mode of variability (:data:`MDVAR`; +10 removes location variability, as NTIA's
-        ``qkpfl`` does with 12).
-    system_elevation_m
-        Elevation (m) for the refractivity scaling ``N_s = n0 exp(-h / 9460)``. ``None``
-        (default) uses ITM 1.3's mean of the profile without its first and last 10 %; 0
-        keeps ``N_s = n0`` (ITM 1.2.2's ``qkpfl`` with ``zsys = 0``).
+    settings
+        Ground, refractivity, climate, mode of variability and quantiles; the default is
+        ITM's average ground (vertical polarization) under :data:`N0_ANDES`, equatorial
+        climate, mdvar 1 and medians.
 
     Returns
     -------
@@ -289,20 +271,10 @@ def itm_point_to_point(
     Raises
     ------
     InputError
-        Inputs outside ITM's hard limits, or ITM's own errors (e.g. N_s outside 150-400).
+        Heights, frequency or profile outside ITM's hard limits, or ITM's own errors (e.g.
+        N_s outside 150-400).
     """
-    pol = _check_common(
-        tx_height_m=tx_height_m,
-        rx_height_m=rx_height_m,
-        f_mhz=f_mhz,
-        polarization=polarization,
-        permittivity=permittivity,
-        conductivity_s_m=conductivity_s_m,
-        n0=n0,
-        climate=climate,
-        mdvar=mdvar,
-        percentages=(time_pct, location_pct, situation_pct),
-    )
+    _check_terminals(tx_height_m, rx_height_m, f_mhz)
     z = np.ascontiguousarray(elevation_m, dtype=np.float64)
     if z.ndim != 1 or z.size < 3 or not np.isfinite(z).all() or not spacing_m > 0:
         msg = (
@@ -310,24 +282,12 @@ def itm_point_to_point(
             f"got {z.size} points, spacing {spacing_m} m."
         )
         raise InputError(msg)
-    h_sys = math.nan if system_elevation_m is None else float(system_elevation_m)
-    return _result(
-        itm_p2p_core(
-            z,
-            float(spacing_m),
-            float(tx_height_m),
-            float(rx_height_m),
-            float(f_mhz),
-            pol,
-            float(permittivity),
-            float(conductivity_s_m),
-            float(n0),
-            h_sys,
-            int(climate),
-            int(mdvar),
-            float(time_pct),
-            float(location_pct),
-            float(situation_pct),
-        ),
-        area=False,
+    out = itm_p2p_core(
+        z,
+        float(spacing_m),
+        float(tx_height_m),
+        float(rx_height_m),
+        float(f_mhz),
+        settings.kernel_params(),
     )
+    return _result(out, area=False)
