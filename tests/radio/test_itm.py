@@ -403,11 +403,10 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     """Horizon scans pruned by :func:`radial_tables` give the full scans' results bit for bit,
     for every path along a radial: integer terrain (equal angles, ties), flat ground,
     several heights, and a spacing (23.7 m) whose distances are not exact (full rx scan)."""
-    from coverage.radio.itm.horizons import radial_tables
+    from coverage.radio.itm.horizons import no_radial_tables, radial_table_buffers, radial_tables
     from coverage.radio.itm.point_to_point import itm_p2p_heights
     from coverage.radio.itm.profile import WORK_SIZE, profile_sums, reciprocals
-    from coverage.radio.itm.terms import ground_impedance
-    from coverage.radio.itm.variability import frequency_terms
+    from coverage.radio.itm.terms import path_terms
 
     rng = np.random.default_rng(seed)
     z = np.round(1500 + np.cumsum(rng.normal(0, rough_m, n)))
@@ -415,22 +414,18 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     recip = reciprocals(n + 1)
     sums = np.empty((3, n + 1))
     profile_sums(z, n, step_m, sums)
-    zmax = np.empty(n)
-    records = np.empty((3, n), dtype=np.int64)
-    counts = np.empty(3, dtype=np.int64)
-    radial_tables(z, n, step_m, recip, heights, zmax, records, counts)
+    pruning = radial_table_buffers(n, len(heights))
+    radial_tables(z, n, step_m, recip, heights, pruning)
+    terms = path_terms(700.0, ItmSettings(n0=301.0, climate=5).kernel_params())
     out = {}
     for pruned in (False, True):
-        tables = (zmax, records, counts) if pruned else (
-            np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64)
-        )  # fmt: skip
+        tables = pruning if pruned else no_radial_tables()
         rows = []
         for np_ in range(2, n):
             loss, mode, warn = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64)
             itm_p2p_heights(
-                z, sums, recip, np_, step_m, heights, 1.5, frequency_terms(700.0),
-                ground_impedance(700.0, 1, 15.0, 0.005), 301.0, np.nan, 5, 1, 0.0, 0.0, 0.0,
-                np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
+                z, sums, recip, np_, step_m, heights, 1.5, terms, np.empty(WORK_SIZE + 3), tables,
+                loss, mode, warn,
             )  # fmt: skip
             rows.append(np.concatenate([loss, mode, warn]))
         out[pruned] = np.array(rows)

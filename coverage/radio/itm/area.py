@@ -19,8 +19,8 @@ from coverage.errors import InputError
 from coverage.radio._kernels import numba
 from coverage.radio.itm.attenuation import _longley_rice
 from coverage.radio.itm.settings import ItmResult, ItmSettings, _check_terminals, _result
-from coverage.radio.itm.terms import _GAMMA_A, _input_warnings, ground_impedance
-from coverage.radio.itm.variability import _variability, deviates, frequency_terms
+from coverage.radio.itm.terms import _GAMMA_A, _input_warnings, path_terms
+from coverage.radio.itm.variability import _variability
 
 
 @numba.njit(cache=True)
@@ -57,10 +57,10 @@ def itm_area_core(
         As :func:`~coverage.radio.itm.point_to_point.itm_p2p_core`, with the mode alone
         (no path geometry).
     """
+    terms = path_terms(f_mhz, params)
     warn = _input_warnings(h0, h1, f_mhz)
-    n_s = params[3]
+    n_s = terms.n_0
     gamma_e = _GAMMA_A * (1.0 - 0.04665 * math.exp(n_s / 179.3))
-    zg = ground_impedance(f_mhz, int(params[0]), params[1], params[2])
     he = np.empty(2)
     dl = np.empty(2)
     th = np.empty(2)
@@ -77,17 +77,17 @@ def itm_area_core(
         d_ls = math.sqrt(2.0 * he[i] / gamma_e)
         dl[i] = d_ls * math.exp(-0.07 * math.sqrt(dh / max(he[i], 5.0)))
         th[i] = (0.65 * dh * (d_ls / dl[i] - 1.0) - 2.0 * he[i]) / d_ls
-    ft = frequency_terms(f_mhz)
+    ft = terms.ft
     a_ref, mode, w2, err = _longley_rice(
-        th[0], th[1], ft, zg, dl[0], dl[1], he[0], he[1], gamma_e, n_s, dh, h0, h1, d, False
+        th[0], th[1], ft, terms.zg, dl[0], dl[1], he[0], he[1], gamma_e, n_s, dh, h0, h1, d, False
     )
     warn |= w2
     a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    z_t, z_l, z_s = deviates(params[7], params[8], params[9])
-    climate, mdvar = int(params[5]), int(params[6])
-    var, v_med, w3 = _variability(z_t, z_l, z_s, he[0], he[1], dh, ft, d, a_ref, climate, mdvar)
+    var, v_med, w3 = _variability(
+        terms.z_t, terms.z_l, terms.z_s, he[0], he[1], dh, ft, d, a_ref, terms.climate, terms.mdvar
+    )
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 

@@ -15,11 +15,67 @@ and then one rx scan. Results are those of the full scans, bit for bit.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from coverage.radio._kernels import NO_REFCOUNT, numba
+
+
+class RadialTables(NamedTuple):
+    """:func:`radial_tables` of one radial: what the horizon scans of its paths share.
+
+    A named tuple of arrays, which numba compiles as a struct. Empty arrays
+    (:func:`no_radial_tables`) stand for none: the scans then visit every sample.
+
+    Attributes
+    ----------
+    zmax
+        ``zmax[i]``: the highest elevation (m) of samples 1..i.
+    records
+        ``records[h, :n_records[h]]``: the samples that may be the tx horizon of a path
+        along the radial from the transmitter at height ``h0s[h]``, ascending.
+    n_records
+        How many samples each row of ``records`` holds.
+    """
+
+    zmax: NDArray[np.float64]
+    records: NDArray[np.int64]
+    n_records: NDArray[np.int64]
+
+
+@numba.njit(cache=True)
+def radial_table_buffers(n: int, n_heights: int) -> RadialTables:
+    """Room for the :func:`radial_tables` of a radial.
+
+    Parameters
+    ----------
+    n
+        The most samples of a radial.
+    n_heights
+        How many transmitter heights.
+
+    Returns
+    -------
+    RadialTables
+        Uninitialised arrays of the sizes :func:`radial_tables` fills.
+    """
+    return RadialTables(
+        np.empty(n), np.empty((n_heights, n), dtype=np.int64), np.empty(n_heights, dtype=np.int64)
+    )
+
+
+@numba.njit(cache=True)
+def no_radial_tables() -> RadialTables:
+    """Empty tables, for a profile that is no radial's: the horizon scans visit every sample.
+
+    Returns
+    -------
+    RadialTables
+        Arrays of size 0, of the types :func:`radial_table_buffers` gives.
+    """
+    return RadialTables(np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -38,11 +94,9 @@ def radial_tables(
     xi: float,
     recip: NDArray[np.float64],
     h0s: NDArray[np.float64],
-    zmax: NDArray[np.float64],
-    records: NDArray[np.int64],
-    n_records: NDArray[np.int64],
+    tables: RadialTables,
 ) -> None:
-    """What the horizon scans of all paths along one radial z[0..n) share.
+    """Fill ``tables`` with what the horizon scans of all paths along one radial share.
 
     ``zmax[i]`` is the highest of z[1..i] (bounds the rx horizon scan, see
     :func:`_rx_horizon`). ``records[h, :n_records[h]]`` are the samples i >= 1, ascending,
@@ -51,7 +105,24 @@ def radial_tables(
     not can never be the tx horizon of any path along the radial, whatever the earth
     curvature (its angle is no higher and its curvature drop no smaller), so the scans of
     :func:`_tx_horizon` visit only these.
+
+    Parameters
+    ----------
+    z
+        The radial's ground elevations (m), transmitter at index 0.
+    n
+        How many samples of ``z`` the radial has.
+    xi
+        Distance between samples (m).
+    recip
+        :func:`~coverage.radio.itm.profile.reciprocals` of at least ``n``.
+    h0s
+        Transmitter heights above ground (m).
+    tables
+        :func:`radial_table_buffers` of at least ``n`` samples and ``len(h0s)`` heights;
+        filled in place.
     """
+    zmax, records, n_records = tables
     top = -math.inf
     zmax[0] = -math.inf
     for i in range(1, n):
@@ -237,9 +308,7 @@ def _horizon_scans(
     h0s: NDArray[np.float64],
     h1: float,
     a_e: float,
-    zmax: NDArray[np.float64],
-    records: NDArray[np.int64],
-    n_records: NDArray[np.int64],
+    tables: RadialTables,
     th0s: NDArray[np.float64],
     best: NDArray[np.int64],
 ) -> tuple[float, float]:
@@ -247,8 +316,9 @@ def _horizon_scans(
     first, into ``th0s`` (angle) and ``best`` (sample, 0 for none), then the rx horizon
     once, only if a tx horizon blocks the direct ray at some height and only over the
     samples that can be it (:func:`_rx_horizon`). Returns the rx scan's (angle, distance)
-    for :func:`_horizon_pair`. ``zmax``, ``records``, ``n_records``: :func:`radial_tables`
-    or empty arrays."""
+    for :func:`_horizon_pair`. ``tables``: :func:`radial_tables` of a radial that starts with
+    z[0..np_], or :func:`no_radial_tables`."""
+    zmax, records, n_records = tables
     drop = xi / (2 * a_e)
     first = np_  # the nearest tx horizon sample of the blocked heights
     floor = math.inf  # their lowest direct-ray angle at the rx

@@ -1,4 +1,4 @@
-"""ITM point-to-point over a terrain profile: the compiled core and its Python entry point.
+"""ITM point-to-point over a terrain profile: the compiled cores and the Python entry point.
 
 Part of this project's ITM 1.2.2 (see :mod:`coverage.radio.itm` for the model, its
 references and its tests): G. A. Hufford, "The ITS Irregular Terrain Model, version 1.2.2:
@@ -23,15 +23,21 @@ from numpy.typing import ArrayLike, NDArray
 from coverage.errors import InputError
 from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio.itm.attenuation import _longley_rice
-from coverage.radio.itm.horizons import _direct_ray, _horizon_pair, _horizon_scans
+from coverage.radio.itm.horizons import (
+    RadialTables,
+    _direct_ray,
+    _horizon_pair,
+    _horizon_scans,
+    no_radial_tables,
+)
 from coverage.radio.itm.profile import WORK_SIZE, _delta_h, _lls_sums, profile_sums, reciprocals
 from coverage.radio.itm.settings import ItmResult, ItmSettings, _check_terminals, _result
-from coverage.radio.itm.terms import _input_warnings, _refractivity, ground_impedance
-from coverage.radio.itm.variability import _variability, deviates, frequency_terms
+from coverage.radio.itm.terms import PathTerms, _input_warnings, _refractivity, path_terms
+from coverage.radio.itm.variability import _variability
 
 
 @numba.njit(**NO_REFCOUNT)
-def _p2p_height(
+def _effective_heights(
     z: NDArray[np.float64],
     sums: NDArray[np.float64],
     np_: int,
@@ -39,39 +45,19 @@ def _p2p_height(
     h0: float,
     h1: float,
     horizons: tuple[float, float, float, float],
-    ft: tuple[float, float, float, float, float, float],
-    zg: complex,
-    n_s: float,
-    gamma_e: float,
+    fit_span: tuple[float, float],
+    dh: float,
     a_e: float,
-    climate: int,
-    mdvar: int,
-    z_t: float,
-    z_l: float,
-    z_s: float,
-    work: NDArray[np.float64],
-    dh_key: NDArray[np.float64],
-) -> tuple[float, float, float, float, int, int, int]:
-    """ITM point-to-point for one tx height, given :func:`_refractivity`'s results and the
-    ``horizons`` (th0, dl0, th1, dl1) of :func:`_horizon_pair`.
-
-    ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
-    set dh_key[0] to NaN before the first height.
-    """
-    f_mhz = ft[0]
-    warn = _input_warnings(h0, h1, f_mhz)
+) -> tuple[float, float, float, float, float, float]:
+    """Effective heights he0, he1 and the horizons (th0, dl0, th1, dl1) ITM takes for them
+    [Algorithm §3, NTIA ``qlrpfl``]: on a line-of-sight path (horizons farther than 1.5 d
+    together) the smooth-earth horizons of the heights above the least-squares line over
+    ``fit_span`` (d_start, d_end); otherwise the terrain horizons, with the heights above
+    the lines fitted out to 0.9 of each horizon distance. Returns (he0, he1, th0, dl0, th1,
+    dl1)."""
     d = np_ * xi
     th0, dl0, th1, dl1 = horizons
-
-    d_start = min(15.0 * h0, 0.1 * dl0)
-    d_end = d - min(15.0 * h1, 0.1 * dl1)
-    if dh_key[0] == d_start and dh_key[1] == d_end:
-        dh = dh_key[2]
-    else:
-        dh = _delta_h(z, np_, xi, d_start, d_end, work)
-        dh_key[0] = d_start
-        dh_key[1] = d_end
-        dh_key[2] = dh
+    d_start, d_end = fit_span
     if dl0 + dl1 > 1.5 * d:
         fit_tx, fit_rx = _lls_sums(z, sums, np_, xi, d_start, d_end)
         he0 = h0 + max(z[0] - fit_tx, 0.0)
@@ -94,9 +80,49 @@ def _p2p_height(
         he0 = h0 + max(z[0] - fit_tx, 0.0)
         _dummy, fit_rx = _lls_sums(z, sums, np_, xi, d - 0.9 * dl1, d_end)
         he1 = h1 + max(z[np_] - fit_rx, 0.0)
+    return he0, he1, th0, dl0, th1, dl1
 
+
+@numba.njit(**NO_REFCOUNT)
+def _p2p_height(
+    z: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    np_: int,
+    xi: float,
+    h0: float,
+    h1: float,
+    horizons: tuple[float, float, float, float],
+    terms: PathTerms,
+    refraction: tuple[float, float, float],
+    work: NDArray[np.float64],
+    dh_key: NDArray[np.float64],
+) -> tuple[float, float, float, float, int, int, int]:
+    """ITM point-to-point for one tx height, given the path's ``refraction`` (N_s, gamma_e,
+    a_e: :func:`_refractivity`) and the ``horizons`` (th0, dl0, th1, dl1) of
+    :func:`_horizon_pair`.
+
+    ``dh_key`` (3 floats: d_start, d_end, Δh) caches Δh between heights of one profile;
+    set dh_key[0] to NaN before the first height.
+    """
+    ft = terms.ft
+    n_s, gamma_e, a_e = refraction
+    warn = _input_warnings(h0, h1, ft[0])
+    d = np_ * xi
+    dl0, dl1 = horizons[1], horizons[3]
+    d_start = min(15.0 * h0, 0.1 * dl0)
+    d_end = d - min(15.0 * h1, 0.1 * dl1)
+    if dh_key[0] == d_start and dh_key[1] == d_end:
+        dh = dh_key[2]
+    else:
+        dh = _delta_h(z, np_, xi, d_start, d_end, work)
+        dh_key[0] = d_start
+        dh_key[1] = d_end
+        dh_key[2] = dh
+    he0, he1, th0, dl0, th1, dl1 = _effective_heights(
+        z, sums, np_, xi, h0, h1, horizons, (d_start, d_end), dh, a_e
+    )
     a_ref, mode, w2, err = _longley_rice(
-        th0, th1, ft, zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
+        th0, th1, ft, terms.zg, dl0, dl1, he0, he1, gamma_e, n_s, dh, h0, h1, d, True
     )
     warn |= w2
     # path geometry as NTIA's qkpfl reports it: 0 line of sight, 1 single, 2 double horizon
@@ -107,7 +133,9 @@ def _p2p_height(
     a_fs = 32.45 + ft[3] + 20.0 * math.log10(d / 1000.0)
     if err != 0:
         return np.nan, a_fs, np.nan, np.nan, 0, warn, err
-    var, v_med, w3 = _variability(z_t, z_l, z_s, he0, he1, dh, ft, d, a_ref, climate, mdvar)
+    var, v_med, w3 = _variability(
+        terms.z_t, terms.z_l, terms.z_s, he0, he1, dh, ft, d, a_ref, terms.climate, terms.mdvar
+    )
     return a_fs + var, a_fs, a_ref, v_med, mode, warn | w3, 0
 
 
@@ -120,39 +148,50 @@ def itm_p2p_heights(
     xi: float,
     h0s: NDArray[np.float64],
     h1: float,
-    ft: tuple[float, float, float, float, float, float],
-    zg: complex,
-    n_0: float,
-    h_sys: float,
-    climate: int,
-    mdvar: int,
-    z_t: float,
-    z_l: float,
-    z_s: float,
+    terms: PathTerms,
     work: NDArray[np.float64],
-    zmax: NDArray[np.float64],
-    records: NDArray[np.int64],
-    n_records: NDArray[np.int64],
+    tables: RadialTables,
     loss: NDArray[np.float64],
     status: NDArray[np.int64],
     warn: NDArray[np.int64],
 ) -> None:
-    """Compiled ITM point-to-point on profile z[0..np_] for several tx heights ``h0s`` (m).
+    """Compiled ITM point-to-point on profile z[0..np_] for several tx heights.
 
-    ``sums`` holds the profile's :func:`profile_sums` up to index ``np_ + 1`` at least (those
-    of a longer profile that starts with z[0..np_] serve as well), ``recip`` the
-    :func:`reciprocals` of at least ``np_ + 1``; ``z_t``, ``z_l``, ``z_s`` the deviates of
-    the time, location and situation percentages (:func:`coverage.radio.itm.deviates`); ``ft``
-    the :func:`frequency_terms` of the frequency and ``zg`` the ground impedance
-    (:func:`ground_impedance`), both computed once per prediction. Writes,
-    per height, the loss (dB; NaN on an ITM error), mode + 10 x geometry and the warning
-    bits into ``loss``, ``status`` and ``warn``. The refractivity, the rx horizon
-    and (where the end points of its fit coincide) Δh are computed once for all heights;
-    the rx horizon only if a tx horizon blocks the direct ray at some height, and only
-    over the samples that can be it (:func:`_rx_horizon`). ``work`` is scratch of
-    :data:`WORK_SIZE` + 3 floats. Allocates nothing. ``zmax``, ``records`` and
-    ``n_records`` are :func:`radial_tables` of a radial that starts with z[0..np_] (they
-    speed up the horizon scans); pass empty arrays without.
+    The refractivity, the rx horizon and (where the end points of its fit coincide) Δh
+    are computed once for all heights; the rx horizon only if a tx horizon blocks the
+    direct ray at some height, and only over the samples that can be it. Allocates
+    nothing.
+
+    Parameters
+    ----------
+    z
+        Ground elevations (m), evenly spaced, transmitter at index 0; samples 0..np_ are
+        the path.
+    sums
+        :func:`~coverage.radio.itm.profile.profile_sums` of ``z`` up to index ``np_ + 1`` at
+        least (those of a longer profile that starts with z[0..np_] serve as well).
+    recip
+        :func:`~coverage.radio.itm.profile.reciprocals` of at least ``np_ + 1``.
+    np_
+        Index of the receiver's sample (the path has np_ intervals).
+    xi
+        Distance between samples (m).
+    h0s
+        Transmitter heights above ground (m).
+    h1
+        Receiver height above ground (m).
+    terms
+        :func:`~coverage.radio.itm.terms.path_terms` of the frequency and settings,
+        computed once per prediction.
+    work
+        Scratch of :data:`~coverage.radio.itm.profile.WORK_SIZE` + 3 floats.
+    tables
+        :func:`~coverage.radio.itm.horizons.radial_tables` of a radial that starts with
+        z[0..np_] (they speed up the horizon scans), or
+        :func:`~coverage.radio.itm.horizons.no_radial_tables`.
+    loss, status, warn
+        Written per height: the loss (dB; NaN on an ITM error), mode + 10 x geometry and
+        the warning bits.
     """
     if np_ < 2 or not xi > 0.0:
         for h in range(len(h0s)):
@@ -160,20 +199,18 @@ def itm_p2p_heights(
             status[h] = 0
             warn[h] = 0
         return
-    n_s, gamma_e, a_e = _refractivity(sums, np_, n_0, h_sys)
+    refraction = _refractivity(sums, np_, terms.n_0, terms.h_sys)
+    a_e = refraction[2]
     # until the loop below, loss[h] and status[h] hold each height's tx horizon
-    rx_best, rx_best_d = _horizon_scans(
-        z, recip, np_, xi, h0s, h1, a_e, zmax, records, n_records, loss, status
-    )
+    rx_best, rx_best_d = _horizon_scans(z, recip, np_, xi, h0s, h1, a_e, tables, loss, status)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
     for h in range(len(h0s)):
         _th0, th1 = _direct_ray(z, np_, xi, h0s[h], h1, a_e)
         horizons = _horizon_pair(sums, np_ * xi, loss[h], status[h], th1, rx_best, rx_best_d)
         lo, _fs, _aref, _vmed, mode, wb, _err = _p2p_height(
-            z, sums, np_, xi, h0s[h], h1, horizons, ft, zg, n_s, gamma_e, a_e, climate, mdvar,
-            z_t, z_l, z_s, work, dh_key,
-        )  # fmt: skip
+            z, sums, np_, xi, h0s[h], h1, horizons, terms, refraction, work, dh_key
+        )
         loss[h] = lo
         status[h] = mode
         warn[h] = wb
@@ -215,26 +252,22 @@ def itm_p2p_core(
     np_ = len(z) - 1
     if np_ < 2 or not xi > 0.0:
         return np.nan, np.nan, np.nan, np.nan, 0, 0, 5
-    zg = ground_impedance(f_mhz, int(params[0]), params[1], params[2])
+    terms = path_terms(f_mhz, params)
     sums = np.empty((3, np_ + 2))
     profile_sums(z, np_ + 1, xi, sums)
     recip = reciprocals(np_ + 1)
-    n_s, gamma_e, a_e = _refractivity(sums, np_, params[3], params[4])
+    refraction = _refractivity(sums, np_, terms.n_0, terms.h_sys)
+    a_e = refraction[2]
     th0, best = np.empty(1), np.empty(1, dtype=np.int64)
     rx_best, rx_best_d = _horizon_scans(
-        z, recip, np_, xi, np.array([h0]), h1, a_e, np.empty(0),
-        np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64), th0, best,
-    )  # fmt: skip
+        z, recip, np_, xi, np.array([h0]), h1, a_e, no_radial_tables(), th0, best
+    )
     th1 = _direct_ray(z, np_, xi, h0, h1, a_e)[1]
     horizons = _horizon_pair(sums, np_ * xi, th0[0], best[0], th1, rx_best, rx_best_d)
     work = np.empty(WORK_SIZE + 3)
     dh_key = work[WORK_SIZE : WORK_SIZE + 3]
     dh_key[0] = np.nan
-    z_t, z_l, z_s = deviates(params[7], params[8], params[9])
-    return _p2p_height(
-        z, sums, np_, xi, h0, h1, horizons, frequency_terms(f_mhz), zg, n_s, gamma_e, a_e,
-        int(params[5]), int(params[6]), z_t, z_l, z_s, work, dh_key,
-    )  # fmt: skip
+    return _p2p_height(z, sums, np_, xi, h0, h1, horizons, terms, refraction, work, dh_key)
 
 
 def itm_point_to_point(

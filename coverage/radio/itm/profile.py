@@ -156,13 +156,32 @@ def order_statistics(
 ) -> tuple[float, float]:
     """The k_a-th and k_b-th smallest (0-based) of s[0..n), exactly, without sorting.
 
-    ``lo`` < ``hi`` are the values' minimum and maximum. Values go to :data:`N_BINS` equal
-    bins, ``(N_BINS - 0.5) / (hi - lo)`` per unit, so that the bin index stays below
-    N_BINS without a clamp, and non-negative: indexing needs no bounds fix-up. The bin
-    index is monotone in the value, so the k-th value lies in the bin where the running
-    count passes k, and a quickselect over that bin's few values finds it. The counting pass also chains each bin's values (``head`` and
-    ``after``), so gathering a bin walks only its own values. ``scratch`` (``n + 2 N_BINS``
-    integers), ``pool_a`` and ``pool_b`` are scratch.
+    Values go to :data:`N_BINS` equal bins, ``(N_BINS - 0.5) / (hi - lo)`` per unit, so that
+    the bin index stays below N_BINS without a clamp, and non-negative: indexing needs no
+    bounds fix-up. The bin index is monotone in the value, so the k-th value lies in the
+    bin where the running count passes k, and a quickselect over that bin's few values
+    finds it. The counting pass also chains each bin's values (``head`` and ``after``), so
+    gathering a bin walks only its own values.
+
+    Parameters
+    ----------
+    s
+        The values (here detrended elevations, m); s[0..n) is read, not changed.
+    n
+        How many values.
+    k_a, k_b
+        The ranks wanted (0-based, below n).
+    lo, hi
+        The values' minimum and maximum, lo < hi.
+    scratch
+        At least ``n + 2 N_BINS`` integers of scratch.
+    pool_a, pool_b
+        At least ``n`` floats of scratch each.
+
+    Returns
+    -------
+    tuple[float, float]
+        The k_a-th and the k_b-th smallest value.
     """
     top = N_BINS - 1
     scale = (N_BINS - 0.5) / (hi - lo)
