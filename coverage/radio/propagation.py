@@ -40,7 +40,7 @@ from coverage.radio._kernels.propagation import (
     ITM,
     KNIFE,
     LOS,
-    _los_status,
+    los_status,
     profile_loss,
 )
 from coverage.radio.visibility import fresnel_radius_m
@@ -235,7 +235,7 @@ class LineOfSightModel(PropagationModel):
     ) -> str:
         """ "clear", "fresnel-obstructed" or "blocked" for one profile."""
         z, step = _profile(distance_m, elevation_m)
-        st = _los_status(
+        st = los_status(
             z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor, self.clearance_fraction
         )
         return ("clear", "fresnel-obstructed", "blocked")[st]
@@ -328,11 +328,20 @@ class HataModel(PropagationModel):
 class ItmModel(PropagationModel):
     """Longley-Rice ITM 1.2.2 point-to-point (:mod:`coverage.radio.itm`), this project's numba code.
 
-    Parameters are ITM's: ``n0`` sea-level refractivity (default :data:`itm.N0_ANDES`, after
-    ITU-R P.453), ``climate`` (default 1, equatorial), ground ``permittivity`` and
-    ``conductivity_s_m``, ``polarization``, ``mdvar`` and the time/location/situation
-    percentages (default medians). Warnings are kept by :meth:`predict` and by the grids of
-    :mod:`coverage.radio.prediction`.
+    Parameters
+    ----------
+    settings
+        ITM's settings (:class:`~coverage.radio.itm.ItmSettings`): ground, refractivity
+        (default :data:`~coverage.radio.itm.N0_ANDES`, after ITU-R P.453), climate (default
+        1, equatorial), polarization, mdvar and the time/location/situation quantiles
+        (default medians).
+
+    Attributes
+    ----------
+    settings
+        The settings, as given.
+
+    Warnings are kept by :meth:`predict` and by the grids of :mod:`coverage.radio.prediction`.
     """
 
     name = "itm"
@@ -343,61 +352,12 @@ class ItmModel(PropagationModel):
 
     def __init__(
         self,
-        *,
-        n0: float = itm.N0_ANDES,
-        climate: int = 1,
-        permittivity: float = 15.0,
-        conductivity_s_m: float = 0.005,
-        polarization: str | int = "vertical",
-        mdvar: int = 1,
-        time_pct: float = 50.0,
-        location_pct: float = 50.0,
-        situation_pct: float = 50.0,
-        system_elevation_m: float | None = None,
+        settings: itm.ItmSettings = itm.ItmSettings(),  # noqa: B008 (frozen, so immutable)
     ) -> None:
-        self.pol = itm._check_common(
-            tx_height_m=10.0,
-            rx_height_m=10.0,
-            f_mhz=1000.0,
-            polarization=polarization,
-            permittivity=permittivity,
-            conductivity_s_m=conductivity_s_m,
-            n0=n0,
-            climate=climate,
-            mdvar=mdvar,
-            percentages=(time_pct, location_pct, situation_pct),
-        )
-        self.settings: dict[str, Any] = {
-            "n0": float(n0),
-            "climate": int(climate),
-            "permittivity": float(permittivity),
-            "conductivity_s_m": float(conductivity_s_m),
-            "polarization": polarization,
-            "mdvar": int(mdvar),
-            "time_pct": float(time_pct),
-            "location_pct": float(location_pct),
-            "situation_pct": float(situation_pct),
-            "system_elevation_m": system_elevation_m,
-        }
+        self.settings = settings
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        s = self.settings
-        h_sys = math.nan if s["system_elevation_m"] is None else float(s["system_elevation_m"])
-        return ITM, np.array(
-            [
-                self.pol,
-                s["permittivity"],
-                s["conductivity_s_m"],
-                s["n0"],
-                h_sys,
-                s["climate"],
-                s["mdvar"],
-                s["time_pct"],
-                s["location_pct"],
-                s["situation_pct"],
-            ],
-            dtype=np.float64,
-        )
+        return ITM, self.settings.kernel_params()
 
     def predict(
         self,
@@ -408,35 +368,41 @@ class ItmModel(PropagationModel):
         rx_height_m: float,
         f_mhz: float,
     ) -> itm.ItmResult:
-        """Full ITM result (loss, mode, warnings) for one profile."""
+        """Full ITM result for one profile.
+
+        Parameters
+        ----------
+        distance_m
+            Distances (m) of the profile points from the transmitter, evenly spaced from 0.
+        elevation_m
+            Ground elevation (m) at those points; the transmitter stands at index 0.
+        tx_height_m, rx_height_m
+            Antenna heights above ground (m).
+        f_mhz
+            Frequency (MHz).
+
+        Returns
+        -------
+        ItmResult
+            Loss, free-space loss, A_ref, mode and warnings.
+        """
         z, step = _profile(distance_m, elevation_m)
-        s = self.settings
         return itm.itm_point_to_point(
             z,
             step,
             tx_height_m=tx_height_m,
             rx_height_m=rx_height_m,
             f_mhz=f_mhz,
-            polarization=s["polarization"],
-            permittivity=s["permittivity"],
-            conductivity_s_m=s["conductivity_s_m"],
-            n0=s["n0"],
-            climate=s["climate"],
-            time_pct=s["time_pct"],
-            location_pct=s["location_pct"],
-            situation_pct=s["situation_pct"],
-            mdvar=s["mdvar"],
-            system_elevation_m=s["system_elevation_m"],
+            settings=self.settings,
         )
 
     def describe(self) -> str:
         s = self.settings
         return (
-            f"{itm.ITM_VERSION} point-to-point (numba), N0={s['n0']:g} N-units (ITU-R P.453), "
-            f"climate {s['climate']} ({itm.CLIMATES[s['climate']]}), eps={s['permittivity']:g}, "
-            f"sigma={s['conductivity_s_m']:g} S/m, {s['polarization']} pol., mdvar={s['mdvar']}, "
-            f"time/location/situation {s['time_pct']:g}/{s['location_pct']:g}/"
-            f"{s['situation_pct']:g} %"
+            f"{itm.ITM_VERSION} point-to-point (numba), N0={s.n0:g} N-units (ITU-R P.453), "
+            f"climate {s.climate} ({itm.CLIMATES[s.climate]}), eps={s.permittivity:g}, "
+            f"sigma={s.conductivity_s_m:g} S/m, {s.polarization} pol., mdvar={s.mdvar}, "
+            f"time/location/situation {s.time_pct:g}/{s.location_pct:g}/{s.situation_pct:g} %"
         )
 
 
@@ -452,8 +418,9 @@ def get_model(name: str, **params: Any) -> PropagationModel:
         One of :data:`MODEL_NAMES`: "fspl", "los", "knife-edge", "deygout", "bullington",
         "itm", "hata".
     **params
-        Keyword arguments of the model's class (e.g. ``n0=360`` for ITM,
-        ``obstruction_penalty_db=20`` for "los", ``k_factor`` for the diffraction models).
+        Keyword arguments of the model's class (``obstruction_penalty_db=20`` for "los",
+        ``k_factor`` for the diffraction models); for ITM, the fields of
+        :class:`~coverage.radio.itm.ItmSettings` (e.g. ``climate=1, n0=360``).
 
     Raises
     ------
@@ -471,7 +438,7 @@ def get_model(name: str, **params: Any) -> PropagationModel:
         if name in ("knife-edge", "deygout", "bullington"):
             return DiffractionModel(name, **params)
         if name == "itm":
-            return ItmModel(**params)
+            return ItmModel(itm.ItmSettings(**params))
         if name == "hata":
             return HataModel(**params)
     except TypeError as err:

@@ -37,13 +37,13 @@ import logging
 import math
 from dataclasses import dataclass
 
-import numba  # only its thread controls: the compiled kernels are in coverage.radio._kernels
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio._checks import as_heights_m, as_points_xy, check_k_factor
+from coverage.radio._kernels import numba  # only its thread controls here
 from coverage.radio._kernels import viewshed as _k
 from coverage.radio._kernels.viewshed import EARTH_RADIUS_M, SPEED_OF_LIGHT_M_S
 

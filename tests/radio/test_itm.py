@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coverage.errors import InputError
-from coverage.radio.itm import N0_ANDES, itm_area, itm_point_to_point, warning_words
+from coverage.radio.itm import N0_ANDES, ItmSettings, itm_area, itm_point_to_point, warning_words
 
 #: QKPFL path: 156 intervals over 77.8 km (NTIA qkpfldat.txt).
 CRYSTAL_PALACE = [
@@ -64,16 +64,18 @@ def test_qkpfl_crystal_palace_to_mursley(f_mhz, hg, table, he_published):
                 tx_height_m=hg[0],
                 rx_height_m=hg[1],
                 f_mhz=f_mhz,
-                polarization="horizontal",
-                permittivity=15,
-                conductivity_s_m=0.005,
-                n0=314,
-                climate=5,
-                time_pct=reliability,
-                location_pct=50,
-                situation_pct=confidence,
-                mdvar=12,
-                system_elevation_m=0,
+                settings=ItmSettings(
+                    polarization="horizontal",
+                    permittivity=15,
+                    conductivity_s_m=0.005,
+                    n0=314,
+                    climate=5,
+                    time_pct=reliability,
+                    location_pct=50,
+                    situation_pct=confidence,
+                    mdvar=12,
+                    system_elevation_m=0,
+                ),
             )
             assert abs(r.loss_db - want) <= 0.1, (reliability, confidence, r.loss_db, want)
     assert r.path == "double horizon"  # "A DOUBLE-HORIZON PATH"
@@ -89,10 +91,7 @@ def test_p2p_ntia_cmd_example():
         tx_height_m=15,
         rx_height_m=3,
         f_mhz=3500,
-        polarization="vertical",
-        n0=301,
-        climate=5,
-        mdvar=1,
+        settings=ItmSettings(polarization="vertical", n0=301, climate=5, mdvar=1),
     )
     assert len(PFL) == 143
     assert abs(r.loss_db - 114.5) <= 0.1
@@ -113,12 +112,14 @@ def test_p2p_ntia_confidence_reliability_table(reliability, row):
             tx_height_m=15,
             rx_height_m=3,
             f_mhz=3500,
-            n0=301,
-            climate=5,
-            mdvar=1,
-            time_pct=reliability,
-            location_pct=50,
-            situation_pct=confidence,
+            settings=ItmSettings(
+                n0=301,
+                climate=5,
+                mdvar=1,
+                time_pct=reliability,
+                location_pct=50,
+                situation_pct=confidence,
+            ),
         )
         assert abs(r.loss_db - want) <= 0.1
 
@@ -126,7 +127,12 @@ def test_p2p_ntia_confidence_reliability_table(reliability, row):
 def test_area_ntia_examples():
     """NTIA ITM 1.4 o_areatls.txt (134.5 dB) and o_areacr.txt (118.3 dB)."""
     r = itm_area(
-        10e3, delta_h_m=20, tx_height_m=15, rx_height_m=3, f_mhz=3500, n0=301, climate=5, mdvar=1
+        10e3,
+        delta_h_m=20,
+        tx_height_m=15,
+        rx_height_m=3,
+        f_mhz=3500,
+        settings=ItmSettings(n0=301, climate=5, mdvar=1),
     )
     assert abs(r.loss_db - 134.5) <= 0.1 and abs(r.reference_attenuation_db - 11.2) <= 0.1
     r = itm_area(
@@ -135,12 +141,9 @@ def test_area_ntia_examples():
         tx_height_m=3,
         rx_height_m=3,
         f_mhz=10_000,
-        n0=301,
-        climate=5,
-        mdvar=3,
-        time_pct=90,
-        location_pct=50,
-        situation_pct=77,
+        settings=ItmSettings(
+            n0=301, climate=5, mdvar=3, time_pct=90, location_pct=50, situation_pct=77
+        ),
     )
     assert abs(r.loss_db - 118.3) <= 0.1
 
@@ -178,12 +181,14 @@ def test_area_ntia_table():
                 tx_height_m=3,
                 rx_height_m=3,
                 f_mhz=10_000,
-                n0=301,
-                climate=5,
-                mdvar=3,
-                time_pct=90,
-                location_pct=50,
-                situation_pct=confidence,
+                settings=ItmSettings(
+                    n0=301,
+                    climate=5,
+                    mdvar=3,
+                    time_pct=90,
+                    location_pct=50,
+                    situation_pct=confidence,
+                ),
             )
             assert abs(r.loss_db - want) <= 0.1, (d_km, confidence, r.loss_db)
             assert abs(r.free_space_db - fs) <= 0.1
@@ -192,10 +197,13 @@ def test_area_ntia_table():
 def test_refractivity_flag_in_the_andes():
     """N0 = 301 flags high paths (N_s < 250); the Andes default N0 does not; flags are kept."""
     high = np.full(101, 2500.0)
-    r = itm_point_to_point(high, 50.0, tx_height_m=20, rx_height_m=2, f_mhz=700, n0=301)
+    r = itm_point_to_point(
+        high, 50.0, tx_height_m=20, rx_height_m=2, f_mhz=700, settings=ItmSettings(n0=301)
+    )
     assert r.warning_flags & 0x4000
     assert "surface refractivity N_s below 250 N-units" in r.warnings
-    r = itm_point_to_point(high, 50.0, tx_height_m=20, rx_height_m=2, f_mhz=700, n0=N0_ANDES)
+    r = itm_point_to_point(high, 50.0, tx_height_m=20, rx_height_m=2, f_mhz=700)
+    assert ItmSettings().n0 == N0_ANDES
     assert not r.warning_flags & 0x4000
     assert warning_words(0x4001)[0].startswith("tx terminal height")
 
@@ -203,12 +211,62 @@ def test_refractivity_flag_in_the_andes():
 def test_inputs_out_of_range_raise():
     with pytest.raises(InputError, match="f_mhz"):
         itm_point_to_point(CRYSTAL_PALACE, 500, tx_height_m=10, rx_height_m=2, f_mhz=5)
-    with pytest.raises(InputError, match="n0"):
-        itm_point_to_point(CRYSTAL_PALACE, 500, tx_height_m=10, rx_height_m=2, f_mhz=700, n0=200)
+    with pytest.raises(InputError, match="n0=200"):
+        ItmSettings(n0=200)
     with pytest.raises(InputError, match="profile"):
         itm_point_to_point([1, 2], 500, tx_height_m=10, rx_height_m=2, f_mhz=700)
     with pytest.raises(InputError, match="siting"):
         itm_area(1e3, delta_h_m=10, tx_height_m=10, rx_height_m=2, f_mhz=700, tx_siting=5)
+
+
+def test_settings_check_themselves():
+    """ItmSettings names every field out of range, its value and the fix, in one InputError."""
+    with pytest.raises(InputError) as err:
+        ItmSettings(
+            polarization="circular",
+            permittivity=0.5,
+            conductivity_s_m=0.0,
+            n0=200,
+            climate=8,
+            mdvar=4,
+            time_pct=0,
+            location_pct=100,
+            situation_pct=150,
+        )
+    text = str(err.value)
+    assert text.startswith("ITM inputs out of range: polarization 'circular': use 'horizontal'")
+    for part in (
+        "climate=8: use 1-7",
+        "n0=200: ITM needs a sea-level refractivity of 250-400 N-units",
+        "permittivity=0.5: must be >= 1",
+        "conductivity_s_m=0.0: must be > 0",
+        "mdvar=4: use 0-3, plus 10 and/or 20",
+        "time_pct=0: must lie strictly between 0 and 100",
+        "location_pct=100: must lie",
+        "situation_pct=150: must lie",
+    ):
+        assert part in text
+    assert len(err.value.problems) == 9
+
+
+def test_settings_are_a_value_with_the_kernel_vector():
+    """Frozen, numbers held as float/int, and the parameter vector of the compiled cores."""
+    import dataclasses
+
+    s = ItmSettings(polarization="H", n0=301, climate=5, mdvar=12, system_elevation_m=0)
+    assert (s.n0, s.climate, s.mdvar, s.system_elevation_m) == (301.0, 5, 12, 0.0)
+    assert isinstance(s.n0, float) and isinstance(s.mdvar, int)
+    assert s.polarization_code == 0 and ItmSettings(polarization=1).polarization_code == 1
+    assert s == ItmSettings(polarization="H", n0=301.0, climate=5, mdvar=12, system_elevation_m=0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.n0 = 360.0  # type: ignore[misc]
+    np.testing.assert_array_equal(
+        s.kernel_params(), [0, 15.0, 0.005, 301.0, 0.0, 5, 12, 50.0, 50.0, 50.0]
+    )
+    assert math.isnan(ItmSettings().kernel_params()[4])  # None: the profile's mean
+    assert dataclasses.replace(s, climate=1).climate == 1
+    with pytest.raises(InputError, match="climate=0"):
+        dataclasses.replace(s, climate=0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -239,10 +297,9 @@ def test_itm_reference_attenuation_never_negative(seed, n, spacing, h_tx, f):
 def _reference_rows(terrain, sites, heights, targets, **kw):
     """Loss per (site, height) row from the frozen pure-Python core of tests/itm_reference.py."""
     from coverage.radio.prediction import grid_coords
-    from coverage.radio.propagation import ItmModel
     from tests.radio import itm_reference
 
-    _code, params = ItmModel().kernel()
+    params = ItmSettings().kernel_params()  # what get_model("itm") gives the kernels
     cf, rf = grid_coords(terrain, targets[:, 0], targets[:, 1])
     rows = []
     for x, y in sites:
@@ -324,9 +381,9 @@ def test_compiled_core_matches_frozen_core_on_synthetic_andes(andes_terrain):
 )
 def test_order_statistics_equal_sorting(values, k_frac, spread):
     """The bucketed selection behind Δh returns exactly the sorted k-th values (ties too)."""
-    from coverage.radio.itm import _N_BINS, _order_statistics
+    from coverage.radio.itm.profile import N_BINS, order_statistics
 
-    assert _N_BINS & (_N_BINS - 1) == 0  # the bin index is masked with _N_BINS - 1
+    assert N_BINS & (N_BINS - 1) == 0  # the bin index is masked with N_BINS - 1
 
     s = np.array(values, dtype=np.float64) * spread
     n = len(s)
@@ -335,8 +392,8 @@ def test_order_statistics_equal_sorting(values, k_frac, spread):
     lo, hi = s.min(), s.max()
     assume(hi > lo)
     pools = np.empty(2 * n)
-    got = _order_statistics(
-        s.copy(), n, k_a, k_b, lo, hi, np.empty(2 * _N_BINS + n, dtype=np.int64),
+    got = order_statistics(
+        s.copy(), n, k_a, k_b, lo, hi, np.empty(2 * N_BINS + n, dtype=np.int64),
         pools[:n], pools[n:],
     )  # fmt: skip
     assert got == (np.sort(s)[k_a], np.sort(s)[k_b])
@@ -353,15 +410,10 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     """Horizon scans pruned by :func:`radial_tables` give the full scans' results bit for bit,
     for every path along a radial: integer terrain (equal angles, ties), flat ground,
     several heights, and a spacing (23.7 m) whose distances are not exact (full rx scan)."""
-    from coverage.radio.itm import (
-        WORK_SIZE,
-        _ground_impedance,
-        frequency_terms,
-        itm_p2p_heights,
-        profile_sums,
-        radial_tables,
-        reciprocals,
-    )
+    from coverage.radio.itm.horizons import no_radial_tables, radial_table_buffers, radial_tables
+    from coverage.radio.itm.point_to_point import itm_p2p_heights
+    from coverage.radio.itm.profile import WORK_SIZE, profile_sums, reciprocals
+    from coverage.radio.itm.terms import path_terms
 
     rng = np.random.default_rng(seed)
     z = np.round(1500 + np.cumsum(rng.normal(0, rough_m, n)))
@@ -369,22 +421,18 @@ def test_radial_tables_change_nothing(seed, n, rough_m, step_m):
     recip = reciprocals(n + 1)
     sums = np.empty((3, n + 1))
     profile_sums(z, n, step_m, sums)
-    zmax = np.empty(n)
-    records = np.empty((3, n), dtype=np.int64)
-    counts = np.empty(3, dtype=np.int64)
-    radial_tables(z, n, step_m, recip, heights, zmax, records, counts)
+    pruning = radial_table_buffers(n, len(heights))
+    radial_tables(z, n, step_m, recip, heights, pruning)
+    terms = path_terms(700.0, ItmSettings(n0=301.0, climate=5).kernel_params())
     out = {}
     for pruned in (False, True):
-        tables = (zmax, records, counts) if pruned else (
-            np.empty(0), np.empty((0, 0), dtype=np.int64), np.empty(0, dtype=np.int64)
-        )  # fmt: skip
+        tables = pruning if pruned else no_radial_tables()
         rows = []
         for np_ in range(2, n):
             loss, mode, warn = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64)
             itm_p2p_heights(
-                z, sums, recip, np_, step_m, heights, 1.5, frequency_terms(700.0),
-                _ground_impedance(700.0, 1, 15.0, 0.005), 301.0, np.nan, 5, 1, 0.0, 0.0, 0.0,
-                np.empty(WORK_SIZE + 3), *tables, loss, mode, warn,
+                z, sums, recip, np_, step_m, heights, 1.5, terms, np.empty(WORK_SIZE + 3), tables,
+                loss, mode, warn,
             )  # fmt: skip
             rows.append(np.concatenate([loss, mode, warn]))
         out[pruned] = np.array(rows)
@@ -403,12 +451,15 @@ def test_horizons_match_full_scans(seed, n, rough_m, h_tx):
     only from the tx horizon's sample on (the two horizons never cross); the frozen core
     scans every sample from both ends. Same loss (0.01 dB), mode and warnings on rough,
     hilly and flat profiles, line of sight or not."""
-    from coverage.radio.itm import itm_p2p_core
+    from coverage.radio.itm.point_to_point import itm_p2p_core
     from tests.radio import itm_reference
 
     rng = np.random.default_rng(seed)
     z = 1500 + np.cumsum(rng.normal(0, rough_m, n))
+    settings = ItmSettings(n0=301.0, climate=5, time_pct=0.5, location_pct=0.5, situation_pct=0.5)
+    params = settings.kernel_params()
     args = (z, 30.0, h_tx, 2.0, 700.0, 1, 15.0, 0.005, 301.0, math.nan, 5, 1, 0.5, 0.5, 0.5)
-    got, want = itm_p2p_core(*args), itm_reference.itm_p2p_core(*args)
+    got, want = itm_p2p_core(*args[:5], params), itm_reference.itm_p2p_core(*args)
+    assert np.array_equal(params, args[5:], equal_nan=True)
     assert abs(got[0] - want[0]) <= 0.01
     assert got[4:] == want[4:]

@@ -180,6 +180,34 @@ def test_itm_model_matches_entry_point():
     assert "N0=360" in model.describe() and "equatorial" in model.describe()
 
 
+def test_itm_model_holds_settings_and_describes_them_as_before():
+    """get_model("itm", field=...) builds ItmSettings; describe() is written into every
+    output, so its text is pinned (as it was before the settings object)."""
+    from coverage.radio.itm import ItmSettings
+    from coverage.radio.propagation import ItmModel
+
+    assert get_model("itm").describe() == (
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=360 N-units (ITU-R P.453), climate 1 "
+        "(equatorial), eps=15, sigma=0.005 S/m, vertical pol., mdvar=1, "
+        "time/location/situation 50/50/50 %"
+    )
+    model = get_model("itm", climate=5, n0=301, mdvar=12, time_pct=90)
+    assert isinstance(model, ItmModel)
+    assert model.settings == ItmSettings(climate=5, n0=301.0, mdvar=12, time_pct=90.0)
+    assert model.describe() == (
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=301 N-units (ITU-R P.453), climate 5 "
+        "(continental temperate), eps=15, sigma=0.005 S/m, vertical pol., mdvar=12, "
+        "time/location/situation 90/50/50 %"
+    )
+    assert (
+        ItmModel(ItmSettings(polarization="horizontal")).describe()
+        == get_model("itm", polarization="horizontal").describe()
+    )
+    np.testing.assert_array_equal(model.kernel()[1], model.settings.kernel_params())
+    with pytest.raises(InputError, match="climate=9"):
+        get_model("itm", climate=9)
+
+
 def test_get_model_names_and_errors():
     for name in MODEL_NAMES:
         assert get_model(name).reference
@@ -242,11 +270,11 @@ def test_raising_receiver_never_lowers_power_on_los_path(p, dh, name):
 
 def _principal_edge(z, step, h_tx, h_rx):
     """Deygout's principal edge (sample index) on profile z, k = 4/3."""
-    from coverage.radio._kernels.propagation import C_M_S, _effective, _max_v
+    from coverage.radio._kernels.propagation import C_M_S, effective_heights, max_fresnel_v
 
-    ze = _effective(np.asarray(z, dtype=float), step, 4.0 / 3.0)
+    ze = effective_heights(np.asarray(z, dtype=float), step, 4.0 / 3.0)
     lam = C_M_S / (F_MHZ * 1e6)
-    return _max_v(ze, step, 0, len(z) - 1, z[0] + h_tx, z[-1] + h_rx, lam)[1]
+    return max_fresnel_v(ze, step, 0, len(z) - 1, z[0] + h_tx, z[-1] + h_rx, lam)[1]
 
 
 def test_deygout_jumps_where_its_principal_edge_moves():
@@ -276,8 +304,7 @@ def test_itm_raising_receiver_on_los_path():
     into an interference dip and lose power: that is physics, not an error (a 0.5 dB bound
     this test once claimed failed at 0.76 dB on a 60 m path). What must hold is the rule:
     over 400 seeded random line-of-sight paths of 1-20 km the loss falls on average and on
-    most paths, and dips above 0.5 dB stay rare. Measured: mean change -1.73 dB, 96 % of
-    paths lose no power, 4 of 400 dip by more than 0.5 dB (at most 2.83 dB).
+    most paths, and dips above 0.5 dB stay rare.
     """
     rng = np.random.default_rng(2026)
     model = get_model("itm")

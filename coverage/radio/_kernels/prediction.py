@@ -8,9 +8,13 @@ Two ways to lay terrain profiles over a grid, both parallel over both cores:
   And Terrain analysis tool*, 1.4, ``PlotLRPath``): one profile per radial from the site,
   sampled once, and every path along it (samples 0..j) evaluated on that shared profile. ITM
   takes its least-squares fits and system elevation from prefix sums of the radial
-  (:func:`coverage.radio.itm.profile_sums`) and prunes its horizon scans with tables of the
-  radial (:func:`coverage.radio.itm.radial_tables`), so a radial costs one sampling pass plus,
-  per path, short horizon scans, Δh and the attenuation.
+  (:func:`~coverage.radio.itm.profile.profile_sums`) and prunes its horizon scans with
+  tables of the radial (:func:`~coverage.radio.itm.horizons.radial_tables`), so a radial
+  costs one sampling pass plus, per path, short horizon scans, Δh and the attenuation.
+
+Each worker keeps its buffers in one :class:`Scratch` and what every path shares in one
+:class:`Shared` (named tuples, which numba compiles as structs), and hands both to the
+per-path functions.
 
 Both share their work out dynamically: each of ``workers`` parallel workers (one per numba
 thread) takes the next radial or block of targets from a shared counter
@@ -26,19 +30,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
 from numpy.typing import NDArray
 
-from coverage.radio import itm
+from coverage.radio._kernels import NO_REFCOUNT, numba
 from coverage.radio._kernels.propagation import ITM, profile_loss
 from coverage.radio._kernels.viewshed import bilinear
-
-numba = itm.numba
+from coverage.radio.itm.horizons import (
+    RadialTables,
+    no_radial_tables,
+    radial_table_buffers,
+    radial_tables,
+)
+from coverage.radio.itm.point_to_point import itm_p2p_heights
+from coverage.radio.itm.profile import WORK_SIZE, profile_sums, reciprocals
+from coverage.radio.itm.terms import PathTerms, path_terms
 
 #: Targets per parallel chunk of :func:`paths_kernel`.
 BLOCK = 64
@@ -56,55 +64,92 @@ def _atomic_take(typingctx: Any, counter: Any) -> Any:
     atomic operations of its own on the CPU. numba does not see this write, so compiled
     code must read the counter only through it (numba took a later ``counter[0]`` in the
     same function for the 0 it was created with)."""
-    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+    if not (isinstance(counter, numba.types.Array) and counter.dtype == numba.types.int64):
         return None
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         array_type = signature.args[0]
         array = context.make_array(array_type)(context, builder, args[0])
-        zero = context.get_constant(types.intp, 0)
-        ptr = cgutils.get_item_pointer(context, builder, array_type, array, [zero])
-        return builder.atomic_rmw("add", ptr, context.get_constant(types.int64, 1), "monotonic")
+        zero = context.get_constant(numba.types.intp, 0)
+        ptr = numba.core.cgutils.get_item_pointer(context, builder, array_type, array, [zero])
+        return builder.atomic_rmw(
+            "add", ptr, context.get_constant(numba.types.int64, 1), "monotonic"
+        )
 
-    return types.int64(counter), codegen
+    return numba.types.int64(counter), codegen
 
 
 #: :func:`_atomic_take` as compiled code calls it: ``c = _take_next(counter)``.
-_take_next = cast("Callable[[NDArray[np.int64]], int]", intrinsic(_atomic_take))
+_take_next = cast("Callable[[NDArray[np.int64]], int]", numba.extending.intrinsic(_atomic_take))
 
 
-@numba.njit(**itm.NO_REFCOUNT)
+class Shared(NamedTuple):
+    """What every path of one kernel call shares (a named tuple, which numba compiles as a
+    struct). Each worker builds its own from the arrays the kernel computes once: a
+    parallel loop takes arrays from outside, but not tuples.
+
+    Attributes
+    ----------
+    recip
+        :func:`~coverage.radio.itm.profile.reciprocals` up to the longest profile.
+    terms
+        For ITM, what NTIA's set-up (``qlrps``, ``avar``) computes once: the quantile
+        deviates, frequency terms, ground impedance and settings
+        (:func:`~coverage.radio.itm.terms.path_terms`); zeros for the other models.
+    """
+
+    recip: NDArray[np.float64]
+    terms: PathTerms
+
+
+class Scratch(NamedTuple):
+    """One worker's buffers, reused for every path it computes.
+
+    Attributes
+    ----------
+    profile
+        The sampled profile (m), as long as the longest path.
+    sums
+        Its :func:`~coverage.radio.itm.profile.profile_sums`, (3, samples + 1).
+    work
+        ITM's scratch (:data:`~coverage.radio.itm.profile.WORK_SIZE` + 3 floats).
+    tables
+        The :func:`~coverage.radio.itm.horizons.radial_tables` of the current radial
+        (empty arrays in :func:`paths_kernel`).
+    loss, status, warn
+        Per-height results of one path: loss (dB), model status, ITM warning bits.
+    """
+
+    profile: NDArray[np.float64]
+    sums: NDArray[np.float64]
+    work: NDArray[np.float64]
+    tables: RadialTables
+    loss: NDArray[np.float64]
+    status: NDArray[np.int64]
+    warn: NDArray[np.int64]
+
+
+@numba.njit(**NO_REFCOUNT)
 def _evaluate_itm(
-    shared: NDArray[np.float64],
-    buf: NDArray[np.float64],
-    sums: NDArray[np.float64],
-    recip: NDArray[np.float64],
+    shared: Shared,
+    scratch: Scratch,
     np_: int,
     step: float,
     heights: NDArray[np.float64],
     h_rx: float,
-    params: NDArray[np.float64],
-    work: NDArray[np.float64],
-    zmax: NDArray[np.float64],
-    records: NDArray[np.int64],
-    n_records: NDArray[np.int64],
-    lo: NDArray[np.float64],
-    st: NDArray[np.int64],
-    wb: NDArray[np.int64],
 ) -> None:
-    """ITM on buf[0..np_] (np_ >= 2) for every tx height into ``lo``, ``st``, ``wb``.
+    """ITM on scratch.profile[0..np_] (np_ >= 2) for every tx height into the scratch's
+    loss, status and warn.
 
-    ``sums`` must hold the :func:`coverage.radio.itm.profile_sums` of ``buf`` up to ``np_ + 1``
-    at least and ``recip`` :func:`coverage.radio.itm.reciprocals` as long; ``zmax``, ``records``,
-    ``n_records`` are :func:`coverage.radio.itm.radial_tables` of ``buf`` or empty arrays.
-    Compiled without reference counting (:data:`coverage.radio.itm.NO_REFCOUNT`): it runs once
-    per path.
+    ``scratch.sums`` must hold the profile's sums up to ``np_ + 1`` at least and
+    ``shared.recip`` be as long; ``scratch.tables`` are the profile's radial tables or
+    empty. Compiled without reference counting (:data:`coverage.radio._kernels.NO_REFCOUNT`):
+    it runs once per path.
     """
-    ft = (shared[3], shared[4], shared[5], shared[6], shared[7], shared[8])
-    itm.itm_p2p_heights(
-        buf, sums, recip, np_, step, heights, h_rx, ft, complex(shared[9], shared[10]),
-        params[3], params[4], int(params[5]), int(params[6]), shared[0], shared[1], shared[2],
-        work, zmax, records, n_records, lo, st, wb,
+    s = scratch
+    itm_p2p_heights(
+        s.profile, s.sums, shared.recip, np_, step, heights, h_rx, shared.terms, s.work,
+        s.tables, s.loss, s.status, s.warn,
     )  # fmt: skip
 
 
@@ -112,56 +157,43 @@ def _evaluate_itm(
 def _evaluate_other(
     code: int,
     params: NDArray[np.float64],
-    buf: NDArray[np.float64],
+    scratch: Scratch,
     np_: int,
     step: float,
     heights: NDArray[np.float64],
     h_rx: float,
     f_mhz: float,
-    lo: NDArray[np.float64],
-    st: NDArray[np.int64],
-    wb: NDArray[np.int64],
 ) -> None:
-    """Model ``code`` on buf[0..np_] for every tx height (every model but ITM on >= 2 steps)."""
+    """Model ``code`` on scratch.profile[0..np_] for every tx height (every model but ITM
+    on >= 2 steps)."""
+    z = scratch.profile[: np_ + 1]
+    lo, st, wb = scratch.loss, scratch.status, scratch.warn
     for h in range(len(heights)):
-        lo[h], st[h], wb[h] = profile_loss(
-            code, params, buf[: np_ + 1], step, heights[h], h_rx, f_mhz
-        )
+        lo[h], st[h], wb[h] = profile_loss(code, params, z, step, heights[h], h_rx, f_mhz)
 
 
 @numba.njit(cache=True)
 def _shared(
-    code: int, params: NDArray[np.float64], longest: int, f_mhz: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """What every path of one call shares: reciprocals up to ``longest`` samples and, for
-    ITM, what NTIA's set-up (``qlrps``, ``avar``) computes once: the time, location and
-    situation deviates, the :func:`coverage.radio.itm.frequency_terms` and the ground impedance
-    (real, imaginary), as 11 floats (a parallel loop takes arrays, not tuples)."""
-    out = np.zeros(11)
+    code: int, params: NDArray[np.float64], recip: NDArray[np.float64], f_mhz: float
+) -> Shared:
+    """What every path of one call shares: the reciprocals ``recip`` and, for ITM, the
+    :func:`~coverage.radio.itm.terms.path_terms` of the frequency and settings."""
     if code == ITM:
-        out[0], out[1], out[2] = itm.deviates(params[7], params[8], params[9])
-        out[3:9] = np.array(itm.frequency_terms(f_mhz))
-        zg = itm._ground_impedance(f_mhz, int(params[0]), params[1], params[2])
-        out[9], out[10] = zg.real, zg.imag
-    return itm.reciprocals(longest + 1), out
+        terms = path_terms(f_mhz, params)
+    else:  # the other models read none of it
+        terms = PathTerms(0.0, 0.0, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0j, 0.0, 0.0, 0, 0)
+    return Shared(recip, terms)
 
 
 @numba.njit(cache=True)
-def _scratch(
-    n: int, n_h: int
-) -> tuple[
-    NDArray[np.float64],
-    NDArray[np.float64],
-    NDArray[np.float64],
-    NDArray[np.float64],
-    NDArray[np.int64],
-    NDArray[np.int64],
-]:
-    """One task's buffers: profile (n samples), its sums, ITM scratch, per-height results."""
-    return (
+def _scratch(n: int, n_h: int, radial: bool) -> Scratch:
+    """One worker's buffers for profiles of up to ``n`` samples and ``n_h`` heights, with
+    room for radial tables if ``radial``."""
+    return Scratch(
         np.empty(n),
         np.empty((3, n + 1)),
-        np.empty(itm.WORK_SIZE + 3),
+        np.empty(WORK_SIZE + 3),
+        radial_table_buffers(n, n_h) if radial else no_radial_tables(),
         np.empty(n_h),
         np.empty(n_h, dtype=np.int64),
         np.empty(n_h, dtype=np.int64),
@@ -208,14 +240,13 @@ def paths_kernel(
             dr = tgt_rf[j] - site_rf[i]
             longest = max(longest, min(math.sqrt(dc * dc + dr * dr) * cell_m, max_dist_m))
     max_n = max(2, math.ceil(longest / step_m) + 1)
-    recip, shared = _shared(code, params, max_n, f_mhz)
+    recip = reciprocals(max_n + 1)
     n_blocks = (m + BLOCK - 1) // BLOCK
     taken = np.zeros(1, dtype=np.int64)
     for _worker in numba.prange(workers):
-        buf, sums, work, lo, st, wb = _scratch(max_n, n_h)
-        no_zmax = np.empty(0)
-        no_records = np.empty((0, 0), dtype=np.int64)
-        no_counts = np.empty(0, dtype=np.int64)
+        shared = _shared(code, params, recip, f_mhz)
+        scratch = _scratch(max_n, n_h, False)
+        buf, lo, st, wb = scratch.profile, scratch.loss, scratch.status, scratch.warn
         while True:
             c = _take_next(taken)
             if c >= len(order):
@@ -235,15 +266,10 @@ def paths_kernel(
                     buf[k] = bilinear(z, site_cf[i] + t * dc, site_rf[i] + t * dr)
                 step = length / (n - 1)
                 if code == ITM and n >= 3:
-                    itm.profile_sums(buf, n, step, sums)
-                    _evaluate_itm(
-                        shared, buf, sums, recip, n - 1, step, heights, h_rx, params, work, no_zmax,
-                        no_records, no_counts, lo, st, wb,
-                    )  # fmt: skip
+                    profile_sums(buf, n, step, scratch.sums)
+                    _evaluate_itm(shared, scratch, n - 1, step, heights, h_rx)
                 else:
-                    _evaluate_other(
-                        code, params, buf, n - 1, step, heights, h_rx, f_mhz, lo, st, wb
-                    )
+                    _evaluate_other(code, params, scratch, n - 1, step, heights, h_rx, f_mhz)
                 for h in range(n_h):
                     loss[i * n_h + h, j] = lo[h]
                     if detail:
@@ -283,13 +309,12 @@ def radial_kernel(
     """
     n_h = len(heights)
     longest = js.max() + 1 if len(js) else 1
-    recip, shared = _shared(code, params, longest, f_mhz)
+    recip = reciprocals(longest + 1)
     taken = np.zeros(1, dtype=np.int64)
     for _worker in numba.prange(workers):
-        buf, sums, work, lo, st, wb = _scratch(longest, n_h)
-        zmax = np.empty(longest)
-        records = np.empty((n_h, longest), dtype=np.int64)
-        n_records = np.empty(n_h, dtype=np.int64)
+        shared = _shared(code, params, recip, f_mhz)
+        scratch = _scratch(longest, n_h, True)
+        buf, lo, st, wb = scratch.profile, scratch.loss, scratch.status, scratch.warn
         while True:
             c = _take_next(taken)
             if c >= len(order):
@@ -304,18 +329,13 @@ def radial_kernel(
                 t = k * step_cells
                 buf[k] = bilinear(z, site_cf + t * dir_c[g], site_rf + t * dir_r[g])
             if code == ITM:
-                itm.profile_sums(buf, n, step_m, sums)
-                itm.radial_tables(buf, n, step_m, recip, heights, zmax, records, n_records)
+                profile_sums(buf, n, step_m, scratch.sums)
+                radial_tables(buf, n, step_m, recip, heights, scratch.tables)
             for e in range(e0, e1):
                 if code == ITM:  # js[e] >= 2
-                    _evaluate_itm(
-                        shared, buf, sums, recip, js[e], step_m, heights, h_rx, params, work,
-                        zmax, records, n_records, lo, st, wb,
-                    )  # fmt: skip
+                    _evaluate_itm(shared, scratch, js[e], step_m, heights, h_rx)
                 else:
-                    _evaluate_other(
-                        code, params, buf, js[e], step_m, heights, h_rx, f_mhz, lo, st, wb
-                    )
+                    _evaluate_other(code, params, scratch, js[e], step_m, heights, h_rx, f_mhz)
                 for h in range(n_h):
                     loss[h, e] = lo[h]
                     status[h, e] = st[h]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.radio import itm
+from coverage.radio._kernels import numba
+from coverage.radio.itm.point_to_point import itm_p2p_core
 
 #: Mean earth radius (m) used with the k-factor.
 EARTH_RADIUS_M = 6_371_000.0
@@ -44,22 +44,56 @@ def _j_of_v(v: float) -> float:
 
 
 @numba.njit(cache=True)
-def _effective(z: NDArray[np.float64], step: float, k: float) -> NDArray[np.float64]:
-    """Profile heights raised by the earth bulge d1 d2 / (2 k R) (m)."""
+def effective_heights(z: NDArray[np.float64], step: float, k_factor: float) -> NDArray[np.float64]:
+    """Profile heights raised by the earth bulge ``d1 d2 / (2 k R)``.
+
+    Parameters
+    ----------
+    z
+        Ground elevations (m), evenly spaced, transmitter at index 0.
+    step
+        Distance between samples (m).
+    k_factor
+        Effective earth-radius factor k (4/3 for the standard atmosphere).
+
+    Returns
+    -------
+    NDArray[np.float64]
+        The elevations (m) plus the bulge at each sample, 0 at both ends.
+    """
     n = len(z)
     total = step * (n - 1)
     out = np.empty(n)
     for i in range(n):
         d = step * i
-        out[i] = z[i] + d * (total - d) / (2.0 * k * EARTH_RADIUS_M)
+        out[i] = z[i] + d * (total - d) / (2.0 * k_factor * EARTH_RADIUS_M)
     return out
 
 
 @numba.njit(cache=True)
-def _max_v(
+def max_fresnel_v(
     ze: NDArray[np.float64], step: float, i0: int, i1: int, h0: float, h1: float, lam: float
 ) -> tuple[float, int]:
-    """Largest Fresnel-Kirchhoff v over points strictly between i0 and i1, and its index."""
+    """The largest Fresnel-Kirchhoff parameter v over the samples strictly between two.
+
+    Parameters
+    ----------
+    ze
+        Profile heights with the earth bulge (m), as :func:`effective_heights` gives them.
+    step
+        Distance between samples (m).
+    i0, i1
+        Sample indices of the two ends of the ray.
+    h0, h1
+        Heights (m, same datum as ``ze``) of the ray at samples ``i0`` and ``i1``.
+    lam
+        Wavelength (m).
+
+    Returns
+    -------
+    tuple[float, int]
+        v (dimensionless; -1e9 when no sample lies between) and its sample index (-1 then).
+    """
     best = -1e9
     arg = -1
     span = (i1 - i0) * step
@@ -81,7 +115,7 @@ def _diffraction_db(
     h_tx: float,
     h_rx: float,
     f_mhz: float,
-    k: float,
+    k_factor: float,
     method: int,
 ) -> float:
     """Excess diffraction loss (dB) by ITU-R P.526: 2 knife-edge, 3 Deygout, 4 Bullington."""
@@ -89,12 +123,12 @@ def _diffraction_db(
     if n < 3:
         return 0.0
     lam = C_M_S / (f_mhz * 1e6)
-    ze = _effective(z, step, k)
+    ze = effective_heights(z, step, k_factor)
     ht = z[0] + h_tx
     hr = z[n - 1] + h_rx
     total = step * (n - 1)
     if method == KNIFE or method == DEYGOUT:  # noqa: SIM109 (numba)
-        vp, ip = _max_v(ze, step, 0, n - 1, ht, hr, lam)
+        vp, ip = max_fresnel_v(ze, step, 0, n - 1, ht, hr, lam)
         jp = _j_of_v(vp)
         if method == KNIFE or jp <= 0.0:
             return jp
@@ -104,17 +138,17 @@ def _diffraction_db(
         jt = 0.0
         jr = 0.0
         if ip > 1:
-            vt, _ = _max_v(ze, step, 0, ip, ht, hp, lam)
+            vt, _ = max_fresnel_v(ze, step, 0, ip, ht, hp, lam)
             jt = _j_of_v(vt)
         if ip < n - 2:
-            vr, _ = _max_v(ze, step, ip, n - 1, hp, hr, lam)
+            vr, _ = max_fresnel_v(ze, step, ip, n - 1, hp, hr, lam)
             jr = _j_of_v(vr)
         t = 1.0 - math.exp(-jp / 6.0)
         c = 10.0 + 0.04 * total / 1000.0
         return jp + t * (jt + jr + c)
     # Bullington construction (P.526-15 section 4.5.1, distances in km, heights in m)
     d_km = total / 1000.0
-    ce = 1.0 / (k * EARTH_RADIUS_M / 1000.0)
+    ce = 1.0 / (k_factor * EARTH_RADIUS_M / 1000.0)
     s_tim = -1e18
     for i in range(1, n - 1):
         di = step * i / 1000.0
@@ -145,19 +179,41 @@ def _diffraction_db(
 
 
 @numba.njit(cache=True)
-def _los_status(
+def los_status(
     z: NDArray[np.float64],
     step: float,
     h_tx: float,
     h_rx: float,
     f_mhz: float,
-    k: float,
+    k_factor: float,
     clear_fraction: float,
 ) -> int:
-    """0: first Fresnel zone clear to ``clear_fraction``; 1: less clear; 2: LOS blocked."""
+    """The line-of-sight status of one profile.
+
+    Parameters
+    ----------
+    z
+        Ground elevations (m), evenly spaced, transmitter at index 0.
+    step
+        Distance between samples (m).
+    h_tx, h_rx
+        Antenna heights above ground (m) at both ends.
+    f_mhz
+        Frequency (MHz).
+    k_factor
+        Effective earth-radius factor k of the earth bulge.
+    clear_fraction
+        Fraction of the first Fresnel zone's radius that must stay clear (0.6: 60 %).
+
+    Returns
+    -------
+    int
+        0 the first Fresnel zone is clear to ``clear_fraction``, 1 less clear, 2 the terrain
+        blocks the line of sight.
+    """
     n = len(z)
     lam = C_M_S / (f_mhz * 1e6)
-    ze = _effective(z, step, k)
+    ze = effective_heights(z, step, k_factor)
     ht = z[0] + h_tx
     hr = z[n - 1] + h_rx
     total = step * (n - 1)
@@ -212,11 +268,31 @@ def profile_loss(
     h_rx: float,
     f_mhz: float,
 ) -> tuple[float, int, int]:
-    """Loss (dB) of model ``code`` over profile ``z`` (spacing ``step`` m).
+    """Basic transmission loss of one model over one profile.
 
-    Returns (loss dB, status, ITM warning bits). ``status`` is the ITM mode + 10 x path
-    geometry for ITM, the LOS status (0 clear, 1 Fresnel-obstructed, 2 blocked) for the
-    line-of-sight model and 0 otherwise. Loss is NaN on an ITM error.
+    Parameters
+    ----------
+    code
+        The model: :data:`FSPL`, :data:`LOS`, :data:`KNIFE`, :data:`DEYGOUT`,
+        :data:`BULLINGTON`, :data:`HATA` or :data:`ITM`.
+    params
+        The model's parameter vector, as its ``kernel()`` gives it (for ITM
+        :meth:`coverage.radio.itm.ItmSettings.kernel_params`).
+    z
+        Ground elevations (m), evenly spaced, transmitter at index 0.
+    step
+        Distance between samples (m).
+    h_tx, h_rx
+        Antenna heights above ground (m).
+    f_mhz
+        Frequency (MHz).
+
+    Returns
+    -------
+    tuple[float, int, int]
+        (loss dB, status, ITM warning bits). ``status`` is the ITM mode + 10 x path
+        geometry for ITM, the LOS status (0 clear, 1 Fresnel-obstructed, 2 blocked) for
+        the line-of-sight model and 0 otherwise. The loss is NaN on an ITM error.
     """
     n = len(z)
     d = step * (n - 1)
@@ -224,7 +300,7 @@ def profile_loss(
     if code == FSPL or n < 3:
         return fs, 0, 0
     if code == LOS:
-        st = _los_status(z, step, h_tx, h_rx, f_mhz, params[0], params[3])
+        st = los_status(z, step, h_tx, h_rx, f_mhz, params[0], params[3])
         if st == 0:
             return fs, 0, 0
         if st == 1:
@@ -234,23 +310,7 @@ def profile_loss(
         return fs + _diffraction_db(z, step, h_tx, h_rx, f_mhz, params[0], code), 0, 0
     if code == HATA:
         return _hata(d, f_mhz, h_tx, h_rx, int(params[0])), 0, 0
-    loss, _fs, _aref, _vmed, mode, warn, err = itm.itm_p2p_core(
-        z,
-        step,
-        h_tx,
-        h_rx,
-        f_mhz,
-        int(params[0]),
-        params[1],
-        params[2],
-        params[3],
-        params[4],
-        int(params[5]),
-        int(params[6]),
-        params[7],
-        params[8],
-        params[9],
-    )
+    loss, _fs, _aref, _vmed, mode, warn, err = itm_p2p_core(z, step, h_tx, h_rx, f_mhz, params)
     if err != 0:
         return np.nan, 0, warn
     return loss, mode, warn

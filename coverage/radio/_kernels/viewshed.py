@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 
-import numba  # coverage/__init__.py imports numba first, hiding this package from it
 import numpy as np
+
+from coverage.radio._kernels import FAST_MATH, numba
 
 #: Mean Earth radius (m) used for the curvature drop, as in ITU-R P.834 and GDAL/GRASS.
 EARTH_RADIUS_M = 6_371_000.0
@@ -22,13 +23,9 @@ SPEED_OF_LIGHT_M_S = 299_792_458.0
 njit = numba.njit
 prange = numba.prange
 
-
-#: LLVM fast-math flags that keep infinities and NaN semantics (the horizon starts at -inf).
-_FAST = {"arcp", "contract", "afn", "nsz"}
 #: Rays walked together by one task of the sweep (their horizons are interpolated between).
 #: A compile-time constant (numba then sizes the loops); fans are rounded up to half a block.
-#: 128 walks a 4000 x 4000 grid about 15 % faster than 64 (longer runs of cells read per
-#: line), the same on 1000 x 1000; 256 rounds small fans up too far.
+#: 128 reads longer runs of cells per line than 64; 256 rounds small fans up too far.
 RAYS_PER_BLOCK = 128
 #: Horizon before any crossing: a finite stand-in for -inf, so interpolation stays finite.
 _LOW = -1e30
@@ -38,7 +35,7 @@ _SL, _ASL, _IAS, _C2, _CB, _HZ, _PRE, _FY, _FX, _PEN, _Q, _DM, _ZA, _ZB, _ZC, _Z
 _ROWS = 16
 
 
-@njit(cache=True, error_model="numpy", fastmath=_FAST)
+@njit(cache=True, error_model="numpy", fastmath=FAST_MATH)
 def _r2_block(  # type: ignore[no-untyped-def]
     zf, outf, base, smaj, smin, lim, lo, hi, eye_m, target_m, p0, nb, n, max_d2, curv,
     own_diag, last,
@@ -57,9 +54,9 @@ def _r2_block(  # type: ignore[no-untyped-def]
     hands its neighbour's horizon to the cells beside it. Cells are split between blocks
     (and sectors) by integer tests, so no two tasks write the same cell. Indices are cast to
     unsigned (``u``), which spares numba's negative-index wrap-around on every access.
-    Elevations, slopes and horizons are float32, like the DEM (no conversions; 11 % faster
-    than float64): it rounds the eye-to-crossing rises of up to a few km by ~1e-4 m, which
-    flipped 2 grazing cells in 20 million against float64 (ray positions stay float64).
+    Elevations, slopes and horizons are float32, like the DEM (no conversions): it rounds
+    the eye-to-crossing rises of up to a few km by ~1e-4 m, which can flip a grazing cell
+    against float64 (ray positions stay float64).
     """
     u = np.uint64
     f = np.float32

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from coverage.radio.itm.variability import _terrain_roughness, numba
+from coverage.radio._kernels import numba
+from coverage.radio.itm.variability import _terrain_roughness
 
 _A_0_M = 6370e3  # Vogler's 4/3-earth reference radius basis (ITM a_0)
 _SQRT2 = math.sqrt(2.0)
@@ -49,7 +50,7 @@ def _height_function(x_km: float, k: float) -> float:
 
 @numba.njit(cache=True, error_model="numpy")
 def _sigma_h(dh: float) -> float:
-    return 0.78 * dh * math.exp(-0.5 * math.sqrt(math.sqrt(dh)))  # dh ** 0.25, 4x faster
+    return 0.78 * dh * math.exp(-0.5 * math.sqrt(math.sqrt(dh)))  # dh ** 0.25, cheaper than a power
 
 
 @numba.njit(cache=True, error_model="numpy")

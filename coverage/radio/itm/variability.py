@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 
-import numba  # coverage/__init__.py imports numba first, hiding this package from it
 import numpy as np
+
+from coverage.radio._kernels import numba
 
 _A_9000_M = 9000e3  # effective radius used by the variability (ITM a_9000)
 
