@@ -237,7 +237,7 @@ def choose_sites(
         Explained in words (a school no candidate sees, no relay chain to the PoP).
     """
     from coverage.planning.backhaul.milp import plan_network
-    from coverage.planning.linkgraph import candidate_link_graph
+    from coverage.planning.linkgraph import LinkSettings, candidate_link_graph
 
     s = inputs.scenario
     p, b = s.placement, s.backhaul
@@ -252,11 +252,13 @@ def choose_sites(
         inputs.terrain,
         nodes,
         heights,
-        f_mhz=b.f_mhz,
-        max_link_m=b.max_link_m,
-        min_clearance_ratio=b.min_clearance_ratio,
-        k_factor=s.propagation.k_factor,
-        pop_height_m=b.pop_mast_height_m,
+        LinkSettings(
+            f_mhz=b.f_mhz,
+            max_link_m=b.max_link_m,
+            min_clearance_ratio=b.min_clearance_ratio,
+            k_factor=s.propagation.k_factor,
+            pop_height_m=b.pop_mast_height_m,
+        ),
     )
     access = option_costs_usd(candidates, costs, heights, access=True)
     relay = option_costs_usd(candidates, costs, heights, access=False)

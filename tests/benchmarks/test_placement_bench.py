@@ -32,7 +32,7 @@ def palmitas(mirror: Path) -> dict:
 
     from coverage import pipeline as pipe
     from coverage.planning.costs import option_costs_usd
-    from coverage.planning.linkgraph import candidate_link_graph
+    from coverage.planning.linkgraph import LinkSettings, candidate_link_graph
     from coverage.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -49,11 +49,14 @@ def palmitas(mirror: Path) -> dict:
         geometry="geometry",
         crs=cands.crs,
     )
-    graph = candidate_link_graph(
-        inputs.terrain, nodes, p.mast_heights_m, f_mhz=b.f_mhz, max_link_m=b.max_link_m,
-        min_clearance_ratio=b.min_clearance_ratio, k_factor=s.propagation.k_factor,
+    link_settings = LinkSettings(
+        f_mhz=b.f_mhz,
+        max_link_m=b.max_link_m,
+        min_clearance_ratio=b.min_clearance_ratio,
+        k_factor=s.propagation.k_factor,
         pop_height_m=b.pop_mast_height_m,
-    )  # fmt: skip
+    )
+    graph = candidate_link_graph(inputs.terrain, nodes, p.mast_heights_m, link_settings)
     costs = pipe.cost_table(s)
     schools = (inputs.demand["kind"] == "school").to_numpy()
     print(

@@ -10,6 +10,7 @@ import pytest
 from scipy import sparse
 
 from coverage.errors import InfeasibleError, InputError
+from coverage.planning.backhaul.connect import connect_to_pop
 from coverage.planning.covering import covered_mask
 from coverage.planning.placement import plan_network
 
@@ -368,3 +369,48 @@ def test_kick_drops_a_leaf_site_with_its_link_and_the_relays_left_as_leaves():
     q = _kick(p, plan, np.random.default_rng(1), 1)
     assert p.plan_cost(q) == q.cost
     assert len(q.access) == 1 and (q.relays == {0: 0} or q.access == {0: 0})
+
+
+def _grid_graph():
+    # a 4 x 4 grid of candidates, PoP attached to the corner (0, 0)
+    G = nx.grid_2d_graph(4, 4)
+    G = nx.relabel_nodes(G, {v: f"N{v[0]}{v[1]}" for v in G})
+    for v in G:
+        G.nodes[v].update(role="candidate", x=float(v[1]), y=float(v[2]))
+    G.add_node("POP", role="pop", x=-1.0, y=0.0)
+    G.add_edge("POP", "N00")
+    for e in G.edges:
+        G.edges[e].update(min_height_m=6.0, length_m=1.0, capacity_mbps=100.0)
+    return G
+
+
+def test_connect_to_pop_respects_hop_limit():
+    G = _grid_graph()
+    table = {v: {6.0: 10.0, 12.0: 20.0} for v in G}
+    heights, relays, links = connect_to_pop(
+        G,
+        ["N33", "N30"],
+        "POP",
+        site_height_m={"N33": 6.0, "N30": 6.0},
+        relay_cost_usd=table,
+        site_cost_usd=table,
+        link_cost_usd=1.0,
+        hop_limit=7,
+    )
+    B = nx.Graph(links)
+    assert nx.has_path(B, "N33", "POP") and nx.has_path(B, "N30", "POP")
+    assert nx.shortest_path_length(B, "N33", "POP") <= 7
+    assert set(heights) == {"N33", "N30", *relays}
+    assert "N33" not in relays
+    # 6 hops cannot reach the far corner (7 links from the PoP)
+    heights, _, _ = connect_to_pop(
+        G,
+        ["N33"],
+        "POP",
+        site_height_m={"N33": 6.0},
+        relay_cost_usd=table,
+        site_cost_usd=table,
+        link_cost_usd=1.0,
+        hop_limit=6,
+    )
+    assert "N33" not in heights

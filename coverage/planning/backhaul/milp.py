@@ -27,8 +27,8 @@ planning: models and algorithms", Transportation Science 18:1-55):
 Objective: maximise people covered within a budget (a tiny cost penalty breaks ties toward
 cheaper plans), or minimise cost so that a target share and every must-cover point are
 covered. The greedy-then-connect plan (greedy coverage, then
-:func:`coverage.planning.linkgraph.connect_to_pop`) is the baseline; improved by single swaps and by
-the whole-plan local search of :mod:`coverage.planning.backhaul.search` (also from greedy plans with
+:func:`coverage.planning.backhaul.connect.connect_to_pop`) is the baseline; improved by single swaps
+and by the whole-plan local search of :mod:`coverage.planning.backhaul.search` (also from greedy plans with
 less access spend), then by its seeded iterated local search (kicks), it is the warm start,
 and the result is never worse than it. The kicks stop at 75 % of the time limit, so the
 plan is deterministic when they all fit (Palmitas: warm starts and 40 kicks take ~13 s on
@@ -55,6 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from coverage.errors import InfeasibleError, InputError
+from coverage.planning.backhaul.connect import connect_to_pop
 from coverage.planning.backhaul.model import (
     BackhaulModel,
     BackhaulPlan,
@@ -70,7 +71,6 @@ from coverage.planning.covering import (
     greedy_select,
     improve_by_swaps,
 )
-from coverage.planning.linkgraph import connect_to_pop
 from coverage.planning.solver import relative_gap
 
 __all__ = ["plan_network"]

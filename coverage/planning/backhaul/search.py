@@ -1,6 +1,6 @@
 """Local search on whole backhaul plans: the warm start of :func:`coverage.planning.backhaul.milp.plan_network`.
 
-Greedy-then-connect (greedy coverage, then :func:`coverage.planning.linkgraph.connect_to_pop`) builds
+Greedy-then-connect (greedy coverage, then :func:`coverage.planning.backhaul.connect.connect_to_pop`) builds
 dedicated relays, and HiGHS, started from it, rarely finds the cheap moves that a plan with
 relays offers (measured on Palmitas: none in 600 s). A first-improvement local search over
 three moves, each kept only when the plan stays within budget, hop limit, link heights and
