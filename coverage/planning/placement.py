@@ -49,7 +49,7 @@ from coverage.planning.covering import (
     greedy_select,
     make_result,
 )
-from coverage.planning.solver import solve_milp
+from coverage.planning.solver import MilpModel, solve_milp
 
 __all__ = [
     "PlacementResult",
@@ -105,7 +105,7 @@ def _lp_bound(
     M, lo, hi, _ = coverage_rows(Ag, wg, c, grp, k)
     n, g = Ag.shape
     budget_row = sparse.csr_array(np.r_[c, np.zeros(g)][None, :])
-    sol = solve_milp(
+    model = MilpModel(
         np.r_[np.zeros(n), wg],
         sparse.vstack([M, budget_row]),
         [*lo, -np.inf],
@@ -114,8 +114,8 @@ def _lp_bound(
         np.ones(n + g),
         np.zeros(n + g, np.int64),
         maximize=True,
-        time_limit_s=30.0,
     )
+    sol = solve_milp(model, time_limit_s=30.0)
     return float(sol.objective)
 
 
@@ -208,7 +208,7 @@ def maximize_coverage(
     start[greedy] = 1.0
     counts = Ag.T.astype(np.float64) @ start[:n]
     start[n:] = (counts >= k).astype(np.float64)
-    sol = solve_milp(
+    model = MilpModel(
         np.r_[np.zeros(n), wg],
         sparse.vstack([M, budget_row]),
         [*lo, -np.inf],
@@ -217,10 +217,8 @@ def maximize_coverage(
         np.ones(n + g),
         integ,
         maximize=True,
-        time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap,
-        start=start,
     )
+    sol = solve_milp(model, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, start=start)
     sel = greedy if sol.x is None else np.nonzero(sol.x[:n] > 0.5)[0]
     status = sol.status if sol.x is not None else f"{sol.status} (greedy plan returned)"
     res = make_result(
@@ -319,7 +317,7 @@ def minimize_cost(
     target_row = sparse.csr_array(np.r_[np.zeros(n), wg][None, :])
     col_lo = np.zeros(n + g)
     col_lo[n + must_g] = 1.0
-    sol = solve_milp(
+    model = MilpModel(
         np.r_[c, np.zeros(g)],
         sparse.vstack([M, target_row]),
         [*lo, need - 1e-9],
@@ -327,10 +325,8 @@ def minimize_cost(
         col_lo,
         np.ones(n + g),
         integ,
-        time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap,
-        start=start,
     )
+    sol = solve_milp(model, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, start=start)
     if sol.x is None:
         msg = (
             f"No plan covering {target_share:.1%} of the people and every must-cover point "

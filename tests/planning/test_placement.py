@@ -177,3 +177,18 @@ def test_swaps_never_lose_coverage_or_break_the_budget(seed, budget):
     w_better = weights[covered_mask(A, better)].sum()
     assert w_better >= w_start - 1e-9
     assert w_better <= _brute_force(covers, weights, costs, max(budget, costs[start].sum())) + 1e-9
+
+
+def test_milp_model_checks_its_columns():
+    from coverage.planning.solver import MilpModel
+
+    with pytest.raises(InputError, match="matrix has 2 columns but cost has 3"):
+        MilpModel(
+            np.ones(3),
+            sparse.csr_array(np.ones((1, 2))),
+            [0.0],
+            [1.0],
+            np.zeros(3),
+            np.ones(3),
+            np.zeros(3),
+        )

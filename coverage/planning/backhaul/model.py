@@ -7,6 +7,7 @@ the reduced candidate graph, the lazy demand rows and the two-path cut separatio
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Hashable, Sequence
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from coverage.planning.covering import aggregate_demand, covered_mask
-from coverage.planning.solver import solve_milp
+from coverage.planning.solver import MilpModel, MilpSolution, solve_milp
 
 __all__ = ["BackhaulModel", "BackhaulPlan", "reduce_graph", "two_path_ok"]
 
@@ -272,17 +273,17 @@ class BackhaulModel:
         x = self.start_vector(plan)
         if x is None:
             return False
-        _, M, lo, hi, clo, chi, _, _ = self.model([])
+        m = self.model([])
         if self.budget is None:
             cov = self.covered(plan)
             if not cov[self.must].all() or self.w[cov].sum() < (self.need or 0.0) - 1e-6:
                 return False
-        Mx = M @ x
+        Mx = m.matrix @ x
         return bool(
-            np.all(Mx >= np.asarray(lo) - 1e-6)
-            and np.all(Mx <= np.asarray(hi) + 1e-6)
-            and np.all(x >= clo - 1e-9)
-            and np.all(x <= chi + 1e-9)
+            np.all(Mx >= np.asarray(m.row_lower) - 1e-6)
+            and np.all(Mx <= np.asarray(m.row_upper) + 1e-6)
+            and np.all(x >= np.asarray(m.col_lower) - 1e-9)
+            and np.all(x <= np.asarray(m.col_upper) + 1e-9)
         )
 
     def _cost_vector(self) -> NDArray[np.float64]:
@@ -301,16 +302,19 @@ class BackhaulModel:
         start: NDArray[np.float64] | None,
         cuts: Sequence[tuple[list[int], int]] = (),
         relax: bool = False,
-    ) -> tuple[Any, float]:
+    ) -> tuple[MilpSolution, float]:
         """Solve the current model; return the solution and a bound valid for the full
         problem (the demand groups not yet in the model count as covered)."""
-        obj, M, lo, hi, clo, chi, integ, maximize = self.model(cuts)
+        m = self.model(cuts)
         if relax:
-            integ = np.zeros_like(integ)
+            m = dataclasses.replace(m, integrality=np.zeros_like(m.integrality))
         sol = solve_milp(
-            obj, M, lo, hi, clo, chi, integ, maximize=maximize, time_limit_s=time_limit_s,
-            mip_rel_gap=mip_rel_gap, start=start, options=_HIGHS_OPTIONS,
-        )  # fmt: skip
+            m,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            start=start,
+            options=_HIGHS_OPTIONS,
+        )
         L = self._layout()
         if self.budget is None:
             return sol, max(sol.bound, 0.0)
@@ -318,7 +322,7 @@ class BackhaulModel:
         eps_total = self._eps * self.budget
         return sol, min(sol.bound + free + eps_total, float(L["wg"].sum()))
 
-    def model(self, cuts: Sequence[tuple[list[int], int]]) -> tuple[Any, ...]:
+    def model(self, cuts: Sequence[tuple[list[int], int]]) -> MilpModel:
         """The current model: objective, matrix, row and column bounds, integrality, sense."""
         L = self._layout()
         nh, n, hop = L["nh"], L["nc"], L["hop"]
@@ -435,7 +439,9 @@ class BackhaulModel:
             col_lo[L["z"] + must_g] = 1.0
             obj = cost
             maximize = False
-        return obj, rows.matrix(L["n"]), rows.lo, rows.hi, col_lo, col_hi, integ, maximize
+        return MilpModel(
+            obj, rows.matrix(L["n"]), rows.lo, rows.hi, col_lo, col_hi, integ, maximize
+        )
 
     @property
     def _eps(self) -> float:
