@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -13,6 +13,9 @@ from numpy.typing import NDArray
 from coverage import synthetic
 from coverage.inputs.terrain import Terrain
 from coverage.plan import Plan
+
+if TYPE_CHECKING:
+    from coverage.planning.problem import CoverageProblem
 
 
 def build_tiny_plan(name: str = "tiny") -> Plan:
@@ -212,3 +215,25 @@ def write_terrain(path: Path, terrain: Terrain) -> Path:
         crs=terrain.crs.to_string(),
         transform=terrain.transform,
     )
+
+
+# --- placement problems -------------------------------------------------------------------
+def random_coverage_problem(
+    seed: int, *, n: int = 10, m: int = 25, density: float = 0.25, **fields: Any
+) -> CoverageProblem:
+    """``n`` options x ``m`` demand points, each seen with probability ``density``.
+
+    1-49 people per point, options cost 1-9 (USD); ``fields`` sets or overrides any
+    :class:`~coverage.planning.problem.CoverageProblem` field.
+    """
+    from scipy import sparse
+
+    from coverage.planning.problem import CoverageProblem
+
+    rng = np.random.default_rng(seed)
+    values: dict[str, Any] = {
+        "covers": sparse.csr_array(rng.random((n, m)) < density),
+        "weights": rng.integers(1, 50, m).astype(float),
+        "costs_usd": rng.integers(1, 10, n).astype(float),
+    }
+    return CoverageProblem(**{**values, **fields})
