@@ -238,6 +238,7 @@ def choose_sites(
     """
     from coverage.planning.backhaul.milp import plan_network
     from coverage.planning.linkgraph import LinkSettings, candidate_link_graph
+    from coverage.planning.problem import PlacementProblem, SolveSettings
 
     s = inputs.scenario
     p, b = s.placement, s.backhaul
@@ -276,12 +277,12 @@ def choose_sites(
         budget = p.budget_usd
     schools = (inputs.demand["kind"] == "school").to_numpy()
     names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
-    result = plan_network(
+    problem = PlacementProblem(
         covers,
         demand_weights(inputs),
         graph=graph,
         candidate_ids=candidates["candidate_id"].astype(str).tolist(),
-        heights_m=heights,
+        heights_m=np.asarray(heights, dtype=np.float64),
         access_cost_usd=access,
         relay_cost_usd=relay,
         link_cost_usd=link,
@@ -290,13 +291,12 @@ def choose_sites(
         target_share=p.target_share if p.objective == "cost" else None,
         must_cover=schools if p.objective == "cost" else None,
         demand_names=names,
-        k=p.k_coverage,
+        k_coverage=p.k_coverage,
         hop_limit=b.max_hops,
         two_paths=b.two_paths,
-        method=p.method,
-        time_limit_s=p.time_limit_s,
-        mip_rel_gap=p.mip_gap,
     )
+    settings = SolveSettings(method=p.method, time_limit_s=p.time_limit_s, mip_rel_gap=p.mip_gap)
+    result = plan_network(problem, settings)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
         len(result.chosen),

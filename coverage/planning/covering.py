@@ -17,8 +17,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from coverage.errors import InputError
-
 __all__ = ["Matrix", "PlacementResult", "aggregate_demand", "covered_mask"]
 
 log = logging.getLogger(__name__)
@@ -260,12 +258,6 @@ def coverage_rows(
         hi += [1.0] * G.shape[0]
     integrality = np.r_[np.ones(n, np.int64), np.full(g, 1 if k_coverage > 1 else 0, np.int64)]
     return sparse.csr_array(sparse.vstack(blocks)), lo, hi, integrality
-
-
-def check_k(k: int) -> None:
-    if int(k) != k or k < 1:
-        msg = f"k (sites per covered point) must be a positive integer, got {k}."
-        raise InputError(msg)
 
 
 def greedy_cover(

@@ -20,7 +20,8 @@ and gap.
   safeguard (a (1 - 1/e)/2 approximation for k = 1); it is the baseline and the MILP's warm
   start. Its bound is the LP relaxation.
 * :func:`plan_network`: the full model with mast heights, relays and backhaul links to a
-  point of presence (see :mod:`coverage.planning.backhaul.milp`).
+  point of presence, over a :class:`~coverage.planning.problem.PlacementProblem` (see
+  :mod:`coverage.planning.backhaul.milp`).
 
 Identical demand columns are merged (their weights summed) before solving, which shrinks
 dense raster demand by orders of magnitude without changing the optimum.
@@ -47,13 +48,20 @@ from coverage.planning.covering import (
     greedy_cover,
     greedy_select,
 )
-from coverage.planning.problem import CoverageProblem, SolveSettings
+from coverage.planning.problem import (
+    CoverageProblem,
+    PlacementProblem,
+    SiteTraffic,
+    SolveSettings,
+)
 from coverage.planning.solver import MilpModel, MilpSolution, relative_gap, solve_milp
 
 __all__ = [
     "EXACT",
     "CoverageProblem",
+    "PlacementProblem",
     "PlacementResult",
+    "SiteTraffic",
     "SolveSettings",
     "aggregate_demand",
     "covered_mask",

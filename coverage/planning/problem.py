@@ -4,6 +4,10 @@
   demand points, and what each option costs; solved by
   :func:`~coverage.planning.placement.maximize_coverage` (within a budget) and
   :func:`~coverage.planning.placement.minimize_cost` (for a target share);
+* :class:`PlacementProblem`: the same with the candidate link graph, relays, backhaul links
+  and a point of presence, and its objective (a budget or a target share); solved by
+  :func:`~coverage.planning.backhaul.milp.plan_network`;
+* :class:`SiteTraffic`: the busy-hour load model of an access site (Mbps);
 * :class:`SolveSettings`: the method, time limit and gap of a solve.
 
 Each object checks its values once, when it is made, and raises
@@ -14,16 +18,24 @@ so a problem made once can be solved many times.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from coverage.errors import InputError
+from coverage.planning.covering import Matrix
 
-__all__ = ["CoverageProblem", "SolveSettings"]
+__all__ = [
+    "DEFAULT_SOLVE",
+    "CoverageProblem",
+    "PlacementProblem",
+    "SiteTraffic",
+    "SolveSettings",
+]
 
 #: The solve methods every placement function knows.
 _METHODS = ("milp", "greedy")
@@ -69,6 +81,11 @@ class SolveSettings:
         if not self.mip_rel_gap >= 0:
             msg = f"mip_rel_gap must not be negative, got {self.mip_rel_gap}; 0 asks for proof."
             raise InputError(msg)
+
+
+#: The settings :func:`~coverage.planning.backhaul.milp.plan_network` uses unless told:
+#: exact MILP, 60 s, relative gap 0.5 %.
+DEFAULT_SOLVE = SolveSettings()
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,3 +184,224 @@ class CoverageProblem:
         if self.option_height_m is None:
             return None
         return np.asarray(self.option_height_m, np.float64)
+
+
+@dataclass(frozen=True)
+class SiteTraffic:
+    """The busy-hour traffic (Mbps) an access site injects into the backhaul.
+
+    ``mbps_per_weight`` times the weight (people) the option can serve, clipped to
+    ``[min_site_mbps, max_site_mbps]``. The defaults are an ILLUSTRATIVE, conservative load
+    model: 20 kbps per person at the busy hour (about a 1 Mbps plan per household at 20:1
+    contention), at most what one 20 MHz LTE small cell delivers (about 100 Mbps).
+
+    Attributes
+    ----------
+    mbps_per_weight
+        Busy-hour traffic per person (Mbps).
+    min_site_mbps
+        Least traffic of an access site (Mbps).
+    max_site_mbps
+        Most traffic of an access site (Mbps).
+
+    Raises
+    ------
+    InputError
+        A negative rate, or a minimum above the maximum.
+    """
+
+    mbps_per_weight: float = 0.02
+    min_site_mbps: float = 1.0
+    max_site_mbps: float = 100.0
+
+    def __post_init__(self) -> None:
+        if not self.mbps_per_weight >= 0:
+            msg = (
+                f"mbps_per_weight must not be negative, got {self.mbps_per_weight}; give 0 or more."
+            )
+            raise InputError(msg)
+        if not 0 <= self.min_site_mbps <= self.max_site_mbps:
+            msg = (
+                f"min_site_mbps ({self.min_site_mbps}) and max_site_mbps "
+                f"({self.max_site_mbps}) must satisfy 0 <= min <= max; swap or fix them."
+            )
+            raise InputError(msg)
+
+    def option_mbps(self, covers: Matrix, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Traffic (Mbps) of each option built as an access site.
+
+        Parameters
+        ----------
+        covers
+            Options x demand points, boolean.
+        weights
+            People at each demand point.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per option (Mbps).
+        """
+        served = sparse.csr_array(covers).astype(float) @ weights
+        return np.asarray(
+            np.clip(self.mbps_per_weight * served, self.min_site_mbps, self.max_site_mbps)
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class PlacementProblem:
+    """Access sites, mast heights, relays and backhaul links to a point of presence.
+
+    Attributes
+    ----------
+    covers
+        Sparse boolean matrix, options x demand points; option ``o`` is candidate
+        ``o // len(heights_m)`` at mast ``heights_m[o % len(heights_m)]``
+        (:func:`coverage.planning.candidates.option_index`). Stored as a CSR array.
+    weights
+        People at each demand point; stored as float64.
+    graph
+        Candidate link graph (:func:`coverage.planning.linkgraph.candidate_link_graph`):
+        nodes keyed by ``candidate_ids`` plus the PoP(s); edges with ``min_height_m`` and
+        ``capacity_mbps``.
+    candidate_ids
+        Node key of each candidate, in option order; stored as a tuple.
+    heights_m
+        Mast height options (m).
+    access_cost_usd
+        Cost (USD) of each option built as an access site
+        (:func:`coverage.planning.costs.option_costs_usd`).
+    relay_cost_usd
+        Cost (USD) of each option built as a relay only.
+    link_cost_usd
+        Cost (USD) of one backhaul link.
+    pop
+        Point(s) of presence: one node key of ``graph``, or a list, tuple or set of them.
+    budget_usd
+        Maximise the covered weight within this total cost (sites, relays and links).
+    target_share
+        Instead, minimise the cost of covering this share (0-1) of the weight and every
+        ``must_cover`` point. Give exactly one of the two.
+    must_cover
+        Per demand point: must be covered (schools). None: no point must.
+    demand_names
+        Names of the demand points for messages (None: "demand point 0", ...).
+    k_coverage
+        Distinct access sites that must see a point for it to count as covered.
+    hop_limit
+        Most links from any access site to the PoP (None: no limit).
+    two_paths
+        Require two edge-disjoint paths from every access site to the PoP.
+    traffic
+        The load model of an access site (:class:`SiteTraffic`).
+    traffic_mbps
+        Busy-hour traffic (Mbps) of each option built as an access site, instead of
+        ``traffic``'s model (None: the model).
+    max_links_per_site
+        Keep only this many candidate links per site (those towards nodes fewest hops from
+        the PoP first, then lowest mast, then shortest; every PoP link is kept). Dense
+        mountain-top graphs otherwise make the model too large; the optimum and bound are
+        then those of the pruned graph. None keeps all.
+    pop_ids
+        Derived: ``pop`` as a tuple of node keys.
+    must
+        Derived: ``must_cover`` as a boolean array (all False when None).
+    names
+        Derived: ``demand_names`` as strings, or the default names.
+
+    Raises
+    ------
+    InputError
+        ``k_coverage`` below 1; a shape that does not match (one row and one cost per
+        candidate x height option, one weight per column); not exactly one of
+        ``budget_usd`` and ``target_share``; a PoP that is not a node of ``graph``; a hop
+        limit below 1.
+    """
+
+    covers: sparse.csr_array
+    weights: NDArray[np.float64]
+    graph: nx.Graph
+    candidate_ids: Sequence[Hashable]
+    heights_m: NDArray[np.float64]
+    access_cost_usd: NDArray[np.float64]
+    relay_cost_usd: NDArray[np.float64]
+    link_cost_usd: float
+    pop: Hashable | Sequence[Hashable]
+    budget_usd: float | None = None
+    target_share: float | None = None
+    must_cover: ArrayLike | None = None
+    demand_names: Sequence[str] | None = None
+    k_coverage: int = 1
+    hop_limit: int | None = None
+    two_paths: bool = False
+    traffic: SiteTraffic = SiteTraffic()
+    traffic_mbps: ArrayLike | None = None
+    max_links_per_site: int | None = 8
+    pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
+    must: NDArray[np.bool_] = field(init=False, repr=False)
+    names: list[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_k_coverage(self.k_coverage)
+        self._normalise_arrays()
+        self._check_shapes()
+        if (self.budget_usd is None) == (self.target_share is None):
+            msg = "Give exactly one of budget_usd (maximise coverage) or target_share."
+            raise InputError(msg)
+        pops = tuple(self.pop) if isinstance(self.pop, list | tuple | set) else (self.pop,)
+        missing = [q for q in pops if q not in self.graph]
+        if missing:
+            msg = f"point of presence {missing} is not a node of the candidate link graph."
+            raise InputError(msg)
+        if self.hop_limit is not None and self.hop_limit < 1:
+            msg = f"hop_limit must be at least 1, got {self.hop_limit}."
+            raise InputError(msg)
+        m = self.weights.size
+        must = np.zeros(m, bool) if self.must_cover is None else np.asarray(self.must_cover, bool)
+        names = [str(s) for s in self.demand_names] if self.demand_names is not None else []
+        names = names or [f"demand point {j}" for j in range(m)]
+        object.__setattr__(self, "pop_ids", pops)
+        object.__setattr__(self, "must", must)
+        object.__setattr__(self, "names", names)
+
+    def _normalise_arrays(self) -> None:
+        values = {
+            "covers": sparse.csr_array(self.covers, dtype=bool),
+            "weights": np.asarray(self.weights, dtype=np.float64),
+            "candidate_ids": tuple(self.candidate_ids),
+            "heights_m": np.asarray(self.heights_m, dtype=np.float64),
+            "access_cost_usd": np.asarray(self.access_cost_usd, dtype=np.float64),
+            "relay_cost_usd": np.asarray(self.relay_cost_usd, dtype=np.float64),
+            "link_cost_usd": float(self.link_cost_usd),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _check_shapes(self) -> None:
+        A, w = self.covers, self.weights
+        n, nh = len(self.candidate_ids), self.heights_m.size
+        acc, rel = self.access_cost_usd, self.relay_cost_usd
+        if A.shape != (n * nh, w.size) or acc.size != n * nh or rel.size != n * nh:
+            msg = (
+                f"covers is {A.shape} but {n} candidates x {nh} heights = {n * nh} options "
+                f"and {w.size} weights were given, with {acc.size} access and {rel.size} "
+                "relay costs; give one row and one cost per candidate x height option."
+            )
+            raise InputError(msg)
+
+    @property
+    def n_heights(self) -> int:
+        """Number of mast height options."""
+        return int(self.heights_m.size)
+
+    def option_traffic_mbps(self) -> NDArray[np.float64]:
+        """Busy-hour traffic (Mbps) of each option as an access site.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``traffic_mbps`` when given, else ``traffic``'s model over ``covers``.
+        """
+        if self.traffic_mbps is None:
+            return self.traffic.option_mbps(self.covers, self.weights)
+        return np.asarray(self.traffic_mbps, dtype=np.float64)
