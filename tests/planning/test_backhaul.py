@@ -63,9 +63,10 @@ def _brute_force(problem: PlacementProblem, budget, hop_limit):
         if val <= best:
             continue
         usable = [
-            (a, b) for a, b, req in edges
+            (a, b)
+            for a, b, req in edges
             if all(v == "POP" or h_of.get(v, 0.0) >= req for v in (a, b))
-        ]  # fmt: skip
+        ]
         # cheapest link set: grow by size, stop at the first that connects every access site
         ok = not access
         for r in range(len(usable) + 1):
