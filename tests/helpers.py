@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
@@ -20,6 +20,9 @@ from coverage.scenario import AreaSpec, LayerSpec, PlacementParams, PopulationFa
 
 #: Working CRS of the hand-built plan.
 TINY_CRS = "EPSG:9377"
+
+if TYPE_CHECKING:
+    from coverage.planning.problem import CoverageProblem, PlacementProblem
 
 
 def build_tiny_plan(name: str = "tiny") -> Plan:
@@ -262,3 +265,125 @@ def write_terrain(path: Path, terrain: Terrain) -> Path:
         crs=terrain.crs.to_string(),
         transform=terrain.transform,
     )
+
+
+# --- placement problems -------------------------------------------------------------------
+#: Mast heights (m) of the grid and chain placement problems.
+GRID_HEIGHTS_M = (6.0, 18.0)
+
+
+def grid_placement_problem(
+    seed: int,
+    *,
+    side: int = 3,
+    n_demand: int = 30,
+    capacity_mbps: float = 1e4,
+    pops: tuple[str, ...] = ("POP",),
+    **fields: Any,
+) -> PlacementProblem:
+    """A random placement problem on a ``side`` x ``side`` grid of candidates.
+
+    Candidates ``N00``... are the grid's nodes, with links between neighbours; the PoP
+    links to the corner ``N00`` (and the last PoP to ``N10``). Every link needs a random
+    mast of :data:`GRID_HEIGHTS_M` and carries ``capacity_mbps``; each candidate sees each
+    of ``n_demand`` points with probability 0.1 at 6 m and 0.25 at 18 m; 1-29 people per
+    point; an access site costs 1,000 USD at 6 m and 3,000 USD at 18 m, a relay 500 USD
+    less, a link 400 USD. ``fields`` sets the rest of the
+    :class:`~coverage.planning.problem.PlacementProblem` (``budget_usd`` or
+    ``target_share`` at least) and may override any of the above.
+    """
+    import networkx as nx
+    from scipy import sparse
+
+    from coverage.planning.problem import PlacementProblem
+
+    rng = np.random.default_rng(seed)
+    G = nx.grid_2d_graph(side, side)
+    G = nx.relabel_nodes(G, {v: f"N{v[0]}{v[1]}" for v in G})
+    for v in list(G):
+        G.nodes[v].update(role="candidate", x=float(v[1]), y=float(v[2]))
+    for p in pops:
+        G.add_node(p, role="pop", x=-1.0, y=0.0)
+    G.add_edge(pops[0], "N00")
+    G.add_edge(pops[-1], "N10")
+    for e in G.edges:
+        G.edges[e].update(
+            min_height_m=float(rng.choice(GRID_HEIGHTS_M)),
+            length_m=1000.0,
+            capacity_mbps=capacity_mbps,
+            clearance_ratio=1.0,
+            margin_db=20.0,
+        )
+    ids = sorted(v for v in G if v.startswith("N"))
+    n, nh = len(ids), len(GRID_HEIGHTS_M)
+    base = rng.random((n, n_demand))
+    covers = sparse.csr_array(
+        np.array([base[i] < 0.1 + 0.15 * h for i in range(n) for h in range(nh)])
+    )
+    weights = rng.integers(1, 30, n_demand).astype(float)
+    access = np.array([1000.0 + 2000.0 * h for _ in range(n) for h in range(nh)])
+    values: dict[str, Any] = {
+        "covers": covers,
+        "weights": weights,
+        "graph": G,
+        "candidate_ids": ids,
+        "heights_m": np.array(GRID_HEIGHTS_M),
+        "access_cost_usd": access,
+        "relay_cost_usd": access - 500.0,
+        "link_cost_usd": 400.0,
+        "pop": pops[0] if len(pops) == 1 else list(pops),
+    }
+    return PlacementProblem(**{**values, **fields})
+
+
+def chain_placement_problem(**fields: Any) -> PlacementProblem:
+    """PoP - A - B, each link clear at 6 m: B serves point 0 (5 people), A point 1 (3).
+
+    Every option costs 1,000 USD as an access site and 900 USD as a relay, a link 10 USD;
+    heights :data:`GRID_HEIGHTS_M`, hop limit 2, budget 5,000 USD. ``fields`` overrides
+    any :class:`~coverage.planning.problem.PlacementProblem` field.
+    """
+    import networkx as nx
+    from scipy import sparse
+
+    from coverage.planning.problem import PlacementProblem
+
+    G = nx.Graph()
+    G.add_edge("POP", "A", min_height_m=6.0, capacity_mbps=100.0)
+    G.add_edge("A", "B", min_height_m=6.0, capacity_mbps=100.0)
+    access = np.full(4, 1000.0)
+    values: dict[str, Any] = {
+        "covers": sparse.csr_array(np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=bool)),
+        "weights": np.array([5.0, 3.0]),
+        "graph": G,
+        "candidate_ids": ["A", "B"],
+        "heights_m": np.array(GRID_HEIGHTS_M),
+        "access_cost_usd": access,
+        "relay_cost_usd": access - 100.0,
+        "link_cost_usd": 10.0,
+        "pop": "POP",
+        "budget_usd": 5000.0,
+        "hop_limit": 2,
+    }
+    return PlacementProblem(**{**values, **fields})
+
+
+def random_coverage_problem(
+    seed: int, *, n: int = 10, m: int = 25, density: float = 0.25, **fields: Any
+) -> CoverageProblem:
+    """``n`` options x ``m`` demand points, each seen with probability ``density``.
+
+    1-49 people per point, options cost 1-9 (USD); ``fields`` sets or overrides any
+    :class:`~coverage.planning.problem.CoverageProblem` field.
+    """
+    from scipy import sparse
+
+    from coverage.planning.problem import CoverageProblem
+
+    rng = np.random.default_rng(seed)
+    values: dict[str, Any] = {
+        "covers": sparse.csr_array(rng.random((n, m)) < density),
+        "weights": rng.integers(1, 50, m).astype(float),
+        "costs_usd": rng.integers(1, 10, n).astype(float),
+    }
+    return CoverageProblem(**{**values, **fields})

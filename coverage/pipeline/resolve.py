@@ -18,6 +18,8 @@ from typing import Any
 
 from coverage.errors import InputError, ScenarioError
 from coverage.planning.costs import CostTable
+from coverage.planning.linkgraph import LinkSettings
+from coverage.planning.problem import SolveSettings
 from coverage.radio import itm
 from coverage.radio.antenna import AntennaPattern, read_msi_pattern
 from coverage.radio.clearance import ClearanceSettings
@@ -97,6 +99,37 @@ class ResolvedScenario:
         return ClearanceSettings(
             f_mhz=self.technology.f_mhz, k_factor=self.scenario.propagation.k_factor
         )
+
+    @property
+    def links(self) -> LinkSettings:
+        """Backhaul link settings of ``[backhaul]``: frequency (MHz), longest link (m), clearance.
+
+        Returns
+        -------
+        LinkSettings
+            Frequency (MHz), longest link (m), first-Fresnel clearance ratio, k-factor and
+            the PoP's mast height (m), for :func:`coverage.planning.linkgraph.candidate_link_graph`.
+        """
+        b = self.scenario.backhaul
+        return LinkSettings(
+            f_mhz=b.f_mhz,
+            max_link_m=b.max_link_m,
+            min_clearance_ratio=b.min_clearance_ratio,
+            k_factor=self.scenario.propagation.k_factor,
+            pop_height_m=b.pop_mast_height_m,
+        )
+
+    @property
+    def solve(self) -> SolveSettings:
+        """How the placement is solved, from ``[placement]``.
+
+        Returns
+        -------
+        SolveSettings
+            Method ("milp" or "greedy"), time limit (s) and relative MIP gap.
+        """
+        p = self.scenario.placement
+        return SolveSettings(method=p.method, time_limit_s=p.time_limit_s, mip_rel_gap=p.mip_gap)
 
     @property
     def sector_antenna(self) -> AntennaPattern | None:

@@ -292,22 +292,23 @@ def choose_sites(
         The PoP lies outside the terrain.
     """
     from coverage.planning.backhaul.milp import plan_network
+    from coverage.planning.problem import PlacementProblem
 
     s = resolved.scenario
     p, b = s.placement, s.backhaul
     costs = resolved.costs
     heights = p.mast_heights_m
     covers = sparse.csr_array(np.nan_to_num(rx_dbm, nan=-np.inf) >= resolved.threshold_dbm)
-    graph = _candidate_links(s, inputs.terrain, candidates)
+    graph = _candidate_links(resolved, inputs.terrain, candidates)
     access, relay, link, budget = _placement_prices(p, candidates, costs)
     schools = (inputs.demand["kind"] == "school").to_numpy()
     names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
-    result = plan_network(
+    problem = PlacementProblem(
         covers,
         demand_weights(resolved, inputs),
         graph=graph,
         candidate_ids=candidates["candidate_id"].astype(str).tolist(),
-        heights_m=heights,
+        heights_m=np.asarray(heights, dtype=np.float64),
         access_cost_usd=access,
         relay_cost_usd=relay,
         link_cost_usd=link,
@@ -316,13 +317,11 @@ def choose_sites(
         target_share=p.target_share if p.objective == "cost" else None,
         must_cover=schools if p.objective == "cost" else None,
         demand_names=names,
-        k=p.k_coverage,
+        k_coverage=p.k_coverage,
         hop_limit=b.max_hops,
         two_paths=b.two_paths,
-        method=p.method,
-        time_limit_s=p.time_limit_s,
-        mip_rel_gap=p.mip_gap,
     )
+    result = plan_network(problem, resolved.solve)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
         len(result.chosen),
@@ -334,27 +333,19 @@ def choose_sites(
     return Placement(result, graph, "PoP", costs)
 
 
-def _candidate_links(s: Scenario, terrain: Terrain, candidates: gpd.GeoDataFrame) -> nx.Graph:
+def _candidate_links(
+    resolved: ResolvedScenario, terrain: Terrain, candidates: gpd.GeoDataFrame
+) -> nx.Graph:
     """The feasible backhaul links between the candidates and the PoP."""
     from coverage.planning.linkgraph import candidate_link_graph
 
-    b = s.backhaul
+    s = resolved.scenario
     heights = s.placement.mast_heights_m
     pop = pop_node(s, terrain)
     nodes = pd.concat([candidates.assign(role="candidate"), pop], ignore_index=True).pipe(
         gpd.GeoDataFrame, geometry="geometry", crs=candidates.crs
     )
-    graph = candidate_link_graph(
-        terrain,
-        nodes,
-        heights,
-        f_mhz=b.f_mhz,
-        max_link_m=b.max_link_m,
-        min_clearance_ratio=b.min_clearance_ratio,
-        k_factor=s.propagation.k_factor,
-        pop_height_m=b.pop_mast_height_m,
-    )
-    return graph
+    return candidate_link_graph(terrain, nodes, heights, resolved.links)
 
 
 def _placement_prices(

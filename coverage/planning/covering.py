@@ -8,7 +8,6 @@ height) serves demand point ``d``. See :mod:`coverage.planning.placement` for th
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -17,9 +16,6 @@ import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
-
-from coverage.errors import InputError
-from coverage.planning.solver import relative_gap
 
 __all__ = ["Matrix", "PlacementResult", "aggregate_demand", "covered_mask"]
 
@@ -41,7 +37,7 @@ class PlacementResult:
     options
         Option indices (rows of ``covers``) of the chosen sites, aligned with ``chosen``.
     covered_weight
-        Weight (people) covered: points seen by at least ``k`` chosen sites.
+        Weight (people) covered: points seen by at least ``k_coverage`` chosen sites.
     upper_bound
         Proven upper bound on the coverable weight (coverage objective) or proven lower
         bound on the cost (cost objective).
@@ -56,7 +52,7 @@ class PlacementResult:
     cost_usd
         Total cost of sites and links (USD).
     covered
-        Per demand point: covered by at least ``k`` chosen sites.
+        Per demand point: covered by at least ``k_coverage`` chosen sites.
     objective
         "coverage" (maximise weight within budget) or "cost" (minimise cost for a target).
     relays
@@ -93,31 +89,7 @@ class PlacementResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-# --- input checks and demand aggregation ----------------------------------------------------
-def check_inputs(
-    covers: Matrix, weights: ArrayLike, costs: ArrayLike, option_candidate: ArrayLike | None
-) -> tuple[sparse.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    A = sparse.csr_array(covers, dtype=bool)
-    A.eliminate_zeros()
-    n, m = A.shape
-    w = np.asarray(weights, dtype=np.float64).ravel()
-    c = np.asarray(costs, dtype=np.float64).ravel()
-    if w.size != m or c.size != n:
-        msg = (
-            f"covers is {n} options x {m} demand points but got {w.size} weights and "
-            f"{c.size} costs; give one weight per column and one cost per row."
-        )
-        raise InputError(msg)
-    if (w < 0).any() or (c < 0).any() or not (np.isfinite(w).all() and np.isfinite(c).all()):
-        msg = "weights and costs must be finite and non-negative."
-        raise InputError(msg)
-    grp = np.arange(n) if option_candidate is None else np.asarray(option_candidate, np.int64)
-    if grp.size != n:
-        msg = f"option_candidate has {grp.size} entries for {n} options."
-        raise InputError(msg)
-    return A, w, c, grp
-
-
+# --- demand aggregation ------------------------------------------------------------------
 def aggregate_demand(
     covers: Matrix, weights: ArrayLike
 ) -> tuple[sparse.csc_array, NDArray[np.float64], NDArray[np.int64]]:
@@ -151,50 +123,28 @@ def aggregate_demand(
     return sparse.csc_array(agg), np.asarray(w_agg, dtype=np.float64), group
 
 
-def covered_mask(covers: Matrix, options: ArrayLike, k: int = 1) -> NDArray[np.bool_]:
-    """Demand points seen by at least ``k`` of the given options."""
+def covered_mask(covers: Matrix, options: ArrayLike, k_coverage: int = 1) -> NDArray[np.bool_]:
+    """Demand points seen by at least ``k_coverage`` of the given options.
+
+    Parameters
+    ----------
+    covers
+        Options x demand points, boolean.
+    options
+        Indices of the chosen options (rows of ``covers``).
+    k_coverage
+        Options that must see a point for it to count as covered.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per demand point: covered.
+    """
     A = sparse.csr_array(covers, dtype=bool)
     sel = np.zeros(A.shape[0])
     sel[np.asarray(options, dtype=np.int64)] = 1.0
     counts = A.T.astype(np.float64) @ sel
-    return np.asarray(counts >= k - 1e-9)
-
-
-def make_result(
-    method: str,
-    status: str,
-    options: NDArray[np.int64],
-    A: sparse.csr_array,
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
-    grp: NDArray[np.int64],
-    k: int,
-    heights: NDArray[np.float64] | None,
-    bound: float,
-    t0: float,
-    objective: str,
-    **extra: Any,
-) -> PlacementResult:
-    options = np.sort(np.asarray(options, dtype=np.int64))
-    cov = covered_mask(A, options, k)
-    weight = float(w[cov].sum())
-    cost = float(c[options].sum())
-    value = weight if objective == "coverage" else cost
-    return PlacementResult(
-        chosen=grp[options],
-        heights_m=heights[options] if heights is not None else np.full(options.size, np.nan),
-        options=options,
-        covered_weight=weight,
-        upper_bound=bound,
-        gap=relative_gap(value, bound),
-        status=status,
-        method=method,
-        solve_time_s=time.perf_counter() - t0,
-        cost_usd=cost,
-        covered=cov,
-        objective=objective,
-        **extra,
-    )
+    return np.asarray(counts >= k_coverage - 1e-9)
 
 
 # --- the greedy baseline ----------------------------------------------------------------
@@ -203,11 +153,34 @@ def greedy_select(
     w: NDArray[np.float64],
     c: NDArray[np.float64],
     grp: NDArray[np.int64],
-    budget: float,
-    k: int,
+    budget_usd: float,
+    k_coverage: int,
     start: Sequence[int] = (),
 ) -> NDArray[np.int64]:
-    """Cost-effectiveness greedy (Khuller et al. 1999) plus the best affordable single option."""
+    """Cost-effectiveness greedy (Khuller et al. 1999) plus the best affordable single option.
+
+    Parameters
+    ----------
+    A
+        Options x demand points, boolean CSR.
+    w
+        People at each demand point.
+    c
+        Cost (USD) of each option (1e30 bars an option).
+    grp
+        Candidate of each option: one option per candidate at most.
+    budget_usd
+        Most that may be spent (USD).
+    k_coverage
+        Options that must see a point for it to count as covered.
+    start
+        Options chosen before the greedy steps (then no single-option safeguard).
+
+    Returns
+    -------
+    numpy.ndarray
+        The chosen option indices, ascending.
+    """
     n = A.shape[0]
     Af = A.astype(np.float64)
     counts = np.zeros(A.shape[1])
@@ -220,9 +193,9 @@ def greedy_select(
         used_groups.add(int(grp[o]))
         counts += Af[[o], :].toarray().ravel()
     while True:
-        need = w * (counts < k)
-        gain = Af @ need / k
-        ok = (spent + c <= budget + 1e-9) & (gain > 1e-12)
+        need = w * (counts < k_coverage)
+        gain = Af @ need / k_coverage
+        ok = (spent + c <= budget_usd + 1e-9) & (gain > 1e-12)
         if used_groups:
             ok &= ~np.isin(grp, list(used_groups))
         if chosen:
@@ -236,28 +209,39 @@ def greedy_select(
         used_groups.add(int(grp[best]))
         counts += Af[[best], :].toarray().ravel()
     sel = np.array(sorted(chosen), dtype=np.int64)
-    if not start and k == 1 and n:
-        single = np.where(c <= budget + 1e-9, Af @ w, -np.inf)
+    if not start and k_coverage == 1 and n:
+        single = np.where(c <= budget_usd + 1e-9, Af @ w, -np.inf)
         best1 = int(np.argmax(single))
-        if np.isfinite(single[best1]) and single[best1] > w[covered_mask(A, sel, k)].sum():
+        if np.isfinite(single[best1]) and single[best1] > w[covered_mask(A, sel, k_coverage)].sum():
             sel = np.array([best1], dtype=np.int64)
     return sel
 
 
 def coverage_rows(
     A: sparse.csc_array,
-    w: NDArray[np.float64],
-    c: NDArray[np.float64],
     grp: NDArray[np.int64],
-    k: int,
+    k_coverage: int,
 ) -> tuple[sparse.csr_array, list[float], list[float], NDArray[np.int64]]:
     """Rows shared by the coverage models over columns [x (options) | z (merged demand)].
 
-    Returns the constraint matrix (coverage rows ``k z_g - sum_o a_og x_o <= 0``, then one
-    row per candidate with several options ``sum x <= 1``), row bounds, and integrality.
+    Parameters
+    ----------
+    A
+        Options x merged demand groups (:func:`aggregate_demand`).
+    grp
+        Candidate of each option.
+    k_coverage
+        Options that must see a group for it to count as covered.
+
+    Returns
+    -------
+    matrix, row_lower, row_upper, integrality
+        Coverage rows ``k_coverage z_g - sum_o a_og x_o <= 0``, then one row per candidate
+        with several options ``sum x <= 1``; their bounds; 1 for the integer columns (the
+        options, and the groups when ``k_coverage > 1``).
     """
     n, g = A.shape
-    cov_rows = sparse.hstack([-A.T.astype(np.float64), k * sparse.eye_array(g)])
+    cov_rows = sparse.hstack([-A.T.astype(np.float64), k_coverage * sparse.eye_array(g)])
     blocks = [cov_rows]
     lo: list[float] = [-np.inf] * g
     hi: list[float] = [0.0] * g
@@ -272,14 +256,8 @@ def coverage_rows(
         blocks.append(G)
         lo += [-np.inf] * G.shape[0]
         hi += [1.0] * G.shape[0]
-    integrality = np.r_[np.ones(n, np.int64), np.full(g, 1 if k > 1 else 0, np.int64)]
+    integrality = np.r_[np.ones(n, np.int64), np.full(g, 1 if k_coverage > 1 else 0, np.int64)]
     return sparse.csr_array(sparse.vstack(blocks)), lo, hi, integrality
-
-
-def check_k(k: int) -> None:
-    if int(k) != k or k < 1:
-        msg = f"k (sites per covered point) must be a positive integer, got {k}."
-        raise InputError(msg)
 
 
 def greedy_cover(
@@ -289,31 +267,57 @@ def greedy_cover(
     grp: NDArray[np.int64],
     need_weight: float,
     must: NDArray[np.bool_],
-    k: int = 1,
+    k_coverage: int = 1,
     allowed: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64]:
     """Greedy partial set cover (Chvátal 1979, "A greedy heuristic for the set-covering
     problem", Math. Oper. Res. 4:233-235): cheapest gain per dollar until every must-cover
-    point is seen by ``k`` options and the covered weight reaches ``need_weight``.
+    point is seen by ``k_coverage`` options and the covered weight reaches ``need_weight``.
 
     Must-cover points come first: while some are short, only options serving one of them
-    are eligible. Returns the chosen option indices (possibly short of the target when the
-    options cannot reach it).
+    are eligible.
+
+    Parameters
+    ----------
+    A
+        Options x demand points, boolean CSR.
+    w
+        People at each demand point.
+    c
+        Cost (USD) of each option.
+    grp
+        Candidate of each option: one option per candidate at most.
+    need_weight
+        People to cover.
+    must
+        Per demand point: must be covered.
+    k_coverage
+        Options that must see a point for it to count as covered.
+    allowed
+        Per option: may be chosen (None: all).
+
+    Returns
+    -------
+    numpy.ndarray
+        The chosen option indices, ascending (possibly short of the target when the options
+        cannot reach it).
     """
     Af = A.astype(np.float64)
     ok_opt = np.ones(A.shape[0], bool) if allowed is None else allowed.copy()
     counts = np.zeros(A.shape[1])
     chosen: list[int] = []
     while True:
-        short_must = must & (counts < k)
-        covered_w = float(w[counts >= k].sum())
+        short_must = must & (counts < k_coverage)
+        covered_w = float(w[counts >= k_coverage].sum())
         if not short_must.any() and covered_w >= need_weight - 1e-9:
             break
         if short_must.any():
             gain = Af @ short_must.astype(np.float64)
-            gain = np.where(gain > 0, gain * (w.sum() + 1.0) + Af @ (w * (counts < k)), 0.0)
+            gain = np.where(
+                gain > 0, gain * (w.sum() + 1.0) + Af @ (w * (counts < k_coverage)), 0.0
+            )
         else:
-            gain = Af @ (w * (counts < k))
+            gain = Af @ (w * (counts < k_coverage))
         eligible = ok_opt & (gain > 1e-12)
         if not eligible.any():
             break
@@ -335,7 +339,7 @@ def improve_by_swaps(
     *,
     max_rounds: int = 20,
 ) -> NDArray[np.int64]:
-    """Local search for budgeted maximum coverage (k = 1): best single swap of a chosen
+    """Local search for budgeted maximum coverage (k_coverage = 1): best single swap of a chosen
     option for an unchosen one (any candidate not already used, within the budget), repeated
     while the covered weight grows. A 1-swap neighbourhood in the sense of Resende 1998
     ("Computing approximate solutions of the maximum covering problem with GRASP", J. of

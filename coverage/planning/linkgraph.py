@@ -20,12 +20,11 @@ The graph is plain networkx: ``G.graph["crs"]`` holds the CRS; node attributes `
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import networkx as nx
@@ -45,9 +44,9 @@ __all__ = [
     "RATE_TABLE_5GHZ",
     "SITE_COLUMNS",
     "LinkBudget",
+    "LinkSettings",
     "candidate_link_graph",
     "capacity_mbps",
-    "connect_to_pop",
     "graph_to_gdfs",
     "hops_to_pop",
     "links_to_graph",
@@ -177,55 +176,64 @@ def links_to_graph(nodes: pd.DataFrame, links: pd.DataFrame, *, crs: Any = None)
     return G
 
 
-def candidate_link_graph(
-    terrain: Terrain,
-    nodes: gpd.GeoDataFrame,
-    heights_m: Sequence[float],
-    *,
-    f_mhz: float = 5800.0,
-    max_link_m: float = 15_000.0,
-    min_clearance_ratio: float = 0.6,
-    k_factor: float = 4.0 / 3.0,
-    budget: LinkBudget | None = None,
-    pop_height_m: float = 30.0,
-    min_capacity_mbps: float = 1.0,
-) -> nx.Graph:
-    """Feasible backhaul links among candidates and points of presence, from the terrain.
+@dataclass(frozen=True)
+class LinkSettings:
+    """Which candidate pairs make a feasible backhaul link.
 
-    Parameters
+    Attributes
     ----------
-    terrain
-        Terrain grid in the working CRS.
-    nodes
-        Candidates plus PoP rows (``candidate_id`` key; ``role`` == "pop" marks a PoP, whose
-        ``mast_height_m`` is fixed, default ``pop_height_m``).
-    heights_m
-        Mast height options of the candidates (m).
     f_mhz
-        Backhaul frequency (MHz), for the Fresnel zone and the link budget.
+        Backhaul frequency (MHz), for the Fresnel zone and the default link budget.
     max_link_m
         Longest link considered (m).
     min_clearance_ratio
         Required clear fraction of the first Fresnel zone (0.6: ITU-R P.530).
     k_factor
-        Effective Earth-radius factor for the bulge.
-    budget
-        Radio parameters (default :class:`LinkBudget` at ``f_mhz``).
+        Effective Earth-radius factor for the bulge (4/3: standard atmosphere).
     pop_height_m
-        Antenna height of PoPs without a ``mast_height_m`` value (m).
+        Antenna height (m) of PoPs without a ``mast_height_m`` value.
     min_capacity_mbps
-        Links whose budget gives less are left out.
+        Links whose budget gives less (Mbps) are left out.
 
-    Returns
-    -------
-    networkx.Graph
-        See the module docstring for the attributes.
+    Raises
+    ------
+    InputError
+        A frequency, link length or k-factor that is not positive, or a negative clearance
+        ratio, PoP height or capacity.
     """
-    lb = budget if budget is not None else LinkBudget(f_mhz=f_mhz)
-    heights = sorted({float(h) for h in heights_m})
-    if not heights or heights[0] <= 0:
-        msg = f"heights_m must hold positive mast heights, got {list(heights_m)}."
-        raise InputError(msg)
+
+    f_mhz: float = 5800.0
+    max_link_m: float = 15_000.0
+    min_clearance_ratio: float = 0.6
+    k_factor: float = 4.0 / 3.0
+    pop_height_m: float = 30.0
+    min_capacity_mbps: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("f_mhz", "max_link_m", "k_factor"):
+            value = getattr(self, name)
+            if not value > 0:
+                msg = f"LinkSettings.{name} must be positive, got {value}; give a value above 0."
+                raise InputError(msg)
+        for name in ("min_clearance_ratio", "pop_height_m", "min_capacity_mbps"):
+            value = getattr(self, name)
+            if not value >= 0:
+                msg = f"LinkSettings.{name} must not be negative, got {value}; give 0 or more."
+                raise InputError(msg)
+
+
+class _Nodes(NamedTuple):
+    """The node table of :func:`candidate_link_graph` as arrays, in row order."""
+
+    table: pd.DataFrame  # the nodes, index reset
+    ids: NDArray[np.str_]  # candidate_id as strings
+    is_pop: NDArray[np.bool_]
+    fixed_m: NDArray[np.float64]  # antenna height of a PoP (m), NaN for candidates
+    xy: NDArray[np.float64]  # (n, 2) coordinates (m)
+
+
+def _node_arrays(terrain: Terrain, nodes: gpd.GeoDataFrame, pop_height_m: float) -> _Nodes:
+    """Roles, fixed PoP heights and coordinates; every node must lie on the terrain."""
     df = nodes.reset_index(drop=True)
     n = len(df)
     role = (
@@ -245,7 +253,22 @@ def candidate_link_graph(
         bad = df.loc[~inside, "candidate_id"].astype(str).tolist()[:5]
         msg = f"nodes {bad} lie outside the terrain grid; enlarge the terrain margin."
         raise InputError(msg)
-    pairs = np.array(sorted(cKDTree(xy).query_pairs(max_link_m)), dtype=np.int64).reshape(-1, 2)
+    ids = df["candidate_id"].astype(str).to_numpy()
+    return _Nodes(df, ids, is_pop, fixed, xy)
+
+
+def _clear_pairs(
+    terrain: Terrain,
+    nodes: _Nodes,
+    heights: list[float],
+    settings: LinkSettings,
+    f_mhz: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Pairs within range that are clear at some mast height, with that lowest height (m)
+    and the clearance ratio there; at least one end of each pair is a candidate."""
+    is_pop, fixed, xy = nodes.is_pop, nodes.fixed_m, nodes.xy
+    pairs = np.array(sorted(cKDTree(xy).query_pairs(settings.max_link_m)), dtype=np.int64)
+    pairs = pairs.reshape(-1, 2)
     pairs = pairs[~(is_pop[pairs[:, 0]] & is_pop[pairs[:, 1]])]
     min_h = np.full(len(pairs), np.nan)
     ratio = np.full(len(pairs), np.nan)
@@ -262,24 +285,70 @@ def candidate_link_graph(
             ha,
             xy[b],
             hb,
-            settings=ClearanceSettings(f_mhz=lb.f_mhz, k_factor=k_factor),
+            settings=ClearanceSettings(f_mhz=f_mhz, k_factor=settings.k_factor),
         )
-        ok = res["los"].to_numpy(bool) & (res["clearance_ratio"].to_numpy() >= min_clearance_ratio)
+        clear = res["clearance_ratio"].to_numpy() >= settings.min_clearance_ratio
+        ok = res["los"].to_numpy(bool) & clear
         min_h[todo[ok]] = h
         ratio[todo[ok]] = res["clearance_ratio"].to_numpy()[ok]
         todo = todo[ok]
+    return pairs, min_h, ratio
+
+
+def candidate_link_graph(
+    terrain: Terrain,
+    nodes: gpd.GeoDataFrame,
+    heights_m: Sequence[float],
+    settings: LinkSettings = LinkSettings(),
+    *,
+    link_budget: LinkBudget | None = None,
+) -> nx.Graph:
+    """Feasible backhaul links among candidates and points of presence, from the terrain.
+
+    Parameters
+    ----------
+    terrain
+        Terrain grid in the working CRS.
+    nodes
+        Candidates plus PoP rows (``candidate_id`` key; ``role`` == "pop" marks a PoP, whose
+        ``mast_height_m`` is fixed, default ``settings.pop_height_m``).
+    heights_m
+        Mast height options of the candidates (m).
+    settings
+        Frequency (MHz), longest link (m), Fresnel clearance ratio, k-factor, PoP height
+        (m) and least capacity (Mbps).
+    link_budget
+        Radio parameters (default :class:`LinkBudget` at ``settings.f_mhz``); its own
+        frequency is used for the Fresnel zone.
+
+    Returns
+    -------
+    networkx.Graph
+        See the module docstring for the attributes.
+
+    Raises
+    ------
+    InputError
+        Mast heights that are not positive, or nodes outside the terrain grid.
+    """
+    lb = link_budget if link_budget is not None else LinkBudget(f_mhz=settings.f_mhz)
+    heights = sorted({float(h) for h in heights_m})
+    if not heights or heights[0] <= 0:
+        msg = f"heights_m must hold positive mast heights, got {list(heights_m)}."
+        raise InputError(msg)
+    nd = _node_arrays(terrain, nodes, settings.pop_height_m)
+    pairs, min_h, ratio = _clear_pairs(terrain, nd, heights, settings, lb.f_mhz)
     good = np.isfinite(min_h)
     pairs, min_h, ratio = pairs[good], min_h[good], ratio[good]
-    length = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    length = np.hypot(*(nd.xy[pairs[:, 0]] - nd.xy[pairs[:, 1]]).T)
     snr = lb.snr_db(length)
     cap = capacity_mbps(snr, lb.rate_table, mac_efficiency=lb.mac_efficiency)
     floor = min(t for t, _ in lb.rate_table)
-    keep = cap >= min_capacity_mbps
-    ids = df["candidate_id"].astype(str).to_numpy()
+    keep = cap >= settings.min_capacity_mbps
     links = pd.DataFrame(
         {
-            "site_a": ids[pairs[keep, 0]],
-            "site_b": ids[pairs[keep, 1]],
+            "site_a": nd.ids[pairs[keep, 0]],
+            "site_b": nd.ids[pairs[keep, 1]],
             "length_m": length[keep],
             "min_height_m": min_h[keep],
             "clearance_ratio": ratio[keep],
@@ -287,15 +356,15 @@ def candidate_link_graph(
             "capacity_mbps": cap[keep],
         }
     )
-    node_tab = df.assign(
-        role=np.where(is_pop, "pop", "candidate"), mast_height_m=fixed, candidate_id=ids
+    node_tab = nd.table.assign(
+        role=np.where(nd.is_pop, "pop", "candidate"), mast_height_m=nd.fixed_m, candidate_id=nd.ids
     )
     G = links_to_graph(node_tab, links, crs=nodes.crs)
     G.graph.update(
         f_mhz=lb.f_mhz,
-        max_link_m=max_link_m,
-        k_factor=k_factor,
-        min_clearance_ratio=min_clearance_ratio,
+        max_link_m=settings.max_link_m,
+        k_factor=settings.k_factor,
+        min_clearance_ratio=settings.min_clearance_ratio,
         heights_m=tuple(heights),
     )
     log.info(
@@ -303,7 +372,7 @@ def candidate_link_graph(
         G.number_of_nodes(),
         G.number_of_edges(),
         len(good),
-        max_link_m,
+        settings.max_link_m,
     )
     return G
 
@@ -316,119 +385,6 @@ def hops_to_pop(G: nx.Graph, pop_node: Hashable | Iterable[Hashable]) -> dict[Ha
         msg = f"point of presence {missing} is not a node of the graph."
         raise InputError(msg)
     return dict(nx.multi_source_dijkstra_path_length(G, pops, weight=lambda u, v, d: 1))
-
-
-def connect_to_pop(
-    G: nx.Graph,
-    sites: Iterable[Hashable],
-    pop_node: Hashable,
-    *,
-    site_height_m: Mapping[Any, float],
-    relay_cost_usd: Mapping[Any, Mapping[float, float]],
-    site_cost_usd: Mapping[Any, Mapping[float, float]],
-    link_cost_usd: float,
-    hop_limit: int | None = None,
-) -> tuple[dict[Any, float], set[Any], list[tuple[Any, Any]]]:
-    """Greedy backhaul: join sites to the PoP one by one along cheapest hop-limited paths.
-
-    A heuristic (shortest-path Steiner tree in the spirit of Takahashi & Matsuyama 1980,
-    "An approximate solution for the Steiner problem in graphs"): sites nearest (by cost)
-    to the growing tree join first; a path's cost is its links plus new relays (at the
-    lowest mast its links allow) plus any mast upgrade the links need at its ends.
-
-    Returns
-    -------
-    heights, relays, links
-        Mast height of every node used (sites and relays), the relay nodes and the links.
-        Sites that cannot be connected are left out of ``heights``.
-    """
-    H = hop_limit if hop_limit is not None else G.number_of_nodes()
-    heights: dict[Hashable, float] = {pop_node: math.nan}
-    depth: dict[Hashable, int] = {pop_node: 0}
-    relays: set[Hashable] = set()
-    links: list[tuple[Hashable, Hashable]] = []
-    pending = [s for s in sites if s in G]
-    pending_set = set(pending)
-
-    def height_cost(v: Hashable, h: float) -> float:
-        if v in heights:
-            cur = heights[v]
-            if not math.isfinite(cur) or h <= cur:
-                return 0.0
-            table = site_cost_usd[v] if v not in relays else relay_cost_usd[v]
-            up = [c for hh, c in table.items() if hh >= h]
-            return (min(up) - table[cur]) if up else math.inf
-        if v in pending_set:  # an access site still to join: only a mast upgrade
-            own = site_height_m[v]
-            up = [c for hh, c in site_cost_usd[v].items() if hh >= max(h, own)]
-            return (min(up) - site_cost_usd[v][own]) if up else math.inf
-        up = [c for hh, c in relay_cost_usd.get(v, {}).items() if hh >= h]
-        return min(up) if up else math.inf
-
-    while pending:
-        # Bellman-Ford over (node, depth) from the tree, at most H hops deep
-        best: dict[tuple[Hashable, int], tuple[float, Any]] = dict.fromkeys(
-            depth.items(), (0.0, None)
-        )
-        frontier = dict(best)
-        for _ in range(H):
-            nxt: dict[tuple[Hashable, int], tuple[float, Any]] = {}
-            for (u, d), (cu, _) in frontier.items():
-                if d + 1 > H:
-                    continue
-                for v, e in G[u].items():
-                    if v in depth:
-                        continue
-                    req = e["min_height_m"]
-                    c = (
-                        cu
-                        + link_cost_usd
-                        + height_cost(v, req)
-                        + (height_cost(u, req) if u in depth else 0.0)
-                    )
-                    key = (v, d + 1)
-                    if c < best.get(key, (math.inf, None))[0] and c < math.inf:
-                        best[key] = (c, (u, d))
-                        nxt[key] = (c, (u, d))
-            frontier = nxt
-            if not frontier:
-                break
-        costs = []
-        for s in pending:
-            opts = [(best[(s, d)][0], d) for d in range(1, H + 1) if (s, d) in best]
-            if opts:
-                c, d = min(opts, key=lambda t: (t[0], t[1]))
-                costs.append((c, str(s), s, d))
-        if not costs:
-            log.warning(
-                "connect_to_pop: %d sites cannot reach the PoP within %d hops", len(pending), H
-            )
-            break
-        _, _, s, d = min(costs, key=lambda t: (t[0], t[1]))
-        pending.remove(s)
-        pending_set.discard(s)
-        path = [(s, d)]
-        while best[path[-1]][1] is not None:
-            path.append(best[path[-1]][1])
-        for (v, dv), (u, _) in itertools.pairwise(path):
-            req = G[u][v]["min_height_m"]
-            for node in (u, v):
-                if node == pop_node:
-                    continue
-                if node not in heights:
-                    if node == s or node in pending_set:
-                        heights[node] = max(site_height_m[node], req)
-                    else:
-                        relays.add(node)
-                        heights[node] = req
-                else:
-                    heights[node] = max(heights[node], req)
-            depth[v] = dv
-            links.append((u, v))
-        if s not in heights:
-            heights[s] = site_height_m[s]
-    heights.pop(pop_node, None)
-    return heights, relays, links
 
 
 def graph_to_gdfs(G: nx.Graph, crs: Any = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -19,9 +19,58 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-__all__ = ["MilpSolution", "relative_gap", "solve_milp"]
+from coverage.errors import InputError
+
+__all__ = ["MilpModel", "MilpSolution", "relative_gap", "solve_milp"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class MilpModel:
+    """One mixed-integer model: ``min/max cost.x`` s.t. ``row_lower <= matrix x <= row_upper``.
+
+    Infinite bounds are ``np.inf``. The arrays are kept as given; :func:`solve_milp`
+    converts them to the solver's types.
+
+    Attributes
+    ----------
+    cost
+        Objective coefficient of each column (the model's own units, e.g. people or USD).
+    matrix
+        Constraint matrix, rows x columns (sparse).
+    row_lower, row_upper
+        Bounds of each row.
+    col_lower, col_upper
+        Bounds of each column.
+    integrality
+        1 for an integer column, 0 for a continuous one.
+    maximize
+        Maximise instead of minimise.
+
+    Raises
+    ------
+    InputError
+        When the matrix has another number of columns than ``cost``.
+    """
+
+    cost: ArrayLike
+    matrix: sparse.spmatrix | sparse.sparray
+    row_lower: ArrayLike
+    row_upper: ArrayLike
+    col_lower: ArrayLike
+    col_upper: ArrayLike
+    integrality: ArrayLike
+    maximize: bool = False
+
+    def __post_init__(self) -> None:
+        n = np.asarray(self.cost).size
+        if self.matrix.shape[1] != n:
+            msg = (
+                f"MilpModel: matrix has {self.matrix.shape[1]} columns but cost has {n}; "
+                "give one cost per column."
+            )
+            raise InputError(msg)
 
 
 @dataclass(frozen=True)
@@ -60,15 +109,8 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 def solve_milp(
-    c: ArrayLike,
-    A: sparse.spmatrix | sparse.sparray,
-    row_lower: ArrayLike,
-    row_upper: ArrayLike,
-    col_lower: ArrayLike,
-    col_upper: ArrayLike,
-    integrality: ArrayLike,
+    model: MilpModel,
     *,
-    maximize: bool = False,
     time_limit_s: float = 30.0,
     mip_rel_gap: float = 1e-4,
     start: ArrayLike | None = None,
@@ -76,58 +118,33 @@ def solve_milp(
     verbose: bool = False,
     options: dict[str, bool | int | float | str] | None = None,
 ) -> MilpSolution:
-    """Solve ``min/max c.x`` s.t. ``row_lower <= A x <= row_upper``, column bounds, integrality.
+    """Solve one :class:`MilpModel` with HiGHS.
 
     Parameters
     ----------
-    c, A, row_lower, row_upper, col_lower, col_upper
-        The model; infinite bounds are ``np.inf``.
-    integrality
-        1 for integer columns, 0 for continuous ones.
-    maximize
-        Maximise instead of minimise.
+    model
+        The objective, rows, column bounds, integrality and sense.
     time_limit_s
         Wall-clock limit (s); the best solution found so far is returned with its gap.
     mip_rel_gap
-        Stop when the relative gap is at most this.
+        Stop when the relative gap is at most this (0.005 = 0.5 %).
     start
-        A feasible solution to start from (warm start), full length.
+        A feasible solution to start from (warm start), one value per column.
     threads
         Solver threads (default: HiGHS's choice).
     verbose
         Print HiGHS's own log (for debugging models; the library otherwise only logs).
     options
         Further HiGHS options by name (e.g. ``{"mip_allow_restart": False}``).
+
+    Returns
+    -------
+    MilpSolution
+        The incumbent (or None), the solver's bound and the relative gap.
     """
     t0 = time.perf_counter()
-    cost = np.asarray(c, dtype=np.float64)
-    n = cost.size
-    mat = sparse.csc_array(A, dtype=np.float64)
-    if mat.shape[1] != n:
-        msg = f"solve_milp: A has {mat.shape[1]} columns but c has {n}."
-        raise ValueError(msg)
-    mat.sort_indices()
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = mat.shape[0]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.nan_to_num(np.asarray(col_lower, dtype=np.float64), posinf=inf, neginf=-inf)
-    lp.col_upper_ = np.nan_to_num(np.asarray(col_upper, dtype=np.float64), posinf=inf, neginf=-inf)
-    lp.row_lower_ = np.nan_to_num(np.asarray(row_lower, dtype=np.float64), posinf=inf, neginf=-inf)
-    lp.row_upper_ = np.nan_to_num(np.asarray(row_upper, dtype=np.float64), posinf=inf, neginf=-inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = mat.shape[0]
-    lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = mat.indices.astype(np.int32)
-    lp.a_matrix_.value_ = mat.data
-    integ = np.asarray(integrality, dtype=np.int64)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous for v in integ
-    ]
-    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-
+    lp = _highs_lp(model)
+    n = lp.num_col_
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
@@ -142,21 +159,15 @@ def solve_milp(
         s = np.asarray(start, dtype=np.float64)
         h.setSolution(n, np.arange(n, dtype=np.int32), s)
     h.run()
-    status_enum = h.getModelStatus()
-    status = h.modelStatusToString(status_enum).lower().replace(" ", "_")
-    if status_enum == highspy.HighsModelStatus.kOptimal:
-        status = "optimal"
-    elif status_enum == highspy.HighsModelStatus.kTimeLimit:
-        status = "time_limit"
-    elif status_enum == highspy.HighsModelStatus.kInfeasible:
-        status = "infeasible"
+    status = _status_words(h)
     info = h.getInfo()
     has_x = info.primal_solution_status >= 2  # kSolutionStatusFeasible
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_x else None
     objective = float(info.objective_function_value) if has_x else math.nan
-    bound = float(info.mip_dual_bound) if integ.any() else objective
+    integer = bool(np.asarray(model.integrality, dtype=np.int64).any())
+    bound = float(info.mip_dual_bound) if integer else objective
     if not math.isfinite(bound):
-        bound = math.inf if maximize else -math.inf
+        bound = math.inf if model.maximize else -math.inf
     gap = relative_gap(objective, bound) if has_x else math.inf
     if status == "optimal" and gap > mip_rel_gap * 1.0001 + 1e-9:
         gap = min(gap, float(info.mip_gap))
@@ -169,6 +180,51 @@ def solve_milp(
         100 * gap,
         elapsed,
         n,
-        mat.shape[0],
+        lp.num_row_,
     )
     return MilpSolution(x, objective, bound, gap, status, elapsed)
+
+
+def _highs_lp(model: MilpModel) -> highspy.HighsLp:
+    """The model as HiGHS's column-wise LP with integrality and sense."""
+    cost = np.asarray(model.cost, dtype=np.float64)
+    n = cost.size
+    mat = sparse.csc_array(model.matrix, dtype=np.float64)
+    mat.sort_indices()
+    inf = highspy.kHighsInf
+
+    def bounds(v: ArrayLike) -> NDArray[np.float64]:
+        return np.nan_to_num(np.asarray(v, dtype=np.float64), posinf=inf, neginf=-inf)
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = mat.shape[0]
+    lp.col_cost_ = cost
+    lp.col_lower_ = bounds(model.col_lower)
+    lp.col_upper_ = bounds(model.col_upper)
+    lp.row_lower_ = bounds(model.row_lower)
+    lp.row_upper_ = bounds(model.row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = mat.shape[0]
+    lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = mat.indices.astype(np.int32)
+    lp.a_matrix_.value_ = mat.data
+    integ = np.asarray(model.integrality, dtype=np.int64)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous for v in integ
+    ]
+    lp.sense_ = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
+    return lp
+
+
+def _status_words(h: highspy.Highs) -> str:
+    """HiGHS's model status in words: "optimal", "time_limit", "infeasible" or its own."""
+    status_enum = h.getModelStatus()
+    if status_enum == highspy.HighsModelStatus.kOptimal:
+        return "optimal"
+    if status_enum == highspy.HighsModelStatus.kTimeLimit:
+        return "time_limit"
+    if status_enum == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible"
+    return str(h.modelStatusToString(status_enum)).lower().replace(" ", "_")

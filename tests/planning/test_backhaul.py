@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import networkx as nx
@@ -10,50 +11,33 @@ import pytest
 from scipy import sparse
 
 from coverage.errors import InfeasibleError, InputError
+from coverage.planning.backhaul.connect import connect_to_pop
+from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.network import reduce_graph
+from coverage.planning.backhaul.search import (
+    greedy_then_connect,
+    improve_plan,
+    kick,
+    perturb_search,
+)
 from coverage.planning.covering import covered_mask
 from coverage.planning.placement import plan_network
-
-HEIGHTS = [6.0, 18.0]
-
-
-def _instance(seed: int, side: int = 3, m: int = 30, cap: float = 1e4, pops=("POP",)):
-    """A side x side grid of candidates; the PoP links to the corner N00 (and N10)."""
-    rng = np.random.default_rng(seed)
-    G = nx.grid_2d_graph(side, side)
-    G = nx.relabel_nodes(G, {v: f"N{v[0]}{v[1]}" for v in G})
-    for v in list(G):
-        G.nodes[v].update(role="candidate", x=float(v[1]), y=float(v[2]))
-    for p in pops:
-        G.add_node(p, role="pop", x=-1.0, y=0.0)
-    G.add_edge(pops[0], "N00")
-    G.add_edge(pops[-1], "N10")
-    for e in G.edges:
-        G.edges[e].update(
-            min_height_m=float(rng.choice(HEIGHTS)), length_m=1000.0, capacity_mbps=cap,
-            clearance_ratio=1.0, margin_db=20.0,
-        )  # fmt: skip
-    ids = sorted(v for v in G if v.startswith("N"))
-    n, nh = len(ids), len(HEIGHTS)
-    base = rng.random((n, m))
-    covers = sparse.csr_array(
-        np.array([base[i] < 0.1 + 0.15 * h for i in range(n) for h in range(nh)])
-    )
-    w = rng.integers(1, 30, m).astype(float)
-    acc = np.array([1000.0 + 2000.0 * h for _ in range(n) for h in range(nh)])
-    return G, ids, covers, w, acc, acc - 500.0
+from coverage.planning.problem import PlacementProblem, SiteTraffic, SolveSettings
+from tests.helpers import GRID_HEIGHTS_M as HEIGHTS
+from tests.helpers import chain_placement_problem, grid_placement_problem
 
 
-def _run(inst, **kw):
-    G, ids, covers, w, acc, rel = inst
-    return plan_network(
-        covers, w, graph=G, candidate_ids=ids, heights_m=HEIGHTS, access_cost_usd=acc,
-        relay_cost_usd=rel, link_cost_usd=400.0, pop="POP", **kw,
-    )  # fmt: skip
+def _run(problem: PlacementProblem, **settings):
+    """plan_network with SolveSettings from ``settings`` (``kicks`` passed on)."""
+    kicks = settings.pop("kicks", 40)
+    return plan_network(problem, SolveSettings(**settings), kicks=kicks)
 
 
-def _brute_force(inst, budget, hop_limit):
+def _brute_force(problem: PlacementProblem, budget, hop_limit):
     """Best covered weight over every role/height per candidate and every link subset."""
-    G, ids, covers, w, acc, rel = inst
+    p = problem
+    G, ids, covers, w = p.graph, p.candidate_ids, p.covers, p.weights
+    acc, rel, link = p.access_cost_usd, p.relay_cost_usd, p.link_cost_usd
     nh = len(HEIGHTS)
     edges = [(a, b, d["min_height_m"]) for a, b, d in G.edges(data=True)]
     best = 0.0
@@ -79,13 +63,14 @@ def _brute_force(inst, budget, hop_limit):
         if val <= best:
             continue
         usable = [
-            (a, b) for a, b, req in edges
+            (a, b)
+            for a, b, req in edges
             if all(v == "POP" or h_of.get(v, 0.0) >= req for v in (a, b))
-        ]  # fmt: skip
+        ]
         # cheapest link set: grow by size, stop at the first that connects every access site
         ok = not access
         for r in range(len(usable) + 1):
-            if ok or cost + 400.0 * r > budget:
+            if ok or cost + link * r > budget:
                 break
             for sub in itertools.combinations(usable, r):
                 B = nx.Graph(sub)
@@ -101,11 +86,11 @@ def _brute_force(inst, budget, hop_limit):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_full_model_equals_brute_force_on_tiny_instances(seed):
-    inst = _instance(seed, side=2, m=12)
     budget, hops = 7000.0, 2
-    res = _run(inst, budget_usd=budget, hop_limit=hops, mip_rel_gap=0.0)
-    greedy = _run(inst, budget_usd=budget, hop_limit=hops, method="greedy")
-    assert res.covered_weight == pytest.approx(_brute_force(inst, budget, hops))
+    p = grid_placement_problem(seed, side=2, n_demand=12, budget_usd=budget, hop_limit=hops)
+    res = _run(p, mip_rel_gap=0.0)
+    greedy = _run(p, method="greedy")
+    assert res.covered_weight == pytest.approx(_brute_force(p, budget, hops))
     assert res.covered_weight >= greedy.covered_weight
     assert res.cost_usd <= budget + 1e-6
     assert res.status == "optimal"
@@ -134,9 +119,9 @@ def _check_backhaul(res, hop_limit=None, two_paths=False):
 
 @pytest.mark.parametrize("hop_limit", [None, 3])
 def test_every_access_site_reaches_the_pop_within_the_hop_limit(hop_limit):
-    inst = _instance(4)
-    res = _run(inst, budget_usd=15000.0, hop_limit=hop_limit)
-    greedy = _run(inst, budget_usd=15000.0, hop_limit=hop_limit, method="greedy")
+    p = grid_placement_problem(4, budget_usd=15000.0, hop_limit=hop_limit)
+    res = _run(p)
+    greedy = _run(p, method="greedy")
     _check_backhaul(res, hop_limit)
     assert res.cost_usd <= 15000.0 + 1e-6
     assert res.covered_weight >= greedy.covered_weight
@@ -147,24 +132,22 @@ def test_every_access_site_reaches_the_pop_within_the_hop_limit(hop_limit):
 
 
 def test_two_disjoint_paths_survive_any_single_link_cut():
-    inst = _instance(5)
-    res = _run(inst, target_share=0.4, two_paths=True, time_limit_s=60.0)
+    p = grid_placement_problem(5, target_share=0.4, two_paths=True)
+    res = _run(p, time_limit_s=60.0)
     assert res.status == "optimal"
     _check_backhaul(res, two_paths=True)
-    assert res.covered_weight >= 0.4 * inst[3].sum() - 1e-6
+    assert res.covered_weight >= 0.4 * p.weights.sum() - 1e-6
 
 
 def test_min_cost_beats_greedy_then_connect_and_covers_schools():
-    inst = _instance(6)
-    w = inst[3]
-    must = np.zeros(w.size, bool)
-    must[[2, 5]] = True
-    res = _run(inst, target_share=0.5, must_cover=must, hop_limit=4)
-    greedy = _run(inst, target_share=0.5, must_cover=must, hop_limit=4, method="greedy")
+    must = np.isin(np.arange(30), [2, 5])
+    p = grid_placement_problem(6, target_share=0.5, must_cover=must, hop_limit=4)
+    res = _run(p)
+    greedy = _run(p, method="greedy")
     assert res.covered[must].all() and greedy.covered[must].all()
     assert res.cost_usd <= greedy.cost_usd + 1e-6
     assert res.details["greedy_cost_usd"] == pytest.approx(greedy.cost_usd)
-    assert res.covered_weight >= 0.5 * w.sum() - 1e-6
+    assert res.covered_weight >= 0.5 * p.weights.sum() - 1e-6
     assert res.upper_bound <= res.cost_usd + 1e-6
     _check_backhaul(res, 4)
 
@@ -172,61 +155,76 @@ def test_min_cost_beats_greedy_then_connect_and_covers_schools():
 def test_capacity_limits_what_one_link_carries():
     # PoP links carry 10 Mbps; each site injects 1 Mbps per 20 people: at most 200 people
     # behind each PoP link (N00 and N10)
-    inst = _instance(7, cap=10.0)
-    res = _run(inst, budget_usd=40000.0, mbps_per_weight=0.05, min_site_mbps=0.0)
-    _, ids, covers, w, *_ = inst
+    traffic = SiteTraffic(mbps_per_weight=0.05, min_site_mbps=0.0)
+    p = grid_placement_problem(7, capacity_mbps=10.0, budget_usd=40000.0, traffic=traffic)
+    res = _run(p)
     D = nx.DiGraph()
     for a, b, d in res.graph.edges(data=True):
         D.add_edge(a, b, capacity=d["capacity_mbps"])
         D.add_edge(b, a, capacity=d["capacity_mbps"])
     # the model's traffic of a site: 0.05 Mbps per person it can serve
-    traffic = {}
+    traffic_of = {}
     for v, d in res.graph.nodes(data=True):
         if d["role"] == "access":
-            o = ids.index(v) * 2 + HEIGHTS.index(d["mast_height_m"])
-            traffic[v] = 0.05 * float(covers[[o], :].toarray().ravel() @ w)
-            D.add_edge("SRC", v, capacity=traffic[v])
+            o = p.candidate_ids.index(v) * 2 + HEIGHTS.index(d["mast_height_m"])
+            traffic_of[v] = 0.05 * float(p.covers[[o], :].toarray().ravel() @ p.weights)
+            D.add_edge("SRC", v, capacity=traffic_of[v])
     flow = nx.maximum_flow_value(D, "SRC", "POP")
-    assert flow == pytest.approx(sum(traffic.values()), rel=1e-6)
-    assert sum(traffic.values()) <= 20.0 + 1e-6
+    assert flow == pytest.approx(sum(traffic_of.values()), rel=1e-6)
+    assert sum(traffic_of.values()) <= 20.0 + 1e-6
     # without the capacity limit the same budget serves more
-    free = _run(_instance(7, cap=1e4), budget_usd=40000.0, mbps_per_weight=0.05, min_site_mbps=0)
+    free = _run(grid_placement_problem(7, budget_usd=40000.0, traffic=traffic))
     assert free.covered_weight > res.covered_weight
 
 
 def test_unreachable_inputs_are_explained_in_words():
-    inst = _instance(8)
-    G, ids, covers, w, acc, rel = inst
+    p = grid_placement_problem(8, target_share=0.1)
     # demand point 0 seen by nobody; point 1 seen only by the far corner N22
-    cov = covers.toarray()
+    cov = p.covers.toarray()
     cov[:, 0] = False
     cov[:, 1] = False
-    cov[ids.index("N22") * 2 + 1, 1] = True
-    inst2 = (G, ids, sparse.csr_array(cov), w, acc, rel)
-    names = [f"school {j}" for j in range(w.size)]
+    cov[p.candidate_ids.index("N22") * 2 + 1, 1] = True
+    names = [f"school {j}" for j in range(p.weights.size)]
+    hidden = dataclasses.replace(p, covers=sparse.csr_array(cov), demand_names=names)
+    must = np.eye(p.weights.size, dtype=bool)
     with pytest.raises(InfeasibleError, match="school 0 cannot be seen by any candidate"):
-        _run(inst2, target_share=0.1, must_cover=np.eye(w.size, dtype=bool)[0],
-             demand_names=names)  # fmt: skip
+        _run(dataclasses.replace(hidden, must_cover=must[0]))
     with pytest.raises(
         InfeasibleError,
         match=r"school 1 is seen only by candidates without a relay chain to the point of "
         r"presence within 2 hops \(N22\)",
     ):
-        _run(inst2, target_share=0.1, must_cover=np.eye(w.size, dtype=bool)[1],
-             demand_names=names, hop_limit=2)  # fmt: skip
-    G2 = G.copy()
+        _run(dataclasses.replace(hidden, must_cover=must[1], hop_limit=2))
+    G2 = p.graph.copy()
     G2.remove_edges_from([("POP", "N00"), ("POP", "N10")])
     with pytest.raises(InfeasibleError, match="No relay chain reaches the point of presence"):
-        _run((G2, ids, covers, w, acc, rel), budget_usd=1e4)
+        _run(dataclasses.replace(p, graph=G2))
     with pytest.raises(InfeasibleError, match=r"At most .* within 1 hops"):
-        _run(inst, target_share=0.99, hop_limit=1)
+        _run(dataclasses.replace(p, target_share=0.99, hop_limit=1))
+
+
+def test_bad_problems_raise_input_error_naming_the_field():
     with pytest.raises(InputError, match="exactly one of budget_usd"):
-        _run(inst)
+        grid_placement_problem(8)
+    with pytest.raises(InputError, match="exactly one of budget_usd"):
+        grid_placement_problem(8, budget_usd=1e4, target_share=0.5)
+    with pytest.raises(InputError, match="hop_limit must be at least 1"):
+        grid_placement_problem(8, budget_usd=1e4, hop_limit=0)
+    with pytest.raises(InputError, match="k_coverage"):
+        grid_placement_problem(8, budget_usd=1e4, k_coverage=0)
+    with pytest.raises(InputError, match="is not a node of the candidate link graph"):
+        grid_placement_problem(8, budget_usd=1e4, pop="FIBRE")
+    with pytest.raises(InputError, match="one row and one cost per candidate x height"):
+        grid_placement_problem(8, budget_usd=1e4, link_cost_usd=1.0, heights_m=np.array([6.0]))
+    with pytest.raises(InputError, match="method must be 'milp' or 'greedy'"):
+        SolveSettings(method="magic")
+    with pytest.raises(InputError, match="min_site_mbps"):
+        SiteTraffic(min_site_mbps=10.0, max_site_mbps=1.0)
 
 
 def test_time_limit_returns_the_best_plan_with_its_gap():
-    inst = _instance(9, side=5, m=80)
-    res = _run(inst, budget_usd=20000.0, hop_limit=4, time_limit_s=0.2, mip_rel_gap=0.0)
+    p = grid_placement_problem(9, side=5, n_demand=80, budget_usd=20000.0, hop_limit=4)
+    res = _run(p, time_limit_s=0.2, mip_rel_gap=0.0)
     assert res.chosen.size > 0
     assert res.covered_weight > 0
     assert res.gap >= 0 and res.upper_bound >= res.covered_weight - 1e-6
@@ -235,20 +233,18 @@ def test_time_limit_returns_the_best_plan_with_its_gap():
 
 @pytest.mark.parametrize("seed", [10, 11])
 def test_full_model_more_budget_never_covers_fewer_and_k2_never_more(seed):
-    inst = _instance(seed, side=3, m=25)
+    p = grid_placement_problem(seed, n_demand=25, budget_usd=14000.0)
     covered = [
-        _run(inst, budget_usd=b, hop_limit=3, mip_rel_gap=0.0).covered_weight
+        _run(dataclasses.replace(p, budget_usd=b, hop_limit=3), mip_rel_gap=0.0).covered_weight
         for b in (4000.0, 8000.0, 14000.0)
     ]
     assert covered == sorted(covered)
-    one = _run(inst, budget_usd=14000.0, mip_rel_gap=0.0)
-    two = _run(inst, budget_usd=14000.0, mip_rel_gap=0.0, k=2)
+    one = _run(p, mip_rel_gap=0.0)
+    two = _run(dataclasses.replace(p, k_coverage=2), mip_rel_gap=0.0)
     assert two.covered_weight <= one.covered_weight + 1e-9
 
 
 def test_link_pruning_keeps_pop_links_and_hop_distances():
-    from coverage.planning.backhaul.model import reduce_graph
-
     G = nx.complete_graph([f"C{i}" for i in range(12)])
     G.add_node("POP")
     for i in range(3):
@@ -265,106 +261,121 @@ def test_link_pruning_keeps_pop_links_and_hop_distances():
     assert dict(nx.single_source_shortest_path_length(P, 12)) == full.hops
 
 
-def test_min_cost_plan_meets_the_target_when_demand_rows_are_lazy(monkeypatch):
+def test_min_cost_plan_meets_the_target_when_demand_rows_are_lazy():
     """Regression (Palmitas benchmark): with lazy demand rows and the time limit spent in the
-    first round, the cost model returned a plan covering 88.7 % against a 98.3 % target."""
-    import coverage.planning.backhaul.model as bm
-
-    monkeypatch.setattr(bm, "_ROW_NNZ", 1)  # model only the rarest demand group at first
-    inst = _instance(9, side=5, m=80)
-    w = inst[3]
+    first round, the cost model returned a plan short of its target."""
+    p = grid_placement_problem(9, side=5, n_demand=80, target_share=0.6, hop_limit=4)
     for share in (0.6, 0.9):
-        res = _run(inst, target_share=share, hop_limit=4, time_limit_s=0.05)
-        assert res.covered_weight >= share * w.sum() - 1e-6
+        q = dataclasses.replace(p, target_share=share)
+        # model only the rarest demand group at first
+        res = plan_network(q, SolveSettings(time_limit_s=0.05), first_rows_nnz=1)
+        assert res.covered_weight >= share * p.weights.sum() - 1e-6
         assert res.upper_bound <= res.cost_usd + 1e-6
         _check_backhaul(res, 4)
 
 
 @pytest.mark.parametrize("seed", [21, 22, 23, 24])
 def test_local_search_keeps_plans_feasible_and_never_covers_less(seed):
-    from coverage.planning.backhaul.milp import _Problem
-    from coverage.planning.backhaul.search import improve_plan
-
-    G, ids, covers, w, acc, rel = _instance(seed, side=4, m=60)
     for budget in (6000.0, 12000.0):
-        p = _Problem.build(covers, w, G, ids, HEIGHTS, acc, rel, 400.0, "POP", budget, None,
-                           None, None, 1, 3, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
-        greedy = p.greedy_then_connect()
+        p = grid_placement_problem(
+            seed, side=4, n_demand=60, budget_usd=budget, hop_limit=3, max_links_per_site=None
+        )
+        model = BackhaulModel.build(p)
+        greedy = greedy_then_connect(model).plan
         if not greedy.access:
             continue
-        better = improve_plan(p, greedy)
-        assert p.feasible(better)
+        better = improve_plan(model, greedy)
+        assert model.feasible(better)
         assert better.cost <= budget + 1e-6
-        assert p.covered_weight(better) >= p.covered_weight(greedy) - 1e-9
+        assert model.covered_weight(better) >= model.covered_weight(greedy) - 1e-9
         # the MILP (exact on these sizes) is never below the local search
-        res = _run((G, ids, covers, w, acc, rel), budget_usd=budget, hop_limit=3,
-                   mip_rel_gap=0.0, max_links_per_site=None)  # fmt: skip
-        assert res.covered_weight >= p.covered_weight(better) - 1e-6
+        res = _run(p, mip_rel_gap=0.0)
+        assert res.covered_weight >= model.covered_weight(better) - 1e-6
 
 
 def test_local_search_turns_a_relay_into_an_access_site_when_it_pays():
-    from coverage.planning.backhaul.milp import _Problem
-    from coverage.planning.backhaul.model import BackhaulPlan
-    from coverage.planning.backhaul.search import improve_plan
-
     # PoP - A - B: B serves point 0, A (a relay) could serve point 1
-    G = nx.Graph()
-    G.add_edge("POP", "A", min_height_m=6.0, capacity_mbps=100.0)
-    G.add_edge("A", "B", min_height_m=6.0, capacity_mbps=100.0)
-    covers = sparse.csr_array(np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=bool))
-    w = np.array([5.0, 3.0])
-    acc = np.full(4, 1000.0)
-    p = _Problem.build(covers, w, G, ["A", "B"], HEIGHTS, acc, acc - 100.0, 10.0, "POP",
-                       2020.0, None, None, None, 1, 2, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
+    model = BackhaulModel.build(chain_placement_problem(budget_usd=2020.0))
     plan = BackhaulPlan({1: 0}, {0: 0}, [0, 1])
-    plan.cost = p.plan_cost(plan)
-    assert p.feasible(plan) and p.covered_weight(plan) == 5.0
-    better = improve_plan(p, plan)
+    plan.cost = model.plan_cost(plan)
+    assert model.feasible(plan) and model.covered_weight(plan) == 5.0
+    better = improve_plan(model, plan)
     assert better.access == {0: 0, 1: 0} and not better.relays
-    assert p.covered_weight(better) == 8.0 and better.cost == pytest.approx(2020.0)
+    assert model.covered_weight(better) == 8.0 and better.cost == pytest.approx(2020.0)
 
 
 @pytest.mark.parametrize("seed", [31, 32, 33])
 def test_kicked_search_is_feasible_deterministic_and_never_covers_less(seed):
-    from coverage.planning.backhaul.milp import _Problem
-    from coverage.planning.backhaul.search import improve_plan, perturb_search
-
-    G, ids, covers, w, acc, rel = _instance(seed, side=4, m=60)
     budget = 9000.0
-    p = _Problem.build(covers, w, G, ids, HEIGHTS, acc, rel, 400.0, "POP", budget, None,
-                       None, None, 1, 3, False, None, 0.02, 1.0, 100.0, None)  # fmt: skip
-    start = improve_plan(p, p.greedy_then_connect())
+    p = grid_placement_problem(
+        seed, side=4, n_demand=60, budget_usd=budget, hop_limit=3, max_links_per_site=None
+    )
+    model = BackhaulModel.build(p)
+    start = improve_plan(model, greedy_then_connect(model).plan)
     assert start.access
-    a = perturb_search(p, start, kicks=12, seed=5)
-    b = perturb_search(p, start, kicks=12, seed=5)
+    a = perturb_search(model, start, kicks=12, seed=5)
+    b = perturb_search(model, start, kicks=12, seed=5)
     assert (a.access, a.relays, sorted(a.edges)) == (b.access, b.relays, sorted(b.edges))
-    assert p.feasible(a)
+    assert model.feasible(a)
     assert a.cost <= budget + 1e-6
-    assert p.covered_weight(a) >= p.covered_weight(start) - 1e-9
-    res = _run((G, ids, covers, w, acc, rel), budget_usd=budget, hop_limit=3,
-               mip_rel_gap=0.0, max_links_per_site=None, kicks=0)  # fmt: skip
-    assert res.covered_weight >= p.covered_weight(a) - 1e-6
+    assert model.covered_weight(a) >= model.covered_weight(start) - 1e-9
+    res = _run(p, mip_rel_gap=0.0, kicks=0)
+    assert res.covered_weight >= model.covered_weight(a) - 1e-6
 
 
 def test_kick_drops_a_leaf_site_with_its_link_and_the_relays_left_as_leaves():
-    from coverage.planning.backhaul.milp import _Problem
-    from coverage.planning.backhaul.model import BackhaulPlan
-    from coverage.planning.backhaul.search import _kick
-
     # PoP - A (relay) - B (access): taking B out leaves A a leaf relay, which goes too
-    G = nx.Graph()
-    G.add_edge("POP", "A", min_height_m=6.0, capacity_mbps=100.0)
-    G.add_edge("A", "B", min_height_m=6.0, capacity_mbps=100.0)
-    covers = sparse.csr_array(np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=bool))
-    acc = np.full(4, 1000.0)
-    p = _Problem.build(covers, np.array([5.0, 3.0]), G, ["A", "B"], HEIGHTS, acc, acc - 100.0,
-                       10.0, "POP", 5000.0, None, None, None, 1, 2, False, None, 0.02, 1.0,
-                       100.0, None)  # fmt: skip
+    model = BackhaulModel.build(chain_placement_problem())
     plan = BackhaulPlan({1: 0}, {0: 0}, [0, 1])
-    q = _kick(p, plan, np.random.default_rng(0), 1)
+    q = kick(model, plan, np.random.default_rng(0), 1)
     assert q.access == {} and q.relays == {} and q.edges == [] and q.cost == 0.0
     # an access site that relays another becomes a relay
     plan = BackhaulPlan({0: 0, 1: 0}, {}, [0, 1])
-    q = _kick(p, plan, np.random.default_rng(1), 1)
-    assert p.plan_cost(q) == q.cost
+    q = kick(model, plan, np.random.default_rng(1), 1)
+    assert model.plan_cost(q) == q.cost
     assert len(q.access) == 1 and (q.relays == {0: 0} or q.access == {0: 0})
+
+
+def _grid_graph():
+    # a 4 x 4 grid of candidates, PoP attached to the corner (0, 0)
+    G = nx.grid_2d_graph(4, 4)
+    G = nx.relabel_nodes(G, {v: f"N{v[0]}{v[1]}" for v in G})
+    for v in G:
+        G.nodes[v].update(role="candidate", x=float(v[1]), y=float(v[2]))
+    G.add_node("POP", role="pop", x=-1.0, y=0.0)
+    G.add_edge("POP", "N00")
+    for e in G.edges:
+        G.edges[e].update(min_height_m=6.0, length_m=1.0, capacity_mbps=100.0)
+    return G
+
+
+def test_connect_to_pop_respects_hop_limit():
+    G = _grid_graph()
+    table = {v: {6.0: 10.0, 12.0: 20.0} for v in G}
+    heights, relays, links = connect_to_pop(
+        G,
+        ["N33", "N30"],
+        "POP",
+        site_height_m={"N33": 6.0, "N30": 6.0},
+        relay_cost_usd=table,
+        site_cost_usd=table,
+        link_cost_usd=1.0,
+        hop_limit=7,
+    )
+    B = nx.Graph(links)
+    assert nx.has_path(B, "N33", "POP") and nx.has_path(B, "N30", "POP")
+    assert nx.shortest_path_length(B, "N33", "POP") <= 7
+    assert set(heights) == {"N33", "N30", *relays}
+    assert "N33" not in relays
+    # 6 hops cannot reach the far corner (7 links from the PoP)
+    heights, _, _ = connect_to_pop(
+        G,
+        ["N33"],
+        "POP",
+        site_height_m={"N33": 6.0},
+        relay_cost_usd=table,
+        site_cost_usd=table,
+        link_cost_usd=1.0,
+        hop_limit=6,
+    )
+    assert "N33" not in heights

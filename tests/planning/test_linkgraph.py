@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,9 +14,9 @@ from coverage.planning.linkgraph import (
     LINK_COLUMNS,
     SITE_COLUMNS,
     LinkBudget,
+    LinkSettings,
     candidate_link_graph,
     capacity_mbps,
-    connect_to_pop,
     graph_to_gdfs,
     hops_to_pop,
     links_to_graph,
@@ -61,9 +60,9 @@ def test_wall_blocks_low_masts_only():
     # a 40 m wall between two sites 600 m apart: 6 m masts are blocked, 60 m masts clear it
     t = synthetic.wall(wall_height_m=40.0)
     nodes = _nodes(t, [10, 30], row=20)
-    low = candidate_link_graph(t, nodes, [6.0, 12.0], f_mhz=5800.0)
+    low = candidate_link_graph(t, nodes, [6.0, 12.0], LinkSettings(f_mhz=5800.0))
     assert low.number_of_edges() == 0
-    G = candidate_link_graph(t, nodes, [6.0, 60.0], f_mhz=5800.0)
+    G = candidate_link_graph(t, nodes, [6.0, 60.0], LinkSettings(f_mhz=5800.0))
     e = G.edges["C0", "C1"]
     assert e["min_height_m"] == 60.0
     assert e["clearance_ratio"] >= 0.6
@@ -73,7 +72,7 @@ def test_wall_blocks_low_masts_only():
 
 def test_flat_links_use_the_lowest_mast(flat_terrain):
     nodes = _nodes(flat_terrain, [5, 25, 45], pop_col=15, row=25)
-    G = candidate_link_graph(flat_terrain, nodes, [6.0, 12.0, 30.0], max_link_m=700.0)
+    G = candidate_link_graph(flat_terrain, nodes, [6.0, 12.0, 30.0], LinkSettings(max_link_m=700.0))
     assert G.nodes["POP"]["role"] == "pop" and G.nodes["POP"]["mast_height_m"] == 30.0
     assert all(d["min_height_m"] == 6.0 for *_, d in G.edges(data=True))
     # 600 m and 300 m pairs only
@@ -83,6 +82,13 @@ def test_flat_links_use_the_lowest_mast(flat_terrain):
     assert hops_to_pop(G, "POP") == {"POP": 0, "C0": 1, "C1": 1, "C2": 2}
     with pytest.raises(InputError, match="not a node"):
         hops_to_pop(G, "FIBRE")
+
+
+def test_link_settings_are_checked():
+    with pytest.raises(InputError, match="max_link_m must be positive"):
+        LinkSettings(max_link_m=0.0)
+    with pytest.raises(InputError, match="min_clearance_ratio must not be negative"):
+        LinkSettings(min_clearance_ratio=-0.1)
 
 
 def test_links_to_graph_and_gdfs():
@@ -116,51 +122,6 @@ def test_links_to_graph_and_gdfs():
         links_to_graph(nodes, bad)
 
 
-def _grid_graph():
-    # a 4 x 4 grid of candidates, PoP attached to the corner (0, 0)
-    G = nx.grid_2d_graph(4, 4)
-    G = nx.relabel_nodes(G, {v: f"N{v[0]}{v[1]}" for v in G})
-    for v in G:
-        G.nodes[v].update(role="candidate", x=float(v[1]), y=float(v[2]))
-    G.add_node("POP", role="pop", x=-1.0, y=0.0)
-    G.add_edge("POP", "N00")
-    for e in G.edges:
-        G.edges[e].update(min_height_m=6.0, length_m=1.0, capacity_mbps=100.0)
-    return G
-
-
-def test_connect_to_pop_respects_hop_limit():
-    G = _grid_graph()
-    table = {v: {6.0: 10.0, 12.0: 20.0} for v in G}
-    heights, relays, links = connect_to_pop(
-        G,
-        ["N33", "N30"],
-        "POP",
-        site_height_m={"N33": 6.0, "N30": 6.0},
-        relay_cost_usd=table,
-        site_cost_usd=table,
-        link_cost_usd=1.0,
-        hop_limit=7,
-    )
-    B = nx.Graph(links)
-    assert nx.has_path(B, "N33", "POP") and nx.has_path(B, "N30", "POP")
-    assert nx.shortest_path_length(B, "N33", "POP") <= 7
-    assert set(heights) == {"N33", "N30", *relays}
-    assert "N33" not in relays
-    # 6 hops cannot reach the far corner (7 links from the PoP)
-    heights, _, _ = connect_to_pop(
-        G,
-        ["N33"],
-        "POP",
-        site_height_m={"N33": 6.0},
-        relay_cost_usd=table,
-        site_cost_usd=table,
-        link_cost_usd=1.0,
-        hop_limit=6,
-    )
-    assert "N33" not in heights
-
-
 def test_andes_link_graph_agrees_with_link_clearances(andes_terrain):
     from coverage.radio.clearance import ClearanceSettings, link_clearances
 
@@ -173,7 +134,7 @@ def test_andes_link_graph_agrees_with_link_clearances(andes_terrain):
         geometry=shapely.points(xy),
         crs=andes_terrain.crs,
     )
-    G = candidate_link_graph(andes_terrain, nodes, [6.0, 30.0], max_link_m=4000.0)
+    G = candidate_link_graph(andes_terrain, nodes, [6.0, 30.0], LinkSettings(max_link_m=4000.0))
     assert 0 < G.number_of_edges() < 190
     # every pair within range: an edge iff clear at 30 m, min height 6 m iff clear at 6 m
     for i in range(20):

@@ -1,7 +1,19 @@
 """Placement with backhaul: access sites, relays and links to the point of presence.
 
-* :mod:`~coverage.planning.backhaul.model`: the MILP formulation over the link graph;
 * :mod:`~coverage.planning.backhaul.milp`: :func:`~coverage.planning.backhaul.milp.plan_network`,
-  the warm-started solve;
-* :mod:`~coverage.planning.backhaul.search`: the greedy start and the local searches.
+  the solve (warm starts, rounds of lazy demand rows and two-path cuts) and its result;
+* :mod:`~coverage.planning.backhaul.checks`: the checks that say in words why a problem
+  cannot be met (no route to the PoP, an unseen school, a target out of reach);
+* :mod:`~coverage.planning.backhaul.connect`: the greedy connection of access sites to the
+  PoP along cheapest hop-limited paths;
+* :mod:`~coverage.planning.backhaul.formulation`: the MILP in matrix form (column layout,
+  one function per constraint family);
+* :mod:`~coverage.planning.backhaul.model`:
+  :class:`~coverage.planning.backhaul.model.BackhaulModel`, the problem prepared for the
+  MILP (reduced graph, merged demand, traffic, column layout), its solve and the plans it prices,
+  checks, starts from and decodes;
+* :mod:`~coverage.planning.backhaul.network`: the candidate link graph reduced to index
+  arrays (PoPs merged, hop limit, link pruning, two-path candidates);
+* :mod:`~coverage.planning.backhaul.search`: the greedy-then-connect baseline and the local
+  searches (moves, kicks) that make the warm start.
 """

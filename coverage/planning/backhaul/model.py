@@ -1,297 +1,431 @@
-"""The MILP of :func:`coverage.planning.backhaul.milp.plan_network`: variables, rows, decoding.
+"""The backhaul problem prepared for :func:`coverage.planning.backhaul.milp.plan_network`.
 
-See :mod:`coverage.planning.backhaul.milp` for the model in words and its references. This module
-holds the matrix form (built as COO triplets and solved by :func:`coverage.planning.solver.solve_milp`),
-the reduced candidate graph, the lazy demand rows and the two-path cut separation.
+See :mod:`coverage.planning.backhaul.milp` for the model in words and its references. This
+module holds :class:`BackhaulModel`: built once from a
+:class:`~coverage.planning.problem.PlacementProblem` (the reduced graph, the checks of
+:mod:`~coverage.planning.backhaul.checks`, the merged demand, the traffic and the frozen
+:class:`~coverage.planning.backhaul.formulation.Columns` layout), it prices and checks
+plans (:class:`BackhaulPlan`), solves its current MILP
+(:mod:`~coverage.planning.backhaul.formulation` writes the rows), turns plans into start
+vectors and solutions back into plans, adds the lazy demand rows and separates the
+two-path cuts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from coverage.planning.backhaul.checks import reachable_covers
+from coverage.planning.backhaul.formulation import Columns, Cut, build_milp
+from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
 from coverage.planning.covering import aggregate_demand, covered_mask
-from coverage.planning.solver import solve_milp
+from coverage.planning.problem import PlacementProblem
+from coverage.planning.solver import MilpModel, MilpSolution, solve_milp
 
-__all__ = ["BackhaulModel", "BackhaulPlan", "reduce_graph", "two_path_ok"]
+__all__ = ["FIRST_ROWS_NNZ", "BackhaulModel", "BackhaulPlan"]
 
 log = logging.getLogger(__name__)
 
 #: HiGHS options for the network model: restarts after root fixing cost more than they save
-#: on these flow models (measured: 2.6 s -> 0.65 s on a 16-candidate grid instance).
+#: on these flow models.
 _HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
     "mip_allow_restart": False,
     "mip_heuristic_effort": 0.02,
 }
-#: Coverage nonzeros of the demand rows in the first model; the rest enter when a plan
-#: leaves them uncovered (row generation; they count as covered in the bound until then).
-_ROW_NNZ = 30_000
-
-
-@dataclass
-class _Rows:
-    """Sparse constraint rows accumulated as COO triplets."""
-
-    r: list[int] = field(default_factory=list)
-    c: list[int] = field(default_factory=list)
-    v: list[float] = field(default_factory=list)
-    lo: list[float] = field(default_factory=list)
-    hi: list[float] = field(default_factory=list)
-
-    def add(self, cols: Sequence[int], vals: Sequence[float], lo: float, hi: float) -> None:
-        i = len(self.lo)
-        self.r.extend([i] * len(cols))
-        self.c.extend(int(c) for c in cols)
-        self.v.extend(float(v) for v in vals)
-        self.lo.append(lo)
-        self.hi.append(hi)
-
-    def matrix(self, n_cols: int) -> sparse.csr_array:
-        return sparse.csr_array((self.v, (self.r, self.c)), shape=(len(self.lo), n_cols))
-
-
-@dataclass
-class _Net:
-    """The candidate graph reduced to the model: node 0..n-1 candidates, n the merged PoP."""
-
-    n: int
-    edges: NDArray[np.int64]  # (E, 2) node indices, PoP as n
-    req_h: NDArray[np.float64]  # min_height_m
-    cap: NDArray[np.float64]  # capacity_mbps
-    pop_of_edge: list[Hashable]  # original PoP id of a PoP edge, else None
-    arcs: NDArray[np.int64]  # (A, 3): tail, head, edge index
-    hops: dict[int, int]
-
-
-def reduce_graph(
-    graph: nx.Graph,
-    ids: list[Hashable],
-    pops: list[Hashable],
-    hop_limit: int | None,
-    max_links_per_site: int | None = None,
-) -> _Net:
-    """Index the candidate graph, merge the PoPs into node ``n``, drop nodes beyond the hop
-    limit and, optionally, keep only each site's ``max_links_per_site`` most useful links
-    (towards nodes nearest the PoP in hops, then lowest mast, then shortest)."""
-    index = {v: i for i, v in enumerate(ids)}
-    n = len(ids)
-    best: dict[tuple[int, int], tuple[float, float, Hashable, float]] = {}
-    for a, b, e in graph.edges(data=True):
-        ia = n if a in pops else index.get(a)
-        ib = n if b in pops else index.get(b)
-        if ia is None or ib is None or ia == ib:
-            continue
-        key = (min(ia, ib), max(ia, ib))
-        pop_id = a if a in pops else (b if b in pops else None)
-        cand = (
-            float(e["capacity_mbps"]),
-            -float(e["min_height_m"]),
-            pop_id,
-            float(e.get("length_m", 0.0)),
-        )
-        if key not in best or cand[:2] > best[key][:2]:
-            best[key] = cand
-    H = nx.Graph()
-    H.add_nodes_from(range(n + 1))
-    H.add_edges_from(best)
-    hops = dict(nx.single_source_shortest_path_length(H, n))
-    limit = hop_limit if hop_limit is not None else n + 1
-    keep = {v for v, d in hops.items() if d <= limit}
-    keys = sorted(k for k in best if k[0] in keep and k[1] in keep)
-    if max_links_per_site is not None:
-        chosen: set[tuple[int, int]] = {k for k in keys if k[1] == n}  # every PoP link
-        for v in keep - {n}:
-            inc = [k for k in H.edges(v) if k[0] in keep and k[1] in keep]
-            ranked = sorted(
-                ((min(k), max(k)) for k in inc),
-                key=lambda k: (
-                    hops[k[0] if k[1] == v else k[1]],
-                    -best[k][1],
-                    best[k][3],
-                    k,
-                ),
-            )
-            chosen.update(ranked[:max_links_per_site])
-        keys = sorted(chosen)
-    edges = np.array(keys, dtype=np.int64).reshape(-1, 2)
-    req = np.array([-best[k][1] for k in keys], dtype=np.float64)
-    cap = np.array([best[k][0] for k in keys], dtype=np.float64)
-    arcs = []
-    for e, (a, b) in enumerate(keys):
-        arcs.append((a, b, e))  # b is the PoP when the edge touches it (keys are sorted)
-        if b != n:
-            arcs.append((b, a, e))
-    return _Net(
-        n=n,
-        edges=edges,
-        req_h=req,
-        cap=cap,
-        pop_of_edge=[best[k][2] for k in keys],
-        arcs=np.array(arcs, dtype=np.int64).reshape(-1, 3),
-        hops={v: d for v, d in hops.items() if v in keep},
-    )
-
-
-def two_path_ok(net: _Net) -> NDArray[np.bool_]:
-    """Candidates with two edge-disjoint routes to the PoP in the reduced graph."""
-    H = nx.Graph()
-    H.add_nodes_from(range(net.n + 1))
-    H.add_edges_from(map(tuple, net.edges))
-    ok = np.zeros(net.n, bool)
-    comps = nx.k_edge_components(H, 2)
-    for comp in comps:
-        if net.n in comp:
-            ok[[v for v in comp if v < net.n]] = True
-    return ok
+#: Coverage nonzeros of the demand rows in the first model (coverage objective); the rest
+#: enter when a plan leaves them uncovered (row generation; they count as covered in the
+#: bound until then).
+FIRST_ROWS_NNZ = 30_000
 
 
 @dataclass
 class BackhaulPlan:
-    """A decoded plan: option per access candidate, height per relay, built edges."""
+    """A decoded plan: option per access candidate, height per relay, built edges.
 
-    access: dict[int, int]  # candidate -> height index
-    relays: dict[int, int]  # candidate -> height index
-    edges: list[int]  # indices into net.edges
+    Attributes
+    ----------
+    access
+        Access candidate -> index of its mast height.
+    relays
+        Relay candidate -> index of its mast height.
+    edges
+        Built links, as indices into the reduced graph's ``edges``.
+    cost
+        Total cost (USD) of sites, relays and links, once priced.
+    """
+
+    access: dict[int, int]
+    relays: dict[int, int]
+    edges: list[int]
     cost: float = 0.0
 
 
-@dataclass
+@dataclass(eq=False)
 class BackhaulModel:
-    """The plain data of one placement-with-backhaul problem and its MILP."""
+    """One placement-with-backhaul problem prepared for the MILP and the local searches.
 
+    Made by :meth:`build`; the demand groups in the model (``active``) grow as plans leave
+    others uncovered, everything else stays as built.
+
+    Attributes
+    ----------
+    problem
+        The problem as given.
+    A
+        Options x demand points, boolean; rows of options without a route to the PoP (or
+        without two, when two paths are asked) are empty.
+    w
+        People at each demand point.
+    heights_m
+        Mast height options (m).
+    access_cost_usd, relay_cost_usd
+        Cost (USD) of each option as an access site / as a relay.
+    traffic_mbps
+        Busy-hour traffic (Mbps) of each option as an access site.
+    net
+        The reduced candidate graph.
+    inc
+        Its incidence lists.
+    access_ok
+        Per candidate: may be an access site (it reaches the PoP, by two paths when asked).
+    need_weight
+        People to cover (cost objective), else None.
+    Ag, wg, group
+        Demand merged by cover set: options x groups, people per group, group of each point
+        (-1: seen by no option).
+    cols
+        The column layout.
+    active
+        Per group: its coverage row is in the model.
+    """
+
+    problem: PlacementProblem
     A: sparse.csr_array
     w: NDArray[np.float64]
-    net: _Net
-    ids: list[Hashable]
-    pops: list[Hashable]
-    graph: nx.Graph
-    heights: NDArray[np.float64]
-    acc_cost: NDArray[np.float64]
-    rel_cost: NDArray[np.float64]
-    link_cost: float
-    budget: float | None
-    need: float | None
-    must: NDArray[np.bool_]
-    names: list[str]
-    k: int
-    hop_limit: int | None
-    two_paths: bool
-    traffic: NDArray[np.float64]
+    heights_m: NDArray[np.float64]
+    access_cost_usd: NDArray[np.float64]
+    relay_cost_usd: NDArray[np.float64]
+    traffic_mbps: NDArray[np.float64]
+    net: ReducedGraph
+    inc: Incidence
     access_ok: NDArray[np.bool_]
+    need_weight: float | None
+    Ag: sparse.csc_array
+    wg: NDArray[np.float64]
+    group: NDArray[np.int64]
+    cols: Columns
+    active: NDArray[np.bool_]
 
+    # --- building --------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls, problem: PlacementProblem, *, first_rows_nnz: int = FIRST_ROWS_NNZ
+    ) -> BackhaulModel:
+        """Reduce the graph, check that the problem can be met and lay out the MILP.
+
+        Parameters
+        ----------
+        problem
+            The placement problem.
+        first_rows_nnz
+            Coverage nonzeros of the demand rows in the first model (coverage objective:
+            the groups seen by the fewest options first, and every must-cover group).
+
+        Returns
+        -------
+        BackhaulModel
+            The model, ready to solve and to search.
+
+        Raises
+        ------
+        InfeasibleError
+            No candidate reaches the PoP; a must-cover point no candidate sees, or only
+            candidates without a relay chain to the PoP within the hop limit see; a target
+            above what those candidates can cover. The message says which, in words.
+        """
+        p = problem
+        n = len(p.candidate_ids)
+        net = reduce_graph(
+            p.graph, list(p.candidate_ids), list(p.pop_ids), p.hop_limit, p.max_links_per_site
+        )
+        reach = np.array([i in net.hops for i in range(n)], dtype=bool)
+        access_ok = reach & two_path_ok(net) if p.two_paths else reach
+        traffic = p.option_traffic_mbps()
+        A, need = reachable_covers(p, access_ok)
+        Ag, wg, group = aggregate_demand(A, p.weights)
+        hop = p.hop_limit is not None
+        model = cls(
+            problem=p,
+            A=A,
+            w=p.weights,
+            heights_m=p.heights_m,
+            access_cost_usd=p.access_cost_usd,
+            relay_cost_usd=p.relay_cost_usd,
+            traffic_mbps=traffic,
+            net=net,
+            inc=Incidence.of(net),
+            access_ok=access_ok,
+            need_weight=need,
+            Ag=Ag,
+            wg=wg,
+            group=group,
+            cols=Columns.layout(A.shape[0], Ag.shape[1], net, hop),
+            active=np.ones(Ag.shape[1], bool),
+        )
+        if p.budget_usd is not None:
+            model.active = model._first_rows(first_rows_nnz)
+        return model
+
+    def _first_rows(self, first_rows_nnz: int) -> NDArray[np.bool_]:
+        """Demand groups in the first model: the groups seen by the fewest options, up to
+        ``first_rows_nnz`` coverage nonzeros, and every must-cover group.
+
+        Under a coverage target (cost objective) every group is modelled from the start:
+        counting unmodelled groups as covered lets the solver meet the target on paper with
+        plans far short of it.
+        """
+        size = np.diff(self.Ag.indptr)
+        order = np.argsort(size, kind="stable")
+        cum = np.cumsum(size[order])
+        take = order[: int(np.searchsorted(cum, first_rows_nnz, side="right"))]
+        active = np.zeros(self.Ag.shape[1], bool)
+        active[take] = True
+        active[np.unique(self.group[self.must & (self.group >= 0)])] = True
+        return active
+
+    # --- the problem's values ------------------------------------------------------------
+    @property
+    def n_heights(self) -> int:
+        """Number of mast height options."""
+        return int(self.heights_m.size)
+
+    @property
+    def ids(self) -> Sequence[Hashable]:
+        """Node key of each candidate."""
+        return self.problem.candidate_ids
+
+    @property
+    def budget_usd(self) -> float | None:
+        """The budget (USD) of the coverage objective, else None."""
+        return self.problem.budget_usd
+
+    @property
+    def link_cost_usd(self) -> float:
+        """Cost (USD) of one link."""
+        return self.problem.link_cost_usd
+
+    @property
+    def k_coverage(self) -> int:
+        """Distinct access sites that must see a point for it to count as covered."""
+        return self.problem.k_coverage
+
+    @property
+    def hop_limit(self) -> int | None:
+        """Most links from an access site to the PoP (None: no limit)."""
+        return self.problem.hop_limit
+
+    @property
+    def two_paths(self) -> bool:
+        """Whether every access site needs two edge-disjoint paths to the PoP."""
+        return self.problem.two_paths
+
+    @property
+    def must(self) -> NDArray[np.bool_]:
+        """Per demand point: must be covered."""
+        return self.problem.must
+
+    def explain_infeasible(self) -> str:
+        """Why the solver found no plan, in words (every constraint that binds).
+
+        Returns
+        -------
+        str
+            The message for :class:`~coverage.errors.InfeasibleError`.
+        """
+        parts = [
+            "No plan satisfies every constraint together:",
+            f"budget {self.budget_usd:,.0f} USD"
+            if self.budget_usd is not None
+            else f"coverage of {self.need_weight:,.0f} people and every must-cover point",
+            f"hop limit {self.hop_limit}" if self.hop_limit else "",
+            "two link-disjoint paths per site" if self.two_paths else "",
+            "and link capacity against the traffic each site carries. Relax one of them.",
+        ]
+        return " ".join(s for s in parts if s)
+
+    # --- plans -----------------------------------------------------------------------------
     def plan_cost(self, plan: BackhaulPlan) -> float:
-        nh = self.heights.size
+        """Cost (USD) of a plan's access sites, relays and links.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        float
+            Total cost (USD).
+        """
+        nh = self.n_heights
         return float(
-            sum(self.acc_cost[i * nh + h] for i, h in plan.access.items())
-            + sum(self.rel_cost[i * nh + h] for i, h in plan.relays.items())
-            + self.link_cost * len(plan.edges)
+            sum(self.access_cost_usd[i * nh + h] for i, h in plan.access.items())
+            + sum(self.relay_cost_usd[i * nh + h] for i, h in plan.relays.items())
+            + self.link_cost_usd * len(plan.edges)
         )
 
     def covered(self, plan: BackhaulPlan) -> NDArray[np.bool_]:
-        nh = self.heights.size
+        """Per demand point: seen by ``k_coverage`` of the plan's access sites.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one value per demand point.
+        """
+        nh = self.n_heights
         opts = [i * nh + h for i, h in plan.access.items()]
-        return covered_mask(self.A, opts, self.k)
+        return covered_mask(self.A, opts, self.k_coverage)
 
     def covered_weight(self, plan: BackhaulPlan) -> float:
+        """People the plan covers.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        float
+            Weight (people) of the covered demand points.
+        """
         return float(self.w[self.covered(plan)].sum())
 
-    # --- the MILP -----------------------------------------------------------------------
-    def _layout(self) -> dict[str, Any]:
-        if hasattr(self, "_lay"):
-            return self._lay  # type: ignore[has-type]
-        nh = self.heights.size
-        n = len(self.ids)
-        Ag, wg, group = aggregate_demand(self.A, self.w)
-        g = Ag.shape[1]
-        E = len(self.net.edges)
-        nA = len(self.net.arcs)
-        hop = self.hop_limit is not None
-        off: dict[str, Any] = {"u": 0, "r": n * nh, "z": 2 * n * nh}
-        off["l"] = off["z"] + g
-        off["f"] = off["l"] + E
-        off["o"] = off["f"] + nA
-        off["d"] = off["o"] + (nA if hop else 0)
-        off["n"] = off["d"] + (n if hop else 0)
-        off.update(Ag=Ag, wg=wg, group=group, g=g, E=E, nA=nA, hop=hop, nh=nh, nc=n)
-        self._lay = off
-        # demand rows generated lazily: first the groups seen by the fewest options, up to
-        # _ROW_NNZ coverage nonzeros, and every must-cover group. Under a coverage target
-        # (cost objective) every group is modelled from the start: counting unmodelled
-        # groups as covered lets the solver meet the target on paper with plans far short
-        # of it (measured on Palmitas: 88.7 % covered against a 98.3 % target, and the
-        # 60 s limit ran out before the rounds that would correct it).
-        if self.budget is None:
-            self.active = np.ones(g, bool)
-            return off
-        size = np.diff(Ag.indptr)
-        order = np.argsort(size, kind="stable")
-        take = order[: int(np.searchsorted(np.cumsum(size[order]), _ROW_NNZ, side="right"))]
-        active = np.zeros(g, bool)
-        active[take] = True
-        active[np.unique(group[self.must & (group >= 0)])] = True
-        self.active = active
-        return off
-
-    def activate_missing(self, plan: BackhaulPlan) -> int:
-        """Add the demand groups the plan leaves uncovered that the model did not hold."""
-        L = self._layout()
-        nh = L["nh"]
-        opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
-        counts = L["Ag"].T.astype(np.float64) @ np.bincount(opts, minlength=self.A.shape[0])
-        missing = ~self.active & (counts < self.k)
-        self.active |= missing
-        if missing.any():
-            log.info("plan_network: %d more demand groups enter the model", int(missing.sum()))
-        return int(missing.sum())
-
     def meets_target(self, plan: BackhaulPlan) -> bool:
-        """Whether a plan covers the target weight and every must-cover point (cost
-        objective; always true under a budget)."""
-        if self.need is None:
+        """Whether a plan covers the target weight and every must-cover point.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        bool
+            True when it does, and always under a budget (coverage objective).
+        """
+        if self.need_weight is None:
             return True
         cov = self.covered(plan)
-        return bool(cov[self.must].all() and self.w[cov].sum() >= self.need - 1e-6)
+        return bool(cov[self.must].all() and self.w[cov].sum() >= self.need_weight - 1e-6)
 
     def better(self, a: BackhaulPlan, b: BackhaulPlan) -> bool:
-        """Whether plan ``a`` is strictly better than ``b`` for the objective."""
-        if self.budget is not None:
+        """Whether plan ``a`` is strictly better than ``b`` for the objective.
+
+        Parameters
+        ----------
+        a, b
+            Two priced plans.
+
+        Returns
+        -------
+        bool
+            ``a`` covers more people (coverage objective) or costs less (cost objective).
+        """
+        if self.budget_usd is not None:
             return self.covered_weight(a) > self.covered_weight(b) + 1e-9
         return a.cost < b.cost - 1e-6
 
     def feasible(self, plan: BackhaulPlan) -> bool:
         """Whether a plan meets every row of the current model (budget, target, capacity,
-        hops) when its traffic is routed along shortest paths of its own links."""
+        hops) when its traffic is routed along shortest paths of its own links.
+
+        Parameters
+        ----------
+        plan
+            A priced plan.
+
+        Returns
+        -------
+        bool
+            True when its start vector satisfies every row and column bound.
+        """
         x = self.start_vector(plan)
         if x is None:
             return False
-        _, M, lo, hi, clo, chi, _, _ = self.model([])
-        if self.budget is None:
+        m = self.milp([])
+        if self.budget_usd is None:
             cov = self.covered(plan)
-            if not cov[self.must].all() or self.w[cov].sum() < (self.need or 0.0) - 1e-6:
+            if not cov[self.must].all() or self.w[cov].sum() < (self.need_weight or 0.0) - 1e-6:
                 return False
-        Mx = M @ x
+        Mx = m.matrix @ x
         return bool(
-            np.all(Mx >= np.asarray(lo) - 1e-6)
-            and np.all(Mx <= np.asarray(hi) + 1e-6)
-            and np.all(x >= clo - 1e-9)
-            and np.all(x <= chi + 1e-9)
+            np.all(Mx >= np.asarray(m.row_lower) - 1e-6)
+            and np.all(Mx <= np.asarray(m.row_upper) + 1e-6)
+            and np.all(x >= np.asarray(m.col_lower) - 1e-9)
+            and np.all(x <= np.asarray(m.col_upper) + 1e-9)
         )
 
-    def _cost_vector(self) -> NDArray[np.float64]:
-        L = self._layout()
-        c = np.zeros(L["n"])
-        c[L["u"] : L["r"]] = self.acc_cost
-        c[L["r"] : L["z"]] = self.rel_cost
-        c[L["l"] : L["f"]] = self.link_cost
-        return c
+    def activate_missing(self, plan: BackhaulPlan) -> int:
+        """Add the demand groups the plan leaves uncovered that the model did not hold.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        int
+            How many groups entered the model.
+        """
+        nh = self.n_heights
+        opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
+        counts = self.Ag.T.astype(np.float64) @ np.bincount(opts, minlength=self.A.shape[0])
+        missing = ~self.active & (counts < self.k_coverage)
+        self.active |= missing
+        if missing.any():
+            log.info("plan_network: %d more demand groups enter the model", int(missing.sum()))
+        return int(missing.sum())
+
+    # --- the MILP ------------------------------------------------------------------------
+    def milp(self, cuts: Sequence[Cut] = ()) -> MilpModel:
+        """The current model (:func:`~coverage.planning.backhaul.formulation.build_milp`).
+
+        Parameters
+        ----------
+        cuts
+            Two-path cut-set rows found so far (:meth:`violated_cuts`).
+
+        Returns
+        -------
+        MilpModel
+            Columns as :attr:`cols` lays them out.
+        """
+        return build_milp(self, cuts)
+
+    @property
+    def tie_penalty_per_usd(self) -> float:
+        """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective):
+        the whole budget weighs 0.01 % of the total weight, so at most that much coverage
+        can be traded for cost (the reported bound adds it back)."""
+        if self.budget_usd is None:
+            return 0.0
+        return 1e-4 * float(self.w.sum()) / max(self.budget_usd, 1.0)
 
     def solve(
         self,
@@ -299,200 +433,124 @@ class BackhaulModel:
         mip_rel_gap: float,
         *,
         start: NDArray[np.float64] | None,
-        cuts: Sequence[tuple[list[int], int]] = (),
+        cuts: Sequence[Cut] = (),
         relax: bool = False,
-    ) -> tuple[Any, float]:
-        """Solve the current model; return the solution and a bound valid for the full
-        problem (the demand groups not yet in the model count as covered)."""
-        obj, M, lo, hi, clo, chi, integ, maximize = self.model(cuts)
+    ) -> tuple[MilpSolution, float]:
+        """Solve the current model.
+
+        Parameters
+        ----------
+        time_limit_s
+            Time limit (s).
+        mip_rel_gap
+            Relative gap at which HiGHS stops.
+        start
+            A start vector (:meth:`start_vector`), or None.
+        cuts
+            Two-path cut-set rows found so far.
+        relax
+            Solve the LP relaxation instead.
+
+        Returns
+        -------
+        solution, bound
+            HiGHS's solution and a bound valid for the full problem (people for the
+            coverage objective, USD for cost; the groups not yet in the model count as
+            covered).
+        """
+        m = self.milp(cuts)
         if relax:
-            integ = np.zeros_like(integ)
+            m = dataclasses.replace(m, integrality=np.zeros_like(m.integrality))
         sol = solve_milp(
-            obj, M, lo, hi, clo, chi, integ, maximize=maximize, time_limit_s=time_limit_s,
-            mip_rel_gap=mip_rel_gap, start=start, options=_HIGHS_OPTIONS,
-        )  # fmt: skip
-        L = self._layout()
-        if self.budget is None:
+            m,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            start=start,
+            options=_HIGHS_OPTIONS,
+        )
+        if self.budget_usd is None:
             return sol, max(sol.bound, 0.0)
-        free = float(L["wg"][~self.active].sum())
-        eps_total = self._eps * self.budget
-        return sol, min(sol.bound + free + eps_total, float(L["wg"].sum()))
+        free = float(self.wg[~self.active].sum())
+        eps_total = self.tie_penalty_per_usd * self.budget_usd
+        return sol, min(sol.bound + free + eps_total, float(self.wg.sum()))
 
-    def model(self, cuts: Sequence[tuple[list[int], int]]) -> tuple[Any, ...]:
-        """The current model: objective, matrix, row and column bounds, integrality, sense."""
-        L = self._layout()
-        nh, n, hop = L["nh"], L["nc"], L["hop"]
-        net = self.net
-        rows = _Rows()
-        u = lambda i, h: L["u"] + i * nh + h  # noqa: E731
-        r = lambda i, h: L["r"] + i * nh + h  # noqa: E731
-        # one role and one height per candidate
-        for i in range(n):
-            rows.add([u(i, h) for h in range(nh)] + [r(i, h) for h in range(nh)],
-                     [1.0] * (2 * nh), -np.inf, 1.0)  # fmt: skip
-        # coverage: k z_g <= sum of access options serving g
-        Ag = sparse.csc_array(L["Ag"])
-        for gi in np.nonzero(self.active)[0]:
-            opts = Ag.indices[Ag.indptr[gi] : Ag.indptr[gi + 1]]
-            rows.add([L["z"] + gi, *(L["u"] + opts)], [self.k] + [-1.0] * len(opts),
-                     -np.inf, 0.0)  # fmt: skip
-        # a link needs both candidate ends built at its minimum height or taller
-        for e, (a, b) in enumerate(net.edges):
-            tall = [h for h in range(nh) if self.heights[h] >= net.req_h[e] - 1e-9]
-            for end in (a, b):
-                if end == n:
-                    continue
-                cols = [u(end, h) for h in tall] + [r(end, h) for h in tall]
-                rows.add([L["l"] + e, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
-        # flow balance: out - in = traffic injected by the access option
-        out_of: dict[int, list[int]] = {i: [] for i in range(n)}
-        into: dict[int, list[int]] = {i: [] for i in range(n)}
-        for ai, (t, hd, _) in enumerate(net.arcs):
-            out_of[int(t)].append(ai)
-            if hd != n:
-                into[int(hd)].append(ai)
-        for i in range(n):
-            if i not in net.hops:
-                continue
-            cols = [L["f"] + a for a in out_of[i]] + [L["f"] + a for a in into[i]]
-            vals = [1.0] * len(out_of[i]) + [-1.0] * len(into[i])
-            cols += [u(i, h) for h in range(nh)]
-            vals += [-float(self.traffic[i * nh + h]) for h in range(nh)]
-            rows.add(cols, vals, 0.0, 0.0)
-        # capacity (and arc use, depth labels for the hop limit)
-        arcs_of: dict[int, list[int]] = {}
-        for ai, (_, _, e) in enumerate(net.arcs):
-            arcs_of.setdefault(int(e), []).append(ai)
-        H = self.hop_limit or 0
-        for e in range(L["E"]):
-            ars = arcs_of.get(e, [])
-            if not hop:
-                rows.add([L["f"] + a for a in ars] + [L["l"] + e],
-                         [1.0] * len(ars) + [-net.cap[e]], -np.inf, 0.0)  # fmt: skip
-                continue
-            rows.add([L["o"] + a for a in ars] + [L["l"] + e], [1.0] * len(ars) + [-1.0],
-                     -np.inf, 0.0)  # fmt: skip
-            for a in ars:
-                rows.add([L["f"] + a, L["o"] + a], [1.0, -net.cap[e]], -np.inf, 0.0)
-                t, hd = int(net.arcs[a, 0]), int(net.arcs[a, 1])
-                if hd == n:
-                    rows.add([L["d"] + t, L["o"] + a], [1.0, -(H + 1.0)], -float(H), np.inf)
-                else:
-                    rows.add([L["d"] + t, L["d"] + hd, L["o"] + a], [1.0, -1.0, -(H + 1.0)],
-                             -float(H), np.inf)  # fmt: skip
-        # valid inequalities that tighten the LP relaxation: an access site sends its
-        # traffic over at least one used arc (two links when two paths are asked); a relay
-        # in an optimal plan has at least two links (one with a single link serves nothing)
-        edges_of: dict[int, list[int]] = {i: [] for i in range(n)}
-        for e, (a, b) in enumerate(net.edges):
-            edges_of[int(a)].append(e)
-            if b != n:
-                edges_of[int(b)].append(e)
-        need_links = 2.0 if self.two_paths else 1.0
-        for i in net.hops:
-            if i == n:
-                continue
-            if hop and not self.two_paths:
-                cols = [L["o"] + a for a in out_of[i]] + [u(i, h) for h in range(nh)]
-                vals = [1.0] * len(out_of[i]) + [-1.0] * nh
-            else:
-                cols = [L["l"] + e for e in edges_of[i]] + [u(i, h) for h in range(nh)]
-                vals = [1.0] * len(edges_of[i]) + [-need_links] * nh
-            rows.add(cols, vals, 0.0, np.inf)
-            cols = [L["l"] + e for e in edges_of[i]] + [r(i, h) for h in range(nh)]
-            rows.add(cols, [1.0] * len(edges_of[i]) + [-2.0] * nh, 0.0, np.inf)
-        # two-path cut-set rows found so far
-        for cut_edges, s in cuts:
-            rows.add([L["l"] + e for e in cut_edges] + [u(s, h) for h in range(nh)],
-                     [1.0] * len(cut_edges) + [-2.0] * nh, 0.0, np.inf)  # fmt: skip
-        cost = self._cost_vector()
-        col_lo = np.zeros(L["n"])
-        col_hi = np.ones(L["n"])
-        col_hi[L["f"] : L["o"]] = np.inf
-        if hop:
-            col_hi[L["d"] : L["n"]] = float(H)
-        not_ok = np.repeat(~self.access_ok, nh)
-        col_hi[L["u"] : L["r"]][not_ok] = 0.0
-        unreach = np.repeat(np.array([i not in net.hops for i in range(n)]), nh)
-        col_hi[L["r"] : L["z"]][unreach] = 0.0
-        integ = np.ones(L["n"], np.int64)
-        integ[L["z"] : L["l"]] = 1 if self.k > 1 else 0
-        integ[L["f"] : L["o"]] = 0
-        integ[L["d"] : L["n"]] = 0
-        col_hi[L["z"] : L["l"]][~self.active] = 0.0
-        wg = L["wg"]
-        if self.budget is not None:
-            rows.add(list(range(L["n"])), list(cost), -np.inf, self.budget)
-            obj = -self._eps * cost
-            obj[L["z"] : L["l"]] = wg
-            maximize = True
-        else:
-            assert self.need is not None
-            free = float(wg[~self.active].sum())
-            act = np.nonzero(self.active)[0]
-            rows.add(list(L["z"] + act), list(wg[act]), self.need - free - 1e-9, np.inf)
-            must_g = np.unique(L["group"][self.must & (L["group"] >= 0)])
-            col_lo[L["z"] + must_g] = 1.0
-            obj = cost
-            maximize = False
-        return obj, rows.matrix(L["n"]), rows.lo, rows.hi, col_lo, col_hi, integ, maximize
-
-    @property
-    def _eps(self) -> float:
-        """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective):
-        the whole budget weighs 0.01 % of the total weight, so at most that much coverage
-        can be traded for cost (the reported bound adds it back)."""
-        if self.budget is None:
-            return 0.0
-        return 1e-4 * float(self.w.sum()) / max(self.budget, 1.0)
-
+    # --- between plans and vectors -------------------------------------------------------
     def start_vector(self, plan: BackhaulPlan) -> NDArray[np.float64] | None:
-        """The greedy plan as a full MILP solution (flows along its tree), or None."""
+        """A plan as a full MILP solution: each site's traffic (Mbps) along its shortest
+        path over the plan's links, with the arcs used and depths under a hop limit.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            One value per column; None when the plan has no access site or one without a
+            route to the PoP over its links.
+        """
         if not plan.access:
             return None
-        L = self._layout()
-        nh, n = L["nh"], L["nc"]
-        x = np.zeros(L["n"])
+        cols, nh, n = self.cols, self.n_heights, self.net.n
+        x = np.zeros(cols.n)
         for i, h in plan.access.items():
-            x[L["u"] + i * nh + h] = 1.0
+            x[cols.u.start + i * nh + h] = 1.0
         for i, h in plan.relays.items():
-            x[L["r"] + i * nh + h] = 1.0
+            x[cols.r.start + i * nh + h] = 1.0
         opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
-        counts = L["Ag"].T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
-        x[L["z"] : L["l"]] = ((counts >= self.k) & self.active).astype(np.float64)
+        counts = self.Ag.T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
+        x[cols.z] = ((counts >= self.k_coverage) & self.active).astype(np.float64)
         T = nx.Graph()
         for e in plan.edges:
             a, b = (int(v) for v in self.net.edges[e])
             T.add_edge(a, b, e=e)
-            x[L["l"] + e] = 1.0
-        if n not in T:
+            x[cols.l.start + e] = 1.0
+        if n not in T or any(i not in T for i in plan.access):
             return None
+        self._route_flows(plan, T, x)
+        return x
+
+    def _route_flows(self, plan: BackhaulPlan, T: nx.Graph, x: NDArray[np.float64]) -> None:
+        """Each access site's traffic along its shortest path in the plan's links ``T``;
+        with a hop limit, the arcs used and each node's depth."""
+        cols, nh, n = self.cols, self.n_heights, self.net.n
+        hop = self.hop_limit is not None
         arc_index = {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(self.net.arcs)}
         depth = nx.single_source_shortest_path_length(T, n)
         for i, h in plan.access.items():
-            if i not in T:
-                return None
             path = nx.shortest_path(T, i, n)
             for a, b in itertools.pairwise(path):
                 ai = arc_index[(a, b)]
-                x[L["f"] + ai] += self.traffic[i * nh + h]
-                if L["hop"]:
-                    x[L["o"] + ai] = 1.0
-        if L["hop"]:
+                x[cols.f.start + ai] += self.traffic_mbps[i * nh + h]
+                if hop:
+                    x[cols.o.start + ai] = 1.0
+        if hop:
             for v, d in depth.items():
                 if v != n:
-                    x[L["d"] + v] = float(d)
-        return x
+                    x[cols.d.start + v] = float(d)
 
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
-        L = self._layout()
-        nh, n = L["nh"], L["nc"]
-        U = x[L["u"] : L["r"]].reshape(n, nh) > 0.5
-        R = x[L["r"] : L["z"]].reshape(n, nh) > 0.5
-        edges = [int(e) for e in np.nonzero(x[L["l"] : L["f"]] > 0.5)[0]]
+        """The plan of a MILP solution.
+
+        Parameters
+        ----------
+        x
+            Column values of a solution.
+
+        Returns
+        -------
+        BackhaulPlan
+            Priced; links without flow are dropped unless two paths are asked, and relays
+            on no kept link.
+        """
+        cols, nh, n = self.cols, self.n_heights, self.net.n
+        U = x[cols.u].reshape(n, nh) > 0.5
+        R = x[cols.r].reshape(n, nh) > 0.5
+        edges = [int(e) for e in np.nonzero(x[cols.l] > 0.5)[0]]
         if not self.two_paths:  # a built link that carries no traffic serves nothing
-            flow = np.zeros(L["E"])
-            np.add.at(flow, self.net.arcs[:, 2], x[L["f"] : L["o"]])
+            flow = np.zeros(len(self.net.edges))
+            np.add.at(flow, self.net.arcs[:, 2], x[cols.f])
             edges = [e for e in edges if flow[e] > 1e-7]
         access = {int(i): int(h) for i, h in zip(*np.nonzero(U), strict=True)}
         used = {int(v) for e in edges for v in self.net.edges[e]}
@@ -501,13 +559,25 @@ class BackhaulModel:
         plan.cost = self.plan_cost(plan)
         return plan
 
-    def violated_cuts(self, plan: BackhaulPlan) -> list[tuple[list[int], int]]:
-        """Cut-set rows for access sites separated from the PoP by a single built link."""
-        n = len(self.ids)
+    def violated_cuts(self, plan: BackhaulPlan) -> list[Cut]:
+        """Cut-set rows for access sites separated from the PoP by a single built link.
+
+        Parameters
+        ----------
+        plan
+            The plan.
+
+        Returns
+        -------
+        list of Cut
+            For each bridge and each access site on its far side: the links leaving that
+            side, and the site.
+        """
+        n = self.net.n
         B = nx.Graph()
         B.add_node(n)
         B.add_edges_from(tuple(int(v) for v in self.net.edges[e]) for e in plan.edges)
-        cuts: list[tuple[list[int], int]] = []
+        cuts: list[Cut] = []
         seen: set[tuple[frozenset[int], int]] = set()
         for a, b in nx.bridges(B):
             B.remove_edge(a, b)
@@ -522,5 +592,3 @@ class BackhaulModel:
                 cut = [e for e, (p, q) in enumerate(self.net.edges) if (p in S) != (q in S)]
                 cuts.append((cut, s))
         return cuts
-
-    # --- the result -----------------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""Local search on whole backhaul plans: the warm start of :func:`coverage.planning.backhaul.milp.plan_network`.
+"""The heuristic plans of :func:`coverage.planning.backhaul.milp.plan_network`: the greedy
+baseline and the local searches that make its warm start.
 
-Greedy-then-connect (greedy coverage, then :func:`coverage.planning.linkgraph.connect_to_pop`) builds
-dedicated relays, and HiGHS, started from it, rarely finds the cheap moves that a plan with
-relays offers (measured on Palmitas: none in 600 s). A first-improvement local search over
+Greedy-then-connect (:func:`greedy_then_connect`: greedy coverage or greedy cover, then
+:func:`coverage.planning.backhaul.connect.connect_to_pop`) is the baseline;
+:func:`swap_then_connect` improves its access sites by single swaps and
+:func:`lighter_starts` gives greedy plans with less access spend. Greedy-then-connect
+builds dedicated relays, and HiGHS, started from it, rarely finds the cheap moves that a
+plan with relays offers. :func:`improve_plan` is a first-improvement local search over
 three moves, each kept only when the plan stays within budget, hop limit, link heights and
 link capacities (traffic routed along shortest paths of the plan's own links):
 
@@ -15,10 +19,11 @@ The moves are those of the add/swap neighbourhoods for facility location (Kuehn 
 1963, "A heuristic program for locating warehouses", Management Science 9:643-666), on the
 plan with its backhaul. :func:`perturb_search` wraps it in an iterated local search
 (Lourenco, Martin & Stuetzle 2003, "Iterated local search", Handbook of Metaheuristics,
-321-353): a kick takes 1-3 access sites out (a leaf leaves with its link, a site that relays
-others becomes a relay; relays left as leaves go too), the local search refills the budget,
-and the result is kept when it covers more. The kicks come from a seeded generator, so the
-same inputs give the same plan. A heuristic: it gives no bound, the MILP does.
+321-353): a kick (:func:`kick`) takes 1-3 access sites out (a leaf leaves with its link, a
+site that relays others becomes a relay; relays left as leaves go too), the local search
+refills the budget, and the result is kept when it covers more. The kicks come from a
+seeded generator, so the same inputs give the same plan. Heuristics: they give no bound,
+the MILP does.
 """
 
 from __future__ import annotations
@@ -27,26 +32,225 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from coverage.planning.backhaul.connect import connect_to_pop
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.covering import greedy_cover, greedy_select, improve_by_swaps
 
-__all__ = ["improve_plan", "perturb_search"]
+__all__ = [
+    "GreedyStart",
+    "connect",
+    "greedy_then_connect",
+    "improve_plan",
+    "kick",
+    "lighter_starts",
+    "perturb_search",
+    "swap_then_connect",
+]
 
 log = logging.getLogger(__name__)
 
 
+# --- greedy then connect ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class GreedyStart:
+    """The greedy-then-connect plan and the access spend it was built with.
+
+    Attributes
+    ----------
+    plan
+        The plan (empty when nothing fits the budget).
+    access_spend_usd
+        The budget (USD) the greedy coverage was given for access sites, before the
+        backhaul was added (0 for the cost objective).
+    """
+
+    plan: BackhaulPlan
+    access_spend_usd: float
+
+
+def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
+    """Greedy coverage (or greedy cover), then the cheapest hop-limited connection.
+
+    Under a budget, the share of it given to access sites is bisected (16 steps) for the
+    plan with the most coverage whose total cost, backhaul included, fits.
+
+    Parameters
+    ----------
+    model
+        The problem.
+
+    Returns
+    -------
+    GreedyStart
+        The plan and its access spend (USD).
+    """
+    m = model
+    nh = m.n_heights
+    grp = np.arange(m.A.shape[0]) // nh
+    opt_ok = np.repeat(m.access_ok, nh)
+    if m.need_weight is not None:
+        sel = greedy_cover(
+            m.A, m.w, m.access_cost_usd, grp, m.need_weight, m.must, m.k_coverage, allowed=opt_ok
+        )
+        return GreedyStart(connect(m, sel), 0.0)
+    budget = m.budget_usd
+    assert budget is not None
+    costs = np.where(opt_ok, m.access_cost_usd, 1e30)
+    best = BackhaulPlan({}, {}, [])
+    best_w = -1.0
+    spend = 0.0
+    lo, hi = 0.0, budget
+    for step in range(16):
+        mid = hi if step == 0 else (lo + hi) / 2
+        plan = connect(m, greedy_select(m.A, m.w, costs, grp, mid, m.k_coverage))
+        if plan.cost <= budget + 1e-6:
+            cw = m.covered_weight(plan)
+            if cw > best_w:
+                best, best_w, spend = plan, cw, mid
+            lo = mid
+            if mid == budget:
+                break
+        else:
+            hi = mid
+        if hi - lo < 1.0:
+            break
+    return GreedyStart(best, spend)
+
+
+def swap_then_connect(model: BackhaulModel, greedy: GreedyStart) -> BackhaulPlan:
+    """A better warm start (coverage objective, ``k_coverage`` 1): the greedy plan's access
+    sites improved by best single swaps within the access spend greedy used, then connected.
+
+    Parameters
+    ----------
+    model
+        The problem.
+    greedy
+        The greedy-then-connect plan and its access spend.
+
+    Returns
+    -------
+    BackhaulPlan
+        The swapped plan, or the greedy plan when that does not fit the budget or covers
+        less.
+    """
+    m, plan0 = model, greedy.plan
+    if m.budget_usd is None or m.k_coverage != 1 or not plan0.access:
+        return plan0
+    nh = m.n_heights
+    grp = np.arange(m.A.shape[0]) // nh
+    costs = np.where(np.repeat(m.access_ok, nh), m.access_cost_usd, 1e30)
+    start = [i * nh + h for i, h in plan0.access.items()]
+    spend = max(greedy.access_spend_usd, float(costs[start].sum()))
+    sel = improve_by_swaps(m.A, m.w, costs, grp, spend, start)
+    plan = connect(m, sel)
+    if plan.cost <= m.budget_usd + 1e-6 and m.better(plan, plan0):
+        log.info(
+            "plan_network: swaps lift the warm start from %.1f to %.1f",
+            m.covered_weight(plan0),
+            m.covered_weight(plan),
+        )
+        return plan
+    return plan0
+
+
+def lighter_starts(
+    model: BackhaulModel, greedy: GreedyStart, shares: Sequence[float] = (0.9, 0.8, 0.7)
+) -> list[BackhaulPlan]:
+    """Greedy-then-connect plans with less access spend: budget left for the local search
+    to turn relays into access sites (coverage objective, ``k_coverage`` 1).
+
+    Parameters
+    ----------
+    model
+        The problem.
+    greedy
+        The greedy-then-connect plan and its access spend (USD).
+    shares
+        Shares of that spend to give the greedy coverage.
+
+    Returns
+    -------
+    list of BackhaulPlan
+        The plans that have an access site and fit the budget.
+    """
+    m = model
+    if m.budget_usd is None or m.k_coverage != 1:
+        return []
+    nh = m.n_heights
+    grp = np.arange(m.A.shape[0]) // nh
+    costs = np.where(np.repeat(m.access_ok, nh), m.access_cost_usd, 1e30)
+    plans = []
+    for share in shares:
+        spend = share * greedy.access_spend_usd
+        sel = greedy_select(m.A, m.w, costs, grp, spend, m.k_coverage)
+        plan = connect(m, sel) if sel.size else None
+        if plan is not None and plan.access and plan.cost <= m.budget_usd + 1e-6:
+            plans.append(plan)
+    return plans
+
+
+def connect(model: BackhaulModel, sel: NDArray[np.int64]) -> BackhaulPlan:
+    """The access options ``sel`` joined to the PoP by
+    :func:`~coverage.planning.backhaul.connect.connect_to_pop` over the reduced graph.
+
+    Parameters
+    ----------
+    model
+        The problem.
+    sel
+        Option indices of the access sites.
+
+    Returns
+    -------
+    BackhaulPlan
+        The priced plan; sites that cannot be joined are left out.
+    """
+    m = model
+    nh, n = m.n_heights, m.net.n
+    H = nx.Graph()
+    for e, (a, b) in enumerate(m.net.edges):
+        H.add_edge(int(a), int(b), min_height_m=float(m.net.req_h[e]), e=e)
+    hs = [float(h) for h in m.heights_m]
+    table = {i: {hs[h]: float(m.relay_cost_usd[i * nh + h]) for h in range(nh)} for i in range(n)}
+    site_table = {
+        i: {hs[h]: float(m.access_cost_usd[i * nh + h]) for h in range(nh)} for i in range(n)
+    }
+    want = {int(o // nh): hs[int(o % nh)] for o in sel}
+    heights, relays, links = connect_to_pop(
+        H,
+        list(want),
+        n,
+        site_height_m=want,
+        relay_cost_usd=table,
+        site_cost_usd=site_table,
+        link_cost_usd=m.link_cost_usd,
+        hop_limit=m.hop_limit,
+    )
+    access = {i: hs.index(heights[i]) for i in want if i in heights and i not in relays}
+    rel = {i: hs.index(heights[i]) for i in relays}
+    edges = [int(H.edges[a, b]["e"]) for a, b in links]
+    plan = BackhaulPlan(access, rel, edges)
+    plan.cost = m.plan_cost(plan)
+    return plan
+
+
+# --- local search -----------------------------------------------------------------------------
 def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 200) -> BackhaulPlan:
     """Improve a feasible plan's covered weight (coverage objective) by local moves.
 
     Parameters
     ----------
     model
-        The problem (its ``budget`` must be set: coverage objective).
+        The problem (its ``budget_usd`` must be set: coverage objective).
     plan
         A feasible plan (e.g. greedy-then-connect).
     max_moves
@@ -58,12 +262,11 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         A plan covering at least as much, within the budget; ``plan`` itself when no move
         improves it or the objective is cost.
     """
-    if model.budget is None or model.k != 1 or not plan.access:
+    if model.budget_usd is None or model.k_coverage != 1 or not plan.access:
         return plan
     A = sparse.csr_array(model.A, dtype=bool)
     w = model.w
-    nh = model.heights.size
-    n = len(model.ids)
+    nh = model.n_heights
     counts = np.zeros(A.shape[1], np.int64)
     for i, h in plan.access.items():
         counts[_row(A, i * nh + h)] += 1
@@ -72,34 +275,7 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
     value = float(w[counts > 0].sum())
     moves = 0
     while moves < max_moves:
-        # gain of each option joining as a new access site: one sparse product
-        add_gain = Af @ (w * (counts == 0))
-        scored: list[tuple[float, _Move]] = []
-        for cand, o in _neighbours(model, cur, n, nh):
-            gain = add_gain[o] if o >= 0 else _gain(A, w, counts, cur, _make(cand), nh)
-            scored.append((float(gain), cand))
-        for i, h in cur.access.items():  # swaps: a leaf access site out, a new one in
-            swaps = _swaps(model, cur, i, n, nh)
-            if not swaps:
-                continue
-            row = _row(A, i * nh + h)
-            only = row[counts[row] == 1]
-            unc = counts == 0
-            unc[only] = True
-            after = Af @ (w * unc)
-            loss = float(w[only].sum())
-            scored.extend((float(after[o]) - loss, cand) for cand, o in swaps)
-        best = None
-        order = sorted(range(len(scored)), key=lambda k: -scored[k][0])
-        for k in order:
-            gain, move = scored[k]
-            if gain <= 1e-9:
-                break
-            cand = _make(move)
-            cand.cost = model.plan_cost(cand)
-            if cand.cost <= model.budget + 1e-6 and _feasible(model, cand):
-                best = (gain, cand)
-                break
+        best = _first_feasible(model, _scored_moves(model, cur, A, Af, counts))
         if best is None:
             break
         gain, nxt = best
@@ -111,9 +287,61 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         cur = nxt
         moves += 1
     if moves:
-        log.info("plan_network: %d local moves lift the warm start to %.1f (%.0f USD)",
-                 moves, value, cur.cost)  # fmt: skip
+        log.info(
+            "plan_network: %d local moves lift the warm start to %.1f (%.0f USD)",
+            moves,
+            value,
+            cur.cost,
+        )
     return cur
+
+
+def _scored_moves(
+    model: BackhaulModel,
+    cur: BackhaulPlan,
+    A: sparse.csr_array,
+    Af: sparse.csr_array,
+    counts: NDArray[np.int64],
+) -> list[tuple[float, _Move]]:
+    """Every move from ``cur`` with its gain in covered weight (people)."""
+    w = model.w
+    nh, n = model.n_heights, model.net.n
+    # gain of each option joining as a new access site: one sparse product
+    add_gain = Af @ (w * (counts == 0))
+    scored: list[tuple[float, _Move]] = []
+    for cand, o in _neighbours(model, cur, n, nh):
+        gain = add_gain[o] if o >= 0 else _gain(A, w, counts, cur, _make(cand), nh)
+        scored.append((float(gain), cand))
+    for i, h in cur.access.items():  # swaps: a leaf access site out, a new one in
+        swaps = _swaps(model, cur, i, n, nh)
+        if not swaps:
+            continue
+        row = _row(A, i * nh + h)
+        only = row[counts[row] == 1]
+        unc = counts == 0
+        unc[only] = True
+        after = Af @ (w * unc)
+        loss = float(w[only].sum())
+        scored.extend((float(after[o]) - loss, cand) for cand, o in swaps)
+    return scored
+
+
+def _first_feasible(
+    model: BackhaulModel, scored: list[tuple[float, _Move]]
+) -> tuple[float, BackhaulPlan] | None:
+    """The move of most gain that fits the budget and the network, or None."""
+    budget = model.budget_usd
+    assert budget is not None
+    order = sorted(range(len(scored)), key=lambda k: -scored[k][0])
+    for k in order:
+        gain, move = scored[k]
+        if gain <= 1e-9:
+            break
+        cand = _make(move)
+        cand.cost = model.plan_cost(cand)
+        if cand.cost <= budget + 1e-6 and _feasible(model, cand):
+            return gain, cand
+    return None
 
 
 def perturb_search(
@@ -129,7 +357,7 @@ def perturb_search(
     Parameters
     ----------
     model
-        The problem (coverage objective, k = 1; otherwise ``plan`` is returned).
+        The problem (coverage objective, ``k_coverage`` 1; otherwise ``plan`` is returned).
     plan
         A feasible plan, ideally a local optimum of :func:`improve_plan`.
     kicks
@@ -145,7 +373,7 @@ def perturb_search(
     BackhaulPlan
         The best plan seen (``plan`` itself when no kick leads to more coverage).
     """
-    if model.budget is None or model.k != 1 or not plan.access:
+    if model.budget_usd is None or model.k_coverage != 1 or not plan.access:
         return plan
     rng = np.random.default_rng(seed)
     best, best_w = plan, model.covered_weight(plan)
@@ -153,12 +381,12 @@ def perturb_search(
         if deadline_s is not None and time.perf_counter() > deadline_s:
             log.info("plan_network: time share spent after %d of %d kicks", r, kicks)
             break
-        q = _kick(model, best, rng, 1 + r % 3)
+        q = kick(model, best, rng, 1 + r % 3)
         if not q.access or not _feasible(model, q):
             continue
         q = improve_plan(model, q)
         qw = model.covered_weight(q)
-        if qw > best_w + 1e-9 and q.cost <= model.budget + 1e-6 and _feasible(model, q):
+        if qw > best_w + 1e-9 and q.cost <= model.budget_usd + 1e-6 and _feasible(model, q):
             best, best_w = q, qw
     if best is not plan:
         log.info("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
@@ -173,11 +401,32 @@ def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
     return deg
 
 
-def _kick(model: BackhaulModel, p: BackhaulPlan, rng: np.random.Generator, k: int) -> BackhaulPlan:
-    """``k`` access sites out, picked by ``rng``: a leaf with its link, a site relaying
-    others becomes a relay; leaf relays are then dropped with their links, repeatedly."""
+def kick(
+    model: BackhaulModel, p: BackhaulPlan, rng: np.random.Generator, n_out: int
+) -> BackhaulPlan:
+    """Take ``n_out`` access sites out of a plan, picked by ``rng``.
+
+    A leaf site leaves with its link, a site relaying others becomes a relay; relays left
+    as leaves are then dropped with their links, repeatedly.
+
+    Parameters
+    ----------
+    model
+        The problem.
+    p
+        The plan (not changed).
+    rng
+        The generator that picks the sites.
+    n_out
+        Access sites to take out.
+
+    Returns
+    -------
+    BackhaulPlan
+        The kicked plan, priced.
+    """
     q = _copy(p)
-    for _ in range(k):
+    for _ in range(n_out):
         if not q.access:
             break
         sites = sorted(q.access)
@@ -267,7 +516,7 @@ def _neighbours(
             out.append((q, -1))
     for i, h in {} if adds_only else built.items():  # another mast height
         for h2 in range(nh):
-            if h2 == h or model.heights[h2] < need.get(i, 0.0) - 1e-9:
+            if h2 == h or model.heights_m[h2] < need.get(i, 0.0) - 1e-9:
                 continue
             q = _copy(p)
             (q.access if i in p.access else q.relays)[i] = h2
@@ -279,12 +528,12 @@ def _neighbours(
     ys = np.stack([ends[:, 1], ends[:, 0]], axis=1)
     top = np.full(n + 1, -np.inf)  # mast of each built node, PoP as tall as any link
     for i, h in built.items():
-        top[i] = model.heights[h]
+        top[i] = model.heights_m[h]
     top[n] = np.inf
     ok_x = np.append(model.access_ok, False) & ~np.isfinite(top)
     req = np.asarray(net.req_h, dtype=np.float64)[:, None]
     ok = ok_x[xs] & (top[ys] >= req - 1e-9)  # (E, 2)
-    tall = model.heights[None, None, :] >= req[:, :, None] - 1e-9  # (E, 1, nh)
+    tall = model.heights_m[None, None, :] >= req[:, :, None] - 1e-9  # (E, 1, nh)
     for e, d, h2 in zip(*np.nonzero(ok[:, :, None] & tall), strict=True):
         x = int(xs[e, d])
         out.append(((p, x, int(h2), int(e)), x * nh + int(h2)))
@@ -319,15 +568,15 @@ def _feasible(model: BackhaulModel, p: BackhaulPlan) -> bool:
     """Links tall enough, every access site within the hop limit, capacities respected with
     traffic routed along shortest paths of the plan's links."""
     net = model.net
-    n = len(model.ids)
-    nh = model.heights.size
+    n = net.n
+    nh = model.n_heights
     built = {**p.access, **p.relays}
     T = nx.Graph()
     T.add_node(n)
     for e in p.edges:
         a, b = (int(v) for v in net.edges[e])
         for v in (a, b):
-            if v != n and (v not in built or model.heights[built[v]] < net.req_h[e] - 1e-9):
+            if v != n and (v not in built or model.heights_m[built[v]] < net.req_h[e] - 1e-9):
                 return False
         T.add_edge(a, b, e=e)
     limit = model.hop_limit if model.hop_limit is not None else math.inf
@@ -338,5 +587,5 @@ def _feasible(model: BackhaulModel, p: BackhaulPlan) -> bool:
         if path is None or len(path) - 1 > limit:
             return False
         for a, b in itertools.pairwise(path):
-            flow[T.edges[a, b]["e"]] += model.traffic[i * nh + h]
+            flow[T.edges[a, b]["e"]] += model.traffic_mbps[i * nh + h]
     return bool(np.all(flow <= net.cap + 1e-9))
