@@ -84,7 +84,8 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _cmd_viewshed(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from coverage.inputs.terrain import read_dem, write_grid
+    from coverage.inputs.rasters import write_grid
+    from coverage.inputs.terrain import read_dem
     from coverage.radio.visibility import viewshed
 
     terrain = read_dem(args.dem)
@@ -140,8 +141,10 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _cmd_pathloss(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from coverage.inputs.terrain import read_dem, write_grid
-    from coverage.radio.prediction import PredictionSettings, predict_grid
+    from coverage.inputs.rasters import write_grid
+    from coverage.inputs.terrain import read_dem
+    from coverage.radio.grid_prediction import predict_grid
+    from coverage.radio.prediction import PredictionSettings
     from coverage.radio.propagation import get_model
 
     terrain = read_dem(args.dem)

@@ -17,16 +17,12 @@ types and ranges, and reports every problem at once in one :class:`ScenarioError
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
-import tomllib
-import types
-import typing
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coverage._toml import ProblemError, build, check, raise_problems, read_toml
 from coverage.errors import ScenarioError
 
 __all__ = [
@@ -54,16 +50,6 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-class _ProblemError(ScenarioError):
-    """One validation problem: collected and reported together when loading a file, raised
-    as it is (a :class:`ScenarioError`) when a dataclass is built or replaced in code."""
-
-
-def _check(ok: bool, msg: str) -> None:
-    if not ok:
-        raise _ProblemError(msg)
-
-
 # --- small value objects ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Point:
@@ -76,8 +62,8 @@ class Point:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a coordinate off the globe (deg)."""
-        _check(-180 <= self.lon_deg <= 180, f"lon_deg {self.lon_deg} is not in [-180, 180]")
-        _check(-90 <= self.lat_deg <= 90, f"lat_deg {self.lat_deg} is not in [-90, 90]")
+        check(-180 <= self.lon_deg <= 180, f"lon_deg {self.lon_deg} is not in [-180, 180]")
+        check(-90 <= self.lat_deg <= 90, f"lat_deg {self.lat_deg} is not in [-90, 90]")
 
 
 @dataclass(frozen=True)
@@ -99,14 +85,14 @@ class LayerSpec:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a bad file name or sha256 digest."""
-        _check(
+        check(
             bool(self.file)
             and not Path(self.file).is_absolute()
             and ".." not in Path(self.file).parts,
             f"file {self.file!r} must be a relative path inside the data folder",
         )
         for digest in self.sha256:
-            _check(
+            check(
                 len(digest) == 64 and all(c in "0123456789abcdef" for c in digest),
                 f"sha256 {digest!r} is not 64 lower-case hex digits",
             )
@@ -123,8 +109,8 @@ class PopulationFacts:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative total."""
-        _check(self.total_people >= 0, f"total_people {self.total_people} is negative")
-        _check(self.households >= 0, f"households {self.households} is negative")
+        check(self.total_people >= 0, f"total_people {self.total_people} is negative")
+        check(self.households >= 0, f"households {self.households} is negative")
 
 
 @dataclass(frozen=True)
@@ -141,9 +127,9 @@ class AreaSpec:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative margin or a missing layer."""
-        _check(self.margin_m >= 0, f"margin_m {self.margin_m} is negative")
+        check(self.margin_m >= 0, f"margin_m {self.margin_m} is negative")
         missing = {"dem", "veredas", "schools"} - set(self.layers)
-        _check(not missing, f"layers lacks {sorted(missing)} (dem, veredas and schools are needed)")
+        check(not missing, f"layers lacks {sorted(missing)} (dem, veredas and schools are needed)")
 
 
 # --- scenario sections --------------------------------------------------------------------------
@@ -166,22 +152,22 @@ class TechnologyParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` at the first bad override or antenna setting."""
-        _check(
+        check(
             not (self.antenna_pattern and self.tx_antenna_gain_dbi is not None),
             "set tx_antenna_gain_dbi or antenna_pattern (whose GAIN line gives the peak), not both",
         )
-        _check(-90 <= self.antenna_downtilt_deg <= 90, "antenna_downtilt_deg must be in [-90, 90]")
-        _check(1 <= self.antenna_sectors <= 12, "antenna_sectors must be 1-12")
-        _check(
+        check(-90 <= self.antenna_downtilt_deg <= 90, "antenna_downtilt_deg must be in [-90, 90]")
+        check(1 <= self.antenna_sectors <= 12, "antenna_sectors must be 1-12")
+        check(
             self.antenna_sectors == 1 or bool(self.antenna_pattern),
             "antenna_sectors needs an antenna_pattern (the sectors' pattern)",
         )
         if self.f_mhz is not None:
-            _check(30 <= self.f_mhz <= 100_000, f"f_mhz {self.f_mhz} is outside 30-100,000 MHz")
+            check(30 <= self.f_mhz <= 100_000, f"f_mhz {self.f_mhz} is outside 30-100,000 MHz")
         if self.terminal_height_m is not None:
-            _check(0 < self.terminal_height_m <= 30, "terminal_height_m must be in (0, 30] m")
+            check(0 < self.terminal_height_m <= 30, "terminal_height_m must be in (0, 30] m")
         if self.max_range_m is not None:
-            _check(100 <= self.max_range_m <= 100_000, "max_range_m must be in [100, 100,000] m")
+            check(100 <= self.max_range_m <= 100_000, "max_range_m must be in [100, 100,000] m")
 
 
 @dataclass(frozen=True)
@@ -197,10 +183,10 @@ class PropagationParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a bad k-factor, clutter loss or resolution."""
-        _check(0.5 <= self.k_factor <= 10, f"k_factor {self.k_factor} is outside [0.5, 10]")
+        check(0.5 <= self.k_factor <= 10, f"k_factor {self.k_factor} is outside [0.5, 10]")
         bad = [k for k, v in self.clutter_loss_db.items() if not k.isdigit() or not 0 <= v <= 60]
-        _check(not bad, f"clutter_loss_db: classes {bad} need integer codes and 0-60 dB losses")
-        _check(5 <= self.resolution_m <= 500, "resolution_m must be in [5, 500] m")
+        check(not bad, f"clutter_loss_db: classes {bad} need integer codes and 0-60 dB losses")
+        check(5 <= self.resolution_m <= 500, "resolution_m must be in [5, 500] m")
 
 
 @dataclass(frozen=True)
@@ -216,9 +202,9 @@ class DemandParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a bad cell size or habitability limit."""
-        _check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")
-        _check(0 < self.max_slope_deg <= 90, "max_slope_deg must be in (0, 90]")
-        _check(self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m")
+        check(10 <= self.resolution_m <= 1000, "resolution_m must be in [10, 1000] m")
+        check(0 < self.max_slope_deg <= 90, "max_slope_deg must be in (0, 90]")
+        check(self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m")
 
 
 @dataclass(frozen=True)
@@ -234,8 +220,8 @@ class CandidateParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative spacing or a bad candidate count."""
-        _check(self.min_spacing_m >= 0, "min_spacing_m is negative")
-        _check(1 <= self.max_candidates <= 5000, "max_candidates must be in [1, 5000]")
+        check(self.min_spacing_m >= 0, "min_spacing_m is negative")
+        check(1 <= self.max_candidates <= 5000, "max_candidates must be in [1, 5000]")
 
 
 @dataclass(frozen=True)
@@ -255,25 +241,25 @@ class PlacementParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` at the first bad method, objective, budget or limit."""
-        _check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
-        _check(
+        check(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
+        check(
             self.objective in ("coverage", "cost"),
             f"objective {self.objective!r} is not coverage (most people within a budget) or "
             "cost (cheapest plan covering target_share and every school)",
         )
         if self.objective == "coverage":
-            _check(
+            check(
                 (self.budget_usd > 0) != (self.budget_sites > 0),
                 "objective 'coverage' needs exactly one of budget_usd > 0 or budget_sites > 0",
             )
-        _check(0 < self.target_share <= 1, "target_share must be in (0, 1]")
-        _check(self.budget_usd >= 0 and self.budget_sites >= 0, "budgets must not be negative")
-        _check(len(self.mast_heights_m) >= 1, "mast_heights_m is empty")
-        _check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
-        _check(self.time_limit_s > 0, "time_limit_s must be positive")
-        _check(0 <= self.mip_gap < 1, "mip_gap must be in [0, 1)")
-        _check(self.k_coverage in (1, 2, 3), "k_coverage must be 1, 2 or 3")
-        _check(self.school_weight_people >= 0, "school_weight_people must not be negative")
+        check(0 < self.target_share <= 1, "target_share must be in (0, 1]")
+        check(self.budget_usd >= 0 and self.budget_sites >= 0, "budgets must not be negative")
+        check(len(self.mast_heights_m) >= 1, "mast_heights_m is empty")
+        check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
+        check(self.time_limit_s > 0, "time_limit_s must be positive")
+        check(0 <= self.mip_gap < 1, "mip_gap must be in [0, 1)")
+        check(self.k_coverage in (1, 2, 3), "k_coverage must be 1, 2 or 3")
+        check(self.school_weight_people >= 0, "school_weight_people must not be negative")
 
 
 @dataclass(frozen=True)
@@ -299,8 +285,8 @@ class CostParams:
                 height = float(key)
             except ValueError:
                 height = -1.0
-            _check(height > 0, f"mast_usd_by_height_m key {key!r} is not a height in metres")
-            _check(usd >= 0, f"mast cost {usd} for {key} m is negative")
+            check(height > 0, f"mast_usd_by_height_m key {key!r} is not a height in metres")
+            check(usd >= 0, f"mast cost {usd} for {key} m is negative")
 
 
 @dataclass(frozen=True)
@@ -324,9 +310,9 @@ class BackhaulParams:
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a bad hop limit, clearance ratio or link length."""
-        _check(1 <= self.max_hops <= 10, "max_hops must be in [1, 10]")
-        _check(0 <= self.min_clearance_ratio <= 1.5, "min_clearance_ratio must be in [0, 1.5]")
-        _check(100 <= self.max_link_m <= 100_000, "max_link_m must be in [100, 100,000] m")
+        check(1 <= self.max_hops <= 10, "max_hops must be in [1, 10]")
+        check(0 <= self.min_clearance_ratio <= 1.5, "min_clearance_ratio must be in [0, 1.5]")
+        check(100 <= self.max_link_m <= 100_000, "max_link_m must be in [100, 100,000] m")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -354,10 +340,10 @@ class Scenario(_ScenarioKeys):
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for another language or an unpriced mast height."""
-        _check(self.language in ("es", "en"), f"language {self.language!r} is not es or en")
+        check(self.language in ("es", "en"), f"language {self.language!r} is not es or en")
         heights = {float(h) for h in self.costs.mast_usd_by_height_m}
         missing = [h for h in self.placement.mast_heights_m if heights and h not in heights]
-        _check(
+        check(
             not missing, f"[costs] mast_usd_by_height_m does not price the mast heights {missing}"
         )
 
@@ -403,127 +389,6 @@ class Scenario(_ScenarioKeys):
 
 
 # --- loading --------------------------------------------------------------------------------------
-def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
-    """Build dataclass ``cls`` from a TOML table, collecting problems instead of stopping."""
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a table, got {type(raw).__name__}")
-        return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "path"}
-    kwargs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in fields:
-            near = difflib.get_close_matches(key, list(fields), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            problems.append(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(fields)}")
-            continue
-        converted = _convert(hints[key], value, f"{where}.{key}", problems)
-        if converted is not _INVALID:
-            kwargs[key] = converted
-    for name, f in fields.items():
-        if (
-            name not in kwargs
-            and f.default is dataclasses.MISSING
-            and (f.default_factory is dataclasses.MISSING)
-        ):
-            if name in raw:
-                continue  # already reported as invalid
-            problems.append(f"{where}: missing required key {name!r}")
-    try:
-        return cls(**kwargs)
-    except _ProblemError as err:
-        problems.append(f"{where}: {err}")
-    except TypeError:
-        pass  # a missing key, reported above
-    return None
-
-
-_INVALID = object()
-
-
-def _convert(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
-    """``value`` as type ``hint`` (a dataclass, tuple, dict, scalar or optional of one).
-
-    A problem is appended to ``problems`` and :data:`_INVALID` returned when it does not fit.
-    """
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        return _convert(inner[0], value, where, problems)
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        built = _build(hint, value, where, problems)
-        return _INVALID if built is None else built
-    if origin is tuple:
-        return _convert_tuple(args[0] if args else Any, value, where, problems)
-    if origin is dict:
-        return _convert_dict(args[1], value, where, problems)
-    scalar = _SCALARS.get(hint)
-    if scalar is None:
-        return value
-    fits, expected = scalar
-    if not fits(value):
-        problems.append(f"{where}: expected {expected}, got {value!r}")
-        return _INVALID
-    return float(value) if hint is float else value
-
-
-def _convert_tuple(item: Any, value: Any, where: str, problems: list[str]) -> Any:
-    """A TOML list (or a lone string, for a tuple of strings) as a tuple of ``item``."""
-    if isinstance(value, str) and item is str:
-        value = [value]
-    if not isinstance(value, list):
-        problems.append(f"{where}: expected a list, got {value!r}")
-        return _INVALID
-    items = [_convert(item, v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
-    return _INVALID if any(i is _INVALID for i in items) else tuple(items)
-
-
-def _convert_dict(item: Any, value: Any, where: str, problems: list[str]) -> Any:
-    """A TOML table as a dict of ``item`` values."""
-    if not isinstance(value, dict):
-        problems.append(f"{where}: expected a table, got {value!r}")
-        return _INVALID
-    out = {k: _convert(item, v, f"{where}.{k}", problems) for k, v in value.items()}
-    return _INVALID if any(v is _INVALID for v in out.values()) else out
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float)
-
-
-def _is_integer(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int)
-
-
-#: Scalar types of the dataclass fields: the test a TOML value must pass, and what it expects.
-_SCALARS: dict[type, tuple[Callable[[Any], bool], str]] = {
-    float: (_is_number, "a number"),
-    int: (_is_integer, "an integer"),
-    bool: (lambda v: isinstance(v, bool), "true or false"),
-    str: (lambda v: isinstance(v, str), "a string"),
-}
-
-
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        msg = f"{what} {path}: file not found."
-        raise ScenarioError(msg)
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{what} {path}: not valid TOML ({err}). Check quoting and brackets on that line."
-        raise ScenarioError(msg) from err
-
-
-def _raise_problems(path: Path, what: str, problems: list[str]) -> None:
-    if problems:
-        lines = "\n  - ".join(problems)
-        msg = f"{what} {path} has {len(problems)} problem(s):\n  - {lines}"
-        raise ScenarioError(msg)
-
-
 def load_area(path: str | os.PathLike[str]) -> AreaSpec:
     """Load and validate an area description (TOML).
 
@@ -544,10 +409,10 @@ def load_area(path: str | os.PathLike[str]) -> AreaSpec:
         value, listed with its dotted path.
     """
     p = Path(path)
-    raw = _read_toml(p, "area file")
+    raw = read_toml(p, "area file")
     problems: list[str] = []
-    area = _build(AreaSpec, raw, p.name, problems)
-    _raise_problems(p, "area file", problems)
+    area = build(AreaSpec, raw, p.name, problems)
+    raise_problems(p, "area file", problems)
     return dataclasses.replace(area, path=p.resolve())
 
 
@@ -572,24 +437,22 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
         (:func:`load_area`); or every problem of the scenario's keys, each with its dotted path.
     """
     p = Path(path) if path is not None else default_scenario_path()
-    raw = _read_toml(p, "scenario")
+    raw = read_toml(p, "scenario")
     problems: list[str] = []
     area_ref = raw.pop("area", None)
     if not isinstance(area_ref, str):
         problems.append(f"{p.name}: 'area' must be the path of an area TOML file")
-        _raise_problems(p, "scenario", problems)
+        raise_problems(p, "scenario", problems)
     area = load_area((p.parent / str(area_ref)).resolve())
     raw["area"] = {}
-    scenario = _build(
-        _ScenarioKeys, {k: v for k, v in raw.items() if k != "area"}, p.name, problems
-    )
-    _raise_problems(p, "scenario", problems)
+    scenario = build(_ScenarioKeys, {k: v for k, v in raw.items() if k != "area"}, p.name, problems)
+    raise_problems(p, "scenario", problems)
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioKeys)}
     try:
         return Scenario(area=area, path=p.resolve(), **fields)
-    except _ProblemError as err:
-        _raise_problems(p, "scenario", [f"{p.name}: {err}"])
-        raise  # unreachable: _raise_problems raised
+    except ProblemError as err:
+        raise_problems(p, "scenario", [f"{p.name}: {err}"])
+        raise  # unreachable: raise_problems raised
 
 
 def default_scenario_path() -> Path:

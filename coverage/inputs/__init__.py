@@ -4,6 +4,8 @@
   mirror, in the cache, or downloaded and checked against its sha256);
 * :mod:`~coverage.inputs.terrain` reads a DEM into a :class:`~coverage.inputs.terrain.Terrain`
   on a square-cell grid in the working CRS;
+* :mod:`~coverage.inputs.rasters` resamples other rasters (population, land cover) onto that
+  grid and writes grids as GeoTIFFs;
 * :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
   and turns them into weighted demand points.
 

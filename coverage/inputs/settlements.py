@@ -30,7 +30,8 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 
 from coverage.errors import CRSError, InputError
-from coverage.inputs.terrain import Terrain, raster_on_grid
+from coverage.inputs.rasters import raster_on_grid
+from coverage.inputs.terrain import Terrain
 from coverage.scenario import DemandParams, PopulationFacts
 
 __all__ = [

@@ -4,7 +4,8 @@
 * :mod:`~coverage.radio.clearance`: link clearance, site x target visibility tables;
 * :mod:`~coverage.radio.propagation`: swappable path-loss models along one profile;
 * :mod:`~coverage.radio.itm`: the Longley-Rice Irregular Terrain Model;
-* :mod:`~coverage.radio.prediction`: area and point predictions from sites;
+* :mod:`~coverage.radio.prediction`: point predictions from sites, and their settings;
+* :mod:`~coverage.radio.grid_prediction`: area predictions over the terrain grid;
 * :mod:`~coverage.radio.antenna`: site antenna patterns (omni, sector, MSI files);
 * :mod:`~coverage.radio.linkbudget`: clutter, SNR, throughput and margins;
 * :mod:`~coverage.radio.technology`: radio presets with their sources;

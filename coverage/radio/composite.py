@@ -21,7 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.antenna import AntennaPattern, pattern_loss_grid
-from coverage.radio.prediction import PredictionSettings, predict_grid
+from coverage.radio.grid_prediction import predict_grid
+from coverage.radio.prediction import PredictionSettings
 
 __all__ = ["AccessBudget", "Composite", "best_server", "received_power_dbm", "serve_sites"]
 
@@ -46,7 +47,7 @@ def received_power_dbm(
         EIRP of the transmitter towards each point (dBm), one value or one per point.
     path_loss_db
         Path loss (dB) per point, e.g. a grid of
-        :func:`coverage.radio.prediction.predict_grid`.
+        :func:`coverage.radio.grid_prediction.predict_grid`.
     rx_antenna_gain_dbi
         Receive antenna gain (dBi), one value or one per point.
     rx_cable_loss_db
@@ -287,7 +288,7 @@ def serve_sites(
 ) -> Composite:
     """Predict N sites over the terrain grid and compose them as they come.
 
-    Each site's path loss is :func:`coverage.radio.prediction.predict_grid`; received power
+    Each site's path loss is :func:`coverage.radio.grid_prediction.predict_grid`; received power
     follows ``budget`` (:class:`AccessBudget`: peak EIRP, terminal gain, the site antenna's
     attenuation below its peak towards each cell by
     :func:`coverage.radio.antenna.pattern_loss_grid`, terminal clutter). Only the running
@@ -321,7 +322,7 @@ def serve_sites(
     ------
     InputError
         More than 32,767 sites, a clutter grid not of the terrain's shape, or what
-        :func:`~coverage.radio.prediction.predict_grid` refuses.
+        :func:`~coverage.radio.grid_prediction.predict_grid` refuses.
     """
     xy = np.asarray(sites_xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)

@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
-from coverage.inputs.terrain import Terrain, raster_on_grid
+from coverage.inputs.rasters import raster_on_grid
+from coverage.inputs.terrain import Terrain
 from coverage.radio.technology import Technology
 
 __all__ = [

@@ -35,8 +35,9 @@ import rasterio
 from shapely.geometry import box
 
 from coverage.inputs.terrain import load_terrain
+from coverage.radio.grid_prediction import path_loss_grid
 from coverage.radio.itm import ItmSettings, itm_point_to_point
-from coverage.radio.prediction import GRID_METHODS, PredictionSettings, path_loss_grid
+from coverage.radio.prediction import GRID_METHODS, PredictionSettings
 
 pytestmark = pytest.mark.benchmark
 
@@ -258,7 +259,8 @@ def test_itm_speed_before_after(mirror):
     import geopandas as gpd
     import numba
 
-    from coverage.radio.prediction import grid_coords, path_loss_options, predict_grid
+    from coverage.radio.grid_prediction import predict_grid
+    from coverage.radio.prediction import grid_coords, path_loss_options
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     poly = area.geometry.union_all()

@@ -7,7 +7,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,16 +122,3 @@ def test_load_palmitas_clips_reprojects_and_checks_cover(mirror: Path) -> None:
     assert "does not cover" in check_dem(small, area, "EPSG:9377", margin_m=3000)[0]
     with pytest.raises(InputError, match="does not cover"):
         load_terrain(small, area, "EPSG:9377", margin_m=3000)
-
-
-def test_write_grid_is_atomic_and_on_the_terrain_grid(tmp_path: Path) -> None:
-    from coverage.inputs.terrain import write_grid
-
-    t = synthetic.flat(5, 7)
-    out = write_grid(t, tmp_path / "g.tif", np.ones(t.shape, np.uint8), tags={"what": "test"})
-    with rasterio.open(out) as src:
-        assert src.transform == t.transform and src.crs == t.crs
-        assert src.read(1).sum() == 35 and src.tags()["what"] == "test"
-    with pytest.raises(InputError, match="do not match"):
-        write_grid(t, tmp_path / "bad.tif", np.ones((2, 2), np.uint8))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.tif"]  # no temporary left behind

@@ -8,7 +8,8 @@ import pytest
 from coverage.errors import InputError
 from coverage.radio.antenna import pattern_loss_grid, sector
 from coverage.radio.composite import AccessBudget, best_server, received_power_dbm, serve_sites
-from coverage.radio.prediction import PredictionSettings, predict_grid
+from coverage.radio.grid_prediction import predict_grid
+from coverage.radio.prediction import PredictionSettings
 
 SETTINGS = PredictionSettings(f_mhz=700.0, rx_height_m=1.5)  # ITM
 KW = {"settings": SETTINGS, "radius_m": 2500.0}

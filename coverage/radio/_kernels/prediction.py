@@ -18,7 +18,7 @@ per-path functions.
 
 Both share their work out dynamically: each of ``workers`` parallel workers (one per numba
 thread) takes the next radial or block of targets from a shared counter
-(:func:`_take_next`) until none is left. numba's parallel loops split their range between
+(:func:`take_next`) until none is left. numba's parallel loops split their range between
 threads up front, and the two cores of a small VM often run at different speeds for
 seconds at a time, so that a static split waits for the slower one. Which worker computes
 a path changes nothing in its result.
@@ -79,8 +79,8 @@ def _atomic_take(typingctx: Any, counter: Any) -> Any:
     return numba.types.int64(counter), codegen
 
 
-#: :func:`_atomic_take` as compiled code calls it: ``c = _take_next(counter)``.
-_take_next = cast("Callable[[NDArray[np.int64]], int]", numba.extending.intrinsic(_atomic_take))
+#: :func:`_atomic_take` as compiled code calls it: ``c = take_next(counter)``.
+take_next = cast("Callable[[NDArray[np.int64]], int]", numba.extending.intrinsic(_atomic_take))
 
 
 class Shared(NamedTuple):
@@ -248,7 +248,7 @@ def paths_kernel(
         scratch = _scratch(max_n, n_h, False)
         buf, lo, st, wb = scratch.profile, scratch.loss, scratch.status, scratch.warn
         while True:
-            c = _take_next(taken)
+            c = take_next(taken)
             if c >= len(order):
                 break
             chunk = order[c]
@@ -316,7 +316,7 @@ def radial_kernel(
         scratch = _scratch(longest, n_h, True)
         buf, lo, st, wb = scratch.profile, scratch.loss, scratch.status, scratch.warn
         while True:
-            c = _take_next(taken)
+            c = take_next(taken)
             if c >= len(order):
                 break
             g = order[c]
