@@ -41,7 +41,12 @@ plan: venv
 test: venv system-tools
 	$(VENV)/bin/python -m pytest
 
+# Public modules only: a path with a private part (coverage/_toml.py, radio/_kernels/) is not API.
+PUBLIC_MODULES = $(shell git ls-files 'coverage/*.py' | grep -v '/_[a-z]')
+
 lint: venv
 	$(VENV)/bin/ruff check coverage tests
 	$(VENV)/bin/ruff format --check coverage tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/numpydoc lint $(PUBLIC_MODULES)

@@ -22,6 +22,7 @@ def test_notebooks_are_committed_without_outputs() -> None:
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs(path: Path, mirror: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("COVERAGE_DATA_MIRROR", str(mirror))

@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,9 @@ def test_default_scenario_falls_back_to_the_packaged_copy(
 
 
 def _write_scenario(tmp_path: Path, body: str) -> Path:
-    shutil.copy(load_scenario().area.path, tmp_path / "area.toml")
+    area = load_scenario().area.path
+    assert area is not None
+    shutil.copy(area, tmp_path / "area.toml")
     p = tmp_path / "s.toml"
     p.write_text('name = "t"\narea = "area.toml"\n' + body, encoding="utf-8")
     return p
@@ -147,13 +150,19 @@ def test_area_with_bad_checksum_and_missing_layer(tmp_path: Path) -> None:
 
 
 # --- sources -------------------------------------------------------------------------------
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing (the test output stays readable)."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+        pass
+
+
 @pytest.fixture
 def http_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A static file server on 127.0.0.1 serving a temporary folder."""
     root = tmp_path / "served"
     root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+    handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

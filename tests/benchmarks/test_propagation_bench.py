@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ from coverage.radio.prediction import GRID_METHODS, PredictionSettings
 
 pytestmark = pytest.mark.benchmark
 
-SPLAT = shutil.which("splat-hd")
+SPLAT = shutil.which("splat-hd") or "splat-hd"  # the splat_dir fixture fails when it is missing
 LRP = "15.000\n0.005\n301.000\n700.000\n5\n1\n0.50\n0.50\n"
 #: Our settings for the comparison: those of LRP, and mdvar 12 as SPLAT!'s point_to_point.
 SPLAT_SETTINGS = ItmSettings(n0=301, climate=5, mdvar=12, polarization="vertical")
@@ -49,7 +50,7 @@ SPLAT_SETTINGS = ItmSettings(n0=301, climate=5, mdvar=12, polarization="vertical
 
 @pytest.fixture(scope="module")
 def splat_dir(tmp_path_factory, mirror):
-    if SPLAT is None:
+    if shutil.which(SPLAT) is None:
         pytest.fail("splat-hd not found: apt-get install -y splat")
     d = tmp_path_factory.mktemp("splat")
     with rasterio.open(mirror / "dem" / "medellin_dem_srtm1.tif") as src:
@@ -91,6 +92,7 @@ def test_itm_against_splat(splat_dir):
             continue
         text = (splat_dir / "tx-to-rx.txt").read_text(encoding="latin-1")
         m = re.search(r"Longley-Rice path loss: ([\d.]+) dB", text)
+        assert m is not None, "splat-hd wrote no Longley-Rice loss"
         # profile.gp runs from rx to tx (ReadPath(destination, source)) at SPLAT!'s sample
         # spacing, with an irregular last step; PathReport's ITM profile runs from tx at the
         # same spacing and drops the last two samples. Rebuild that profile from the file.
@@ -150,7 +152,7 @@ def test_area_speed_against_splat(splat_dir, mirror, tmp_path):
         "EPSG:9377",
         margin_m=100,
     )
-    kw = {"tx_height_m": 30.0, "radius_m": 10_000.0}
+    kw: dict[str, Any] = {"tx_height_m": 30.0, "radius_m": 10_000.0}
     by = {m: PredictionSettings(f_mhz=700.0, rx_height_m=2.0, grid_method=m) for m in GRID_METHODS}
     path_loss_grid(terrain, x, y, settings=by["radial"], **{**kw, "radius_m": 800.0})  # compile
     path_loss_grid(terrain, x, y, settings=by["cell"], **{**kw, "radius_m": 800.0})
@@ -217,7 +219,7 @@ def test_300_site_grids_over_palmitas(mirror):
     rng = np.random.default_rng(1)
     xmin, ymin, xmax, ymax = poly.bounds
     sites = np.column_stack([rng.uniform(xmin, xmax, 300), rng.uniform(ymin, ymax, 300)])
-    kw = {"tx_height_m": 20.0, "radius_m": 5000.0}
+    kw: dict[str, Any] = {"tx_height_m": 20.0, "radius_m": 5000.0}
     lte = PredictionSettings(f_mhz=780.5, rx_height_m=1.5)
     path_loss_grid(terrain, *sites[0], settings=lte, **{**kw, "radius_m": 300.0})  # compile
     t0, c0 = time.perf_counter(), time.process_time()
@@ -272,7 +274,10 @@ def test_itm_speed_before_after(mirror):
     gx, gy = np.meshgrid(np.arange(xmin, xmax, 180.0), np.arange(ymin, ymax, 180.0))
     targets = np.column_stack([gx.ravel(), gy.ravel()])
     heights = [12.0, 18.0, 30.0]
-    kw = {"max_distance_m": 15_000.0, "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5)}
+    kw: dict[str, Any] = {
+        "max_distance_m": 15_000.0,
+        "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5),
+    }
 
     ref = _jit_reference()
     params = ItmSettings().kernel_params()
@@ -281,7 +286,7 @@ def test_itm_speed_before_after(mirror):
     ref.targets_reference(z, cell, 10.0, 10.0, cf[:5], rf[:5], cell, 12.0, 1.5, 780.5, params,
                           15_000.0)  # fmt: skip
     c0 = time.process_time()
-    old = []
+    rows_old = []
     for x, y in sites:
         tcf, trf = grid_coords(terrain, x, y)
         rows = [
@@ -290,16 +295,16 @@ def test_itm_speed_before_after(mirror):
             )[0]
             for h in heights
         ]
-        old.extend(rows)
+        rows_old.extend(rows)
     cpu_old = time.process_time() - c0
-    old = np.array(old)
+    old = np.array(rows_old)
 
     path_loss_options(terrain, sites[:1], heights, targets[:5], **kw)  # compile
     numba.set_num_threads(1)
     c0 = time.process_time()
     new = path_loss_options(terrain, sites, heights, targets, **kw)
     cpu_new = time.process_time() - c0
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     t0 = time.perf_counter()
     path_loss_options(terrain, sites, heights, targets, **kw)
     wall_new = time.perf_counter() - t0

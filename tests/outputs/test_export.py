@@ -58,6 +58,14 @@ def written(tmp_path_factory):
     return plan, out, export.write_outputs(plan, out, language="en")
 
 
+def _text(element: ET.Element | None, path: str, ns: dict[str, str] | None = None) -> str:
+    """The text at ``path`` under ``element``; the test fails when either is missing."""
+    assert element is not None
+    text = element.findtext(path, namespaces=ns)
+    assert text is not None, path
+    return text
+
+
 def test_write_outputs_writes_every_format(written):
     _plan, out, paths = written
     expected = {
@@ -126,19 +134,16 @@ def test_kmz_opens_in_ogrinfo_and_holds_sites_links_overlay(written):
     names = [m.findtext("k:name", namespaces=ns) for m in marks]
     assert {"POP", "S1", "S2", "R1", "S1 – R1"} <= set(names)
     s1 = next(m for m in marks if m.findtext("k:name", namespaces=ns) == "S1")
-    data = {
-        d.get("name"): d.findtext("k:value", namespaces=ns)
-        for d in s1.iter(f"{{{kml.KML_NS}}}Data")
-    }
+    data = {d.get("name"): _text(d, "k:value", ns) for d in s1.iter(f"{{{kml.KML_NS}}}Data")}
     assert float(data["mast_height_m"]) == 18.0 and data["azimuths_deg"] == "omni"
     box = root.find(".//k:GroundOverlay/k:LatLonBox", ns)
     w, e = (
-        float(box.findtext("k:west", namespaces=ns)),
-        float(box.findtext("k:east", namespaces=ns)),
+        float(_text(box, "k:west", ns)),
+        float(_text(box, "k:east", ns)),
     )
     s, n = (
-        float(box.findtext("k:south", namespaces=ns)),
-        float(box.findtext("k:north", namespaces=ns)),
+        float(_text(box, "k:south", ns)),
+        float(_text(box, "k:north", ns)),
     )
     ll = plan.sites.to_crs("EPSG:4326")
     assert (ll.geometry.x > w).all() and (ll.geometry.x < e).all()
@@ -445,8 +450,8 @@ def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
     with zipfile.ZipFile(paths["kmz"]) as z:
         root = ET.fromstring(z.read("doc.kml"))
     box = root.find(f".//{{{kml.KML_NS}}}LatLonBox")
-    assert -75.80 < float(box.findtext(f"{{{kml.KML_NS}}}west")) < -75.70  # Palmitas
-    assert 6.2 < float(box.findtext(f"{{{kml.KML_NS}}}south")) < 6.3
+    assert -75.80 < float(_text(box, f"{{{kml.KML_NS}}}west")) < -75.70  # Palmitas
+    assert 6.2 < float(_text(box, f"{{{kml.KML_NS}}}south")) < 6.3
 
 
 def test_writers_read_the_scenario_of_the_plan(tiny_plan):
@@ -466,7 +471,9 @@ def test_writers_read_the_scenario_of_the_plan(tiny_plan):
     try:
         ax = fig.axes[0]
         assert "5000 MHz" in ax.get_title()
-        assert "k=1.00" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+        legend = ax.get_legend()
+        assert legend is not None
+        assert "k=1.00" in " ".join(t.get_text() for t in legend.get_texts())
     finally:
         plt.close(fig)
     fig = charts.static_map_figure(plan, language="en")
@@ -518,7 +525,9 @@ def test_kml_draws_sector_azimuths(tiny_plan):
         ET.tostring(kml.kml_document(plan, language="en", overlay_bounds=(0, 0, 1, 1)))
     )
     ns = {"k": kml.KML_NS}
-    names = [pm.findtext("k:name", namespaces=ns) for pm in root.iter(f"{{{kml.KML_NS}}}Placemark")]
+    names = [
+        pm.findtext("k:name", "", namespaces=ns) for pm in root.iter(f"{{{kml.KML_NS}}}Placemark")
+    ]
     assert {"S1 0°", "S1 120°", "S1 240°", "S2 90°", "S2 270°"} <= set(names)
     assert not [n for n in names if n.startswith(("POP ", "R1 ")) and n.endswith("°")]
     north = next(
@@ -526,8 +535,7 @@ def test_kml_draws_sector_azimuths(tiny_plan):
         if pm.findtext("k:name", namespaces=ns) == "S1 0°"
     )  # fmt: skip
     (lon0, lat0, _), (lon1, lat1, _) = (
-        tuple(map(float, p.split(",")))
-        for p in north.findtext(".//k:coordinates", namespaces=ns).split()
+        tuple(map(float, p.split(","))) for p in _text(north, ".//k:coordinates", ns).split()
     )
     assert lat1 > lat0 and abs(lon1 - lon0) < 1e-4  # grid north is near true north here
     assert export.sites_table(plan)["azimuths_deg"].tolist() == [

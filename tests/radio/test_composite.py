@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from coverage.radio.grid_prediction import predict_grid
 from coverage.radio.prediction import PredictionSettings
 
 SETTINGS = PredictionSettings(f_mhz=700.0, rx_height_m=1.5)  # ITM
-KW = {"settings": SETTINGS, "radius_m": 2500.0}
+KW: dict[str, Any] = {"settings": SETTINGS, "radius_m": 2500.0}
 
 
 def test_received_power_and_best_server():
@@ -65,7 +67,10 @@ def test_serve_sites_equals_best_server_of_the_site_grids(andes_terrain):
 def test_access_budget_refuses_bad_values():
     with pytest.raises(InputError) as err:
         AccessBudget(
-            eirp_dbm=float("nan"), threshold_dbm=float("inf"), clutter_db=np.zeros(3), k_factor=0.0
+            eirp_dbm=float("nan"),
+            threshold_dbm=float("inf"),
+            clutter_db=np.zeros(3, np.float32),
+            k_factor=0.0,
         )
     text = str(err.value)
     for words in (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from coverage.radio.prediction import (
 from coverage.radio.propagation import free_space_loss_db, get_model
 
 #: Antenna heights (m) and frequency (MHz) of the tests, as PropagationModel.loss_db takes them.
-KW = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
+KW: dict[str, Any] = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
 
 
 def _settings(model: str = "itm", method: str = "radial", **params: float) -> PredictionSettings:
@@ -71,7 +72,7 @@ def test_radial_grid_equals_cell_grid_on_the_axes_and_close_elsewhere(andes_terr
     which hinge on the exact obstruction geometry, differ more: about 2.3 dB here)."""
     xs, ys = andes_terrain.cell_centers()
     r0, c0 = 40, 45
-    kw = {"tx_height_m": 30.0, "radius_m": 2000.0}
+    kw: dict[str, Any] = {"tx_height_m": 30.0, "radius_m": 2000.0}
     for name in ("itm", "deygout"):
         radial = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name), **kw)
         cell = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name, "cell"), **kw)
@@ -102,7 +103,7 @@ def test_grid_matches_profile_model(ridge_terrain):
 
 def test_ridge_shadow_costs_more_than_free_space(ridge_terrain):
     xs, ys = ridge_terrain.cell_centers()
-    kw = {"tx_height_m": 30.0, "radius_m": 5000.0}
+    kw: dict[str, Any] = {"tx_height_m": 30.0, "radius_m": 5000.0}
     grid = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("itm"), **kw)
     fs = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("fspl"), **kw)
     behind = grid[30, 55] - fs[30, 55]
@@ -194,8 +195,8 @@ def test_palmitas_itm_refractivity_flags(mirror):
         "EPSG:9377",
         margin_m=100,
     )
-    kw = {"tx_height_m": 20.0, "radius_m": 2500.0}
-    lte = {"f_mhz": 780.5, "rx_height_m": 1.5}
+    kw: dict[str, Any] = {"tx_height_m": 20.0, "radius_m": 2500.0}
+    lte: dict[str, Any] = {"f_mhz": 780.5, "rx_height_m": 1.5}
     andes = predict_grid(terrain, x, y, settings=PredictionSettings(**lte), **kw)
     temperate = predict_grid(
         terrain, x, y, settings=PredictionSettings(**lte, model=get_model("itm", n0=301)), **kw

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ from coverage.radio.prediction import (
 from coverage.radio.propagation import get_model
 
 #: Antenna heights (m) and frequency (MHz) of the tests, as PropagationModel.loss_db takes them.
-KW = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
+KW: dict[str, Any] = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
 
 
 def _settings(model: str = "itm", method: str = "radial", **params: float) -> PredictionSettings:
@@ -93,7 +95,7 @@ def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
     )
     heights = [12.0, 18.0, 30.0]
     settings = PredictionSettings(f_mhz=780.5, rx_height_m=1.5, model=get_model(model))
-    kw = {"max_distance_m": 4000.0, "settings": settings}
+    kw: dict[str, Any] = {"max_distance_m": 4000.0, "settings": settings}
     got = path_loss_options(andes_terrain, sites, heights, targets, **kw)
     assert got.shape == (12, 150) and got.dtype == np.float32
     for h_idx, h in enumerate(heights):
@@ -106,7 +108,10 @@ def test_path_loss_options_equals_matrix_per_height(andes_terrain, model):
 
 def test_path_loss_options_needs_heights_and_grid_points(andes_terrain):
     x, y = andes_terrain.cell_centers()[0][5], andes_terrain.cell_centers()[1][5]
-    kw = {"max_distance_m": 4000.0, "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5)}
+    kw: dict[str, Any] = {
+        "max_distance_m": 4000.0,
+        "settings": PredictionSettings(f_mhz=780.5, rx_height_m=1.5),
+    }
     with pytest.raises(InputError, match="mast height"):
         path_loss_options(andes_terrain, [[x, y]], [], [[x, y]], **kw)
     with pytest.raises(InputError, match="outside the terrain"):

@@ -14,6 +14,7 @@ from coverage.errors import InputError
 from coverage.radio.itm import itm_point_to_point
 from coverage.radio.propagation import (
     MODEL_NAMES,
+    ItmModel,
     LineOfSightModel,
     free_space_loss_db,
     fresnel_radius_m,
@@ -176,6 +177,7 @@ def test_itm_model_matches_entry_point():
     assert model.loss_db(d, z, tx_height_m=25, rx_height_m=1.5, f_mhz=F_MHZ) == pytest.approx(
         res.loss_db
     )
+    assert isinstance(model, ItmModel)
     assert model.predict(d, z, tx_height_m=25, rx_height_m=1.5, f_mhz=F_MHZ) == res
     assert "N0=360" in model.describe() and "equatorial" in model.describe()
 
@@ -255,7 +257,7 @@ def test_raising_receiver_never_lowers_power_on_los_path(p, dh, name):
     rng = np.random.default_rng(seed)
     z = 1500 + np.cumsum(rng.normal(0, 5, n))
     d = np.arange(n) * step
-    los = get_model("los", clearance_fraction=1e-9, obstruction_penalty_db=0.0)
+    los = LineOfSightModel(clearance_fraction=1e-9, obstruction_penalty_db=0.0)
     if los.status(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ) == "blocked":
         return
     if name == "deygout" and _principal_edge(z, step, h_tx, 2.0) != _principal_edge(
@@ -308,8 +310,8 @@ def test_itm_raising_receiver_on_los_path():
     """
     rng = np.random.default_rng(2026)
     model = get_model("itm")
-    los = get_model("los", clearance_fraction=1e-9, obstruction_penalty_db=0.0)
-    change = []
+    los = LineOfSightModel(clearance_fraction=1e-9, obstruction_penalty_db=0.0)
+    change: list[float] = []
     while len(change) < 400:
         n, step = int(rng.integers(12, 201)), rng.uniform(10.0, 100.0)
         h_tx, dh = rng.uniform(2.0, 60.0), rng.uniform(0.5, 50.0)
@@ -322,7 +324,7 @@ def test_itm_raising_receiver_on_los_path():
         low = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0, f_mhz=F_MHZ)
         high = model.loss_db(d, z, tx_height_m=h_tx, rx_height_m=2.0 + dh, f_mhz=F_MHZ)
         change.append(high - low)
-    change = np.array(change)
-    assert change.mean() < -1.0
-    assert (change <= 0.0).mean() > 0.9
-    assert (change > 0.5).mean() < 0.03
+    changes = np.array(change)
+    assert changes.mean() < -1.0
+    assert (changes <= 0.0).mean() > 0.9
+    assert (changes > 0.5).mean() < 0.03
