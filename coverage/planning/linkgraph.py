@@ -37,7 +37,7 @@ from scipy.spatial import cKDTree
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.clearance import ClearanceSettings, link_clearances
-from coverage.radio.propagation import free_space_loss_db
+from coverage.radio.losses import free_space_loss_db
 
 __all__ = [
     "LINK_COLUMNS",

@@ -17,7 +17,9 @@ ground and the frequency, and returns a basic transmission loss in dB:
 Each model also exposes ``kernel()``: an integer code and a parameter vector that the
 compiled predictions of :mod:`coverage.radio.prediction` and
 :mod:`coverage.radio.grid_prediction` feed to :func:`profile_loss`, the one numba function
-that evaluates any of these models on a profile.
+that evaluates any of these models on a profile. The closed-form losses they build on,
+:func:`free_space_loss_db` and :func:`knife_edge_loss_db`, are in
+:mod:`coverage.radio.losses` (and importable from here).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from coverage.errors import InputError
 from coverage.radio import itm
 from coverage.radio._kernels.propagation import (
     BULLINGTON,
-    C_M_S,
     DEYGOUT,
     EARTH_RADIUS_M,
     FSPL,
@@ -44,6 +45,7 @@ from coverage.radio._kernels.propagation import (
     los_status,
     profile_loss,
 )
+from coverage.radio.losses import free_space_loss_db, knife_edge_loss_db
 from coverage.radio.visibility import fresnel_radius_m
 
 __all__ = [
@@ -66,54 +68,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Python API
 # ---------------------------------------------------------------------------------------------
-def free_space_loss_db(distance_m: ArrayLike, f_mhz: float | ArrayLike) -> NDArray[np.float64]:
-    """Free-space basic transmission loss (dB), ITU-R P.525-4 eq. (8).
-
-    ``L = 20 log10(4 pi d / lambda)``, i.e. 32.45 + 20 log10 f(MHz) + 20 log10 d(km).
-
-    Parameters
-    ----------
-    distance_m
-        Path length(s) (m), > 0.
-    f_mhz
-        Frequency (MHz), > 0; a scalar or an array that broadcasts with ``distance_m``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Loss (dB), the broadcast shape of the inputs.
-
-    Raises
-    ------
-    InputError
-        A distance or frequency that is not positive.
-    """
-    d = np.asarray(distance_m, dtype=np.float64)
-    f = np.asarray(f_mhz, dtype=np.float64)
-    if np.any(d <= 0) or np.any(f <= 0):
-        msg = "free_space_loss_db needs positive distances (m) and frequencies (MHz)."
-        raise InputError(msg)
-    return np.asarray(20.0 * np.log10(4.0 * np.pi * d * f * 1e6 / C_M_S))
-
-
-def knife_edge_loss_db(v: ArrayLike) -> NDArray[np.float64]:
-    """ITU-R P.526-15 eq. (31) knife-edge diffraction loss J(v) (dB); 0 for v <= -0.78.
-
-    Parameters
-    ----------
-    v
-        Dimensionless Fresnel-Kirchhoff diffraction parameter(s) of the edge.
-
-    Returns
-    -------
-    numpy.ndarray
-        J(v) (dB), >= 0, the shape of ``v``.
-    """
-    vv = np.asarray(v, dtype=np.float64)
-    out = 6.9 + 20.0 * np.log10(np.sqrt((vv - 0.1) ** 2 + 1.0) + vv - 0.1)
-    return np.asarray(np.where(vv > -0.78, out, 0.0))
-
-
 def _profile(distance_m: ArrayLike, elevation_m: ArrayLike) -> tuple[NDArray[np.float64], float]:
     d = np.asarray(distance_m, dtype=np.float64)
     z = np.ascontiguousarray(elevation_m, dtype=np.float64)
@@ -222,22 +176,20 @@ class FreeSpaceModel(PropagationModel):
     reference = "ITU-R P.525-4 (2019), eq. (8)"
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+        """``FSPL`` and one unused parameter, for :func:`profile_loss`.
 
         Returns
         -------
         code, params
-            ``FSPL`` and one unused value.
         """
         return FSPL, np.zeros(1)
 
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings.
+        """One line for outputs: free-space loss, terrain ignored, and the reference.
 
         Returns
         -------
         str
-            The model and its reference; says that terrain is ignored.
         """
         return f"free-space loss, terrain ignored ({self.reference})"
 
@@ -298,13 +250,11 @@ class LineOfSightModel(PropagationModel):
         self.k_factor = float(k_factor)
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+        """``LOS`` and (k, obstruction dB, blocked dB, clearance fraction) for :func:`profile_loss`.
 
         Returns
         -------
         code, params
-            ``LOS`` and (k-factor, obstruction penalty dB, blocked penalty dB, clearance
-            fraction).
         """
         return LOS, np.array(
             [
@@ -328,14 +278,9 @@ class LineOfSightModel(PropagationModel):
 
         Parameters
         ----------
-        distance_m
-            Distances (m) of the profile points from the transmitter, evenly spaced from 0.
-        elevation_m
-            Ground elevation (m) at those points; the transmitter stands at index 0.
-        tx_height_m, rx_height_m
-            Antenna heights above ground (m).
-        f_mhz
-            Frequency (MHz), for the Fresnel zone.
+        distance_m, elevation_m, tx_height_m, rx_height_m, f_mhz
+            The profile (m), antenna heights (m) and frequency (MHz), as
+            :meth:`PropagationModel.loss_db` takes them.
 
         Returns
         -------
@@ -355,12 +300,11 @@ class LineOfSightModel(PropagationModel):
         return ("clear", "fresnel-obstructed", "blocked")[st]
 
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings.
+        """One line for outputs: the penalties (dB), the clearance criterion and k.
 
         Returns
         -------
         str
-            The penalties (dB), the clearance criterion and the k-factor.
         """
         blocked = (
             "no signal"
@@ -422,22 +366,20 @@ class DiffractionModel(PropagationModel):
         self.k_factor = float(k_factor)
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+        """``KNIFE``, ``DEYGOUT`` or ``BULLINGTON`` and (k,), for :func:`profile_loss`.
 
         Returns
         -------
         code, params
-            ``KNIFE``, ``DEYGOUT`` or ``BULLINGTON``, and (k-factor,).
         """
         return self._CODES[self.method], np.array([self.k_factor])
 
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings.
+        """One line for outputs: the construction and k.
 
         Returns
         -------
         str
-            The construction and the k-factor.
         """
         return f"ITU-R P.526-15 {self.method} diffraction + free space (k = {self.k_factor:.3g})"
 
@@ -484,22 +426,20 @@ class HataModel(PropagationModel):
         self.environment = environment
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+        """``HATA`` and (environment code,), for :func:`profile_loss`.
 
         Returns
         -------
         code, params
-            ``HATA`` and (environment code,).
         """
         return HATA, np.array([float(self.ENVIRONMENTS[self.environment])])
 
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings.
+        """One line for outputs: the curves, the environment and their validity.
 
         Returns
         -------
         str
-            The curves, the environment and their range of validity.
         """
         return (
             f"Okumura-Hata / COST-231 Hata, {self.environment} (empirical, terrain ignored; "
@@ -540,12 +480,11 @@ class ItmModel(PropagationModel):
         self.settings = settings
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+        """``ITM`` and the settings' :meth:`~coverage.radio.itm.ItmSettings.kernel_params`.
 
         Returns
         -------
         code, params
-            ``ITM`` and :meth:`~coverage.radio.itm.ItmSettings.kernel_params`.
         """
         return ITM, self.settings.kernel_params()
 
@@ -562,14 +501,9 @@ class ItmModel(PropagationModel):
 
         Parameters
         ----------
-        distance_m
-            Distances (m) of the profile points from the transmitter, evenly spaced from 0.
-        elevation_m
-            Ground elevation (m) at those points; the transmitter stands at index 0.
-        tx_height_m, rx_height_m
-            Antenna heights above ground (m).
-        f_mhz
-            Frequency (MHz).
+        distance_m, elevation_m, tx_height_m, rx_height_m, f_mhz
+            The profile (m), antenna heights (m) and frequency (MHz), as
+            :meth:`PropagationModel.loss_db` takes them.
 
         Returns
         -------
@@ -593,13 +527,11 @@ class ItmModel(PropagationModel):
         )
 
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings.
+        """One line for outputs: version, N0 (N-units), climate, ground, mdvar, quantiles (%).
 
         Returns
         -------
         str
-            The version, refractivity (N-units), climate, ground constants (S/m),
-            polarization, mdvar and quantiles (%).
         """
         s = self.settings
         return (
