@@ -527,7 +527,7 @@ class ItmModel(PropagationModel):
         )
 
     def describe(self) -> str:
-        """One line for outputs: version, N0 (N-units), climate, ground, mdvar, quantiles (%).
+        """One line for outputs: version, N0, climate, ground, polarization, mdvar, quantiles.
 
         Returns
         -------
