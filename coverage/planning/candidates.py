@@ -71,10 +71,18 @@ def option_index(n_candidates: int, heights_m: Sequence[float]) -> pd.DataFrame:
     Option ``o`` is candidate row ``o // len(heights_m)`` at ``heights_m[o % len(heights_m)]``;
     coverage matrices and cost vectors in :mod:`coverage.planning.placement` are indexed by it.
 
+    Parameters
+    ----------
+    n_candidates
+        Number of candidate sites (rows of the candidate frame).
+    heights_m
+        Mast height options (m), the same for every candidate.
+
     Returns
     -------
     DataFrame
-        ``option``, ``candidate`` (row index), ``height_index``, ``height_m``.
+        One row per option: ``option``, ``candidate`` (row index), ``height_index``,
+        ``height_m`` (m).
     """
     h = np.asarray(heights_m, dtype=np.float64)
     o = np.arange(n_candidates * h.size)
@@ -93,6 +101,23 @@ def topographic_position_index(terrain: Terrain, radius_m: float) -> NDArray[np.
 
     Positive on peaks and ridges, negative in valleys (Weiss 2001). Near the grid edge the
     mean is taken over the part of the disc inside the grid.
+
+    Parameters
+    ----------
+    terrain
+        The terrain grid (projected, metres).
+    radius_m
+        Radius of the neighbourhood disc (m), rounded to whole cells; at least one cell.
+
+    Returns
+    -------
+    numpy.ndarray
+        TPI (m) of every cell, the shape of ``terrain.elevation_m``.
+
+    Raises
+    ------
+    InputError
+        ``radius_m`` smaller than one cell.
     """
     if radius_m < terrain.cell_size_m:
         msg = f"tpi_radius_m ({radius_m} m) must be at least one cell ({terrain.cell_size_m} m)."
@@ -172,6 +197,12 @@ def terrain_candidates(
     GeoDataFrame
         Candidate columns (see the module docstring); ids ``T000``, ``T001``, ... in
         decreasing TPI order; ``grid_power`` False (solar is assumed off the road network).
+
+    Raises
+    ------
+    InputError
+        A negative ``min_spacing_m``, ``max_candidates`` below 1, or ``tpi_radius_m``
+        smaller than one cell.
     """
     if min_spacing_m < 0 or max_candidates < 1:
         msg = (
@@ -238,6 +269,18 @@ def point_candidates(
         When given, ground elevations are sampled from it.
     grid_power
         Whether the sites have mains power; default True for schools, False for users.
+
+    Returns
+    -------
+    GeoDataFrame
+        Candidate columns (see the module docstring), in the order of ``points``; ids
+        ``S000``, ``S001``, ... or ``U000``, ...; ``tpi_m`` NaN; ``ground_elevation_m``
+        (m) NaN without ``terrain``.
+
+    Raises
+    ------
+    InputError
+        ``source`` not "school" or "user", or a geometry that is not a Point.
     """
     if source not in ("school", "user"):
         msg = f"point_candidates: source must be 'school' or 'user', got {source!r}."
@@ -282,13 +325,19 @@ def combine_candidates(
 
     Parameters
     ----------
-    frames
+    *frames
         Candidate frames in one CRS (from :func:`terrain_candidates`, :func:`point_candidates`).
     exclusions
         Polygons where no site may go; reprojected to the candidates' CRS.
     min_spacing_m
         When positive, a candidate closer than this to one of higher priority is dropped
         (users first, then schools, then terrain in TPI order).
+
+    Returns
+    -------
+    GeoDataFrame
+        The kept candidates in their input order, with a fresh index; an empty candidate
+        frame when every frame is empty.
 
     Raises
     ------

@@ -49,6 +49,11 @@ class CostTable:
         Off-grid solar panels, charge controller and batteries (USD).
     installation_usd
         Labour, transport and permits per site (USD).
+
+    Raises
+    ------
+    InputError
+        No mast height, a height not > 0 m, or a cost not finite and >= 0 USD.
     """
 
     mast_usd_by_height_m: Mapping[float, float] = field(default_factory=_default_masts)
@@ -59,6 +64,7 @@ class CostTable:
     installation_usd: float = 1_000.0
 
     def __post_init__(self) -> None:
+        """Refuse an empty mast table, bad heights or costs; sort the masts by height."""
         masts = {float(h): float(c) for h, c in dict(self.mast_usd_by_height_m).items()}
         if not masts:
             msg = "CostTable.mast_usd_by_height_m is empty: give at least one mast height."
@@ -78,12 +84,35 @@ class CostTable:
 
     @property
     def heights_m(self) -> tuple[float, ...]:
-        """Mast heights (m) with a price, ascending."""
+        """Mast heights (m) with a price, ascending.
+
+        Returns
+        -------
+        tuple of float
+            The keys of :attr:`mast_usd_by_height_m` (m).
+        """
         return tuple(self.mast_usd_by_height_m)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CostTable:
-        """Build a table from a plain mapping (e.g. a scenario's ``[costs]`` section)."""
+        """Build a table from a plain mapping (e.g. a scenario's ``[costs]`` section).
+
+        Parameters
+        ----------
+        data
+            Field name -> value (USD; ``mast_usd_by_height_m`` maps m -> USD); missing
+            fields keep their defaults.
+
+        Returns
+        -------
+        CostTable
+            The table, validated.
+
+        Raises
+        ------
+        InputError
+            A key that is not a field, or a value the table refuses.
+        """
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
@@ -96,6 +125,25 @@ class CostTable:
 
         A relay-only site (``access=False``) carries backhaul radios only; those are costed
         per link with :meth:`link_cost_usd`.
+
+        Parameters
+        ----------
+        height_m
+            Mast height above ground (m); one of :attr:`heights_m`.
+        grid_power
+            Whether the site has mains power (else off-grid solar is costed).
+        access
+            Whether the site serves users (adds the access radio); False for a relay.
+
+        Returns
+        -------
+        float
+            Cost (USD).
+
+        Raises
+        ------
+        InputError
+            ``height_m`` has no price in the table.
         """
         try:
             mast = self.mast_usd_by_height_m[float(height_m)]
@@ -109,7 +157,13 @@ class CostTable:
         return mast + self.installation_usd + power + (self.radio_usd if access else 0.0)
 
     def link_cost_usd(self) -> float:
-        """Cost (USD) of one point-to-point link: a radio at each end."""
+        """Cost (USD) of one point-to-point link: a radio at each end.
+
+        Returns
+        -------
+        float
+            Twice :attr:`backhaul_radio_usd` (USD).
+        """
         return 2.0 * self.backhaul_radio_usd
 
 
@@ -120,7 +174,33 @@ def option_costs_usd(
     *,
     access: bool = True,
 ) -> NDArray[np.float64]:
-    """Cost (USD) of every candidate x height option, in :func:`option_index` order."""
+    """Cost (USD) of every candidate x height option, in option order.
+
+    Option ``o`` is candidate row ``o // len(heights_m)`` at ``heights_m[o % len(heights_m)]``
+    (:func:`coverage.planning.candidates.option_index`).
+
+    Parameters
+    ----------
+    candidates
+        Candidate frame with a boolean ``grid_power`` column, one row per candidate.
+    costs
+        The cost table.
+    heights_m
+        Mast height options (m), each priced in ``costs``; None (default): every height of
+        ``costs``.
+    access
+        Price the options as access sites (True) or as relay-only sites (False).
+
+    Returns
+    -------
+    numpy.ndarray
+        One cost (USD) per option, ``len(candidates) * len(heights_m)`` values.
+
+    Raises
+    ------
+    InputError
+        A height without a price in ``costs``.
+    """
     heights = costs.heights_m if heights_m is None else tuple(heights_m)
     grid = candidates["grid_power"].to_numpy(dtype=bool)
     return np.array(

@@ -95,6 +95,13 @@ def aggregate_demand(
 ) -> tuple[sparse.csc_array, NDArray[np.float64], NDArray[np.int64]]:
     """Merge demand points that are served by exactly the same options.
 
+    Parameters
+    ----------
+    covers
+        Options x demand points, boolean (sparse).
+    weights
+        People at each demand point.
+
     Returns
     -------
     covers_agg, weights_agg, group
@@ -343,7 +350,30 @@ def improve_by_swaps(
     option for an unchosen one (any candidate not already used, within the budget), repeated
     while the covered weight grows. A 1-swap neighbourhood in the sense of Resende 1998
     ("Computing approximate solutions of the maximum covering problem with GRASP", J. of
-    Heuristics 4:161-177)."""
+    Heuristics 4:161-177).
+
+    Parameters
+    ----------
+    A
+        Options x demand points, boolean CSR.
+    w
+        People at each demand point.
+    c
+        Cost (USD) of each option.
+    grp
+        Candidate of each option: one option per candidate at most.
+    budget
+        Most that may be spent (USD).
+    sel
+        The options chosen to start from (e.g. :func:`greedy_select`'s), within the budget.
+    max_rounds
+        At most this many swaps.
+
+    Returns
+    -------
+    numpy.ndarray
+        The chosen option indices, ascending.
+    """
     Af = A.astype(np.float64)
     AT = sparse.csr_array(Af.T)
     cur = [int(o) for o in sel]

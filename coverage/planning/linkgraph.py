@@ -37,7 +37,7 @@ from scipy.spatial import cKDTree
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.clearance import ClearanceSettings, link_clearances
-from coverage.radio.propagation import free_space_loss_db
+from coverage.radio.losses import free_space_loss_db
 
 __all__ = [
     "LINK_COLUMNS",
@@ -96,6 +96,25 @@ class LinkBudget:
     dishes, 80 MHz channel, 6 dB noise figure, 2 dB cable/connector loss per link).
     ``mac_efficiency`` turns PHY rate into net throughput (about 0.6 for 802.11 TDD/CSMA
     point-to-point links; a simplification).
+
+    Attributes
+    ----------
+    f_mhz
+        Link frequency (MHz).
+    tx_power_dbm
+        Conducted transmit power (dBm).
+    antenna_gain_dbi
+        Gain of each of the two dishes (dBi).
+    bandwidth_mhz
+        Channel bandwidth (MHz), for the thermal noise floor.
+    noise_figure_db
+        Receiver noise figure (dB).
+    misc_loss_db
+        Cable and connector loss of the whole link (dB).
+    mac_efficiency
+        Net throughput / PHY rate (0-1).
+    rate_table
+        (minimum SNR dB, PHY rate Mbps) pairs, e.g. :data:`RATE_TABLE_5GHZ`.
     """
 
     f_mhz: float = 5800.0
@@ -109,7 +128,18 @@ class LinkBudget:
 
     def snr_db(self, distance_m: ArrayLike) -> NDArray[np.float64]:
         """SNR (dB) of a clear link: free-space loss (ITU-R P.525-4, eq. 4) and thermal noise
-        ``-174 dBm/Hz + 10 log10(B) + NF``."""
+        ``-174 dBm/Hz + 10 log10(B) + NF``.
+
+        Parameters
+        ----------
+        distance_m
+            Link lengths (m), scalar or array; lengths under 1 m count as 1 m.
+
+        Returns
+        -------
+        numpy.ndarray
+            SNR (dB), the shape of ``distance_m``.
+        """
         d_m = np.maximum(np.asarray(distance_m, dtype=np.float64), 1.0)
         fspl_db = free_space_loss_db(d_m, self.f_mhz)
         rx_dbm = self.tx_power_dbm + 2.0 * self.antenna_gain_dbi - self.misc_loss_db - fspl_db
@@ -123,7 +153,23 @@ def capacity_mbps(
     *,
     mac_efficiency: float = 1.0,
 ) -> NDArray[np.float64]:
-    """Highest rate (Mbps) of the table whose SNR threshold the SNR meets; 0 below all."""
+    """Highest rate (Mbps) of the table whose SNR threshold the SNR meets; 0 below all.
+
+    Parameters
+    ----------
+    snr_db
+        Link SNR (dB), scalar or array.
+    rate_table
+        (minimum SNR dB, PHY rate Mbps) pairs, in any order.
+    mac_efficiency
+        Factor on the PHY rate (1: the PHY rate; :attr:`LinkBudget.mac_efficiency` for net
+        throughput).
+
+    Returns
+    -------
+    numpy.ndarray
+        Rate (Mbps), the shape of ``snr_db``.
+    """
     snr = np.asarray(snr_db, dtype=np.float64)
     table = sorted(rate_table)
     thr = np.array([t for t, _ in table])
@@ -146,6 +192,17 @@ def links_to_graph(nodes: pd.DataFrame, links: pd.DataFrame, *, crs: Any = None)
         ``min_height_m``, ``clearance_ratio``, ``margin_db``, ``capacity_mbps``.
     crs
         Stored as ``G.graph["crs"]`` (default: ``nodes.crs`` when it has one).
+
+    Returns
+    -------
+    networkx.Graph
+        Node and edge attributes as the module docstring lists them; each node also holds
+        ``index``, its row in ``nodes``.
+
+    Raises
+    ------
+    InputError
+        A link names a node that is not in ``nodes``.
     """
     G = nx.Graph(crs=crs if crs is not None else getattr(nodes, "crs", None))
     if "geometry" in nodes.columns:
@@ -210,6 +267,7 @@ class LinkSettings:
     min_capacity_mbps: float = 1.0
 
     def __post_init__(self) -> None:
+        """Refuse the first field out of range, naming it."""
         for name in ("f_mhz", "max_link_m", "k_factor"):
             value = getattr(self, name)
             if not value > 0:
@@ -378,7 +436,25 @@ def candidate_link_graph(
 
 
 def hops_to_pop(G: nx.Graph, pop_node: Hashable | Iterable[Hashable]) -> dict[Hashable, int]:
-    """Fewest links from each node to the nearest PoP; unreachable nodes are left out."""
+    """Fewest links from each node to the nearest PoP; unreachable nodes are left out.
+
+    Parameters
+    ----------
+    G
+        The link graph (or a built network).
+    pop_node
+        Node key of the point of presence, or several keys.
+
+    Returns
+    -------
+    dict
+        Node key -> number of links (0 at a PoP).
+
+    Raises
+    ------
+    InputError
+        A PoP key that is not a node of ``G``.
+    """
     pops = [pop_node] if pop_node in G else list(pop_node)  # type: ignore[arg-type]
     missing = [p for p in pops if p not in G]
     if missing:
@@ -393,6 +469,19 @@ def graph_to_gdfs(G: nx.Graph, crs: Any = None) -> tuple[gpd.GeoDataFrame, gpd.G
     Columns follow :mod:`coverage.plan`: sites have :data:`SITE_COLUMNS` (node attributes
     of the same names; missing ones default to NaN/0/"" and ``hops_to_pop`` is computed);
     links have :data:`LINK_COLUMNS` and a LineString geometry.
+
+    Parameters
+    ----------
+    G
+        The network graph; nodes need ``x`` and ``y`` (m).
+    crs
+        CRS of the frames (default: ``G.graph["crs"]``).
+
+    Returns
+    -------
+    sites, links
+        One row per node (``hops_to_pop`` -1 and ``reaches_pop`` False where no link path
+        leads to a PoP) and one per edge (``site_a`` < ``site_b`` as strings).
     """
     crs = crs if crs is not None else G.graph.get("crs")
     pops = [v for v, d in G.nodes(data=True) if d.get("role") == "pop"]

@@ -72,6 +72,7 @@ class SolveSettings:
     mip_rel_gap: float = 0.005
 
     def __post_init__(self) -> None:
+        """Refuse an unknown method, a time limit not > 0 s or a negative gap."""
         if self.method not in _METHODS:
             msg = f"method must be 'milp' or 'greedy', got {self.method!r}."
             raise InputError(msg)
@@ -144,6 +145,8 @@ class CoverageProblem:
     names: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        """Check the shapes and values; store the arrays in the solvers' dtypes and derive
+        ``candidate_of``, ``must`` and ``names``."""
         A = sparse.csr_array(self.covers, dtype=bool)
         A.eliminate_zeros()
         n, m = A.shape
@@ -180,7 +183,13 @@ class CoverageProblem:
 
     @property
     def heights_m(self) -> NDArray[np.float64] | None:
-        """Mast height (m) of each option as float64, or None when not given."""
+        """Mast height (m) of each option as float64, or None when not given.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            ``option_height_m`` (m), one value per option.
+        """
         if self.option_height_m is None:
             return None
         return np.asarray(self.option_height_m, np.float64)
@@ -215,6 +224,7 @@ class SiteTraffic:
     max_site_mbps: float = 100.0
 
     def __post_init__(self) -> None:
+        """Refuse a negative rate, or a minimum below 0 or above the maximum."""
         if not self.mbps_per_weight >= 0:
             msg = (
                 f"mbps_per_weight must not be negative, got {self.mbps_per_weight}; give 0 or more."
@@ -342,6 +352,8 @@ class PlacementProblem:
     names: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        """Check the values and shapes; store the arrays in the solvers' dtypes and derive
+        ``pop_ids``, ``must`` and ``names``."""
         _check_k_coverage(self.k_coverage)
         self._normalise_arrays()
         self._check_shapes()
@@ -391,7 +403,13 @@ class PlacementProblem:
 
     @property
     def n_heights(self) -> int:
-        """Number of mast height options."""
+        """Number of mast height options.
+
+        Returns
+        -------
+        int
+            ``len(heights_m)``.
+        """
         return int(self.heights_m.size)
 
     def option_traffic_mbps(self) -> NDArray[np.float64]:

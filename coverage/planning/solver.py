@@ -64,6 +64,7 @@ class MilpModel:
     maximize: bool = False
 
     def __post_init__(self) -> None:
+        """Refuse a matrix whose column count differs from ``cost``'s."""
         n = np.asarray(self.cost).size
         if self.matrix.shape[1] != n:
             msg = (
@@ -102,7 +103,20 @@ class MilpSolution:
 
 
 def relative_gap(objective: float, bound: float) -> float:
-    """Relative optimality gap ``|bound - objective| / max(|objective|, 1e-9)``."""
+    """Relative optimality gap ``|bound - objective| / max(|objective|, 1e-9)``.
+
+    Parameters
+    ----------
+    objective
+        Objective of the incumbent (the model's units).
+    bound
+        The proven bound on the optimum, in the same units.
+
+    Returns
+    -------
+    float
+        The gap (0.005 = 0.5 %); infinite when either value is not finite.
+    """
     if not (math.isfinite(objective) and math.isfinite(bound)):
         return math.inf
     return abs(bound - objective) / max(abs(objective), 1e-9)

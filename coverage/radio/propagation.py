@@ -15,8 +15,11 @@ ground and the frequency, and returns a basic transmission loss in dB:
   ignore the profile).
 
 Each model also exposes ``kernel()``: an integer code and a parameter vector that the
-compiled area predictions of :mod:`coverage.radio.prediction` feed to :func:`profile_loss`, the
-one numba function that evaluates any of these models on a profile.
+compiled predictions of :mod:`coverage.radio.prediction` and
+:mod:`coverage.radio.grid_prediction` feed to :func:`profile_loss`, the one numba function
+that evaluates any of these models on a profile. The closed-form losses they build on,
+:func:`free_space_loss_db` and :func:`knife_edge_loss_db`, are in
+:mod:`coverage.radio.losses` (and importable from here).
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from coverage.errors import InputError
 from coverage.radio import itm
 from coverage.radio._kernels.propagation import (
     BULLINGTON,
-    C_M_S,
     DEYGOUT,
     EARTH_RADIUS_M,
     FSPL,
@@ -43,6 +45,7 @@ from coverage.radio._kernels.propagation import (
     los_status,
     profile_loss,
 )
+from coverage.radio.losses import free_space_loss_db, knife_edge_loss_db
 from coverage.radio.visibility import fresnel_radius_m
 
 __all__ = [
@@ -65,33 +68,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Python API
 # ---------------------------------------------------------------------------------------------
-def free_space_loss_db(distance_m: ArrayLike, f_mhz: float | ArrayLike) -> NDArray[np.float64]:
-    """Free-space basic transmission loss (dB), ITU-R P.525-4 eq. (8).
-
-    ``L = 20 log10(4 pi d / lambda)``, i.e. 32.45 + 20 log10 f(MHz) + 20 log10 d(km).
-
-    Parameters
-    ----------
-    distance_m
-        Path length(s) in metres (> 0).
-    f_mhz
-        Frequency in MHz.
-    """
-    d = np.asarray(distance_m, dtype=np.float64)
-    f = np.asarray(f_mhz, dtype=np.float64)
-    if np.any(d <= 0) or np.any(f <= 0):
-        msg = "free_space_loss_db needs positive distances (m) and frequencies (MHz)."
-        raise InputError(msg)
-    return np.asarray(20.0 * np.log10(4.0 * np.pi * d * f * 1e6 / C_M_S))
-
-
-def knife_edge_loss_db(v: ArrayLike) -> NDArray[np.float64]:
-    """ITU-R P.526-15 eq. (31) knife-edge diffraction loss J(v) (dB); 0 for v <= -0.78."""
-    vv = np.asarray(v, dtype=np.float64)
-    out = 6.9 + 20.0 * np.log10(np.sqrt((vv - 0.1) ** 2 + 1.0) + vv - 0.1)
-    return np.asarray(np.where(vv > -0.78, out, 0.0))
-
-
 def _profile(distance_m: ArrayLike, elevation_m: ArrayLike) -> tuple[NDArray[np.float64], float]:
     d = np.asarray(distance_m, dtype=np.float64)
     z = np.ascontiguousarray(elevation_m, dtype=np.float64)
@@ -146,9 +122,21 @@ class PropagationModel(ABC):
         elevation_m
             Ground elevation (m) at those points; the transmitter stands at index 0.
         tx_height_m, rx_height_m
-            Antenna heights above ground (m).
+            Antenna heights above ground (m), >= 0.
         f_mhz
-            Frequency (MHz).
+            Frequency (MHz), > 0.
+
+        Returns
+        -------
+        float
+            Loss (dB); NaN where ITM reports an error. A profile of two points gets the
+            free-space loss from every model.
+
+        Raises
+        ------
+        InputError
+            A profile that is not 1-D, evenly spaced from 0 and finite, a negative antenna
+            height or a frequency that is not positive.
         """
         z, step = _profile(distance_m, elevation_m)
         if tx_height_m < 0 or rx_height_m < 0 or f_mhz <= 0:
@@ -162,11 +150,23 @@ class PropagationModel(ABC):
 
     @abstractmethod
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
-        """The (code, parameters) pair that :func:`profile_loss` evaluates."""
+        """The (code, parameters) pair that :func:`profile_loss` evaluates.
+
+        Returns
+        -------
+        code, params
+            The model's integer code and its parameter vector (float64).
+        """
 
     @abstractmethod
     def describe(self) -> str:
-        """One line for outputs: model, version, key settings."""
+        """One line for outputs: model, version, key settings.
+
+        Returns
+        -------
+        str
+            The description, with units.
+        """
 
 
 class FreeSpaceModel(PropagationModel):
@@ -176,9 +176,21 @@ class FreeSpaceModel(PropagationModel):
     reference = "ITU-R P.525-4 (2019), eq. (8)"
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """``FSPL`` and one unused parameter, for :func:`profile_loss`.
+
+        Returns
+        -------
+        code, params
+        """
         return FSPL, np.zeros(1)
 
     def describe(self) -> str:
+        """One line for outputs: free-space loss, terrain ignored, and the reference.
+
+        Returns
+        -------
+        str
+        """
         return f"free-space loss, terrain ignored ({self.reference})"
 
 
@@ -190,6 +202,29 @@ class LineOfSightModel(PropagationModel):
     ``blocked_penalty_db`` (default infinite: no signal) when terrain cuts the straight line.
     The earth bulge uses the k-factor (default 4/3). The 60 % criterion is ITU-R P.530's
     planning rule; the penalties are planning assumptions, not a diffraction calculation.
+
+    Parameters
+    ----------
+    obstruction_penalty_db
+        Loss added to free space (dB) when the Fresnel zone is obstructed; >= 0.
+    blocked_penalty_db
+        Loss added (dB) when terrain cuts the line of sight, at least
+        ``obstruction_penalty_db``; infinite (default): no signal.
+    clearance_fraction
+        Share of the first Fresnel zone's radius that must stay clear, in (0, 1].
+    k_factor
+        Effective earth-radius factor of the bulge, > 0.
+
+    Attributes
+    ----------
+    obstruction_penalty_db, blocked_penalty_db, clearance_fraction, k_factor
+        The parameters, as floats.
+
+    Raises
+    ------
+    InputError
+        A penalty out of order or negative, a clearance fraction outside (0, 1], or a
+        k-factor that is not positive.
     """
 
     name = "los"
@@ -215,6 +250,12 @@ class LineOfSightModel(PropagationModel):
         self.k_factor = float(k_factor)
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """``LOS`` and (k, obstruction dB, blocked dB, clearance fraction) for :func:`profile_loss`.
+
+        Returns
+        -------
+        code, params
+        """
         return LOS, np.array(
             [
                 self.k_factor,
@@ -233,7 +274,25 @@ class LineOfSightModel(PropagationModel):
         rx_height_m: float,
         f_mhz: float,
     ) -> str:
-        """ "clear", "fresnel-obstructed" or "blocked" for one profile."""
+        """Whether one profile is clear, Fresnel-obstructed or blocked.
+
+        Parameters
+        ----------
+        distance_m, elevation_m, tx_height_m, rx_height_m, f_mhz
+            The profile (m), antenna heights (m) and frequency (MHz), as
+            :meth:`PropagationModel.loss_db` takes them.
+
+        Returns
+        -------
+        str
+            "clear", "fresnel-obstructed" (less than ``clearance_fraction`` of the first
+            Fresnel zone clear somewhere) or "blocked" (terrain cuts the line of sight).
+
+        Raises
+        ------
+        InputError
+            A profile that is not 1-D, evenly spaced from 0 and finite.
+        """
         z, step = _profile(distance_m, elevation_m)
         st = los_status(
             z, step, tx_height_m, rx_height_m, f_mhz, self.k_factor, self.clearance_fraction
@@ -241,6 +300,12 @@ class LineOfSightModel(PropagationModel):
         return ("clear", "fresnel-obstructed", "blocked")[st]
 
     def describe(self) -> str:
+        """One line for outputs: the penalties (dB), the clearance criterion and k.
+
+        Returns
+        -------
+        str
+        """
         blocked = (
             "no signal"
             if math.isinf(self.blocked_penalty_db)
@@ -262,6 +327,23 @@ class DiffractionModel(PropagationModel):
     correction C = 10 + 0.04 D and T = 1 - exp(-J/6)) or "bullington" (P.526-15 §4.5.1
     Bullington construction, without its spherical-earth part). Heights include the earth
     bulge with the k-factor. Loss is never below free space (J(v) >= 0).
+
+    Parameters
+    ----------
+    method
+        "knife-edge", "deygout" (default) or "bullington"; also the model's ``name``.
+    k_factor
+        Effective earth-radius factor of the bulge, > 0 (default 4/3).
+
+    Attributes
+    ----------
+    method, k_factor
+        The parameters as given (``k_factor`` as a float).
+
+    Raises
+    ------
+    InputError
+        An unknown method or a k-factor that is not positive.
     """
 
     reference = "ITU-R P.526-15 (2019): knife-edge J(v) eq. (31); Deygout / Bullington"
@@ -284,9 +366,21 @@ class DiffractionModel(PropagationModel):
         self.k_factor = float(k_factor)
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """``KNIFE``, ``DEYGOUT`` or ``BULLINGTON`` and (k,), for :func:`profile_loss`.
+
+        Returns
+        -------
+        code, params
+        """
         return self._CODES[self.method], np.array([self.k_factor])
 
     def describe(self) -> str:
+        """One line for outputs: the construction and k.
+
+        Returns
+        -------
+        str
+        """
         return f"ITU-R P.526-15 {self.method} diffraction + free space (k = {self.k_factor:.3g})"
 
 
@@ -297,6 +391,22 @@ class HataModel(PropagationModel):
     suburban and open-area corrections; COST Action 231 final report (1999) §4.4.1. Valid for
     base heights 30-200 m, mobile 1-10 m and 1-20 km; the profile is ignored. This
     implementation never returns less than free-space loss.
+
+    Parameters
+    ----------
+    environment
+        One of :attr:`ENVIRONMENTS`: "small-city", "large-city", "suburban" or "open"
+        (default).
+
+    Attributes
+    ----------
+    environment
+        The environment, as given.
+
+    Raises
+    ------
+    InputError
+        An unknown environment.
     """
 
     name = "hata"
@@ -316,9 +426,21 @@ class HataModel(PropagationModel):
         self.environment = environment
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """``HATA`` and (environment code,), for :func:`profile_loss`.
+
+        Returns
+        -------
+        code, params
+        """
         return HATA, np.array([float(self.ENVIRONMENTS[self.environment])])
 
     def describe(self) -> str:
+        """One line for outputs: the curves, the environment and their validity.
+
+        Returns
+        -------
+        str
+        """
         return (
             f"Okumura-Hata / COST-231 Hata, {self.environment} (empirical, terrain ignored; "
             "valid 150-2000 MHz, 1-20 km)"
@@ -327,6 +449,9 @@ class HataModel(PropagationModel):
 
 class ItmModel(PropagationModel):
     """Longley-Rice ITM 1.2.2 point-to-point (:mod:`coverage.radio.itm`), this project's numba code.
+
+    ITM's warnings are kept by :meth:`predict` and by the predictions of
+    :mod:`coverage.radio.prediction` and :mod:`coverage.radio.grid_prediction`.
 
     Parameters
     ----------
@@ -340,8 +465,6 @@ class ItmModel(PropagationModel):
     ----------
     settings
         The settings, as given.
-
-    Warnings are kept by :meth:`predict` and by the grids of :mod:`coverage.radio.prediction`.
     """
 
     name = "itm"
@@ -357,6 +480,12 @@ class ItmModel(PropagationModel):
         self.settings = settings
 
     def kernel(self) -> tuple[int, NDArray[np.float64]]:
+        """``ITM`` and the settings' :meth:`~coverage.radio.itm.ItmSettings.kernel_params`.
+
+        Returns
+        -------
+        code, params
+        """
         return ITM, self.settings.kernel_params()
 
     def predict(
@@ -372,19 +501,20 @@ class ItmModel(PropagationModel):
 
         Parameters
         ----------
-        distance_m
-            Distances (m) of the profile points from the transmitter, evenly spaced from 0.
-        elevation_m
-            Ground elevation (m) at those points; the transmitter stands at index 0.
-        tx_height_m, rx_height_m
-            Antenna heights above ground (m).
-        f_mhz
-            Frequency (MHz).
+        distance_m, elevation_m, tx_height_m, rx_height_m, f_mhz
+            The profile (m), antenna heights (m) and frequency (MHz), as
+            :meth:`PropagationModel.loss_db` takes them.
 
         Returns
         -------
         ItmResult
-            Loss, free-space loss, A_ref, mode and warnings.
+            Loss, free-space loss and A_ref (dB), mode, path geometry and warnings.
+
+        Raises
+        ------
+        InputError
+            A profile that is not 1-D, evenly spaced from 0 and finite, or inputs outside
+            ITM's hard limits (:func:`~coverage.radio.itm.itm_point_to_point`).
         """
         z, step = _profile(distance_m, elevation_m)
         return itm.itm_point_to_point(
@@ -397,6 +527,12 @@ class ItmModel(PropagationModel):
         )
 
     def describe(self) -> str:
+        """One line for outputs: version, N0, climate, ground, polarization, mdvar, quantiles.
+
+        Returns
+        -------
+        str
+        """
         s = self.settings
         return (
             f"{itm.ITM_VERSION} point-to-point (numba), N0={s.n0:g} N-units (ITU-R P.453), "
@@ -421,6 +557,11 @@ def get_model(name: str, **params: Any) -> PropagationModel:
         Keyword arguments of the model's class (``obstruction_penalty_db=20`` for "los",
         ``k_factor`` for the diffraction models); for ITM, the fields of
         :class:`~coverage.radio.itm.ItmSettings` (e.g. ``climate=1, n0=360``).
+
+    Returns
+    -------
+    PropagationModel
+        A new model object.
 
     Raises
     ------

@@ -7,11 +7,12 @@
 * :mod:`~coverage.planning.backhaul.connect`: the greedy connection of access sites to the
   PoP along cheapest hop-limited paths;
 * :mod:`~coverage.planning.backhaul.formulation`: the MILP in matrix form (column layout,
-  one function per constraint family);
+  one function per constraint family, plans as start vectors, the two-path cuts a plan
+  violates);
 * :mod:`~coverage.planning.backhaul.model`:
   :class:`~coverage.planning.backhaul.model.BackhaulModel`, the problem prepared for the
   MILP (reduced graph, merged demand, traffic, column layout), its solve and the plans it prices,
-  checks, starts from and decodes;
+  checks and decodes;
 * :mod:`~coverage.planning.backhaul.network`: the candidate link graph reduced to index
   arrays (PoPs merged, hop limit, link pruning, two-path candidates);
 * :mod:`~coverage.planning.backhaul.search`: the greedy-then-connect baseline and the local

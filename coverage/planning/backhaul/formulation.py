@@ -6,8 +6,10 @@
 one role per candidate, coverage of the active demand groups, links need both ends built,
 flow balance, capacity (or, with a hop limit, arc use, capacity and the depth labels),
 the valid inequalities, the two-path cuts found so far, and last the budget or target
-row. :class:`Columns` says where each block of variables sits. See
-:mod:`coverage.planning.backhaul.milp` for the model in words and its references.
+row. :class:`Columns` says where each block of variables sits; :func:`start_vector`
+writes a plan in that layout and :func:`violated_cuts` finds the two-path cuts a plan
+violates. See :mod:`coverage.planning.backhaul.milp` for the model in words and its
+references.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
@@ -25,9 +28,9 @@ from coverage.planning.backhaul.network import ReducedGraph
 from coverage.planning.solver import MilpModel
 
 if TYPE_CHECKING:
-    from coverage.planning.backhaul.model import BackhaulModel
+    from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 
-__all__ = ["Columns", "Cut", "build_milp", "cost_vector"]
+__all__ = ["Columns", "Cut", "build_milp", "cost_vector", "start_vector", "violated_cuts"]
 
 #: A two-path cut-set row: the links leaving a site set, and the access candidate inside it.
 Cut = tuple[list[int], int]
@@ -87,7 +90,13 @@ class Columns:
 
     @property
     def n(self) -> int:
-        """Number of columns."""
+        """Number of columns.
+
+        Returns
+        -------
+        int
+            The end of the last block, ``d``.
+        """
         return int(self.d.stop)
 
     @classmethod
@@ -131,8 +140,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
     m
         The backhaul model (its graph, layout, active demand groups, costs and limits).
     cuts
-        Two-path cut-set rows found so far
-        (:meth:`~coverage.planning.backhaul.model.BackhaulModel.violated_cuts`).
+        Two-path cut-set rows found so far (:func:`violated_cuts`).
 
     Returns
     -------
@@ -329,3 +337,100 @@ def _objective(
     must_g = np.unique(m.group[m.must & (m.group >= 0)])
     col_lo[cols.z.start + must_g] = 1.0
     return cost, False
+
+
+# --- plans in the column layout ---------------------------------------------------------
+def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | None:
+    """A plan as a full MILP solution: each site's traffic (Mbps) along its shortest
+    path over the plan's links, with the arcs used and depths under a hop limit.
+
+    Parameters
+    ----------
+    m
+        The backhaul model (its layout and active demand groups).
+    plan
+        The plan.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One value per column; None when the plan has no access site or one without a
+        route to the PoP over its links.
+    """
+    if not plan.access:
+        return None
+    cols, nh, n = m.cols, m.n_heights, m.net.n
+    x = np.zeros(cols.n)
+    for i, h in plan.access.items():
+        x[cols.u.start + i * nh + h] = 1.0
+    for i, h in plan.relays.items():
+        x[cols.r.start + i * nh + h] = 1.0
+    opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
+    counts = m.Ag.T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
+    x[cols.z] = ((counts >= m.k_coverage) & m.active).astype(np.float64)
+    T = nx.Graph()
+    for e in plan.edges:
+        a, b = (int(v) for v in m.net.edges[e])
+        T.add_edge(a, b, e=e)
+        x[cols.l.start + e] = 1.0
+    if n not in T or any(i not in T for i in plan.access):
+        return None
+    _route_flows(m, plan, T, x)
+    return x
+
+
+def _route_flows(m: BackhaulModel, plan: BackhaulPlan, T: nx.Graph, x: NDArray[np.float64]) -> None:
+    """Each access site's traffic along its shortest path in the plan's links ``T``;
+    with a hop limit, the arcs used and each node's depth."""
+    cols, nh, n = m.cols, m.n_heights, m.net.n
+    hop = m.hop_limit is not None
+    arc_index = {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(m.net.arcs)}
+    depth = nx.single_source_shortest_path_length(T, n)
+    for i, h in plan.access.items():
+        path = nx.shortest_path(T, i, n)
+        for a, b in itertools.pairwise(path):
+            ai = arc_index[(a, b)]
+            x[cols.f.start + ai] += m.traffic_mbps[i * nh + h]
+            if hop:
+                x[cols.o.start + ai] = 1.0
+    if hop:
+        for v, d in depth.items():
+            if v != n:
+                x[cols.d.start + v] = float(d)
+
+
+def violated_cuts(m: BackhaulModel, plan: BackhaulPlan) -> list[Cut]:
+    """Cut-set rows for access sites separated from the PoP by a single built link.
+
+    Parameters
+    ----------
+    m
+        The backhaul model (its reduced graph).
+    plan
+        The plan.
+
+    Returns
+    -------
+    list of Cut
+        For each bridge and each access site on its far side: the links leaving that
+        side, and the site.
+    """
+    n = m.net.n
+    B = nx.Graph()
+    B.add_node(n)
+    B.add_edges_from(tuple(int(v) for v in m.net.edges[e]) for e in plan.edges)
+    cuts: list[Cut] = []
+    seen: set[tuple[frozenset[int], int]] = set()
+    for a, b in nx.bridges(B):
+        B.remove_edge(a, b)
+        side = nx.node_connected_component(B, a)
+        S = side if n not in side else nx.node_connected_component(B, b)
+        B.add_edge(a, b)
+        for s in (v for v in S if v in plan.access):
+            key = (frozenset(S), s)
+            if key in seen:
+                continue
+            seen.add(key)
+            cut = [e for e, (p, q) in enumerate(m.net.edges) if (p in S) != (q in S)]
+            cuts.append((cut, s))
+    return cuts

@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.errors import InfeasibleError
-from coverage.planning.backhaul.formulation import Cut
+from coverage.planning.backhaul.formulation import Cut, start_vector, violated_cuts
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.search import (
     GreedyStart,
@@ -202,7 +202,7 @@ class _Rounds:
         m = self.model
         self.rounds += 1
         left = max(self.settings.time_limit_s - (time.perf_counter() - self.t0), 0.5)
-        start = m.start_vector(start_plan) if start_plan is not None else None
+        start = start_vector(m, start_plan) if start_plan is not None else None
         sol, self.bound = m.solve(left, self.settings.mip_rel_gap, start=start, cuts=self.cuts)
         if sol.x is None:
             if sol.status == "infeasible":
@@ -212,7 +212,7 @@ class _Rounds:
         if not self.cuts and m.better(self.first, plan) and m.feasible(self.first):
             plan, status = self.first, f"{sol.status} (warm start kept)"
         missing = m.activate_missing(plan)
-        new = m.violated_cuts(plan) if m.two_paths else []
+        new = violated_cuts(m, plan) if m.two_paths else []
         self.cuts.extend(new)
         return plan, status, not missing and not new
 

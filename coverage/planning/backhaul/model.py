@@ -6,26 +6,23 @@ module holds :class:`BackhaulModel`: built once from a
 :mod:`~coverage.planning.backhaul.checks`, the merged demand, the traffic and the frozen
 :class:`~coverage.planning.backhaul.formulation.Columns` layout), it prices and checks
 plans (:class:`BackhaulPlan`), solves its current MILP
-(:mod:`~coverage.planning.backhaul.formulation` writes the rows), turns plans into start
-vectors and solutions back into plans, adds the lazy demand rows and separates the
-two-path cuts.
+(:mod:`~coverage.planning.backhaul.formulation` writes the rows, the start vectors and
+the two-path cuts), turns solutions back into plans and adds the lazy demand rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
 from coverage.planning.backhaul.checks import reachable_covers
-from coverage.planning.backhaul.formulation import Columns, Cut, build_milp
+from coverage.planning.backhaul.formulation import Columns, Cut, build_milp, start_vector
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
 from coverage.planning.covering import aggregate_demand, covered_mask
 from coverage.planning.problem import PlacementProblem
@@ -205,42 +202,90 @@ class BackhaulModel:
     # --- the problem's values ------------------------------------------------------------
     @property
     def n_heights(self) -> int:
-        """Number of mast height options."""
+        """Number of mast height options.
+
+        Returns
+        -------
+        int
+            ``len(heights_m)``.
+        """
         return int(self.heights_m.size)
 
     @property
     def ids(self) -> Sequence[Hashable]:
-        """Node key of each candidate."""
+        """Node key of each candidate.
+
+        Returns
+        -------
+        Sequence
+            The problem's ``candidate_ids``, in option order.
+        """
         return self.problem.candidate_ids
 
     @property
     def budget_usd(self) -> float | None:
-        """The budget (USD) of the coverage objective, else None."""
+        """The budget (USD) of the coverage objective, else None.
+
+        Returns
+        -------
+        float or None
+            USD; None under a coverage target (cost objective).
+        """
         return self.problem.budget_usd
 
     @property
     def link_cost_usd(self) -> float:
-        """Cost (USD) of one link."""
+        """Cost (USD) of one link.
+
+        Returns
+        -------
+        float
+            USD.
+        """
         return self.problem.link_cost_usd
 
     @property
     def k_coverage(self) -> int:
-        """Distinct access sites that must see a point for it to count as covered."""
+        """Distinct access sites that must see a point for it to count as covered.
+
+        Returns
+        -------
+        int
+            At least 1.
+        """
         return self.problem.k_coverage
 
     @property
     def hop_limit(self) -> int | None:
-        """Most links from an access site to the PoP (None: no limit)."""
+        """Most links from an access site to the PoP (None: no limit).
+
+        Returns
+        -------
+        int or None
+            Links, or None.
+        """
         return self.problem.hop_limit
 
     @property
     def two_paths(self) -> bool:
-        """Whether every access site needs two edge-disjoint paths to the PoP."""
+        """Whether every access site needs two edge-disjoint paths to the PoP.
+
+        Returns
+        -------
+        bool
+            True when two paths are asked.
+        """
         return self.problem.two_paths
 
     @property
     def must(self) -> NDArray[np.bool_]:
-        """Per demand point: must be covered."""
+        """Per demand point: must be covered.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one value per demand point.
+        """
         return self.problem.must
 
     def explain_infeasible(self) -> str:
@@ -364,7 +409,7 @@ class BackhaulModel:
         bool
             True when its start vector satisfies every row and column bound.
         """
-        x = self.start_vector(plan)
+        x = start_vector(self, plan)
         if x is None:
             return False
         m = self.milp([])
@@ -409,7 +454,8 @@ class BackhaulModel:
         Parameters
         ----------
         cuts
-            Two-path cut-set rows found so far (:meth:`violated_cuts`).
+            Two-path cut-set rows found so far
+            (:func:`~coverage.planning.backhaul.formulation.violated_cuts`).
 
         Returns
         -------
@@ -420,9 +466,16 @@ class BackhaulModel:
 
     @property
     def tie_penalty_per_usd(self) -> float:
-        """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective):
-        the whole budget weighs 0.01 % of the total weight, so at most that much coverage
-        can be traded for cost (the reported bound adds it back)."""
+        """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective).
+
+        The whole budget weighs 0.01 % of the total weight, so at most that much coverage
+        can be traded for cost (the reported bound adds it back).
+
+        Returns
+        -------
+        float
+            People per USD; 0 under a coverage target (cost objective).
+        """
         if self.budget_usd is None:
             return 0.0
         return 1e-4 * float(self.w.sum()) / max(self.budget_usd, 1.0)
@@ -445,7 +498,8 @@ class BackhaulModel:
         mip_rel_gap
             Relative gap at which HiGHS stops.
         start
-            A start vector (:meth:`start_vector`), or None.
+            A start vector (:func:`~coverage.planning.backhaul.formulation.start_vector`),
+            or None.
         cuts
             Two-path cut-set rows found so far.
         relax
@@ -474,62 +528,7 @@ class BackhaulModel:
         eps_total = self.tie_penalty_per_usd * self.budget_usd
         return sol, min(sol.bound + free + eps_total, float(self.wg.sum()))
 
-    # --- between plans and vectors -------------------------------------------------------
-    def start_vector(self, plan: BackhaulPlan) -> NDArray[np.float64] | None:
-        """A plan as a full MILP solution: each site's traffic (Mbps) along its shortest
-        path over the plan's links, with the arcs used and depths under a hop limit.
-
-        Parameters
-        ----------
-        plan
-            The plan.
-
-        Returns
-        -------
-        numpy.ndarray or None
-            One value per column; None when the plan has no access site or one without a
-            route to the PoP over its links.
-        """
-        if not plan.access:
-            return None
-        cols, nh, n = self.cols, self.n_heights, self.net.n
-        x = np.zeros(cols.n)
-        for i, h in plan.access.items():
-            x[cols.u.start + i * nh + h] = 1.0
-        for i, h in plan.relays.items():
-            x[cols.r.start + i * nh + h] = 1.0
-        opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
-        counts = self.Ag.T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
-        x[cols.z] = ((counts >= self.k_coverage) & self.active).astype(np.float64)
-        T = nx.Graph()
-        for e in plan.edges:
-            a, b = (int(v) for v in self.net.edges[e])
-            T.add_edge(a, b, e=e)
-            x[cols.l.start + e] = 1.0
-        if n not in T or any(i not in T for i in plan.access):
-            return None
-        self._route_flows(plan, T, x)
-        return x
-
-    def _route_flows(self, plan: BackhaulPlan, T: nx.Graph, x: NDArray[np.float64]) -> None:
-        """Each access site's traffic along its shortest path in the plan's links ``T``;
-        with a hop limit, the arcs used and each node's depth."""
-        cols, nh, n = self.cols, self.n_heights, self.net.n
-        hop = self.hop_limit is not None
-        arc_index = {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(self.net.arcs)}
-        depth = nx.single_source_shortest_path_length(T, n)
-        for i, h in plan.access.items():
-            path = nx.shortest_path(T, i, n)
-            for a, b in itertools.pairwise(path):
-                ai = arc_index[(a, b)]
-                x[cols.f.start + ai] += self.traffic_mbps[i * nh + h]
-                if hop:
-                    x[cols.o.start + ai] = 1.0
-        if hop:
-            for v, d in depth.items():
-                if v != n:
-                    x[cols.d.start + v] = float(d)
-
+    # --- solutions to plans -------------------------------------------------------------
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
         """The plan of a MILP solution.
 
@@ -558,37 +557,3 @@ class BackhaulModel:
         plan = BackhaulPlan(access, relays, edges)
         plan.cost = self.plan_cost(plan)
         return plan
-
-    def violated_cuts(self, plan: BackhaulPlan) -> list[Cut]:
-        """Cut-set rows for access sites separated from the PoP by a single built link.
-
-        Parameters
-        ----------
-        plan
-            The plan.
-
-        Returns
-        -------
-        list of Cut
-            For each bridge and each access site on its far side: the links leaving that
-            side, and the site.
-        """
-        n = self.net.n
-        B = nx.Graph()
-        B.add_node(n)
-        B.add_edges_from(tuple(int(v) for v in self.net.edges[e]) for e in plan.edges)
-        cuts: list[Cut] = []
-        seen: set[tuple[frozenset[int], int]] = set()
-        for a, b in nx.bridges(B):
-            B.remove_edge(a, b)
-            side = nx.node_connected_component(B, a)
-            S = side if n not in side else nx.node_connected_component(B, b)
-            B.add_edge(a, b)
-            for s in (v for v in S if v in plan.access):
-                key = (frozenset(S), s)
-                if key in seen:
-                    continue
-                seen.add(key)
-                cut = [e for e, (p, q) in enumerate(self.net.edges) if (p in S) != (q in S)]
-                cuts.append((cut, s))
-        return cuts

@@ -14,19 +14,8 @@ Model version 1.2.2 as published by NTIA/ITS:
 It is tested against NTIA's published examples (``qkpflanx.txt``: Crystal Palace to Mursley at
 41.5 and 573.3 MHz; the ITM 1.4 ``cmd_examples`` in point-to-point and area modes) to 0.1 dB.
 
-Out-of-range flags
-------------------
-ITM raises warning flags rather than errors when a path is outside the range its authors
-validated. They are returned as a bit mask (:data:`WARNINGS` names each bit, with NTIA's bit
-values) and as words in :class:`ItmResult`; the grid functions of :mod:`coverage.radio.prediction`
-keep one mask per cell. Nothing is dropped or hidden. ITM computes the surface refractivity
-as ``N_s = N_0 exp(-h_sys / 9460 m)`` with ``h_sys`` the mean profile elevation (NTIA ITM 1.3);
-with the temperate default ``N_0 = 301`` every path above about 1,750 m mean elevation gets
-``N_s < 250`` and the "surface refractivity" flag. For the Colombian Andes this package uses
-:data:`N0_ANDES` (see there), after ITU-R P.453, which keeps ``N_s`` above 250 up to 3,400 m.
+The modules:
 
-Modules
--------
 * :mod:`~coverage.radio.itm.settings`: :class:`ItmSettings` (ground, refractivity, climate,
   quantiles: one object for both modes and the propagation model), :class:`ItmResult`,
   ITM's codes and words (:data:`CLIMATES`, :data:`WARNINGS`, ...) and :data:`N0_ANDES`;
@@ -39,6 +28,18 @@ Modules
 * :mod:`~coverage.radio.itm.variability`: time, location and situation variability.
 
 The compiled functions take numba and its options from :mod:`coverage.radio._kernels`.
+
+Notes
+-----
+Out-of-range flags: ITM raises warning flags rather than errors when a path is outside the
+range its authors validated. They are returned as a bit mask (:data:`WARNINGS` names each
+bit, with NTIA's bit values) and as words in :class:`ItmResult`; the grid predictions of
+:mod:`coverage.radio.grid_prediction` keep one mask per cell. Nothing is dropped or hidden.
+ITM computes the surface refractivity as ``N_s = N_0 exp(-h_sys / 9460 m)`` with ``h_sys``
+the mean profile elevation (NTIA ITM 1.3); with the temperate default ``N_0 = 301`` every
+path above about 1,750 m mean elevation gets ``N_s < 250`` and the "surface refractivity"
+flag. For the Colombian Andes this package uses :data:`N0_ANDES` (see there), after ITU-R
+P.453, which keeps ``N_s`` above 250 up to 3,400 m.
 """
 
 from __future__ import annotations

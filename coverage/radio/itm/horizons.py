@@ -82,6 +82,18 @@ def no_radial_tables() -> RadialTables:
 def exact_steps(xi: float, np_: int) -> bool:
     """Whether ``k * xi`` is exact in float64 for every k <= np_ (xi a multiple of 2**-30 with
     few enough bits, e.g. 30.0): then NTIA's distances accumulated step by step are ``k * xi``.
+
+    Parameters
+    ----------
+    xi
+        Distance between profile samples (m).
+    np_
+        Intervals of the path (the rx is sample ``np_``; path length ``np_ * xi``).
+
+    Returns
+    -------
+    bool
+        True when every multiple up to ``np_ * xi`` is exact.
     """
     m = xi * 1073741824.0
     return m == math.floor(m) and m * np_ < 9007199254740992.0

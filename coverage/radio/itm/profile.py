@@ -37,6 +37,18 @@ def profile_sums(z: NDArray[np.float64], n: int, xi: float, sums: NDArray[np.flo
     ``xi`` added ``k`` times (its rounding decides ties in the fit intervals). Sums of a
     profile are also those of every profile it starts (a radial's samples 0..j), which is
     what lets one radial serve all the paths along it.
+
+    Parameters
+    ----------
+    z
+        Ground elevations (m), transmitter at index 0.
+    n
+        How many samples of ``z`` to sum.
+    xi
+        Distance between samples (m).
+    sums
+        Float64 array of shape ``(3, >= n + 1)``; rows 0 and 1 get the sums (m), row 2
+        the distances (m), in place.
     """
     a = 0.0
     b = 0.0
@@ -55,7 +67,18 @@ def profile_sums(z: NDArray[np.float64], n: int, xi: float, sums: NDArray[np.flo
 
 @numba.njit(cache=True, error_model="numpy")
 def reciprocals(n: int) -> NDArray[np.float64]:
-    """``1 / m`` for m = 0 .. n - 1 (0 at m = 0): the horizon scans multiply, not divide."""
+    """``1 / m`` for m = 0 .. n - 1 (0 at m = 0): the horizon scans multiply, not divide.
+
+    Parameters
+    ----------
+    n
+        Length of the table (at least the samples of the longest profile).
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``n`` reciprocals.
+    """
     out = np.zeros(n)
     for m in range(1, n):
         out[m] = 1.0 / m

@@ -123,7 +123,19 @@ class ItmResult:
 
 
 def warning_words(flags: int) -> tuple[str, ...]:
-    """Return the words of each ITM warning bit set in ``flags``."""
+    """Return the words of each ITM warning bit set in ``flags``.
+
+    Parameters
+    ----------
+    flags
+        ITM's warning bit mask (NTIA bit values, :data:`WARNINGS`).
+
+    Returns
+    -------
+    tuple of str
+        The words of each set bit, in :data:`WARNINGS` order; bits it does not name are
+        left out.
+    """
     return tuple(text for bit, text in WARNINGS.items() if int(flags) & bit)
 
 
@@ -185,6 +197,8 @@ class ItmSettings:
     system_elevation_m: float | None = None
 
     def __post_init__(self) -> None:
+        """Refuse every setting outside ITM's limits, all in one ``InputError``; store the
+        numbers as float and int."""
         problems = self._problems()
         if problems:
             msg = "ITM inputs out of range: " + "; ".join(problems) + "."
@@ -229,7 +243,13 @@ class ItmSettings:
 
     @property
     def polarization_code(self) -> int:
-        """ITM's polarization code: 0 horizontal, 1 vertical (-1 for a word it does not know)."""
+        """ITM's polarization code: 0 horizontal, 1 vertical (-1 for a word it does not know).
+
+        Returns
+        -------
+        int
+            The code of :attr:`polarization` (an integer given is returned as it is).
+        """
         if isinstance(self.polarization, str):
             return _POLARISATIONS.get(self.polarization.lower(), -1)
         return int(self.polarization)

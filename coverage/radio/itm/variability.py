@@ -30,6 +30,17 @@ def deviates(time: float, location: float, situation: float) -> tuple[float, flo
     """Standard normal deviates of the time, location and situation percentages (%).
 
     What :func:`_variability` takes; compute them once per prediction, not per path.
+
+    Parameters
+    ----------
+    time, location, situation
+        The quantiles (%, strictly between 0 and 100).
+
+    Returns
+    -------
+    z_time, z_location, z_situation
+        The deviates ``z`` whose complementary normal probability ``Q(z)`` is the
+        percentage / 100 (Abramowitz & Stegun 26.2.23): 0 at 50 %, negative above.
     """
     return _qerfi(time / 100.0), _qerfi(location / 100.0), _qerfi(situation / 100.0)
 
@@ -38,10 +49,20 @@ def deviates(time: float, location: float, situation: float) -> tuple[float, flo
 def frequency_terms(f_mhz: float) -> tuple[float, float, float, float, float, float]:
     """What every path at one frequency shares, computed once as NTIA's ``qlrps`` does.
 
-    Returns (f, f^(1/3), ln f, 20 log10 f, (575.7e12 / k)^(1/3), ln(0.133 k)) for f in MHz
-    and k = f / 47.7 the wave number (1/m): the diffraction's frequency factor, the bound on
-    the troposcatter distance d_x, the free-space loss, the variability's extra distance
-    term and its frequency factor. The attenuation and variability take this tuple.
+    The attenuation and variability take this tuple.
+
+    Parameters
+    ----------
+    f_mhz
+        Frequency (MHz).
+
+    Returns
+    -------
+    tuple of float
+        (f, f^(1/3), ln f, 20 log10 f, (575.7e12 / k)^(1/3), ln(0.133 k)) for f in MHz and
+        k = f / 47.7 the wave number (1/m): the diffraction's frequency factor, the bound on
+        the troposcatter distance d_x, the free-space loss, the variability's extra
+        distance term and its frequency factor.
     """
     wn = f_mhz / 47.7
     return (
