@@ -341,8 +341,8 @@ def improve_by_swaps(
     w: NDArray[np.float64],
     c: NDArray[np.float64],
     grp: NDArray[np.int64],
-    budget: float,
-    sel: Sequence[int],
+    budget_usd: float,
+    sel: Sequence[int] | NDArray[np.int64],
     *,
     max_rounds: int = 20,
 ) -> NDArray[np.int64]:
@@ -362,7 +362,7 @@ def improve_by_swaps(
         Cost (USD) of each option.
     grp
         Candidate of each option: one option per candidate at most.
-    budget
+    budget_usd
         Most that may be spent (USD).
     sel
         The options chosen to start from (e.g. :func:`greedy_select`'s), within the budget.
@@ -387,7 +387,7 @@ def improve_by_swaps(
             left = counts - row
             loss = float(w[(left <= 0) & (counts > 0)].sum())
             gain = Af @ (w * (left <= 0))  # weight each option would add back
-            ok = spent - c[o] + c <= budget + 1e-9
+            ok = spent - c[o] + c <= budget_usd + 1e-9
             ok &= ~np.isin(grp, list(used - {int(grp[o])}))
             ok[cur] = False
             delta = np.where(ok, gain - loss, -np.inf)

@@ -3,6 +3,7 @@
 * :mod:`~coverage.radio.visibility`: Earth bulge, Fresnel zone, viewsheds;
 * :mod:`~coverage.radio.clearance`: link clearance, site x target visibility tables;
 * :mod:`~coverage.radio.propagation`: swappable path-loss models along one profile;
+* :mod:`~coverage.radio.losses`: the free-space and knife-edge loss formulas;
 * :mod:`~coverage.radio.itm`: the Longley-Rice Irregular Terrain Model;
 * :mod:`~coverage.radio.prediction`: point predictions from sites, and their settings;
 * :mod:`~coverage.radio.grid_prediction`: area predictions over the terrain grid;

@@ -9,7 +9,7 @@ the hop limit and, optionally, all but each site's most useful links.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -56,7 +56,7 @@ class ReducedGraph:
 
 
 def _best_links(
-    graph: nx.Graph, ids: list[Hashable], pops: list[Hashable]
+    graph: nx.Graph, ids: Sequence[Hashable], pops: Sequence[Hashable]
 ) -> dict[tuple[int, int], _Link]:
     """Per node pair (PoPs merged into ``n``), its link of most capacity, then lowest mast."""
     index = {v: i for i, v in enumerate(ids)}
@@ -109,8 +109,8 @@ def _prune_links(
 
 def reduce_graph(
     graph: nx.Graph,
-    ids: list[Hashable],
-    pops: list[Hashable],
+    ids: Sequence[Hashable],
+    pops: Sequence[Hashable],
     hop_limit: int | None,
     max_links_per_site: int | None = None,
 ) -> ReducedGraph:
