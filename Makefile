@@ -49,4 +49,4 @@ lint: venv
 	$(VENV)/bin/ruff format --check coverage tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/numpydoc lint $(PUBLIC_MODULES)
+	@echo "numpydoc lint (public modules)" && $(VENV)/bin/numpydoc lint $(PUBLIC_MODULES)
