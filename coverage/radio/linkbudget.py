@@ -1,4 +1,4 @@
-"""Link budget: clutter loss, SNR, throughput class and margins (antennas: :mod:`~coverage.radio.antenna`).
+"""Link budget: terminal clutter loss, SNR, throughput class and margins.
 
 Received power is ``EIRP(direction) - path loss + rx gain - rx cable loss - clutter loss``
 (:func:`coverage.radio.composite.received_power_dbm` for the plain sum; the direction's

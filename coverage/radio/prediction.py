@@ -37,7 +37,8 @@ __all__ = [
     "path_loss_to_points",
 ]
 
-#: Grid methods of :func:`~coverage.radio.grid_prediction.predict_grid` (:attr:`PredictionSettings.grid_method`).
+#: Grid methods of :func:`~coverage.radio.grid_prediction.predict_grid`
+#: (:attr:`PredictionSettings.grid_method`).
 GRID_METHODS = ("radial", "cell")
 
 
@@ -62,12 +63,14 @@ class PredictionSettings:
     profile_step_m
         Spacing of profile samples (m), > 0; None (default): one terrain cell.
     grid_method
-        How :func:`~coverage.radio.grid_prediction.predict_grid` samples the area (point predictions ignore it):
-        ``"radial"`` (default, SPLAT!'s way): profiles along radials from the site, sampled
-        once and shared by every cell along them; each cell takes the path to the radial
-        sample nearest its centre (within half a cell across and half a step along), cells
-        within :data:`~coverage.radio.grid_prediction.RADIAL_EXACT_STEPS` steps get their own. ``"cell"``: every cell gets
-        its own profile ending exactly at its centre (slower, for reference).
+        How :func:`~coverage.radio.grid_prediction.predict_grid` samples the area (point
+        predictions ignore it): ``"radial"`` (default, SPLAT!'s way): profiles along
+        radials from the site, sampled once and shared by every cell along them; each cell
+        takes the path to the radial sample nearest its centre (within half a cell across
+        and half a step along), cells within
+        :data:`~coverage.radio.grid_prediction.RADIAL_EXACT_STEPS` steps get their own.
+        ``"cell"``: every cell gets its own profile ending exactly at its centre (slower,
+        for reference).
 
     Raises
     ------
