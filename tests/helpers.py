@@ -1,4 +1,10 @@
-"""Builders that several test modules share: a hand-built plan and a GeoTIFF writer."""
+"""Builders that several test modules share, so that each test states only what differs.
+
+* :func:`build_tiny_plan` (with :func:`tiny_scenario`): a small hand-built plan for the writers;
+* :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
+* :func:`grid_placement_problem`, :func:`chain_placement_problem`,
+  :func:`random_coverage_problem`: placement problems for the planning tests.
+"""
 
 from __future__ import annotations
 
