@@ -2,6 +2,7 @@
 
 * :func:`build_tiny_plan` (with :func:`tiny_scenario`): a small hand-built plan for the writers;
 * :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
+* :func:`prediction_settings` (with :data:`PREDICTION_KW`): settings of the prediction tests;
 * :func:`grid_placement_problem`, :func:`chain_placement_problem`,
   :func:`random_coverage_problem`: placement problems for the planning tests.
 """
@@ -22,6 +23,8 @@ from shapely.geometry import LineString, Point, box
 from coverage import synthetic
 from coverage.inputs.terrain import Terrain
 from coverage.plan import Plan
+from coverage.radio.prediction import PredictionSettings
+from coverage.radio.propagation import get_model
 from coverage.scenario import AreaSpec, LayerSpec, PlacementParams, PopulationFacts, Scenario
 
 #: Working CRS of the hand-built plan.
@@ -276,6 +279,27 @@ def write_terrain(path: Path, terrain: Terrain) -> Path:
 # --- placement problems -------------------------------------------------------------------
 #: Mast heights (m) of the grid and chain placement problems.
 GRID_HEIGHTS_M = (6.0, 18.0)
+
+
+#: Antenna heights (m) and frequency (MHz) of the prediction tests, as
+#: ``PropagationModel.loss_db`` takes them.
+PREDICTION_KW: dict[str, Any] = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
+
+
+def prediction_settings(
+    model: str = "itm", method: str = "radial", **params: float
+) -> PredictionSettings:
+    """:data:`PREDICTION_KW`'s receiver and frequency with a model built by name.
+
+    ``params`` override the model's defaults (:func:`coverage.radio.propagation.get_model`);
+    ``method`` is the grid method of area predictions.
+    """
+    return PredictionSettings(
+        f_mhz=PREDICTION_KW["f_mhz"],
+        rx_height_m=PREDICTION_KW["rx_height_m"],
+        model=get_model(model, **params),
+        grid_method=method,
+    )
 
 
 def grid_placement_problem(

@@ -11,30 +11,21 @@ import rasterio
 
 from coverage.cli import main
 from coverage.radio.grid_prediction import RADIAL_EXACT_STEPS, path_loss_grid, predict_grid
-from coverage.radio.prediction import (
-    PredictionSettings,
-)
+from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import free_space_loss_db, get_model
-
-#: Antenna heights (m) and frequency (MHz) of the tests, as PropagationModel.loss_db takes them.
-KW: dict[str, Any] = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
-
-
-def _settings(model: str = "itm", method: str = "radial", **params: float) -> PredictionSettings:
-    """KW's receiver and frequency with a model built by name (its defaults but ``params``)."""
-    return PredictionSettings(
-        f_mhz=KW["f_mhz"],
-        rx_height_m=KW["rx_height_m"],
-        model=get_model(model, **params),
-        grid_method=method,
-    )
+from tests.helpers import PREDICTION_KW, prediction_settings
 
 
 def test_grid_free_space_equals_formula(flat_terrain):
     xs, ys = flat_terrain.cell_centers()
     x, y = xs[25], ys[25]
     grid = path_loss_grid(
-        flat_terrain, x, y, tx_height_m=30.0, radius_m=600.0, settings=_settings("fspl", "cell")
+        flat_terrain,
+        x,
+        y,
+        tx_height_m=30.0,
+        radius_m=600.0,
+        settings=prediction_settings("fspl", "cell"),
     )
     assert grid.dtype == np.float32 and grid.shape == flat_terrain.shape
     dist = np.hypot(xs[None, :] - x, ys[:, None] - y)
@@ -51,7 +42,7 @@ def test_radial_grid_free_space_within_half_a_step(flat_terrain):
     xs, ys = flat_terrain.cell_centers()
     x, y = xs[25], ys[25]
     grid = path_loss_grid(
-        flat_terrain, x, y, tx_height_m=30.0, radius_m=1400.0, settings=_settings("fspl")
+        flat_terrain, x, y, tx_height_m=30.0, radius_m=1400.0, settings=prediction_settings("fspl")
     )
     dist = np.hypot(xs[None, :] - x, ys[:, None] - y)
     inside = (dist <= 1400.0) & (dist > 0)
@@ -74,8 +65,12 @@ def test_radial_grid_equals_cell_grid_on_the_axes_and_close_elsewhere(andes_terr
     r0, c0 = 40, 45
     kw: dict[str, Any] = {"tx_height_m": 30.0, "radius_m": 2000.0}
     for name in ("itm", "deygout"):
-        radial = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name), **kw)
-        cell = path_loss_grid(andes_terrain, xs[c0], ys[r0], settings=_settings(name, "cell"), **kw)
+        radial = path_loss_grid(
+            andes_terrain, xs[c0], ys[r0], settings=prediction_settings(name), **kw
+        )
+        cell = path_loss_grid(
+            andes_terrain, xs[c0], ys[r0], settings=prediction_settings(name, "cell"), **kw
+        )
         assert np.array_equal(np.isfinite(radial), np.isfinite(cell))
         for line in (radial[r0, :] - cell[r0, :], radial[:, c0] - cell[:, c0]):
             ok = np.isfinite(line)
@@ -90,22 +85,27 @@ def test_grid_matches_profile_model(ridge_terrain):
     x, y = xs[10], ys[30]
     for name in ("itm", "deygout", "los"):
         grid = path_loss_grid(
-            ridge_terrain, x, y, tx_height_m=30.0, radius_m=2000.0, settings=_settings(name, "cell")
+            ridge_terrain,
+            x,
+            y,
+            tx_height_m=30.0,
+            radius_m=2000.0,
+            settings=prediction_settings(name, "cell"),
         )
         model = get_model(name)
         for r, c in ((30, 50), (5, 40), (44, 22)):
             d, z = ridge_terrain.profile(x, y, xs[c], ys[r], spacing_m=None)
             n = max(2, math.ceil(d[-1] / ridge_terrain.cell_size_m) + 1)
             d, z = ridge_terrain.profile(x, y, xs[c], ys[r], spacing_m=d[-1] / (n - 1))
-            want = model.loss_db(d, z, **KW)
+            want = model.loss_db(d, z, **PREDICTION_KW)
             assert grid[r, c] == pytest.approx(want, rel=1e-5), (name, r, c)
 
 
 def test_ridge_shadow_costs_more_than_free_space(ridge_terrain):
     xs, ys = ridge_terrain.cell_centers()
     kw: dict[str, Any] = {"tx_height_m": 30.0, "radius_m": 5000.0}
-    grid = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("itm"), **kw)
-    fs = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=_settings("fspl"), **kw)
+    grid = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=prediction_settings("itm"), **kw)
+    fs = path_loss_grid(ridge_terrain, xs[5], ys[30], settings=prediction_settings("fspl"), **kw)
     behind = grid[30, 55] - fs[30, 55]
     front = grid[30, 15] - fs[30, 15]
     assert behind > 20.0 > front
@@ -119,7 +119,7 @@ def test_predict_grid_keeps_itm_warnings(andes_terrain):
         ys[100],
         tx_height_m=30.0,
         radius_m=1500.0,
-        settings=_settings("itm", n0=301),
+        settings=prediction_settings("itm", n0=301),
     )
     summary = pred.warning_summary()
     assert summary["path distance below 1 km"] > 0
@@ -170,7 +170,12 @@ def test_pathloss_cli_writes_float32_geotiff(tmp_path, ridge_terrain):
         data = src.read(1, masked=True)
         assert "ITM" in src.tags()["model"]
     want = path_loss_grid(
-        ridge_terrain, xs[5], ys[30], tx_height_m=30.0, radius_m=1200.0, settings=_settings()
+        ridge_terrain,
+        xs[5],
+        ys[30],
+        tx_height_m=30.0,
+        radius_m=1200.0,
+        settings=prediction_settings(),
     )
     np.testing.assert_allclose(data.filled(np.nan), want, equal_nan=True)
     assert main(["-q", *args[:-2], "--radius", "1200", "--model", "fspl"]) == 0
@@ -228,7 +233,7 @@ def test_grid_does_not_depend_on_the_workers(andes_terrain, monkeypatch, method)
             ys[90],
             tx_height_m=30.0,
             radius_m=2500.0,
-            settings=_settings("itm", method),
+            settings=prediction_settings("itm", method),
         )
         grids.append(pred)
     for other in grids[1:]:

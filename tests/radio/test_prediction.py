@@ -17,26 +17,18 @@ from coverage.radio.prediction import (
     path_loss_to_points,
 )
 from coverage.radio.propagation import get_model
-
-#: Antenna heights (m) and frequency (MHz) of the tests, as PropagationModel.loss_db takes them.
-KW: dict[str, Any] = {"tx_height_m": 30.0, "rx_height_m": 1.5, "f_mhz": 700.0}
-
-
-def _settings(model: str = "itm", method: str = "radial", **params: float) -> PredictionSettings:
-    """KW's receiver and frequency with a model built by name (its defaults but ``params``)."""
-    return PredictionSettings(
-        f_mhz=KW["f_mhz"],
-        rx_height_m=KW["rx_height_m"],
-        model=get_model(model, **params),
-        grid_method=method,
-    )
+from tests.helpers import prediction_settings
 
 
 def test_points_and_matrix_agree_with_grid(andes_terrain):
     xs, ys = andes_terrain.cell_centers()
     site = (xs[60], ys[70])
     grid = path_loss_grid(
-        andes_terrain, *site, tx_height_m=30.0, radius_m=3000.0, settings=_settings("itm", "cell")
+        andes_terrain,
+        *site,
+        tx_height_m=30.0,
+        radius_m=3000.0,
+        settings=prediction_settings("itm", "cell"),
     )
     cells = [(70, 90), (120, 60), (40, 40), (199, 199)]
     targets = np.array([(xs[c], ys[r]) for r, c in cells])
@@ -78,7 +70,7 @@ def test_points_and_matrix_agree_with_grid(andes_terrain):
 def test_site_outside_grid_raises(flat_terrain):
     with pytest.raises(InputError, match="outside the terrain grid"):
         path_loss_grid(
-            flat_terrain, 0.0, 0.0, tx_height_m=30.0, radius_m=100.0, settings=_settings()
+            flat_terrain, 0.0, 0.0, tx_height_m=30.0, radius_m=100.0, settings=prediction_settings()
         )
 
 
@@ -166,7 +158,12 @@ def test_settings_refuse_bad_values_all_at_once(flat_terrain):
     xs, ys = flat_terrain.cell_centers()
     with pytest.raises(InputError, match=r"tx_height_m=-2\.0"):
         path_loss_grid(
-            flat_terrain, xs[25], ys[25], tx_height_m=-2.0, radius_m=100.0, settings=_settings()
+            flat_terrain,
+            xs[25],
+            ys[25],
+            tx_height_m=-2.0,
+            radius_m=100.0,
+            settings=prediction_settings(),
         )
 
 
