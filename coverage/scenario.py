@@ -444,8 +444,7 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
         problems.append(f"{p.name}: 'area' must be the path of an area TOML file")
         raise_problems(p, "scenario", problems)
     area = load_area((p.parent / str(area_ref)).resolve())
-    raw["area"] = {}
-    scenario = build(_ScenarioKeys, {k: v for k, v in raw.items() if k != "area"}, p.name, problems)
+    scenario = build(_ScenarioKeys, raw, p.name, problems)
     raise_problems(p, "scenario", problems)
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioKeys)}
     try:
