@@ -88,6 +88,10 @@ class Plan:
         Statements the outputs must show (demand model, data versions, simplifications).
     metrics
         Solver figures and timings: objective, bound, gap, seconds per stage.
+    warnings
+        What the run cannot stand behind, one sentence each (a solver stopped before its
+        target gap, a fallback plan); every output shows them, and ``coverage-plan run``
+        then exits with code 3 (:data:`coverage.cli.EXIT_UNPROVEN`).
     """
 
     name: str
@@ -104,6 +108,7 @@ class Plan:
     models: dict[str, str] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:

@@ -99,6 +99,7 @@ def assemble_plan(
         assumptions=assumptions,
         scenario=s,
         metrics=metrics,
+        warnings=tuple(res.warnings),
     )
 
 

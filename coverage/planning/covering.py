@@ -67,6 +67,10 @@ class PlacementResult:
         Notes in words (why a time limit stopped, what was simplified).
     details
         Solver figures (model size, bound, objective value in its own units).
+    warnings
+        What the solver cannot stand behind, one sentence each (stopped before its target
+        gap by a limit, a fallback plan returned); empty for a plan proven within the gap.
+        Every output shows them and the CLI exits with a distinct code.
     """
 
     chosen: NDArray[np.int64]
@@ -87,6 +91,7 @@ class PlacementResult:
     graph: nx.Graph | None = None
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 # --- demand aggregation ------------------------------------------------------------------
