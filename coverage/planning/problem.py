@@ -57,19 +57,26 @@ class SolveSettings:
         "milp" (exact, HiGHS, warm-started from the greedy plan) or "greedy" (the greedy
         plan alone, with the LP relaxation's bound where the function computes one).
     time_limit_s
-        Overall time limit (s); the best plan found is returned with its gap.
+        Overall wall-clock limit (s), a safety net: the best plan found is returned with
+        its gap, and a plan cut by it is flagged (it may differ on another machine).
     mip_rel_gap
         Relative gap at which the solver stops (0.005 = 0.5 %).
+    max_nodes
+        The work budget: most branch-and-bound nodes per solve. A solve that stops here
+        stops at the same node on every machine; its plan is flagged when the gap is
+        above ``mip_rel_gap``.
 
     Raises
     ------
     InputError
-        An unknown method, a time limit that is not positive or a negative gap.
+        An unknown method, a time limit that is not positive, a negative gap or a node
+        budget below 1.
     """
 
     method: str = "milp"
     time_limit_s: float = 60.0
     mip_rel_gap: float = 0.005
+    max_nodes: int = 20_000
 
     def __post_init__(self) -> None:
         """Refuse an unknown method, a time limit not > 0 s or a negative gap."""
@@ -82,10 +89,13 @@ class SolveSettings:
         if not self.mip_rel_gap >= 0:
             msg = f"mip_rel_gap must not be negative, got {self.mip_rel_gap}; 0 asks for proof."
             raise InputError(msg)
+        if int(self.max_nodes) != self.max_nodes or self.max_nodes < 1:
+            msg = f"max_nodes must be a positive integer, got {self.max_nodes}."
+            raise InputError(msg)
 
 
 #: The settings :func:`~coverage.planning.backhaul.milp.plan_network` uses unless told:
-#: exact MILP, 60 s, relative gap 0.5 %.
+#: exact MILP, relative gap 0.5 %, 20,000 nodes per solve, 60 s safety limit.
 DEFAULT_SOLVE = SolveSettings()
 
 

@@ -2,9 +2,16 @@
 the dual revised simplex method", Math. Prog. Comp. 10:119-142; https://highs.dev).
 
 Placement models are built as plain sparse matrices and solved here, so that the model code
-never touches solver objects. The wrapper sets a time limit and a relative gap, passes a
-warm-start incumbent (usually the greedy plan), and always reports the incumbent, the
-solver's dual bound and the relative gap, also when the time limit stops the search.
+never touches solver objects. The wrapper sets a gap (relative, and optionally absolute), a
+node limit (the work budget: the same model stops at the same node on any machine) and a
+time limit (a safety net), passes a warm-start incumbent (usually the greedy plan), and
+always reports the incumbent, the solver's dual bound, the relative gap and the nodes
+explored, also when a limit stops the search.
+
+HiGHS runs on one thread unless told otherwise: its search then does not depend on the
+machine's core count. Changing the thread count between solves needs a reset of HiGHS's
+global scheduler (without one, HiGHS returns no solution at all), which
+:func:`solve_milp` does.
 """
 
 from __future__ import annotations
@@ -89,9 +96,12 @@ class MilpSolution:
     gap
         Relative gap ``|bound - objective| / max(|objective|, 1e-9)``; 0 when proven optimal.
     status
-        "optimal", "time_limit", "infeasible" or another HiGHS model status in words.
+        "optimal", "time_limit", "node_limit", "infeasible" or another HiGHS model status
+        in words.
     solve_time_s
         Wall time of the solve (s).
+    nodes
+        Branch-and-bound nodes explored (0 for an LP).
     """
 
     x: NDArray[np.float64] | None
@@ -100,6 +110,18 @@ class MilpSolution:
     gap: float
     status: str
     solve_time_s: float
+    nodes: int = 0
+
+    @property
+    def stopped_by_time(self) -> bool:
+        """Whether the wall-clock limit, not the gap or the work budget, ended the solve.
+
+        Returns
+        -------
+        bool
+            True when the status is "time_limit": the result may differ on another machine.
+        """
+        return self.status == "time_limit"
 
 
 def relative_gap(objective: float, bound: float) -> float:
@@ -128,9 +150,10 @@ def solve_milp(
     time_limit_s: float = 30.0,
     mip_rel_gap: float = 1e-4,
     start: ArrayLike | None = None,
-    threads: int | None = None,
+    threads: int = 1,
     verbose: bool = False,
     options: dict[str, bool | int | float | str] | None = None,
+    log_level: int = logging.INFO,
 ) -> MilpSolution:
     """Solve one :class:`MilpModel` with HiGHS.
 
@@ -139,17 +162,22 @@ def solve_milp(
     model
         The objective, rows, column bounds, integrality and sense.
     time_limit_s
-        Wall-clock limit (s); the best solution found so far is returned with its gap.
+        Wall-clock limit (s), a safety net; the best solution found so far is returned with
+        its gap and the status "time_limit".
     mip_rel_gap
         Stop when the relative gap is at most this (0.005 = 0.5 %).
     start
         A feasible solution to start from (warm start), one value per column.
     threads
-        Solver threads (default: HiGHS's choice).
+        Solver threads (default 1: the same search on every machine; 0: HiGHS's choice).
     verbose
         Print HiGHS's own log (for debugging models; the library otherwise only logs).
     options
-        Further HiGHS options by name (e.g. ``{"mip_allow_restart": False}``).
+        Further HiGHS options by name (e.g. ``{"mip_max_nodes": 5000}``,
+        ``{"mip_abs_gap": 40.0}``).
+    log_level
+        Level of the one-line log of the result (``logging.DEBUG`` for the many small
+        solves of a search).
 
     Returns
     -------
@@ -164,8 +192,7 @@ def solve_milp(
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
+    _use_threads(h, int(threads))
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(lp)
@@ -186,17 +213,33 @@ def solve_milp(
     if status == "optimal" and gap > mip_rel_gap * 1.0001 + 1e-9:
         gap = min(gap, float(info.mip_gap))
     elapsed = time.perf_counter() - t0
-    log.info(
-        "HiGHS: %s, objective %.6g, bound %.6g, gap %.4g%%, %.2f s, %d cols, %d rows",
+    nodes = max(int(info.mip_node_count), 0) if integer else 0
+    log.log(
+        log_level,
+        "HiGHS: %s, objective %.6g, bound %.6g, gap %.4g%% (of this model's objective), "
+        "%d nodes, %.2f s, %d cols, %d rows",
         status,
         objective,
         bound,
         100 * gap,
+        nodes,
         elapsed,
         n,
         lp.num_row_,
     )
-    return MilpSolution(x, objective, bound, gap, status, elapsed)
+    return MilpSolution(x, objective, bound, gap, status, elapsed, nodes)
+
+
+#: Threads of HiGHS's global scheduler as last set by :func:`_use_threads` (None: not yet).
+_scheduler_threads: list[int | None] = [None]
+
+
+def _use_threads(h: highspy.Highs, threads: int) -> None:
+    """Set HiGHS's thread count, resetting its global scheduler when the count changes."""
+    if _scheduler_threads[0] not in (None, threads):
+        highspy.Highs.resetGlobalScheduler(True)
+    h.setOptionValue("threads", threads)
+    _scheduler_threads[0] = threads
 
 
 def _highs_lp(model: MilpModel) -> highspy.HighsLp:
@@ -239,6 +282,8 @@ def _status_words(h: highspy.Highs) -> str:
         return "optimal"
     if status_enum == highspy.HighsModelStatus.kTimeLimit:
         return "time_limit"
+    if status_enum == highspy.HighsModelStatus.kSolutionLimit:
+        return "node_limit"  # HiGHS reports its node limit as a solution limit
     if status_enum == highspy.HighsModelStatus.kInfeasible:
         return "infeasible"
     return str(h.modelStatusToString(status_enum)).lower().replace(" ", "_")

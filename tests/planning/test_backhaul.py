@@ -313,8 +313,9 @@ def test_kicked_search_is_feasible_deterministic_and_never_covers_less(seed):
     model = BackhaulModel.build(p)
     start = improve_plan(model, greedy_then_connect(model).plan)
     assert start.access
-    a = perturb_search(model, start, kicks=12, seed=5)
-    b = perturb_search(model, start, kicks=12, seed=5)
+    a, made = perturb_search(model, start, kicks=12, seed=5)
+    b, _ = perturb_search(model, start, kicks=12, seed=5)
+    assert made == 12
     assert (a.access, a.relays, sorted(a.edges)) == (b.access, b.relays, sorted(b.edges))
     assert model.feasible(a)
     assert a.cost <= budget + 1e-6

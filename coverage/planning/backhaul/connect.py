@@ -2,8 +2,9 @@
 
 :func:`connect_to_pop` grows a tree from the PoP over a candidate link graph, one site at a
 time, each along its cheapest hop-limited path (links, new relays and mast upgrades
-priced together). It is the "connect" of the greedy-then-connect baseline of
-:mod:`coverage.planning.backhaul.search`.
+priced together) that still has room for the site's traffic: every link of the tree
+carries the traffic of the sites beyond it, within its capacity. It is the "connect" of
+the greedy-then-connect baseline of :mod:`coverage.planning.backhaul.search`.
 """
 
 from __future__ import annotations
@@ -39,10 +40,18 @@ def connect_to_pop(
     to the growing tree join first; a path's cost is its links plus new relays (at the
     lowest mast its links allow) plus any mast upgrade the links need at its ends.
 
+    Capacity: a site with traffic ``traffic_mbps`` (a node attribute, Mbps) joins only
+    along a path whose new links have at least that capacity (edge attribute
+    ``capacity_mbps``, Mbps) and whose tree part to the PoP still has that much room; when
+    its cheapest path has no room, the cheapest path with room is taken, and a site with no
+    such path is left out (a site the tree already passes through then stays a relay).
+    Without the attributes, traffic is 0 and capacity unlimited.
+
     Parameters
     ----------
     G
-        Candidate link graph; edges carry ``min_height_m``.
+        Candidate link graph; edges carry ``min_height_m`` and optionally
+        ``capacity_mbps``; sites optionally carry ``traffic_mbps``.
     sites
         Access sites to connect (nodes of ``G``; others are ignored).
     pop_node
@@ -62,7 +71,8 @@ def connect_to_pop(
     -------
     heights, relays, links
         Mast height (m) of every node used (sites and relays), the relay nodes and the
-        links. Sites that cannot be connected are left out of ``heights``.
+        links. Sites that cannot be connected are left out of ``heights``, or are relays
+        when the tree passes through them.
     """
     tree = _Tree(
         G,
@@ -81,7 +91,9 @@ def connect_to_pop(
                 tree.hop_limit,
             )
             break
-        tree.attach(*nxt, best)
+        tree.join_within_capacity(nxt[0], best)
+    if tree.full:
+        log.info("connect_to_pop: %d sites left out, their links full", len(tree.full))
     tree.heights.pop(pop_node, None)
     return tree.heights, tree.relays, tree.links
 
@@ -121,6 +133,49 @@ class _Tree:
         self.links: list[tuple[Hashable, Hashable]] = []
         self.pending = pending
         self.pending_set = set(pending)
+        self.parent: dict[Hashable, Hashable] = {}
+        self.load_mbps: dict[Hashable, float] = {}  # traffic on the link to each node's parent
+        self.full: list[Hashable] = []  # sites left out: no path with room for their traffic
+
+    def traffic(self, v: Hashable) -> float:
+        """Busy-hour traffic (Mbps) of site ``v`` (0 when the graph gives none)."""
+        return float(self.G.nodes[v].get("traffic_mbps", 0.0))
+
+    def capacity(self, u: Hashable, v: Hashable) -> float:
+        """Capacity (Mbps) of link ``u``-``v`` (unlimited when the graph gives none)."""
+        return float(self.G[u][v].get("capacity_mbps", math.inf))
+
+    def room(self, v: Hashable) -> float:
+        """Traffic (Mbps) that tree node ``v`` can still send to the PoP."""
+        free = math.inf
+        while v in self.parent:
+            u = self.parent[v]
+            free = min(free, self.capacity(u, v) - self.load_mbps[v])
+            v = u
+        return free
+
+    def join_within_capacity(self, s: Hashable, best: _Paths) -> None:
+        """Join site ``s`` along its cheapest path with room for its traffic, or leave it
+        out (a relay, when the tree already passes through it)."""
+        t = self.traffic(s)
+        if t > 0.0:
+            best = self.cheapest_paths(min_mbps=t)
+        depths = [d for d in range(self.hop_limit + 1) if (s, d) in best]
+        if s in self.depth and self.room(s) >= t - 1e-9:
+            self.attach(s, self.depth[s], best)
+        elif s not in self.depth and depths:
+            self.attach(s, min(depths, key=lambda d: (best[(s, d)][0], d)), best)
+        else:
+            self.pending.remove(s)
+            self.pending_set.discard(s)
+            self.full.append(s)
+            if s in self.depth:  # the tree passes through it: it relays, serving nobody
+                self.relays.add(s)
+            return
+        v = s
+        while v in self.parent:
+            self.load_mbps[v] += t
+            v = self.parent[v]
 
     def height_cost(self, v: Hashable, h: float) -> float:
         """Extra cost (USD) of node ``v`` carrying a link that needs masts of ``h`` m."""
@@ -139,24 +194,29 @@ class _Tree:
         up = [x for hh, x in c.relay_cost_usd.get(v, {}).items() if hh >= h]
         return min(up) if up else math.inf
 
-    def cheapest_paths(self) -> _Paths:
-        """Bellman-Ford over (node, depth) from the tree, at most ``hop_limit`` hops deep."""
-        best: _Paths = dict.fromkeys(self.depth.items(), (0.0, None))
+    def cheapest_paths(self, min_mbps: float = 0.0) -> _Paths:
+        """Bellman-Ford over (node, depth) from the tree, at most ``hop_limit`` hops deep;
+        with ``min_mbps``, only from tree nodes with that much room and over links of at
+        least that capacity (Mbps)."""
+        starts = self.depth.items()
+        if min_mbps > 0.0:
+            starts = [(v, d) for v, d in starts if self.room(v) >= min_mbps - 1e-9]
+        best: _Paths = dict.fromkeys(starts, (0.0, None))
         frontier = dict(best)
         for _ in range(self.hop_limit):
-            frontier = self._relax(frontier, best)
+            frontier = self._relax(frontier, best, min_mbps)
             if not frontier:
                 break
         return best
 
-    def _relax(self, frontier: _Paths, best: _Paths) -> _Paths:
+    def _relax(self, frontier: _Paths, best: _Paths, min_mbps: float) -> _Paths:
         """One Bellman-Ford step: the states ``frontier`` reaches more cheaply than before."""
         nxt: _Paths = {}
         for (u, d), (cu, _) in frontier.items():
             if d + 1 > self.hop_limit:
                 continue
             for v, e in self.G[u].items():
-                if v in self.depth:
+                if v in self.depth or e.get("capacity_mbps", math.inf) < min_mbps - 1e-9:
                     continue
                 req = e["min_height_m"]
                 c = (
@@ -198,6 +258,8 @@ class _Tree:
                     self._raise_mast(node, s, req)
             self.depth[v] = dv
             self.links.append((u, v))
+            self.parent[v] = u
+            self.load_mbps[v] = 0.0
         if s not in self.heights:
             self.heights[s] = self.costs.site_height_m[s]
 

@@ -7,8 +7,9 @@ one role per candidate, coverage of the active demand groups, links need both en
 flow balance, capacity (or, with a hop limit, arc use, capacity and the depth labels),
 the valid inequalities, the two-path cuts found so far, and last the budget or target
 row. :class:`Columns` says where each block of variables sits; :func:`start_vector`
-writes a plan in that layout and :func:`violated_cuts` finds the two-path cuts a plan
-violates. See :mod:`coverage.planning.backhaul.milp` for the model in words and its
+writes a plan in that layout (its flows from
+:func:`~coverage.planning.backhaul.routing.route_plan`) and :func:`violated_cuts` finds
+the two-path cuts a plan violates. See :mod:`coverage.planning.backhaul.milp` for the model in words and its
 references.
 """
 
@@ -25,6 +26,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from coverage.planning.backhaul.network import ReducedGraph
+from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.solver import MilpModel
 
 if TYPE_CHECKING:
@@ -341,8 +343,9 @@ def _objective(
 
 # --- plans in the column layout ---------------------------------------------------------
 def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | None:
-    """A plan as a full MILP solution: each site's traffic (Mbps) along its shortest
-    path over the plan's links, with the arcs used and depths under a hop limit.
+    """A plan as a full MILP solution, its traffic (Mbps) routed by
+    :func:`~coverage.planning.backhaul.routing.route_plan`, with the arcs used and depths
+    under a hop limit.
 
     Parameters
     ----------
@@ -354,10 +357,13 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
     Returns
     -------
     numpy.ndarray or None
-        One value per column; None when the plan has no access site or one without a
-        route to the PoP over its links.
+        One value per column; None when the plan has no access site, or its links cannot
+        carry its traffic to the PoP within the capacities and the hop limit.
     """
     if not plan.access:
+        return None
+    routing = route_plan(m, plan)
+    if routing is None:
         return None
     cols, nh, n = m.cols, m.n_heights, m.net.n
     x = np.zeros(cols.n)
@@ -368,35 +374,14 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
     opts = np.array([i * nh + h for i, h in plan.access.items()], dtype=np.int64)
     counts = m.Ag.T.astype(np.float64) @ np.bincount(opts, minlength=n * nh)
     x[cols.z] = ((counts >= m.k_coverage) & m.active).astype(np.float64)
-    T = nx.Graph()
-    for e in plan.edges:
-        a, b = (int(v) for v in m.net.edges[e])
-        T.add_edge(a, b, e=e)
-        x[cols.l.start + e] = 1.0
-    if n not in T or any(i not in T for i in plan.access):
-        return None
-    _route_flows(m, plan, T, x)
-    return x
-
-
-def _route_flows(m: BackhaulModel, plan: BackhaulPlan, T: nx.Graph, x: NDArray[np.float64]) -> None:
-    """Each access site's traffic along its shortest path in the plan's links ``T``;
-    with a hop limit, the arcs used and each node's depth."""
-    cols, nh, n = m.cols, m.n_heights, m.net.n
-    hop = m.hop_limit is not None
-    arc_index = {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(m.net.arcs)}
-    depth = nx.single_source_shortest_path_length(T, n)
-    for i, h in plan.access.items():
-        path = nx.shortest_path(T, i, n)
-        for a, b in itertools.pairwise(path):
-            ai = arc_index[(a, b)]
-            x[cols.f.start + ai] += m.traffic_mbps[i * nh + h]
-            if hop:
-                x[cols.o.start + ai] = 1.0
-    if hop:
-        for v, d in depth.items():
+    x[cols.l.start + np.asarray(plan.edges, dtype=np.int64)] = 1.0
+    x[cols.f] = routing.flow_mbps
+    if m.hop_limit is not None:
+        x[cols.o] = routing.used.astype(np.float64)
+        for v, d in routing.depth.items():
             if v != n:
-                x[cols.d.start + v] = float(d)
+                x[cols.d.start + v] = d
+    return x
 
 
 def violated_cuts(m: BackhaulModel, plan: BackhaulPlan) -> list[Cut]:

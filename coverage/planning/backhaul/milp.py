@@ -32,11 +32,19 @@ Transportation Science 18:1-55):
 Objective: maximise people covered within a budget (a tiny cost penalty breaks ties toward
 cheaper plans), or minimise cost so that a target share and every must-cover point are
 covered. The greedy-then-connect plan (greedy coverage, then
-:func:`coverage.planning.backhaul.connect.connect_to_pop`) is the baseline; improved by
-single swaps and by the whole-plan local search of :mod:`coverage.planning.backhaul.search` (also
-from greedy plans with less access spend), then by its seeded iterated local search
-(kicks), it is the warm start, and the result is never worse than it. The kicks stop at
-75 % of the time limit, so the plan is deterministic when they all fit.
+:func:`coverage.planning.backhaul.connect.connect_to_pop`, which keeps within the link
+capacities) is the baseline; improved by single swaps and by the whole-plan local search
+of :mod:`coverage.planning.backhaul.search` (also from greedy plans with less access
+spend), then by its seeded iterated local search (kicks), the best of them that meets every
+row of the model (:func:`coverage.planning.backhaul.routing.route_plan` routes its
+traffic) is the warm start, and the result is never worse than it: every round's plan that
+meets every constraint competes with it, and the best is returned.
+
+Deterministic: the search is budgeted by work (kicks, HiGHS nodes per solve, one HiGHS
+thread), not by seconds. HiGHS stops at an absolute gap equal to the target relative gap of
+the best plan's whole coverage (its own relative gap is of the modelled rows only). The
+wall-clock limit is a safety net; a plan it cuts, or one not proven within the target gap,
+carries warnings that every output shows.
 
 Size control, all exact except the last: demand points with identical cover sets are
 merged; under a budget, demand rows are generated lazily (the groups seen by the fewest
@@ -49,6 +57,7 @@ are relative to that pruned graph.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -77,8 +86,8 @@ __all__ = ["plan_network"]
 
 log = logging.getLogger(__name__)
 
-#: Share of ``time_limit_s`` after which the iterated local search starts no new kick (the
-#: rest is HiGHS's, for its bound).
+#: Share of ``time_limit_s`` after which the iterated local search starts no new kick (a
+#: safety net: the kicks are a work budget, and a cut is flagged).
 _SEARCH_SHARE = 0.75
 
 
@@ -100,12 +109,12 @@ def plan_network(
         two paths, the traffic model (Mbps) and the link pruning.
     settings
         "milp" (exact, warm-started from greedy-then-connect) or "greedy" (greedy coverage
-        then cheapest hop-limited connection; bound from the LP relaxation); the overall
-        time limit (s; the best plan found is returned with its gap) and the relative gap.
+        then cheapest hop-limited connection; bound from the LP relaxation); the relative
+        gap, the node budget per solve and the wall-clock safety limit (s).
     kicks
         Kicks of the iterated local search on the warm start
-        (:func:`coverage.planning.backhaul.search.perturb_search`; 0 turns it off). No kick
-        starts after 75 % of ``settings.time_limit_s``.
+        (:func:`coverage.planning.backhaul.search.perturb_search`; 0 turns it off): a work
+        budget. No kick starts after 75 % of ``settings.time_limit_s`` (safety net).
     seed
         Seed of the generator that picks the kicks.
     first_rows_nnz
@@ -115,8 +124,12 @@ def plan_network(
     Returns
     -------
     PlacementResult
-        ``chosen`` (access candidates), ``relays``, ``links`` and ``graph`` filled in;
-        ``details`` also holds the greedy-then-connect plan's cost and coverage.
+        The best plan found that meets every constraint (never worse than the heuristic
+        plans it started from), with ``chosen`` (access candidates), ``relays``, ``links``
+        and ``graph`` filled in, the proven bound and gap of that plan, and ``warnings``
+        when the plan is not proven within ``settings.mip_rel_gap`` or a wall-clock limit
+        cut the search; ``details`` also holds the greedy-then-connect plan's cost and
+        coverage.
 
     Raises
     ------
@@ -132,94 +145,199 @@ def plan_network(
         _, bound = model.solve(settings.time_limit_s, settings.mip_rel_gap, start=None, relax=True)
         return _result(model, greedy.plan, "greedy+connect", "heuristic", bound, t0, "")
     deadline_s = t0 + _SEARCH_SHARE * settings.time_limit_s
-    first = _warm_start(model, greedy, deadline_s, kicks=kicks, seed=seed)
+    start = _warm_start(model, greedy, deadline_s, kicks=kicks, seed=seed)
     model.activate_missing(greedy.plan)  # what the warm starts miss is where the plans differ
-    model.activate_missing(first)
-    rounds = _Rounds(model, greedy.plan, first, settings, t0)
-    plan, status = rounds.run()
-    if model.budget_usd is None and not model.meets_target(plan):
-        # a plan from incomplete constraint rounds must never be returned short of the
-        # target or a must-cover point: the greedy cover is feasible
-        plan = greedy.plan
-        status = f"{status} (greedy plan returned: the solver plan misses the target)"
-    msg = f"{rounds.rounds} solve(s)"
+    model.activate_missing(start.plan)
+    rounds = _Rounds(model, settings, t0, start)
+    rounds.run()
+    plan = rounds.best
+    if plan is None:
+        raise InfeasibleError(model.explain_infeasible())
+    msg = f"{rounds.rounds} solve(s), {rounds.nodes} branch-and-bound node(s)"
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
-    res = _result(model, plan, "milp", status, rounds.bound, t0, msg)
+    res = _result(model, plan, "milp", rounds.status(), rounds.bound, t0, msg)
+    res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, start))
+    for w in res.warnings:
+        log.warning("plan_network: %s", w)
     res.details.update(
         greedy_cost_usd=greedy.plan.cost,
         greedy_covered_weight=model.covered_weight(greedy.plan),
+        warm_start_covered_weight=model.covered_weight(start.plan),
+        warm_start=start.source,
         rounds=rounds.rounds,
+        nodes=rounds.nodes,
+        kicks=start.kicks_made,
         modelled_demand_groups=int(model.active.sum()),
     )
     return res
 
 
+@dataclass(frozen=True)
+class _Start:
+    """The warm start: the best feasible heuristic plan, where it came from, and whether a
+    wall-clock limit cut the search for it."""
+
+    plan: BackhaulPlan
+    source: str
+    kicks_made: int
+    kicks_cut: bool
+
+
 def _warm_start(
     model: BackhaulModel, greedy: GreedyStart, deadline_s: float, *, kicks: int, seed: int
-) -> BackhaulPlan:
-    """The best of the swapped greedy plan and the local searches from it, from greedy and
-    from lighter greedy plans, then improved by the kicks until ``deadline_s``."""
-    first = swap_then_connect(model, greedy)
-    # the swaps may spend the budget the moves need, and so may greedy: lighter starts too
-    for base in (greedy.plan, first, *lighter_starts(model, greedy)):
-        moved = improve_plan(model, base)
-        if moved is not base and model.better(moved, first) and model.feasible(moved):
-            first = moved
-    # iterated local search on the best of them, within a share of the time limit
-    kicked = perturb_search(model, first, kicks=kicks, seed=seed, deadline_s=deadline_s)
-    if kicked is not first and model.feasible(kicked):
-        first = kicked
-    return first
+) -> _Start:
+    """The best feasible plan of greedy, the swapped greedy plan and the local searches
+    from them and from lighter greedy plans, then improved by the kicks."""
+    m = model
+    swapped = swap_then_connect(m, greedy)
+    plans = [("greedy-then-connect", greedy.plan), ("swaps", swapped)]
+    bases = (greedy.plan, swapped, *lighter_starts(m, greedy))
+    plans.extend(("local search", improve_plan(m, base)) for base in bases)
+    best: tuple[str, BackhaulPlan] | None = None
+    for source, plan in plans:
+        if not m.feasible(plan):
+            log.debug("plan_network: the %s plan breaks a constraint; not a start", source)
+            continue
+        if best is None or m.better(plan, best[1]):
+            best = (source, plan)
+    if best is None:  # no heuristic plan meets every constraint (a target, say)
+        return _Start(BackhaulPlan({}, {}, []), "none", 0, kicks_cut=False)
+    kicked, made = perturb_search(m, best[1], kicks=kicks, seed=seed, deadline_s=deadline_s)
+    if kicked is not best[1] and m.feasible(kicked):
+        best = ("kicks", kicked)
+    return _Start(best[1], best[0], made, kicks_cut=made < kicks)
 
 
 @dataclass
 class _Rounds:
     """The solve rounds of :func:`plan_network`: solve, then add the demand rows and the
-    two-path cuts the plan shows missing and solve again, until none is missing."""
+    two-path cuts the plan shows missing and solve again, until none is missing; the best
+    plan that meets every constraint is kept throughout."""
 
     model: BackhaulModel
-    greedy: BackhaulPlan
-    first: BackhaulPlan
     settings: SolveSettings
     t0: float
+    start: _Start
     cuts: list[Cut] = field(default_factory=list)
     rounds: int = 0
+    nodes: int = 0
     bound: float = math.nan
+    best: BackhaulPlan | None = None
+    complete: bool = False
+    solver_status: str = ""
+    time_cut: bool = False
+    stalled: bool = False
 
-    def run(self) -> tuple[BackhaulPlan, str]:
-        """The last round's plan and its status in words."""
-        start_plan: BackhaulPlan | None = self.first
-        while True:
-            plan, status, done = self._round(start_plan)
-            if done:
-                return plan, status
-            start_plan = self._next_start(plan)
-            if time.perf_counter() - self.t0 > self.settings.time_limit_s:
-                return plan, "time_limit (constraint rounds incomplete)"
-
-    def _round(self, start_plan: BackhaulPlan | None) -> tuple[BackhaulPlan, str, bool]:
+    def run(self) -> None:
+        """Solve rounds until no row or cut is missing, or a limit stops them."""
         m = self.model
+        if self.start.plan.access and m.meets_target(self.start.plan):
+            self.best = self.start.plan
+        start_plan: BackhaulPlan | None = self.best
+        while not self.complete:
+            if self.rounds and time.perf_counter() - self.t0 > self.settings.time_limit_s:
+                self.time_cut = True
+                return
+            plan = self._round(start_plan)
+            if self.stalled:
+                return
+            if plan is None:
+                continue
+            if self.best is None or m.better(plan, self.best):
+                self.best = plan
+            start_plan = self.best if not self.cuts else None
+
+    def _round(self, start_plan: BackhaulPlan | None) -> BackhaulPlan | None:
+        """One solve; the decoded plan when it meets every constraint, else None."""
+        m, st = self.model, self.settings
         self.rounds += 1
-        left = max(self.settings.time_limit_s - (time.perf_counter() - self.t0), 0.5)
-        start = start_vector(m, start_plan) if start_plan is not None else None
-        sol, self.bound = m.solve(left, self.settings.mip_rel_gap, start=start, cuts=self.cuts)
-        if sol.x is None:
-            if sol.status == "infeasible":
+        left = max(st.time_limit_s - (time.perf_counter() - self.t0), 0.5)
+        x0 = start_vector(m, start_plan) if start_plan is not None else None
+        sol, bound = m.solve(
+            left,
+            st.mip_rel_gap,
+            start=x0,
+            cuts=self.cuts,
+            max_nodes=st.max_nodes,
+            abs_gap=self._abs_gap(),
+        )
+        self.nodes += sol.nodes
+        self.solver_status = sol.status
+        self.time_cut = self.time_cut or sol.stopped_by_time
+        self._tighten(bound)
+        if sol.x is None:  # no new plan, and the same model would give none again
+            if sol.status == "infeasible" and self.best is None:
                 raise InfeasibleError(m.explain_infeasible())
-            return self.greedy, f"{sol.status} (greedy plan returned)", True
-        plan, status = m.decode(sol.x), sol.status
-        if not self.cuts and m.better(self.first, plan) and m.feasible(self.first):
-            plan, status = self.first, f"{sol.status} (warm start kept)"
+            self.stalled = True
+            return None
+        plan = m.decode(sol.x)
         missing = m.activate_missing(plan)
+        if self.best is not None and not missing:
+            missing = m.activate_missing(self.best)
         new = violated_cuts(m, plan) if m.two_paths else []
         self.cuts.extend(new)
-        return plan, status, not missing and not new
+        self.complete = not missing and not new
+        return plan if not new and m.meets_target(plan) else None
 
-    def _next_start(self, plan: BackhaulPlan) -> BackhaulPlan | None:
-        if self.model.budget_usd is not None and not self.cuts:
-            return plan
-        return self.greedy if not self.cuts else None
+    def _abs_gap(self) -> float:
+        """Absolute gap (the model's objective units) at which HiGHS may stop: the target
+        gap of the best plan's coverage. HiGHS's own relative gap is of the modelled rows
+        only, far stricter than the plan's; 0 for the cost objective."""
+        m = self.model
+        if m.budget_usd is None or self.best is None:
+            return 0.0
+        eps = m.tie_penalty_per_usd * m.budget_usd
+        return max(self.settings.mip_rel_gap * m.covered_weight(self.best) - eps, 0.0)
+
+    def _tighten(self, bound: float) -> None:
+        """Keep the tightest bound of any round (each is valid for the whole problem)."""
+        if not math.isfinite(bound):
+            return
+        if math.isnan(self.bound):
+            self.bound = bound
+        elif self.model.budget_usd is not None:
+            self.bound = min(self.bound, bound)
+        else:
+            self.bound = max(self.bound, bound)
+
+    def status(self) -> str:
+        """The result's status in words: "optimal" only for a complete, proven solve."""
+        if not self.complete:
+            return f"{self.solver_status or 'not solved'} (constraint rounds incomplete)"
+        return self.solver_status
+
+
+def _warnings(
+    res: PlacementResult, settings: SolveSettings, rounds: _Rounds, start: _Start
+) -> tuple[str, ...]:
+    """What the result cannot stand behind, one sentence each."""
+    out = []
+    target = settings.mip_rel_gap
+    if not res.gap <= target * 1.0001 + 1e-9:
+        gap = "an unknown gap" if not math.isfinite(res.gap) else f"{res.gap:.2%}"
+        why = (
+            f"the wall-clock limit of {settings.time_limit_s:g} s"
+            if rounds.time_cut
+            else f"the node budget of {settings.max_nodes:,} per solve"
+        )
+        out.append(
+            f"The placement is not proven optimal: it is within {gap} of the best possible "
+            f"plan, not within the target gap of {target:.2%}; {why} stopped the solver. "
+            "Raise max_nodes or time_limit_s, or accept the gap."
+        )
+    if rounds.time_cut or start.kicks_cut:
+        out.append(
+            f"The wall-clock limit ({settings.time_limit_s:g} s) cut the search short, so "
+            "this plan may differ on a faster or slower machine; raise time_limit_s for a "
+            "plan that depends only on the inputs."
+        )
+    if not rounds.complete:
+        out.append(
+            "The solver's rounds of demand rows or two-path cuts did not finish: the plan "
+            "is the best complete plan found, not the solver's last answer."
+        )
+    return tuple(out)
 
 
 def _result(

@@ -22,7 +22,13 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from coverage.planning.backhaul.checks import reachable_covers
-from coverage.planning.backhaul.formulation import Columns, Cut, build_milp, start_vector
+from coverage.planning.backhaul.formulation import (
+    Columns,
+    Cut,
+    build_milp,
+    start_vector,
+    violated_cuts,
+)
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
 from coverage.planning.covering import aggregate_demand, covered_mask
 from coverage.planning.problem import PlacementProblem
@@ -397,7 +403,8 @@ class BackhaulModel:
 
     def feasible(self, plan: BackhaulPlan) -> bool:
         """Whether a plan meets every row of the current model (budget, target, capacity,
-        hops) when its traffic is routed along shortest paths of its own links.
+        hops, link heights) with its traffic routed by
+        :func:`~coverage.planning.backhaul.routing.route_plan`.
 
         Parameters
         ----------
@@ -411,6 +418,8 @@ class BackhaulModel:
         """
         x = start_vector(self, plan)
         if x is None:
+            return False
+        if self.two_paths and violated_cuts(self, plan):
             return False
         m = self.milp([])
         if self.budget_usd is None:
@@ -488,6 +497,8 @@ class BackhaulModel:
         start: NDArray[np.float64] | None,
         cuts: Sequence[Cut] = (),
         relax: bool = False,
+        max_nodes: int | None = None,
+        abs_gap: float = 0.0,
     ) -> tuple[MilpSolution, float]:
         """Solve the current model.
 
@@ -504,6 +515,10 @@ class BackhaulModel:
             Two-path cut-set rows found so far.
         relax
             Solve the LP relaxation instead.
+        max_nodes
+            Most branch-and-bound nodes (None: no limit).
+        abs_gap
+            Absolute gap (people or USD) at which HiGHS stops as well (0: none).
 
         Returns
         -------
@@ -515,12 +530,17 @@ class BackhaulModel:
         m = self.milp(cuts)
         if relax:
             m = dataclasses.replace(m, integrality=np.zeros_like(m.integrality))
+        options = dict(_HIGHS_OPTIONS)
+        if max_nodes is not None:
+            options["mip_max_nodes"] = int(max_nodes)
+        if abs_gap > 0.0:
+            options["mip_abs_gap"] = float(abs_gap)
         sol = solve_milp(
             m,
             time_limit_s=time_limit_s,
             mip_rel_gap=mip_rel_gap,
             start=start,
-            options=_HIGHS_OPTIONS,
+            options=options,
         )
         if self.budget_usd is None:
             return sol, max(sol.bound, 0.0)

@@ -8,7 +8,8 @@ Greedy-then-connect (:func:`greedy_then_connect`: greedy coverage or greedy cove
 builds dedicated relays, and HiGHS, started from it, rarely finds the cheap moves that a
 plan with relays offers. :func:`improve_plan` is a first-improvement local search over
 three moves, each kept only when the plan stays within budget, hop limit, link heights and
-link capacities (traffic routed along shortest paths of the plan's own links):
+link capacities (:func:`~coverage.planning.backhaul.routing.route_plan`: the traffic
+routed over the plan's own links as the MILP's flow rows ask):
 
 * a relay becomes an access site (a relay costs little less than an access site at the
   same mast, and already has its links);
@@ -28,9 +29,7 @@ the MILP does.
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from scipy import sparse
 
 from coverage.planning.backhaul.connect import connect_to_pop
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.covering import greedy_cover, greedy_select, improve_by_swaps
 
 __all__ = [
@@ -212,13 +212,22 @@ def connect(model: BackhaulModel, sel: NDArray[np.int64]) -> BackhaulPlan:
     Returns
     -------
     BackhaulPlan
-        The priced plan; sites that cannot be joined are left out.
+        The priced plan; sites that cannot be joined, within the hop limit and the link
+        capacities, are left out.
     """
     m = model
     nh, n = m.n_heights, m.net.n
     H = nx.Graph()
     for e, (a, b) in enumerate(m.net.edges):
-        H.add_edge(int(a), int(b), min_height_m=float(m.net.req_h[e]), e=e)
+        H.add_edge(
+            int(a),
+            int(b),
+            min_height_m=float(m.net.req_h[e]),
+            capacity_mbps=float(m.net.cap[e]),
+            e=e,
+        )
+    for o in sel:
+        H.add_node(int(o // nh), traffic_mbps=float(m.traffic_mbps[o]))
     hs = [float(h) for h in m.heights_m]
     table = {i: {hs[h]: float(m.relay_cost_usd[i * nh + h]) for h in range(nh)} for i in range(n)}
     site_table = {
@@ -351,7 +360,7 @@ def perturb_search(
     kicks: int = 40,
     seed: int = 0,
     deadline_s: float | None = None,
-) -> BackhaulPlan:
+) -> tuple[BackhaulPlan, int]:
     """Iterated local search: kick the best plan, improve it, keep it when it covers more.
 
     Parameters
@@ -365,22 +374,24 @@ def perturb_search(
     seed
         Seed of the generator that picks the sites (same seed, same plan).
     deadline_s
-        ``time.perf_counter()`` value after which no new kick starts (None: all kicks run).
-        Determinism holds when every kick runs before it; a stop is logged.
+        ``time.perf_counter()`` value after which no new kick starts (None: all kicks run):
+        a safety net. The kicks are the work budget: the plan is the same on any machine
+        when all of them run, and the caller learns when they did not.
 
     Returns
     -------
-    BackhaulPlan
-        The best plan seen (``plan`` itself when no kick leads to more coverage).
+    plan, kicks_made
+        The best plan seen (``plan`` itself when no kick leads to more coverage), and the
+        kicks made (``kicks`` unless the deadline stopped them).
     """
     if model.budget_usd is None or model.k_coverage != 1 or not plan.access:
-        return plan
+        return plan, kicks
     rng = np.random.default_rng(seed)
     best, best_w = plan, model.covered_weight(plan)
     for r in range(kicks):
         if deadline_s is not None and time.perf_counter() > deadline_s:
-            log.info("plan_network: time share spent after %d of %d kicks", r, kicks)
-            break
+            log.warning("plan_network: the time limit stopped the kicks after %d of %d", r, kicks)
+            return best, r
         q = kick(model, best, rng, 1 + r % 3)
         if not q.access or not _feasible(model, q):
             continue
@@ -390,7 +401,7 @@ def perturb_search(
             best, best_w = q, qw
     if best is not plan:
         log.info("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
-    return best
+    return best, kicks
 
 
 def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
@@ -565,27 +576,12 @@ def _needed_height(model: BackhaulModel, p: BackhaulPlan) -> dict[int, float]:
 
 
 def _feasible(model: BackhaulModel, p: BackhaulPlan) -> bool:
-    """Links tall enough, every access site within the hop limit, capacities respected with
-    traffic routed along shortest paths of the plan's links."""
+    """Links tall enough at both ends, and the traffic routed to the PoP within the link
+    capacities and the hop limit (:func:`~coverage.planning.backhaul.routing.route_plan`)."""
     net = model.net
-    n = net.n
-    nh = model.n_heights
     built = {**p.access, **p.relays}
-    T = nx.Graph()
-    T.add_node(n)
     for e in p.edges:
-        a, b = (int(v) for v in net.edges[e])
-        for v in (a, b):
-            if v != n and (v not in built or model.heights_m[built[v]] < net.req_h[e] - 1e-9):
+        for v in (int(x) for x in net.edges[e]):
+            if v != net.n and (v not in built or model.heights_m[built[v]] < net.req_h[e] - 1e-9):
                 return False
-        T.add_edge(a, b, e=e)
-    limit = model.hop_limit if model.hop_limit is not None else math.inf
-    flow = np.zeros(len(net.edges))
-    paths = nx.single_source_shortest_path(T, n)
-    for i, h in p.access.items():
-        path = paths.get(i)
-        if path is None or len(path) - 1 > limit:
-            return False
-        for a, b in itertools.pairwise(path):
-            flow[T.edges[a, b]["e"]] += model.traffic_mbps[i * nh + h]
-    return bool(np.all(flow <= net.cap + 1e-9))
+    return route_plan(model, p) is not None
