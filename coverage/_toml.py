@@ -1,7 +1,7 @@
 """TOML tables into validated, frozen dataclasses: the loader behind scenario and area files.
 
 :func:`build` makes a dataclass from a TOML table: it rejects unknown keys (naming the nearest
-known key), converts and checks each value against the field's type hint (nested dataclasses,
+known key) and removed keys (with the fix a class gives in its ``REMOVED_KEYS``), converts and checks each value against the field's type hint (nested dataclasses,
 tuples, dicts, optionals, numbers, integers, booleans, strings) and collects every problem
 instead of stopping at the first; a dataclass's own range checks (``__post_init__`` calling
 :func:`check`) are collected the same way. :func:`raise_problems` reports them all in one
@@ -43,7 +43,11 @@ def build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "path"}
     kwargs: dict[str, Any] = {}
+    removed: dict[str, str] = getattr(cls, "REMOVED_KEYS", {})
     for key, value in raw.items():
+        if key in removed:
+            problems.append(f"{where}: key {key!r} is no longer used: {removed[key]}")
+            continue
         if key not in fields:
             near = difflib.get_close_matches(key, list(fields), n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""

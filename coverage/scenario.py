@@ -20,7 +20,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from coverage._toml import ProblemError, build, check, raise_problems, read_toml
 from coverage.errors import ScenarioError
@@ -305,8 +305,13 @@ class BackhaulParams:
     max_link_m: float = 15000.0
     max_hops: int = 4
     min_clearance_ratio: float = 0.6
-    relay_mast_height_m: float = 18.0
     two_paths: bool = False
+
+    #: Keys of earlier versions, with what to do instead.
+    REMOVED_KEYS: ClassVar[dict[str, str]] = {
+        "relay_mast_height_m": "relays take their mast from [placement] mast_heights_m, "
+        "chosen by the optimiser with the links they carry; delete the key.",
+    }
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a bad hop limit, clearance ratio or link length."""

@@ -316,6 +316,7 @@ def choose_sites(
         budget_usd=budget,
         target_share=p.target_share if p.objective == "cost" else None,
         must_cover=schools if p.objective == "cost" else None,
+        target_weights=inputs.demand["population"].to_numpy(dtype=np.float64),
         demand_names=names,
         k_coverage=p.k_coverage,
         hop_limit=b.max_hops,

@@ -300,10 +300,14 @@ class PlacementProblem:
     budget_usd
         Maximise the covered weight within this total cost (sites, relays and links).
     target_share
-        Instead, minimise the cost of covering this share (0-1) of the weight and every
-        ``must_cover`` point. Give exactly one of the two.
+        Instead, minimise the cost of covering this share (0-1) of ``target_weights`` and
+        every ``must_cover`` point. Give exactly one of the two.
     must_cover
         Per demand point: must be covered (schools). None: no point must.
+    target_weights
+        What ``target_share`` is a share of, per demand point: people, with 0 for the
+        schools (each school is its own ``must_cover`` constraint, not a share of
+        people). None: ``weights``.
     demand_names
         Names of the demand points for messages (None: "demand point 0", ...).
     k_coverage
@@ -322,6 +326,8 @@ class PlacementProblem:
         the PoP first, then lowest mast, then shortest; every PoP link is kept). Dense
         mountain-top graphs otherwise make the model too large; the optimum and bound are
         then those of the pruned graph. None keeps all.
+    share_weights
+        Derived: ``target_weights`` (or ``weights``) as float64.
     pop_ids
         Derived: ``pop`` as a tuple of node keys.
     must
@@ -350,6 +356,7 @@ class PlacementProblem:
     budget_usd: float | None = None
     target_share: float | None = None
     must_cover: ArrayLike | None = None
+    target_weights: ArrayLike | None = None
     demand_names: Sequence[str] | None = None
     k_coverage: int = 1
     hop_limit: int | None = None
@@ -357,6 +364,7 @@ class PlacementProblem:
     traffic: SiteTraffic = SiteTraffic()
     traffic_mbps: ArrayLike | None = None
     max_links_per_site: int | None = 8
+    share_weights: NDArray[np.float64] = field(init=False, repr=False)
     pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
     must: NDArray[np.bool_] = field(init=False, repr=False)
     names: list[str] = field(init=False, repr=False)
@@ -398,9 +406,18 @@ class PlacementProblem:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
+        share = self.weights if self.target_weights is None else self.target_weights
+        object.__setattr__(self, "share_weights", np.asarray(share, dtype=np.float64).ravel())
 
     def _check_shapes(self) -> None:
         A, w = self.covers, self.weights
+        sw = self.share_weights
+        if sw.size != w.size or not (np.isfinite(sw).all() and (sw >= 0).all()):
+            msg = (
+                f"target_weights has {sw.size} values for {w.size} demand points or a "
+                "negative or non-finite value; give people (>= 0) per demand point."
+            )
+            raise InputError(msg)
         n, nh = len(self.candidate_ids), self.heights_m.size
         acc, rel = self.access_cost_usd, self.relay_cost_usd
         if A.shape != (n * nh, w.size) or acc.size != n * nh or rel.size != n * nh:

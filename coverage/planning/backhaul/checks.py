@@ -95,11 +95,12 @@ def reachable_covers(
             raise InfeasibleError(msg)
     if p.target_share is None:
         return A_ok, None
-    reachable = float(p.weights[ok_site >= k].sum())
-    need = float(p.target_share) * float(p.weights.sum())
+    share = p.share_weights
+    reachable = float(share[ok_site >= k].sum())
+    need = float(p.target_share) * float(share.sum())
     if need > reachable + 1e-9:
         msg = (
-            f"At most {reachable / max(p.weights.sum(), 1e-12):.1%} of the people can "
+            f"At most {reachable / max(share.sum(), 1e-12):.1%} of the people can "
             f"be covered by candidates {_why_not(p)}, but {p.target_share:.1%} was "
             "asked; lower the target, raise the hop limit or add candidates."
         )

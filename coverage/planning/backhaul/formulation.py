@@ -333,9 +333,9 @@ def _objective(
         obj[cols.z] = m.wg
         return obj, True
     assert m.need_weight is not None
-    free = float(m.wg[~m.active].sum())
+    free = float(m.share_wg[~m.active].sum())
     act = np.nonzero(m.active)[0]
-    rows.add(list(cols.z.start + act), list(m.wg[act]), m.need_weight - free - 1e-9, np.inf)
+    rows.add(list(cols.z.start + act), list(m.share_wg[act]), m.need_weight - free - 1e-9, np.inf)
     must_g = np.unique(m.group[m.must & (m.group >= 0)])
     col_lo[cols.z.start + must_g] = 1.0
     return cost, False

@@ -152,7 +152,13 @@ def plan_network(
     rounds.run()
     plan = rounds.best
     if plan is None:
-        raise InfeasibleError(model.explain_infeasible())
+        msg = (
+            "The solver found no plan that meets the target and every must-cover point "
+            f"within its limits ({settings.max_nodes:,} nodes per solve, "
+            f"{settings.time_limit_s:g} s), and no heuristic plan does; raise max_nodes or "
+            "time_limit_s, or lower the target."
+        )
+        raise InfeasibleError(msg)
     msg = f"{rounds.rounds} solve(s), {rounds.nodes} branch-and-bound node(s)"
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
@@ -192,7 +198,8 @@ def _warm_start(
     m = model
     swapped = swap_then_connect(m, greedy)
     plans = [("greedy-then-connect", greedy.plan), ("swaps", swapped)]
-    bases = (greedy.plan, swapped, *lighter_starts(m, greedy))
+    empty = BackhaulPlan({}, {}, [])  # grown from the PoP: low budgets that greedy overspends
+    bases = (greedy.plan, swapped, *lighter_starts(m, greedy), empty)
     plans.extend(("local search", improve_plan(m, base)) for base in bases)
     best: tuple[str, BackhaulPlan] | None = None
     for source, plan in plans:
@@ -232,7 +239,7 @@ class _Rounds:
     def run(self) -> None:
         """Solve rounds until no row or cut is missing, or a limit stops them."""
         m = self.model
-        if self.start.plan.access and m.meets_target(self.start.plan):
+        if m.meets_target(self.start.plan):  # under a budget, even the empty plan does
             self.best = self.start.plan
         start_plan: BackhaulPlan | None = self.best
         while not self.complete:

@@ -101,7 +101,9 @@ class BackhaulModel:
     access_ok
         Per candidate: may be an access site (it reaches the PoP, by two paths when asked).
     need_weight
-        People to cover (cost objective), else None.
+        People to cover (cost objective, in ``share_w``), else None.
+    share_w, share_wg
+        What the target share counts (people; schools 0), per demand point and per group.
     Ag, wg, group
         Demand merged by cover set: options x groups, people per group, group of each point
         (-1: seen by no option).
@@ -122,6 +124,8 @@ class BackhaulModel:
     inc: Incidence
     access_ok: NDArray[np.bool_]
     need_weight: float | None
+    share_w: NDArray[np.float64]
+    share_wg: NDArray[np.float64]
     Ag: sparse.csc_array
     wg: NDArray[np.float64]
     group: NDArray[np.int64]
@@ -178,6 +182,8 @@ class BackhaulModel:
             inc=Incidence.of(net),
             access_ok=access_ok,
             need_weight=need,
+            share_w=p.share_weights,
+            share_wg=_group_sums(p.share_weights, group, Ag.shape[1]),
             Ag=Ag,
             wg=wg,
             group=group,
@@ -382,7 +388,7 @@ class BackhaulModel:
         if self.need_weight is None:
             return True
         cov = self.covered(plan)
-        return bool(cov[self.must].all() and self.w[cov].sum() >= self.need_weight - 1e-6)
+        return bool(cov[self.must].all() and self.share_w[cov].sum() >= self.need_weight - 1e-6)
 
     def better(self, a: BackhaulPlan, b: BackhaulPlan) -> bool:
         """Whether plan ``a`` is strictly better than ``b`` for the objective.
@@ -422,10 +428,8 @@ class BackhaulModel:
         if self.two_paths and violated_cuts(self, plan):
             return False
         m = self.milp([])
-        if self.budget_usd is None:
-            cov = self.covered(plan)
-            if not cov[self.must].all() or self.w[cov].sum() < (self.need_weight or 0.0) - 1e-6:
-                return False
+        if not self.meets_target(plan):
+            return False
         Mx = m.matrix @ x
         return bool(
             np.all(Mx >= np.asarray(m.row_lower) - 1e-6)
@@ -546,7 +550,11 @@ class BackhaulModel:
             return sol, max(sol.bound, 0.0)
         free = float(self.wg[~self.active].sum())
         eps_total = self.tie_penalty_per_usd * self.budget_usd
-        return sol, min(sol.bound + free + eps_total, float(self.wg.sum()))
+        bound = min(sol.bound + free + eps_total, float(self.wg.sum()))
+        positive = self.wg[self.wg > 0]
+        if positive.size and bound < positive.min() - 1e-9:
+            bound = 0.0  # coverage is a sum of whole groups: below the lightest one, none fits
+        return sol, bound
 
     # --- solutions to plans -------------------------------------------------------------
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
@@ -577,3 +585,11 @@ class BackhaulModel:
         plan = BackhaulPlan(access, relays, edges)
         plan.cost = self.plan_cost(plan)
         return plan
+
+
+def _group_sums(
+    values: NDArray[np.float64], group: NDArray[np.int64], n_groups: int
+) -> NDArray[np.float64]:
+    """Per merged demand group, the sum of ``values`` over its points."""
+    seen = group >= 0
+    return np.bincount(group[seen], weights=values[seen], minlength=n_groups)

@@ -98,7 +98,14 @@ def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
     opt_ok = np.repeat(m.access_ok, nh)
     if m.need_weight is not None:
         sel = greedy_cover(
-            m.A, m.w, m.access_cost_usd, grp, m.need_weight, m.must, m.k_coverage, allowed=opt_ok
+            m.A,
+            m.share_w,
+            m.access_cost_usd,
+            grp,
+            m.need_weight,
+            m.must,
+            m.k_coverage,
+            allowed=opt_ok,
         )
         return GreedyStart(connect(m, sel), 0.0)
     budget = m.budget_usd
@@ -261,7 +268,8 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
     model
         The problem (its ``budget_usd`` must be set: coverage objective).
     plan
-        A feasible plan (e.g. greedy-then-connect).
+        A feasible plan (e.g. greedy-then-connect), or the empty plan: the search then grows
+        a network from the PoP one linked access site at a time.
     max_moves
         Most improving moves made.
 
@@ -271,7 +279,7 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         A plan covering at least as much, within the budget; ``plan`` itself when no move
         improves it or the objective is cost.
     """
-    if model.budget_usd is None or model.k_coverage != 1 or not plan.access:
+    if model.budget_usd is None or model.k_coverage != 1:
         return plan
     A = sparse.csr_array(model.A, dtype=bool)
     w = model.w
