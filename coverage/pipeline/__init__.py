@@ -19,7 +19,8 @@ Stages, each a function a notebook can call on its own (see
 3. :func:`~coverage.pipeline.stages.coverage_matrix`: received power from every candidate
    at every mast height to every demand point.
 4. :func:`~coverage.pipeline.stages.choose_sites`: the placement (HiGHS MILP or greedy)
-   with backhaul to the point of presence over the candidate link graph.
+   with backhaul to the point of presence over the candidate link graph; the problem it
+   solves is :func:`~coverage.pipeline.stages.placement_problem`'s.
 5. :func:`~coverage.pipeline.assemble.assemble_plan`: per-demand status (covered, or why
    not), the coverage raster from the chosen sites, the sites and links tables, the
    assumptions, models and metrics.
@@ -54,6 +55,7 @@ from coverage.pipeline.stages import (
     choose_sites,
     coverage_matrix,
     demand_weights,
+    placement_problem,
     pop_node,
 )
 from coverage.plan import Plan
@@ -68,6 +70,7 @@ __all__ = [
     "choose_sites",
     "coverage_matrix",
     "demand_weights",
+    "placement_problem",
     "plan_coverage",
     "pop_node",
     "prepare_inputs",

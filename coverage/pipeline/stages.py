@@ -27,6 +27,7 @@ from coverage.planning.candidates import (
 )
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
+from coverage.planning.problem import PlacementProblem
 from coverage.radio.antenna import pattern_loss_db
 from coverage.radio.composite import received_power_dbm
 from coverage.radio.prediction import path_loss_options
@@ -38,6 +39,7 @@ __all__ = [
     "choose_sites",
     "coverage_matrix",
     "demand_weights",
+    "placement_problem",
     "pop_node",
 ]
 
@@ -259,6 +261,69 @@ def demand_weights(resolved: ResolvedScenario, inputs: Inputs) -> NDArray[np.flo
     )
 
 
+def placement_problem(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    rx_dbm: NDArray[np.float32],
+) -> PlacementProblem:
+    """The placement problem of a run: what :func:`choose_sites` hands to the solver.
+
+    An option covers a demand point where its received power reaches the threshold; the
+    candidate backhaul link graph joins the candidates and the PoP; options and links are
+    priced from the cost table, or by the site budget.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario: threshold (dBm), costs (USD), ``[placement]`` and
+        ``[backhaul]``.
+    inputs
+        The run's data (terrain, demand points).
+    candidates
+        Candidate sites (:func:`build_candidates`).
+    rx_dbm
+        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`).
+
+    Returns
+    -------
+    PlacementProblem
+        Covers, weights (people), link graph (PoP node ``"PoP"``), option and link costs
+        (USD), the budget or the target share with the schools to cover, and the hop limit.
+
+    Raises
+    ------
+    ScenarioError
+        The PoP lies outside the terrain.
+    """
+    s = resolved.scenario
+    p, b = s.placement, s.backhaul
+    covers = sparse.csr_array(np.nan_to_num(rx_dbm, nan=-np.inf) >= resolved.threshold_dbm)
+    graph = _candidate_links(resolved, inputs.terrain, candidates)
+    access, relay, link, budget = _placement_prices(p, candidates, resolved.costs)
+    schools = (inputs.demand["kind"] == "school").to_numpy()
+    names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
+    return PlacementProblem(
+        covers,
+        demand_weights(resolved, inputs),
+        graph=graph,
+        candidate_ids=candidates["candidate_id"].astype(str).tolist(),
+        heights_m=np.asarray(p.mast_heights_m, dtype=np.float64),
+        access_cost_usd=access,
+        relay_cost_usd=relay,
+        link_cost_usd=link,
+        pop="PoP",
+        budget_usd=budget,
+        target_share=p.target_share if p.objective == "cost" else None,
+        must_cover=schools if p.objective == "cost" else None,
+        target_weights=inputs.demand["population"].to_numpy(dtype=np.float64),
+        demand_names=names,
+        k_coverage=p.k_coverage,
+        hop_limit=b.max_hops,
+        two_paths=b.two_paths,
+    )
+
+
 def choose_sites(
     resolved: ResolvedScenario,
     inputs: Inputs,
@@ -266,6 +331,8 @@ def choose_sites(
     rx_dbm: NDArray[np.float32],
 ) -> Placement:
     """Choose access sites, mast heights, relays and backhaul links (one MILP, or greedy).
+
+    Solves :func:`placement_problem` with the scenario's solve settings.
 
     Parameters
     ----------
@@ -292,36 +359,8 @@ def choose_sites(
         The PoP lies outside the terrain.
     """
     from coverage.planning.backhaul.milp import plan_network
-    from coverage.planning.problem import PlacementProblem
 
-    s = resolved.scenario
-    p, b = s.placement, s.backhaul
-    costs = resolved.costs
-    heights = p.mast_heights_m
-    covers = sparse.csr_array(np.nan_to_num(rx_dbm, nan=-np.inf) >= resolved.threshold_dbm)
-    graph = _candidate_links(resolved, inputs.terrain, candidates)
-    access, relay, link, budget = _placement_prices(p, candidates, costs)
-    schools = (inputs.demand["kind"] == "school").to_numpy()
-    names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
-    problem = PlacementProblem(
-        covers,
-        demand_weights(resolved, inputs),
-        graph=graph,
-        candidate_ids=candidates["candidate_id"].astype(str).tolist(),
-        heights_m=np.asarray(heights, dtype=np.float64),
-        access_cost_usd=access,
-        relay_cost_usd=relay,
-        link_cost_usd=link,
-        pop="PoP",
-        budget_usd=budget,
-        target_share=p.target_share if p.objective == "cost" else None,
-        must_cover=schools if p.objective == "cost" else None,
-        target_weights=inputs.demand["population"].to_numpy(dtype=np.float64),
-        demand_names=names,
-        k_coverage=p.k_coverage,
-        hop_limit=b.max_hops,
-        two_paths=b.two_paths,
-    )
+    problem = placement_problem(resolved, inputs, candidates, rx_dbm)
     result = plan_network(problem, resolved.solve)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
@@ -331,7 +370,7 @@ def choose_sites(
         result.status,
         100 * result.gap,
     )
-    return Placement(result, graph, "PoP", costs)
+    return Placement(result, problem.graph, "PoP", resolved.costs)
 
 
 def _candidate_links(
