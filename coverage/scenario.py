@@ -236,6 +236,7 @@ class PlacementParams:
     mast_heights_m: tuple[float, ...] = (12.0, 18.0, 30.0)
     time_limit_s: float = 60.0
     mip_gap: float = 0.005
+    max_nodes: int = 20_000
     k_coverage: int = 1
     school_weight_people: float = 300.0
 
@@ -258,6 +259,7 @@ class PlacementParams:
         check(all(0 < h <= 100 for h in self.mast_heights_m), "mast heights must be in (0, 100] m")
         check(self.time_limit_s > 0, "time_limit_s must be positive")
         check(0 <= self.mip_gap < 1, "mip_gap must be in [0, 1)")
+        check(self.max_nodes >= 1, "max_nodes must be at least 1")
         check(self.k_coverage in (1, 2, 3), "k_coverage must be 1, 2 or 3")
         check(self.school_weight_people >= 0, "school_weight_people must not be negative")
 

@@ -129,7 +129,12 @@ class ResolvedScenario:
             Method ("milp" or "greedy"), time limit (s) and relative MIP gap.
         """
         p = self.scenario.placement
-        return SolveSettings(method=p.method, time_limit_s=p.time_limit_s, mip_rel_gap=p.mip_gap)
+        return SolveSettings(
+            method=p.method,
+            time_limit_s=p.time_limit_s,
+            mip_rel_gap=p.mip_gap,
+            max_nodes=p.max_nodes,
+        )
 
     @property
     def sector_antenna(self) -> AntennaPattern | None:

@@ -363,6 +363,8 @@ def _result(
     weight = float(m.w[covered].sum())
     if m.budget_usd is not None:
         ub = min(bound, float(m.wg.sum()))
+        if ub - weight <= m.tie_penalty_per_usd * m.budget_usd + 1e-9:
+            ub = max(weight, 0.0)  # within the tie-break's slack: proven (see tie_penalty_per_usd)
         value = weight
     else:
         ub = max(bound, 0.0)

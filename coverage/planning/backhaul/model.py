@@ -482,7 +482,8 @@ class BackhaulModel:
         """Cost penalty per USD that breaks ties toward cheaper plans (coverage objective).
 
         The whole budget weighs 0.01 % of the total weight, so at most that much coverage
-        can be traded for cost (the reported bound adds it back).
+        can be traded for cost (the reported bound adds it back, and a plan within that
+        slack of the bound counts as proven optimal).
 
         Returns
         -------

@@ -233,8 +233,9 @@ def connect(model: BackhaulModel, sel: NDArray[np.int64]) -> BackhaulPlan:
             capacity_mbps=float(m.net.cap[e]),
             e=e,
         )
-    for o in sel:
-        H.add_node(int(o // nh), traffic_mbps=float(m.traffic_mbps[o]))
+    for o in sel:  # links may raise the mast: the most traffic of its height or taller
+        i, h = int(o // nh), int(o % nh)
+        H.add_node(i, traffic_mbps=float(m.traffic_mbps[i * nh + h : (i + 1) * nh].max()))
     hs = [float(h) for h in m.heights_m]
     table = {i: {hs[h]: float(m.relay_cost_usd[i * nh + h]) for h in range(nh)} for i in range(n)}
     site_table = {
