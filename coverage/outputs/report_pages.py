@@ -24,7 +24,8 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
 
     Page 1: title, totals, cost, table per vereda and people not covered by reason.
     Page 2: schools not covered, models and assumptions. Text is drawn as text, never
-    interpreted, so names from input files need no escaping here.
+    interpreted (mathtext is off: a ``$`` stays a ``$``), so names from input files need no
+    escaping here.
 
     Parameters
     ----------
@@ -44,7 +45,8 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
+    with plt.rc_context({"text.parse_math": False}):  # each text keeps it when saved later
+        return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
 
 
 def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:

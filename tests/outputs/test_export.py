@@ -175,6 +175,18 @@ def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
         assert all(p.stat().st_size > 1000 for p in rendered)
 
 
+def test_gap_report_pdf_prints_a_dollar_sign_as_it_is(tiny_plan, tmp_path):
+    """No mathtext: a name "La $x$ Suiza" is printed so, not as "La x Suiza" in italics."""
+    v = tiny_plan.veredas.copy()
+    v.loc[0, "name"] = "La $x$ Suiza"
+    d = tiny_plan.demand.copy()
+    d.loc[d["vereda"] == "La Suiza", "vereda"] = "La $x$ Suiza"
+    plan = dataclasses.replace(tiny_plan, veredas=v, demand=d)
+    paths = export.write_outputs(plan, tmp_path, language="en", formats=["gap_report"])
+    text = _run("pdftotext", "-f", "1", "-l", "2", str(paths["gap_report_pdf"]), "-")
+    assert "La $x$ Suiza" in text
+
+
 def test_manifest_lists_outputs_with_checksums_and_versions(written):
     plan, out, paths = written
     m = json.loads(paths["manifest"].read_text(encoding="utf-8"))
