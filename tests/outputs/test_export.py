@@ -32,6 +32,7 @@ from coverage.inputs.terrain import load_terrain
 from coverage.outputs import charts, export, files, kml, report
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
+from tests.helpers import WARNING
 
 XSS = "<script>alert(1)</script>"
 
@@ -55,6 +56,16 @@ def written(tmp_path_factory):
 
     plan = build_tiny_plan()
     out = tmp_path_factory.mktemp("out")
+    return plan, out, export.write_outputs(plan, out, language="en")
+
+
+@pytest.fixture(scope="module")
+def warned(tmp_path_factory):
+    """Every output of the tiny plan with two warnings, the first :data:`WARNING`, in English."""
+    from tests.helpers import build_tiny_plan
+
+    plan = dataclasses.replace(build_tiny_plan(), warnings=(WARNING, "Second warning."))
+    out = tmp_path_factory.mktemp("warned")
     return plan, out, export.write_outputs(plan, out, language="en")
 
 
@@ -185,6 +196,15 @@ def test_gap_report_pdf_prints_a_dollar_sign_as_it_is(tiny_plan, tmp_path):
     paths = export.write_outputs(plan, tmp_path, language="en", formats=["gap_report"])
     text = _run("pdftotext", "-f", "1", "-l", "2", str(paths["gap_report_pdf"]), "-")
     assert "La $x$ Suiza" in text
+
+
+def test_gap_report_pdf_shows_the_warnings_under_the_title(warned, written):
+    page1 = _run("pdftotext", "-f", "1", "-l", "1", str(warned[2]["gap_report_pdf"]), "-")
+    order = ["Coverage gap report", "⚠ Warnings:", f"• {WARNING}", "• Second warning.", "People:"]
+    at = [page1.find(t) for t in order]
+    assert min(at) >= 0 and at == sorted(at), page1  # in this order, "$x$" printed as it is
+    plain = _run("pdftotext", "-f", "1", "-l", "1", str(written[2]["gap_report_pdf"]), "-")
+    assert "Warnings" not in plain and "People:" in plain
 
 
 def test_manifest_lists_outputs_with_checksums_and_versions(written):

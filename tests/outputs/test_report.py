@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from coverage.outputs import labels, report, report_pages
 from coverage.plan import REASONS
 from coverage.scenario import LayerSpec
+from tests.helpers import WARNING
 
 XSS = "<script>alert(1)</script>"
-#: A warning that is markup, an entity and mathtext at once: every output must show it as text.
-WARNING = "Solver stopped at its time limit <b>&amp; $x$</b>"
 NUMERIC = (
     "people_total",
     "people_covered",
