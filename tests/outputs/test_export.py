@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import html
 import json
 import shutil
 import subprocess
@@ -205,6 +206,36 @@ def test_gap_report_pdf_shows_the_warnings_under_the_title(warned, written):
     assert min(at) >= 0 and at == sorted(at), page1  # in this order, "$x$" printed as it is
     plain = _run("pdftotext", "-f", "1", "-l", "1", str(written[2]["gap_report_pdf"]), "-")
     assert "Warnings" not in plain and "People:" in plain
+
+
+def test_summary_map_and_gap_report_files_show_the_warnings_escaped(warned, written):
+    paths, plain = warned[2], written[2]
+    for key in ("summary_json", "manifest"):
+        assert json.loads(paths[key].read_text(encoding="utf-8"))["warnings"] == [
+            WARNING, "Second warning."
+        ], key  # fmt: skip
+        assert json.loads(plain[key].read_text(encoding="utf-8"))["warnings"] == [], key
+    escaped = html.escape(WARNING)  # <b>&amp; -> &lt;b&gt;&amp;amp;
+    md = paths["summary_md"].read_text(encoding="utf-8")
+    assert md.index("## ⚠ Warnings") < md.index(f"- **{escaped}**") < md.index("- People:")
+    for key, box in (("gap_report_html", 'id="warnings"'), ("map", 'id="coverage-warnings"')):
+        page = paths[key].read_text(encoding="utf-8")
+        assert box in page and f"<li>{escaped}</li>" in page and WARNING not in page, key
+        assert box not in plain[key].read_text(encoding="utf-8"), key
+    for key in ("summary_md", "gap_report_html", "map"):
+        assert "Warnings" not in plain[key].read_text(encoding="utf-8"), key
+
+
+def test_geopackage_run_info_and_cog_tags_hold_the_warnings(warned, written):
+    for (_plan, _out, paths), expected in ((warned, [WARNING, "Second warning."]), (written, [])):
+        info = gpd.read_file(paths["gpkg"], layer="run_info")
+        assert list(info["kind"][: 1 + len(expected)]) == ["plan"] + ["warning"] * len(expected)
+        rows = info[info["kind"] == "warning"]
+        assert list(rows["value"]) == expected and list(rows["key"]) == ["0", "1"][: len(expected)]
+        for key in ("rx_dbm_tif", "rx_class_tif", "best_server_tif"):
+            with rasterio.open(paths[key]) as ds:
+                assert json.loads(ds.tags()["WARNINGS"]) == expected, key
+    assert "Second warning." in _run("gdalinfo", str(warned[2]["rx_class_tif"]))
 
 
 def test_manifest_lists_outputs_with_checksums_and_versions(written):
