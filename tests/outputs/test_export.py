@@ -238,6 +238,24 @@ def test_geopackage_run_info_and_cog_tags_hold_the_warnings(warned, written):
     assert "Second warning." in _run("gdalinfo", str(warned[2]["rx_class_tif"]))
 
 
+def test_kmz_description_shows_the_warnings_as_text(warned, written):
+    ns = {"k": kml.KML_NS}
+    descriptions = []
+    for _plan, _out, paths in (warned, written):
+        with zipfile.ZipFile(paths["kmz"]) as z:
+            descriptions.append(
+                _text(ET.fromstring(z.read("doc.kml")), "k:Document/k:description", ns)
+            )
+    warned_text, plain_text = descriptions
+    models = "propagation: log-distance toy model (test fixture, not physical); placement: "
+    # KML's HTML: our list markup, the warning's own markup escaped, so shown as text
+    assert warned_text.startswith(
+        f"<b>⚠ Warnings</b><ul><li>{html.escape(WARNING, quote=False)}</li>"
+        "<li>Second warning.</li></ul>" + models
+    )
+    assert plain_text.startswith(models) and "Warnings" not in plain_text
+
+
 def test_manifest_lists_outputs_with_checksums_and_versions(written):
     plan, out, paths = written
     m = json.loads(paths["manifest"].read_text(encoding="utf-8"))
