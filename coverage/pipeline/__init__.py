@@ -189,8 +189,8 @@ def write_plan(
     Parameters
     ----------
     plan
-        The plan, e.g. from :func:`plan_coverage`; its :attr:`~coverage.plan.Plan.warnings`
-        are in every output.
+        The plan, e.g. from :func:`plan_coverage`; the outputs show its
+        :attr:`~coverage.plan.Plan.warnings` first.
     out_dir
         Output folder (default: the ``out_dir`` of the plan's scenario).
     formats
