@@ -3,6 +3,11 @@
 Each subcommand has an ``_add_<name>`` function that declares its arguments and a
 ``_cmd_<name>`` function that runs it. Only this module configures logging and progress
 output; the library just logs.
+
+Exit status: 0 done; 2 an error (a :class:`~coverage.errors.CoverageError`, its message on
+stderr) or a usage error (argparse); :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every
+output of a plan that has warnings (:attr:`coverage.plan.Plan.warnings`), each logged as a
+warning. A script can tell a plan to act on (0) from one to check first (3).
 """
 
 from __future__ import annotations
@@ -14,9 +19,21 @@ from collections.abc import Callable, Sequence
 
 from coverage.errors import CoverageError
 
-__all__ = ["main"]
+__all__ = ["EXIT_UNPROVEN", "main"]
 
 log = logging.getLogger("coverage.cli")
+
+#: Exit status of ``coverage-plan run`` when every output was written but the plan has
+#: warnings: the program cannot stand behind it as it is (a solver stopped before proving
+#: its target gap, a fallback plan). 0 is a plan without warnings, 2 an error.
+EXIT_UNPROVEN = 3
+
+#: The exit statuses, for ``--help``.
+_EPILOG = (
+    "exit status: 0 done; 2 an error (message on stderr) or a usage error; "
+    f"{EXIT_UNPROVEN} (run) every output was written, but the plan has warnings (logged, and "
+    "shown first in every output): check them before acting on the plan"
+)
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -26,6 +43,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "run",
         help="run a coverage plan from a scenario (default: the Palmitas scenario)",
         description="Run a full coverage plan and write the map, rasters, layers and summaries.",
+        epilog=_EPILOG,
     )
     p.add_argument(
         "scenario",
@@ -43,14 +61,20 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from coverage.pipeline import run_scenario
+    from coverage.pipeline import plan_coverage, write_plan
 
-    outputs = run_scenario(
-        args.scenario, out_dir=args.out, mirror=args.mirror, progress=not args.quiet
-    )
+    plan = plan_coverage(args.scenario, mirror=args.mirror, progress=not args.quiet)
+    outputs = write_plan(plan, out_dir=args.out)
     for kind, path in outputs.items():
         print(f"{kind:>10}: {path}")
-    return 0
+    return _plan_status(plan.warnings)
+
+
+def _plan_status(warnings: tuple[str, ...]) -> int:
+    """Log each warning of a plan written; 0 when there are none, else :data:`EXIT_UNPROVEN`."""
+    for warning in warnings:
+        log.warning("%s", warning)
+    return EXIT_UNPROVEN if warnings else 0
 
 
 def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -228,11 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser of the global options (``-v``, ``-q``) and the subcommands ``run``,
         ``validate``, ``viewshed`` and ``pathloss``; each subcommand sets ``func``, the
-        function that runs it.
+        function that runs it. ``--help`` of the program and of ``run`` ends with the exit
+        statuses.
     """
     parser = argparse.ArgumentParser(
         prog="coverage-plan",
         description="Plan rural wireless coverage: sites, backhaul, coverage maps, gap reports.",
+        epilog=_EPILOG,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.add_argument(
@@ -256,8 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The process exit code: the subcommand's (0 on success), or 2 when it raised a
-        :class:`~coverage.errors.CoverageError`, whose message is printed to stderr.
+        The process exit code: 0 on success; 2 when the subcommand raised a
+        :class:`~coverage.errors.CoverageError`, whose message is printed to stderr;
+        :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every output of a plan that has
+        warnings, after logging each of them as a warning.
 
     Raises
     ------

@@ -1,6 +1,7 @@
 """Builders that several test modules share, so that each test states only what differs.
 
 * :func:`build_tiny_plan` (with :func:`tiny_scenario`): a small hand-built plan for the writers;
+  :data:`WARNING`, a plan warning that every writer must show as the text it is;
 * :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
 * :func:`prediction_settings` (with :data:`PREDICTION_KW`): settings of the prediction tests;
 * :func:`grid_placement_problem`, :func:`chain_placement_problem`,
@@ -29,6 +30,9 @@ from coverage.scenario import AreaSpec, LayerSpec, PlacementParams, PopulationFa
 
 #: Working CRS of the hand-built plan.
 TINY_CRS = "EPSG:9377"
+#: A plan warning that is markup, an entity and mathtext at once, for
+#: ``dataclasses.replace(plan, warnings=(WARNING,))``: every output must show it as this text.
+WARNING = "Solver stopped at its time limit <b>&amp; $x$</b>"
 
 if TYPE_CHECKING:
     from coverage.planning.problem import CoverageProblem, PlacementProblem

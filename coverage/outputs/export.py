@@ -6,7 +6,9 @@ colour tables, overviews), a GeoPackage (sites, links, demand, veredas, coverage
 best-server polygons, a run-info table), a KMZ for Google Earth, a CSV site list, one profile
 chart per backhaul link, a static map (PNG and PDF), the summary (JSON, CSV, Markdown), the
 coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
-versions, timings, output checksums).
+versions, timings, output checksums). The plan's warnings are in the map, the summaries,
+the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's description
+and the manifest.
 
 Every file is written atomically and inside the output folder (:mod:`coverage.outputs.files`).
 Web and KML outputs are reprojected to
@@ -101,8 +103,8 @@ def write_cog(
 
     Tiled, DEFLATE-compressed, with internal overviews (nearest for categories, average
     otherwise) down to about 32 cells, ``nodata`` set, an optional colour table (byte
-    grids only) and the plan's models and assumptions as metadata tags. Written through
-    GDAL's COG driver, so ``gdalinfo`` reports ``LAYOUT=COG``.
+    grids only) and the plan's models, assumptions and warnings as metadata tags. Written
+    through GDAL's COG driver, so ``gdalinfo`` reports ``LAYOUT=COG``.
 
     Parameters
     ----------
@@ -111,8 +113,9 @@ def write_cog(
     array
         The grid, of the plan's terrain shape; its dtype is kept.
     plan
-        Gives the grid's CRS and transform, and the ``PLAN``, ``MODELS`` and
-        ``ASSUMPTIONS`` tags.
+        Gives the grid's CRS and transform, and the ``PLAN``, ``MODELS``, ``ASSUMPTIONS``
+        and ``WARNINGS`` tags (JSON; ``WARNINGS`` is ``[]`` when the run stands behind the
+        plan).
     nodata
         The grid's nodata value.
     description
@@ -150,6 +153,7 @@ def write_cog(
         "PLAN": plan.name,
         "MODELS": json.dumps(plan.models, ensure_ascii=False),
         "ASSUMPTIONS": json.dumps(plan.assumptions, ensure_ascii=False),
+        "WARNINGS": json.dumps(list(plan.warnings), ensure_ascii=False),
         **(tags or {}),
     }
     with MemoryFile() as mem:
@@ -297,7 +301,8 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
 
     Layers ``sites``, ``links``, ``demand``, ``veredas``, ``coverage`` (signal-class
     polygons) and ``best_server`` (areas per access site), all in the working CRS, and a
-    non-spatial ``run_info`` table (plan name, models, assumptions).
+    non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
+    ``warning`` row per warning (keys 0, 1...), the models and the assumptions.
 
     Parameters
     ----------
@@ -322,6 +327,7 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     }
     info = pd.DataFrame(
         [("plan", "name", plan.name)]
+        + [("warning", str(i), str(w)) for i, w in enumerate(plan.warnings)]
         + [("model", str(k), str(v)) for k, v in plan.models.items()]
         + [("assumption", str(i), str(a)) for i, a in enumerate(plan.assumptions)],
         columns=["kind", "key", "value"],

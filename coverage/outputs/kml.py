@@ -6,11 +6,16 @@ The document follows OGC KML 2.2 (OGC 07-147r2). Coordinates are reprojected to 
 so a site is drawn as a mast of its height and a link runs between antenna tops. The
 coverage overlay is the received-power class image reprojected onto a lon/lat grid, as a
 ``GroundOverlay`` requires. The XML is built with :mod:`xml.etree.ElementTree`, which
-escapes every name from an input file, so a name such as ``<script>`` stays text.
+escapes every name from an input file, so a name such as ``<script>`` stays text. The
+document's description, which Google Earth shows as HTML, holds the plan's warnings (when it
+has any) and the models, their text HTML-escaped before the XML escaping, so that it shows
+as the text it is.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import io
 import logging
 import math
@@ -160,8 +165,9 @@ def kml_document(
     Returns
     -------
     xml.etree.ElementTree.Element
-        The ``kml`` root: styles, then folders of sites, antenna azimuths (when the sites
-        have them), links, demand and veredas, then the coverage ground overlay.
+        The ``kml`` root: the document's name and description (the plan's warnings, when it
+        has any, then the models), styles, then folders of sites, antenna azimuths (when the
+        sites have them), links, demand and veredas, then the coverage ground overlay.
 
     Raises
     ------
@@ -172,7 +178,7 @@ def kml_document(
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.name}")
-    _sub(doc, "description", "; ".join(f"{k}: {v}" for k, v in plan.models.items()))
+    _sub(doc, "description", _description(plan, L))
     _styles(doc)
     _site_folder(doc, plan, L)
     _sectors(doc, plan, L("sites"))
@@ -182,6 +188,19 @@ def kml_document(
     bounds = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
     _ground_overlay(doc, bounds, L)
     return root
+
+
+def _description(plan: Plan, L: Labeller) -> str:
+    """The document's description in KML's HTML subset: the warnings in a list, the models.
+
+    Every text is HTML-escaped; ElementTree then escapes the whole again for XML.
+    """
+    e = functools.partial(html.escape, quote=False)
+    models = e("; ".join(f"{k}: {v}" for k, v in plan.models.items()))
+    if not plan.warnings:
+        return models
+    items = "".join(f"<li>{e(w)}</li>" for w in plan.warnings)
+    return f"<b>⚠ {e(L('warnings'))}</b><ul>{items}</ul>{models}"
 
 
 def kml_color(color: str, alpha: int = 255) -> str:

@@ -1,10 +1,10 @@
 """The manifest of a run: scenario, input checksums, software versions, timings, outputs.
 
 :func:`build_manifest` gathers what is needed to reproduce a plan and to check its files:
-the scenario as run, every input file with its SHA-256 (and whether it matches the
-checksum the scenario declares), a digest of the terrain grid, the models and assumptions,
-the Python, GDAL and package versions, the timings of the pipeline's stages and of each
-output, and each output's size and SHA-256. It reads files to hash them and writes
+the plan's warnings, the scenario as run, every input file with its SHA-256 (and whether it
+matches the checksum the scenario declares), a digest of the terrain grid, the models and
+assumptions, the Python, GDAL and package versions, the timings of the pipeline's stages and
+of each output, and each output's size and SHA-256. It reads files to hash them and writes
 nothing; :func:`coverage.outputs.export.write_manifest` writes it atomically.
 """
 
@@ -146,7 +146,8 @@ def build_manifest(
     Parameters
     ----------
     plan
-        The plan; its scenario, terrain, models, assumptions and metrics are recorded.
+        The plan; its warnings, scenario, terrain, models, assumptions and metrics are
+        recorded.
     path
         Where the manifest will be written; output paths are given relative to its folder.
     outputs
@@ -160,7 +161,8 @@ def build_manifest(
     Returns
     -------
     dict
-        JSON-ready: the plan's name, the creation time (UTC), the scenario
+        JSON-ready: the plan's name, its ``warnings`` (a list, empty when the run stands
+        behind the plan), the creation time (UTC), the scenario
         (``plan.scenario.to_dict()``), the input files with their SHA-256 (the scenario's
         area layers, ``plan.metrics["inputs"]`` and ``inputs``), a digest of the terrain
         grid, the models and assumptions, the Python, GDAL and package versions, the
@@ -169,6 +171,7 @@ def build_manifest(
     """
     return {
         "plan": plan.name,
+        "warnings": list(plan.warnings),
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "scenario": jsonable(plan.scenario.to_dict()),
         "inputs": _inputs(plan, inputs),

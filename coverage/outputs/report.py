@@ -1,13 +1,16 @@
 """Summaries and the coverage-gap report of a :class:`~coverage.plan.Plan`.
 
 Everything here turns a plan into numbers and text: :func:`summarize` gives one
-JSON-ready dictionary (totals, one row per vereda, the schools, the cost, the models and the
-assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
+JSON-ready dictionary (the plan's warnings, totals, one row per vereda, the schools, the cost,
+the models and the assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
 :func:`gap_report_html` format it (:func:`coverage.outputs.report_pages.gap_report_figures`
 lays it out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
 
-Every name that comes from an input file (vereda, school, site) is escaped in the HTML and
-Markdown outputs, so a name such as ``<script>alert(1)</script>`` stays inert text.
+A plan's warnings (what the run cannot stand behind, :attr:`~coverage.plan.Plan.warnings`)
+come first in every document, before the figures, under their own heading; a plan without
+warnings shows no such heading. Every name that comes from an input file (vereda, school,
+site), and every warning, is escaped in the HTML and Markdown outputs, so a name such as
+``<script>alert(1)</script>`` stays inert text.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def _group_counts(demand: Any) -> dict[str, Any]:
 
 
 def summarize(plan: Plan) -> dict[str, Any]:
-    """Summarise a plan: totals, one row per vereda, schools, cost, models and assumptions.
+    """Summarise a plan: warnings, totals, one row per vereda, schools, cost, models, assumptions.
 
     Parameters
     ----------
@@ -98,7 +101,8 @@ def summarize(plan: Plan) -> dict[str, Any]:
     -------
     dict
         JSON-ready (plain Python types, ``None`` for missing numbers) with keys ``name``,
-        ``crs``, ``totals`` (people, households and schools covered / not covered, share of
+        ``crs``, ``warnings`` (the plan's warnings, one sentence each; an empty list when the
+        run stands behind the plan), ``totals`` (people, households and schools covered / not covered, share of
         people covered, ``uncovered_by_reason``), ``veredas`` (a list of the same figures per
         vereda, in the order of ``plan.veredas``, then any vereda named only by demand
         points), ``schools`` (one row per school), ``sites`` (count per role), ``backhaul``
@@ -112,6 +116,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
     return {
         "name": plan.name,
         "crs": plan.crs,
+        "warnings": [str(w) for w in plan.warnings],
         "totals": totals,
         "veredas": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
@@ -284,7 +289,7 @@ def _md(text: Any) -> str:
 
 
 def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
-    """The summary as a Markdown document: totals, table per vereda, schools, models.
+    """The summary as a Markdown document: warnings, totals, table per vereda, schools, models.
 
     Parameters
     ----------
@@ -296,8 +301,9 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     Returns
     -------
     str
-        The document; names from input files are escaped (HTML entities and Markdown
-        punctuation).
+        The document: the title, then the plan's warnings under their heading (none when
+        it has none), then the figures; names from input files and warnings are escaped
+        (HTML entities and Markdown punctuation).
 
     Raises
     ------
@@ -305,7 +311,9 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    lines = _md_totals(summary, L)
+    lines = [f"# {L['title']}: {_md(summary['name'])}", ""]
+    lines += _md_warnings(summary, L)
+    lines += _md_totals(summary, L)
     lines += _md_veredas(summary, L)
     lines += _md_reasons(summary, L, language)
     lines += _md_schools(summary, L, language)
@@ -314,12 +322,18 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     return "\n".join(lines)
 
 
+def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
+    """The warnings of the plan as a bulleted section; no lines when it has none."""
+    warnings = summary.get("warnings", [])
+    if not warnings:
+        return []
+    return [f"## ⚠ {L['warnings']}", "", *(f"- **{_md(w)}**" for w in warnings), ""]
+
+
 def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The title and the bullet list of totals, cost, sites and links."""
+    """The bullet list of totals, cost, sites and links."""
     t = summary["totals"]
     return [
-        f"# {L['title']}: {_md(summary['name'])}",
-        "",
         f"- {L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
         f"({fmt_share(t['share_people_covered'])})",
         f"- {L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
@@ -403,16 +417,19 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:4px 8px}
 th{background:#eee}td.n{text-align:right}tr.total{font-weight:bold;background:#f6f6f6}
 .gap{color:#b00}.ok{color:#070}
+.warnings{border:3px solid #b00;background:#fff4e5;padding:.2em 1em;margin:1em 0}
+.warnings h2{color:#b00;margin:.4em 0}
 """
 
 
 def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     """The coverage-gap report as a self-contained HTML page (no scripts, no external links).
 
-    Per vereda: people, households and schools covered and not covered, and the people not
-    covered by reason; then the schools not covered with their reason, the cost of the plan
-    and per person connected, and the models and assumptions of the run. Every name is
-    escaped with :func:`html.escape`.
+    First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
+    title; then per vereda: people, households and schools covered and not covered, and the
+    people not covered by reason; then the schools not covered with their reason, the cost
+    of the plan and per person connected, and the models and assumptions of the run. Every
+    name and warning is escaped with :func:`html.escape`.
 
     Parameters
     ----------
@@ -444,7 +461,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
-<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+{_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
@@ -460,6 +477,18 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """
+
+
+def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
+    """The box of the plan's warnings, one list item each; "" when it has none."""
+    e = html.escape
+    items = "".join(f"<li>{e(w)}</li>" for w in summary.get("warnings", []))
+    if not items:
+        return ""
+    return (
+        f'<div id="warnings" class="warnings" role="alert"><h2>⚠ {e(L["warnings"])}</h2>'
+        f"<ul>{items}</ul></div>\n"
+    )
 
 
 def _html_vereda_table(

@@ -22,9 +22,10 @@ __all__ = ["gap_report_figures"]
 def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list[Figure]:
     """The gap report as A4 portrait matplotlib pages, for a PDF (matplotlib PdfPages).
 
-    Page 1: title, totals, cost, table per vereda and people not covered by reason.
-    Page 2: schools not covered, models and assumptions. Text is drawn as text, never
-    interpreted, so names from input files need no escaping here.
+    Page 1: title, the plan's warnings in a box (only when it has any), totals, cost, table
+    per vereda and people not covered by reason. Page 2: schools not covered, models and
+    assumptions. Text is drawn as text, never interpreted (mathtext is off: a ``$`` stays a
+    ``$``), so names from input files and warnings need no escaping here.
 
     Parameters
     ----------
@@ -44,14 +45,16 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
+    with plt.rc_context({"text.parse_math": False}):  # each text keeps it when saved later
+        return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
 
 
 def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
-    """Page 1: title, totals, cost, table per vereda, people not covered by reason."""
+    """Page 1: title, warnings, totals, cost, table per vereda, people not covered by reason."""
     t = summary["totals"]
     fig = plt.figure(figsize=(8.27, 11.69))
     fig.text(0.07, 0.95, f"{L['gap_title']}: {summary['name']}", fontsize=15, weight="bold")
+    drop = _warnings_box(fig, summary.get("warnings", []), L)
     lines = [
         f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
         f"({fmt_share(t['share_people_covered'])})",
@@ -60,7 +63,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
         f"{L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
         f"{L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
     ]
-    fig.text(0.07, 0.80, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
+    fig.text(0.07, 0.80 - drop, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
     cols = [
         L["vereda"],
         f"{L['people']}\n{L['covered'].lower()}",
@@ -82,7 +85,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
         ]
         for r in [*summary["veredas"], {"vereda": L["total"], **t}]
     ]
-    ax = fig.add_axes((0.05, 0.35, 0.9, 0.43))
+    ax = fig.add_axes((0.05, 0.35, 0.9, 0.43 - drop))
     ax.axis("off")
     _table(ax, cells, cols, bold_last=True)
     reason_cells = [
@@ -134,6 +137,33 @@ def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str)
     ]
     fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
     return fig2
+
+
+#: Font size (points) and line spacing of the warnings box on page 1.
+_WARNING_FONT_PT, _WARNING_SPACING = 9.5, 1.4
+
+
+def _warnings_box(fig: Figure, warnings: list[str], L: dict[str, str]) -> float:
+    """Draw the warnings in a red-edged box under the title of page 1.
+
+    Returns how far (figure fraction) the totals and the vereda table move down to make
+    room: 0 when there are no warnings, and then nothing is drawn.
+    """
+    if not warnings:
+        return 0.0
+    text = "\n".join([f"⚠ {L['warnings']}:", *(_wrap(f"• {w}", 100) for w in warnings)])
+    fig.text(
+        0.07,
+        0.925,
+        text,
+        fontsize=_WARNING_FONT_PT,
+        va="top",
+        linespacing=_WARNING_SPACING,
+        color="#990000",
+        bbox={"boxstyle": "round,pad=0.6", "facecolor": "#fff4e5", "edgecolor": "#bb0000"},
+    )
+    n_lines = text.count("\n") + 1
+    return n_lines * _WARNING_FONT_PT * _WARNING_SPACING / 72.0 / 11.69 + 0.012
 
 
 def _wrap(text: str, width: int) -> str:

@@ -3,16 +3,18 @@
 This is the only module that imports folium. :func:`coverage_map` builds a Leaflet map with
 layers toggled from a control (terrain hillshade, coverage of the best server and of each
 site, best-server areas, sites, backhaul links with their margin, demand covered and not
-covered, veredas), a legend and popups with the figures, in Spanish or English; one
-function adds each layer. :func:`map_html` renders it to one self-contained HTML page: no
-basemap tiles from the internet (terrain is our own hillshade image), and Leaflet's
-JavaScript and CSS inlined from a local copy (Debian's ``libjs-leaflet``, or a folder named
-by ``$COVERAGE_LEAFLET_DIR``), so that the map works offline, as it must in the field.
+covered, veredas), popups with the figures and, fixed over the map, the panels of
+:mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
+and the legend), in Spanish or English; one function adds each layer. :func:`map_html`
+renders it to one self-contained HTML page: no basemap tiles from the internet (terrain is
+our own hillshade image), and Leaflet's JavaScript and CSS inlined from a local copy
+(Debian's ``libjs-leaflet``, or a folder named by ``$COVERAGE_LEAFLET_DIR``), so that the
+map works offline, as it must in the field.
 
 Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) for display only,
 with :func:`coverage.outputs.styles.to_web_mercator`, since Leaflet stretches an image
-overlay linearly in Mercator. Every name from an input file is HTML-escaped before it
-reaches a popup, tooltip or legend.
+overlay linearly in Mercator. Every name from an input file, and every warning, is
+HTML-escaped before it reaches a popup, tooltip or panel.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
-from coverage.outputs.labels import Labeller, label, labeller
+from coverage.outputs.labels import Labeller, labeller
+from coverage.outputs.panels import panels_html
 from coverage.outputs.report import summarize
 from coverage.outputs.styles import (
     BEST_SERVER_COLORS,
@@ -51,7 +54,6 @@ from coverage.outputs.styles import (
     margin_class,
     palette_rgba,
     png_bytes,
-    rx_class_labels,
     rx_classes,
     to_web_mercator,
 )
@@ -153,7 +155,8 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     -------
     folium.Map
         With no tile layer (terrain is a hillshade image overlay), layers in a control,
-        a legend, and only Leaflet itself as a script dependency. Save it with
+        the title, the plan's warnings (a box under the title, only when it has any) and
+        the legend, and only Leaflet itself as a script dependency. Save it with
         :func:`map_html` for an offline page.
 
     Raises
@@ -417,11 +420,11 @@ def _demand_marker(r: Any, color: str, ll: LatLon, L: Labeller) -> Any:
 def _add_title_legend_controls(
     m: folium.Map, plan: Plan, bounds: BoundsLonLat, language: str
 ) -> None:
-    """Add the layer control, the title and legend, and zoom to the terrain."""
+    """Add the layer control, the title, warnings and legend panels, and zoom to the terrain."""
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.html.add_child(Element(_legend_html(plan, language)))
+    root.html.add_child(Element(panels_html(plan, language)))
     m.fit_bounds(_corners(bounds))
 
 
@@ -462,41 +465,6 @@ def demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
         if size > 1:
             cells = ndimage.maximum_filter(cells, size=size)
     return cells
-
-
-def _legend_html(plan: Plan, language: str) -> str:
-    e = html.escape
-    L = lambda key: e(label(key, language))  # noqa: E731
-    swatch = (
-        '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
-    )
-    rows = [f"<b>{L('rx_dbm')}</b>"]
-    for (r, g, b), text in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True):
-        rows.append(swatch.format(f"rgb({r},{g},{b})") + e(text))
-    rows.append(f"<b>{L('sites')}</b>")
-    rows += [swatch.format(c) + L(role) for role, c in ROLE_COLORS.items()]
-    rows.append(f"<b>{L('margin_db')}</b>")
-    rows += [
-        swatch.format(MARGIN_COLORS["good"]) + "≥ 10",
-        swatch.format(MARGIN_COLORS["fair"]) + "0 … 10",
-        swatch.format(MARGIN_COLORS["bad"]) + "&lt; 0",
-    ]
-    rows += [
-        swatch.format(COVERED_COLOR) + L("demand_covered"),
-        swatch.format(UNCOVERED_COLOR) + L("demand_uncovered"),
-    ]
-    models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
-    return (
-        '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
-        "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"
-        f'border-radius:4px">{L("title")}: {e(plan.name)}</div>'
-        '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'
-        "background:rgba(255,255,255,.92);padding:8px 10px;font:12px sans-serif;"
-        f'border-radius:4px;max-width:260px;line-height:1.5"><b>{L("legend")}</b><br>'
-        + "<br>".join(rows)
-        + f'<div style="margin-top:4px;font-size:10px;color:#555">{L("models")}: {e(models)}'
-        "</div></div>"
-    )
 
 
 def leaflet_assets() -> Path | None:

@@ -34,7 +34,8 @@ loaded data and coverage matrix. Pair them with care: :class:`Inputs` hold what 
 scenario's area, ``[demand]`` and ``[propagation]`` grid and land cover produced, and a
 resolved scenario that changes those sections needs :func:`prepare_inputs` again.
 
-:func:`plan_coverage` runs 1-5; :func:`run_scenario` also writes the outputs.
+:func:`plan_coverage` runs 1-5; :func:`write_plan` writes a plan's outputs into its
+scenario's folder, in its language; :func:`run_scenario` does both.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ __all__ = [
     "prepare_inputs",
     "resolve",
     "run_scenario",
+    "write_plan",
 ]
 
 log = logging.getLogger(__name__)
@@ -166,13 +168,47 @@ def run_scenario(
     -------
     dict[str, Path]
         Output name -> path of the file written.
-    """
-    from coverage.outputs.export import write_outputs
 
+    See Also
+    --------
+    write_plan : Writes a plan already made; the plan's warnings are then at hand.
+    """
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     t0 = time.perf_counter()
     plan = plan_coverage(s, mirror=mirror, progress=progress)
+    outputs = write_plan(plan, out_dir=out_dir, formats=formats)
+    log.info("plan %s made and written in %.1f s", s.name, time.perf_counter() - t0)
+    return outputs
+
+
+def write_plan(
+    plan: Plan,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    formats: list[str] | None = None,
+) -> dict[str, Path]:
+    """Write a plan's outputs in the language of its scenario.
+
+    Parameters
+    ----------
+    plan
+        The plan, e.g. from :func:`plan_coverage`; the outputs show its
+        :attr:`~coverage.plan.Plan.warnings` first.
+    out_dir
+        Output folder (default: the ``out_dir`` of the plan's scenario).
+    formats
+        Output kinds to write (default: all), as :func:`coverage.outputs.export.write_outputs`
+        takes them.
+
+    Returns
+    -------
+    dict[str, Path]
+        Output name -> path of the file written.
+    """
+    from coverage.outputs.export import write_outputs
+
+    s = plan.scenario
     folder = Path(out_dir if out_dir is not None else s.out_dir)
     outputs = write_outputs(plan, folder, language=s.language, formats=formats)
-    log.info("plan %s written to %s in %.1f s", s.name, folder, time.perf_counter() - t0)
+    log.info("plan %s written to %s", s.name, folder)
     return outputs

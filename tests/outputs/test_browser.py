@@ -4,7 +4,8 @@ The page is opened from disk with networking off in spirit (no basemap tiles, Le
 inlined from Debian's ``libjs-leaflet``); Chromium's console is captured on stderr
 (``--enable-logging=stderr``) and must hold no JavaScript error; the DOM after the scripts
 ran (``--dump-dom``) must hold the map, every layer in the layer control, the image
-overlays, the vector layers and the legend; and a screenshot is saved and must not be blank.
+overlays, the vector layers, the legend and the warnings box; and a screenshot is saved and
+must not be blank, and must show the warnings box.
 Names from input files carry payloads that would log ``XSS-RAN`` if they ever ran.
 """
 
@@ -68,7 +69,7 @@ def page(tmp_path_factory) -> Path:
     s["name"] = PAYLOADS[0]
     d = plan.demand.copy()
     d["name"] = PAYLOADS[1]
-    plan = dataclasses.replace(plan, veredas=v, sites=s, demand=d)
+    plan = dataclasses.replace(plan, veredas=v, sites=s, demand=d, warnings=(PAYLOADS[0],))
     out = tmp_path_factory.mktemp("browser")
     return export.write_outputs(plan, out, language="en", formats=["map"])["map"]
 
@@ -121,6 +122,8 @@ def test_map_loads_in_chromium_with_all_layers_and_no_js_error(page, tmp_path):
     assert dom.count("leaflet-image-layer") >= 2  # hillshade + coverage are on
     assert dom.count("leaflet-interactive") >= 4 + 4 + 8  # links, sites, demand
     assert 'id="coverage-legend"' in dom
+    warnings = dom[dom.index('id="coverage-warnings"') :]
+    assert warnings.index("⚠ Warnings") < warnings.index("&lt;img src=x onerror=")
     # a payload that had been parsed as HTML would be a live <img src="x"> element
     assert '<img src="x"' not in dom
     assert "browser &lt;test&gt;" in dom  # the plan's name, shown as text
@@ -135,6 +138,9 @@ def test_map_screenshot_is_not_blank(page, tmp_path):
     rgb = img[..., :3].reshape(-1, 3)
     # hillshade greys, coverage colours, markers: many distinct colours, not a blank page
     assert len(np.unique((rgb * 255).astype(np.uint8), axis=0)) > 50
+    # the warnings box is on screen: its background (#fff4e5) fills a visible area
+    warning_bg = np.all(np.abs(rgb - np.array([255, 244, 229]) / 255) < 0.01, axis=1)
+    assert warning_bg.sum() > 5000
     keep = os.environ.get("COVERAGE_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)

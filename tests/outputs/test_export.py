@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import html
 import json
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ from coverage.inputs.terrain import load_terrain
 from coverage.outputs import charts, export, files, kml, report
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
+from tests.helpers import WARNING
 
 XSS = "<script>alert(1)</script>"
 
@@ -55,6 +57,16 @@ def written(tmp_path_factory):
 
     plan = build_tiny_plan()
     out = tmp_path_factory.mktemp("out")
+    return plan, out, export.write_outputs(plan, out, language="en")
+
+
+@pytest.fixture(scope="module")
+def warned(tmp_path_factory):
+    """Every output of the tiny plan with two warnings, the first :data:`WARNING`, in English."""
+    from tests.helpers import build_tiny_plan
+
+    plan = dataclasses.replace(build_tiny_plan(), warnings=(WARNING, "Second warning."))
+    out = tmp_path_factory.mktemp("warned")
     return plan, out, export.write_outputs(plan, out, language="en")
 
 
@@ -173,6 +185,75 @@ def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
         rendered = sorted(tmp_path.glob(f"{key}*.png"))
         assert len(rendered) == pages, key
         assert all(p.stat().st_size > 1000 for p in rendered)
+
+
+def test_gap_report_pdf_prints_a_dollar_sign_as_it_is(tiny_plan, tmp_path):
+    """No mathtext: a name "La $x$ Suiza" is printed so, not as "La x Suiza" in italics."""
+    v = tiny_plan.veredas.copy()
+    v.loc[0, "name"] = "La $x$ Suiza"
+    d = tiny_plan.demand.copy()
+    d.loc[d["vereda"] == "La Suiza", "vereda"] = "La $x$ Suiza"
+    plan = dataclasses.replace(tiny_plan, veredas=v, demand=d)
+    paths = export.write_outputs(plan, tmp_path, language="en", formats=["gap_report"])
+    text = _run("pdftotext", "-f", "1", "-l", "2", str(paths["gap_report_pdf"]), "-")
+    assert "La $x$ Suiza" in text
+
+
+def test_gap_report_pdf_shows_the_warnings_under_the_title(warned, written):
+    page1 = _run("pdftotext", "-f", "1", "-l", "1", str(warned[2]["gap_report_pdf"]), "-")
+    order = ["Coverage gap report", "⚠ Warnings:", f"• {WARNING}", "• Second warning.", "People:"]
+    at = [page1.find(t) for t in order]
+    assert min(at) >= 0 and at == sorted(at), page1  # in this order, "$x$" printed as it is
+    plain = _run("pdftotext", "-f", "1", "-l", "1", str(written[2]["gap_report_pdf"]), "-")
+    assert "Warnings" not in plain and "People:" in plain
+
+
+def test_summary_map_and_gap_report_files_show_the_warnings_escaped(warned, written):
+    paths, plain = warned[2], written[2]
+    for key in ("summary_json", "manifest"):
+        assert json.loads(paths[key].read_text(encoding="utf-8"))["warnings"] == [
+            WARNING, "Second warning."
+        ], key  # fmt: skip
+        assert json.loads(plain[key].read_text(encoding="utf-8"))["warnings"] == [], key
+    escaped = html.escape(WARNING)  # <b>&amp; -> &lt;b&gt;&amp;amp;
+    md = paths["summary_md"].read_text(encoding="utf-8")
+    assert md.index("## ⚠ Warnings") < md.index(f"- **{escaped}**") < md.index("- People:")
+    for key, box in (("gap_report_html", 'id="warnings"'), ("map", 'id="coverage-warnings"')):
+        page = paths[key].read_text(encoding="utf-8")
+        assert box in page and f"<li>{escaped}</li>" in page and WARNING not in page, key
+        assert box not in plain[key].read_text(encoding="utf-8"), key
+    for key in ("summary_md", "gap_report_html", "map"):
+        assert "Warnings" not in plain[key].read_text(encoding="utf-8"), key
+
+
+def test_geopackage_run_info_and_cog_tags_hold_the_warnings(warned, written):
+    for (_plan, _out, paths), expected in ((warned, [WARNING, "Second warning."]), (written, [])):
+        info = gpd.read_file(paths["gpkg"], layer="run_info")
+        assert list(info["kind"][: 1 + len(expected)]) == ["plan"] + ["warning"] * len(expected)
+        rows = info[info["kind"] == "warning"]
+        assert list(rows["value"]) == expected and list(rows["key"]) == ["0", "1"][: len(expected)]
+        for key in ("rx_dbm_tif", "rx_class_tif", "best_server_tif"):
+            with rasterio.open(paths[key]) as ds:
+                assert json.loads(ds.tags()["WARNINGS"]) == expected, key
+    assert "Second warning." in _run("gdalinfo", str(warned[2]["rx_class_tif"]))
+
+
+def test_kmz_description_shows_the_warnings_as_text(warned, written):
+    ns = {"k": kml.KML_NS}
+    descriptions = []
+    for _plan, _out, paths in (warned, written):
+        with zipfile.ZipFile(paths["kmz"]) as z:
+            descriptions.append(
+                _text(ET.fromstring(z.read("doc.kml")), "k:Document/k:description", ns)
+            )
+    warned_text, plain_text = descriptions
+    models = "propagation: log-distance toy model (test fixture, not physical); placement: "
+    # KML's HTML: our list markup, the warning's own markup escaped, so shown as text
+    assert warned_text.startswith(
+        f"<b>⚠ Warnings</b><ul><li>{html.escape(WARNING, quote=False)}</li>"
+        "<li>Second warning.</li></ul>" + models
+    )
+    assert plain_text.startswith(models) and "Warnings" not in plain_text
 
 
 def test_manifest_lists_outputs_with_checksums_and_versions(written):

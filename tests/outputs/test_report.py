@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.outputs import report, report_pages
+from coverage.outputs import labels, report, report_pages
 from coverage.plan import REASONS
 from coverage.scenario import LayerSpec
+from tests.helpers import WARNING
 
 XSS = "<script>alert(1)</script>"
 NUMERIC = (
@@ -217,3 +218,55 @@ def test_summary_records_the_scenario_as_plain_data(tiny_plan):
     s = report.summarize(tiny_plan)["scenario"]
     assert s == json.loads(json.dumps(report.jsonable(tiny_plan.scenario.to_dict())))
     assert s["placement"]["budget_sites"] == 2 and s["area"]["path"] == ""
+
+
+class _Texts(HTMLParser):
+    """Collect the text (entities decoded, as a browser shows it) of each ``li`` inside the
+    element of one id."""
+
+    def __init__(self, element_id: str):
+        super().__init__()
+        self.id, self.depth = element_id, 0
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth or ("id", self.id) in attrs:
+            self.depth += 1
+            if tag == "li":
+                self.items.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and self.items:
+            self.items[-1] += data
+
+
+def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
+    plan = dataclasses.replace(tiny_plan, warnings=(WARNING, "Second warning."))
+    s = report.summarize(plan)
+    assert s["warnings"] == [WARNING, "Second warning."]
+    assert json.loads(json.dumps(s))["warnings"] == s["warnings"]
+    md = report.summary_markdown(s, language="en")
+    assert "- **Solver stopped at its time limit &lt;b&gt;&amp;amp; $x$&lt;/b&gt;**" in md
+    assert "<b>" not in md
+    assert md.index("# Rural connectivity") < md.index("## ⚠ Warnings") < md.index("- People:")
+    page = report.gap_report_html(s, language="es")
+    parser = _Texts("warnings")
+    parser.feed(page)
+    assert parser.items == [WARNING, "Second warning."]  # shown as the text it is
+    assert WARNING not in page and "<b>&amp;" not in page
+    assert page.index("</h1>") < page.index('id="warnings"') < page.index("Personas:")
+    assert "⚠ Advertencias" in page
+
+
+def test_a_plan_without_warnings_shows_no_warnings_heading(tiny_plan):
+    s = report.summarize(tiny_plan)
+    assert s["warnings"] == []
+    for language in ("es", "en"):
+        heading = labels.LABELS[language]["warnings"]
+        assert heading not in report.summary_markdown(s, language=language)
+        page = report.gap_report_html(s, language=language)
+        assert heading not in page and 'id="warnings"' not in page

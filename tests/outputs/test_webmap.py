@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from coverage.outputs import styles, webmap
+from tests.helpers import WARNING
 
 
 def test_map_has_every_layer_in_each_language(tiny_plan):
@@ -54,6 +56,19 @@ def test_map_escapes_names(tiny_plan):
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "<b>plan</b>" not in page
     assert "&lt;script&gt;" in page or "\\u0026lt;script\\u0026gt;" in page
+
+
+def test_map_shows_the_warnings_in_a_box_under_the_title(tiny_plan):
+    plan = dataclasses.replace(tiny_plan, warnings=(WARNING, "Second warning."))
+    page = webmap.map_html(webmap.coverage_map(plan, language="es"))
+    box = re.search(r'<div id="coverage-warnings" role="alert"[^>]*>(.*?)</ul></div>', page)
+    assert box is not None
+    assert box.group(1).startswith("<b>⚠ Advertencias</b>")
+    assert f"<li>{html.escape(WARNING)}</li><li>Second warning.</li>" in box.group(1)
+    assert WARNING not in page  # escaped: the browser shows the markup as text
+    assert page.index('id="coverage-title"') < box.start() < page.index('id="coverage-legend"')
+    plain = webmap.map_html(webmap.coverage_map(tiny_plan, language="es"))
+    assert "coverage-warnings" not in plain and "Advertencias" not in plain
 
 
 def test_thousands_of_demand_points_become_images(tiny_plan):

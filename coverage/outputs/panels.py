@@ -1,0 +1,103 @@
+"""The panels fixed over the web map, as HTML: the title, the plan's warnings and the legend.
+
+:mod:`coverage.outputs.webmap` puts them on the page, over the map. They are plain HTML
+fragments with inline styles (no folium here, no stylesheet needed), in the words of
+:mod:`coverage.outputs.labels` and the colours of :mod:`coverage.outputs.styles`; every
+name and every warning is HTML-escaped, so it shows as the text it is.
+"""
+
+from __future__ import annotations
+
+import html
+
+from coverage.outputs.labels import Labeller, labeller
+from coverage.outputs.styles import (
+    COVERED_COLOR,
+    MARGIN_COLORS,
+    ROLE_COLORS,
+    RX_CLASS_COLORS,
+    UNCOVERED_COLOR,
+    rx_class_labels,
+)
+from coverage.plan import Plan
+
+__all__ = ["panels_html"]
+
+
+def panels_html(plan: Plan, language: str) -> str:
+    """The title, warnings and legend panels of a plan's map, as one HTML fragment.
+
+    Parameters
+    ----------
+    plan
+        The plan: its name, warnings and models are shown.
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    str
+        ``<div id="coverage-title">`` (top left); then, only when the plan has warnings,
+        ``<div id="coverage-warnings" role="alert">`` under the title, a red-edged box
+        with the heading and one list item per warning; then ``<div id="coverage-legend">``
+        (bottom left, with the models).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
+    """
+    e = html.escape
+    L = labeller(language)
+    title = (
+        '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
+        "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"
+        f'border-radius:4px">{e(L("title"))}: {e(plan.name)}</div>'
+    )
+    return title + _warnings_panel(plan.warnings, L) + _legend_panel(plan, L)
+
+
+def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
+    """The box of the warnings under the title, one list item each; "" when there are none."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (
+        '<div id="coverage-warnings" role="alert" style="position:fixed;top:48px;left:60px;'
+        "z-index:1000;max-width:45%;background:#fff4e5;color:#990000;border:2px solid #bb0000;"
+        'padding:6px 10px;font:13px sans-serif;border-radius:4px">'
+        f"<b>⚠ {html.escape(L('warnings'))}</b>"
+        f'<ul style="margin:4px 0 0 18px;padding:0">{items}</ul></div>'
+    )
+
+
+def _legend_panel(plan: Plan, L: Labeller) -> str:
+    """The legend: signal classes, site roles, link margins, demand, and the models."""
+    e = html.escape
+    swatch = (
+        '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
+    )
+    rows = [f"<b>{e(L('rx_dbm'))}</b>"]
+    for (r, g, b), text in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True):
+        rows.append(swatch.format(f"rgb({r},{g},{b})") + e(text))
+    rows.append(f"<b>{e(L('sites'))}</b>")
+    rows += [swatch.format(c) + e(L(role)) for role, c in ROLE_COLORS.items()]
+    rows.append(f"<b>{e(L('margin_db'))}</b>")
+    rows += [
+        swatch.format(MARGIN_COLORS["good"]) + "≥ 10",
+        swatch.format(MARGIN_COLORS["fair"]) + "0 … 10",
+        swatch.format(MARGIN_COLORS["bad"]) + "&lt; 0",
+    ]
+    rows += [
+        swatch.format(COVERED_COLOR) + e(L("demand_covered")),
+        swatch.format(UNCOVERED_COLOR) + e(L("demand_uncovered")),
+    ]
+    models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
+    return (
+        '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'
+        "background:rgba(255,255,255,.92);padding:8px 10px;font:12px sans-serif;"
+        f'border-radius:4px;max-width:260px;line-height:1.5"><b>{e(L("legend"))}</b><br>'
+        + "<br>".join(rows)
+        + f'<div style="margin-top:4px;font-size:10px;color:#555">{e(L("models"))}: {e(models)}'
+        "</div></div>"
+    )

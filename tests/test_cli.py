@@ -1,0 +1,74 @@
+"""Tests of coverage.cli: the exit statuses of ``coverage-plan run`` and their ``--help``.
+
+The planning itself is replaced by a hand-built plan (``pipeline.plan_coverage`` patched),
+so that these tests write real outputs without a long run; ``tests/test_pipeline.py`` runs
+the command on a synthetic territory end to end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from coverage import pipeline
+from coverage.cli import EXIT_UNPROVEN, main
+from coverage.plan import Plan
+from tests.helpers import WARNING, build_tiny_plan
+
+
+def _run_on(plan: Plan, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
+    """``coverage-plan -q run scenario.toml --out OUT`` with ``plan`` as what planning made."""
+    asked: list[object] = []
+
+    def plan_coverage(scenario: object = None, **_kwargs: object) -> Plan:
+        asked.append(scenario)
+        return plan
+
+    monkeypatch.setattr(pipeline, "plan_coverage", plan_coverage)
+    return main(["-q", "run", "scenario.toml", "--out", str(out)]), asked
+
+
+def test_run_of_a_plan_with_warnings_writes_everything_logs_them_and_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    plan = dataclasses.replace(build_tiny_plan(), warnings=(WARNING, "Second warning."))
+    with caplog.at_level(logging.WARNING, logger="coverage.cli"):
+        status, asked = _run_on(plan, tmp_path, monkeypatch)
+    assert status == EXIT_UNPROVEN == 3
+    assert asked == ["scenario.toml"]
+    logged = [r for r in caplog.records if r.name == "coverage.cli"]
+    assert [(r.levelno, r.getMessage()) for r in logged] == [
+        (logging.WARNING, WARNING),
+        (logging.WARNING, "Second warning."),
+    ]
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == [WARNING, "Second warning."]
+    assert len(manifest["outputs"]) > 10  # every output written before the status came back
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == [WARNING, "Second warning."]
+
+
+def test_run_of_a_plan_without_warnings_exits_0_and_logs_no_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="coverage.cli"):
+        status, _ = _run_on(build_tiny_plan(), tmp_path, monkeypatch)
+    assert status == 0
+    assert [r for r in caplog.records if r.name == "coverage.cli"] == []
+    assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["warnings"] == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"]])
+def test_help_ends_with_the_exit_statuses(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0 done; 2 an error" in text
+    assert f"{EXIT_UNPROVEN} (run) every output was written, but the plan has warnings" in text
