@@ -72,6 +72,7 @@ def palmitas(mirror: Path) -> dict:
         "names": inputs.demand["name"].astype(str).tolist(),
         "scenario": s,
         "n_candidates": len(cands),
+        "people": inputs.demand["population"].to_numpy(dtype=np.float64),
     }
 
 
@@ -166,3 +167,50 @@ def test_cost_for_the_same_coverage(palmitas: dict) -> None:
     assert milp.covered[must].all()
     assert milp.cost_usd <= greedy_cost.cost_usd + 1e-6
     _check_backhaul(milp, s.backhaul.max_hops)
+
+
+#: Budgets of the sweep (USD): from less than one site with its link to unlimited.
+SWEEP_BUDGETS_USD = (10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 120e3, 160e3, 200e3, 300e3, 1e9)
+
+
+def test_budget_sweep_more_budget_never_fewer_people_and_never_below_greedy(
+    palmitas: dict,
+) -> None:
+    """The default scenario from 10,000 USD to unlimited: MILP and greedy-then-connect."""
+    d = palmitas
+    s = d["scenario"]
+    people = d["people"]
+    rows = []
+    for budget in SWEEP_BUDGETS_USD:
+        milp = _plan(d, budget_usd=budget, time_limit_s=s.placement.time_limit_s)
+        greedy = _plan(d, budget_usd=budget, method="greedy")
+        rows.append((budget, milp, greedy))
+        print(
+            f"budget {budget:>13,.0f} USD: MILP {milp.covered_weight:7.1f} weight, "
+            f"{people[milp.covered].sum():6.0f} people, {milp.cost_usd:9,.0f} USD, gap "
+            f"{milp.gap:8.3%}, {milp.status}, {len(milp.warnings)} warning(s), "
+            f"{milp.solve_time_s:5.1f} s | greedy {greedy.covered_weight:7.1f} weight, "
+            f"{people[greedy.covered].sum():6.0f} people"
+        )
+    for budget, milp, greedy in rows:
+        assert milp.covered_weight >= greedy.covered_weight - 1e-6, budget
+        assert milp.cost_usd <= budget + 1e-6
+    weights = [milp.covered_weight for _, milp, _ in rows]
+    covered_people = [float(people[milp.covered].sum()) for _, milp, _ in rows]
+    assert weights == sorted(weights)
+    assert covered_people == sorted(covered_people)
+
+
+def test_default_plan_is_the_same_with_time_limits_30_and_120_s(palmitas: dict) -> None:
+    """The search is budgeted by work: a longer safety limit changes nothing."""
+    s = palmitas["scenario"]
+    plans = [
+        _plan(palmitas, budget_usd=s.placement.budget_usd, time_limit_s=t) for t in (30.0, 120.0)
+    ]
+    for r in plans:
+        _report(f"MILP ({r.solve_time_s:.0f} s)", r, float(palmitas["weights"].sum()))
+    a, b = plans
+    assert a.gap <= s.placement.mip_gap and not a.warnings
+    assert a.solve_time_s <= 30.0
+    assert (a.chosen.tolist(), a.heights_m.tolist()) == (b.chosen.tolist(), b.heights_m.tolist())
+    assert (a.relays.tolist(), sorted(a.links)) == (b.relays.tolist(), sorted(b.links))

@@ -12,14 +12,10 @@ from scipy import sparse
 
 from coverage.errors import InfeasibleError, InputError
 from coverage.planning.backhaul.connect import connect_to_pop
+from coverage.planning.backhaul.kicks import kick, perturb_search
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.network import reduce_graph
-from coverage.planning.backhaul.search import (
-    greedy_then_connect,
-    improve_plan,
-    kick,
-    perturb_search,
-)
+from coverage.planning.backhaul.search import greedy_then_connect, improve_plan
 from coverage.planning.covering import covered_mask
 from coverage.planning.placement import plan_network
 from coverage.planning.problem import PlacementProblem, SiteTraffic, SolveSettings

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from coverage.planning.backhaul.connect import connect_to_pop
+from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.milp import plan_network
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.routing import route_plan
@@ -21,7 +22,6 @@ from coverage.planning.backhaul.search import (
     greedy_then_connect,
     improve_plan,
     lighter_starts,
-    perturb_search,
     swap_then_connect,
 )
 from coverage.planning.problem import PlacementProblem, SiteTraffic, SolveSettings

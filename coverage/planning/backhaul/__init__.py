@@ -5,7 +5,7 @@
 * :mod:`~coverage.planning.backhaul.checks`: the checks that say in words why a problem
   cannot be met (no route to the PoP, an unseen school, a target out of reach);
 * :mod:`~coverage.planning.backhaul.connect`: the greedy connection of access sites to the
-  PoP along cheapest hop-limited paths;
+  PoP along cheapest hop-limited paths with room for their traffic;
 * :mod:`~coverage.planning.backhaul.formulation`: the MILP in matrix form (column layout,
   one function per constraint family, plans as start vectors, the two-path cuts a plan
   violates);
@@ -15,6 +15,9 @@
   checks and decodes;
 * :mod:`~coverage.planning.backhaul.network`: the candidate link graph reduced to index
   arrays (PoPs merged, hop limit, link pruning, two-path candidates);
+* :mod:`~coverage.planning.backhaul.routing`: a plan's traffic routed over its own links
+  within capacity and hop limit, the one feasibility test of every heuristic plan;
 * :mod:`~coverage.planning.backhaul.search`: the greedy-then-connect baseline and the local
-  searches (moves, kicks) that make the warm start.
+  search (moves) that make the warm start;
+* :mod:`~coverage.planning.backhaul.kicks`: the seeded iterated local search on it.
 """

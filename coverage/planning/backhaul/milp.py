@@ -69,13 +69,13 @@ from numpy.typing import NDArray
 
 from coverage.errors import InfeasibleError
 from coverage.planning.backhaul.formulation import Cut, start_vector, violated_cuts
+from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.search import (
     GreedyStart,
     greedy_then_connect,
     improve_plan,
     lighter_starts,
-    perturb_search,
     swap_then_connect,
 )
 from coverage.planning.covering import PlacementResult
@@ -113,7 +113,7 @@ def plan_network(
         gap, the node budget per solve and the wall-clock safety limit (s).
     kicks
         Kicks of the iterated local search on the warm start
-        (:func:`coverage.planning.backhaul.search.perturb_search`; 0 turns it off): a work
+        (:func:`coverage.planning.backhaul.kicks.perturb_search`; 0 turns it off): a work
         budget. No kick starts after 75 % of ``settings.time_limit_s`` (safety net).
     seed
         Seed of the generator that picks the kicks.
@@ -143,7 +143,8 @@ def plan_network(
     greedy = greedy_then_connect(model)
     if settings.method == "greedy":
         _, bound = model.solve(settings.time_limit_s, settings.mip_rel_gap, start=None, relax=True)
-        return _result(model, greedy.plan, "greedy+connect", "heuristic", bound, t0, "")
+        res = _result(model, greedy.plan, "greedy+connect", "heuristic", bound, t0, "")
+        return dataclasses.replace(res, warnings=_gap_warning(res, settings, "greedy"))
     deadline_s = t0 + _SEARCH_SHARE * settings.time_limit_s
     start = _warm_start(model, greedy, deadline_s, kicks=kicks, seed=seed)
     model.activate_missing(greedy.plan)  # what the warm starts miss is where the plans differ
@@ -253,7 +254,7 @@ class _Rounds:
                 continue
             if self.best is None or m.better(plan, self.best):
                 self.best = plan
-            start_plan = self.best if not self.cuts else None
+            start_plan = self.best  # it meets every cut found so far
 
     def _round(self, start_plan: BackhaulPlan | None) -> BackhaulPlan | None:
         """One solve; the decoded plan when it meets every constraint, else None."""
@@ -319,20 +320,12 @@ def _warnings(
     res: PlacementResult, settings: SolveSettings, rounds: _Rounds, start: _Start
 ) -> tuple[str, ...]:
     """What the result cannot stand behind, one sentence each."""
-    out = []
-    target = settings.mip_rel_gap
-    if not res.gap <= target * 1.0001 + 1e-9:
-        gap = "an unknown gap" if not math.isfinite(res.gap) else f"{res.gap:.2%}"
-        why = (
-            f"the wall-clock limit of {settings.time_limit_s:g} s"
-            if rounds.time_cut
-            else f"the node budget of {settings.max_nodes:,} per solve"
-        )
-        out.append(
-            f"The placement is not proven optimal: it is within {gap} of the best possible "
-            f"plan, not within the target gap of {target:.2%}; {why} stopped the solver. "
-            "Raise max_nodes or time_limit_s, or accept the gap."
-        )
+    why = (
+        f"the wall-clock limit of {settings.time_limit_s:g} s"
+        if rounds.time_cut
+        else f"the node budget of {settings.max_nodes:,} per solve"
+    )
+    out = list(_gap_warning(res, settings, why))
     if rounds.time_cut or start.kicks_cut:
         out.append(
             f"The wall-clock limit ({settings.time_limit_s:g} s) cut the search short, so "
@@ -345,6 +338,22 @@ def _warnings(
             "is the best complete plan found, not the solver's last answer."
         )
     return tuple(out)
+
+
+def _gap_warning(res: PlacementResult, settings: SolveSettings, why: str) -> tuple[str, ...]:
+    """A warning when the plan's proven gap is above the target gap (``why``: what stopped
+    the search: a limit, or "greedy" for the heuristic method)."""
+    target = settings.mip_rel_gap
+    if res.gap <= target * 1.0001 + 1e-9:
+        return ()
+    gap = "an unknown gap" if not math.isfinite(res.gap) else f"{res.gap:.2%}"
+    head = (
+        f"The placement is not proven optimal: it is within {gap} of the best possible "
+        f"plan, not within the target gap of {target:.2%}"
+    )
+    if why == "greedy":
+        return (f"{head}; it is the greedy heuristic's plan (method = 'greedy').",)
+    return (f"{head}; {why} stopped the solver. Raise max_nodes or time_limit_s, or accept it.",)
 
 
 def _result(

@@ -18,19 +18,14 @@ routed over the plan's own links as the MILP's flow rows ask):
 
 The moves are those of the add/swap neighbourhoods for facility location (Kuehn & Hamburger
 1963, "A heuristic program for locating warehouses", Management Science 9:643-666), on the
-plan with its backhaul. :func:`perturb_search` wraps it in an iterated local search
-(Lourenco, Martin & Stuetzle 2003, "Iterated local search", Handbook of Metaheuristics,
-321-353): a kick (:func:`kick`) takes 1-3 access sites out (a leaf leaves with its link, a
-site that relays others becomes a relay; relays left as leaves go too), the local search
-refills the budget, and the result is kept when it covers more. The kicks come from a
-seeded generator, so the same inputs give the same plan. Heuristics: they give no bound,
-the MILP does.
+plan with its backhaul; relays a move leaves at the end of a line go
+(:func:`prune_relay_leaves`). :mod:`coverage.planning.backhaul.kicks` wraps the search in
+an iterated local search. Heuristics: they give no bound, the MILP does.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,11 +42,12 @@ from coverage.planning.covering import greedy_cover, greedy_select, improve_by_s
 __all__ = [
     "GreedyStart",
     "connect",
+    "copy_plan",
+    "fits_network",
     "greedy_then_connect",
     "improve_plan",
-    "kick",
     "lighter_starts",
-    "perturb_search",
+    "prune_relay_leaves",
     "swap_then_connect",
 ]
 
@@ -289,7 +285,7 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
     for i, h in plan.access.items():
         counts[_row(A, i * nh + h)] += 1
     Af = sparse.csr_array(A, dtype=np.float64)
-    cur = _copy(plan)
+    cur = copy_plan(plan)
     value = float(w[counts > 0].sum())
     moves = 0
     while moves < max_moves:
@@ -355,62 +351,39 @@ def _first_feasible(
         gain, move = scored[k]
         if gain <= 1e-9:
             break
-        cand = _make(move)
+        cand = prune_relay_leaves(model, _make(move))  # a swap may strand a relay
         cand.cost = model.plan_cost(cand)
-        if cand.cost <= budget + 1e-6 and _feasible(model, cand):
+        if cand.cost <= budget + 1e-6 and fits_network(model, cand):
             return gain, cand
     return None
 
 
-def perturb_search(
-    model: BackhaulModel,
-    plan: BackhaulPlan,
-    *,
-    kicks: int = 40,
-    seed: int = 0,
-    deadline_s: float | None = None,
-) -> tuple[BackhaulPlan, int]:
-    """Iterated local search: kick the best plan, improve it, keep it when it covers more.
+def prune_relay_leaves(model: BackhaulModel, p: BackhaulPlan) -> BackhaulPlan:
+    """Drop relays left with one link or none, with their links, until none is left.
+
+    A relay at the end of a line serves nobody (and the MILP's valid inequality, that a
+    relay has two links, refuses it).
 
     Parameters
     ----------
     model
-        The problem (coverage objective, ``k_coverage`` 1; otherwise ``plan`` is returned).
-    plan
-        A feasible plan, ideally a local optimum of :func:`improve_plan`.
-    kicks
-        Number of kicks; kick ``r`` takes ``1 + r % 3`` access sites out.
-    seed
-        Seed of the generator that picks the sites (same seed, same plan).
-    deadline_s
-        ``time.perf_counter()`` value after which no new kick starts (None: all kicks run):
-        a safety net. The kicks are the work budget: the plan is the same on any machine
-        when all of them run, and the caller learns when they did not.
+        The problem (its reduced graph).
+    p
+        The plan; changed in place.
 
     Returns
     -------
-    plan, kicks_made
-        The best plan seen (``plan`` itself when no kick leads to more coverage), and the
-        kicks made (``kicks`` unless the deadline stopped them).
+    BackhaulPlan
+        ``p``, not re-priced.
     """
-    if model.budget_usd is None or model.k_coverage != 1 or not plan.access:
-        return plan, kicks
-    rng = np.random.default_rng(seed)
-    best, best_w = plan, model.covered_weight(plan)
-    for r in range(kicks):
-        if deadline_s is not None and time.perf_counter() > deadline_s:
-            log.warning("plan_network: the time limit stopped the kicks after %d of %d", r, kicks)
-            return best, r
-        q = kick(model, best, rng, 1 + r % 3)
-        if not q.access or not _feasible(model, q):
-            continue
-        q = improve_plan(model, q)
-        qw = model.covered_weight(q)
-        if qw > best_w + 1e-9 and q.cost <= model.budget_usd + 1e-6 and _feasible(model, q):
-            best, best_w = q, qw
-    if best is not plan:
-        log.info("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
-    return best, kicks
+    while True:
+        deg = _degrees(model, p)
+        leaves = [i for i in p.relays if deg.get(i, 0) <= 1]
+        if not leaves:
+            return p
+        for i in leaves:
+            del p.relays[i]
+            p.edges = [e for e in p.edges if i not in model.net.edges[e]]
 
 
 def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
@@ -421,59 +394,24 @@ def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
     return deg
 
 
-def kick(
-    model: BackhaulModel, p: BackhaulPlan, rng: np.random.Generator, n_out: int
-) -> BackhaulPlan:
-    """Take ``n_out`` access sites out of a plan, picked by ``rng``.
-
-    A leaf site leaves with its link, a site relaying others becomes a relay; relays left
-    as leaves are then dropped with their links, repeatedly.
+def copy_plan(p: BackhaulPlan) -> BackhaulPlan:
+    """A copy of a plan that shares nothing with it.
 
     Parameters
     ----------
-    model
-        The problem.
     p
-        The plan (not changed).
-    rng
-        The generator that picks the sites.
-    n_out
-        Access sites to take out.
+        The plan.
 
     Returns
     -------
     BackhaulPlan
-        The kicked plan, priced.
+        New dictionaries and list, the same cost.
     """
-    q = _copy(p)
-    for _ in range(n_out):
-        if not q.access:
-            break
-        sites = sorted(q.access)
-        i = sites[int(rng.integers(len(sites)))]
-        if _degrees(model, q).get(i, 0) <= 1:
-            del q.access[i]
-            q.edges = [e for e in q.edges if i not in model.net.edges[e]]
-        else:
-            q.relays[i] = q.access.pop(i)
-        while True:
-            deg = _degrees(model, q)
-            leaves = [i for i in q.relays if deg.get(i, 0) <= 1]
-            if not leaves:
-                break
-            for i in leaves:
-                del q.relays[i]
-                q.edges = [e for e in q.edges if i not in model.net.edges[e]]
-    q.cost = model.plan_cost(q)
-    return q
+    return BackhaulPlan(dict(p.access), dict(p.relays), list(p.edges), p.cost)
 
 
 def _row(A: sparse.csr_array, o: int) -> NDArray[np.int32]:
     return A.indices[A.indptr[o] : A.indptr[o + 1]]
-
-
-def _copy(p: BackhaulPlan) -> BackhaulPlan:
-    return BackhaulPlan(dict(p.access), dict(p.relays), list(p.edges), p.cost)
 
 
 def _gain(
@@ -510,7 +448,7 @@ def _make(m: _Move) -> BackhaulPlan:
     if isinstance(m, BackhaulPlan):
         return m
     base, x, h, e = m
-    q = _copy(base)
+    q = copy_plan(base)
     q.access[x] = h
     q.edges.append(e)
     return q
@@ -530,7 +468,7 @@ def _neighbours(
         if not model.access_ok[i]:
             continue
         for h2 in range(h, nh):
-            q = _copy(p)
+            q = copy_plan(p)
             del q.relays[i]
             q.access[i] = h2
             out.append((q, -1))
@@ -538,7 +476,7 @@ def _neighbours(
         for h2 in range(nh):
             if h2 == h or model.heights_m[h2] < need.get(i, 0.0) - 1e-9:
                 continue
-            q = _copy(p)
+            q = copy_plan(p)
             (q.access if i in p.access else q.relays)[i] = h2
             out.append((q, -1))
     # a new access site x by one link e to a built node or the PoP y (order: e, then the
@@ -569,7 +507,7 @@ def _swaps(
     mine = [e for e in p.edges if i in net.edges[e]]
     if len(mine) != 1:
         return []
-    q = _copy(p)
+    q = copy_plan(p)
     del q.access[i]
     q.edges = [e for e in p.edges if e != mine[0]]
     adds = _neighbours(model, q, n, nh, adds_only=True)
@@ -584,9 +522,23 @@ def _needed_height(model: BackhaulModel, p: BackhaulPlan) -> dict[int, float]:
     return need
 
 
-def _feasible(model: BackhaulModel, p: BackhaulPlan) -> bool:
-    """Links tall enough at both ends, and the traffic routed to the PoP within the link
-    capacities and the hop limit (:func:`~coverage.planning.backhaul.routing.route_plan`)."""
+def fits_network(model: BackhaulModel, p: BackhaulPlan) -> bool:
+    """Whether a plan's links are tall enough at both ends and carry its traffic to the PoP
+    within the link capacities and the hop limit
+    (:func:`~coverage.planning.backhaul.routing.route_plan`).
+
+    Parameters
+    ----------
+    model
+        The problem.
+    p
+        The plan.
+
+    Returns
+    -------
+    bool
+        True when it does (budget and relay degrees are not checked here).
+    """
     net = model.net
     built = {**p.access, **p.relays}
     for e in p.edges:
