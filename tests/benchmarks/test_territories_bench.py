@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from coverage.planning.backhaul.milp import plan_network
+from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import PlacementProblem, SolveSettings
 from coverage.scenario import load_scenario
 from tests.benchmarks.build_problems import build_problem, default_shared
@@ -62,13 +63,13 @@ def problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlacementPro
     return out
 
 
-def _solve(problem: PlacementProblem) -> tuple[object, float]:
+def _solve(problem: PlacementProblem) -> tuple[PlacementResult, float]:
     t0 = time.perf_counter()
     res = plan_network(problem, SolveSettings(time_limit_s=LIMIT_S, mip_rel_gap=0.005))
     return res, time.perf_counter() - t0
 
 
-def _signature(res) -> tuple:
+def _signature(res: PlacementResult) -> tuple:
     return (
         res.chosen.tolist(),
         res.heights_m.tolist(),
@@ -99,6 +100,7 @@ def test_area_is_planned_to_a_proven_one_percent_gap_within_5_minutes(
 _SOLVE_IN_A_PROCESS = """
 import pickle, sys
 from coverage.planning.backhaul.milp import plan_network
+from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import SolveSettings
 problem = pickle.load(open(sys.argv[1], "rb"))
 res = plan_network(problem, SolveSettings(time_limit_s=float(sys.argv[2]), mip_rel_gap=0.005))

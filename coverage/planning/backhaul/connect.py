@@ -198,9 +198,7 @@ class _Tree:
         """Bellman-Ford over (node, depth) from the tree, at most ``hop_limit`` hops deep;
         with ``min_mbps``, only from tree nodes with that much room and over links of at
         least that capacity (Mbps)."""
-        starts = self.depth.items()
-        if min_mbps > 0.0:
-            starts = [(v, d) for v, d in starts if self.room(v) >= min_mbps - 1e-9]
+        starts = [(v, d) for v, d in self.depth.items() if self.room(v) >= min_mbps - 1e-9]
         best: _Paths = dict.fromkeys(starts, (0.0, None))
         frontier = dict(best)
         for _ in range(self.hop_limit):

@@ -593,4 +593,4 @@ def _group_sums(
 ) -> NDArray[np.float64]:
     """Per merged demand group, the sum of ``values`` over its points."""
     seen = group >= 0
-    return np.bincount(group[seen], weights=values[seen], minlength=n_groups)
+    return np.bincount(group[seen], weights=values[seen], minlength=n_groups).astype(np.float64)
