@@ -5,7 +5,8 @@
 * :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
 * :func:`prediction_settings` (with :data:`PREDICTION_KW`): settings of the prediction tests;
 * :func:`grid_placement_problem`, :func:`chain_placement_problem`,
-  :func:`random_coverage_problem`: placement problems for the planning tests.
+  :func:`random_coverage_problem`: placement problems for the planning tests;
+  :func:`heuristic_plans`: every heuristic plan of a backhaul model.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ TINY_CRS = "EPSG:9377"
 WARNING = "Solver stopped at its time limit <b>&amp; $x$</b>"
 
 if TYPE_CHECKING:
+    from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
     from coverage.planning.problem import CoverageProblem, PlacementProblem
 
 
@@ -421,3 +423,24 @@ def random_coverage_problem(
         "costs_usd": rng.integers(1, 10, n).astype(float),
     }
     return CoverageProblem(**{**values, **fields})
+
+
+def heuristic_plans(model: BackhaulModel) -> list[BackhaulPlan]:
+    """Every heuristic plan plan_network draws its warm start from: greedy-then-connect,
+    the swapped and lighter greedy plans, the local search from each and from the empty
+    plan, and six kicks on the last."""
+    from coverage.planning.backhaul.kicks import perturb_search
+    from coverage.planning.backhaul.model import BackhaulPlan
+    from coverage.planning.backhaul.search import (
+        greedy_then_connect,
+        improve_plan,
+        lighter_starts,
+        swap_then_connect,
+    )
+
+    greedy = greedy_then_connect(model)
+    swapped = swap_then_connect(model, greedy)
+    plans = [greedy.plan, swapped, *lighter_starts(model, greedy)]
+    plans += [improve_plan(model, p) for p in (*plans, BackhaulPlan({}, {}, []))]
+    kicked, _ = perturb_search(model, plans[-1], kicks=6, seed=1)
+    return [*plans, kicked]

@@ -215,3 +215,36 @@ def test_default_plan_is_the_same_with_time_limits_30_and_120_s(palmitas: dict) 
     assert a.solve_time_s <= 30.0
     assert (a.chosen.tolist(), a.heights_m.tolist()) == (b.chosen.tolist(), b.heights_m.tolist())
     assert (a.relays.tolist(), sorted(a.links)) == (b.relays.tolist(), sorted(b.links))
+
+
+@pytest.mark.parametrize("budget_usd", [60e3, 120e3, 1e9])
+def test_every_heuristic_plan_is_a_solution_of_the_milp_on_palmitas(
+    palmitas: dict, budget_usd: float
+) -> None:
+    """On the real instance: each warm-start candidate meets every row of the MILP."""
+    from coverage.planning.backhaul.model import BackhaulModel
+    from coverage.planning.placement import PlacementProblem
+    from tests.helpers import heuristic_plans
+
+    d = palmitas
+    problem = PlacementProblem(
+        d["covers"],
+        d["weights"],
+        graph=d["graph"],
+        candidate_ids=d["ids"],
+        heights_m=np.asarray(d["heights"], dtype=np.float64),
+        access_cost_usd=d["access"],
+        relay_cost_usd=d["relay"],
+        link_cost_usd=d["link"],
+        pop="PoP",
+        hop_limit=d["scenario"].backhaul.max_hops,
+        budget_usd=budget_usd,
+    )
+    model = BackhaulModel.build(problem)
+    plans = [q for q in heuristic_plans(model) if q.access]
+    weights = [round(model.covered_weight(q), 1) for q in plans]
+    print(f"budget {budget_usd:,.0f} USD: {len(plans)} heuristic plans, weights {weights}")
+    assert plans
+    for q in plans:
+        assert model.feasible(q)
+        assert q.cost <= budget_usd + 1e-6

@@ -14,20 +14,13 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from coverage.planning.backhaul.connect import connect_to_pop
-from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.milp import plan_network
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.routing import route_plan
-from coverage.planning.backhaul.search import (
-    greedy_then_connect,
-    improve_plan,
-    lighter_starts,
-    swap_then_connect,
-)
 from coverage.planning.problem import PlacementProblem, SiteTraffic, SolveSettings
 from coverage.planning.solver import MilpModel, solve_milp
 from tests.helpers import GRID_HEIGHTS_M as HEIGHTS
-from tests.helpers import grid_placement_problem
+from tests.helpers import grid_placement_problem, heuristic_plans
 
 EXACT = SolveSettings(mip_rel_gap=0.0, time_limit_s=60.0)
 
@@ -127,15 +120,6 @@ def test_connect_to_pop_leaves_out_a_site_its_links_cannot_carry():
     assert set(heights) - relays == {"A", "B", "C"}
 
 
-def _heuristic_plans(model: BackhaulModel) -> list[BackhaulPlan]:
-    greedy = greedy_then_connect(model)
-    swapped = swap_then_connect(model, greedy)
-    plans = [greedy.plan, swapped, *lighter_starts(model, greedy)]
-    plans += [improve_plan(model, p) for p in (*plans, BackhaulPlan({}, {}, []))]
-    kicked, _ = perturb_search(model, plans[-1], kicks=6, seed=1)
-    return [*plans, kicked]
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
@@ -154,7 +138,7 @@ def test_every_heuristic_plan_is_a_solution_of_the_milp_and_the_result_beats_the
         max_links_per_site=None,
     )
     model = BackhaulModel.build(p)
-    plans = [q for q in _heuristic_plans(model) if q.access]
+    plans = [q for q in heuristic_plans(model) if q.access]
     for q in plans:
         assert model.feasible(q), q  # routed within capacity, hop limit and budget
         assert q.cost <= budget_usd + 1e-6
