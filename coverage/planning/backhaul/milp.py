@@ -165,6 +165,14 @@ def plan_network(
         msg += f", {len(rounds.cuts)} two-path cut(s)"
     res = _result(model, plan, "milp", rounds.status(), rounds.bound, t0, msg)
     res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, start))
+    log.info(
+        "plan_network: %s; plan %.1f, bound %.1f, proven gap %.3f%% of the whole plan "
+        "(HiGHS's own gap is of the modelled rows only)",
+        res.status,
+        res.covered_weight if model.budget_usd is not None else res.cost_usd,
+        res.upper_bound,
+        100 * res.gap,
+    )
     for w in res.warnings:
         log.warning("plan_network: %s", w)
     res.details.update(
