@@ -135,6 +135,7 @@ def test_same_plan_on_one_core_and_under_a_parallel_load(
     finally:
         for b in burners:
             b.kill()
+            b.wait()
     print(f"{name}: idle {idle[-1]}, one core {one_core[-1]}, under load {loaded[-1]}")
     assert one_core == idle
     assert loaded == idle
