@@ -48,19 +48,29 @@ AREAS = (
 LIMIT_S = 300.0
 
 
+class _Problems:
+    """The areas' placement problems, each built when first asked for."""
+
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self.tmp = tmp
+        self.shared = default_shared()
+        self.built: dict[str, PlacementProblem] = {}
+        if not (self.shared / "medellin_rural").is_dir():
+            pytest.fail(f"the benchmark needs {self.shared / 'medellin_rural'} (the shared data)")
+
+    def __getitem__(self, name: str) -> PlacementProblem:
+        if name not in self.built:
+            codes, n = next((c, k) for c, k in AREAS if f"{'+'.join(c)}_c{k}" == name)
+            t = build_area(codes, self.tmp.mktemp(name), self.shared, max_candidates=n)
+            problem, figures = build_problem(load_scenario(t.scenario))
+            print(f"\n{name}: {t.area_km2:.1f} km2, {figures}")
+            self.built[name] = problem
+        return self.built[name]
+
+
 @pytest.fixture(scope="module")
-def problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlacementProblem]:
-    shared = default_shared()
-    if not (shared / "medellin_rural").is_dir():
-        pytest.fail(f"the benchmark needs {shared / 'medellin_rural'} (the shared data)")
-    out: dict[str, PlacementProblem] = {}
-    for codes, n in AREAS:
-        name = f"{'+'.join(codes)}_c{n}"
-        t = build_area(codes, tmp_path_factory.mktemp(name), shared, max_candidates=n)
-        problem, figures = build_problem(load_scenario(t.scenario))
-        print(f"\n{name}: {t.area_km2:.1f} km2, {figures}")
-        out[name] = problem
-    return out
+def problems(tmp_path_factory: pytest.TempPathFactory) -> _Problems:
+    return _Problems(tmp_path_factory)
 
 
 def _solve(problem: PlacementProblem) -> tuple[PlacementResult, float]:
@@ -81,7 +91,7 @@ def _signature(res: PlacementResult) -> tuple:
 
 @pytest.mark.parametrize("name", [f"{'+'.join(c)}_c{n}" for c, n in AREAS])
 def test_area_is_planned_to_a_proven_one_percent_gap_within_5_minutes(
-    problems: dict[str, PlacementProblem], name: str
+    problems: _Problems, name: str
 ) -> None:
     problem = problems[name]
     res, wall = _solve(problem)
@@ -119,7 +129,7 @@ def _solve_in_a_process(path: Path, out: Path, *, one_core: bool) -> tuple:
 
 
 def test_same_plan_on_one_core_and_under_a_parallel_load(
-    problems: dict[str, PlacementProblem], tmp_path: Path
+    problems: _Problems, tmp_path: Path
 ) -> None:
     name = "50+60_c300"
     path = tmp_path / "problem.pkl"
