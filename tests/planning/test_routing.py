@@ -85,6 +85,20 @@ def test_hop_limit_refuses_a_path_one_link_too_long():
     assert model.net.hops.get(2) is None  # S is two links away: not in the reduced graph
 
 
+def _connect_chain(G: nx.Graph) -> tuple:
+    """connect_to_pop of sites A, B and C at 6 m, every price 1 USD."""
+    table = {v: {6.0: 1.0} for v in "ABC"}
+    return connect_to_pop(
+        G,
+        ["A", "B", "C"],
+        "POP",
+        site_height_m=dict.fromkeys("ABC", 6.0),
+        relay_cost_usd=table,
+        site_cost_usd=table,
+        link_cost_usd=1.0,
+    )
+
+
 def test_connect_to_pop_leaves_out_a_site_its_links_cannot_carry():
     # PoP - A - B - C in a chain; each site injects 40 Mbps; links carry 100 Mbps: the link
     # PoP-A takes two sites' traffic at most
@@ -93,30 +107,13 @@ def test_connect_to_pop_leaves_out_a_site_its_links_cannot_carry():
         G.edges[e].update(min_height_m=6.0, capacity_mbps=100.0)
     for v in "ABC":
         G.nodes[v]["traffic_mbps"] = 40.0
-    table = {v: {6.0: 1.0} for v in "ABC"}
-    heights, relays, links = connect_to_pop(
-        G,
-        ["A", "B", "C"],
-        "POP",
-        site_height_m=dict.fromkeys("ABC", 6.0),
-        relay_cost_usd=table,
-        site_cost_usd=table,
-        link_cost_usd=1.0,
-    )
+    heights, relays, links = _connect_chain(G)
     assert set(heights) - relays == {"A", "B"}
     assert "C" not in heights and not relays
     assert len(links) == 2
     # with a second, parallel way out, the third site takes it
     G.add_edge("POP", "C", min_height_m=6.0, capacity_mbps=100.0)
-    heights, relays, _ = connect_to_pop(
-        G,
-        ["A", "B", "C"],
-        "POP",
-        site_height_m=dict.fromkeys("ABC", 6.0),
-        relay_cost_usd=table,
-        site_cost_usd=table,
-        link_cost_usd=1.0,
-    )
+    heights, relays, _ = _connect_chain(G)
     assert set(heights) - relays == {"A", "B", "C"}
 
 
