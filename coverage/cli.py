@@ -7,19 +7,31 @@ output; the library just logs.
 Exit status: 0 done; 2 an error (a :class:`~coverage.errors.CoverageError`, its message on
 stderr) or a usage error (argparse); :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every
 output of a plan that has warnings (:attr:`coverage.plan.Plan.warnings`), each logged as a
-warning. A script can tell a plan to act on (0) from one to check first (3).
+warning. A script can tell a plan to act on (0) from one to check first (3). Ctrl-C ends
+with one line and :data:`EXIT_INTERRUPTED` (130), SIGTERM with :data:`EXIT_TERMINATED` (143);
+either way the output folder holds the previous set, untouched.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
 
 from coverage.errors import CoverageError
 
-__all__ = ["EXIT_UNPROVEN", "main"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+    "EXIT_UNPROVEN",
+    "Terminated",
+    "main",
+    "stop_on_sigterm",
+]
 
 log = logging.getLogger("coverage.cli")
 
@@ -27,12 +39,17 @@ log = logging.getLogger("coverage.cli")
 #: warnings: the program cannot stand behind it as it is (a solver stopped before proving
 #: its target gap, a fallback plan). 0 is a plan without warnings, 2 an error.
 EXIT_UNPROVEN = 3
+#: Exit status after Ctrl-C (SIGINT), as shells report it (128 + 2).
+EXIT_INTERRUPTED = 130
+#: Exit status after SIGTERM (128 + 15).
+EXIT_TERMINATED = 143
 
 #: The exit statuses, for ``--help``.
 _EPILOG = (
     "exit status: 0 done; 2 an error (message on stderr) or a usage error; "
     f"{EXIT_UNPROVEN} (run) every output was written, but the plan has warnings (logged, and "
-    "shown first in every output): check them before acting on the plan"
+    "shown first in every output): check them before acting on the plan; "
+    f"{EXIT_INTERRUPTED} interrupted, {EXIT_TERMINATED} terminated (previous outputs kept)"
 )
 
 Command = Callable[[argparse.Namespace], int]
@@ -61,9 +78,13 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from coverage.outputs.outputset import check_output_folder
     from coverage.pipeline import plan_coverage, write_plan
+    from coverage.scenario import load_scenario
 
-    plan = plan_coverage(args.scenario, mirror=args.mirror, progress=not args.quiet)
+    scenario = load_scenario(args.scenario)
+    check_output_folder(args.out if args.out is not None else scenario.out_dir)  # before work
+    plan = plan_coverage(scenario, mirror=args.mirror, progress=not args.quiet)
     outputs = write_plan(plan, out_dir=args.out)
     for kind, path in outputs.items():
         print(f"{kind:>10}: {path}")
@@ -285,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         The process exit code: 0 on success; 2 when the subcommand raised a
         :class:`~coverage.errors.CoverageError`, whose message is printed to stderr;
         :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every output of a plan that has
-        warnings, after logging each of them as a warning.
+        warnings, after logging each of them as a warning; :data:`EXIT_INTERRUPTED` (130)
+        after Ctrl-C and :data:`EXIT_TERMINATED` (143) after SIGTERM, with one line on
+        stderr.
 
     Raises
     ------
@@ -297,11 +320,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     func: Command = args.func
+    previous = stop_on_sigterm()
     try:
         return func(args)
     except CoverageError as err:
         print(f"coverage-plan: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("coverage-plan: interrupted; the previous outputs are as they were.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("coverage-plan: terminated; the previous outputs are as they were.", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler of :func:`stop_on_sigterm`, so that clean-up runs."""
+
+
+def stop_on_sigterm() -> Any:
+    """Make SIGTERM raise :class:`Terminated` (clean-up blocks run, as for Ctrl-C).
+
+    Returns
+    -------
+    Any
+        The previous SIGTERM handler, to restore with :func:`signal.signal`.
+    """
+
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    return signal.signal(signal.SIGTERM, _raise)
 
 
 if __name__ == "__main__":  # pragma: no cover

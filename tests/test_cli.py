@@ -19,9 +19,12 @@ from coverage.cli import EXIT_UNPROVEN, main
 from coverage.plan import Plan
 from tests.helpers import WARNING, build_tiny_plan
 
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "palmitas" / "scenario.toml"
+
 
 def _run_on(plan: Plan, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
-    """``coverage-plan -q run scenario.toml --out OUT`` with ``plan`` as what planning made."""
+    """``coverage-plan -q run SCENARIO --out OUT`` (the default Palmitas scenario file) with
+    ``plan`` as what planning made."""
     asked: list[object] = []
 
     def plan_coverage(scenario: object = None, **_kwargs: object) -> Plan:
@@ -29,7 +32,17 @@ def _run_on(plan: Plan, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int
         return plan
 
     monkeypatch.setattr(pipeline, "plan_coverage", plan_coverage)
-    return main(["-q", "run", "scenario.toml", "--out", str(out)]), asked
+    return main(["-q", "run", str(SCENARIO), "--out", str(out)]), asked
+
+
+def test_run_refuses_an_output_folder_under_a_file_before_planning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    status, asked = _run_on(build_tiny_plan(), blocker / "maps", monkeypatch)
+    assert status == 2 and asked == []  # refused before any planning
+    assert "lies under the file" in capsys.readouterr().err
 
 
 def test_run_of_a_plan_with_warnings_writes_everything_logs_them_and_exits_3(
@@ -39,7 +52,7 @@ def test_run_of_a_plan_with_warnings_writes_everything_logs_them_and_exits_3(
     with caplog.at_level(logging.WARNING, logger="coverage.cli"):
         status, asked = _run_on(plan, tmp_path, monkeypatch)
     assert status == EXIT_UNPROVEN == 3
-    assert asked == ["scenario.toml"]
+    assert [getattr(a, "name", a) for a in asked] == ["palmitas-lte700"]  # loaded once, first
     logged = [r for r in caplog.records if r.name == "coverage.cli"]
     assert [(r.levelno, r.getMessage()) for r in logged] == [
         (logging.WARNING, WARNING),

@@ -50,6 +50,7 @@ from coverage.outputs.files import (
 )
 from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
+from coverage.outputs.outputset import staged_output_set
 from coverage.plan import Plan
 
 __all__ = [
@@ -454,7 +455,11 @@ def write_outputs(
     formats: Iterable[str] | None = None,
     inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write the outputs of a plan into ``out_dir`` (created if missing).
+    """Write the outputs of a plan into ``out_dir`` (created if missing), as one set.
+
+    The set is staged and moved in whole (:func:`coverage.outputs.outputset.staged_output_set`):
+    after a failure or an interrupt the previous set is as it was, and files of the previous
+    set that this one does not write are removed.
 
     Parameters
     ----------
@@ -481,29 +486,30 @@ def write_outputs(
     Raises
     ------
     InputError
-        An unknown format (also a ``ValueError``).
+        An unknown format (also a ``ValueError``), or an output folder that is a file, lies
+        under a file or cannot be written.
     ScenarioError
         An unknown language (also a ``ValueError``).
     """
     wanted = _wanted_formats(language, formats)
-    root = Path(out_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    steps = _writers(plan, root, language)
-    written: dict[str, Path] = {}
-    timings: dict[str, float] = {}
-    for fmt in FORMATS:
-        if fmt not in wanted or fmt == "manifest":
-            continue
-        t0 = time.perf_counter()
-        written.update(steps[fmt]())
-        timings[fmt] = time.perf_counter() - t0
-        log.info("wrote %s in %.2f s", fmt, timings[fmt])
-    if "manifest" in wanted:
-        path = safe_path(root, "manifest.json")
-        written["manifest"] = write_manifest(
-            plan, path, outputs=written, timings_s=timings, inputs=inputs
-        )
-    return written
+    with staged_output_set(out_dir) as stage:
+        steps = _writers(plan, stage, language)
+        written: dict[str, Path] = {}
+        timings: dict[str, float] = {}
+        for fmt in FORMATS:
+            if fmt not in wanted or fmt == "manifest":
+                continue
+            t0 = time.perf_counter()
+            written.update(steps[fmt]())
+            timings[fmt] = time.perf_counter() - t0
+            log.info("wrote %s in %.2f s", fmt, timings[fmt])
+        if "manifest" in wanted:
+            path = safe_path(stage, "manifest.json")
+            written["manifest"] = write_manifest(
+                plan, path, outputs=written, timings_s=timings, inputs=inputs
+            )
+        final = {k: Path(out_dir).resolve() / v.relative_to(stage) for k, v in written.items()}
+    return final
 
 
 def _wanted_formats(language: str, formats: Iterable[str] | None) -> list[str]:
