@@ -133,6 +133,7 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
     from coverage.inputs.terrain import read_dem
     from coverage.radio.visibility import viewshed
 
+    _refuse_overwriting_input(args.dem, args.out)
     terrain = read_dem(args.dem)
     visible = viewshed(
         terrain,
@@ -183,6 +184,19 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(func=_cmd_pathloss)
 
 
+def _refuse_overwriting_input(dem: str, out: str) -> None:
+    """Refuse an output raster that is the input DEM (the same file by any path)."""
+    from pathlib import Path
+
+    from coverage.errors import InputError
+
+    a, b = Path(dem), Path(out)
+    same = a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    if same:
+        msg = f"The output {out} is the input DEM {dem}; give another output file."
+        raise InputError(msg)
+
+
 def _cmd_pathloss(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -192,6 +206,7 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
     from coverage.radio.prediction import PredictionSettings
     from coverage.radio.propagation import get_model
 
+    _refuse_overwriting_input(args.dem, args.out)
     terrain = read_dem(args.dem)
     pred = predict_grid(
         terrain,

@@ -85,3 +85,22 @@ def test_help_ends_with_the_exit_statuses(
     text = " ".join(capsys.readouterr().out.split())
     assert "exit status: 0 done; 2 an error" in text
     assert f"{EXIT_UNPROVEN} (run) every output was written, but the plan has warnings" in text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["viewshed"],
+        ["pathloss", "--tx-height", "30", "--rx-height", "2", "--f-mhz", "700", "--radius", "500"],
+    ],
+)
+def test_a_raster_command_refuses_to_overwrite_its_input_dem(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    dem = tmp_path / "dem.tif"
+    dem.write_bytes(b"not read: refused before")
+    same = tmp_path / "." / "dem.tif"
+    status = main([*command, str(dem), str(same), "--x", "0", "--y", "0"])
+    assert status == 2
+    assert "is the input DEM" in capsys.readouterr().err
+    assert dem.read_bytes() == b"not read: refused before"
