@@ -158,7 +158,7 @@ class _Tree:
         """Join site ``s`` along its cheapest path with room for its traffic, or leave it
         out (a relay, when the tree already passes through it)."""
         t = self.traffic(s)
-        if t > 0.0:
+        if t > 0.0 and not self._cheapest_fits(s, best, t):
             best = self.cheapest_paths(min_mbps=t)
         depths = [d for d in range(self.hop_limit + 1) if (s, d) in best]
         if s in self.depth and self.room(s) >= t - 1e-9:
@@ -176,6 +176,21 @@ class _Tree:
         while v in self.parent:
             self.load_mbps[v] += t
             v = self.parent[v]
+
+    def _cheapest_fits(self, s: Hashable, best: _Paths, t: float) -> bool:
+        """Whether the cheapest path of ``s`` (as :meth:`attach` would take it) has room
+        for ``t`` Mbps: new links of that capacity, and room beyond the tree node it joins."""
+        if s in self.depth:
+            return self.room(s) >= t - 1e-9
+        depths = [d for d in range(1, self.hop_limit + 1) if (s, d) in best]
+        if not depths:
+            return True  # nothing to check: the restricted search finds no path either
+        state = (s, min(depths, key=lambda d: (best[(s, d)][0], d)))
+        while (prev := best[state][1]) is not None:
+            if self.capacity(prev[0], state[0]) < t - 1e-9:
+                return False
+            state = prev
+        return self.room(state[0]) >= t - 1e-9
 
     def height_cost(self, v: Hashable, h: float) -> float:
         """Extra cost (USD) of node ``v`` carrying a link that needs masts of ``h`` m."""
@@ -198,7 +213,9 @@ class _Tree:
         """Bellman-Ford over (node, depth) from the tree, at most ``hop_limit`` hops deep;
         with ``min_mbps``, only from tree nodes with that much room and over links of at
         least that capacity (Mbps)."""
-        starts = [(v, d) for v, d in self.depth.items() if self.room(v) >= min_mbps - 1e-9]
+        starts = list(self.depth.items())
+        if min_mbps > 0.0:
+            starts = [(v, d) for v, d in starts if self.room(v) >= min_mbps - 1e-9]
         best: _Paths = dict.fromkeys(starts, (0.0, None))
         frontier = dict(best)
         for _ in range(self.hop_limit):

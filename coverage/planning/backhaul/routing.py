@@ -137,7 +137,8 @@ def _arc_index(model: BackhaulModel) -> dict[tuple[int, int], int]:
 def _flow_problem_routing(model: BackhaulModel, plan: BackhaulPlan, T: nx.Graph) -> Routing | None:
     """The plan's own flow problem solved exactly (least total flow, so no flow cycles)."""
     net, n, H = model.net, model.net.n, model.hop_limit
-    arcs = [ai for ai, (_, _, e) in enumerate(net.arcs) if int(e) in set(plan.edges)]
+    built = set(plan.edges)
+    arcs = [ai for ai, (_, _, e) in enumerate(net.arcs) if int(e) in built]
     nodes = sorted(v for v in T.nodes if v != n)
     col = {v: k for k, v in enumerate(nodes)}
     na, nv = len(arcs), len(nodes)
