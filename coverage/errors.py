@@ -17,6 +17,7 @@ __all__ = [
     "DataSourceError",
     "InfeasibleError",
     "InputError",
+    "OutputError",
     "ScenarioError",
 ]
 
@@ -60,6 +61,14 @@ class ScenarioError(CoverageError, ValueError):
 
 class DataSourceError(CoverageError, OSError):
     """An input could not be found locally, in the mirror, or downloaded and verified."""
+
+
+class OutputError(CoverageError, OSError):
+    """An output folder cannot take an output set: a file, not writable, or too little space.
+
+    The previous output set in the folder is left as it was; the message names the folder,
+    what is wrong and how to fix it.
+    """
 
 
 class InfeasibleError(CoverageError, RuntimeError):

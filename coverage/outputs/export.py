@@ -55,6 +55,10 @@ from coverage.plan import Plan
 
 __all__ = [
     "FORMATS",
+    "SET_BYTES_FIXED",
+    "SET_BYTES_PER_CELL",
+    "SET_BYTES_PER_LINK",
+    "estimate_set_bytes",
     "sites_table",
     "write_cog",
     "write_geopackage",
@@ -447,6 +451,14 @@ def write_manifest(
 
 
 # --- everything -----------------------------------------------------------------------------
+#: Space per grid cell, per link and for the rest of an output set (bytes), for
+#: :func:`estimate_set_bytes`: about twice what the default Palmitas set takes
+#: (7.1 MiB for 280,795 cells and 10 links, ``docs/benchmarks.md``).
+SET_BYTES_PER_CELL = 32
+SET_BYTES_PER_LINK = 200_000
+SET_BYTES_FIXED = 4 * 2**20
+
+
 def write_outputs(
     plan: Plan,
     out_dir: str | os.PathLike[str],
@@ -486,13 +498,16 @@ def write_outputs(
     Raises
     ------
     InputError
-        An unknown format (also a ``ValueError``), or an output folder that is a file, lies
-        under a file or cannot be written.
+        An unknown format (also a ``ValueError``).
+    OutputError
+        An output folder that is a file, lies under a file, cannot be written or has too
+        little free space (:func:`estimate_set_bytes`), or a write that failed; the previous
+        set is as it was (also an ``OSError``).
     ScenarioError
         An unknown language (also a ``ValueError``).
     """
     wanted = _wanted_formats(language, formats)
-    with staged_output_set(out_dir) as stage:
+    with staged_output_set(out_dir, estimate_set_bytes(plan)) as stage:
         steps = _writers(plan, stage, language)
         written: dict[str, Path] = {}
         timings: dict[str, float] = {}
@@ -510,6 +525,25 @@ def write_outputs(
             )
         final = {k: Path(out_dir).resolve() / v.relative_to(stage) for k, v in written.items()}
     return final
+
+
+def estimate_set_bytes(plan: Plan) -> int:
+    """A generous estimate of the bytes a plan's full output set takes on disk.
+
+    Parameters
+    ----------
+    plan
+        The plan to write.
+
+    Returns
+    -------
+    int
+        :data:`SET_BYTES_PER_CELL` per propagation-grid cell (the rasters uncompressed, the
+        coverage polygons and map overlays), :data:`SET_BYTES_PER_LINK` per backhaul link
+        (its profile chart) and :data:`SET_BYTES_FIXED` for the reports (bytes).
+    """
+    cells = int(plan.coverage_dbm.size)
+    return cells * SET_BYTES_PER_CELL + len(plan.links) * SET_BYTES_PER_LINK + SET_BYTES_FIXED
 
 
 def _wanted_formats(language: str, formats: Iterable[str] | None) -> list[str]:

@@ -1,14 +1,14 @@
 """An output set replaced whole: staged, then moved into its folder in one uninterrupted step.
 
 :func:`check_output_folder` says before any computation whether a folder can take the
-outputs (not a file, not under a file, writable). :func:`staged_output_set` hands the
-writers a hidden staging folder inside the output folder; when every writer has
-succeeded, the files move into place with :func:`os.replace` (the manifest last) while
-SIGINT and SIGTERM wait, and the files of the previous set that the new one does not have
-(those its ``manifest.json`` lists: a stale ``profiles/*.png``, say) are removed. On any
-failure or interrupt before that, the staging folder is removed and the previous set is
-left as it was. Files the previous manifest does not list (a user's notes) are never
-touched.
+outputs (not a file, not under a file, writable, with free space for the set).
+:func:`staged_output_set` hands the writers a hidden staging folder inside the output
+folder; when every writer has succeeded, the files move into place with :func:`os.replace`
+(the manifest last) while SIGINT and SIGTERM wait, and the files of the previous set that
+the new one does not have (those its ``manifest.json`` lists: a stale ``profiles/*.png``,
+say) are removed. On any failure (a full disk: one :class:`~coverage.errors.OutputError`)
+or interrupt before that, the staging folder is removed and the previous set is left as it
+was. Files the previous manifest does not list (a user's notes) are never touched.
 """
 
 from __future__ import annotations
@@ -26,24 +26,33 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from coverage.errors import InputError
+from coverage.errors import CoverageError, OutputError
 from coverage.outputs.files import safe_path
 
-__all__ = ["STAGING_PREFIX", "check_output_folder", "staged_output_set"]
+__all__ = ["MIN_SET_BYTES", "STAGING_PREFIX", "check_output_folder", "staged_output_set"]
 
 log = logging.getLogger(__name__)
 
 #: Name prefix of the hidden staging folders inside an output folder.
 STAGING_PREFIX = ".staging-"
+#: Free space asked for before a plan is known (bytes): the smallest output set of a plan
+#: (the default Palmitas set is about 7 MiB, see ``docs/benchmarks.md``), with room to spare.
+MIN_SET_BYTES = 16 * 2**20
 
 
-def check_output_folder(out_dir: str | os.PathLike[str]) -> Path:
+def check_output_folder(out_dir: str | os.PathLike[str], need_bytes: int | None = None) -> Path:
     """Check that a folder can receive an output set, before any work is done.
 
     Parameters
     ----------
     out_dir
         The output folder; it may not exist yet.
+    need_bytes
+        The space the new set needs (bytes), e.g. from
+        :func:`coverage.outputs.export.estimate_set_bytes`; None (default): before the plan
+        is known, the size of the set already in the folder, and at least
+        :data:`MIN_SET_BYTES`. The previous set stays until the new one is whole, so both
+        must fit.
 
     Returns
     -------
@@ -52,37 +61,61 @@ def check_output_folder(out_dir: str | os.PathLike[str]) -> Path:
 
     Raises
     ------
-    InputError
-        The path is a file, lies under a file, or its nearest existing folder is not
-        writable; the message names the path and the fix.
+    OutputError
+        The path is a file, lies under a file, its nearest existing folder is not writable,
+        or its disk has less free space than the set needs; the message names the path and
+        the fix.
     """
     root = Path(out_dir).resolve()
     if root.exists() and not root.is_dir():
         msg = f"The output folder {root} is a file; give a folder (new or existing) with --out."
-        raise InputError(msg)
+        raise OutputError(msg)
     existing = root
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
         msg = f"The output folder {root} lies under the file {existing}; give another folder."
-        raise InputError(msg)
+        raise OutputError(msg)
     if not os.access(existing, os.W_OK | os.X_OK):
         msg = (
             f"The output folder {root} cannot be written ({existing} is not writable); give "
             "a folder you may write to, or fix its permissions."
         )
-        raise InputError(msg)
+        raise OutputError(msg)
+    need = need_bytes if need_bytes is not None else max(_set_bytes(root), MIN_SET_BYTES)
+    free = shutil.disk_usage(existing).free
+    if free < need:
+        msg = (
+            f"The output folder {root} needs about {need / 2**20:.0f} MiB for the output set, "
+            f"but its disk has {free / 2**20:.0f} MiB free; free some space or give a folder on "
+            "another disk with --out."
+        )
+        raise OutputError(msg)
     return root
 
 
+def _set_bytes(root: Path) -> int:
+    """Bytes of the files the manifest in ``root`` lists (0 without a readable manifest)."""
+    total = 0
+    for rel in _listed(root / "manifest.json"):
+        with contextlib.suppress(OSError):
+            total += (root / rel).stat().st_size
+    return total
+
+
 @contextlib.contextmanager
-def staged_output_set(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_output_set(
+    out_dir: str | os.PathLike[str], need_bytes: int | None = None
+) -> Iterator[Path]:
     """Yield a staging folder; move its files into ``out_dir`` when the block succeeds.
 
     Parameters
     ----------
     out_dir
         The output folder (created if missing; checked by :func:`check_output_folder`).
+    need_bytes
+        The space the new set needs (bytes), checked first; None: as
+        :func:`check_output_folder`.
 
     Yields
     ------
@@ -92,16 +125,27 @@ def staged_output_set(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
 
     Raises
     ------
-    InputError
-        From :func:`check_output_folder`.
+    OutputError
+        From :func:`check_output_folder`; or a file could not be written (a full disk, a
+        folder made read-only meanwhile): the previous set is then as it was.
     """
-    root = check_output_folder(out_dir)
+    root = check_output_folder(out_dir, need_bytes)
     root.mkdir(parents=True, exist_ok=True)
     for old in root.glob(f"{STAGING_PREFIX}*"):  # left by a killed run
         shutil.rmtree(old, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
     try:
-        yield stage
+        try:
+            yield stage
+        except OSError as err:
+            if isinstance(err, CoverageError):
+                raise
+            msg = (
+                f"Writing the output set into {root} failed ({err.strerror or err}); the "
+                "previous set is as it was. Free some space, fix the folder's permissions or "
+                "give another folder with --out, and run again."
+            )
+            raise OutputError(msg) from err
         with _signals_deferred():
             _move_in(stage, root)
     finally:
