@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
-from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from coverage import pipeline, synthetic
@@ -24,91 +23,12 @@ from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
 from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
-
-TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
-
-
-def _write_territory(root: Path, *, rows: int = 90, cols: int = 90) -> Path:
-    """Write a synthetic territory and its scenario into ``root``; return the scenario path."""
-    t = synthetic.andes_like(rows, cols, seed=3)
-    with rasterio.open(
-        root / "dem.tif", "w", driver="GTiff", height=rows, width=cols, count=1,
-        dtype="float32", crs=t.crs, transform=t.transform,
-    ) as dst:  # fmt: skip
-        dst.write(t.elevation_m, 1)
-    xmin, ymin, xmax, ymax = t.bounds
-    inset = 700.0
-    mid = (xmin + xmax) / 2
-    veredas = gpd.GeoDataFrame(
-        {"nombre": ["Alta", "Baja"], "codigo": ["1", "2"]},
-        geometry=[
-            box(xmin + inset, ymin + inset, mid, ymax - inset),
-            box(mid, ymin + inset, xmax - inset, ymax - inset),
-        ],
-        crs=t.crs,
-    ).to_crs(4326)
-    veredas.to_file(root / "veredas.geojson", driver="GeoJSON")
-    schools = gpd.GeoDataFrame(
-        {"nombre": ["Escuela <b>Alta</b>", "Escuela Baja"]},
-        geometry=[Point(mid - 500, ymax - inset - 300), Point(mid + 500, ymin + inset + 300)],
-        crs=t.crs,
-    ).to_crs(4326)
-    schools.to_file(root / "schools.geojson", driver="GeoJSON")
-    pop_lon, pop_lat = TO_WGS84.transform(xmax - 200, ymax - 200)
-    (root / "area.toml").write_text(
-        """name = "Synthetic"
-crs = "EPSG:9377"
-margin_m = 500.0
-school_outside_field = ""
-[population]
-total_people = 1000
-households = 400
-source = "synthetic test territory"
-[layers.dem]
-file = "dem.tif"
-[layers.veredas]
-file = "veredas.geojson"
-id_field = "codigo"
-[layers.schools]
-file = "schools.geojson"
-""",
-        encoding="utf-8",
-    )
-    (root / "scenario.toml").write_text(
-        f"""name = "synthetic-los"
-area = "area.toml"
-out_dir = "{(root / "out").as_posix()}"
-language = "en"
-[technology]
-preset = "lte-b28-small-cell"
-max_range_m = 2500.0
-[propagation]
-model = "los"
-[demand]
-resolution_m = 150.0
-[candidates]
-max_candidates = 12
-min_spacing_m = 300.0
-outside_margin_m = 300.0
-[placement]
-budget_usd = 0.0
-budget_sites = 2
-mast_heights_m = [12.0, 30.0]
-time_limit_s = 20.0
-mip_gap = 0.0
-[backhaul]
-pop = {{ name = "PoP", lon_deg = {pop_lon}, lat_deg = {pop_lat} }}
-max_link_m = 4000.0
-max_hops = 4
-""",
-        encoding="utf-8",
-    )
-    return root / "scenario.toml"
+from tests.territory import write_territory
 
 
 @pytest.fixture(scope="module")
 def territory(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _write_territory(tmp_path_factory.mktemp("territory"))
+    return write_territory(tmp_path_factory.mktemp("territory"))
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +254,7 @@ def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Pa
     tree cover loses the scenario's 7 dB; the raster's class reaches the assumptions."""
     root = tmp_path / "lc"
     root.mkdir()
-    scenario_path = _write_territory(root)
+    scenario_path = write_territory(root)
     with rasterio.open(root / "dem.tif") as src:
         profile = src.profile | {"dtype": "uint8", "nodata": 0}
         codes = np.full((src.height, src.width), 10, dtype=np.uint8)
