@@ -279,7 +279,7 @@ def territory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(
-    max_examples=max(settings.default.max_examples // 4, 10),  # each runs a whole plan
+    max_examples=max(settings().max_examples // 4, 10),  # each runs a whole plan
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
