@@ -20,6 +20,9 @@ from tests.helpers import build_tiny_plan
 # Property tests explore new random cases on developers' machines; CI (``CI`` set, as
 # .ci/run does) replays a fixed derandomized sequence, so a run there is reproducible.
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+# A long exploration (``pytest --hypothesis-profile=fuzz``): tests/test_fuzz.py then tries
+# 500 broken territories instead of 25.
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
