@@ -148,11 +148,22 @@ def _toml_value(value: Any) -> str:
             else repr(value)
         )
     if isinstance(value, str):
-        return json.dumps(value)  # its \\uXXXX escapes are TOML's too
+        return _toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    items = ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+    items = ", ".join(f"{_toml_string(str(k))} = {_toml_value(v)}" for k, v in value.items())
     return "{ " + items + " }"
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: backslash, quote and control characters escaped, the rest as is."""
+
+    def escape(c: str) -> str:
+        if c in '"\\':
+            return "\\" + c
+        return f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c
+
+    return '"' + "".join(escape(c) for c in text) + '"'
 
 
 def _edit_toml(path: Path, section: str, key: str, value: Any) -> None:

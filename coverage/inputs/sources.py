@@ -155,18 +155,32 @@ def resolve_layer(
     base = os.environ.get("COVERAGE_DATA_BASE_URL")
     url = f"{base.rstrip('/')}/{layer.file}" if base else layer.url
     if not url:
-        msg = (
-            f"Layer {name!r} ({layer.file}) is not in the mirror ({mirror_dir or 'none set'}) nor the "
-            f"cache ({cache_dir()}), and has no direct download: it is prepared from {layer.source}. "
-            "Point --mirror or COVERAGE_DATA_MIRROR at a folder holding it, or set "
-            "COVERAGE_DATA_BASE_URL to a server that hosts the prepared files."
-        )
-        raise DataSourceError(msg)
+        raise DataSourceError(_not_found(name, layer, area_dir, mirror_dir))
     if not url.startswith(("http://", "https://")):
         msg = f"Layer {name!r}: URL {url!r} is not http(s)."
         raise DataSourceError(msg)
     _download(url, cached, layer, name)
     return cached
+
+
+def _not_found(
+    name: str, layer: LayerSpec, area_dir: Path | None, mirror_dir: str | os.PathLike[str] | None
+) -> str:
+    """Where a layer without a download was looked for, and how to supply it."""
+    places = []
+    if area_dir is not None:
+        beside = area_dir / layer.file
+        what = "a folder, not a file" if beside.is_dir() else "missing"
+        places.append(f"beside the area file ({beside}: {what})")
+    places.append(f"in the mirror ({Path(mirror_dir) / layer.file if mirror_dir else 'none set'})")
+    places.append(f"in the cache ({cache_dir() / layer.file})")
+    origin = f" It is prepared from {layer.source}." if layer.source else ""
+    return (
+        f"Layer {name!r} ({layer.file}) was looked for {', '.join(places)} and has no direct "
+        f"download.{origin} Put the file beside the area file, point --mirror or "
+        "COVERAGE_DATA_MIRROR at a folder holding it, or set COVERAGE_DATA_BASE_URL to a "
+        "server that hosts the prepared files."
+    )
 
 
 def resolve_layers(
