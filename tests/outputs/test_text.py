@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import unicodedata
 import warnings
+import xml.etree.ElementTree as ET
 
 import matplotlib.pyplot as plt
 import pytest
@@ -13,9 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from coverage.outputs import kml
 from coverage.outputs.files import safe_path
 from coverage.outputs.text import FILE_NAME_MAX, MATPLOTLIB_TEXT_RC, SINKS, safe_text
-from tests.helpers import visible
+from coverage.plan import Plan
+from tests.helpers import build_tiny_plan, visible
 
 #: Every character :func:`safe_text` removes, one of each kind.
 CONTROLS = "\x00\x01\x08\x0b\x0c\x0e\x1f\x7f\x80\x85\x9f\ud800\udfff\ufffe\uffff"
@@ -30,6 +34,12 @@ def _clean(text: str) -> str:
 
 def _is_control(c: str) -> bool:
     return (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n") or c in "\ufffe\uffff"
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    """The tiny plan, once for the module (Hypothesis refuses function-scoped fixtures)."""
+    return build_tiny_plan()
 
 
 @pytest.mark.parametrize("sink", SINKS)
@@ -106,6 +116,26 @@ def test_markdown_table_cell_shows_any_text(text):
     expected = _clean(text).replace("\t", " ").replace("\n", " ").strip()
     cell = page.split("<td>", 1)[1].split("</td>", 1)[0]
     assert "".join(visible(cell).text) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1))
+def test_kml_of_any_name_parses_and_shows_the_name_as_text(plan, text):
+    """A vereda and a site named ``text``: doc.kml parses, names and descriptions are text."""
+    veredas = plan.veredas.copy()
+    veredas.loc[0, "name"] = text
+    sites = plan.sites.copy()
+    sites.loc[0, "name"] = text
+    named = dataclasses.replace(plan, veredas=veredas, sites=sites)
+    tree = kml.kml_document(named, language="en", overlay_bounds=(0.0, 0.0, 1.0, 1.0))
+    root = ET.fromstring(ET.tostring(tree, encoding="unicode"))
+    ns = {"k": kml.KML_NS}
+    vereda = root.findall("k:Document/k:Folder[k:name='Veredas']/k:Placemark/k:name", ns)[0]
+    assert (vereda.text or "") == _clean(text)
+    site = root.findall("k:Document/k:Folder/k:Placemark[k:styleUrl='#site_pop']", ns)[0]
+    description = visible(site.findtext("k:description", namespaces=ns) or "")
+    assert description.tags == []
+    assert "".join(description.text) == f"{_clean(text)} · Point of presence"
 
 
 @settings(max_examples=60, deadline=None)
