@@ -1,6 +1,7 @@
 """Builders that several test modules share, so that each test states only what differs.
 
 * :func:`build_tiny_plan` (with :func:`tiny_scenario`): a small hand-built plan for the writers;
+  :func:`visible`: the text and the tags a browser finds in an HTML fragment;
   :data:`WARNING`, a plan warning that every writer must show as the text it is;
 * :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
 * :func:`prediction_settings` (with :data:`PREDICTION_KW`): settings of the prediction tests;
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -444,3 +446,26 @@ def heuristic_plans(model: BackhaulModel) -> list[BackhaulPlan]:
     plans += [improve_plan(model, p) for p in (*plans, BackhaulPlan({}, {}, []))]
     kicked, _ = perturb_search(model, plans[-1], kicks=6, seed=1)
     return [*plans, kicked]
+
+
+class Visible(HTMLParser):
+    """The text a browser shows of an HTML fragment, and every tag and attribute in it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible(fragment: str) -> Visible:
+    """Parse an HTML fragment (see :class:`Visible`)."""
+    parser = Visible()
+    parser.feed(fragment)
+    parser.close()
+    return parser

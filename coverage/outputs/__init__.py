@@ -9,6 +9,8 @@
 * :mod:`~coverage.outputs.files`: safe output paths and atomic writes;
 * :mod:`~coverage.outputs.manifest`: what made the outputs, with checksums;
 * :mod:`~coverage.outputs.compare`: two plans side by side, and parameter sweeps;
+* :mod:`~coverage.outputs.text`: names from user data made safe for each sink (HTML,
+  Markdown, KML, matplotlib, CSV, file names); every writer passes names through it;
 * :mod:`~coverage.outputs.labels` and :mod:`~coverage.outputs.styles`: the words (both
   languages, number formats) and the looks (signal classes, colours, hillshade, overlay
   reprojection, PNG) that the writers share; a writer takes its words and colours from

@@ -7,7 +7,10 @@ by the earth bulge, the line of sight between the antennas, the first Fresnel zo
 60 % clearance line. The geometry follows ITU-R P.530-18 (§2.2.2, Fresnel ellipsoid) and
 ITU-R P.526-16 (§4, effective earth radius k R).
 
-Nothing here writes files; :mod:`coverage.outputs.export` saves the figures.
+Every figure is built under :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC` and every name
+from an input file passes :func:`~coverage.outputs.text.safe_text` (``"matplotlib"``), so a
+``$`` in a vereda's name is printed, never read as mathtext. Nothing here writes files;
+:mod:`coverage.outputs.export` saves the figures.
 """
 
 from __future__ import annotations
@@ -26,9 +29,7 @@ from matplotlib.patches import Patch
 from numpy.typing import NDArray
 
 from coverage.errors import InputError
-from coverage.outputs.labels import (
-    label,
-)
+from coverage.outputs.labels import label
 from coverage.outputs.styles import (
     COVERED_COLOR,
     MARGIN_COLORS,
@@ -41,6 +42,7 @@ from coverage.outputs.styles import (
     rx_class_labels,
     rx_classes,
 )
+from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 from coverage.plan import Plan
 from coverage.radio.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 
@@ -158,15 +160,17 @@ def link_profile_figure(
     f_mhz = plan.scenario.backhaul.f_mhz if frequency_mhz is None else float(frequency_mhz)
     k = plan.scenario.propagation.k_factor if k_factor is None else float(k_factor)
     p = _profile(plan, ends, f_mhz, k)
-    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
-    _draw_profile(ax, p, k, language)
-    ax.set_title(
-        f"{site_a} – {site_b}: {float(p.dist_m[-1]) / 1000:.2f} km, {f_mhz:.0f} MHz, "
-        f"{label('clearance', language)} {p.worst_clearance:.2f}",
-        fontsize=10,
-    )
-    ax.legend(loc="lower center", fontsize=8, ncols=2)
-    ax.grid(alpha=0.3)
+    a, b = safe_text(site_a, "matplotlib"), safe_text(site_b, "matplotlib")
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):
+        fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+        _draw_profile(ax, p, k, language)
+        ax.set_title(
+            f"{a} – {b}: {float(p.dist_m[-1]) / 1000:.2f} km, {f_mhz:.0f} MHz, "
+            f"{label('clearance', language)} {p.worst_clearance:.2f}",
+            fontsize=10,
+        )
+        ax.legend(loc="lower center", fontsize=8, ncols=2)
+        ax.grid(alpha=0.3)
     return fig
 
 
@@ -240,17 +244,18 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
     matplotlib.figure.Figure
         11.69 x 8.27 inches; the caller saves and closes it.
     """
-    fig = plt.figure(figsize=(11.69, 8.27))
-    ax = fig.add_axes((0.03, 0.11, 0.68, 0.81))
-    _draw_terrain_and_coverage(ax, plan)
-    _draw_veredas(ax, plan)
-    _draw_links(ax, plan)
-    _draw_demand(ax, plan)
-    _draw_sites(ax, plan)
-    _frame(ax, plan.terrain.bounds)
-    _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
-    _add_legend(fig, language)
-    _add_captions(fig, plan, language, title)
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):  # each text keeps it when saved later
+        fig = plt.figure(figsize=(11.69, 8.27))
+        ax = fig.add_axes((0.03, 0.11, 0.68, 0.81))
+        _draw_terrain_and_coverage(ax, plan)
+        _draw_veredas(ax, plan)
+        _draw_links(ax, plan)
+        _draw_demand(ax, plan)
+        _draw_sites(ax, plan)
+        _frame(ax, plan.terrain.bounds)
+        _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
+        _add_legend(fig, language)
+        _add_captions(fig, plan, language, title)
     return fig
 
 
@@ -281,7 +286,7 @@ def _draw_veredas(ax: Any, plan: Plan) -> None:
         ax.text(
             pt.x,
             pt.y,
-            str(r.name),
+            safe_text(r.name, "matplotlib"),
             fontsize=8,
             ha="center",
             va="center",
@@ -352,7 +357,7 @@ def _draw_sites(ax: Any, plan: Plan) -> None:
         )
         for r in sub.itertuples():
             ax.annotate(
-                str(r.site_id),
+                safe_text(r.site_id, "matplotlib"),
                 (r.geometry.x, r.geometry.y),
                 xytext=(4, 4),
                 textcoords="offset points",
@@ -448,13 +453,13 @@ def _add_legend(fig: Figure, language: str) -> None:
 
 def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> None:
     """The title (top), the data sources (bottom) and the models (under the legend)."""
-    fig.text(
-        0.03, 0.95, title or f"{label('title', language)}: {plan.name}", fontsize=15, weight="bold"
-    )
+    heading = title or f"{label('title', language)}: {plan.name}"
+    fig.text(0.03, 0.95, safe_text(heading, "matplotlib"), fontsize=15, weight="bold")
+    sources = safe_text(f"{label('data_sources', language)}: {_attribution(plan)}", "matplotlib")
     fig.text(
         0.03,
         0.01,
-        textwrap.fill(f"{label('data_sources', language)}: {_attribution(plan)}", 210),
+        textwrap.fill(sources, 210),
         fontsize=6,
         color="#333333",
         va="bottom",
@@ -463,7 +468,7 @@ def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> 
     fig.text(
         0.72,
         0.10,
-        f"{label('models', language)}: {models}",
+        safe_text(f"{label('models', language)}: {models}", "matplotlib"),
         fontsize=6.5,
         wrap=True,
         va="bottom",

@@ -5,7 +5,8 @@ For the planner in a notebook: :func:`compare` puts two plans' figures side by s
 :func:`difference_figure` show where coverage was gained or lost, and :func:`sweep` runs a
 function that makes a plan for each value of a parameter (budget in sites, technology,
 mast height, k-factor, DEM error...) and tabulates cost against coverage, which
-:func:`cost_coverage_figure` plots.
+:func:`cost_coverage_figure` plots. The figures are built under
+:data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`, so a ``$`` in a plan's name is printed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from coverage.errors import InputError
 from coverage.outputs.labels import label
 from coverage.outputs.report import summarize
 from coverage.outputs.styles import hillshade
+from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 from coverage.plan import Plan
 
 __all__ = [
@@ -94,7 +96,7 @@ def plan_figures(plan: Plan) -> dict[str, float]:
 
 
 def _names(plan_a: Plan, plan_b: Plan) -> tuple[str, str]:
-    a, b = plan_a.name, plan_b.name
+    a, b = safe_text(plan_a.name), safe_text(plan_b.name)
     return (a, b) if a != b else (f"{a} (A)", f"{b} (B)")
 
 
@@ -222,37 +224,39 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
     t = plan_a.terrain
     xmin, ymin, xmax, ymax = t.bounds
     extent = (xmin, xmax, ymin, ymax)
-    fig, ax = plt.subplots(figsize=(8, 7), layout="constrained")
-    ax.imshow(hillshade(t.elevation_m, t.cell_size_m), cmap="gray", extent=extent)
-    rgba = np.zeros((*change.shape, 4))
-    handles = []
-    for code, (color, text) in _CHANGE_COLORS.items():
-        rgb = tuple(int(color[i : i + 2], 16) / 255.0 for i in (1, 3, 5))
-        rgba[change == code] = (*rgb, 0.6)
-        handles.append(Patch(color=color, label=f"{text} ({(change == code).sum()} cells)"))
-    rgba[change == CHANGE_BOTH] = 0.0  # drawn as the dB difference below
-    both = change == CHANGE_BOTH
-    if both.any():
-        span = float(np.nanpercentile(np.abs(delta[both]), 98)) or 1.0
-        im = ax.imshow(
-            np.where(both, delta, np.nan),
-            extent=extent,
-            cmap="RdBu",
-            vmin=-span,
-            vmax=span,
-            alpha=0.75,
-            interpolation="nearest",
-        )
-        fig.colorbar(im, ax=ax, shrink=0.7, label="Δ dB (B − A)")
-    ax.imshow(rgba, extent=extent, interpolation="nearest")
-    for plan, marker in ((plan_a, "x"), (plan_b, "+")):
-        acc = plan.access_sites
-        ax.scatter(acc.geometry.x, acc.geometry.y, marker=marker, s=60, c="black")
-    na, nb = _names(plan_a, plan_b)
-    ax.set_title(f"{label('coverage_best', language)}: {na} → {nb}", fontsize=10)
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):
+        fig, ax = plt.subplots(figsize=(8, 7), layout="constrained")
+        ax.imshow(hillshade(t.elevation_m, t.cell_size_m), cmap="gray", extent=extent)
+        rgba = np.zeros((*change.shape, 4))
+        handles = []
+        for code, (color, text) in _CHANGE_COLORS.items():
+            rgb = tuple(int(color[i : i + 2], 16) / 255.0 for i in (1, 3, 5))
+            rgba[change == code] = (*rgb, 0.6)
+            handles.append(Patch(color=color, label=f"{text} ({(change == code).sum()} cells)"))
+        rgba[change == CHANGE_BOTH] = 0.0  # drawn as the dB difference below
+        both = change == CHANGE_BOTH
+        if both.any():
+            span = float(np.nanpercentile(np.abs(delta[both]), 98)) or 1.0
+            im = ax.imshow(
+                np.where(both, delta, np.nan),
+                extent=extent,
+                cmap="RdBu",
+                vmin=-span,
+                vmax=span,
+                alpha=0.75,
+                interpolation="nearest",
+            )
+            fig.colorbar(im, ax=ax, shrink=0.7, label="Δ dB (B − A)")
+        ax.imshow(rgba, extent=extent, interpolation="nearest")
+        for plan, marker in ((plan_a, "x"), (plan_b, "+")):
+            acc = plan.access_sites
+            ax.scatter(acc.geometry.x, acc.geometry.y, marker=marker, s=60, c="black")
+        na, nb = _names(plan_a, plan_b)
+        title = safe_text(f"{label('coverage_best', language)}: {na} → {nb}", "matplotlib")
+        ax.set_title(title, fontsize=10)
+        ax.legend(handles=handles, loc="lower right", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig
 
 
@@ -329,26 +333,33 @@ def cost_coverage_figure(
     """
     param = parameter or str(table.columns[0])
     data = table.sort_values("cost_usd")
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    share = 100.0 * data["share_people_covered"].to_numpy(dtype=float)
-    cost = data["cost_usd"].to_numpy(dtype=float)
-    ax.plot(cost, share, "o-", color="#1f4e9e", label=label("people", language))
-    for x, y, v in zip(cost, share, data[param], strict=True):
-        ax.annotate(f"{param}={v}", (x, y), xytext=(4, -10), textcoords="offset points", fontsize=7)
-    ax.set_xlabel(label("cost", language))
-    ax.set_ylabel(f"{label('share', language)} (%)")
-    ax.set_ylim(0, 100)
-    ax2 = ax.twinx()
-    ax2.plot(
-        cost,
-        data["schools_covered"].to_numpy(dtype=float),
-        "s--",
-        color="#1a9850",
-        label=label("schools", language),
-    )
-    ax2.set_ylabel(f"{label('schools', language)} {label('covered', language).lower()}")
-    ax2.set_ylim(bottom=0)
-    lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(lines, [str(h.get_label()) for h in lines], loc="lower right", fontsize=8)
-    ax.grid(alpha=0.3)
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):
+        fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+        share = 100.0 * data["share_people_covered"].to_numpy(dtype=float)
+        cost = data["cost_usd"].to_numpy(dtype=float)
+        ax.plot(cost, share, "o-", color="#1f4e9e", label=label("people", language))
+        for x, y, v in zip(cost, share, data[param], strict=True):
+            ax.annotate(
+                safe_text(f"{param}={v}", "matplotlib"),
+                (x, y),
+                xytext=(4, -10),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        ax.set_xlabel(label("cost", language))
+        ax.set_ylabel(f"{label('share', language)} (%)")
+        ax.set_ylim(0, 100)
+        ax2 = ax.twinx()
+        ax2.plot(
+            cost,
+            data["schools_covered"].to_numpy(dtype=float),
+            "s--",
+            color="#1a9850",
+            label=label("schools", language),
+        )
+        ax2.set_ylabel(f"{label('schools', language)} {label('covered', language).lower()}")
+        ax2.set_ylim(bottom=0)
+        lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+        ax.legend(lines, [str(h.get_label()) for h in lines], loc="lower right", fontsize=8)
+        ax.grid(alpha=0.3)
     return fig

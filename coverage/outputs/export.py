@@ -11,7 +11,9 @@ the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's d
 and the manifest.
 
 Every file is written atomically and inside the output folder (:mod:`coverage.outputs.files`).
-Web and KML outputs are reprojected to
+Every text from the plan passes :func:`coverage.outputs.text.safe_text` for its sink: no
+output holds a control character, CSV cells are guarded against formulas, and file names
+made from site ids hold only ``A-Za-z0-9_.-``. Web and KML outputs are reprojected to
 EPSG:4326 here and in :mod:`coverage.outputs.webmap` only.
 """
 
@@ -21,7 +23,6 @@ import functools
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -51,6 +52,7 @@ from coverage.outputs.files import (
 from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
+from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = [
@@ -85,11 +87,6 @@ FORMATS = (
 RX_NODATA_DBM = -9999.0
 #: Nodata of the byte GeoTIFFs (signal class, best server).
 BYTE_NODATA = 255
-
-
-def _file_name(text: str) -> str:
-    """A file-name-safe version of an id (letters, digits, ``_ . -`` only)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "x"
 
 
 # --- rasters --------------------------------------------------------------------------------
@@ -155,10 +152,10 @@ def write_cog(
     )
     block = 256 if max(rows, cols) > 1024 else 128
     all_tags = {
-        "PLAN": plan.name,
-        "MODELS": json.dumps(plan.models, ensure_ascii=False),
-        "ASSUMPTIONS": json.dumps(plan.assumptions, ensure_ascii=False),
-        "WARNINGS": json.dumps(list(plan.warnings), ensure_ascii=False),
+        "PLAN": safe_text(plan.name),
+        "MODELS": json.dumps(report.jsonable(plan.models), ensure_ascii=False),
+        "ASSUMPTIONS": json.dumps(report.jsonable(plan.assumptions), ensure_ascii=False),
+        "WARNINGS": json.dumps(report.jsonable(plan.warnings), ensure_ascii=False),
         **(tags or {}),
     }
     with MemoryFile() as mem:
@@ -253,7 +250,7 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         description="index of the best access site (see SITES tag)",
         colormap=cmap,
         categorical=True,
-        tags={"SITES": json.dumps(dict(enumerate(access)), ensure_ascii=False)},
+        tags={"SITES": json.dumps(report.jsonable(dict(enumerate(access))), ensure_ascii=False)},
     )
     return out
 
@@ -332,11 +329,11 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     }
     info = pd.DataFrame(
         [("plan", "name", plan.name)]
-        + [("warning", str(i), str(w)) for i, w in enumerate(plan.warnings)]
-        + [("model", str(k), str(v)) for k, v in plan.models.items()]
-        + [("assumption", str(i), str(a)) for i, a in enumerate(plan.assumptions)],
+        + [("warning", str(i), w) for i, w in enumerate(plan.warnings)]
+        + [("model", k, v) for k, v in plan.models.items()]
+        + [("assumption", str(i), a) for i, a in enumerate(plan.assumptions)],
         columns=["kind", "key", "value"],
-    )
+    ).map(safe_text)
     with atomic_path(path) as tmp:
         for name, gdf in layers.items():
             pyogrio.write_dataframe(
@@ -351,15 +348,21 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
 
 
 def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns GDAL can store: lists and dicts become JSON text."""
+    """Columns GDAL can store: lists and dicts become JSON text, texts lose control characters."""
     out = gdf.copy()
     for col in out.columns:
-        if col != out.geometry.name and out[col].dtype == object:
+        if col != out.geometry.name and _holds_text(out[col]):
             out[col] = [
-                json.dumps(v, ensure_ascii=False) if isinstance(v, list | tuple | dict) else v
+                json.dumps(report.jsonable(v), ensure_ascii=False)
+                if isinstance(v, list | tuple | dict)
+                else (safe_text(v) if isinstance(v, str) else v)
                 for v in out[col]
             ]
     return out
+
+
+def _holds_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
 
 
 # --- site list ------------------------------------------------------------------------------
@@ -419,9 +422,11 @@ def sites_table(plan: Plan) -> pd.DataFrame:
 
 
 def _csv_text(df: pd.DataFrame) -> str:
+    """The CSV of a table, every text cell made safe for a spreadsheet."""
     safe = df.copy()
-    for col in ("site_id", "name", "equipment"):
-        safe[col] = [("'" + v) if v[:1] in ("=", "+", "-", "@") else v for v in safe[col]]
+    for col in safe.columns:
+        if _holds_text(safe[col]):
+            safe[col] = [safe_text(v, "csv") if isinstance(v, str) else v for v in safe[col]]
     return str(safe.to_csv(index=False, lineterminator="\n"))
 
 
@@ -609,10 +614,12 @@ def _write_gap_report(
 
 
 def _write_profiles(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    """One profile PNG per link, named by its site ids; a name already taken gets a number."""
     out: dict[str, Path] = {}
     for r in plan.links.itertuples():
         a, b = str(r.site_a), str(r.site_b)
-        key = f"profile_{_file_name(a)}_{_file_name(b)}"
+        key = f"profile_{safe_text(a, 'file_name')}_{safe_text(b, 'file_name')}"
+        key += f"_{len(out) + 1}" if key in out else ""  # "S 1" and "S_1" read alike
         fig = charts.link_profile_figure(plan, a, b, language=language)
         out[key] = save_figure(fig, safe_path(root, f"profiles/{key}.png"), dpi=110)
     return out

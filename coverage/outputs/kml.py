@@ -6,16 +6,18 @@ The document follows OGC KML 2.2 (OGC 07-147r2). Coordinates are reprojected to 
 so a site is drawn as a mast of its height and a link runs between antenna tops. The
 coverage overlay is the received-power class image reprojected onto a lon/lat grid, as a
 ``GroundOverlay`` requires. The XML is built with :mod:`xml.etree.ElementTree`, which
-escapes every name from an input file, so a name such as ``<script>`` stays text. The
-document's description, which Google Earth shows as HTML, holds the plan's warnings (when it
-has any) and the models, their text HTML-escaped before the XML escaping, so that it shows
-as the text it is.
+escapes every name from an input file, so a name such as ``<script>`` stays text; every text
+first loses the control characters that XML 1.0 forbids
+(:func:`~coverage.outputs.text.safe_text`, ``"kml"``), which ElementTree would write as
+they are, leaving a document that is not well-formed. Descriptions, which Google Earth shows
+as HTML (the document's: the plan's warnings, when it has any, and the models; a site's:
+its name and role), are HTML-escaped before the XML escaping (``"kml_description"``), so
+that they show as the text they are.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import io
 import logging
 import math
@@ -41,6 +43,7 @@ from coverage.outputs.styles import (
     rx_classes,
     to_web_mercator,
 )
+from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = ["kml_color", "kml_document", "kmz_bytes"]
@@ -53,9 +56,9 @@ OVERLAY_HREF = "files/coverage.png"
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrib: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrib)
+    el = ET.SubElement(parent, tag, {k: safe_text(v, "kml") for k, v in attrib.items()})
     if text is not None:
-        el.text = str(text)
+        el.text = safe_text(text, "kml")
     return el
 
 
@@ -195,7 +198,7 @@ def _description(plan: Plan, L: Labeller) -> str:
 
     Every text is HTML-escaped; ElementTree then escapes the whole again for XML.
     """
-    e = functools.partial(html.escape, quote=False)
+    e = functools.partial(safe_text, sink="kml_description")
     models = e("; ".join(f"{k}: {v}" for k, v in plan.models.items()))
     if not plan.warnings:
         return models
@@ -246,7 +249,7 @@ def _site_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
     for r, orig in zip(sites.itertuples(), plan.sites.itertuples(), strict=True):
         pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.site_id)
-        _sub(pm, "description", f"{r.name} · {L(str(r.role))}")
+        _sub(pm, "description", safe_text(f"{r.name} · {L(str(r.role))}", "kml_description"))
         _sub(pm, "styleUrl", _site_style(r.role))
         az = azimuths_text(getattr(orig, "azimuths_deg", None))
         _extended(

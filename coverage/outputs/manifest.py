@@ -167,9 +167,10 @@ def build_manifest(
         area layers, ``plan.metrics["inputs"]`` and ``inputs``), a digest of the terrain
         grid, the models and assumptions, the Python, GDAL and package versions, the
         pipeline's timings (``plan.metrics``) and the writing time of each output, and each
-        output's size and SHA-256.
+        output's size and SHA-256. Every text has lost its control characters
+        (:func:`coverage.outputs.report.jsonable`).
     """
-    return {
+    manifest = {
         "plan": plan.name,
         "warnings": list(plan.warnings),
         "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -190,6 +191,7 @@ def build_manifest(
         },
         "outputs": _output_records(outputs or {}, Path(path).parent.resolve()),
     }
+    return jsonable(manifest)
 
 
 def _terrain_record(plan: Plan) -> dict[str, Any]:

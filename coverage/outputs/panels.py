@@ -3,12 +3,13 @@
 :mod:`coverage.outputs.webmap` puts them on the page, over the map. They are plain HTML
 fragments with inline styles (no folium here, no stylesheet needed), in the words of
 :mod:`coverage.outputs.labels` and the colours of :mod:`coverage.outputs.styles`; every
-name and every warning is HTML-escaped, so it shows as the text it is.
+name and every warning passes :func:`~coverage.outputs.text.safe_text` (``"html"``), so it
+shows as the text it is.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 
 from coverage.outputs.labels import Labeller, labeller
 from coverage.outputs.styles import (
@@ -19,6 +20,7 @@ from coverage.outputs.styles import (
     UNCOVERED_COLOR,
     rx_class_labels,
 )
+from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = ["panels_html"]
@@ -47,7 +49,7 @@ def panels_html(plan: Plan, language: str) -> str:
     ScenarioError
         Unknown language.
     """
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     L = labeller(language)
     title = (
         '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
@@ -61,19 +63,20 @@ def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
     """The box of the warnings under the title, one list item each; "" when there are none."""
     if not warnings:
         return ""
-    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    e = functools.partial(safe_text, sink="html")
+    items = "".join(f"<li>{e(w)}</li>" for w in warnings)
     return (
         '<div id="coverage-warnings" role="alert" style="position:fixed;top:48px;left:60px;'
         "z-index:1000;max-width:45%;background:#fff4e5;color:#990000;border:2px solid #bb0000;"
         'padding:6px 10px;font:13px sans-serif;border-radius:4px">'
-        f"<b>⚠ {html.escape(L('warnings'))}</b>"
+        f"<b>⚠ {e(L('warnings'))}</b>"
         f'<ul style="margin:4px 0 0 18px;padding:0">{items}</ul></div>'
     )
 
 
 def _legend_panel(plan: Plan, L: Labeller) -> str:
     """The legend: signal classes, site roles, link margins, demand, and the models."""
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     swatch = (
         '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
     )

@@ -9,23 +9,24 @@ lays it out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.exp
 A plan's warnings (what the run cannot stand behind, :attr:`~coverage.plan.Plan.warnings`)
 come first in every document, before the figures, under their own heading; a plan without
 warnings shows no such heading. Every name that comes from an input file (vereda, school,
-site), and every warning, is escaped in the HTML and Markdown outputs, so a name such as
-``<script>alert(1)</script>`` stays inert text.
+site), and every warning, goes through :func:`coverage.outputs.text.safe_text` for its sink
+(the summary loses control characters; HTML, Markdown and CSV are escaped), so a name such
+as ``<script>alert(1)</script>`` or ``=1+2`` stays inert text.
 """
 
 from __future__ import annotations
 
 import csv
-import html
+import functools
 import io
 import logging
 import math
-import re
 from typing import Any
 
 import numpy as np
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.text import safe_text
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -110,10 +111,11 @@ def summarize(plan: Plan) -> dict[str, Any]:
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
         ``models``, ``assumptions``, ``sources`` (the scenario's input layers: file, source,
         licence), ``scenario`` and ``metrics``. The totals equal the sum of the vereda rows.
+        Every text has lost its control characters (see :func:`jsonable`).
     """
     totals = _group_counts(plan.demand)
     sites = plan.sites
-    return {
+    summary = {
         "name": plan.name,
         "crs": plan.crs,
         "warnings": [str(w) for w in plan.warnings],
@@ -129,6 +131,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "scenario": jsonable(plan.scenario.to_dict()),
         "metrics": jsonable(plan.metrics),
     }
+    return jsonable(summary)  # one cleaning of every text, however deep
 
 
 def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -194,7 +197,7 @@ def _sources(plan: Plan) -> list[dict[str, str]]:
 
 
 def jsonable(obj: Any) -> Any:
-    """Recursively turn numpy scalars, tuples and paths into JSON-ready values.
+    """Recursively turn numpy scalars, tuples and paths into JSON-ready values, texts cleaned.
 
     Parameters
     ----------
@@ -205,19 +208,21 @@ def jsonable(obj: Any) -> Any:
     -------
     Any
         Plain dicts (string keys), lists, str, bool, int, float or None: NaN and infinity
-        become None, any other object its ``str``.
+        become None, any other object its ``str``; every text, keys too, without control
+        characters (:func:`coverage.outputs.text.safe_text`, ``"plain"``), so that the JSON
+        says what the other outputs show.
     """
     if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
+        return {safe_text(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return [jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, str | type(None)):
+    if obj is None:
         return obj
-    if isinstance(obj, bool | int | float | np.generic):
+    if isinstance(obj, bool | int | float | np.generic) and not isinstance(obj, np.str_):
         return _num(obj.item() if isinstance(obj, np.generic) else obj)
-    return str(obj)
+    return safe_text(obj)
 
 
 #: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL").
@@ -252,9 +257,10 @@ def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
 def summary_csv(summary: dict[str, Any]) -> str:
     """The per-vereda table as CSV text (snake_case English headers), with a TOTAL row.
 
-    Names are written as they are (CSV is data, not markup); the ``csv`` module quotes them.
-    Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-    ``@``) are prefixed with a single quote.
+    Names are written as they are (CSV is data, not markup) but for control characters; the
+    ``csv`` module quotes them. Cells that a spreadsheet would run as a formula (starting
+    with ``=``, ``+``, ``-``, ``@`` or a tab) are prefixed with a single quote
+    (:func:`coverage.outputs.text.safe_text`, ``"csv"``).
 
     Parameters
     ----------
@@ -271,21 +277,9 @@ def summary_csv(summary: dict[str, Any]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in summary["veredas"]:
-        writer.writerow(_csv_row(_csv_safe(row["vereda"]), row))
+        writer.writerow(_csv_row(safe_text(row["vereda"], "csv"), row))
     writer.writerow(_csv_row("TOTAL", summary["totals"]))
     return buf.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
-
-
-def _md(text: Any) -> str:
-    """Escape text for a Markdown table cell: HTML entities and Markdown punctuation."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True)).replace("\n", " ")
 
 
 def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
@@ -303,7 +297,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     str
         The document: the title, then the plan's warnings under their heading (none when
         it has none), then the figures; names from input files and warnings are escaped
-        (HTML entities and Markdown punctuation).
+        (Markdown punctuation, then HTML entities).
 
     Raises
     ------
@@ -311,7 +305,8 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    lines = [f"# {L['title']}: {_md(summary['name'])}", ""]
+    md = functools.partial(safe_text, sink="markdown")
+    lines = [f"# {L['title']}: {md(summary['name'])}", ""]
     lines += _md_warnings(summary, L)
     lines += _md_totals(summary, L)
     lines += _md_veredas(summary, L)
@@ -327,7 +322,8 @@ def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
     warnings = summary.get("warnings", [])
     if not warnings:
         return []
-    return [f"## ⚠ {L['warnings']}", "", *(f"- **{_md(w)}**" for w in warnings), ""]
+    md = functools.partial(safe_text, sink="markdown")
+    return [f"## ⚠ {L['warnings']}", "", *(f"- **{md(w)}**" for w in warnings), ""]
 
 
 def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
@@ -356,8 +352,9 @@ def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
+    md = functools.partial(safe_text, sink="markdown")
     for i, r in enumerate(rows):
-        name = r["vereda"] if i == len(rows) - 1 else _md(r["vereda"])
+        name = r["vereda"] if i == len(rows) - 1 else md(r["vereda"])
         lines.append(
             f"| {name} | {fmt_number(r['people_covered'])} | {fmt_number(r['people_uncovered'])} | "
             f"{fmt_number(r['households_covered'])} | {fmt_number(r['households_uncovered'])} | "
@@ -388,9 +385,10 @@ def _md_schools(summary: dict[str, Any], L: dict[str, str], language: str) -> li
         f"{L['rx_dbm']} | {L['reason']} |"
     )
     lines.append("|---|---|---|---|---:|---|")
+    md = functools.partial(safe_text, sink="markdown")
     lines += [
-        f"| {_md(s['name'])} | {_md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
-        f"{_md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
+        f"| {md(s['name'])} | {md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
+        f"{md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
         f"{reason_label(s['reason'], language)} |"
         for s in summary["schools"]
     ]
@@ -399,14 +397,15 @@ def _md_schools(summary: dict[str, Any], L: dict[str, str], language: str) -> li
 
 def _md_notes(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
     """The models, assumptions and data sources, as bullet lists."""
+    md = functools.partial(safe_text, sink="markdown")
     lines = ["", f"## {L['models']}", ""]
-    lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in summary["models"].items()]
+    lines += [f"- **{md(k)}**: {md(v)}" for k, v in summary["models"].items()]
     lines += ["", f"## {L['assumptions']}", ""]
-    lines += [f"- {_md(a)}" for a in summary["assumptions"]]
+    lines += [f"- {md(a)}" for a in summary["assumptions"]]
     lines += ["", f"## {L['data_sources']}", ""]
     lines += [
-        f"- **{_md(x['layer'])}** ({_md(x['file'])}): {_md(x['source'])}"
-        + (f" — {_md(x['licence'])}" if x["licence"] else "")
+        f"- **{md(x['layer'])}** ({md(x['file'])}): {md(x['source'])}"
+        + (f" — {md(x['licence'])}" if x["licence"] else "")
         for x in summary.get("sources", [])
     ]
     return lines
@@ -429,7 +428,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     title; then per vereda: people, households and schools covered and not covered, and the
     people not covered by reason; then the schools not covered with their reason, the cost
     of the plan and per person connected, and the models and assumptions of the run. Every
-    name and warning is escaped with :func:`html.escape`.
+    name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
 
     Parameters
     ----------
@@ -449,7 +448,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     t = summary["totals"]
     head, body = _html_vereda_table(summary, L, language)
     school_rows = _html_school_rows(summary, L, language)
@@ -481,7 +480,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 
 def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
     """The box of the plan's warnings, one list item each; "" when it has none."""
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     items = "".join(f"<li>{e(w)}</li>" for w in summary.get("warnings", []))
     if not items:
         return ""
@@ -495,7 +494,7 @@ def _html_vereda_table(
     summary: dict[str, Any], L: dict[str, str], language: str
 ) -> tuple[str, str]:
     """The header cells and the body rows (veredas, then the total) of the vereda table."""
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     reasons = list(GAP_REASONS)
     head = "".join(
         f"<th>{e(h)}</th>"
@@ -533,7 +532,7 @@ def _html_vereda_table(
 
 def _html_school_rows(summary: dict[str, Any], L: dict[str, str], language: str) -> str:
     """Rows of the schools not covered (name, vereda, reason, signal), or one "none" row."""
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     gaps = [s for s in summary["schools"] if not s["covered"]]
     return (
         "".join(
@@ -548,7 +547,7 @@ def _html_school_rows(summary: dict[str, Any], L: dict[str, str], language: str)
 
 def _html_notes(summary: dict[str, Any]) -> tuple[str, str, str]:
     """The list items of the models, the assumptions and the data sources."""
-    e = html.escape
+    e = functools.partial(safe_text, sink="html")
     models = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in summary["models"].items())
     assumptions = "".join(f"<li>{e(a)}</li>" for a in summary["assumptions"])
     sources = "".join(

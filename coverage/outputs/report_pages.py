@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 
 __all__ = ["gap_report_figures"]
 
@@ -24,8 +25,10 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
 
     Page 1: title, the plan's warnings in a box (only when it has any), totals, cost, table
     per vereda and people not covered by reason. Page 2: schools not covered, models and
-    assumptions. Text is drawn as text, never interpreted (mathtext is off: a ``$`` stays a
-    ``$``), so names from input files and warnings need no escaping here.
+    assumptions. Text is drawn as text, never interpreted (the pages are built under
+    :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`: a ``$`` stays a ``$``), and names
+    from input files and warnings lose their control characters
+    (:func:`~coverage.outputs.text.safe_text`, ``"matplotlib"``).
 
     Parameters
     ----------
@@ -45,7 +48,7 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    with plt.rc_context({"text.parse_math": False}):  # each text keeps it when saved later
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):  # each text keeps it when saved later
         return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
 
 
@@ -53,7 +56,8 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     """Page 1: title, warnings, totals, cost, table per vereda, people not covered by reason."""
     t = summary["totals"]
     fig = plt.figure(figsize=(8.27, 11.69))
-    fig.text(0.07, 0.95, f"{L['gap_title']}: {summary['name']}", fontsize=15, weight="bold")
+    title = f"{L['gap_title']}: {safe_text(summary['name'], 'matplotlib')}"
+    fig.text(0.07, 0.95, title, fontsize=15, weight="bold")
     drop = _warnings_box(fig, summary.get("warnings", []), L)
     lines = [
         f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
@@ -167,7 +171,7 @@ def _warnings_box(fig: Figure, warnings: list[str], L: dict[str, str]) -> float:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)) or ""
+    return "\n".join(textwrap.wrap(safe_text(text, "matplotlib"), width)) or ""
 
 
 def _table(ax: Any, cells: list[list[str]], cols: list[str], *, bold_last: bool = False) -> None:

@@ -13,14 +13,15 @@ map works offline, as it must in the field.
 
 Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) for display only,
 with :func:`coverage.outputs.styles.to_web_mercator`, since Leaflet stretches an image
-overlay linearly in Mercator. Every name from an input file, and every warning, is
-HTML-escaped before it reaches a popup, tooltip or panel.
+overlay linearly in Mercator. Every name from an input file, and every warning, passes
+:func:`~coverage.outputs.text.safe_text` (``"html"``) before it reaches a popup, tooltip, layer
+name or panel: folium's popups and tooltips, and Leaflet's layer control, show HTML.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import functools
 import logging
 import os
 import re
@@ -57,6 +58,7 @@ from coverage.outputs.styles import (
     rx_classes,
     to_web_mercator,
 )
+from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = [
@@ -114,18 +116,14 @@ class _Bind(MacroElement):
         self.options = options
 
 
-def _esc(text: Any) -> str:
-    """HTML-escape a name from an input file (quotes included)."""
-    return html.escape(str(text), quote=True)
-
-
 def _popup(rows: list[tuple[str, Any]], title: str) -> _Bind:
-    body = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_text(v))}</td></tr>" for k, v in rows)
-    return _Bind("bindPopup", f"<b>{_esc(title)}</b><table>{body}</table>", {"maxWidth": 320})
+    e = functools.partial(safe_text, sink="html")
+    body = "".join(f"<tr><th>{e(k)}</th><td>{e(_text(v))}</td></tr>" for k, v in rows)
+    return _Bind("bindPopup", f"<b>{e(title)}</b><table>{body}</table>", {"maxWidth": 320})
 
 
 def _tooltip(text: str) -> _Bind:
-    return _Bind("bindTooltip", _esc(text), {"sticky": True})
+    return _Bind("bindTooltip", safe_text(text, "html"), {"sticky": True})
 
 
 def _with(layer: Any, *children: MacroElement) -> Any:
@@ -265,7 +263,7 @@ def _add_site_coverage(
     for i, row in plan.access_sites.reset_index(drop=True).iterrows():
         mine = np.where(server_web == int(i) + 1, cls_web, 0)
         rgba = palette_rgba(mine, RX_CLASS_COLORS, alpha=190)
-        name = html.escape(f"{L('coverage_site')} {row['site_id']}")
+        name = safe_text(f"{L('coverage_site')} {row['site_id']}", "html")
         _image(rgba, bounds, name=name, show=False).add_to(m)
 
 
@@ -274,7 +272,7 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
     group = folium.FeatureGroup(name=L("veredas"), show=True)
     per_vereda = {str(v["vereda"]): v for v in summarize(plan)["veredas"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
-        v = per_vereda.get(str(row.name))
+        v = per_vereda.get(safe_text(row.name))  # the summary's names are cleaned
         _with(
             folium.GeoJson(
                 {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},

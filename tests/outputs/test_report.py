@@ -250,7 +250,7 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     assert s["warnings"] == [WARNING, "Second warning."]
     assert json.loads(json.dumps(s))["warnings"] == s["warnings"]
     md = report.summary_markdown(s, language="en")
-    assert "- **Solver stopped at its time limit &lt;b&gt;&amp;amp; $x$&lt;/b&gt;**" in md
+    assert "- **Solver stopped at its time limit &lt;b&gt;&amp;amp; \\$x\\$&lt;/b&gt;**" in md
     assert "<b>" not in md
     assert md.index("# Rural connectivity") < md.index("## ⚠ Warnings") < md.index("- People:")
     page = report.gap_report_html(s, language="es")
