@@ -11,7 +11,9 @@ an installed package, in ``coverage/data/palmitas/`` (an identical copy):
 :func:`default_scenario_path` finds either.
 
 Loading rejects unknown keys as probable typos (suggesting the nearest known key), checks
-types and ranges, and reports every problem at once in one :class:`ScenarioError`.
+types, finite numbers and physical ranges, and reports every problem at once in one
+:class:`ScenarioError`, each under its dotted key; :meth:`Scenario.replace` checks the same
+way. The sections' classes and the ranges live in :mod:`coverage.sections` (re-exported here).
 """
 
 from __future__ import annotations
