@@ -4,6 +4,9 @@ Each subcommand has an ``_add_<name>`` function that declares its arguments and 
 ``_cmd_<name>`` function that runs it. Only this module configures logging and progress
 output; the library just logs.
 
+Every number option is checked by argparse: finite, and inside the range the scenario gives
+the same quantity (:mod:`coverage.sections`), else a usage error naming the option.
+
 Exit status: 0 done; 2 an error (a :class:`~coverage.errors.CoverageError`, its message on
 stderr) or a usage error (argparse); :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every
 output of a plan that has warnings (:attr:`coverage.plan.Plan.warnings`), each logged as a
@@ -16,13 +19,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from coverage._toml import Range
 from coverage.errors import CoverageError
+from coverage.sections import F_MHZ, K_FACTOR, MAST_HEIGHT_M, RANGE_M
+
+if TYPE_CHECKING:
+    from coverage.scenario import Scenario
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -54,6 +63,9 @@ _EPILOG = (
 
 Command = Callable[[argparse.Namespace], int]
 
+#: An observer's or target's height above ground: the mast range, the ground itself included.
+_ABOVE_GROUND_M = Range(0.0, MAST_HEIGHT_M.high, "m", MAST_HEIGHT_M.why)
+
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -77,13 +89,24 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_cmd_run)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _checked_scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario of ``run`` or ``validate``, loaded, with its output folder checked.
+
+    The checks ``run`` makes before planning; ``validate`` makes the same ones, so that a
+    scenario it calls OK does not fail on them in ``run``.
+    """
     from coverage.outputs.outputset import check_output_folder
-    from coverage.pipeline import plan_coverage, write_plan
     from coverage.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     check_output_folder(args.out if args.out is not None else scenario.out_dir)  # before work
+    return scenario
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from coverage.pipeline import plan_coverage, write_plan
+
+    scenario = _checked_scenario(args)
     plan = plan_coverage(scenario, mirror=args.mirror, progress=not args.quiet)
     outputs = write_plan(plan, out_dir=args.out)
     for kind, path in outputs.items():
@@ -110,19 +133,33 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ),
     )
     p.add_argument("dem", help="DEM GeoTIFF in a projected CRS (metres)")
-    p.add_argument("out", help="output GeoTIFF (1 visible, 0 not)")
-    p.add_argument("--x", type=float, required=True, help="observer x in the DEM's CRS (m)")
-    p.add_argument("--y", type=float, required=True, help="observer y in the DEM's CRS (m)")
+    p.add_argument("out", help="output GeoTIFF (1 visible, 0 not), in an existing folder")
+    p.add_argument("--x", type=_number(), required=True, help="observer x in the DEM's CRS (m)")
+    p.add_argument("--y", type=_number(), required=True, help="observer y in the DEM's CRS (m)")
     p.add_argument(
-        "--observer-height", type=float, default=2.0, help="eye height above ground (m, 2)"
+        "--observer-height",
+        type=_number(_ABOVE_GROUND_M),
+        default=2.0,
+        help=f"eye height above ground (m, 2; {_ABOVE_GROUND_M})",
     )
     p.add_argument(
-        "--target-height", type=float, default=0.0, help="target height above ground (m, 0)"
+        "--target-height",
+        type=_number(_ABOVE_GROUND_M),
+        default=0.0,
+        help=f"target height above ground (m, 0; {_ABOVE_GROUND_M})",
     )
     p.add_argument(
-        "--max-distance", type=float, default=None, help="visibility radius (m, default none)"
+        "--max-distance",
+        type=_number(RANGE_M),
+        default=None,
+        help=f"visibility radius (m, default none; {RANGE_M})",
     )
-    p.add_argument("--k", type=float, default=4.0 / 3.0, help="effective Earth-radius factor (4/3)")
+    p.add_argument(
+        "--k",
+        type=_number(K_FACTOR),
+        default=4.0 / 3.0,
+        help=f"effective Earth-radius factor (4/3; {K_FACTOR})",
+    )
     p.set_defaults(func=_cmd_viewshed)
 
 
@@ -133,7 +170,7 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
     from coverage.inputs.terrain import read_dem
     from coverage.radio.visibility import viewshed
 
-    _refuse_overwriting_input(args.dem, args.out)
+    _check_raster_output(args.dem, args.out)
     terrain = read_dem(args.dem)
     visible = viewshed(
         terrain,
@@ -161,20 +198,28 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ),
     )
     p.add_argument("dem", help="DEM GeoTIFF in a projected CRS (metres)")
-    p.add_argument("out", help="output GeoTIFF of path loss in dB (float32)")
-    p.add_argument("--x", type=float, required=True, help="site x in the DEM's CRS (m)")
-    p.add_argument("--y", type=float, required=True, help="site y in the DEM's CRS (m)")
-    p.add_argument("--tx-height", type=float, required=True, help="site antenna height (m)")
-    p.add_argument("--rx-height", type=float, required=True, help="receiver height (m)")
-    p.add_argument("--f-mhz", type=float, required=True, help="frequency (MHz)")
-    p.add_argument("--radius", type=float, required=True, help="prediction radius (m)")
+    p.add_argument("out", help="output GeoTIFF of path loss in dB (float32), in an existing folder")
+    p.add_argument("--x", type=_number(), required=True, help="site x in the DEM's CRS (m)")
+    p.add_argument("--y", type=_number(), required=True, help="site y in the DEM's CRS (m)")
+    for option, allowed, what in (
+        ("--tx-height", MAST_HEIGHT_M, "site antenna height above ground (m"),
+        ("--rx-height", MAST_HEIGHT_M, "receiver height above ground (m"),
+        ("--f-mhz", F_MHZ, "frequency (MHz"),
+        ("--radius", RANGE_M, "prediction radius (m"),
+    ):
+        p.add_argument(option, type=_number(allowed), required=True, help=f"{what}; {allowed})")
     p.add_argument(
         "--model",
         choices=("itm", "deygout", "fspl"),
         default="itm",
         help="propagation model (default itm)",
     )
-    p.add_argument("--k", type=float, default=4.0 / 3.0, help="k-factor for deygout (4/3)")
+    p.add_argument(
+        "--k",
+        type=_number(K_FACTOR),
+        default=4.0 / 3.0,
+        help=f"k-factor for deygout (4/3; {K_FACTOR})",
+    )
     p.add_argument(
         "--method",
         choices=("radial", "cell"),
@@ -184,13 +229,50 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(func=_cmd_pathloss)
 
 
-def _refuse_overwriting_input(dem: str, out: str) -> None:
-    """Refuse an output raster that is the input DEM (the same file by any path)."""
+def _number(allowed: Range | None = None) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number, in ``allowed`` when given (a usage error if not)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            msg = f"{text!r} is not a finite number"
+            raise argparse.ArgumentTypeError(msg)
+        if allowed is not None and value not in allowed:
+            raise argparse.ArgumentTypeError(allowed.problem(value))
+        return value
+
+    return parse
+
+
+def _check_raster_output(dem: str, out: str) -> None:
+    """Refuse, before any work, an output raster that cannot be written or is the input DEM.
+
+    The output's folder must exist (a missing one is more often a typo than a wish, and
+    :func:`coverage.inputs.rasters.write_grid` does not create it); ``run`` instead creates
+    its output folder, which holds a whole set of files.
+    """
+    import os
     from pathlib import Path
 
     from coverage.errors import InputError
 
     a, b = Path(dem), Path(out)
+    folder = b.parent
+    if b.is_dir():
+        msg = f"The output {out} is a folder; give the GeoTIFF file to write, e.g. {b / 'out.tif'}."
+        raise InputError(msg)
+    if not folder.is_dir():
+        msg = (
+            f"The folder {folder} of the output {out} does not exist; create it first "
+            f"(mkdir -p {folder}) or give another output file."
+        )
+        raise InputError(msg)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        msg = f"The folder {folder} of the output {out} is not writable; give another output file."
+        raise InputError(msg)
     if a.exists() and b.exists() and a.samefile(b):  # any path, links included
         msg = f"The output {out} is the input DEM {dem}; give another output file."
         raise InputError(msg)
@@ -205,7 +287,7 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
     from coverage.radio.prediction import PredictionSettings
     from coverage.radio.propagation import get_model
 
-    _refuse_overwriting_input(args.dem, args.out)
+    _check_raster_output(args.dem, args.out)
     terrain = read_dem(args.dem)
     pred = predict_grid(
         terrain,
@@ -246,21 +328,24 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "validate",
         help="check a scenario and its input data without planning",
         description=(
-            "Load the scenario and resolve its technology, antenna pattern, propagation model "
-            "and costs; then find and verify every input layer, and check the layers and the "
-            "DEM; report every problem at once."
+            "Make every check `run` makes before planning: load the scenario, check its "
+            "output folder (or --out), resolve its technology, antenna pattern, propagation "
+            "model and costs; then find and verify every input layer, and check the layers "
+            "and the DEM; report every problem at once."
         ),
     )
     p.add_argument("scenario", nargs="?", default=None, help="scenario TOML (default: Palmitas)")
+    p.add_argument(
+        "--out", default=None, help="output folder `run --out` would get (default: the scenario's)"
+    )
     p.add_argument("--mirror", default=None, help="mirror folder of the input data")
     p.set_defaults(func=_cmd_validate)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from coverage.pipeline import prepare_inputs, resolve
-    from coverage.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
+    scenario = _checked_scenario(args)  # what run checks first, then what planning checks first
     inputs = prepare_inputs(resolve(scenario), mirror=args.mirror)
     rows, cols = inputs.terrain.shape
     print(

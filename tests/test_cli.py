@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,106 @@ def test_a_raster_command_refuses_to_overwrite_its_input_dem(
     assert status == 2
     assert "is the input DEM" in capsys.readouterr().err
     assert dem.read_bytes() == b"not read: refused before"
+
+
+_PATHLOSS = ["pathloss", "d.tif", "o.tif", "--x", "0", "--y", "0", "--rx-height", "2"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (
+            ["viewshed", "d.tif", "o.tif", "--x", "0", "--y", "0", "--observer-height", "-50"],
+            "argument --observer-height: -50 is outside [0, 200] m",
+        ),
+        (
+            ["viewshed", "d.tif", "o.tif", "--x", "0", "--y", "inf"],
+            "argument --y: 'inf' is not a finite number",
+        ),
+        (
+            ["viewshed", "d.tif", "o.tif", "--x", "0", "--y", "0", "--k", "nan"],
+            "argument --k: 'nan' is not a finite number",
+        ),
+        (
+            [*_PATHLOSS, "--tx-height", "30", "--f-mhz", "1e9", "--radius", "500"],
+            "argument --f-mhz: 1e+09 is outside [30, 100,000] MHz",
+        ),
+        (
+            [*_PATHLOSS, "--tx-height", "1e7", "--f-mhz", "700", "--radius", "500"],
+            "argument --tx-height: 1e+07 is outside (0, 200] m",
+        ),
+        (
+            [*_PATHLOSS, "--tx-height", "30", "--f-mhz", "700", "--radius", "-1"],
+            "argument --radius: -1 is outside [100, 100,000] m",
+        ),
+    ],
+)
+def test_a_number_option_out_of_its_range_is_a_usage_error_naming_it(
+    argv: list[str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A -50 m observer or a 1e9 MHz carrier ran to the end; now argparse refuses them."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert problem in err and "usage:" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["viewshed"],
+        ["pathloss", "--tx-height", "30", "--rx-height", "2", "--f-mhz", "700", "--radius", "500"],
+    ],
+)
+def test_a_raster_command_refuses_an_output_it_cannot_write_before_reading_the_dem(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An output in a missing folder was a traceback after the whole computation."""
+    dem = tmp_path / "dem.tif"
+    dem.write_bytes(b"not a GeoTIFF: never read")
+    missing = tmp_path / "no-such-folder" / "out.tif"
+    assert main([*command, str(dem), str(missing), "--x", "0", "--y", "0"]) == 2
+    err = capsys.readouterr().err
+    assert f"The folder {missing.parent} of the output {missing} does not exist" in err
+    assert "mkdir -p" in err
+    assert main([*command, str(dem), str(tmp_path), "--x", "0", "--y", "0"]) == 2
+    assert "is a folder; give the GeoTIFF file to write" in capsys.readouterr().err
+
+
+def test_validate_checks_the_output_folder_as_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate`` said OK to a scenario that ``run`` then refused (its output folder)."""
+    prepared: list[object] = []
+    monkeypatch.setattr(pipeline, "prepare_inputs", lambda *a, **k: prepared.append(a))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["-q", "validate", str(SCENARIO), "--out", str(blocker / "maps")]) == 2
+    assert "lies under the file" in capsys.readouterr().err
+    shutil.copy(SCENARIO.parent / "area.toml", tmp_path / "area.toml")
+    own = tmp_path / "s.toml"
+    text = SCENARIO.read_text(encoding="utf-8")
+    own.write_text(text.replace('"maps/palmitas"', json.dumps(str(blocker))), encoding="utf-8")
+    assert main(["-q", "validate", str(own)]) == 2  # the scenario's own out_dir
+    assert f"The output folder {blocker} is a file" in capsys.readouterr().err
+    assert prepared == []  # refused before any data was read
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("tx_power_dbm", "nan", "technology.tx_power_dbm: expected a finite number, got nan"),
+        ("tx_power_dbm", "1e6", "technology.tx_power_dbm: 1e+06 is outside [-10, 80] dBm"),
+        ("rx_sensitivity_dbm", "nan", "technology.rx_sensitivity_dbm: expected a finite number"),
+    ],
+)
+def test_validate_refuses_the_numbers_a_user_test_found_accepted(
+    tmp_path: Path, key: str, value: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(SCENARIO.parent / "area.toml", tmp_path / "area.toml")
+    own = tmp_path / "s.toml"
+    text = SCENARIO.read_text(encoding="utf-8")
+    own.write_text(text.replace(f"# {key} = ", f"{key} = {value} #"), encoding="utf-8")
+    assert main(["-q", "validate", str(own)]) == 2
+    assert problem in capsys.readouterr().err

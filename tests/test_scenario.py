@@ -20,6 +20,10 @@ from coverage.scenario import (
     DATA_DIR,
     PACKAGE_DATA_DIR,
     LayerSpec,
+    PlacementParams,
+    Point,
+    PopulationFacts,
+    TechnologyParams,
     default_scenario_path,
     load_area,
     load_scenario,
@@ -79,14 +83,17 @@ def test_unknown_keys_are_rejected_as_typos_all_at_once(tmp_path: Path) -> None:
     assert "did you mean 'budget_sites'" in text
     assert "did you mean 'k_factor'" in text
     assert "milp or greedy" in text
-    assert "3 problem(s)" in text
+    assert (
+        "needs exactly one of budget_usd" in text
+    )  # the typo left no budget: a section's checks all run
+    assert "4 problem(s)" in text
 
 
 def test_wrong_types_and_ranges_name_the_key(tmp_path: Path) -> None:
     p = _write_scenario(tmp_path, "[propagation]\nk_factor = 'high'\n[backhaul]\nmax_hops = 40\n")
     with pytest.raises(ScenarioError, match=r"propagation.k_factor: expected a number") as info:
         load_scenario(p)
-    assert "max_hops must be in [1, 10]" in str(info.value)
+    assert "backhaul.max_hops: 40 is outside [1, 10] hops" in str(info.value)
 
 
 def test_every_kind_of_wrong_type_names_the_key_and_the_type(tmp_path: Path) -> None:
@@ -139,7 +146,8 @@ def test_area_with_bad_checksum_and_missing_layer(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_area(p)
     text = str(info.value)
-    assert "negative" in text and "64 lower-case hex" in text
+    assert "population: total_people -1 is negative" in text
+    assert "64 lower-case hex" in text
     p.write_text(
         'name = "x"\ncrs = "EPSG:9377"\n[population]\ntotal_people = 5\n'
         '[layers.dem]\nfile = "dem.tif"\n',
@@ -147,6 +155,209 @@ def test_area_with_bad_checksum_and_missing_layer(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="lacks \\['schools', 'veredas'\\]"):
         load_area(p)
+
+
+def _problems(path: Path) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            "[technology]\ntx_power_dbm = nan\n",
+            "technology.tx_power_dbm: expected a finite number, got nan",
+        ),
+        (
+            "[technology]\nrx_sensitivity_dbm = nan\n",
+            "technology.rx_sensitivity_dbm: expected a finite",
+        ),
+        (
+            "[placement]\nbudget_usd = inf\n",
+            "placement.budget_usd: expected a finite number, got inf",
+        ),
+        (
+            "[placement]\nmast_heights_m = [12.0, -inf]\n",
+            "placement.mast_heights_m[1]: expected a finite",
+        ),
+        ("[costs]\nradio_usd = nan\n", "costs.radio_usd: expected a finite number, got nan"),
+        (
+            "[backhaul]\npop = { name = 'p', lon_deg = nan, lat_deg = 6.0 }\n",
+            "backhaul.pop.lon_deg: expected a finite",
+        ),
+        ("[demand]\nmax_elevation_m = inf\n", "demand.max_elevation_m: expected a finite"),
+    ],
+)
+def test_nan_and_inf_are_refused_under_their_key(tmp_path: Path, body: str, problem: str) -> None:
+    """TOML allows nan and inf; a NaN power made an empty plan blamed on "out of range"."""
+    assert problem in _problems(_write_scenario(tmp_path, body))
+
+
+def test_every_number_out_of_its_physical_range_is_named_with_the_range(tmp_path: Path) -> None:
+    """Values a user test ran without complaint: 1e6 dBm covered everything with one site, a
+    -30 m PoP mast gave "No relay chain"; now each is refused, all in one message."""
+    p = _write_scenario(
+        tmp_path,
+        "[technology]\ntx_power_dbm = 1e6\ntx_antenna_gain_dbi = 60.0\nrx_sensitivity_dbm = -20.0\n"
+        "antenna_azimuth_deg = 360.0\n[candidates]\noutside_margin_m = -5000.0\ntpi_radius_m = 0.0\n"
+        "[backhaul]\npop_mast_height_m = -30.0\nf_mhz = 1e9\n[placement]\nbudget_usd = 1e5\ntime_limit_s = 0.0\n"
+        "school_weight_people = -1.0\n[costs]\ninstallation_usd = -5.0\n",
+    )
+    text = _problems(p)
+    for problem in (
+        "technology.tx_power_dbm: 1e+06 is outside [-10, 80] dBm",
+        "technology.tx_antenna_gain_dbi: 60 is outside [-10, 45] dBi",
+        "technology.rx_sensitivity_dbm: -20 is outside [-160, -40] dBm",
+        "technology.antenna_azimuth_deg: 360 is outside [0, 360) deg",
+        "candidates.outside_margin_m: -5,000 is outside [0, 100,000] m",
+        "candidates.tpi_radius_m: 0 is outside (0, 100,000] m",
+        "backhaul.pop_mast_height_m: -30 is outside (0, 200] m",
+        "backhaul.f_mhz: 1e+09 is outside [30, 100,000] MHz",
+        "placement.time_limit_s: 0 is outside (0, 86,400] s",
+        "placement.school_weight_people: -1 is outside [0, 1e+06] people",
+        "costs.installation_usd: -5 is outside [0, 1e+10] USD",
+    ):
+        assert problem in text
+    assert "11 problem(s)" in text
+    assert "give a value in that range" in text and "assumption" in text  # the fix, the why
+
+
+def test_candidates_may_not_lie_beyond_the_terrain_the_area_reads(tmp_path: Path) -> None:
+    text = _problems(_write_scenario(tmp_path, "[candidates]\noutside_margin_m = 4000.0\n"))
+    assert "outside_margin_m 4,000 m is more than the area's margin_m 3,000 m" in text
+
+
+def _write_area(tmp_path: Path, extra: str, population: str = "total_people = 6481\n") -> Path:
+    p = tmp_path / "area.toml"
+    layers = "".join(f'[layers.{k}]\nfile = "{k}.x"\n' for k in ("dem", "veredas", "schools"))
+    p.write_text(f'name = "x"\n{extra}[population]\n{population}{layers}', encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("population", "problem"),
+    [
+        ("total_people = 6481\nhouseholds = 1e9\n", "population.households: 1e+09 is outside"),
+        ("total_people = 6481\nhouseholds = 7000\n", "7,000 households for 6,481 people"),
+        ("total_people = 0\nhouseholds = 10\n", "10 households for 0 people"),
+        ("total_people = nan\n", "population.total_people: expected a finite number, got nan"),
+    ],
+)
+def test_households_never_outnumber_people(tmp_path: Path, population: str, problem: str) -> None:
+    with pytest.raises(ScenarioError, match=r"area\.toml has 1 problem") as info:
+        load_area(_write_area(tmp_path, 'crs = "EPSG:9377"\n', population))
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("crs", "problem"),
+    [
+        ("EPSG:99999", "'EPSG:99999' is not a CRS pyproj knows"),
+        ("MAGNA-SIRGAS", "'MAGNA-SIRGAS' (MAGNA-SIRGAS) is not projected (it is in degrees)"),
+        ("EPSG:2263", "'EPSG:2263' (NAD83 / New York Long Island (ftUS)) is in US survey foot"),
+    ],
+)
+def test_area_crs_must_be_a_known_projected_crs_in_metres(
+    tmp_path: Path, crs: str, problem: str
+) -> None:
+    """An unknown or geographic CRS was a pyproj traceback deep in the run."""
+    with pytest.raises(ScenarioError) as info:
+        load_area(_write_area(tmp_path, f'crs = "{crs}"\n'))
+    text = str(info.value)
+    assert "area.toml" in text and f"area.toml.crs: {problem}" in text
+    assert "EPSG:9377" in text and "EPSG:3116" in text  # the fix, for Colombia
+
+
+def test_area_margin_and_void_share_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_area(
+            _write_area(tmp_path, 'crs = "EPSG:9377"\nmargin_m = 0.0\nmax_void_share = 1.5\n')
+        )
+    text = str(info.value)
+    assert "area.toml.margin_m: 0 is outside (0, 100,000] m" in text
+    assert "area.toml.max_void_share: 1.5 is outside [0, 1]" in text
+    area = load_area(_write_area(tmp_path, 'crs = "EPSG:9377"\nmax_void_share = 0.2\n'))
+    assert area.max_void_share == 0.2
+    assert load_scenario().area.max_void_share == 0.05  # the default
+
+
+def test_objects_built_in_code_are_checked_like_files() -> None:
+    """The loader is not the only door: a NaN or a string typed in code is refused too."""
+    with pytest.raises(ScenarioError, match=r"tx_power_dbm: expected a finite number, got nan"):
+        TechnologyParams(tx_power_dbm=float("nan"))
+    with pytest.raises(ScenarioError, match=r"budget_usd: expected a finite number, got '5'"):
+        PlacementParams(budget_usd="5")  # type: ignore[arg-type]
+    with pytest.raises(ScenarioError, match=r"lat_deg: expected a finite number, got nan"):
+        Point("p", 0.0, float("nan"))
+    with pytest.raises(ScenarioError, match=r"mast_heights_m: 250 is outside \(0, 200\] m"):
+        PlacementParams(budget_sites=1, mast_heights_m=(12.0, 250.0))
+    with pytest.raises(ScenarioError, match="households"):
+        PopulationFacts(total_people=10, households=11)
+
+
+def test_resolved_technology_is_checked_with_an_antenna_files_gain(tmp_path: Path) -> None:
+    """The preset plus overrides is checked again once resolved: an antenna file's GAIN is
+    the site gain, and the scenario's own keys never saw it."""
+    from coverage.pipeline import resolve
+
+    msi = tmp_path / "huge.msi"
+    lines = ["NAME HUGE", "GAIN 70 dBi", "HORIZONTAL 360", *[f"{a} 0" for a in range(360)]]
+    msi.write_text("\n".join([*lines, "VERTICAL 360", *[f"{a} 0" for a in range(360)]]), "utf-8")
+    s = load_scenario().replace(technology={"antenna_pattern": str(msi)})
+    with pytest.raises(ScenarioError, match=r"tx_antenna_gain_dbi=70 is outside \[-10, 45\] dBi"):
+        resolve(s)
+
+
+def test_replace_checks_and_converts_as_the_loader_does() -> None:
+    """The README pattern skipped validation: a typo was a TypeError, a string budget a
+    comparison error, ``language="fr"`` a private error class."""
+    s = load_scenario()
+    with pytest.raises(ScenarioError) as info:
+        s.replace(
+            placement={"budget_site": 4, "budget_usd": "120000"},
+            language="fr",
+            candidates={"outside_margin_m": -1.0},
+            backhaul={"pop": {"lat_deg": 95.0}},
+        )
+    assert type(info.value) is ScenarioError
+    text = str(info.value)
+    for problem in (
+        "placement: unknown key 'budget_site' (did you mean 'budget_sites'?)",
+        "placement.budget_usd: expected a number, got '120000'",
+        "language: 'fr' is not es or en",
+        "candidates.outside_margin_m: -1 is outside [0, 100,000] m",
+        "backhaul.pop.lat_deg: 95 is outside [-90, 90] deg",
+    ):
+        assert problem in text
+    assert "5 problem(s)" in text
+    with pytest.raises(ScenarioError, match=r"budget_sites: expected an integer, got '4'"):
+        s.replace(placement={"budget_sites": "4", "budget_usd": 0.0})
+    with pytest.raises(ScenarioError, match=r"unknown key 'nme' \(did you mean 'name'\?\)"):
+        s.replace(nme="x")
+    t = s.replace(placement={"mast_heights_m": (18.0,), "budget_usd": 60_000}, name="light")
+    assert t.placement.mast_heights_m == (18.0,) and t.placement.budget_usd == 60_000.0
+    assert t.name == "light" and t.area == s.area
+    assert (
+        s.replace(technology={"tx_power_dbm": 40}).replace(technology={"tx_power_dbm": None}) == s
+    )  # an override unset again
+
+
+def test_a_file_that_is_not_utf8_names_the_byte_and_the_fix(tmp_path: Path) -> None:
+    p = _write_scenario(tmp_path, "")
+    p.write_bytes(p.read_bytes().replace(b'name = "t"', 'name = "Peñol"'.encode("latin-1")))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    text = str(info.value)
+    assert str(p) in text and "not UTF-8 text (byte 10 is 0xf1)" in text
+    assert "save it again choosing the UTF-8 encoding" in text
+
+
+def test_a_folder_given_as_scenario_is_called_a_folder(tmp_path: Path) -> None:
+    _write_scenario(tmp_path, "")
+    with pytest.raises(ScenarioError, match=r"is a folder \(it holds area.toml, s.toml\); give"):
+        load_scenario(tmp_path)
 
 
 # --- sources -------------------------------------------------------------------------------

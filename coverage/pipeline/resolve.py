@@ -165,8 +165,9 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     Raises
     ------
     ScenarioError
-        The antenna pattern file is missing or unreadable, the ITM climate or the model name
-        is unknown, or a mast height of ``[placement]`` has no price in ``[costs]``.
+        The antenna pattern file is missing or unreadable or its gain is out of range, the
+        ITM climate or the model name is unknown, or a mast height of ``[placement]`` has no
+        price in ``[costs]``.
     """
     antenna = _access_antenna(scenario)
     technology = _access_technology(scenario, antenna)
@@ -236,7 +237,12 @@ def _access_technology(scenario: Scenario, pattern: AntennaPattern | None) -> Te
     }
     if pattern is not None:
         overrides["tx_antenna_gain_dbi"] = pattern.gain_dbi
-    return dataclasses.replace(base, **overrides)
+    try:  # the overrides were checked in [technology]; an antenna file's gain was not
+        return dataclasses.replace(base, **overrides)
+    except InputError as err:
+        source = f" (antenna_pattern {t.antenna_pattern})" if pattern is not None else ""
+        msg = f"[technology]{source}: {err}"
+        raise ScenarioError(msg) from err
 
 
 def _propagation_model(scenario: Scenario) -> PropagationModel:

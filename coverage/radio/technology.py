@@ -9,9 +9,11 @@ can override any field with :func:`dataclasses.replace`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from coverage.errors import InputError
+from coverage.sections import ANTENNA_GAIN_DBI, F_MHZ, RX_SENSITIVITY_DBM, TX_POWER_DBM
 
 __all__ = ["PRESETS", "Technology", "get_technology"]
 
@@ -59,8 +61,10 @@ class Technology:
     Raises
     ------
     InputError
-        A frequency, bandwidth, range or terminal height that is not > 0, a negative cable
-        loss, fade margin or noise figure, or another ``kind``; all problems in one message.
+        A number that is not finite; a frequency, bandwidth, range or terminal height that is
+        not > 0; a negative cable loss, fade margin or noise figure; a frequency, transmit
+        power, antenna gain or sensitivity outside the scenario's ranges
+        (:mod:`coverage.sections`); or another ``kind``; all problems in one message.
     """
 
     name: str
@@ -83,7 +87,14 @@ class Technology:
 
     def __post_init__(self) -> None:
         """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
-        problems = [
+        numbers = {f.name: getattr(self, f.name) for f in fields(self) if f.type == "float"}
+        problems = [f"{k}={v} is not a finite number" for k, v in numbers.items() if not _finite(v)]
+        problems += [
+            f"{k}={numbers[k]:g} is outside {allowed} ({allowed.why})"
+            for k, allowed in _RANGES.items()
+            if _finite(numbers[k]) and numbers[k] not in allowed
+        ]
+        problems += [
             f"{field}={value} must be > 0"
             for field, value in (
                 ("f_mhz", self.f_mhz),
@@ -133,6 +144,20 @@ class Technology:
             ``rx_sensitivity_dbm + fade_margin_db`` (dBm).
         """
         return self.rx_sensitivity_dbm + self.fade_margin_db
+
+
+#: The scenario's ranges of the fields a scenario may override (or an antenna file sets).
+_RANGES = {
+    "f_mhz": F_MHZ,
+    "tx_power_dbm": TX_POWER_DBM,
+    "tx_antenna_gain_dbi": ANTENNA_GAIN_DBI,
+    "rx_antenna_gain_dbi": ANTENNA_GAIN_DBI,
+    "rx_sensitivity_dbm": RX_SENSITIVITY_DBM,
+}
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 PRESETS: dict[str, Technology] = {

@@ -1,0 +1,409 @@
+"""The sections of a scenario file as validated, frozen dataclasses, and the ranges of their numbers.
+
+Each section (``[technology]``, ``[propagation]``, ``[demand]``, ``[candidates]``,
+``[placement]``, ``[costs]``, ``[backhaul]``) is one dataclass whose ``__post_init__`` refuses
+a number that is not finite (NaN and inf included, for objects built in code as for files)
+or lies outside its physical range, every problem at once, each under its key. The ranges
+are module constants (:class:`~coverage._toml.Range`: interval, unit and why), shared with
+the area file (:mod:`coverage.scenario`), the technology presets
+(:mod:`coverage.radio.technology`) and the command-line options (:mod:`coverage.cli`), so a
+quantity has one range wherever it is typed. A range's "why" cites its source, or says it is
+a plausibility range (an assumption): wide enough for any real rural network, narrow enough
+to catch a slipped digit or a wrong unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from coverage._toml import Checks, Range
+
+__all__ = [
+    "ANTENNA_GAIN_DBI",
+    "AZIMUTH_DEG",
+    "DISTANCE_M",
+    "ELEVATION_M",
+    "F_MHZ",
+    "K_FACTOR",
+    "MAST_HEIGHT_M",
+    "RANGE_M",
+    "RX_SENSITIVITY_DBM",
+    "TERMINAL_HEIGHT_M",
+    "TX_POWER_DBM",
+    "USD",
+    "BackhaulParams",
+    "CandidateParams",
+    "CostParams",
+    "DemandParams",
+    "PlacementParams",
+    "Point",
+    "PropagationParams",
+    "TechnologyParams",
+]
+
+# --- ranges -------------------------------------------------------------------------------------
+#: Conducted transmit power at the antenna port.
+TX_POWER_DBM = Range(
+    -10.0,
+    80.0,
+    "dBm",
+    "plausibility range, assumption: 0.1 mW to 100 kW; 3GPP TS 36.104 wide-area base stations "
+    "rarely exceed 49 dBm and the largest broadcast transmitters reach about 80 dBm",
+)
+#: Peak gain of a site or terminal antenna.
+ANTENNA_GAIN_DBI = Range(
+    -10.0,
+    45.0,
+    "dBi",
+    "plausibility range, assumption: from a lossy embedded antenna to a 1.2 m dish at 60 GHz "
+    "(about 45 dBi)",
+)
+#: Receiver sensitivity at the lowest usable rate.
+RX_SENSITIVITY_DBM = Range(
+    -160.0,
+    -40.0,
+    "dBm",
+    "plausibility range, assumption: thermal noise is -174 dBm/Hz and LoRa SF12 at 125 kHz "
+    "reaches about -137 dBm; a sensitivity above -40 dBm is a received power, not a limit",
+)
+#: Carrier frequency.
+F_MHZ = Range(
+    30.0,
+    100_000.0,
+    "MHz",
+    "VHF to W band: the free-space, diffraction and gaseous-loss models used here; ITM itself "
+    "is validated for 20 MHz-20 GHz",
+)
+#: Height of a mast or antenna above ground (access sites, relays, the PoP).
+MAST_HEIGHT_M = Range(
+    0.0,
+    200.0,
+    "m",
+    "plausibility range, assumption: the tallest guyed telecom masts in rural use are about "
+    "200 m; a height must be above ground",
+    low_open=True,
+)
+#: Height of a user terminal above ground.
+TERMINAL_HEIGHT_M = Range(
+    0.0, 30.0, "m", "a handset at 1.5 m up to a CPE on a 30 m mast", low_open=True
+)
+#: Largest distance at which a site serves a point or a backhaul link is considered.
+RANGE_M = Range(
+    100.0,
+    100_000.0,
+    "m",
+    "plausibility range, assumption: beyond 100 km a terrestrial link is no longer rural "
+    "access or backhaul",
+)
+#: A distance on the terrain (margins, spacings, radii): positive, and no longer than any
+#: distance the planner models (:data:`RANGE_M`).
+DISTANCE_M = Range(
+    0.0, 100_000.0, "m", "positive, and no longer than any link the planner models", low_open=True
+)
+#: Ground elevation above sea level.
+ELEVATION_M = Range(-500.0, 9000.0, "m", "the Dead Sea shore (-430 m) to Everest (8,849 m)")
+#: Effective Earth-radius factor.
+K_FACTOR = Range(
+    0.5,
+    10.0,
+    "",
+    "ITU-R P.453/P.530: about 4/3 in a standard atmosphere, 0.5-1 in sub-refraction, larger "
+    "in super-refraction (ducting is not modelled)",
+)
+#: An antenna azimuth, clockwise from north.
+AZIMUTH_DEG = Range(0.0, 360.0, "deg", "a bearing, clockwise from north", high_open=True)
+#: A price or budget.
+USD = Range(
+    0.0,
+    1e10,
+    "USD",
+    "not negative; above USD 10 billion a figure is a slipped digit, not a rural network",
+)
+#: Time the solver may run.
+TIME_LIMIT_S = Range(0.0, 86_400.0, "s", "positive, at most one day", low_open=True)
+#: Weight of a school in the coverage objective, in people.
+SCHOOL_WEIGHT_PEOPLE = Range(
+    0.0, 1e6, "people", "plausibility range, assumption: not negative, below a city"
+)
+
+
+# --- small value objects ----------------------------------------------------------------------
+_LON_DEG = Range(-180.0, 180.0, "deg", "WGS84 longitude")
+_LAT_DEG = Range(-90.0, 90.0, "deg", "WGS84 latitude")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A named point in WGS84 degrees (as typed in by people), with its source."""
+
+    name: str
+    lon_deg: float
+    lat_deg: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a coordinate off the globe (deg)."""
+        c = Checks(self)
+        c.within("lon_deg", _LON_DEG)
+        c.within("lat_deg", _LAT_DEG)
+        c.done()
+
+
+# --- scenario sections --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TechnologyParams:
+    """Access radio: a preset by name, with any field overridden (units in the names)."""
+
+    preset: str = "lte-b28-small-cell"
+    f_mhz: float | None = None
+    tx_power_dbm: float | None = None
+    tx_antenna_gain_dbi: float | None = None
+    rx_antenna_gain_dbi: float | None = None
+    rx_sensitivity_dbm: float | None = None
+    terminal_height_m: float | None = None
+    max_range_m: float | None = None
+    antenna_pattern: str = ""
+    antenna_azimuth_deg: float = 0.0
+    antenna_downtilt_deg: float = 0.0
+    antenna_sectors: int = 1
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for every bad override or antenna setting."""
+        c = Checks(self)
+        c.that(
+            not (self.antenna_pattern and self.tx_antenna_gain_dbi is not None),
+            "set tx_antenna_gain_dbi or antenna_pattern (whose GAIN line gives the peak), not both",
+        )
+        c.within("f_mhz", F_MHZ)
+        c.within("tx_power_dbm", TX_POWER_DBM)
+        c.within("tx_antenna_gain_dbi", ANTENNA_GAIN_DBI)
+        c.within("rx_antenna_gain_dbi", ANTENNA_GAIN_DBI)
+        c.within("rx_sensitivity_dbm", RX_SENSITIVITY_DBM)
+        c.within("terminal_height_m", TERMINAL_HEIGHT_M)
+        c.within("max_range_m", RANGE_M)
+        c.within("antenna_azimuth_deg", AZIMUTH_DEG)
+        c.within("antenna_downtilt_deg", _DOWNTILT_DEG)
+        if c.valid("antenna_sectors"):
+            c.that(1 <= self.antenna_sectors <= 12, "antenna_sectors must be 1-12")
+            c.that(
+                self.antenna_sectors == 1 or bool(self.antenna_pattern),
+                "antenna_sectors needs an antenna_pattern (the sectors' pattern)",
+            )
+        c.done()
+
+
+_DOWNTILT_DEG = Range(-90.0, 90.0, "deg", "positive down, from horizontal")
+
+
+@dataclass(frozen=True)
+class PropagationParams:
+    """Which propagation model and grid the coverage computation uses."""
+
+    model: str = "itm"
+    k_factor: float = 4.0 / 3.0
+    resolution_m: float = 30.0
+    climate: str = "equatorial"
+    land_cover: str = ""
+    clutter_loss_db: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad k-factor, clutter loss or cell."""
+        c = Checks(self)
+        c.within("k_factor", K_FACTOR)
+        c.within("resolution_m", _GRID_M)
+        c.within("clutter_loss_db", _CLUTTER_DB)
+        bad = [k for k in self.clutter_loss_db if not k.isdigit()]
+        c.that(not bad, f"classes {bad} need integer codes (ESA WorldCover)", "clutter_loss_db")
+        c.done()
+
+
+_GRID_M = Range(5.0, 500.0, "m", "the propagation grid: finer than 5 m is slower than any DEM")
+_CLUTTER_DB = Range(0.0, 60.0, "dB", "ITU-R P.2108-1 terminal clutter losses lie well inside")
+_DEMAND_GRID_M = Range(10.0, 1000.0, "m", "the demand grid")
+_SLOPE_DEG = Range(0.0, 90.0, "deg", "a slope", low_open=True)
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """How population is spread over the territory (see :mod:`coverage.inputs.settlements`)."""
+
+    resolution_m: float = 90.0
+    max_slope_deg: float = 40.0
+    min_elevation_m: float = 0.0
+    max_elevation_m: float = 3200.0
+    population_raster: str = ""
+    buildings: str = ""
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad cell size or habitability limit."""
+        c = Checks(self)
+        c.within("resolution_m", _DEMAND_GRID_M)
+        c.within("max_slope_deg", _SLOPE_DEG)
+        c.within("min_elevation_m", ELEVATION_M)
+        c.within("max_elevation_m", ELEVATION_M)
+        if c.valid("min_elevation_m", "max_elevation_m"):
+            c.that(
+                self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m"
+            )
+        c.done()
+
+
+@dataclass(frozen=True)
+class CandidateParams:
+    """Where towers may go: terrain high points, schools, and sites the user gives.
+
+    ``outside_margin_m`` must also fit inside the area's ``margin_m`` (the terrain ends
+    there): :class:`~coverage.scenario.Scenario` checks that.
+    """
+
+    min_spacing_m: float = 400.0
+    max_candidates: int = 300
+    tpi_radius_m: float = 300.0
+    include_schools: bool = True
+    outside_margin_m: float = 2000.0
+    extra: tuple[Point, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad spacing, radius or count."""
+        c = Checks(self)
+        c.within("min_spacing_m", DISTANCE_M)
+        c.within("tpi_radius_m", DISTANCE_M)
+        c.within("outside_margin_m", _MARGIN_M)
+        c.within("max_candidates", _CANDIDATES)
+        c.done()
+
+
+_CANDIDATES = Range(1, 5000, "", "the coverage matrix grows with candidates x mast heights")
+#: A buffer around the area: none (0) up to the longest modelled distance.
+_MARGIN_M = Range(0.0, 100_000.0, "m", "0 (none) up to the longest link the planner models")
+
+
+@dataclass(frozen=True)
+class PlacementParams:
+    """How sites are chosen (see :mod:`coverage.planning.placement` and :mod:`coverage.planning.backhaul.milp`)."""
+
+    method: str = "milp"
+    objective: str = "coverage"
+    budget_usd: float = 0.0
+    budget_sites: int = 0
+    target_share: float = 0.95
+    mast_heights_m: tuple[float, ...] = (12.0, 18.0, 30.0)
+    time_limit_s: float = 60.0
+    mip_gap: float = 0.005
+    max_nodes: int = 20_000
+    k_coverage: int = 1
+    school_weight_people: float = 300.0
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for every bad method, budget or limit."""
+        c = Checks(self)
+        c.that(self.method in ("milp", "greedy"), f"method {self.method!r} is not milp or greedy")
+        c.that(
+            self.objective in ("coverage", "cost"),
+            f"objective {self.objective!r} is not coverage (most people within a budget) or "
+            "cost (cheapest plan covering target_share and every school)",
+        )
+        c.within("budget_usd", USD)
+        c.within("budget_sites", _BUDGET_SITES)
+        if self.objective == "coverage" and c.valid("budget_usd", "budget_sites"):
+            c.that(
+                (self.budget_usd > 0) != (self.budget_sites > 0),
+                "objective 'coverage' needs exactly one of budget_usd > 0 or budget_sites > 0",
+            )
+        c.within("target_share", _SHARE)
+        c.that(len(self.mast_heights_m) >= 1, "mast_heights_m is empty", "mast_heights_m")
+        c.within("mast_heights_m", MAST_HEIGHT_M)
+        c.within("time_limit_s", TIME_LIMIT_S)
+        c.within("mip_gap", _MIP_GAP)
+        c.within("max_nodes", _MAX_NODES)
+        c.within("k_coverage", _K_COVERAGE)
+        c.within("school_weight_people", SCHOOL_WEIGHT_PEOPLE)
+        c.done()
+
+
+_BUDGET_SITES = Range(0, 5000, "sites", "0: unused; at most max_candidates can be chosen")
+_SHARE = Range(0.0, 1.0, "", "a share of the people", low_open=True)
+_MIP_GAP = Range(0.0, 1.0, "", "a relative optimality gap", high_open=True)
+_MAX_NODES = Range(1, 1e9, "nodes", "a branch-and-bound work budget")
+_K_COVERAGE = Range(1, 3, "sites", "each demand point seen by 1, 2 or 3 sites")
+
+
+@dataclass(frozen=True)
+class CostParams:
+    """Prices (USD) overriding :class:`coverage.planning.costs.CostTable`'s illustrative defaults.
+
+    ``mast_usd_by_height_m`` maps a mast height in metres (a TOML key such as ``"18"``) to its
+    cost and must price every height of ``[placement] mast_heights_m``; omitted fields keep
+    the defaults.
+    """
+
+    mast_usd_by_height_m: dict[str, float] = field(default_factory=dict)
+    radio_usd: float | None = None
+    backhaul_radio_usd: float | None = None
+    grid_power_usd: float | None = None
+    solar_power_usd: float | None = None
+    installation_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad mast height or price."""
+        c = Checks(self)
+        for key in self.mast_usd_by_height_m:
+            try:
+                height = float(key)
+            except ValueError:
+                height = -1.0
+            c.that(
+                height in MAST_HEIGHT_M,
+                f"key {key!r} is not a height in metres in {MAST_HEIGHT_M}",
+                "mast_usd_by_height_m",
+            )
+        for name in (
+            "mast_usd_by_height_m",
+            "radio_usd",
+            "backhaul_radio_usd",
+            "grid_power_usd",
+            "solar_power_usd",
+            "installation_usd",
+        ):
+            c.within(name, USD)
+        c.done()
+
+
+@dataclass(frozen=True)
+class BackhaulParams:
+    """Point-to-point backhaul from the chosen sites to a fibre point of presence."""
+
+    pop: Point = Point(
+        name="San Cristóbal fibre PoP (assumed)",
+        lon_deg=-75.6360,
+        lat_deg=6.2820,
+        source="Assumed: operator fibre at the east portal of the Túnel de Occidente "
+        "(Medellín side). Replace with the real point of presence.",
+    )
+    pop_mast_height_m: float = 30.0
+    f_mhz: float = 5800.0
+    max_link_m: float = 15000.0
+    max_hops: int = 4
+    min_clearance_ratio: float = 0.6
+    two_paths: bool = False
+
+    #: Keys of earlier versions, with what to do instead.
+    REMOVED_KEYS: ClassVar[dict[str, str]] = {
+        "relay_mast_height_m": "relays take their mast from [placement] mast_heights_m, "
+        "chosen by the optimiser with the links they carry; delete the key.",
+    }
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad height, frequency or limit."""
+        c = Checks(self)
+        c.within("pop_mast_height_m", MAST_HEIGHT_M)
+        c.within("f_mhz", F_MHZ)
+        c.within("max_hops", _HOPS)
+        c.within("min_clearance_ratio", _CLEARANCE)
+        c.within("max_link_m", RANGE_M)
+        c.done()
+
+
+_HOPS = Range(1, 10, "hops", "links from a site to the PoP; the MILP grows with hops")
+_CLEARANCE = Range(0.0, 1.5, "", "share of the first Fresnel zone kept clear (0.6 usual)")
