@@ -34,6 +34,7 @@ from coverage.sections import (
     CandidateParams,
     CostParams,
     DemandParams,
+    ExistingParams,
     PlacementParams,
     Point,
     PropagationParams,
@@ -46,6 +47,7 @@ __all__ = [
     "CandidateParams",
     "CostParams",
     "DemandParams",
+    "ExistingParams",
     "LayerSpec",
     "PlacementParams",
     "Point",
@@ -202,6 +204,7 @@ class _ScenarioKeys:
     placement: PlacementParams = PlacementParams(budget_usd=120_000.0)
     backhaul: BackhaulParams = BackhaulParams()
     costs: CostParams = CostParams()
+    existing: ExistingParams = ExistingParams()
     out_dir: str = "maps/palmitas"
     language: str = "es"
 

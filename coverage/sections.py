@@ -1,7 +1,7 @@
 """The sections of a scenario file as validated, frozen dataclasses, and the ranges of their numbers.
 
 Each section (``[technology]``, ``[propagation]``, ``[demand]``, ``[candidates]``,
-``[placement]``, ``[costs]``, ``[backhaul]``) is one dataclass whose ``__post_init__`` refuses
+``[placement]``, ``[costs]``, ``[backhaul]``, ``[existing]``) is one dataclass whose ``__post_init__`` refuses
 a number that is not finite (NaN and inf included, for objects built in code as for files)
 or lies outside its physical range, every problem at once, each under its key. The ranges
 are module constants (:class:`~coverage._toml.Range`: interval, unit and why), shared with
@@ -24,6 +24,7 @@ __all__ = [
     "AZIMUTH_DEG",
     "DISTANCE_M",
     "ELEVATION_M",
+    "EXISTING_TECHNOLOGIES",
     "F_MHZ",
     "K_FACTOR",
     "MAST_HEIGHT_M",
@@ -36,6 +37,7 @@ __all__ = [
     "CandidateParams",
     "CostParams",
     "DemandParams",
+    "ExistingParams",
     "PlacementParams",
     "Point",
     "PropagationParams",
@@ -407,3 +409,94 @@ class BackhaulParams:
 
 _HOPS = Range(1, 10, "hops", "links from a site to the PoP; the MILP grows with hops")
 _CLEARANCE = Range(0.0, 1.5, "", "share of the first Fresnel zone kept clear (0.6 usual)")
+
+
+#: Access-network technologies an existing site may report (OpenCelliD's radio names).
+EXISTING_TECHNOLOGIES = ("GSM", "UMTS", "LTE", "NR", "CDMA")
+_CABLE_LOSS_DB = Range(
+    0.0, 20.0, "dB", "plausibility range, assumption: feeder and connector losses of a mast"
+)
+
+
+@dataclass(frozen=True)
+class ExistingParams:
+    """The mobile sites people already have (area layer ``existing_sites``), and what to plan for.
+
+    The layer gives each site's operator, technology and position; what it does not give
+    takes the defaults below (see :mod:`coverage.inputs.existing` and
+    :mod:`coverage.pipeline.existing`). Per-technology values are keyed by the technology's
+    name as the layer writes it (upper case: ``"LTE"``, ``"UMTS"``, ``"GSM"``).
+
+    ``target``: "everyone" (default) plans for every demand point as if no one had service;
+    "unserved" counts, in the placement's objective, target share and must-cover schools,
+    only the points no existing site serves.
+
+    Defaults and their sources:
+
+    - ``height_m`` 25 m: ASSUMPTION, a typical rural macro mast (heights are unknown).
+    - ``tx_power_dbm`` per technology: LTE 46 dBm (40 W per port, ASSUMPTION: a common
+      wide-area configuration; 3GPP TS 36.104 section 6.2 sets no upper limit for a wide-area
+      BS), UMTS 43 dBm (20 W, ASSUMPTION; 3GPP TS 25.104 section 6.2.1, wide-area BS without
+      an upper limit), GSM 43 dBm (3GPP TS 45.005 section 4.1.2, GSM 850 BTS TRX power class
+      5, 20 W).
+    - ``antenna_gain_dbi`` 15 dBi for each: ASSUMPTION, a 65 deg macro panel (15-18 dBi),
+      taken at its peak in every direction (as if three sectors covered the site).
+    - ``cable_loss_db`` 2 dB: ASSUMPTION, as the access presets.
+    - ``f_mhz`` per technology: LTE 780.5 MHz, band 28 (3GPP TS 36.101 Table 5.5-1, downlink
+      758-803 MHz): ASSUMPTION that the rural cells run in the 700 MHz band auctioned under
+      Resolución MinTIC 3078 de 2019, where Claro won 20 MHz (Portafolio, January 2020); an
+      optimistic choice, since Claro's LTE also runs at 1900 (band 2), AWS (band 4) and
+      2600 MHz (band 7), which reach less far. UMTS and GSM 881.5 MHz, the 850 MHz band
+      (3GPP TS 25.104 band V and TS 45.005 GSM 850, downlink 869-894 MHz): ASSUMPTION,
+      Colombia's 2G/3G run at 850 and 1900 MHz.
+    - ``operator_field`` "operador", ``technology_field`` "tecnologia": the fields of the
+      OpenCelliD-derived Palmitas layer; ``height_field`` and ``power_field`` "" (the layer
+      has none): a site's own height (m) or conducted power (dBm) when the layer has them.
+    - ``positions_estimated`` True: the positions are estimates (OpenCelliD averages where
+      phones measured each cell, pulling the estimate toward where people are), not
+      surveyed masts; every output says so.
+    """
+
+    target: str = "everyone"
+    height_m: float = 25.0
+    tx_power_dbm: dict[str, float] = field(
+        default_factory=lambda: {"LTE": 46.0, "UMTS": 43.0, "GSM": 43.0}
+    )
+    antenna_gain_dbi: dict[str, float] = field(
+        default_factory=lambda: {"LTE": 15.0, "UMTS": 15.0, "GSM": 15.0}
+    )
+    f_mhz: dict[str, float] = field(
+        default_factory=lambda: {"LTE": 780.5, "UMTS": 881.5, "GSM": 881.5}
+    )
+    cable_loss_db: float = 2.0
+    operator_field: str = "operador"
+    technology_field: str = "tecnologia"
+    height_field: str = ""
+    power_field: str = ""
+    positions_estimated: bool = True
+
+    def __post_init__(self) -> None:
+        """Raise :class:`~coverage.errors.ScenarioError` for a bad target, height, power or band."""
+        c = Checks(self)
+        c.that(
+            self.target in ("everyone", "unserved"),
+            f"target {self.target!r} is not everyone (plan for every demand point) or "
+            "unserved (only the points no existing site serves)",
+            "target",
+        )
+        c.within("height_m", MAST_HEIGHT_M)
+        c.within("tx_power_dbm", TX_POWER_DBM)
+        c.within("antenna_gain_dbi", ANTENNA_GAIN_DBI)
+        c.within("f_mhz", F_MHZ)
+        c.within("cable_loss_db", _CABLE_LOSS_DB)
+        for key in ("tx_power_dbm", "antenna_gain_dbi", "f_mhz"):
+            bad = [t for t in getattr(self, key) if t not in EXISTING_TECHNOLOGIES]
+            c.that(
+                not bad,
+                f"technologies {bad} are not among {list(EXISTING_TECHNOLOGIES)} (upper case, "
+                "as OpenCelliD names them)",
+                key,
+            )
+        c.that(bool(self.operator_field), "give the layer's operator field", "operator_field")
+        c.that(bool(self.technology_field), "give the layer's technology field", "technology_field")
+        c.done()
