@@ -14,7 +14,11 @@ The columns of the plan's four GeoDataFrames:
     ``vereda`` (str), ``population`` (float, people), ``households`` (float),
     ``covered`` (bool), ``best_site`` (str, "" when uncovered), ``rx_dbm`` (float, best
     received power, NaN when no site reaches it), ``n_servers`` (int), ``reason`` (one of
-    :data:`REASONS`).
+    :data:`REASONS`); the service people already have: ``existing_dbm`` (float, strongest
+    received power from an existing site, NaN when none reaches), ``existing_site`` and
+    ``existing_operator`` (str, "" when none), ``served_existing`` (bool: ``existing_dbm``
+    reaches the access technology's threshold); and ``service`` (str): "served_existing"
+    where ``served_existing``, else "served_new" where ``covered``, else "unserved".
 ``sites`` (one row per chosen site or point of presence, Point geometry)
     ``site_id`` (str), ``role`` ("access", "relay" or "pop"), ``name`` (str),
     ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float), ``people_covered``
@@ -29,6 +33,14 @@ The columns of the plan's four GeoDataFrames:
     ``cost_usd`` (float).
 ``veredas`` (one row per administrative unit, Polygon geometry)
     ``vereda_id`` (str), ``name`` (str).
+``existing_sites`` (one row per existing mobile site, Point geometry; None when the area has
+no ``existing_sites`` layer)
+    ``site_id``, ``operator``, ``technology`` (str), ``height_m`` (m), ``tx_power_dbm``
+    (dBm), ``f_mhz`` (MHz), ``estimated`` (bool: the position is an estimate, e.g.
+    OpenCelliD's, not a surveyed mast; say so wherever it is shown), ``predicted`` (bool:
+    inside the terrain and predicted; sites outside are not); also ``antenna_gain_dbi``
+    (dBi) and ``people_served`` (float, people whose strongest existing site it is, where
+    it serves them).
 """
 
 from __future__ import annotations
@@ -70,6 +82,8 @@ class Plan:
         The terrain the plan was computed on.
     veredas, demand, sites, links
         GeoDataFrames; see the module docstring for their columns.
+    existing_sites
+        The existing mobile sites (see the module docstring), or None without the layer.
     backhaul
         Graph of chosen sites and the point of presence; node keys are ``site_id``; edge
         attributes as the ``links`` columns; ``graph["crs"]`` holds the CRS.
@@ -83,7 +97,9 @@ class Plan:
         The scenario the plan was made from; the summary and the manifest record its
         :meth:`~coverage.scenario.Scenario.to_dict`.
     models
-        Which model made each stage, e.g. ``{"propagation": "ITM 1.2.2 point-to-point ..."}``.
+        Which model made each stage, e.g. ``{"propagation": "ITM 1.2.2 point-to-point ..."}``;
+        ``"existing_service"`` says how the existing sites were predicted (or that none were
+        given).
     assumptions
         Statements the outputs must show (demand model, data versions, simplifications).
     metrics
@@ -109,6 +125,7 @@ class Plan:
     assumptions: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    existing_sites: gpd.GeoDataFrame | None = None
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:

@@ -13,6 +13,10 @@ Stages, each a function a notebook can call on its own (see
       resolve the area's layers, validate every layer and the DEM *before any computation*,
       load the terrain in the working CRS and build the demand points, into
       :class:`~coverage.pipeline.prepare.Inputs`.
+   c. :func:`~coverage.pipeline.existing.existing_service` (:mod:`~coverage.pipeline.existing`):
+      the service people already have, from the area's optional ``existing_sites`` layer,
+      predicted as the candidates are, on every demand point (``served_existing``); with
+      ``[existing] target = "unserved"`` the placement plans for the rest only.
 
 2. :func:`~coverage.pipeline.stages.build_candidates`: terrain high points, schools and user
    sites.
@@ -48,6 +52,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from coverage.pipeline.assemble import assemble_plan
+from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
 from coverage.pipeline.resolve import ResolvedScenario, resolve
 from coverage.pipeline.stages import (
@@ -71,6 +76,7 @@ __all__ = [
     "choose_sites",
     "coverage_matrix",
     "demand_weights",
+    "existing_service",
     "placement_problem",
     "plan_coverage",
     "pop_node",
@@ -129,6 +135,8 @@ def plan_coverage(
     with _stage("inputs", timings):
         resolved = resolve(s)
         inputs = prepare_inputs(resolved, mirror=mirror)
+    with _stage("existing_service", timings):
+        inputs = existing_service(resolved, inputs)
     with _stage("candidates", timings):
         candidates = build_candidates(resolved, inputs)
     with _stage("coverage_matrix", timings):

@@ -1,7 +1,8 @@
 """Stage 5: a placement turned into a :class:`~coverage.plan.Plan`.
 
 :func:`assemble_plan` builds, in this order: the status of every demand point (covered, by
-which site, or why not), the coverage raster of the chosen access sites, the links and sites
+which site, or why not; its ``service``: served by an existing site, by the plan, or not),
+the coverage raster of the chosen access sites, the links and sites
 tables with costs and the people each site serves, and the plan's assumptions, models and
 metrics.
 """
@@ -17,6 +18,13 @@ import numpy as np
 import rasterio.features
 from numpy.typing import NDArray
 
+from coverage.pipeline.existing import (
+    SERVICE_CLASSES,
+    existing_model,
+    existing_sites_table,
+    target_assumption,
+    with_service,
+)
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.stages import Placement, _xy
@@ -75,15 +83,18 @@ def assemble_plan(
     chosen = np.asarray(res.chosen, dtype=np.int64)
     ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
-    demand = _demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy)
+    demand = with_service(_demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy))
     composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
-    assumptions = _plan_assumptions(resolved, inputs, warnings)
-    models = _plan_models(resolved, res)
+    assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
+    models = _plan_models(resolved, res) | {"existing_service": existing_model(resolved, inputs)}
     metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
+    metrics["people_by_service"] = {
+        c: float(demand.loc[demand["service"] == c, "population"].sum()) for c in SERVICE_CLASSES
+    }
     return Plan(
         name=s.name,
         crs=inputs.terrain.crs.to_string(),
@@ -100,6 +111,7 @@ def assemble_plan(
         scenario=s,
         metrics=metrics,
         warnings=tuple(res.warnings),
+        existing_sites=existing_sites_table(inputs, demand),
     )
 
 

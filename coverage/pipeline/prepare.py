@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import InputError
+from coverage.inputs.existing import EXISTING_LAYER, check_existing_sites
 from coverage.inputs.settlements import Settlements, demand_points, load_settlements
 from coverage.inputs.sources import resolve_layers
 from coverage.inputs.terrain import Terrain, check_dem, load_terrain
@@ -55,6 +56,9 @@ class Inputs:
     clutter_db
         Terminal clutter loss (dB) per terrain cell from ``[propagation] land_cover``, or
         None when no land-cover raster is given.
+    existing_sites
+        The existing mobile sites (:func:`coverage.pipeline.existing.existing_service` sets
+        them from the area's ``existing_sites`` layer), or None.
     """
 
     paths: dict[str, Path]
@@ -63,6 +67,7 @@ class Inputs:
     demand: gpd.GeoDataFrame
     assumptions: list[str]
     clutter_db: NDArray[np.float32] | None = None
+    existing_sites: gpd.GeoDataFrame | None = None
 
     @property
     def area(self) -> BaseGeometry:
@@ -161,6 +166,11 @@ def _checked_layers(
         problems.extend(err.problems)
     boundary = settlements.boundary.geometry.iloc[0] if settlements is not None else None
     problems += check_dem(paths["dem"], boundary, area.crs, margin_m=area.margin_m)
+    if EXISTING_LAYER in paths:
+        id_field = area.layers[EXISTING_LAYER].id_field
+        problems += check_existing_sites(
+            paths[EXISTING_LAYER], scenario.existing, id_field=id_field
+        )
     files = {
         key: scenario_file(scenario, name)
         for key, name in (

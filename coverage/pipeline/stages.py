@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from coverage.errors import ScenarioError
+from coverage.inputs.existing import targeted
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
@@ -242,23 +243,31 @@ def pop_node(scenario: Scenario, terrain: Terrain) -> gpd.GeoDataFrame:
 def demand_weights(resolved: ResolvedScenario, inputs: Inputs) -> NDArray[np.float64]:
     """Placement weight of each demand point: its people, plus the school weight for schools.
 
+    With ``[existing] target = "unserved"`` a point an existing site serves weighs 0.
+
     Parameters
     ----------
     resolved
         The resolved scenario (``[placement] school_weight_people``).
     inputs
-        The run's data (demand points).
+        The run's data (demand points; ``served_existing`` for the target "unserved").
 
     Returns
     -------
     NDArray[np.float64]
         One weight (people) per demand point.
+
+    Raises
+    ------
+    InputError
+        The target is "unserved" but the demand points lack ``served_existing``.
     """
     d = inputs.demand
     school = (d["kind"] == "school").to_numpy()
-    return d["population"].to_numpy(dtype=np.float64) + np.where(
+    weight = d["population"].to_numpy(dtype=np.float64) + np.where(
         school, resolved.scenario.placement.school_weight_people, 0.0
     )
+    return np.where(targeted(d, resolved.scenario.existing.target), weight, 0.0)
 
 
 def placement_problem(
@@ -295,6 +304,8 @@ def placement_problem(
     ------
     ScenarioError
         The PoP lies outside the terrain.
+    InputError
+        ``[existing] target`` is "unserved" but the demand points lack ``served_existing``.
     """
     s = resolved.scenario
     p, b = s.placement, s.backhaul
@@ -303,6 +314,7 @@ def placement_problem(
     access, relay, link, budget = _placement_prices(p, candidates, resolved.costs)
     schools = (inputs.demand["kind"] == "school").to_numpy()
     names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
+    aim = targeted(inputs.demand, s.existing.target)  # everyone, or those not served already
     return PlacementProblem(
         covers,
         demand_weights(resolved, inputs),
@@ -315,8 +327,8 @@ def placement_problem(
         pop="PoP",
         budget_usd=budget,
         target_share=p.target_share if p.objective == "cost" else None,
-        must_cover=schools if p.objective == "cost" else None,
-        target_weights=inputs.demand["population"].to_numpy(dtype=np.float64),
+        must_cover=schools & aim if p.objective == "cost" else None,
+        target_weights=np.where(aim, inputs.demand["population"].to_numpy(dtype=np.float64), 0.0),
         demand_names=names,
         k_coverage=p.k_coverage,
         hop_limit=b.max_hops,
