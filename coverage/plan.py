@@ -109,6 +109,7 @@ class Plan:
     assumptions: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    existing_sites: gpd.GeoDataFrame | None = None
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:
