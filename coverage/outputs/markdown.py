@@ -2,9 +2,10 @@
 
 :func:`summary_markdown` formats the summary of :func:`coverage.outputs.report.summarize`
 (which also gives the CSV and the HTML gap report): the plan's warnings first, under their
-own heading (none when it has none), then the totals, the table per vereda, the reasons for
-no coverage, the schools, the models, the assumptions and the data sources. Every name from
-an input file, and every warning, passes :func:`coverage.outputs.text.safe_text`
+own heading (none when it has none), then the totals, the table per vereda, the service
+per vereda (already served, newly served, still unserved; :mod:`coverage.outputs.service`),
+the reasons for no coverage, the schools, the models, the assumptions and the data sources.
+Every name from an input file, and every warning, passes :func:`coverage.outputs.text.safe_text`
 (``"markdown"``: Markdown punctuation, then HTML, escaped), so it shows as the text it is.
 Nothing here writes files.
 """
@@ -15,6 +16,7 @@ import functools
 from typing import Any
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
 
 __all__ = ["summary_markdown"]
@@ -46,8 +48,9 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     md = functools.partial(safe_text, sink="markdown")
     lines = [f"# {L['title']}: {md(summary['name'])}", ""]
     lines += _md_warnings(summary, L)
-    lines += _md_totals(summary, L)
+    lines += _md_totals(summary, L, language)
     lines += _md_veredas(summary, L)
+    lines += service_markdown(summary, language=language)
     lines += _md_reasons(summary, L, language)
     lines += _md_schools(summary, L, language)
     lines += _md_notes(summary, L)
@@ -64,7 +67,7 @@ def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
     return [f"## ⚠ {L['warnings']}", "", *(f"- **{md(w)}**" for w in warnings), ""]
 
 
-def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
+def _md_totals(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
     """The bullet list of totals, cost, sites and links."""
     t = summary["totals"]
     return [
@@ -72,6 +75,7 @@ def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f"({fmt_share(t['share_people_covered'])})",
         f"- {L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
         f"- {L['schools']}: {t['schools_covered']} / {t['schools_total']}",
+        f"- {safe_text(service_totals_text(summary, language=language), 'markdown')}",
         f"- {L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
         f"- {L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
         f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),

@@ -28,6 +28,16 @@ import numpy as np
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.markdown import summary_markdown
+from coverage.outputs.service import (
+    SERVICE_CLASSES,
+    SERVICE_CSS,
+    existing_service_summary,
+    service_chart_html,
+    service_counts,
+    service_notes,
+    service_table_html,
+    service_totals_text,
+)
 from coverage.outputs.text import safe_text
 from coverage.plan import REASONS, Plan
 
@@ -59,7 +69,7 @@ def _num(x: Any) -> Any:
 
 
 def _group_counts(demand: Any) -> dict[str, Any]:
-    """People, households and schools covered / not covered in a demand subset."""
+    """People, households and schools covered / not covered, and by service, in a demand subset."""
     cov = demand["covered"].astype(bool)
     pop = demand["population"].astype(float)
     hh = demand["households"].astype(float)
@@ -78,6 +88,7 @@ def _group_counts(demand: Any) -> dict[str, Any]:
         "schools_uncovered": int((school & ~cov).sum()),
         "demand_points": len(demand),
         "share_people_covered": people_covered / people_total if people_total > 0 else None,
+        **service_counts(demand),
     }
     by_reason: dict[str, dict[str, float | int]] = {}
     for reason in GAP_REASONS:
@@ -105,10 +116,15 @@ def summarize(plan: Plan) -> dict[str, Any]:
     dict
         JSON-ready (plain Python types, ``None`` for missing numbers) with keys ``name``,
         ``crs``, ``warnings`` (the plan's warnings, one sentence each; an empty list when the
-        run stands behind the plan), ``totals`` (people, households and schools covered / not covered, share of
-        people covered, ``uncovered_by_reason``), ``veredas`` (a list of the same figures per
-        vereda, in the order of ``plan.veredas``, then any vereda named only by demand
-        points), ``schools`` (one row per school), ``sites`` (count per role), ``backhaul``
+        run stands behind the plan), ``totals`` (people, households and schools covered / not
+        covered by the plan, share of people covered, ``uncovered_by_reason``, and
+        ``people_<class>`` and ``households_<class>`` of each service class,
+        ``served_existing``, ``served_new`` and ``unserved``, which add up to the people and
+        households), ``existing_service`` (see
+        :func:`~coverage.outputs.service.existing_service_summary`), ``veredas`` (the same
+        figures, the ``vereda`` name and ``vereda_id`` of each vereda of ``plan.veredas``, in
+        order, then of any named only by demand points), ``schools`` (one row per school),
+        ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
         ``models``, ``assumptions``, ``sources`` (the scenario's input layers: file, source,
@@ -122,6 +138,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "crs": plan.crs,
         "warnings": [str(w) for w in plan.warnings],
         "totals": totals,
+        "existing_service": existing_service_summary(plan),
         "veredas": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
@@ -137,14 +154,25 @@ def summarize(plan: Plan) -> dict[str, Any]:
 
 
 def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The figures of each vereda of ``plan.veredas``, then of any named only by demand."""
-    demand = plan.demand
-    names = [str(n) for n in plan.veredas["name"]] if len(plan.veredas) else []
-    names += sorted({str(v) for v in demand["vereda"]} - set(names))
+    """The figures of each vereda of ``plan.veredas``, then of any named only by demand.
+
+    Points belong to a vereda by ``vereda_id`` when the demand has it (names may repeat),
+    else by name; each id (or name) is one row, so that every point is counted once.
+    """
+    demand, veredas = plan.demand, plan.veredas
+    by_id = "vereda_id" in demand.columns
+    keys = demand["vereda_id" if by_id else "vereda"].astype(str)
+    groups: dict[str, tuple[str, str]] = {}  # key -> (vereda_id, name), the first of a key
+    if len(veredas):
+        ids, names = veredas["vereda_id"].astype(str), veredas["name"].astype(str)
+        for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
+            groups.setdefault(k, (i, n))
+    named = dict(zip(keys, demand["vereda"].astype(str), strict=True))
+    groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     rows = []
-    for name in names:
-        row = {"vereda": name}
-        row.update(_group_counts(demand[demand["vereda"].astype(str) == name]))
+    for key, (vid, name) in groups.items():
+        row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
+        row.update(_group_counts(demand[keys == key]))
         rows.append(row)
     return rows
 
@@ -227,9 +255,12 @@ def jsonable(obj: Any) -> Any:
     return safe_text(obj)
 
 
-#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL").
+#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL" and no id). The
+#: service columns are there for every plan: without existing service, ``*_served_existing``
+#: are 0 (see ``existing_service`` in the summary JSON).
 CSV_COLUMNS = (
     "vereda",
+    "vereda_id",
     "people_total",
     "people_covered",
     "people_uncovered",
@@ -240,6 +271,8 @@ CSV_COLUMNS = (
     "schools_covered",
     "schools_uncovered",
     "share_people_covered",
+    *(f"households_{c}" for c in SERVICE_CLASSES),
+    *(f"people_{c}" for c in SERVICE_CLASSES),
     *(f"uncovered_{r}_people" for r in GAP_REASONS),
 )
 
@@ -251,6 +284,8 @@ def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
             values.append(
                 row["uncovered_by_reason"][col[len("uncovered_") : -len("_people")]]["people"]
             )
+        elif col == "vereda_id":
+            values.append(safe_text(row.get(col, ""), "csv"))
         else:
             values.append(row[col])
     return ["" if v is None else (round(v, 4) if isinstance(v, float) else v) for v in values]
@@ -299,8 +334,10 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 
     First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
     title; then per vereda: people, households and schools covered and not covered, and the
-    people not covered by reason; then the schools not covered with their reason, the cost
-    of the plan and per person connected, and the models and assumptions of the run. Every
+    people not covered by reason; then the service per vereda (already served, newly served,
+    still unserved: notes, a chart and ``<table id="service">``, of
+    :mod:`coverage.outputs.service`); then the schools not covered with their reason, the
+    cost of the plan and per person connected, and the models and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
 
     Parameters
@@ -327,20 +364,27 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     school_rows = _html_school_rows(summary, L, language)
     cost = summary["cost"]
     models, assumptions, sources = _html_notes(summary)
+    notes = "".join(
+        f'<p class="note">{e(n)}</p>' for n in service_notes(summary, language=language)
+    )
     lang = e(language)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
+<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
 {_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
+<p id="service-totals">{e(service_totals_text(summary, language=language))}</p>
 <p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
 <b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
 <h2>{e(L["veredas"])}</h2>
 <table id="veredas"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<h2>{e(L["service_per_vereda"])}</h2>
+{notes}{service_chart_html(summary, language=language)}
+{service_table_html(summary, language=language)}
 <h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>

@@ -32,12 +32,14 @@ from coverage.inputs.terrain import Terrain
 __all__ = [
     "BEST_SERVER_COLORS",
     "COVERED_COLOR",
+    "EXISTING_SITE_COLOR",
     "GOOD_MARGIN_DB",
     "MARGIN_COLORS",
     "MAX_DEMAND_MARKERS",
     "ROLE_COLORS",
     "RX_CLASS_COLORS",
     "RX_CLASS_EDGES_DBM",
+    "SERVICE_COLORS",
     "UNCOVERED_COLOR",
     "hex_rgb",
     "hillshade",
@@ -77,6 +79,14 @@ ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
 #: Colours of demand covered and not covered.
 COVERED_COLOR = "#1a9850"
 UNCOVERED_COLOR = "#d73027"
+#: Colours of a demand point's service class (``plan.demand["service"]``): already served by
+#: an existing mobile cell, newly served by the plan's sites, still unserved. Okabe & Ito's
+#: colour-blind-safe palette (blue, bluish green, vermillion; Okabe, M. and Ito, K., "Color
+#: Universal Design", 2008): the three stay apart under protanopia, deuteranopia and
+#: tritanopia.
+SERVICE_COLORS = {"served_existing": "#0072b2", "served_new": "#009e73", "unserved": "#d55e00"}
+#: Colour of the ring that marks an existing mobile site (the colour of the service it gives).
+EXISTING_SITE_COLOR = SERVICE_COLORS["served_existing"]
 #: A backhaul link's margin class (see :func:`margin_class`) and its colour.
 MARGIN_COLORS = {"good": "#1a9850", "fair": "#fc8d59", "bad": "#d73027"}
 #: Margin (dB) from which a link is drawn as good; from 0 dB up to it, as fair.
