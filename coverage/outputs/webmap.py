@@ -35,8 +35,6 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
 from pyproj import Transformer
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
 from coverage.outputs.labels import Labeller, labeller
@@ -50,6 +48,7 @@ from coverage.outputs.styles import (
     ROLE_COLORS,
     RX_CLASS_COLORS,
     UNCOVERED_COLOR,
+    demand_cells,
     hex_rgb,
     hillshade,
     margin_class,
@@ -424,45 +423,6 @@ def _add_title_legend_controls(
     assert isinstance(root, Figure)
     root.html.add_child(Element(panels_html(plan, language)))
     m.fit_bounds(_corners(bounds))
-
-
-def demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
-    """Terrain cells holding the selected demand points, widened to the points' spacing.
-
-    Points are dropped into the terrain grid; each is then spread over a square of about
-    the median distance to its nearest neighbour (among every population point), so a 90 m
-    demand grid reads as a continuous area on a 30 m terrain grid. The map draws thousands
-    of population points this way.
-
-    Parameters
-    ----------
-    plan
-        The plan; its terrain grid and ``demand`` points (working CRS).
-    mask
-        Which rows of ``plan.demand`` to draw.
-
-    Returns
-    -------
-    numpy.ndarray of uint8
-        1 in the cells of the selected points (widened), 0 elsewhere; the terrain's shape.
-    """
-    t = plan.terrain
-    cells = np.zeros(t.shape, dtype=np.uint8)
-    pts = plan.demand.geometry[mask]
-    if len(pts) == 0:
-        return cells
-    x, y = pts.x.to_numpy(), pts.y.to_numpy()
-    row, col = t.rowcol(x, y)
-    inside = (row >= 0) & (row < t.shape[0]) & (col >= 0) & (col < t.shape[1])
-    cells[row[inside], col[inside]] = 1
-    all_pts = plan.demand.geometry[plan.demand["kind"] != "school"]
-    xy = np.column_stack([all_pts.x.to_numpy(), all_pts.y.to_numpy()])
-    if len(xy) > 1:
-        dist, _ = cKDTree(xy).query(xy, k=2)
-        size = int(np.clip(round(float(np.median(dist[:, 1])) / t.cell_size_m), 1, 15))
-        if size > 1:
-            cells = ndimage.maximum_filter(cells, size=size)
-    return cells
 
 
 def leaflet_assets() -> Path | None:
