@@ -76,8 +76,8 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
     -------
     pandas.Series of str
         Aligned to ``demand``'s index: ``service`` where it holds a known class; elsewhere
-        (no such column, or a missing or unknown value, logged as a warning) the class
-        derived from ``served_existing`` (False when absent) and ``covered``.
+        (no such column, a missing value, or an unknown one, which is logged as a warning)
+        the class derived from ``served_existing`` (False when absent) and ``covered``.
     """
     covered = demand["covered"].astype(bool).to_numpy()
     if "served_existing" in demand.columns:
@@ -94,11 +94,12 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
         return derived
     given = demand["service"]
     known = given.isin(SERVICE_CLASSES)
-    if not known.all():
+    unknown = int((~known & given.notna()).sum())
+    if unknown:
         log.warning(
-            "%d demand points have no known service class (one of %s); derived from "
+            "%d demand points have an unknown service class (not one of %s); derived from "
             "served_existing and covered.",
-            int((~known).sum()),
+            unknown,
             ", ".join(SERVICE_CLASSES),
         )
     return given.astype(object).where(known, derived)
