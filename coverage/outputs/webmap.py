@@ -450,7 +450,8 @@ def _add_existing_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> N
     group = folium.FeatureGroup(name=L("existing_sites"), show=True)
     for r in sites.itertuples():
         lat, lon = ll(r.geometry.x, r.geometry.y)
-        estimated, predicted = bool(getattr(r, "estimated", False)), bool(r.predicted)
+        estimated = bool(getattr(r, "estimated", False))
+        predicted = bool(getattr(r, "predicted", False))
         title = f"{r.site_id} · {r.operator} {r.technology}"
         _with(
             folium.CircleMarker(

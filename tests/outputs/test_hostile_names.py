@@ -44,7 +44,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    """The tiny plan with hostile names for its veredas, schools, sites, S2's id and itself."""
+    """The tiny plan with hostile names for its veredas, schools, sites, S2's id, the existing
+    sites' operators, technologies and EX1's id, and itself."""
     tiny = build_tiny_plan()
     cycle = [HOSTILE[i % len(HOSTILE)] for i in range(len(tiny.demand))]
     veredas = tiny.veredas.copy()
@@ -59,6 +60,13 @@ def plan() -> Plan:
     links = tiny.links.copy()
     for end in ("site_a", "site_b"):
         links[end] = links[end].replace("S2", SITE_ID)
+    assert tiny.existing_sites is not None
+    existing = tiny.existing_sites.copy()  # OpenCelliD text: operators, technologies, ids
+    existing["operator"] = list(HOSTILE[2:4])
+    existing["technology"] = list(HOSTILE[4:6])
+    existing["site_id"] = [HOSTILE[0], "EX2"]
+    demand["existing_site"] = demand["existing_site"].replace("EX1", HOSTILE[0])
+    demand["existing_operator"] = demand["existing_operator"].replace("Claro", HOSTILE[2])
     return dataclasses.replace(
         tiny,
         name=PLAN_NAME,
@@ -67,6 +75,7 @@ def plan() -> Plan:
         sites=sites,
         links=links,
         warnings=(HOSTILE[3],),
+        existing_sites=existing,
     )
 
 
@@ -95,7 +104,8 @@ def test_kml_is_well_formed_and_its_descriptions_show_text_only(plan, tmp_path):
         root = ET.fromstring(z.read("doc.kml"))  # well-formed
     ns = {"k": kml.KML_NS}
     descriptions = [d.text or "" for d in root.iter(f"{{{kml.KML_NS}}}description")]
-    assert len(descriptions) == 1 + len(plan.sites)
+    assert len(descriptions) == 1 + len(plan.sites) + len(plan.existing_sites)
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt; · abc · Position" in d for d in descriptions)
     for text in descriptions:
         tags = visible(text).tags
         assert {t for t, _ in tags} <= {"b", "ul", "li"}, text  # our own list markup only

@@ -1,5 +1,7 @@
 """Tests of coverage.outputs.service: already served, newly served and still unserved, per
-vereda, in the summary (JSON, CSV, Markdown) and the gap report (HTML, PDF)."""
+vereda, in the summary (JSON, CSV, Markdown) and the gap report (HTML, PDF); the existing
+sites in the KMZ and the GeoPackage (the map's layers are in test_webmap); a plan without
+existing service still writing every output."""
 
 from __future__ import annotations
 
@@ -10,17 +12,22 @@ import json
 import logging
 import math
 import pickle
+import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
+import pyogrio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.outputs import export, report, report_pages, service
+from coverage.outputs import export, kml, report, report_pages, service
 from tests.helpers import build_tiny_plan, without_existing_service
 
 CLASSES = service.SERVICE_CLASSES
+NS = {"k": kml.KML_NS}
 
 
 def test_tiny_plan_figures_by_service(tiny_plan):
@@ -148,6 +155,61 @@ def test_a_plan_without_existing_service_writes_every_output(tiny_plan, tmp_path
     """An old plan (no existing_sites, no service columns) still writes the whole set."""
     paths = export.write_outputs(without_existing_service(tiny_plan), tmp_path, language="en")
     assert {"map", "gpkg", "kmz", "gap_report_pdf", "summary_csv", "manifest"} <= set(paths)
+    page = paths["map"].read_text(encoding="utf-8")
+    assert '"Existing mobile sites"' not in page and '"Demand: Already served"' not in page
+    assert '"Demand: Newly served"' in page and '"Demand: Still unserved"' in page
+    assert "existing_sites" not in pyogrio.list_layers(paths["gpkg"])[:, 0]
+    with zipfile.ZipFile(paths["kmz"]) as z:
+        root = ET.fromstring(z.read("doc.kml"))
+    assert "Existing mobile sites" not in _folder_names(root)
+    summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
+    assert summary["existing_service"]["present"] is False
+
+
+def _folder_names(root: ET.Element) -> list[str]:
+    return [f.findtext("k:name", namespaces=NS) or "" for f in root.iter(f"{{{kml.KML_NS}}}Folder")]
+
+
+def test_kmz_has_a_folder_of_existing_sites(tiny_plan):
+    with zipfile.ZipFile(io.BytesIO(kml.kmz_bytes(tiny_plan, language="en"))) as z:
+        root = ET.fromstring(z.read("doc.kml"))  # parses: well-formed
+    assert "Existing mobile sites" in _folder_names(root)
+    folder = next(
+        f for f in root.iter(f"{{{kml.KML_NS}}}Folder")
+        if f.findtext("k:name", namespaces=NS) == "Existing mobile sites"
+    )  # fmt: skip
+    marks = folder.findall("k:Placemark", NS)
+    assert [m.findtext("k:name", namespaces=NS) for m in marks] == ["EX1", "EX2"]
+    ex1 = marks[0]
+    data = {
+        d.get("name"): d.findtext("k:value", namespaces=NS)
+        for d in ex1.iter(f"{{{kml.KML_NS}}}Data")
+    }
+    assert data["operator"] == "Claro" and data["technology"] == "4G"
+    assert data["estimated"] == "True" and data["predicted"] == "True"
+    assert "estimated (OpenCelliD)" in (ex1.findtext("k:description", namespaces=NS) or "")
+    lon, lat, h = (ex1.findtext("k:Point/k:coordinates", namespaces=NS) or "").split(",")
+    assert float(h) == 30.0 and -76 < float(lon) < -75 and 6 < float(lat) < 7
+    demand = root.findall(".//k:Placemark", NS)
+    services = [
+        d.findtext("k:value", namespaces=NS)
+        for m in demand
+        for d in m.iter(f"{{{kml.KML_NS}}}Data")
+        if d.get("name") == "service"
+    ]
+    assert services.count("served_existing") == 2 and len(services) == 8
+
+
+def test_geopackage_has_the_existing_sites_and_the_service_columns(tiny_plan, tmp_path):
+    path = export.write_geopackage(tiny_plan, tmp_path / "plan.gpkg")
+    assert "existing_sites" in pyogrio.list_layers(path)[:, 0]
+    sites = gpd.read_file(path, layer="existing_sites")
+    assert list(sites["site_id"]) == ["EX1", "EX2"] and sites.crs.to_epsg() == 9377
+    assert list(sites["estimated"]) == [True, False] and list(sites["predicted"]) == [True, False]
+    demand = gpd.read_file(path, layer="demand")
+    for column in ("existing_dbm", "existing_site", "existing_operator", "served_existing"):
+        assert column in demand.columns
+    assert list(demand["service"]) == list(tiny_plan.demand["service"])
 
 
 def test_an_old_pickle_without_the_field_still_summarises(tiny_plan):
