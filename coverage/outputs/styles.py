@@ -85,11 +85,14 @@ ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
 COVERED_COLOR = "#1a9850"
 UNCOVERED_COLOR = "#d73027"
 #: Colours of a demand point's service class (``plan.demand["service"]``): already served by
-#: an existing mobile cell, newly served by the plan's sites, still unserved. Okabe & Ito's
-#: colour-blind-safe palette (blue, bluish green, vermillion; Okabe, M. and Ito, K., "Color
-#: Universal Design", 2008): the three stay apart under protanopia, deuteranopia and
-#: tritanopia.
-SERVICE_COLORS = {"served_existing": "#0072b2", "served_new": "#009e73", "unserved": "#d55e00"}
+#: an existing mobile cell (blue), newly served by the plan's sites (sky blue), still unserved
+#: (vermillion): served reads as blue, old darker than new. From Okabe & Ito's colour-blind-safe
+#: palette (Okabe, M. and Ito, K., "Color Universal Design", 2008); chosen among its triples
+#: for the largest smallest CIELAB difference under simulated protanopia, deuteranopia and
+#: tritanopia (Machado et al. 2009), about 25 (tests/outputs/test_styles.py). The green of
+#: Okabe & Ito is left out: under tritanopia it nears the blue, and it would sit on the green
+#: of the strongest coverage class.
+SERVICE_COLORS = {"served_existing": "#0072b2", "served_new": "#56b4e9", "unserved": "#d55e00"}
 #: Colour of the ring that marks an existing mobile site (the colour of the service it gives).
 EXISTING_SITE_COLOR = SERVICE_COLORS["served_existing"]
 #: A backhaul link's margin class (see :func:`margin_class`) and its colour.

@@ -136,7 +136,7 @@ def test_map_shows_existing_sites_and_demand_by_service(tiny_plan):
     legend = page[page.index('id="coverage-legend"') :]
     legend = legend[: legend.index("</div></div>")]
     for text in ("Existing mobile sites", "dashed outline: position estimated", "Already served",
-                 "Newly served", "Still unserved", "#0072b2", "#009e73", "#d55e00"):  # fmt: skip
+                 "Newly served", "Still unserved", "#0072b2", "#56b4e9", "#d55e00"):  # fmt: skip
         assert text in legend
 
 
