@@ -6,6 +6,7 @@
   on a square-cell grid in the working CRS;
 * :mod:`~coverage.inputs.rasters` resamples other rasters (population, land cover) onto that
   grid and writes grids as GeoTIFFs;
+* :mod:`~coverage.inputs.voids` fills a DEM's voids (nodata) and counts them;
 * :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
   and turns them into weighted demand points.
 

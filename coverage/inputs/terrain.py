@@ -4,7 +4,7 @@ The :class:`Terrain` value object carries the elevation grid together with its a
 transform and CRS, so every later stage (visibility, propagation, candidates) works on one
 metric, north-up grid of square cells. Elevations are metres above the DEM's vertical datum
 (EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
-neighbour and counted in :attr:`Terrain.filled_voids`.
+neighbour (:mod:`coverage.inputs.voids`) and counted in :attr:`Terrain.filled_voids`.
 
 The DEM is read here (:func:`read_dem`, :func:`check_dem`, :func:`load_terrain`); other
 rasters are resampled onto its grid, and grids written as GeoTIFFs, in
@@ -33,6 +33,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
+from coverage.inputs.voids import fill_voids
 
 __all__ = [
     "Terrain",
@@ -331,28 +332,8 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
         data = src.read(1, masked=True).astype(np.float32)
         crs, transform = src.crs, src.transform
     elev = np.ma.filled(data, np.nan)
-    elev, filled = _fill_voids(elev, str(path))
+    elev, filled = fill_voids(elev, str(path))
     return Terrain(elev, transform, crs, source=Path(path).name, filled_voids=filled)
-
-
-def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float32], int]:
-    """Fill NaN cells from their nearest valid neighbour; refuse an all-void grid."""
-    bad = ~np.isfinite(elev)
-    n_bad = int(bad.sum())
-    if n_bad == 0:
-        return elev, 0
-    if n_bad == elev.size:
-        msg = (
-            f"DEM {what}: every cell over the area is nodata. Check the nodata value "
-            "(`gdalinfo -stats`) and that the DEM covers the area of interest."
-        )
-        raise InputError(msg)
-    from scipy import ndimage  # only when there are voids (keeps command start-up light)
-
-    idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
-    filled = elev[tuple(idx)]
-    log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
-    return filled.astype(np.float32), n_bad
 
 
 def check_dem(
@@ -492,7 +473,7 @@ def load_terrain(
             "several), or a smaller margin."
         )
         raise InputError(msg)
-    dest, filled = _fill_voids(dest, names)
+    dest, filled = fill_voids(dest, names)
     terrain = Terrain(dest, grid.transform, dst_crs, source=names, filled_voids=filled)
     rows, cols = grid.shape
     log.info(
