@@ -288,6 +288,17 @@ def _require_projected(crs: CRS | None, what: str) -> None:
         raise CRSError(msg)
 
 
+def _damaged(what: str, path: str | os.PathLike[str], err: Exception) -> str:
+    """The message for a raster that opens but whose cells GDAL cannot read (cut short, corrupt)."""
+    detail = err.__cause__ or err  # GDAL's own words (which block failed) are in the cause
+    msg = (
+        f"{what} {path}: the file is damaged or truncated; GDAL could not read its cells "
+        f"({detail}). Download it again and check its sha256 (`sha256sum FILE`) against the "
+        "area file's `sha256` list, or export it again (`gdal_translate IN OUT`)."
+    )
+    return msg
+
+
 def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
     p = Path(path)
     if not p.is_file():
@@ -296,7 +307,10 @@ def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
     try:
         return rasterio.open(p)
     except rasterio.errors.RasterioIOError as err:
-        msg = f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
+        msg = (
+            f"DEM {p}: not a raster GDAL can read, or a damaged one ({err}). Use a GeoTIFF or an "
+            "SRTM .hgt file; if it is one, download it again and check its sha256."
+        )
         raise InputError(msg) from err
 
 
@@ -320,7 +334,8 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
     Raises
     ------
     InputError
-        Missing or unreadable file, all-nodata band, non-square or rotated cells.
+        Missing, unreadable or damaged (truncated) file, all-nodata band, non-square or
+        rotated cells.
     CRSError
         Missing or geographic CRS (the message says how to reproject).
     """
@@ -329,7 +344,11 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
         if src.width * src.height > MAX_CELLS:
             msg = f"DEM {path}: {src.width} x {src.height} cells is too large; clip it first."
             raise InputError(msg)
-        data = src.read(1, masked=True).astype(np.float32)
+        try:
+            data = src.read(1, masked=True).astype(np.float32)
+        except rasterio.errors.RasterioError as err:
+            msg = _damaged("DEM", path, err)
+            raise InputError(msg) from err
         crs, transform = src.crs, src.transform
     elev = np.ma.filled(data, np.nan)
     elev, filled = fill_voids(elev, str(path))
@@ -382,9 +401,15 @@ def check_dem(
                 )
                 continue
             step = max(1, math.ceil(math.sqrt(src.width * src.height / 1e6)))
-            band = src.read(
-                1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
-            )
+            try:
+                band = src.read(
+                    1,
+                    masked=True,
+                    out_shape=(max(1, src.height // step), max(1, src.width // step)),
+                )
+            except rasterio.errors.RasterioError as err:
+                problems.append(_damaged("DEM", path, err))
+                continue
             if np.ma.count(band) == 0:
                 problems.append(
                     f"DEM {path}: every cell is nodata (nodata = {src.nodata}). Check the file "
@@ -441,8 +466,8 @@ def load_terrain(
     Raises
     ------
     InputError
-        A file is missing or unreadable, or the DEMs do not cover the area plus margin
-        (the message gives both extents).
+        A file is missing, unreadable or damaged (truncated), or the DEMs do not cover the
+        area plus margin (the message gives both extents).
     CRSError
         ``crs`` is geographic, or a DEM has no CRS.
     """
@@ -542,15 +567,19 @@ def _dem_on_grid(
             msg = f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
             raise CRSError(msg)
         part = np.full(grid.shape, np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            source=rasterio.band(src, 1),
-            destination=part,
-            src_nodata=src.nodata,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
+        try:
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=part,
+                src_nodata=src.nodata,
+                dst_transform=grid.transform,
+                dst_crs=grid.crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
+            )
+        except rasterio.errors.RasterioError as err:
+            msg = _damaged("DEM", path, err)
+            raise InputError(msg) from err
         # What the file covers at all, including its nodata cells (voids are filled later,
         # but a DEM that stops short of the area is an error).
         footprint = np.zeros(grid.shape, dtype=np.float32)

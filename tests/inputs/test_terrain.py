@@ -122,3 +122,28 @@ def test_load_palmitas_clips_reprojects_and_checks_cover(mirror: Path) -> None:
     assert "does not cover" in check_dem(small, area, "EPSG:9377", margin_m=3000)[0]
     with pytest.raises(InputError, match="does not cover"):
         load_terrain(small, area, "EPSG:9377", margin_m=3000)
+
+
+def _truncated_dem(tmp_path: Path) -> Path:
+    """A 200 x 200 float32 GeoTIFF cut to half its bytes: its header opens, its cells do not."""
+    t = synthetic.andes_like(200, 200, seed=1)
+    path = write_geotiff(
+        tmp_path / "cut.tif", t.elevation_m, crs=t.crs.to_string(), transform=t.transform
+    )
+    with path.open("r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+    return path
+
+
+def test_truncated_dem_is_named_damaged_by_every_reader(tmp_path: Path) -> None:
+    path = _truncated_dem(tmp_path)
+    area = box(*synthetic.andes_like(200, 200, seed=1).bounds).buffer(-1000)
+    for read in (
+        lambda: read_dem(path),
+        lambda: load_terrain(path, area, "EPSG:9377", margin_m=0),
+    ):
+        with pytest.raises(InputError, match="damaged or truncated") as err:
+            read()
+        assert str(path) in str(err.value) and "sha256" in str(err.value)
+    (problem,) = check_dem(path, area, "EPSG:9377")
+    assert "cut.tif: the file is damaged or truncated" in problem
