@@ -122,12 +122,14 @@ class AreaSpec:
     layers: dict[str, LayerSpec]
     population: PopulationFacts
     margin_m: float = 3000.0
+    max_void_share: float = 0.05
     school_outside_field: str = "dentro_corregimiento_50"
     path: Path | None = None
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative margin or a missing layer."""
         check(self.margin_m >= 0, f"margin_m {self.margin_m} is negative")
+        check(0 <= self.max_void_share <= 1, "max_void_share must be in [0, 1]")
         missing = {"dem", "veredas", "schools"} - set(self.layers)
         check(not missing, f"layers lacks {sorted(missing)} (dem, veredas and schools are needed)")
 

@@ -23,6 +23,7 @@ from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
+from coverage.outputs.report import summarize
 from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 
 TO_WGS84 = Transformer.from_crs("EPSG:9377", "EPSG:4326", always_xy=True)
@@ -356,3 +357,29 @@ def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Pa
     nowhere = base.replace(propagation={"land_cover": "nowhere.tif"})
     with pytest.raises(InputError, match="land_cover"):
         pipeline.prepare_inputs(pipeline.resolve(nowhere))
+
+
+def _punch_voids(dem: Path, rows: slice, cols: slice) -> None:
+    """Make the cells ``rows`` x ``cols`` of a GeoTIFF nodata (-32768), in place."""
+    with rasterio.open(dem) as src:
+        data, profile = src.read(1), src.profile
+    data[rows, cols] = -32768
+    with rasterio.open(dem, "w", **{**profile, "nodata": -32768}) as dst:
+        dst.write(data, 1)
+
+
+def test_dem_voids_are_refused_above_max_void_share_and_warned_below(tmp_path: Path) -> None:
+    (tmp_path / "many").mkdir()
+    (tmp_path / "few").mkdir()
+    many = _write_territory(tmp_path / "many")
+    _punch_voids(many.parent / "dem.tif", slice(30, 55), slice(30, 55))  # about 10 % of the grid
+    with pytest.raises(InputError, match=r"dem\.tif: [\d,]+ of [\d,]+ cells \(\d+\.\d %\) over"):
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(many)))
+    few = _write_territory(tmp_path / "few")
+    _punch_voids(few.parent / "dem.tif", slice(30, 41), slice(30, 41))  # about 2 %
+    plan = pipeline.plan_coverage(few)
+    share = plan.terrain.filled_voids / plan.terrain.elevation_m.size
+    assert 0.01 < share < 0.05
+    (warning,) = [w for w in plan.warnings if w.startswith("DEM dem.tif: ")]
+    assert f"({100 * share:.1f} %) were voids filled" in warning and "invented" in warning
+    assert warning in summarize(plan)["warnings"]

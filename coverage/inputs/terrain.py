@@ -33,7 +33,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
-from coverage.inputs.voids import fill_voids
+from coverage.inputs.voids import MAX_VOID_SHARE, fill_voids
 
 __all__ = [
     "Terrain",
@@ -291,12 +291,11 @@ def _require_projected(crs: CRS | None, what: str) -> None:
 def _damaged(what: str, path: str | os.PathLike[str], err: Exception) -> str:
     """The message for a raster that opens but whose cells GDAL cannot read (cut short, corrupt)."""
     detail = err.__cause__ or err  # GDAL's own words (which block failed) are in the cause
-    msg = (
+    return (
         f"{what} {path}: the file is damaged or truncated; GDAL could not read its cells "
         f"({detail}). Download it again and check its sha256 (`sha256sum FILE`) against the "
         "area file's `sha256` list, or export it again (`gdal_translate IN OUT`)."
     )
-    return msg
 
 
 def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
@@ -439,6 +438,7 @@ def load_terrain(
     *,
     margin_m: float = 5000.0,
     resolution_m: float = 30.0,
+    max_void_share: float = MAX_VOID_SHARE,
 ) -> Terrain:
     """Read one or more DEM files and resample them over an area, in the working CRS.
 
@@ -457,6 +457,9 @@ def load_terrain(
     resolution_m
         Cell size of the output grid (m). The grid is aligned to multiples of it, so the same
         inputs always give the same grid.
+    max_void_share
+        The largest share (0-1) of the grid's cells that may be voids left by every file
+        (filled from their nearest valid neighbour, counted in :attr:`Terrain.filled_voids`).
 
     Returns
     -------
@@ -466,8 +469,8 @@ def load_terrain(
     Raises
     ------
     InputError
-        A file is missing, unreadable or damaged (truncated), or the DEMs do not cover the
-        area plus margin (the message gives both extents).
+        A file is missing, unreadable or damaged (truncated), the DEMs do not cover the area
+        plus margin (the message gives both extents), or over ``max_void_share`` is voids.
     CRSError
         ``crs`` is geographic, or a DEM has no CRS.
     """
@@ -498,7 +501,7 @@ def load_terrain(
             "several), or a smaller margin."
         )
         raise InputError(msg)
-    dest, filled = fill_voids(dest, names)
+    dest, filled = fill_voids(dest, names, max_share=max_void_share)
     terrain = Terrain(dest, grid.transform, dst_crs, source=names, filled_voids=filled)
     rows, cols = grid.shape
     log.info(

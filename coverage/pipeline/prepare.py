@@ -112,6 +112,7 @@ def prepare_inputs(
         area.crs,
         margin_m=area.margin_m,
         resolution_m=scenario.propagation.resolution_m,
+        max_void_share=area.max_void_share,
     )
     raster = files.get(_POPULATION_RASTER)
     buildings = files.get(_BUILDINGS)
