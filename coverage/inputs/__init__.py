@@ -8,7 +8,9 @@
   grid and writes grids as GeoTIFFs;
 * :mod:`~coverage.inputs.voids` fills a DEM's voids (nodata) and counts them;
 * :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
-  and turns them into weighted demand points.
+  and turns them into weighted demand points;
+* :mod:`~coverage.inputs.subdivisions` gives every vereda its own id and name, the keys of the
+  per-vereda tables.
 
 Modules here import only :mod:`coverage.errors` and :mod:`coverage.scenario`.
 """

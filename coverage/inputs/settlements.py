@@ -31,6 +31,7 @@ from rasterio.enums import Resampling
 
 from coverage.errors import CRSError, InputError
 from coverage.inputs.rasters import raster_on_grid
+from coverage.inputs.subdivisions import vereda_table
 from coverage.inputs.terrain import Terrain
 from coverage.scenario import DemandParams, PopulationFacts
 
@@ -168,7 +169,9 @@ def load_settlements(
         The projected working CRS.
     name_field, id_field
         Vereda name and identifier fields; with no ``id_field`` (""), the row number (from 0)
-        is the identifier.
+        is the identifier. Names and ids are made exact keys by
+        :func:`~coverage.inputs.subdivisions.vereda_table`: a vereda without a name is named
+        by its id, repeated names become ``"Name (id)"``.
     school_name_field
         School name field.
     school_inside_field
@@ -184,7 +187,8 @@ def load_settlements(
     Raises
     ------
     InputError
-        With every problem of every layer, at once.
+        With every problem of every layer, at once; or a vereda id missing or repeated, or a
+        vereda without a name and no id field to name it by.
     CRSError
         ``crs`` is not a projected CRS.
     """
@@ -197,15 +201,7 @@ def load_settlements(
         vereda_fields=(name_field, id_field) if id_field else (name_field,),
         school_name_field=school_name_field,
     )
-    veredas = veredas.to_crs(work)
-    v = gpd.GeoDataFrame(
-        {
-            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
-            "name": veredas[name_field].astype(str),
-        },
-        geometry=veredas.geometry.to_numpy(),
-        crs=work,
-    )
+    v = vereda_table(veredas, paths["veredas"], work, name_field=name_field, id_field=id_field)
     area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
     b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
     s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)

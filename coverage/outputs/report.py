@@ -134,12 +134,15 @@ def summarize(plan: Plan) -> dict[str, Any]:
 def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     """The figures of each vereda of ``plan.veredas``, then of any named only by demand."""
     demand = plan.demand
-    names = [str(n) for n in plan.veredas["name"]] if len(plan.veredas) else []
-    names += sorted({str(v) for v in demand["vereda"]} - set(names))
+    # One str() for both sides (a missing name matches its row) and each name once, so the
+    # rows split the demand exactly: they sum to the totals even if two veredas share a name.
+    keys = demand["vereda"].map(str)
+    names = list(dict.fromkeys(str(n) for n in plan.veredas["name"])) if len(plan.veredas) else []
+    names += sorted(set(keys) - set(names))
     rows = []
     for name in names:
         row = {"vereda": name}
-        row.update(_group_counts(demand[demand["vereda"].astype(str) == name]))
+        row.update(_group_counts(demand[keys == name]))
         rows.append(row)
     return rows
 
