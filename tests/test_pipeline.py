@@ -383,3 +383,44 @@ def test_dem_voids_are_refused_above_max_void_share_and_warned_below(tmp_path: P
     (warning,) = [w for w in plan.warnings if w.startswith("DEM dem.tif: ")]
     assert f"({100 * share:.1f} %) were voids filled" in warning and "invented" in warning
     assert warning in summarize(plan)["warnings"]
+
+
+def _with_boundary(scenario: Path) -> None:
+    """Give the territory a boundary layer (the veredas' union), as Palmitas has."""
+    root = scenario.parent
+    v = gpd.read_file(root / "veredas.geojson")
+    gpd.GeoDataFrame(geometry=[v.union_all()], crs=v.crs).to_file(
+        root / "boundary.geojson", driver="GeoJSON"
+    )
+    area = root / "area.toml"
+    area.write_text(
+        area.read_text(encoding="utf-8") + '[layers.boundary]\nfile = "boundary.geojson"\n',
+        encoding="utf-8",
+    )
+
+
+def test_veredas_off_the_terrain_are_named_not_blamed_on_habitability(tmp_path: Path) -> None:
+    scenario = _write_territory(tmp_path)
+    _with_boundary(scenario)
+    v = gpd.read_file(tmp_path / "veredas.geojson")
+    v["geometry"] = v.geometry.translate(0.5, 0.0)  # half a degree east
+    v.to_file(tmp_path / "veredas.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert "habitable" not in text
+    assert f"veredas layer {tmp_path / 'veredas.geojson'}: its features (" in text
+    assert ") in EPSG:4326 do not overlap the DEM dem.tif (" in text and "Likely cause" in text
+
+
+def test_a_school_off_the_terrain_is_named_with_its_layer_and_the_fixes(tmp_path: Path) -> None:
+    scenario = _write_territory(tmp_path)
+    s = gpd.read_file(tmp_path / "schools.geojson")
+    s["geometry"] = [s.geometry[0], Point(s.geometry[1].x + 0.2, s.geometry[1].y)]
+    s.to_file(tmp_path / "schools.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert text.startswith(f"schools layer {tmp_path / 'schools.geojson'}: 1 school(s) lie outside")
+    assert "'Escuela Baja' (" in text and "Escuela <b>Alta</b>" not in text
+    assert "margin_m" in text and "school_outside_field" in text

@@ -10,7 +10,9 @@
 * :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
   and turns them into weighted demand points;
 * :mod:`~coverage.inputs.subdivisions` gives every vereda its own id and name, the keys of the
-  per-vereda tables.
+  per-vereda tables;
+* :mod:`~coverage.inputs.extents` checks that the layers lie where the DEM is (a wrong or
+  missing CRS, swapped axes) and names the schools outside the terrain grid.
 
 Modules here import only :mod:`coverage.errors` and :mod:`coverage.scenario`.
 """
