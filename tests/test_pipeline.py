@@ -22,6 +22,7 @@ from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
+from coverage.outputs.report import summarize
 from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 from tests.territory import write_territory
 
@@ -276,3 +277,70 @@ def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Pa
     nowhere = base.replace(propagation={"land_cover": "nowhere.tif"})
     with pytest.raises(InputError, match="land_cover"):
         pipeline.prepare_inputs(pipeline.resolve(nowhere))
+
+
+def _punch_voids(dem: Path, rows: slice, cols: slice) -> None:
+    """Make the cells ``rows`` x ``cols`` of a GeoTIFF nodata (-32768), in place."""
+    with rasterio.open(dem) as src:
+        data, profile = src.read(1), src.profile
+    data[rows, cols] = -32768
+    with rasterio.open(dem, "w", **{**profile, "nodata": -32768}) as dst:
+        dst.write(data, 1)
+
+
+def test_dem_voids_are_refused_above_max_void_share_and_warned_below(tmp_path: Path) -> None:
+    (tmp_path / "many").mkdir()
+    (tmp_path / "few").mkdir()
+    many = write_territory(tmp_path / "many")
+    _punch_voids(many.parent / "dem.tif", slice(30, 55), slice(30, 55))  # about 10 % of the grid
+    with pytest.raises(InputError, match=r"dem\.tif: [\d,]+ of [\d,]+ cells \(\d+\.\d %\) over"):
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(many)))
+    few = write_territory(tmp_path / "few")
+    _punch_voids(few.parent / "dem.tif", slice(30, 41), slice(30, 41))  # about 2 %
+    plan = pipeline.plan_coverage(few)
+    share = plan.terrain.filled_voids / plan.terrain.elevation_m.size
+    assert 0.01 < share < 0.05
+    (warning,) = [w for w in plan.warnings if w.startswith("DEM dem.tif: ")]
+    assert f"({100 * share:.1f} %) were voids filled" in warning and "invented" in warning
+    assert warning in summarize(plan)["warnings"]
+
+
+def _with_boundary(scenario: Path) -> None:
+    """Give the territory a boundary layer (the veredas' union), as Palmitas has."""
+    root = scenario.parent
+    v = gpd.read_file(root / "veredas.geojson")
+    gpd.GeoDataFrame(geometry=[v.union_all()], crs=v.crs).to_file(
+        root / "boundary.geojson", driver="GeoJSON"
+    )
+    area = root / "area.toml"
+    area.write_text(
+        area.read_text(encoding="utf-8") + '[layers.boundary]\nfile = "boundary.geojson"\n',
+        encoding="utf-8",
+    )
+
+
+def test_veredas_off_the_terrain_are_named_not_blamed_on_habitability(tmp_path: Path) -> None:
+    scenario = write_territory(tmp_path)
+    _with_boundary(scenario)
+    v = gpd.read_file(tmp_path / "veredas.geojson")
+    v["geometry"] = v.geometry.translate(0.5, 0.0)  # half a degree east
+    v.to_file(tmp_path / "veredas.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert "habitable" not in text
+    assert f"veredas layer {tmp_path / 'veredas.geojson'}: its features (" in text
+    assert ") in EPSG:4326 do not overlap the DEM dem.tif (" in text and "Likely cause" in text
+
+
+def test_a_school_off_the_terrain_is_named_with_its_layer_and_the_fixes(tmp_path: Path) -> None:
+    scenario = write_territory(tmp_path)
+    s = gpd.read_file(tmp_path / "schools.geojson")
+    s["geometry"] = [s.geometry[0], Point(s.geometry[1].x + 0.2, s.geometry[1].y)]
+    s.to_file(tmp_path / "schools.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert text.startswith(f"schools layer {tmp_path / 'schools.geojson'}: 1 school(s) lie outside")
+    assert "'Escuela Baja' (" in text and "Escuela <b>Alta</b>" not in text
+    assert "margin_m" in text and "school_outside_field" in text

@@ -4,7 +4,7 @@ The :class:`Terrain` value object carries the elevation grid together with its a
 transform and CRS, so every later stage (visibility, propagation, candidates) works on one
 metric, north-up grid of square cells. Elevations are metres above the DEM's vertical datum
 (EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
-neighbour and counted in :attr:`Terrain.filled_voids`.
+neighbour (:mod:`coverage.inputs.voids`) and counted in :attr:`Terrain.filled_voids`.
 
 The DEM is read here (:func:`read_dem`, :func:`check_dem`, :func:`load_terrain`); other
 rasters are resampled onto its grid, and grids written as GeoTIFFs, in
@@ -33,6 +33,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
+from coverage.inputs.voids import MAX_VOID_SHARE, fill_voids
 
 __all__ = [
     "Terrain",
@@ -287,6 +288,16 @@ def _require_projected(crs: CRS | None, what: str) -> None:
         raise CRSError(msg)
 
 
+def _damaged(what: str, path: str | os.PathLike[str], err: Exception) -> str:
+    """The message for a raster that opens but whose cells GDAL cannot read (cut short, corrupt)."""
+    detail = err.__cause__ or err  # GDAL's own words (which block failed) are in the cause
+    return (
+        f"{what} {path}: the file is damaged or truncated; GDAL could not read its cells "
+        f"({detail}). Download it again and check its sha256 (`sha256sum FILE`) against the "
+        "area file's `sha256` list, or export it again (`gdal_translate IN OUT`)."
+    )
+
+
 def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
     p = Path(path)
     if not p.is_file():
@@ -295,7 +306,10 @@ def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
     try:
         return rasterio.open(p)
     except rasterio.errors.RasterioIOError as err:
-        msg = f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
+        msg = (
+            f"DEM {p}: not a raster GDAL can read, or a damaged one ({err}). Use a GeoTIFF or an "
+            "SRTM .hgt file; if it is one, download it again and check its sha256."
+        )
         raise InputError(msg) from err
 
 
@@ -319,7 +333,8 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
     Raises
     ------
     InputError
-        Missing or unreadable file, all-nodata band, non-square or rotated cells.
+        Missing, unreadable or damaged (truncated) file, all-nodata band, non-square or
+        rotated cells.
     CRSError
         Missing or geographic CRS (the message says how to reproject).
     """
@@ -328,31 +343,15 @@ def read_dem(path: str | os.PathLike[str]) -> Terrain:
         if src.width * src.height > MAX_CELLS:
             msg = f"DEM {path}: {src.width} x {src.height} cells is too large; clip it first."
             raise InputError(msg)
-        data = src.read(1, masked=True).astype(np.float32)
+        try:
+            data = src.read(1, masked=True).astype(np.float32)
+        except rasterio.errors.RasterioError as err:
+            msg = _damaged("DEM", path, err)
+            raise InputError(msg) from err
         crs, transform = src.crs, src.transform
     elev = np.ma.filled(data, np.nan)
-    elev, filled = _fill_voids(elev, str(path))
+    elev, filled = fill_voids(elev, str(path))
     return Terrain(elev, transform, crs, source=Path(path).name, filled_voids=filled)
-
-
-def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float32], int]:
-    """Fill NaN cells from their nearest valid neighbour; refuse an all-void grid."""
-    bad = ~np.isfinite(elev)
-    n_bad = int(bad.sum())
-    if n_bad == 0:
-        return elev, 0
-    if n_bad == elev.size:
-        msg = (
-            f"DEM {what}: every cell over the area is nodata. Check the nodata value "
-            "(`gdalinfo -stats`) and that the DEM covers the area of interest."
-        )
-        raise InputError(msg)
-    from scipy import ndimage  # only when there are voids (keeps command start-up light)
-
-    idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
-    filled = elev[tuple(idx)]
-    log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
-    return filled.astype(np.float32), n_bad
 
 
 def check_dem(
@@ -401,9 +400,15 @@ def check_dem(
                 )
                 continue
             step = max(1, math.ceil(math.sqrt(src.width * src.height / 1e6)))
-            band = src.read(
-                1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
-            )
+            try:
+                band = src.read(
+                    1,
+                    masked=True,
+                    out_shape=(max(1, src.height // step), max(1, src.width // step)),
+                )
+            except rasterio.errors.RasterioError as err:
+                problems.append(_damaged("DEM", path, err))
+                continue
             if np.ma.count(band) == 0:
                 problems.append(
                     f"DEM {path}: every cell is nodata (nodata = {src.nodata}). Check the file "
@@ -433,6 +438,7 @@ def load_terrain(
     *,
     margin_m: float = 5000.0,
     resolution_m: float = 30.0,
+    max_void_share: float = MAX_VOID_SHARE,
 ) -> Terrain:
     """Read one or more DEM files and resample them over an area, in the working CRS.
 
@@ -451,6 +457,9 @@ def load_terrain(
     resolution_m
         Cell size of the output grid (m). The grid is aligned to multiples of it, so the same
         inputs always give the same grid.
+    max_void_share
+        The largest share (0-1) of the grid's cells that may be voids left by every file
+        (filled from their nearest valid neighbour, counted in :attr:`Terrain.filled_voids`).
 
     Returns
     -------
@@ -460,8 +469,8 @@ def load_terrain(
     Raises
     ------
     InputError
-        A file is missing or unreadable, or the DEMs do not cover the area plus margin
-        (the message gives both extents).
+        A file is missing, unreadable or damaged (truncated), the DEMs do not cover the area
+        plus margin (the message gives both extents), or over ``max_void_share`` is voids.
     CRSError
         ``crs`` is geographic, or a DEM has no CRS.
     """
@@ -492,7 +501,7 @@ def load_terrain(
             "several), or a smaller margin."
         )
         raise InputError(msg)
-    dest, filled = _fill_voids(dest, names)
+    dest, filled = fill_voids(dest, names, max_share=max_void_share)
     terrain = Terrain(dest, grid.transform, dst_crs, source=names, filled_voids=filled)
     rows, cols = grid.shape
     log.info(
@@ -561,15 +570,19 @@ def _dem_on_grid(
             msg = f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
             raise CRSError(msg)
         part = np.full(grid.shape, np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            source=rasterio.band(src, 1),
-            destination=part,
-            src_nodata=src.nodata,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
+        try:
+            rasterio.warp.reproject(
+                source=rasterio.band(src, 1),
+                destination=part,
+                src_nodata=src.nodata,
+                dst_transform=grid.transform,
+                dst_crs=grid.crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
+            )
+        except rasterio.errors.RasterioError as err:
+            msg = _damaged("DEM", path, err)
+            raise InputError(msg) from err
         # What the file covers at all, including its nodata cells (voids are filled later,
         # but a DEM that stops short of the area is an error).
         footprint = np.zeros(grid.shape, dtype=np.float32)

@@ -17,6 +17,7 @@ import numpy as np
 import rasterio.features
 from numpy.typing import NDArray
 
+from coverage.inputs.voids import void_warning
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.stages import Placement, _xy
@@ -99,7 +100,7 @@ def assemble_plan(
         assumptions=assumptions,
         scenario=s,
         metrics=metrics,
-        warnings=tuple(res.warnings),
+        warnings=_plan_warnings(inputs, res),
     )
 
 
@@ -362,6 +363,12 @@ def _plan_assumptions(
             + "; ".join(f"{w}: {n} cells" for w, n in sorted(warnings.items()))
         )
     return assumptions
+
+
+def _plan_warnings(inputs: Inputs, res: PlacementResult) -> tuple[str, ...]:
+    """What the run cannot stand behind: filled DEM voids, then the placement's warnings."""
+    voids = void_warning(inputs.terrain)
+    return (*([voids] if voids else []), *res.warnings)
 
 
 def _plan_models(resolved: ResolvedScenario, res: PlacementResult) -> dict[str, str]:

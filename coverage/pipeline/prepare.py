@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import InputError
+from coverage.inputs.extents import dem_bounds, schools_off_terrain
 from coverage.inputs.settlements import Settlements, demand_points, load_settlements
 from coverage.inputs.sources import resolve_layers
 from coverage.inputs.terrain import Terrain, check_dem, load_terrain
@@ -112,7 +113,13 @@ def prepare_inputs(
         area.crs,
         margin_m=area.margin_m,
         resolution_m=scenario.propagation.resolution_m,
+        max_void_share=area.max_void_share,
     )
+    off = schools_off_terrain(
+        settlements.schools, terrain, paths["schools"], outside_field=area.school_outside_field
+    )
+    if off:
+        raise InputError(off[0], off)
     raster = files.get(_POPULATION_RASTER)
     buildings = files.get(_BUILDINGS)
     params = dataclasses.replace(
@@ -148,6 +155,8 @@ def _checked_layers(
     area = scenario.area
     problems: list[str] = []
     settlements: Settlements | None = None
+    dem_files = [paths["dem"]] if isinstance(paths["dem"], str | os.PathLike) else paths["dem"]
+    dem = dem_bounds(dem_files, area.crs)
     try:
         settlements = load_settlements(
             paths,
@@ -156,6 +165,7 @@ def _checked_layers(
             id_field=area.layers["veredas"].id_field,
             school_name_field=area.layers["schools"].name_field,
             school_inside_field=area.school_outside_field,
+            dem=(", ".join(Path(p).name for p in dem_files), dem) if dem else None,
         )
     except InputError as err:
         problems.extend(err.problems)
