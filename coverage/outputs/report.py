@@ -161,13 +161,15 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     """
     demand, veredas = plan.demand, plan.veredas
     by_id = "vereda_id" in demand.columns
-    keys = demand["vereda_id" if by_id else "vereda"].astype(str)
+    # str() on both sides, never astype(str): pandas keeps a missing value missing there, and
+    # a NaN key matches no row.
+    keys = demand["vereda_id" if by_id else "vereda"].map(str)
     groups: dict[str, tuple[str, str]] = {}  # key -> (vereda_id, name), the first of a key
     if len(veredas):
-        ids, names = veredas["vereda_id"].astype(str), veredas["name"].astype(str)
+        ids, names = veredas["vereda_id"].map(str), veredas["name"].map(str)
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
-    named = dict(zip(keys, demand["vereda"].astype(str), strict=True))
+    named = dict(zip(keys, demand["vereda"].map(str), strict=True))
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     rows = []
     for key, (vid, name) in groups.items():
