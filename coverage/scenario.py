@@ -30,6 +30,8 @@ from coverage._toml import Checks, ProblemError, Range, build, raise_problems, r
 from coverage.errors import ScenarioError
 from coverage.sections import (
     DISTANCE_M,
+    MAX_VOID_SHARE,
+    VOID_SHARE,
     BackhaulParams,
     CandidateParams,
     CostParams,
@@ -137,7 +139,6 @@ class PopulationFacts:
 
 _PEOPLE = Range(0.0, 1e8, "people", "plausibility range, assumption: more than any rural area")
 #: Share of DEM cells that may be voids filled from their neighbours.
-_SHARE = Range(0.0, 1.0, "", "a share of the DEM's cells")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class AreaSpec:
     population: PopulationFacts
     margin_m: float = 3000.0
     school_outside_field: str = "dentro_corregimiento_50"
-    max_void_share: float = 0.05
+    max_void_share: float = MAX_VOID_SHARE
     path: Path | None = None
 
     def __post_init__(self) -> None:
@@ -164,7 +165,7 @@ class AreaSpec:
         c = Checks(self)
         c.that(*_metric_crs(self.crs), "crs")
         c.within("margin_m", DISTANCE_M)
-        c.within("max_void_share", _SHARE)
+        c.within("max_void_share", VOID_SHARE)
         missing = {"dem", "veredas", "schools"} - set(self.layers)
         c.that(
             not missing,

@@ -27,11 +27,13 @@ __all__ = [
     "F_MHZ",
     "K_FACTOR",
     "MAST_HEIGHT_M",
+    "MAX_VOID_SHARE",
     "RANGE_M",
     "RX_SENSITIVITY_DBM",
     "TERMINAL_HEIGHT_M",
     "TX_POWER_DBM",
     "USD",
+    "VOID_SHARE",
     "BackhaulParams",
     "CandidateParams",
     "CostParams",
@@ -43,6 +45,12 @@ __all__ = [
 ]
 
 # --- ranges -------------------------------------------------------------------------------------
+#: Largest share of a DEM's cells that may be voids filled from their neighbours (0-1): the area
+#: file's ``max_void_share`` default and the raster commands' ``--max-void-share``. ASSUMPTION: a
+#: few scattered voids change little; SRTM v3 and Copernicus GLO-30 have none.
+MAX_VOID_SHARE = 0.05
+#: A share of a DEM's cells.
+VOID_SHARE = Range(0.0, 1.0, "", "a share of the DEM's cells")
 #: Conducted transmit power at the antenna port.
 TX_POWER_DBM = Range(
     -10.0,

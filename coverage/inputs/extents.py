@@ -140,7 +140,7 @@ def dem_bounds(
     -------
     Bounds or None
         (xmin, ymin, xmax, ymax) in ``crs`` (m) around every file that opens and has a CRS;
-        None when none does (:func:`~coverage.inputs.terrain.check_dem` says why).
+        None when none does (:func:`~coverage.inputs.dem.check_dem` says why).
     """
     files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     boxes = []

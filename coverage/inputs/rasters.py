@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 from rasterio.enums import Resampling
 
 from coverage.errors import InputError
-from coverage.inputs.terrain import Terrain, _damaged
+from coverage.inputs.dem import _damaged
+from coverage.inputs.terrain import Terrain
 
 __all__ = ["raster_on_grid", "write_grid"]
 

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.errors import InputError
+from coverage.sections import MAX_VOID_SHARE
 
 if TYPE_CHECKING:
     from coverage.inputs.terrain import Terrain
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_VOID_SHARE", "fill_voids", "void_warning"]
 
 log = logging.getLogger(__name__)
-
-#: Largest share of void cells filled without complaint: the area file's ``max_void_share`` default.
-MAX_VOID_SHARE = 0.05
 
 
 def _percent(share: float) -> str:
@@ -34,7 +32,11 @@ def _percent(share: float) -> str:
 
 
 def fill_voids(
-    elev: NDArray[np.float32], what: str, *, max_share: float = 1.0
+    elev: NDArray[np.float32],
+    what: str,
+    *,
+    max_share: float = 1.0,
+    raise_with: str = "max_void_share in the area file",
 ) -> tuple[NDArray[np.float32], int]:
     """Fill NaN cells from their nearest valid neighbour.
 
@@ -47,6 +49,8 @@ def fill_voids(
     max_share
         The largest share of void cells (0-1) accepted; 1 (default) accepts any but an
         all-void grid.
+    raise_with
+        What the user raises to accept more voids, for the message.
 
     Returns
     -------
@@ -70,11 +74,11 @@ def fill_voids(
         raise InputError(msg)
     if n_bad > max_share * elev.size:
         msg = (
-            f"DEM {what}: {n_bad:,} of {elev.size:,} cells ({_percent(n_bad / elev.size)}) over "
-            f"the area plus margin are voids (nodata), more than max_void_share = {max_share:g} "
-            "allows; filled from their neighbours, the terrain there would be invented. Use a "
-            "void-filled DEM (NASA SRTM v3, SRTMGL1.003, or Copernicus GLO-30), or raise "
-            "max_void_share in the area file."
+            f"DEM {what}: {n_bad:,} of {elev.size:,} cells ({_percent(n_bad / elev.size)}) of "
+            f"the grid are voids (nodata), more than the {_percent(max_share)} "
+            "allowed; filled from their neighbours, the terrain there would be invented. Use a "
+            f"void-filled DEM (NASA SRTM v3, SRTMGL1.003, or Copernicus GLO-30), or raise "
+            f"{raise_with}."
         )
         raise InputError(msg)
     from scipy import ndimage  # only when there are voids (keeps command start-up light)

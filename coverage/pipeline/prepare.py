@@ -20,10 +20,11 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import InputError
+from coverage.inputs.dem import check_dem, load_terrain
 from coverage.inputs.extents import dem_bounds, schools_off_terrain
 from coverage.inputs.settlements import Settlements, demand_points, load_settlements
 from coverage.inputs.sources import resolve_layers
-from coverage.inputs.terrain import Terrain, check_dem, load_terrain
+from coverage.inputs.terrain import Terrain
 from coverage.pipeline.resolve import ResolvedScenario, scenario_file
 from coverage.radio.linkbudget import clutter_grid_db
 from coverage.scenario import Scenario

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from coverage.errors import InputError
+from coverage.inputs.dem import load_terrain
 from coverage.inputs.settlements import demand_points, load_settlements
 from coverage.inputs.subdivisions import vereda_table
-from coverage.inputs.terrain import load_terrain
 from coverage.outputs.report import summarize
 from coverage.plan import Plan
 from coverage.scenario import PopulationFacts

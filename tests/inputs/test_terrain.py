@@ -16,7 +16,8 @@ from shapely.geometry.base import BaseGeometry
 
 from coverage import synthetic
 from coverage.errors import CRSError, InputError
-from coverage.inputs.terrain import Terrain, check_dem, load_terrain, read_dem
+from coverage.inputs.dem import check_dem, load_terrain, read_dem
+from coverage.inputs.terrain import Terrain
 from coverage.inputs.voids import void_warning
 from tests.helpers import write_geotiff
 
@@ -176,7 +177,11 @@ def test_voids_above_max_void_share_are_refused_with_the_share_and_the_fix(
     with pytest.raises(InputError) as err:
         load_terrain(dem, _over(X0, X0 + 600), "EPSG:9377", margin_m=0, max_void_share=0.05)
     msg = str(err.value)
-    assert "holes.tif: 40 of 400 cells (10.0 %)" in msg and "max_void_share = 0.05" in msg
+    assert (
+        "holes.tif: 40 of 400 cells (10.0 %)" in msg
+        and "more than the 5.0 % allowed" in msg
+        and "max_void_share in the area file" in msg
+    )
     assert "SRTM v3" in msg and "Copernicus GLO-30" in msg
     t = load_terrain(dem, _over(X0, X0 + 600), "EPSG:9377", margin_m=0, max_void_share=0.2)
     assert t.filled_voids == 40

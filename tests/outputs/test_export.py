@@ -29,7 +29,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString
 
 from coverage.errors import InputError, ScenarioError
-from coverage.inputs.terrain import load_terrain
+from coverage.inputs.dem import load_terrain
 from coverage.outputs import charts, export, files, kml, report
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
