@@ -178,7 +178,9 @@ def _edit_features(path: Path, edit: Any) -> None:
     path.write_text(json.dumps(layer), encoding="utf-8")
 
 
-def _broken_geometry(kind: str, geometry: dict[str, Any]) -> dict[str, Any] | None:
+def _broken_geometry(kind: str, geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not geometry or not geometry.get("coordinates"):  # broken already: break it from here
+        geometry = {"type": "Point", "coordinates": [-75.6, 6.3]}
     x, y = np.asarray(geometry["coordinates"], dtype=float).reshape(-1, 2).mean(axis=0)
     d = 0.01
     shapes: dict[str, Any] = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,11 +73,21 @@ class Settlements:
 
 
 def _read(path: Path, what: str, problems: list[str]) -> gpd.GeoDataFrame | None:
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as err:
-        problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
-        return None
+    """The layer at ``path``, or None with the reason in ``problems``.
+
+    GDAL's own complaints (a point without coordinates, say) arrive as Python warnings from
+    inside its error handler; they are logged under the file's name instead, and the layer
+    checks then say what is wrong in words.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            gdf = gpd.read_file(path)
+        except Exception as err:
+            problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
+            return None
+    for w in caught:
+        log.info("%s %s: GDAL: %s", what, path.name, w.message)
     return gdf
 
 
