@@ -26,6 +26,7 @@ import json
 import math
 import shutil
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,9 @@ def _broken_geometry(kind: str, geometry: dict[str, Any] | None) -> dict[str, An
 def _metres_without_crs(path: Path) -> None:
     import geopandas as gpd
 
-    layer = gpd.read_file(path).to_crs("EPSG:9377")
+    with warnings.catch_warnings():  # a name made a number by an earlier mutation
+        warnings.simplefilter("ignore")
+        layer = gpd.read_file(path).to_crs("EPSG:9377")
     text = json.loads(layer.to_json())
     text.pop("crs", None)
     path.write_text(json.dumps(text), encoding="utf-8")
