@@ -430,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)  # a library's warnings as log lines, not raw text on stderr
     func: Command = args.func
     previous = stop_on_sigterm()
     try:

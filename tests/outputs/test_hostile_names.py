@@ -161,3 +161,23 @@ def test_html_and_markdown_hold_no_injected_markup(plan, tmp_path):
         if key != "map":  # the map's only scripts are Leaflet's and folium's
             assert "script" not in {t for t, _ in tags}, key
         assert "<script>alert(1)</script>" not in page, key
+
+
+def test_a_name_the_chart_font_cannot_draw_is_written_with_one_warning(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An emoji or CJK name: matplotlib warns per missing glyph (an error under pytest)."""
+    tiny = build_tiny_plan()
+    veredas = tiny.veredas.copy()
+    veredas["name"] = ["ñandú 🌄", "山"]
+    demand = tiny.demand.copy()
+    demand["vereda"] = demand["vereda"].map(
+        dict(zip(tiny.veredas["name"], veredas["name"], strict=True))
+    )
+    plan = dataclasses.replace(tiny, veredas=veredas, demand=demand)
+    with caplog.at_level("WARNING"):
+        paths = export.write_outputs(plan, tmp_path / "out", language="en")
+    assert paths["static_map_png"].is_file() and paths["gap_report_pdf"].is_file()
+    assert (
+        "the chart font has no glyph for" in caplog.text and "SUNRISE OVER MOUNTAINS" in caplog.text
+    )
