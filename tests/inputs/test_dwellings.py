@@ -6,12 +6,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from coverage import synthetic
+from coverage import pipeline, synthetic
 from coverage.inputs.dwellings import area_demand, dwelling_demand
 from coverage.inputs.settlements import Settlements
 from coverage.inputs.terrain import Terrain
@@ -203,3 +204,25 @@ def test_without_dwellings_or_tables_the_uniform_spread_says_it_is_an_assumption
     assert "uniform spread" in demand.model and "ASSUMPTION" in demand.model
     assert "Population total: 1,000 people" in " ".join(demand.assumptions)
 
+
+def test_palmitas_demand_is_its_dwellings_and_the_2026_households(mirror: Path) -> None:
+    """The default scenario: 2,112 address points, the DAP table's 1,296 households, 3,508 people."""
+    s = load_scenario()
+    assert s.demand.year == 2026
+    inputs = pipeline.prepare_inputs(pipeline.resolve(s), mirror=mirror)
+    d = inputs.demand
+    people = d[d["kind"] == "population"]
+    assert len(people) == 2112 and people["demand_id"].str.startswith("dwelling-").all()
+    table = pd.read_csv(mirror / "palmitas_households_by_vereda_2018_2030.csv", dtype=str)
+    rows = table[(table["indicador"] == "hogares") & (table["area_geografica"] == "Total")]
+    expected = dict(zip(rows["codigo"], rows["2026"].astype(float), strict=True))
+    assert _per_vereda(d) == pytest.approx(expected)
+    assert people["households"].sum() == pytest.approx(1296.0)
+    assert people["population"].sum() == pytest.approx(3508.0)
+    assert (d["kind"] == "school").sum() == 9
+    told = " ".join(inputs.assumptions)
+    assert "vintage actualizacion_2025" in told and "2.71 people per household" in told
+    assert "4 of 2,116 dwelling point(s)" in told
+    assert "vintage post_covid_19 gives 5,947 people" in told
+    assert "6,481 people, 85% more than the 3,508 used" in told
+    assert "dwellings" in inputs.demand_model
