@@ -171,10 +171,18 @@ def area_demand(
         dwellings = _read(paths[DWELLINGS], "dwellings layer", problems)
         if dwellings is None:
             raise InputError(problems[0], problems)
-    households: dict[str, float] | float = (
-        projection.households if projection is not None else facts.households
-    )
-    pph = projection.people_per_household if projection else _typed_pph(facts)
+    households: dict[str, float] | float
+    if projection is not None:
+        households, pph = projection.households, projection.people_per_household
+    elif facts.households > 0:
+        households, pph = facts.households, facts.total_people / facts.households
+    else:  # no household figure at all: one household per dwelling point
+        households = float(len(dwellings)) if dwellings is not None else 0.0
+        pph = facts.total_people / max(households, 1.0)
+        told.append(
+            "The area gives no households: ASSUMPTION one household per dwelling point, "
+            f"sharing its {facts.total_people:,.0f} people."
+        )
     points, sentences = dwelling_demand(
         terrain,
         settlements,
@@ -224,11 +232,6 @@ def _facts(typed: PopulationFacts, projection: Projection | None) -> PopulationF
         households=projection.total_households,
         year=projection.year,
     )
-
-
-def _typed_pph(facts: PopulationFacts) -> float:
-    """People per household of the typed figures (1 when they give no households)."""
-    return facts.total_people / facts.households if facts.households > 0 else 1.0
 
 
 def dwelling_demand(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +17,7 @@ from coverage import pipeline, synthetic
 from coverage.inputs.dwellings import area_demand, dwelling_demand
 from coverage.inputs.settlements import Settlements
 from coverage.inputs.terrain import Terrain
-from coverage.scenario import DemandParams, load_scenario
+from coverage.scenario import DemandParams, LayerSpec, load_scenario
 
 TERRAIN = synthetic.flat()  # 50 x 50 cells of 30 m
 XMIN, YMIN, XMAX, YMAX = TERRAIN.bounds
@@ -203,6 +204,37 @@ def test_without_dwellings_or_tables_the_uniform_spread_says_it_is_an_assumption
     assert demand.points["population"].sum() == pytest.approx(1000.0)
     assert "uniform spread" in demand.model and "ASSUMPTION" in demand.model
     assert "Population total: 1,000 people" in " ".join(demand.assumptions)
+
+
+@pytest.mark.parametrize(
+    ("households", "expected"),
+    [(400.0, "No households table"), (0.0, "one household per dwelling point")],
+)
+def test_dwellings_without_tables_share_the_typed_total(
+    tmp_path: Path, households: float, expected: str
+) -> None:
+    from tests.territory import write_territory
+
+    s = load_scenario(write_territory(tmp_path))
+    xy = [
+        (XMIN + 100, YMIN + 100),
+        (MID + 100, YMIN + 100),
+        (MID + 200, YMIN + 100),
+        (XMAX + 90, YMIN),
+    ]
+    _points(xy).to_file(tmp_path / "d.geojson", driver="GeoJSON")
+    area = dataclasses.replace(
+        s.area,
+        layers={**s.area.layers, "dwellings": LayerSpec(file="d.geojson")},
+        population=dataclasses.replace(s.area.population, households=households),
+    )
+    demand = area_demand(
+        TERRAIN, _settlements(), area, {"dwellings": tmp_path / "d.geojson"}, DemandParams()
+    )
+    assert demand.points["population"].sum() == pytest.approx(1000.0)
+    assert (demand.points["kind"] == "population").sum() == 3
+    assert expected in " ".join(demand.assumptions)
+    assert demand.model.startswith("dwellings: households per vereda (none")
 
 
 def test_palmitas_demand_is_its_dwellings_and_the_2026_households(mirror: Path) -> None:
