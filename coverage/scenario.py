@@ -52,6 +52,7 @@ __all__ = [
     "PlacementParams",
     "Point",
     "PopulationFacts",
+    "PopulationVintage",
     "PropagationParams",
     "Scenario",
     "TechnologyParams",
@@ -75,6 +76,11 @@ class LayerSpec:
     ``sha256`` lists the accepted checksums of the file: the version the project is tested
     with and, where the public source serves a differently encoded copy of the same data,
     that copy's checksum too.
+
+    A table layer (CSV: the ``households`` and ``population`` projections) keeps only the
+    rows whose fields have the values in ``rows`` (text, as the CSV writes them, e.g.
+    ``{ indicador = "hogares", area_geografica = "Total" }``); ``vintage_field`` names the
+    column of a population table that says which edition of the projection a row is.
     """
 
     file: str
@@ -84,9 +90,11 @@ class LayerSpec:
     licence: str = ""
     name_field: str = "nombre"
     id_field: str = ""
+    rows: dict[str, str] = field(default_factory=dict)
+    vintage_field: str = ""
 
     def __post_init__(self) -> None:
-        """Raise :class:`ScenarioError` for a bad file name or sha256 digest."""
+        """Raise :class:`ScenarioError` for a bad file name, sha256 digest or row filter."""
         c = Checks(self)
         c.that(
             bool(self.file)
@@ -101,17 +109,43 @@ class LayerSpec:
                 f"{digest!r} is not 64 lower-case hex digits",
                 "sha256",
             )
+        blank = [k for k, v in self.rows.items() if not k or not v]
+        c.that(not blank, f"fields {blank} need a column name and a value to keep", "rows")
+        c.done()
+
+
+@dataclass(frozen=True)
+class PopulationVintage:
+    """One edition of a population projection: the year it was published, and its source."""
+
+    published: int
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a publication year outside 1900-2100."""
+        c = Checks(self)
+        c.that(
+            not c.valid("published") or 1900 <= self.published <= 2100,
+            "must be a year in 1900-2100",
+            "published",
+        )
         c.done()
 
 
 @dataclass(frozen=True)
 class PopulationFacts:
-    """Population totals typed in by hand, with their citation."""
+    """Population totals typed in by hand, with their citation.
+
+    ``vintages`` dates the editions of the area's ``population`` table by name (the values
+    of its ``vintage_field``), so that the newest is known; with the tables, these typed
+    totals only check them.
+    """
 
     total_people: float
     households: float = 0.0
     year: int = 0
     source: str = ""
+    vintages: dict[str, PopulationVintage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative or implausible count, or more households than people."""
@@ -171,6 +205,19 @@ class AreaSpec:
             not missing,
             f"lacks {sorted(missing)} (dem, veredas and schools are needed)",
             "layers",
+        )
+        tables = self.layers.get("households"), self.layers.get("population")
+        c.that(
+            tables[1] is None or tables[0] is not None,
+            "layers.population needs a households table (layers.households) to share it out",
+        )
+        c.that(
+            tables[0] is None or bool(tables[0].id_field),
+            "layers.households needs id_field, the column of the veredas' ids",
+        )
+        c.that(
+            tables[1] is None or bool(tables[1].vintage_field),
+            "layers.population needs vintage_field, the column naming each projection",
         )
         c.done()
 

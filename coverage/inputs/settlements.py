@@ -1,10 +1,9 @@
 """Settlements: administrative units, schools and population turned into weighted demand points.
 
-Palmitas has no per-vereda population counts, no building footprints and no population
-raster in its public sources (see the data mirror's PROVENANCE.md). The default *demand
-model* is therefore an assumption, stated in every output: the corregimiento's total
-population is spread uniformly over its *habitable* terrain cells (slope and elevation
-limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
+An area with a dwellings layer or a households table gets its demand from
+:mod:`coverage.inputs.dwellings`. Without them, the *demand model* here is an assumption,
+stated in every output: the area's total population is spread uniformly over its
+*habitable* terrain cells (slope and elevation limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
 replaces the uniform spread when given, and so do building footprints (people in proportion
 to floor area). Schools are separate, priority demand points carrying
 no population of their own (their pupils live in the grid already).

@@ -83,7 +83,7 @@ def assemble_plan(
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
     assumptions = _plan_assumptions(resolved, inputs, warnings)
-    models = _plan_models(resolved, res)
+    models = {**_plan_models(resolved, res), "demand": inputs.demand_model}
     metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
     return Plan(
         name=s.name,

@@ -21,8 +21,9 @@ from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import InputError
 from coverage.inputs.dem import check_dem, load_terrain
+from coverage.inputs.dwellings import area_demand, check_dwellings
 from coverage.inputs.extents import dem_bounds, schools_off_terrain
-from coverage.inputs.settlements import Settlements, demand_points, load_settlements
+from coverage.inputs.settlements import Settlements, load_settlements
 from coverage.inputs.sources import resolve_layers
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.resolve import ResolvedScenario, scenario_file
@@ -57,6 +58,8 @@ class Inputs:
     clutter_db
         Terminal clutter loss (dB) per terrain cell from ``[propagation] land_cover``, or
         None when no land-cover raster is given.
+    demand_model
+        One line naming the demand model and its inputs (``plan.models["demand"]``).
     """
 
     paths: dict[str, Path]
@@ -65,6 +68,7 @@ class Inputs:
     demand: gpd.GeoDataFrame
     assumptions: list[str]
     clutter_db: NDArray[np.float32] | None = None
+    demand_model: str = ""
 
     @property
     def area(self) -> BaseGeometry:
@@ -128,11 +132,9 @@ def prepare_inputs(
         population_raster=str(raster) if raster else "",
         buildings=str(buildings) if buildings else "",
     )
-    demand, assumptions = demand_points(terrain, settlements, area.population, params)
+    demand = area_demand(terrain, settlements, area, paths, params)
     assumptions = [
-        *assumptions,
-        f"Population total: {area.population.total_people:,.0f} people, "
-        f"{area.population.households:,.0f} households ({area.population.source}).",
+        *demand.assumptions,
         f"Terrain: {terrain.source} resampled bilinearly to {terrain.cell_size_m:g} m in "
         f"{area.crs}; SRTM is a surface model (forest canopy and roofs read as ground) with "
         "about 16 m vertical error (90 %).",
@@ -142,7 +144,7 @@ def prepare_inputs(
     if land_cover is not None:
         clutter, sentence = _clutter(scenario, land_cover, terrain)
         assumptions.append(sentence)
-    return Inputs(paths, terrain, settlements, demand, assumptions, clutter)
+    return Inputs(paths, terrain, settlements, demand.points, assumptions, clutter, demand.model)
 
 
 def _checked_layers(
@@ -172,6 +174,7 @@ def _checked_layers(
         problems.extend(err.problems)
     boundary = settlements.boundary.geometry.iloc[0] if settlements is not None else None
     problems += check_dem(paths["dem"], boundary, area.crs, margin_m=area.margin_m)
+    problems += check_dwellings(paths, area, scenario.demand)
     files = {
         key: scenario_file(scenario, name)
         for key, name in (
