@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from coverage._toml import Range
 from coverage.errors import CoverageError
-from coverage.sections import F_MHZ, K_FACTOR, MAST_HEIGHT_M, RANGE_M
+from coverage.sections import F_MHZ, K_FACTOR, MAST_HEIGHT_M, MAX_VOID_SHARE, RANGE_M, VOID_SHARE
 
 if TYPE_CHECKING:
     from coverage.scenario import Scenario
@@ -160,18 +160,24 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=4.0 / 3.0,
         help=f"effective Earth-radius factor (4/3; {K_FACTOR})",
     )
+    p.add_argument(
+        "--max-void-share",
+        type=_number(VOID_SHARE),
+        default=MAX_VOID_SHARE,
+        help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
+    )
     p.set_defaults(func=_cmd_viewshed)
 
 
 def _cmd_viewshed(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from coverage.inputs.dem import read_dem
     from coverage.inputs.rasters import write_grid
-    from coverage.inputs.terrain import read_dem
     from coverage.radio.visibility import viewshed
 
     _check_raster_output(args.dem, args.out)
-    terrain = read_dem(args.dem)
+    terrain = read_dem(args.dem, max_void_share=args.max_void_share)
     visible = viewshed(
         terrain,
         args.x,
@@ -219,6 +225,12 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=_number(K_FACTOR),
         default=4.0 / 3.0,
         help=f"k-factor for deygout (4/3; {K_FACTOR})",
+    )
+    p.add_argument(
+        "--max-void-share",
+        type=_number(VOID_SHARE),
+        default=MAX_VOID_SHARE,
+        help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
     )
     p.add_argument(
         "--method",
@@ -281,14 +293,14 @@ def _check_raster_output(dem: str, out: str) -> None:
 def _cmd_pathloss(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from coverage.inputs.dem import read_dem
     from coverage.inputs.rasters import write_grid
-    from coverage.inputs.terrain import read_dem
     from coverage.radio.grid_prediction import predict_grid
     from coverage.radio.prediction import PredictionSettings
     from coverage.radio.propagation import get_model
 
     _check_raster_output(args.dem, args.out)
-    terrain = read_dem(args.dem)
+    terrain = read_dem(args.dem, max_void_share=args.max_void_share)
     pred = predict_grid(
         terrain,
         args.x,
@@ -418,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)  # a library's warnings as log lines, not raw text on stderr
     func: Command = args.func
     previous = stop_on_sigterm()
     try:

@@ -106,8 +106,9 @@ class Plan:
         Solver figures and timings: objective, bound, gap, seconds per stage.
     warnings
         What the run cannot stand behind, one sentence each (a solver stopped before its
-        target gap, a fallback plan); every output shows them, and ``coverage-plan run``
-        then exits with code 3 (:data:`coverage.cli.EXIT_UNPROVEN`).
+        target gap, a fallback plan, DEM voids filled with invented elevations); every output
+        shows them, and ``coverage-plan run`` then exits with code 3
+        (:data:`coverage.cli.EXIT_UNPROVEN`).
     """
 
     name: str

@@ -30,6 +30,8 @@ from coverage._toml import Checks, ProblemError, Range, build, raise_problems, r
 from coverage.errors import ScenarioError
 from coverage.sections import (
     DISTANCE_M,
+    MAX_VOID_SHARE,
+    VOID_SHARE,
     BackhaulParams,
     CandidateParams,
     CostParams,
@@ -52,6 +54,7 @@ __all__ = [
     "PlacementParams",
     "Point",
     "PopulationFacts",
+    "PopulationVintage",
     "PropagationParams",
     "Scenario",
     "TechnologyParams",
@@ -75,6 +78,11 @@ class LayerSpec:
     ``sha256`` lists the accepted checksums of the file: the version the project is tested
     with and, where the public source serves a differently encoded copy of the same data,
     that copy's checksum too.
+
+    A table layer (CSV: the ``households`` and ``population`` projections) keeps only the
+    rows whose fields have the values in ``rows`` (text, as the CSV writes them, e.g.
+    ``{ indicador = "hogares", area_geografica = "Total" }``); ``vintage_field`` names the
+    column of a population table that says which edition of the projection a row is.
     """
 
     file: str
@@ -84,9 +92,11 @@ class LayerSpec:
     licence: str = ""
     name_field: str = "nombre"
     id_field: str = ""
+    rows: dict[str, str] = field(default_factory=dict)
+    vintage_field: str = ""
 
     def __post_init__(self) -> None:
-        """Raise :class:`ScenarioError` for a bad file name or sha256 digest."""
+        """Raise :class:`ScenarioError` for a bad file name, sha256 digest or row filter."""
         c = Checks(self)
         c.that(
             bool(self.file)
@@ -101,17 +111,43 @@ class LayerSpec:
                 f"{digest!r} is not 64 lower-case hex digits",
                 "sha256",
             )
+        blank = [k for k, v in self.rows.items() if not k or not v]
+        c.that(not blank, f"fields {blank} need a column name and a value to keep", "rows")
+        c.done()
+
+
+@dataclass(frozen=True)
+class PopulationVintage:
+    """One edition of a population projection: the year it was published, and its source."""
+
+    published: int
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        """Raise :class:`ScenarioError` for a publication year outside 1900-2100."""
+        c = Checks(self)
+        c.that(
+            not c.valid("published") or 1900 <= self.published <= 2100,
+            "must be a year in 1900-2100",
+            "published",
+        )
         c.done()
 
 
 @dataclass(frozen=True)
 class PopulationFacts:
-    """Population totals typed in by hand, with their citation."""
+    """Population totals typed in by hand, with their citation.
+
+    ``vintages`` dates the editions of the area's ``population`` table by name (the values
+    of its ``vintage_field``), so that the newest is known; with the tables, these typed
+    totals only check them.
+    """
 
     total_people: float
     households: float = 0.0
     year: int = 0
     source: str = ""
+    vintages: dict[str, PopulationVintage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Raise :class:`ScenarioError` for a negative or implausible count, or more households than people."""
@@ -139,7 +175,6 @@ class PopulationFacts:
 
 _PEOPLE = Range(0.0, 1e8, "people", "plausibility range, assumption: more than any rural area")
 #: Share of DEM cells that may be voids filled from their neighbours.
-_SHARE = Range(0.0, 1.0, "", "a share of the DEM's cells")
 
 
 @dataclass(frozen=True)
@@ -158,7 +193,7 @@ class AreaSpec:
     population: PopulationFacts
     margin_m: float = 3000.0
     school_outside_field: str = "dentro_corregimiento_50"
-    max_void_share: float = 0.05
+    max_void_share: float = MAX_VOID_SHARE
     path: Path | None = None
 
     def __post_init__(self) -> None:
@@ -166,12 +201,25 @@ class AreaSpec:
         c = Checks(self)
         c.that(*_metric_crs(self.crs), "crs")
         c.within("margin_m", DISTANCE_M)
-        c.within("max_void_share", _SHARE)
+        c.within("max_void_share", VOID_SHARE)
         missing = {"dem", "veredas", "schools"} - set(self.layers)
         c.that(
             not missing,
             f"lacks {sorted(missing)} (dem, veredas and schools are needed)",
             "layers",
+        )
+        tables = self.layers.get("households"), self.layers.get("population")
+        c.that(
+            tables[1] is None or tables[0] is not None,
+            "layers.population needs a households table (layers.households) to share it out",
+        )
+        c.that(
+            tables[0] is None or bool(tables[0].id_field),
+            "layers.households needs id_field, the column of the veredas' ids",
+        )
+        c.that(
+            tables[1] is None or bool(tables[1].vintage_field),
+            "layers.population needs vintage_field, the column naming each projection",
         )
         c.done()
 

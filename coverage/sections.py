@@ -28,11 +28,13 @@ __all__ = [
     "F_MHZ",
     "K_FACTOR",
     "MAST_HEIGHT_M",
+    "MAX_VOID_SHARE",
     "RANGE_M",
     "RX_SENSITIVITY_DBM",
     "TERMINAL_HEIGHT_M",
     "TX_POWER_DBM",
     "USD",
+    "VOID_SHARE",
     "BackhaulParams",
     "CandidateParams",
     "CostParams",
@@ -45,6 +47,12 @@ __all__ = [
 ]
 
 # --- ranges -------------------------------------------------------------------------------------
+#: Largest share of a DEM's cells that may be voids filled from their neighbours (0-1): the area
+#: file's ``max_void_share`` default and the raster commands' ``--max-void-share``. ASSUMPTION: a
+#: few scattered voids change little; SRTM v3 and Copernicus GLO-30 have none.
+MAX_VOID_SHARE = 0.05
+#: A share of a DEM's cells.
+VOID_SHARE = Range(0.0, 1.0, "", "a share of the DEM's cells")
 #: Conducted transmit power at the antenna port.
 TX_POWER_DBM = Range(
     -10.0,
@@ -224,11 +232,20 @@ _GRID_M = Range(5.0, 500.0, "m", "the propagation grid: finer than 5 m is slower
 _CLUTTER_DB = Range(0.0, 60.0, "dB", "ITU-R P.2108-1 terminal clutter losses lie well inside")
 _DEMAND_GRID_M = Range(10.0, 1000.0, "m", "the demand grid")
 _SLOPE_DEG = Range(0.0, 90.0, "deg", "a slope", low_open=True)
+_YEAR = Range(1900, 2100, "", "a census or projection year")
+_DISAGREEMENT = Range(0.0, 1.0, "", "a share of the figure used")
 
 
 @dataclass(frozen=True)
 class DemandParams:
-    """How population is spread over the territory (see :mod:`coverage.inputs.settlements`)."""
+    """How population is spread over the territory (see :mod:`coverage.inputs.settlements`).
+
+    With the area's ``households`` and ``population`` tables (:mod:`coverage.inputs.dwellings`),
+    ``year`` picks the projection year (0: the current calendar year, stated in the outputs),
+    ``vintage`` the population projection's edition ("": the newest the area file dates), and
+    ``max_disagreement_share`` how far (a share of the figure used) another vintage or the
+    area's typed ``[population]`` figures may differ before the outputs say so.
+    """
 
     resolution_m: float = 90.0
     max_slope_deg: float = 40.0
@@ -236,6 +253,9 @@ class DemandParams:
     max_elevation_m: float = 3200.0
     population_raster: str = ""
     buildings: str = ""
+    year: int = 0
+    vintage: str = ""
+    max_disagreement_share: float = 0.10
 
     def __post_init__(self) -> None:
         """Raise :class:`~coverage.errors.ScenarioError` for a bad cell size or habitability limit."""
@@ -244,6 +264,12 @@ class DemandParams:
         c.within("max_slope_deg", _SLOPE_DEG)
         c.within("min_elevation_m", ELEVATION_M)
         c.within("max_elevation_m", ELEVATION_M)
+        c.within("max_disagreement_share", _DISAGREEMENT)
+        c.that(
+            self.year == 0 or self.year in _YEAR,
+            f"year {self.year} is outside {_YEAR}; give 0 (the current year) or a projection year",
+            "year",
+        )
         if c.valid("min_elevation_m", "max_elevation_m"):
             c.that(
                 self.min_elevation_m < self.max_elevation_m, "min_elevation_m >= max_elevation_m"

@@ -1,6 +1,7 @@
 """Builders that several test modules share, so that each test states only what differs.
 
-* :func:`build_tiny_plan` (with :func:`tiny_scenario`): a small hand-built plan for the writers;
+* :func:`build_tiny_plan` (with :func:`tiny_scenario`, :func:`tiny_existing_sites` and
+  :func:`without_existing_service`): a small hand-built plan for the writers;
   :func:`visible`: the text and the tags a browser finds in an HTML fragment;
   :data:`WARNING`, a plan warning that every writer must show as the text it is;
 * :func:`write_geotiff`, :func:`write_terrain`: one-band GeoTIFFs in ``tmp_path``;
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,9 +50,14 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
     A 60 x 60 ridge grid (30 m cells) split into two veredas (west, east); one point of
     presence, two access sites and one relay; four backhaul links; eight demand points
     (six population clusters, two schools) with every reason of ``REASONS`` used at least
-    once; received power decreasing with distance from each access site; the scenario of
-    :func:`tiny_scenario`. Totals: 330 people of whom 190 covered; 2 schools of which 1
-    covered.
+    once; received power decreasing with distance from each access site; two existing
+    mobile sites (:func:`tiny_existing_sites`: EX1 inside the terrain, its position an
+    OpenCelliD estimate; EX2 outside, reported, not predicted) that already serve two
+    clusters, one of them also covered by the plan; the scenario of :func:`tiny_scenario`.
+    Totals: 330 people of whom 190 covered; 83 households of which 48 covered; 2 schools of
+    which 1 covered. Service (households / people): 25 / 100 already served (La Cuchilla,
+    El Morro), 38 / 150 newly served, 20 / 80 still unserved; per vereda, La Suiza 10 / 20
+    / 12 of 42 households and Potrera Miserenga 15 / 18 / 8 of 41.
     """
     terrain = synthetic.ridge()
     sites = _tiny_sites(terrain)
@@ -77,7 +84,17 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
             "Coverage: synthetic received power, 35 dB/decade, cut at 0.8 km.",
         ],
         metrics={"objective": 190.0, "seconds": {"placement": 0.01}},
+        existing_sites=tiny_existing_sites(terrain),
     )
+
+
+def without_existing_service(plan: Plan) -> Plan:
+    """``plan`` as a plan made before existing service was modelled: no ``existing_sites``,
+    and none of the demand's existing-service columns (``existing_dbm``, ``existing_site``,
+    ``existing_operator``, ``served_existing``, ``service``)."""
+    columns = ["existing_dbm", "existing_site", "existing_operator", "served_existing", "service"]
+    demand = plan.demand.drop(columns=[c for c in columns if c in plan.demand.columns])
+    return dataclasses.replace(plan, demand=demand, existing_sites=None)
 
 
 def tiny_scenario(name: str = "tiny") -> Scenario:
@@ -94,6 +111,27 @@ def tiny_scenario(name: str = "tiny") -> Scenario:
         population=PopulationFacts(total_people=330.0, households=83.0),
     )
     return Scenario(name=name, area=area, placement=PlacementParams(budget_sites=2))
+
+
+def tiny_existing_sites(terrain: Terrain) -> gpd.GeoDataFrame:
+    """The existing mobile sites of :func:`build_tiny_plan`: EX1 (Claro, 4G) in the east
+    half, its position an OpenCelliD estimate, predicted; EX2 (Tigo, 3G) 600 m beyond the
+    east edge, as reported, not predicted (outside the terrain)."""
+    _, _, xmax, ymax = terrain.bounds
+    return gpd.GeoDataFrame(
+        {
+            "site_id": ["EX1", "EX2"],
+            "operator": ["Claro", "Tigo"],
+            "technology": ["4G", "3G"],
+            "height_m": [30.0, 25.0],
+            "tx_power_dbm": [46.0, 43.0],
+            "f_mhz": [700.0, 850.0],
+            "estimated": [True, False],
+            "predicted": [True, False],
+        },
+        geometry=[Point(xmax - 300.0, ymax - 1500.0), Point(xmax + 600.0, ymax - 600.0)],
+        crs=TINY_CRS,
+    )
 
 
 def _tiny_veredas(terrain: Terrain) -> gpd.GeoDataFrame:
@@ -214,6 +252,22 @@ def _tiny_demand(terrain: Terrain) -> gpd.GeoDataFrame:
                 "blocked_by_terrain",
                 "covered",
                 "no_backhaul",
+            ],
+            # existing mobile service: EX1 reaches La Cuchilla (also covered by the plan) and
+            # El Morro above the service threshold, Filo Alto below it
+            "existing_dbm": [np.nan, -88.0, np.nan, -92.0, -112.0, np.nan, np.nan, np.nan],
+            "existing_site": ["", "EX1", "", "EX1", "EX1", "", "", ""],
+            "existing_operator": ["", "Claro", "", "Claro", "Claro", "", "", ""],
+            "served_existing": [False, True, False, True, False, False, False, False],
+            "service": [
+                "served_new",
+                "served_existing",
+                "served_new",
+                "served_existing",
+                "unserved",
+                "unserved",
+                "served_new",
+                "unserved",
             ],
         },
         geometry=[

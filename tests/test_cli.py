@@ -13,12 +13,13 @@ import logging
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from coverage import pipeline
+from coverage import pipeline, synthetic
 from coverage.cli import EXIT_UNPROVEN, main
 from coverage.plan import Plan
-from tests.helpers import WARNING, build_tiny_plan
+from tests.helpers import TINY_CRS, WARNING, build_tiny_plan, write_geotiff
 
 SCENARIO = Path(__file__).resolve().parents[1] / "data" / "palmitas" / "scenario.toml"
 
@@ -208,3 +209,22 @@ def test_validate_refuses_the_numbers_a_user_test_found_accepted(
     own.write_text(text.replace(f"# {key} = ", f"{key} = {value} #"), encoding="utf-8")
     assert main(["-q", "validate", str(own)]) == 2
     assert problem in capsys.readouterr().err
+
+
+def test_viewshed_refuses_a_dem_of_voids_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terrain = synthetic.ridge()
+    elevation = terrain.elevation_m.astype(np.float32).copy()
+    elevation[:, : elevation.shape[1] // 2] = -32768.0  # half the grid is voids
+    dem = write_geotiff(
+        tmp_path / "dem.tif", elevation, crs=TINY_CRS, transform=terrain.transform, nodata=-32768.0
+    )
+    xs, ys = terrain.cell_centers()
+    x, y = float(xs[40]), float(ys[10])  # on the half with elevations
+    args = ["viewshed", str(dem), str(tmp_path / "v.tif"), "--x", str(x), "--y", str(y)]
+    assert main(args) == 2
+    assert "raise --max-void-share" in capsys.readouterr().err
+    assert not (tmp_path / "v.tif").exists()
+    assert main([*args, "--max-void-share", "0.6"]) == 0
+    assert (tmp_path / "v.tif").is_file()

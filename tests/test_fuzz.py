@@ -26,6 +26,7 @@ import json
 import math
 import shutil
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +179,9 @@ def _edit_features(path: Path, edit: Any) -> None:
     path.write_text(json.dumps(layer), encoding="utf-8")
 
 
-def _broken_geometry(kind: str, geometry: dict[str, Any]) -> dict[str, Any] | None:
+def _broken_geometry(kind: str, geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not geometry or not geometry.get("coordinates"):  # broken already: break it from here
+        geometry = {"type": "Point", "coordinates": [-75.6, 6.3]}
     x, y = np.asarray(geometry["coordinates"], dtype=float).reshape(-1, 2).mean(axis=0)
     d = 0.01
     shapes: dict[str, Any] = {
@@ -203,7 +206,9 @@ def _broken_geometry(kind: str, geometry: dict[str, Any]) -> dict[str, Any] | No
 def _metres_without_crs(path: Path) -> None:
     import geopandas as gpd
 
-    layer = gpd.read_file(path).to_crs("EPSG:9377")
+    with warnings.catch_warnings():  # a name made a number by an earlier mutation
+        warnings.simplefilter("ignore")
+        layer = gpd.read_file(path).to_crs("EPSG:9377")
     text = json.loads(layer.to_json())
     text.pop("crs", None)
     path.write_text(json.dumps(text), encoding="utf-8")

@@ -16,12 +16,15 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+from numpy.typing import NDArray
 from shapely.geometry import Point, box
 
 from coverage import pipeline, synthetic
 from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
+from coverage.outputs.report import summarize
+from coverage.plan import Plan
 from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 from tests.territory import write_territory
 
@@ -276,3 +279,134 @@ def test_land_cover_clutter_lowers_received_power_by_its_class_loss(tmp_path: Pa
     nowhere = base.replace(propagation={"land_cover": "nowhere.tif"})
     with pytest.raises(InputError, match="land_cover"):
         pipeline.prepare_inputs(pipeline.resolve(nowhere))
+
+
+def _punch_voids(dem: Path, rows: slice, cols: slice) -> None:
+    """Make the cells ``rows`` x ``cols`` of a GeoTIFF nodata (-32768), in place."""
+    with rasterio.open(dem) as src:
+        data, profile = src.read(1), src.profile
+    data[rows, cols] = -32768
+    with rasterio.open(dem, "w", **{**profile, "nodata": -32768}) as dst:
+        dst.write(data, 1)
+
+
+def test_dem_voids_are_refused_above_max_void_share_and_warned_below(tmp_path: Path) -> None:
+    (tmp_path / "many").mkdir()
+    (tmp_path / "few").mkdir()
+    many = write_territory(tmp_path / "many")
+    _punch_voids(many.parent / "dem.tif", slice(30, 55), slice(30, 55))  # about 10 % of the grid
+    with pytest.raises(
+        InputError, match=r"dem\.tif: [\d,]+ of [\d,]+ cells \(\d+\.\d %\) of the grid"
+    ):
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(many)))
+    few = write_territory(tmp_path / "few")
+    _punch_voids(few.parent / "dem.tif", slice(30, 41), slice(30, 41))  # about 2 %
+    plan = pipeline.plan_coverage(few)
+    share = plan.terrain.filled_voids / plan.terrain.elevation_m.size
+    assert 0.01 < share < 0.05
+    (warning,) = [w for w in plan.warnings if w.startswith("DEM dem.tif: ")]
+    assert f"({100 * share:.1f} %) were voids filled" in warning and "invented" in warning
+    assert warning in summarize(plan)["warnings"]
+
+
+def _with_boundary(scenario: Path) -> None:
+    """Give the territory a boundary layer (the veredas' union), as Palmitas has."""
+    root = scenario.parent
+    v = gpd.read_file(root / "veredas.geojson")
+    gpd.GeoDataFrame(geometry=[v.union_all()], crs=v.crs).to_file(
+        root / "boundary.geojson", driver="GeoJSON"
+    )
+    area = root / "area.toml"
+    area.write_text(
+        area.read_text(encoding="utf-8") + '[layers.boundary]\nfile = "boundary.geojson"\n',
+        encoding="utf-8",
+    )
+
+
+def test_veredas_off_the_terrain_are_named_not_blamed_on_habitability(tmp_path: Path) -> None:
+    scenario = write_territory(tmp_path)
+    _with_boundary(scenario)
+    v = gpd.read_file(tmp_path / "veredas.geojson")
+    v["geometry"] = v.geometry.translate(0.5, 0.0)  # half a degree east
+    v.to_file(tmp_path / "veredas.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert "habitable" not in text
+    assert f"veredas layer {tmp_path / 'veredas.geojson'}: its features (" in text
+    assert ") in EPSG:4326 do not overlap the DEM dem.tif (" in text and "Likely cause" in text
+
+
+def test_a_school_off_the_terrain_is_named_with_its_layer_and_the_fixes(tmp_path: Path) -> None:
+    scenario = write_territory(tmp_path)
+    s = gpd.read_file(tmp_path / "schools.geojson")
+    s["geometry"] = [s.geometry[0], Point(s.geometry[1].x + 0.2, s.geometry[1].y)]
+    s.to_file(tmp_path / "schools.geojson", driver="GeoJSON")
+    with pytest.raises(InputError) as err:
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+    text = str(err.value)
+    assert text.startswith(f"schools layer {tmp_path / 'schools.geojson'}: 1 school(s) lie outside")
+    assert "'Escuela Baja' (" in text and "Escuela <b>Alta</b>" not in text
+    assert "margin_m" in text and "school_outside_field" in text
+
+
+def _one_site_plan(s: Scenario, inputs: pipeline.Inputs) -> tuple[Plan, NDArray[np.float32]]:
+    """The plan with one access site, and the received power (dBm) of every option."""
+    run = pipeline.resolve(s.replace(placement={"budget_sites": 1}))
+    cands = pipeline.build_candidates(run, inputs)
+    rx, _ = pipeline.coverage_matrix(run, inputs, cands)
+    plan = pipeline.assemble_plan(
+        run, inputs, cands, rx, pipeline.choose_sites(run, inputs, cands, rx)
+    )
+    return plan, rx
+
+
+def test_dwellings_in_one_valley_move_the_site_to_serve_it(tmp_path: Path) -> None:
+    """Every dwelling sits within 150 m of the lowest cell of vereda Alta: the plan puts its one
+    site where it serves that valley; the uniform spread's site reaches none of it."""
+    uniform_path = write_territory(tmp_path)
+    uniform = load_scenario(uniform_path)
+    inputs = pipeline.prepare_inputs(pipeline.resolve(uniform))
+    t = inputs.terrain
+    alta = inputs.settlements.veredas.geometry.iloc[0]
+    xs, ys = np.meshgrid(*t.cell_centers())
+    in_alta = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel())).within(alta).to_numpy()
+    low = int(np.argmin(np.where(in_alta, t.elevation_m.ravel(), np.inf)))
+    centre = Point(xs.ravel()[low], ys.ravel()[low])
+    near = in_alta & (np.hypot(xs.ravel() - centre.x, ys.ravel() - centre.y) <= 150.0)
+    gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(xs.ravel()[near], ys.ravel()[near]), crs=t.crs
+    ).to_crs(4326).to_file(tmp_path / "dwellings.geojson", driver="GeoJSON")
+    (tmp_path / "households.csv").write_text("codigo,2026\n1,120\n2,0\n", encoding="utf-8")
+    area = (
+        (tmp_path / "area.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "[layers.dem]",
+            '[layers.dwellings]\nfile = "dwellings.geojson"\n[layers.households]\n'
+            'file = "households.csv"\nid_field = "codigo"\n[layers.dem]',
+        )
+    )
+    (tmp_path / "valley_area.toml").write_text(area, encoding="utf-8")
+    text = uniform_path.read_text(encoding="utf-8").replace('"area.toml"', '"valley_area.toml"')
+    (tmp_path / "valley.toml").write_text(text.replace("[demand]\n", "[demand]\nyear = 2026\n"))
+    valley = load_scenario(tmp_path / "valley.toml")
+    valley_inputs = pipeline.prepare_inputs(pipeline.resolve(valley))
+    assert (valley_inputs.demand["kind"] == "population").sum() == int(near.sum())
+    assert "dwellings" in valley_inputs.demand_model
+
+    uniform_plan, _ = _one_site_plan(uniform, inputs)
+    valley_plan, rx = _one_site_plan(valley, valley_inputs)
+    assert valley_plan.models["demand"] == valley_inputs.demand_model
+    assert valley_plan.people_covered >= 0.8 * valley_plan.people_total
+    [(uniform_site, uniform_xy)] = uniform_plan.access_sites[["site_id", "geometry"]].to_numpy()
+    [(valley_site, valley_xy)] = valley_plan.access_sites[["site_id", "geometry"]].to_numpy()
+    assert valley_site != uniform_site
+    assert valley_xy.distance(centre) < uniform_xy.distance(centre) / 2
+    # the uniform spread's site, at any mast height, gives no valley dwelling a usable signal
+    run = pipeline.resolve(valley)
+    cands = pipeline.build_candidates(run, valley_inputs)
+    heights = len(valley.placement.mast_heights_m)
+    i = int(np.flatnonzero(cands["candidate_id"].to_numpy() == uniform_site)[0])
+    people = valley_inputs.demand["kind"].to_numpy() == "population"
+    assert not (rx[i * heights : (i + 1) * heights][:, people] >= run.threshold_dbm).any()

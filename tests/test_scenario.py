@@ -33,8 +33,11 @@ from coverage.scenario import (
 def test_default_scenario_loads_with_sourced_area() -> None:
     s = load_scenario()
     assert s.area.crs == "EPSG:9377"
-    assert s.area.population.total_people == 6481
+    assert s.area.population.total_people == 6481  # the older figure, kept to check the tables
     assert "Proyecciones" in s.area.population.source
+    assert s.demand.year == 2026 and s.demand.vintage == ""
+    assert {"dwellings", "households", "population"} <= set(s.area.layers)
+    assert s.area.population.vintages["actualizacion_2025"].published == 2025
     for layer in s.area.layers.values():
         assert layer.sha256 and layer.source
     assert s.to_dict()["placement"]["budget_sites"] == s.placement.budget_sites

@@ -6,8 +6,13 @@
   on a square-cell grid in the working CRS;
 * :mod:`~coverage.inputs.rasters` resamples other rasters (population, land cover) onto that
   grid and writes grids as GeoTIFFs;
+* :mod:`~coverage.inputs.voids` fills a DEM's voids (nodata) and counts them;
 * :mod:`~coverage.inputs.settlements` validates the boundary, sub-district and school layers
-  and turns them into weighted demand points.
+  and turns them into weighted demand points;
+* :mod:`~coverage.inputs.subdivisions` gives every vereda its own id and name, the keys of the
+  per-vereda tables;
+* :mod:`~coverage.inputs.extents` checks that the layers lie where the DEM is (a wrong or
+  missing CRS, swapped axes) and names the schools outside the terrain grid.
 
 Modules here import only :mod:`coverage.errors` and :mod:`coverage.scenario`.
 """

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from rasterio.enums import Resampling
 
 from coverage.errors import InputError
+from coverage.inputs.dem import _damaged
 from coverage.inputs.terrain import Terrain
 
 __all__ = ["raster_on_grid", "write_grid"]
@@ -67,7 +68,7 @@ def raster_on_grid(
     Raises
     ------
     InputError
-        The file cannot be read, or it has no CRS.
+        The file cannot be read, it is damaged or truncated, or it has no CRS.
     """
     p = Path(path)
     out = np.zeros(terrain.shape, dtype=dtype)
@@ -76,15 +77,19 @@ def raster_on_grid(
             if src.crs is None:
                 msg = f"{what} {p}: no CRS; {crs_hint}, set it."
                 raise InputError(msg)
-            rasterio.warp.reproject(
-                source=rasterio.band(src, 1),
-                destination=out,
-                src_nodata=src.nodata,
-                dst_transform=terrain.transform,
-                dst_crs=terrain.crs,
-                dst_nodata=0,
-                resampling=resampling,
-            )
+            try:
+                rasterio.warp.reproject(
+                    source=rasterio.band(src, 1),
+                    destination=out,
+                    src_nodata=src.nodata,
+                    dst_transform=terrain.transform,
+                    dst_crs=terrain.crs,
+                    dst_nodata=0,
+                    resampling=resampling,
+                )
+            except rasterio.errors.RasterioError as err:
+                msg = _damaged(what, p, err)
+                raise InputError(msg) from err
     except rasterio.errors.RasterioIOError as err:
         msg = f"{what} {p}: cannot be read ({err}). Give a GeoTIFF of {content}."
         raise InputError(msg) from err

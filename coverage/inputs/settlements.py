@@ -1,10 +1,9 @@
 """Settlements: administrative units, schools and population turned into weighted demand points.
 
-Palmitas has no per-vereda population counts, no building footprints and no population
-raster in its public sources (see the data mirror's PROVENANCE.md). The default *demand
-model* is therefore an assumption, stated in every output: the corregimiento's total
-population is spread uniformly over its *habitable* terrain cells (slope and elevation
-limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
+An area with a dwellings layer or a households table gets its demand from
+:mod:`coverage.inputs.dwellings`. Without them, the *demand model* here is an assumption,
+stated in every output: the area's total population is spread uniformly over its
+*habitable* terrain cells (slope and elevation limits) inside the veredas. A population raster (WorldPop or HRSL GeoTIFF, people per cell)
 replaces the uniform spread when given, and so do building footprints (people in proportion
 to floor area). Schools are separate, priority demand points carrying
 no population of their own (their pupils live in the grid already).
@@ -17,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,9 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 
 from coverage.errors import CRSError, InputError
+from coverage.inputs.extents import Bounds, degrees_problem, no_crs_hint, overlap_problems
 from coverage.inputs.rasters import raster_on_grid
+from coverage.inputs.subdivisions import vereda_table
 from coverage.inputs.terrain import Terrain
 from coverage.scenario import DemandParams, PopulationFacts
 
@@ -70,11 +72,21 @@ class Settlements:
 
 
 def _read(path: Path, what: str, problems: list[str]) -> gpd.GeoDataFrame | None:
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as err:
-        problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
-        return None
+    """The layer at ``path``, or None with the reason in ``problems``.
+
+    GDAL's own complaints (a point without coordinates, say) arrive as Python warnings from
+    inside its error handler; they are logged under the file's name instead, and the layer
+    checks then say what is wrong in words.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            gdf = gpd.read_file(path)
+        except Exception as err:
+            problems.append(f"{what} {path}: cannot be read as a vector layer ({err}).")
+            return None
+    for w in caught:
+        log.info("%s %s: GDAL: %s", what, path.name, w.message)
     return gdf
 
 
@@ -88,8 +100,9 @@ def check_vector_layer(
 ) -> list[str]:
     """Return the problems of one vector layer as sentences (empty when it is usable).
 
-    Checks: a CRS is set, the layer is not empty, geometries are present, valid and of the
-    expected types, and the required attribute fields exist.
+    Checks: a CRS is set, the layer is not empty, its coordinates fit its CRS (no metres in
+    degrees), geometries are present, valid and of the expected types, and the required
+    attribute fields exist.
 
     Parameters
     ----------
@@ -113,13 +126,13 @@ def check_vector_layer(
     problems: list[str] = []
     where = f"{what} {path}"
     if gdf.crs is None:
-        problems.append(
-            f"{where}: no CRS. GeoJSON is WGS84 (EPSG:4326) by definition; for other formats set "
-            "it, e.g. `ogr2ogr -a_srs EPSG:4326 OUT IN`."
-        )
+        problems.append(f"{where}: no CRS. {no_crs_hint(gdf)}")
     if len(gdf) == 0:
         problems.append(f"{where}: the layer is empty; it must have at least one feature.")
         return problems
+    degrees = degrees_problem(gdf, where)
+    if degrees:
+        problems.append(degrees)
     missing = [f for f in required_fields if f not in gdf.columns]
     if missing:
         problems.append(
@@ -157,6 +170,7 @@ def load_settlements(
     id_field: str = "codigo",
     school_name_field: str = "nombre",
     school_inside_field: str = "",
+    dem: tuple[str, Bounds] | None = None,
 ) -> Settlements:
     """Read and validate the boundary, vereda and school layers; reproject to ``crs``.
 
@@ -168,12 +182,18 @@ def load_settlements(
         The projected working CRS.
     name_field, id_field
         Vereda name and identifier fields; with no ``id_field`` (""), the row number (from 0)
-        is the identifier.
+        is the identifier. Names and ids are made exact keys by
+        :func:`~coverage.inputs.subdivisions.vereda_table`: a vereda without a name is named
+        by its id, repeated names become ``"Name (id)"``.
     school_name_field
         School name field.
     school_inside_field
         Optional boolean field of the schools layer; schools where it is false lie outside the
         area and are left out of the demand (logged). Ignored when the layer has no such field.
+    dem
+        The DEM's file name(s) and bounding box in ``crs`` (m,
+        :func:`~coverage.inputs.extents.dem_bounds`): a layer that does not overlap it is an
+        error naming the likely cause (a wrong or missing CRS). None skips this check.
 
     Returns
     -------
@@ -184,7 +204,9 @@ def load_settlements(
     Raises
     ------
     InputError
-        With every problem of every layer, at once.
+        With every problem of every layer, at once; or layers that miss the DEM or each
+        other; or a vereda id missing or repeated, or a vereda without a name and no id
+        field to name it by.
     CRSError
         ``crs`` is not a projected CRS.
     """
@@ -197,20 +219,25 @@ def load_settlements(
         vereda_fields=(name_field, id_field) if id_field else (name_field,),
         school_name_field=school_name_field,
     )
-    veredas = veredas.to_crs(work)
-    v = gpd.GeoDataFrame(
-        {
-            "vereda_id": veredas[id_field].astype(str) if id_field else veredas.index.astype(str),
-            "name": veredas[name_field].astype(str),
-        },
-        geometry=veredas.geometry.to_numpy(),
-        crs=work,
-    )
+    layers = {
+        kind: (paths[kind], gdf)
+        for kind, gdf in zip(_KINDS, (veredas, schools, boundary), strict=True)
+        if gdf is not None
+    }
+    problems = overlap_problems(layers, work, dem)
+    if problems:
+        msg = "Settlement layers are not where the terrain is:\n  - " + "\n  - ".join(problems)
+        raise InputError(msg, problems)
+    v = vereda_table(veredas, paths["veredas"], work, name_field=name_field, id_field=id_field)
     area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
     b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
     s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)
     log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
     return Settlements(boundary=b, veredas=v, schools=s)
+
+
+#: The vector layers of an area, in the order :func:`_checked_layers` returns them.
+_KINDS = ("veredas", "schools", "boundary")
 
 
 def _checked_layers(

@@ -4,11 +4,11 @@ The :class:`Terrain` value object carries the elevation grid together with its a
 transform and CRS, so every later stage (visibility, propagation, candidates) works on one
 metric, north-up grid of square cells. Elevations are metres above the DEM's vertical datum
 (EGM96 for SRTM), as float32 with no NaN left: voids are filled from their nearest valid
-neighbour and counted in :attr:`Terrain.filled_voids`.
+neighbour (:mod:`coverage.inputs.voids`) and counted in :attr:`Terrain.filled_voids`.
 
-The DEM is read here (:func:`read_dem`, :func:`check_dem`, :func:`load_terrain`); other
-rasters are resampled onto its grid, and grids written as GeoTIFFs, in
-:mod:`coverage.inputs.rasters`. Vector layers are read in :mod:`coverage.inputs.settlements`;
+DEM files are read into a :class:`Terrain` in :mod:`coverage.inputs.dem` (:func:`read_dem`,
+:func:`check_dem`, :func:`load_terrain`); other rasters are resampled onto its grid, and
+grids written as GeoTIFFs, in :mod:`coverage.inputs.rasters`. Vector layers are read in :mod:`coverage.inputs.settlements`;
 :mod:`coverage.inputs.sources` finds the files.
 """
 
@@ -16,35 +16,18 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import rasterio
-import rasterio.errors
-import rasterio.warp
 from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
-from shapely.geometry import box
-from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
 
-__all__ = [
-    "Terrain",
-    "check_dem",
-    "load_terrain",
-    "read_dem",
-]
+__all__ = ["Terrain"]
 
 log = logging.getLogger(__name__)
-
-#: Rows x columns above which the DEM is refused, to keep memory bounded (about 1.6 GB of float32).
-MAX_CELLS = 400_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +72,7 @@ class Terrain:
         if t.b != 0 or t.d != 0 or t.e >= 0 or not math.isclose(t.a, -t.e, rel_tol=1e-6):
             msg = (
                 f"Terrain needs a north-up grid of square cells; got transform {tuple(t)[:6]}. "
-                "Reproject the DEM with coverage.inputs.terrain.load_terrain or `gdalwarp -tr 30 30`."
+                "Reproject the DEM with coverage.inputs.dem.load_terrain or `gdalwarp -tr 30 30`."
             )
             raise InputError(msg)
         _require_projected(self.crs, self.source or "terrain")
@@ -279,309 +262,9 @@ def _require_projected(crs: CRS | None, what: str) -> None:
         msg = (
             f"{what}: CRS {crs.to_string()} is geographic (degrees); distances and viewsheds need "
             "metres. Reproject first, e.g. `gdalwarp -t_srs EPSG:9377 -tr 30 30 -r bilinear IN OUT`, "
-            "or let coverage.inputs.terrain.load_terrain do it."
+            "or let coverage.inputs.dem.load_terrain do it."
         )
         raise CRSError(msg)
     if crs.linear_units_factor[1] != 1.0:
         msg = f"{what}: CRS {crs.to_string()} is not in metres ({crs.linear_units}); reproject it."
         raise CRSError(msg)
-
-
-def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
-    p = Path(path)
-    if not p.is_file():
-        msg = f"DEM {p}: file not found. Check the path, or the mirror folder (--mirror)."
-        raise InputError(msg)
-    try:
-        return rasterio.open(p)
-    except rasterio.errors.RasterioIOError as err:
-        msg = f"DEM {p}: not a raster GDAL can read ({err}). Use a GeoTIFF or an SRTM .hgt file."
-        raise InputError(msg) from err
-
-
-def read_dem(path: str | os.PathLike[str]) -> Terrain:
-    """Read a DEM that is already in a projected metric CRS, on its own grid, unchanged.
-
-    This is what the ``viewshed`` and ``pathloss`` command-line tools use so that their
-    outputs lie cell for cell on the input grid. Voids are filled from the nearest valid
-    cell. Use :func:`load_terrain` to clip and reproject a geographic DEM.
-
-    Parameters
-    ----------
-    path
-        A GeoTIFF (or any raster GDAL reads) in a projected CRS in metres; band 1 is read.
-
-    Returns
-    -------
-    Terrain
-        The DEM's grid and CRS, voids filled, ``source`` the file name.
-
-    Raises
-    ------
-    InputError
-        Missing or unreadable file, all-nodata band, non-square or rotated cells.
-    CRSError
-        Missing or geographic CRS (the message says how to reproject).
-    """
-    with _open(path) as src:
-        _require_projected(src.crs, f"DEM {path}")
-        if src.width * src.height > MAX_CELLS:
-            msg = f"DEM {path}: {src.width} x {src.height} cells is too large; clip it first."
-            raise InputError(msg)
-        data = src.read(1, masked=True).astype(np.float32)
-        crs, transform = src.crs, src.transform
-    elev = np.ma.filled(data, np.nan)
-    elev, filled = _fill_voids(elev, str(path))
-    return Terrain(elev, transform, crs, source=Path(path).name, filled_voids=filled)
-
-
-def _fill_voids(elev: NDArray[np.float32], what: str) -> tuple[NDArray[np.float32], int]:
-    """Fill NaN cells from their nearest valid neighbour; refuse an all-void grid."""
-    bad = ~np.isfinite(elev)
-    n_bad = int(bad.sum())
-    if n_bad == 0:
-        return elev, 0
-    if n_bad == elev.size:
-        msg = (
-            f"DEM {what}: every cell over the area is nodata. Check the nodata value "
-            "(`gdalinfo -stats`) and that the DEM covers the area of interest."
-        )
-        raise InputError(msg)
-    from scipy import ndimage  # only when there are voids (keeps command start-up light)
-
-    idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
-    filled = elev[tuple(idx)]
-    log.warning("DEM %s: filled %d void cells from their nearest valid neighbour", what, n_bad)
-    return filled.astype(np.float32), n_bad
-
-
-def check_dem(
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    area: BaseGeometry | None,
-    crs: CRS | str,
-    *,
-    margin_m: float = 0.0,
-) -> list[str]:
-    """Return the problems of DEM files as sentences, before any computation.
-
-    Checks that each file exists and is a raster with a CRS, that it is not all nodata
-    (read decimated to at most about a million cells), and that together the files cover
-    the bounding box of ``area`` buffered by ``margin_m``.
-
-    Parameters
-    ----------
-    paths
-        One DEM file or several, in any CRS.
-    area
-        The area of interest in ``crs``; None skips the coverage check.
-    crs
-        The working CRS.
-    margin_m
-        Buffer around ``area`` that the files must also cover (m).
-
-    Returns
-    -------
-    list of str
-        One sentence per problem, each naming the file and the fix; empty when the DEM is
-        usable.
-    """
-    files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    problems: list[str] = []
-    footprints = []
-    for path in files:
-        try:
-            src = _open(path)
-        except InputError as err:
-            problems.append(str(err))
-            continue
-        with src:
-            if src.crs is None:
-                problems.append(
-                    f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
-                )
-                continue
-            step = max(1, math.ceil(math.sqrt(src.width * src.height / 1e6)))
-            band = src.read(
-                1, masked=True, out_shape=(max(1, src.height // step), max(1, src.width // step))
-            )
-            if np.ma.count(band) == 0:
-                problems.append(
-                    f"DEM {path}: every cell is nodata (nodata = {src.nodata}). Check the file "
-                    "(`gdalinfo -stats`) or the nodata value."
-                )
-            left, bottom, right, top = rasterio.warp.transform_bounds(src.crs, crs, *src.bounds)
-            footprints.append((left, bottom, right, top))
-    if area is not None and footprints:
-        need = area.buffer(margin_m).bounds
-        have: BaseGeometry = box(*footprints[0])
-        for fp in footprints[1:]:
-            have = have.union(box(*fp))
-        if not have.buffer(1.0).contains(box(*need)):
-            problems.append(
-                f"DEM {', '.join(Path(p).name for p in files)} does not cover the area plus its "
-                f"{margin_m:.0f} m margin (needs {tuple(round(v) for v in need)}, has "
-                f"{tuple(round(v) for v in have.bounds)} in {CRS.from_user_input(crs).to_string()}). "
-                "Use a larger DEM tile (or several), or a smaller margin_m in the area file."
-            )
-    return problems
-
-
-def load_terrain(
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    area: BaseGeometry,
-    crs: CRS | str,
-    *,
-    margin_m: float = 5000.0,
-    resolution_m: float = 30.0,
-) -> Terrain:
-    """Read one or more DEM files and resample them over an area, in the working CRS.
-
-    Parameters
-    ----------
-    paths
-        GeoTIFF or SRTM ``.hgt`` files, in any CRS; later files fill only the cells that
-        earlier ones left empty (a mosaic).
-    area
-        The area of interest, in ``crs``.
-    crs
-        The projected working CRS (e.g. ``"EPSG:9377"``).
-    margin_m
-        Buffer around the area's bounding box that the grid also covers (m), so that sites
-        on ridges outside the boundary can serve it.
-    resolution_m
-        Cell size of the output grid (m). The grid is aligned to multiples of it, so the same
-        inputs always give the same grid.
-
-    Returns
-    -------
-    Terrain
-        Bilinearly resampled elevations, voids filled.
-
-    Raises
-    ------
-    InputError
-        A file is missing or unreadable, or the DEMs do not cover the area plus margin
-        (the message gives both extents).
-    CRSError
-        ``crs`` is geographic, or a DEM has no CRS.
-    """
-    dst_crs = CRS.from_user_input(crs)
-    _require_projected(dst_crs, "working CRS")
-    if resolution_m <= 0 or margin_m < 0:
-        msg = f"resolution_m must be > 0 and margin_m >= 0, got {resolution_m}, {margin_m}."
-        raise InputError(msg)
-    files = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    if not files:
-        msg = "load_terrain needs at least one DEM file."
-        raise InputError(msg)
-    grid = _GridSpec.around(area, margin_m, resolution_m, dst_crs)
-    dest = np.full(grid.shape, np.nan, dtype=np.float32)
-    covered = np.zeros(grid.shape, dtype=bool)
-    for path in files:
-        part, footprint = _dem_on_grid(path, grid)
-        take = np.isnan(dest) & np.isfinite(part)
-        dest[take] = part[take]
-        covered |= footprint > 0
-    names = ", ".join(Path(p).name for p in files)
-    if not covered.all():
-        xmin, ymin, xmax, ymax = grid.bounds
-        msg = (
-            f"DEM {names} does not cover the area of interest plus its {margin_m:.0f} m margin: "
-            f"{1.0 - covered.mean():.1%} of the grid ({xmin:.0f}, {ymin:.0f}, {xmax:.0f}, "
-            f"{ymax:.0f} in {dst_crs.to_string()}) lies outside it. Use a larger DEM tile (or "
-            "several), or a smaller margin."
-        )
-        raise InputError(msg)
-    dest, filled = _fill_voids(dest, names)
-    terrain = Terrain(dest, grid.transform, dst_crs, source=names, filled_voids=filled)
-    rows, cols = grid.shape
-    log.info(
-        "terrain: %d x %d cells of %.0f m in %s from %s (%.0f-%.0f m)",
-        cols,
-        rows,
-        resolution_m,
-        dst_crs.to_string(),
-        names,
-        float(dest.min()),
-        float(dest.max()),
-    )
-    return terrain
-
-
-@dataclass(frozen=True)
-class _GridSpec:
-    """The working grid of a run: north-up square cells aligned to multiples of their size.
-
-    Attributes
-    ----------
-    transform
-        Affine transform of the grid (m, working CRS).
-    crs
-        The working CRS.
-    shape
-        (rows, columns).
-    bounds
-        (xmin, ymin, xmax, ymax) of the grid (m).
-    """
-
-    transform: Affine
-    crs: CRS
-    shape: tuple[int, int]
-    bounds: tuple[float, float, float, float]
-
-    @classmethod
-    def around(
-        cls, area: BaseGeometry, margin_m: float, resolution_m: float, crs: CRS
-    ) -> _GridSpec:
-        """The grid over ``area``'s bounding box plus ``margin_m`` (m), cells of ``resolution_m``.
-
-        Raises :class:`InputError` above :data:`MAX_CELLS` cells.
-        """
-        xmin, ymin, xmax, ymax = area.bounds
-        xmin = math.floor((xmin - margin_m) / resolution_m) * resolution_m
-        ymin = math.floor((ymin - margin_m) / resolution_m) * resolution_m
-        xmax = math.ceil((xmax + margin_m) / resolution_m) * resolution_m
-        ymax = math.ceil((ymax + margin_m) / resolution_m) * resolution_m
-        cols = round((xmax - xmin) / resolution_m)
-        rows = round((ymax - ymin) / resolution_m)
-        if rows * cols > MAX_CELLS:
-            msg = f"Area plus margin is {cols} x {rows} cells at {resolution_m} m: too large."
-            raise InputError(msg)
-        transform = Affine(resolution_m, 0.0, xmin, 0.0, -resolution_m, ymax)
-        return cls(transform, crs, (rows, cols), (xmin, ymin, xmax, ymax))
-
-
-def _dem_on_grid(
-    path: str | os.PathLike[str], grid: _GridSpec
-) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """One DEM file bilinearly resampled onto the grid (NaN where it has no data), and its
-    footprint there (1 where the file reaches, its nodata cells included; 0 elsewhere)."""
-    with _open(path) as src:
-        if src.crs is None:
-            msg = f"DEM {path}: no CRS. Assign one, e.g. `gdal_edit.py -a_srs EPSG:4326 {path}`."
-            raise CRSError(msg)
-        part = np.full(grid.shape, np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            source=rasterio.band(src, 1),
-            destination=part,
-            src_nodata=src.nodata,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
-        # What the file covers at all, including its nodata cells (voids are filled later,
-        # but a DEM that stops short of the area is an error).
-        footprint = np.zeros(grid.shape, dtype=np.float32)
-        rasterio.warp.reproject(
-            source=np.ones((src.height, src.width), dtype=np.float32),
-            destination=footprint,
-            src_transform=src.transform,
-            src_crs=src.crs,
-            src_nodata=0,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=0,
-            resampling=Resampling.nearest,
-        )
-    return part, footprint

@@ -5,6 +5,9 @@
 * :mod:`~coverage.outputs.kml`: the Google Earth KMZ;
 * :mod:`~coverage.outputs.report`: summaries and the gap report, in Spanish or English;
 * :mod:`~coverage.outputs.report_pages`: the gap report as A4 pages of a PDF (matplotlib);
+* :mod:`~coverage.outputs.markdown`: the summary as a Markdown document;
+* :mod:`~coverage.outputs.service`: households already served, newly served and still
+  unserved, per vereda, and the tables, chart and notes that show them;
 * :mod:`~coverage.outputs.export`: writes every output of a plan into a folder;
 * :mod:`~coverage.outputs.files`: safe output paths and atomic writes;
 * :mod:`~coverage.outputs.manifest`: what made the outputs, with checksums;

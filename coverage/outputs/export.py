@@ -3,9 +3,9 @@
 :func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
 colour tables, overviews), a GeoPackage (sites, links, demand, veredas, coverage and
-best-server polygons, a run-info table), a KMZ for Google Earth, a CSV site list, one profile
-chart per backhaul link, a static map (PNG and PDF), the summary (JSON, CSV, Markdown), the
-coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
+best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
+for Google Earth, a CSV site list, one profile chart per backhaul link, a static map (PNG and
+PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
 versions, timings, output checksums). The plan's warnings are in the map, the summaries,
 the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's description
 and the manifest.
@@ -37,7 +37,7 @@ import rasterio.features
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, kml, report, report_pages, styles, webmap
+from coverage.outputs import charts, kml, report, report_pages, service, styles, webmap
 from coverage.outputs.files import (
     atomic_path,
     safe_path,
@@ -128,8 +128,10 @@ def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFram
 def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     """Write the plan's layers as one GeoPackage, atomically.
 
-    Layers ``sites``, ``links``, ``demand``, ``veredas``, ``coverage`` (signal-class
-    polygons) and ``best_server`` (areas per access site), all in the working CRS, and a
+    Layers ``sites``, ``links``, ``demand`` (every column of ``plan.demand``, the service
+    ones too), ``veredas``, ``coverage`` (signal-class polygons), ``best_server`` (areas per
+    access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
+    the working CRS, and a
     non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
     ``warning`` row per warning (keys 0, 1...), the models and the assumptions.
 
@@ -154,6 +156,9 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
         "coverage": classes,
         "best_server": servers,
     }
+    existing = service.existing_sites(plan)
+    if existing is not None:
+        layers["existing_sites"] = existing
     info = pd.DataFrame(
         [("plan", "name", plan.name)]
         + [("warning", str(i), w) for i, w in enumerate(plan.warnings)]

@@ -8,8 +8,11 @@ the output folder: names that are absolute or climb out with ``..`` are refused.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,10 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from coverage.errors import InputError
+
+log = logging.getLogger(__name__)
+#: matplotlib's warning for a character its font cannot draw, e.g. "Glyph 127748 (...) missing".
+_MISSING_GLYPH = re.compile(r"Glyph \d+ \((.*?)\) missing from font")
 
 __all__ = ["atomic_path", "safe_path", "save_figure", "save_pdf", "write_bytes", "write_text"]
 
@@ -146,7 +153,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
         ``path``.
     """
     try:
-        with atomic_path(path) as tmp:
+        with atomic_path(path) as tmp, _missing_glyphs_logged(path):
             fig.savefig(tmp, dpi=dpi, metadata=_figure_metadata(Path(path).suffix))
     finally:
         plt.close(fig)
@@ -170,13 +177,39 @@ def save_pdf(figs: Iterable[Figure], path: str | os.PathLike[str]) -> Path:
     """
     figs = list(figs)
     try:
-        with atomic_path(path) as tmp, PdfPages(tmp, metadata=_figure_metadata(".pdf")) as pdf:
+        with (
+            atomic_path(path) as tmp,
+            _missing_glyphs_logged(path),
+            PdfPages(tmp, metadata=_figure_metadata(".pdf")) as pdf,
+        ):
             for fig in figs:
                 pdf.savefig(fig)
     finally:
         for fig in figs:
             plt.close(fig)
     return Path(path)
+
+
+@contextlib.contextmanager
+def _missing_glyphs_logged(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Log once which characters of a name the chart font lacks (drawn as boxes), instead of
+    matplotlib's warning per glyph; other warnings pass on as they came."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    missing = []
+    for w in caught:
+        glyph = _MISSING_GLYPH.search(str(w.message))
+        if glyph:
+            missing.append(glyph.group(1))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if missing:
+        log.warning(
+            "%s: the chart font has no glyph for %s; drawn as boxes",
+            Path(path).name,
+            ", ".join(dict.fromkeys(missing)),
+        )
 
 
 def _figure_metadata(suffix: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""KML/KMZ for Google Earth: sites with heights and azimuths, links, demand, veredas, and the
-coverage as a ground overlay.
+"""KML/KMZ for Google Earth: sites with heights and azimuths, existing mobile sites, links,
+demand, veredas, and the coverage as a ground overlay.
 
 The document follows OGC KML 2.2 (OGC 07-147r2). Coordinates are reprojected to EPSG:4326
 (lon, lat) here only; heights are metres above ground (``altitudeMode`` relativeToGround),
@@ -30,8 +30,10 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
 from coverage.outputs.labels import Labeller, azimuths_text, labeller
+from coverage.outputs.service import existing_sites, service_classes
 from coverage.outputs.styles import (
     COVERED_COLOR,
+    EXISTING_SITE_COLOR,
     MARGIN_COLORS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
@@ -170,7 +172,8 @@ def kml_document(
     xml.etree.ElementTree.Element
         The ``kml`` root: the document's name and description (the plan's warnings, when it
         has any, then the models), styles, then folders of sites, antenna azimuths (when the
-        sites have them), links, demand and veredas, then the coverage ground overlay.
+        sites have them), existing mobile sites (when the plan has them), links, demand (with
+        its service class) and veredas, then the coverage ground overlay.
 
     Raises
     ------
@@ -185,6 +188,7 @@ def kml_document(
     _styles(doc)
     _site_folder(doc, plan, L)
     _sectors(doc, plan, L("sites"))
+    _existing_site_folder(doc, plan, L)
     _link_folder(doc, plan, L)
     _demand_folder(doc, plan, L)
     _vereda_folder(doc, plan, L)
@@ -234,6 +238,7 @@ def _styles(doc: ET.Element) -> None:
     _style(doc, "demand_covered", icon=kml_color(COVERED_COLOR))
     _style(doc, "demand_uncovered", icon=kml_color(UNCOVERED_COLOR))
     _style(doc, "vereda", line="ff222222", poly="00ffffff", width=2)
+    _style(doc, "existing_site", icon=kml_color(EXISTING_SITE_COLOR), line=kml_color("#000000"))
 
 
 def _site_style(role: str) -> str:
@@ -272,6 +277,48 @@ def _site_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
         _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, float(r.mast_height_m))]))
 
 
+def _existing_site_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One placemark per existing mobile site, a mast of its height; none without them.
+
+    The description says the operator and technology, whether the position is an
+    OpenCelliD estimate, and whether its coverage was predicted (inside the terrain).
+    """
+    sites = existing_sites(plan)
+    if sites is None:
+        return
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", L("existing_sites"))
+    for r in sites.to_crs("EPSG:4326").itertuples():
+        estimated = bool(getattr(r, "estimated", False))
+        predicted = bool(getattr(r, "predicted", False))
+        position = L("position_estimated" if estimated else "position_reported")
+        prediction = L("predicted_yes" if predicted else "predicted_no")
+        pm = _sub(folder, "Placemark")
+        _sub(pm, "name", r.site_id)
+        text = (
+            f"{r.operator} · {r.technology} · {L('position')}: {position} · "
+            f"{L('predicted')}: {prediction}"
+        )
+        _sub(pm, "description", safe_text(text, "kml_description"))
+        _sub(pm, "styleUrl", "#existing_site")
+        _extended(
+            pm,
+            [
+                ("operator", r.operator),
+                ("technology", r.technology),
+                ("height_m", float(r.height_m)),
+                ("tx_power_dbm", float(r.tx_power_dbm)),
+                ("f_mhz", float(r.f_mhz)),
+                ("estimated", estimated),
+                ("predicted", predicted),
+            ],
+        )
+        pt = _sub(pm, "Point")
+        _sub(pt, "extrude", "1")
+        _sub(pt, "altitudeMode", "relativeToGround")
+        _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, float(r.height_m))]))
+
+
 def _link_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
     """One line per backhaul link between the antenna tops, styled by its margin."""
     sites = plan.sites.to_crs("EPSG:4326")
@@ -301,11 +348,11 @@ def _link_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
 
 
 def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
-    """One placemark per demand point, with its people, signal and reason."""
+    """One placemark per demand point, with its people, signal, reason and service class."""
     demand = plan.demand.to_crs("EPSG:4326")
     folder = _sub(doc, "Folder")
     _sub(folder, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
-    for r in demand.itertuples():
+    for r, service in zip(demand.itertuples(), service_classes(plan.demand), strict=True):
         pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.name)
         _sub(pm, "styleUrl", "#demand_covered" if r.covered else "#demand_uncovered")
@@ -317,6 +364,7 @@ def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
                 ("population", float(r.population)),
                 ("households", float(r.households)),
                 ("covered", bool(r.covered)),
+                ("service", service),
                 ("best_site", r.best_site),
                 ("rx_dbm", float(r.rx_dbm)),
                 ("reason", r.reason),

@@ -92,6 +92,38 @@ LABELS: dict[str, dict[str, str]] = {
         "earth_bulge": "Terreno + curvatura (k={k})",
         "north": "N",
         "generated": "Generado",
+        "demand": "Demanda",
+        "service": "Servicio",
+        "served_existing": "Ya con servicio",
+        "served_new": "Con servicio nuevo",
+        "unserved": "Aún sin servicio",
+        "service_per_vereda": "Servicio por vereda",
+        "households_by_service": "Hogares por servicio",
+        "existing_sites": "Sitios móviles existentes",
+        "existing_summary": "Servicio móvil existente (sitios: {n}; operadores: {operators}).",
+        "existing_estimated_note": (
+            "Las posiciones de las celdas móviles existentes son estimaciones (OpenCelliD): "
+            "el servicio existente mostrado es aproximado."
+        ),
+        "no_existing_note": (
+            "El plan no trae datos de servicio móvil existente: cada hogar que el plan no "
+            "cubre cuenta como aún sin servicio."
+        ),
+        "operator": "Operador",
+        "technology": "Tecnología",
+        "height_m": "Altura (m)",
+        "tx_power_dbm": "Potencia de transmisión (dBm)",
+        "f_mhz": "Frecuencia (MHz)",
+        "existing_dbm": "Señal existente (dBm)",
+        "position": "Posición",
+        "position_estimated": "estimada (OpenCelliD)",
+        "position_reported": "según la fuente",
+        "predicted": "Cobertura predicha",
+        "predicted_yes": "sí (dentro del terreno)",
+        "predicted_no": "no (fuera del terreno)",
+        "dashed_estimated": "borde discontinuo: posición estimada",
+        "yes": "sí",
+        "no": "no",
     },
     "en": {
         "title": "Rural connectivity coverage",
@@ -151,6 +183,38 @@ LABELS: dict[str, dict[str, str]] = {
         "earth_bulge": "Terrain + earth bulge (k={k})",
         "north": "N",
         "generated": "Generated",
+        "demand": "Demand",
+        "service": "Service",
+        "served_existing": "Already served",
+        "served_new": "Newly served",
+        "unserved": "Still unserved",
+        "service_per_vereda": "Service per vereda",
+        "households_by_service": "Households by service",
+        "existing_sites": "Existing mobile sites",
+        "existing_summary": "Existing mobile service (sites: {n}; operators: {operators}).",
+        "existing_estimated_note": (
+            "The positions of the existing mobile cells are estimates (OpenCelliD): the "
+            "existing service shown is approximate."
+        ),
+        "no_existing_note": (
+            "The plan carries no data on existing mobile service: every household the plan "
+            "does not cover counts as still unserved."
+        ),
+        "operator": "Operator",
+        "technology": "Technology",
+        "height_m": "Height (m)",
+        "tx_power_dbm": "Transmit power (dBm)",
+        "f_mhz": "Frequency (MHz)",
+        "existing_dbm": "Existing signal (dBm)",
+        "position": "Position",
+        "position_estimated": "estimated (OpenCelliD)",
+        "position_reported": "as reported by the source",
+        "predicted": "Coverage predicted",
+        "predicted_yes": "yes (inside the terrain)",
+        "predicted_no": "no (outside the terrain)",
+        "dashed_estimated": "dashed outline: position estimated",
+        "yes": "yes",
+        "no": "no",
     },
 }
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 
 from coverage.outputs.labels import Labeller, labeller
+from coverage.outputs.service import SERVICE_CLASSES, existing_service_summary
 from coverage.outputs.styles import (
-    COVERED_COLOR,
+    EXISTING_SITE_COLOR,
     MARGIN_COLORS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
-    UNCOVERED_COLOR,
+    SERVICE_COLORS,
     rx_class_labels,
 )
 from coverage.outputs.text import safe_text
@@ -75,7 +76,8 @@ def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
 
 
 def _legend_panel(plan: Plan, L: Labeller) -> str:
-    """The legend: signal classes, site roles, link margins, demand, and the models."""
+    """The legend: signal classes, site roles, existing sites (when the plan has them), link
+    margins, demand by service class, and the models."""
     e = functools.partial(safe_text, sink="html")
     swatch = (
         '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
@@ -85,16 +87,24 @@ def _legend_panel(plan: Plan, L: Labeller) -> str:
         rows.append(swatch.format(f"rgb({r},{g},{b})") + e(text))
     rows.append(f"<b>{e(L('sites'))}</b>")
     rows += [swatch.format(c) + e(L(role)) for role, c in ROLE_COLORS.items()]
+    existing = existing_service_summary(plan)
+    if existing["sites"]:
+        ring = (
+            '<i style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+            'border:3px {} {};margin-right:4px"></i>'
+        )
+        rows.append(ring.format("solid", EXISTING_SITE_COLOR) + e(L("existing_sites")))
+        if existing["estimated_sites"]:
+            rows.append(ring.format("dashed", EXISTING_SITE_COLOR) + e(L("dashed_estimated")))
     rows.append(f"<b>{e(L('margin_db'))}</b>")
     rows += [
         swatch.format(MARGIN_COLORS["good"]) + "≥ 10",
         swatch.format(MARGIN_COLORS["fair"]) + "0 … 10",
         swatch.format(MARGIN_COLORS["bad"]) + "&lt; 0",
     ]
-    rows += [
-        swatch.format(COVERED_COLOR) + e(L("demand_covered")),
-        swatch.format(UNCOVERED_COLOR) + e(L("demand_uncovered")),
-    ]
+    rows.append(f"<b>{e(L('demand'))}: {e(L('service').lower())}</b>")
+    classes = SERVICE_CLASSES if existing["present"] else SERVICE_CLASSES[1:]
+    rows += [swatch.format(SERVICE_COLORS[c]) + e(L(c)) for c in classes]
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
     return (
         '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'

@@ -2,9 +2,10 @@
 
 Everything here turns a plan into numbers and text: :func:`summarize` gives one
 JSON-ready dictionary (the plan's warnings, totals, one row per vereda, the schools, the cost,
-the models and the assumptions of the run); :func:`summary_csv`, :func:`summary_markdown` and
-:func:`gap_report_html` format it (:func:`coverage.outputs.report_pages.gap_report_figures`
-lays it out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
+the models and the assumptions of the run); :func:`summary_csv` and :func:`gap_report_html`
+format it (:func:`coverage.outputs.markdown.summary_markdown`, also importable from here,
+writes it as Markdown, and :func:`coverage.outputs.report_pages.gap_report_figures` lays it
+out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
 
 A plan's warnings (what the run cannot stand behind, :attr:`~coverage.plan.Plan.warnings`)
 come first in every document, before the figures, under their own heading; a plan without
@@ -26,6 +27,17 @@ from typing import Any
 import numpy as np
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.markdown import summary_markdown
+from coverage.outputs.service import (
+    SERVICE_CLASSES,
+    SERVICE_CSS,
+    existing_service_summary,
+    service_chart_html,
+    service_counts,
+    service_notes,
+    service_table_html,
+    service_totals_text,
+)
 from coverage.outputs.text import safe_text
 from coverage.plan import REASONS, Plan
 
@@ -57,7 +69,7 @@ def _num(x: Any) -> Any:
 
 
 def _group_counts(demand: Any) -> dict[str, Any]:
-    """People, households and schools covered / not covered in a demand subset."""
+    """People, households and schools covered / not covered, and by service, in a demand subset."""
     cov = demand["covered"].astype(bool)
     pop = demand["population"].astype(float)
     hh = demand["households"].astype(float)
@@ -76,6 +88,7 @@ def _group_counts(demand: Any) -> dict[str, Any]:
         "schools_uncovered": int((school & ~cov).sum()),
         "demand_points": len(demand),
         "share_people_covered": people_covered / people_total if people_total > 0 else None,
+        **service_counts(demand),
     }
     by_reason: dict[str, dict[str, float | int]] = {}
     for reason in GAP_REASONS:
@@ -103,10 +116,15 @@ def summarize(plan: Plan) -> dict[str, Any]:
     dict
         JSON-ready (plain Python types, ``None`` for missing numbers) with keys ``name``,
         ``crs``, ``warnings`` (the plan's warnings, one sentence each; an empty list when the
-        run stands behind the plan), ``totals`` (people, households and schools covered / not covered, share of
-        people covered, ``uncovered_by_reason``), ``veredas`` (a list of the same figures per
-        vereda, in the order of ``plan.veredas``, then any vereda named only by demand
-        points), ``schools`` (one row per school), ``sites`` (count per role), ``backhaul``
+        run stands behind the plan), ``totals`` (people, households and schools covered / not
+        covered by the plan, share of people covered, ``uncovered_by_reason``, and
+        ``people_<class>`` and ``households_<class>`` of each service class,
+        ``served_existing``, ``served_new`` and ``unserved``, which add up to the people and
+        households), ``existing_service`` (see
+        :func:`~coverage.outputs.service.existing_service_summary`), ``veredas`` (the same
+        figures, the ``vereda`` name and ``vereda_id`` of each vereda of ``plan.veredas``, in
+        order, then of any named only by demand points), ``schools`` (one row per school),
+        ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
         ``models``, ``assumptions``, ``sources`` (the scenario's input layers: file, source,
@@ -120,6 +138,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "crs": plan.crs,
         "warnings": [str(w) for w in plan.warnings],
         "totals": totals,
+        "existing_service": existing_service_summary(plan),
         "veredas": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
@@ -135,14 +154,27 @@ def summarize(plan: Plan) -> dict[str, Any]:
 
 
 def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The figures of each vereda of ``plan.veredas``, then of any named only by demand."""
-    demand = plan.demand
-    names = [str(n) for n in plan.veredas["name"]] if len(plan.veredas) else []
-    names += sorted({str(v) for v in demand["vereda"]} - set(names))
+    """The figures of each vereda of ``plan.veredas``, then of any named only by demand.
+
+    Points belong to a vereda by ``vereda_id`` when the demand has it (names may repeat),
+    else by name; each id (or name) is one row, so that every point is counted once.
+    """
+    demand, veredas = plan.demand, plan.veredas
+    by_id = "vereda_id" in demand.columns
+    # str() on both sides, never astype(str): pandas keeps a missing value missing there, and
+    # a NaN key matches no row.
+    keys = demand["vereda_id" if by_id else "vereda"].map(str)
+    groups: dict[str, tuple[str, str]] = {}  # key -> (vereda_id, name), the first of a key
+    if len(veredas):
+        ids, names = veredas["vereda_id"].map(str), veredas["name"].map(str)
+        for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
+            groups.setdefault(k, (i, n))
+    named = dict(zip(keys, demand["vereda"].map(str), strict=True))
+    groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     rows = []
-    for name in names:
-        row = {"vereda": name}
-        row.update(_group_counts(demand[demand["vereda"].astype(str) == name]))
+    for key, (vid, name) in groups.items():
+        row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
+        row.update(_group_counts(demand[keys == key]))
         rows.append(row)
     return rows
 
@@ -225,9 +257,12 @@ def jsonable(obj: Any) -> Any:
     return safe_text(obj)
 
 
-#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL").
+#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL" and no id). The
+#: service columns are there for every plan: without existing service, ``*_served_existing``
+#: are 0 (see ``existing_service`` in the summary JSON).
 CSV_COLUMNS = (
     "vereda",
+    "vereda_id",
     "people_total",
     "people_covered",
     "people_uncovered",
@@ -238,6 +273,8 @@ CSV_COLUMNS = (
     "schools_covered",
     "schools_uncovered",
     "share_people_covered",
+    *(f"households_{c}" for c in SERVICE_CLASSES),
+    *(f"people_{c}" for c in SERVICE_CLASSES),
     *(f"uncovered_{r}_people" for r in GAP_REASONS),
 )
 
@@ -249,6 +286,8 @@ def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
             values.append(
                 row["uncovered_by_reason"][col[len("uncovered_") : -len("_people")]]["people"]
             )
+        elif col == "vereda_id":
+            values.append(safe_text(row.get(col, ""), "csv"))
         else:
             values.append(row[col])
     return ["" if v is None else (round(v, 4) if isinstance(v, float) else v) for v in values]
@@ -282,135 +321,6 @@ def summary_csv(summary: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
-    """The summary as a Markdown document: warnings, totals, table per vereda, schools, models.
-
-    Parameters
-    ----------
-    summary
-        A summary from :func:`summarize`.
-    language
-        "es" or "en".
-
-    Returns
-    -------
-    str
-        The document: the title, then the plan's warnings under their heading (none when
-        it has none), then the figures; names from input files and warnings are escaped
-        (Markdown punctuation, then HTML entities).
-
-    Raises
-    ------
-    ScenarioError
-        Unknown language.
-    """
-    L = LABELS[check_language(language)]
-    md = functools.partial(safe_text, sink="markdown")
-    lines = [f"# {L['title']}: {md(summary['name'])}", ""]
-    lines += _md_warnings(summary, L)
-    lines += _md_totals(summary, L)
-    lines += _md_veredas(summary, L)
-    lines += _md_reasons(summary, L, language)
-    lines += _md_schools(summary, L, language)
-    lines += _md_notes(summary, L)
-    lines.append("")
-    return "\n".join(lines)
-
-
-def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The warnings of the plan as a bulleted section; no lines when it has none."""
-    warnings = summary.get("warnings", [])
-    if not warnings:
-        return []
-    md = functools.partial(safe_text, sink="markdown")
-    return [f"## ⚠ {L['warnings']}", "", *(f"- **{md(w)}**" for w in warnings), ""]
-
-
-def _md_totals(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The bullet list of totals, cost, sites and links."""
-    t = summary["totals"]
-    return [
-        f"- {L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
-        f"({fmt_share(t['share_people_covered'])})",
-        f"- {L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
-        f"- {L['schools']}: {t['schools_covered']} / {t['schools_total']}",
-        f"- {L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
-        f"- {L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
-        f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),
-        f"- {L['links']}: {summary['backhaul']['links']}",
-        "",
-    ]
-
-
-def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The table per vereda, with a bold total row."""
-    lines = [
-        f"| {L['vereda']} | {L['people']} {L['covered'].lower()} | {L['people']} "
-        f"{L['uncovered'].lower()} | {L['households']} {L['covered'].lower()} | "
-        f"{L['households']} {L['uncovered'].lower()} | {L['schools']} {L['covered'].lower()}"
-        f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
-    md = functools.partial(safe_text, sink="markdown")
-    for i, r in enumerate(rows):
-        name = r["vereda"] if i == len(rows) - 1 else md(r["vereda"])
-        lines.append(
-            f"| {name} | {fmt_number(r['people_covered'])} | {fmt_number(r['people_uncovered'])} | "
-            f"{fmt_number(r['households_covered'])} | {fmt_number(r['households_uncovered'])} | "
-            f"{r['schools_covered']} | {r['schools_uncovered']} | "
-            f"{fmt_share(r['share_people_covered'])} |"
-        )
-    return lines
-
-
-def _md_reasons(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
-    """The table of people, households and schools not covered, by reason."""
-    lines = ["", f"## {L['why_uncovered']}", ""]
-    lines.append(f"| {L['reason']} | {L['people']} | {L['households']} | {L['schools']} |")
-    lines.append("|---|---:|---:|---:|")
-    for reason, v in summary["totals"]["uncovered_by_reason"].items():
-        lines.append(
-            f"| {reason_label(reason, language)} | {fmt_number(v['people'])} | "
-            f"{fmt_number(v['households'])} | {v['schools']} |"
-        )
-    return lines
-
-
-def _md_schools(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
-    """The table of schools: covered or not, by which site, signal and reason."""
-    lines = ["", f"## {L['schools']}", ""]
-    lines.append(
-        f"| {L['school']} | {L['vereda']} | {L['covered']} | {L['site']} | "
-        f"{L['rx_dbm']} | {L['reason']} |"
-    )
-    lines.append("|---|---|---|---|---:|---|")
-    md = functools.partial(safe_text, sink="markdown")
-    lines += [
-        f"| {md(s['name'])} | {md(s['vereda'])} | {'✔' if s['covered'] else '✘'} | "
-        f"{md(s['best_site']) or '–'} | {fmt_number(s['rx_dbm'], 1)} | "
-        f"{reason_label(s['reason'], language)} |"
-        for s in summary["schools"]
-    ]
-    return lines
-
-
-def _md_notes(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The models, assumptions and data sources, as bullet lists."""
-    md = functools.partial(safe_text, sink="markdown")
-    lines = ["", f"## {L['models']}", ""]
-    lines += [f"- **{md(k)}**: {md(v)}" for k, v in summary["models"].items()]
-    lines += ["", f"## {L['assumptions']}", ""]
-    lines += [f"- {md(a)}" for a in summary["assumptions"]]
-    lines += ["", f"## {L['data_sources']}", ""]
-    lines += [
-        f"- **{md(x['layer'])}** ({md(x['file'])}): {md(x['source'])}"
-        + (f" — {md(x['licence'])}" if x["licence"] else "")
-        for x in summary.get("sources", [])
-    ]
-    return lines
-
-
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:4px 8px}
@@ -426,8 +336,10 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 
     First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
     title; then per vereda: people, households and schools covered and not covered, and the
-    people not covered by reason; then the schools not covered with their reason, the cost
-    of the plan and per person connected, and the models and assumptions of the run. Every
+    people not covered by reason; then the service per vereda (already served, newly served,
+    still unserved: notes, a chart and ``<table id="service">``, of
+    :mod:`coverage.outputs.service`); then the schools not covered with their reason, the
+    cost of the plan and per person connected, and the models and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
 
     Parameters
@@ -454,20 +366,27 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     school_rows = _html_school_rows(summary, L, language)
     cost = summary["cost"]
     models, assumptions, sources = _html_notes(summary)
+    notes = "".join(
+        f'<p class="note">{e(n)}</p>' for n in service_notes(summary, language=language)
+    )
     lang = e(language)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}</style></head>
+<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
 {_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
+<p id="service-totals">{e(service_totals_text(summary, language=language))}</p>
 <p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
 <b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
 <h2>{e(L["veredas"])}</h2>
 <table id="veredas"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<h2>{e(L["service_per_vereda"])}</h2>
+{notes}{service_chart_html(summary, language=language)}
+{service_table_html(summary, language=language)}
 <h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>

@@ -1,7 +1,7 @@
 """The coverage-gap report as A4 pages of a PDF, drawn with matplotlib.
 
 :func:`gap_report_figures` lays out the summary of :func:`coverage.outputs.report.summarize`
-(which also gives the HTML page of the same report) as two portrait pages; the PDF that
+(which also gives the HTML page of the same report) as three portrait pages; the PDF that
 :mod:`coverage.outputs.export` writes ends with the static map of
 :mod:`coverage.outputs.charts`. Nothing here writes files.
 """
@@ -15,6 +15,13 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.service import (
+    SERVICE_CLASSES,
+    service_notes,
+    service_totals_text,
+    shown_counts,
+)
+from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 
 __all__ = ["gap_report_figures"]
@@ -24,8 +31,11 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     """The gap report as A4 portrait matplotlib pages, for a PDF (matplotlib PdfPages).
 
     Page 1: title, the plan's warnings in a box (only when it has any), totals, cost, table
-    per vereda and people not covered by reason. Page 2: schools not covered, models and
-    assumptions. Text is drawn as text, never interpreted (the pages are built under
+    per vereda and people not covered by reason. Page 2: the service per vereda (the notes
+    of :func:`~coverage.outputs.service.service_notes`, a table of households already
+    served, newly served and still unserved, and a chart of stacked bars of them; the
+    "already served" part only when the plan has existing service). Page 3: schools not
+    covered, models and assumptions. Text is drawn as text, never interpreted (the pages are built under
     :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`: a ``$`` stays a ``$``), and names
     from input files and warnings lose their control characters
     (:func:`~coverage.outputs.text.safe_text`, ``"matplotlib"``).
@@ -40,7 +50,7 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     Returns
     -------
     list of matplotlib.figure.Figure
-        The two pages, 8.27 x 11.69 inches; the caller saves and closes them.
+        The three pages, 8.27 x 11.69 inches; the caller saves and closes them.
 
     Raises
     ------
@@ -49,7 +59,11 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     """
     L = LABELS[check_language(language)]
     with plt.rc_context(MATPLOTLIB_TEXT_RC):  # each text keeps it when saved later
-        return [_gap_totals_page(summary, L, language), _gap_schools_page(summary, L, language)]
+        return [
+            _gap_totals_page(summary, L, language),
+            _gap_service_page(summary, L, language),
+            _gap_schools_page(summary, L, language),
+        ]
 
 
 def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
@@ -108,8 +122,42 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     return fig
 
 
+def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
+    """Page 2: notes, table and stacked bars of the households by service class per vereda."""
+    existing = bool(summary.get("existing_service", {}).get("present", False))
+    classes = SERVICE_CLASSES if existing else SERVICE_CLASSES[1:]
+    fig = plt.figure(figsize=(8.27, 11.69))
+    fig.text(0.07, 0.95, L["service_per_vereda"], fontsize=13, weight="bold")
+    notes = [service_totals_text(summary, language=language)]
+    notes += service_notes(summary, language=language)
+    fig.text(0.07, 0.93, "\n".join(_wrap(n, 100) for n in notes), fontsize=9, va="top")
+    rows = [*summary["veredas"], {"vereda": L["total"], **summary["totals"]}]
+    cells = []
+    for r in rows:
+        total, parts = shown_counts(r, "households", existing=existing)
+        cells.append([_wrap(r["vereda"], 30), fmt_number(total), *(fmt_number(p) for p in parts)])
+    ax = fig.add_axes((0.05, 0.60, 0.9, 0.24))
+    ax.axis("off")
+    _table(ax, cells, [L["vereda"], L["households"], *(L[c] for c in classes)], bold_last=True)
+    veredas = summary["veredas"]
+    ax2 = fig.add_axes((0.30, 0.08, 0.62, 0.44))
+    y = list(range(len(veredas)))  # positions, not names: two veredas may share a name
+    left = [0.0] * len(veredas)
+    for c in classes:
+        widths = [float(v[f"households_{c}"]) for v in veredas]
+        ax2.barh(y, widths, left=left, color=SERVICE_COLORS[c], label=L[c])
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax2.set_yticks(y, [_wrap(v["vereda"], 28) for v in veredas])
+    ax2.invert_yaxis()  # the first vereda on top, as in the table
+    ax2.set_xlabel(L["households"])
+    ax2.set_title(L["households_by_service"], fontsize=11, pad=24)
+    ax2.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    ax2.tick_params(labelsize=8)
+    return fig
+
+
 def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
-    """Page 2: schools not covered, models, assumptions and data sources."""
+    """Page 3: schools not covered, models, assumptions and data sources."""
     fig2 = plt.figure(figsize=(8.27, 11.69))
     fig2.text(0.07, 0.95, L["uncovered_schools"], fontsize=13, weight="bold")
     gaps = [s for s in summary["schools"] if not s["covered"]]

@@ -5,7 +5,8 @@ figures draw the same classes in the same colours over the same hillshade, so th
 here, apart from any one writer; :mod:`coverage.outputs.labels` holds the words. Besides
 the constants, this module turns grids into pictures: the received-power classes, an
 analytical hillshade, the reprojection of a grid for a Leaflet or KML overlay, a colour
-palette and PNG encoding. It makes no map and writes no file.
+palette, PNG encoding, and the grid cells of thousands of demand points, to draw them as an
+area (:func:`demand_cells`). It makes no map and writes no file.
 
 Colours are ``"#rrggbb"`` text where the writers take text (folium, matplotlib), and
 ``(r, g, b)`` tuples of 0-255 where a grid is coloured (:func:`palette_rgba`, colour tables).
@@ -26,19 +27,25 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
+from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
+from coverage.plan import Plan
 
 __all__ = [
     "BEST_SERVER_COLORS",
     "COVERED_COLOR",
+    "EXISTING_SITE_COLOR",
     "GOOD_MARGIN_DB",
     "MARGIN_COLORS",
     "MAX_DEMAND_MARKERS",
     "ROLE_COLORS",
     "RX_CLASS_COLORS",
     "RX_CLASS_EDGES_DBM",
+    "SERVICE_COLORS",
     "UNCOVERED_COLOR",
+    "demand_cells",
     "hex_rgb",
     "hillshade",
     "margin_class",
@@ -77,6 +84,17 @@ ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
 #: Colours of demand covered and not covered.
 COVERED_COLOR = "#1a9850"
 UNCOVERED_COLOR = "#d73027"
+#: Colours of a demand point's service class (``plan.demand["service"]``): already served by
+#: an existing mobile cell (blue), newly served by the plan's sites (sky blue), still unserved
+#: (vermillion): served reads as blue, old darker than new. From Okabe & Ito's colour-blind-safe
+#: palette (Okabe, M. and Ito, K., "Color Universal Design", 2008); chosen among its triples
+#: for the largest smallest CIELAB difference under simulated protanopia, deuteranopia and
+#: tritanopia (Machado et al. 2009), about 25 (tests/outputs/test_styles.py). The green of
+#: Okabe & Ito is left out: under tritanopia it nears the blue, and it would sit on the green
+#: of the strongest coverage class.
+SERVICE_COLORS = {"served_existing": "#0072b2", "served_new": "#56b4e9", "unserved": "#d55e00"}
+#: Colour of the ring that marks an existing mobile site (the colour of the service it gives).
+EXISTING_SITE_COLOR = SERVICE_COLORS["served_existing"]
 #: A backhaul link's margin class (see :func:`margin_class`) and its colour.
 MARGIN_COLORS = {"good": "#1a9850", "fair": "#fc8d59", "bad": "#d73027"}
 #: Margin (dB) from which a link is drawn as good; from 0 dB up to it, as fair.
@@ -303,3 +321,42 @@ def palette_rgba(
     lut[1:, 3] = alpha
     idx = np.clip(np.asarray(classes, dtype=np.int64), 0, len(colors) - 1)
     return lut[idx]
+
+
+def demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """Terrain cells holding the selected demand points, widened to the points' spacing.
+
+    Points are dropped into the terrain grid; each is then spread over a square of about
+    the median distance to its nearest neighbour (among every population point), so a 90 m
+    demand grid reads as a continuous area on a 30 m terrain grid. The map draws thousands
+    of population points this way.
+
+    Parameters
+    ----------
+    plan
+        The plan; its terrain grid and ``demand`` points (working CRS).
+    mask
+        Which rows of ``plan.demand`` to draw.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        1 in the cells of the selected points (widened), 0 elsewhere; the terrain's shape.
+    """
+    t = plan.terrain
+    cells = np.zeros(t.shape, dtype=np.uint8)
+    pts = plan.demand.geometry[mask]
+    if len(pts) == 0:
+        return cells
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    row, col = t.rowcol(x, y)
+    inside = (row >= 0) & (row < t.shape[0]) & (col >= 0) & (col < t.shape[1])
+    cells[row[inside], col[inside]] = 1
+    all_pts = plan.demand.geometry[plan.demand["kind"] != "school"]
+    xy = np.column_stack([all_pts.x.to_numpy(), all_pts.y.to_numpy()])
+    if len(xy) > 1:
+        dist, _ = cKDTree(xy).query(xy, k=2)
+        size = int(np.clip(round(float(np.median(dist[:, 1])) / t.cell_size_m), 1, 15))
+        if size > 1:
+            cells = ndimage.maximum_filter(cells, size=size)
+    return cells

@@ -2,8 +2,9 @@
 
 This is the only module that imports folium. :func:`coverage_map` builds a Leaflet map with
 layers toggled from a control (terrain hillshade, coverage of the best server and of each
-site, best-server areas, sites, backhaul links with their margin, demand covered and not
-covered, veredas), popups with the figures and, fixed over the map, the panels of
+site, best-server areas, sites, existing mobile sites when the plan has them, backhaul links
+with their margin, demand by service class: already served, newly served, still unserved,
+veredas), popups with the figures and, fixed over the map, the panels of
 :mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
 and the legend), in Spanish or English; one function adds each layer. :func:`map_html`
 renders it to one self-contained HTML page: no basemap tiles from the internet (terrain is
@@ -35,21 +36,27 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
 from pyproj import Transformer
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from coverage.inputs.terrain import Terrain
 from coverage.outputs.labels import Labeller, labeller
 from coverage.outputs.panels import panels_html
 from coverage.outputs.report import summarize
+from coverage.outputs.service import (
+    SERVICE_CLASSES,
+    existing_service_summary,
+    existing_sites,
+    service_classes,
+    shown_counts,
+)
 from coverage.outputs.styles import (
     BEST_SERVER_COLORS,
-    COVERED_COLOR,
+    EXISTING_SITE_COLOR,
     MARGIN_COLORS,
     MAX_DEMAND_MARKERS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
-    UNCOVERED_COLOR,
+    SERVICE_COLORS,
+    demand_cells,
     hex_rgb,
     hillshade,
     margin_class,
@@ -172,6 +179,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     _add_veredas(m, plan, L)
     _add_links(m, plan, ll, L)
     _add_sites(m, plan, ll, L)
+    _add_existing_sites(m, plan, ll, L)
     _add_demand(m, plan, bounds, ll, L)
     _add_title_legend_controls(m, plan, bounds, language)
     return m
@@ -270,9 +278,13 @@ def _add_site_coverage(
 def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
     """Add the vereda outlines, with the people and schools covered in each popup."""
     group = folium.FeatureGroup(name=L("veredas"), show=True)
-    per_vereda = {str(v["vereda"]): v for v in summarize(plan)["veredas"]}
+    summary = summarize(plan)
+    existing = bool(summary["existing_service"]["present"])
+    by_id = {str(v["vereda_id"]): v for v in summary["veredas"]}
+    by_name = {str(v["vereda"]): v for v in summary["veredas"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
-        v = per_vereda.get(safe_text(row.name))  # the summary's names are cleaned
+        # the summary's texts are cleaned; its rows are by id when the demand has one
+        v = by_id.get(safe_text(row.vereda_id)) or by_name.get(safe_text(row.name))
         _with(
             folium.GeoJson(
                 {"type": "Feature", "properties": {}, "geometry": row.geometry.__geo_interface__},
@@ -284,18 +296,23 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
                 },
             ),
             _tooltip(str(row.name)),
-            _popup(_vereda_figures(v, L) if v else [], f"{L('vereda')}: {row.name}"),
+            _popup(_vereda_figures(v, L, existing) if v else [], f"{L('vereda')}: {row.name}"),
         ).add_to(group)
     group.add_to(m)
 
 
-def _vereda_figures(v: dict[str, Any], L: Labeller) -> list[tuple[str, Any]]:
-    """Rows of a vereda's popup: people and schools covered and not covered."""
+def _vereda_figures(v: dict[str, Any], L: Labeller, existing: bool) -> list[tuple[str, Any]]:
+    """Rows of a vereda's popup: people and schools covered and not covered, and households
+    by service class (already served only when the plan has existing service)."""
+    total, parts = shown_counts(v, "households", existing=existing)
+    classes = SERVICE_CLASSES if existing else SERVICE_CLASSES[1:]
     return [
         (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
         (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
         (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
         (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
+        (L("households"), total),
+        *((f"{L('households')}: {L(c).lower()}", n) for c, n in zip(classes, parts, strict=True)),
     ]
 
 
@@ -364,55 +381,104 @@ def _add_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
 
 
 def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: Labeller) -> None:
-    """Add two layers, demand covered and not covered: markers, or images when many."""
+    """Add one layer per service class (no "already served" layer without existing service):
+    markers, or images when many."""
     demand = plan.demand
     is_school = (demand["kind"] == "school").to_numpy()
     many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
-    for covered, key, color in (
-        (True, "demand_covered", COVERED_COLOR),
-        (False, "demand_uncovered", UNCOVERED_COLOR),
-    ):
-        group = folium.FeatureGroup(name=L(key), show=True)
-        sel = demand["covered"].astype(bool).to_numpy() == covered
+    cls = service_classes(demand)
+    present = existing_service_summary(plan)["present"]
+    for c in SERVICE_CLASSES if present else SERVICE_CLASSES[1:]:
+        color = SERVICE_COLORS[c]
+        group = folium.FeatureGroup(name=safe_text(f"{L('demand')}: {L(c)}", "html"), show=True)
+        sel = (cls == c).to_numpy()
         if many:  # thousands of population cells: one image per group, markers for schools
-            web, _ = to_web_mercator(
-                demand_cells(plan, sel & ~is_school), plan.terrain, nodata=0, categorical=True
-            )
-            _image(palette_rgba(web, ((0, 0, 0), hex_rgb(color)), alpha=220), bounds).add_to(group)
-            sel &= is_school
-        for r in demand[sel].itertuples():
-            _demand_marker(r, color, ll, L).add_to(group)
+            if (sel & ~is_school).any():
+                cells = demand_cells(plan, sel & ~is_school)
+                web, _ = to_web_mercator(cells, plan.terrain, nodata=0, categorical=True)
+                rgba = palette_rgba(web, ((0, 0, 0), hex_rgb(color)), alpha=220)
+                _image(rgba, bounds).add_to(group)
+            sel = sel & is_school
+        for r, service in zip(demand[sel].itertuples(), cls[sel], strict=True):
+            _demand_marker(r, (service, color), ll, L).add_to(group)
         group.add_to(m)
 
 
-def _demand_marker(r: Any, color: str, ll: LatLon, L: Labeller) -> Any:
-    """The marker of one demand point (a row of ``plan.demand``), sized by its people."""
+def _demand_marker(r: Any, service: tuple[str, str], ll: LatLon, L: Labeller) -> Any:
+    """The marker of one demand point (a row of ``plan.demand``), sized by its people.
+
+    ``service`` is its class and colour; the popup names the existing cell that serves it
+    (or reaches it below the threshold) when the demand has that column.
+    """
     lat, lon = ll(r.geometry.x, r.geometry.y)
     school = r.kind == "school"
     reason = "covered_reason" if r.reason == "covered" else str(r.reason)
+    color = service[1]
+    rows = [
+        (L("vereda"), str(r.vereda)),
+        (L("people"), float(r.population)),
+        (L("households"), float(r.households)),
+        (L("service"), L(service[0])),
+        (L("rx_dbm"), float(r.rx_dbm)),
+        (L("site"), str(r.best_site) or "–"),
+        (L("reason"), L(reason)),
+    ]
+    if str(getattr(r, "existing_site", "") or ""):
+        rows.append((L("existing_sites"), f"{r.existing_site} · {r.existing_operator}"))
+        rows.append((L("existing_dbm"), float(r.existing_dbm)))
     return _with(
         folium.CircleMarker(
             (lat, lon),
             radius=7 if school else float(np.clip(3 + np.sqrt(max(r.population, 0)) / 3, 3, 14)),
-            color="#000000" if school else color,
+            color="#000000" if school else "#333333",  # an outline to stand out on coverage
             weight=2 if school else 1,
             fill=True,
             fill_color=color,
             fill_opacity=0.9,
         ),
         _tooltip(str(r.name)),
-        _popup(
-            [
-                (L("vereda"), str(r.vereda)),
-                (L("people"), float(r.population)),
-                (L("households"), float(r.households)),
-                (L("rx_dbm"), float(r.rx_dbm)),
-                (L("site"), str(r.best_site) or "–"),
-                (L("reason"), L(reason)),
-            ],
-            f"{L('school') if school else L('people')}: {r.name}",
-        ),
+        _popup(rows, f"{L('school') if school else L('people')}: {r.name}"),
     )
+
+
+def _add_existing_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
+    """Add the existing mobile sites (none without them): rings, dashed where the position
+    is an OpenCelliD estimate, with operator, technology, position and prediction."""
+    sites = existing_sites(plan)
+    if sites is None:
+        return
+    group = folium.FeatureGroup(name=L("existing_sites"), show=True)
+    for r in sites.itertuples():
+        lat, lon = ll(r.geometry.x, r.geometry.y)
+        estimated = bool(getattr(r, "estimated", False))
+        predicted = bool(getattr(r, "predicted", False))
+        title = f"{r.site_id} · {r.operator} {r.technology}"
+        _with(
+            folium.CircleMarker(
+                (lat, lon),
+                radius=9,
+                color=EXISTING_SITE_COLOR,
+                weight=3,
+                dash_array="4 3" if estimated else None,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=0.9,
+            ),
+            _tooltip(title),
+            _popup(
+                [
+                    (L("operator"), str(r.operator)),
+                    (L("technology"), str(r.technology)),
+                    (L("height_m"), float(r.height_m)),
+                    (L("tx_power_dbm"), float(r.tx_power_dbm)),
+                    (L("f_mhz"), float(r.f_mhz)),
+                    (L("position"), L("position_estimated" if estimated else "position_reported")),
+                    (L("predicted"), L("predicted_yes" if predicted else "predicted_no")),
+                ],
+                title,
+            ),
+        ).add_to(group)
+    group.add_to(m)
 
 
 def _add_title_legend_controls(
@@ -424,45 +490,6 @@ def _add_title_legend_controls(
     assert isinstance(root, Figure)
     root.html.add_child(Element(panels_html(plan, language)))
     m.fit_bounds(_corners(bounds))
-
-
-def demand_cells(plan: Plan, mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
-    """Terrain cells holding the selected demand points, widened to the points' spacing.
-
-    Points are dropped into the terrain grid; each is then spread over a square of about
-    the median distance to its nearest neighbour (among every population point), so a 90 m
-    demand grid reads as a continuous area on a 30 m terrain grid. The map draws thousands
-    of population points this way.
-
-    Parameters
-    ----------
-    plan
-        The plan; its terrain grid and ``demand`` points (working CRS).
-    mask
-        Which rows of ``plan.demand`` to draw.
-
-    Returns
-    -------
-    numpy.ndarray of uint8
-        1 in the cells of the selected points (widened), 0 elsewhere; the terrain's shape.
-    """
-    t = plan.terrain
-    cells = np.zeros(t.shape, dtype=np.uint8)
-    pts = plan.demand.geometry[mask]
-    if len(pts) == 0:
-        return cells
-    x, y = pts.x.to_numpy(), pts.y.to_numpy()
-    row, col = t.rowcol(x, y)
-    inside = (row >= 0) & (row < t.shape[0]) & (col >= 0) & (col < t.shape[1])
-    cells[row[inside], col[inside]] = 1
-    all_pts = plan.demand.geometry[plan.demand["kind"] != "school"]
-    xy = np.column_stack([all_pts.x.to_numpy(), all_pts.y.to_numpy()])
-    if len(xy) > 1:
-        dist, _ = cKDTree(xy).query(xy, k=2)
-        size = int(np.clip(round(float(np.median(dist[:, 1])) / t.cell_size_m), 1, 15))
-        if size > 1:
-            cells = ndimage.maximum_filter(cells, size=size)
-    return cells
 
 
 def leaflet_assets() -> Path | None:

@@ -18,6 +18,7 @@ import numpy as np
 import rasterio.features
 from numpy.typing import NDArray
 
+from coverage.inputs.voids import void_warning
 from coverage.pipeline.existing import (
     SERVICE_CLASSES,
     existing_model,
@@ -90,7 +91,11 @@ def assemble_plan(
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
     assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
-    models = _plan_models(resolved, res) | {"existing_service": existing_model(resolved, inputs)}
+    models = {
+        **_plan_models(resolved, res),
+        "demand": inputs.demand_model,
+        "existing_service": existing_model(resolved, inputs),
+    }
     metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
     metrics["people_by_service"] = {
         c: float(demand.loc[demand["service"] == c, "population"].sum()) for c in SERVICE_CLASSES
@@ -110,7 +115,7 @@ def assemble_plan(
         assumptions=assumptions,
         scenario=s,
         metrics=metrics,
-        warnings=tuple(res.warnings),
+        warnings=_plan_warnings(inputs, res),
         existing_sites=existing_sites_table(inputs, demand),
     )
 
@@ -374,6 +379,12 @@ def _plan_assumptions(
             + "; ".join(f"{w}: {n} cells" for w, n in sorted(warnings.items()))
         )
     return assumptions
+
+
+def _plan_warnings(inputs: Inputs, res: PlacementResult) -> tuple[str, ...]:
+    """What the run cannot stand behind: filled DEM voids, then the placement's warnings."""
+    voids = void_warning(inputs.terrain)
+    return (*([voids] if voids else []), *res.warnings)
 
 
 def _plan_models(resolved: ResolvedScenario, res: PlacementResult) -> dict[str, str]:

@@ -20,10 +20,13 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import InputError
+from coverage.inputs.dem import check_dem, load_terrain
+from coverage.inputs.dwellings import area_demand, check_dwellings
 from coverage.inputs.existing import EXISTING_LAYER, check_existing_sites
-from coverage.inputs.settlements import Settlements, demand_points, load_settlements
+from coverage.inputs.extents import dem_bounds, schools_off_terrain
+from coverage.inputs.settlements import Settlements, load_settlements
 from coverage.inputs.sources import resolve_layers
-from coverage.inputs.terrain import Terrain, check_dem, load_terrain
+from coverage.inputs.terrain import Terrain
 from coverage.pipeline.resolve import ResolvedScenario, scenario_file
 from coverage.radio.linkbudget import clutter_grid_db
 from coverage.scenario import Scenario
@@ -56,6 +59,8 @@ class Inputs:
     clutter_db
         Terminal clutter loss (dB) per terrain cell from ``[propagation] land_cover``, or
         None when no land-cover raster is given.
+    demand_model
+        One line naming the demand model and its inputs (``plan.models["demand"]``).
     existing_sites
         The existing mobile sites (:func:`coverage.pipeline.existing.existing_service` sets
         them from the area's ``existing_sites`` layer), or None.
@@ -67,6 +72,7 @@ class Inputs:
     demand: gpd.GeoDataFrame
     assumptions: list[str]
     clutter_db: NDArray[np.float32] | None = None
+    demand_model: str = ""
     existing_sites: gpd.GeoDataFrame | None = None
 
     @property
@@ -117,7 +123,13 @@ def prepare_inputs(
         area.crs,
         margin_m=area.margin_m,
         resolution_m=scenario.propagation.resolution_m,
+        max_void_share=area.max_void_share,
     )
+    off = schools_off_terrain(
+        settlements.schools, terrain, paths["schools"], outside_field=area.school_outside_field
+    )
+    if off:
+        raise InputError(off[0], off)
     raster = files.get(_POPULATION_RASTER)
     buildings = files.get(_BUILDINGS)
     params = dataclasses.replace(
@@ -125,11 +137,9 @@ def prepare_inputs(
         population_raster=str(raster) if raster else "",
         buildings=str(buildings) if buildings else "",
     )
-    demand, assumptions = demand_points(terrain, settlements, area.population, params)
+    demand = area_demand(terrain, settlements, area, paths, params)
     assumptions = [
-        *assumptions,
-        f"Population total: {area.population.total_people:,.0f} people, "
-        f"{area.population.households:,.0f} households ({area.population.source}).",
+        *demand.assumptions,
         f"Terrain: {terrain.source} resampled bilinearly to {terrain.cell_size_m:g} m in "
         f"{area.crs}; SRTM is a surface model (forest canopy and roofs read as ground) with "
         "about 16 m vertical error (90 %).",
@@ -139,7 +149,7 @@ def prepare_inputs(
     if land_cover is not None:
         clutter, sentence = _clutter(scenario, land_cover, terrain)
         assumptions.append(sentence)
-    return Inputs(paths, terrain, settlements, demand, assumptions, clutter)
+    return Inputs(paths, terrain, settlements, demand.points, assumptions, clutter, demand.model)
 
 
 def _checked_layers(
@@ -153,6 +163,8 @@ def _checked_layers(
     area = scenario.area
     problems: list[str] = []
     settlements: Settlements | None = None
+    dem_files = [paths["dem"]] if isinstance(paths["dem"], str | os.PathLike) else paths["dem"]
+    dem = dem_bounds(dem_files, area.crs)
     try:
         settlements = load_settlements(
             paths,
@@ -161,11 +173,13 @@ def _checked_layers(
             id_field=area.layers["veredas"].id_field,
             school_name_field=area.layers["schools"].name_field,
             school_inside_field=area.school_outside_field,
+            dem=(", ".join(Path(p).name for p in dem_files), dem) if dem else None,
         )
     except InputError as err:
         problems.extend(err.problems)
     boundary = settlements.boundary.geometry.iloc[0] if settlements is not None else None
     problems += check_dem(paths["dem"], boundary, area.crs, margin_m=area.margin_m)
+    problems += check_dwellings(paths, area, scenario.demand)
     if EXISTING_LAYER in paths:
         id_field = area.layers[EXISTING_LAYER].id_field
         problems += check_existing_sites(

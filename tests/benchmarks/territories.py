@@ -25,7 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from coverage.inputs.terrain import check_dem
+from coverage.inputs.dem import check_dem
 from coverage.scenario import default_scenario_path
 
 __all__ = [

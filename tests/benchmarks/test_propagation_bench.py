@@ -35,7 +35,7 @@ import pytest
 import rasterio
 from shapely.geometry import box
 
-from coverage.inputs.terrain import load_terrain
+from coverage.inputs.dem import load_terrain
 from coverage.radio.grid_prediction import path_loss_grid
 from coverage.radio.itm import ItmSettings, itm_point_to_point
 from coverage.radio.prediction import GRID_METHODS, PredictionSettings

@@ -29,7 +29,8 @@ import pytest
 import rasterio
 
 from coverage import synthetic
-from coverage.inputs.terrain import Terrain, load_terrain
+from coverage.inputs.dem import load_terrain
+from coverage.inputs.terrain import Terrain
 from coverage.radio.visibility import viewshed, viewshed_reference
 from tests.helpers import write_terrain
 

@@ -57,6 +57,23 @@ def test_every_layer_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert any("schools.geojson: the layer is empty" in p for p in problems)
 
 
+def test_gdals_complaint_about_a_point_without_coordinates_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """GDAL warns from inside its error handler (an unraisable warning under -W error)."""
+    veredas = tmp_path / "veredas.geojson"
+    layer = {"type": "FeatureCollection", "features": [_feature(SQUARE, nombre="A", codigo="1")]}
+    veredas.write_text(json.dumps(layer), encoding="utf-8")
+    schools = tmp_path / "schools.geojson"
+    empty_point = _feature({"type": "Point", "coordinates": []}, nombre="Escuela")
+    schools.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [empty_point]}), encoding="utf-8"
+    )
+    with caplog.at_level("INFO"), pytest.raises(InputError, match="without geometry"):
+        load_settlements({"veredas": veredas, "schools": schools}, "EPSG:9377")
+    assert "schools.geojson: GDAL: OGRGeoJSONReadRawPoint" in caplog.text
+
+
 def test_missing_field_and_missing_crs_are_named(tmp_path: Path) -> None:
     shp = tmp_path / "v.gpkg"
     with pytest.warns(UserWarning, match="crs"):

@@ -12,10 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasterio.crs import CRS
 from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
 
 from coverage import synthetic
 from coverage.errors import CRSError, InputError
-from coverage.inputs.terrain import Terrain, check_dem, load_terrain, read_dem
+from coverage.inputs.dem import check_dem, load_terrain, read_dem
+from coverage.inputs.terrain import Terrain
+from coverage.inputs.voids import void_warning
 from tests.helpers import write_geotiff
 
 
@@ -122,3 +125,81 @@ def test_load_palmitas_clips_reprojects_and_checks_cover(mirror: Path) -> None:
     assert "does not cover" in check_dem(small, area, "EPSG:9377", margin_m=3000)[0]
     with pytest.raises(InputError, match="does not cover"):
         load_terrain(small, area, "EPSG:9377", margin_m=3000)
+
+
+def _truncated_dem(tmp_path: Path) -> Path:
+    """A 200 x 200 float32 GeoTIFF cut to half its bytes: its header opens, its cells do not."""
+    t = synthetic.andes_like(200, 200, seed=1)
+    path = write_geotiff(
+        tmp_path / "cut.tif", t.elevation_m, crs=t.crs.to_string(), transform=t.transform
+    )
+    with path.open("r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+    return path
+
+
+def test_truncated_dem_is_named_damaged_by_every_reader(tmp_path: Path) -> None:
+    path = _truncated_dem(tmp_path)
+    area = box(*synthetic.andes_like(200, 200, seed=1).bounds).buffer(-1000)
+    for read in (
+        lambda: read_dem(path),
+        lambda: load_terrain(path, area, "EPSG:9377", margin_m=0),
+    ):
+        with pytest.raises(InputError, match="damaged or truncated") as err:
+            read()
+        assert str(path) in str(err.value) and "sha256" in str(err.value)
+    (problem,) = check_dem(path, area, "EPSG:9377")
+    assert "cut.tif: the file is damaged or truncated" in problem
+
+
+#: Upper-left corner of the void tests' DEMs, on multiples of 30 m so that the grid of
+#: load_terrain is the files' own grid, cell for cell.
+X0, Y0 = 4_699_980.0, 2_259_990.0
+
+
+def _dem_with_voids(path: Path, voids: tuple[slice, slice], *, x0: float = X0) -> Path:
+    """A 20 x 20 flat DEM of 30 m cells (EPSG:9377) with the cells ``voids`` as nodata."""
+    data = np.full((20, 20), 100, dtype=np.int16)
+    data[voids] = -32768
+    tf = Affine(30, 0, x0, 0, -30, Y0)
+    return write_geotiff(path, data, crs="EPSG:9377", transform=tf, nodata=-32768)
+
+
+def _over(x0: float, x1: float) -> BaseGeometry:
+    """The box from x0 to x1 (m) over the void tests' rows, as the area of interest."""
+    return box(x0, Y0 - 600, x1, Y0)
+
+
+def test_voids_above_max_void_share_are_refused_with_the_share_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    dem = _dem_with_voids(tmp_path / "holes.tif", (slice(0, 4), slice(0, 10)))  # 40 of 400
+    with pytest.raises(InputError) as err:
+        load_terrain(dem, _over(X0, X0 + 600), "EPSG:9377", margin_m=0, max_void_share=0.05)
+    msg = str(err.value)
+    assert (
+        "holes.tif: 40 of 400 cells (10.0 %)" in msg
+        and "more than the 5.0 % allowed" in msg
+        and "max_void_share in the area file" in msg
+    )
+    assert "SRTM v3" in msg and "Copernicus GLO-30" in msg
+    t = load_terrain(dem, _over(X0, X0 + 600), "EPSG:9377", margin_m=0, max_void_share=0.2)
+    assert t.filled_voids == 40
+    assert void_warning(t) == (
+        "DEM holes.tif: 40 of 400 cells (10.0 %) were voids filled from their nearest valid "
+        "neighbour; elevations there are invented."
+    )
+
+
+def test_void_share_of_merged_dems_counts_only_cells_no_file_fills(tmp_path: Path) -> None:
+    # west covers columns 0-19 of the area, east 10-29
+    east = _dem_with_voids(tmp_path / "east.tif", (slice(0, 0), slice(0, 0)), x0=X0 + 300)
+    west = _dem_with_voids(tmp_path / "west.tif", (slice(0, 10), slice(0, 8)))  # 80, east has none
+    area = _over(X0, X0 + 900)  # 20 x 30 cells
+    with pytest.raises(InputError, match=r"DEM west\.tif, east\.tif: 80 of 600 cells \(13\.3 %\)"):
+        load_terrain([west, east], area, "EPSG:9377", margin_m=0)
+    few = load_terrain([west, east], area, "EPSG:9377", margin_m=0, max_void_share=0.2)
+    assert few.filled_voids == 80 and "west.tif, east.tif: 80 of 600" in str(void_warning(few))
+    patched = _dem_with_voids(tmp_path / "patched.tif", (slice(0, 10), slice(12, 20)))
+    t = load_terrain([patched, east], area, "EPSG:9377", margin_m=0)  # east fills all 80
+    assert t.filled_voids == 0 and void_warning(t) is None

@@ -116,11 +116,13 @@ def test_map_loads_in_chromium_with_all_layers_and_no_js_error(page, tmp_path):
         "Veredas",
         "Backhaul links",
         "Sites",
-        "Demand covered",
-        "Demand not covered",
+        "Existing mobile sites",
+        "Demand: Already served",
+        "Demand: Newly served",
+        "Demand: Still unserved",
     ]
     assert dom.count("leaflet-image-layer") >= 2  # hillshade + coverage are on
-    assert dom.count("leaflet-interactive") >= 4 + 4 + 8  # links, sites, demand
+    assert dom.count("leaflet-interactive") >= 4 + 4 + 2 + 8  # links, sites, existing, demand
     assert 'id="coverage-legend"' in dom
     warnings = dom[dom.index('id="coverage-warnings"') :]
     assert warnings.index("⚠ Warnings") < warnings.index("&lt;img src=x onerror=")

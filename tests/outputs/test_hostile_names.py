@@ -44,7 +44,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    """The tiny plan with hostile names for its veredas, schools, sites, S2's id and itself."""
+    """The tiny plan with hostile names for its veredas, schools, sites, S2's id, the existing
+    sites' operators, technologies and EX1's id, and itself."""
     tiny = build_tiny_plan()
     cycle = [HOSTILE[i % len(HOSTILE)] for i in range(len(tiny.demand))]
     veredas = tiny.veredas.copy()
@@ -59,6 +60,13 @@ def plan() -> Plan:
     links = tiny.links.copy()
     for end in ("site_a", "site_b"):
         links[end] = links[end].replace("S2", SITE_ID)
+    assert tiny.existing_sites is not None
+    existing = tiny.existing_sites.copy()  # OpenCelliD text: operators, technologies, ids
+    existing["operator"] = list(HOSTILE[2:4])
+    existing["technology"] = list(HOSTILE[4:6])
+    existing["site_id"] = [HOSTILE[0], "EX2"]
+    demand["existing_site"] = demand["existing_site"].replace("EX1", HOSTILE[0])
+    demand["existing_operator"] = demand["existing_operator"].replace("Claro", HOSTILE[2])
     return dataclasses.replace(
         tiny,
         name=PLAN_NAME,
@@ -67,6 +75,7 @@ def plan() -> Plan:
         sites=sites,
         links=links,
         warnings=(HOSTILE[3],),
+        existing_sites=existing,
     )
 
 
@@ -95,7 +104,8 @@ def test_kml_is_well_formed_and_its_descriptions_show_text_only(plan, tmp_path):
         root = ET.fromstring(z.read("doc.kml"))  # well-formed
     ns = {"k": kml.KML_NS}
     descriptions = [d.text or "" for d in root.iter(f"{{{kml.KML_NS}}}description")]
-    assert len(descriptions) == 1 + len(plan.sites)
+    assert len(descriptions) == 1 + len(plan.sites) + len(plan.existing_sites)
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt; · abc · Position" in d for d in descriptions)
     for text in descriptions:
         tags = visible(text).tags
         assert {t for t, _ in tags} <= {"b", "ul", "li"}, text  # our own list markup only
@@ -151,3 +161,23 @@ def test_html_and_markdown_hold_no_injected_markup(plan, tmp_path):
         if key != "map":  # the map's only scripts are Leaflet's and folium's
             assert "script" not in {t for t, _ in tags}, key
         assert "<script>alert(1)</script>" not in page, key
+
+
+def test_a_name_the_chart_font_cannot_draw_is_written_with_one_warning(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An emoji or CJK name: matplotlib warns per missing glyph (an error under pytest)."""
+    tiny = build_tiny_plan()
+    veredas = tiny.veredas.copy()
+    veredas["name"] = ["ñandú 🌄", "山"]
+    demand = tiny.demand.copy()
+    demand["vereda"] = demand["vereda"].map(
+        dict(zip(tiny.veredas["name"], veredas["name"], strict=True))
+    )
+    plan = dataclasses.replace(tiny, veredas=veredas, demand=demand)
+    with caplog.at_level("WARNING"):
+        paths = export.write_outputs(plan, tmp_path / "out", language="en")
+    assert paths["static_map_png"].is_file() and paths["gap_report_pdf"].is_file()
+    assert (
+        "the chart font has no glyph for" in caplog.text and "SUNRISE OVER MOUNTAINS" in caplog.text
+    )

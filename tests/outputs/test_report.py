@@ -187,11 +187,11 @@ def test_spanish_and_english_labels(tiny_plan):
         report.summary_markdown(s, language="fr")
 
 
-def test_gap_report_figures_are_two_a4_pages(tiny_plan):
+def test_gap_report_figures_are_three_a4_pages(tiny_plan):
     figs = report_pages.gap_report_figures(report.summarize(tiny_plan), language="en")
     try:
-        assert len(figs) == 2
-        assert np.allclose(figs[0].get_size_inches(), (8.27, 11.69))
+        assert len(figs) == 3
+        assert all(np.allclose(f.get_size_inches(), (8.27, 11.69)) for f in figs)
     finally:
         for f in figs:
             plt.close(f)

@@ -81,3 +81,39 @@ def test_margin_classes_and_colours():
     ]  # fmt: skip
     assert styles.hex_rgb(styles.COVERED_COLOR) == styles.RX_CLASS_COLORS[5]
     assert styles.hex_rgb(styles.UNCOVERED_COLOR) == styles.RX_CLASS_COLORS[1]
+
+
+#: Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
+#: vision deficiency", IEEE TVCG 15(6), Table 1 at severity 1.0: linear RGB -> simulated.
+CVD_MATRICES = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+    "normal": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+}  # fmt: skip
+
+
+def _lab(color: str, matrix: list[list[float]]) -> np.ndarray:
+    """CIELAB (D65) of a "#rrggbb" colour as seen through a colour-vision matrix."""
+    srgb = np.array(styles.hex_rgb(color)) / 255.0
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(np.array(matrix) @ linear, 0.0, 1.0)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ seen / np.array([0.95047, 1.0, 1.08883])  # fmt: skip
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", sorted(CVD_MATRICES))
+def test_service_colours_stay_apart_for_colour_blind_readers(vision):
+    """Each pair of service colours differs by at least 20 (CIELAB Delta E 1976; about 2.3 is
+    a just-noticeable difference) under each simulated colour-vision deficiency."""
+    colors = list(styles.SERVICE_COLORS.values())
+    assert len(set(colors)) == 3
+    for i, a in enumerate(colors):
+        for b in colors[i + 1 :]:
+            d = np.linalg.norm(_lab(a, CVD_MATRICES[vision]) - _lab(b, CVD_MATRICES[vision]))
+            assert d >= 20.0, (vision, a, b, d)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 
 import numpy as np
@@ -11,21 +12,23 @@ import pandas as pd
 import pytest
 
 from coverage.outputs import styles, webmap
-from tests.helpers import WARNING
+from tests.helpers import WARNING, without_existing_service
 
 
 def test_map_has_every_layer_in_each_language(tiny_plan):
     for language, names in (
         ("es", ["Terreno (sombreado)", "Cobertura: mejor servidor (dBm)", "Mejor servidor",
                 "Cobertura del sitio S1", "Veredas", "Enlaces de backhaul", "Sitios",
-                "Demanda con cobertura", "Demanda sin cobertura"]),
+                "Sitios móviles existentes", "Demanda: Ya con servicio",
+                "Demanda: Con servicio nuevo", "Demanda: Aún sin servicio"]),
         ("en", ["Terrain (hillshade)", "Coverage: best server (dBm)", "Best server",
-                "Coverage of site S2", "Veredas", "Backhaul links", "Sites", "Demand covered",
-                "Demand not covered"]),
+                "Coverage of site S2", "Veredas", "Backhaul links", "Sites",
+                "Existing mobile sites", "Demand: Already served", "Demand: Newly served",
+                "Demand: Still unserved"]),
     ):  # fmt: skip
         page = webmap.map_html(webmap.coverage_map(tiny_plan, language=language))
         for name in names:
-            assert f'"{name}"' in page, (language, name)
+            assert json.dumps(name) in page, (language, name)  # folium escapes "ó" as \u00f3
         assert 'id="coverage-legend"' in page
         assert "log-distance toy model" in page  # the legend names the models
 
@@ -94,11 +97,67 @@ def test_thousands_of_demand_points_become_images(tiny_plan):
             pd.concat([cells, schools], ignore_index=True), crs=tiny_plan.crs)
     )  # fmt: skip
     page = webmap.map_html(webmap.coverage_map(plan), offline=False)  # no Leaflet source
-    assert page.count("L.circleMarker(") == len(plan.sites) + len(schools)
-    assert page.count("L.imageOverlay(") == 5 + 2  # terrain, best, server, 2 sites + 2 demand
+    existing = len(tiny_plan.existing_sites)
+    assert page.count("L.circleMarker(") == len(plan.sites) + existing + len(schools)
+    # terrain, best, server, 2 sites + 2 demand (the cells, without a service, are newly
+    # served or unserved; no image for the empty "already served")
+    assert page.count("L.imageOverlay(") == 5 + 2
     assert len(page) < 1_500_000
     pop = (plan.demand["kind"] != "school").to_numpy()
     every = webmap.demand_cells(plan, pop)
     assert every.mean() > 0.95  # 45 m spacing on 30 m cells: widened into a continuous area
     some = webmap.demand_cells(plan, pop & plan.demand["covered"].to_numpy())
     assert 0.5 < some.mean() < every.mean()
+
+
+def _popups(page: str) -> list[str]:
+    """The HTML of every popup of a map page, as Leaflet receives it."""
+    return [json.loads(p) for p in re.findall(r'\.bindPopup\(("(?:[^"\\]|\\.)*")', page)]
+
+
+def test_map_shows_existing_sites_and_demand_by_service(tiny_plan):
+    page = webmap.map_html(webmap.coverage_map(tiny_plan, language="en"), offline=False)
+    popups = _popups(page)
+    ex1 = next(p for p in popups if p.startswith("<b>EX1 · Claro 4G</b>"))
+    for row in ("<th>Operator</th><td>Claro</td>", "<th>Technology</th><td>4G</td>",
+                "<th>Position</th><td>estimated (OpenCelliD)</td>",
+                "<th>Coverage predicted</th><td>yes (inside the terrain)</td>"):  # fmt: skip
+        assert row in ex1
+    ex2 = next(p for p in popups if p.startswith("<b>EX2 · Tigo 3G</b>"))
+    assert (
+        "<td>as reported by the source</td>" in ex2 and "<td>no (outside the terrain)</td>" in ex2
+    )
+    assert page.count('"dashArray": "4 3"') == 1  # only the estimated position is dashed
+    cuchilla = next(p for p in popups if p.startswith("<b>People: La Cuchilla</b>"))
+    assert "<th>Service</th><td>Already served</td>" in cuchilla
+    assert "<th>Existing mobile sites</th><td>EX1 · Claro</td>" in cuchilla
+    for color in styles.SERVICE_COLORS.values():
+        assert f'"fillColor": "{color}"' in page
+    legend = page[page.index('id="coverage-legend"') :]
+    legend = legend[: legend.index("</div></div>")]
+    for text in ("Existing mobile sites", "dashed outline: position estimated", "Already served",
+                 "Newly served", "Still unserved", "#0072b2", "#56b4e9", "#d55e00"):  # fmt: skip
+        assert text in legend
+
+
+def test_vereda_popups_list_the_households_by_service(tiny_plan):
+    popups = _popups(webmap.map_html(webmap.coverage_map(tiny_plan, language="en"), offline=False))
+    suiza = next(p for p in popups if p.startswith("<b>Vereda: La Suiza</b>"))
+    for row in ("<th>Households</th><td>42</td>", "<th>Households: already served</th><td>10</td>",
+                "<th>Households: newly served</th><td>20</td>",
+                "<th>Households: still unserved</th><td>12</td>"):  # fmt: skip
+        assert row in suiza
+    plain = without_existing_service(tiny_plan)
+    popups = _popups(webmap.map_html(webmap.coverage_map(plain, language="en"), offline=False))
+    suiza = next(p for p in popups if p.startswith("<b>Vereda: La Suiza</b>"))
+    assert "already served" not in suiza and "<th>Households: newly served</th><td>30</td>" in suiza
+
+
+def test_map_without_existing_service_has_no_existing_layer_or_legend(tiny_plan):
+    page = webmap.map_html(webmap.coverage_map(without_existing_service(tiny_plan)), offline=False)
+    assert json.dumps("Sitios móviles existentes") not in page
+    assert json.dumps("Demanda: Ya con servicio") not in page
+    assert json.dumps("Demanda: Con servicio nuevo") in page
+    assert json.dumps("Demanda: Aún sin servicio") in page
+    legend = page[page.index('id="coverage-legend"') :]
+    assert "Sitios móviles existentes" not in legend and "Ya con servicio" not in legend

@@ -129,7 +129,7 @@ def test_cost_table():
 
 
 def test_palmitas_terrain_candidates(mirror):
-    from coverage.inputs.terrain import load_terrain
+    from coverage.inputs.dem import load_terrain
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     poly = area.geometry.iloc[0]

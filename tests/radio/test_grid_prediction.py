@@ -188,7 +188,7 @@ def test_palmitas_itm_refractivity_flags(mirror):
     from pyproj import Transformer
     from shapely.geometry import Point
 
-    from coverage.inputs.terrain import load_terrain
+    from coverage.inputs.dem import load_terrain
 
     # the cabecera school (PROVENANCE.md): 6.3434 N, 75.6883 W
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:9377", always_xy=True).transform(

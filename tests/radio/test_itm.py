@@ -354,7 +354,7 @@ def test_compiled_core_matches_frozen_core_on_real_paths(mirror):
     """300 random Palmitas paths x 3 mast heights: new core within 0.01 dB of the old one."""
     import geopandas as gpd
 
-    from coverage.inputs.terrain import load_terrain
+    from coverage.inputs.dem import load_terrain
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     terrain = load_terrain(

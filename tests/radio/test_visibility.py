@@ -296,7 +296,7 @@ def test_cli_viewshed_refuses_a_geographic_dem(
     assert "geographic" in err and "gdalwarp -t_srs EPSG:9377" in err
     assert not out.exists()
     with pytest.raises(CRSError):
-        from coverage.inputs.terrain import read_dem
+        from coverage.inputs.dem import read_dem
 
         read_dem(dem)
 
@@ -306,7 +306,7 @@ def test_cli_viewshed_refuses_a_geographic_dem(
 def test_palmitas_fast_matches_exact(mirror: Path) -> None:
     import geopandas as gpd
 
-    from coverage.inputs.terrain import load_terrain
+    from coverage.inputs.dem import load_terrain
 
     area = gpd.read_file(mirror / "palmitas_corregimiento.geojson").to_crs("EPSG:9377")
     terrain = load_terrain(
