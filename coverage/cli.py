@@ -160,12 +160,7 @@ def _add_viewshed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=4.0 / 3.0,
         help=f"effective Earth-radius factor (4/3; {K_FACTOR})",
     )
-    p.add_argument(
-        "--max-void-share",
-        type=_number(VOID_SHARE),
-        default=MAX_VOID_SHARE,
-        help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
-    )
+    _add_void_share(p)
     p.set_defaults(func=_cmd_viewshed)
 
 
@@ -226,12 +221,7 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=4.0 / 3.0,
         help=f"k-factor for deygout (4/3; {K_FACTOR})",
     )
-    p.add_argument(
-        "--max-void-share",
-        type=_number(VOID_SHARE),
-        default=MAX_VOID_SHARE,
-        help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
-    )
+    _add_void_share(p)
     p.add_argument(
         "--method",
         choices=("radial", "cell"),
@@ -239,6 +229,16 @@ def _add_pathloss(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="radial: shared radial profiles, like SPLAT! (default); cell: one profile per cell",
     )
     p.set_defaults(func=_cmd_pathloss)
+
+
+def _add_void_share(p: argparse.ArgumentParser) -> None:
+    """The ``--max-void-share`` option of the raster commands (the area file's default)."""
+    p.add_argument(
+        "--max-void-share",
+        type=_number(VOID_SHARE),
+        default=MAX_VOID_SHARE,
+        help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
+    )
 
 
 def _number(allowed: Range | None = None) -> Callable[[str], float]:
