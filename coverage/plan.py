@@ -64,6 +64,9 @@ REASONS = (
     "blocked_by_terrain",  # a site is within range but terrain blocks every path
     "out_of_range",  # no chosen site within the technology's maximum range
     "weak_signal",  # visible or diffracted, but received power below sensitivity
+    "weak_uplink",  # the downlink meets its rate, the terminal's uplink does not
+    "low_sinr",  # the signal is there, but interference leaves too little SINR for the rate
+    "over_capacity",  # its site cannot carry its busy-hour traffic (the excess of a full site)
     "no_backhaul",  # served by a site that has no path to the point of presence
 )
 

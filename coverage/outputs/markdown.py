@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from coverage.outputs.broadband import broadband_markdown
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
@@ -51,6 +52,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     lines += _md_totals(summary, L, language)
     lines += _md_veredas(summary, L)
     lines += service_markdown(summary, language=language)
+    lines += broadband_markdown(summary, language=language)
     lines += _md_reasons(summary, L, language)
     lines += _md_schools(summary, L, language)
     lines += _md_notes(summary, L)

@@ -26,6 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from coverage.outputs.broadband import (
+    broadband_figures,
+    broadband_html,
+    broadband_summary,
+    has_broadband,
+)
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.markdown import summary_markdown
 from coverage.outputs.service import (
@@ -89,6 +95,7 @@ def _group_counts(demand: Any) -> dict[str, Any]:
         "demand_points": len(demand),
         "share_people_covered": people_covered / people_total if people_total > 0 else None,
         **service_counts(demand),
+        **(broadband_figures(demand) if has_broadband(demand) else {}),
     }
     by_reason: dict[str, dict[str, float | int]] = {}
     for reason in GAP_REASONS:
@@ -139,6 +146,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "warnings": [str(w) for w in plan.warnings],
         "totals": totals,
         "existing_service": existing_service_summary(plan),
+        "broadband": broadband_summary(plan),
         "veredas": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
@@ -387,7 +395,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
-<h2>{e(L["uncovered_schools"])}</h2>
+{broadband_html(summary, language=language)}<h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
 <h2>{e(L["models"])}</h2><ul>{models}</ul>
