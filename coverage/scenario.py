@@ -40,6 +40,7 @@ from coverage.sections import (
     PlacementParams,
     Point,
     PropagationParams,
+    ServiceParams,
     TechnologyParams,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "PopulationVintage",
     "PropagationParams",
     "Scenario",
+    "ServiceParams",
     "TechnologyParams",
     "default_scenario_path",
     "load_area",
@@ -253,6 +255,7 @@ class _ScenarioKeys:
     backhaul: BackhaulParams = BackhaulParams()
     costs: CostParams = CostParams()
     existing: ExistingParams = ExistingParams()
+    service: ServiceParams = ServiceParams()
     out_dir: str = "maps/palmitas"
     language: str = "es"
 

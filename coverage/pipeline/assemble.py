@@ -15,10 +15,17 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import rasterio.features
 from numpy.typing import NDArray
 
 from coverage.inputs.voids import void_warning
+from coverage.pipeline.broadband import (
+    Broadband,
+    evaluate_broadband,
+    point_columns,
+    site_columns,
+)
 from coverage.pipeline.existing import (
     SERVICE_CLASSES,
     existing_model,
@@ -84,17 +91,20 @@ def assemble_plan(
     chosen = np.asarray(res.chosen, dtype=np.int64)
     ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
-    demand = with_service(_demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy))
+    status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy)
+    demand = with_service(status)
     composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
+    sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[_reach_of(ids, hops)])
     assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
     models = {
         **_plan_models(resolved, res),
         "demand": inputs.demand_model,
         "existing_service": existing_model(resolved, inputs),
+        "service": _service_model(resolved),
     }
     metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
     metrics["people_by_service"] = {
@@ -129,40 +139,49 @@ def _demand_status(
     ids: NDArray[np.str_],
     hops: dict[Hashable, int],
     site_xy: NDArray[np.float64],
-) -> gpd.GeoDataFrame:
-    """The demand points with their coverage columns.
+) -> tuple[gpd.GeoDataFrame, Broadband]:
+    """The demand points with their service columns, and the broadband test behind them.
 
-    ``covered`` (by a chosen site whose backhaul reaches the PoP), ``best_site`` (the
-    strongest such site), ``rx_dbm`` (strongest received power from any chosen site, dBm),
-    ``n_servers`` and ``reason`` (:data:`coverage.plan.REASONS`).
+    ``covered``: served under the service definition by a chosen site whose backhaul
+    reaches the PoP (:func:`~coverage.pipeline.broadband.evaluate_broadband`); ``best_site``
+    (its server by SINR), ``signal_covered`` (the signal-only test: received power at the
+    threshold from such a site), the SINR, uplink SNR and busy-hour rates
+    (:func:`~coverage.pipeline.broadband.point_columns`), ``rx_dbm`` (strongest received
+    power from any chosen site, dBm), ``n_servers`` and ``reason``
+    (:data:`coverage.plan.REASONS`).
     """
     thr = resolved.threshold_dbm
     options = np.asarray(res.options, dtype=np.int64)
-    reach = np.array([i in hops for i in ids], dtype=bool)
+    reach = _reach_of(ids, hops)
     rx = (
         rx_dbm[options].astype(np.float64)
         if options.size
         else np.full((0, len(inputs.demand)), np.nan)
     )
     serves = np.nan_to_num(rx, nan=-np.inf) >= thr
-    rx_bh = np.where(serves & reach[:, None], rx, -np.inf)
-    best = np.argmax(rx_bh, axis=0) if options.size else np.zeros(len(inputs.demand), int)
-    served = serves[reach].any(axis=0) if options.size else np.zeros(len(inputs.demand), bool)
+    signal = serves[reach].any(axis=0) if options.size else np.zeros(len(inputs.demand), bool)
+    bb = evaluate_broadband(
+        rx[reach], inputs.demand, resolved.technology, resolved.broadband, min_rx_dbm=thr
+    )
     demand = inputs.demand.copy()
-    demand["covered"] = served
-    demand["best_site"] = np.where(served, ids[best] if ids.size else "", "")
+    for name, values in point_columns(bb, ids[reach]).items():
+        demand[name] = values
+    demand["signal_covered"] = signal
     strongest = np.where(np.isfinite(rx), rx, -np.inf).max(axis=0, initial=-np.inf)
     demand["rx_dbm"] = np.where(np.isfinite(strongest), strongest, np.nan)
     demand["n_servers"] = (serves & reach[:, None]).sum(axis=0) if options.size else 0
-    demand["reason"] = _uncovered_reasons(
+    reason = _uncovered_reasons(
         resolved,
         inputs,
         site_xy,
         np.asarray(res.heights_m, dtype=np.float64),
-        served,
-        serves.any(axis=0) & ~served if options.size else np.zeros(len(demand), bool),
+        signal,
+        serves.any(axis=0) & ~signal if options.size else np.zeros(len(demand), bool),
     )
-    return demand
+    verdict = np.asarray(bb.reason, dtype=object)
+    reason[signal] = np.where(verdict[signal] != "", verdict[signal], "weak_signal")
+    demand["reason"] = reason
+    return demand, bb
 
 
 def _uncovered_reasons(
@@ -227,7 +246,7 @@ def _coverage_raster(
     )
     budget = AccessBudget(
         eirp_dbm=technology.eirp_dbm,
-        rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi,
+        rx_antenna_gain_dbi=resolved.terminal_gain_dbi,
         threshold_dbm=resolved.threshold_dbm,
         antenna=resolved.antenna,
         clutter_db=inputs.clutter_db,
@@ -277,6 +296,19 @@ def _sites_table(
     sites["name"] = sites["site_id"].map(names).fillna(sites["name"])
     sites = _with_equipment(resolved, sites, links)
     return _in_server_order(sites, ids)
+
+
+def _reach_of(ids: NDArray[np.str_], hops: dict[Hashable, int]) -> NDArray[np.bool_]:
+    """Per chosen access site: its backhaul reaches the PoP."""
+    return np.array([i in hops for i in ids], dtype=bool)
+
+
+def _with_loads(
+    sites: gpd.GeoDataFrame, loads: pd.DataFrame, reaching_ids: NDArray[np.str_]
+) -> gpd.GeoDataFrame:
+    """The sites table with each reaching access site's carrier, load and capacity."""
+    loads = loads.set_axis(pd.Index(reaching_ids, name="site_id"))
+    return sites.join(loads, on="site_id")
 
 
 def _site_costs_usd(
@@ -355,9 +387,13 @@ def _plan_assumptions(
     sector = resolved.sector_antenna
     assumptions = list(inputs.assumptions)
     assumptions.append(
-        f"Covered means received power >= {thr:g} dBm (sensitivity {technology.rx_sensitivity_dbm:g} dBm "
-        f"+ fade margin {technology.fade_margin_db:g} dB) at {technology.terminal_height_m:g} m above "
-        f"ground, within {technology.max_range_m / 1000:g} km, from a site whose backhaul reaches the PoP."
+        f"Signal reaches a point (signal_covered) when the received power is >= {thr:g} dBm "
+        f"(sensitivity {technology.rx_sensitivity_dbm:g} dBm + {resolved.reliability.margin_db:.1f} dB "
+        f"reliability margin beyond the model) at {technology.terminal_height_m:g} m above ground, "
+        f"after the terminal's {resolved.terminal.loss_db(technology.f_mhz):.1f} dB body and "
+        f"building-entry loss, within {technology.max_range_m / 1000:g} km, from a site whose "
+        "backhaul reaches the PoP; served (covered) adds the rates, SINR and capacity of the "
+        "service model."
     )
     assumptions.append(f"Point of presence: {s.backhaul.pop.name} - {s.backhaul.pop.source}")
     assumptions.append(
@@ -400,6 +436,29 @@ def _plan_models(resolved: ResolvedScenario, res: PlacementResult) -> dict[str, 
         "backhaul": f"{s.backhaul.f_mhz:g} MHz point-to-point links with >= {s.backhaul.min_clearance_ratio:g} "
         f"first-Fresnel clearance, at most {s.backhaul.max_hops} hops to the PoP",
     }
+
+
+def _service_model(resolved: ResolvedScenario) -> str:
+    """The service definition in words: rates, busy hour, terminal, reliability, SINR, capacity."""
+    v = resolved.scenario.service
+    t = resolved.technology
+    return (
+        f"Served means: from its best server by SINR ({v.carriers} carrier(s) of "
+        f"{t.bandwidth_mhz:g} MHz assigned by colouring the sites' interference graph; "
+        f"interferers at {v.interference_load:.0%} load"
+        f"{'; existing cells share the band' if v.existing_share_band else ''}), the downlink "
+        f"carries {v.household_downlink_mbps:g} Mbps per active household "
+        f"({v.school_downlink_mbps:g} per school) and the uplink {v.household_uplink_mbps:g} "
+        f"Mbps ({v.school_uplink_mbps:g}), with {v.interference_margin_db:g} dB uplink "
+        f"interference margin; and its site carries its busy-hour load (take-up "
+        f"{v.take_up_share:.1%} x busy-hour share {v.busy_hour_share:.1%}), rate-fair "
+        "scheduling (Bonald and Proutiere 2003). Rates by the attenuated Shannon bound of 3GPP "
+        f"TR 36.942 A.2. Terminal: {resolved.terminal.describe(t.f_mhz)}. Reliability: "
+        f"{resolved.reliability.describe()}. Simplified: mean busy-hour load (no queueing), "
+        "uplink over the whole carrier, interferers at the server's reliability. The "
+        "placement optimises this definition with the SNR less the interference margin and "
+        "each site's capacity (an inner approximation); signal_covered is the signal-only test."
+    )
 
 
 def _plan_metrics(

@@ -108,7 +108,7 @@ def existing_rx_dbm(
         )
         eirp_dbm = float(site["tx_power_dbm"]) + float(site["antenna_gain_dbi"]) - cable_db
         rx[i] = received_power_dbm(
-            eirp_dbm, loss[0], rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
+            eirp_dbm, loss[0], rx_antenna_gain_dbi=resolved.terminal_gain_dbi
         ).astype(np.float32)
     if inputs.clutter_db is not None and len(targets):  # as coverage_matrix subtracts it
         r, c = terrain.rowcol(targets[:, 0], targets[:, 1])

@@ -1,7 +1,8 @@
 """Stage 1a: a scenario resolved into the objects the later stages use, before any data is read.
 
 :func:`resolve` turns the scenario's sections into the access technology (preset plus
-overrides, the antenna file's peak gain), the site antenna pattern, the propagation model and
+overrides, the antenna file's peak gain), the site antenna pattern, the user terminal with its reliability margin, the propagation
+model (ITM at the service's location and time reliability), the busy-hour dimensioning and
 the cost table, once per run. It raises every :class:`~coverage.errors.ScenarioError` that
 the scenario alone can cause (an unreadable antenna file, an unknown climate or model, a mast
 height without a price), so that a mistake is reported before the layers and the DEM are
@@ -12,11 +13,14 @@ that place those points.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from coverage.errors import InputError, ScenarioError
+from coverage.pipeline.broadband import BroadbandSettings
+from coverage.planning.busyhour import BusyHour
 from coverage.planning.costs import CostTable
 from coverage.planning.linkgraph import LinkSettings
 from coverage.planning.problem import SolveSettings
@@ -25,7 +29,9 @@ from coverage.radio.antenna import AntennaPattern, read_msi_pattern
 from coverage.radio.clearance import ClearanceSettings
 from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
+from coverage.radio.reliability import Reliability, reliability
 from coverage.radio.technology import Technology, get_technology
+from coverage.radio.terminal import Terminal
 from coverage.scenario import Scenario
 
 __all__ = ["ResolvedScenario", "resolve", "scenario_file"]
@@ -52,6 +58,13 @@ class ResolvedScenario:
         The propagation model of ``[propagation]`` (path loss in dB).
     costs
         The cost table (USD) with the scenario's prices over the defaults.
+    terminal
+        The user terminal of ``[service] terminal`` (the preset's default when ""); the
+        technology's ``terminal_height_m`` and ``rx_antenna_gain_dbi`` are its own unless
+        ``[technology]`` sets them.
+    reliability
+        The location and time reliability of the service and the margin (dB) it needs
+        beyond what the propagation model's loss holds.
     """
 
     scenario: Scenario
@@ -59,17 +72,76 @@ class ResolvedScenario:
     antenna: AntennaPattern | None
     model: PropagationModel
     costs: CostTable
+    terminal: Terminal
+    reliability: Reliability
 
     @property
     def threshold_dbm(self) -> float:
-        """Received power (dBm) that covers a point: sensitivity plus fade margin.
+        """Received power (dBm) at which a terminal decodes at the stated reliability.
 
         Returns
         -------
         float
-            The technology's ``rx_sensitivity_dbm + fade_margin_db`` (dBm).
+            The technology's ``rx_sensitivity_dbm`` plus the reliability margin not in the
+            model's loss (dBm).
         """
-        return self.technology.rx_sensitivity_dbm + self.technology.fade_margin_db
+        return self.technology.rx_sensitivity_dbm + self.reliability.margin_db
+
+    @property
+    def terminal_gain_dbi(self) -> float:
+        """The terminal's antenna gain less its body and building-entry loss (dB).
+
+        Returns
+        -------
+        float
+            ``rx_antenna_gain_dbi`` minus :meth:`~coverage.radio.terminal.Terminal.loss_db`
+            at the technology's frequency (dBi).
+        """
+        return self.technology.rx_antenna_gain_dbi - self.terminal.loss_db(self.technology.f_mhz)
+
+    @property
+    def busy_hour(self) -> BusyHour:
+        """The busy-hour dimensioning of ``[service]``: take-up, busy-hour share, rates (Mbps).
+
+        Returns
+        -------
+        BusyHour
+        """
+        v = self.scenario.service
+        return BusyHour(
+            take_up_share=v.take_up_share,
+            busy_hour_share=v.busy_hour_share,
+            household_downlink_mbps=v.household_downlink_mbps,
+            household_uplink_mbps=v.household_uplink_mbps,
+            school_downlink_mbps=v.school_downlink_mbps,
+            school_uplink_mbps=v.school_uplink_mbps,
+        )
+
+    @property
+    def broadband(self) -> BroadbandSettings:
+        """What the broadband test of ``[service]`` needs beyond the received powers.
+
+        Returns
+        -------
+        BroadbandSettings
+            The busy hour, carriers, interference load and margin, the terminal's uplink
+            power, the site's uplink noise floor (thermal noise over the carrier plus
+            ``site_noise_figure_db``) and the reliability margin (dB).
+        """
+        v = self.scenario.service
+        noise_dbm = (
+            -174.0 + 10.0 * math.log10(self.technology.bandwidth_mhz * 1e6) + v.site_noise_figure_db
+        )
+        return BroadbandSettings(
+            busy_hour=self.busy_hour,
+            n_carriers=v.carriers,
+            interference_load=v.interference_load,
+            terminal_tx_power_dbm=self.terminal.tx_power_dbm,
+            uplink_noise_floor_dbm=noise_dbm,
+            interference_margin_db=v.interference_margin_db,
+            existing_share_band=v.existing_share_band,
+            reliability_margin_db=self.reliability.margin_db,
+        )
 
     @property
     def prediction(self) -> PredictionSettings:
@@ -166,14 +238,21 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     ------
     ScenarioError
         The antenna pattern file is missing or unreadable or its gain is out of range, the
-        ITM climate or the model name is unknown, or a mast height of ``[placement]`` has no
+        preset is a backhaul technology or lacks the ``[service]`` terminal, the ITM
+        climate or the model name is unknown, or a mast height of ``[placement]`` has no
         price in ``[costs]``.
     """
     antenna = _access_antenna(scenario)
-    technology = _access_technology(scenario, antenna)
+    terminal = _terminal(scenario)
+    technology = _access_technology(scenario, antenna, terminal)
     costs = _cost_table(scenario)
     model = _propagation_model(scenario)
-    return ResolvedScenario(scenario, technology, antenna, model, costs)
+    v = scenario.service
+    margin = reliability(
+        v.location_pct, v.time_pct, model_varies=scenario.propagation.model == "itm",
+        terminal_sigma_db=terminal.loss_sigma_db,
+    )  # fmt: skip
+    return ResolvedScenario(scenario, technology, antenna, model, costs, terminal, margin)
 
 
 def scenario_file(scenario: Scenario, name: str) -> Path:
@@ -221,13 +300,37 @@ def _access_antenna(scenario: Scenario) -> AntennaPattern | None:
         raise ScenarioError(msg) from err
 
 
-def _access_technology(scenario: Scenario, pattern: AntennaPattern | None) -> Technology:
-    """The scenario's access technology: its preset with the scenario's overrides applied.
+def _terminal(scenario: Scenario) -> Terminal:
+    """The ``[service]`` terminal of the access preset; a backhaul preset is refused."""
+    t = scenario.technology
+    try:
+        base = get_technology(t.preset)
+        if base.kind != "access":
+            msg = (
+                f"preset {t.preset!r} is a {base.kind} technology (point-to-point), not an "
+                "access one: choose an access preset and give backhaul in [backhaul]"
+            )
+            raise InputError(msg)
+        return base.terminal(scenario.service.terminal)
+    except InputError as err:
+        msg = f"[technology] / [service] terminal: {err}"
+        raise ScenarioError(msg) from err
+
+
+def _access_technology(
+    scenario: Scenario, pattern: AntennaPattern | None, terminal: Terminal
+) -> Technology:
+    """The scenario's access technology: its preset with the terminal's height and gain and
+    the scenario's overrides applied (an override wins over the terminal).
 
     With an antenna pattern, the site antenna's peak gain is the pattern's.
     """
     t = scenario.technology
-    base = get_technology(t.preset)
+    base = dataclasses.replace(
+        get_technology(t.preset),
+        terminal_height_m=terminal.height_m,
+        rx_antenna_gain_dbi=terminal.antenna_gain_dbi,
+    )
     overrides = {
         f.name: getattr(t, f.name)
         for f in dataclasses.fields(t)
@@ -255,6 +358,10 @@ def _propagation_model(scenario: Scenario) -> PropagationModel:
             msg = f"[propagation] climate {p.climate!r} is not one of {sorted(codes)}."
             raise ScenarioError(msg)
         params["climate"] = codes[p.climate]
+        # broadcast variability: the loss at the service's own time and location quantiles
+        params["mdvar"] = itm.MDVAR["broadcast"]
+        params["time_pct"] = scenario.service.time_pct
+        params["location_pct"] = scenario.service.location_pct
     elif p.model in ("los", "knife-edge", "deygout", "bullington"):
         params["k_factor"] = p.k_factor
     try:

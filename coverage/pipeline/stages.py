@@ -14,11 +14,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import sparse
 
 from coverage.errors import ScenarioError
 from coverage.inputs.existing import targeted
 from coverage.inputs.terrain import Terrain
+from coverage.pipeline.broadband import service_covers
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.planning.candidates import (
@@ -163,7 +163,7 @@ def coverage_matrix(
         progress=progress,
     )
     rx = received_power_dbm(
-        technology.eirp_dbm, loss, rx_antenna_gain_dbi=technology.rx_antenna_gain_dbi
+        technology.eirp_dbm, loss, rx_antenna_gain_dbi=resolved.terminal_gain_dbi
     ).astype(np.float32)
     if inputs.clutter_db is not None:  # terminal clutter loss at each demand point's cell
         r, c = inputs.terrain.rowcol(targets[:, 0], targets[:, 1])
@@ -278,7 +278,11 @@ def placement_problem(
 ) -> PlacementProblem:
     """The placement problem of a run: what :func:`choose_sites` hands to the solver.
 
-    An option covers a demand point where its received power reaches the threshold; the
+    An option covers a demand point where it would serve it under the ``[service]``
+    definition (:func:`coverage.pipeline.broadband.service_covers`): the received power
+    reaches the threshold, both link rates meet the point's targets on the SNR less the
+    interference margin, and the option's capacity carries the point with those it holds
+    first; each option's backhaul traffic is the busy-hour demand of its covers. The
     candidate backhaul link graph joins the candidates and the PoP; options and links are
     priced from the cost table, or by the site budget.
 
@@ -298,7 +302,8 @@ def placement_problem(
     -------
     PlacementProblem
         Covers, weights (people), link graph (PoP node ``"PoP"``), option and link costs
-        (USD), the budget or the target share with the schools to cover, and the hop limit.
+        (USD), option traffic (Mbps), the budget or the target share with the schools to
+        cover, and the hop limit.
 
     Raises
     ------
@@ -309,14 +314,24 @@ def placement_problem(
     """
     s = resolved.scenario
     p, b = s.placement, s.backhaul
-    covers = sparse.csr_array(np.nan_to_num(rx_dbm, nan=-np.inf) >= resolved.threshold_dbm)
+    service = service_covers(
+        rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
+        min_rx_dbm=resolved.threshold_dbm,
+    )  # fmt: skip
+    log.info(
+        "service covers: %d option-point pairs by signal, %d with both link rates, %d within "
+        "capacity",
+        service.signal.nnz,
+        service.link.nnz,
+        service.covers.nnz,
+    )
     graph = _candidate_links(resolved, inputs.terrain, candidates)
     access, relay, link, budget = _placement_prices(p, candidates, resolved.costs)
     schools = (inputs.demand["kind"] == "school").to_numpy()
     names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
     aim = targeted(inputs.demand, s.existing.target)  # everyone, or those not served already
     return PlacementProblem(
-        covers,
+        service.covers,
         demand_weights(resolved, inputs),
         graph=graph,
         candidate_ids=candidates["candidate_id"].astype(str).tolist(),
@@ -333,6 +348,7 @@ def placement_problem(
         k_coverage=p.k_coverage,
         hop_limit=b.max_hops,
         two_paths=b.two_paths,
+        traffic_mbps=service.traffic_mbps,
     )
 
 

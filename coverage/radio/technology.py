@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from coverage.errors import InputError
+from coverage.radio.terminal import Terminal, handset
 from coverage.sections import ANTENNA_GAIN_DBI, F_MHZ, RX_SENSITIVITY_DBM, TX_POWER_DBM
 
 __all__ = ["PRESETS", "Technology", "get_technology"]
@@ -41,12 +42,14 @@ class Technology:
     noise_figure_db
         Receiver noise figure (dB), for the SNR.
     fade_margin_db
-        Margin kept for fading and body/building loss (dB); a link is "covered" when the
-        received power is at least sensitivity + fade margin.
+        Margin kept for fading (dB) by the generic link-budget functions
+        (:attr:`required_rx_dbm`) and the backhaul presets. The planner's access links use the
+        ``[service]`` reliability and the terminal's losses instead
+        (:mod:`coverage.pipeline.resolve`).
     max_range_m
         Largest distance (m) at which a site is considered (protocol or planning limit).
     terminal_height_m
-        User terminal (or far-end) antenna height above ground (m).
+        User terminal (or far-end) antenna height above ground (m): the default terminal's.
     reference
         Where these figures come from.
     min_snr_db
@@ -57,6 +60,11 @@ class Technology:
         Atmospheric (oxygen and water vapour) attenuation, ITU-R P.676 (dB/km).
     kind
         "access" (point-to-multipoint to users) or "backhaul" (point-to-point).
+    terminals
+        The user terminals the technology serves, its default first (:meth:`terminal`).
+    max_eirp_dbm
+        The EIRP (dBm) its rule allows each end, or None where the band is licensed and the
+        preset's power is the operator's; the site's and every terminal's EIRP are checked.
 
     Raises
     ------
@@ -64,7 +72,8 @@ class Technology:
         A number that is not finite; a frequency, bandwidth, range or terminal height that is
         not > 0; a negative cable loss, fade margin or noise figure; a frequency, transmit
         power, antenna gain or sensitivity outside the scenario's ranges
-        (:mod:`coverage.sections`); or another ``kind``; all problems in one message.
+        (:mod:`coverage.sections`); another ``kind``; or an EIRP above ``max_eirp_dbm``; all
+        problems in one message.
     """
 
     name: str
@@ -84,6 +93,8 @@ class Technology:
     max_spectral_efficiency: float = 4.4
     gaseous_loss_db_per_km: float = 0.0
     kind: str = "access"
+    terminals: tuple[Terminal, ...] = ()
+    max_eirp_dbm: float | None = None
 
     def __post_init__(self) -> None:
         """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
@@ -108,9 +119,68 @@ class Technology:
             problems.append("cable_loss_db, fade_margin_db and noise_figure_db must be >= 0")
         if self.kind not in ("access", "backhaul"):
             problems.append(f"kind={self.kind!r} must be 'access' or 'backhaul'")
+        problems += self._eirp_problems()
         if problems:
             msg = f"Technology {self.name!r}: " + "; ".join(problems) + "."
             raise InputError(msg, problems)
+
+    def _eirp_problems(self) -> list[str]:
+        """The site's and the terminals' EIRP above ``max_eirp_dbm``, if any."""
+        limit = self.max_eirp_dbm
+        if limit is None or not _finite(self.eirp_dbm):
+            return []
+        ends = [("site", self.eirp_dbm)] + [
+            (t.name, t.tx_power_dbm + t.antenna_gain_dbi) for t in self.terminals
+        ]
+        return [
+            f"{end} EIRP {eirp:g} dBm exceeds the rule's {limit:g} dBm; lower its power"
+            for end, eirp in ends
+            if eirp > limit + 1e-9
+        ]
+
+    def terminal(self, name: str = "") -> Terminal:
+        """One of the technology's terminals by name; "" is the default (the first).
+
+        A technology built without terminals has one: a CPE with its own
+        ``rx_antenna_gain_dbi`` and ``terminal_height_m`` and, ASSUMPTION, 23 dBm uplink
+        power (3GPP power class 3).
+
+        Parameters
+        ----------
+        name
+            A terminal's name, or "" for the default.
+
+        Returns
+        -------
+        Terminal
+
+        Raises
+        ------
+        InputError
+            No terminal of that name; the message lists the technology's terminals.
+        """
+        terminals = self.terminals or (
+            Terminal(
+                name="terminal",
+                kind="cpe",
+                height_m=self.terminal_height_m,
+                antenna_gain_dbi=self.rx_antenna_gain_dbi,
+                tx_power_dbm=23.0,
+                body_loss_db=0.0,
+                indoor=False,
+                reference="the technology's own terminal figures; 23 dBm uplink ASSUMPTION",
+            ),
+        )
+        if not name:
+            return terminals[0]
+        for t in terminals:
+            if t.name == name:
+                return t
+        msg = (
+            f"Technology {self.name!r} has no terminal {name!r}; its terminals are: "
+            f"{', '.join(t.name for t in terminals)}."
+        )
+        raise InputError(msg)
 
     @property
     def eirp_dbm(self) -> float:
@@ -160,6 +230,51 @@ def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: An outdoor LTE CPE: ASSUMPTION, a 9 dBi panel on a 6 m pole at the house, power class 3.
+_LTE_ROOFTOP_CPE = Terminal(
+    name="rooftop-cpe",
+    kind="cpe",
+    height_m=6.0,
+    antenna_gain_dbi=9.0,
+    tx_power_dbm=23.0,
+    body_loss_db=0.0,
+    indoor=False,
+    reference="3GPP TS 36.101 6.2.2 power class 3 (23 dBm); 9 dBi panel at 6 m ASSUMPTION",
+)
+#: The Wi-Fi PtMP client: a 23 dBi dish on a 6 m mast at 13 dBm, 36 dBm EIRP (15.407(a)(3)).
+_WIFI_CPE = Terminal(
+    name="rooftop-cpe",
+    kind="cpe",
+    height_m=6.0,
+    antenna_gain_dbi=23.0,
+    tx_power_dbm=13.0,
+    body_loss_db=0.0,
+    indoor=False,
+    reference="47 CFR 15.407(a)(3): 36 dBm EIRP, 13 dBm into a 23 dBi dish at 6 m",
+)
+#: A fixed TV white-space client: 10 dBi at 5 m, 20 dBm (47 CFR 15.709: <= 36 dBm EIRP).
+_TVWS_CPE = Terminal(
+    name="rooftop-cpe",
+    kind="cpe",
+    height_m=5.0,
+    antenna_gain_dbi=10.0,
+    tx_power_dbm=20.0,
+    body_loss_db=0.0,
+    indoor=False,
+    reference="47 CFR 15.709 fixed device (<= 36 dBm EIRP); 10 dBi Yagi at 5 m ASSUMPTION",
+)
+#: A LoRaWAN end device: 2 dBi at 1.5 m, 20 dBm (RP002-1.0.3 AU915: <= 30 dBm EIRP).
+_LORA_NODE = Terminal(
+    name="sensor-node",
+    kind="cpe",
+    height_m=1.5,
+    antenna_gain_dbi=2.0,
+    tx_power_dbm=20.0,
+    body_loss_db=0.0,
+    indoor=False,
+    reference="LoRaWAN RP002-1.0.3 AU915-928 end device; 20 dBm, 2 dBi ASSUMPTION",
+)
+
 PRESETS: dict[str, Technology] = {
     t.name: t
     for t in (
@@ -178,6 +293,7 @@ PRESETS: dict[str, Technology] = {
             terminal_height_m=1.5,
             min_snr_db=-10.0,
             max_spectral_efficiency=4.4,
+            terminals=(handset(indoor=False), handset(indoor=True), _LTE_ROOFTOP_CPE),
             reference=(
                 "3GPP TS 36.101 Table 5.5-1 (band 28 downlink 758-803 MHz) and Table 7.3.1-1 "
                 "(UE REFSENS about -94 dBm at 10 MHz), UE noise figure 9 dB; 3GPP TS 36.104 "
@@ -201,10 +317,13 @@ PRESETS: dict[str, Technology] = {
             min_snr_db=4.0,
             max_spectral_efficiency=3.5,
             gaseous_loss_db_per_km=0.01,
+            terminals=(_WIFI_CPE,),
+            max_eirp_dbm=36.0,
             reference=(
                 "IEEE 802.11-2020 Table 21-25 (VHT MCS0 20 MHz minimum sensitivity -82 dBm); "
-                "47 CFR 15.407(a)(3) (5725-5850 MHz point-to-multipoint EIRP 36 dBm, "
-                "20 dBm + 16 dBi sector); CPE dish 23 dBi on a 6 m mast"
+                "47 CFR 15.407(a)(3) (5725-5850 MHz point-to-multipoint EIRP 36 dBm at each "
+                "end: 20 dBm + 16 dBi - 1 dB sector, 13 dBm + 23 dBi CPE); ASSUMPTION that the "
+                "same limit applies in Colombia (no ANE figure is encoded here)"
             ),
         ),
         Technology(
@@ -222,6 +341,8 @@ PRESETS: dict[str, Technology] = {
             terminal_height_m=5.0,
             min_snr_db=2.0,
             max_spectral_efficiency=3.0,
+            terminals=(_TVWS_CPE,),
+            max_eirp_dbm=36.0,
             reference=(
                 "47 CFR 15.709 (fixed TV white-space device, 470-698 MHz: 30 dBm conducted, "
                 "36 dBm EIRP); IEEE 802.11af-2013 (6 MHz channel, BPSK 1/2 sensitivity about "
@@ -243,6 +364,8 @@ PRESETS: dict[str, Technology] = {
             terminal_height_m=1.5,
             min_snr_db=-20.0,
             max_spectral_efficiency=0.04,
+            terminals=(_LORA_NODE,),
+            max_eirp_dbm=36.0,
             reference=(
                 "Semtech SX1276 datasheet rev. 7 (SF12, 125 kHz: -137 dBm; SNR limit -20 dB); "
                 "LoRaWAN Regional Parameters RP002-1.0.3 AU915-928 (used in Colombia), gateway "

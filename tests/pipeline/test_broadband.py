@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 import shapely
 
-from coverage.pipeline.broadband import BroadbandSettings, evaluate_broadband
+from coverage.pipeline.broadband import BroadbandSettings, evaluate_broadband, service_covers
+from coverage.planning.backhaul.milp import plan_network
 from coverage.planning.busyhour import BusyHour
+from coverage.planning.problem import SolveSettings
 from coverage.radio.technology import get_technology
+from tests.helpers import chain_placement_problem
 
 LTE = get_technology("lte-b28-small-cell")
 BUSY = BusyHour(
@@ -31,7 +34,7 @@ def _settings(**kw: object) -> BroadbandSettings:
         "interference_load": 1.0,
         "terminal_tx_power_dbm": 23.0,
         "uplink_noise_floor_dbm": -174.0 + 70.0 + 5.0,  # 10 MHz, 5 dB site noise figure
-        "uplink_margin_db": 0.0,
+        "interference_margin_db": 0.0,
     }
     base.update(kw)
     return BroadbandSettings(**base)  # type: ignore[arg-type]
@@ -90,3 +93,61 @@ def test_settings_refuse_no_carrier_and_a_load_above_one() -> None:
         _settings(n_carriers=0)
     with pytest.raises(ValueError, match="interference_load"):
         _settings(interference_load=1.5)
+
+
+def test_the_excess_of_a_full_site_moves_to_a_runner_up_with_room() -> None:
+    # site 0 is the best server of all 10 points, but carries only some; site 1 is 6 dB
+    # weaker on another carrier and empty: the excess moves there
+    rx = np.vstack([np.full(10, -70.0), np.full(10, -76.0)])
+    alone = evaluate_broadband(rx[:1], _demand(10, 10.0), LTE, _settings(), min_rx_dbm=-120.0)
+    both = evaluate_broadband(
+        rx, _demand(10, 10.0), LTE, _settings(n_carriers=2), min_rx_dbm=-120.0
+    )
+    assert 0 < alone.served.sum() < 10
+    assert both.served.all()
+    assert set(both.site) == {0, 1}
+    assert (both.server.server == 0).all()  # best by SINR is still site 0
+
+
+def test_the_reliability_margin_lowers_the_wanted_signal() -> None:
+    rx = np.array([np.linspace(-70.0, -110.0, 41)])
+    median = evaluate_broadband(rx, _demand(41), LTE, _settings(), min_rx_dbm=-120.0)
+    strict = evaluate_broadband(
+        rx, _demand(41), LTE, _settings(reliability_margin_db=10.0), min_rx_dbm=-120.0
+    )
+    assert strict.served.sum() < median.served.sum()
+    assert np.allclose(strict.sinr_db, median.sinr_db - 10.0)
+
+
+def test_service_covers_keep_the_link_test_and_the_capacity() -> None:
+    # three options: one strong, one with a weak uplink, one whose load is too big
+    rx = np.array([[-70.0] * 4, [-100.0] * 4, [-70.0] * 4])
+    demand = _demand(4, 30.0)  # 4 x 30 households x 0.1 active x 5 Mbps: 60 of 44 Mbps
+    cov = service_covers(rx, demand, LTE, _settings(), min_rx_dbm=-120.0)
+    assert cov.signal.toarray().all()
+    assert not cov.link.toarray()[1].any()  # the uplink fails at -100 dBm for 1 Mbps
+    assert cov.covers.toarray()[0].sum() == cov.covers.toarray()[2].sum() < 4  # full
+    # each kept point adds its downlink and uplink demand: 30 x 0.1 x (5 + 1) Mbps
+    assert cov.traffic_mbps[0] == pytest.approx(18.0 * cov.covers.toarray()[0].sum())
+
+
+def test_a_backhaul_link_whose_traffic_exceeds_its_capacity_is_never_chosen() -> None:
+    # PoP - A - B: B alone serves the big point 0, behind a link A-B of 5 Mbps; B's
+    # busy-hour traffic from its service covers (10 households: 6 Mbps) does not fit
+    rx = np.array([[np.nan, -70.0], [np.nan, -70.0], [-70.0, np.nan], [-70.0, np.nan]])
+    demand = _demand(2, 10.0)
+    cov = service_covers(rx, demand, LTE, _settings(), min_rx_dbm=-120.0)
+    assert cov.traffic_mbps[2] == pytest.approx(6.0)
+
+    def plan(capacity_mbps: float) -> object:
+        problem = chain_placement_problem(
+            covers=cov.covers, weights=np.array([30.0, 3.0]), traffic_mbps=cov.traffic_mbps
+        )
+        problem.graph["A"]["B"]["capacity_mbps"] = capacity_mbps
+        return plan_network(problem, SolveSettings())
+
+    narrow, wide = plan(5.0), plan(10.0)
+    assert ("A", "B") not in {tuple(sorted(e)) for e in narrow.links}
+    assert not narrow.covered[0]
+    assert ("A", "B") in {tuple(sorted(e)) for e in wide.links}
+    assert wide.covered[0]

@@ -1,7 +1,8 @@
 """The sections of a scenario file as validated, frozen dataclasses, and the ranges of their numbers.
 
 Each section (``[technology]``, ``[propagation]``, ``[demand]``, ``[candidates]``,
-``[placement]``, ``[costs]``, ``[backhaul]``, ``[existing]``) is one dataclass whose ``__post_init__`` refuses
+``[placement]``, ``[costs]``, ``[backhaul]``, ``[existing]``, ``[service]`` in
+:mod:`coverage.sections.service`) is one dataclass whose ``__post_init__`` refuses
 a number that is not finite (NaN and inf included, for objects built in code as for files)
 or lies outside its physical range, every problem at once, each under its key. The ranges
 are module constants (:class:`~coverage._toml.Range`: interval, unit and why), shared with
@@ -43,6 +44,7 @@ __all__ = [
     "PlacementParams",
     "Point",
     "PropagationParams",
+    "ServiceParams",
     "TechnologyParams",
 ]
 
@@ -526,3 +528,6 @@ class ExistingParams:
         c.that(bool(self.operator_field), "give the layer's operator field", "operator_field")
         c.that(bool(self.technology_field), "give the layer's technology field", "technology_field")
         c.done()
+
+
+from coverage.sections.service import ServiceParams  # noqa: E402  (its own module, same API)
