@@ -279,9 +279,9 @@ def rain_attenuation_db(
     steps in P.530-18.
 
     Up to about 25 km (every backhaul hop this planner builds) ``A_p`` grows with the rain
-    rate, the length and (5-40 GHz) the frequency. On longer paths the fitted factor makes
-    ``d r`` level off, and ``A_p`` can fall slightly as ``d`` or a light ``R0.01`` grows:
-    the published fit, kept as it is.
+    rate, the length and (5-40 GHz, rain rates of 1 mm/h and more) the frequency. On
+    longer paths the fitted factor makes ``d r`` level off, and ``A_p`` can fall slightly
+    as ``d`` or a light ``R0.01`` grows: the published fit, kept as it is.
 
     Parameters
     ----------

@@ -158,7 +158,8 @@ def test_attenuation_grows_with_rain_distance_and_frequency(f, d, r001, p, scale
     more_d = min(d * scale, 25.0)
     assert float(rain_attenuation_db(f, more_d, r001, p, polarization=pol)) >= base - tol
     more_f = min(f * scale, 40.0)
-    assert float(rain_attenuation_db(more_f, d, r001, p, polarization=pol)) >= base - tol
+    if r001 >= 1.0:  # below 1 mm/h R^alpha falls as alpha rises with f near 5 GHz
+        assert float(rain_attenuation_db(more_f, d, r001, p, polarization=pol)) >= base - tol
     more_p = min(p * scale, 1.0)
     assert float(rain_attenuation_db(f, d, r001, more_p, polarization=pol)) <= base + tol
 
