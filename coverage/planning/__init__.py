@@ -3,6 +3,7 @@
 * :mod:`~coverage.planning.candidates`: terrain high points, schools and user sites;
 * :mod:`~coverage.planning.costs`: the cost table and the price of each placement option;
 * :mod:`~coverage.planning.linkgraph`: the feasible backhaul links between candidates;
+* :mod:`~coverage.planning.channels`: the 5.8 GHz channel plan of the backhaul links;
 * :mod:`~coverage.planning.covering`: demand aggregation, the greedy heuristics and the
   placement result;
 * :mod:`~coverage.planning.problem`: the placement problems and the solve settings, as

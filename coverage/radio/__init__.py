@@ -11,6 +11,7 @@
 * :mod:`~coverage.radio.linkbudget`: clutter, SNR, throughput and margins;
 * :mod:`~coverage.radio.technology`: radio presets with their sources;
 * :mod:`~coverage.radio.composite`: many sites on one grid (best server, overlap).
+* :mod:`~coverage.radio.rain`: rain fade of point-to-point links (P.838-3, P.530-18).
 
 The compiled numba kernels live in the private :mod:`coverage.radio._kernels`. Modules here
 import only :mod:`coverage.inputs` and the core.
