@@ -440,3 +440,53 @@ def test_missing_layer_without_url_says_how_to_get_it(
     layer = LayerSpec(file="nothing.geojson", source="somewhere")
     with pytest.raises(DataSourceError, match="COVERAGE_DATA_MIRROR"):
         resolve_layer("veredas", layer, mirror=tmp_path / "empty")
+
+
+def test_the_service_section_checks_its_values() -> None:
+    s = load_scenario()
+    with pytest.raises(ScenarioError) as info:
+        s.replace(
+            service={
+                "take_up_share": 1.5,
+                "location_pct": 100.0,
+                "carriers": 0,
+                "household_downlink_mbps": -1.0,
+                "busy_hour_shar": 0.1,
+            }
+        )
+    text = str(info.value)
+    for key in ("take_up_share", "location_pct", "carriers", "household_downlink_mbps"):
+        assert f"service.{key}" in text, text
+    assert "did you mean 'busy_hour_share'?" in text
+
+
+def test_the_service_terminal_sets_the_height_and_gain_unless_technology_does() -> None:
+    from coverage.pipeline import resolve
+
+    base = load_scenario()
+    assert base.technology.terminal_height_m is None  # the template leaves it to the terminal
+    handset = resolve(base)
+    assert handset.terminal.name == "handset-outdoor"
+    assert handset.technology.terminal_height_m == 1.5
+    assert handset.terminal_gain_dbi == pytest.approx(-3.0)  # 0 dBi less 3 dB body loss
+    cpe = resolve(base.replace(service={"terminal": "rooftop-cpe"}))
+    assert (cpe.technology.terminal_height_m, cpe.technology.rx_antenna_gain_dbi) == (6.0, 9.0)
+    fixed = resolve(
+        base.replace(service={"terminal": "rooftop-cpe"}, technology={"terminal_height_m": 3.0})
+    )
+    assert fixed.technology.terminal_height_m == 3.0
+    indoor = resolve(base.replace(service={"terminal": "handset-indoor"}))
+    assert indoor.threshold_dbm > handset.threshold_dbm  # the building's spread
+    assert indoor.terminal_gain_dbi == pytest.approx(-3.0 - 12.04, abs=0.01)
+    # ITM itself gives the loss at the service's quantiles
+    assert "mdvar=3" in handset.model.describe() and "50/90/50" in handset.model.describe()
+
+
+def test_an_unknown_terminal_or_a_backhaul_preset_is_refused_before_any_data() -> None:
+    from coverage.pipeline import resolve
+
+    s = load_scenario()
+    with pytest.raises(ScenarioError, match=r"no terminal 'dish'.*handset-outdoor"):
+        resolve(s.replace(service={"terminal": "dish"}))
+    with pytest.raises(ScenarioError, match="'ptp-5ghz' is a backhaul technology"):
+        resolve(s.replace(technology={"preset": "ptp-5ghz"}))

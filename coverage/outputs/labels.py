@@ -123,7 +123,12 @@ LABELS: dict[str, dict[str, str]] = {
         "predicted_no": "no (fuera del terreno)",
         "dashed_estimated": "borde discontinuo: posición estimada",
         "bb_title": "Banda ancha utilizable en la hora pico",
-        "bb_definition": "Con servicio significa",
+        "bb_definition": "Con servicio significa que",
+        "served_means": (
+            "Con servicio: bajada ≥ {dl:g} y subida ≥ {ul:g} Mbps por hogar activo "
+            "(escuela {sdl:g}/{sul:g}) en la hora pico, en el {loc:g} % de las ubicaciones; "
+            "la señal sola no basta"
+        ),
         "bb_served_share": "Personas con servicio",
         "bb_signal_share": "Personas con señal (solo bajada)",
         "bb_sinr": "SINR mediana (dB)",
@@ -233,7 +238,12 @@ LABELS: dict[str, dict[str, str]] = {
         "predicted_no": "no (outside the terrain)",
         "dashed_estimated": "dashed outline: position estimated",
         "bb_title": "Usable broadband at the busy hour",
-        "bb_definition": "Served means",
+        "bb_definition": "Served means that",
+        "served_means": (
+            "Served: downlink ≥ {dl:g} and uplink ≥ {ul:g} Mbps per active household "
+            "(school {sdl:g}/{sul:g}) at the busy hour, at {loc:g} % of locations; signal "
+            "alone is not enough"
+        ),
         "bb_served_share": "People served",
         "bb_signal_share": "People with signal (downlink only)",
         "bb_sinr": "Median SINR (dB)",

@@ -105,6 +105,18 @@ def _legend_panel(plan: Plan, L: Labeller) -> str:
     rows.append(f"<b>{e(L('demand'))}: {e(L('service').lower())}</b>")
     classes = SERVICE_CLASSES if existing["present"] else SERVICE_CLASSES[1:]
     rows += [swatch.format(SERVICE_COLORS[c]) + e(L(c)) for c in classes]
+    if "signal_covered" in plan.demand.columns:
+        v = plan.scenario.service
+        rows.append(
+            '<span style="font-size:11px">'
+            + e(
+                L("served_means").format(
+                    dl=v.household_downlink_mbps, ul=v.household_uplink_mbps,
+                    sdl=v.school_downlink_mbps, sul=v.school_uplink_mbps, loc=v.location_pct,
+                )
+            )
+            + "</span>"
+        )  # fmt: skip
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
     return (
         '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'

@@ -443,21 +443,21 @@ def _service_model(resolved: ResolvedScenario) -> str:
     v = resolved.scenario.service
     t = resolved.technology
     return (
-        f"Served means: from its best server by SINR ({v.carriers} carrier(s) of "
-        f"{t.bandwidth_mhz:g} MHz assigned by colouring the sites' interference graph; "
-        f"interferers at {v.interference_load:.0%} load"
-        f"{'; existing cells share the band' if v.existing_share_band else ''}), the downlink "
-        f"carries {v.household_downlink_mbps:g} Mbps per active household "
+        f"the downlink carries {v.household_downlink_mbps:g} Mbps per active household "
         f"({v.school_downlink_mbps:g} per school) and the uplink {v.household_uplink_mbps:g} "
-        f"Mbps ({v.school_uplink_mbps:g}), with {v.interference_margin_db:g} dB uplink "
-        f"interference margin; and its site carries its busy-hour load (take-up "
-        f"{v.take_up_share:.1%} x busy-hour share {v.busy_hour_share:.1%}), rate-fair "
-        "scheduling (Bonald and Proutiere 2003). Rates by the attenuated Shannon bound of 3GPP "
-        f"TR 36.942 A.2. Terminal: {resolved.terminal.describe(t.f_mhz)}. Reliability: "
+        f"Mbps ({v.school_uplink_mbps:g}) from the best server by SINR ({v.carriers} carrier(s) "
+        f"of {t.bandwidth_mhz:g} MHz, assigned by colouring the interference graph of the "
+        f"sites; interferers at {v.interference_load:.0%} load"
+        f"{'; existing cells share the band' if v.existing_share_band else ''}; uplink "
+        f"interference margin {v.interference_margin_db:g} dB), and that site carries its "
+        f"busy-hour load (take-up {v.take_up_share:.1%} x busy-hour share "
+        f"{v.busy_hour_share:.1%}; rate-fair scheduling, Bonald and Proutiere 2003; the excess "
+        "of a full site moves to a runner-up with room). Rates by the attenuated Shannon bound "
+        f"of 3GPP TR 36.942 A.2. Terminal: {resolved.terminal.describe(t.f_mhz)}. Reliability: "
         f"{resolved.reliability.describe()}. Simplified: mean busy-hour load (no queueing), "
-        "uplink over the whole carrier, interferers at the server's reliability. The "
-        "placement optimises this definition with the SNR less the interference margin and "
-        "each site's capacity (an inner approximation); signal_covered is the signal-only test."
+        "uplink over the whole carrier, interferers at the reliability of the server. The "
+        "placement optimises this definition on the SNR less the interference margin, within "
+        "each site capacity (an inner approximation); signal_covered is the signal-only test."
     )
 
 

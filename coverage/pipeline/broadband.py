@@ -500,7 +500,9 @@ def service_covers(
     need = busy_hour_demand_mbps(
         demand["households"].to_numpy(np.float64), school, settings.busy_hour
     )
-    link = signal & (dl >= need.target_downlink_mbps - 1e-9) & (ul >= need.target_uplink_mbps - 1e-9)
+    link = (
+        signal & (dl >= need.target_downlink_mbps - 1e-9) & (ul >= need.target_uplink_mbps - 1e-9)
+    )
     link_sparse = sparse.csr_array(link)
     covers = capacity_limited_covers(
         link_sparse, dl, ul, need.downlink_mbps, need.uplink_mbps,

@@ -66,7 +66,7 @@ class Reliability:
         """
         if self.in_model:
             source = (
-                f"ITM's loss at {self.time_pct:g} % of time and {self.location_pct:g} % of "
+                f"the ITM loss at {self.time_pct:g} % of time and {self.location_pct:g} % of "
                 f"locations (broadcast variability; sigma_L about {self.model_sigma_db:g} dB "
                 "on rough terrain)"
             )
@@ -82,9 +82,7 @@ class Reliability:
             if not self.in_model
             else ""
         )
-        return (
-            f"{self.location_pct:g} % of locations, {self.time_pct:g} % of time: {source}{extra}"
-        )
+        return f"{self.location_pct:g} % of locations, {self.time_pct:g} % of time: {source}{extra}"
 
 
 def reliability(

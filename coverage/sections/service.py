@@ -22,7 +22,9 @@ _RELIABILITY_PCT = Range(
 )
 _LOAD = Range(0.0, 1.0, "", "the activity of an interfering site: 0 idle, 1 full load")
 _MARGIN_DB = Range(0.0, 30.0, "dB", "plausibility range, assumption: an interference margin")
-_NOISE_FIGURE_DB = Range(0.0, 20.0, "dB", "plausibility range, assumption: a receiver's noise figure")
+_NOISE_FIGURE_DB = Range(
+    0.0, 20.0, "dB", "plausibility range, assumption: a receiver's noise figure"
+)
 
 
 @dataclass(frozen=True)
