@@ -142,7 +142,7 @@ def link_profile_figure(
     frequency_mhz
         Link frequency (MHz); default the scenario's ``backhaul.f_mhz``.
     k_factor
-        Effective earth-radius factor; default the scenario's ``propagation.k_factor``.
+        Effective earth-radius factor; default the scenario's ``propagation.geometry_k_factor``.
     language
         "es" or "en".
 
@@ -158,7 +158,7 @@ def link_profile_figure(
     """
     ends = _site(plan, site_a), _site(plan, site_b)
     f_mhz = plan.scenario.backhaul.f_mhz if frequency_mhz is None else float(frequency_mhz)
-    k = plan.scenario.propagation.k_factor if k_factor is None else float(k_factor)
+    k = plan.scenario.propagation.geometry_k_factor if k_factor is None else float(k_factor)
     p = _profile(plan, ends, f_mhz, k)
     a, b = safe_text(site_a, "matplotlib"), safe_text(site_b, "matplotlib")
     with plt.rc_context(MATPLOTLIB_TEXT_RC):

@@ -535,11 +535,21 @@ class ItmModel(PropagationModel):
         """
         s = self.settings
         return (
-            f"{itm.ITM_VERSION} point-to-point (numba), N0={s.n0:g} N-units (ITU-R P.453), "
+            f"{itm.ITM_VERSION} point-to-point (numba), {_refractivity(s)}, "
             f"climate {s.climate} ({itm.CLIMATES[s.climate]}), eps={s.permittivity:g}, "
             f"sigma={s.conductivity_s_m:g} S/m, {s.polarization} pol., mdvar={s.mdvar}, "
             f"time/location/situation {s.time_pct:g}/{s.location_pct:g}/{s.situation_pct:g} %"
         )
+
+
+def _refractivity(s: itm.ItmSettings) -> str:
+    """ITM's refractivity in words: N0 scaled by the path's elevation, or a fixed N_s."""
+    source = " (ITU-R P.453)" if s.n0 == itm.N0_ANDES else ""
+    if s.system_elevation_m is None:
+        return f"N0={s.n0:g} N-units{source} scaled by each path's elevation"
+    if s.system_elevation_m == 0.0:
+        return f"N_s={s.n0:.0f} N-units (fixed)"
+    return f"N0={s.n0:g} N-units{source} at {s.system_elevation_m:g} m"
 
 
 MODEL_NAMES = ("fspl", "los", "knife-edge", "deygout", "bullington", "itm", "hata")

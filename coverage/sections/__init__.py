@@ -15,6 +15,7 @@ to catch a slipped digit or a wrong unit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -210,10 +211,18 @@ _DOWNTILT_DEG = Range(-90.0, 90.0, "deg", "positive down, from horizontal")
 
 @dataclass(frozen=True)
 class PropagationParams:
-    """Which propagation model and grid the coverage computation uses."""
+    """Which propagation model and grid the coverage computation uses.
+
+    ``k_factor`` (effective earth-radius factor): unset (None), line of sight, Fresnel
+    clearance and the diffraction models take the standard atmosphere's 4/3 (ITU-R P.453)
+    and ITM its own surface refractivity (:data:`coverage.radio.itm.N0_ANDES` scaled by each
+    path's elevation). Set, every model takes it: ITM through the surface refractivity
+    ``N_s`` of the same earth curvature (:func:`coverage.radio.itm.refractivity_for_k`),
+    which ITM admits only for k of about 1.23-1.77 (N_s 250-400 N-units).
+    """
 
     model: str = "itm"
-    k_factor: float = 4.0 / 3.0
+    k_factor: float | None = None
     resolution_m: float = 30.0
     climate: str = "equatorial"
     land_cover: str = ""
@@ -223,14 +232,37 @@ class PropagationParams:
         """Raise :class:`~coverage.errors.ScenarioError` for a bad k-factor, clutter loss or cell."""
         c = Checks(self)
         c.within("k_factor", K_FACTOR)
+        if self.model == "itm" and self.k_factor is not None and c.valid("k_factor"):
+            lo, hi = _ITM_K_RANGE
+            c.that(
+                lo <= self.k_factor <= hi,
+                f"ITM takes k_factor {lo:.3g}-{hi:.3g} only (surface refractivity 250-400 "
+                f"N-units), got {self.k_factor:g}: leave it unset for ITM's own refractivity, "
+                "or use a diffraction model (deygout) for sub-refraction such as k = 1",
+                "k_factor",
+            )
         c.within("resolution_m", _GRID_M)
         c.within("clutter_loss_db", _CLUTTER_DB)
         bad = [k for k in self.clutter_loss_db if not k.isdigit()]
         c.that(not bad, f"classes {bad} need integer codes (ESA WorldCover)", "clutter_loss_db")
         c.done()
 
+    @property
+    def geometry_k_factor(self) -> float:
+        """The k of line of sight, Fresnel clearance and the diffraction models.
+
+        Returns
+        -------
+        float
+            ``k_factor``, or 4/3 (the standard atmosphere) when unset.
+        """
+        return 4.0 / 3.0 if self.k_factor is None else float(self.k_factor)
+
 
 _GRID_M = Range(5.0, 500.0, "m", "the propagation grid: finer than 5 m is slower than any DEM")
+#: The k of ITM's own earth curvature at N_s = 250 and 400 N-units, its limits:
+#: k = 1 / (1 - 0.04665 exp(N_s / 179.3)) (the ITM algorithm's gamma_e / gamma_a).
+_ITM_K_RANGE = tuple(1.0 / (1.0 - 0.04665 * math.exp(n / 179.3)) for n in (250.0, 400.0))
 _CLUTTER_DB = Range(0.0, 60.0, "dB", "ITU-R P.2108-1 terminal clutter losses lie well inside")
 _DEMAND_GRID_M = Range(10.0, 1000.0, "m", "the demand grid")
 _SLOPE_DEG = Range(0.0, 90.0, "deg", "a slope", low_open=True)
@@ -402,7 +434,14 @@ class CostParams:
 
 @dataclass(frozen=True)
 class BackhaulParams:
-    """Point-to-point backhaul from the chosen sites to a fibre point of presence."""
+    """Point-to-point backhaul from the chosen sites to a fibre point of presence.
+
+    The link radios are the ``preset`` (:data:`coverage.radio.technology.PRESETS`, a
+    backhaul technology: its power, dish gain, noise figure and cable loss) on channels of
+    the 5725-5850 MHz band; ``rain_r001_mm_h`` is the rain rate exceeded 0.01 % of the year
+    (ITU-R P.837), default :data:`coverage.radio.rain.DEFAULT_R001_MM_H` (ASSUMPTION: no
+    P.837-7 map value is encoded here).
+    """
 
     pop: Point = Point(
         name="San Cristóbal fibre PoP (assumed)",
@@ -417,6 +456,8 @@ class BackhaulParams:
     max_hops: int = 4
     min_clearance_ratio: float = 0.6
     two_paths: bool = False
+    preset: str = "ptp-5ghz"
+    rain_r001_mm_h: float = 95.0
 
     #: Keys of earlier versions, with what to do instead.
     REMOVED_KEYS: ClassVar[dict[str, str]] = {
@@ -432,9 +473,17 @@ class BackhaulParams:
         c.within("max_hops", _HOPS)
         c.within("min_clearance_ratio", _CLEARANCE)
         c.within("max_link_m", RANGE_M)
+        c.within("rain_r001_mm_h", _RAIN_MM_H)
         c.done()
 
 
+_RAIN_MM_H = Range(
+    0.0,
+    300.0,
+    "mm/h",
+    "ITU-R P.837 rates exceeded 0.01 % of the year stay below 300 mm/h",
+    low_open=True,
+)
 _HOPS = Range(1, 10, "hops", "links from a site to the PoP; the MILP grows with hops")
 _CLEARANCE = Range(0.0, 1.5, "", "share of the first Fresnel zone kept clear (0.6 usual)")
 

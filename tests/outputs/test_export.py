@@ -544,7 +544,7 @@ def test_writers_read_the_scenario_of_the_plan(tiny_plan):
     layers["dem"] = dataclasses.replace(layers["dem"], source="NASA SRTMGL1 v3")
     scenario = s.replace(
         technology={"preset": "tvws"},
-        propagation={"k_factor": 1.0},
+        propagation={"model": "deygout", "k_factor": 1.0},
         backhaul={"f_mhz": 5000.0},
         area={"layers": layers},
     )

@@ -189,7 +189,8 @@ def test_itm_model_holds_settings_and_describes_them_as_before():
     from coverage.radio.propagation import ItmModel
 
     assert get_model("itm").describe() == (
-        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=360 N-units (ITU-R P.453), climate 1 "
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=360 N-units (ITU-R P.453) scaled by "
+        "each path's elevation, climate 1 "
         "(equatorial), eps=15, sigma=0.005 S/m, vertical pol., mdvar=1, "
         "time/location/situation 50/50/50 %"
     )
@@ -197,10 +198,13 @@ def test_itm_model_holds_settings_and_describes_them_as_before():
     assert isinstance(model, ItmModel)
     assert model.settings == ItmSettings(climate=5, n0=301.0, mdvar=12, time_pct=90.0)
     assert model.describe() == (
-        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=301 N-units (ITU-R P.453), climate 5 "
+        "ITM 1.2.2 (NTIA/ITS) point-to-point (numba), N0=301 N-units scaled by each path's "
+        "elevation, climate 5 "
         "(continental temperate), eps=15, sigma=0.005 S/m, vertical pol., mdvar=12, "
         "time/location/situation 90/50/50 %"
     )
+    fixed = get_model("itm", n0=301.0, system_elevation_m=0.0).describe()
+    assert "N_s=301 N-units (fixed)" in fixed
     assert (
         ItmModel(ItmSettings(polarization="horizontal")).describe()
         == get_model("itm", polarization="horizontal").describe()
@@ -328,3 +332,26 @@ def test_itm_raising_receiver_on_los_path():
     assert changes.mean() < -1.0
     assert (changes <= 0.0).mean() > 0.9
     assert (changes > 0.5).mean() < 0.03
+
+
+def test_a_scenario_k_factor_reaches_itm_through_its_refractivity():
+    """Notebook 04's k sweep returned the baseline unchanged: ITM ignored k_factor."""
+    from coverage.errors import InputError, ScenarioError
+    from coverage.pipeline import resolve
+    from coverage.radio.itm import refractivity_for_k
+    from coverage.scenario import load_scenario
+
+    # ITM's gamma_e = gamma_a (1 - 0.04665 exp(N_s / 179.3)): k = 4/3 at N_s = 301.0
+    assert refractivity_for_k(4.0 / 3.0) == pytest.approx(179.3 * np.log(0.25 / 0.04665))
+    assert refractivity_for_k(4.0 / 3.0) == pytest.approx(301.0, abs=0.05)
+    with pytest.raises(InputError, match="outside ITM's 250-400"):
+        refractivity_for_k(2.0)
+    d = np.arange(0.0, 20_000.0, 100.0)
+    z = 1000.0 + 100.0 * np.sin(d / 3000.0)  # a long path beyond the horizon: refraction matters
+    kw = {"tx_height_m": 10.0, "rx_height_m": 1.5, "f_mhz": 780.5}
+    s = load_scenario()
+    low = resolve(s.replace(propagation={"k_factor": 1.25})).model.loss_db(d, z, **kw)
+    high = resolve(s.replace(propagation={"k_factor": 1.7})).model.loss_db(d, z, **kw)
+    assert low > high + 0.5  # a flatter effective earth (larger k) loses less
+    with pytest.raises(ScenarioError, match="deygout"):
+        s.replace(propagation={"k_factor": 1.0})

@@ -56,6 +56,7 @@ from coverage.radio.itm.settings import (
     WARNINGS,
     ItmResult,
     ItmSettings,
+    refractivity_for_k,
     warning_words,
 )
 
@@ -71,5 +72,6 @@ __all__ = [
     "ItmSettings",
     "itm_area",
     "itm_point_to_point",
+    "refractivity_for_k",
     "warning_words",
 ]

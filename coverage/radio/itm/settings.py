@@ -74,6 +74,42 @@ WARNINGS = {
 N0_ANDES = 360.0
 
 
+def refractivity_for_k(k_factor: float) -> float:
+    """The surface refractivity (N-units) at which ITM's earth has effective radius factor k.
+
+    ITM's effective curvature is ``gamma_e = gamma_a (1 - 0.04665 exp(N_s / 179.3))``
+    (Hufford, "The ITS Irregular Terrain Model, version 1.2.2: the algorithm", section 3),
+    so ``k = gamma_a / gamma_e`` gives ``N_s = 179.3 ln((1 - 1/k) / 0.04665)``; k = 4/3 is
+    about 301 N-units.
+
+    Parameters
+    ----------
+    k_factor
+        Effective earth-radius factor (> 1: ITM has no earth flatter than that).
+
+    Returns
+    -------
+    float
+        N_s (N-units).
+
+    Raises
+    ------
+    InputError
+        k not above 1, or an N_s outside ITM's 250-400 N-units (k about 1.23-1.77).
+    """
+    if not k_factor > 1.0:
+        msg = f"ITM's refractivity has no earth with k_factor {k_factor} (k must be > 1)."
+        raise InputError(msg)
+    n_s = 179.3 * math.log((1.0 - 1.0 / k_factor) / 0.04665)
+    if not 250.0 <= n_s <= 400.0:
+        msg = (
+            f"k_factor {k_factor:g} needs N_s = {n_s:.0f} N-units, outside ITM's 250-400 "
+            "(k about 1.23-1.77)."
+        )
+        raise InputError(msg)
+    return n_s
+
+
 #: Error codes of the compiled core (0 is success).
 _ERRORS = {
     1: "surface refractivity N_s below 150 N-units",
