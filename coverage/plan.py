@@ -19,18 +19,29 @@ The columns of the plan's four GeoDataFrames:
     ``existing_operator`` (str, "" when none), ``served_existing`` (bool: ``existing_dbm``
     reaches the access technology's threshold); and ``service`` (str): "served_existing"
     where ``served_existing``, else "served_new" where ``covered``, else "unserved".
+    Optional (the pipeline writes them): ``covered`` is then served under the scenario's
+    ``[service]`` definition and ``signal_covered`` (bool) the signal-only test; ``sinr_db``
+    and ``uplink_snr_db`` (dB, at the stated reliability), ``link_downlink_mbps`` and
+    ``link_uplink_mbps`` (Mbps with the whole carrier), ``downlink_busy_hour_mbps`` and
+    ``uplink_busy_hour_mbps`` (Mbps an active user gets at the busy hour; 0 when not served).
 ``sites`` (one row per chosen site or point of presence, Point geometry)
     ``site_id`` (str), ``role`` ("access", "relay" or "pop"), ``name`` (str),
     ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float), ``people_covered``
     (float), ``schools_covered`` (int), ``reaches_pop`` (bool), ``hops_to_pop`` (int, -1 when
     unreachable); optional (the pipeline writes them): ``equipment`` (str) and
     ``azimuths_deg`` (antenna azimuths, degrees clockwise from grid north, ";"-separated
-    text or a list; "omni" for none).
+    text or a list; "omni" for none); for access sites, ``carrier``, ``households_served``,
+    the offered and carried busy-hour load and the capacity (``*_downlink_mbps``,
+    ``*_uplink_mbps``), the shares of the site's resources used (``downlink_share``,
+    ``uplink_share``, 0-1), ``households_over_capacity`` and ``median_sinr_db``.
 ``links`` (one row per backhaul link, LineString geometry)
     ``site_a``, ``site_b`` (str), ``length_m``, ``clearance_ratio`` (worst first-Fresnel-zone
     clearance divided by the zone radius; >= 0.6 is the usual planning criterion),
-    ``margin_db`` (float), ``capacity_mbps`` (float); optional (the pipeline writes it):
-    ``cost_usd`` (float).
+    ``margin_db`` (float), ``capacity_mbps`` (float, on the widest channel); optional (the
+    pipeline writes them): ``cost_usd`` (float), ``traffic_mbps`` (busy-hour traffic),
+    ``channel``, ``centre_mhz``, ``bandwidth_mhz`` (the channel plan; -1 and NaN for none),
+    ``channel_capacity_mbps``, ``fade_margin_db`` and ``rain_availability_pct``
+    (:mod:`coverage.pipeline.linkradio`).
 ``veredas`` (one row per administrative unit, Polygon geometry)
     ``vereda_id`` (str), ``name`` (str).
 ``existing_sites`` (one row per existing mobile site, Point geometry; None when the area has

@@ -224,6 +224,30 @@ def _site_cells(row: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _school_cells(row: Mapping[str, Any], L: Mapping[str, str]) -> list[str]:
+    return [
+        str(row.get("name", "")),
+        str(row.get("vereda", "")),
+        L["yes"] if row.get("covered") else L["no"],
+        L["yes"] if row.get("signal_covered") else L["no"],
+        fmt_number(row.get("sinr_db"), 1),
+        fmt_number(row.get("downlink_busy_hour_mbps"), 1),
+        fmt_number(row.get("uplink_busy_hour_mbps"), 1),
+    ]
+
+
+def _school_heads(L: Mapping[str, str]) -> list[str]:
+    return [
+        L["school"],
+        L["vereda"],
+        L["bb_served"],
+        L["bb_signal"],
+        L["bb_sinr_point"],
+        L["bb_school_dl"],
+        L["bb_school_ul"],
+    ]
+
+
 def _heads(L: Mapping[str, str]) -> tuple[list[str], list[str]]:
     vereda = [
         L["vereda"],
@@ -261,8 +285,9 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
     Returns
     -------
     str
-        HTML (``<table id="broadband">`` per vereda and ``<table id="site-load">``); "" when
-        the summary has no broadband figures.
+        HTML (``<table id="broadband">`` per vereda, ``<table id="site-load">`` per site and
+        ``<table id="school-rates">`` per school); "" when the summary has no broadband
+        figures.
     """
     bb = summary.get("broadband")
     if not bb:
@@ -278,6 +303,7 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
     rows = [tr([r["vereda"], *_cells(r)]) for r in summary["veredas"]]
     rows.append(tr([L["total"], *_cells(summary["totals"])], "total"))
     site_rows = [tr(_site_cells(r)) for r in bb["sites"]]
+    school_rows = [tr(_school_cells(r, L)) for r in bb["schools"]]
 
     def th(heads: list[str]) -> str:
         return "".join(f"<th>{e(h)}</th>" for h in heads)
@@ -292,7 +318,9 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
         f'<table id="broadband"><thead><tr>{th(vhead)}</tr></thead><tbody>{"".join(rows)}'
         f"</tbody></table>\n<h3>{e(L['bb_sites'])}</h3>\n"
         f'<table id="site-load"><thead><tr>{th(shead)}</tr></thead><tbody>'
-        f"{''.join(site_rows)}</tbody></table>\n"
+        f"{''.join(site_rows)}</tbody></table>\n<h3>{e(L['bb_schools'])}</h3>\n"
+        f'<table id="school-rates"><thead><tr>{th(_school_heads(L))}</tr></thead><tbody>'
+        f"{''.join(school_rows)}</tbody></table>\n"
     )
 
 
@@ -329,4 +357,6 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
     lines = [f"## {L['bb_title']}", "", f"{L['bb_definition']}: {md(bb['definition'])}", ""]
     lines += [*table(vhead, veredas), "", f"### {L['bb_sites']}", ""]
     lines += [*table(shead, [_site_cells(r) for r in bb["sites"]]), ""]
+    lines += [f"### {L['bb_schools']}", ""]
+    lines += [*table(_school_heads(L), [_school_cells(r, L) for r in bb["schools"]]), ""]
     return lines

@@ -38,6 +38,7 @@ from shapely.geometry import shape
 
 from coverage.errors import InputError
 from coverage.outputs import charts, kml, report, report_pages, service, styles, webmap
+from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
     atomic_path,
     safe_path,
@@ -203,7 +204,9 @@ def sites_table(plan: Plan) -> pd.DataFrame:
 
     Columns: ``site_id, name, role, lon_deg, lat_deg, easting_m, northing_m, crs,
     ground_elevation_m, mast_height_m, antenna_elevation_m, equipment, azimuths_deg,
-    cost_usd, people_covered, schools_covered, hops_to_pop``. ``equipment`` and
+    cost_usd, people_covered, schools_covered, hops_to_pop``, then the access sites'
+    busy-hour figures (:data:`coverage.outputs.broadband.SITE_FIGURES`: carrier, load,
+    capacity, shares, median SINR; empty for relays) when the plan has them. ``equipment`` and
     ``azimuths_deg`` come from the sites' columns of those names when the plan has them,
     else from the scenario's technology preset and "omni". Azimuths are degrees clockwise
     from grid north, separated by ";".
@@ -228,7 +231,7 @@ def sites_table(plan: Plan) -> pd.DataFrame:
         if "azimuths_deg" in s.columns
         else ["omni"] * len(s)
     )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "site_id": s["site_id"].astype(str).to_numpy(),
             "name": s["name"].astype(str).to_numpy(),
@@ -251,6 +254,10 @@ def sites_table(plan: Plan) -> pd.DataFrame:
             "hops_to_pop": s["hops_to_pop"].to_numpy(dtype=int),
         }
     )
+    for col in SITE_FIGURES:  # the busy-hour load, when the pipeline wrote it
+        if col in s.columns:
+            table[col] = np.round(s[col].to_numpy(dtype=float), 3)
+    return table
 
 
 def _csv_text(df: pd.DataFrame) -> str:

@@ -33,6 +33,7 @@ from coverage.pipeline.existing import (
     target_assumption,
     with_service,
 )
+from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.stages import Placement, _xy
@@ -99,6 +100,7 @@ def assemble_plan(
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
     sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[_reach_of(ids, hops)])
+    links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
     assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
     models = {
         **_plan_models(resolved, res),
@@ -125,7 +127,7 @@ def assemble_plan(
         assumptions=assumptions,
         scenario=s,
         metrics=metrics,
-        warnings=_plan_warnings(inputs, res),
+        warnings=(*_plan_warnings(inputs, res), *link_warnings),
         existing_sites=existing_sites_table(inputs, demand),
     )
 
@@ -250,7 +252,7 @@ def _coverage_raster(
         threshold_dbm=resolved.threshold_dbm,
         antenna=resolved.antenna,
         clutter_db=inputs.clutter_db,
-        k_factor=resolved.scenario.propagation.k_factor,
+        k_factor=resolved.scenario.propagation.geometry_k_factor,
     )
     composite = serve_sites(
         inputs.terrain,
@@ -301,6 +303,23 @@ def _sites_table(
 def _reach_of(ids: NDArray[np.str_], hops: dict[Hashable, int]) -> NDArray[np.bool_]:
     """Per chosen access site: its backhaul reaches the PoP."""
     return np.array([i in hops for i in ids], dtype=bool)
+
+
+def _with_link_radios(
+    resolved: ResolvedScenario,
+    placement: Placement,
+    G: nx.Graph,
+    sites: gpd.GeoDataFrame,
+    links: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The links with their busy-hour traffic, channel, capacity and rain availability."""
+    access = sites[sites["role"] == "access"]
+    carried = access.get("carried_downlink_mbps", 0.0) + access.get("carried_uplink_mbps", 0.0)
+    site_mbps = dict(zip(access["site_id"].astype(str), np.nan_to_num(carried), strict=True))
+    return link_radios(
+        links, G, placement.pop_id, site_mbps, resolved.link_budget,
+        resolved.scenario.backhaul.rain_r001_mm_h,
+    )  # fmt: skip
 
 
 def _with_loads(
@@ -431,7 +450,7 @@ def _plan_models(resolved: ResolvedScenario, res: PlacementResult) -> dict[str, 
         "propagation": resolved.model.describe(),
         "technology": f"{technology.name}: {technology.f_mhz:g} MHz, EIRP {technology.eirp_dbm:g} dBm ({technology.reference})",
         "visibility": "line of sight over bilinear SRTM profiles with earth bulge d1*d2/(2kR), "
-        f"k = {s.propagation.k_factor:.3g}; first Fresnel zone clearance (ITU-R P.530)",
+        f"k = {s.propagation.geometry_k_factor:.3g}; first Fresnel zone clearance (ITU-R P.530)",
         "placement": f"{res.method} ({'HiGHS MILP' if res.method == 'milp' else 'greedy'}), status {res.status}",
         "backhaul": f"{s.backhaul.f_mhz:g} MHz point-to-point links with >= {s.backhaul.min_clearance_ratio:g} "
         f"first-Fresnel clearance, at most {s.backhaul.max_hops} hops to the PoP",

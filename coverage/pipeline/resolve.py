@@ -22,7 +22,7 @@ from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import BroadbandSettings
 from coverage.planning.busyhour import BusyHour
 from coverage.planning.costs import CostTable
-from coverage.planning.linkgraph import LinkSettings
+from coverage.planning.linkgraph import LinkBudget, LinkSettings
 from coverage.planning.problem import SolveSettings
 from coverage.radio import itm
 from coverage.radio.antenna import AntennaPattern, read_msi_pattern
@@ -169,7 +169,7 @@ class ResolvedScenario:
             The technology's frequency and ``[propagation] k_factor``.
         """
         return ClearanceSettings(
-            f_mhz=self.technology.f_mhz, k_factor=self.scenario.propagation.k_factor
+            f_mhz=self.technology.f_mhz, k_factor=self.scenario.propagation.geometry_k_factor
         )
 
     @property
@@ -187,8 +187,28 @@ class ResolvedScenario:
             f_mhz=b.f_mhz,
             max_link_m=b.max_link_m,
             min_clearance_ratio=b.min_clearance_ratio,
-            k_factor=self.scenario.propagation.k_factor,
+            k_factor=self.scenario.propagation.geometry_k_factor,
             pop_height_m=b.pop_mast_height_m,
+        )
+
+    @property
+    def link_budget(self) -> LinkBudget:
+        """The backhaul radios of ``[backhaul] preset`` at ``f_mhz``, on the widest channel.
+
+        Returns
+        -------
+        LinkBudget
+            The preset's conducted power (dBm), dish gain (dBi), noise figure (dB) and a
+            cable loss at each end (dB), over the 80 MHz of the rate table; the channel
+            plan gives each built link its own width after the placement.
+        """
+        ptp = get_technology(self.scenario.backhaul.preset)
+        return LinkBudget(
+            f_mhz=self.scenario.backhaul.f_mhz,
+            tx_power_dbm=ptp.tx_power_dbm,
+            antenna_gain_dbi=ptp.tx_antenna_gain_dbi,
+            noise_figure_db=ptp.noise_figure_db,
+            misc_loss_db=2.0 * ptp.cable_loss_db,
         )
 
     @property
@@ -244,6 +264,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
     """
     antenna = _access_antenna(scenario)
     terminal = _terminal(scenario)
+    _check_backhaul_preset(scenario)
     technology = _access_technology(scenario, antenna, terminal)
     costs = _cost_table(scenario)
     model = _propagation_model(scenario)
@@ -317,6 +338,19 @@ def _terminal(scenario: Scenario) -> Terminal:
         raise ScenarioError(msg) from err
 
 
+def _check_backhaul_preset(scenario: Scenario) -> None:
+    """``[backhaul] preset`` must name a backhaul (point-to-point) technology."""
+    name = scenario.backhaul.preset
+    try:
+        kind = get_technology(name).kind
+    except InputError as err:
+        msg = f"[backhaul] preset: {err}"
+        raise ScenarioError(msg) from err
+    if kind != "backhaul":
+        msg = f"[backhaul] preset {name!r} is an access technology: name a point-to-point one."
+        raise ScenarioError(msg)
+
+
 def _access_technology(
     scenario: Scenario, pattern: AntennaPattern | None, terminal: Terminal
 ) -> Technology:
@@ -362,8 +396,11 @@ def _propagation_model(scenario: Scenario) -> PropagationModel:
         params["mdvar"] = itm.MDVAR["broadcast"]
         params["time_pct"] = scenario.service.time_pct
         params["location_pct"] = scenario.service.location_pct
+        if p.k_factor is not None:  # the scenario's atmosphere, as ITM's own N_s
+            params["n0"] = itm.refractivity_for_k(p.k_factor)
+            params["system_elevation_m"] = 0.0
     elif p.model in ("los", "knife-edge", "deygout", "bullington"):
-        params["k_factor"] = p.k_factor
+        params["k_factor"] = p.geometry_k_factor
     try:
         return get_model(p.model, **params)
     except InputError as err:

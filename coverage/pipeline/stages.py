@@ -173,7 +173,7 @@ def coverage_matrix(
         for i, j in np.ndindex(len(xy), len(heights)):
             rx[i * len(heights) + j] -= pattern_loss_db(
                 antenna, inputs.terrain, xy[i], heights[j], targets, technology.terminal_height_m,
-                k_factor=s.propagation.k_factor,
+                k_factor=s.propagation.geometry_k_factor,
             ).astype(np.float32)  # fmt: skip
     return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
 
@@ -413,7 +413,9 @@ def _candidate_links(
     nodes = pd.concat([candidates.assign(role="candidate"), pop], ignore_index=True).pipe(
         gpd.GeoDataFrame, geometry="geometry", crs=candidates.crs
     )
-    return candidate_link_graph(terrain, nodes, heights, resolved.links)
+    return candidate_link_graph(
+        terrain, nodes, heights, resolved.links, link_budget=resolved.link_budget
+    )
 
 
 def _placement_prices(
