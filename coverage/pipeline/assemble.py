@@ -316,9 +316,11 @@ def _with_link_radios(
     access = sites[sites["role"] == "access"]
     carried = access.get("carried_downlink_mbps", 0.0) + access.get("carried_uplink_mbps", 0.0)
     site_mbps = dict(zip(access["site_id"].astype(str), np.nan_to_num(carried), strict=True))
+    if resolved.channel_band is None:  # no channel plan outside 5725-5850 MHz
+        return links, []
     return link_radios(
         links, G, placement.pop_id, site_mbps, resolved.link_budget,
-        resolved.scenario.backhaul.rain_r001_mm_h,
+        resolved.scenario.backhaul.rain_r001_mm_h, band=resolved.channel_band,
     )  # fmt: skip
 
 

@@ -220,7 +220,7 @@ def evaluate_broadband(
         site2 = np.where(moved, server.second, server.server)
         link2 = _Links(*(np.where(moved, b, a) for a, b in zip(best, runner, strict=True)))
         loads2 = site_loads(np.where(link2.ok, site2, -1), link2.dl, link2.ul, need, rx.shape[0])
-        if weights[loads2.served].sum() > weights[loads.served].sum() + 1e-9:
+        if _score(loads2.served, school, weights) > _score(loads.served, school, weights):
             site, link, loads = site2, link2, loads2
     reason = _reasons(rx, site, link, loads, technology, settings, need)
     sinr = np.where(site >= 0, link.sinr_db, np.nan)
@@ -228,6 +228,11 @@ def evaluate_broadband(
         plan, server, np.where(link.ok, site, server.server), sinr, link.ul_snr_db,
         link.dl, link.ul, link.ok, need, loads, reason,
     )  # fmt: skip
+
+
+def _score(served: NDArray[np.bool_], school: NDArray[np.bool_], people: _F) -> tuple[int, float]:
+    """What an assignment serves: schools first (as sites admit them), then people."""
+    return int((served & school).sum()), round(float(people[served].sum()), 9)
 
 
 class _Links(NamedTuple):

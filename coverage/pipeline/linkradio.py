@@ -1,7 +1,6 @@
 """Stage 5b: the built backhaul links' traffic, channels, capacity and rain availability.
 
-The placement chose links whose candidate capacity (the widest channel, 80 MHz) carries the
-access sites' traffic. Once the links are known this stage, in order:
+Once the placement has chosen the links, this stage, in order:
 
 1. routes each access site's carried busy-hour traffic (downlink plus uplink: the links
    are time-division duplex) along its fewest-hop path to the point of presence;
@@ -13,8 +12,10 @@ access sites' traffic. Once the links are known this stage, in order:
 4. computes the fade margin above the lowest rate and the rain availability it buys (ITU-R
    P.530 section 2.4.1 with P.838-3, :func:`coverage.radio.rain.rain_availability_pct`).
 
-A link that carries more than its channel's capacity, or gets no channel, is a warning of
-the plan: the placement's 80 MHz assumption did not hold there. Simplified: no multipath
+The placement assumes the narrowest channel (20 MHz) on every link and at most as many
+links at a site as the band has such channels, so its plans fit any channel plan; a link
+that still carries more than its channel's capacity, or gets no channel (a greedy edge
+colouring can need one channel more than a site's links), is a warning of the plan. Simplified: no multipath
 fading (P.530 section 2.3), no interference between links on the same channel at
 different sites.
 """
@@ -28,7 +29,13 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 
-from coverage.planning.channels import assign_link_channels, link_capacity_mbps, scaled_rate_table
+from coverage.planning.channels import (
+    BAND_5_8GHZ,
+    ChannelPlan,
+    assign_link_channels,
+    link_capacity_mbps,
+    scaled_rate_table,
+)
 from coverage.planning.linkgraph import LinkBudget
 from coverage.radio.rain import rain_availability_pct
 
@@ -73,6 +80,8 @@ def link_radios(
     site_mbps: Mapping[str, float],
     budget: LinkBudget,
     r001_mm_h: float,
+    *,
+    band: ChannelPlan = BAND_5_8GHZ,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """The plan's links with their traffic, channel, capacity and rain availability.
 
@@ -90,6 +99,8 @@ def link_radios(
         The link radios (power, dishes, noise figure, rate table at its bandwidth).
     r001_mm_h
         Rain rate exceeded 0.01 % of the year (mm/h), ITU-R P.837.
+    band
+        The band of the channel plan.
 
     Returns
     -------
@@ -103,7 +114,7 @@ def link_radios(
         for c in LINK_RADIO_COLUMNS[1:]:
             out[c] = np.zeros(0)
         return out, []
-    channels = assign_link_channels(out[["site_a", "site_b", "traffic_mbps"]])
+    channels = assign_link_channels(out[["site_a", "site_b", "traffic_mbps"]], plan=band)
     for c in ("channel", "centre_mhz", "bandwidth_mhz"):
         out[c] = channels[c].to_numpy()
     length_m = out["length_m"].to_numpy(dtype=np.float64)
@@ -144,13 +155,13 @@ def _warnings(links: gpd.GeoDataFrame, conflict: np.ndarray) -> list[str]:
         name = f"{r.site_a}-{r.site_b}"
         if bad:
             out.append(
-                f"Backhaul link {name} has no free 5.8 GHz channel: its sites carry more links "
-                "than the band has channels; reroute or add a band."
+                f"Backhaul link {name} has no free channel in the band: its sites carry more "
+                "links than the band has channels; reroute or add a band."
             )
         elif r.traffic_mbps > r.channel_capacity_mbps + 1e-9:
             out.append(
                 f"Backhaul link {name} carries {r.traffic_mbps:.1f} Mbps at the busy hour but "
                 f"its {r.bandwidth_mhz:g} MHz channel gives {r.channel_capacity_mbps:.1f} Mbps: "
-                "the placement assumed 80 MHz; add a link or a band there."
+                "add a link or a band there."
             )
     return out

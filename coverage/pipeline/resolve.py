@@ -21,6 +21,7 @@ from typing import Any
 from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import BroadbandSettings
 from coverage.planning.busyhour import BusyHour
+from coverage.planning.channels import BAND_5_8GHZ, ChannelPlan, scaled_rate_table
 from coverage.planning.costs import CostTable
 from coverage.planning.linkgraph import LinkBudget, LinkSettings
 from coverage.planning.problem import SolveSettings
@@ -35,6 +36,9 @@ from coverage.radio.terminal import Terminal
 from coverage.scenario import Scenario
 
 __all__ = ["ResolvedScenario", "resolve", "scenario_file"]
+
+#: The narrowest backhaul channel (MHz): a site has at most as many links as the band has.
+_NARROWEST_MHZ = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,23 +197,52 @@ class ResolvedScenario:
 
     @property
     def link_budget(self) -> LinkBudget:
-        """The backhaul radios of ``[backhaul] preset`` at ``f_mhz``, on the widest channel.
+        """The backhaul radios of ``[backhaul] preset``, on the placement's channel width.
 
         Returns
         -------
         LinkBudget
             The preset's conducted power (dBm), dish gain (dBi), noise figure (dB) and a
-            cable loss at each end (dB), over the 80 MHz of the rate table; the channel
-            plan gives each built link its own width after the placement.
+            cable loss at each end (dB), over ``[backhaul] placement_channel_mhz`` (the rate
+            table carried to that width, :func:`coverage.planning.channels.scaled_rate_table`);
+            the channel plan after the placement gives each link its own width.
         """
-        ptp = get_technology(self.scenario.backhaul.preset)
+        b = self.scenario.backhaul
+        ptp = get_technology(b.preset)
         return LinkBudget(
-            f_mhz=self.scenario.backhaul.f_mhz,
+            f_mhz=b.f_mhz,
             tx_power_dbm=ptp.tx_power_dbm,
             antenna_gain_dbi=ptp.tx_antenna_gain_dbi,
+            bandwidth_mhz=b.placement_channel_mhz,
             noise_figure_db=ptp.noise_figure_db,
             misc_loss_db=2.0 * ptp.cable_loss_db,
+            rate_table=scaled_rate_table(b.placement_channel_mhz),
         )
+
+    @property
+    def channel_band(self) -> ChannelPlan | None:
+        """The band whose channel plan the backhaul links get, or None outside it.
+
+        Returns
+        -------
+        ChannelPlan or None
+            :data:`coverage.planning.channels.BAND_5_8GHZ` when ``[backhaul] f_mhz`` lies in
+            5725-5850 MHz, else None (no channel plan: links keep the candidate capacity).
+        """
+        band = BAND_5_8GHZ
+        return band if band.low_mhz <= self.scenario.backhaul.f_mhz <= band.high_mhz else None
+
+    @property
+    def max_links_at_site(self) -> int | None:
+        """Most backhaul links at one site: the band's channels of the narrowest width.
+
+        Returns
+        -------
+        int or None
+            5 in 5725-5850 MHz; None without a channel plan.
+        """
+        band = self.channel_band
+        return len(band.of_width(_NARROWEST_MHZ)) if band is not None else None
 
     @property
     def solve(self) -> SolveSettings:

@@ -349,6 +349,7 @@ def placement_problem(
         hop_limit=b.max_hops,
         two_paths=b.two_paths,
         traffic_mbps=service.traffic_mbps,
+        max_links_at_site=resolved.max_links_at_site,
     )
 
 

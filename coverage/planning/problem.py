@@ -326,6 +326,10 @@ class PlacementProblem:
         the PoP first, then lowest mast, then shortest; every PoP link is kept). Dense
         mountain-top graphs otherwise make the model too large; the optimum and bound are
         then those of the pruned graph. None keeps all.
+    max_links_at_site
+        Most backhaul links built at one site or PoP: the channels its band offers at the
+        narrowest width, so that links sharing a site never share a channel (5 in the
+        5725-5850 MHz band at 20 MHz, :mod:`coverage.planning.channels`). None: no limit.
     share_weights
         Derived: ``target_weights`` (or ``weights``) as float64.
     pop_ids
@@ -341,7 +345,7 @@ class PlacementProblem:
         ``k_coverage`` below 1; a shape that does not match (one row and one cost per
         candidate x height option, one weight per column); not exactly one of
         ``budget_usd`` and ``target_share``; a PoP that is not a node of ``graph``; a hop
-        limit below 1.
+        limit or a link limit per site below 1.
     """
 
     covers: sparse.csr_array
@@ -364,6 +368,7 @@ class PlacementProblem:
     traffic: SiteTraffic = SiteTraffic()
     traffic_mbps: ArrayLike | None = None
     max_links_per_site: int | None = 8
+    max_links_at_site: int | None = None
     share_weights: NDArray[np.float64] = field(init=False, repr=False)
     pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
     must: NDArray[np.bool_] = field(init=False, repr=False)
@@ -382,6 +387,9 @@ class PlacementProblem:
         missing = [q for q in pops if q not in self.graph]
         if missing:
             msg = f"point of presence {missing} is not a node of the candidate link graph."
+            raise InputError(msg)
+        if self.max_links_at_site is not None and self.max_links_at_site < 1:
+            msg = f"max_links_at_site must be at least 1, got {self.max_links_at_site}."
             raise InputError(msg)
         if self.hop_limit is not None and self.hop_limit < 1:
             msg = f"hop_limit must be at least 1, got {self.hop_limit}."

@@ -151,3 +151,15 @@ def test_a_backhaul_link_whose_traffic_exceeds_its_capacity_is_never_chosen() ->
     assert not narrow.covered[0]
     assert ("A", "B") in {tuple(sorted(e)) for e in wide.links}
     assert wide.covered[0]
+
+
+def test_a_school_over_capacity_moves_to_a_runner_up_though_it_has_no_people() -> None:
+    # three schools on site 0 (20 Mbps each against 44 Mbps): the third moves to site 1
+    rx = np.vstack([np.full(3, -70.0), np.full(3, -76.0)])
+    demand = _demand(3, 0.0)
+    demand["kind"] = "school"
+    demand["population"] = 0.0
+    alone = evaluate_broadband(rx[:1], demand, LTE, _settings(), min_rx_dbm=-120.0)
+    both = evaluate_broadband(rx, demand, LTE, _settings(n_carriers=2), min_rx_dbm=-120.0)
+    assert alone.served.sum() == 2
+    assert both.served.all() and set(both.site) == {0, 1}

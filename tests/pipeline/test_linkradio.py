@@ -54,7 +54,7 @@ def test_a_site_with_more_links_than_channels_is_a_warning() -> None:
     pairs = [("PoP", "H")] + [("H", f"S{k}") for k in range(5)]
     out, warnings = link_radios(_links(pairs), _graph(pairs), "PoP", {"H": 1.0}, LinkBudget(), 95.0)
     assert (out["channel"] == -1).sum() == 1
-    assert any("no free 5.8 GHz channel" in w for w in warnings)
+    assert any("no free channel" in w for w in warnings)
 
 
 def test_a_longer_link_has_less_margin_and_no_more_rain_availability() -> None:

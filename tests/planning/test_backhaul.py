@@ -376,3 +376,18 @@ def test_connect_to_pop_respects_hop_limit():
         hop_limit=6,
     )
     assert "N33" not in heights
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_no_site_builds_more_links_than_its_band_has_channels(limit):
+    # the 5.8 GHz band has five 20 MHz channels; a limit of 1 or 2 binds on the 3 x 3 grid
+    free = _run(grid_placement_problem(3, budget_usd=40000.0))
+    p = grid_placement_problem(3, budget_usd=40000.0, max_links_at_site=limit)
+    res = _run(p)
+    degrees = dict(res.graph.degree())
+    assert max(dict(free.graph.degree()).values()) > limit  # the limit binds
+    assert max(degrees.values()) <= limit
+    assert res.covered_weight <= free.covered_weight + 1e-9
+    _check_backhaul(res, None)
+    with pytest.raises(InputError, match="max_links_at_site"):
+        grid_placement_problem(3, budget_usd=1.0, max_links_at_site=0)

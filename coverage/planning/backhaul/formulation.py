@@ -4,7 +4,7 @@
 :class:`~coverage.planning.backhaul.model.BackhaulModel` as COO triplets (solved by
 :func:`coverage.planning.solver.solve_milp`), family by family, in a fixed row order:
 one role per candidate, coverage of the active demand groups, links need both ends built,
-flow balance, capacity (or, with a hop limit, arc use, capacity and the depth labels),
+the links at a site within the band's channels, flow balance, capacity (or, with a hop limit, arc use, capacity and the depth labels),
 the valid inequalities, the two-path cuts found so far, and last the budget or target
 row. :class:`Columns` says where each block of variables sits; :func:`start_vector`
 writes a plan in that layout (its flows from
@@ -16,7 +16,7 @@ references.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -153,6 +153,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
     _one_role_rows(m, rows)
     _coverage_rows(m, rows)
     _link_end_rows(m, rows)
+    _links_at_site_rows(m, rows)
     _flow_balance_rows(m, rows)
     if m.hop_limit is not None:
         _hop_limit_rows(m, rows)
@@ -204,6 +205,22 @@ def _link_end_rows(m: BackhaulModel, rows: _Rows) -> None:
                 continue
             cols = [_u(m, end, h) for h in tall] + [_r(m, end, h) for h in tall]
             rows.add([m.cols.l.start + e, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
+
+
+def _links_at_site_rows(m: BackhaulModel, rows: _Rows) -> None:
+    """At most ``max_links_at_site`` links built at each candidate and at each PoP."""
+    limit = m.problem.max_links_at_site
+    if limit is None:
+        return
+    net, lk = m.net, m.cols.l.start
+    at: dict[Hashable, list[int]] = {}
+    for e, (a, b) in enumerate(net.edges):
+        for end in (int(a), int(b)):
+            key: Hashable = net.pop_of_edge[e] if end == net.n else end  # each PoP its own
+            at.setdefault(key, []).append(e)
+    for edges in at.values():
+        if len(edges) > limit:
+            rows.add([lk + e for e in edges], [1.0] * len(edges), -np.inf, float(limit))
 
 
 def _flow_balance_rows(m: BackhaulModel, rows: _Rows) -> None:
