@@ -296,16 +296,16 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
     e = functools.partial(safe_text, sink="html")
     vhead, shead = _heads(L)
 
-    def tr(cells: list[str], cls: str = "") -> str:
+    def _tr(cells: list[str], cls: str = "") -> str:
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells[1:])
         return f'<tr class="{cls}"><td>{e(cells[0])}</td>{tds}</tr>'
 
-    rows = [tr([r["vereda"], *_cells(r)]) for r in summary["veredas"]]
-    rows.append(tr([L["total"], *_cells(summary["totals"])], "total"))
-    site_rows = [tr(_site_cells(r)) for r in bb["sites"]]
-    school_rows = [tr(_school_cells(r, L)) for r in bb["schools"]]
+    rows = [_tr([r["vereda"], *_cells(r)]) for r in summary["veredas"]]
+    rows.append(_tr([L["total"], *_cells(summary["totals"])], "total"))
+    site_rows = [_tr(_site_cells(r)) for r in bb["sites"]]
+    school_rows = [_tr(_school_cells(r, L)) for r in bb["schools"]]
 
-    def th(heads: list[str]) -> str:
+    def _th(heads: list[str]) -> str:
         return "".join(f"<th>{e(h)}</th>" for h in heads)
 
     spread = L["bb_spread"].format(
@@ -315,11 +315,11 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
     return (
         f'<h2>{e(L["bb_title"])}</h2>\n<p class="note">{e(L["bb_definition"])}: '
         f'{e(bb["definition"])}</p>\n<p class="note">{e(spread)}</p>\n'
-        f'<table id="broadband"><thead><tr>{th(vhead)}</tr></thead><tbody>{"".join(rows)}'
+        f'<table id="broadband"><thead><tr>{_th(vhead)}</tr></thead><tbody>{"".join(rows)}'
         f"</tbody></table>\n<h3>{e(L['bb_sites'])}</h3>\n"
-        f'<table id="site-load"><thead><tr>{th(shead)}</tr></thead><tbody>'
+        f'<table id="site-load"><thead><tr>{_th(shead)}</tr></thead><tbody>'
         f"{''.join(site_rows)}</tbody></table>\n<h3>{e(L['bb_schools'])}</h3>\n"
-        f'<table id="school-rates"><thead><tr>{th(_school_heads(L))}</tr></thead><tbody>'
+        f'<table id="school-rates"><thead><tr>{_th(_school_heads(L))}</tr></thead><tbody>'
         f"{''.join(school_rows)}</tbody></table>\n"
     )
 
@@ -346,7 +346,7 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
     md = functools.partial(safe_text, sink="markdown")
     vhead, shead = _heads(L)
 
-    def table(head: list[str], rows: list[list[str]]) -> list[str]:
+    def _table(head: list[str], rows: list[list[str]]) -> list[str]:
         out = ["| " + " | ".join(md(h) for h in head) + " |"]
         out.append("|" + "---|" * len(head))
         out += ["| " + " | ".join(md(c) for c in r) + " |" for r in rows]
@@ -355,8 +355,8 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
     veredas = [[r["vereda"], *_cells(r)] for r in summary["veredas"]]
     veredas.append([L["total"], *_cells(summary["totals"])])
     lines = [f"## {L['bb_title']}", "", f"{L['bb_definition']}: {md(bb['definition'])}", ""]
-    lines += [*table(vhead, veredas), "", f"### {L['bb_sites']}", ""]
-    lines += [*table(shead, [_site_cells(r) for r in bb["sites"]]), ""]
+    lines += [*_table(vhead, veredas), "", f"### {L['bb_sites']}", ""]
+    lines += [*_table(shead, [_site_cells(r) for r in bb["sites"]]), ""]
     lines += [f"### {L['bb_schools']}", ""]
-    lines += [*table(_school_heads(L), [_school_cells(r, L) for r in bb["schools"]]), ""]
+    lines += [*_table(_school_heads(L), [_school_cells(r, L) for r in bb["schools"]]), ""]
     return lines

@@ -12,6 +12,7 @@ import shapely
 from coverage.pipeline.broadband import BroadbandSettings, evaluate_broadband, service_covers
 from coverage.planning.backhaul.milp import plan_network
 from coverage.planning.busyhour import BusyHour
+from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import SolveSettings
 from coverage.radio.technology import get_technology
 from tests.helpers import chain_placement_problem
@@ -139,7 +140,7 @@ def test_a_backhaul_link_whose_traffic_exceeds_its_capacity_is_never_chosen() ->
     cov = service_covers(rx, demand, LTE, _settings(), min_rx_dbm=-120.0)
     assert cov.traffic_mbps[2] == pytest.approx(6.0)
 
-    def plan(capacity_mbps: float) -> object:
+    def plan(capacity_mbps: float) -> PlacementResult:
         problem = chain_placement_problem(
             covers=cov.covers, weights=np.array([30.0, 3.0]), traffic_mbps=cov.traffic_mbps
         )

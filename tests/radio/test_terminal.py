@@ -52,7 +52,7 @@ def test_a_terminal_refuses_a_bad_kind_height_or_loss() -> None:
     good = handset(indoor=False)
     for change in ({"kind": "phone"}, {"height_m": 0.0}, {"body_loss_db": -1.0}):
         with pytest.raises(InputError):
-            dataclasses.replace(good, **change)  # type: ignore[arg-type]
+            dataclasses.replace(good, **change)
     with pytest.raises(InputError, match="finite"):
         dataclasses.replace(good, tx_power_dbm=math.nan)
 
