@@ -7,7 +7,9 @@ meets the point's downlink rate, the terminal's uplink meets its uplink rate, an
 has room for its busy-hour traffic (:func:`coverage.planning.capacity.site_loads`). Rates
 follow from SINR by the attenuated Shannon bound of 3GPP TR 36.942 Annex A.2
 (:func:`coverage.radio.linkbudget.throughput_mbps`). The received powers are those of the
-coverage matrix, at the scenario's reliability, with the terminal's losses.
+coverage matrix, at the scenario's reliability, with the terminal's losses. A point whose
+best server is full moves to its runner-up where that one passes the link test (one pass,
+kept when it serves more schools, then more people: a simple load balancing).
 
 The uplink's received power follows from the downlink's by reciprocity (the same path,
 antennas and cable): ``rx_ul = rx_dl - P_site + P_terminal``, against the site's noise
