@@ -414,3 +414,19 @@ def test_dwellings_in_one_valley_move_the_site_to_serve_it(tmp_path: Path) -> No
     i = int(np.flatnonzero(cands["candidate_id"].to_numpy() == uniform_site)[0])
     people = valley_inputs.demand["kind"].to_numpy() == "population"
     assert not (rx[i * heights : (i + 1) * heights][:, people] >= run.threshold_dbm).any()
+
+
+def test_a_budget_that_buys_nothing_serves_nobody_and_explains_why(
+    territory: Path, synthetic_inputs: pipeline.Inputs
+) -> None:
+    s = load_scenario(territory).replace(placement={"budget_sites": 0, "budget_usd": 1.0})
+    run = pipeline.resolve(s)
+    cands = pipeline.build_candidates(run, synthetic_inputs)
+    rx, _ = pipeline.coverage_matrix(run, synthetic_inputs, cands)
+    plan = pipeline.assemble_plan(
+        run, synthetic_inputs, cands, rx, pipeline.choose_sites(run, synthetic_inputs, cands, rx)
+    )
+    assert len(plan.access_sites) == 0
+    assert not plan.demand["covered"].any() and not plan.demand["signal_covered"].any()
+    assert set(plan.demand["reason"]) == {"out_of_range"}
+    assert summarize(plan)["broadband"]["totals"]["downlink_busy_hour_mbps"] is None

@@ -201,14 +201,19 @@ def evaluate_broadband(
         The frequency plan, best servers, link rates, busy-hour loads and the reason of
         each point.
     """
-    rx = np.asarray(rx_dbm, dtype=np.float64)
+    rx = np.asarray(rx_dbm, dtype=np.float64).reshape(-1, len(demand))
     weights = demand["population"].to_numpy(dtype=np.float64)
-    plan = assign_carriers(rx, settings.n_carriers, weights)
-    server = best_server_sinr(
-        rx, plan.carrier, technology.noise_floor_dbm,
-        load=settings.interference_load, external_mw=_existing_interference_mw(demand, settings),
-        min_rx_dbm=min_rx_dbm,
-    )  # fmt: skip
+    if rx.shape[0] == 0:  # no site reaches the PoP: nobody is served
+        plan = FrequencyPlan(np.zeros(0, np.int64), settings.n_carriers, "single")
+        none = np.full(rx.shape[1], -1, dtype=np.int64)
+        nan = np.full(rx.shape[1], np.nan)
+        server = ServerSinr(none, nan, none.copy(), nan.copy())
+    else:
+        plan = assign_carriers(rx, settings.n_carriers, weights)
+        server = best_server_sinr(
+            rx, plan.carrier, technology.noise_floor_dbm, load=settings.interference_load,
+            external_mw=_existing_interference_mw(demand, settings), min_rx_dbm=min_rx_dbm,
+        )  # fmt: skip
     school = (demand["kind"] == "school").to_numpy()
     need = busy_hour_demand_mbps(
         demand["households"].to_numpy(np.float64), school, settings.busy_hour
@@ -259,12 +264,19 @@ def _links(
     """The link test of each point at server ``site`` (-1: none) whose SINR is ``sinr_db``."""
     has = site >= 0
     margin = settings.reliability_margin_db
-    rx_at = np.where(has, rx[np.maximum(site, 0), np.arange(rx.shape[1])], np.nan)
+    rx_at = _rx_at(rx, site)
     sinr = np.where(has, sinr_db - margin, np.nan)
     ul_snr = uplink_snr_db(rx_at - margin, technology, settings)
     dl, ul = link_rates_mbps(sinr, ul_snr, technology, has)
     ok = has & (dl >= need.target_downlink_mbps - 1e-9) & (ul >= need.target_uplink_mbps - 1e-9)
     return _Links(sinr, ul_snr, dl, ul, ok)
+
+
+def _rx_at(rx: _F, site: NDArray[np.int64]) -> _F:
+    """Each point's received power (dBm) from its site (NaN where it has none)."""
+    if rx.shape[0] == 0:
+        return np.full(rx.shape[1], np.nan)
+    return np.where(site >= 0, rx[np.maximum(site, 0), np.arange(rx.shape[1])], np.nan)
 
 
 def _reasons(
@@ -280,7 +292,7 @@ def _reasons(
     has = site >= 0
     reason = np.full(rx.shape[1], "", dtype=object)
     dl_ok = link.dl >= need.target_downlink_mbps - 1e-9
-    rx_at = np.where(has, rx[np.maximum(site, 0), np.arange(rx.shape[1])], np.nan)
+    rx_at = _rx_at(rx, site)
     snr = rx_at - settings.reliability_margin_db - technology.noise_floor_dbm
     alone = np.where(has, throughput_mbps(snr, technology), 0.0)
     weak = has & ~dl_ok

@@ -164,3 +164,9 @@ def test_a_school_over_capacity_moves_to_a_runner_up_though_it_has_no_people() -
     both = evaluate_broadband(rx, demand, LTE, _settings(n_carriers=2), min_rx_dbm=-120.0)
     assert alone.served.sum() == 2
     assert both.served.all() and set(both.site) == {0, 1}
+
+
+def test_no_site_serves_nobody_and_says_nothing_went_wrong() -> None:
+    bb = evaluate_broadband(np.zeros((0, 5)), _demand(5), LTE, _settings(), min_rx_dbm=-100.0)
+    assert not bb.served.any() and set(bb.reason) == {""}
+    assert (bb.site == -1).all() and bb.frequency_plan.carrier.size == 0
