@@ -490,3 +490,22 @@ def test_an_unknown_terminal_or_a_backhaul_preset_is_refused_before_any_data() -
         resolve(s.replace(service={"terminal": "dish"}))
     with pytest.raises(ScenarioError, match="'ptp-5ghz' is a backhaul technology"):
         resolve(s.replace(technology={"preset": "ptp-5ghz"}))
+
+
+def test_the_template_names_every_key_of_every_section() -> None:
+    """data/palmitas/scenario.toml is the commented template of every scenario key."""
+    import dataclasses
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "data/palmitas/scenario.toml").read_text(
+        encoding="utf-8"
+    )
+    s = load_scenario()
+    missing = [
+        f"{f.name}.{g.name}"
+        for f in dataclasses.fields(s)
+        if f.name != "area" and dataclasses.is_dataclass(getattr(s, f.name))
+        for g in dataclasses.fields(getattr(s, f.name))
+        if not re.search(rf"^#?\s*{g.name}\s*=", text, re.MULTILINE)
+    ]
+    assert missing == []
