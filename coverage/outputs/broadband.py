@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share
 from coverage.outputs.text import safe_text
@@ -31,6 +32,7 @@ __all__ = [
     "broadband_markdown",
     "broadband_summary",
     "has_broadband",
+    "weighted_quantile",
 ]
 
 #: The access sites' busy-hour columns the summary carries, in order.
@@ -70,15 +72,36 @@ def _weighted_mean(values: pd.Series, weights: pd.Series) -> float | None:
     return float(np.average(v[ok], weights=w[ok])) if ok.any() else None
 
 
-def _weighted_median(values: pd.Series, weights: pd.Series) -> float | None:
-    v = values.to_numpy(dtype=np.float64)
-    w = weights.to_numpy(dtype=np.float64)
+def weighted_quantile(values: ArrayLike, weights: ArrayLike, q: float) -> float | None:
+    """The weighted ``q`` quantile of ``values``: the first value, in ascending order, at
+    which the cumulative weight reaches ``q`` of the total.
+
+    Parameters
+    ----------
+    values
+        Values (any unit); NaN and infinite ones are left out.
+    weights
+        One weight (>= 0) per value; values of weight 0 are left out.
+    q
+        The quantile, 0-1 (0.5: the median).
+
+    Returns
+    -------
+    float or None
+        The quantile; None when no value is left.
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    w = np.asarray(weights, dtype=np.float64).ravel()
     ok = np.isfinite(v) & (w > 0)
     if not ok.any():
         return None
     order = np.argsort(v[ok], kind="stable")
     cum = np.cumsum(w[ok][order])
-    return float(v[ok][order][np.searchsorted(cum, 0.5 * cum[-1])])
+    return float(v[ok][order][np.searchsorted(cum, q * cum[-1])])
+
+
+def _weighted_median(values: pd.Series, weights: pd.Series) -> float | None:
+    return weighted_quantile(values.to_numpy(), weights.to_numpy(), 0.5)
 
 
 def broadband_figures(demand: pd.DataFrame) -> dict[str, Any]:
@@ -133,9 +156,7 @@ def _sinr_spread(demand: pd.DataFrame) -> dict[str, Any]:
     ok = np.isfinite(sinr) & (pop > 0)
     if not ok.any():
         return {"p5_sinr_db": None, "share_people_below_0_db": None}
-    order = np.argsort(sinr[ok], kind="stable")
-    cum = np.cumsum(pop[ok][order])
-    p5 = float(sinr[ok][order][np.searchsorted(cum, 0.05 * cum[-1])])
+    p5 = weighted_quantile(sinr, pop, 0.05)
     return {
         "p5_sinr_db": p5,
         "share_people_below_0_db": float(pop[ok][sinr[ok] < 0].sum() / pop[ok].sum()),

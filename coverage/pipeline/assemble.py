@@ -9,7 +9,6 @@ metrics.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any
 
 import geopandas as gpd
@@ -92,14 +91,15 @@ def assemble_plan(
     chosen = np.asarray(res.chosen, dtype=np.int64)
     ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
-    status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, hops, site_xy)
+    reach = np.array([i in hops for i in ids], dtype=bool)  # access sites reaching the PoP
+    status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, reach, site_xy)
     demand = with_service(status)
     composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
     links = _links_table(links, placement.costs)
     sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
-    sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[_reach_of(ids, hops)])
+    sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[reach])
     links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
     assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
     models = {
@@ -139,7 +139,7 @@ def _demand_status(
     rx_dbm: NDArray[np.float32],
     res: PlacementResult,
     ids: NDArray[np.str_],
-    hops: dict[Hashable, int],
+    reach: NDArray[np.bool_],
     site_xy: NDArray[np.float64],
 ) -> tuple[gpd.GeoDataFrame, Broadband]:
     """The demand points with their service columns, and the broadband test behind them.
@@ -154,7 +154,6 @@ def _demand_status(
     """
     thr = resolved.threshold_dbm
     options = np.asarray(res.options, dtype=np.int64)
-    reach = _reach_of(ids, hops)
     rx = (
         rx_dbm[options].astype(np.float64)
         if options.size
@@ -298,11 +297,6 @@ def _sites_table(
     sites["name"] = sites["site_id"].map(names).fillna(sites["name"])
     sites = _with_equipment(resolved, sites, links)
     return _in_server_order(sites, ids)
-
-
-def _reach_of(ids: NDArray[np.str_], hops: dict[Hashable, int]) -> NDArray[np.bool_]:
-    """Per chosen access site: its backhaul reaches the PoP."""
-    return np.array([i in hops for i in ids], dtype=bool)
 
 
 def _with_link_radios(

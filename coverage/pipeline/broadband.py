@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from coverage.errors import InputError
+from coverage.outputs.broadband import weighted_quantile
 from coverage.planning.busyhour import BusyHour, BusyHourDemand, busy_hour_demand_mbps
 from coverage.planning.capacity import (
     SiteLoads,
@@ -229,7 +230,7 @@ def evaluate_broadband(
         loads2 = site_loads(np.where(link2.ok, site2, -1), link2.dl, link2.ul, need, rx.shape[0])
         if _score(loads2.served, school, weights) > _score(loads.served, school, weights):
             site, link, loads = site2, link2, loads2
-    reason = _reasons(rx, site, link, loads, technology, settings, need)
+    reason = _reasons(site, link, loads, technology, settings, need)
     sinr = np.where(site >= 0, link.sinr_db, np.nan)
     return Broadband(
         plan, server, np.where(link.ok, site, server.server), sinr, link.ul_snr_db,
@@ -243,9 +244,10 @@ def _score(served: NDArray[np.bool_], school: NDArray[np.bool_], people: _F) -> 
 
 
 class _Links(NamedTuple):
-    """Per point at one server: SINR and uplink SNR (dB) at the reliability, link rates
-    (Mbps) and whether both meet the point's targets."""
+    """Per point at one server: its received power (dBm), SINR and uplink SNR (dB) at the
+    reliability, link rates (Mbps) and whether both meet the point's targets."""
 
+    rx_dbm: _F
     sinr_db: _F
     ul_snr_db: _F
     dl: _F
@@ -269,7 +271,7 @@ def _links(
     ul_snr = uplink_snr_db(rx_at - margin, technology, settings)
     dl, ul = link_rates_mbps(sinr, ul_snr, technology, has)
     ok = has & (dl >= need.target_downlink_mbps - 1e-9) & (ul >= need.target_uplink_mbps - 1e-9)
-    return _Links(sinr, ul_snr, dl, ul, ok)
+    return _Links(rx_at, sinr, ul_snr, dl, ul, ok)
 
 
 def _rx_at(rx: _F, site: NDArray[np.int64]) -> _F:
@@ -280,7 +282,6 @@ def _rx_at(rx: _F, site: NDArray[np.int64]) -> _F:
 
 
 def _reasons(
-    rx: _F,
     site: NDArray[np.int64],
     link: _Links,
     loads: SiteLoads,
@@ -290,10 +291,9 @@ def _reasons(
 ) -> NDArray[np.object_]:
     """Why each point is or is not served (see :attr:`Broadband.reason`)."""
     has = site >= 0
-    reason = np.full(rx.shape[1], "", dtype=object)
+    reason = np.full(site.size, "", dtype=object)
     dl_ok = link.dl >= need.target_downlink_mbps - 1e-9
-    rx_at = _rx_at(rx, site)
-    snr = rx_at - settings.reliability_margin_db - technology.noise_floor_dbm
+    snr = link.rx_dbm - settings.reliability_margin_db - technology.noise_floor_dbm
     alone = np.where(has, throughput_mbps(snr, technology), 0.0)
     weak = has & ~dl_ok
     # the signal alone would carry the rate: interference takes it
@@ -431,10 +431,11 @@ def site_columns(bb: Broadband, population: ArrayLike) -> pd.DataFrame:
         server[served], bb.demand.households[served], minlength=n
     ).astype(np.float64)
     pop = np.asarray(population, dtype=np.float64)
-    t["median_sinr_db"] = [
-        _weighted_median(bb.sinr_db[served & (server == k)], pop[served & (server == k)])
+    medians = (
+        weighted_quantile(bb.sinr_db[served & (server == k)], pop[served & (server == k)], 0.5)
         for k in range(n)
-    ]
+    )
+    t["median_sinr_db"] = [np.nan if m is None else m for m in medians]
     keep = [
         "carrier", "households_served", "offered_downlink_mbps", "carried_downlink_mbps",
         "capacity_downlink_mbps", "offered_uplink_mbps", "carried_uplink_mbps",
@@ -442,15 +443,6 @@ def site_columns(bb: Broadband, population: ArrayLike) -> pd.DataFrame:
         "median_sinr_db",
     ]  # fmt: skip
     return t[keep]
-
-
-def _weighted_median(values: _F, weights: _F) -> float:
-    """Weighted median of ``values`` (NaN when empty)."""
-    if values.size == 0 or not (weights > 0).any():
-        return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
 
 
 @dataclass(frozen=True, eq=False)

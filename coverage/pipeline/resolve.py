@@ -13,7 +13,6 @@ that place those points.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from coverage.radio.clearance import ClearanceSettings
 from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
 from coverage.radio.reliability import Reliability, reliability
-from coverage.radio.technology import Technology, get_technology
+from coverage.radio.technology import Technology, get_technology, noise_floor_dbm
 from coverage.radio.terminal import Terminal
 from coverage.scenario import Scenario
 
@@ -133,9 +132,7 @@ class ResolvedScenario:
             ``site_noise_figure_db``) and the reliability margin (dB).
         """
         v = self.scenario.service
-        noise_dbm = (
-            -174.0 + 10.0 * math.log10(self.technology.bandwidth_mhz * 1e6) + v.site_noise_figure_db
-        )
+        noise_dbm = noise_floor_dbm(self.technology.bandwidth_mhz, v.site_noise_figure_db)
         return BroadbandSettings(
             busy_hour=self.busy_hour,
             n_carriers=v.carriers,

@@ -38,6 +38,7 @@ from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.clearance import ClearanceSettings, link_clearances
 from coverage.radio.losses import free_space_loss_db
+from coverage.radio.technology import noise_floor_dbm
 
 __all__ = [
     "LINK_COLUMNS",
@@ -143,7 +144,7 @@ class LinkBudget:
         d_m = np.maximum(np.asarray(distance_m, dtype=np.float64), 1.0)
         fspl_db = free_space_loss_db(d_m, self.f_mhz)
         rx_dbm = self.tx_power_dbm + 2.0 * self.antenna_gain_dbi - self.misc_loss_db - fspl_db
-        noise_dbm = -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
+        noise_dbm = noise_floor_dbm(self.bandwidth_mhz, self.noise_figure_db)
         return np.asarray(rx_dbm - noise_dbm)
 
 

@@ -16,7 +16,25 @@ from coverage.errors import InputError
 from coverage.radio.terminal import Terminal, handset
 from coverage.sections import ANTENNA_GAIN_DBI, F_MHZ, RX_SENSITIVITY_DBM, TX_POWER_DBM
 
-__all__ = ["PRESETS", "Technology", "get_technology"]
+__all__ = ["PRESETS", "Technology", "get_technology", "noise_floor_dbm"]
+
+
+def noise_floor_dbm(bandwidth_mhz: float, noise_figure_db: float) -> float:
+    """Thermal noise (dBm) of a receiver: -174 dBm/Hz + 10 log10(B) + noise figure.
+
+    Parameters
+    ----------
+    bandwidth_mhz
+        Bandwidth (MHz).
+    noise_figure_db
+        Receiver noise figure (dB).
+
+    Returns
+    -------
+    float
+        Noise floor (dBm).
+    """
+    return -174.0 + 10.0 * math.log10(bandwidth_mhz * 1e6) + noise_figure_db
 
 
 @dataclass(frozen=True)
@@ -202,7 +220,7 @@ class Technology:
         float
             Noise floor (dBm) over ``bandwidth_mhz``, noise figure included.
         """
-        return -174.0 + 10.0 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
+        return noise_floor_dbm(self.bandwidth_mhz, self.noise_figure_db)
 
     @property
     def required_rx_dbm(self) -> float:
