@@ -121,7 +121,7 @@ def _legend_panel(plan: Plan, L: Labeller) -> str:
     return (
         '<div id="coverage-legend" style="position:fixed;bottom:50px;left:10px;z-index:1000;'
         "background:rgba(255,255,255,.92);padding:8px 10px;font:12px sans-serif;"
-        f'border-radius:4px;max-width:260px;line-height:1.5"><b>{e(L("legend"))}</b><br>'
+        f'border-radius:4px;max-width:260px;max-height:55vh;overflow-y:auto;line-height:1.5"><b>{e(L("legend"))}</b><br>'
         + "<br>".join(rows)
         + f'<div style="margin-top:4px;font-size:10px;color:#555">{e(L("models"))}: {e(models)}'
         "</div></div>"
