@@ -268,15 +268,10 @@ class Scenario(_ScenarioKeys):
     path: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        """Raise :class:`ScenarioError` for another language, an unpriced mast height, or
-        candidates outside the terrain the area reads."""
+        """Raise :class:`ScenarioError` for another language or candidates outside the
+        terrain the area reads (an unpriced mast height is refused at resolve time)."""
         c = Checks(self)
         c.that(self.language in ("es", "en"), f"{self.language!r} is not es or en", "language")
-        heights = {float(h) for h in self.costs.mast_usd_by_height_m}
-        missing = [h for h in self.placement.mast_heights_m if heights and h not in heights]
-        c.that(
-            not missing, f"[costs] mast_usd_by_height_m does not price the mast heights {missing}"
-        )
         c.that(
             self.candidates.outside_margin_m <= self.area.margin_m,
             f"[candidates] outside_margin_m {self.candidates.outside_margin_m:,g} m is more than "

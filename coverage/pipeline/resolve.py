@@ -13,6 +13,7 @@ that place those points.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import BroadbandSettings
 from coverage.planning.busyhour import BusyHour
 from coverage.planning.channels import BAND_5_8GHZ, ChannelPlan, scaled_rate_table
-from coverage.planning.costs import CostTable
+from coverage.planning.costitem import CostItem
+from coverage.planning.costs import CostTable, SolarSizing
 from coverage.planning.linkgraph import LinkBudget, LinkSettings
 from coverage.planning.problem import SolveSettings
 from coverage.radio import itm
@@ -33,6 +35,7 @@ from coverage.radio.reliability import Reliability, reliability
 from coverage.radio.technology import Technology, get_technology, noise_floor_dbm
 from coverage.radio.terminal import Terminal
 from coverage.scenario import Scenario
+from coverage.sections import CostOverride
 
 __all__ = ["ResolvedScenario", "resolve", "scenario_file"]
 
@@ -439,21 +442,64 @@ def _propagation_model(scenario: Scenario) -> PropagationModel:
 
 
 def _cost_table(scenario: Scenario) -> CostTable:
-    """The scenario's cost table (defaults where not given); every mast height priced."""
+    """The scenario's cost table: the default items with ``[costs.items]`` over them, its
+    case, life, rate and solar terms, priced for the access preset; every mast height priced."""
     c = scenario.costs
-    fields: dict[str, Any] = {
-        f.name: getattr(c, f.name)
-        for f in dataclasses.fields(c)
-        if f.name != "mast_usd_by_height_m" and getattr(c, f.name) is not None
-    }
-    if c.mast_usd_by_height_m:
-        fields["mast_usd_by_height_m"] = {float(h): v for h, v in c.mast_usd_by_height_m.items()}
-    table = CostTable(**fields)
+    preset = scenario.technology.preset
+    try:
+        table = CostTable(
+            case=c.case,  # type: ignore[arg-type]  (checked by CostParams)
+            years=c.years,
+            discount_rate=c.discount_rate,
+            preset=preset,
+            licensed_band=preset in _LICENSED_PRESETS,
+            cellular=preset in _CELLULAR_PRESETS,
+            solar=SolarSizing(peak_sun_hours=c.peak_sun_hours, autonomy_days=c.autonomy_days),
+        )
+        table = table.with_items({k: _cost_item(table, k, o) for k, o in c.items.items()})
+    except InputError as err:
+        msg = f"[costs]: {err}"
+        raise ScenarioError(msg) from err
     unpriced = [h for h in scenario.placement.mast_heights_m if h not in table.heights_m]
     if unpriced:
         msg = (
             f"[costs] prices masts of {list(table.heights_m)} m but [placement] mast_heights_m "
-            f"asks for {unpriced} m: add them to mast_usd_by_height_m."
+            f"asks for {unpriced} m: add [costs.items.mast_{unpriced[0]:g}m] with label, unit, "
+            "capex_usd and source."
         )
         raise ScenarioError(msg)
     return table
+
+
+#: Access presets on a band licensed to mobile operators in Colombia (700 MHz, auctioned in
+#: December 2019 under MinTIC Resolución 3078 de 2019).
+_LICENSED_PRESETS = frozenset({"lte-b28-small-cell"})
+#: Access presets that need a cellular core network.
+_CELLULAR_PRESETS = frozenset({"lte-b28-small-cell"})
+
+
+def _cost_item(table: CostTable, key: str, o: CostOverride) -> CostItem:
+    """Item ``key`` with the scenario's values over the default's (or a new item)."""
+
+    def three(
+        values: tuple[float, ...], old: tuple[float, float, float]
+    ) -> tuple[float, float, float]:
+        if not values:
+            return old
+        return (values[0],) * 3 if len(values) == 1 else (values[0], values[1], values[2])
+
+    base = table.items.get(key)
+    if base is None and not (o.label and o.unit):
+        near = difflib.get_close_matches(key, list(table.items), n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        msg = f"items.{key} is not a default item ({hint}a new item needs label and unit)"
+        raise InputError(msg)
+    zero = (0.0, 0.0, 0.0)
+    return CostItem(
+        key=key,
+        label=o.label or (base.label if base else key),
+        unit=o.unit or (base.unit if base else ""),
+        capex_usd=three(o.capex_usd, base.capex_usd if base else zero),
+        opex_usd_per_year=three(o.opex_usd_per_year, base.opex_usd_per_year if base else zero),
+        source=o.source or (base.source if base else ""),
+    )

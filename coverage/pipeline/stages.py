@@ -326,7 +326,9 @@ def placement_problem(
         service.covers.nnz,
     )
     graph = _candidate_links(resolved, inputs.terrain, candidates)
-    access, relay, link, budget = _placement_prices(p, candidates, resolved.costs)
+    access, relay, link, budget = _placement_prices(
+        p, candidates, resolved.costs, service.traffic_mbps
+    )
     schools = (inputs.demand["kind"] == "school").to_numpy()
     names = inputs.demand["name"].where(schools, inputs.demand["demand_id"]).astype(str).tolist()
     aim = targeted(inputs.demand, s.existing.target)  # everyone, or those not served already
@@ -420,15 +422,26 @@ def _candidate_links(
 
 
 def _placement_prices(
-    p: PlacementParams, candidates: gpd.GeoDataFrame, costs: CostTable
+    p: PlacementParams,
+    candidates: gpd.GeoDataFrame,
+    costs: CostTable,
+    traffic_mbps: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float | None]:
     """Access and relay option costs, link cost and budget (USD) as the objective uses them.
 
-    With a budget of sites, each access site costs 1 and relays and links are free; the cost
-    objective has no budget.
+    Options and links cost their total cost of ownership over the table's life, an access
+    option with the IP transit of its busy-hour traffic; the budget is what remains of
+    ``budget_usd`` after the plan-wide items (the PoP, a cellular core). With a budget of
+    sites, each access site costs 1 and relays and links are free; the cost objective has
+    no budget.
+
+    Raises
+    ------
+    ScenarioError
+        ``budget_usd`` does not cover the plan-wide items.
     """
     heights = p.mast_heights_m
-    access = option_costs_usd(candidates, costs, heights, access=True)
+    access = option_costs_usd(candidates, costs, heights, access=True, traffic_mbps=traffic_mbps)
     relay = option_costs_usd(candidates, costs, heights, access=False)
     link = costs.link_cost_usd()
     budget: float | None = None
@@ -441,5 +454,13 @@ def _placement_prices(
             p.budget_sites,
         )
     elif p.objective == "coverage":
-        budget = p.budget_usd
+        fixed = costs.fixed_cost_usd()
+        if p.budget_usd <= fixed:
+            msg = (
+                f"[placement] budget_usd {p.budget_usd:,.0f} USD does not cover the plan-wide "
+                f"items ({fixed:,.0f} USD over {costs.years} years: the PoP and any cellular "
+                "core): raise budget_usd."
+            )
+            raise ScenarioError(msg)
+        budget = p.budget_usd - fixed
     return access, relay, link, budget

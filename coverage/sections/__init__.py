@@ -1,8 +1,8 @@
 """The sections of a scenario file as validated, frozen dataclasses, and the ranges of their numbers.
 
 Each section (``[technology]``, ``[propagation]``, ``[demand]``, ``[candidates]``,
-``[placement]``, ``[costs]``, ``[backhaul]``, ``[existing]``, ``[service]`` in
-:mod:`coverage.sections.service`) is one dataclass whose ``__post_init__`` refuses
+``[placement]``, ``[backhaul]``, ``[existing]``, ``[costs]`` in :mod:`coverage.sections.costs`,
+``[service]`` in :mod:`coverage.sections.service`) is one dataclass whose ``__post_init__`` refuses
 a number that is not finite (NaN and inf included, for objects built in code as for files)
 or lies outside its physical range, every problem at once, each under its key. The ranges
 are module constants (:class:`~coverage._toml.Range`: interval, unit and why), shared with
@@ -39,6 +39,7 @@ __all__ = [
     "VOID_SHARE",
     "BackhaulParams",
     "CandidateParams",
+    "CostOverride",
     "CostParams",
     "DemandParams",
     "ExistingParams",
@@ -392,47 +393,6 @@ _K_COVERAGE = Range(1, 3, "sites", "each demand point seen by 1, 2 or 3 sites")
 
 
 @dataclass(frozen=True)
-class CostParams:
-    """Prices (USD) overriding :class:`coverage.planning.costs.CostTable`'s illustrative defaults.
-
-    ``mast_usd_by_height_m`` maps a mast height in metres (a TOML key such as ``"18"``) to its
-    cost and must price every height of ``[placement] mast_heights_m``; omitted fields keep
-    the defaults.
-    """
-
-    mast_usd_by_height_m: dict[str, float] = field(default_factory=dict)
-    radio_usd: float | None = None
-    backhaul_radio_usd: float | None = None
-    grid_power_usd: float | None = None
-    solar_power_usd: float | None = None
-    installation_usd: float | None = None
-
-    def __post_init__(self) -> None:
-        """Raise :class:`~coverage.errors.ScenarioError` for a bad mast height or price."""
-        c = Checks(self)
-        for key in self.mast_usd_by_height_m:
-            try:
-                height = float(key)
-            except ValueError:
-                height = -1.0
-            c.that(
-                height in MAST_HEIGHT_M,
-                f"key {key!r} is not a height in metres in {MAST_HEIGHT_M}",
-                "mast_usd_by_height_m",
-            )
-        for name in (
-            "mast_usd_by_height_m",
-            "radio_usd",
-            "backhaul_radio_usd",
-            "grid_power_usd",
-            "solar_power_usd",
-            "installation_usd",
-        ):
-            c.within(name, USD)
-        c.done()
-
-
-@dataclass(frozen=True)
 class BackhaulParams:
     """Point-to-point backhaul from the chosen sites to a fibre point of presence.
 
@@ -591,4 +551,5 @@ class ExistingParams:
         c.done()
 
 
+from coverage.sections.costs import CostOverride, CostParams  # noqa: E402  (own module)
 from coverage.sections.service import ServiceParams  # noqa: E402  (its own module, same API)
