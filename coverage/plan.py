@@ -17,8 +17,10 @@ The columns of the plan's four GeoDataFrames:
     :data:`REASONS`); the service people already have: ``existing_dbm`` (float, strongest
     received power from an existing site, NaN when none reaches), ``existing_site`` and
     ``existing_operator`` (str, "" when none), ``served_existing`` (bool: ``existing_dbm``
-    reaches the access technology's threshold); and ``service`` (str): "served_existing"
-    where ``served_existing``, else "served_new" where ``covered``, else "unserved".
+    reaches the access technology's threshold); ``satellite_terminals`` (int, optional: the
+    satellite terminals the plan gives the point); and ``service`` (str): "served_existing"
+    where ``served_existing``, else "served_new" where ``covered``, else "served_satellite"
+    where it got terminals, else "unserved".
     Optional (the pipeline writes them): ``covered`` is then served under the scenario's
     ``[service]`` definition and ``signal_covered`` (bool) the signal-only test; ``sinr_db``
     and ``uplink_snr_db`` (dB, at the stated reliability), ``link_downlink_mbps`` and
@@ -26,7 +28,9 @@ The columns of the plan's four GeoDataFrames:
     ``uplink_busy_hour_mbps`` (Mbps an active user gets at the busy hour; 0 when not served).
 ``sites`` (one row per chosen site or point of presence, Point geometry)
     ``site_id`` (str), ``role`` ("access", "relay" or "pop"), ``name`` (str),
-    ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float), ``people_covered``
+    ``mast_height_m``, ``ground_elevation_m``, ``cost_usd`` (float: total cost of ownership
+    over the cost table's life, USD; with ``capex_usd`` and ``opex_usd_per_year`` when the
+    pipeline priced it), ``people_covered``
     (float), ``schools_covered`` (int), ``reaches_pop`` (bool), ``hops_to_pop`` (int, -1 when
     unreachable); optional (the pipeline writes them): ``equipment`` (str) and
     ``azimuths_deg`` (antenna azimuths, degrees clockwise from grid north, ";"-separated
@@ -62,6 +66,7 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from coverage.inputs.terrain import Terrain
@@ -123,6 +128,11 @@ class Plan:
         target gap, a fallback plan, DEM voids filled with invented elevations); every output
         shows them, and ``coverage-plan run`` then exits with code 3
         (:data:`coverage.cli.EXIT_UNPROVEN`).
+    costs
+        The cost lines (:data:`coverage.pipeline.costing.COST_COLUMNS`: one row per item of
+        each site, link, plan-wide element and satellite household, with capex, opex a year,
+        total cost of ownership (USD), source and whether it is an assumption), or None for
+        a hand-built plan priced by ``cost_usd`` columns only.
     """
 
     name: str
@@ -141,6 +151,7 @@ class Plan:
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     existing_sites: gpd.GeoDataFrame | None = None
+    costs: pd.DataFrame | None = None
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:

@@ -131,11 +131,17 @@ def test_replace_changes_one_field() -> None:
 
 
 def test_costs_must_price_every_mast_height(tmp_path: Path) -> None:
-    p = _write_scenario(tmp_path, '[costs]\nmast_usd_by_height_m = { "12" = 2000.0, "x" = 1.0 }\n')
-    with pytest.raises(ScenarioError, match="'x' is not a height"):
-        load_scenario(p)
-    p = _write_scenario(tmp_path, '[costs]\nmast_usd_by_height_m = { "12" = 2000.0 }\n')
-    with pytest.raises(ScenarioError, match=r"does not price the mast heights \[18.0, 30.0\]"):
+    from coverage.pipeline.resolve import resolve
+
+    body = "[placement]\nbudget_usd = 1e6\nmast_heights_m = [12.0, 24.0]\n"
+    p = _write_scenario(tmp_path, body)
+    with pytest.raises(ScenarioError, match=r"asks for \[24.0\] m: add \[costs.items.mast_24m\]"):
+        resolve(load_scenario(p))
+
+
+def test_the_old_cost_keys_say_where_prices_went(tmp_path: Path) -> None:
+    p = _write_scenario(tmp_path, "[costs]\nradio_usd = 1500.0\n")
+    with pytest.raises(ScenarioError, match=r"set \[costs.items.radio_lte-b28-small-cell\]"):
         load_scenario(p)
 
 
@@ -185,7 +191,7 @@ def _problems(path: Path) -> str:
             "[placement]\nmast_heights_m = [12.0, -inf]\n",
             "placement.mast_heights_m[1]: expected a finite",
         ),
-        ("[costs]\nradio_usd = nan\n", "costs.radio_usd: expected a finite number, got nan"),
+        ("[costs]\ndiscount_rate = nan\n", "costs.discount_rate: expected a finite number, got nan"),
         (
             "[backhaul]\npop = { name = 'p', lon_deg = nan, lat_deg = 6.0 }\n",
             "backhaul.pop.lon_deg: expected a finite",
@@ -206,7 +212,7 @@ def test_every_number_out_of_its_physical_range_is_named_with_the_range(tmp_path
         "[technology]\ntx_power_dbm = 1e6\ntx_antenna_gain_dbi = 60.0\nrx_sensitivity_dbm = -20.0\n"
         "antenna_azimuth_deg = 360.0\n[candidates]\noutside_margin_m = -5000.0\ntpi_radius_m = 0.0\n"
         "[backhaul]\npop_mast_height_m = -30.0\nf_mhz = 1e9\n[placement]\nbudget_usd = 1e5\ntime_limit_s = 0.0\n"
-        "school_weight_people = -1.0\n[costs]\ninstallation_usd = -5.0\n",
+        "school_weight_people = -1.0\n[costs]\nyears = 0\n",
     )
     text = _problems(p)
     for problem in (
@@ -220,7 +226,7 @@ def test_every_number_out_of_its_physical_range_is_named_with_the_range(tmp_path
         "backhaul.f_mhz: 1e+09 is outside [30, 100,000] MHz",
         "placement.time_limit_s: 0 is outside (0, 86,400] s",
         "placement.school_weight_people: -1 is outside [0, 1e+06] people",
-        "costs.installation_usd: -5 is outside [0, 1e+10] USD",
+        "costs.years: 0 is outside [1, 50] years",
     ):
         assert problem in text
     assert "11 problem(s)" in text

@@ -37,7 +37,7 @@ import rasterio.features
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, kml, report, report_pages, service, styles, webmap
+from coverage.outputs import charts, costs, kml, report, report_pages, service, styles, webmap
 from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
     atomic_path,
@@ -76,6 +76,7 @@ FORMATS = (
     "gpkg",
     "kmz",
     "sites_csv",
+    "costs_csv",
     "profiles",
     "static_map",
     "gap_report",
@@ -414,6 +415,7 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
         "sites_csv": lambda: {
             "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
         },
+        "costs_csv": lambda: {"costs_csv": write_text(p("costs.csv"), costs.costs_csv(plan))},
         "profiles": lambda: _write_profiles(plan, root, language),
         "static_map": lambda: _write_static_map(plan, root, language),
         "gap_report": lambda: _write_gap_report(plan, summary, root, language),

@@ -16,6 +16,7 @@ import functools
 from typing import Any
 
 from coverage.outputs.broadband import broadband_markdown
+from coverage.outputs.costs import cost_markdown
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
@@ -53,6 +54,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     lines += _md_veredas(summary, L)
     lines += service_markdown(summary, language=language)
     lines += broadband_markdown(summary, language=language)
+    lines += cost_markdown(summary, L)
     lines += _md_reasons(summary, L, language)
     lines += _md_schools(summary, L, language)
     lines += _md_notes(summary, L)
@@ -79,7 +81,8 @@ def _md_totals(summary: dict[str, Any], L: dict[str, str], language: str) -> lis
         f"- {L['schools']}: {t['schools_covered']} / {t['schools_total']}",
         f"- {safe_text(service_totals_text(summary, language=language), 'markdown')}",
         f"- {L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
-        f"- {L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
+        f"- {L['cost_per_household']}: "
+        f"{fmt_number(summary['cost'].get('per_household_connected_usd'))}",
         f"- {L['sites']}: " + ", ".join(f"{L[k]} {v}" for k, v in summary["sites"].items()),
         f"- {L['links']}: {summary['backhaul']['links']}",
         "",

@@ -32,6 +32,7 @@ from coverage.outputs.broadband import (
     broadband_summary,
     has_broadband,
 )
+from coverage.outputs.costs import cost_items_html, cost_lead, cost_summary, vereda_costs
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.markdown import summary_markdown
 from coverage.outputs.service import (
@@ -151,7 +152,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
         "backhaul": _backhaul_figures(plan),
-        "cost": _cost_figures(plan, totals["people_covered"]),
+        "cost": cost_summary(plan),
         "models": {str(k): str(v) for k, v in plan.models.items()},
         "assumptions": [str(a) for a in plan.assumptions],
         "sources": _sources(plan),
@@ -179,12 +180,23 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
+    costs = vereda_costs(plan, keys)
     rows = []
     for key, (vid, name) in groups.items():
         row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
         row.update(_group_counts(demand[keys == key]))
+        row.update(costs.get(key, _NO_COST))
         rows.append(row)
     return rows
+
+
+#: The cost figures of a vereda without demand points.
+_NO_COST = {
+    "cost_usd": 0.0,
+    "satellite_usd": 0.0,
+    "households_connected": 0.0,
+    "per_household_connected_usd": None,
+}
 
 
 def _school_rows(demand: Any) -> list[dict[str, Any]]:
@@ -213,18 +225,6 @@ def _backhaul_figures(plan: Plan) -> dict[str, Any]:
         "sites_without_backhaul": sorted(
             str(s) for s in sites.loc[~sites["reaches_pop"].astype(bool), "site_id"]
         ),
-    }
-
-
-def _cost_figures(plan: Plan, people_covered: float) -> dict[str, Any]:
-    """Total cost of sites and links (USD), and per person covered (None for nobody)."""
-    sites = plan.sites
-    cost_usd = float(sites["cost_usd"].sum()) if len(sites) else 0.0
-    if "cost_usd" in plan.links.columns:  # a hand-built plan may price sites only
-        cost_usd += float(plan.links["cost_usd"].sum())
-    return {
-        "total_usd": cost_usd,
-        "per_person_covered_usd": cost_usd / people_covered if people_covered > 0 else None,
     }
 
 
@@ -284,6 +284,9 @@ CSV_COLUMNS = (
     *(f"households_{c}" for c in SERVICE_CLASSES),
     *(f"people_{c}" for c in SERVICE_CLASSES),
     *(f"uncovered_{r}_people" for r in GAP_REASONS),
+    "households_connected",
+    "cost_usd",
+    "per_household_connected_usd",
 )
 
 
@@ -297,7 +300,7 @@ def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
         elif col == "vereda_id":
             values.append(safe_text(row.get(col, ""), "csv"))
         else:
-            values.append(row[col])
+            values.append(row.get(col))
     return ["" if v is None else (round(v, 4) if isinstance(v, float) else v) for v in values]
 
 
@@ -325,7 +328,16 @@ def summary_csv(summary: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in summary["veredas"]:
         writer.writerow(_csv_row(safe_text(row["vereda"], "csv"), row))
-    writer.writerow(_csv_row("TOTAL", summary["totals"]))
+    cost = summary["cost"]
+    total = {
+        **summary["totals"],
+        "households_connected": sum(
+            r.get("households_connected") or 0.0 for r in summary["veredas"]
+        ),
+        "cost_usd": cost["total_usd"],
+        "per_household_connected_usd": cost.get("per_household_connected_usd"),
+    }
+    writer.writerow(_csv_row("TOTAL", total))
     return buf.getvalue()
 
 
@@ -372,7 +384,6 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     t = summary["totals"]
     head, body = _html_vereda_table(summary, L, language)
     school_rows = _html_school_rows(summary, L, language)
-    cost = summary["cost"]
     models, assumptions, sources = _html_notes(summary)
     notes = "".join(
         f'<p class="note">{e(n)}</p>' for n in service_notes(summary, language=language)
@@ -388,14 +399,15 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
 <p id="service-totals">{e(service_totals_text(summary, language=language))}</p>
-<p>{e(L["cost"])}: <b>{e(fmt_number(cost["total_usd"]))}</b> &middot; {e(L["cost_per_person"])}:
-<b>{e(fmt_number(cost["per_person_covered_usd"], 2))}</b></p>
+<p id="cost-lead">{e(cost_lead(summary, L))}</p>
 <h2>{e(L["veredas"])}</h2>
 <table id="veredas"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 <h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
-{broadband_html(summary, language=language)}<h2>{e(L["uncovered_schools"])}</h2>
+{broadband_html(summary, language=language)}<h2>{e(L["costs"])}</h2>
+{cost_items_html(summary, L)}
+<h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
 <h2>{e(L["models"])}</h2><ul>{models}</ul>

@@ -16,9 +16,9 @@ from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.service import (
-    SERVICE_CLASSES,
     service_notes,
     service_totals_text,
+    shown_classes,
     shown_counts,
 )
 from coverage.outputs.styles import SERVICE_COLORS
@@ -79,7 +79,8 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
         f"{L['households']}: {fmt_number(t['households_covered'])} / {fmt_number(t['households_total'])}",
         f"{L['schools']}: {t['schools_covered']} / {t['schools_total']}",
         f"{L['cost']}: {fmt_number(summary['cost']['total_usd'])}",
-        f"{L['cost_per_person']}: {fmt_number(summary['cost']['per_person_covered_usd'], 2)}",
+        f"{L['cost_per_household']}: "
+        f"{fmt_number(summary['cost'].get('per_household_connected_usd'))}",
     ]
     fig.text(0.07, 0.80 - drop, "\n".join(lines), fontsize=10, va="bottom", linespacing=1.6)
     cols = [
@@ -124,8 +125,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
 
 def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
     """Page 2: notes, table and stacked bars of the households by service class per vereda."""
-    existing = bool(summary.get("existing_service", {}).get("present", False))
-    classes = SERVICE_CLASSES if existing else SERVICE_CLASSES[1:]
+    show, classes = shown_classes(summary)
     fig = plt.figure(figsize=(8.27, 11.69))
     fig.text(0.07, 0.95, L["service_per_vereda"], fontsize=13, weight="bold")
     notes = [service_totals_text(summary, language=language)]
@@ -134,7 +134,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     rows = [*summary["veredas"], {"vereda": L["total"], **summary["totals"]}]
     cells = []
     for r in rows:
-        total, parts = shown_counts(r, "households", existing=existing)
+        total, parts = shown_counts(r, "households", **show)
         cells.append([_wrap(r["vereda"], 30), fmt_number(total), *(fmt_number(p) for p in parts)])
     ax = fig.add_axes((0.05, 0.60, 0.9, 0.24))
     ax.axis("off")

@@ -46,6 +46,7 @@ __all__ = [
     "service_notes",
     "service_table_html",
     "service_totals_text",
+    "shown_classes",
     "shown_counts",
     "whole_parts",
 ]
@@ -53,7 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: The service classes of a demand point, in the order every output lists them.
-SERVICE_CLASSES = ("served_existing", "served_new", "unserved")
+SERVICE_CLASSES = ("served_existing", "served_new", "served_satellite", "unserved")
 
 #: Styles of the service table's chart, for the gap report's stylesheet.
 SERVICE_CSS = """
@@ -77,7 +78,8 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
     pandas.Series of str
         Aligned to ``demand``'s index: ``service`` where it holds a known class; elsewhere
         (no such column, a missing value, or an unknown one, which is logged as a warning)
-        the class derived from ``served_existing`` (False when absent) and ``covered``.
+        the class derived from ``served_existing`` (False when absent), ``covered`` and
+        ``satellite_terminals`` (none when absent).
     """
     covered = demand["covered"].astype(bool).to_numpy()
     if "served_existing" in demand.columns:
@@ -85,8 +87,12 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
         existing = (flags.notna() & flags.astype(bool)).to_numpy()  # NaN is not served
     else:
         existing = np.zeros(len(demand), dtype=bool)
+    if "satellite_terminals" in demand.columns:
+        satellite = (demand["satellite_terminals"].fillna(0).to_numpy() > 0) & ~covered
+    else:
+        satellite = np.zeros(len(demand), dtype=bool)
     derived = pd.Series(
-        np.where(existing, "served_existing", np.where(covered, "served_new", "unserved")),
+        np.select([existing, covered, satellite], list(SERVICE_CLASSES[:3]), SERVICE_CLASSES[3]),
         index=demand.index,
         dtype=object,
     )
@@ -230,7 +236,9 @@ def whole_parts(values: Sequence[float]) -> list[int]:
     return floors
 
 
-def shown_counts(row: Mapping[str, Any], unit: str, *, existing: bool) -> tuple[int, list[int]]:
+def shown_counts(
+    row: Mapping[str, Any], unit: str, *, existing: bool, satellite: bool = False
+) -> tuple[int, list[int]]:
     """The whole numbers a table shows for a row: its total and its service parts.
 
     Parameters
@@ -242,21 +250,41 @@ def shown_counts(row: Mapping[str, Any], unit: str, *, existing: bool) -> tuple[
     existing
         Whether the plan has existing service; without it the "already served" part (0) is
         left out.
+    satellite
+        Whether the plan gives satellite terminals; without them that part (0) is left out.
 
     Returns
     -------
     total, parts
-        The parts in the order of :data:`SERVICE_CLASSES` (without the first when not
-        ``existing``), adding up to ``total``.
+        The parts in the order of :data:`SERVICE_CLASSES` (of the classes shown, see
+        :func:`shown_classes`), adding up to ``total``.
     """
-    parts = whole_parts([row[f"{unit}_{c}"] for c in SERVICE_CLASSES])
-    return sum(parts), parts if existing else parts[1:]
+    parts = whole_parts([row.get(f"{unit}_{c}", 0.0) for c in SERVICE_CLASSES])
+    keep = (existing, True, satellite, True)
+    return sum(parts), [x for x, k in zip(parts, keep, strict=True) if k]
 
 
-def _classes(summary: Mapping[str, Any]) -> tuple[bool, tuple[str, ...]]:
-    """Whether the summary has existing service, and the classes its tables show."""
+def shown_classes(summary: Mapping[str, Any]) -> tuple[dict[str, bool], tuple[str, ...]]:
+    """Which optional classes a summary shows, and the classes its tables show, in order.
+
+    Parameters
+    ----------
+    summary
+        A plan summary.
+
+    Returns
+    -------
+    flags, classes
+        ``{"existing": ..., "satellite": ...}`` (for :func:`shown_counts`) and the classes:
+        "already served" only with existing service, "satellite" only when some point got
+        a terminal.
+    """
     existing = bool(summary.get("existing_service", {}).get("present", False))
-    return existing, SERVICE_CLASSES if existing else SERVICE_CLASSES[1:]
+    totals = summary.get("totals", {})
+    satellite = float(totals.get("households_served_satellite", 0.0) or 0.0) > 0
+    flags = {"existing": existing, "satellite": satellite}
+    keep = (existing, True, satellite, True)
+    return flags, tuple(c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k)
 
 
 def service_notes(summary: Mapping[str, Any], *, language: str = "es") -> list[str]:
@@ -316,8 +344,8 @@ def service_totals_text(summary: Mapping[str, Any], *, language: str = "es") -> 
         Unknown language.
     """
     L = LABELS[check_language(language)]
-    existing, classes = _classes(summary)
-    _, parts = shown_counts(summary["totals"], "households", existing=existing)
+    show, classes = shown_classes(summary)
+    _, parts = shown_counts(summary["totals"], "households", **show)
     shown = " · ".join(f"{L[c]} {fmt_number(p)}" for c, p in zip(classes, parts, strict=True))
     return f"{L['households']}: {shown}"
 
@@ -352,7 +380,7 @@ def service_table_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     """
     L = LABELS[check_language(language)]
     e = functools.partial(safe_text, sink="html")
-    existing, classes = _classes(summary)
+    show, classes = shown_classes(summary)
     heads = [L["vereda"]]
     for unit in ("households", "people"):
         heads += [L[unit], *(f"{L[unit]}: {L[c].lower()}" for c in classes)]
@@ -362,7 +390,7 @@ def service_table_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     for i, (name, r) in enumerate(rows):
         cells = []
         for unit in ("households", "people"):
-            total, parts = shown_counts(r, unit, existing=existing)
+            total, parts = shown_counts(r, unit, **show)
             cells += [fmt_number(total), *(fmt_number(p) for p in parts)]
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         cls = ' class="total"' if i == len(rows) - 1 else ""
@@ -399,12 +427,12 @@ def service_chart_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     """
     L = LABELS[check_language(language)]
     e = functools.partial(safe_text, sink="html")
-    existing, classes = _classes(summary)
+    show, classes = shown_classes(summary)
     largest = max((float(r["households_total"]) for r in summary["veredas"]), default=0.0)
     key = "".join(f'<span style="background:{SERVICE_COLORS[c]}"></span>{e(L[c])}' for c in classes)
     rows = []
     for name, r in _rows(summary, L["total"])[:-1]:
-        total, parts = shown_counts(r, "households", existing=existing)
+        total, parts = shown_counts(r, "households", **show)
         spans = "".join(
             f'<span style="width:{100.0 * float(r[f"households_{c}"]) / largest:.2f}%;'
             f'background:{SERVICE_COLORS[c]}" title="{e(L[c])}: {e(fmt_number(p))}"></span>'
@@ -444,7 +472,7 @@ def service_markdown(summary: Mapping[str, Any], *, language: str = "es") -> lis
     """
     L = LABELS[check_language(language)]
     md = functools.partial(safe_text, sink="markdown")
-    existing, classes = _classes(summary)
+    show, classes = shown_classes(summary)
     lines = ["", f"## {L['service_per_vereda']}", ""]
     lines += [md(n) for n in service_notes(summary, language=language)]
     heads = [L["vereda"], L["households"], *(L[c] for c in classes)]
@@ -452,7 +480,7 @@ def service_markdown(summary: Mapping[str, Any], *, language: str = "es") -> lis
     lines.append("|---" + "|---:" * (len(heads) - 1) + "|")
     rows = _rows(summary, L["total"])
     for i, (name, r) in enumerate(rows):
-        total, parts = shown_counts(r, "households", existing=existing)
+        total, parts = shown_counts(r, "households", **show)
         shown = f"**{md(name)}**" if i == len(rows) - 1 else md(name)
         lines.append(f"| {shown} | " + " | ".join(fmt_number(v) for v in (total, *parts)) + " |")
     return lines

@@ -92,7 +92,12 @@ UNCOVERED_COLOR = "#d73027"
 #: tritanopia (Machado et al. 2009), about 25 (tests/outputs/test_styles.py). The green of
 #: Okabe & Ito is left out: under tritanopia it nears the blue, and it would sit on the green
 #: of the strongest coverage class.
-SERVICE_COLORS = {"served_existing": "#0072b2", "served_new": "#56b4e9", "unserved": "#d55e00"}
+SERVICE_COLORS = {
+    "served_existing": "#0072b2",
+    "served_new": "#56b4e9",
+    "served_satellite": "#cc79a7",
+    "unserved": "#d55e00",
+}
 #: Colour of the ring that marks an existing mobile site (the colour of the service it gives).
 EXISTING_SITE_COLOR = SERVICE_COLORS["served_existing"]
 #: A backhaul link's margin class (see :func:`margin_class`) and its colour.

@@ -46,6 +46,7 @@ from coverage.outputs.service import (
     existing_service_summary,
     existing_sites,
     service_classes,
+    shown_classes,
     shown_counts,
 )
 from coverage.outputs.styles import (
@@ -279,7 +280,7 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
     """Add the vereda outlines, with the people and schools covered in each popup."""
     group = folium.FeatureGroup(name=L("veredas"), show=True)
     summary = summarize(plan)
-    existing = bool(summary["existing_service"]["present"])
+    show, _ = shown_classes(summary)
     by_id = {str(v["vereda_id"]): v for v in summary["veredas"]}
     by_name = {str(v["vereda"]): v for v in summary["veredas"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
@@ -296,16 +297,18 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
                 },
             ),
             _tooltip(str(row.name)),
-            _popup(_vereda_figures(v, L, existing) if v else [], f"{L('vereda')}: {row.name}"),
+            _popup(_vereda_figures(v, L, show) if v else [], f"{L('vereda')}: {row.name}"),
         ).add_to(group)
     group.add_to(m)
 
 
-def _vereda_figures(v: dict[str, Any], L: Labeller, existing: bool) -> list[tuple[str, Any]]:
+def _vereda_figures(v: dict[str, Any], L: Labeller, show: dict[str, bool]) -> list[tuple[str, Any]]:
     """Rows of a vereda's popup: people and schools covered and not covered, and households
-    by service class (already served only when the plan has existing service)."""
-    total, parts = shown_counts(v, "households", existing=existing)
-    classes = SERVICE_CLASSES if existing else SERVICE_CLASSES[1:]
+    by service class (already served only with existing service, satellite only with
+    terminals)."""
+    total, parts = shown_counts(v, "households", **show)
+    keep = (show["existing"], True, show["satellite"], True)
+    classes = [c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k]
     return [
         (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
         (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
@@ -388,7 +391,8 @@ def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: 
     many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
     cls = service_classes(demand)
     present = existing_service_summary(plan)["present"]
-    for c in SERVICE_CLASSES if present else SERVICE_CLASSES[1:]:
+    keep = (present, True, bool((cls == "served_satellite").any()), True)
+    for c in (c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k):
         color = SERVICE_COLORS[c]
         group = folium.FeatureGroup(name=safe_text(f"{L('demand')}: {L(c)}", "html"), show=True)
         sel = (cls == c).to_numpy()

@@ -25,6 +25,7 @@ from coverage.pipeline.broadband import (
     point_columns,
     site_columns,
 )
+from coverage.pipeline.costing import cost_assumptions, plan_costs
 from coverage.pipeline.existing import (
     SERVICE_CLASSES,
     existing_model,
@@ -37,7 +38,6 @@ from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.stages import Placement, _xy
 from coverage.plan import Plan
-from coverage.planning.costs import CostTable
 from coverage.planning.covering import PlacementResult
 from coverage.radio.clearance import visibility_table
 from coverage.radio.composite import AccessBudget, Composite, serve_sites
@@ -97,18 +97,24 @@ def assemble_plan(
     composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
-    links = _links_table(links, placement.costs)
-    sites = _sites_table(resolved, placement.costs, candidates, demand, sites, links, ids)
+    sites = _sites_table(resolved, candidates, demand, sites, links, ids)
     sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[reach])
     links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
-    assumptions = [*_plan_assumptions(resolved, inputs, warnings), target_assumption(resolved)]
+    priced = plan_costs(resolved, candidates, demand, sites, links)
+    sites, links = priced.sites, priced.links
+    demand = with_service(demand.assign(satellite_terminals=priced.terminals))
+    assumptions = [
+        *_plan_assumptions(resolved, inputs, warnings),
+        target_assumption(resolved),
+        *cost_assumptions(resolved),
+    ]
     models = {
         **_plan_models(resolved, res),
         "demand": inputs.demand_model,
         "existing_service": existing_model(resolved, inputs),
         "service": _service_model(resolved),
     }
-    metrics = _plan_metrics(res, inputs, candidates, demand, sites, links, timings)
+    metrics = _plan_metrics(res, inputs, candidates, demand, priced.lines, timings)
     metrics["people_by_service"] = {
         c: float(demand.loc[demand["service"] == c, "population"].sum()) for c in SERVICE_CLASSES
     }
@@ -129,6 +135,7 @@ def assemble_plan(
         metrics=metrics,
         warnings=(*_plan_warnings(inputs, res), *link_warnings),
         existing_sites=existing_sites_table(inputs, demand),
+        costs=priced.lines,
     )
 
 
@@ -268,19 +275,18 @@ def _coverage_raster(
 # --- the sites and links tables -----------------------------------------------------------------
 def _sites_table(
     resolved: ResolvedScenario,
-    costs: CostTable,
     candidates: gpd.GeoDataFrame,
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     links: gpd.GeoDataFrame,
     ids: NDArray[np.str_],
 ) -> gpd.GeoDataFrame:
-    """The network's sites with cost (USD), people and schools served, names, equipment and
-    sector azimuths (degrees); access sites first, in the best-server raster's order (``ids``).
+    """The network's sites with people and schools served, names, equipment and sector
+    azimuths (degrees); access sites first, in the best-server raster's order (``ids``).
 
-    ``sites`` and ``links`` are the tables of the built network graph.
+    ``sites`` and ``links`` are the tables of the built network graph; their costs are
+    :func:`~coverage.pipeline.costing.plan_costs`'.
     """
-    sites["cost_usd"] = _site_costs_usd(sites, candidates, costs)
     covered = demand[demand["covered"]]
     sites["people_covered"] = (
         sites["site_id"].map(covered.groupby("best_site")["population"].sum()).fillna(0.0)
@@ -326,25 +332,6 @@ def _with_loads(
     return sites.join(loads, on="site_id")
 
 
-def _site_costs_usd(
-    sites: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, costs: CostTable
-) -> list[float]:
-    """Capital cost (USD) of each site: none for the PoP; mast, power and radios otherwise."""
-    grid_power = dict(
-        zip(candidates["candidate_id"].astype(str), candidates["grid_power"], strict=True)
-    )
-    cost = []
-    for r in sites.itertuples():
-        if r.role == "pop":
-            cost.append(0.0)
-        else:
-            on_grid = bool(grid_power.get(r.site_id, False))
-            cost.append(
-                costs.site_cost_usd(r.mast_height_m, grid_power=on_grid, access=r.role == "access")
-            )
-    return cost
-
-
 def _in_server_order(sites: gpd.GeoDataFrame, ids: NDArray[np.str_]) -> gpd.GeoDataFrame:
     """Access sites first, ordered as the best-server raster indexes them, then relays, PoP."""
     order = {cid: i for i, cid in enumerate(ids)}
@@ -355,12 +342,6 @@ def _in_server_order(sites: gpd.GeoDataFrame, ids: NDArray[np.str_]) -> gpd.GeoD
         ["_r", "_o"]
     )
     return sites.drop(columns=["_o", "_r"]).reset_index(drop=True)
-
-
-def _links_table(links: gpd.GeoDataFrame, costs: CostTable) -> gpd.GeoDataFrame:
-    """The backhaul links with their cost (USD): a radio at each end."""
-    links["cost_usd"] = costs.link_cost_usd()
-    return links
 
 
 def _with_equipment(
@@ -481,11 +462,11 @@ def _plan_metrics(
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
     demand: gpd.GeoDataFrame,
-    sites: gpd.GeoDataFrame,
-    links: gpd.GeoDataFrame,
+    costs: pd.DataFrame,
     timings: dict[str, float] | None,
 ) -> dict[str, Any]:
-    """The placement's figures, the plan's cost (USD), sizes, timings (s) and input files."""
+    """The placement's figures, the plan's cost (USD, TCO of every cost line), sizes, timings
+    (s) and input files."""
     return {
         "objective": res.objective,
         "covered_weight": res.covered_weight,
@@ -494,7 +475,7 @@ def _plan_metrics(
         "status": res.status,
         "method": res.method,
         "solve_time_s": res.solve_time_s,
-        "plan_cost_usd": float(sites["cost_usd"].sum() + links["cost_usd"].sum()),
+        "plan_cost_usd": float(costs["tco_usd"].sum()),
         "candidates": len(candidates),
         "demand_points": len(demand),
         "message": res.message,

@@ -53,7 +53,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: The classes of a plan's ``demand["service"]``, in the order they are decided.
-SERVICE_CLASSES = ("served_existing", "served_new", "unserved")
+SERVICE_CLASSES = ("served_existing", "served_new", "served_satellite", "unserved")
 
 _ESTIMATED = (
     "their positions are ESTIMATES (OpenCelliD averages where phones measured each cell, "
@@ -262,20 +262,28 @@ def with_service(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Parameters
     ----------
     demand
-        Demand points with ``covered`` (by the plan); the existing-service columns are
-        added blank where missing (:func:`~coverage.inputs.existing.with_existing_columns`).
+        Demand points with ``covered`` (by the plan) and optionally
+        ``satellite_terminals`` (int); the existing-service columns are added blank where
+        missing (:func:`~coverage.inputs.existing.with_existing_columns`).
 
     Returns
     -------
     gpd.GeoDataFrame
         A copy with ``service`` (str, :data:`SERVICE_CLASSES`): "served_existing" where an
-        existing site serves the point, else "served_new" where the plan covers it, else
-        "unserved".
+        existing site serves the point, else "served_new" where the plan's sites cover it,
+        else "served_satellite" where it got a satellite terminal, else "unserved".
     """
     out = with_existing_columns(demand)
     existing = out["served_existing"].to_numpy(dtype=bool)
     new = out["covered"].to_numpy(dtype=bool)
-    out["service"] = np.where(existing, SERVICE_CLASSES[0], np.where(new, *SERVICE_CLASSES[1:]))
+    sat = (
+        out["satellite_terminals"].to_numpy() > 0
+        if "satellite_terminals" in out.columns
+        else np.zeros(len(out), bool)
+    )
+    out["service"] = np.select(
+        [existing, new, sat], list(SERVICE_CLASSES[:3]), default=SERVICE_CLASSES[3]
+    )
     return out
 
 

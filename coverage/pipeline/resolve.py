@@ -16,13 +16,13 @@ import dataclasses
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import BroadbandSettings
 from coverage.planning.busyhour import BusyHour
 from coverage.planning.channels import BAND_5_8GHZ, ChannelPlan, scaled_rate_table
-from coverage.planning.costitem import CostItem
+from coverage.planning.costitem import Case, CostItem
 from coverage.planning.costs import CostTable, SolarSizing
 from coverage.planning.linkgraph import LinkBudget, LinkSettings
 from coverage.planning.problem import SolveSettings
@@ -448,7 +448,7 @@ def _cost_table(scenario: Scenario) -> CostTable:
     preset = scenario.technology.preset
     try:
         table = CostTable(
-            case=c.case,  # type: ignore[arg-type]  (checked by CostParams)
+            case=cast(Case, c.case),  # checked by CostParams
             years=c.years,
             discount_rate=c.discount_rate,
             preset=preset,

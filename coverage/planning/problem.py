@@ -330,6 +330,12 @@ class PlacementProblem:
         Most backhaul links built at one site or PoP: the channels its band offers at the
         narrowest width, so that links sharing a site never share a channel (5 in the
         5725-5850 MHz band at 20 MHz, :mod:`coverage.planning.channels`). None: no limit.
+    satellite_usd_per_person
+        The satellite option (coverage objective only): what connecting one person by a
+        satellite terminal costs (USD: a terminal's cost over the plan's life divided by
+        the people per terminal). The budget left by the sites, relays and links then buys
+        terminals for people no built site covers (``target_weights``, schools excluded),
+        and the objective counts them; None (default): no satellite option.
     share_weights
         Derived: ``target_weights`` (or ``weights``) as float64.
     pop_ids
@@ -345,7 +351,8 @@ class PlacementProblem:
         ``k_coverage`` below 1; a shape that does not match (one row and one cost per
         candidate x height option, one weight per column); not exactly one of
         ``budget_usd`` and ``target_share``; a PoP that is not a node of ``graph``; a hop
-        limit or a link limit per site below 1.
+        limit or a link limit per site below 1; a satellite cost that is not > 0 or comes
+        without a budget.
     """
 
     covers: sparse.csr_array
@@ -369,6 +376,7 @@ class PlacementProblem:
     traffic_mbps: ArrayLike | None = None
     max_links_per_site: int | None = 8
     max_links_at_site: int | None = None
+    satellite_usd_per_person: float | None = None
     share_weights: NDArray[np.float64] = field(init=False, repr=False)
     pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
     must: NDArray[np.bool_] = field(init=False, repr=False)
@@ -390,6 +398,13 @@ class PlacementProblem:
             raise InputError(msg)
         if self.max_links_at_site is not None and self.max_links_at_site < 1:
             msg = f"max_links_at_site must be at least 1, got {self.max_links_at_site}."
+            raise InputError(msg)
+        sat = self.satellite_usd_per_person
+        if sat is not None and (self.budget_usd is None or not sat > 0 or not np.isfinite(sat)):
+            msg = (
+                f"satellite_usd_per_person must be a cost > 0 USD under a budget (the coverage "
+                f"objective), got {sat} with budget_usd={self.budget_usd}."
+            )
             raise InputError(msg)
         if self.hop_limit is not None and self.hop_limit < 1:
             msg = f"hop_limit must be at least 1, got {self.hop_limit}."

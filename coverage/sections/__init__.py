@@ -344,7 +344,12 @@ _MARGIN_M = Range(0.0, 100_000.0, "m", "0 (none) up to the longest link the plan
 
 @dataclass(frozen=True)
 class PlacementParams:
-    """How sites are chosen (see :mod:`coverage.planning.placement` and :mod:`coverage.planning.backhaul.milp`)."""
+    """How sites are chosen (see :mod:`coverage.planning.placement` and :mod:`coverage.planning.backhaul.milp`).
+
+    ``satellite``: the placement may also spend the budget on satellite terminals for the
+    households no built site serves (:mod:`coverage.planning.satellite`); it applies under
+    objective coverage with ``budget_usd`` only (:attr:`satellite_applies`).
+    """
 
     method: str = "milp"
     objective: str = "coverage"
@@ -357,6 +362,7 @@ class PlacementParams:
     max_nodes: int = 20_000
     k_coverage: int = 1
     school_weight_people: float = 300.0
+    satellite: bool = False
 
     def __post_init__(self) -> None:
         """Raise :class:`~coverage.errors.ScenarioError` for every bad method, budget or limit."""
@@ -383,6 +389,18 @@ class PlacementParams:
         c.within("k_coverage", _K_COVERAGE)
         c.within("school_weight_people", SCHOOL_WEIGHT_PEOPLE)
         c.done()
+
+    @property
+    def satellite_applies(self) -> bool:
+        """Whether satellite terminals are weighed: asked for, under a budget in USD.
+
+        Returns
+        -------
+        bool
+            ``satellite`` with objective "coverage" and ``budget_usd`` (not a site budget);
+            the plan's assumptions say when the option was asked for but did not apply.
+        """
+        return self.satellite and self.objective == "coverage" and self.budget_sites == 0
 
 
 _BUDGET_SITES = Range(0, 5000, "sites", "0: unused; at most max_candidates can be chosen")

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from coverage.outputs import export, kml, report, report_pages, service
 from tests.helpers import build_tiny_plan, without_existing_service
 
-CLASSES = service.SERVICE_CLASSES
+# the tiny plan gives no satellite terminal: its tables show the three other classes
+CLASSES = tuple(c for c in service.SERVICE_CLASSES if c != "served_satellite")
 NS = {"k": kml.KML_NS}
 
 
@@ -312,3 +313,27 @@ def test_gap_report_service_page_has_the_chart(tiny_plan):
     finally:
         for f in figs:
             plt.close(f)
+
+
+def test_satellite_terminals_are_a_class_of_their_own_and_the_parts_still_add_up(tiny_plan):
+    """A point given a satellite terminal leaves "unserved" for "served_satellite" in the
+    totals, the vereda rows and the gap report's table; the classes still add up."""
+    import dataclasses
+
+    d = tiny_plan.demand.copy()
+    j = d.index[(d["service"] == "unserved") & (d["kind"] != "school")][0]
+    d["satellite_terminals"] = 0
+    d.loc[j, "satellite_terminals"] = 1
+    d["service"] = service.service_classes(d.drop(columns="service"))
+    plan = dataclasses.replace(tiny_plan, demand=d)
+    s = report.summarize(plan)
+    t = s["totals"]
+    hh = float(d.loc[j, "households"])
+    assert t["households_served_satellite"] == pytest.approx(hh)
+    assert t["households_unserved"] == pytest.approx(20 - hh)
+    parts = [t[f"households_{c}"] for c in service.SERVICE_CLASSES]
+    assert sum(parts) == pytest.approx(t["households_total"])
+    show, classes = service.shown_classes(s)
+    assert show == {"existing": True, "satellite": True} and "served_satellite" in classes
+    html = report.gap_report_html(s, language="en")
+    assert "Satellite terminal" in html

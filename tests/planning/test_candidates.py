@@ -104,20 +104,8 @@ def test_point_and_combine_with_exclusions(flat_terrain):
         point_candidates(schools, source="tower")
 
 
-def test_cost_table():
+def test_option_costs_follow_the_cost_table():
     costs = CostTable()
-    assert costs.heights_m == (6.0, 12.0, 18.0, 30.0)
-    solar = costs.site_cost_usd(12, grid_power=False)
-    grid = costs.site_cost_usd(12, grid_power=True)
-    relay = costs.site_cost_usd(12, grid_power=True, access=False)
-    assert solar - grid == costs.solar_power_usd - costs.grid_power_usd
-    assert grid - relay == costs.radio_usd
-    assert costs.link_cost_usd() == 2 * costs.backhaul_radio_usd
-    with pytest.raises(InputError, match="No mast cost for height 7"):
-        costs.site_cost_usd(7, grid_power=True)
-    with pytest.raises(InputError, match="Unknown cost keys"):
-        CostTable.from_dict({"tower_usd": 3})
-    assert CostTable.from_dict({"radio_usd": 10}).radio_usd == 10
     cands = gpd.GeoDataFrame(
         {"grid_power": [True, False]}, geometry=shapely.points([[0, 0], [1, 1]])
     )
@@ -126,6 +114,9 @@ def test_cost_table():
     assert oc.shape == (8,) and len(idx) == 8
     assert oc[5] == costs.site_cost_usd(idx["height_m"][5], grid_power=False)
     assert idx["candidate"][5] == 1
+    traffic = np.arange(8.0)
+    with_transit = option_costs_usd(cands, costs, traffic_mbps=traffic)
+    assert with_transit == pytest.approx(oc + costs.transit_usd_per_mbps() * traffic)
 
 
 def test_palmitas_terrain_candidates(mirror):

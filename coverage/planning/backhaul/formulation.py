@@ -80,6 +80,9 @@ class Columns:
         Arc used, one per arc (empty without a hop limit).
     d
         Depth label (links to the PoP), one per candidate (empty without a hop limit).
+    s
+        Satellite terminals: the USD spent on them and the people they connect (empty
+        without the satellite option).
     """
 
     u: slice
@@ -89,6 +92,7 @@ class Columns:
     f: slice
     o: slice
     d: slice
+    s: slice = field(default_factory=lambda: slice(0, 0))
 
     @property
     def n(self) -> int:
@@ -97,13 +101,15 @@ class Columns:
         Returns
         -------
         int
-            The end of the last block, ``d``.
+            The end of the last block, ``s``.
         """
-        return int(self.d.stop)
+        return int(max(self.d.stop, self.s.stop))
 
     @classmethod
-    def layout(cls, n_options: int, n_groups: int, net: ReducedGraph, hop: bool) -> Columns:
-        """The blocks u, r, z, l, f, o, d one after the other.
+    def layout(
+        cls, n_options: int, n_groups: int, net: ReducedGraph, hop: bool, satellite: bool = False
+    ) -> Columns:
+        """The blocks u, r, z, l, f, o, d, s one after the other.
 
         Parameters
         ----------
@@ -115,6 +121,8 @@ class Columns:
             The reduced graph (its links, arcs and candidates).
         hop
             Whether the hop-limit blocks ``o`` and ``d`` are present.
+        satellite
+            Whether the satellite block ``s`` (2 columns) is present.
 
         Returns
         -------
@@ -129,6 +137,7 @@ class Columns:
             len(net.arcs),
             len(net.arcs) if hop else 0,
             net.n if hop else 0,
+            2 if satellite else 0,
         ]
         ends = np.cumsum([0, *sizes]).tolist()
         return cls(*(slice(a, b) for a, b in itertools.pairwise(ends)))
@@ -161,6 +170,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
         _capacity_rows(m, rows)
     _valid_inequality_rows(m, rows)
     _two_path_rows(m, rows, cuts)
+    _satellite_rows(m, rows)
     cost = cost_vector(m)
     col_lo, col_hi, integ = _column_bounds(
         m,
@@ -296,6 +306,18 @@ def _two_path_rows(m: BackhaulModel, rows: _Rows, cuts: Sequence[Cut]) -> None:
         rows.add(cols, [1.0] * len(cut_edges) + [-2.0] * nh, 0.0, np.inf)
 
 
+def _satellite_rows(m: BackhaulModel, rows: _Rows) -> None:
+    """Satellite people within what the USD spent buys, and within the people no modelled
+    covered group holds: ``sigma <= S / c`` and ``sigma + sum_g people_g z_g <= people``."""
+    if m.satellite_usd_per_person is None:
+        return
+    spend, sigma = m.cols.s.start, m.cols.s.start + 1
+    rows.add([sigma, spend], [1.0, -1.0 / m.satellite_usd_per_person], -np.inf, 0.0)
+    groups = np.nonzero(m.share_wg > 0)[0]
+    cols = [sigma, *(m.cols.z.start + groups)]
+    rows.add(cols, [1.0, *m.share_wg[groups]], -np.inf, float(m.share_w.sum()))
+
+
 def cost_vector(m: BackhaulModel) -> NDArray[np.float64]:
     """Cost (USD) of each column: options as access sites and relays, links.
 
@@ -313,6 +335,8 @@ def cost_vector(m: BackhaulModel) -> NDArray[np.float64]:
     c[m.cols.u] = m.access_cost_usd
     c[m.cols.r] = m.relay_cost_usd
     c[m.cols.l] = m.link_cost_usd
+    if m.satellite_usd_per_person is not None:
+        c[m.cols.s.start] = 1.0  # the USD spent on satellite terminals
     return c
 
 
@@ -334,6 +358,8 @@ def _column_bounds(
     integ[cols.z] = 1 if m.k_coverage > 1 else 0
     integ[cols.f] = 0
     integ[cols.d] = 0
+    integ[cols.s] = 0
+    col_hi[cols.s] = np.inf
     col_hi[cols.z][~m.active] = 0.0
     return col_lo, col_hi, integ
 
@@ -348,6 +374,8 @@ def _objective(
         rows.add(list(range(cols.n)), list(cost), -np.inf, m.budget_usd)
         obj = -m.tie_penalty_per_usd * cost
         obj[cols.z] = m.wg
+        if m.satellite_usd_per_person is not None:
+            obj[cols.s.start + 1] = 1.0  # a person connected by satellite
         return obj, True
     assert m.need_weight is not None
     free = float(m.share_wg[~m.active].sum())
@@ -398,6 +426,10 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
         for v, d in routing.depth.items():
             if v != n:
                 x[cols.d.start + v] = d
+    if m.satellite_usd_per_person is not None:  # the rest of the budget on satellites
+        room = float(m.share_w.sum() - m.share_wg @ x[cols.z])
+        people = m.satellite_people(plan, room=room)
+        x[cols.s.start : cols.s.stop] = (people * m.satellite_usd_per_person, people)
     return x
 
 

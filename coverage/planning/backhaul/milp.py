@@ -306,7 +306,7 @@ class _Rounds:
         if m.budget_usd is None or self.best is None:
             return 0.0
         eps = m.tie_penalty_per_usd * m.budget_usd
-        return max(self.settings.mip_rel_gap * m.covered_weight(self.best) - eps, 0.0)
+        return max(self.settings.mip_rel_gap * m.value(self.best) - eps, 0.0)
 
     def _tighten(self, bound: float) -> None:
         """Keep the tightest bound of any round (each is valid for the whole problem)."""
@@ -379,9 +379,9 @@ def _result(
     m = model
     nh = m.n_heights
     covered = m.covered(plan)
-    weight = float(m.w[covered].sum())
+    weight = m.value(plan)  # with satellites, the people they connect too
     if m.budget_usd is not None:
-        ub = min(bound, float(m.wg.sum()))
+        ub = min(bound, m.most_weight)
         if ub - weight <= m.tie_penalty_per_usd * m.budget_usd + 1e-9:
             ub = max(weight, 0.0)  # within the tie-break's slack: proven (see tie_penalty_per_usd)
         value = weight
@@ -412,6 +412,7 @@ def _result(
         message=message,
         details={
             "columns": m.cols.n,
+            "satellite_people": m.satellite_people(plan),
             "merged_demand": int(m.Ag.shape[1]),
             "candidate_links": len(m.net.edges),
         },

@@ -187,7 +187,9 @@ class BackhaulModel:
             Ag=Ag,
             wg=wg,
             group=group,
-            cols=Columns.layout(A.shape[0], Ag.shape[1], net, hop),
+            cols=Columns.layout(
+                A.shape[0], Ag.shape[1], net, hop, p.satellite_usd_per_person is not None
+            ),
             active=np.ones(Ag.shape[1], bool),
         )
         if p.budget_usd is not None:
@@ -357,6 +359,55 @@ class BackhaulModel:
         opts = [i * nh + h for i, h in plan.access.items()]
         return covered_mask(self.A, opts, self.k_coverage)
 
+    @property
+    def satellite_usd_per_person(self) -> float | None:
+        """Cost (USD) of connecting one person by satellite, or None without the option.
+
+        Returns
+        -------
+        float or None
+            USD per person.
+        """
+        return self.problem.satellite_usd_per_person
+
+    def satellite_people(self, plan: BackhaulPlan, *, room: float | None = None) -> float:
+        """People the budget left after ``plan`` connects by satellite (0 without the option).
+
+        Parameters
+        ----------
+        plan
+            A priced plan.
+        room
+            People that satellites may connect (None: the targeted people the plan does
+            not cover).
+
+        Returns
+        -------
+        float
+            People, ``min(left USD / USD per person, room)``.
+        """
+        c = self.satellite_usd_per_person
+        if c is None or self.budget_usd is None:
+            return 0.0
+        if room is None:
+            room = float(self.share_w[~self.covered(plan)].sum())
+        return max(min((self.budget_usd - plan.cost) / c, room), 0.0)
+
+    def value(self, plan: BackhaulPlan) -> float:
+        """The coverage objective of a plan: people covered, plus those satellites connect.
+
+        Parameters
+        ----------
+        plan
+            A priced plan.
+
+        Returns
+        -------
+        float
+            Weight (people).
+        """
+        return self.covered_weight(plan) + self.satellite_people(plan)
+
     def covered_weight(self, plan: BackhaulPlan) -> float:
         """People the plan covers.
 
@@ -401,10 +452,11 @@ class BackhaulModel:
         Returns
         -------
         bool
-            ``a`` covers more people (coverage objective) or costs less (cost objective).
+            ``a`` connects more people (coverage objective, satellites included) or costs
+            less (cost objective).
         """
         if self.budget_usd is not None:
-            return self.covered_weight(a) > self.covered_weight(b) + 1e-9
+            return self.value(a) > self.value(b) + 1e-9
         return a.cost < b.cost - 1e-6
 
     def feasible(self, plan: BackhaulPlan) -> bool:
@@ -551,11 +603,26 @@ class BackhaulModel:
             return sol, max(sol.bound, 0.0)
         free = float(self.wg[~self.active].sum())
         eps_total = self.tie_penalty_per_usd * self.budget_usd
-        bound = min(sol.bound + free + eps_total, float(self.wg.sum()))
+        bound = min(sol.bound + free + eps_total, self.most_weight)
         positive = self.wg[self.wg > 0]
         if positive.size and bound < positive.min() - 1e-9:
             bound = 0.0  # coverage is a sum of whole groups: below the lightest one, none fits
         return sol, bound
+
+    @property
+    def most_weight(self) -> float:
+        """The most the coverage objective can reach: every group covered, and with the
+        satellite option the people no option sees as well.
+
+        Returns
+        -------
+        float
+            Weight (people).
+        """
+        most = float(self.wg.sum())
+        if self.satellite_usd_per_person is not None:
+            most += float(self.share_w[self.group < 0].sum())
+        return most
 
     # --- solutions to plans -------------------------------------------------------------
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
