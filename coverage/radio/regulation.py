@@ -133,11 +133,11 @@ REGULATIONS: dict[str, Regulation] = {
             max_eirp_dbm=None,
             needs_operator_partner=True,
             sources=(_AUCTION, _RESULTS, "3GPP TS 36.101 Table 5.5-1 (band 28, 703-803 MHz)"),
-            permit_holders="Claro, Colombia Móvil (Tigo) or Partners Telecom (WOM)",
+            permit_holders="Claro, Colombia Móvil (Tigo), Partners Telecom (WOM)",
         ),
         Regulation(
             preset="wifi-5ghz-ptmp",
-            band="5.8 GHz (5725-5850 MHz)",
+            band="5.8 GHz point-to-multipoint",
             low_mhz=5725.0,
             high_mhz=5850.0,
             licensed=False,
@@ -153,7 +153,7 @@ REGULATIONS: dict[str, Regulation] = {
         ),
         Regulation(
             preset="tvws",
-            band="TV white spaces (470-698 MHz)",
+            band="TV white spaces (UHF TV band)",
             low_mhz=470.0,
             high_mhz=698.0,
             licensed=False,
@@ -172,7 +172,7 @@ REGULATIONS: dict[str, Regulation] = {
         ),
         Regulation(
             preset="lora-915",
-            band="915 MHz ISM (902-928 MHz; LoRaWAN AU915-928 channels)",
+            band="915 MHz ISM (LoRaWAN AU915-928 channels)",
             low_mhz=902.0,
             high_mhz=928.0,
             licensed=False,
@@ -188,7 +188,7 @@ REGULATIONS: dict[str, Regulation] = {
         ),
         Regulation(
             preset="ptp-5ghz",
-            band="5.8 GHz (5725-5850 MHz) point-to-point",
+            band="5.8 GHz point-to-point",
             low_mhz=5725.0,
             high_mhz=5850.0,
             licensed=False,
@@ -204,7 +204,7 @@ REGULATIONS: dict[str, Regulation] = {
         ),
         Regulation(
             preset="ptp-60ghz",
-            band="60 GHz (57-71 GHz) point-to-point",
+            band="60 GHz point-to-point",
             low_mhz=57_000.0,
             high_mhz=71_000.0,
             licensed=False,
@@ -285,8 +285,8 @@ def regulation_assumptions(
     if access.needs_operator_partner:
         lines.append(
             f"Needs an operator partner: {access.band} is licensed in Colombia, so the "
-            "municipality cannot deploy it alone: one of the permit holders, "
-            f"{access.permit_holders or '(verify)'}, must operate it, through RAN sharing, a "
+            "municipality cannot deploy it alone: one of the permit holders "
+            f"({access.permit_holders or 'verify'}) must operate it, through RAN sharing, a "
             "neutral-host agreement or its own rural coverage obligations."
         )
     return lines
