@@ -8,6 +8,8 @@
 * :mod:`~coverage.outputs.markdown`: the summary as a Markdown document;
 * :mod:`~coverage.outputs.service`: households already served, newly served and still
   unserved, per vereda, and the tables, chart and notes that show them;
+* :mod:`~coverage.outputs.regulatory`: the bands' regulation and the operator-partner
+  statement of a licensed band, in the summary and the documents;
 * :mod:`~coverage.outputs.export`: writes every output of a plan into a folder;
 * :mod:`~coverage.outputs.files`: safe output paths and atomic writes;
 * :mod:`~coverage.outputs.manifest`: what made the outputs, with checksums;

@@ -143,6 +143,20 @@ LABELS: dict[str, dict[str, str]] = {
         "predicted_yes": "sí (dentro del terreno)",
         "predicted_no": "no (fuera del terreno)",
         "dashed_estimated": "borde discontinuo: posición estimada",
+        "regulation": "Regulación del espectro (Colombia)",
+        "backhaul": "Backhaul",
+        "licensed_band": "banda licenciada (permiso del MinTIC)",
+        "unlicensed_band": "banda de uso libre (ANE)",
+        "who_may_operate": "Quién puede operarla",
+        "eirp_rule": "Regla de PIRE",
+        "max_eirp": "PIRE máxima",
+        "operator_partner_note": (
+            "Necesita un operador socio: la banda de acceso, {band}, está licenciada en "
+            "Colombia, así que el municipio no puede desplegarla solo; debe operarla uno de "
+            "los titulares del permiso ({holders}), mediante compartición de la red de acceso "
+            "(RAN sharing), un operador neutro o las obligaciones de cobertura rural del "
+            "propio operador."
+        ),
         "bb_title": "Banda ancha utilizable en la hora pico",
         "bb_definition": "Con servicio significa que",
         "served_means": (
@@ -285,6 +299,19 @@ LABELS: dict[str, dict[str, str]] = {
         "predicted_yes": "yes (inside the terrain)",
         "predicted_no": "no (outside the terrain)",
         "dashed_estimated": "dashed outline: position estimated",
+        "regulation": "Spectrum regulation (Colombia)",
+        "backhaul": "Backhaul",
+        "licensed_band": "licensed band (MinTIC permit)",
+        "unlicensed_band": "unlicensed band (uso libre, ANE)",
+        "who_may_operate": "Who may operate it",
+        "eirp_rule": "EIRP rule",
+        "max_eirp": "Maximum EIRP",
+        "operator_partner_note": (
+            "Needs an operator partner: the access band, {band}, is licensed in Colombia, so "
+            "the municipality cannot deploy it alone; one of the permit holders ({holders}) "
+            "must operate it, through RAN sharing, a neutral host or the operator's own rural "
+            "coverage obligations."
+        ),
         "bb_title": "Usable broadband at the busy hour",
         "bb_definition": "Served means that",
         "served_means": (

@@ -4,7 +4,8 @@
 (which also gives the CSV and the HTML gap report): the plan's warnings first, under their
 own heading (none when it has none), then the totals, the table per vereda, the service
 per vereda (already served, newly served, still unserved; :mod:`coverage.outputs.service`),
-the reasons for no coverage, the schools, the models, the assumptions and the data sources.
+the reasons for no coverage, the schools, the spectrum regulation (with the operator partner
+a licensed band needs), the models, the assumptions and the data sources.
 Every name from an input file, and every warning, passes :func:`coverage.outputs.text.safe_text`
 (``"markdown"``: Markdown punctuation, then HTML, escaped), so it shows as the text it is.
 Nothing here writes files.
@@ -18,6 +19,7 @@ from typing import Any
 from coverage.outputs.broadband import broadband_markdown
 from coverage.outputs.costs import cost_markdown
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.regulatory import regulation_markdown
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
 
@@ -57,6 +59,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     lines += cost_markdown(summary, L)
     lines += _md_reasons(summary, L, language)
     lines += _md_schools(summary, L, language)
+    lines += regulation_markdown(summary, language=language)
     lines += _md_notes(summary, L)
     lines.append("")
     return "\n".join(lines)

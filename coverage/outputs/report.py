@@ -35,6 +35,7 @@ from coverage.outputs.broadband import (
 from coverage.outputs.costs import cost_items_html, cost_lead, cost_summary, vereda_costs
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.markdown import summary_markdown
+from coverage.outputs.regulatory import regulation_html, regulation_summary
 from coverage.outputs.service import (
     SERVICE_CLASSES,
     SERVICE_CSS,
@@ -148,6 +149,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "totals": totals,
         "existing_service": existing_service_summary(plan),
         "broadband": broadband_summary(plan),
+        "regulation": regulation_summary(plan),
         "veredas": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
@@ -359,7 +361,9 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     people not covered by reason; then the service per vereda (already served, newly served,
     still unserved: notes, a chart and ``<table id="service">``, of
     :mod:`coverage.outputs.service`); then the schools not covered with their reason, the
-    cost of the plan and per person connected, and the models and assumptions of the run. Every
+    cost of the plan and per person connected, the spectrum regulation (with the operator
+    partner a licensed access band needs, :mod:`coverage.outputs.regulatory`), and the models
+    and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
 
     Parameters
@@ -410,7 +414,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
-<h2>{e(L["models"])}</h2><ul>{models}</ul>
+{regulation_html(summary, language=language)}<h2>{e(L["models"])}</h2><ul>{models}</ul>
 <h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.regulatory import regulation_lines
 from coverage.outputs.service import (
     service_notes,
     service_totals_text,
@@ -35,7 +36,8 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     of :func:`~coverage.outputs.service.service_notes`, a table of households already
     served, newly served and still unserved, and a chart of stacked bars of them; the
     "already served" part only when the plan has existing service). Page 3: schools not
-    covered, models and assumptions. Text is drawn as text, never interpreted (the pages are built under
+    covered, the spectrum regulation (the operator partner a licensed band needs), models and
+    assumptions. Text is drawn as text, never interpreted (the pages are built under
     :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`: a ``$`` stays a ``$``), and names
     from input files and warnings lose their control characters
     (:func:`~coverage.outputs.text.safe_text`, ``"matplotlib"``).
@@ -157,7 +159,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
 
 
 def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
-    """Page 3: schools not covered, models, assumptions and data sources."""
+    """Page 3: schools not covered, spectrum regulation, models, assumptions, data sources."""
     fig2 = plt.figure(figsize=(8.27, 11.69))
     fig2.text(0.07, 0.95, L["uncovered_schools"], fontsize=13, weight="bold")
     gaps = [s for s in summary["schools"] if not s["covered"]]
@@ -179,7 +181,8 @@ def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str)
         )
     else:
         ax3.text(0.02, 0.9, L["none"], fontsize=10)
-    text = [f"{L['models']}:"]
+    text = [_wrap(line, 95) for line in regulation_lines(summary, language=language)]
+    text += ["", f"{L['models']}:"] if text else [f"{L['models']}:"]
     text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
     text += ["", f"{L['assumptions']}:"]
     text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]

@@ -41,6 +41,7 @@ from coverage.plan import Plan
 from coverage.planning.covering import PlacementResult
 from coverage.radio.clearance import visibility_table
 from coverage.radio.composite import AccessBudget, Composite, serve_sites
+from coverage.radio.regulation import regulation_assumptions
 
 __all__ = ["COVERAGE_BAND_M", "assemble_plan"]
 
@@ -375,8 +376,9 @@ def _azimuths(resolved: ResolvedScenario) -> str:
 def _plan_assumptions(
     resolved: ResolvedScenario, inputs: Inputs, warnings: dict[str, int]
 ) -> list[str]:
-    """The inputs' assumptions plus the coverage criterion, PoP, raster method, antennas and
-    ITM range warnings (cells flagged by warning)."""
+    """The inputs' assumptions plus the coverage criterion, PoP, the bands' regulation (and
+    the operator partner a licensed band needs), raster method, antennas and ITM range
+    warnings (cells flagged by warning)."""
     s = resolved.scenario
     technology = resolved.technology
     thr = resolved.threshold_dbm
@@ -392,6 +394,12 @@ def _plan_assumptions(
         "service model."
     )
     assumptions.append(f"Point of presence: {s.backhaul.pop.name} - {s.backhaul.pop.source}")
+    assumptions += regulation_assumptions(  # the bands' rules; a licensed one needs a partner
+        s.technology.preset,
+        s.backhaul.preset,
+        access_f_mhz=technology.f_mhz,
+        backhaul_f_mhz=s.backhaul.f_mhz,
+    )
     assumptions.append(
         "Coverage raster: path loss along radial profiles from each site (as SPLAT! does); a "
         "cell takes the path to the radial sample nearest its centre (at most half a cell "

@@ -10,6 +10,7 @@
 * :mod:`~coverage.radio.antenna`: site antenna patterns (omni, sector, MSI files);
 * :mod:`~coverage.radio.linkbudget`: clutter, SNR, throughput and margins;
 * :mod:`~coverage.radio.technology`: radio presets with their sources;
+* :mod:`~coverage.radio.regulation`: each preset's band, licence and EIRP rule in Colombia;
 * :mod:`~coverage.radio.composite`: many sites on one grid (best server, overlap).
 * :mod:`~coverage.radio.rain`: rain fade of point-to-point links (P.838-3, P.530-18).
 
