@@ -31,6 +31,7 @@ from coverage.radio.antenna import AntennaPattern, read_msi_pattern
 from coverage.radio.clearance import ClearanceSettings
 from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
+from coverage.radio.regulation import regulation_for
 from coverage.radio.reliability import Reliability, reliability
 from coverage.radio.technology import Technology, get_technology, noise_floor_dbm
 from coverage.radio.terminal import Terminal
@@ -452,7 +453,7 @@ def _cost_table(scenario: Scenario) -> CostTable:
             years=c.years,
             discount_rate=c.discount_rate,
             preset=preset,
-            licensed_band=preset in _LICENSED_PRESETS,
+            licensed_band=_needs_operator(preset),
             cellular=preset in _CELLULAR_PRESETS,
             solar=SolarSizing(peak_sun_hours=c.peak_sun_hours, autonomy_days=c.autonomy_days),
         )
@@ -471,9 +472,15 @@ def _cost_table(scenario: Scenario) -> CostTable:
     return table
 
 
-#: Access presets on a band licensed to mobile operators in Colombia (700 MHz, auctioned in
-#: December 2019 under MinTIC Resolución 3078 de 2019).
-_LICENSED_PRESETS = frozenset({"lte-b28-small-cell"})
+def _needs_operator(preset: str) -> bool:
+    """Whether the preset's band is licensed to operators (:mod:`coverage.radio.regulation`):
+    each access site then pays the licensee; an unknown preset is reported elsewhere."""
+    try:
+        return regulation_for(preset).needs_operator_partner
+    except InputError:
+        return False
+
+
 #: Access presets that need a cellular core network.
 _CELLULAR_PRESETS = frozenset({"lte-b28-small-cell"})
 
