@@ -23,7 +23,7 @@ from coverage.inputs.existing import targeted
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.planning.costitem import CostLine
 from coverage.planning.costs import CostTable
-from coverage.planning.satellite import allocate_terminals
+from coverage.planning.satellite import allocate_terminals, satellite_eligible
 
 __all__ = ["COST_COLUMNS", "PlanCosts", "cost_assumptions", "plan_costs"]
 
@@ -175,11 +175,8 @@ def _terminals(
     left = p.budget_usd - spent_usd
     each = resolved.costs.satellite_household_usd()
     affordable = math.floor(max(left, 0.0) / each + 1e-9)
-    eligible = (
-        targeted(demand, resolved.scenario.existing.target)
-        & ~demand["covered"].to_numpy(dtype=bool)
-        & (demand["kind"] != "school").to_numpy()
-    )
+    aim = targeted(demand, resolved.scenario.existing.target)
+    eligible = satellite_eligible(demand, aim) & ~demand["covered"].to_numpy(dtype=bool)
     return allocate_terminals(
         affordable,
         demand["households"].to_numpy(dtype=np.float64),

@@ -29,7 +29,7 @@ from coverage.planning.candidates import (
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import PlacementProblem
-from coverage.planning.satellite import usd_per_person
+from coverage.planning.satellite import satellite_eligible, usd_per_person
 from coverage.radio.antenna import pattern_loss_db
 from coverage.radio.composite import received_power_dbm
 from coverage.radio.prediction import path_loss_options
@@ -354,6 +354,9 @@ def placement_problem(
         traffic_mbps=service.traffic_mbps,
         max_links_at_site=resolved.max_links_at_site,
         satellite_usd_per_person=_satellite_price(resolved, inputs.demand, aim),
+        satellite_weights=np.where(
+            satellite_eligible(inputs.demand, aim), inputs.demand["population"], 0.0
+        ),
     )
 
 
@@ -363,7 +366,7 @@ def _satellite_price(
     """USD per person connected by satellite over the plan's life, or None without the option."""
     if not resolved.scenario.placement.satellite_applies:
         return None
-    eligible = aim & (demand["kind"] != "school").to_numpy()
+    eligible = satellite_eligible(demand, aim)
     return usd_per_person(
         resolved.costs.satellite_household_usd(),
         demand["households"].to_numpy(dtype=np.float64),

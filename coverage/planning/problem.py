@@ -334,8 +334,11 @@ class PlacementProblem:
         The satellite option (coverage objective only): what connecting one person by a
         satellite terminal costs (USD: a terminal's cost over the plan's life divided by
         the people per terminal). The budget left by the sites, relays and links then buys
-        terminals for people no built site covers (``target_weights``, schools excluded),
-        and the objective counts them; None (default): no satellite option.
+        terminals for people no built site covers (``satellite_weights``), and the
+        objective counts them; None (default): no satellite option.
+    satellite_weights
+        People per demand point who may get a terminal (0 for schools and for points an
+        existing cell serves); None: ``target_weights``.
     share_weights
         Derived: ``target_weights`` (or ``weights``) as float64.
     pop_ids
@@ -377,6 +380,7 @@ class PlacementProblem:
     max_links_per_site: int | None = 8
     max_links_at_site: int | None = None
     satellite_usd_per_person: float | None = None
+    satellite_weights: ArrayLike | None = None
     share_weights: NDArray[np.float64] = field(init=False, repr=False)
     pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
     must: NDArray[np.bool_] = field(init=False, repr=False)

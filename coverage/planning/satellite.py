@@ -13,11 +13,35 @@ Colombia, Xataka Colombia), with no capacity limit per terminal.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 
-__all__ = ["allocate_terminals", "terminals_per_point", "usd_per_person"]
+__all__ = ["allocate_terminals", "satellite_eligible", "terminals_per_point", "usd_per_person"]
+
+
+def satellite_eligible(demand: pd.DataFrame, aim: ArrayLike) -> NDArray[np.bool_]:
+    """Demand points that may get a terminal: targeted, people not a school, and not served
+    by an existing cell (a terminal there would duplicate the service).
+
+    Parameters
+    ----------
+    demand
+        Demand points (``kind``, ``population``; ``served_existing`` when known).
+    aim
+        Per point: targeted by the placement (``[existing] target``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per point.
+    """
+    ok = np.asarray(aim, dtype=bool) & (demand["kind"] != "school").to_numpy()
+    ok &= demand["population"].to_numpy(dtype=np.float64) > 0
+    if "served_existing" in demand.columns:
+        ok &= ~demand["served_existing"].fillna(False).to_numpy(dtype=bool)
+    return ok
 
 
 def terminals_per_point(households: ArrayLike, population: ArrayLike) -> NDArray[np.int64]:

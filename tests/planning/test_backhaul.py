@@ -11,7 +11,7 @@ import pytest
 from scipy import sparse
 
 from coverage.errors import InfeasibleError, InputError
-from coverage.planning.backhaul.connect import connect_to_pop
+from coverage.planning.backhaul.connect import TreeLimits, connect_to_pop
 from coverage.planning.backhaul.kicks import kick, perturb_search
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.network import reduce_graph
@@ -357,7 +357,7 @@ def test_connect_to_pop_respects_hop_limit():
         relay_cost_usd=table,
         site_cost_usd=table,
         link_cost_usd=1.0,
-        hop_limit=7,
+        limits=TreeLimits(hop_limit=7),
     )
     B = nx.Graph(links)
     assert nx.has_path(B, "N33", "POP") and nx.has_path(B, "N30", "POP")
@@ -373,7 +373,7 @@ def test_connect_to_pop_respects_hop_limit():
         relay_cost_usd=table,
         site_cost_usd=table,
         link_cost_usd=1.0,
-        hop_limit=6,
+        limits=TreeLimits(hop_limit=6),
     )
     assert "N33" not in heights
 
@@ -391,3 +391,18 @@ def test_no_site_builds_more_links_than_its_band_has_channels(limit):
     _check_backhaul(res, None)
     with pytest.raises(InputError, match="max_links_at_site"):
         grid_placement_problem(3, budget_usd=1.0, max_links_at_site=0)
+
+
+def test_heuristic_plans_keep_the_links_at_a_site_within_its_channels():
+    """The warm start must obey max_links_at_site as the MILP's row does: a big budget once
+    made every heuristic plan break it, and the plan came back empty."""
+    p = grid_placement_problem(9, side=4, n_demand=80, budget_usd=1e6, max_links_at_site=2)
+    m = BackhaulModel.build(p)
+    greedy = greedy_then_connect(m)
+    assert greedy.plan.access and m.feasible(greedy.plan)
+    local = improve_plan(m, greedy.plan)
+    assert m.feasible(local)
+    res = _run(p, time_limit_s=20.0, kicks=5)
+    assert len(res.chosen) >= 2
+    degrees = nx.Graph(res.links).degree()
+    assert max(d for _, d in degrees) <= 2

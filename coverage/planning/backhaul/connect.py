@@ -17,9 +17,25 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-__all__ = ["connect_to_pop"]
+__all__ = ["TreeLimits", "connect_to_pop"]
 
 log = logging.getLogger(__name__)
+
+
+class TreeLimits(NamedTuple):
+    """Limits of the tree :func:`connect_to_pop` grows.
+
+    Attributes
+    ----------
+    hop_limit
+        Most links from a site to the PoP (None: the number of nodes).
+    max_links_at_site
+        Most links at any node, the PoP included (None: no limit): a path never leaves a
+        tree node that already has that many (the band's channels, as the MILP's row).
+    """
+
+    hop_limit: int | None = None
+    max_links_at_site: int | None = None
 
 
 def connect_to_pop(
@@ -31,7 +47,7 @@ def connect_to_pop(
     relay_cost_usd: Mapping[Any, Mapping[float, float]],
     site_cost_usd: Mapping[Any, Mapping[float, float]],
     link_cost_usd: float,
-    hop_limit: int | None = None,
+    limits: TreeLimits | None = None,
 ) -> tuple[dict[Any, float], set[Any], list[tuple[Any, Any]]]:
     """Greedy backhaul: join sites to the PoP one by one along cheapest hop-limited paths.
 
@@ -64,8 +80,8 @@ def connect_to_pop(
         Per node, cost (USD) of an access site by mast height (m).
     link_cost_usd
         Cost (USD) of one link.
-    hop_limit
-        Most links from a site to the PoP (None: the number of nodes).
+    limits
+        The hop limit and the most links at a node (:class:`TreeLimits`; None: none).
 
     Returns
     -------
@@ -74,12 +90,14 @@ def connect_to_pop(
         links. Sites that cannot be connected are left out of ``heights``, or are relays
         when the tree passes through them.
     """
+    lim = limits or TreeLimits()
     tree = _Tree(
         G,
         pop_node,
         _TreeCosts(site_height_m, relay_cost_usd, site_cost_usd, link_cost_usd),
-        hop_limit if hop_limit is not None else G.number_of_nodes(),
+        lim.hop_limit if lim.hop_limit is not None else G.number_of_nodes(),
         [s for s in sites if s in G],
+        lim.max_links_at_site,
     )
     while tree.pending:
         best = tree.cheapest_paths()
@@ -122,6 +140,7 @@ class _Tree:
         costs: _TreeCosts,
         hop_limit: int,
         pending: list[Hashable],
+        max_degree: int | None = None,
     ) -> None:
         self.G = G
         self.pop_node = pop_node
@@ -136,6 +155,8 @@ class _Tree:
         self.parent: dict[Hashable, Hashable] = {}
         self.load_mbps: dict[Hashable, float] = {}  # traffic on the link to each node's parent
         self.full: list[Hashable] = []  # sites left out: no path with room for their traffic
+        self.max_degree = max_degree
+        self.degree: dict[Hashable, int] = {}
 
     def traffic(self, v: Hashable) -> float:
         """Busy-hour traffic (Mbps) of site ``v`` (0 when the graph gives none)."""
@@ -228,7 +249,7 @@ class _Tree:
         """One Bellman-Ford step: the states ``frontier`` reaches more cheaply than before."""
         nxt: _Paths = {}
         for (u, d), (cu, _) in frontier.items():
-            if d + 1 > self.hop_limit:
+            if d + 1 > self.hop_limit or not self._has_port(u):
                 continue
             for v, e in self.G[u].items():
                 if v in self.depth or e.get("capacity_mbps", math.inf) < min_mbps - 1e-9:
@@ -245,6 +266,15 @@ class _Tree:
                     best[key] = (c, (u, d))
                     nxt[key] = (c, (u, d))
         return nxt
+
+    def _has_port(self, u: Hashable) -> bool:
+        """Whether node ``u`` may take one more link (a node off the tree has none yet, and a
+        path through it uses two)."""
+        if self.max_degree is None:
+            return True
+        if u in self.depth:
+            return self.degree.get(u, 0) < self.max_degree
+        return self.max_degree >= 2
 
     def cheapest_site(self, best: _Paths) -> tuple[Hashable, int] | None:
         """The pending site cheapest to join (ties: by name) and its depth, or None."""
@@ -273,6 +303,8 @@ class _Tree:
                     self._raise_mast(node, s, req)
             self.depth[v] = dv
             self.links.append((u, v))
+            self.degree[u] = self.degree.get(u, 0) + 1
+            self.degree[v] = self.degree.get(v, 0) + 1
             self.parent[v] = u
             self.load_mbps[v] = 0.0
         if s not in self.heights:

@@ -313,9 +313,10 @@ def _satellite_rows(m: BackhaulModel, rows: _Rows) -> None:
         return
     spend, sigma = m.cols.s.start, m.cols.s.start + 1
     rows.add([sigma, spend], [1.0, -1.0 / m.satellite_usd_per_person], -np.inf, 0.0)
-    groups = np.nonzero(m.share_wg > 0)[0]
+    sat_wg = m.sat_wg
+    groups = np.nonzero(sat_wg > 0)[0]
     cols = [sigma, *(m.cols.z.start + groups)]
-    rows.add(cols, [1.0, *m.share_wg[groups]], -np.inf, float(m.share_w.sum()))
+    rows.add(cols, [1.0, *sat_wg[groups]], -np.inf, float(m.sat_w.sum()))
 
 
 def cost_vector(m: BackhaulModel) -> NDArray[np.float64]:
@@ -427,7 +428,7 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
             if v != n:
                 x[cols.d.start + v] = d
     if m.satellite_usd_per_person is not None:  # the rest of the budget on satellites
-        room = float(m.share_w.sum() - m.share_wg @ x[cols.z])
+        room = float(m.sat_w.sum() - m.sat_wg @ x[cols.z])
         people = m.satellite_people(plan, room=room)
         x[cols.s.start : cols.s.stop] = (people * m.satellite_usd_per_person, people)
     return x

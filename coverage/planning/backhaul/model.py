@@ -360,6 +360,29 @@ class BackhaulModel:
         return covered_mask(self.A, opts, self.k_coverage)
 
     @property
+    def sat_w(self) -> NDArray[np.float64]:
+        """People per demand point who may get a satellite terminal.
+
+        Returns
+        -------
+        numpy.ndarray
+            The problem's ``satellite_weights``, else its target weights.
+        """
+        w = self.problem.satellite_weights
+        return self.share_w if w is None else np.asarray(w, dtype=np.float64)
+
+    @property
+    def sat_wg(self) -> NDArray[np.float64]:
+        """:attr:`sat_w` summed per demand group.
+
+        Returns
+        -------
+        numpy.ndarray
+            People per group.
+        """
+        return _group_sums(self.sat_w, self.group, self.Ag.shape[1])
+
+    @property
     def satellite_usd_per_person(self) -> float | None:
         """Cost (USD) of connecting one person by satellite, or None without the option.
 
@@ -390,7 +413,7 @@ class BackhaulModel:
         if c is None or self.budget_usd is None:
             return 0.0
         if room is None:
-            room = float(self.share_w[~self.covered(plan)].sum())
+            room = float(self.sat_w[~self.covered(plan)].sum())
         return max(min((self.budget_usd - plan.cost) / c, room), 0.0)
 
     def value(self, plan: BackhaulPlan) -> float:
@@ -621,7 +644,7 @@ class BackhaulModel:
         """
         most = float(self.wg.sum())
         if self.satellite_usd_per_person is not None:
-            most += float(self.share_w[self.group < 0].sum())
+            most += float(self.sat_w[self.group < 0].sum())
         return most
 
     # --- solutions to plans -------------------------------------------------------------

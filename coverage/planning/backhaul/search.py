@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from coverage.planning.backhaul.connect import connect_to_pop
+from coverage.planning.backhaul.connect import TreeLimits, connect_to_pop
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.covering import greedy_cover, greedy_select, improve_by_swaps
@@ -246,7 +246,7 @@ def connect(model: BackhaulModel, sel: NDArray[np.int64]) -> BackhaulPlan:
         relay_cost_usd=table,
         site_cost_usd=site_table,
         link_cost_usd=m.link_cost_usd,
-        hop_limit=m.hop_limit,
+        limits=TreeLimits(m.hop_limit, m.problem.max_links_at_site),
     )
     access = {i: hs.index(heights[i]) for i in want if i in heights and i not in relays}
     rel = {i: hs.index(heights[i]) for i in relays}
@@ -537,9 +537,15 @@ def fits_network(model: BackhaulModel, p: BackhaulPlan) -> bool:
     Returns
     -------
     bool
-        True when it does (budget and relay degrees are not checked here).
+        True when it does, with at most ``max_links_at_site`` links at any node (budget and
+        relay degrees are not checked here).
     """
     net = model.net
+    limit = model.problem.max_links_at_site
+    if limit is not None and p.edges:
+        ends = np.asarray([net.edges[e] for e in p.edges], dtype=np.int64).ravel()
+        if np.bincount(ends).max() > limit:
+            return False
     built = {**p.access, **p.relays}
     for e in p.edges:
         for v in (int(x) for x in net.edges[e]):
