@@ -106,7 +106,8 @@ def plan_costs(
     link_lines = costs.link_lines()
     for r in links.itertuples():
         rows += _rows(costs, f"link {r.site_a}-{r.site_b}", "link", link_lines)
-    rows += _rows(costs, "plan", "plan", costs.plan_lines(_traffic_mbps(sites)))
+    if (sites["role"] != "pop").any():  # nothing built: no PoP equipment, core or transit
+        rows += _rows(costs, "plan", "plan", costs.plan_lines(_traffic_mbps(sites)))
     spent = float(sum(x["tco_usd"] for x in rows))  # type: ignore[misc]
     terminals = _terminals(resolved, demand, spent)
     for j in np.nonzero(terminals)[0]:
@@ -199,7 +200,17 @@ def cost_assumptions(resolved: ResolvedScenario) -> list[str]:
         The cost basis; the satellite option as applied, or why it was not.
     """
     c, p = resolved.costs, resolved.scenario.placement
-    out = [
+    fixed = c.fixed_cost_usd()
+    short = p.objective == "coverage" and p.budget_sites == 0 and p.budget_usd <= fixed
+    out = (
+        [
+            f"The budget ({p.budget_usd:,.0f} USD) does not cover the plan-wide items (the PoP "
+            f"and any cellular core, {fixed:,.0f} USD over {c.years} years): nothing is built."
+        ]
+        if short
+        else []
+    )
+    out += [
         f"Costs: total cost of ownership over {c.years} years at a {100 * c.discount_rate:g} % "
         f"discount rate, {c.case} prices of the cost items (costs.csv lists every item used, "
         "its source, and ASSUMPTION where no public price was found); the budget covers "

@@ -451,14 +451,10 @@ def _placement_prices(
 
     Options and links cost their total cost of ownership over the table's life, an access
     option with the IP transit of its busy-hour traffic; the budget is what remains of
-    ``budget_usd`` after the plan-wide items (the PoP, a cellular core). With a budget of
-    sites, each access site costs 1 and relays and links are free; the cost objective has
-    no budget.
-
-    Raises
-    ------
-    ScenarioError
-        ``budget_usd`` does not cover the plan-wide items.
+    ``budget_usd`` after the plan-wide items (the PoP, a cellular core): none when it does
+    not cover them, so that nothing is built (and the plan's assumptions say why). With a
+    budget of sites, each access site costs 1 and relays and links are free; the cost
+    objective has no budget.
     """
     heights = p.mast_heights_m
     access = option_costs_usd(candidates, costs, heights, access=True, traffic_mbps=traffic_mbps)
@@ -476,11 +472,11 @@ def _placement_prices(
     elif p.objective == "coverage":
         fixed = costs.fixed_cost_usd()
         if p.budget_usd <= fixed:
-            msg = (
-                f"[placement] budget_usd {p.budget_usd:,.0f} USD does not cover the plan-wide "
-                f"items ({fixed:,.0f} USD over {costs.years} years: the PoP and any cellular "
-                "core): raise budget_usd."
+            log.warning(
+                "budget_usd %.0f USD does not cover the plan-wide items (%.0f USD): nothing "
+                "can be built",
+                p.budget_usd,
+                fixed,
             )
-            raise ScenarioError(msg)
-        budget = p.budget_usd - fixed
+        budget = max(p.budget_usd - fixed, 0.0)
     return access, relay, link, budget

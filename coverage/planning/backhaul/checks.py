@@ -16,7 +16,7 @@ from scipy import sparse
 from coverage.errors import InfeasibleError
 from coverage.planning.problem import PlacementProblem
 
-__all__ = ["reachable_covers"]
+__all__ = ["explain_infeasible", "reachable_covers"]
 
 
 def _why_not(problem: PlacementProblem) -> str:
@@ -106,3 +106,31 @@ def reachable_covers(
         )
         raise InfeasibleError(msg)
     return A_ok, need
+
+
+def explain_infeasible(problem: PlacementProblem, need_weight: float | None) -> str:
+    """Why the solver found no plan, in words (every constraint that binds).
+
+    Parameters
+    ----------
+    problem
+        The placement problem.
+    need_weight
+        People to cover under a target (cost objective), else None.
+
+    Returns
+    -------
+    str
+        The message for :class:`~coverage.errors.InfeasibleError`.
+    """
+    p = problem
+    parts = [
+        "No plan satisfies every constraint together:",
+        f"budget {p.budget_usd:,.0f} USD"
+        if p.budget_usd is not None
+        else f"coverage of {need_weight or 0:,.0f} people and every must-cover point",
+        f"hop limit {p.hop_limit}" if p.hop_limit else "",
+        "two link-disjoint paths per site" if p.two_paths else "",
+        "and link capacity against the traffic each site carries. Relax one of them.",
+    ]
+    return " ".join(s for s in parts if s)

@@ -27,6 +27,7 @@ from scipy import sparse
 
 from coverage.planning.backhaul.network import ReducedGraph
 from coverage.planning.backhaul.routing import route_plan
+from coverage.planning.backhaul.satellites import satellite_people
 from coverage.planning.solver import MilpModel
 
 if TYPE_CHECKING:
@@ -429,7 +430,7 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
                 x[cols.d.start + v] = d
     if m.satellite_usd_per_person is not None:  # the rest of the budget on satellites
         room = float(m.sat_w.sum() - m.sat_wg @ x[cols.z])
-        people = m.satellite_people(plan, room=room)
+        people = satellite_people(m, plan, room=room)
         x[cols.s.start : cols.s.stop] = (people * m.satellite_usd_per_person, people)
     return x
 

@@ -68,9 +68,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coverage.errors import InfeasibleError
+from coverage.planning.backhaul.checks import explain_infeasible
 from coverage.planning.backhaul.formulation import Cut, start_vector, violated_cuts
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
 from coverage.planning.backhaul.search import (
     GreedyStart,
     greedy_then_connect,
@@ -286,7 +288,7 @@ class _Rounds:
         self._tighten(bound)
         if sol.x is None:  # no new plan, and the same model would give none again
             if sol.status == "infeasible" and self.best is None:
-                raise InfeasibleError(m.explain_infeasible())
+                raise InfeasibleError(explain_infeasible(m.problem, m.need_weight))
             self.stalled = True
             return None
         plan = m.decode(sol.x)
@@ -306,7 +308,7 @@ class _Rounds:
         if m.budget_usd is None or self.best is None:
             return 0.0
         eps = m.tie_penalty_per_usd * m.budget_usd
-        return max(self.settings.mip_rel_gap * m.value(self.best) - eps, 0.0)
+        return max(self.settings.mip_rel_gap * plan_value(m, self.best) - eps, 0.0)
 
     def _tighten(self, bound: float) -> None:
         """Keep the tightest bound of any round (each is valid for the whole problem)."""
@@ -379,9 +381,9 @@ def _result(
     m = model
     nh = m.n_heights
     covered = m.covered(plan)
-    weight = m.value(plan)  # with satellites, the people they connect too
+    weight = plan_value(m, plan)  # with satellites, the people they connect too
     if m.budget_usd is not None:
-        ub = min(bound, m.most_weight)
+        ub = min(bound, most_weight(m))
         if ub - weight <= m.tie_penalty_per_usd * m.budget_usd + 1e-9:
             ub = max(weight, 0.0)  # within the tie-break's slack: proven (see tie_penalty_per_usd)
         value = weight
@@ -412,7 +414,7 @@ def _result(
         message=message,
         details={
             "columns": m.cols.n,
-            "satellite_people": m.satellite_people(plan),
+            "satellite_people": satellite_people(m, plan),
             "merged_demand": int(m.Ag.shape[1]),
             "candidate_links": len(m.net.edges),
         },

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +30,7 @@ from coverage.planning.backhaul.formulation import (
     violated_cuts,
 )
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
+from coverage.planning.backhaul.satellites import most_weight, plan_value
 from coverage.planning.covering import aggregate_demand, covered_mask
 from coverage.planning.problem import PlacementProblem
 from coverage.planning.solver import MilpModel, MilpSolution, solve_milp
@@ -111,6 +112,10 @@ class BackhaulModel:
         The column layout.
     active
         Per group: its coverage row is in the model.
+    satellite_usd_per_person, sat_w, sat_wg
+        The satellite option: USD per person connected (None: no option), and the people
+        who may get a terminal per demand point and per group
+        (:mod:`coverage.planning.backhaul.satellites`).
     """
 
     problem: PlacementProblem
@@ -131,6 +136,9 @@ class BackhaulModel:
     group: NDArray[np.int64]
     cols: Columns
     active: NDArray[np.bool_]
+    satellite_usd_per_person: float | None = None
+    sat_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    sat_wg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     # --- building --------------------------------------------------------------------------
     @classmethod
@@ -168,6 +176,8 @@ class BackhaulModel:
         access_ok = reach & two_path_ok(net) if p.two_paths else reach
         traffic = p.option_traffic_mbps()
         A, need = reachable_covers(p, access_ok)
+        sat = p.share_weights if p.satellite_weights is None else p.satellite_weights
+        sat_w = np.asarray(sat, dtype=np.float64)
         Ag, wg, group = aggregate_demand(A, p.weights)
         hop = p.hop_limit is not None
         model = cls(
@@ -191,6 +201,9 @@ class BackhaulModel:
                 A.shape[0], Ag.shape[1], net, hop, p.satellite_usd_per_person is not None
             ),
             active=np.ones(Ag.shape[1], bool),
+            satellite_usd_per_person=p.satellite_usd_per_person,
+            sat_w=sat_w,
+            sat_wg=_group_sums(sat_w, group, Ag.shape[1]),
         )
         if p.budget_usd is not None:
             model.active = model._first_rows(first_rows_nnz)
@@ -302,25 +315,6 @@ class BackhaulModel:
         """
         return self.problem.must
 
-    def explain_infeasible(self) -> str:
-        """Why the solver found no plan, in words (every constraint that binds).
-
-        Returns
-        -------
-        str
-            The message for :class:`~coverage.errors.InfeasibleError`.
-        """
-        parts = [
-            "No plan satisfies every constraint together:",
-            f"budget {self.budget_usd:,.0f} USD"
-            if self.budget_usd is not None
-            else f"coverage of {self.need_weight:,.0f} people and every must-cover point",
-            f"hop limit {self.hop_limit}" if self.hop_limit else "",
-            "two link-disjoint paths per site" if self.two_paths else "",
-            "and link capacity against the traffic each site carries. Relax one of them.",
-        ]
-        return " ".join(s for s in parts if s)
-
     # --- plans -----------------------------------------------------------------------------
     def plan_cost(self, plan: BackhaulPlan) -> float:
         """Cost (USD) of a plan's access sites, relays and links.
@@ -358,78 +352,6 @@ class BackhaulModel:
         nh = self.n_heights
         opts = [i * nh + h for i, h in plan.access.items()]
         return covered_mask(self.A, opts, self.k_coverage)
-
-    @property
-    def sat_w(self) -> NDArray[np.float64]:
-        """People per demand point who may get a satellite terminal.
-
-        Returns
-        -------
-        numpy.ndarray
-            The problem's ``satellite_weights``, else its target weights.
-        """
-        w = self.problem.satellite_weights
-        return self.share_w if w is None else np.asarray(w, dtype=np.float64)
-
-    @property
-    def sat_wg(self) -> NDArray[np.float64]:
-        """:attr:`sat_w` summed per demand group.
-
-        Returns
-        -------
-        numpy.ndarray
-            People per group.
-        """
-        return _group_sums(self.sat_w, self.group, self.Ag.shape[1])
-
-    @property
-    def satellite_usd_per_person(self) -> float | None:
-        """Cost (USD) of connecting one person by satellite, or None without the option.
-
-        Returns
-        -------
-        float or None
-            USD per person.
-        """
-        return self.problem.satellite_usd_per_person
-
-    def satellite_people(self, plan: BackhaulPlan, *, room: float | None = None) -> float:
-        """People the budget left after ``plan`` connects by satellite (0 without the option).
-
-        Parameters
-        ----------
-        plan
-            A priced plan.
-        room
-            People that satellites may connect (None: the targeted people the plan does
-            not cover).
-
-        Returns
-        -------
-        float
-            People, ``min(left USD / USD per person, room)``.
-        """
-        c = self.satellite_usd_per_person
-        if c is None or self.budget_usd is None:
-            return 0.0
-        if room is None:
-            room = float(self.sat_w[~self.covered(plan)].sum())
-        return max(min((self.budget_usd - plan.cost) / c, room), 0.0)
-
-    def value(self, plan: BackhaulPlan) -> float:
-        """The coverage objective of a plan: people covered, plus those satellites connect.
-
-        Parameters
-        ----------
-        plan
-            A priced plan.
-
-        Returns
-        -------
-        float
-            Weight (people).
-        """
-        return self.covered_weight(plan) + self.satellite_people(plan)
 
     def covered_weight(self, plan: BackhaulPlan) -> float:
         """People the plan covers.
@@ -479,7 +401,7 @@ class BackhaulModel:
             less (cost objective).
         """
         if self.budget_usd is not None:
-            return self.value(a) > self.value(b) + 1e-9
+            return plan_value(self, a) > plan_value(self, b) + 1e-9
         return a.cost < b.cost - 1e-6
 
     def feasible(self, plan: BackhaulPlan) -> bool:
@@ -626,26 +548,11 @@ class BackhaulModel:
             return sol, max(sol.bound, 0.0)
         free = float(self.wg[~self.active].sum())
         eps_total = self.tie_penalty_per_usd * self.budget_usd
-        bound = min(sol.bound + free + eps_total, self.most_weight)
+        bound = min(sol.bound + free + eps_total, most_weight(self))
         positive = self.wg[self.wg > 0]
         if positive.size and bound < positive.min() - 1e-9:
             bound = 0.0  # coverage is a sum of whole groups: below the lightest one, none fits
         return sol, bound
-
-    @property
-    def most_weight(self) -> float:
-        """The most the coverage objective can reach: every group covered, and with the
-        satellite option the people no option sees as well.
-
-        Returns
-        -------
-        float
-            Weight (people).
-        """
-        most = float(self.wg.sum())
-        if self.satellite_usd_per_person is not None:
-            most += float(self.sat_w[self.group < 0].sum())
-        return most
 
     # --- solutions to plans -------------------------------------------------------------
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
