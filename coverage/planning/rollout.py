@@ -23,7 +23,6 @@ ends at its coverage. With less, what never fits is left unbuilt and reported.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,12 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from coverage.planning.rolloutinputs import ROLLOUT_COLUMNS, SERVICES, check_rollout_inputs
+from coverage.planning.rolloutinputs import (
+    ROLLOUT_COLUMNS,
+    SERVICES,
+    check_rollout_inputs,
+    paths_to_pop,
+)
 
 __all__ = ["BUDGET_TOLERANCE", "CARRY_OVER_ASSUMPTION", "SERVICES", "Rollout", "schedule_rollout"]
 
@@ -56,35 +60,33 @@ class Rollout:
     Attributes
     ----------
     years
-        One row per year: ``year`` (1, 2, ...), ``built`` (text: the site ids built that year,
-        in build order, then "N satellite kits"), ``links_built`` (text, "A–B" each),
-        ``satellite_kits`` (kits that year, one per household), ``spend_usd``,
-        ``cumulative_spend_usd``, ``budget_cumulative_usd`` (``year x`` the yearly budget),
-        ``carried_over_usd`` (unspent, carried to the next year), ``people_connected`` and
-        ``households_connected`` (newly connected by the end of the year, cumulative),
-        ``share_of_one_shot`` (``people_connected`` over the one-shot plan's newly connected
-        people; 1 when it connects none); when the sites table has them, ``site_capex_usd``
-        (the capex of the sites built that year) and ``site_opex_usd_per_year`` (the yearly
-        opex of every site built so far).
-    per_site
-        Year each site of the one-shot plan is built; -1 where it never is.
-    per_link
-        Year each link (``(site_a, site_b)`` as given in the links table) is built; -1 never.
+        One row per year: ``year`` (1, 2, ...); ``built`` (the site ids built that year, from
+        the PoP out, then "N satellite kits"); ``links_built`` ("A–B, ..."); ``satellite_kits``
+        (one per household); ``spend_usd``, ``cumulative_spend_usd``, ``budget_cumulative_usd``
+        (``year`` x the yearly budget) and ``carried_over_usd`` (unspent, carried to the next
+        year); ``people_connected`` and ``households_connected`` (newly connected by the end
+        of the year); ``share_of_one_shot`` (``people_connected`` over the one-shot plan's
+        newly connected people, 1 when it connects none); where the sites table has them,
+        ``site_capex_usd`` (of the sites built that year) and ``site_opex_usd_per_year`` (of
+        all sites built so far).
+    per_site, per_link
+        Year each site and each link (``(site_a, site_b)`` as in the links table) is built;
+        -1 where never.
     per_demand
-        Year each demand point is connected: 0 where it is served by existing sites already,
-        -1 where it never is (unserved, or its element was never built).
+        Year each demand point is connected: 0 where existing sites serve it already, -1
+        where never (unserved, or its site or kit is never built).
     per_vereda_year
-        Households newly connected by the end of each year, cumulative: index ``vereda``,
-        columns ``year_1`` ... ``year_N`` and ``one_shot`` (the one-shot plan's figure).
+        Households newly connected by the end of each year, index ``vereda``, columns
+        ``year_1`` ... ``year_N`` and ``one_shot`` (the one-shot plan's).
     unbuilt
-        What the one-shot plan has and the rollout never builds: site ids, links as "A–B",
-        satellite kits as "satellite:<demand_id>"; empty when everything is built.
+        What the one-shot plan has and the rollout never builds: site ids, links "A–B" and
+        kits "satellite:<demand_id>"; empty when everything is built.
     notes
-        Sentences the outputs must show: the budget assumption, and what was left unbuilt.
+        Sentences every output must show: the budget assumption, what was left unbuilt.
     one_shot_cost_usd
         Cost of the whole one-shot plan (USD): sites, links and satellite kits.
     one_shot_people
-        People the one-shot plan newly connects (served_new and served_satellite).
+        People the one-shot plan newly connects (served_new and served_satellite points).
     yearly_budget_usd
         The budget of each year (USD).
     """
@@ -109,6 +111,7 @@ class _Element:
     sites: tuple[str, ...] = ()
     links: tuple[frozenset[str], ...] = ()
     kit: str = ""  # demand_id of a satellite kit
+    connects: bool = True  # False: a spare link, built after the sites, connecting no one
 
 
 def schedule_rollout(
@@ -175,7 +178,7 @@ def schedule_rollout(
         people_at_site=_by_id(new, "best_site", "population"),
         people_at_point=_by_id(demand, "demand_id", "population"),
     )
-    paths = _tree_paths(graph, pops, site_ids)
+    paths = paths_to_pop(graph, pops, site_ids)
     log = greedy.run(_network_elements(paths, ends), float(yearly_budget_usd), int(years))
     return _result(sites, demand, kits, ends, greedy, log, float(yearly_budget_usd), int(years))
 
@@ -213,7 +216,8 @@ class _Greedy:
         if el.kit:
             people = self.people_at_point[el.kit]
         else:
-            people = sum(self.people_at_site.get(s, 0.0) for s in el.sites if s not in self.sites)
+            new = [s for s in el.sites if s not in self.sites] if el.connects else []
+            people = sum(self.people_at_site.get(s, 0.0) for s in new)
         c = self.cost_usd(el)
         ratio = people / c if c > 0 else (math.inf if people > 0 else 0.0)
         return -ratio, el.key
@@ -260,28 +264,6 @@ class _Greedy:
         return log
 
 
-def _tree_paths(
-    graph: nx.Graph, pops: list[str], site_ids: list[str]
-) -> dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
-    """Each site's path to the nearest PoP in links, ties broken by the smaller neighbour id:
-    (sites from the site to the PoP, links). A site with no path: itself, no links."""
-    g = nx.relabel_nodes(graph, {v: str(v) for v in graph.nodes}, copy=True)
-    hops = dict(nx.multi_source_dijkstra_path_length(g, set(pops), weight=lambda u, v, d: 1))
-    parent = {
-        v: min((u for u in g.neighbors(v) if hops.get(u) == h - 1), key=str)
-        for v, h in hops.items()
-        if h > 0
-    }
-    paths = {}
-    for s in site_ids:
-        nodes = [s]
-        while nodes[-1] in parent:
-            nodes.append(parent[nodes[-1]])
-        edges = tuple(frozenset(p) for p in itertools.pairwise(nodes))
-        paths[s] = (tuple(nodes), edges)
-    return paths
-
-
 def _network_elements(
     paths: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]], ends: list[_Pair]
 ) -> list[_Element]:
@@ -293,7 +275,7 @@ def _network_elements(
             (na, ea), (nb, eb) = paths[a], paths[b]
             nodes = dict.fromkeys(na[::-1] + nb[::-1])  # from the PoP out
             edges = dict.fromkeys((*ea[::-1], *eb[::-1], frozenset((a, b))))
-            elements.append(_Element(f"{a}–{b}", sites=tuple(nodes), links=tuple(edges)))
+            elements.append(_Element(f"{a}–{b}", tuple(nodes), tuple(edges), connects=False))
     return elements
 
 

@@ -1,12 +1,14 @@
-"""The checks of a phased rollout's inputs: the one-shot plan's tables and the yearly budget.
+"""A phased rollout's inputs: the checks of the one-shot plan's tables, and its paths to the PoP.
 
 :func:`check_rollout_inputs` raises one :class:`~coverage.errors.InputError` naming every
 column, id, cost and service :func:`coverage.planning.rollout.schedule_rollout` cannot use,
 and how to fix it; :data:`ROLLOUT_COLUMNS` lists the columns each table needs.
+:func:`paths_to_pop` gives each site the path to the point of presence it is built with.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from numbers import Integral
@@ -16,7 +18,7 @@ import pandas as pd
 
 from coverage.errors import InputError
 
-__all__ = ["ROLLOUT_COLUMNS", "SERVICES", "check_rollout_inputs"]
+__all__ = ["ROLLOUT_COLUMNS", "SERVICES", "check_rollout_inputs", "paths_to_pop"]
 
 #: The columns each table of :func:`~coverage.planning.rollout.schedule_rollout` needs.
 ROLLOUT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,10 +46,12 @@ def check_rollout_inputs(
 
     Parameters
     ----------
-    sites, links, graph, demand, satellite, yearly_budget_usd, years
+    sites, links, graph
         As for :func:`~coverage.planning.rollout.schedule_rollout`.
     pops
         The points of presence's site ids.
+    demand, satellite, yearly_budget_usd, years
+        As for :func:`~coverage.planning.rollout.schedule_rollout`.
 
     Raises
     ------
@@ -149,3 +153,40 @@ def _demand_problems(
     if given - wanted:
         problems.append(f"satellite lists {_few(given - wanted)}, not served_satellite in demand.")
     return problems
+
+
+def paths_to_pop(
+    graph: nx.Graph, pops: list[str], site_ids: list[str]
+) -> dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
+    """Each site's path to the nearest point of presence, in links.
+
+    Of several paths with the fewest links, each hop goes to the neighbour with the smaller
+    id, so the paths form one tree: the path of a site on another's path is a part of it.
+
+    Parameters
+    ----------
+    graph
+        The network: nodes are site ids (compared as text), edges the links.
+    pops
+        The points of presence's site ids.
+    site_ids
+        The sites to give a path.
+
+    Returns
+    -------
+    dict
+        Site id -> (the sites from it to its PoP, the links between them as frozensets of
+        their ends); a site with no path to a PoP (or not in the graph): itself, no links.
+    """
+    g = nx.relabel_nodes(graph, {v: str(v) for v in graph.nodes}, copy=True)
+    hops = dict(nx.multi_source_dijkstra_path_length(g, set(pops), weight=lambda u, v, d: 1))
+    parent = {
+        v: min(u for u in g.neighbors(v) if hops.get(u) == h - 1) for v, h in hops.items() if h
+    }
+    paths = {}
+    for s in site_ids:
+        nodes = [s]
+        while nodes[-1] in parent:
+            nodes.append(parent[nodes[-1]])
+        paths[s] = (tuple(nodes), tuple(frozenset(e) for e in itertools.pairwise(nodes)))
+    return paths
