@@ -307,7 +307,7 @@ def _result(
     money = sites.set_index(sites["site_id"].astype(str))
     rows, cumulative, one_shot = [], 0.0, float(demand.loc[newly, "population"].sum())
     for y in range(1, years + 1):
-        kit_count = sum(kit_households[d] for d, yr in g.kits.items() if yr == y)
+        kit_count = float(sum(kit_households[d] for d, yr in g.kits.items() if yr == y))
         built = [s for s, yr in g.sites.items() if yr == y]
         cumulative += sum(c for yr, _, c in log if yr == y)
         upto = newly & (connected >= 1) & (connected <= y)
@@ -321,7 +321,7 @@ def _result(
             ),
             "links_built": ", ".join("–".join(sorted(e)) for e, yr in g.links.items() if yr == y),
             "satellite_kits": kit_count,
-            "spend_usd": sum(c for yr, _, c in log if yr == y),
+            "spend_usd": float(sum(c for yr, _, c in log if yr == y)),
             "cumulative_spend_usd": cumulative,
             "budget_cumulative_usd": y * yearly_budget_usd,
             "carried_over_usd": max(y * yearly_budget_usd - cumulative, 0.0),
