@@ -112,14 +112,15 @@ def rollout(
     Raises
     ------
     InputError
-        A plan without a point of presence, or tables the schedule cannot use.
+        A plan with sites but no point of presence, or tables the schedule cannot use. A plan
+        with no sites at all gives a rollout that builds nothing.
     """
     demand = pd.DataFrame(plan.demand)
     if "service" not in demand.columns:  # a plan made before existing service was modelled
         demand["service"] = np.where(demand["covered"].astype(bool), "served_new", "unserved")
     demand["best_site"] = demand["best_site"].fillna("").astype(str)
     pops = plan.sites.loc[plan.sites["role"] == "pop", "site_id"].astype(str).tolist()
-    if not pops:
+    if not pops and len(plan.sites):
         msg = "plan.sites has no site with role 'pop'; a rollout starts from a point of presence."
         raise InputError(msg)
     return schedule_rollout(

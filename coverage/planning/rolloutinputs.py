@@ -179,7 +179,12 @@ def paths_to_pop(
         their ends); a site with no path to a PoP (or not in the graph): itself, no links.
     """
     g = nx.relabel_nodes(graph, {v: str(v) for v in graph.nodes}, copy=True)
-    hops = dict(nx.multi_source_dijkstra_path_length(g, set(pops), weight=lambda u, v, d: 1))
+    sources = {p for p in pops if p in g}
+    hops = (
+        dict(nx.multi_source_dijkstra_path_length(g, sources, weight=lambda u, v, d: 1))
+        if sources
+        else {}
+    )
     parent = {
         v: min(u for u in g.neighbors(v) if hops.get(u) == h - 1) for v, h in hops.items() if h
     }

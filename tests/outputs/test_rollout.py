@@ -6,6 +6,7 @@ import csv
 import dataclasses
 
 import matplotlib.pyplot as plt
+import networkx as nx
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
@@ -56,6 +57,24 @@ def test_a_plan_without_a_point_of_presence_is_an_input_error(tiny_plan):
     sites = tiny_plan.sites.assign(role=tiny_plan.sites["role"].replace("pop", "relay"))
     with pytest.raises(InputError, match="no site with role 'pop'"):
         rollout(dataclasses.replace(tiny_plan, sites=sites), 1000.0, 3)
+
+
+def test_a_plan_with_no_sites_gives_a_rollout_that_builds_nothing(tiny_plan, tmp_path):
+    demand = tiny_plan.demand.assign(
+        service=tiny_plan.demand["service"].replace("served_new", "unserved")
+    )
+    empty = dataclasses.replace(
+        tiny_plan,
+        sites=tiny_plan.sites.iloc[:0],
+        links=tiny_plan.links.iloc[:0],
+        backhaul=nx.Graph(),
+        demand=demand,
+    )
+    r = rollout(empty, 1000.0, 2)
+    assert r.per_site == {} and r.unbuilt == [] and r.one_shot_cost_usd == 0.0
+    assert r.years["people_connected"].tolist() == [0.0, 0.0]
+    assert r.years["share_of_one_shot"].tolist() == [1.0, 1.0]  # nothing to connect
+    assert len(write_rollout(empty, r, tmp_path)) == 5
 
 
 def test_writers_give_the_tables_the_notes_and_one_map_per_year(tiny_plan, tmp_path):
