@@ -40,6 +40,7 @@ from coverage.sections import (
     PlacementParams,
     Point,
     PropagationParams,
+    RolloutParams,
     ServiceParams,
     TechnologyParams,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PopulationFacts",
     "PopulationVintage",
     "PropagationParams",
+    "RolloutParams",
     "Scenario",
     "ServiceParams",
     "TechnologyParams",
@@ -256,6 +258,7 @@ class _ScenarioKeys:
     costs: CostParams = CostParams()
     existing: ExistingParams = ExistingParams()
     service: ServiceParams = ServiceParams()
+    rollout: RolloutParams = RolloutParams()
     out_dir: str = "maps/palmitas"
     language: str = "es"
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.outputs.labels import fmt_number
-from coverage.outputs.text import safe_text
+from coverage.outputs.text import csv_table, safe_text
 from coverage.plan import Plan
 
 __all__ = [
@@ -188,7 +188,7 @@ def costs_csv(plan: Plan) -> str:
     lines = getattr(plan, "costs", None)
     if lines is None:
         lines = pd.DataFrame(columns=["element", "kind", "item", "tco_usd"])
-    return str(lines.to_csv(index=False, float_format="%.2f", lineterminator="\n"))
+    return csv_table(lines.round(2))
 
 
 def _usd(x: Any) -> str:

@@ -38,6 +38,7 @@ from shapely.geometry import shape
 
 from coverage.errors import InputError
 from coverage.outputs import charts, costs, kml, report, report_pages, service, styles, webmap
+from coverage.outputs import rollout as rollout_outputs
 from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
     atomic_path,
@@ -51,7 +52,7 @@ from coverage.outputs.geotiff import write_rasters
 from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
-from coverage.outputs.text import safe_text
+from coverage.outputs.text import csv_table, safe_text
 from coverage.plan import Plan
 
 __all__ = [
@@ -80,6 +81,7 @@ FORMATS = (
     "profiles",
     "static_map",
     "gap_report",
+    "rollout",
     "manifest",
 )
 
@@ -261,15 +263,6 @@ def sites_table(plan: Plan) -> pd.DataFrame:
     return table
 
 
-def _csv_text(df: pd.DataFrame) -> str:
-    """The CSV of a table, every text cell made safe for a spreadsheet."""
-    safe = df.copy()
-    for col in safe.columns:
-        if _holds_text(safe[col]):
-            safe[col] = [safe_text(v, "csv") if isinstance(v, str) else v for v in safe[col]]
-    return str(safe.to_csv(index=False, lineterminator="\n"))
-
-
 # --- manifest -------------------------------------------------------------------------------
 def write_manifest(
     plan: Plan,
@@ -413,13 +406,24 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
         "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
         "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
         "sites_csv": lambda: {
-            "sites_csv": write_text(p("sites.csv"), _csv_text(sites_table(plan)))
+            "sites_csv": write_text(p("sites.csv"), csv_table(sites_table(plan)))
         },
         "costs_csv": lambda: {"costs_csv": write_text(p("costs.csv"), costs.costs_csv(plan))},
         "profiles": lambda: _write_profiles(plan, root, language),
         "static_map": lambda: _write_static_map(plan, root, language),
         "gap_report": lambda: _write_gap_report(plan, summary, root, language),
+        "rollout": lambda: _write_rollout(plan, root, language),
     }
+
+
+def _write_rollout(plan: Plan, root: Path, language: str) -> dict[str, Path]:
+    """The ``[rollout]`` schedule's tables and yearly maps; nothing when ``years`` is 0."""
+    r = plan.scenario.rollout
+    if r.years == 0:
+        return {}
+    yearly = r.yearly_budget_usd or plan.scenario.placement.budget_usd / r.years
+    result = rollout_outputs.rollout(plan, yearly, r.years)
+    return rollout_outputs.write_rollout(plan, result, root, language=language)
 
 
 def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:

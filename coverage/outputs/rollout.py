@@ -37,15 +37,14 @@ from coverage.outputs.charts import (
     _extent,
     _frame,
 )
-from coverage.outputs.export import _csv_text
 from coverage.outputs.files import safe_path, save_figure, write_text
 from coverage.outputs.labels import check_language, fmt_number, fmt_share, label
 from coverage.outputs.styles import MAX_DEMAND_MARKERS, SERVICE_COLORS, hillshade
-from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.text import MATPLOTLIB_TEXT_RC, csv_table, safe_text
 from coverage.plan import Plan
 from coverage.planning.rollout import Rollout, schedule_rollout
 
-__all__ = ["rollout", "rollout_map_figure", "write_rollout", "year_colors"]
+__all__ = ["rollout", "rollout_map_figure", "satellite_table", "write_rollout", "year_colors"]
 
 #: What is drawn grey: not built, or not connected, by the year of the map.
 NOT_YET_COLOR = "#9e9e9e"
@@ -93,7 +92,9 @@ def rollout(
     Parameters
     ----------
     plan
-        The one-shot plan: its sites (``cost_usd``, USD, as total cost of ownership), links
+        The one-shot plan: its sites (``cost_usd``, USD, as total cost of ownership; the
+        point of presence also carries the plan-wide cost lines: its equipment, the core,
+        IP transit), links
         (``cost_usd`` where the plan has it, else 0), backhaul graph and demand (``service``;
         a plan without it counts ``covered`` points as "served_new").
     yearly_budget_usd
@@ -102,7 +103,7 @@ def rollout(
         Years of the rollout, at least 1.
     satellite
         The satellite kits of the plan's "served_satellite" points (``demand_id``,
-        ``households``, ``cost_usd``); None when it has none.
+        ``households``, ``cost_usd``); None (default): :func:`satellite_table`'s.
 
     Returns
     -------
@@ -115,6 +116,8 @@ def rollout(
         A plan with sites but no point of presence, or tables the schedule cannot use. A plan
         with no sites at all gives a rollout that builds nothing.
     """
+    if satellite is None:
+        satellite = satellite_table(plan)
     demand = pd.DataFrame(plan.demand)
     if "service" not in demand.columns:  # a plan made before existing service was modelled
         demand["service"] = np.where(demand["covered"].astype(bool), "served_new", "unserved")
@@ -123,9 +126,44 @@ def rollout(
     if not pops and len(plan.sites):
         msg = "plan.sites has no site with role 'pop'; a rollout starts from a point of presence."
         raise InputError(msg)
+    sites = plan.sites.copy()
+    lines = getattr(plan, "costs", None)
+    if lines is not None and len(lines) and pops:  # the PoP, core and transit come with the PoP
+        shared = float(lines.loc[lines["element"] == "plan", "tco_usd"].sum())
+        at_pop = sites["role"] == "pop"
+        sites.loc[at_pop, "cost_usd"] = sites.loc[at_pop, "cost_usd"] + shared / int(at_pop.sum())
     return schedule_rollout(
-        plan.sites, plan.links, plan.backhaul, pops, demand, yearly_budget_usd, years, satellite
+        sites, plan.links, plan.backhaul, pops, demand, yearly_budget_usd, years, satellite
     )
+
+
+def satellite_table(plan: Plan) -> pd.DataFrame | None:
+    """The plan's satellite terminals from its cost lines: one row per equipped point.
+
+    Parameters
+    ----------
+    plan
+        The plan (its ``costs`` lines of kind "satellite", element ``satellite <id>``).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``demand_id``, ``households`` (terminals) and ``cost_usd`` (their TCO, USD); None
+        when the plan has no terminal.
+    """
+    lines = getattr(plan, "costs", None)
+    if lines is None or not len(lines):
+        return None
+    sat = lines[lines["kind"] == "satellite"]
+    if not len(sat):
+        return None
+    ids = sat["element"].str.slice(len("satellite "))
+    kits = sat[sat["item"] == "satellite_kit"].groupby(ids)["quantity"].sum()
+    usd = sat.groupby(ids)["tco_usd"].sum()
+    return pd.DataFrame(
+        {"demand_id": usd.index.astype(str), "households": kits.reindex(usd.index).to_numpy(),
+         "cost_usd": usd.to_numpy()}
+    )  # fmt: skip
 
 
 def year_colors(years: int) -> list[str]:
@@ -338,9 +376,9 @@ def write_rollout(
     root = Path(out_dir)
     veredas = result.per_vereda_year.reset_index()
     out = {
-        "rollout_csv": write_text(safe_path(root, "rollout.csv"), _csv_text(result.years)),
+        "rollout_csv": write_text(safe_path(root, "rollout.csv"), csv_table(result.years)),
         "rollout_veredas_csv": write_text(
-            safe_path(root, "rollout_veredas.csv"), _csv_text(veredas)
+            safe_path(root, "rollout_veredas.csv"), csv_table(veredas)
         ),
         "rollout_md": write_text(safe_path(root, "rollout.md"), _markdown(plan, result, language)),
     }

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["MATPLOTLIB_TEXT_RC", "SINKS", "Sink", "safe_text"]
+__all__ = ["MATPLOTLIB_TEXT_RC", "SINKS", "Sink", "csv_table", "safe_text"]
 
 #: Where a text goes: see :func:`safe_text` for what each sink does.
 Sink = Literal[
@@ -128,3 +128,25 @@ def safe_text(value: Any, sink: Sink = "plain") -> str:
         return _FILE_UNSAFE.sub("_", text)[:FILE_NAME_MAX].strip("._") or "x"
     msg = f"Unknown text sink {sink!r}; use one of {list(SINKS)}."
     raise ValueError(msg)
+
+
+def csv_table(df: Any) -> str:
+    """A table as CSV text, every text cell made safe for a spreadsheet (the ``csv`` sink).
+
+    Parameters
+    ----------
+    df
+        A pandas DataFrame.
+
+    Returns
+    -------
+    str
+        The CSV, no index, ``\\n`` line ends.
+    """
+    import pandas as pd
+
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = [safe_text(v, "csv") if isinstance(v, str) else v for v in safe[col]]
+    return str(safe.to_csv(index=False, lineterminator="\n"))

@@ -231,12 +231,15 @@ class _Greedy:
     def run(
         self, network: list[_Element], yearly_budget_usd: float, years: int
     ) -> list[tuple[int, _Element, float]]:
-        """Build year by year the best element the whole rollout can still pay for.
+        """Build year by year the best element the year's money can pay for.
 
-        The best element is built as soon as the cumulative budget allows; cheaper ones do not
-        jump ahead of it (the money waits, carried over). One the rest of the rollout's budget
-        cannot pay for is passed over. Returns (year, element, cost in USD) of each element
-        built, in build order.
+        Each year builds, while the cumulative budget allows, the element that connects the
+        most people per USD among those that fit (a dearer better one waits for next year's
+        money, carried over); an element that connects no one (a spare link) waits until no
+        element that connects someone is left. One the rest of the rollout's budget cannot
+        pay for is passed over. Every element fits in the last year when the rollout's
+        budget covers the one-shot plan, so the whole plan is then built. Returns (year,
+        element, cost in USD) of each element built, in build order.
         """
         tol = 1 + BUDGET_TOLERANCE
         horizon = years * yearly_budget_usd * tol + BUDGET_TOLERANCE
@@ -249,12 +252,14 @@ class _Greedy:
                 while kits and spent + self.cost_usd(kits[0]) > horizon:
                     kits.pop(0)  # never affordable: the horizon only shrinks as money is spent
                 options = [el for el in network if spent + self.cost_usd(el) <= horizon]
-                if not options + kits:
-                    break
-                best = min([*options, *kits[:1]], key=self.rank)
-                c = self.cost_usd(best)
-                if spent + c > room:
+                options += kits[:1]
+                # people first: an element that connects no one waits until none is left
+                useful = [el for el in options if self.rank(el)[0] < 0]
+                fits = [el for el in useful or options if spent + self.cost_usd(el) <= room]
+                if not fits:
                     break  # wait for next year's money
+                best = min(fits, key=self.rank)
+                c = self.cost_usd(best)
                 spent += c
                 log.append((year, best, c))
                 if best.kit:

@@ -46,6 +46,7 @@ __all__ = [
     "PlacementParams",
     "Point",
     "PropagationParams",
+    "RolloutParams",
     "ServiceParams",
     "TechnologyParams",
 ]
@@ -570,4 +571,5 @@ class ExistingParams:
 
 
 from coverage.sections.costs import CostOverride, CostParams  # noqa: E402  (own module)
+from coverage.sections.rollout import RolloutParams  # noqa: E402  (own module)
 from coverage.sections.service import ServiceParams  # noqa: E402  (its own module, same API)

@@ -160,18 +160,17 @@ def test_three_years_at_a_third_of_the_one_shot_cost_build_the_whole_plan():
     check_invariants(r, sites, links, satellite, total / 3)
 
 
-def test_the_best_people_per_usd_goes_first_and_cheaper_ones_wait_behind_it():
-    # A1 with its path (POP, R1, two links) costs 9,500 USD for 110 people, the best ratio;
-    # at 7,000 USD a year it waits for year 2 while A3 (5,800 USD with the PoP's link and
-    # the PoP), which would fit in year 1, does not jump ahead of it; then A2 (now 2,500
-    # USD for 60) and the kit (1,500 for 12) fit in year 2's money, A3 and the spare A1-A2
-    # ring link in year 3's
+def test_the_money_of_a_year_connects_people_while_a_dearer_best_element_waits():
+    # A1 with its path (POP, R1, two links) costs 9,500 USD for 110 people, the best ratio,
+    # and does not fit in year 1's 7,000 USD: the kits (1,500 USD for 12 people) do, and
+    # connect their people now; A1 and A2 come with year 2's money (13,500 USD with what
+    # was carried over), A3 and the spare A1-A2 ring link, which connects no one, last
     r = run(7000.0, 3)
-    assert r.years["spend_usd"].tolist() == [0.0, 13_500.0, 6100.0]
-    assert r.years["carried_over_usd"].tolist() == [7000.0, 500.0, 1400.0]
-    assert r.years["built"].tolist() == ["", "POP, R1, A1, A2; 3 satellite kits", "A3"]
+    assert r.years["spend_usd"].tolist() == [1500.0, 12_000.0, 6100.0]
+    assert r.years["carried_over_usd"].tolist() == [5500.0, 500.0, 1400.0]
+    assert r.years["built"].tolist() == ["3 satellite kits", "POP, R1, A1, A2", "A3"]
     assert r.years["links_built"].tolist() == ["", "POP–R1, A1–R1, A2–R1", "A3–POP, A1–A2"]
-    assert r.years["people_connected"].tolist() == [0.0, 182.0, PEOPLE_NEW]
+    assert r.years["people_connected"].tolist() == [12.0, 182.0, PEOPLE_NEW]
     assert r.per_link[("A1", "A2")] == 3 and r.unbuilt == []
 
 
