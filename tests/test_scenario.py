@@ -191,7 +191,10 @@ def _problems(path: Path) -> str:
             "[placement]\nmast_heights_m = [12.0, -inf]\n",
             "placement.mast_heights_m[1]: expected a finite",
         ),
-        ("[costs]\ndiscount_rate = nan\n", "costs.discount_rate: expected a finite number, got nan"),
+        (
+            "[costs]\ndiscount_rate = nan\n",
+            "costs.discount_rate: expected a finite number, got nan",
+        ),
         (
             "[backhaul]\npop = { name = 'p', lon_deg = nan, lat_deg = 6.0 }\n",
             "backhaul.pop.lon_deg: expected a finite",

@@ -62,7 +62,11 @@ def test_relays_have_no_access_radio_and_unlicensed_bands_pay_no_operator():
     keys = {x.item.key for x in wifi.site_lines(12, grid_power=False)}
     assert "radio_wifi-5ghz-ptmp" in keys and "operator_fee" not in keys
     assert {x.item.key for x in wifi.plan_lines()} == {"pop_equipment"}
-    assert {x.item.key for x in t.plan_lines(10.0)} == {"pop_equipment", "core_network", "ip_transit"}
+    assert {x.item.key for x in t.plan_lines(10.0)} == {
+        "pop_equipment",
+        "core_network",
+        "ip_transit",
+    }
 
 
 def test_link_and_satellite_prices():
