@@ -157,10 +157,10 @@ def test_cost_band_figure_line_and_band(tiny_plan):
     assert ax.get_ylabel() == "People with any service (%)"
     assert "ASSUMPTION" in ax.get_title()  # hand-made plans: no assumption share known
     (line,) = ax.get_lines()
-    assert line.get_xdata().tolist() == list(BUDGETS)
+    assert np.asarray(line.get_xdata()).tolist() == list(BUDGETS)
     assert line.get_ydata() == pytest.approx([100 * s for s in LEVEL_SHARES[:3]])
     (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    ys = band.get_paths()[0].vertices[:, 1]
+    ys = np.asarray(band.get_paths()[0].vertices)[:, 1]
     # from the high prices' curve (one level down, the first clipped) to the low prices' one
     assert ys.min() == pytest.approx(100 * LEVEL_SHARES[0])
     assert ys.max() == pytest.approx(100 * LEVEL_SHARES[3])
