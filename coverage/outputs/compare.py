@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from numpy.typing import NDArray
 
 from coverage.errors import InputError
@@ -70,8 +71,10 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     Keys: ``people_covered``, ``people_total``, ``share_people_covered`` (by the plan's
     sites), ``share_people_served`` (with any service: existing cells, the plan's sites or a
     satellite terminal; 1 minus the unserved share), ``people_served_satellite``,
-    ``households_covered``, ``households_served_satellite``, ``schools_covered``,
-    ``schools_total``, ``cost_usd`` (total cost of ownership), ``cost_capex_usd``,
+    ``households_covered``, ``households_served`` (with any service),
+    ``households_served_satellite``, ``satellite_terminals`` (one a household connected by
+    satellite), ``schools_covered``, ``schools_total``, ``cost_usd`` (total cost of
+    ownership), ``cost_capex_usd``,
     ``cost_opex_usd_per_year``, ``cost_assumption_share`` (share of the cost whose price is
     an ASSUMPTION), ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``,
     ``sites_relay``, ``links``, ``min_link_margin_db``, ``covered_area_km2`` (cells with a
@@ -102,7 +105,9 @@ def plan_figures(plan: Plan) -> dict[str, float]:
         "share_people_served": 1.0 - unserved / total if total > 0 else float("nan"),
         "people_served_satellite": _num(t.get("people_served_satellite")),
         "households_covered": _num(t["households_covered"]),
+        "households_served": _num(t["households_total"]) - _num(t.get("households_unserved")),
         "households_served_satellite": _num(t.get("households_served_satellite")),
+        "satellite_terminals": _num(cost.get("satellite_terminals")),
         "schools_covered": _num(t["schools_covered"]),
         "schools_total": _num(t["schools_total"]),
         "cost_usd": _num(cost["total_usd"]),
@@ -502,6 +507,7 @@ def cost_band_figure(
             color="#1f4e9e",
             label=label("prices_central", language),
         )
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
         ax.set_xlabel(label("budget_tco", language))
         ax.set_ylabel(ylabel if ylabel.endswith("(%)") else f"{ylabel} (%)")
         ax.set_ylim(0, 100)

@@ -120,12 +120,14 @@ def test_plan_figures_served_and_satellite(tiny_plan):
     assert f["share_people_served"] == pytest.approx(250 / 330)
     assert f["share_people_covered"] == pytest.approx(190 / 330)
     assert f["people_served_satellite"] == 0
+    assert f["households_served"] == 63  # 25 already served and 38 newly, of 83
     # a hand-built plan has no cost items: no capex, opex or assumption share
     assert np.isnan(f["cost_capex_usd"]) and np.isnan(f["cost_opex_usd_per_year"])
     assert np.isnan(f["cost_assumption_share"])
     sat = compare.plan_figures(_served(tiny_plan, "sat", satellite=("D5",)))
     assert sat["share_people_served"] == pytest.approx(300 / 330)
     assert sat["people_served_satellite"] == 50 and sat["households_served_satellite"] == 12
+    assert sat["households_served"] == 63 + 12
     assert sat["people_covered"] == f["people_covered"]  # a terminal is no site coverage
 
 
