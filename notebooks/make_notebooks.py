@@ -18,11 +18,13 @@ QUICKSTART = [
         """# San Sebastián de Palmitas: a first coverage plan, step by step
 
 This notebook runs the same stages as `coverage-plan run` through the Python API, on the real
-Palmitas data (SRTM terrain, vereda boundaries, schools, the 2026 population projection).
+Palmitas data (SRTM terrain, vereda boundaries, schools, 2,112 address points as dwellings, the
+city's 2026 households per vereda and its 2025 population update).
 The input files are found in the mirror folder named by `COVERAGE_DATA_MIRROR`.
 
 To keep it quick, it plans a **lighter** version of the default scenario (fewer candidate
-sites, coarser demand cells, one mast height). Run `coverage-plan run` for the full plan.""",
+sites, one mast height; the demand is the same 2,112 dwelling points). Run `coverage-plan run`
+for the full plan.""",
     ),
     (
         "code",
@@ -38,7 +40,7 @@ scenario = load_scenario()  # data/palmitas/scenario.toml
 light = scenario.replace(
     candidates={"max_candidates": 40, "min_spacing_m": 800.0},
     demand={"resolution_m": 360.0},
-    placement={"mast_heights_m": (18.0,), "time_limit_s": 20.0, "budget_usd": 60000.0},
+    placement={"mast_heights_m": (18.0,), "time_limit_s": 20.0, "budget_usd": 500000.0},
 )
 print(light.name, light.area.crs, light.technology.preset, light.propagation.model)""",
     ),
@@ -59,7 +61,7 @@ print(f"terrain {t.shape[1]} x {t.shape[0]} cells of {t.cell_size_m:g} m, "
       f"{t.elevation_m.min():.0f}-{t.elevation_m.max():.0f} m")
 print(len(inputs.settlements.veredas), "veredas,", len(inputs.settlements.schools), "schools")
 print(inputs.assumptions[0])
-inputs.demand.groupby("vereda")["population"].sum().round()""",
+inputs.demand.groupby("vereda")[["households", "population"]].sum().round()""",
     ),
     ("md", "## 2. Candidate sites: terrain high points (topographic position) and schools"),
     (

@@ -1,9 +1,10 @@
-"""Write the planner notebooks 02-05 from plain Python cells (outputs stripped by construction).
+"""Write the planner notebooks 02-06 from plain Python cells (outputs stripped by construction).
 
 Run ``python notebooks/make_planner_notebooks.py`` after editing the cells below; the test
 suite (tests/test_notebooks.py) executes every notebook in this folder. Each plans a light
 version of the Palmitas scenario (90 m terrain, 360 m demand cells, 20 candidates, greedy
-placement) so that it runs in seconds; drop the ``light`` overrides for a real run.
+placement, a budget of 500,000 USD total cost of ownership, which buys three access sites at
+central prices) so that it runs in seconds; drop the ``light`` overrides for a real run.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ light = scenario.replace(
     propagation={"resolution_m": 90.0},
     candidates={"max_candidates": 20, "min_spacing_m": 1000.0},
     demand={"resolution_m": 360.0},
-    placement={"method": "greedy", "mast_heights_m": (18.0,), "budget_usd": 60000.0},
+    placement={"method": "greedy", "mast_heights_m": (18.0,), "budget_usd": 500000.0},
 )"""
 
 TECHNOLOGIES = [
@@ -281,6 +282,178 @@ rates.round(3)""",
 ]
 
 
+COSTS = [
+    (
+        "md",
+        """# 06 · What the plan costs, and what a budget buys
+
+Every price is a cost item of `coverage.planning.costbook`: a low, a central and a high value,
+each with its source, or the word ASSUMPTION where no public price was found (most are: replace
+them with local quotes in `[costs.items]`). A plan's cost is its **total cost of ownership**
+(TCO): the capital cost plus the operating costs of `[costs] years`, discounted at
+`discount_rate`; the budget `[placement] budget_usd` is a TCO budget too, and the plan-wide
+items (the point of presence, the cellular core) come out of it first.
+
+This notebook (1) prices the light plan item by item and per vereda, (2) plans four budgets
+under the low, central and high prices, reusing one coverage matrix, and draws the
+cost-coverage band, and (3) plans the same budgets without satellite terminals, to compare a
+terrestrial-only network with the mixed one (sites and satellite terminals).""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """import functools
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from IPython.display import display  # noqa: A004 (the notebook's display)
+
+from coverage.outputs.labels import label
+from coverage.outputs.report import summarize
+
+run = pipeline.resolve(light)
+inputs = pipeline.existing_service(run, pipeline.prepare_inputs(run))
+candidates = pipeline.build_candidates(run, inputs)
+rx_dbm, _ = pipeline.coverage_matrix(run, inputs, candidates)
+
+
+@functools.cache
+def plan_for(case, budget, satellite=True):
+    # the same data and coverage matrix, planned under other prices, budget or mix
+    sized = pipeline.resolve(light.replace(
+        name=f"{case} prices, {budget:,.0f} USD" + ("" if satellite else ", no satellite"),
+        costs={"case": case},
+        placement={"budget_usd": budget, "satellite": satellite},
+    ))
+    placement = pipeline.choose_sites(sized, inputs, candidates, rx_dbm)
+    return pipeline.assemble_plan(sized, inputs, candidates, rx_dbm, placement)
+
+
+c = run.costs
+print(f"TCO over {c.years} years at a {c.discount_rate:.0%} discount rate; plan-wide items "
+      f"{c.fixed_cost_usd():,.0f} USD; a household by satellite {c.satellite_household_usd():,.0f} USD")""",
+    ),
+    (
+        "md",
+        """## 1. The light plan's cost, item by item
+
+Central prices, the light budget. `assumption` marks the items whose price is an
+ASSUMPTION (no public quote): the plan's cost is an estimate to compare scenarios, not a
+budget to sign.""",
+    ),
+    (
+        "code",
+        """plan = plan_for("central", light.placement.budget_usd)
+summary = summarize(plan)
+cost = summary["cost"]
+print(f"{plan.name}: {cost['total_usd']:,.0f} USD TCO = {cost['capex_usd']:,.0f} USD capex + "
+      f"{cost['opex_usd_per_year']:,.0f} USD a year; {cost['satellite_terminals']} satellite "
+      f"terminals; {cost['assumption_share']:.0%} of the cost rests on ASSUMED prices")
+items = pd.DataFrame(cost["items"]).set_index("item")
+print("ASSUMPTION:", ", ".join(items.index[items["assumption"]]))
+items[["label", "quantity", "unit", "capex_usd", "opex_usd_per_year", "tco_usd", "assumption",
+       "source"]].round(0)""",
+    ),
+    (
+        "md",
+        """Per vereda: an access site's cost is shared by the households it newly serves in each
+vereda, a satellite terminal goes to its own vereda, and the shared rest (relays, links, the
+PoP, the core, IP transit) by each vereda's share of the newly connected households.""",
+    ),
+    (
+        "code",
+        """veredas = pd.DataFrame(summary["veredas"]).set_index("vereda")
+veredas[["households_total", "households_connected", "cost_usd", "satellite_usd",
+         "per_household_connected_usd"]].round(0)""",
+    ),
+    (
+        "md",
+        """## 2. The cost-coverage band
+
+Four budgets under each price case. The line is the central prices; the band spans, at each
+budget, the lowest to the highest share over the three cases (low prices buy more sites for
+the same budget). The share counts people with any service: existing cells, the plan's sites
+or a satellite terminal.""",
+    ),
+    (
+        "code",
+        """budgets = [250_000.0, 500_000.0, 750_000.0, 1_000_000.0]
+band = compare.sweep_cost_band(plan_for, budgets)
+fig = compare.cost_band_figure(band, language="en")
+OUT.mkdir(parents=True, exist_ok=True)
+fig.savefig(OUT / "cost_band.png")
+display(fig)
+plt.close(fig)
+band.pivot(index="budget_usd", columns="case", values="share_people_served")[
+    ["low", "central", "high"]].round(3)""",
+    ),
+    (
+        "code",
+        """band[["case", "budget_usd", "sites_access", "sites_relay", "cost_usd", "cost_capex_usd",
+      "cost_opex_usd_per_year", "share_people_covered", "share_people_served",
+      "satellite_terminals", "schools_covered"]].round(3)""",
+    ),
+    (
+        "md",
+        """A curve need not rise with every budget step. The light scenario places sites with the
+greedy heuristic, schools weigh `school_weight_people` in its objective, and households attach
+to their best server, whose busy-hour capacity can run out: more sites can reach more people
+with signal yet serve fewer. The people by reason show where:""",
+    ),
+    (
+        "code",
+        """reasons = pd.DataFrame({
+    (case, b): plan_for(case, b).demand.groupby("reason")["population"].sum()
+    for case in compare.PRICE_CASES for b in budgets
+}).fillna(0.0)
+reasons.round(0)""",
+    ),
+    (
+        "md",
+        """## 3. Terrestrial only against mixed
+
+The same budgets at central prices without the satellite option. With it, the placement
+weighs a terminal per household against sites, and what is left of the budget after the
+network equips targeted households no site serves, the most people per terminal first. A
+terminal counts in `households_served_satellite` only where neither an existing cell nor a
+new site serves the household; `satellite_terminals` counts every terminal bought. With
+`[existing] target = "everyone"` (the Palmitas scenario) households that existing cells
+already serve are targeted too: where the right panel's bars differ, terminals went to such
+households and connected no one new (`target = "unserved"` aims them at the unserved only).""",
+    ),
+    (
+        "code",
+        """terrestrial = compare.sweep(lambda b: plan_for("central", b, satellite=False), budgets,
+                            parameter="budget_usd")
+mixed = band[band["case"] == "central"]
+columns = ["households_served", "households_served_satellite", "satellite_terminals",
+           "sites_access", "share_people_served", "cost_usd"]
+mix = pd.concat({"terrestrial": terrestrial.set_index("budget_usd")[columns],
+                 "mixed": mixed.set_index("budget_usd")[columns]}, axis=1)
+gain = mix["mixed", "households_served"] - mix["terrestrial", "households_served"]
+print("mixed serves at least as many households at every budget:", bool((gain >= -1e-6).all()))
+fig, (ax, bars) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+ax.plot(budgets, mix["terrestrial", "households_served"], "o-", label="terrestrial only")
+ax.plot(budgets, mix["mixed", "households_served"], "s--", label="mixed (sites and satellite)")
+ax.set(xlabel=label("budget_tco", "en"), ylabel="households with any service", ylim=(0, None),
+       xticks=budgets)
+ax.legend()
+x = np.arange(len(budgets))
+bars.bar(x - 0.2, mix["mixed", "satellite_terminals"], 0.4, label="terminals bought")
+bars.bar(x + 0.2, mix["mixed", "households_served_satellite"], 0.4,
+         label="households they newly connect")
+bars.set(xticks=x, xticklabels=[f"{b:,.0f}" for b in budgets], xlabel=label("budget_tco", "en"),
+         title="mixed plans, central prices", ylim=(0, 1.4 * mix["mixed", "satellite_terminals"].max() + 1))
+bars.legend(loc="upper right")
+ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+display(fig)
+plt.close(fig)
+mix.round(3)""",
+    ),
+]
+
+
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     """A notebook of markdown and code cells, without outputs."""
     nb = nbformat.v4.new_notebook()
@@ -289,6 +462,8 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
         for kind, src in cells
     ]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids: the file does not change on rebuild
     return nb
 
 
@@ -297,3 +472,4 @@ if __name__ == "__main__":
     nbformat.write(build(BACKHAUL), HERE / "03_mesh_backhaul.ipynb")
     nbformat.write(build(SWEEPS), HERE / "04_budget_sweep_sensitivity.ipynb")
     nbformat.write(build(SERVICE), HERE / "05_service_sensitivity.ipynb")
+    nbformat.write(build(COSTS), HERE / "06_costs_and_mix.ipynb")

@@ -5,13 +5,16 @@ For the planner in a notebook: :func:`compare` puts two plans' figures side by s
 :func:`difference_figure` show where coverage was gained or lost, and :func:`sweep` runs a
 function that makes a plan for each value of a parameter (budget in sites, technology,
 mast height, k-factor, DEM error...) and tabulates cost against coverage, which
-:func:`cost_coverage_figure` plots. The figures are built under
+:func:`cost_coverage_figure` plots. :func:`sweep_cost_band` plans each budget under the low,
+central and high prices of the cost items, and :func:`cost_band_figure` draws the central
+cost-coverage curve inside the band the prices span. The figures are built under
 :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`, so a ``$`` in a plan's name is printed.
 """
 
 from __future__ import annotations
 
 import logging
+import textwrap
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,10 +24,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from numpy.typing import NDArray
 
 from coverage.errors import InputError
-from coverage.outputs.labels import label
+from coverage.outputs.labels import fmt_share, label
 from coverage.outputs.report import summarize
 from coverage.outputs.styles import hillshade
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
@@ -33,14 +37,19 @@ from coverage.plan import Plan
 __all__ = [
     "compare",
     "compare_veredas",
+    "cost_band_figure",
     "cost_coverage_figure",
     "coverage_change",
     "difference_figure",
     "plan_figures",
     "sweep",
+    "sweep_cost_band",
 ]
 
 log = logging.getLogger(__name__)
+
+#: The price cases of the cost items (:mod:`coverage.planning.costbook`), cheapest first.
+PRICE_CASES = ("low", "central", "high")
 
 #: Codes of :func:`coverage_change`.
 CHANGE_NONE, CHANGE_LOST, CHANGE_GAINED, CHANGE_BOTH = 0, 1, 2, 3
@@ -59,10 +68,17 @@ def _num(x: Any) -> float:
 def plan_figures(plan: Plan) -> dict[str, float]:
     """The headline figures of one plan, as a flat mapping of metric -> number.
 
-    Keys: ``people_covered``, ``people_total``, ``share_people_covered``,
-    ``households_covered``, ``schools_covered``, ``schools_total``, ``cost_usd``,
-    ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``, ``sites_relay``,
-    ``links``, ``min_link_margin_db``, ``covered_area_km2`` (cells with a signal).
+    Keys: ``people_covered``, ``people_total``, ``share_people_covered`` (by the plan's
+    sites), ``share_people_served`` (with any service: existing cells, the plan's sites or a
+    satellite terminal; 1 minus the unserved share), ``people_served_satellite``,
+    ``households_covered``, ``households_served`` (with any service),
+    ``households_served_satellite``, ``satellite_terminals`` (one a household connected by
+    satellite), ``schools_covered``, ``schools_total``, ``cost_usd`` (total cost of
+    ownership), ``cost_capex_usd``,
+    ``cost_opex_usd_per_year``, ``cost_assumption_share`` (share of the cost whose price is
+    an ASSUMPTION), ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``,
+    ``sites_relay``, ``links``, ``min_link_margin_db``, ``covered_area_km2`` (cells with a
+    signal).
 
     Parameters
     ----------
@@ -72,21 +88,33 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     Returns
     -------
     dict
-        Metric name -> value (people, households, schools as counts, the share in 0-1, costs
-        in USD, the margin in dB, the area in km²); NaN where :func:`summarize` has None.
+        Metric name -> value (people, households, schools as counts, the shares in 0-1,
+        costs in USD, opex in USD a year, the margin in dB, the area in km²); NaN where
+        :func:`summarize` has None or lacks the figure (a plan without cost items has no
+        capex, opex or assumption share).
     """
     s = summarize(plan)
-    t = s["totals"]
+    t, cost = s["totals"], s["cost"]
     cell_km2 = plan.terrain.cell_size_m**2 / 1e6
+    total = _num(t["people_total"])
+    unserved = _num(t.get("people_unserved"))
     return {
         "people_covered": _num(t["people_covered"]),
-        "people_total": _num(t["people_total"]),
+        "people_total": total,
         "share_people_covered": _num(t["share_people_covered"]),
+        "share_people_served": 1.0 - unserved / total if total > 0 else float("nan"),
+        "people_served_satellite": _num(t.get("people_served_satellite")),
         "households_covered": _num(t["households_covered"]),
+        "households_served": _num(t["households_total"]) - _num(t.get("households_unserved")),
+        "households_served_satellite": _num(t.get("households_served_satellite")),
+        "satellite_terminals": _num(cost.get("satellite_terminals")),
         "schools_covered": _num(t["schools_covered"]),
         "schools_total": _num(t["schools_total"]),
-        "cost_usd": _num(s["cost"]["total_usd"]),
-        "cost_per_person_usd": _num(s["cost"]["per_person_covered_usd"]),
+        "cost_usd": _num(cost["total_usd"]),
+        "cost_capex_usd": _num(cost.get("capex_usd")),
+        "cost_opex_usd_per_year": _num(cost.get("opex_usd_per_year")),
+        "cost_assumption_share": _num(cost.get("assumption_share")),
+        "cost_per_person_usd": _num(cost["per_person_covered_usd"]),
         "sites_access": _num(s["sites"]["access"]),
         "sites_relay": _num(s["sites"]["relay"]),
         "links": _num(s["backhaul"]["links"]),
@@ -361,5 +389,130 @@ def cost_coverage_figure(
         ax2.set_ylim(bottom=0)
         lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
         ax.legend(lines, [str(h.get_label()) for h in lines], loc="lower right", fontsize=8)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def sweep_cost_band(
+    run: Callable[[str, float], Plan],
+    budgets: Iterable[float],
+    cases: Iterable[str] = PRICE_CASES,
+    *,
+    parameter: str = "budget_usd",
+) -> pd.DataFrame:
+    """Plan every budget under every price case: the table of a cost-coverage band.
+
+    Parameters
+    ----------
+    run
+        Makes one plan from a price case and a budget (USD, total cost of ownership), e.g.
+        ``lambda case, b: plan_coverage(scenario.replace(costs={"case": case},
+        placement={"budget_usd": b}))``.
+    budgets
+        The budgets to plan (USD, total cost of ownership over ``[costs] years``), in order.
+    cases
+        The price cases, each a ``[costs] case`` ("low", "central" or "high").
+    parameter
+        Name of the budget column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case and budget, the cases in the given order and the budgets within
+        each: ``case``, the budget, ``plan`` (its name), the metrics of :func:`plan_figures`
+        and ``seconds`` (wall time of ``run``).
+
+    Raises
+    ------
+    InputError
+        No budget or no case to plan.
+    """
+    budgets, cases = [float(b) for b in budgets], [str(c) for c in cases]
+    if not budgets or not cases:
+        msg = f"A cost band needs budgets and price cases; got {budgets} and {cases}."
+        raise InputError(msg)
+    pairs = [(case, b) for case in cases for b in budgets]
+    pair = f"(case, {parameter})"
+    table = sweep(lambda p: run(*p), pairs, parameter=pair)
+    table.insert(0, parameter, [b for _, b in pairs])
+    table.insert(0, "case", [c for c, _ in pairs])
+    return table.drop(columns=pair)
+
+
+def cost_band_figure(
+    table: pd.DataFrame,
+    *,
+    parameter: str = "budget_usd",
+    metric: str = "share_people_served",
+    language: str = "es",
+) -> Figure:
+    """Cost-coverage band of a :func:`sweep_cost_band` table: coverage against budget.
+
+    The central prices' curve is a line with markers; the shaded band spans, at each budget,
+    the lowest to the highest value over all the price cases (low prices usually buy more
+    coverage for a budget, so the band's top is the low case's curve). The title says which
+    share of the plans' cost rests on ASSUMED prices.
+
+    Parameters
+    ----------
+    table
+        A table of :func:`sweep_cost_band` (columns ``case``, the budget's, the metric's
+        and ``cost_assumption_share``); it needs rows of case "central".
+    parameter
+        The budget column (USD, total cost of ownership).
+    metric
+        The share (0-1) on the y axis: ``share_people_served`` (people with any service)
+        or ``share_people_covered`` (by the plan's sites).
+    language
+        "es" or "en", for the labels and the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The band, the budget (USD) on the x axis and the share of people (%) on the y axis.
+
+    Raises
+    ------
+    InputError
+        The table has no row of the central prices.
+    ScenarioError
+        Unknown language.
+    """
+    central = table[table["case"] == "central"].sort_values(parameter)
+    if central.empty:
+        msg = f"A cost band needs the central prices; the table has cases {sorted(set(table['case']))}."
+        raise InputError(msg)
+    band = table.groupby(parameter)[metric].agg(["min", "max"]).sort_index()
+    assumed = table["cost_assumption_share"].dropna() if "cost_assumption_share" in table else None
+    if assumed is not None and len(assumed):
+        title = label("prices_assumed", language).format(share=fmt_share(float(assumed.max())))
+    else:
+        title = label("prices_assumed_items", language)
+    ylabel = label("share_served" if metric == "share_people_served" else "share", language)
+    with plt.rc_context(MATPLOTLIB_TEXT_RC):
+        fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+        ax.fill_between(
+            band.index.to_numpy(dtype=float),
+            100.0 * band["min"].to_numpy(dtype=float),
+            100.0 * band["max"].to_numpy(dtype=float),
+            color="#1f4e9e",
+            alpha=0.2,
+            linewidth=0,
+            label=label("prices_band", language),
+        )
+        ax.plot(
+            central[parameter].to_numpy(dtype=float),
+            100.0 * central[metric].to_numpy(dtype=float),
+            "o-",
+            color="#1f4e9e",
+            label=label("prices_central", language),
+        )
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        ax.set_xlabel(label("budget_tco", language))
+        ax.set_ylabel(ylabel if ylabel.endswith("(%)") else f"{ylabel} (%)")
+        ax.set_ylim(0, 100)
+        ax.set_xlim(left=0)
+        ax.set_title(safe_text(textwrap.fill(title, 95), "matplotlib"), fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
     return fig

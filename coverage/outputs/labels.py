@@ -189,6 +189,12 @@ LABELS: dict[str, dict[str, str]] = {
         "over_capacity": "sitio sin capacidad en hora pico",
         "yes": "sí",
         "no": "no",
+        "budget_tco": "Presupuesto (USD, costo total de propiedad)",
+        "share_served": "Personas con algún servicio (%)",
+        "prices_central": "Precios centrales",
+        "prices_band": "Entre precios bajos y altos",
+        "prices_assumed": "Hasta el {share} del costo de cada plan se basa en precios SUPUESTOS (sin cotización pública): curvas para comparar, no un presupuesto.",
+        "prices_assumed_items": "Los precios marcados SUPUESTO en los rubros de costo son supuestos: curvas para comparar, no un presupuesto.",
     },
     "en": {
         "title": "Rural connectivity coverage",
@@ -344,6 +350,12 @@ LABELS: dict[str, dict[str, str]] = {
         "over_capacity": "site full at the busy hour",
         "yes": "yes",
         "no": "no",
+        "budget_tco": "Budget (USD, total cost of ownership)",
+        "share_served": "People with any service (%)",
+        "prices_central": "Central prices",
+        "prices_band": "Between low and high prices",
+        "prices_assumed": "Up to {share} of each plan's cost rests on ASSUMED prices (no public quote): curves to compare, not a budget.",
+        "prices_assumed_items": "Prices marked ASSUMPTION in the cost items are assumptions: curves to compare, not a budget.",
     },
 }
 

@@ -74,5 +74,112 @@ def test_sweep_and_cost_coverage_curve(tiny_plan):
     assert table["cost_usd"].is_monotonic_increasing
     assert (table["seconds"] >= 0).all()
     fig = compare.cost_coverage_figure(table, language="en")
-    assert fig.axes[0].get_xlabel() == "Plan cost (USD)"
+    assert fig.axes[0].get_xlabel() == "Plan cost (USD, total cost of ownership)"
     plt.close(fig)
+
+
+def _served(plan, name, *, drop=(), satellite=()):
+    """``plan`` with the demand of sites ``drop`` unserved and points ``satellite`` (demand ids)
+    given a satellite terminal: a hand-made plan of a band sweep."""
+    d = plan.demand.copy()
+    lost = d["best_site"].isin(drop) & (d["service"] == "served_new")
+    d.loc[lost, ["covered", "reason", "service"]] = [False, "out_of_range", "unserved"]
+    sat = d["demand_id"].isin(satellite)
+    d["satellite_terminals"] = np.where(sat, 1, 0)
+    d.loc[sat, "service"] = "served_satellite"
+    s = plan.sites[~plan.sites["site_id"].isin(drop)].copy()
+    return dataclasses.replace(plan, name=name, demand=d, sites=s)
+
+
+#: Share of the 330 people with any service at each level of :func:`_band_run`: the existing
+#: cells only (100), without S2 (180), the tiny plan (250), and Filo Alto by satellite (300).
+LEVEL_SHARES = (100 / 330, 180 / 330, 250 / 330, 300 / 330)
+BUDGETS = (100_000.0, 200_000.0, 300_000.0)
+
+
+def _band_run(plan):
+    """A ``run(case, budget)`` over hand-made plans: a level per budget, one level more at low
+    prices and one less at high prices."""
+    levels = (
+        _served(plan, "none", drop=("S1", "S2")),
+        _served(plan, "sin S2", drop=("S2",)),
+        plan,
+        _served(plan, "sat", satellite=("D5",)),
+    )
+    shift = {"low": 1, "central": 0, "high": -1}
+
+    def run(case, budget):
+        i = BUDGETS.index(budget) + shift[case]
+        return levels[min(max(i, 0), len(levels) - 1)]
+
+    return run
+
+
+def test_plan_figures_served_and_satellite(tiny_plan):
+    f = compare.plan_figures(tiny_plan)
+    assert f["share_people_served"] == pytest.approx(250 / 330)
+    assert f["share_people_covered"] == pytest.approx(190 / 330)
+    assert f["people_served_satellite"] == 0
+    assert f["households_served"] == 63  # 25 already served and 38 newly, of 83
+    # a hand-built plan has no cost items: no capex, opex or assumption share
+    assert np.isnan(f["cost_capex_usd"]) and np.isnan(f["cost_opex_usd_per_year"])
+    assert np.isnan(f["cost_assumption_share"])
+    sat = compare.plan_figures(_served(tiny_plan, "sat", satellite=("D5",)))
+    assert sat["share_people_served"] == pytest.approx(300 / 330)
+    assert sat["people_served_satellite"] == 50 and sat["households_served_satellite"] == 12
+    assert sat["households_served"] == 63 + 12
+    assert sat["people_covered"] == f["people_covered"]  # a terminal is no site coverage
+
+
+def test_sweep_cost_band_table(tiny_plan):
+    table = compare.sweep_cost_band(_band_run(tiny_plan), BUDGETS)
+    assert table.shape[0] == 9
+    assert list(table.columns[:3]) == ["case", "budget_usd", "plan"]
+    assert set(compare.plan_figures(tiny_plan)) <= set(table.columns)
+    assert list(table["case"]) == ["low"] * 3 + ["central"] * 3 + ["high"] * 3
+    assert list(table["budget_usd"]) == list(BUDGETS) * 3
+    share = table.pivot(index="budget_usd", columns="case", values="share_people_served")
+    assert share["central"].tolist() == pytest.approx(LEVEL_SHARES[:3])
+    for case in compare.PRICE_CASES:
+        assert share[case].is_monotonic_increasing, case
+    # lower prices buy more service for the same budget
+    assert (share["low"] >= share["central"]).all() and (share["central"] >= share["high"]).all()
+    assert (share["low"] > share["high"]).all()
+    named = compare.sweep_cost_band(_band_run(tiny_plan), BUDGETS[:1], ["central"], parameter="b")
+    assert list(named.columns[:2]) == ["case", "b"] and len(named) == 1
+
+
+def test_cost_band_figure_line_and_band(tiny_plan):
+    from matplotlib.collections import PolyCollection
+
+    table = compare.sweep_cost_band(_band_run(tiny_plan), BUDGETS)
+    fig = compare.cost_band_figure(table, language="en")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Budget (USD, total cost of ownership)"
+    assert ax.get_ylabel() == "People with any service (%)"
+    assert "ASSUMPTION" in ax.get_title()  # hand-made plans: no assumption share known
+    (line,) = ax.get_lines()
+    assert np.asarray(line.get_xdata()).tolist() == list(BUDGETS)
+    assert line.get_ydata() == pytest.approx([100 * s for s in LEVEL_SHARES[:3]])
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    ys = np.asarray(band.get_paths()[0].vertices)[:, 1]
+    # from the high prices' curve (one level down, the first clipped) to the low prices' one
+    assert ys.min() == pytest.approx(100 * LEVEL_SHARES[0])
+    assert ys.max() == pytest.approx(100 * LEVEL_SHARES[3])
+    plt.close(fig)
+    table["cost_assumption_share"] = 0.8
+    fig = compare.cost_band_figure(table, language="es")
+    assert "80.0 %" in fig.axes[0].get_title() and "SUPUESTOS" in fig.axes[0].get_title()
+    assert fig.axes[0].get_xlabel().startswith("Presupuesto")
+    plt.close(fig)
+
+
+def test_cost_band_needs_budgets_cases_and_central_prices(tiny_plan):
+    run = _band_run(tiny_plan)
+    with pytest.raises(InputError, match="budgets and price cases"):
+        compare.sweep_cost_band(run, [])
+    with pytest.raises(InputError, match="budgets and price cases"):
+        compare.sweep_cost_band(run, BUDGETS, cases=())
+    table = compare.sweep_cost_band(run, BUDGETS, cases=("low", "high"))
+    with pytest.raises(InputError, match="central prices"):
+        compare.cost_band_figure(table)
