@@ -82,8 +82,8 @@ def test_write_outputs_writes_every_format(written):
     _plan, out, paths = written
     expected = {
         "map", "summary_json", "summary_csv", "summary_md", "rx_dbm_tif", "rx_class_tif",
-        "best_server_tif", "gpkg", "kmz", "sites_csv", "static_map_png", "static_map_pdf",
-        "gap_report_html", "gap_report_pdf", "manifest",
+        "best_server_tif", "gpkg", "kmz", "sites_csv", "costs_csv", "static_map_png",
+        "static_map_pdf", "gap_report_html", "gap_report_pdf", "manifest",
         "profile_POP_S1", "profile_POP_R1", "profile_R1_S2", "profile_S1_R1",
     }  # fmt: skip
     assert set(paths) == expected

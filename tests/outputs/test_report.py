@@ -47,7 +47,9 @@ def test_summary_reference_figures(tiny_plan):
     assert t["uncovered_by_reason"]["weak_signal"]["people"] == 50
     assert t["uncovered_by_reason"]["no_backhaul"]["schools"] == 1
     assert s["cost"]["total_usd"] == 33_000
-    assert s["cost"]["per_person_covered_usd"] == pytest.approx(33_000 / 190)
+    # per person newly connected: 150 people served_new (40 of the 190 covered had service)
+    assert s["cost"]["per_person_covered_usd"] == pytest.approx(33_000 / 150)
+    assert s["cost"]["per_household_connected_usd"] == pytest.approx(33_000 / 38)
     assert s["sites"] == {"pop": 1, "access": 2, "relay": 1}
     assert s["backhaul"]["links"] == 4
     assert s["backhaul"]["min_margin_db"] == 4.0
@@ -158,7 +160,7 @@ def test_gap_report_totals_equal_summary_and_vereda_sum(tiny_plan):
     # people not covered, by reason, in the last four columns
     for col, reason in enumerate(report.GAP_REASONS, start=8):
         assert num(total[col]) == t["uncovered_by_reason"][reason]["people"]
-    assert "Plan cost (USD)" in page and "33,000" in page and "173.68" in page
+    assert "Total cost of ownership" in page and "33,000" in page and "868" in page
     assert "log-distance toy model" in page  # the models of the run are stated
     assert "blocked by terrain" in page
 
