@@ -131,11 +131,12 @@ def vereda_costs(plan: Plan, keys: pd.Series) -> dict[str, dict[str, float | Non
     element_usd = _element_usd(plan, lines)
     shared = 0.0
     served_new = demand[(service == "served_new") if service is not None else demand["covered"]]
+    key_of = dict(zip(demand["demand_id"].astype(str), keys, strict=True))
     for element, usd in element_usd.items():
         if element.startswith("satellite "):
-            j = demand.index[demand["demand_id"].astype(str) == element[len("satellite ") :]]
-            if len(j):
-                sat_cost[keys.loc[j[0]]] += usd
+            key = key_of.get(element[len("satellite ") :])
+            if key is not None:
+                sat_cost[key] += usd
             continue
         mine = served_new[served_new["best_site"].astype(str) == element]
         weights = mine["households"].astype(float).groupby(keys.loc[mine.index]).sum()

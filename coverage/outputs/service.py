@@ -48,6 +48,7 @@ __all__ = [
     "service_totals_text",
     "shown_classes",
     "shown_counts",
+    "visible_classes",
     "whole_parts",
 ]
 
@@ -259,9 +260,36 @@ def shown_counts(
         The parts in the order of :data:`SERVICE_CLASSES` (of the classes shown, see
         :func:`shown_classes`), adding up to ``total``.
     """
-    parts = whole_parts([row.get(f"{unit}_{c}", 0.0) for c in SERVICE_CLASSES])
+    parts = dict(
+        zip(
+            SERVICE_CLASSES,
+            whole_parts([row.get(f"{unit}_{c}", 0.0) for c in SERVICE_CLASSES]),
+            strict=True,
+        )
+    )
+    return sum(parts.values()), [
+        parts[c] for c in visible_classes(existing=existing, satellite=satellite)
+    ]
+
+
+def visible_classes(*, existing: bool, satellite: bool) -> tuple[str, ...]:
+    """The service classes an output shows, in order: "already served" only with existing
+    service, "satellite" only when some point got a terminal.
+
+    Parameters
+    ----------
+    existing
+        Whether the plan has existing service.
+    satellite
+        Whether the plan gives satellite terminals.
+
+    Returns
+    -------
+    tuple of str
+        Classes of :data:`SERVICE_CLASSES`.
+    """
     keep = (existing, True, satellite, True)
-    return sum(parts), [x for x, k in zip(parts, keep, strict=True) if k]
+    return tuple(c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k)
 
 
 def shown_classes(summary: Mapping[str, Any]) -> tuple[dict[str, bool], tuple[str, ...]]:
@@ -282,9 +310,9 @@ def shown_classes(summary: Mapping[str, Any]) -> tuple[dict[str, bool], tuple[st
     existing = bool(summary.get("existing_service", {}).get("present", False))
     totals = summary.get("totals", {})
     satellite = float(totals.get("households_served_satellite", 0.0) or 0.0) > 0
-    flags = {"existing": existing, "satellite": satellite}
-    keep = (existing, True, satellite, True)
-    return flags, tuple(c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k)
+    return {"existing": existing, "satellite": satellite}, visible_classes(
+        existing=existing, satellite=satellite
+    )
 
 
 def service_notes(summary: Mapping[str, Any], *, language: str = "es") -> list[str]:

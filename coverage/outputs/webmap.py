@@ -42,12 +42,12 @@ from coverage.outputs.labels import Labeller, labeller
 from coverage.outputs.panels import panels_html
 from coverage.outputs.report import summarize
 from coverage.outputs.service import (
-    SERVICE_CLASSES,
     existing_service_summary,
     existing_sites,
     service_classes,
     shown_classes,
     shown_counts,
+    visible_classes,
 )
 from coverage.outputs.styles import (
     BEST_SERVER_COLORS,
@@ -307,8 +307,7 @@ def _vereda_figures(v: dict[str, Any], L: Labeller, show: dict[str, bool]) -> li
     by service class (already served only with existing service, satellite only with
     terminals)."""
     total, parts = shown_counts(v, "households", **show)
-    keep = (show["existing"], True, show["satellite"], True)
-    classes = [c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k]
+    classes = visible_classes(**show)
     return [
         (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
         (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
@@ -391,8 +390,7 @@ def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: 
     many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
     cls = service_classes(demand)
     present = existing_service_summary(plan)["present"]
-    keep = (present, True, bool((cls == "served_satellite").any()), True)
-    for c in (c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k):
+    for c in visible_classes(existing=present, satellite=bool((cls == "served_satellite").any())):
         color = SERVICE_COLORS[c]
         group = folium.FeatureGroup(name=safe_text(f"{L('demand')}: {L(c)}", "html"), show=True)
         sel = (cls == c).to_numpy()
