@@ -271,12 +271,13 @@ def write_manifest(
     outputs: Mapping[str, Path] | None = None,
     timings_s: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
+    details: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write ``manifest.json`` atomically.
 
     Parameters
     ----------
-    plan, path, outputs, timings_s, inputs
+    plan, path, outputs, timings_s, inputs, details
         As for :func:`coverage.outputs.manifest.build_manifest`.
 
     Returns
@@ -284,7 +285,9 @@ def write_manifest(
     Path
         ``path``.
     """
-    data = build_manifest(plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs)
+    data = build_manifest(
+        plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs, details=details
+    )
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -359,10 +362,22 @@ def write_outputs(
         if "manifest" in wanted:
             path = safe_path(stage, "manifest.json")
             written["manifest"] = write_manifest(
-                plan, path, outputs=written, timings_s=timings, inputs=inputs
+                plan,
+                path,
+                outputs=written,
+                timings_s=timings,
+                inputs=inputs,
+                details=_output_details(written),
             )
         final = {k: Path(out_dir).resolve() / v.relative_to(stage) for k, v in written.items()}
     return final
+
+
+def _output_details(written: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
+    """Facts the manifest records about some outputs: the map's kind (offline or CDN)."""
+    if "map" not in written:
+        return {}
+    return {"map": webmap.map_kind(written["map"].read_text(encoding="utf-8"))}
 
 
 def estimate_set_bytes(plan: Plan) -> int:

@@ -8,9 +8,10 @@ veredas), popups with the figures and, fixed over the map, the panels of
 :mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
 and the legend), in Spanish or English; one function adds each layer. :func:`map_html`
 renders it to one self-contained HTML page: no basemap tiles from the internet (terrain is
-our own hillshade image), and Leaflet's JavaScript and CSS inlined from a local copy
-(Debian's ``libjs-leaflet``, or a folder named by ``$COVERAGE_LEAFLET_DIR``), so that the
-map works offline, as it must in the field.
+our own hillshade image), and Leaflet's JavaScript and CSS inlined from the copy that the
+``xstatic-leaflet`` wheel installs (a dependency of this package: no system package is
+needed), so that the map works offline, as it must in the field; :func:`map_kind` tells from
+a page which kind it is (the manifest records it).
 
 Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) for display only,
 with :func:`coverage.outputs.styles.to_web_mercator`, since Leaflet stretches an image
@@ -24,7 +25,6 @@ from __future__ import annotations
 import base64
 import functools
 import logging
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 
 import folium
 import numpy as np
+import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
@@ -74,20 +75,18 @@ __all__ = [
     "demand_cells",
     "leaflet_assets",
     "map_html",
+    "map_kind",
 ]
 
 log = logging.getLogger(__name__)
 
+#: The Leaflet version inlined: the one the ``xstatic-leaflet`` wheel ships.
+LEAFLET_VERSION: str = xstatic_leaflet.VERSION
+#: Where a page rendered with ``offline=False`` loads the same Leaflet version from.
 LEAFLET_URLS = {
-    "leaflet": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
-    "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+    "leaflet": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js",
+    "leaflet_css": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css",
 }
-#: Folders searched, in order, for a local copy of Leaflet (leaflet.js and leaflet.css).
-LEAFLET_DIRS = (
-    "/usr/share/javascript/leaflet",  # Debian libjs-leaflet
-    "/usr/share/nodejs/leaflet/dist",  # Debian node-leaflet
-    "/usr/lib/node_modules/leaflet/dist",  # npm install -g leaflet
-)
 
 #: (x, y) in the working CRS -> (lat, lon) in degrees.
 LatLon = Callable[[Any, Any], tuple[Any, Any]]
@@ -483,6 +482,16 @@ def _add_existing_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> N
     group.add_to(m)
 
 
+#: On a phone (a screen under 600 px) the layer list and the legend are made small and
+#: scrollable so that they leave the map visible.
+_NARROW_SCREEN_CSS = """<style>
+@media (max-width: 600px) {
+  .leaflet-control-layers-list { max-height: 40vh; overflow-y: auto; font-size: 0.8rem; }
+  #coverage-legend { max-height: 30vh !important; max-width: 45vw !important; }
+}
+</style>"""
+
+
 def _add_title_legend_controls(
     m: folium.Map, plan: Plan, bounds: BoundsLonLat, language: str
 ) -> None:
@@ -490,26 +499,24 @@ def _add_title_legend_controls(
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
+    # the browser tab's title; branca writes it into <title> as it is, so it is escaped here
+    root.title = safe_text(f"{labeller(language)('title')}: {plan.name}", "html")
+    # on a narrow screen the open layer list would cover the map: there it starts folded
+    root.header.add_child(Element(_NARROW_SCREEN_CSS))
     root.html.add_child(Element(panels_html(plan, language)))
     m.fit_bounds(_corners(bounds))
 
 
-def leaflet_assets() -> Path | None:
-    """Folder of a local Leaflet copy (``leaflet.js`` + ``leaflet.css``), or None.
-
-    Looks first in ``$COVERAGE_LEAFLET_DIR``, then in :data:`LEAFLET_DIRS` (Debian's
-    ``libjs-leaflet`` installs ``/usr/share/javascript/leaflet``).
+def leaflet_assets() -> Path:
+    """Folder of the Leaflet copy that is inlined: ``leaflet.js``, ``leaflet.css``, ``images/``.
 
     Returns
     -------
-    Path or None
-        The first folder that holds both files; None when none does.
+    Path
+        The ``data`` folder of the installed ``xstatic-leaflet`` wheel (Leaflet
+        :data:`LEAFLET_VERSION`).
     """
-    candidates = [os.environ.get("COVERAGE_LEAFLET_DIR", ""), *LEAFLET_DIRS]
-    for c in candidates:
-        if c and (Path(c) / "leaflet.js").is_file() and (Path(c) / "leaflet.css").is_file():
-            return Path(c)
-    return None
+    return Path(xstatic_leaflet.BASE_DIR)
 
 
 def _inline_css(folder: Path) -> str:
@@ -540,18 +547,19 @@ def _stable_ids(page: str) -> str:
 def map_html(m: folium.Map, *, offline: bool = True) -> str:
     """Render a map to one HTML page, with Leaflet inlined when ``offline``.
 
-    With ``offline`` and a local Leaflet copy (see :func:`leaflet_assets`), the page has no
-    external script or stylesheet: it works without internet. Without a local copy it keeps
-    the CDN links and logs a warning naming the fix (``apt-get install libjs-leaflet`` or
-    ``$COVERAGE_LEAFLET_DIR``).
+    Offline, the page has no external script or stylesheet: Leaflet's script and stylesheet
+    (its images as data URIs) come from the ``xstatic-leaflet`` wheel
+    (:func:`leaflet_assets`), and the page works without internet. A folium that renders
+    no Leaflet links to replace leaves the CDN links, with a warning in the log
+    (:func:`map_kind` then says ``"cdn"``).
 
     Parameters
     ----------
     m
         The map, e.g. from :func:`coverage_map`.
     offline
-        Inline Leaflet's script and stylesheet (when a local copy is found); False keeps
-        the CDN links.
+        Inline Leaflet's script and stylesheet; False keeps the links to the CDN (a smaller
+        page that needs internet).
 
     Returns
     -------
@@ -563,20 +571,52 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
     if not offline:
         return page
     folder = leaflet_assets()
-    if folder is None:
-        log.warning(
-            "No local Leaflet copy found (looked in $COVERAGE_LEAFLET_DIR and %s); the map "
-            "needs internet to load Leaflet. Install Debian's libjs-leaflet or set "
-            "COVERAGE_LEAFLET_DIR to a folder with leaflet.js and leaflet.css.",
-            ", ".join(LEAFLET_DIRS),
-        )
-        return page
     js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     css = _inline_css(folder).replace("</style", "<\\/style")
     script_tag = f'<script src="{LEAFLET_URLS["leaflet"]}"></script>'
     css_tag = f'<link rel="stylesheet" href="{LEAFLET_URLS["leaflet_css"]}"/>'
     if script_tag not in page or css_tag not in page:
-        log.warning("Leaflet links not found in the rendered map; left as they are.")
+        log.warning(
+            "Leaflet links not found in the rendered map (a folium whose page layout this "
+            "version does not know): the map loads Leaflet from the internet; the manifest "
+            "records it as kind 'cdn'. Install the folium version pyproject.toml names."
+        )
         return page
     page = page.replace(script_tag, f"<script>{js}</script>", 1)
     return page.replace(css_tag, f"<style>{css}</style>", 1)
+
+
+_LEAFLET_BANNER = re.compile(r"\* Leaflet (\d+\.\d+\.\d+), a JS library for interactive maps")
+
+
+def map_kind(page: str) -> dict[str, Any]:
+    """Which kind of map page this is: offline (Leaflet inlined) or loading Leaflet from a CDN.
+
+    Parameters
+    ----------
+    page
+        An HTML page from :func:`map_html`.
+
+    Returns
+    -------
+    dict
+        ``kind`` (``"offline"`` when the page loads no script or stylesheet from the
+        network, else ``"cdn"``), ``leaflet_version`` (of the inlined copy, from its banner,
+        or of the CDN link; None when neither is found) and ``leaflet_source``
+        (``"xstatic-leaflet"`` when inlined, the CDN URL, or None when the page holds no
+        Leaflet).
+    """
+    remote = re.search(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
+    if remote is None:
+        banner = _LEAFLET_BANNER.search(page)
+        return {
+            "kind": "offline",
+            "leaflet_version": banner.group(1) if banner else None,
+            "leaflet_source": "xstatic-leaflet" if banner else None,
+        }
+    version = re.search(r"leaflet@(\d+\.\d+\.\d+)", remote.group(1))
+    return {
+        "kind": "cdn",
+        "leaflet_version": version.group(1) if version else None,
+        "leaflet_source": remote.group(1),
+    }

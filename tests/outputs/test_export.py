@@ -30,7 +30,7 @@ from shapely.geometry import LineString
 
 from coverage.errors import InputError, ScenarioError
 from coverage.inputs.dem import load_terrain
-from coverage.outputs import charts, export, files, kml, report
+from coverage.outputs import charts, export, files, kml, report, webmap
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
 from tests.helpers import WARNING
@@ -270,6 +270,11 @@ def test_manifest_lists_outputs_with_checksums_and_versions(written):
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
     assert set(m["timings_s"]["outputs"]) >= {"map", "geotiff", "gpkg"}
     assert len(m["terrain"]["elevation_sha256"]) == 64
+    # the map's record says it is the offline kind, with the wheel's Leaflet inlined
+    assert m["outputs"]["map"]["kind"] == "offline"
+    assert m["outputs"]["map"]["leaflet_version"] == webmap.LEAFLET_VERSION
+    assert m["outputs"]["map"]["leaflet_source"] == "xstatic-leaflet"
+    assert m["software"]["packages"]["xstatic-leaflet"]
 
 
 def test_manifest_checksums_inputs(tiny_plan, tmp_path):
