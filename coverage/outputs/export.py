@@ -37,7 +37,17 @@ import rasterio.features
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, costs, kml, report, report_pages, service, styles, webmap
+from coverage.outputs import (
+    charts,
+    costs,
+    kml,
+    report,
+    report_pages,
+    service,
+    styles,
+    summarytable,
+    webmap,
+)
 from coverage.outputs import rollout as rollout_outputs
 from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
@@ -451,7 +461,12 @@ def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[s
     p = functools.partial(safe_path, root)
     return {
         "summary_json": write_text(p("summary.json"), text),
-        "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
+        "summary_csv": write_text(
+            p("summary_veredas.csv"), summarytable.summary_csv(summary, language=language)
+        ),
+        "summary_total_csv": write_text(
+            p("summary_total.csv"), summarytable.total_csv(summary, language=language)
+        ),
         "summary_md": write_text(
             p("summary.md"), report.summary_markdown(summary, language=language)
         ),

@@ -22,17 +22,14 @@ name or panel: folium's popups and tooltips, and Leaflet's layer control, show H
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import folium
 import numpy as np
-import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from numpy.typing import NDArray
@@ -40,6 +37,14 @@ from pyproj import Transformer
 
 from coverage.inputs.terrain import Terrain
 from coverage.outputs.labels import Labeller, labeller
+from coverage.outputs.leaflet import (
+    LEAFLET_URLS,
+    LEAFLET_VERSION,
+    data_uri,
+    inline_css,
+    leaflet_assets,
+    map_kind,
+)
 from coverage.outputs.panels import panels_html
 from coverage.outputs.report import summarize
 from coverage.outputs.service import (
@@ -71,6 +76,8 @@ from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = [
+    "LEAFLET_URLS",
+    "LEAFLET_VERSION",
     "coverage_map",
     "demand_cells",
     "leaflet_assets",
@@ -80,22 +87,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The Leaflet version inlined: the one the ``xstatic-leaflet`` wheel ships.
-LEAFLET_VERSION: str = xstatic_leaflet.VERSION
-#: Where a page rendered with ``offline=False`` loads the same Leaflet version from.
-LEAFLET_URLS = {
-    "leaflet": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js",
-    "leaflet_css": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css",
-}
-
 #: (x, y) in the working CRS -> (lat, lon) in degrees.
 LatLon = Callable[[Any, Any], tuple[Any, Any]]
 #: (west, south, east, north) in degrees.
 BoundsLonLat = tuple[float, float, float, float]
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 class _Bind(MacroElement):
@@ -204,7 +199,7 @@ def _image(rgba: NDArray[np.uint8], bounds: BoundsLonLat, **options: Any) -> Any
     """A non-interactive image overlay of an RGBA picture over ``bounds``."""
     # `interactive` last: folium writes the options in the order they are given.
     return folium.raster_layers.ImageOverlay(
-        _data_uri(png_bytes(rgba)), bounds=_corners(bounds), **options, interactive=False
+        data_uri(png_bytes(rgba)), bounds=_corners(bounds), **options, interactive=False
     )
 
 
@@ -507,30 +502,6 @@ def _add_title_legend_controls(
     m.fit_bounds(_corners(bounds))
 
 
-def leaflet_assets() -> Path:
-    """Folder of the Leaflet copy that is inlined: ``leaflet.js``, ``leaflet.css``, ``images/``.
-
-    Returns
-    -------
-    Path
-        The ``data`` folder of the installed ``xstatic-leaflet`` wheel (Leaflet
-        :data:`LEAFLET_VERSION`).
-    """
-    return Path(xstatic_leaflet.BASE_DIR)
-
-
-def _inline_css(folder: Path) -> str:
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def repl(mt: re.Match[str]) -> str:
-        img = folder / mt.group(1)
-        if img.is_file() and img.suffix == ".png":
-            return f"url({_data_uri(img.read_bytes())})"
-        return mt.group(0)
-
-    return re.sub(r"url\((images/[\w.-]+)\)", repl, css)
-
-
 _FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
 
 
@@ -572,7 +543,7 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
         return page
     folder = leaflet_assets()
     js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    css = _inline_css(folder).replace("</style", "<\\/style")
+    css = inline_css(folder).replace("</style", "<\\/style")
     script_tag = f'<script src="{LEAFLET_URLS["leaflet"]}"></script>'
     css_tag = f'<link rel="stylesheet" href="{LEAFLET_URLS["leaflet_css"]}"/>'
     if script_tag not in page or css_tag not in page:
@@ -584,39 +555,3 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
         return page
     page = page.replace(script_tag, f"<script>{js}</script>", 1)
     return page.replace(css_tag, f"<style>{css}</style>", 1)
-
-
-_LEAFLET_BANNER = re.compile(r"\* Leaflet (\d+\.\d+\.\d+), a JS library for interactive maps")
-
-
-def map_kind(page: str) -> dict[str, Any]:
-    """Which kind of map page this is: offline (Leaflet inlined) or loading Leaflet from a CDN.
-
-    Parameters
-    ----------
-    page
-        An HTML page from :func:`map_html`.
-
-    Returns
-    -------
-    dict
-        ``kind`` (``"offline"`` when the page loads no script or stylesheet from the
-        network, else ``"cdn"``), ``leaflet_version`` (of the inlined copy, from its banner,
-        or of the CDN link; None when neither is found) and ``leaflet_source``
-        (``"xstatic-leaflet"`` when inlined, the CDN URL, or None when the page holds no
-        Leaflet).
-    """
-    remote = re.search(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', page)
-    if remote is None:
-        banner = _LEAFLET_BANNER.search(page)
-        return {
-            "kind": "offline",
-            "leaflet_version": banner.group(1) if banner else None,
-            "leaflet_source": "xstatic-leaflet" if banner else None,
-        }
-    version = re.search(r"leaflet@(\d+\.\d+\.\d+)", remote.group(1))
-    return {
-        "kind": "cdn",
-        "leaflet_version": version.group(1) if version else None,
-        "leaflet_source": remote.group(1),
-    }

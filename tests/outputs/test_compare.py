@@ -91,7 +91,9 @@ def test_covered_area_and_change_count_only_cells_at_the_threshold(tiny_plan):
     assert delta[0, 0] == pytest.approx(-1.0) and delta[0, 2] == pytest.approx(1.0)
     assert np.isnan(delta[1, 1])  # both below the threshold: no difference drawn
     fig = compare.difference_figure(a, b, language="en")
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
     assert labels[:3] == [
         "lost: 2 cells, 0.0018 km²",
         "gained: 2 cells, 0.0018 km²",
