@@ -138,6 +138,8 @@ def _with(layer: Any, *children: MacroElement) -> Any:
 def _text(v: Any) -> str:
     if isinstance(v, float | np.floating):
         return "–" if not np.isfinite(v) else f"{float(v):,.1f}"
+    if isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return f"{int(v):,}"
     return str(v)
 
 
@@ -303,8 +305,8 @@ def _vereda_figures(v: dict[str, Any], L: Labeller, show: dict[str, bool]) -> li
     total, parts = shown_counts(v, "households", **show)
     classes = visible_classes(**show)
     return [
-        (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
-        (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
+        (f"{L('people')} {L('covered').lower()}", round(v["people_covered"])),
+        (f"{L('people')} {L('uncovered').lower()}", round(v["people_uncovered"])),
         (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
         (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
         (L("households"), total),
@@ -366,7 +368,7 @@ def _add_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
                     (L("role"), L(str(r.role))),
                     (L("mast_m"), float(r.mast_height_m)),
                     (L("ground_m"), float(r.ground_elevation_m)),
-                    (L("people"), float(r.people_covered)),
+                    (L("people"), round(float(r.people_covered))),
                     (L("schools"), int(r.schools_covered)),
                     ("USD", float(r.cost_usd)),
                 ],
@@ -410,10 +412,13 @@ def _demand_marker(r: Any, service: tuple[str, str], ll: LatLon, L: Labeller) ->
     school = r.kind == "school"
     reason = "covered_reason" if r.reason == "covered" else str(r.reason)
     color = service[1]
+    # whole people and households (a point's share of its vereda's households has fractions);
+    # a school has neither of its own, so its popup shows none
+    people = [] if school else [(L("people"), round(float(r.population)))]
+    people += [] if school else [(L("households"), round(float(r.households)))]
     rows = [
         (L("vereda"), str(r.vereda)),
-        (L("people"), float(r.population)),
-        (L("households"), float(r.households)),
+        *people,
         (L("service"), L(service[0])),
         (L("rx_dbm"), float(r.rx_dbm)),
         (L("site"), str(r.best_site) or "–"),

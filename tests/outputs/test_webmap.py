@@ -199,3 +199,16 @@ def test_map_without_existing_service_has_no_existing_layer_or_legend(tiny_plan)
     assert json.dumps("Demanda: Aún sin servicio") in page
     legend = page[page.index('id="coverage-legend"') :]
     assert "Sitios móviles existentes" not in legend and "Ya con servicio" not in legend
+
+
+def test_popups_show_whole_people_and_no_people_for_schools(tiny_plan):
+    d = tiny_plan.demand.copy()
+    d.loc[d["kind"] != "school", "population"] += 0.3  # fractions, as dwelling points give
+    plan = dataclasses.replace(tiny_plan, demand=d)
+    page = webmap.map_html(webmap.coverage_map(plan, language="es"), offline=False)
+    popups = re.findall(r'bindPopup\((".*?"),', page)
+    texts = [json.loads(p) for p in popups]
+    schools = [t for t in texts if t.startswith("<b>Escuela")]
+    assert schools and not [t for t in schools if "Personas" in t or "Hogares" in t]
+    people = re.findall(r"<th>Personas</th><td>([^<]*)</td>", "".join(texts))
+    assert people and all(re.fullmatch(r"[\d,]+", n) for n in people), people
