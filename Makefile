@@ -7,9 +7,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 export COVERAGE_DATA_MIRROR ?= $(abspath ../shared/data/palmitas)
-# System tools the tests drive: gdalinfo/ogrinfo (GDAL), Chromium (map test), pdftoppm (PDF test),
-# and Debian's Leaflet, which the offline map inlines.
-APT_PACKAGES = gdal-bin chromium poppler-utils libjs-leaflet
+# System tools the tests drive: gdalinfo/ogrinfo (GDAL), Chromium (map test), pdftoppm (PDF test).
+# Leaflet, which the offline map inlines, comes from the xstatic-leaflet wheel, not from here.
+APT_PACKAGES = gdal-bin chromium poppler-utils
 
 .PHONY: plan test venv system-tools lint
 
@@ -26,7 +26,6 @@ venv: $(VENV)/.installed
 system-tools:
 	@missing=""; \
 	for tool in gdalinfo chromium pdftoppm; do command -v $$tool >/dev/null || missing=yes; done; \
-	[ -f /usr/share/javascript/leaflet/leaflet.js ] || missing=yes; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \

@@ -133,6 +133,11 @@ class Plan:
         each site, link, plan-wide element and satellite household, with capex, opex a year,
         total cost of ownership (USD), source and whether it is an assumption), or None for
         a hand-built plan priced by ``cost_usd`` columns only.
+    threshold_dbm
+        The service threshold: the received power (dBm) at which a terminal decodes at the
+        stated reliability (:attr:`coverage.pipeline.resolve.ResolvedScenario.threshold_dbm`);
+        a cell of :attr:`coverage_dbm` at or above it has signal (see :meth:`signal_cells`).
+        None for a hand-built plan that does not state it.
     """
 
     name: str
@@ -152,6 +157,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     existing_sites: gpd.GeoDataFrame | None = None
     costs: pd.DataFrame | None = None
+    threshold_dbm: float | None = None
 
     @property
     def access_sites(self) -> gpd.GeoDataFrame:
@@ -185,3 +191,17 @@ class Plan:
             The sum of ``demand["population"]`` where ``covered`` (people).
         """
         return float(self.demand.loc[self.demand["covered"], "population"].sum())
+
+    def signal_cells(self) -> NDArray[np.bool_]:
+        """The terrain cells where the plan's best server reaches the service threshold.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            On the terrain grid: ``coverage_dbm >= threshold_dbm``; where the plan states
+            no :attr:`threshold_dbm`, every cell with a finite signal (a hand-built plan).
+        """
+        rx = np.asarray(self.coverage_dbm, dtype=np.float64)
+        if self.threshold_dbm is None:
+            return np.isfinite(rx)
+        return np.nan_to_num(rx, nan=-np.inf) >= self.threshold_dbm

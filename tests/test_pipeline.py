@@ -306,6 +306,11 @@ def test_dem_voids_are_refused_above_max_void_share_and_warned_below(tmp_path: P
     few = write_territory(tmp_path / "few")
     _punch_voids(few.parent / "dem.tif", slice(30, 41), slice(30, 41))  # about 2 %
     plan = pipeline.plan_coverage(few)
+    # (and, on this plan as on any: it states its service threshold, which its area uses)
+    assert plan.threshold_dbm == pipeline.resolve(load_scenario(few)).threshold_dbm
+    assert (
+        plan.signal_cells() == (np.nan_to_num(plan.coverage_dbm, nan=-999) >= plan.threshold_dbm)
+    ).all()
     share = plan.terrain.filled_voids / plan.terrain.elevation_m.size
     assert 0.01 < share < 0.05
     (warning,) = [w for w in plan.warnings if w.startswith("DEM dem.tif: ")]

@@ -77,8 +77,9 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     ownership), ``cost_capex_usd``,
     ``cost_opex_usd_per_year``, ``cost_assumption_share`` (share of the cost whose price is
     an ASSUMPTION), ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``,
-    ``sites_relay``, ``links``, ``min_link_margin_db``, ``covered_area_km2`` (cells with a
-    signal).
+    ``sites_relay``, ``links``, ``min_link_margin_db``, ``covered_area_km2`` (the cells
+    where the best server reaches the service threshold, :meth:`Plan.signal_cells
+    <coverage.plan.Plan.signal_cells>`).
 
     Parameters
     ----------
@@ -119,8 +120,20 @@ def plan_figures(plan: Plan) -> dict[str, float]:
         "sites_relay": _num(s["sites"]["relay"]),
         "links": _num(s["backhaul"]["links"]),
         "min_link_margin_db": _num(s["backhaul"]["min_margin_db"]),
-        "covered_area_km2": float(np.isfinite(plan.coverage_dbm).sum()) * cell_km2,
+        "covered_area_km2": float(_signal_cells(plan).sum()) * cell_km2,
     }
+
+
+def _signal_cells(plan: Plan) -> NDArray[np.bool_]:
+    """The cells at or above the plan's service threshold; a plan that states none (hand-built)
+    counts every cell with a signal, and the log says so."""
+    if plan.threshold_dbm is None:
+        log.warning(
+            "Plan %r states no service threshold (threshold_dbm): its covered area counts "
+            "every cell with a signal, not only those at the threshold.",
+            plan.name,
+        )
+    return plan.signal_cells()
 
 
 def _names(plan_a: Plan, plan_b: Plan) -> tuple[str, str]:
@@ -194,7 +207,9 @@ def _same_grid(plan_a: Plan, plan_b: Plan) -> None:
 def coverage_change(plan_a: Plan, plan_b: Plan) -> tuple[NDArray[np.uint8], NDArray[np.float32]]:
     """Where coverage changes from plan A to plan B, on their common grid.
 
-    A cell counts as covered by a plan where it has any signal (a finite ``coverage_dbm``).
+    A cell counts as covered by a plan where its best server reaches the plan's service
+    threshold (:meth:`Plan.signal_cells <coverage.plan.Plan.signal_cells>`; any signal for
+    a hand-built plan without :attr:`~coverage.plan.Plan.threshold_dbm`).
 
     Parameters
     ----------
@@ -214,8 +229,8 @@ def coverage_change(plan_a: Plan, plan_b: Plan) -> tuple[NDArray[np.uint8], NDAr
         The plans are not on the same terrain grid.
     """
     _same_grid(plan_a, plan_b)
-    a = np.isfinite(plan_a.coverage_dbm)
-    b = np.isfinite(plan_b.coverage_dbm)
+    a = _signal_cells(plan_a)
+    b = _signal_cells(plan_b)
     change = (a & ~b) * CHANGE_LOST + (~a & b) * CHANGE_GAINED + (a & b) * CHANGE_BOTH
     with np.errstate(invalid="ignore"):
         delta = np.where(a & b, plan_b.coverage_dbm - plan_a.coverage_dbm, np.nan)
@@ -226,8 +241,9 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
     """Map of the coverage change from plan A to plan B over the hillshade.
 
     Cells covered by both show the received power gained or lost (dB, B minus A); cells only
-    one plan covers are coloured as lost or gained (see :func:`coverage_change`); both
-    plans' access sites are marked.
+    one plan covers are coloured as lost or gained (see :func:`coverage_change`: covered is
+    at the service threshold, which the title states); the legend gives each kind's cells
+    and area (km²); both plans' access sites are marked.
 
     Parameters
     ----------
@@ -250,6 +266,7 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
     """
     change, delta = coverage_change(plan_a, plan_b)
     t = plan_a.terrain
+    cell_km2 = t.cell_size_m**2 / 1e6
     xmin, ymin, xmax, ymax = t.bounds
     extent = (xmin, xmax, ymin, ymax)
     with plt.rc_context(MATPLOTLIB_TEXT_RC):
@@ -260,7 +277,8 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
         for code, (color, text) in _CHANGE_COLORS.items():
             rgb = tuple(int(color[i : i + 2], 16) / 255.0 for i in (1, 3, 5))
             rgba[change == code] = (*rgb, 0.6)
-            handles.append(Patch(color=color, label=f"{text} ({(change == code).sum()} cells)"))
+            n = int((change == code).sum())
+            handles.append(Patch(color=color, label=f"{text}: {n} cells, {n * cell_km2:.4g} km²"))
         rgba[change == CHANGE_BOTH] = 0.0  # drawn as the dB difference below
         both = change == CHANGE_BOTH
         if both.any():
@@ -280,7 +298,11 @@ def difference_figure(plan_a: Plan, plan_b: Plan, *, language: str = "es") -> Fi
             acc = plan.access_sites
             ax.scatter(acc.geometry.x, acc.geometry.y, marker=marker, s=60, c="black")
         na, nb = _names(plan_a, plan_b)
-        title = safe_text(f"{label('coverage_best', language)}: {na} → {nb}", "matplotlib")
+        thresholds = sorted(
+            {p.threshold_dbm for p in (plan_a, plan_b) if p.threshold_dbm is not None}
+        )
+        at = f" (≥ {' / '.join(f'{t:g}' for t in thresholds)} dBm)" if thresholds else ""
+        title = safe_text(f"{label('coverage_best', language)}: {na} → {nb}{at}", "matplotlib")
         ax.set_title(title, fontsize=10)
         ax.legend(handles=handles, loc="lower right", fontsize=8)
         ax.set_xticks([])

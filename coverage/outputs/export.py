@@ -37,7 +37,17 @@ import rasterio.features
 from shapely.geometry import shape
 
 from coverage.errors import InputError
-from coverage.outputs import charts, costs, kml, report, report_pages, service, styles, webmap
+from coverage.outputs import (
+    charts,
+    costs,
+    kml,
+    report,
+    report_pages,
+    service,
+    styles,
+    summarytable,
+    webmap,
+)
 from coverage.outputs import rollout as rollout_outputs
 from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
@@ -271,12 +281,13 @@ def write_manifest(
     outputs: Mapping[str, Path] | None = None,
     timings_s: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
+    details: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write ``manifest.json`` atomically.
 
     Parameters
     ----------
-    plan, path, outputs, timings_s, inputs
+    plan, path, outputs, timings_s, inputs, details
         As for :func:`coverage.outputs.manifest.build_manifest`.
 
     Returns
@@ -284,7 +295,9 @@ def write_manifest(
     Path
         ``path``.
     """
-    data = build_manifest(plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs)
+    data = build_manifest(
+        plan, path, outputs=outputs, timings_s=timings_s, inputs=inputs, details=details
+    )
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -359,10 +372,22 @@ def write_outputs(
         if "manifest" in wanted:
             path = safe_path(stage, "manifest.json")
             written["manifest"] = write_manifest(
-                plan, path, outputs=written, timings_s=timings, inputs=inputs
+                plan,
+                path,
+                outputs=written,
+                timings_s=timings,
+                inputs=inputs,
+                details=_output_details(written),
             )
         final = {k: Path(out_dir).resolve() / v.relative_to(stage) for k, v in written.items()}
     return final
+
+
+def _output_details(written: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
+    """Facts the manifest records about some outputs: the map's kind (offline or CDN)."""
+    if "map" not in written:
+        return {}
+    return {"map": webmap.map_kind(written["map"].read_text(encoding="utf-8"))}
 
 
 def estimate_set_bytes(plan: Plan) -> int:
@@ -436,7 +461,12 @@ def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[s
     p = functools.partial(safe_path, root)
     return {
         "summary_json": write_text(p("summary.json"), text),
-        "summary_csv": write_text(p("summary_veredas.csv"), report.summary_csv(summary)),
+        "summary_csv": write_text(
+            p("summary_veredas.csv"), summarytable.summary_csv(summary, language=language)
+        ),
+        "summary_total_csv": write_text(
+            p("summary_total.csv"), summarytable.total_csv(summary, language=language)
+        ),
         "summary_md": write_text(
             p("summary.md"), report.summary_markdown(summary, language=language)
         ),

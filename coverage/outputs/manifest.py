@@ -62,6 +62,7 @@ _PACKAGES = (
     "networkx",
     "folium",
     "branca",
+    "xstatic-leaflet",
     "matplotlib",
 )
 
@@ -140,6 +141,7 @@ def build_manifest(
     outputs: Mapping[str, Path] | None = None,
     timings_s: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
+    details: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a run: what is needed to reproduce and check it.
 
@@ -157,6 +159,9 @@ def build_manifest(
         Output name -> seconds spent writing it.
     inputs
         Extra input files (name -> path, or a mapping that already carries ``sha256``).
+    details
+        Output name -> more facts about that output, added to its record (e.g. the map's
+        ``kind``: ``"offline"`` or ``"cdn"``, from :func:`coverage.outputs.webmap.map_kind`).
 
     Returns
     -------
@@ -167,7 +172,7 @@ def build_manifest(
         area layers, ``plan.metrics["inputs"]`` and ``inputs``), a digest of the terrain
         grid, the models and assumptions, the Python, GDAL and package versions, the
         pipeline's timings (``plan.metrics``) and the writing time of each output, and each
-        output's size and SHA-256. Every text has lost its control characters
+        output's size and SHA-256 (and its ``details``). Every text has lost its control characters
         (:func:`coverage.outputs.report.jsonable`).
     """
     manifest = {
@@ -189,7 +194,7 @@ def build_manifest(
             "pipeline": jsonable(plan.metrics.get("timings_s", plan.metrics.get("seconds", {}))),
             "outputs": {k: round(v, 4) for k, v in (timings_s or {}).items()},
         },
-        "outputs": _output_records(outputs or {}, Path(path).parent.resolve()),
+        "outputs": _output_records(outputs or {}, Path(path).parent.resolve(), details or {}),
     }
     return jsonable(manifest)
 
@@ -208,8 +213,11 @@ def _terrain_record(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _output_records(outputs: Mapping[str, Path], folder: Path) -> dict[str, Any]:
-    """Each output file: its path (relative to ``folder`` when inside it), size and SHA-256."""
+def _output_records(
+    outputs: Mapping[str, Path], folder: Path, details: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Each output file: its path (relative to ``folder`` when inside it), size and SHA-256,
+    then the ``details`` given for it."""
     return {
         name: {
             "path": p.relative_to(folder).as_posix()
@@ -217,6 +225,7 @@ def _output_records(outputs: Mapping[str, Path], folder: Path) -> dict[str, Any]
             else str(p),
             "bytes": p.stat().st_size,
             "sha256": sha256_file(p),
+            **dict(details.get(name, {})),
         }
         for name, p in outputs.items()
         if p.is_file()

@@ -2,7 +2,8 @@
 
 Everything here turns a plan into numbers and text: :func:`summarize` gives one
 JSON-ready dictionary (the plan's warnings, totals, one row per vereda, the schools, the cost,
-the models and the assumptions of the run); :func:`summary_csv` and :func:`gap_report_html`
+the models and the assumptions of the run); :func:`gap_report_html` and the per-vereda CSV
+(:mod:`coverage.outputs.summarytable`)
 format it (:func:`coverage.outputs.markdown.summary_markdown`, also importable from here,
 writes it as Markdown, and :func:`coverage.outputs.report_pages.gap_report_figures` lays it
 out as PDF pages). Nothing here writes files: :mod:`coverage.outputs.export` does, atomically.
@@ -17,9 +18,7 @@ as ``<script>alert(1)</script>`` or ``=1+2`` stays inert text.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import logging
 import math
 from typing import Any
@@ -37,7 +36,6 @@ from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_shar
 from coverage.outputs.markdown import summary_markdown
 from coverage.outputs.regulatory import regulation_html, regulation_summary
 from coverage.outputs.service import (
-    SERVICE_CLASSES,
     SERVICE_CSS,
     existing_service_summary,
     service_chart_html,
@@ -54,7 +52,6 @@ __all__ = [
     "gap_report_html",
     "jsonable",
     "summarize",
-    "summary_csv",
     "summary_markdown",
 ]
 
@@ -265,82 +262,6 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, bool | int | float | np.generic) and not isinstance(obj, np.str_):
         return _num(obj.item() if isinstance(obj, np.generic) else obj)
     return safe_text(obj)
-
-
-#: Columns of the per-vereda CSV, in order (the totals row has vereda "TOTAL" and no id). The
-#: service columns are there for every plan: without existing service, ``*_served_existing``
-#: are 0 (see ``existing_service`` in the summary JSON).
-CSV_COLUMNS = (
-    "vereda",
-    "vereda_id",
-    "people_total",
-    "people_covered",
-    "people_uncovered",
-    "households_total",
-    "households_covered",
-    "households_uncovered",
-    "schools_total",
-    "schools_covered",
-    "schools_uncovered",
-    "share_people_covered",
-    *(f"households_{c}" for c in SERVICE_CLASSES),
-    *(f"people_{c}" for c in SERVICE_CLASSES),
-    *(f"uncovered_{r}_people" for r in GAP_REASONS),
-    "households_connected",
-    "cost_usd",
-    "per_household_connected_usd",
-)
-
-
-def _csv_row(name: str, row: dict[str, Any]) -> list[Any]:
-    values: list[Any] = [name]
-    for col in CSV_COLUMNS[1:]:
-        if col.startswith("uncovered_") and col.endswith("_people"):
-            values.append(
-                row["uncovered_by_reason"][col[len("uncovered_") : -len("_people")]]["people"]
-            )
-        elif col == "vereda_id":
-            values.append(safe_text(row.get(col, ""), "csv"))
-        else:
-            values.append(row.get(col))
-    return ["" if v is None else (round(v, 4) if isinstance(v, float) else v) for v in values]
-
-
-def summary_csv(summary: dict[str, Any]) -> str:
-    """The per-vereda table as CSV text (snake_case English headers), with a TOTAL row.
-
-    Names are written as they are (CSV is data, not markup) but for control characters; the
-    ``csv`` module quotes them. Cells that a spreadsheet would run as a formula (starting
-    with ``=``, ``+``, ``-``, ``@`` or a tab) are prefixed with a single quote
-    (:func:`coverage.outputs.text.safe_text`, ``"csv"``).
-
-    Parameters
-    ----------
-    summary
-        A summary from :func:`summarize`.
-
-    Returns
-    -------
-    str
-        The CSV text: a header of :data:`CSV_COLUMNS`, one row per vereda, then ``TOTAL``;
-        floats rounded to 4 decimals, missing numbers empty.
-    """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in summary["veredas"]:
-        writer.writerow(_csv_row(safe_text(row["vereda"], "csv"), row))
-    cost = summary["cost"]
-    total = {
-        **summary["totals"],
-        "households_connected": sum(
-            r.get("households_connected") or 0.0 for r in summary["veredas"]
-        ),
-        "cost_usd": cost["total_usd"],
-        "per_household_connected_usd": cost.get("per_household_connected_usd"),
-    }
-    writer.writerow(_csv_row("TOTAL", total))
-    return buf.getvalue()
 
 
 _CSS = """

@@ -51,8 +51,13 @@ MATPLOTLIB_TEXT_RC: dict[RcKeyType, Any] = {"text.parse_math": False, "text.uset
 # C0 but tab, newline and carriage return; DEL and C1; surrogates; the two non-characters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CR = re.compile("\r\n?")
-# CommonMark's inline punctuation, and "$" for GitHub's math; "&" and "<" are HTML-escaped.
+# CommonMark's inline punctuation, and "$" for GitHub's math.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~$])")
+# A "<" that could open raw HTML or an autolink (a tag name, "/", "!" or "?" after it), and an
+# "&" that could start a named character reference ("&amp;"; a numeric one has lost its "#"
+# to _MD_SPECIAL already): these get a backslash; any other "<" and "&" are plain text.
+_MD_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_ENTITY = re.compile(r"&(?=[A-Za-z0-9]+;)")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -76,8 +81,10 @@ def safe_text(value: Any, sink: Sink = "plain") -> str:
           text and quoted attribute values alike; folium popups and tooltips and Leaflet's
           layer names are HTML;
         * ``"markdown"``: then Markdown punctuation backslash-escaped (``$`` too, for
-          GitHub's math), then HTML-escaped, and tabs and newlines made spaces, for a table
-          cell or a one-line list item;
+          GitHub's math), and a ``<`` that could open a tag or an ``&`` that could start a
+          character reference, so that no HTML is made and the file reads as plain text in
+          an editor too (``<=`` and ``'`` stay as they are); tabs and newlines made spaces,
+          for a table cell or a one-line list item;
         * ``"kml"``: control characters removed; for KML element text and attributes, which
           :mod:`xml.etree.ElementTree` escapes for XML;
         * ``"kml_description"``: as ``"html"``: Google Earth renders a ``<description>``
@@ -107,8 +114,8 @@ def safe_text(value: Any, sink: Sink = "plain") -> str:
     '&lt;b&gt;Peñas&lt;/b&gt;'
     >>> safe_text("=1+1", "csv")
     "'=1+1"
-    >>> safe_text("O'Brien | 5 $", "markdown")
-    'O&#x27;Brien \\\\| 5 \\\\$'
+    >>> safe_text("O'Brien | 5 $ <= <b>", "markdown")
+    "O'Brien \\\\| 5 \\\\$ <= \\\\<b>"
     >>> safe_text("../S2 <a>", "file_name")
     'S2_a'
     """
@@ -119,7 +126,8 @@ def safe_text(value: Any, sink: Sink = "plain") -> str:
         return html.escape(text, quote=True)
     if sink == "markdown":
         md = _MD_SPECIAL.sub(r"\\\1", text)
-        return html.escape(md, quote=True).replace("\t", " ").replace("\n", " ")
+        md = _MD_ENTITY.sub(r"\\&", _MD_TAG_START.sub(r"\\<", md))
+        return md.replace("\t", " ").replace("\n", " ")
     if sink == "matplotlib":
         return text.replace("\t", " ")
     if sink == "csv":

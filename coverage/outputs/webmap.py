@@ -8,9 +8,10 @@ veredas), popups with the figures and, fixed over the map, the panels of
 :mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
 and the legend), in Spanish or English; one function adds each layer. :func:`map_html`
 renders it to one self-contained HTML page: no basemap tiles from the internet (terrain is
-our own hillshade image), and Leaflet's JavaScript and CSS inlined from a local copy
-(Debian's ``libjs-leaflet``, or a folder named by ``$COVERAGE_LEAFLET_DIR``), so that the
-map works offline, as it must in the field.
+our own hillshade image), and Leaflet's JavaScript and CSS inlined from the copy that the
+``xstatic-leaflet`` wheel installs (a dependency of this package: no system package is
+needed), so that the map works offline, as it must in the field; :func:`map_kind` tells from
+a page which kind it is (the manifest records it).
 
 Rasters are reprojected from the working CRS to Web Mercator (EPSG:3857) for display only,
 with :func:`coverage.outputs.styles.to_web_mercator`, since Leaflet stretches an image
@@ -21,13 +22,10 @@ name or panel: folium's popups and tooltips, and Leaflet's layer control, show H
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import folium
@@ -39,6 +37,14 @@ from pyproj import Transformer
 
 from coverage.inputs.terrain import Terrain
 from coverage.outputs.labels import Labeller, labeller
+from coverage.outputs.leaflet import (
+    LEAFLET_URLS,
+    LEAFLET_VERSION,
+    data_uri,
+    inline_css,
+    leaflet_assets,
+    map_kind,
+)
 from coverage.outputs.panels import panels_html
 from coverage.outputs.report import summarize
 from coverage.outputs.service import (
@@ -70,33 +76,21 @@ from coverage.outputs.text import safe_text
 from coverage.plan import Plan
 
 __all__ = [
+    "LEAFLET_URLS",
+    "LEAFLET_VERSION",
     "coverage_map",
     "demand_cells",
     "leaflet_assets",
     "map_html",
+    "map_kind",
 ]
 
 log = logging.getLogger(__name__)
-
-LEAFLET_URLS = {
-    "leaflet": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
-    "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
-}
-#: Folders searched, in order, for a local copy of Leaflet (leaflet.js and leaflet.css).
-LEAFLET_DIRS = (
-    "/usr/share/javascript/leaflet",  # Debian libjs-leaflet
-    "/usr/share/nodejs/leaflet/dist",  # Debian node-leaflet
-    "/usr/lib/node_modules/leaflet/dist",  # npm install -g leaflet
-)
 
 #: (x, y) in the working CRS -> (lat, lon) in degrees.
 LatLon = Callable[[Any, Any], tuple[Any, Any]]
 #: (west, south, east, north) in degrees.
 BoundsLonLat = tuple[float, float, float, float]
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 class _Bind(MacroElement):
@@ -144,6 +138,8 @@ def _with(layer: Any, *children: MacroElement) -> Any:
 def _text(v: Any) -> str:
     if isinstance(v, float | np.floating):
         return "–" if not np.isfinite(v) else f"{float(v):,.1f}"
+    if isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return f"{int(v):,}"
     return str(v)
 
 
@@ -205,7 +201,7 @@ def _image(rgba: NDArray[np.uint8], bounds: BoundsLonLat, **options: Any) -> Any
     """A non-interactive image overlay of an RGBA picture over ``bounds``."""
     # `interactive` last: folium writes the options in the order they are given.
     return folium.raster_layers.ImageOverlay(
-        _data_uri(png_bytes(rgba)), bounds=_corners(bounds), **options, interactive=False
+        data_uri(png_bytes(rgba)), bounds=_corners(bounds), **options, interactive=False
     )
 
 
@@ -309,8 +305,8 @@ def _vereda_figures(v: dict[str, Any], L: Labeller, show: dict[str, bool]) -> li
     total, parts = shown_counts(v, "households", **show)
     classes = visible_classes(**show)
     return [
-        (f"{L('people')} {L('covered').lower()}", v["people_covered"]),
-        (f"{L('people')} {L('uncovered').lower()}", v["people_uncovered"]),
+        (f"{L('people')} {L('covered').lower()}", round(v["people_covered"])),
+        (f"{L('people')} {L('uncovered').lower()}", round(v["people_uncovered"])),
         (f"{L('schools')} {L('covered').lower()}", v["schools_covered"]),
         (f"{L('schools')} {L('uncovered').lower()}", v["schools_uncovered"]),
         (L("households"), total),
@@ -372,7 +368,7 @@ def _add_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
                     (L("role"), L(str(r.role))),
                     (L("mast_m"), float(r.mast_height_m)),
                     (L("ground_m"), float(r.ground_elevation_m)),
-                    (L("people"), float(r.people_covered)),
+                    (L("people"), round(float(r.people_covered))),
                     (L("schools"), int(r.schools_covered)),
                     ("USD", float(r.cost_usd)),
                 ],
@@ -416,10 +412,13 @@ def _demand_marker(r: Any, service: tuple[str, str], ll: LatLon, L: Labeller) ->
     school = r.kind == "school"
     reason = "covered_reason" if r.reason == "covered" else str(r.reason)
     color = service[1]
+    # whole people and households (a point's share of its vereda's households has fractions);
+    # a school has neither of its own, so its popup shows none
+    people = [] if school else [(L("people"), round(float(r.population)))]
+    people += [] if school else [(L("households"), round(float(r.households)))]
     rows = [
         (L("vereda"), str(r.vereda)),
-        (L("people"), float(r.population)),
-        (L("households"), float(r.households)),
+        *people,
         (L("service"), L(service[0])),
         (L("rx_dbm"), float(r.rx_dbm)),
         (L("site"), str(r.best_site) or "–"),
@@ -483,6 +482,16 @@ def _add_existing_sites(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> N
     group.add_to(m)
 
 
+#: On a phone (a screen under 600 px) the layer list and the legend are made small and
+#: scrollable so that they leave the map visible.
+_NARROW_SCREEN_CSS = """<style>
+@media (max-width: 600px) {
+  .leaflet-control-layers-list { max-height: 40vh; overflow-y: auto; font-size: 0.8rem; }
+  #coverage-legend { max-height: 30vh !important; max-width: 45vw !important; }
+}
+</style>"""
+
+
 def _add_title_legend_controls(
     m: folium.Map, plan: Plan, bounds: BoundsLonLat, language: str
 ) -> None:
@@ -490,38 +499,12 @@ def _add_title_legend_controls(
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
+    # the browser tab's title; branca writes it into <title> as it is, so it is escaped here
+    root.title = safe_text(f"{labeller(language)('title')}: {plan.name}", "html")
+    # on a narrow screen the open layer list would cover the map: there it starts folded
+    root.header.add_child(Element(_NARROW_SCREEN_CSS))
     root.html.add_child(Element(panels_html(plan, language)))
     m.fit_bounds(_corners(bounds))
-
-
-def leaflet_assets() -> Path | None:
-    """Folder of a local Leaflet copy (``leaflet.js`` + ``leaflet.css``), or None.
-
-    Looks first in ``$COVERAGE_LEAFLET_DIR``, then in :data:`LEAFLET_DIRS` (Debian's
-    ``libjs-leaflet`` installs ``/usr/share/javascript/leaflet``).
-
-    Returns
-    -------
-    Path or None
-        The first folder that holds both files; None when none does.
-    """
-    candidates = [os.environ.get("COVERAGE_LEAFLET_DIR", ""), *LEAFLET_DIRS]
-    for c in candidates:
-        if c and (Path(c) / "leaflet.js").is_file() and (Path(c) / "leaflet.css").is_file():
-            return Path(c)
-    return None
-
-
-def _inline_css(folder: Path) -> str:
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-
-    def repl(mt: re.Match[str]) -> str:
-        img = folder / mt.group(1)
-        if img.is_file() and img.suffix == ".png":
-            return f"url({_data_uri(img.read_bytes())})"
-        return mt.group(0)
-
-    return re.sub(r"url\((images/[\w.-]+)\)", repl, css)
 
 
 _FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
@@ -540,18 +523,19 @@ def _stable_ids(page: str) -> str:
 def map_html(m: folium.Map, *, offline: bool = True) -> str:
     """Render a map to one HTML page, with Leaflet inlined when ``offline``.
 
-    With ``offline`` and a local Leaflet copy (see :func:`leaflet_assets`), the page has no
-    external script or stylesheet: it works without internet. Without a local copy it keeps
-    the CDN links and logs a warning naming the fix (``apt-get install libjs-leaflet`` or
-    ``$COVERAGE_LEAFLET_DIR``).
+    Offline, the page has no external script or stylesheet: Leaflet's script and stylesheet
+    (its images as data URIs) come from the ``xstatic-leaflet`` wheel
+    (:func:`leaflet_assets`), and the page works without internet. A folium that renders
+    no Leaflet links to replace leaves the CDN links, with a warning in the log
+    (:func:`map_kind` then says ``"cdn"``).
 
     Parameters
     ----------
     m
         The map, e.g. from :func:`coverage_map`.
     offline
-        Inline Leaflet's script and stylesheet (when a local copy is found); False keeps
-        the CDN links.
+        Inline Leaflet's script and stylesheet; False keeps the links to the CDN (a smaller
+        page that needs internet).
 
     Returns
     -------
@@ -563,20 +547,16 @@ def map_html(m: folium.Map, *, offline: bool = True) -> str:
     if not offline:
         return page
     folder = leaflet_assets()
-    if folder is None:
-        log.warning(
-            "No local Leaflet copy found (looked in $COVERAGE_LEAFLET_DIR and %s); the map "
-            "needs internet to load Leaflet. Install Debian's libjs-leaflet or set "
-            "COVERAGE_LEAFLET_DIR to a folder with leaflet.js and leaflet.css.",
-            ", ".join(LEAFLET_DIRS),
-        )
-        return page
     js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    css = _inline_css(folder).replace("</style", "<\\/style")
+    css = inline_css(folder).replace("</style", "<\\/style")
     script_tag = f'<script src="{LEAFLET_URLS["leaflet"]}"></script>'
     css_tag = f'<link rel="stylesheet" href="{LEAFLET_URLS["leaflet_css"]}"/>'
     if script_tag not in page or css_tag not in page:
-        log.warning("Leaflet links not found in the rendered map; left as they are.")
+        log.warning(
+            "Leaflet links not found in the rendered map (a folium whose page layout this "
+            "version does not know): the map loads Leaflet from the internet; the manifest "
+            "records it as kind 'cdn'. Install the folium version pyproject.toml names."
+        )
         return page
     page = page.replace(script_tag, f"<script>{js}</script>", 1)
     return page.replace(css_tag, f"<style>{css}</style>", 1)

@@ -137,6 +137,7 @@ def assemble_plan(
         warnings=(*_plan_warnings(inputs, res), *link_warnings),
         existing_sites=existing_sites_table(inputs, demand),
         costs=priced.lines,
+        threshold_dbm=resolved.threshold_dbm,
     )
 
 

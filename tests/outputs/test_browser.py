@@ -1,7 +1,8 @@
 """The exported map in a real browser: headless Chromium (Debian ``chromium``), offline.
 
 The page is opened from disk with networking off in spirit (no basemap tiles, Leaflet
-inlined from Debian's ``libjs-leaflet``); Chromium's console is captured on stderr
+inlined from the ``xstatic-leaflet`` wheel, no system package); the Leaflet that ran must be
+the wheel's version (Debian's ``libjs-leaflet`` ships another); Chromium's console is captured on stderr
 (``--enable-logging=stderr``) and must hold no JavaScript error; the DOM after the scripts
 ran (``--dump-dom``) must hold the map, every layer in the layer control, the image
 overlays, the vector layers, the legend and the warnings box; and a screenshot is saved and
@@ -60,8 +61,6 @@ def _run(args: list[str], tmp: Path) -> subprocess.CompletedProcess[str]:
 def page(tmp_path_factory) -> Path:
     from tests.helpers import build_tiny_plan
 
-    if webmap.leaflet_assets() is None:
-        pytest.fail("No local Leaflet copy: apt-get install libjs-leaflet (see Makefile)")
     plan = build_tiny_plan("browser <test>")
     v = plan.veredas.copy()
     v["name"] = PAYLOADS
@@ -87,6 +86,7 @@ window.addEventListener("load", function () {
     });
   });
   console.log("DUMPED " + box.children.length);
+  console.log("LEAFLET-VERSION " + L.version);
 });
 </script>"""
 
@@ -102,6 +102,8 @@ def test_map_loads_in_chromium_with_all_layers_and_no_js_error(page, tmp_path):
     dumped = [ln for ln in console if "DUMPED" in ln]
     count = re.search(r"DUMPED (\d+)", dumped[0]) if dumped else None
     assert count is not None and int(count.group(1)) >= 30, console
+    ran = [ln for ln in console if "LEAFLET-VERSION" in ln]
+    assert ran and f"LEAFLET-VERSION {webmap.LEAFLET_VERSION}" in ran[0], console
     dom = done.stdout
     dump = dom[dom.index('id="popup-dump"') :]
     assert "&lt;img src=x onerror=" in dump  # the names are there, as text

@@ -59,6 +59,55 @@ def test_coverage_change_codes(tiny_plan):
     plt.close(fig)
 
 
+def _hand_grid(plan, cells):
+    """``plan`` with a coverage grid that is NaN but for ``cells``: (row, col) -> dBm."""
+    cov = np.full(plan.coverage_dbm.shape, np.nan, dtype=np.float32)
+    for (row, col), dbm in cells.items():
+        cov[row, col] = dbm
+    return dataclasses.replace(plan, coverage_dbm=cov, threshold_dbm=-86.0)
+
+
+def test_covered_area_and_change_count_only_cells_at_the_threshold(tiny_plan):
+    # plan A: 4 cells at or above -86 dBm (one exactly on it), 3 with a signal below it
+    a = _hand_grid(
+        tiny_plan,
+        {(0, 0): -60.0, (0, 1): -80.0, (0, 2): -86.0, (5, 5): -70.0,
+         (1, 0): -86.01, (1, 1): -100.0, (1, 2): -120.0},
+    )  # fmt: skip
+    # plan B: (0, 0) and (0, 2) kept, (0, 1) and (5, 5) fall below, (1, 0) and (9, 9) rise
+    b = _hand_grid(
+        tiny_plan,
+        {(0, 0): -61.0, (0, 1): -90.0, (0, 2): -85.0, (5, 5): np.nan,
+         (1, 0): -80.0, (9, 9): -50.0, (1, 1): -99.0},
+    )  # fmt: skip
+    cell_km2 = tiny_plan.terrain.cell_size_m**2 / 1e6  # 30 m cells: 0.0009 km²
+    assert compare.plan_figures(a)["covered_area_km2"] == pytest.approx(4 * cell_km2)
+    assert compare.plan_figures(b)["covered_area_km2"] == pytest.approx(4 * cell_km2)
+    change, delta = compare.coverage_change(a, b)
+    assert {tuple(ix) for ix in np.argwhere(change == compare.CHANGE_BOTH)} == {(0, 0), (0, 2)}
+    assert {tuple(ix) for ix in np.argwhere(change == compare.CHANGE_LOST)} == {(0, 1), (5, 5)}
+    assert {tuple(ix) for ix in np.argwhere(change == compare.CHANGE_GAINED)} == {(1, 0), (9, 9)}
+    assert int((change == compare.CHANGE_NONE).sum()) == change.size - 6  # (1, 1) too: weak
+    assert delta[0, 0] == pytest.approx(-1.0) and delta[0, 2] == pytest.approx(1.0)
+    assert np.isnan(delta[1, 1])  # both below the threshold: no difference drawn
+    fig = compare.difference_figure(a, b, language="en")
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:3] == [
+        "lost: 2 cells, 0.0018 km²",
+        "gained: 2 cells, 0.0018 km²",
+        "both: 2 cells, 0.0018 km²",
+    ]
+    plt.close(fig)
+
+
+def test_covered_area_without_a_threshold_counts_any_signal(tiny_plan):
+    assert tiny_plan.threshold_dbm is None  # a hand-built plan
+    expected = np.isfinite(tiny_plan.coverage_dbm).sum() * 0.0009
+    assert compare.plan_figures(tiny_plan)["covered_area_km2"] == pytest.approx(expected)
+
+
 def test_compare_refuses_different_grids(tiny_plan):
     other = dataclasses.replace(tiny_plan, terrain=synthetic.flat(60, 60, cell_size_m=20.0))
     with pytest.raises(InputError, match="same terrain"):

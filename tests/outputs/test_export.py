@@ -30,7 +30,7 @@ from shapely.geometry import LineString
 
 from coverage.errors import InputError, ScenarioError
 from coverage.inputs.dem import load_terrain
-from coverage.outputs import charts, export, files, kml, report
+from coverage.outputs import charts, export, files, kml, report, webmap
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
 from tests.helpers import WARNING
@@ -81,7 +81,7 @@ def _text(element: ET.Element | None, path: str, ns: dict[str, str] | None = Non
 def test_write_outputs_writes_every_format(written):
     _plan, out, paths = written
     expected = {
-        "map", "summary_json", "summary_csv", "summary_md", "rx_dbm_tif", "rx_class_tif",
+        "map", "summary_json", "summary_csv", "summary_total_csv", "summary_md", "rx_dbm_tif", "rx_class_tif",
         "best_server_tif", "gpkg", "kmz", "sites_csv", "costs_csv", "static_map_png",
         "static_map_pdf", "gap_report_html", "gap_report_pdf", "manifest",
         "profile_POP_S1", "profile_POP_R1", "profile_R1_S2", "profile_S1_R1",
@@ -217,7 +217,9 @@ def test_summary_map_and_gap_report_files_show_the_warnings_escaped(warned, writ
         assert json.loads(plain[key].read_text(encoding="utf-8"))["warnings"] == [], key
     escaped = html.escape(WARNING)  # <b>&amp; -> &lt;b&gt;&amp;amp;
     md = paths["summary_md"].read_text(encoding="utf-8")
-    md_escaped = escaped.replace("$", "\\$")  # and no math on GitHub: \$x\$
+    # CommonMark escapes: \<b>\&amp; (a tag and a character reference), and no math on
+    # GitHub: \$x\$
+    md_escaped = WARNING.replace("$", "\\$").replace("<", "\\<").replace("&amp;", "\\&amp;")
     assert md.index("## ⚠ Warnings") < md.index(f"- **{md_escaped}**") < md.index("- People:")
     for key, box in (("gap_report_html", 'id="warnings"'), ("map", 'id="coverage-warnings"')):
         page = paths[key].read_text(encoding="utf-8")
@@ -270,6 +272,11 @@ def test_manifest_lists_outputs_with_checksums_and_versions(written):
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
     assert set(m["timings_s"]["outputs"]) >= {"map", "geotiff", "gpkg"}
     assert len(m["terrain"]["elevation_sha256"]) == 64
+    # the map's record says it is the offline kind, with the wheel's Leaflet inlined
+    assert m["outputs"]["map"]["kind"] == "offline"
+    assert m["outputs"]["map"]["leaflet_version"] == webmap.LEAFLET_VERSION
+    assert m["outputs"]["map"]["leaflet_source"] == "xstatic-leaflet"
+    assert m["software"]["packages"]["xstatic-leaflet"]
 
 
 def test_manifest_checksums_inputs(tiny_plan, tmp_path):

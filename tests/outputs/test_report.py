@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.outputs import labels, report, report_pages
+from coverage.outputs import labels, report, report_pages, service, summarytable
 from coverage.plan import REASONS
 from coverage.scenario import LayerSpec
 from tests.helpers import WARNING
@@ -97,13 +97,63 @@ def test_totals_equal_sum_over_veredas(rows):
     assert {v["vereda"] for v in s["veredas"]} >= {"La Suiza", "Potrera Miserenga"}
 
 
-def test_csv_total_row_is_the_sum(tiny_plan):
+def test_csv_total_file_is_the_sum_of_whole_rows(tiny_plan):
     s = report.summarize(tiny_plan)
-    rows = list(csv.DictReader(io.StringIO(report.summary_csv(s))))
-    assert rows[-1]["vereda"] == "TOTAL"
-    for key in ("people_covered", "people_uncovered", "schools_uncovered"):
-        assert float(rows[-1][key]) == pytest.approx(sum(float(r[key]) for r in rows[:-1]))
-    assert float(rows[-1]["people_covered"]) == s["totals"]["people_covered"]
+    rows = list(csv.DictReader(io.StringIO(summarytable.summary_csv(s, language="en"))))
+    (total,) = csv.DictReader(io.StringIO(summarytable.total_csv(s, language="en")))
+    assert [r["vereda"] for r in rows] == ["La Suiza", "Potrera Miserenga"]  # no TOTAL row
+    assert [r["vereda_id"] for r in rows] == ["5001", "5002"]
+    assert total["vereda"] == "Total" and total["vereda_id"] == ""
+    for key in ("people_covered", "people_uncovered", "schools_uncovered", "households_total"):
+        assert int(total[key]) == sum(int(r[key]) for r in rows)
+    assert int(total["people_covered"]) == s["totals"]["people_covered"]
+
+
+def test_csv_shows_whole_people_and_households_that_add_up(tiny_plan):
+    d = tiny_plan.demand.copy()
+    d["population"] = d["population"] * 1.0137  # fractions, as dwelling points give
+    d["households"] = d["households"] * 0.9871
+    s = report.summarize(dataclasses.replace(tiny_plan, demand=d))
+    rows = list(csv.DictReader(io.StringIO(summarytable.summary_csv(s, language="en"))))
+    for r, v in zip(rows, s["veredas"], strict=True):
+        for unit in ("people", "households"):
+            parts = [r[f"{unit}_covered"], r[f"{unit}_uncovered"], r[f"{unit}_total"]]
+            assert all(p.isdigit() for p in parts), parts  # whole numbers, no decimals
+            assert int(parts[0]) + int(parts[1]) == int(parts[2])
+            assert abs(int(parts[2]) - v[f"{unit}_total"]) < 1
+            classes = [int(r[f"{unit}_{c}"]) for c in service.SERVICE_CLASSES]
+            assert sum(classes) == int(parts[2])
+        reasons = [int(r[f"uncovered_{g}_people"]) for g in report.GAP_REASONS]
+        assert sum(reasons) == int(r["people_uncovered"])
+    # the unrounded figures stay in the summary (summary.json)
+    assert s["totals"]["people_total"] != round(s["totals"]["people_total"])
+
+
+def test_csv_headers_are_in_the_report_language(tiny_plan):
+    s = report.summarize(tiny_plan)
+    es = next(csv.reader(io.StringIO(summarytable.summary_csv(s, language="es"))))
+    en = next(csv.reader(io.StringIO(summarytable.summary_csv(s, language="en"))))
+    assert en == list(summarytable.summary_columns()) and len(es) == len(en)
+    assert es[:5] == [
+        "id_vereda",
+        "vereda",
+        "personas_total",
+        "personas_cubiertas",
+        "personas_no_cubiertas",
+    ]
+    assert "hogares_aun_sin_servicio" in es and "personas_no_cubiertas_senal_debil" in es
+    assert all(h.isascii() and h == h.lower() and " " not in h for h in es)
+    assert len(set(es)) == len(es)
+    (total,) = csv.DictReader(io.StringIO(summarytable.total_csv(s, language="es")))
+    assert total["vereda"] == "Total"
+
+
+def test_summary_markdown_shows_plain_text_as_it_is(tiny_plan):
+    text = "BS <= 38 dBm, each path's elevation"
+    plan = dataclasses.replace(tiny_plan, assumptions=[text])
+    md = report.summary_markdown(report.summarize(plan), language="en")
+    assert f"- {text}" in md
+    assert "&lt;" not in md and "&#x27;" not in md and "&\\#" not in md
 
 
 class _Cells(HTMLParser):
@@ -173,11 +223,15 @@ def test_names_are_escaped_in_html_and_markdown(tiny_plan):
     d.loc[7, "name"] = '<img src=x onerror="alert(2)">'
     plan = dataclasses.replace(tiny_plan, veredas=v, demand=d, name="</title><b>x")
     s = report.summarize(plan)
-    for page in (report.gap_report_html(s), report.summary_markdown(s)):
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable("table").render(report.summary_markdown(s))
+    for page in (report.gap_report_html(s), rendered):
         assert "<script>" not in page
         assert "<img" not in page
         assert "</title><b>" not in page
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report.gap_report_html(s)
+    assert "\\<script>alert(1)\\</script>" in report.summary_markdown(s)  # a CommonMark escape
 
 
 def test_spanish_and_english_labels(tiny_plan):
@@ -212,7 +266,7 @@ def test_data_sources_of_the_scenario_are_stated(tiny_plan):
     assert [x["layer"] for x in s["sources"]] == ["dem", "veredas", "schools"]
     page = report.gap_report_html(s, language="en")
     assert "NASA SRTM &lt;v3&gt; — public domain" in page and "<v3>" not in page
-    assert "NASA SRTM &lt;v3&gt;" in report.summary_markdown(s)
+    assert "NASA SRTM \\<v3>" in report.summary_markdown(s)  # a CommonMark escape
     assert report.summarize(tiny_plan)["sources"][0]["file"] == "tiny/dem.tif"
 
 
@@ -252,8 +306,8 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     assert s["warnings"] == [WARNING, "Second warning."]
     assert json.loads(json.dumps(s))["warnings"] == s["warnings"]
     md = report.summary_markdown(s, language="en")
-    assert "- **Solver stopped at its time limit &lt;b&gt;&amp;amp; \\$x\\$&lt;/b&gt;**" in md
-    assert "<b>" not in md
+    assert "- **Solver stopped at its time limit \\<b>\\&amp; \\$x\\$\\</b>**" in md
+    assert "<b>" not in md.replace("\\<b>", "")  # only as escaped text
     assert md.index("# Rural connectivity") < md.index("## ⚠ Warnings") < md.index("- People:")
     page = report.gap_report_html(s, language="es")
     parser = _Texts("warnings")

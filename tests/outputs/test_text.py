@@ -54,8 +54,12 @@ def test_every_sink_removes_control_characters(sink):
     [
         ("plain", "a\r\nb\rc\td", "a\nb\nc\td"),
         ("html", "<img src=x onload=\"alert('1')\">", "&lt;img src=x onload=&quot;alert(&#x27;1&#x27;)&quot;&gt;"),
-        ("markdown", "O'Brien | *b* [l](u) `c` # ~s~ $x$ \\", "O&#x27;Brien \\| \\*b\\* \\[l\\](u) \\`c\\` \\# \\~s\\~ \\$x\\$ \\\\"),
-        ("markdown", "a\nb\tc <i>", "a b c &lt;i&gt;"),
+        ("markdown", "O'Brien | *b* [l](u) `c` # ~s~ $x$ \\", "O'Brien \\| \\*b\\* \\[l\\](u) \\`c\\` \\# \\~s\\~ \\$x\\$ \\\\"),
+        ("markdown", "a\nb\tc <i>", "a b c \\<i>"),
+        # plain text stays plain: an editor shows it as it is
+        ("markdown", "BS <= 38 dBm, path's 5 > 3 & 2 < 4", "BS <= 38 dBm, path's 5 > 3 & 2 < 4"),
+        # what could become markup or a character in a renderer is escaped
+        ("markdown", "</a> <!-- <?x <http://x> &amp; &#x27;", "\\</a> \\<!-- \\<?x \\<http://x> \\&amp; &\\#x27;"),
         ("kml", "<b>a&b</b>", "<b>a&b</b>"),
         ("kml_description", "<script>a&b</script>", "&lt;script&gt;a&amp;b&lt;/script&gt;"),
         ("matplotlib", "US$ 5\ty $\\frac{1}{$", "US$ 5 y $\\frac{1}{$"),

@@ -6,10 +6,10 @@ import dataclasses
 import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from coverage.outputs import styles, webmap
 from tests.helpers import WARNING, without_existing_service
@@ -34,13 +34,51 @@ def test_map_has_every_layer_in_each_language(tiny_plan):
 
 
 def test_map_is_offline_and_needs_no_jquery(tiny_plan):
-    if webmap.leaflet_assets() is None:
-        pytest.fail("No local Leaflet copy: apt-get install libjs-leaflet (see Makefile)")
     page = webmap.map_html(webmap.coverage_map(tiny_plan))
     assert re.findall(r"<script[^>]+src=", page) == []
     assert re.findall(r"<link[^>]+href=\"http", page) == []
+    assert "cdn.jsdelivr" not in page and "https://unpkg" not in page
     assert "$(`" not in page  # folium's jQuery popups are replaced by plain Leaflet binds
     assert "L.map(" in page and "L.imageOverlay(" in page
+
+
+def test_map_inlines_the_leaflet_of_the_wheel_not_a_system_copy(tiny_plan):
+    import xstatic.pkg.leaflet
+
+    folder = webmap.leaflet_assets()
+    assert folder == Path(xstatic.pkg.leaflet.BASE_DIR)
+    assert "/usr/share" not in str(folder)
+    assert webmap.LEAFLET_VERSION == xstatic.pkg.leaflet.VERSION
+    page = webmap.map_html(webmap.coverage_map(tiny_plan))
+    banner = (folder / "leaflet.js").read_text(encoding="utf-8")[:200]
+    assert f"Leaflet {webmap.LEAFLET_VERSION}, a JS library" in banner
+    assert banner.strip() in page  # the wheel's own file, inlined as it is
+    assert "url(images/" not in page  # the stylesheet's images are data URIs
+    assert webmap.map_kind(page) == {
+        "kind": "offline",
+        "leaflet_version": webmap.LEAFLET_VERSION,
+        "leaflet_source": "xstatic-leaflet",
+    }
+    # no module of the package looks for a system copy of Leaflet any more
+    sources = Path(webmap.__file__).parents[1].rglob("*.py")
+    assert not [p for p in sources if "/usr/share/javascript" in p.read_text(encoding="utf-8")]
+
+
+def test_map_kind_of_a_cdn_page(tiny_plan):
+    page = webmap.map_html(webmap.coverage_map(tiny_plan), offline=False)
+    kind = webmap.map_kind(page)
+    assert kind["kind"] == "cdn"
+    assert kind["leaflet_version"] == webmap.LEAFLET_VERSION
+    assert kind["leaflet_source"] == webmap.LEAFLET_URLS["leaflet"]
+
+
+def test_map_page_has_a_title_and_a_viewport(tiny_plan):
+    plan = dataclasses.replace(tiny_plan, name="Plan <b>x</b>")
+    page = webmap.map_html(webmap.coverage_map(plan, language="en"))
+    title = re.search(r"<title>(.*?)</title>", page)
+    assert title is not None and title.group(1).endswith("Plan &lt;b&gt;x&lt;/b&gt;")
+    assert re.search(r'<meta name="viewport" content="width=device-width', page)
+    assert "@media (max-width: 600px)" in page  # the layer list folds on a phone
 
 
 def test_map_is_deterministic(tiny_plan):
@@ -161,3 +199,16 @@ def test_map_without_existing_service_has_no_existing_layer_or_legend(tiny_plan)
     assert json.dumps("Demanda: Aún sin servicio") in page
     legend = page[page.index('id="coverage-legend"') :]
     assert "Sitios móviles existentes" not in legend and "Ya con servicio" not in legend
+
+
+def test_popups_show_whole_people_and_no_people_for_schools(tiny_plan):
+    d = tiny_plan.demand.copy()
+    d.loc[d["kind"] != "school", "population"] += 0.3  # fractions, as dwelling points give
+    plan = dataclasses.replace(tiny_plan, demand=d)
+    page = webmap.map_html(webmap.coverage_map(plan, language="es"), offline=False)
+    popups = re.findall(r'bindPopup\((".*?"),', page)
+    texts = [json.loads(p) for p in popups]
+    schools = [t for t in texts if t.startswith("<b>Escuela")]
+    assert schools and not [t for t in schools if "Personas" in t or "Hogares" in t]
+    people = re.findall(r"<th>Personas</th><td>([^<]*)</td>", "".join(texts))
+    assert people and all(re.fullmatch(r"[\d,]+", n) for n in people), people
