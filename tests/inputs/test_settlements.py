@@ -228,3 +228,17 @@ def test_veredas_that_leave_the_boundary_uncovered_are_an_error(
         load_settlements(paths, "EPSG:9377")
     paths["veredas"] = mirror / "palmitas_veredas.geojson"  # 0.3 % slivers: a warning only
     assert len(load_settlements(paths, "EPSG:9377").veredas) == 8
+
+
+def test_a_boundary_whose_geojson_crs_member_is_wrong_gets_a_crs_hint(
+    mirror: Path, tmp_path: Path
+) -> None:
+    """The public comunas file declares EPSG:9377 over lon/lat: say so, not "DEM does not
+    cover the area"."""
+    raw = json.loads((mirror / "palmitas_corregimiento.geojson").read_text(encoding="utf-8"))
+    raw["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::9377"}}
+    (tmp_path / "b.geojson").write_text(json.dumps(raw), encoding="utf-8")
+    paths = {k: mirror / f"palmitas_{k}.geojson" for k in ("veredas", "schools")}
+    paths["boundary"] = tmp_path / "b.geojson"
+    with pytest.raises(InputError, match=r"look like longitude/latitude in degrees, but the layer"):
+        load_settlements(paths, "EPSG:9377")
