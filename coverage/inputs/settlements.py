@@ -25,16 +25,14 @@ import numpy as np
 import pandas as pd
 import rasterio
 import rasterio.features
-import shapely
 from numpy.typing import NDArray
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from rasterio.enums import Resampling
-from shapely.geometry.base import BaseGeometry
 
 from coverage.errors import CRSError, InputError
 from coverage.inputs.extents import Bounds, degrees_problem, no_crs_hint, overlap_problems
 from coverage.inputs.rasters import raster_on_grid
-from coverage.inputs.subdivisions import vereda_table
+from coverage.inputs.subdivisions import MAX_UNCOVERED_SHARE, check_cover, vereda_table
 from coverage.inputs.terrain import Terrain
 from coverage.scenario import DemandParams, PopulationFacts
 
@@ -50,12 +48,6 @@ log = logging.getLogger(__name__)
 
 #: Floor area (m2) given to a building known only as a point (a typical rural house).
 POINT_BUILDING_M2 = 50.0
-#: Largest share of the boundary its veredas may leave uncovered. ASSUMPTION: the slivers
-#: between two cadastral editions (1.8 % of San Cristóbal and Altavista, 0.3 % of Palmitas)
-#: pass; a missing urban centre (7 % of San Cristóbal) does not.
-MAX_UNCOVERED_SHARE = 0.025
-
-
 #: Demand settings when none are given: the scenario's ``[demand]`` defaults.
 DEFAULT_DEMAND = DemandParams()
 
@@ -243,43 +235,11 @@ def load_settlements(
         raise InputError(msg, problems)
     v = vereda_table(veredas, paths["veredas"], work, name_field=name_field, id_field=id_field)
     area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
-    _check_cover(area, v, paths, max_uncovered_share)
+    check_cover(area, v, paths["veredas"], max_uncovered_share)
     b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
     s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)
     log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
     return Settlements(boundary=b, veredas=v, schools=s)
-
-
-def _check_cover(
-    area: BaseGeometry, veredas: gpd.GeoDataFrame, paths: dict[str, Path], limit: float
-) -> None:
-    """Warn about, or refuse above ``limit``, the part of the area no vereda covers."""
-    if area.area <= 0:
-        return
-    gap = area.difference(veredas.union_all())
-    share = gap.area / area.area
-    if share <= 1e-4:
-        return
-    pieces = sorted(shapely.get_parts(gap), key=lambda g: -g.area)[:3]
-    to_deg = Transformer.from_crs(veredas.crs, "EPSG:4326", always_xy=True)
-    where = "; ".join(
-        "{:.2f} km2 around lon {:.4f}, lat {:.4f}".format(
-            g.area / 1e6, *to_deg.transform(g.representative_point().x, g.representative_point().y)
-        )
-        for g in pieces
-    )
-    what = (
-        f"veredas layer {paths['veredas']}: {gap.area / 1e6:.2f} km2 ({share:.1%}) of the "
-        f"boundary lie in no vereda (largest: {where}); no one is placed there"
-    )
-    if share > limit:
-        msg = (
-            f"{what}, more than the {limit:.1%} allowed. Add the missing sub-districts (urban "
-            "centres and expansion areas too) to the veredas layer, or use a boundary that "
-            "matches it."
-        )
-        raise InputError(msg, [msg])
-    log.warning("settlements: %s.", what)
 
 
 #: The vector layers of an area, in the order :func:`_checked_layers` returns them.
