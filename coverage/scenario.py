@@ -189,6 +189,9 @@ class AreaSpec:
     string). ``margin_m`` is the buffer (m) around the area in which the terrain is read and
     candidates and relays may lie. ``max_void_share`` is the largest share of DEM cells that
     may be voids filled from neighbours; above it the DEM is refused.
+    ``school_outside_field`` names a boolean field of the schools layer that is false for a
+    school outside the area ("": every school of the layer is the area's); a field the layer
+    lacks is an error.
     """
 
     name: str
@@ -196,7 +199,7 @@ class AreaSpec:
     layers: dict[str, LayerSpec]
     population: PopulationFacts
     margin_m: float = 3000.0
-    school_outside_field: str = "dentro_corregimiento_50"
+    school_outside_field: str = ""
     max_void_share: float = MAX_VOID_SHARE
     path: Path | None = None
 
@@ -259,7 +262,7 @@ class _ScenarioKeys:
     existing: ExistingParams = ExistingParams()
     service: ServiceParams = ServiceParams()
     rollout: RolloutParams = RolloutParams()
-    out_dir: str = "maps/palmitas"
+    out_dir: str = "maps/area"
     language: str = "es"
 
 
@@ -388,6 +391,7 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
         problems.append(f"{p.name}: 'area' must be the path of an area TOML file")
         raise_problems(p, "scenario", problems)
     area = load_area((p.parent / str(area_ref)).resolve())
+    _area_defaults(raw, area, p.name, problems)
     scenario = build(_ScenarioKeys, raw, p.name, problems)
     raise_problems(p, "scenario", problems)
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(_ScenarioKeys)}
@@ -400,6 +404,24 @@ def load_scenario(path: str | os.PathLike[str] | None = None) -> Scenario:
             [f"{p.name}.{k}: {t}" if k else f"{p.name}: {t}" for k, t in err.problems],
         )
         raise  # unreachable: raise_problems raised
+
+
+def _area_defaults(raw: dict[str, Any], area: AreaSpec, name: str, problems: list[str]) -> None:
+    """Fill what a scenario file leaves to its area, and refuse what no area can supply.
+
+    ``out_dir`` defaults to ``maps/<area folder>``; a missing ``[backhaul] pop`` is a
+    problem (no point of presence is right for every area).
+    """
+    if "out_dir" not in raw:
+        folder = area.path.parent.name if area.path is not None else "area"
+        raw["out_dir"] = f"maps/{folder}"
+    backhaul = raw.get("backhaul", {})
+    if not isinstance(backhaul, dict) or "pop" not in backhaul:
+        problems.append(
+            f"{name}: [backhaul] pop is not set: give the fibre point of presence, "
+            'pop = { name = "...", lon_deg = ..., lat_deg = ..., source = "..." } (an '
+            "operator's record, or a stated assumption); `coverage-plan new-area` writes one"
+        )
 
 
 def default_scenario_path() -> Path:

@@ -71,8 +71,27 @@ def _write_scenario(tmp_path: Path, body: str) -> Path:
     assert area is not None
     shutil.copy(area, tmp_path / "area.toml")
     p = tmp_path / "s.toml"
+    if not any(k in body for k in ("pop =", "pop=", "[backhaul.pop]")):  # a PoP, always
+        body += '\n[backhaul.pop]\nname = "PoP"\nlon_deg = -75.636\nlat_deg = 6.282\n'
     p.write_text('name = "t"\narea = "area.toml"\n' + body, encoding="utf-8")
     return p
+
+
+def test_a_scenario_without_a_pop_is_refused_not_given_the_palmitas_one(tmp_path: Path) -> None:
+    area = load_scenario().area.path
+    assert area is not None
+    shutil.copy(area, tmp_path / "area.toml")
+    p = tmp_path / "s.toml"
+    p.write_text('name = "t"\narea = "area.toml"\n[backhaul]\nmax_hops = 3\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"\[backhaul\] pop is not set"):
+        load_scenario(p)
+
+
+def test_out_dir_defaults_to_the_area_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "san_cristobal"
+    folder.mkdir()
+    scenario = load_scenario(_write_scenario(folder, ""))
+    assert scenario.out_dir == "maps/san_cristobal"
 
 
 def test_unknown_keys_are_rejected_as_typos_all_at_once(tmp_path: Path) -> None:

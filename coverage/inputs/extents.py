@@ -70,7 +70,10 @@ def _look_like_metres(bounds: Bounds | np.ndarray) -> bool:
 
 
 def degrees_problem(gdf: gpd.GeoDataFrame, where: str) -> str | None:
-    """The problem of a layer whose coordinates look like metres but whose CRS is in degrees.
+    """The problem of a layer whose coordinates do not fit its CRS's units.
+
+    Coordinates that look like metres under a CRS in degrees, or like lon/lat degrees under
+    a projected CRS in metres (a wrong GeoJSON ``crs`` member), are each a problem.
 
     Parameters
     ----------
@@ -83,18 +86,42 @@ def degrees_problem(gdf: gpd.GeoDataFrame, where: str) -> str | None:
     -------
     str or None
         One sentence naming the layer, its bounds and CRS, the likely cause and the fix; None
-        when the layer has no geographic CRS or its coordinates can be degrees.
+        when the coordinates can be in the layer's CRS's units.
     """
-    if gdf.crs is None or not gdf.crs.is_geographic or gdf.empty:
+    if gdf.crs is None or gdf.empty:
         return None
     bounds = gdf.total_bounds
-    if not np.isfinite(bounds).all() or not _look_like_metres(bounds):
+    if not np.isfinite(bounds).all():
+        return None
+    if gdf.crs.is_projected:
+        return _projected_degrees_problem(gdf, bounds, where)
+    if not gdf.crs.is_geographic or not _look_like_metres(bounds):
         return None
     return (
         f"{where}: coordinates {_coords(bounds)} look like metres, "
         f'but the layer declares {gdf.crs.to_string()} (degrees); a GeoJSON without a "crs" '
         "member is WGS84 by definition. Declare the CRS it was written in, e.g. `ogr2ogr "
         "-s_srs EPSG:9377 -t_srs EPSG:4326 OUT.geojson IN.geojson`."
+    )
+
+
+#: Widest extent (m) of a projected layer whose coordinates all fit in [-180, 180] x
+#: [-90, 90] that is still taken for metres: a real area is far wider than 1 km.
+_DEGREES_LIKE_M = 1000.0
+
+
+def _projected_degrees_problem(gdf: gpd.GeoDataFrame, bounds: np.ndarray, where: str) -> str | None:
+    """The problem of coordinates that look like lon/lat under a projected CRS (or None)."""
+    xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+    lonlat = -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90
+    if not lonlat or max(xmax - xmin, ymax - ymin) > _DEGREES_LIKE_M:
+        return None
+    return (
+        f"{where}: coordinates {_coords(bounds)} look like longitude/latitude in degrees, but "
+        f"the layer declares {gdf.crs.to_string()} (metres), so it would be a speck of "
+        f'{max(xmax - xmin, ymax - ymin):.2f} m; a GeoJSON\'s "crs" member is often wrong '
+        "(the public Medellín comunas file says EPSG:9377 over lon/lat). Remove the member or "
+        "set it to EPSG:4326, e.g. `ogr2ogr -a_srs EPSG:4326 OUT.geojson IN.geojson`."
     )
 
 

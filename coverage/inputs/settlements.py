@@ -32,7 +32,7 @@ from rasterio.enums import Resampling
 from coverage.errors import CRSError, InputError
 from coverage.inputs.extents import Bounds, degrees_problem, no_crs_hint, overlap_problems
 from coverage.inputs.rasters import raster_on_grid
-from coverage.inputs.subdivisions import vereda_table
+from coverage.inputs.subdivisions import MAX_UNCOVERED_SHARE, check_cover, vereda_table
 from coverage.inputs.terrain import Terrain
 from coverage.scenario import DemandParams, PopulationFacts
 
@@ -171,6 +171,7 @@ def load_settlements(
     school_name_field: str = "nombre",
     school_inside_field: str = "",
     dem: tuple[str, Bounds] | None = None,
+    max_uncovered_share: float = MAX_UNCOVERED_SHARE,
 ) -> Settlements:
     """Read and validate the boundary, vereda and school layers; reproject to ``crs``.
 
@@ -189,11 +190,14 @@ def load_settlements(
         School name field.
     school_inside_field
         Optional boolean field of the schools layer; schools where it is false lie outside the
-        area and are left out of the demand (logged). Ignored when the layer has no such field.
+        area and are left out of the demand (logged). A field the layer lacks is an error.
     dem
         The DEM's file name(s) and bounding box in ``crs`` (m,
         :func:`~coverage.inputs.extents.dem_bounds`): a layer that does not overlap it is an
         error naming the likely cause (a wrong or missing CRS). None skips this check.
+    max_uncovered_share
+        Largest share of the boundary the veredas may leave uncovered (people are placed
+        only inside veredas); above it the uncovered part is an error, below it a warning.
 
     Returns
     -------
@@ -205,7 +209,7 @@ def load_settlements(
     ------
     InputError
         With every problem of every layer, at once; or layers that miss the DEM or each
-        other; or a vereda id missing or repeated, or a vereda without a name and no id
+        other; veredas that leave more than ``max_uncovered_share`` of the boundary uncovered; or a vereda id missing or repeated, or a vereda without a name and no id
         field to name it by.
     CRSError
         ``crs`` is not a projected CRS.
@@ -218,6 +222,7 @@ def load_settlements(
         paths,
         vereda_fields=(name_field, id_field) if id_field else (name_field,),
         school_name_field=school_name_field,
+        school_inside_field=school_inside_field,
     )
     layers = {
         kind: (paths[kind], gdf)
@@ -230,6 +235,7 @@ def load_settlements(
         raise InputError(msg, problems)
     v = vereda_table(veredas, paths["veredas"], work, name_field=name_field, id_field=id_field)
     area = boundary.to_crs(work).union_all() if boundary is not None else v.union_all()
+    check_cover(area, v, paths["veredas"], max_uncovered_share)
     b = gpd.GeoDataFrame({"name": ["area"]}, geometry=[area], crs=work)
     s = _schools_in_veredas(schools.to_crs(work), v, school_name_field, school_inside_field)
     log.info("settlements: %d veredas, %d schools in %s", len(v), len(s), work.to_string())
@@ -241,7 +247,11 @@ _KINDS = ("veredas", "schools", "boundary")
 
 
 def _checked_layers(
-    paths: dict[str, Path], *, vereda_fields: tuple[str, ...], school_name_field: str
+    paths: dict[str, Path],
+    *,
+    vereda_fields: tuple[str, ...],
+    school_name_field: str,
+    school_inside_field: str = "",
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """The veredas, schools and (optional) boundary layers as read, after checking them all.
 
@@ -267,6 +277,13 @@ def _checked_layers(
             geom_types=("Point",),
             required_fields=(school_name_field,),
         )
+        if school_inside_field and school_inside_field not in schools.columns:
+            problems.append(
+                f"schools layer {paths['schools']}: no field {school_inside_field!r}, which the "
+                "area file's school_outside_field names; available: "
+                f"{[c for c in schools.columns if c != 'geometry']}. Set school_outside_field "
+                'to the layer\'s boolean "inside the area" field, or to "" to count every school.'
+            )
     if boundary is not None:
         problems += check_vector_layer(
             boundary, paths["boundary"], "boundary layer", geom_types=("Polygon", "MultiPolygon")
@@ -285,7 +302,7 @@ def _schools_in_veredas(
     ``schools`` and ``veredas`` are in the working CRS; the result has the columns of
     :attr:`Settlements.schools`.
     """
-    if inside_field and inside_field in schools.columns:
+    if inside_field:
         inside = schools[inside_field].astype(bool).to_numpy()
         if (~inside).any():
             log.info(

@@ -10,16 +10,18 @@ scenario's own mistakes have been reported before any file is read.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from coverage.errors import InputError
+from coverage.errors import InputError, ScenarioError
 from coverage.inputs.dem import check_dem, load_terrain
 from coverage.inputs.dwellings import area_demand, check_dwellings
 from coverage.inputs.existing import EXISTING_LAYER, check_existing_sites
@@ -30,6 +32,18 @@ from coverage.inputs.terrain import Terrain
 from coverage.pipeline.resolve import ResolvedScenario, scenario_file
 from coverage.radio.linkbudget import clutter_grid_db
 from coverage.scenario import Scenario
+from coverage.sections import Point
+
+log = logging.getLogger(__name__)
+
+#: Seconds numba takes to compile the radio kernels on a first run (2-core machine, measured
+#: for issue 19: about 50 s); later runs load them from the cache in ``__pycache__``.
+FIRST_COMPILE_S = 50.0
+#: Folders of the compiled radio modules whose numba cache index (``*.nbi``) tells a first run.
+_KERNEL_DIRS = (
+    Path(__file__).resolve().parents[1] / "radio" / "_kernels",
+    Path(__file__).resolve().parents[1] / "radio" / "itm",
+)
 
 __all__ = ["Inputs", "prepare_inputs"]
 
@@ -130,6 +144,8 @@ def prepare_inputs(
     )
     if off:
         raise InputError(off[0], off)
+    _check_pop(scenario, terrain)
+    _announce_compile()
     raster = files.get(_POPULATION_RASTER)
     buildings = files.get(_BUILDINGS)
     params = dataclasses.replace(
@@ -217,3 +233,31 @@ def _clutter(
         "are subtracted from received power."
     )
     return clutter, sentence
+
+
+def _check_pop(scenario: Scenario, terrain: Terrain) -> None:
+    """Refuse a ``[backhaul] pop`` outside the terrain before any coverage is computed."""
+    pop: Point | None = scenario.backhaul.pop
+    if pop is None:
+        return
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", terrain.crs.to_wkt(), always_xy=True).transform(
+        pop.lon_deg, pop.lat_deg
+    )
+    if not bool(terrain.contains(x, y)):
+        msg = (
+            f"[backhaul] pop {pop.name!r} (lon {pop.lon_deg}, lat {pop.lat_deg}) lies outside "
+            f"the terrain (the area plus its margin_m {scenario.area.margin_m:,.0f} m): move it "
+            "to the fibre point of presence near this area, or raise margin_m in the area file."
+        )
+        raise ScenarioError(msg)
+
+
+def _announce_compile() -> None:
+    """Say, before the first coverage matrix, that numba compiles the radio kernels once."""
+    cached = any(any(d.glob("__pycache__/*.nbi")) for d in _KERNEL_DIRS if d.is_dir())
+    if not cached:
+        log.info(
+            "first run on this machine: numba compiles the radio kernels now (about %.0f s); "
+            "they are cached for later runs",
+            FIRST_COMPILE_S,
+        )

@@ -204,3 +204,41 @@ def test_building_footprints_replace_uniform_spread(tmp_path: Path) -> None:
     bad = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1).boundary], crs=t.crs)
     with pytest.raises(InputError, match="expected Polygon/MultiPolygon/Point"):
         demand_points(t, st, PopulationFacts(total_people=10), buildings=bad)
+
+
+def test_a_named_school_field_the_layer_lacks_is_an_error(mirror: Path) -> None:
+    paths = {k: mirror / f"palmitas_{k}.geojson" for k in ("veredas", "schools")}
+    with pytest.raises(InputError, match=r"no field 'dentro_area', which the area file's"):
+        load_settlements(paths, "EPSG:9377", school_inside_field="dentro_area")
+    every = load_settlements(paths, "EPSG:9377")  # "": every school of the layer counts
+    assert len(every.schools) == 11
+
+
+def test_veredas_that_leave_the_boundary_uncovered_are_an_error(
+    mirror: Path, tmp_path: Path
+) -> None:
+    veredas = gpd.read_file(mirror / "palmitas_veredas.geojson")
+    veredas[veredas["codigo"] != "5004"].to_file(tmp_path / "v.geojson", driver="GeoJSON")
+    paths = {
+        "veredas": tmp_path / "v.geojson",
+        "schools": mirror / "palmitas_schools.geojson",
+        "boundary": mirror / "palmitas_corregimiento.geojson",
+    }
+    with pytest.raises(InputError, match=r"km2 \(\d+\.\d%\) of the boundary lie in no vereda"):
+        load_settlements(paths, "EPSG:9377")
+    paths["veredas"] = mirror / "palmitas_veredas.geojson"  # 0.3 % slivers: a warning only
+    assert len(load_settlements(paths, "EPSG:9377").veredas) == 8
+
+
+def test_a_boundary_whose_geojson_crs_member_is_wrong_gets_a_crs_hint(
+    mirror: Path, tmp_path: Path
+) -> None:
+    """The public comunas file declares EPSG:9377 over lon/lat: say so, not "DEM does not
+    cover the area"."""
+    raw = json.loads((mirror / "palmitas_corregimiento.geojson").read_text(encoding="utf-8"))
+    raw["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::9377"}}
+    (tmp_path / "b.geojson").write_text(json.dumps(raw), encoding="utf-8")
+    paths = {k: mirror / f"palmitas_{k}.geojson" for k in ("veredas", "schools")}
+    paths["boundary"] = tmp_path / "b.geojson"
+    with pytest.raises(InputError, match=r"look like longitude/latitude in degrees, but the layer"):
+        load_settlements(paths, "EPSG:9377")
