@@ -28,6 +28,15 @@ SOURCES = {
         "Esquire Colombia (2025), 'La revolución del internet satelital': Starlink kit about "
         "1,370,000 COP, residential service 150,000-250,000 COP a month, 50-150 Mbps"
     ),
+    "centrosdigitales2021": (
+        "ATN Televisión (2021), 'Internet gratuito para las zonas rurales de Colombia': "
+        "MinTIC Centros Digitales at rural schools, an outdoor zone for the community of up "
+        "to 7,800 m2"
+    ),
+    "zonasrurales2019": (
+        "KienyKe (2019), 'Proyecto brindará internet a mil zonas rurales del país': at "
+        "least 10 simultaneous users and 9 Mbps per zone (contrato de aporte 618 de 2019)"
+    ),
     "semana2025": (
         "Semana (2025-12-05), 'Cambiar de plan en Starlink': kit given free from "
         "4 November 2025 (a promotion)"
@@ -188,6 +197,41 @@ DEFAULT_ITEMS: dict[str, CostItem] = {
                 f"{SOURCES['esquire2025']}: 37-62 USD a month; central 45 USD a month. "
                 "ASSUMPTION: the programme pays the fee"
             ),
+        ),
+        # --- public Wi-Fi hotspot at a school, fed by the host's CPE --------------------
+        _item(
+            "hotspot_ap",
+            "Outdoor Wi-Fi access point (weatherproof, with mount)",
+            "hotspot",
+            (300, 600, 1_200),
+        ),
+        _item(
+            "hotspot_backhaul",
+            "Feed from the host CPE: PoE switch, outdoor cable, surge protection",
+            "hotspot",
+            (80, 200, 400),
+        ),
+        _item(
+            "hotspot_installation",
+            "Hotspot installation and captive portal",
+            "hotspot",
+            (200, 500, 1_000),
+        ),
+        _item(
+            "hotspot_power",
+            "Hotspot's share of the host's power (about 25 W around the clock)",
+            "hotspot",
+            opex=(30, 60, 120),
+        ),
+        _item(
+            "hotspot_maintenance", "Hotspot maintenance and support", "hotspot", opex=(60, 120, 250)
+        ),
+        _item(
+            "hotspot_internet",
+            "Hotspot's internet share (about 9 Mbps of IP transit)",
+            "hotspot",
+            opex=(120, 300, 600),
+            source=(f"ASSUMPTION on price; rate after {SOURCES['zonasrurales2019']}"),
         ),
     )
 }

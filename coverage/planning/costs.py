@@ -33,7 +33,14 @@ from coverage.errors import InputError
 from coverage.planning.costbook import DEFAULT_ITEMS
 from coverage.planning.costitem import CASES, Case, CostItem, CostLine
 
-__all__ = ["CostTable", "SolarSizing", "option_costs_usd", "total_usd"]
+__all__ = [
+    "CostTable",
+    "SolarSizing",
+    "hotspot_lines",
+    "hotspot_usd",
+    "option_costs_usd",
+    "total_usd",
+]
 
 
 def _default_loads() -> dict[str, float]:
@@ -438,6 +445,49 @@ class CostTable:
             USD.
         """
         return self.tco_usd(self.satellite_lines(1.0))
+
+
+def hotspot_lines(table: CostTable, hotspots: float = 1.0) -> list[CostLine]:
+    """The items of public Wi-Fi hotspots: access point, feed, installation, power share,
+    maintenance, internet share (:mod:`coverage.planning.hotspot`).
+
+    Parameters
+    ----------
+    table
+        The cost table.
+    hotspots
+        Hotspots built.
+
+    Returns
+    -------
+    list of CostLine
+        The lines.
+    """
+    keys = (
+        "hotspot_ap",
+        "hotspot_backhaul",
+        "hotspot_installation",
+        "hotspot_power",
+        "hotspot_maintenance",
+        "hotspot_internet",
+    )
+    return [table.line(k, hotspots) for k in keys]
+
+
+def hotspot_usd(table: CostTable) -> float:
+    """TCO (USD) of one hotspot (:func:`hotspot_lines`) over the table's life.
+
+    Parameters
+    ----------
+    table
+        The cost table.
+
+    Returns
+    -------
+    float
+        USD.
+    """
+    return table.tco_usd(hotspot_lines(table, 1.0))
 
 
 def total_usd(table: CostTable, lines: Sequence[CostLine]) -> dict[str, float]:

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-__all__ = ["Matrix", "PlacementResult", "aggregate_demand", "covered_mask"]
+__all__ = ["Matrix", "PlacementResult", "aggregate_demand", "covered_mask", "group_sums"]
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,30 @@ class PlacementResult:
 
 
 # --- demand aggregation ------------------------------------------------------------------
+def group_sums(
+    values: NDArray[np.float64], group: NDArray[np.int64], n_groups: int
+) -> NDArray[np.float64]:
+    """Per merged demand group (:func:`aggregate_demand`), the sum of ``values`` over its
+    points.
+
+    Parameters
+    ----------
+    values
+        One value per demand point.
+    group
+        Group of each point (-1: seen by no option, left out).
+    n_groups
+        Number of groups.
+
+    Returns
+    -------
+    numpy.ndarray
+        One sum per group.
+    """
+    seen = group >= 0
+    return np.bincount(group[seen], weights=values[seen], minlength=n_groups).astype(np.float64)
+
+
 def aggregate_demand(
     covers: Matrix, weights: ArrayLike
 ) -> tuple[sparse.csc_array, NDArray[np.float64], NDArray[np.int64]]:

@@ -28,6 +28,7 @@ from scipy import sparse
 
 from coverage.errors import InputError
 from coverage.planning.covering import Matrix
+from coverage.planning.hotspot import HotspotOption
 
 __all__ = [
     "DEFAULT_SOLVE",
@@ -339,6 +340,11 @@ class PlacementProblem:
     satellite_weights
         People per demand point who may get a terminal (0 for schools and for points an
         existing cell serves); None: ``target_weights``.
+    hotspots
+        The hotspot option (coverage objective only,
+        :class:`~coverage.planning.hotspot.HotspotOption`): public Wi-Fi hotspots fed by a
+        covered host point, reaching the households within a walk at a reduced weight;
+        None (default): no hotspot option.
     share_weights
         Derived: ``target_weights`` (or ``weights``) as float64.
     pop_ids
@@ -355,7 +361,7 @@ class PlacementProblem:
         candidate x height option, one weight per column); not exactly one of
         ``budget_usd`` and ``target_share``; a PoP that is not a node of ``graph``; a hop
         limit or a link limit per site below 1; a satellite cost that is not > 0 or comes
-        without a budget.
+        without a budget; hotspots without a budget or with a reach of the wrong width.
     """
 
     covers: sparse.csr_array
@@ -381,6 +387,7 @@ class PlacementProblem:
     max_links_at_site: int | None = None
     satellite_usd_per_person: float | None = None
     satellite_weights: ArrayLike | None = None
+    hotspots: HotspotOption | None = None
     share_weights: NDArray[np.float64] = field(init=False, repr=False)
     pop_ids: tuple[Hashable, ...] = field(init=False, repr=False)
     must: NDArray[np.bool_] = field(init=False, repr=False)
@@ -408,6 +415,14 @@ class PlacementProblem:
             msg = (
                 f"satellite_usd_per_person must be a cost > 0 USD under a budget (the coverage "
                 f"objective), got {sat} with budget_usd={self.budget_usd}."
+            )
+            raise InputError(msg)
+        hot = self.hotspots
+        if hot is not None and (self.budget_usd is None or hot.reach.shape[1] != self.weights.size):
+            msg = (
+                "hotspots need a budget (the coverage objective) and one reach column per "
+                f"demand point; got budget_usd={self.budget_usd} and "
+                f"{hot.reach.shape[1]} columns for {self.weights.size} points."
             )
             raise InputError(msg)
         if self.hop_limit is not None and self.hop_limit < 1:

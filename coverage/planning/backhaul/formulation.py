@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from coverage.planning.backhaul.hotspots import hotspot_reached
 from coverage.planning.backhaul.network import ReducedGraph
 from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.backhaul.satellites import satellite_people
@@ -84,6 +85,9 @@ class Columns:
     s
         Satellite terminals: the USD spent on them and the people they connect (empty
         without the satellite option).
+    h
+        Hotspots: one binary per candidate, then one reached share per reachable demand
+        point (:mod:`~coverage.planning.backhaul.hotspots`; empty without hotspots).
     """
 
     u: slice
@@ -94,6 +98,7 @@ class Columns:
     o: slice
     d: slice
     s: slice = field(default_factory=lambda: slice(0, 0))
+    h: slice = field(default_factory=lambda: slice(0, 0))
 
     @property
     def n(self) -> int:
@@ -102,15 +107,21 @@ class Columns:
         Returns
         -------
         int
-            The end of the last block, ``s``.
+            The end of the last block.
         """
-        return int(max(self.d.stop, self.s.stop))
+        return int(max(self.d.stop, self.s.stop, self.h.stop))
 
     @classmethod
     def layout(
-        cls, n_options: int, n_groups: int, net: ReducedGraph, hop: bool, satellite: bool = False
+        cls,
+        n_options: int,
+        n_groups: int,
+        net: ReducedGraph,
+        hop: bool,
+        satellite: bool = False,
+        hotspots: int = 0,
     ) -> Columns:
-        """The blocks u, r, z, l, f, o, d, s one after the other.
+        """The blocks u, r, z, l, f, o, d, s, h one after the other.
 
         Parameters
         ----------
@@ -124,6 +135,8 @@ class Columns:
             Whether the hop-limit blocks ``o`` and ``d`` are present.
         satellite
             Whether the satellite block ``s`` (2 columns) is present.
+        hotspots
+            Columns of the hotspot block ``h`` (0: none).
 
         Returns
         -------
@@ -139,6 +152,7 @@ class Columns:
             len(net.arcs) if hop else 0,
             net.n if hop else 0,
             2 if satellite else 0,
+            hotspots,
         ]
         ends = np.cumsum([0, *sizes]).tolist()
         return cls(*(slice(a, b) for a, b in itertools.pairwise(ends)))
@@ -172,6 +186,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
     _valid_inequality_rows(m, rows)
     _two_path_rows(m, rows, cuts)
     _satellite_rows(m, rows)
+    _hotspot_rows(m, rows)
     cost = cost_vector(m)
     col_lo, col_hi, integ = _column_bounds(
         m,
@@ -317,7 +332,35 @@ def _satellite_rows(m: BackhaulModel, rows: _Rows) -> None:
     sat_wg = m.sat_wg
     groups = np.nonzero(sat_wg > 0)[0]
     cols = [sigma, *(m.cols.z.start + groups)]
-    rows.add(cols, [1.0, *sat_wg[groups]], -np.inf, float(m.sat_w.sum()))
+    if m.hot is not None:  # the people a hotspot reaches get no terminal
+        eta = m.cols.h.start + m.hot.option.n + np.arange(m.hot.points.size)
+        keep = m.sat_w[m.hot.points] > 0
+        cols += list(eta[keep])
+        vals = [1.0, *sat_wg[groups], *m.sat_w[m.hot.points][keep]]
+    else:
+        vals = [1.0, *sat_wg[groups]]
+    rows.add(cols, vals, -np.inf, float(m.sat_w.sum()))
+
+
+def _hotspot_rows(m: BackhaulModel, rows: _Rows) -> None:
+    """A hotspot only where its host's group is covered, ``y_j <= z_g``; a reached point
+    only when a built hotspot reaches it and no site covers it, ``eta_d <= sum_j y_j``
+    and ``eta_d + z_g(d) <= 1``."""
+    if m.hot is None:
+        return
+    opt, y0, z = m.hot.option, m.cols.h.start, m.cols.z.start
+    eta0 = y0 + opt.n
+    for j in range(opt.n):
+        g = int(m.group[opt.host[j]])
+        if g >= 0:  # a host no option sees is switched off in the column bounds
+            rows.add([y0 + j, z + g], [1.0, -1.0], -np.inf, 0.0)
+    by_point = sparse.csc_array(opt.reach)
+    for k, d in enumerate(m.hot.points):
+        js = by_point.indices[by_point.indptr[d] : by_point.indptr[d + 1]]
+        rows.add([eta0 + k, *(y0 + js)], [1.0] + [-1.0] * len(js), -np.inf, 0.0)
+        g = int(m.group[d])
+        if g >= 0:
+            rows.add([eta0 + k, z + g], [1.0, 1.0], -np.inf, 1.0)
 
 
 def cost_vector(m: BackhaulModel) -> NDArray[np.float64]:
@@ -339,6 +382,8 @@ def cost_vector(m: BackhaulModel) -> NDArray[np.float64]:
     c[m.cols.l] = m.link_cost_usd
     if m.satellite_usd_per_person is not None:
         c[m.cols.s.start] = 1.0  # the USD spent on satellite terminals
+    if m.hot is not None:
+        c[m.cols.h.start : m.cols.h.start + m.hot.option.n] = m.hot.option.cost_usd
     return c
 
 
@@ -363,6 +408,10 @@ def _column_bounds(
     integ[cols.s] = 0
     col_hi[cols.s] = np.inf
     col_hi[cols.z][~m.active] = 0.0
+    if m.hot is not None:  # y binary, eta continuous in [0, 1]; hosts no option sees off
+        opt = m.hot.option
+        integ[cols.h.start + opt.n : cols.h.stop] = 0
+        col_hi[cols.h.start + np.nonzero(m.group[opt.host] < 0)[0]] = 0.0
     return col_lo, col_hi, integ
 
 
@@ -378,6 +427,10 @@ def _objective(
         obj[cols.z] = m.wg
         if m.satellite_usd_per_person is not None:
             obj[cols.s.start + 1] = 1.0  # a person connected by satellite
+        if m.hot is not None:  # a person a hotspot reaches, at the hotspot weight
+            obj[cols.h.start + m.hot.option.n : cols.h.stop] = (
+                m.hot.option.weight * m.w[m.hot.points]
+            )
         return obj, True
     assert m.need_weight is not None
     free = float(m.share_wg[~m.active].sum())
@@ -428,8 +481,13 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
         for v, d in routing.depth.items():
             if v != n:
                 x[cols.d.start + v] = d
+    if m.hot is not None and plan.hotspots:
+        x[cols.h.start + np.asarray(plan.hotspots, dtype=np.int64)] = 1.0
+        reached = hotspot_reached(m, plan)
+        x[cols.h.start + m.hot.option.n : cols.h.stop] = reached[m.hot.points]
     if m.satellite_usd_per_person is not None:  # the rest of the budget on satellites
         room = float(m.sat_w.sum() - m.sat_wg @ x[cols.z])
+        room -= float(m.sat_w[hotspot_reached(m, plan)].sum())
         people = satellite_people(m, plan, room=room)
         x[cols.s.start : cols.s.stop] = (people * m.satellite_usd_per_person, people)
     return x

@@ -70,6 +70,7 @@ from numpy.typing import NDArray
 from coverage.errors import InfeasibleError
 from coverage.planning.backhaul.checks import explain_infeasible
 from coverage.planning.backhaul.formulation import Cut, start_vector, violated_cuts
+from coverage.planning.backhaul.hotspots import hotspot_people
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
@@ -415,6 +416,8 @@ def _result(
         details={
             "columns": m.cols.n,
             "satellite_people": satellite_people(m, plan),
+            "hotspots": tuple(plan.hotspots),
+            "hotspot_people": hotspot_people(m, plan),
             "merged_demand": int(m.Ag.shape[1]),
             "candidate_links": len(m.net.edges),
         },

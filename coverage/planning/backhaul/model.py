@@ -29,9 +29,10 @@ from coverage.planning.backhaul.formulation import (
     start_vector,
     violated_cuts,
 )
+from coverage.planning.backhaul.hotspots import HotspotBlock, decode_hotspots, hotspot_cost
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
 from coverage.planning.backhaul.satellites import most_weight, plan_value
-from coverage.planning.covering import aggregate_demand, covered_mask
+from coverage.planning.covering import aggregate_demand, covered_mask, group_sums
 from coverage.planning.problem import PlacementProblem
 from coverage.planning.solver import MilpModel, MilpSolution, solve_milp
 
@@ -64,13 +65,16 @@ class BackhaulPlan:
     edges
         Built links, as indices into the reduced graph's ``edges``.
     cost
-        Total cost (USD) of sites, relays and links, once priced.
+        Total cost (USD) of sites, relays, links and hotspots, once priced.
+    hotspots
+        Built hotspots, as indices into the problem's hotspot candidates.
     """
 
     access: dict[int, int]
     relays: dict[int, int]
     edges: list[int]
     cost: float = 0.0
+    hotspots: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)
@@ -116,6 +120,8 @@ class BackhaulModel:
         The satellite option: USD per person connected (None: no option), and the people
         who may get a terminal per demand point and per group
         (:mod:`coverage.planning.backhaul.satellites`).
+    hot
+        The hotspot candidates and the points they reach (None: no hotspot option).
     """
 
     problem: PlacementProblem
@@ -139,6 +145,7 @@ class BackhaulModel:
     satellite_usd_per_person: float | None = None
     sat_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     sat_wg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    hot: HotspotBlock | None = None
 
     # --- building --------------------------------------------------------------------------
     @classmethod
@@ -180,6 +187,8 @@ class BackhaulModel:
         sat_w = np.asarray(sat, dtype=np.float64)
         Ag, wg, group = aggregate_demand(A, p.weights)
         hop = p.hop_limit is not None
+        hot = HotspotBlock.of(p.hotspots)
+        extra = (p.satellite_usd_per_person is not None, hot.n_columns if hot else 0)
         model = cls(
             problem=p,
             A=A,
@@ -193,17 +202,16 @@ class BackhaulModel:
             access_ok=access_ok,
             need_weight=need,
             share_w=p.share_weights,
-            share_wg=_group_sums(p.share_weights, group, Ag.shape[1]),
+            share_wg=group_sums(p.share_weights, group, Ag.shape[1]),
             Ag=Ag,
             wg=wg,
             group=group,
-            cols=Columns.layout(
-                A.shape[0], Ag.shape[1], net, hop, p.satellite_usd_per_person is not None
-            ),
+            cols=Columns.layout(A.shape[0], Ag.shape[1], net, hop, *extra),
             active=np.ones(Ag.shape[1], bool),
             satellite_usd_per_person=p.satellite_usd_per_person,
             sat_w=sat_w,
-            sat_wg=_group_sums(sat_w, group, Ag.shape[1]),
+            sat_wg=group_sums(sat_w, group, Ag.shape[1]),
+            hot=hot,
         )
         if p.budget_usd is not None:
             model.active = model._first_rows(first_rows_nnz)
@@ -224,6 +232,8 @@ class BackhaulModel:
         active = np.zeros(self.Ag.shape[1], bool)
         active[take] = True
         active[np.unique(self.group[self.must & (self.group >= 0)])] = True
+        if self.hot is not None:  # hosts and reached points: their rows tie y and eta
+            active[self.hot.groups(self.group)] = True
         return active
 
     # --- the problem's values ------------------------------------------------------------
@@ -317,7 +327,7 @@ class BackhaulModel:
 
     # --- plans -----------------------------------------------------------------------------
     def plan_cost(self, plan: BackhaulPlan) -> float:
-        """Cost (USD) of a plan's access sites, relays and links.
+        """Cost (USD) of a plan's access sites, relays, links and hotspots.
 
         Parameters
         ----------
@@ -334,6 +344,7 @@ class BackhaulModel:
             sum(self.access_cost_usd[i * nh + h] for i, h in plan.access.items())
             + sum(self.relay_cost_usd[i * nh + h] for i, h in plan.relays.items())
             + self.link_cost_usd * len(plan.edges)
+            + hotspot_cost(self, plan)
         )
 
     def covered(self, plan: BackhaulPlan) -> NDArray[np.bool_]:
@@ -580,14 +591,6 @@ class BackhaulModel:
         access = {int(i): int(h) for i, h in zip(*np.nonzero(U), strict=True)}
         used = {int(v) for e in edges for v in self.net.edges[e]}
         relays = {int(i): int(h) for i, h in zip(*np.nonzero(R), strict=True) if i in used}
-        plan = BackhaulPlan(access, relays, edges)
+        plan = BackhaulPlan(access, relays, edges, hotspots=decode_hotspots(self, x))
         plan.cost = self.plan_cost(plan)
         return plan
-
-
-def _group_sums(
-    values: NDArray[np.float64], group: NDArray[np.int64], n_groups: int
-) -> NDArray[np.float64]:
-    """Per merged demand group, the sum of ``values`` over its points."""
-    seen = group >= 0
-    return np.bincount(group[seen], weights=values[seen], minlength=n_groups).astype(np.float64)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coverage.planning.backhaul.hotspots import hotspot_people, hotspot_reached
+
 if TYPE_CHECKING:
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 
@@ -39,12 +41,13 @@ def satellite_people(m: BackhaulModel, plan: BackhaulPlan, *, room: float | None
     if c is None or m.budget_usd is None:
         return 0.0
     if room is None:
-        room = float(m.sat_w[~m.covered(plan)].sum())
+        room = float(m.sat_w[~m.covered(plan) & ~hotspot_reached(m, plan)].sum())
     return max(min((m.budget_usd - plan.cost) / c, room), 0.0)
 
 
 def plan_value(m: BackhaulModel, plan: BackhaulPlan) -> float:
-    """The coverage objective of a plan: people covered, plus those satellites connect.
+    """The coverage objective of a plan: people covered, plus those satellites connect and
+    those its hotspots reach at the hotspot weight.
 
     Parameters
     ----------
@@ -58,12 +61,13 @@ def plan_value(m: BackhaulModel, plan: BackhaulPlan) -> float:
     float
         Weight (people).
     """
-    return m.covered_weight(plan) + satellite_people(m, plan)
+    hot = m.hot.option.weight * hotspot_people(m, plan) if m.hot is not None else 0.0
+    return m.covered_weight(plan) + satellite_people(m, plan) + hot
 
 
 def most_weight(m: BackhaulModel) -> float:
     """The most the coverage objective can reach: every group covered, and with the
-    satellite option the people no option sees as well.
+    satellite and hotspot options the people no option sees as well.
 
     Parameters
     ----------
@@ -78,4 +82,7 @@ def most_weight(m: BackhaulModel) -> float:
     most = float(m.wg.sum())
     if m.satellite_usd_per_person is not None:
         most += float(m.sat_w[m.group < 0].sum())
+    if m.hot is not None:
+        pts = m.hot.points[m.group[m.hot.points] < 0]
+        most += m.hot.option.weight * float(m.w[pts].sum())
     return most

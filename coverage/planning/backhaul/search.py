@@ -407,7 +407,7 @@ def copy_plan(p: BackhaulPlan) -> BackhaulPlan:
     BackhaulPlan
         New dictionaries and list, the same cost.
     """
-    return BackhaulPlan(dict(p.access), dict(p.relays), list(p.edges), p.cost)
+    return BackhaulPlan(dict(p.access), dict(p.relays), list(p.edges), p.cost, p.hotspots)
 
 
 def _row(A: sparse.csr_array, o: int) -> NDArray[np.int32]:
