@@ -40,6 +40,7 @@ from coverage.pipeline.stages import Placement, _xy, demand_weights
 from coverage.plan import Plan
 from coverage.planning.costs import CostTable
 from coverage.planning.covering import PlacementResult
+from coverage.radio.antenna import f1336_omni_beamwidth_deg
 from coverage.radio.clearance import visibility_table
 from coverage.radio.composite import AccessBudget, Composite, serve_sites
 
@@ -429,9 +430,11 @@ def _plan_assumptions(
     tilts = resolved.downtilts_deg
     if sector and len(tilts) > 1:
         assumptions.append(
-            f"Access antennas: {sector.name} peak, the same in every azimuth; each site's "
-            f"electrical downtilt ({min(tilts):g}-{max(tilts):g} deg, sites table) is the one "
-            "whose service, judged for the site alone, holds the most people."
+            f"Access antennas: omni, {sector.gain_dbi:g} dBi peak, the ITU-R F.1336-5 vertical "
+            f"pattern ({f1336_omni_beamwidth_deg(sector.gain_dbi):.1f} deg beam) in every "
+            "azimuth; each site's electrical downtilt "
+            f"({min(tilts):g}-{max(tilts):g} deg, sites table) is the one whose service, "
+            "judged for the site alone, holds the most people."
         )
     elif sector:
         azimuths = _azimuths(resolved)

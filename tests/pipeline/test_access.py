@@ -86,3 +86,17 @@ def test_each_option_takes_the_tilt_that_serves_the_most(
     assert len(set(tilts)) > 1
     rx_matrix, _ = pipeline.coverage_matrix(run, inputs, cands)
     np.testing.assert_array_equal(rx_matrix, rx)
+
+
+def test_the_plan_reports_each_sites_downtilt(territory: Path) -> None:
+    """The sites table and CSV carry each access site's fitted tilt, which the coverage
+    raster used; the assumptions name the antenna and the rule."""
+    from coverage.outputs.export import sites_table
+
+    plan = pipeline.plan_coverage(load_scenario(territory))
+    run = pipeline.resolve(plan.scenario)
+    access = plan.sites[plan.sites["role"] == "access"]
+    assert len(access) > 0
+    assert set(access["downtilt_deg"]) <= set(run.downtilts_deg)
+    assert sites_table(plan)["downtilt_deg"].notna().sum() == len(access)
+    assert any("F.1336-5" in a and "downtilt" in a for a in plan.assumptions)
