@@ -421,9 +421,10 @@ def _plan_assumptions(
         assumptions.append(
             f"Access antennas: omni, {sector.gain_dbi:g} dBi peak, the ITU-R F.1336-5 vertical "
             f"pattern ({f1336_omni_beamwidth_deg(sector.gain_dbi):.1f} deg beam) in every "
-            "azimuth; each site's electrical downtilt "
-            f"({min(tilts):g}-{max(tilts):g} deg, sites table) is the one whose service, "
-            "judged for the site alone, holds the most people."
+            f"azimuth; each site's electrical downtilt (one of {len(tilts)} from "
+            f"{min(tilts):g} to {max(tilts):g} deg, sites table) is the one whose service, "
+            "judged for the site at its mast alone, holds the most placement weight (people, "
+            "schools at their weight; the smaller tilt on a tie)."
         )
     elif sector:
         azimuths = _azimuths(resolved)
