@@ -267,6 +267,9 @@ def sites_table(plan: Plan) -> pd.DataFrame:
             "hops_to_pop": s["hops_to_pop"].to_numpy(dtype=int),
         }
     )
+    if "downtilt_deg" in s.columns:  # the access antenna's fitted downtilt (degrees)
+        at = list(table.columns).index("azimuths_deg") + 1
+        table.insert(at, "downtilt_deg", s["downtilt_deg"].to_numpy(dtype=float))
     for col in SITE_FIGURES:  # the busy-hour load, when the pipeline wrote it
         if col in s.columns:
             table[col] = np.round(s[col].to_numpy(dtype=float), 3)

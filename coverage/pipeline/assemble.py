@@ -19,6 +19,7 @@ import rasterio.features
 from numpy.typing import NDArray
 
 from coverage.inputs.voids import void_warning
+from coverage.pipeline.access import site_downtilts_deg
 from coverage.pipeline.broadband import (
     Broadband,
     evaluate_broadband,
@@ -36,9 +37,10 @@ from coverage.pipeline.existing import (
 from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
-from coverage.pipeline.stages import Placement, _xy
+from coverage.pipeline.stages import Placement, _xy, demand_weights
 from coverage.plan import Plan
 from coverage.planning.covering import PlacementResult
+from coverage.radio.antenna import f1336_omni_beamwidth_deg
 from coverage.radio.clearance import visibility_table
 from coverage.radio.composite import AccessBudget, Composite, serve_sites
 from coverage.radio.regulation import regulation_assumptions
@@ -95,11 +97,16 @@ def assemble_plan(
     reach = np.array([i in hops for i in ids], dtype=bool)  # access sites reaching the PoP
     status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, reach, site_xy)
     demand = with_service(status)
-    composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m)
+    tilts = site_downtilts_deg(
+        resolved, inputs, site_xy, np.asarray(res.heights_m), demand_weights(resolved, inputs)
+    )
+    composite = _coverage_raster(resolved, inputs, site_xy, res.heights_m, tilts)
     rx_grid, server, warnings = composite.rx_dbm, composite.server, composite.warnings
     sites, links = graph_to_gdfs(G, inputs.terrain.crs.to_string())
     sites = _sites_table(resolved, candidates, demand, sites, links, ids)
     sites = _with_loads(sites, site_columns(bb, demand["population"]), ids[reach])
+    if resolved.sector_antenna is not None:  # each access antenna's fitted downtilt
+        sites["downtilt_deg"] = sites["site_id"].map(dict(zip(ids, tilts, strict=True)))
     links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
     priced = plan_costs(resolved, candidates, demand, sites, links)
     sites, links = priced.sites, priced.links
@@ -241,11 +248,12 @@ def _coverage_raster(
     inputs: Inputs,
     site_xy: NDArray[np.float64],
     heights_m: NDArray[np.float64],
+    downtilts_deg: NDArray[np.float64],
 ) -> Composite:
     """Received power (dBm) and best server of the chosen access sites on the terrain grid.
 
     Computed over the area and a band of :data:`COVERAGE_BAND_M` around it (the map's
-    extent), not the whole margin.
+    extent), not the whole margin; each site's antenna at its downtilt (degrees).
     """
     technology = resolved.technology
     near = rasterio.features.geometry_mask(
@@ -261,6 +269,7 @@ def _coverage_raster(
         antenna=resolved.antenna,
         clutter_db=inputs.clutter_db,
         k_factor=resolved.scenario.propagation.geometry_k_factor,
+        downtilts_deg=downtilts_deg,
     )
     composite = serve_sites(
         inputs.terrain,
@@ -370,7 +379,9 @@ def _with_equipment(
 def _azimuths(resolved: ResolvedScenario) -> str:
     """The access sectors' azimuths (degrees) as ``"90;210;330"``, or ``"omni"``."""
     sector = resolved.sector_antenna
-    return ";".join(f"{a:g}" for a in sector.azimuths_deg) if sector else "omni"
+    if sector is None or not sector.horizontal_db.any():  # the same in every azimuth
+        return "omni"
+    return ";".join(f"{a:g}" for a in sector.azimuths_deg)
 
 
 # --- assumptions, models, metrics ---------------------------------------------------------------
@@ -406,7 +417,17 @@ def _plan_assumptions(
         "cell takes the path to the radial sample nearest its centre (at most half a cell "
         "off). Coverage counts of people use each demand point's own profile."
     )
-    if sector:
+    tilts = resolved.downtilts_deg
+    if sector and len(tilts) > 1:
+        assumptions.append(
+            f"Access antennas: omni, {sector.gain_dbi:g} dBi peak, the ITU-R F.1336-5 vertical "
+            f"pattern ({f1336_omni_beamwidth_deg(sector.gain_dbi):.1f} deg beam) in every "
+            f"azimuth; each site's electrical downtilt (one of {len(tilts)} from "
+            f"{min(tilts):g} to {max(tilts):g} deg, sites table) is the one whose service, "
+            "judged for the site at its mast alone, holds the most placement weight (people, "
+            "schools at their weight; the smaller tilt on a tie)."
+        )
+    elif sector:
         azimuths = _azimuths(resolved)
         assumptions.append(
             f"Access antennas: {sector.name}, {sector.gain_dbi:g} dBi peak, {sector.sectors} "

@@ -27,7 +27,7 @@ from coverage.planning.costs import CostTable, SolarSizing
 from coverage.planning.linkgraph import LinkBudget, LinkSettings
 from coverage.planning.problem import SolveSettings
 from coverage.radio import itm
-from coverage.radio.antenna import AntennaPattern, read_msi_pattern
+from coverage.radio.antenna import AntennaPattern, f1336_omni, read_msi_pattern
 from coverage.radio.clearance import ClearanceSettings
 from coverage.radio.prediction import PredictionSettings
 from coverage.radio.propagation import PropagationModel, get_model
@@ -60,7 +60,8 @@ class ResolvedScenario:
         pattern file, its peak gain (dBi) is the site antenna gain.
     antenna
         The access sites' antenna pattern from ``[technology] antenna_pattern`` (gains in
-        dBi, azimuth and downtilt in degrees), or None for an omnidirectional antenna.
+        dBi, azimuth and downtilt in degrees), else the preset's omni with its vertical
+        pattern and downtilt, or None for a preset without one.
     model
         The propagation model of ``[propagation]`` (path loss in dB).
     costs
@@ -274,6 +275,28 @@ class ResolvedScenario:
         antenna = self.antenna
         return antenna if antenna is not None and not antenna.is_omni else None
 
+    @property
+    def downtilts_deg(self) -> tuple[float, ...]:
+        """The downtilts (degrees, positive down) the access antenna may take at each site.
+
+        Returns
+        -------
+        tuple of float
+            The preset's electrical tilts for its F.1336-5 omni
+            (:attr:`~coverage.radio.technology.Technology.downtilts_deg`), of which the
+            planner fits one per site and mast height (:mod:`coverage.pipeline.access`);
+            one tilt, the antenna's own, when ``[technology]`` sets
+            ``antenna_downtilt_deg`` or an ``antenna_pattern`` file, or the antenna has no
+            pattern.
+        """
+        t = self.scenario.technology
+        antenna = self.sector_antenna
+        if antenna is None:
+            return (0.0,)
+        if t.antenna_pattern or t.antenna_downtilt_deg is not None:
+            return (antenna.downtilt_deg,)
+        return self.technology.downtilts_deg
+
 
 def resolve(scenario: Scenario) -> ResolvedScenario:
     """Resolve a scenario's technology, antenna, propagation model and costs, once.
@@ -333,26 +356,49 @@ def scenario_file(scenario: Scenario, name: str) -> Path:
 
 
 def _access_antenna(scenario: Scenario) -> AntennaPattern | None:
-    """The access sites' antenna pattern from ``[technology] antenna_pattern``, or None (omni).
+    """The access sites' antenna pattern: the ``[technology] antenna_pattern`` file, else
+    the preset's omni with its vertical pattern and downtilt, or None (no pattern).
 
     The MSI file's path is relative to the scenario file; every access site gets the pattern
     at the scenario's azimuth and mechanical downtilt, ``antenna_sectors`` times, evenly
-    spaced clockwise from that azimuth.
+    spaced clockwise from that azimuth. The preset's omni takes the scenario's peak gain
+    override and downtilt when set.
     """
     t = scenario.technology
     if not t.antenna_pattern:
-        return None
+        return _preset_antenna(scenario)
     path = scenario_file(scenario, t.antenna_pattern)
     try:
         return read_msi_pattern(
             path,
             azimuth_deg=t.antenna_azimuth_deg,
-            downtilt_deg=t.antenna_downtilt_deg,
+            downtilt_deg=t.antenna_downtilt_deg or 0.0,
             sectors=t.antenna_sectors,
         )
     except InputError as err:
         msg = f"[technology] antenna_pattern: {err}"
         raise ScenarioError(msg) from err
+
+
+def _preset_antenna(scenario: Scenario) -> AntennaPattern | None:
+    """The preset's F.1336-5 omni (None: the preset has no vertical pattern).
+
+    Its gain is the scenario's ``tx_antenna_gain_dbi`` when set (the beamwidth follows it);
+    its downtilt the scenario's ``antenna_downtilt_deg`` when set, else the preset's first
+    (the planner fits one of :attr:`ResolvedScenario.downtilts_deg` per site).
+    """
+    t = scenario.technology
+    try:
+        preset = get_technology(t.preset)
+    except InputError:
+        return None  # an unknown preset is reported by _terminal
+    if not preset.vertical_pattern:
+        return None
+    gain = (
+        t.tx_antenna_gain_dbi if t.tx_antenna_gain_dbi is not None else preset.tx_antenna_gain_dbi
+    )
+    tilt = t.antenna_downtilt_deg if t.antenna_downtilt_deg is not None else preset.downtilts_deg[0]
+    return f1336_omni(gain, downtilt_deg=tilt)
 
 
 def _terminal(scenario: Scenario) -> Terminal:
@@ -411,7 +457,7 @@ def _access_technology(
     try:  # the overrides were checked in [technology]; an antenna file's gain was not
         return dataclasses.replace(base, **overrides)
     except InputError as err:
-        source = f" (antenna_pattern {t.antenna_pattern})" if pattern is not None else ""
+        source = f" (antenna_pattern {t.antenna_pattern})" if t.antenna_pattern else ""
         msg = f"[technology]{source}: {err}"
         raise ScenarioError(msg) from err
 

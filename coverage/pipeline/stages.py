@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from coverage.errors import ScenarioError
 from coverage.inputs.existing import targeted
 from coverage.inputs.terrain import Terrain
+from coverage.pipeline.access import fit_downtilts, peak_rx_dbm
 from coverage.pipeline.broadband import service_covers
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
@@ -30,9 +31,6 @@ from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import PlacementProblem
 from coverage.planning.satellite import satellite_eligible, usd_per_person
-from coverage.radio.antenna import pattern_loss_db
-from coverage.radio.composite import received_power_dbm
-from coverage.radio.prediction import path_loss_options
 from coverage.scenario import PlacementParams, Scenario
 
 __all__ = [
@@ -130,7 +128,8 @@ def coverage_matrix(
 
     Options follow :func:`coverage.planning.candidates.option_index`: option ``i * H + h`` is
     candidate ``i`` at mast height ``heights[h]``. The power includes the terminal clutter
-    loss and, for a directional antenna, the pattern's attenuation towards each point.
+    loss and, for a directional antenna, the pattern's attenuation towards each point, at the
+    downtilt :func:`coverage.pipeline.access.fit_downtilts` fits to each option.
 
     Parameters
     ----------
@@ -149,33 +148,15 @@ def coverage_matrix(
         (options, demand points) float32 received power (dBm), NaN beyond the technology's
         range; and the mast height of each option (m).
     """
-    s = resolved.scenario
-    technology = resolved.technology
-    heights = s.placement.mast_heights_m
+    heights = resolved.scenario.placement.mast_heights_m
     xy = _xy(candidates)
-    targets = _xy(inputs.demand)
-    loss = path_loss_options(
-        inputs.terrain,
-        xy,
-        np.asarray(heights, dtype=np.float64),
-        targets,
-        max_distance_m=technology.max_range_m,
-        settings=resolved.prediction,
-        progress=progress,
-    )
-    rx = received_power_dbm(
-        technology.eirp_dbm, loss, rx_antenna_gain_dbi=resolved.terminal_gain_dbi
-    ).astype(np.float32)
-    if inputs.clutter_db is not None:  # terminal clutter loss at each demand point's cell
-        r, c = inputs.terrain.rowcol(targets[:, 0], targets[:, 1])
-        rx -= inputs.clutter_db[r, c][None, :]
-    antenna = resolved.sector_antenna
-    if antenna is not None:  # gain below the peak, per direction
-        for i, j in np.ndindex(len(xy), len(heights)):
-            rx[i * len(heights) + j] -= pattern_loss_db(
-                antenna, inputs.terrain, xy[i], heights[j], targets, technology.terminal_height_m,
-                k_factor=s.propagation.geometry_k_factor,
-            ).astype(np.float32)  # fmt: skip
+    rx = peak_rx_dbm(resolved, inputs, xy, progress=progress)
+    if resolved.sector_antenna is not None:  # gain below the peak, each option at its tilt
+        rx, tilts = fit_downtilts(resolved, inputs, xy, rx, demand_weights(resolved, inputs))
+        if len(resolved.downtilts_deg) > 1:
+            values, counts = np.unique(tilts, return_counts=True)
+            fitted = ", ".join(f"{v:g} deg: {c}" for v, c in zip(values, counts, strict=True))
+            log.info("downtilts fitted (options): %s", fitted)
     return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
 
 

@@ -24,6 +24,10 @@ from coverage.radio.visibility import earth_bulge_m
 
 __all__ = [
     "AntennaPattern",
+    "elevation_angles_deg",
+    "f1336_omni",
+    "f1336_omni_beamwidth_deg",
+    "f1336_omni_vertical_db",
     "omni",
     "pattern_loss_db",
     "pattern_loss_grid",
@@ -158,6 +162,53 @@ def _pattern_loss(
     return np.asarray(pattern.gain_dbi - pattern.gain_towards_dbi(azimuth, elevation))
 
 
+def elevation_angles_deg(
+    terrain: Terrain,
+    site_xy: ArrayLike,
+    antenna_height_m: float,
+    targets_xy: ArrayLike,
+    target_height_m: float,
+    *,
+    k_factor: float = 4.0 / 3.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Azimuth and elevation (degrees) from a site antenna to each target.
+
+    The direction is the straight line from the antenna (ground + ``antenna_height_m``) to
+    the target (ground + ``target_height_m``), ground heights bilinear from ``terrain``, its
+    elevation lowered by the earth bulge ``d**2 / (2 k R)``.
+
+    Parameters
+    ----------
+    terrain
+        Terrain grid (projected, metres).
+    site_xy
+        Site position ``(x, y)`` (m) in the terrain's CRS.
+    antenna_height_m
+        Height of the site antenna above ground (m).
+    targets_xy
+        (M, 2) receiver positions (m) in the terrain's CRS.
+    target_height_m
+        Height of the receivers above ground (m).
+    k_factor
+        Effective earth-radius factor.
+
+    Returns
+    -------
+    azimuth_deg, elevation_deg
+        (M,) azimuth (degrees clockwise from north) and elevation (degrees above the
+        horizon, negative below it); NaN elevation for a target off the terrain.
+    """
+    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
+    x, y = (float(v) for v in np.asarray(site_xy, dtype=np.float64).reshape(2))
+    z_site = float(terrain.sample(x, y)) + antenna_height_m
+    rise = terrain.sample(pts[:, 0], pts[:, 1]) + target_height_m - z_site
+    dx, dy = pts[:, 0] - x, pts[:, 1] - y
+    d = np.hypot(dx, dy)
+    azimuth = np.degrees(np.arctan2(dx, dy))
+    elevation = np.degrees(np.arctan2(rise - earth_bulge_m(d, d, k_factor), d))
+    return np.asarray(azimuth), np.asarray(elevation)
+
+
 def pattern_loss_db(
     pattern: AntennaPattern,
     terrain: Terrain,
@@ -170,10 +221,8 @@ def pattern_loss_db(
 ) -> NDArray[np.float64]:
     """How far (dB, >= 0) the site antenna's gain towards each target falls below its peak.
 
-    The direction is the straight line from the antenna (ground + ``antenna_height_m``) to
-    the target (ground + ``target_height_m``), ground heights bilinear from ``terrain``, its
-    elevation lowered by the earth bulge ``d**2 / (2 k R)``. Subtract it from received power
-    computed with the peak gain (the technology's EIRP).
+    The direction is that of :func:`elevation_angles_deg`. Subtract the result from received
+    power computed with the peak gain (the technology's EIRP).
 
     Parameters
     ----------
@@ -197,11 +246,10 @@ def pattern_loss_db(
     numpy.ndarray
         (M,) attenuation below the peak gain (dB); NaN for a target off the terrain.
     """
-    pts = np.asarray(targets_xy, dtype=np.float64).reshape(-1, 2)
-    x, y = (float(v) for v in np.asarray(site_xy, dtype=np.float64).reshape(2))
-    z_site = float(terrain.sample(x, y)) + antenna_height_m
-    rise = terrain.sample(pts[:, 0], pts[:, 1]) + target_height_m - z_site
-    return _pattern_loss(pattern, pts[:, 0] - x, pts[:, 1] - y, rise, k_factor)
+    azimuth, elevation = elevation_angles_deg(
+        terrain, site_xy, antenna_height_m, targets_xy, target_height_m, k_factor=k_factor
+    )
+    return np.asarray(pattern.gain_dbi - pattern.gain_towards_dbi(azimuth, elevation))
 
 
 def pattern_loss_grid(
@@ -264,6 +312,107 @@ def omni(gain_dbi: float = 0.0, *, name: str = "omni") -> AntennaPattern:
         A pattern with both cuts all zero (:attr:`AntennaPattern.is_omni`).
     """
     return AntennaPattern(gain_dbi=gain_dbi, name=name)
+
+
+def f1336_omni_beamwidth_deg(gain_dbi: float) -> float:
+    """Vertical half-power beamwidth (degrees) of an omnidirectional antenna of a given gain.
+
+    ITU-R F.1336-5 recommends 2 (omnidirectional antennas), eq. (1b):
+    ``theta_3 = 107.6 x 10^(-0.1 G0)`` degrees; 17.1 degrees at 8 dBi, 8.5 at 11 dBi and
+    3.4 at 15 dBi.
+
+    Parameters
+    ----------
+    gain_dbi
+        Peak gain (dBi).
+
+    Returns
+    -------
+    float
+        Beamwidth (degrees).
+    """
+    return float(107.6 * 10.0 ** (-0.1 * gain_dbi))
+
+
+#: ITU-R F.1336-5 recommends 2.3: ``k`` for omnidirectional antennas of typical side-lobe
+#: performance at 1-3 GHz (0 for improved side lobes, recommends 2.4); ASSUMPTION that it
+#: holds at 700-900 MHz, where the Recommendation gives no other value.
+F1336_K_TYPICAL = 0.7
+
+
+def f1336_omni_vertical_db(
+    elevation_deg: ArrayLike, gain_dbi: float, *, k: float = F1336_K_TYPICAL
+) -> NDArray[np.float64]:
+    """Attenuation (dB below the peak) of an untilted omni, ITU-R F.1336-5 average side lobes.
+
+    ITU-R F.1336-5 recommends 2.2 (average side-lobe pattern), with ``theta_3`` of eq. (1b)
+    and ``theta_5 = theta_3 sqrt(1.25 - log10(k + 1) / 1.2)``::
+
+        12 (theta / theta_3)^2                      |theta| < theta_3
+        15 - 10 log10(k + 1)                        theta_3 <= |theta| < theta_5
+        15 - 10 log10((|theta| / theta_3)^-1.5 + k) theta_5 <= |theta| <= 90
+
+    so the side lobes lie 12.7-16.5 dB below the peak for ``k = 0.7``.
+
+    Parameters
+    ----------
+    elevation_deg
+        Angle (degrees) off the horizontal plane of the main lobe, in [-90, 90].
+    gain_dbi
+        Peak gain (dBi); sets ``theta_3``.
+    k
+        Side-lobe parameter ``k`` of the Recommendation, in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Attenuation (dB, >= 0), of the shape of ``elevation_deg``.
+    """
+    t3 = f1336_omni_beamwidth_deg(gain_dbi)
+    t5 = t3 * np.sqrt(1.25 - np.log10(k + 1.0) / 1.2)
+    a = np.abs(np.asarray(elevation_deg, dtype=np.float64))
+    far = 15.0 - 10.0 * np.log10(np.maximum(a / t3, 1.0) ** -1.5 + k)
+    near = np.where(a < t5, 15.0 - 10.0 * np.log10(k + 1.0), far)
+    return np.asarray(np.where(a < t3, 12.0 * (a / t3) ** 2, near))
+
+
+def f1336_omni(
+    gain_dbi: float,
+    *,
+    downtilt_deg: float = 0.0,
+    k: float = F1336_K_TYPICAL,
+    name: str = "",
+) -> AntennaPattern:
+    """An omnidirectional antenna with the ITU-R F.1336-5 vertical pattern, tilted down.
+
+    The vertical cut is :func:`f1336_omni_vertical_db` (beamwidth from the gain, average side
+    lobes); the horizontal cut is flat. The tilt (electrical, the same in every azimuth)
+    shifts the cut by ``downtilt_deg``: F.1336-5 recommends 2.5 eq. (1e) rescales the angles
+    instead, ``theta = 90 (theta_h + beta) / (90 +- beta)``, which differs from the shift by
+    less than ``beta`` x ``|theta_h + beta|`` / 90 degrees (0.7 deg 10 deg off a 6 deg tilt).
+
+    Parameters
+    ----------
+    gain_dbi
+        Peak gain (dBi).
+    downtilt_deg
+        Downtilt (degrees, positive down) of the main lobe.
+    k
+        F.1336-5 side-lobe parameter (0.7: typical side lobes).
+    name
+        Label for outputs; default ``"omni <gain> dBi, F.1336 <beamwidth> deg"``.
+
+    Returns
+    -------
+    AntennaPattern
+        One sector, flat horizontal cut.
+    """
+    ang = np.arange(360.0)  # the MSI vertical cut: degrees below the horizon, 270 = up
+    below = np.where(ang <= 180.0, ang, ang - 360.0)  # (-180, 180]
+    elevation = np.where(np.abs(below) <= 90.0, below, np.sign(below) * 180.0 - below)
+    a_v = f1336_omni_vertical_db(elevation, gain_dbi, k=k)
+    label = name or f"omni {gain_dbi:g} dBi, F.1336 {f1336_omni_beamwidth_deg(gain_dbi):.1f} deg"
+    return AntennaPattern(gain_dbi=gain_dbi, vertical_db=a_v, downtilt_deg=downtilt_deg, name=label)
 
 
 def sector(

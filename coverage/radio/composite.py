@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -171,6 +171,9 @@ class AccessBudget:
     k_factor
         Effective Earth-radius factor of the elevation angle towards each cell, for the
         antenna pattern (4/3 for the standard atmosphere); > 0.
+    downtilts_deg
+        Downtilt (degrees, positive down) of the antenna at each site :func:`serve_sites`
+        is given, replacing the antenna's own; None (default): the antenna's own.
 
     Raises
     ------
@@ -185,6 +188,7 @@ class AccessBudget:
     antenna: AntennaPattern | None = None
     clutter_db: NDArray[np.float32] | None = None
     k_factor: float = 4.0 / 3.0
+    downtilts_deg: ArrayLike | None = None
 
     def __post_init__(self) -> None:
         """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
@@ -335,9 +339,14 @@ def serve_sites(
         msg = f"clutter_db has shape {np.shape(clutter)}, the terrain {terrain.shape}."
         raise InputError(msg)
     composer = _Composer(terrain.shape, budget.threshold_dbm)
+    tilts = budget.downtilts_deg
+    tilts = None if tilts is None else np.broadcast_to(np.asarray(tilts, dtype=np.float64), (n,))
     for i in _progress(n, progress):
         site = (float(xy[i, 0]), float(xy[i, 1]), float(heights[i]))
-        rx, warnings = _site_rx_dbm(terrain, site, settings, budget, radius_m, mask)
+        b = budget
+        if tilts is not None and budget.antenna is not None:
+            b = replace(budget, antenna=replace(budget.antenna, downtilt_deg=float(tilts[i])))
+        rx, warnings = _site_rx_dbm(terrain, site, settings, b, radius_m, mask)
         composer.add(i, rx, warnings)
     log.debug("composed %d sites on %s cells", n, terrain.shape)
     return composer.result()

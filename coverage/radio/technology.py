@@ -83,6 +83,14 @@ class Technology:
     max_eirp_dbm
         The EIRP (dBm) its rule allows each end, or None where the band is licensed and the
         preset's power is the operator's; the site's and every terminal's EIRP are checked.
+    vertical_pattern
+        True: the site antenna is an omni with the ITU-R F.1336-5 vertical pattern of its
+        gain (:func:`coverage.radio.antenna.f1336_omni`); False: the peak gain in every
+        direction (the point-to-point presets, whose dishes are aimed).
+    downtilts_deg
+        The electrical downtilts (degrees, positive down) that antenna comes in; with more
+        than one, the planner fits each site and mast height with the one that serves the
+        most there (:mod:`coverage.pipeline.access`).
 
     Raises
     ------
@@ -113,6 +121,8 @@ class Technology:
     kind: str = "access"
     terminals: tuple[Terminal, ...] = ()
     max_eirp_dbm: float | None = None
+    vertical_pattern: bool = False
+    downtilts_deg: tuple[float, ...] = (0.0,)
 
     def __post_init__(self) -> None:
         """Refuse every bad value the class lists under Raises, all in one ``InputError``."""
@@ -137,6 +147,8 @@ class Technology:
             problems.append("cable_loss_db, fade_margin_db and noise_figure_db must be >= 0")
         if self.kind not in ("access", "backhaul"):
             problems.append(f"kind={self.kind!r} must be 'access' or 'backhaul'")
+        if not self.downtilts_deg or not all(-90 <= t <= 90 for t in self.downtilts_deg):
+            problems.append(f"downtilts_deg={self.downtilts_deg} needs values in [-90, 90]")
         problems += self._eirp_problems()
         if problems:
             msg = f"Technology {self.name!r}: " + "; ".join(problems) + "."
@@ -293,6 +305,11 @@ _LORA_NODE = Terminal(
     reference="LoRaWAN RP002-1.0.3 AU915-928 end device; 20 dBm, 2 dBi ASSUMPTION",
 )
 
+#: Electrical downtilts (degrees) of the LTE omni: ASSUMPTION, the 0-10 degree range of
+#: fixed-tilt omni collinears and of remote electrical tilt, in 1 degree steps; the planner
+#: fits one to each site and mast height (:mod:`coverage.pipeline.access`).
+_OMNI_DOWNTILTS_DEG = tuple(float(t) for t in range(11))
+
 PRESETS: dict[str, Technology] = {
     t.name: t
     for t in (
@@ -301,7 +318,7 @@ PRESETS: dict[str, Technology] = {
             f_mhz=780.5,
             bandwidth_mhz=10.0,
             tx_power_dbm=37.0,
-            tx_antenna_gain_dbi=15.0,
+            tx_antenna_gain_dbi=8.0,
             rx_antenna_gain_dbi=0.0,
             cable_loss_db=2.0,
             rx_sensitivity_dbm=-94.0,
@@ -312,11 +329,19 @@ PRESETS: dict[str, Technology] = {
             min_snr_db=-10.0,
             max_spectral_efficiency=4.4,
             terminals=(handset(indoor=False), handset(indoor=True), _LTE_ROOFTOP_CPE),
+            vertical_pattern=True,
+            downtilts_deg=_OMNI_DOWNTILTS_DEG,
             reference=(
                 "3GPP TS 36.101 Table 5.5-1 (band 28 downlink 758-803 MHz) and Table 7.3.1-1 "
                 "(UE REFSENS about -94 dBm at 10 MHz), UE noise figure 9 dB; 3GPP TS 36.104 "
                 "section 6.2 (medium-range BS <= 38 dBm; 5 W = 37 dBm per port used); 3GPP TR "
-                "36.942 Annex A.2 (attenuated Shannon: SNR_min -10 dB, max 4.4 bit/s/Hz)"
+                "36.942 Annex A.2 (attenuated Shannon: SNR_min -10 dB, max 4.4 bit/s/Hz); an "
+                "8 dBi omni, ASSUMPTION (a 1 m collinear: a 15 dBi omni's 3.4 deg beam leaves "
+                "the valleys below a ridge site in its side lobes; 11 dBi and 15 dBi were "
+                "measured intractable or marginal, docs/benchmarks.md), with the ITU-R "
+                "F.1336-5 recommends 2.2 vertical pattern (17.1 deg beam, side lobes "
+                "12.7-16.5 dB down) and an electrical downtilt of 0-10 deg fitted per site, "
+                "ASSUMPTION"
             ),
         ),
         Technology(

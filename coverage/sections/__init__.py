@@ -168,7 +168,10 @@ class Point:
 # --- scenario sections --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TechnologyParams:
-    """Access radio: a preset by name, with any field overridden (units in the names)."""
+    """Access radio: a preset by name, with any field overridden (units in the names).
+
+    ``antenna_downtilt_deg`` unset: the preset's downtilt (or 0 with an antenna file).
+    """
 
     preset: str = "lte-b28-small-cell"
     f_mhz: float | None = None
@@ -180,7 +183,7 @@ class TechnologyParams:
     max_range_m: float | None = None
     antenna_pattern: str = ""
     antenna_azimuth_deg: float = 0.0
-    antenna_downtilt_deg: float = 0.0
+    antenna_downtilt_deg: float | None = None
     antenna_sectors: int = 1
 
     def __post_init__(self) -> None:

@@ -11,6 +11,9 @@ import pytest
 from coverage import synthetic
 from coverage.errors import InputError
 from coverage.radio.antenna import (
+    f1336_omni,
+    f1336_omni_beamwidth_deg,
+    f1336_omni_vertical_db,
     omni,
     pattern_loss_db,
     pattern_loss_grid,
@@ -96,3 +99,26 @@ def test_pattern_loss_towards_targets_and_grid():
     assert grid[50, 50:].argmin() > 0  # the beam lands away from the mast foot
     assert omni(5.0).is_omni and not ant.is_omni
     assert not pattern_loss_grid(omni(5.0), t, *site, 30.0, 2.0).any()
+
+
+def test_f1336_omni_pattern():
+    """ITU-R F.1336-5: an 11 dBi omni has an 8.5 deg beam; 3 dB down half a beamwidth off
+    its tilt, side lobes 12.7-16.5 dB down (k = 0.7), the same in every azimuth."""
+    assert f1336_omni_beamwidth_deg(15.0) == pytest.approx(3.40, abs=0.01)
+    t3 = f1336_omni_beamwidth_deg(11.0)
+    assert t3 == pytest.approx(8.54, abs=0.01)
+    ant = f1336_omni(11.0, downtilt_deg=4.0)
+    assert ant.gain_towards_dbi(0.0, -4.0) == pytest.approx(11.0)
+    for az in (0.0, 137.0, 290.0):
+        for el in (-4.0 + t3 / 2, -4.0 - t3 / 2):
+            assert ant.gain_towards_dbi(az, el) == pytest.approx(8.0, abs=0.05)
+    angles = np.arange(-90.0, 90.5, 0.5)
+    loss = 11.0 - ant.gain_towards_dbi(0.0, angles)
+    assert loss.min() == pytest.approx(0.0) and loss.max() <= 16.55
+    off = np.abs(angles + 4.0) >= t3 + 1.0  # beyond the main lobe (1 deg of interpolation)
+    assert np.all(loss[off] >= 12.7 - 1e-6)
+    raw = f1336_omni_vertical_db(np.array([0.0, t3, 90.0]), 11.0)
+    np.testing.assert_allclose(
+        raw, [0.0, 15 - 10 * np.log10(1.7), 15 - 10 * np.log10((90 / t3) ** -1.5 + 0.7)]
+    )
+    assert not ant.is_omni and ant.sectors == 1
