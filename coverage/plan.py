@@ -60,6 +60,7 @@ no ``existing_sites`` layer)
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,3 +206,60 @@ class Plan:
         if self.threshold_dbm is None:
             return np.isfinite(rx)
         return np.nan_to_num(rx, nan=-np.inf) >= self.threshold_dbm
+
+    def total_cost_usd(self) -> float:
+        """The plan's total cost of ownership.
+
+        Returns
+        -------
+        float
+            The sum of :attr:`costs`' ``tco_usd`` where the plan has cost lines, else of the
+            sites' and links' ``cost_usd`` columns (USD, over the scenario's ``[costs]``
+            years).
+        """
+        if self.costs is not None and len(self.costs) and "tco_usd" in self.costs.columns:
+            return float(self.costs["tco_usd"].sum())
+        total = float(self.sites["cost_usd"].sum()) if "cost_usd" in self.sites.columns else 0.0
+        if "cost_usd" in self.links.columns:
+            total += float(self.links["cost_usd"].sum())
+        return total
+
+    def _facts(self) -> list[tuple[str, str]]:
+        """(name, value) lines of the short description: scenario, sites, served, cost."""
+        roles = self.sites["role"].astype(str).value_counts()
+        mix = ", ".join(f"{int(roles[r])} {r}" for r in ("access", "relay", "pop") if r in roles)
+        total, served = self.people_total, self.people_covered
+        share = f"{100.0 * served / total:.1f} %" if total > 0 else "n/a"
+        years = self.scenario.costs.years
+        return [
+            ("scenario", f"{self.name} ({self.crs})"),
+            ("sites", f"{len(self.sites)} ({mix}); {len(self.links)} backhaul links"),
+            ("served", f"{served:,.0f} of {total:,.0f} people ({share})"),
+            ("cost", f"{self.total_cost_usd():,.0f} USD total cost of ownership, {years} years"),
+            ("warnings", f"{len(self.warnings)}" + (" (see .warnings)" if self.warnings else "")),
+        ]
+
+    def __repr__(self) -> str:
+        """A few lines: scenario, sites, served share, cost and the number of warnings.
+
+        Returns
+        -------
+        str
+            ``Plan`` and one indented ``name: value`` line per fact.
+        """
+        return "Plan\n" + "\n".join(f"  {k}: {v}" for k, v in self._facts())
+
+    def _repr_html_(self) -> str:
+        """The facts of :meth:`__repr__` as a small HTML table, for notebooks.
+
+        Returns
+        -------
+        str
+            A ``<table>`` of one row per fact, every text HTML-escaped.
+        """
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self._facts()
+        )
+        return f"<table><caption>Plan</caption>{rows}</table>"

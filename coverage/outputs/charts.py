@@ -89,6 +89,8 @@ class _Profile:
         Elevations (m) of the antenna tops at A and B (ground + mast).
     worst_clearance
         Smallest clearance over the inner samples, as a fraction of the zone radius.
+    worst_at_m
+        Distance from site A (m) of the sample with the smallest clearance (NaN for none).
     """
 
     dist_m: NDArray[np.float64]
@@ -98,6 +100,7 @@ class _Profile:
     fresnel_m: NDArray[np.float64]
     antenna_m: tuple[float, float]
     worst_clearance: float
+    worst_at_m: float
 
 
 def _profile(plan: Plan, ends: tuple[Any, Any], f_mhz: float, k: float) -> _Profile:
@@ -114,8 +117,11 @@ def _profile(plan: Plan, ends: tuple[Any, Any], f_mhz: float, k: float) -> _Prof
     inner = slice(1, -1) if len(dist) > 2 else slice(None)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (los - terrain_eff)[inner] / r1[inner]
-    worst = float(np.nanmin(ratio)) if np.isfinite(ratio).any() else math.nan
-    return _Profile(dist, ground, terrain_eff, los, r1, (za, zb), worst)
+    if not np.isfinite(ratio).any():
+        return _Profile(dist, ground, terrain_eff, los, r1, (za, zb), math.nan, math.nan)
+    at = int(np.nanargmin(ratio))
+    worst_at_m = float(dist[inner][at])
+    return _Profile(dist, ground, terrain_eff, los, r1, (za, zb), float(ratio[at]), worst_at_m)
 
 
 def link_profile_figure(

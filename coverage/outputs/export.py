@@ -4,7 +4,7 @@
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
 colour tables, overviews), a GeoPackage (sites, links, demand, veredas, coverage and
 best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
-for Google Earth, a CSV site list, one profile chart per backhaul link, a static map (PNG and
+for Google Earth, a CSV site list, the installers' link table (CSV; :mod:`coverage.outputs.linktable`), one profile chart per backhaul link, a static map (PNG and
 PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
 versions, timings, output checksums). The plan's warnings are in the map, the summaries,
 the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's description
@@ -60,6 +60,7 @@ from coverage.outputs.files import (
 )
 from coverage.outputs.geotiff import write_rasters
 from coverage.outputs.labels import azimuths_text, check_language
+from coverage.outputs.linktable import LINK_TABLE_UNITS, link_layer, link_table
 from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
 from coverage.outputs.text import csv_table, safe_text
@@ -87,6 +88,7 @@ FORMATS = (
     "gpkg",
     "kmz",
     "sites_csv",
+    "links_csv",
     "costs_csv",
     "profiles",
     "static_map",
@@ -142,7 +144,8 @@ def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFram
 def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     """Write the plan's layers as one GeoPackage, atomically.
 
-    Layers ``sites``, ``links``, ``demand`` (every column of ``plan.demand``, the service
+    Layers ``sites``, ``links``, ``link_table`` (the installers' table,
+    :func:`coverage.outputs.linktable.link_layer`), ``demand`` (every column of ``plan.demand``, the service
     ones too), ``veredas``, ``coverage`` (signal-class polygons), ``best_server`` (areas per
     access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
     the working CRS, and a
@@ -165,6 +168,7 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     layers = {
         "sites": plan.sites,
         "links": plan.links,
+        "link_table": link_layer(plan),
         "demand": plan.demand,
         "veredas": plan.veredas,
         "coverage": classes,
@@ -346,7 +350,7 @@ def write_outputs(
     dict
         Output name -> path, e.g. ``map``, ``summary_json``, ``summary_csv``,
         ``summary_md``, ``rx_dbm_tif``, ``rx_class_tif``, ``best_server_tif``, ``gpkg``,
-        ``kmz``, ``sites_csv``, ``profile_<a>_<b>``, ``static_map_png``,
+        ``kmz``, ``sites_csv``, ``links_csv``, ``profile_<a>_<b>``, ``static_map_png``,
         ``static_map_pdf``, ``gap_report_html``, ``gap_report_pdf``, ``manifest``.
 
     Raises
@@ -387,10 +391,14 @@ def write_outputs(
 
 
 def _output_details(written: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
-    """Facts the manifest records about some outputs: the map's kind (offline or CDN)."""
-    if "map" not in written:
-        return {}
-    return {"map": webmap.map_kind(written["map"].read_text(encoding="utf-8"))}
+    """Facts the manifest records about some outputs: the map's kind (offline or CDN), the
+    link table's units."""
+    out: dict[str, dict[str, Any]] = {}
+    if "map" in written:
+        out["map"] = webmap.map_kind(written["map"].read_text(encoding="utf-8"))
+    if "links_csv" in written:
+        out["links_csv"] = {"units": dict(LINK_TABLE_UNITS)}
+    return out
 
 
 def estimate_set_bytes(plan: Plan) -> int:
@@ -436,6 +444,7 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
         "sites_csv": lambda: {
             "sites_csv": write_text(p("sites.csv"), csv_table(sites_table(plan)))
         },
+        "links_csv": lambda: {"links_csv": write_text(p("links.csv"), csv_table(link_table(plan)))},
         "costs_csv": lambda: {"costs_csv": write_text(p("costs.csv"), costs.costs_csv(plan))},
         "profiles": lambda: _write_profiles(plan, root, language),
         "static_map": lambda: _write_static_map(plan, root, language),

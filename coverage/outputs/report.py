@@ -53,6 +53,7 @@ __all__ = [
     "jsonable",
     "summarize",
     "summary_markdown",
+    "technical_record_note",
 ]
 
 log = logging.getLogger(__name__)
@@ -310,6 +311,14 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     head, body = _html_vereda_table(summary, L, language)
     school_rows = _html_school_rows(summary, L, language)
     models, assumptions, sources = _html_notes(summary)
+    record = technical_record_note(summary, language=language)
+    if record is not None:  # one language per report: no English model text in Spanish
+        technical = f'<h2>{e(L["models"])}</h2><p id="technical-record">{e(record)}</p>'
+    else:
+        technical = (
+            f"<h2>{e(L['models'])}</h2><ul>{models}</ul>"
+            f"<h2>{e(L['assumptions'])}</h2><ul>{assumptions}</ul>"
+        )
     notes = "".join(
         f'<p class="note">{e(n)}</p>' for n in service_notes(summary, language=language)
     )
@@ -335,11 +344,45 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["uncovered_schools"])}</h2>
 <table id="schools"><thead><tr><th>{e(L["school"])}</th><th>{e(L["vereda"])}</th>
 <th>{e(L["reason"])}</th><th>{e(L["rx_dbm"])}</th></tr></thead><tbody>{school_rows}</tbody></table>
-{regulation_html(summary, language=language)}<h2>{e(L["models"])}</h2><ul>{models}</ul>
-<h2>{e(L["assumptions"])}</h2><ul>{assumptions}</ul>
+{regulation_html(summary, language=language)}{technical}
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """
+
+
+def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> str | None:
+    """What a report in another language than the run's record says in place of its models.
+
+    The models and assumptions of a run are written in English (the program's language);
+    a report in Spanish does not mix them in but says where they are.
+
+    Parameters
+    ----------
+    summary
+        The output of :func:`summarize` (its ``models`` and ``assumptions`` are counted).
+    language
+        "es" or "en".
+
+    Returns
+    -------
+    str or None
+        For "es", one Spanish sentence naming how many models and assumptions the run
+        recorded and the files that hold them; None for "en" (the report lists them).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language.
+    """
+    if check_language(language) == "en":
+        return None
+    n_models, n_assumptions = len(summary["models"]), len(summary["assumptions"])
+    return (
+        f"El registro técnico de esta corrida ({n_models} modelos y {n_assumptions} "
+        "supuestos, con sus fuentes) está escrito en inglés, el idioma del programa, y este "
+        "informe no lo mezcla con el español: se encuentra en summary.json y manifest.json, "
+        'y en el informe en inglés (language = "en" en el escenario).'
+    )
 
 
 def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
@@ -405,7 +448,7 @@ def _html_school_rows(summary: dict[str, Any], L: dict[str, str], language: str)
             f'<td class="n">{e(fmt_number(s["rx_dbm"], 1))}</td></tr>'
             for s in gaps
         )
-        or f'<tr><td colspan="4">{e(L["none"])}</td></tr>'
+        or f'<tr><td colspan="4">{e(L["no_school_gaps"])}</td></tr>'
     )
 
 

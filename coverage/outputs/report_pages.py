@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.regulatory import regulation_lines
+from coverage.outputs.report import technical_record_note
 from coverage.outputs.service import (
     service_notes,
     service_totals_text,
@@ -180,12 +181,16 @@ def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str)
             [L["school"], L["vereda"], L["reason"], L["rx_dbm"]],
         )
     else:
-        ax3.text(0.02, 0.9, L["none"], fontsize=10)
+        ax3.text(0.02, 0.9, L["no_school_gaps"], fontsize=10)
     text = [_wrap(line, 95) for line in regulation_lines(summary, language=language)]
     text += ["", f"{L['models']}:"] if text else [f"{L['models']}:"]
-    text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
-    text += ["", f"{L['assumptions']}:"]
-    text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
+    record = technical_record_note(summary, language=language)
+    if record is not None:  # one language per report
+        text += [_wrap(record, 95)]
+    else:
+        text += [_wrap(f"• {k}: {v}", 95) for k, v in summary["models"].items()]
+        text += ["", f"{L['assumptions']}:"]
+        text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
     text += ["", f"{L['data_sources']}:"]
     text += [
         _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])

@@ -45,7 +45,7 @@ from coverage.radio.clearance import visibility_table
 from coverage.radio.composite import AccessBudget, Composite, serve_sites
 from coverage.radio.regulation import regulation_assumptions
 
-__all__ = ["COVERAGE_BAND_M", "assemble_plan"]
+__all__ = ["COVERAGE_BAND_M", "assemble_plan", "itm_warning_lines"]
 
 #: Width (m) of the band around the area in which the coverage raster is computed.
 COVERAGE_BAND_M = 1000.0
@@ -112,7 +112,8 @@ def assemble_plan(
     sites, links = priced.sites, priced.links
     demand = with_service(demand.assign(satellite_terminals=priced.terminals))
     assumptions = [
-        *_plan_assumptions(resolved, inputs, warnings),
+        *_plan_assumptions(resolved, inputs),
+        *itm_warning_lines(warnings, int(rx_grid.size)),
         target_assumption(resolved),
         *cost_assumptions(resolved),
     ]
@@ -385,12 +386,9 @@ def _azimuths(resolved: ResolvedScenario) -> str:
 
 
 # --- assumptions, models, metrics ---------------------------------------------------------------
-def _plan_assumptions(
-    resolved: ResolvedScenario, inputs: Inputs, warnings: dict[str, int]
-) -> list[str]:
+def _plan_assumptions(resolved: ResolvedScenario, inputs: Inputs) -> list[str]:
     """The inputs' assumptions plus the coverage criterion, PoP, the bands' regulation (and
-    the operator partner a licensed band needs), raster method, antennas and ITM range
-    warnings (cells flagged by warning)."""
+    the operator partner a licensed band needs), raster method and antennas."""
     s = resolved.scenario
     technology = resolved.technology
     thr = resolved.threshold_dbm
@@ -435,12 +433,39 @@ def _plan_assumptions(
             f"{sector.downtilt_deg:g} deg; a terminal takes the best sector, each sector "
             "radiating the full EIRP."
         )
-    if warnings:
-        assumptions.append(
-            "ITM flagged cells outside its validated range (kept, not dropped): "
-            + "; ".join(f"{w}: {n} cells" for w, n in sorted(warnings.items()))
-        )
     return assumptions
+
+
+def itm_warning_lines(warnings: dict[str, int], grid_cells: int) -> list[str]:
+    """The ITM range warnings of the coverage grid in plain words, one sentence.
+
+    Parameters
+    ----------
+    warnings
+        Cells flagged per warning's words (:attr:`coverage.radio.composite.Composite.warnings`:
+        each cell counted once, however many sites flagged it).
+    grid_cells
+        Cells of the coverage grid.
+
+    Returns
+    -------
+    list of str
+        No line without warnings; else one sentence giving, per warning, how many of the
+        grid's cells it concerns and their share (a count never above ``grid_cells``).
+    """
+    if not warnings:
+        return []
+    total = max(int(grid_cells), 1)
+    parts = []
+    for words, n in sorted(warnings.items()):
+        cells = int(n)
+        share = 100.0 * cells / total
+        share_text = "under 0.1 %" if 0 < share < 0.1 else f"{share:.1f} %"
+        parts.append(f"{cells:,} of the {total:,} grid cells ({share_text}): {words}")
+    return [
+        "Outside the range the ITM (Longley-Rice) model was validated for, its predictions "
+        "are kept, not dropped; the cells it warned on: " + "; ".join(parts) + "."
+    ]
 
 
 def _plan_warnings(inputs: Inputs, res: PlacementResult) -> tuple[str, ...]:

@@ -16,8 +16,11 @@ global scheduler (without one, HiGHS returns no solution at all), which
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -187,7 +190,7 @@ def solve_milp(
     t0 = time.perf_counter()
     lp = _highs_lp(model)
     n = lp.num_col_
-    h = highspy.Highs()
+    h = _new_highs(bool(verbose))
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
@@ -228,6 +231,46 @@ def solve_milp(
         lp.num_row_,
     )
     return MilpSolution(x, objective, bound, gap, status, elapsed, nodes)
+
+
+#: Whether this process has made its first HiGHS instance (the one that prints the banner).
+_highs_made: list[bool] = [False]
+
+
+def _new_highs(verbose: bool) -> highspy.Highs:
+    """A HiGHS instance; the banner HiGHS prints to stdout at the first one of a process
+    ("Running HiGHS ... Copyright ...") is silenced unless ``verbose``.
+
+    HiGHS prints it from its constructor, before any option can be set, so the first
+    construction runs with the process's standard output (file descriptor 1) sent to the
+    null device, and the C library's buffers flushed before it is given back.
+    """
+    if verbose or _highs_made[0]:
+        _highs_made[0] = True
+        return highspy.Highs()
+    _highs_made[0] = True
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            return highspy.Highs()
+        finally:
+            _flush_c_stdout()
+            os.dup2(saved, 1)
+            os.close(null)
+    finally:
+        os.close(saved)
+
+
+def _flush_c_stdout() -> None:
+    """Flush the C library's output buffers (``fflush(NULL)``), where the C library is found."""
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:  # no C library by that name (Windows): HiGHS's banner may then show
+        return
+    libc.fflush(None)
 
 
 #: Threads of HiGHS's global scheduler as last set by :func:`_use_threads` (None: not yet).

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
+from coverage.radio import itm
 from coverage.radio.antenna import AntennaPattern, pattern_loss_grid
 from coverage.radio.grid_prediction import predict_grid
 from coverage.radio.prediction import PredictionSettings
@@ -133,7 +134,8 @@ class Composite:
     overlap
         How many sites reach the threshold (int16).
     warnings
-        ITM warnings: cells flagged, summed over sites, by the warning's words.
+        ITM warnings: how many cells of the grid one site's prediction or more flagged, by
+        the warning's words (each cell counted once, so never more than the grid's cells).
     """
 
     rx_dbm: NDArray[np.float32]
@@ -223,12 +225,12 @@ class _Composer:
         self.best = np.full(shape, -np.inf)
         self.server = np.full(shape, -1, dtype=np.int16)
         self.overlap = np.zeros(shape, dtype=np.int16)
-        self.warnings: dict[str, int] = {}
+        self.flags = np.zeros(shape, dtype=np.int32)
 
-    def add(self, i: int, rx: NDArray[np.float64], warnings: dict[str, int]) -> None:
-        """Fold in site ``i``'s received power (dBm; NaN where it does not reach)."""
-        for words, count in warnings.items():
-            self.warnings[words] = self.warnings.get(words, 0) + count
+    def add(self, i: int, rx: NDArray[np.float64], flags: NDArray[np.int32]) -> None:
+        """Fold in site ``i``'s received power (dBm; NaN where it does not reach) and the ITM
+        warning bits of its cells."""
+        np.bitwise_or(self.flags, flags, out=self.flags)
         reach = ~np.isnan(rx)
         np.fmax(self.strongest, rx, out=self.strongest)
         thr = self.threshold_dbm
@@ -241,7 +243,12 @@ class _Composer:
     def result(self) -> Composite:
         """The composite of the sites added so far."""
         rx_dbm = np.where(np.isneginf(self.strongest), np.nan, self.strongest)
-        return Composite(rx_dbm.astype(np.float32), self.server, self.overlap, self.warnings)
+        warnings = {}
+        for bit, words in itm.WARNINGS.items():
+            cells = int(np.count_nonzero(self.flags & bit))
+            if cells:
+                warnings[words] = cells
+        return Composite(rx_dbm.astype(np.float32), self.server, self.overlap, warnings)
 
 
 def _site_rx_dbm(
@@ -251,9 +258,9 @@ def _site_rx_dbm(
     budget: AccessBudget,
     radius_m: float,
     mask: NDArray[np.bool_] | None,
-) -> tuple[NDArray[np.float64], dict[str, int]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
     """Received power (dBm) from one site ``(x, y, antenna height)`` over the grid, and the
-    ITM warnings of its prediction."""
+    ITM warning bits of its prediction per cell (0 where its loss is not finite)."""
     x, y, h = site
     pred = predict_grid(
         terrain, x, y, tx_height_m=h, radius_m=radius_m, settings=settings, mask=mask
@@ -268,7 +275,8 @@ def _site_rx_dbm(
         rx -= pattern_loss_grid(
             antenna, terrain, x, y, h, settings.rx_height_m, k_factor=budget.k_factor
         )
-    return rx, pred.warning_summary()
+    flags = np.where(np.isfinite(pred.loss_db), pred.warning_flags, 0).astype(np.int32)
+    return rx, flags
 
 
 def _progress(n: int, progress: bool) -> Iterable[int]:

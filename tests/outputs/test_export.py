@@ -82,7 +82,7 @@ def test_write_outputs_writes_every_format(written):
     _plan, out, paths = written
     expected = {
         "map", "summary_json", "summary_csv", "summary_total_csv", "summary_md", "rx_dbm_tif", "rx_class_tif",
-        "best_server_tif", "gpkg", "kmz", "sites_csv", "costs_csv", "static_map_png",
+        "best_server_tif", "gpkg", "kmz", "sites_csv", "links_csv", "costs_csv", "static_map_png",
         "static_map_pdf", "gap_report_html", "gap_report_pdf", "manifest",
         "profile_POP_S1", "profile_POP_R1", "profile_R1_S2", "profile_S1_R1",
     }  # fmt: skip
@@ -122,8 +122,12 @@ def test_cogs_open_in_gdalinfo_with_overviews_nodata_and_colours(written):
 def test_geopackage_opens_in_ogrinfo_with_every_layer(written):
     plan, _out, paths = written
     info = _run("ogrinfo", "-ro", "-q", str(paths["gpkg"]))
-    for layer in ("sites", "links", "demand", "veredas", "coverage", "best_server", "run_info"):
+    layers = ("sites", "links", "link_table", "demand", "veredas", "coverage", "best_server")
+    for layer in (*layers, "run_info"):
         assert layer in info
+    table = gpd.read_file(paths["gpkg"], layer="link_table")
+    assert len(table) == len(plan.links) and table.crs.to_epsg() == 9377
+    assert table["azimuth_a_to_b_true_deg"].between(0, 360).all()
     demand = gpd.read_file(paths["gpkg"], layer="demand")
     assert demand["population"].sum() == plan.people_total
     assert demand.crs.to_epsg() == 9377

@@ -134,10 +134,12 @@ def test_static_map_prints_each_name_as_it_is(plan, tmp_path):
 
 
 def test_csv_text_cells_never_start_a_formula(plan, tmp_path):
-    paths = export.write_outputs(plan, tmp_path, language="en", formats=["summary", "sites_csv"])
+    formats = ["summary", "sites_csv", "links_csv"]
+    paths = export.write_outputs(plan, tmp_path, language="en", formats=formats)
     for key, columns in (
         ("summary_csv", ("vereda",)),
         ("sites_csv", ("site_id", "name", "role", "crs", "equipment", "azimuths_deg")),
+        ("links_csv", ("link", "site_a", "name_a", "site_b", "name_b", "crs")),
     ):
         rows = list(csv.DictReader(io.StringIO(paths[key].read_text(encoding="utf-8"))))
         cells = [r[c] for r in rows for c in columns]

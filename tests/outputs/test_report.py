@@ -326,3 +326,38 @@ def test_a_plan_without_warnings_shows_no_warnings_heading(tiny_plan):
         assert heading not in report.summary_markdown(s, language=language)
         page = report.gap_report_html(s, language=language)
         assert heading not in page and 'id="warnings"' not in page
+
+
+def _page_texts(figures):
+    """Every text drawn on the figures (then closes them)."""
+    try:
+        return "\n".join(t.get_text() for f in figures for t in f.findobj(plt.Text))
+    finally:
+        for f in figures:
+            plt.close(f)
+
+
+def test_spanish_gap_report_has_no_english_model_text(tiny_plan):
+    s = report.summarize(tiny_plan)
+    es = report.gap_report_html(s, language="es")
+    en = report.gap_report_html(s, language="en")
+    english = ["log-distance toy model", "hand-placed", "Demand: hand-made test points"]
+    assert all(t in en for t in english)
+    assert not any(t in es for t in english)
+    assert 'id="technical-record"' in es and "2 modelos y 2 supuestos" in es
+    assert "manifest.json" in es
+    pdf_es = _page_texts(report_pages.gap_report_figures(s, language="es"))
+    assert not any(t in pdf_es for t in english) and "2 modelos y 2 supuestos" in pdf_es
+    assert "log-distance toy model" in _page_texts(
+        report_pages.gap_report_figures(s, language="en")
+    )
+    assert report.technical_record_note(s, language="en") is None
+
+
+def test_no_uncovered_school_reads_ninguna_in_spanish(tiny_plan):
+    s = report.summarize(tiny_plan)
+    s["schools"] = [dict(x, covered=True) for x in s["schools"]]
+    es = report.gap_report_html(s, language="es")
+    assert '<td colspan="4">ninguna</td>' in es and "ninguno" not in es
+    assert '<td colspan="4">none</td>' in report.gap_report_html(s, language="en")
+    assert "ninguna" in _page_texts(report_pages.gap_report_figures(s, language="es"))

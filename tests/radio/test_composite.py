@@ -80,3 +80,16 @@ def test_access_budget_refuses_bad_values():
         "k_factor must be > 0",
     ):
         assert words in text
+
+
+def test_itm_warnings_count_each_cell_once(andes_terrain):
+    """Three sites at one place flag the same cells: the composite's counts are those of one
+    site, never more than the grid's cells (a sum over sites would triple them)."""
+    xs, ys = andes_terrain.cell_centers()
+    one = np.array([(xs[100], ys[100])])
+    budget = AccessBudget(eirp_dbm=55.0)
+    single = serve_sites(andes_terrain, one, 20.0, budget=budget, **KW).warnings
+    triple = serve_sites(andes_terrain, np.repeat(one, 3, axis=0), 20.0, budget=budget, **KW)
+    assert single, "the test needs ITM warnings (paths under 1 km near the site)"
+    assert triple.warnings == single
+    assert all(0 < n <= andes_terrain.shape[0] * andes_terrain.shape[1] for n in single.values())

@@ -78,7 +78,7 @@ def perturb_search(
         if qw > best_w + 1e-9 and q.cost <= model.budget_usd + 1e-6 and fits_network(model, q):
             best, best_w = q, qw
     if best is not plan:
-        log.info("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
+        log.debug("plan_network: kicks lift the warm start to %.1f (%.0f USD)", best_w, best.cost)
     return best, kicks
 
 

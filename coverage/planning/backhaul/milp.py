@@ -222,12 +222,18 @@ def _warm_start(
             best = (source, plan)
     if best is None:  # no heuristic plan meets every constraint (a target, say)
         return _Start(BackhaulPlan({}, {}, []), "none", 0, kicks_cut=False)
-    if m.covered_weight(best[1]) >= float(m.wg.sum()) - 1e-9:  # all that can be seen
-        return _Start(best[1], best[0], 0, kicks_cut=False)
-    kicked, made = perturb_search(m, best[1], kicks=kicks, seed=seed, deadline_s=deadline_s)
-    if kicked is not best[1] and m.feasible(kicked):
-        best = ("kicks", kicked)
-    return _Start(best[1], best[0], made, kicks_cut=made < kicks)
+    made, cut = 0, False
+    if m.covered_weight(best[1]) < float(m.wg.sum()) - 1e-9:  # else all that can be seen
+        kicked, made = perturb_search(m, best[1], kicks=kicks, seed=seed, deadline_s=deadline_s)
+        if kicked is not best[1] and m.feasible(kicked):
+            best = ("kicks", kicked)
+        cut = made < kicks
+    log.info(
+        "plan_network: warm start from the %s plan, covering %.1f (%.0f USD), after local "
+        "moves from %d starts and %d kicks (each search's moves at DEBUG)",
+        best[0], m.covered_weight(best[1]), best[1].cost, len(bases), made,
+    )  # fmt: skip
+    return _Start(best[1], best[0], made, kicks_cut=cut)
 
 
 @dataclass

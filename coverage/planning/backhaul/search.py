@@ -300,8 +300,8 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         value += gain
         cur = nxt
         moves += 1
-    if moves:
-        log.info(
+    if moves:  # one line per search at DEBUG: the kicks run it dozens of times
+        log.debug(
             "plan_network: %d local moves lift the warm start to %.1f (%.0f USD)",
             moves,
             value,
