@@ -268,7 +268,7 @@ def scenario_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
         ),
     }
     for pattern, line in changes.items():
-        text, n = re.subn(pattern, lambda _m, line=line: line, text, count=1, flags=re.MULTILINE)
+        text, n = re.subn(pattern, line.replace("\\", "\\\\"), text, count=1, flags=re.MULTILINE)
         if n != 1:
             msg = f"the default scenario {default_scenario_path()} has no line {pattern!r}"
             raise ScenarioError(msg)

@@ -406,7 +406,9 @@ def _tables(
                 "filter (e.g. area_geografica=Total)."
             )
             raise InputError(msg)
-    summed = prow.groupby(pop.key_field)[years].agg(lambda s: pd.to_numeric(s).sum())
+    numbers = prow[years].apply(pd.to_numeric)
+    numbers[pop.key_field] = prow[pop.key_field]
+    summed = numbers.groupby(pop.key_field)[years].sum()
     summed.reset_index().to_csv(folder / "population.csv", index=False)
     undated = sorted(set(summed.index) - set(request.vintages))
     if len(summed) > 1 and undated:
