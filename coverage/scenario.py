@@ -191,13 +191,15 @@ class AreaSpec:
     may be voids filled from neighbours; above it the DEM is refused.
     ``school_outside_field`` names a boolean field of the schools layer that is false for a
     school outside the area ("": every school of the layer is the area's); a field the layer
-    lacks is an error.
+    lacks is an error. ``name`` is the territory's name and ``subdivision`` what its
+    sub-districts are called (vereda, barrio, sector ...): the outputs' titles show both.
     """
 
     name: str
     crs: str
     layers: dict[str, LayerSpec]
     population: PopulationFacts
+    subdivision: str = "vereda"
     margin_m: float = 3000.0
     school_outside_field: str = ""
     max_void_share: float = MAX_VOID_SHARE
@@ -208,6 +210,12 @@ class AreaSpec:
         c = Checks(self)
         c.that(*_metric_crs(self.crs), "crs")
         c.within("margin_m", DISTANCE_M)
+        c.that(bool(self.name.strip()), "must name the territory", "name")
+        c.that(
+            bool(self.subdivision.strip()),
+            'must say what the sub-districts are called, e.g. "vereda"',
+            "subdivision",
+        )
         c.within("max_void_share", VOID_SHARE)
         missing = {"dem", "veredas", "schools"} - set(self.layers)
         c.that(
