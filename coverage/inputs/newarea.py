@@ -27,6 +27,7 @@ inputs: keep the folder out of a repository that must not hold them.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,7 +309,10 @@ def _write_dem(request: NewAreaRequest, outline: BaseGeometry, out: Path) -> Non
         need = outline.buffer(request.margin_m).bounds
         left, bottom, right, top = rasterio.warp.transform_bounds(request.crs, first.crs, *need)
         bounds = (left - pad, bottom - pad, right + pad, top + pad)
-        mosaic, transform = rasterio.merge.merge(sources, bounds=bounds)
+        with warnings.catch_warnings():
+            # rasterio.merge multiplies affines with `*`, which affine >= 2.4 deprecates
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            mosaic, transform = rasterio.merge.merge(sources, bounds=bounds)
         profile = {
             "driver": "GTiff",
             "height": mosaic.shape[1],

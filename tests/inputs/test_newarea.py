@@ -1,0 +1,69 @@
+"""new_area on the shared files: Altavista (corregimiento 70) built and loaded with no edits."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from coverage.errors import InputError
+from coverage.inputs.newarea import LayerInput, NewAreaRequest, TableInput, new_area
+from coverage.scenario import load_scenario
+from coverage.sections import Point
+
+
+def _rural(mirror: Path) -> Path:
+    folder = mirror.parent / "medellin_rural"
+    if not (folder / "medellin_rural_veredas.geojson").is_file():
+        pytest.fail(f"shared data folder {folder} not found beside the Palmitas mirror")
+    return folder
+
+
+def _altavista(mirror: Path, **changes: object) -> NewAreaRequest:
+    rural = _rural(mirror)
+    outline = gpd.read_file(rural / "medellin_rural_corregimientos.geojson")
+    inner = outline[outline["codigo"] == "70"].geometry.iloc[0].representative_point()
+    request = NewAreaRequest(
+        name="Altavista",
+        boundary=LayerInput(rural / "medellin_rural_corregimientos.geojson", {"codigo": "70"}),
+        subdivisions=LayerInput(
+            rural / "medellin_rural_veredas.geojson", {"corregimiento": "70"}, id_field="codigo"
+        ),
+        schools=LayerInput(rural / "medellin_rural_schools.geojson", {"corregimiento": "70"}),
+        dems=(mirror / "dem" / "medellin_dem_srtm1.tif",),
+        # a point inside the boundary stands in for a fibre PoP: assumed, for this test only
+        pop=Point("PoP", float(inner.x), float(inner.y), "assumed (test)"),
+        households=TableInput(
+            rural / "medellin_rural_households_by_vereda_2018_2030.csv",
+            {"indicador": "hogares", "area_geografica": "Total"},
+            key_field="codigo",
+        ),
+        population=TableInput(
+            rural / "medellin_rural_population_2018_2030.csv",
+            {"codigo_corregimiento": "70"},
+            key_field="vintage",
+        ),
+        vintages={"actualizacion_2025": 2025, "post_covid_19": 2021},
+    )
+    return dataclasses.replace(request, **changes)  # type: ignore[arg-type]
+
+
+def test_altavista_builds_and_loads(mirror: Path, tmp_path: Path) -> None:
+    built = new_area(_altavista(mirror), tmp_path / "altavista")
+    # PROVENANCE.md of medellin_rural: 33,109 people and 11,887 households in 2026
+    assert round(built.figures.people) == 33_109
+    assert round(built.figures.households) == 11_887
+    assert built.figures.n_subdivisions == 11
+    scenario = load_scenario(built.scenario)
+    assert scenario.area.name == "Altavista"
+    assert scenario.area.subdivision == "vereda"
+
+
+def test_selection_matching_nothing_names_the_values(mirror: Path, tmp_path: Path) -> None:
+    rural = _rural(mirror)
+    bad = LayerInput(rural / "medellin_rural_corregimientos.geojson", {"codigo": "99"})
+    with pytest.raises(InputError, match="codigo"):
+        new_area(_altavista(mirror, boundary=bad), tmp_path / "bad")
+    assert not (tmp_path / "bad" / "area.toml").exists()
