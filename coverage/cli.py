@@ -368,9 +368,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_new_area(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "new-area",
+        help="build an area folder (area.toml, scenario.toml, layers, DEM) from public layers",
+        description=(
+            "Read a request file naming a territory's boundary, sub-districts, schools, DEM "
+            "tiles, point of presence and optionally dwellings and projection tables "
+            "(coverage/inputs/arearequest.py documents the keys; docs/territory.md has an "
+            "example); check them together and write an area folder that `validate` and "
+            "`run` load with no edits."
+        ),
+    )
+    p.add_argument("request", help="request TOML (paths inside relative to it)")
+    p.add_argument("out", help="area folder to write (created)")
+    p.set_defaults(func=_cmd_new_area)
+
+
+def _cmd_new_area(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coverage.inputs.arearequest import read_request
+    from coverage.inputs.newarea import new_area
+
+    built = new_area(read_request(args.request), Path(args.out))
+    f = built.figures
+    print(
+        f"{built.area.parent}: {f.area_km2:.1f} km2, {f.n_subdivisions} sub-districts, "
+        f"{f.n_schools} schools, {f.households:,.0f} households, {f.people:,.0f} people"
+    )
+    for note in built.notes:
+        print(f"note: {note}")
+    print(f"next: coverage-plan validate {built.scenario}")
+    return 0
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_run,
     _add_validate,
+    _add_new_area,
     _add_viewshed,
     _add_pathloss,
 ]
@@ -383,9 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         The parser of the global options (``-v``, ``-q``) and the subcommands ``run``,
-        ``validate``, ``viewshed`` and ``pathloss``; each subcommand sets ``func``, the
-        function that runs it. ``--help`` of the program and of ``run`` ends with the exit
-        statuses.
+        ``validate``, ``new-area``, ``viewshed`` and ``pathloss``; each subcommand sets
+        ``func``, the function that runs it. ``--help`` of the program and of ``run`` ends
+        with the exit statuses.
     """
     parser = argparse.ArgumentParser(
         prog="coverage-plan",

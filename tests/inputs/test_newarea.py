@@ -8,7 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from coverage.errors import InputError
+from coverage.cli import main
+from coverage.errors import InputError, ScenarioError
+from coverage.inputs.arearequest import read_request
 from coverage.inputs.newarea import LayerInput, NewAreaRequest, TableInput, new_area
 from coverage.scenario import load_scenario
 from coverage.sections import Point
@@ -67,3 +69,74 @@ def test_selection_matching_nothing_names_the_values(mirror: Path, tmp_path: Pat
     with pytest.raises(InputError, match="codigo"):
         new_area(_altavista(mirror, boundary=bad), tmp_path / "bad")
     assert not (tmp_path / "bad" / "area.toml").exists()
+
+
+_REQUEST = """
+name = "{name}"
+subdivision_word = "vereda"
+dems = ["{mirror}/dem/medellin_dem_srtm1.tif"]
+vintages = {{ actualizacion_2025 = 2025, post_covid_19 = 2021 }}
+
+[boundary]
+path = "{rural}/medellin_rural_corregimientos.geojson"
+where = {{ codigo = "{code}" }}
+
+[subdivisions]
+path = "{rural}/medellin_rural_veredas.geojson"
+where = {{ corregimiento = "{code}" }}
+id_field = "codigo"
+
+[schools]
+path = "{rural}/medellin_rural_schools.geojson"
+where = {{ corregimiento = "{code}" }}
+
+[pop]
+lon_deg = {lon}
+lat_deg = {lat}
+source = "assumed (test): a point inside the boundary"
+
+[households]
+path = "{rural}/medellin_rural_households_by_vereda_2018_2030.csv"
+rows = {{ indicador = "hogares", area_geografica = "Total" }}
+key_field = "codigo"
+
+[population]
+path = "{rural}/medellin_rural_population_2018_2030.csv"
+rows = {{ codigo_corregimiento = "{code}" }}
+key_field = "vintage"
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "households"), [("60", "San Cristóbal", 36_933), ("70", "Altavista", 11_887)]
+)
+def test_guide_steps_new_area_then_validate(
+    mirror: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    code: str,
+    name: str,
+    households: int,
+) -> None:
+    """docs/territory.md's steps: a request file, `new-area`, then `validate`, no edits."""
+    rural = _rural(mirror)
+    outline = gpd.read_file(rural / "medellin_rural_corregimientos.geojson")
+    inner = outline[outline["codigo"] == code].geometry.iloc[0].representative_point()
+    request = tmp_path / "request.toml"
+    request.write_text(
+        _REQUEST.format(name=name, code=code, rural=rural, mirror=mirror, lon=inner.x, lat=inner.y),
+        encoding="utf-8",
+    )
+    assert main(["new-area", str(request), str(tmp_path / "area")]) == 0
+    printed = capsys.readouterr().out
+    assert f"{households:,} households" in printed
+    assert main(["validate", str(tmp_path / "area" / "scenario.toml")]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert load_scenario(tmp_path / "area" / "scenario.toml").area.name == name
+
+
+def test_request_with_unknown_key_names_it(tmp_path: Path) -> None:
+    request = tmp_path / "request.toml"
+    request.write_text('name = "X"\nbudget = 3\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="budget is not a key"):
+        read_request(request)
