@@ -161,6 +161,21 @@ class Plan:
     threshold_dbm: float | None = None
 
     @property
+    def territory(self) -> str:
+        """The territory's name (the area file's ``name``)."""
+        return self.scenario.area.name
+
+    @property
+    def subdivision(self) -> str:
+        """What the territory's sub-districts are called (vereda, barrio, sector ...)."""
+        return self.scenario.area.subdivision
+
+    @property
+    def heading(self) -> str:
+        """The territory and the scenario, as the outputs' titles show them."""
+        return f"{self.territory} ({self.name})"
+
+    @property
     def access_sites(self) -> gpd.GeoDataFrame:
         """The rows of :attr:`sites` whose role is "access".
 

@@ -38,3 +38,18 @@ def test_html_repr_is_a_small_escaped_table():
     assert page.count("<tr>") == 5
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert "190 of 330 people (57.6 %)" in page
+
+
+def test_outputs_name_the_territory() -> None:
+    """Titles show the area's name and the scenario's (issue 19), not the scenario id alone."""
+    from coverage.outputs.markdown import summary_markdown
+    from coverage.outputs.report import gap_report_html, summarize
+
+    tiny_plan = build_tiny_plan()
+    assert tiny_plan.territory == tiny_plan.scenario.area.name
+    assert tiny_plan.heading == f"{tiny_plan.territory} ({tiny_plan.name})"
+    summary = summarize(tiny_plan)
+    assert summary["territory"] == tiny_plan.territory
+    assert summary["subdivision"] == tiny_plan.scenario.area.subdivision
+    assert summary_markdown(summary).splitlines()[0].endswith(tiny_plan.heading)
+    assert f"{tiny_plan.heading}</h1>" in gap_report_html(summary)

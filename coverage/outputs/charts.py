@@ -459,7 +459,7 @@ def _add_legend(fig: Figure, language: str) -> None:
 
 def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> None:
     """The title (top), the data sources (bottom) and the models (under the legend)."""
-    heading = title or f"{label('title', language)}: {plan.name}"
+    heading = title or f"{label('title', language)}: {plan.heading}"
     fig.text(0.03, 0.95, safe_text(heading, "matplotlib"), fontsize=15, weight="bold")
     sources = safe_text(f"{label('data_sources', language)}: {_attribution(plan)}", "matplotlib")
     fig.text(

@@ -183,7 +183,7 @@ def kml_document(
     L = labeller(language)
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
-    _sub(doc, "name", f"{L('title')}: {plan.name}")
+    _sub(doc, "name", f"{L('title')}: {plan.heading}")
     _sub(doc, "description", _description(plan, L))
     _styles(doc)
     _site_folder(doc, plan, L)

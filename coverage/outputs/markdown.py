@@ -50,7 +50,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     """
     L = LABELS[check_language(language)]
     md = functools.partial(safe_text, sink="markdown")
-    lines = [f"# {L['title']}: {md(summary['name'])}", ""]
+    lines = [f"# {L['title']}: {md(summary['heading'])}", ""]
     lines += _md_warnings(summary, L)
     lines += _md_totals(summary, L, language)
     lines += _md_veredas(summary, L)

@@ -55,7 +55,7 @@ def panels_html(plan: Plan, language: str) -> str:
     title = (
         '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
         "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"
-        f'border-radius:4px">{e(L("title"))}: {e(plan.name)}</div>'
+        f'border-radius:4px">{e(L("title"))}: {e(plan.heading)}</div>'
     )
     return title + _warnings_panel(plan.warnings, L) + _legend_panel(plan, L)
 

@@ -142,6 +142,9 @@ def summarize(plan: Plan) -> dict[str, Any]:
     sites = plan.sites
     summary = {
         "name": plan.name,
+        "territory": plan.territory,
+        "subdivision": plan.subdivision,
+        "heading": plan.heading,
         "crs": plan.crs,
         "warnings": [str(w) for w in plan.warnings],
         "totals": totals,
@@ -325,9 +328,9 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     lang = e(language)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<title>{e(L["gap_title"])}: {e(summary["name"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
+<title>{e(L["gap_title"])}: {e(summary["heading"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
-<h1>{e(L["gap_title"])}: {e(summary["name"])}</h1>
+<h1>{e(L["gap_title"])}: {e(summary["heading"])}</h1>
 {_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;

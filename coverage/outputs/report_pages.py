@@ -73,7 +73,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     """Page 1: title, warnings, totals, cost, table per vereda, people not covered by reason."""
     t = summary["totals"]
     fig = plt.figure(figsize=(8.27, 11.69))
-    title = f"{L['gap_title']}: {safe_text(summary['name'], 'matplotlib')}"
+    title = f"{L['gap_title']}: {safe_text(summary['heading'], 'matplotlib')}"
     fig.text(0.07, 0.95, title, fontsize=15, weight="bold")
     drop = _warnings_box(fig, summary.get("warnings", []), L)
     lines = [

@@ -333,7 +333,7 @@ def _captions(fig: Figure, plan: Plan, result: Rollout, year: int, language: str
     """The title, the year's figures, and the rollout's notes."""
     W = _WORDS[language]
     row = result.years.iloc[year - 1]
-    title = f"{W['title'].format(year=year, years=len(result.years))}: {plan.name}"
+    title = f"{W['title'].format(year=year, years=len(result.years))}: {plan.heading}"
     fig.text(0.03, 0.955, safe_text(title, "matplotlib"), fontsize=15, weight="bold")
     figures = W["figures"].format(
         spend=fmt_number(row["spend_usd"]),
@@ -392,7 +392,7 @@ def _markdown(plan: Plan, result: Rollout, language: str) -> str:
     """The rollout's notes, then one line per year: what is built, the money, the people."""
     W = _WORDS[language]
     md = functools.partial(safe_text, sink="markdown")
-    lines = [f"# {md(plan.name)}: {W['heading']}", "", f"## {W['notes']}", ""]
+    lines = [f"# {md(plan.heading)}: {W['heading']}", "", f"## {W['notes']}", ""]
     lines += [f"- {md(n)}" for n in result.notes]
     lines += ["", W["columns"], "|---|---|---|---|---|---|"]
     for r in result.years.itertuples():

@@ -500,7 +500,7 @@ def _add_title_legend_controls(
     root = m.get_root()
     assert isinstance(root, Figure)
     # the browser tab's title; branca writes it into <title> as it is, so it is escaped here
-    root.title = safe_text(f"{labeller(language)('title')}: {plan.name}", "html")
+    root.title = safe_text(f"{labeller(language)('title')}: {plan.heading}", "html")
     # on a narrow screen the open layer list would cover the map: there it starts folded
     root.header.add_child(Element(_NARROW_SCREEN_CSS))
     root.html.add_child(Element(panels_html(plan, language)))

@@ -76,7 +76,9 @@ def test_map_page_has_a_title_and_a_viewport(tiny_plan):
     plan = dataclasses.replace(tiny_plan, name="Plan <b>x</b>")
     page = webmap.map_html(webmap.coverage_map(plan, language="en"))
     title = re.search(r"<title>(.*?)</title>", page)
-    assert title is not None and title.group(1).endswith("Plan &lt;b&gt;x&lt;/b&gt;")
+    assert title is not None
+    # the territory's name first, then the scenario's (issue 19)
+    assert title.group(1).endswith(f"{plan.territory} (Plan &lt;b&gt;x&lt;/b&gt;)")
     assert re.search(r'<meta name="viewport" content="width=device-width', page)
     assert "@media (max-width: 600px)" in page  # the layer list folds on a phone
 
