@@ -162,17 +162,35 @@ class Plan:
 
     @property
     def territory(self) -> str:
-        """The territory's name (the area file's ``name``)."""
+        """The territory's name.
+
+        Returns
+        -------
+        str
+            The area file's ``name`` ("San Sebastián de Palmitas").
+        """
         return self.scenario.area.name
 
     @property
     def subdivision(self) -> str:
-        """What the territory's sub-districts are called (vereda, barrio, sector ...)."""
+        """What the territory's sub-districts are called.
+
+        Returns
+        -------
+        str
+            The area file's ``subdivision`` (vereda, barrio, sector ...).
+        """
         return self.scenario.area.subdivision
 
     @property
     def heading(self) -> str:
-        """The territory and the scenario, as the outputs' titles show them."""
+        """The territory and the scenario, as the outputs' titles show them.
+
+        Returns
+        -------
+        str
+            ``"<territory> (<scenario name>)"``.
+        """
         return f"{self.territory} ({self.name})"
 
     @property
