@@ -31,6 +31,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from coverage.errors import InputError
+from coverage.planning.satellite import satellite_eligible
 
 __all__ = [
     "DEFAULT_HOTSPOT_WEIGHT",
@@ -143,8 +144,10 @@ class HotspotOption:
 
 
 def hotspot_eligible(demand: pd.DataFrame, aim: ArrayLike) -> NDArray[np.bool_]:
-    """Demand points a hotspot may count: targeted, with people, not a school, and not
-    served by an existing cell.
+    """Demand points a hotspot may count: the points a satellite terminal may serve.
+
+    Targeted, with people, not a school, and not served by an existing cell
+    (:func:`coverage.planning.satellite.satellite_eligible`, the same rule).
 
     Parameters
     ----------
@@ -158,11 +161,7 @@ def hotspot_eligible(demand: pd.DataFrame, aim: ArrayLike) -> NDArray[np.bool_]:
     numpy.ndarray
         Boolean per point.
     """
-    ok = np.asarray(aim, dtype=bool) & (demand["kind"] != "school").to_numpy()
-    ok &= demand["population"].to_numpy(dtype=np.float64) > 0
-    if "served_existing" in demand.columns:
-        ok &= ~demand["served_existing"].fillna(False).to_numpy(dtype=bool)
-    return ok
+    return satellite_eligible(demand, aim)
 
 
 def hotspot_reach(
