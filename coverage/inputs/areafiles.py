@@ -97,16 +97,13 @@ def scaled_defaults(area_km2: float) -> tuple[float, int, float]:
     return budget, candidates, time_s
 
 
-def _layer(key: str, file: str, layer: LayerInput | None, source: str, **keys: str) -> list[str]:
-    given = layer.source if layer is not None and layer.source else ""
-    lines = [f"[layers.{key}]", f"file = {_s(file)}", f"source = {_s(given or source)}"]
+def _layer(key: str, file: str, layer: LayerInput, **keys: str) -> list[str]:
+    """The ``[layers.KEY]`` table of a written layer: its file, source and fields."""
+    where = ", ".join(f"{k} = {v}" for k, v in layer.where.items())
+    given = f"{layer.path.name}{f' ({where})' if where else ''}; state its public source here"
+    lines = [f"[layers.{key}]", f"file = {_s(file)}", f"source = {_s(layer.source or given)}"]
     lines += [f"{k} = {_s(v)}" for k, v in keys.items() if v]
     return [*lines, ""]
-
-
-def _given(layer: LayerInput) -> str:
-    where = ", ".join(f"{k} = {v}" for k, v in layer.where.items())
-    return f"{layer.path.name}{f' ({where})' if where else ''}; state its public source here"
 
 
 def area_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
@@ -153,37 +150,14 @@ def area_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
         f"source = {_s(f'{names}, mosaicked and clipped to the boundary plus margin_m')}",
         "",
     ]
-    lines += _layer(
-        "boundary",
-        "boundary.geojson",
-        request.boundary,
-        _given(request.boundary),
-        name_field="nombre",
-    )
     sub = request.subdivisions
+    lines += _layer("boundary", "boundary.geojson", request.boundary, name_field="nombre")
     lines += _layer(
-        "veredas",
-        "subdivisions.geojson",
-        sub,
-        _given(sub),
-        name_field=sub.name_field,
-        id_field=sub.id_field,
+        "veredas", "subdivisions.geojson", sub, name_field=sub.name_field, id_field=sub.id_field
     )
-    lines += _layer(
-        "schools",
-        "schools.geojson",
-        request.schools,
-        _given(request.schools),
-        name_field=request.schools.name_field,
-    )
-    if request.dwellings is not None:
-        lines += _layer(
-            "dwellings",
-            "dwellings.geojson",
-            request.dwellings,
-            _given(request.dwellings),
-            name_field=request.dwellings.name_field,
-        )
+    for key, layer in (("schools", request.schools), ("dwellings", request.dwellings)):
+        if layer is not None:
+            lines += _layer(key, f"{key}.geojson", layer, name_field=layer.name_field)
     if request.households is not None:
         hh = request.households
         lines += [
