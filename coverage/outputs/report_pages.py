@@ -74,7 +74,8 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     t = summary["totals"]
     fig = plt.figure(figsize=(8.27, 11.69))
     title = f"{L['gap_title']}: {safe_text(summary['heading'], 'matplotlib')}"
-    fig.text(0.07, 0.95, title, fontsize=15, weight="bold")
+    # 15 pt fits about 58 characters across A4: a longer title shrinks rather than runs off
+    fig.text(0.07, 0.95, title, fontsize=min(15.0, 15.0 * 58 / len(title)), weight="bold")
     drop = _warnings_box(fig, summary.get("warnings", []), L)
     lines = [
         f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "

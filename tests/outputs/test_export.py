@@ -203,6 +203,16 @@ def test_gap_report_pdf_prints_a_dollar_sign_as_it_is(tiny_plan, tmp_path):
     assert "La $x$ Suiza" in text
 
 
+def test_gap_report_pdf_title_shows_the_whole_heading(tiny_plan, tmp_path):
+    """A long territory and scenario name is printed whole, not cut at the page's edge."""
+    area = dataclasses.replace(tiny_plan.scenario.area, name="San Sebastián de Palmitas")
+    scenario = dataclasses.replace(tiny_plan.scenario, area=area)
+    plan = dataclasses.replace(tiny_plan, scenario=scenario, name="palmitas-lte700")
+    paths = export.write_outputs(plan, tmp_path, language="es", formats=["gap_report"])
+    text = _run("pdftotext", "-f", "1", "-l", "1", str(paths["gap_report_pdf"]), "-")
+    assert "San Sebastián de Palmitas (palmitas-lte700)" in " ".join(text.split())
+
+
 def test_gap_report_pdf_shows_the_warnings_under_the_title(warned, written):
     page1 = _run("pdftotext", "-f", "1", "-l", "1", str(warned[2]["gap_report_pdf"]), "-")
     order = ["Coverage gap report", "⚠ Warnings:", f"• {WARNING}", "• Second warning.", "People:"]
