@@ -28,9 +28,11 @@ for the full plan.""",
     ),
     (
         "code",
-        """import os
+        """%matplotlib inline
+import os
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from coverage import pipeline
@@ -95,6 +97,18 @@ plan.demand.groupby("reason")["population"].sum().round()""",
     (
         "code",
         """plan.sites[["site_id", "role", "name", "mast_height_m", "people_covered", "hops_to_pop"]]""",
+    ),
+    (
+        "md",
+        "The printable map: coverage classes, sites and links, veredas, scale bar and north arrow.",
+    ),
+    (
+        "code",
+        """from coverage.outputs import charts
+
+fig = charts.static_map_figure(plan, language="en")
+display(fig)
+plt.close(fig)""",
     ),
     ("md", "## 6. Outputs: map, GeoTIFF, GeoPackage, summaries"),
     (

@@ -15,7 +15,8 @@ import nbformat
 
 HERE = Path(__file__).parent
 
-SETUP = """import dataclasses as dc
+SETUP = """%matplotlib inline
+import dataclasses as dc
 import os
 from pathlib import Path
 
@@ -63,6 +64,7 @@ compare.compare(lte, tvws).round(2)""",
         """fig = compare.difference_figure(lte, tvws, language="en")
 OUT.mkdir(parents=True, exist_ok=True)
 fig.savefig(OUT / "lte_vs_tvws.png")
+display(fig)
 plt.close(fig)
 change, delta_db = compare.coverage_change(lte, tvws)
 print({name: int((change == code).sum()) for name, code in
@@ -101,6 +103,7 @@ print(nx.shortest_path_length(plan.backhaul, source=plan.sites.loc[
     plan.sites["role"] == "pop", "site_id"].iloc[0]))
 link = plan.links.iloc[0]
 fig = charts.link_profile_figure(plan, link["site_a"], link["site_b"], language="en")
+display(fig)
 plt.close(fig)""",
     ),
     (
@@ -142,6 +145,7 @@ def with_sites(n):
 
 budget = compare.sweep(with_sites, [1, 2, 3], parameter="sites")
 fig = compare.cost_coverage_figure(budget, language="en")
+display(fig)
 plt.close(fig)
 budget[["sites", "people_covered", "share_people_covered", "schools_covered", "cost_usd"]]""",
     ),
