@@ -23,7 +23,11 @@ _WALK_M = Range(
     low_open=True,
 )
 _WEIGHT = Range(
-    0.0, 1.0, "", "a person a hotspot reaches counts at most as one connected at home", low_open=True
+    0.0,
+    1.0,
+    "",
+    "a person a hotspot reaches counts at most as one connected at home",
+    low_open=True,
 )
 
 
