@@ -32,6 +32,7 @@ __all__ = [
     "built_hotspots",
     "hotspot_assumptions",
     "hotspot_option",
+    "hotspots_apply",
 ]
 
 log = logging.getLogger(__name__)
