@@ -223,7 +223,7 @@ def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> lis
         f"line (ASSUMPTION), each person counted at {h.weight:g} of a home connection "
         "(ASSUMPTION); it gives shared public access within a walk, not a home connection, "
         "and its capacity (about 9 Mbps and 10 users at once per zone) is not checked "
-        f"against demand. Built: {len(t)} hotspots serving "
+        f"against demand. Hotspots built: {len(t)}, serving "
         f"{float(t['households_reached'].sum()):,.1f} households no site or existing cell "
         "serves (service class served_hotspot; they get no satellite terminal)."
     ]
