@@ -107,20 +107,22 @@ def test_the_hotspot_reaches_people_the_terrestrial_plan_leaves_unserved(
 def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     mixed: Plan, tmp_path: Path
 ) -> None:
+    built = mixed.hotspots
+    assert built is not None
     summary = summarize(mixed)
     served = mixed.demand["service"] == "served_hotspot"
     hh = float(mixed.demand.loc[served, "households"].sum())
     assert summary["totals"]["households_served_hotspot"] == pytest.approx(hh)
     per_vereda = sum(v["households_served_hotspot"] for v in summary["veredas"])
     assert per_vereda == pytest.approx(hh)
-    assert summary["cost"]["hotspots"] == len(mixed.hotspots)
+    assert summary["cost"]["hotspots"] == len(built)
     written = write_outputs(
         mixed, tmp_path, language="en", formats=["summary", "map", "kmz", "sites_csv", "costs_csv"]
     )
     table = pd.read_csv(written["summary_csv"])
     assert table["households_served_hotspot"].sum() == pytest.approx(hh, abs=len(table))
     hot = pd.read_csv(written["hotspots_csv"])
-    assert hot["hotspot_id"].tolist() == mixed.hotspots["hotspot_id"].tolist()
+    assert hot["hotspot_id"].tolist() == built["hotspot_id"].tolist()
     assert hot["households_reached"].sum() == pytest.approx(hh, abs=0.01 * len(hot))
     costs = pd.read_csv(written["costs_csv"])
     assert (costs["kind"] == "hotspot").sum() == 6 * len(hot)  # six items per hotspot
@@ -128,7 +130,7 @@ def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     assert "School Wi-Fi hotspots" in page and "School Wi-Fi hotspot" in page
     with zipfile.ZipFile(written["kmz"]) as z:
         kml = z.read("doc.kml").decode("utf-8")
-    assert all(h in kml for h in mixed.hotspots["hotspot_id"])
+    assert all(h in kml for h in built["hotspot_id"])
     assert "served_hotspot" in kml
     md = Path(written["summary_md"]).read_text(encoding="utf-8")
     assert "School Wi-Fi hotspot" in md
