@@ -17,10 +17,12 @@ The columns of the plan's four GeoDataFrames:
     :data:`REASONS`); the service people already have: ``existing_dbm`` (float, strongest
     received power from an existing site, NaN when none reaches), ``existing_site`` and
     ``existing_operator`` (str, "" when none), ``served_existing`` (bool: ``existing_dbm``
-    reaches the access technology's threshold); ``satellite_terminals`` (int, optional: the
-    satellite terminals the plan gives the point); and ``service`` (str): "served_existing"
-    where ``served_existing``, else "served_new" where ``covered``, else "served_satellite"
-    where it got terminals, else "unserved".
+    reaches the access technology's threshold); ``hotspot`` (str, optional: the
+    ``hotspot_id`` of the school hotspot serving the point, "" for none);
+    ``satellite_terminals`` (int, optional: the satellite terminals the plan gives the
+    point); and ``service`` (str): "served_existing" where ``served_existing``, else
+    "served_new" where ``covered``, else "served_hotspot" where a hotspot serves it, else
+    "served_satellite" where it got terminals, else "unserved".
     Optional (the pipeline writes them): ``covered`` is then served under the scenario's
     ``[service]`` definition and ``signal_covered`` (bool) the signal-only test; ``sinr_db``
     and ``uplink_snr_db`` (dB, at the stated reliability), ``link_downlink_mbps`` and
@@ -139,6 +141,12 @@ class Plan:
         stated reliability (:attr:`coverage.pipeline.resolve.ResolvedScenario.threshold_dbm`);
         a cell of :attr:`coverage_dbm` at or above it has signal (see :meth:`signal_cells`).
         None for a hand-built plan that does not state it.
+    hotspots
+        The school Wi-Fi hotspots the plan builds, one row each (Point geometry of the host
+        school): ``hotspot_id`` ("hotspot <host demand_id>", the ``hotspot`` of the demand
+        points it serves), ``host_id``, ``name``, ``vereda``, ``households_reached``,
+        ``people_reached``, ``capex_usd``, ``opex_usd_per_year``, ``cost_usd`` (USD, TCO);
+        None when the plan did not weigh hotspots (``[hotspots]``).
     """
 
     name: str
@@ -159,6 +167,7 @@ class Plan:
     existing_sites: gpd.GeoDataFrame | None = None
     costs: pd.DataFrame | None = None
     threshold_dbm: float | None = None
+    hotspots: gpd.GeoDataFrame | None = None
 
     @property
     def territory(self) -> str:

@@ -44,6 +44,7 @@ from coverage.sections import (
     ServiceParams,
     TechnologyParams,
 )
+from coverage.sections.hotspots import HotspotParams
 
 __all__ = [
     "AreaSpec",
@@ -52,6 +53,7 @@ __all__ = [
     "CostParams",
     "DemandParams",
     "ExistingParams",
+    "HotspotParams",
     "LayerSpec",
     "PlacementParams",
     "Point",
@@ -270,6 +272,7 @@ class _ScenarioKeys:
     existing: ExistingParams = ExistingParams()
     service: ServiceParams = ServiceParams()
     rollout: RolloutParams = RolloutParams()
+    hotspots: HotspotParams = HotspotParams()
     out_dir: str = "maps/area"
     language: str = "es"
 

@@ -33,7 +33,7 @@ __all__ = [
     "vereda_costs",
 ]
 
-_NEW = ("served_new", "served_satellite")
+_NEW = ("served_new", "served_hotspot", "served_satellite")
 _ASSUMED = ' class="assumed"'
 
 
@@ -49,8 +49,9 @@ def cost_summary(plan: Plan) -> dict[str, Any]:
     -------
     dict
         ``total_usd`` (TCO), ``capex_usd``, ``opex_usd_per_year``, ``years``,
-        ``discount_rate``, ``case``, ``network_usd``, ``satellite_usd``,
-        ``satellite_terminals``, ``per_person_covered_usd`` and
+        ``discount_rate``, ``case``, ``network_usd`` (sites, links, plan-wide items),
+        ``hotspot_usd``, ``hotspots``, ``satellite_usd``, ``satellite_terminals``,
+        ``per_person_covered_usd`` and
         ``per_household_connected_usd`` (None when nobody is newly connected), ``items``
         (one row per item: key, label, unit, quantity, capex, opex a year, TCO, source,
         assumption), ``assumption_share`` (share of the TCO whose price is an assumption)
@@ -70,11 +71,14 @@ def cost_summary(plan: Plan) -> dict[str, Any]:
         out.update(total_usd=total, itemised=False, items=[], assumption_share=None)
     else:
         sat = lines["kind"] == "satellite"
+        hot = lines["kind"] == "hotspot"
         out.update(
             total_usd=float(lines["tco_usd"].sum()),
             capex_usd=float(lines["capex_usd"].sum()),
             opex_usd_per_year=float(lines["opex_usd_per_year"].sum()),
-            network_usd=float(lines.loc[~sat, "tco_usd"].sum()),
+            network_usd=float(lines.loc[~sat & ~hot, "tco_usd"].sum()),
+            hotspot_usd=float(lines.loc[hot, "tco_usd"].sum()),
+            hotspots=int(lines.loc[hot, "element"].nunique()),
             satellite_usd=float(lines.loc[sat, "tco_usd"].sum()),
             satellite_terminals=int(lines.loc[lines["item"] == "satellite_kit", "quantity"].sum()),
             items=_items(lines),
@@ -118,7 +122,9 @@ def vereda_costs(plan: Plan, keys: pd.Series) -> dict[str, dict[str, float | Non
     -------
     dict
         Vereda key -> ``cost_usd``, ``satellite_usd``, ``households_connected`` (newly, by
-        the network or satellite) and ``per_household_connected_usd`` (None when none).
+        the network, a school hotspot or satellite) and ``per_household_connected_usd``
+        (None when none). A hotspot's cost goes to the veredas of the households it serves
+        (to its host's vereda when it serves none).
     """
     demand = plan.demand
     service = demand["service"] if "service" in demand.columns else None
@@ -137,6 +143,17 @@ def vereda_costs(plan: Plan, keys: pd.Series) -> dict[str, dict[str, float | Non
             key = key_of.get(element[len("satellite ") :])
             if key is not None:
                 sat_cost[key] += usd
+            continue
+        if element.startswith("hotspot ") and "hotspot" in demand.columns:
+            mine = demand[(demand["hotspot"] == element) & (service == "served_hotspot")]
+            weights = mine["households"].astype(float).groupby(keys.loc[mine.index]).sum()
+            host = key_of.get(element[len("hotspot ") :])
+            if weights.sum() > 0:
+                cost = cost.add(usd * weights / weights.sum(), fill_value=0.0)
+            elif host is not None:
+                cost[host] = cost.get(host, 0.0) + usd
+            else:
+                shared += usd
             continue
         mine = served_new[served_new["best_site"].astype(str) == element]
         weights = mine["households"].astype(float).groupby(keys.loc[mine.index]).sum()
@@ -223,6 +240,8 @@ def cost_lead(summary: dict[str, Any], L: dict[str, str]) -> str:
             f"; {L['capex']} {_usd(c['capex_usd'])} USD, {L['opex']} "
             f"{_usd(c['opex_usd_per_year'])} USD/{L['year']}"
         )
+        if c.get("hotspots"):
+            text += f"; {c['hotspots']} {L['hotspots'].lower()} ({_usd(c['hotspot_usd'])} USD)"
         if c.get("satellite_terminals"):
             text += (
                 f"; {c['satellite_terminals']} {L['satellite_terminals'].lower()} "

@@ -442,7 +442,8 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
         "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
         "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
         "sites_csv": lambda: {
-            "sites_csv": write_text(p("sites.csv"), csv_table(sites_table(plan)))
+            "sites_csv": write_text(p("sites.csv"), csv_table(sites_table(plan))),
+            **_hotspots_csv(plan, p),
         },
         "links_csv": lambda: {"links_csv": write_text(p("links.csv"), csv_table(link_table(plan)))},
         "costs_csv": lambda: {"costs_csv": write_text(p("costs.csv"), costs.costs_csv(plan))},
@@ -451,6 +452,18 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
         "gap_report": lambda: _write_gap_report(plan, summary, root, language),
         "rollout": lambda: _write_rollout(plan, root, language),
     }
+
+
+def _hotspots_csv(plan: Plan, p: Callable[[str], Path]) -> dict[str, Path]:
+    """hotspots.csv (one row per school hotspot built, WGS84 lon/lat) when the plan has any."""
+    hot = getattr(plan, "hotspots", None)
+    if hot is None or not len(hot):
+        return {}
+    ll = hot.to_crs("EPSG:4326")
+    table = pd.DataFrame(hot.drop(columns="geometry")).assign(
+        lon_deg=ll.geometry.x.round(6), lat_deg=ll.geometry.y.round(6)
+    )
+    return {"hotspots_csv": write_text(p("hotspots.csv"), csv_table(table.round(2)))}
 
 
 def _write_rollout(plan: Plan, root: Path, language: str) -> dict[str, Path]:

@@ -37,6 +37,7 @@ from coverage.outputs.styles import (
     MARGIN_COLORS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
+    SERVICE_COLORS,
     UNCOVERED_COLOR,
     hex_rgb,
     margin_class,
@@ -191,6 +192,7 @@ def kml_document(
     _existing_site_folder(doc, plan, L)
     _link_folder(doc, plan, L)
     _demand_folder(doc, plan, L)
+    _hotspot_folder(doc, plan, L)
     _vereda_folder(doc, plan, L)
     bounds = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
     _ground_overlay(doc, bounds, L)
@@ -237,6 +239,7 @@ def _styles(doc: ET.Element) -> None:
         _style(doc, f"link_{margin}", line=kml_color(color), width=4)
     _style(doc, "demand_covered", icon=kml_color(COVERED_COLOR))
     _style(doc, "demand_uncovered", icon=kml_color(UNCOVERED_COLOR))
+    _style(doc, "hotspot", icon=kml_color(SERVICE_COLORS["served_hotspot"]))
     _style(doc, "vereda", line="ff222222", poly="00ffffff", width=2)
     _style(doc, "existing_site", icon=kml_color(EXISTING_SITE_COLOR), line=kml_color("#000000"))
 
@@ -352,6 +355,7 @@ def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
     demand = plan.demand.to_crs("EPSG:4326")
     folder = _sub(doc, "Folder")
     _sub(folder, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
+    hot = "hotspot" in plan.demand.columns  # which hotspot serves each point
     for r, service in zip(demand.itertuples(), service_classes(plan.demand), strict=True):
         pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.name)
@@ -368,6 +372,32 @@ def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
                 ("best_site", r.best_site),
                 ("rx_dbm", float(r.rx_dbm)),
                 ("reason", r.reason),
+            ]
+            + ([("hotspot", str(r.hotspot or ""))] if hot else []),
+        )
+        pt = _sub(pm, "Point")
+        _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, 0.0)]))
+
+
+def _hotspot_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
+    """One placemark per school hotspot the plan builds (none: no folder)."""
+    hot = getattr(plan, "hotspots", None)
+    if hot is None or not len(hot):
+        return
+    folder = _sub(doc, "Folder")
+    _sub(folder, "name", L("hotspots"))
+    for r in hot.to_crs("EPSG:4326").itertuples():
+        pm = _sub(folder, "Placemark")
+        _sub(pm, "name", r.hotspot_id)
+        _sub(pm, "description", safe_text(f"{r.name} · {r.vereda}", "kml_description"))
+        _sub(pm, "styleUrl", "#hotspot")
+        _extended(
+            pm,
+            [
+                ("host_id", r.host_id),
+                ("households_reached", float(r.households_reached)),
+                ("people_reached", float(r.people_reached)),
+                ("cost_usd", float(r.cost_usd)),
             ],
         )
         pt = _sub(pm, "Point")

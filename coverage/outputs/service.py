@@ -2,7 +2,9 @@
 
 Each demand point of a plan is in one service class of :data:`SERVICE_CLASSES`:
 ``served_existing`` (an existing mobile cell already gives it the service threshold),
-``served_new`` (not served before, covered by the plan's sites) or ``unserved``. The pipeline
+``served_new`` (not served before, covered by the plan's sites), ``served_hotspot`` (not
+covered, within a walk of a school Wi-Fi hotspot the plan builds), ``served_satellite`` (given
+a satellite terminal) or ``unserved``. The pipeline
 writes the class in ``plan.demand["service"]`` and the existing cells in
 ``plan.existing_sites``; a plan made before either existed (an old pickle, a hand-built plan)
 has no existing service: its points are ``served_new`` where ``covered`` and ``unserved``
@@ -12,7 +14,7 @@ those figures for the gap report and the Markdown summary: a table per vereda, a
 stacked bars (HTML and CSS only, no script) and the notes that say how far the existing
 service can be trusted. The PDF page is :mod:`coverage.outputs.report_pages`'s.
 
-Every shown number of a table is whole, and a row's three parts add up to its shown total
+Every shown number of a table is whole, and a row's parts add up to its shown total
 (:func:`whole_parts`): households are fractional (people divided by the persons per
 household), and an official adding the columns must find the total. Every vereda name passes
 :func:`~coverage.outputs.text.safe_text` for its sink.
@@ -55,7 +57,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: The service classes of a demand point, in the order every output lists them.
-SERVICE_CLASSES = ("served_existing", "served_new", "served_satellite", "unserved")
+SERVICE_CLASSES = (
+    "served_existing",
+    "served_new",
+    "served_hotspot",
+    "served_satellite",
+    "unserved",
+)
 
 #: Styles of the service table's chart, for the gap report's stylesheet.
 SERVICE_CSS = """
@@ -79,8 +87,8 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
     pandas.Series of str
         Aligned to ``demand``'s index: ``service`` where it holds a known class; elsewhere
         (no such column, a missing value, or an unknown one, which is logged as a warning)
-        the class derived from ``served_existing`` (False when absent), ``covered`` and
-        ``satellite_terminals`` (none when absent).
+        the class derived from ``served_existing`` (False when absent), ``covered``,
+        ``hotspot`` and ``satellite_terminals`` (none when absent).
     """
     covered = demand["covered"].astype(bool).to_numpy()
     if "served_existing" in demand.columns:
@@ -92,8 +100,14 @@ def service_classes(demand: pd.DataFrame) -> pd.Series:
         satellite = (demand["satellite_terminals"].fillna(0).to_numpy() > 0) & ~covered
     else:
         satellite = np.zeros(len(demand), dtype=bool)
+    if "hotspot" in demand.columns:
+        hotspot = (demand["hotspot"].fillna("").astype(str).to_numpy() != "") & ~covered
+    else:
+        hotspot = np.zeros(len(demand), dtype=bool)
     derived = pd.Series(
-        np.select([existing, covered, satellite], list(SERVICE_CLASSES[:3]), SERVICE_CLASSES[3]),
+        np.select(
+            [existing, covered, hotspot, satellite], list(SERVICE_CLASSES[:4]), SERVICE_CLASSES[4]
+        ),
         index=demand.index,
         dtype=object,
     )
@@ -125,7 +139,7 @@ def service_counts(demand: pd.DataFrame) -> dict[str, float]:
     -------
     dict
         ``people_<class>`` (people) and ``households_<class>`` (households) for each class
-        of :data:`SERVICE_CLASSES`; the three of each unit add up to the table's total.
+        of :data:`SERVICE_CLASSES`; the classes of each unit add up to the table's total.
     """
     cls = service_classes(demand)
     out: dict[str, float] = {}
@@ -238,7 +252,12 @@ def whole_parts(values: Sequence[float]) -> list[int]:
 
 
 def shown_counts(
-    row: Mapping[str, Any], unit: str, *, existing: bool, satellite: bool = False
+    row: Mapping[str, Any],
+    unit: str,
+    *,
+    existing: bool,
+    satellite: bool = False,
+    hotspot: bool = False,
 ) -> tuple[int, list[int]]:
     """The whole numbers a table shows for a row: its total and its service parts.
 
@@ -253,6 +272,8 @@ def shown_counts(
         left out.
     satellite
         Whether the plan gives satellite terminals; without them that part (0) is left out.
+    hotspot
+        Whether the plan's hotspots serve someone; without that the part (0) is left out.
 
     Returns
     -------
@@ -268,13 +289,14 @@ def shown_counts(
         )
     )
     return sum(parts.values()), [
-        parts[c] for c in visible_classes(existing=existing, satellite=satellite)
+        parts[c] for c in visible_classes(existing=existing, satellite=satellite, hotspot=hotspot)
     ]
 
 
-def visible_classes(*, existing: bool, satellite: bool) -> tuple[str, ...]:
+def visible_classes(*, existing: bool, satellite: bool, hotspot: bool = False) -> tuple[str, ...]:
     """The service classes an output shows, in order: "already served" only with existing
-    service, "satellite" only when some point got a terminal.
+    service, "satellite" only when some point got a terminal, "hotspot" only when a hotspot
+    serves some point.
 
     Parameters
     ----------
@@ -282,13 +304,15 @@ def visible_classes(*, existing: bool, satellite: bool) -> tuple[str, ...]:
         Whether the plan has existing service.
     satellite
         Whether the plan gives satellite terminals.
+    hotspot
+        Whether the plan's hotspots serve some point.
 
     Returns
     -------
     tuple of str
         Classes of :data:`SERVICE_CLASSES`.
     """
-    keep = (existing, True, satellite, True)
+    keep = (existing, True, hotspot, satellite, True)
     return tuple(c for c, k in zip(SERVICE_CLASSES, keep, strict=True) if k)
 
 
@@ -303,16 +327,16 @@ def shown_classes(summary: Mapping[str, Any]) -> tuple[dict[str, bool], tuple[st
     Returns
     -------
     flags, classes
-        ``{"existing": ..., "satellite": ...}`` (for :func:`shown_counts`) and the classes:
-        "already served" only with existing service, "satellite" only when some point got
-        a terminal.
+        ``{"existing": ..., "satellite": ..., "hotspot": ...}`` (for :func:`shown_counts`)
+        and the classes: "already served" only with existing service, "satellite" only when
+        some point got a terminal, "hotspot" only when a hotspot serves some point.
     """
     existing = bool(summary.get("existing_service", {}).get("present", False))
     totals = summary.get("totals", {})
     satellite = float(totals.get("households_served_satellite", 0.0) or 0.0) > 0
-    return {"existing": existing, "satellite": satellite}, visible_classes(
-        existing=existing, satellite=satellite
-    )
+    hotspot = float(totals.get("households_served_hotspot", 0.0) or 0.0) > 0
+    flags = {"existing": existing, "satellite": satellite, "hotspot": hotspot}
+    return flags, visible_classes(**flags)
 
 
 def service_notes(summary: Mapping[str, Any], *, language: str = "es") -> list[str]:

@@ -91,10 +91,13 @@ UNCOVERED_COLOR = "#d73027"
 #: for the largest smallest CIELAB difference under simulated protanopia, deuteranopia and
 #: tritanopia (Machado et al. 2009), about 25 (tests/outputs/test_styles.py). The green of
 #: Okabe & Ito is left out: under tritanopia it nears the blue, and it would sit on the green
-#: of the strongest coverage class.
+#: of the strongest coverage class. Satellite (reddish purple) and school hotspot (yellow) are
+#: from the same palette; the yellow stays at least 33 apart from the others under each
+#: simulated deficiency (the same test).
 SERVICE_COLORS = {
     "served_existing": "#0072b2",
     "served_new": "#56b4e9",
+    "served_hotspot": "#f0e442",
     "served_satellite": "#cc79a7",
     "unserved": "#d55e00",
 }

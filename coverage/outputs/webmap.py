@@ -178,6 +178,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     _add_sites(m, plan, ll, L)
     _add_existing_sites(m, plan, ll, L)
     _add_demand(m, plan, bounds, ll, L)
+    _add_hotspots(m, plan, ll, L)
     _add_title_legend_controls(m, plan, bounds, language)
     return m
 
@@ -386,7 +387,8 @@ def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: 
     many = int((~is_school).sum()) > MAX_DEMAND_MARKERS
     cls = service_classes(demand)
     present = existing_service_summary(plan)["present"]
-    for c in visible_classes(existing=present, satellite=bool((cls == "served_satellite").any())):
+    sat, hot = ((cls == c).any() for c in ("served_satellite", "served_hotspot"))
+    for c in visible_classes(existing=present, satellite=bool(sat), hotspot=bool(hot)):
         color = SERVICE_COLORS[c]
         group = folium.FeatureGroup(name=safe_text(f"{L('demand')}: {L(c)}", "html"), show=True)
         sel = (cls == c).to_numpy()
@@ -400,6 +402,25 @@ def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: 
         for r, service in zip(demand[sel].itertuples(), cls[sel], strict=True):
             _demand_marker(r, (service, color), ll, L).add_to(group)
         group.add_to(m)
+
+
+def _add_hotspots(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
+    """Add the school hotspots the plan builds (none: no layer): households reached, cost."""
+    hot = getattr(plan, "hotspots", None)
+    if hot is None or not len(hot):
+        return
+    group = folium.FeatureGroup(name=L("hotspots"), show=True)
+    style: dict[str, Any] = {"color": "#000000", "weight": 2, "fill": True, "fill_opacity": 0.9}
+    style["fill_color"] = SERVICE_COLORS["served_hotspot"]
+    for r in hot.itertuples():
+        rows = [(L("households"), round(float(r.households_reached))), ("USD", float(r.cost_usd))]
+        xy = ll(r.geometry.x, r.geometry.y)
+        _with(
+            folium.RegularPolygonMarker(xy, number_of_sides=4, radius=11, **style),
+            _tooltip(f"{L('hotspots')}: {r.name}"),
+            _popup(rows, f"{r.hotspot_id} · {r.name}"),
+        ).add_to(group)
+    group.add_to(m)
 
 
 def _demand_marker(r: Any, service: tuple[str, str], ll: LatLon, L: Labeller) -> Any:

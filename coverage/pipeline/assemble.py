@@ -34,6 +34,7 @@ from coverage.pipeline.existing import (
     target_assumption,
     with_service,
 )
+from coverage.pipeline.hotspots import built_hotspots, hotspot_assumptions
 from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
@@ -108,7 +109,12 @@ def assemble_plan(
     if resolved.sector_antenna is not None:  # each access antenna's fitted downtilt
         sites["downtilt_deg"] = sites["site_id"].map(dict(zip(ids, tilts, strict=True)))
     links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
-    priced = plan_costs(resolved, candidates, demand, sites, links)
+    hot = built_hotspots(placement.hotspots, tuple(res.details.get("hotspots", ())), demand)
+    if placement.hotspots is not None:  # the option applied: who each hotspot serves
+        demand = demand.assign(hotspot=hot.point_hotspot)
+    priced = plan_costs(
+        resolved, candidates, demand, sites, links, hot.table if "hotspot" in demand else None
+    )
     sites, links = priced.sites, priced.links
     demand = with_service(demand.assign(satellite_terminals=priced.terminals))
     assumptions = [
@@ -116,6 +122,8 @@ def assemble_plan(
         *itm_warning_lines(warnings, int(rx_grid.size)),
         target_assumption(resolved),
         *cost_assumptions(resolved),
+        *hotspot_assumptions(resolved, hot),
+        *hot.warnings,
     ]
     models = {
         **_plan_models(resolved, res),
@@ -127,6 +135,8 @@ def assemble_plan(
     metrics["people_by_service"] = {
         c: float(demand.loc[demand["service"] == c, "population"].sum()) for c in SERVICE_CLASSES
     }
+    if priced.hotspots is not None:
+        metrics["hotspots_built"] = len(priced.hotspots)
     return Plan(
         name=s.name,
         crs=inputs.terrain.crs.to_string(),
@@ -146,6 +156,7 @@ def assemble_plan(
         existing_sites=existing_sites_table(inputs, demand),
         costs=priced.lines,
         threshold_dbm=resolved.threshold_dbm,
+        hotspots=priced.hotspots,
     )
 
 

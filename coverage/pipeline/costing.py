@@ -4,7 +4,8 @@ a satellite terminal.
 :func:`plan_costs` prices every built site, link and plan-wide item from the scenario's
 :class:`~coverage.planning.costs.CostTable` (capex, opex a year and total cost of ownership
 over its life) and, with ``[placement] satellite``, spends what the budget leaves on
-satellite terminals for the targeted households the network does not serve
+satellite terminals for the targeted households the network and its school hotspots
+(:mod:`coverage.pipeline.hotspots`, priced by the ``hotspot_*`` items) do not serve
 (:func:`coverage.planning.satellite.allocate_terminals`). Its cost lines, one row per item
 of each element, are the plan's ``costs`` table; every output's cost figure is a sum of them.
 """
@@ -22,15 +23,15 @@ from numpy.typing import NDArray
 from coverage.inputs.existing import targeted
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.planning.costitem import CostLine
-from coverage.planning.costs import CostTable
+from coverage.planning.costs import CostTable, hotspot_lines
 from coverage.planning.satellite import allocate_terminals, satellite_eligible
 
 __all__ = ["COST_COLUMNS", "PlanCosts", "cost_assumptions", "plan_costs"]
 
 #: The columns of a plan's ``costs`` table.
 COST_COLUMNS = (
-    "element",  # a site id, "link <a>-<b>", "plan" or "satellite <demand id>"
-    "kind",  # access, relay, link, plan or satellite
+    "element",  # a site id, "link <a>-<b>", "plan", "hotspot <host id>", "satellite <demand id>"
+    "kind",  # access, relay, link, plan, hotspot or satellite
     "item",
     "label",
     "unit",
@@ -55,12 +56,16 @@ class PlanCosts:
         One row per item of each element (:data:`COST_COLUMNS`).
     terminals
         Satellite terminals given to each demand point (int, in demand order).
+    hotspots
+        The built hotspots with ``capex_usd``, ``opex_usd_per_year`` and ``cost_usd`` (TCO,
+        USD), or None when none was given.
     """
 
     sites: gpd.GeoDataFrame
     links: gpd.GeoDataFrame
     lines: pd.DataFrame
     terminals: NDArray[np.int64]
+    hotspots: gpd.GeoDataFrame | None = None
 
 
 def plan_costs(
@@ -69,6 +74,7 @@ def plan_costs(
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     links: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame | None = None,
 ) -> PlanCosts:
     """Price the built plan and give the satellite terminals the remaining budget buys.
 
@@ -80,10 +86,14 @@ def plan_costs(
     candidates
         Candidate sites (``candidate_id``, ``grid_power``).
     demand
-        The plan's demand points (``covered``, ``kind``, ``population``, ``households``).
+        The plan's demand points (``covered``, ``kind``, ``population``, ``households``;
+        ``hotspot``, the id of the hotspot serving a point, "" for none, when hotspots are
+        built: those points get no terminal).
     sites, links
         The built network's tables (sites: ``site_id``, ``role``, ``mast_height_m``, and for
         access sites ``carried_downlink_mbps`` / ``carried_uplink_mbps`` when evaluated).
+    hotspots
+        The built hotspots (``hotspot_id``; :mod:`coverage.pipeline.hotspots`), or None.
 
     Returns
     -------
@@ -108,6 +118,9 @@ def plan_costs(
         rows += _rows(costs, f"link {r.site_a}-{r.site_b}", "link", link_lines)
     if (sites["role"] != "pop").any():  # nothing built: no PoP equipment, core or transit
         rows += _rows(costs, "plan", "plan", costs.plan_lines(_traffic_mbps(sites)))
+    hot_lines = hotspot_lines(costs, 1.0)
+    for h in [] if hotspots is None else hotspots["hotspot_id"].astype(str):
+        rows += _rows(costs, h, "hotspot", hot_lines)
     spent = float(sum(x["tco_usd"] for x in rows))  # type: ignore[misc]
     terminals = _terminals(resolved, demand, spent)
     for j in np.nonzero(terminals)[0]:
@@ -120,6 +133,9 @@ def plan_costs(
         links.assign(**link_totals),
         pd.DataFrame(rows, columns=list(COST_COLUMNS)),
         terminals,
+        None
+        if hotspots is None
+        else hotspots.assign(**_totals(costs, [hot_lines] * len(hotspots))),
     )
 
 
@@ -168,7 +184,7 @@ def _terminals(
     resolved: ResolvedScenario, demand: gpd.GeoDataFrame, spent_usd: float
 ) -> NDArray[np.int64]:
     """Satellite terminals per demand point: what the budget left after the network buys,
-    for targeted households (not schools) the network does not serve."""
+    for targeted households (not schools) the network and its hotspots do not serve."""
     p = resolved.scenario.placement
     none = np.zeros(len(demand), np.int64)
     if not p.satellite_applies:
@@ -178,6 +194,8 @@ def _terminals(
     affordable = math.floor(max(left, 0.0) / each + 1e-9)
     aim = targeted(demand, resolved.scenario.existing.target)
     eligible = satellite_eligible(demand, aim) & ~demand["covered"].to_numpy(dtype=bool)
+    if "hotspot" in demand.columns:  # a household counts once: a hotspot's get no terminal
+        eligible &= demand["hotspot"].fillna("").astype(str).to_numpy() == ""
     return allocate_terminals(
         affordable,
         demand["households"].to_numpy(dtype=np.float64),
@@ -214,7 +232,8 @@ def cost_assumptions(resolved: ResolvedScenario) -> list[str]:
         f"Costs: total cost of ownership over {c.years} years at a {100 * c.discount_rate:g} % "
         f"discount rate, {c.case} prices of the cost items (costs.csv lists every item used, "
         "its source, and ASSUMPTION where no public price was found); the budget covers "
-        "sites, links, the PoP, the core network, IP transit and satellite terminals."
+        "sites, links, the PoP, the core network, IP transit, school hotspots and satellite "
+        "terminals."
     ]
     if p.satellite_applies:
         out.append(

@@ -53,7 +53,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: The classes of a plan's ``demand["service"]``, in the order they are decided.
-SERVICE_CLASSES = ("served_existing", "served_new", "served_satellite", "unserved")
+SERVICE_CLASSES = (
+    "served_existing",
+    "served_new",
+    "served_hotspot",
+    "served_satellite",
+    "unserved",
+)
 
 _ESTIMATED = (
     "their positions are ESTIMATES (OpenCelliD averages where phones measured each cell, "
@@ -262,16 +268,18 @@ def with_service(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Parameters
     ----------
     demand
-        Demand points with ``covered`` (by the plan) and optionally
-        ``satellite_terminals`` (int); the existing-service columns are added blank where
-        missing (:func:`~coverage.inputs.existing.with_existing_columns`).
+        Demand points with ``covered`` (by the plan) and optionally ``hotspot`` (str, the
+        hotspot serving the point, "" for none) and ``satellite_terminals`` (int); the
+        existing-service columns are added blank where missing
+        (:func:`~coverage.inputs.existing.with_existing_columns`).
 
     Returns
     -------
     gpd.GeoDataFrame
         A copy with ``service`` (str, :data:`SERVICE_CLASSES`): "served_existing" where an
         existing site serves the point, else "served_new" where the plan's sites cover it,
-        else "served_satellite" where it got a satellite terminal, else "unserved".
+        else "served_hotspot" where a school hotspot serves it, else "served_satellite"
+        where it got a satellite terminal, else "unserved".
     """
     out = with_existing_columns(demand)
     existing = out["served_existing"].to_numpy(dtype=bool)
@@ -281,8 +289,13 @@ def with_service(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if "satellite_terminals" in out.columns
         else np.zeros(len(out), bool)
     )
+    hot = (
+        out["hotspot"].fillna("").astype(str).to_numpy() != ""
+        if "hotspot" in out.columns
+        else np.zeros(len(out), bool)
+    )
     out["service"] = np.select(
-        [existing, new, sat], list(SERVICE_CLASSES[:3]), default=SERVICE_CLASSES[3]
+        [existing, new, hot, sat], list(SERVICE_CLASSES[:4]), default=SERVICE_CLASSES[4]
     )
     return out
 

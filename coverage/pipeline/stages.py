@@ -20,6 +20,7 @@ from coverage.inputs.existing import targeted
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.access import fit_downtilts, peak_rx_dbm
 from coverage.pipeline.broadband import service_covers
+from coverage.pipeline.hotspots import hotspot_option
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.planning.candidates import (
@@ -29,6 +30,7 @@ from coverage.planning.candidates import (
 )
 from coverage.planning.costs import CostTable, option_costs_usd
 from coverage.planning.covering import PlacementResult
+from coverage.planning.hotspot import HotspotOption
 from coverage.planning.problem import PlacementProblem
 from coverage.planning.satellite import satellite_eligible, usd_per_person
 from coverage.scenario import PlacementParams, Scenario
@@ -175,12 +177,16 @@ class Placement:
         Node id of the point of presence in the graphs.
     costs
         The cost table (USD) the placement priced sites and links with.
+    hotspots
+        The hotspot candidates it weighed (``result.details["hotspots"]`` indexes them), or
+        None without the option.
     """
 
     result: PlacementResult
     link_graph: nx.Graph
     pop_id: str
     costs: CostTable
+    hotspots: HotspotOption | None = None
 
 
 def pop_node(scenario: Scenario, terrain: Terrain) -> gpd.GeoDataFrame:
@@ -266,7 +272,9 @@ def placement_problem(
     interference margin, and the option's capacity carries the point with those it holds
     first; each option's backhaul traffic is the busy-hour demand of its covers. The
     candidate backhaul link graph joins the candidates and the PoP; options and links are
-    priced from the cost table, or by the site budget.
+    priced from the cost table, or by the site budget. With ``[hotspots] enabled`` (under
+    ``budget_usd``) it carries a hotspot candidate per school
+    (:func:`coverage.pipeline.hotspots.hotspot_option`).
 
     Parameters
     ----------
@@ -338,6 +346,7 @@ def placement_problem(
         satellite_weights=np.where(
             satellite_eligible(inputs.demand, aim), inputs.demand["population"], 0.0
         ),
+        hotspots=hotspot_option(resolved, inputs.demand),
     )
 
 
@@ -402,7 +411,7 @@ def choose_sites(
         result.status,
         100 * result.gap,
     )
-    return Placement(result, problem.graph, "PoP", resolved.costs)
+    return Placement(result, problem.graph, "PoP", resolved.costs, problem.hotspots)
 
 
 def _candidate_links(

@@ -353,7 +353,7 @@ def _result(
         per_demand=dict(zip(ids, connected.tolist(), strict=True)),
         per_vereda_year=_per_vereda(demand, connected, newly, years),
         unbuilt=unbuilt,
-        notes=_notes(unbuilt, total_usd, yearly_budget_usd, years, share),
+        notes=_notes(unbuilt, total_usd, yearly_budget_usd, years, share) + _hotspot_note(demand),
         one_shot_cost_usd=total_usd,
         one_shot_people=one_shot,
         yearly_budget_usd=yearly_budget_usd,
@@ -373,6 +373,18 @@ def _per_vereda(
     out = pd.DataFrame({**table, "one_shot": households.groupby(by).sum()})
     out.index.name = "vereda"
     return out
+
+
+def _hotspot_note(demand: pd.DataFrame) -> tuple[str, ...]:
+    """That the households of school hotspots are outside the schedule, when there are any."""
+    hot = demand["service"] == "served_hotspot"
+    if not hot.any():
+        return ()
+    return (
+        f"The {float(demand.loc[hot, 'households'].sum()):,.1f} households the one-shot plan "
+        "serves by school hotspots are not scheduled (the rollout builds sites, links and "
+        "satellite kits only): neither they nor the hotspots' cost are in its figures.",
+    )
 
 
 def _notes(

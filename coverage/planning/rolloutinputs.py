@@ -29,7 +29,7 @@ ROLLOUT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 #: The service classes of a demand point that a rollout knows.
-SERVICES = ("served_existing", "served_new", "served_satellite", "unserved")
+SERVICES = ("served_existing", "served_new", "served_hotspot", "served_satellite", "unserved")
 
 
 def check_rollout_inputs(

@@ -4,8 +4,8 @@ candidate at every school, 250 m walk, weight 0.5, priced from the cost items at
 
 Run: ``COVERAGE_DATA_MIRROR=../shared/data/palmitas .venv/bin/python
 tests/benchmarks/hotspot_milp.py`` (prints one row per case; docs/benchmarks.md records
-them). Not a test: it measures. The pipeline does not build hotspots yet: this measures
-the placement alone.
+them). Not a test: it measures the placement alone (``[hotspots]`` off in the first case,
+whatever the scenario says).
 """
 
 import dataclasses
@@ -28,7 +28,7 @@ run = pipeline.resolve(s)
 inputs = pipeline.existing_service(run, pipeline.prepare_inputs(run))
 cands = pipeline.build_candidates(run, inputs)
 rx, _ = pipeline.coverage_matrix(run, inputs, cands)
-land = pipeline.placement_problem(run, inputs, cands, rx)
+land = dataclasses.replace(pipeline.placement_problem(run, inputs, cands, rx), hotspots=None)
 aim = targeted(inputs.demand, s.existing.target)
 usd = hotspot_usd(run.costs)
 hot = school_hotspots(inputs.demand, aim, usd_per_hotspot=usd)

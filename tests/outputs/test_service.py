@@ -26,8 +26,11 @@ from hypothesis import strategies as st
 from coverage.outputs import export, kml, report, report_pages, service, summarytable
 from tests.helpers import build_tiny_plan, without_existing_service
 
-# the tiny plan gives no satellite terminal: its tables show the three other classes
-CLASSES = tuple(c for c in service.SERVICE_CLASSES if c != "served_satellite")
+# the tiny plan gives no satellite terminal and builds no hotspot: its tables show the three
+# other classes
+CLASSES = tuple(
+    c for c in service.SERVICE_CLASSES if c not in ("served_satellite", "served_hotspot")
+)
 NS = {"k": kml.KML_NS}
 
 
@@ -333,6 +336,33 @@ def test_satellite_terminals_are_a_class_of_their_own_and_the_parts_still_add_up
     parts = [t[f"households_{c}"] for c in service.SERVICE_CLASSES]
     assert sum(parts) == pytest.approx(t["households_total"])
     show, classes = service.shown_classes(s)
-    assert show == {"existing": True, "satellite": True} and "served_satellite" in classes
+    assert show == {"existing": True, "satellite": True, "hotspot": False}
+    assert "served_satellite" in classes and "served_hotspot" not in classes
     html = report.gap_report_html(s, language="en")
     assert "Satellite terminal" in html
+
+
+def test_hotspot_households_are_a_class_between_new_and_satellite(tiny_plan):
+    """A point a hotspot serves (``hotspot`` set, not covered) is "served_hotspot", ahead of
+    a satellite terminal; shown only when some point is; the classes still add up."""
+    import dataclasses
+
+    d = tiny_plan.demand.copy()
+    j = d.index[(d["service"] == "unserved") & (d["kind"] != "school")][0]
+    d["hotspot"] = ""
+    d.loc[j, "hotspot"] = "hotspot S1"
+    d["satellite_terminals"] = 0
+    d.loc[j, "satellite_terminals"] = 1  # a household counts once: the hotspot comes first
+    d["service"] = service.service_classes(d.drop(columns="service"))
+    assert d.loc[j, "service"] == "served_hotspot"
+    s = report.summarize(dataclasses.replace(tiny_plan, demand=d))
+    t = s["totals"]
+    hh = float(d.loc[j, "households"])
+    assert t["households_served_hotspot"] == pytest.approx(hh)
+    assert t["households_served_satellite"] == 0
+    assert sum(t[f"households_{c}"] for c in service.SERVICE_CLASSES) == pytest.approx(
+        t["households_total"]
+    )
+    show, classes = service.shown_classes(s)
+    assert show["hotspot"] and "served_hotspot" in classes
+    assert "School Wi-Fi hotspot" in service.service_totals_text(s, language="en")

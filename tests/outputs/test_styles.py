@@ -112,7 +112,7 @@ def test_service_colours_stay_apart_for_colour_blind_readers(vision):
     """Each pair of service colours differs by at least 20 (CIELAB Delta E 1976; about 2.3 is
     a just-noticeable difference) under each simulated colour-vision deficiency."""
     colors = list(styles.SERVICE_COLORS.values())
-    assert len(set(colors)) == len(styles.SERVICE_COLORS) == 4
+    assert len(set(colors)) == len(styles.SERVICE_COLORS) == 5
     for i, a in enumerate(colors):
         for b in colors[i + 1 :]:
             d = np.linalg.norm(_lab(a, CVD_MATRICES[vision]) - _lab(b, CVD_MATRICES[vision]))

@@ -171,8 +171,10 @@ def test_map_shows_existing_sites_and_demand_by_service(tiny_plan):
     cuchilla = next(p for p in popups if p.startswith("<b>People: La Cuchilla</b>"))
     assert "<th>Service</th><td>Already served</td>" in cuchilla
     assert "<th>Existing mobile sites</th><td>EX1 · Claro</td>" in cuchilla
-    for c, color in styles.SERVICE_COLORS.items():  # no satellite terminal in the tiny plan
-        assert (f'"fillColor": "{color}"' in page) == (c != "served_satellite")
+    for c, color in styles.SERVICE_COLORS.items():  # no satellite terminal or hotspot in it
+        assert (f'"fillColor": "{color}"' in page) == (
+            c not in ("served_satellite", "served_hotspot")
+        )
     legend = page[page.index('id="coverage-legend"') :]
     legend = legend[: legend.index("</div></div>")]
     for text in ("Existing mobile sites", "dashed outline: position estimated", "Already served",

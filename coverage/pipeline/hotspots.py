@@ -1,0 +1,229 @@
+"""School hotspots from the scenario to the plan: the option the placement weighs, the
+hotspots it built, the households each serves, and the sentences the outputs show.
+
+:func:`hotspot_option` turns ``[hotspots]`` into the placement's
+:class:`~coverage.planning.hotspot.HotspotOption` (one candidate per school that reaches an
+eligible household within the walking radius, priced at the TCO of the ``hotspot_*`` cost
+items). After the placement, :func:`built_hotspots` keeps the hotspots whose host school the
+plan's evaluated network serves (the placement decides on its own service covers; a host the
+evaluation finds unserved has no feed, so its hotspot is dropped and a warning says so), and
+gives each reached household, not served by a site or an existing cell, the nearest built
+hotspot that reaches it. Those households are ``served_hotspot``
+(:func:`~coverage.pipeline.existing.with_service`) and get no satellite terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
+
+from coverage.inputs.existing import targeted
+from coverage.pipeline.resolve import ResolvedScenario
+from coverage.planning.costs import hotspot_usd
+from coverage.planning.hotspot import HotspotOption, school_hotspots
+
+__all__ = [
+    "HOTSPOT_COLUMNS",
+    "BuiltHotspots",
+    "built_hotspots",
+    "hotspot_assumptions",
+    "hotspot_option",
+    "hotspots_apply",
+]
+
+log = logging.getLogger(__name__)
+
+#: The columns of a plan's ``hotspots`` table (before pricing adds capex, opex and TCO).
+HOTSPOT_COLUMNS = (
+    "hotspot_id",
+    "host_id",
+    "name",
+    "vereda",
+    "households_reached",
+    "people_reached",
+)
+
+
+def hotspots_apply(resolved: ResolvedScenario) -> bool:
+    """Whether the placement weighs hotspots: asked for, under a budget in USD.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario (``[hotspots] enabled`` and ``[placement]``).
+
+    Returns
+    -------
+    bool
+        ``enabled`` with objective "coverage" and ``budget_usd`` (not a site budget).
+    """
+    s = resolved.scenario
+    p = s.placement
+    return s.hotspots.enabled and p.objective == "coverage" and p.budget_sites == 0
+
+
+def hotspot_option(resolved: ResolvedScenario, demand: gpd.GeoDataFrame) -> HotspotOption | None:
+    """The hotspot candidates of the placement, or None when the option does not apply.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario (``[hotspots]``, ``[placement]``, ``[existing] target``, the
+        cost table).
+    demand
+        The demand points in the working CRS (m), in the placement's column order.
+
+    Returns
+    -------
+    HotspotOption or None
+        One candidate per school reaching an eligible household, each at the TCO (USD) of
+        one hotspot; None when :func:`hotspots_apply` is False.
+    """
+    if not hotspots_apply(resolved):
+        return None
+    h = resolved.scenario.hotspots
+    aim = targeted(demand, resolved.scenario.existing.target)
+    option = school_hotspots(
+        demand,
+        aim,
+        usd_per_hotspot=hotspot_usd(resolved.costs),
+        walk_radius_m=h.walk_radius_m,
+        weight=h.weight,
+    )
+    log.info(
+        "hotspots: %d school candidates within %.0f m of an eligible household, %.0f USD each",
+        option.n,
+        h.walk_radius_m,
+        hotspot_usd(resolved.costs),
+    )
+    return option
+
+
+@dataclass(frozen=True)
+class BuiltHotspots:
+    """The hotspots a plan builds and whom they serve.
+
+    Attributes
+    ----------
+    table
+        One row per built hotspot (:data:`HOTSPOT_COLUMNS`, Point geometry of the host
+        school, working CRS); ``hotspot_id`` is ``"hotspot <host demand_id>"``.
+    point_hotspot
+        Per demand point: the ``hotspot_id`` that serves it, "" for none.
+    warnings
+        One sentence per hotspot the placement chose whose host the plan does not serve.
+    """
+
+    table: gpd.GeoDataFrame
+    point_hotspot: NDArray[np.object_]
+    warnings: tuple[str, ...] = ()
+
+
+def built_hotspots(
+    option: HotspotOption | None, chosen: tuple[int, ...], demand: gpd.GeoDataFrame
+) -> BuiltHotspots:
+    """The placement's hotspots whose host the plan serves, and the households they serve.
+
+    Parameters
+    ----------
+    option
+        The placement's hotspot candidates (None: no option).
+    chosen
+        Indices of the candidates the placement built.
+    demand
+        The plan's demand points (working CRS, m): ``demand_id``, ``name``, ``vereda``,
+        ``population`` (people), ``households``, ``covered``; ``served_existing``.
+
+    Returns
+    -------
+    BuiltHotspots
+        The hotspots, each served point's hotspot (the nearest built one reaching it), and
+        the warnings for dropped ones.
+    """
+    n = len(demand)
+    none = np.full(n, "", dtype=object)
+    empty = gpd.GeoDataFrame({c: [] for c in HOTSPOT_COLUMNS}, geometry=[], crs=demand.crs)
+    if option is None or not chosen:
+        return BuiltHotspots(empty, none)
+    covered = demand["covered"].to_numpy(dtype=bool)
+    existing = demand["served_existing"].fillna(False).to_numpy(dtype=bool)
+    ids = demand["demand_id"].astype(str).to_numpy()
+    idx = np.asarray(sorted(chosen), dtype=np.int64)
+    fed = covered[option.host[idx]]
+    warnings = tuple(
+        f"The placement chose a hotspot at {option.labels[j]} ({ids[option.host[j]]}), but the "
+        "plan's evaluated network does not serve that school (the placement's service test is "
+        "simpler): without a feed it is not built, costed or counted."
+        for j in idx[~fed]
+    )
+    for w in warnings:
+        log.warning(w)
+    idx = idx[fed]
+    xy = np.column_stack([demand.geometry.x, demand.geometry.y]).astype(np.float64)
+    host_xy = xy[option.host[idx]]
+    reach = option.reach[idx].toarray() & ~covered[None, :] & ~existing[None, :]
+    dist = np.linalg.norm(xy[None, :, :] - host_xy[:, None, :], axis=2)
+    dist = np.where(reach, dist, np.inf)
+    best = np.argmin(dist, axis=0) if idx.size else np.zeros(n, np.int64)
+    served = reach.any(axis=0) if idx.size else np.zeros(n, bool)
+    hid = np.array([f"hotspot {ids[option.host[j]]}" for j in idx], dtype=object)
+    point = none.copy()
+    point[served] = hid[best[served]]
+    hh = demand["households"].to_numpy(dtype=np.float64)
+    people = demand["population"].to_numpy(dtype=np.float64)
+    hosts = option.host[idx]
+    table = gpd.GeoDataFrame(
+        {
+            "hotspot_id": hid.astype(str),
+            "host_id": ids[hosts],
+            "name": [option.labels[j] for j in idx],
+            "vereda": demand["vereda"].astype(str).to_numpy()[hosts],
+            "households_reached": [float(hh[point == h].sum()) for h in hid],
+            "people_reached": [float(people[point == h].sum()) for h in hid],
+        },
+        geometry=demand.geometry.iloc[hosts].to_numpy(),
+        crs=demand.crs,
+    )
+    return BuiltHotspots(table, point, warnings)
+
+
+def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> list[str]:
+    """The sentences the outputs show about the hotspot option.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario.
+    built
+        The plan's hotspots.
+
+    Returns
+    -------
+    list of str
+        The option as applied, with what it built, or why it was not applied; empty when
+        not asked for.
+    """
+    h = resolved.scenario.hotspots
+    if not h.enabled:
+        return []
+    if not hotspots_apply(resolved):
+        return [
+            "Hotspot option asked for but not applied: it needs objective coverage with "
+            "budget_usd (not a site budget)."
+        ]
+    t = built.table
+    return [
+        "Hotspot option (simplified model): the placement weighs a public Wi-Fi hotspot at "
+        f"each school a built site serves ({hotspot_usd(resolved.costs):,.0f} USD over the "
+        f"plan's life), reaching the households within {h.walk_radius_m:g} m in a straight "
+        f"line (ASSUMPTION), each person counted at {h.weight:g} of a home connection "
+        "(ASSUMPTION); it gives shared public access within a walk, not a home connection, "
+        "and its capacity (about 9 Mbps and 10 users at once per zone) is not checked "
+        f"against demand. Hotspots built: {len(t)}, serving "
+        f"{float(t['households_reached'].sum()):,.1f} households no site or existing cell "
+        "serves (service class served_hotspot; they get no satellite terminal)."
+    ]
