@@ -17,6 +17,7 @@ from shapely.geometry import Point
 
 from coverage import pipeline
 from coverage.errors import InputError, ScenarioError
+from coverage.outputs.compare import plan_figures
 from coverage.outputs.export import write_outputs
 from coverage.outputs.report import summarize
 from coverage.pipeline.hotspots import hotspot_option
@@ -119,6 +120,12 @@ def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     per_vereda = sum(v["households_served_hotspot"] for v in summary["veredas"])
     assert per_vereda == pytest.approx(hh)
     assert summary["cost"]["hotspots"] == len(built)
+    figures = plan_figures(mixed)  # what a scenario comparison tabulates
+    assert figures["households_served_hotspot"] == pytest.approx(hh)
+    assert figures["people_served_hotspot"] == pytest.approx(
+        float(mixed.demand.loc[served, "population"].sum())
+    )
+    assert figures["hotspots"] == len(built)
     written = write_outputs(
         mixed, tmp_path, language="en", formats=["summary", "map", "kmz", "sites_csv", "costs_csv"]
     )
