@@ -18,7 +18,7 @@ The columns of the plan's four GeoDataFrames:
     received power from an existing site, NaN when none reaches), ``existing_site`` and
     ``existing_operator`` (str, "" when none), ``served_existing`` (bool: ``existing_dbm``
     reaches the access technology's threshold); ``hotspot`` (str, optional: the
-    ``hotspot_id`` of the school hotspot serving the point, "" for none);
+    ``hotspot_id`` of the school or plaza hotspot serving the point, "" for none);
     ``satellite_terminals`` (int, optional: the satellite terminals the plan gives the
     point); and ``service`` (str): "served_existing" where ``served_existing``, else
     "served_new" where ``covered``, else "served_hotspot" where a hotspot serves it, else
@@ -142,9 +142,9 @@ class Plan:
         a cell of :attr:`coverage_dbm` at or above it has signal (see :meth:`signal_cells`).
         None for a hand-built plan that does not state it.
     hotspots
-        The school Wi-Fi hotspots the plan builds, one row each (Point geometry of the host
-        school): ``hotspot_id`` ("hotspot <host demand_id>", the ``hotspot`` of the demand
-        points it serves), ``host_id``, ``name``, ``vereda``, ``households_reached``,
+        The school and plaza Wi-Fi hotspots the plan builds, one row each (Point geometry
+        where it stands): ``hotspot_id`` ("hotspot <host demand_id>", the ``hotspot`` of the
+        demand points it serves), ``kind`` (school or plaza), ``host_id``, ``name``, ``vereda``, ``households_reached``,
         ``people_reached``, ``capex_usd``, ``opex_usd_per_year``, ``cost_usd`` (USD, TCO);
         None when the plan did not weigh hotspots (``[hotspots]``).
     """

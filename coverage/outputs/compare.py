@@ -73,7 +73,8 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     satellite terminal; 1 minus the unserved share), ``people_served_satellite``,
     ``households_covered``, ``households_served`` (with any service),
     ``households_served_satellite``, ``satellite_terminals`` (one a household connected by
-    satellite), ``schools_covered``, ``schools_total``, ``cost_usd`` (total cost of
+    satellite), ``people_served_hotspot``, ``households_served_hotspot`` (within a walk of a
+    built public Wi-Fi hotspot), ``hotspots``, ``schools_covered``, ``schools_total``, ``cost_usd`` (total cost of
     ownership), ``cost_capex_usd``,
     ``cost_opex_usd_per_year``, ``cost_assumption_share`` (share of the cost whose price is
     an ASSUMPTION), ``cost_per_person_usd`` (NaN when nobody is covered), ``sites_access``,
@@ -109,6 +110,9 @@ def plan_figures(plan: Plan) -> dict[str, float]:
         "households_served": _num(t["households_total"]) - _num(t.get("households_unserved")),
         "households_served_satellite": _num(t.get("households_served_satellite")),
         "satellite_terminals": _num(cost.get("satellite_terminals")),
+        "people_served_hotspot": _num(t.get("people_served_hotspot")),
+        "households_served_hotspot": _num(t.get("households_served_hotspot")),
+        "hotspots": _num(cost.get("hotspots")),
         "schools_covered": _num(t["schools_covered"]),
         "schools_total": _num(t["schools_total"]),
         "cost_usd": _num(cost["total_usd"]),

@@ -122,7 +122,7 @@ def vereda_costs(plan: Plan, keys: pd.Series) -> dict[str, dict[str, float | Non
     -------
     dict
         Vereda key -> ``cost_usd``, ``satellite_usd``, ``households_connected`` (newly, by
-        the network, a school hotspot or satellite) and ``per_household_connected_usd``
+        the network, a school or plaza hotspot or satellite) and ``per_household_connected_usd``
         (None when none). A hotspot's cost goes to the veredas of the households it serves
         (to its host's vereda when it serves none).
     """

@@ -455,7 +455,7 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
 
 
 def _hotspots_csv(plan: Plan, p: Callable[[str], Path]) -> dict[str, Path]:
-    """hotspots.csv (one row per school hotspot built, WGS84 lon/lat) when the plan has any."""
+    """hotspots.csv (one row per school or plaza hotspot built, WGS84 lon/lat) when the plan has any."""
     hot = getattr(plan, "hotspots", None)
     if hot is None or not len(hot):
         return {}

@@ -3,7 +3,7 @@
 Each demand point of a plan is in one service class of :data:`SERVICE_CLASSES`:
 ``served_existing`` (an existing mobile cell already gives it the service threshold),
 ``served_new`` (not served before, covered by the plan's sites), ``served_hotspot`` (not
-covered, within a walk of a school Wi-Fi hotspot the plan builds), ``served_satellite`` (given
+covered, within a walk of a school or plaza Wi-Fi hotspot the plan builds), ``served_satellite`` (given
 a satellite terminal) or ``unserved``. The pipeline
 writes the class in ``plan.demand["service"]`` and the existing cells in
 ``plan.existing_sites``; a plan made before either existed (an old pickle, a hand-built plan)

@@ -405,7 +405,7 @@ def _add_demand(m: folium.Map, plan: Plan, bounds: BoundsLonLat, ll: LatLon, L: 
 
 
 def _add_hotspots(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
-    """Add the school hotspots the plan builds (none: no layer): households reached, cost."""
+    """Add the school and plaza hotspots the plan builds (none: no layer): households reached, cost."""
     hot = getattr(plan, "hotspots", None)
     if hot is None or not len(hot):
         return

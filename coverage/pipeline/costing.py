@@ -4,7 +4,7 @@ a satellite terminal.
 :func:`plan_costs` prices every built site, link and plan-wide item from the scenario's
 :class:`~coverage.planning.costs.CostTable` (capex, opex a year and total cost of ownership
 over its life) and, with ``[placement] satellite``, spends what the budget leaves on
-satellite terminals for the targeted households the network and its school hotspots
+satellite terminals for the targeted households the network and its school and plaza hotspots
 (:mod:`coverage.pipeline.hotspots`, priced by the ``hotspot_*`` items) do not serve
 (:func:`coverage.planning.satellite.allocate_terminals`). Its cost lines, one row per item
 of each element, are the plan's ``costs`` table; every output's cost figure is a sum of them.
@@ -232,7 +232,7 @@ def cost_assumptions(resolved: ResolvedScenario) -> list[str]:
         f"Costs: total cost of ownership over {c.years} years at a {100 * c.discount_rate:g} % "
         f"discount rate, {c.case} prices of the cost items (costs.csv lists every item used, "
         "its source, and ASSUMPTION where no public price was found); the budget covers "
-        "sites, links, the PoP, the core network, IP transit, school hotspots and satellite "
+        "sites, links, the PoP, the core network, IP transit, school and plaza hotspots and satellite "
         "terminals."
     ]
     if p.satellite_applies:

@@ -278,7 +278,7 @@ def with_service(demand: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     gpd.GeoDataFrame
         A copy with ``service`` (str, :data:`SERVICE_CLASSES`): "served_existing" where an
         existing site serves the point, else "served_new" where the plan's sites cover it,
-        else "served_hotspot" where a school hotspot serves it, else "served_satellite"
+        else "served_hotspot" where a school or plaza hotspot serves it, else "served_satellite"
         where it got a satellite terminal, else "unserved".
     """
     out = with_existing_columns(demand)

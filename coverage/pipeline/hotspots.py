@@ -1,8 +1,9 @@
-"""School hotspots from the scenario to the plan: the option the placement weighs, the
-hotspots it built, the households each serves, and the sentences the outputs show.
+"""School and plaza hotspots from the scenario to the plan: the option the placement weighs,
+the hotspots it built, the households each serves, and the sentences the outputs show.
 
 :func:`hotspot_option` turns ``[hotspots]`` into the placement's
-:class:`~coverage.planning.hotspot.HotspotOption` (one candidate per school that reaches an
+:class:`~coverage.planning.hotspot.HotspotOption` (one candidate per school, and per place
+of the area's optional ``plazas`` layer with a building to feed it, that reaches an
 eligible household within the walking radius, priced at the TCO of the ``hotspot_*`` cost
 items). After the placement, :func:`built_hotspots` keeps the hotspots whose host school the
 plan's evaluated network serves (the placement decides on its own service covers; a host the
@@ -16,15 +17,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
 from coverage.inputs.existing import targeted
+from coverage.inputs.plazas import PLAZA_LAYER, load_plazas
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.planning.costs import hotspot_usd
-from coverage.planning.hotspot import HotspotOption, school_hotspots
+from coverage.planning.hotspot import HotspotOption, combined, plaza_hotspots, school_hotspots
 
 __all__ = [
     "HOTSPOT_COLUMNS",
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 #: The columns of a plan's ``hotspots`` table (before pricing adds capex, opex and TCO).
 HOTSPOT_COLUMNS = (
     "hotspot_id",
+    "kind",  # school or plaza
     "host_id",
     "name",
     "vereda",
@@ -66,39 +70,64 @@ def hotspots_apply(resolved: ResolvedScenario) -> bool:
     return s.hotspots.enabled and p.objective == "coverage" and p.budget_sites == 0
 
 
-def hotspot_option(resolved: ResolvedScenario, demand: gpd.GeoDataFrame) -> HotspotOption | None:
+def hotspot_option(
+    resolved: ResolvedScenario, demand: gpd.GeoDataFrame, plazas: Path | None = None
+) -> HotspotOption | None:
     """The hotspot candidates of the placement, or None when the option does not apply.
 
     Parameters
     ----------
     resolved
         The resolved scenario (``[hotspots]``, ``[placement]``, ``[existing] target``, the
-        cost table).
+        cost table, the area's ``plazas`` layer spec).
     demand
         The demand points in the working CRS (m), in the placement's column order.
+    plazas
+        The area's plaza layer file (:mod:`coverage.inputs.plazas`), or None for none.
 
     Returns
     -------
     HotspotOption or None
-        One candidate per school reaching an eligible household, each at the TCO (USD) of
-        one hotspot; None when :func:`hotspots_apply` is False.
+        One candidate per school, then per plaza (with ``[hotspots] plazas``), reaching an
+        eligible household, each at the TCO (USD) of one hotspot; None when
+        :func:`hotspots_apply` is False.
     """
     if not hotspots_apply(resolved):
         return None
     h = resolved.scenario.hotspots
     aim = targeted(demand, resolved.scenario.existing.target)
+    usd = hotspot_usd(resolved.costs)
     option = school_hotspots(
-        demand,
-        aim,
-        usd_per_hotspot=hotspot_usd(resolved.costs),
-        walk_radius_m=h.walk_radius_m,
-        weight=h.weight,
+        demand, aim, usd_per_hotspot=usd, walk_radius_m=h.walk_radius_m, weight=h.weight
     )
+    n_school = option.n
+    if plazas is not None and h.plazas:
+        spec = resolved.scenario.area.layers[PLAZA_LAYER]
+        table = load_plazas(plazas, demand.crs, name_field=spec.name_field, id_field=spec.id_field)
+        at_plazas = plaza_hotspots(
+            demand,
+            aim,
+            table,
+            usd_per_hotspot=usd,
+            walk_radius_m=h.walk_radius_m,
+            weight=h.weight,
+            feed_radius_m=h.feed_radius_m,
+        )
+        log.info(
+            "hotspots: %d of %d plazas have a building within %.0f m to feed them and reach "
+            "an eligible household",
+            at_plazas.n,
+            len(table),
+            h.feed_radius_m,
+        )
+        option = combined(option, at_plazas)
     log.info(
-        "hotspots: %d school candidates within %.0f m of an eligible household, %.0f USD each",
-        option.n,
+        "hotspots: %d school and %d plaza candidates within %.0f m of an eligible household, "
+        "%.0f USD each",
+        n_school,
+        option.n - n_school,
         h.walk_radius_m,
-        hotspot_usd(resolved.costs),
+        usd,
     )
     return option
 
@@ -110,8 +139,9 @@ class BuiltHotspots:
     Attributes
     ----------
     table
-        One row per built hotspot (:data:`HOTSPOT_COLUMNS`, Point geometry of the host
-        school, working CRS); ``hotspot_id`` is ``"hotspot <host demand_id>"``.
+        One row per built hotspot (:data:`HOTSPOT_COLUMNS`, Point geometry where it stands:
+        the school, or the plaza, working CRS); ``hotspot_id`` is
+        ``"hotspot <host demand_id>"`` (a plaza's host is the building feeding it).
     point_hotspot
         Per demand point: the ``hotspot_id`` that serves it, "" for none.
     warnings
@@ -164,7 +194,7 @@ def built_hotspots(
         log.warning(w)
     idx = idx[fed]
     xy = np.column_stack([demand.geometry.x, demand.geometry.y]).astype(np.float64)
-    host_xy = xy[option.host[idx]]
+    host_xy = xy[option.host[idx]] if option.at_xy is None else option.at_xy[idx]
     reach = option.reach[idx].toarray() & ~covered[None, :] & ~existing[None, :]
     dist = np.linalg.norm(xy[None, :, :] - host_xy[:, None, :], axis=2)
     dist = np.where(reach, dist, np.inf)
@@ -179,13 +209,14 @@ def built_hotspots(
     table = gpd.GeoDataFrame(
         {
             "hotspot_id": hid.astype(str),
+            "kind": [(option.kinds or ())[j] for j in idx],
             "host_id": ids[hosts],
             "name": [option.labels[j] for j in idx],
             "vereda": demand["vereda"].astype(str).to_numpy()[hosts],
             "households_reached": [float(hh[point == h].sum()) for h in hid],
             "people_reached": [float(people[point == h].sum()) for h in hid],
         },
-        geometry=demand.geometry.iloc[hosts].to_numpy(),
+        geometry=gpd.points_from_xy(host_xy[:, 0], host_xy[:, 1]),
         crs=demand.crs,
     )
     return BuiltHotspots(table, point, warnings)
@@ -216,14 +247,24 @@ def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> lis
             "budget_usd (not a site budget)."
         ]
     t = built.table
+    if PLAZA_LAYER not in resolved.scenario.area.layers:
+        where = "each school a built site serves (the area has no plazas layer: no plaza is a candidate)"
+    elif not h.plazas:
+        where = "each school a built site serves (plazas = false: the plazas layer is not used)"
+    else:
+        where = (
+            "each school a built site serves and each place of the plazas layer whose nearest "
+            f"addressed building within {h.feed_radius_m:g} m (ASSUMPTION) a built site serves"
+        )
+    n_plaza = int((t["kind"] == "plaza").sum()) if len(t) else 0
     return [
-        "Hotspot option (simplified model): the placement weighs a public Wi-Fi hotspot at "
-        f"each school a built site serves ({hotspot_usd(resolved.costs):,.0f} USD over the "
+        f"Hotspot option (simplified model): the placement weighs a public Wi-Fi hotspot at {where} "
+        f"({hotspot_usd(resolved.costs):,.0f} USD over the "
         f"plan's life), reaching the households within {h.walk_radius_m:g} m in a straight "
         f"line (ASSUMPTION), each person counted at {h.weight:g} of a home connection "
         "(ASSUMPTION); it gives shared public access within a walk, not a home connection, "
         "and its capacity (about 9 Mbps and 10 users at once per zone) is not checked "
-        f"against demand. Hotspots built: {len(t)}, serving "
+        f"against demand. Hotspots built: {len(t)} ({n_plaza} at plazas), serving "
         f"{float(t['households_reached'].sum()):,.1f} households no site or existing cell "
         "serves (service class served_hotspot; they get no satellite terminal)."
     ]

@@ -26,6 +26,7 @@ from coverage.inputs.dem import check_dem, load_terrain
 from coverage.inputs.dwellings import area_demand, check_dwellings
 from coverage.inputs.existing import EXISTING_LAYER, check_existing_sites
 from coverage.inputs.extents import dem_bounds, schools_off_terrain
+from coverage.inputs.plazas import PLAZA_LAYER, check_plazas
 from coverage.inputs.settlements import Settlements, load_settlements
 from coverage.inputs.sources import resolve_layers
 from coverage.inputs.terrain import Terrain
@@ -200,6 +201,11 @@ def _checked_layers(
         id_field = area.layers[EXISTING_LAYER].id_field
         problems += check_existing_sites(
             paths[EXISTING_LAYER], scenario.existing, id_field=id_field
+        )
+    if PLAZA_LAYER in paths:
+        spec = area.layers[PLAZA_LAYER]
+        problems += check_plazas(
+            paths[PLAZA_LAYER], name_field=spec.name_field, id_field=spec.id_field
         )
     files = {
         key: scenario_file(scenario, name)

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from coverage.errors import ScenarioError
 from coverage.inputs.existing import targeted
+from coverage.inputs.plazas import PLAZA_LAYER
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.access import fit_downtilts, peak_rx_dbm
 from coverage.pipeline.broadband import service_covers
@@ -346,7 +347,7 @@ def placement_problem(
         satellite_weights=np.where(
             satellite_eligible(inputs.demand, aim), inputs.demand["population"], 0.0
         ),
-        hotspots=hotspot_option(resolved, inputs.demand),
+        hotspots=hotspot_option(resolved, inputs.demand, inputs.paths.get(PLAZA_LAYER)),
     )
 
 

@@ -1,9 +1,13 @@
-"""Public Wi-Fi hotspots at schools fed by the network: which households one reaches, what
-it costs, and the option the placement weighs.
+"""Public Wi-Fi hotspots at schools and plazas fed by the network: which households one
+reaches, what it costs, and the option the placement weighs.
 
-A hotspot is an outdoor access point at a host point (a school of the schools layer) that
-the plan's terrestrial network serves: it is fed by the host's CPE, so it exists only when
-a built access site covers the host. It gives *shared public access*, not household
+A hotspot is an outdoor access point at a school of the schools layer or at a public place
+of the optional plazas layer (:mod:`coverage.inputs.plazas`). It is fed through a host
+demand point that the plan's terrestrial network serves, so it exists only when a built
+access site covers the host: a school feeds its own hotspot from its CPE; a plaza's hotspot
+is fed from the CPE of the nearest addressed building within ``feed_radius_m`` (ASSUMPTION,
+100 m by default: a cable run or a short 5 GHz hop across a village square), and a plaza
+with no building that near is no candidate. It gives *shared public access*, not household
 broadband: the people of the households within a walking radius of the host may walk to
 it. Walking radius: ASSUMPTION, 250 m by default (a few minutes on foot on rural paths).
 The Wi-Fi zone itself is smaller: MinTIC's rural Centros Digitales put an outdoor zone of
@@ -34,11 +38,14 @@ from coverage.errors import InputError
 from coverage.planning.satellite import satellite_eligible
 
 __all__ = [
+    "DEFAULT_FEED_RADIUS_M",
     "DEFAULT_HOTSPOT_WEIGHT",
     "DEFAULT_WALK_RADIUS_M",
     "HotspotOption",
+    "combined",
     "hotspot_eligible",
     "hotspot_reach",
+    "plaza_hotspots",
     "school_hotspots",
 ]
 
@@ -46,6 +53,9 @@ __all__ = [
 DEFAULT_WALK_RADIUS_M = 250.0
 #: Weight of a person a hotspot reaches against one connected at home. ASSUMPTION.
 DEFAULT_HOTSPOT_WEIGHT = 0.5
+#: Largest distance (m) from a plaza to the addressed building whose CPE feeds its hotspot.
+#: ASSUMPTION (module text).
+DEFAULT_FEED_RADIUS_M = 100.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +77,11 @@ class HotspotOption:
         (0-1].
     names
         Per candidate: a name for the outputs (None: "hotspot 0", ...).
+    kinds
+        Per candidate: where it stands, "school" or "plaza" (None: all "school").
+    at_xy
+        Per candidate: where the access point stands (m, working CRS), shape (n, 2); None:
+        at its host (a school). A plaza's stands at the plaza, not at the building feeding it.
     labels
         Derived: ``names`` as a list, or the default names.
 
@@ -81,6 +96,8 @@ class HotspotOption:
     cost_usd: NDArray[np.float64]
     weight: float = DEFAULT_HOTSPOT_WEIGHT
     names: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+    at_xy: NDArray[np.float64] | None = None
     labels: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +121,17 @@ class HotspotOption:
         if host.size and (host.min() < 0 or host.max() >= reach.shape[1]):
             msg = f"hotspots: a host index is outside the {reach.shape[1]} demand points."
             raise InputError(msg)
+        kinds = tuple(self.kinds) if self.kinds is not None else ("school",) * host.size
+        if len(kinds) != host.size or not set(kinds) <= {"school", "plaza"}:
+            msg = f"hotspots: give one kind per candidate, 'school' or 'plaza'; got {kinds}."
+            raise InputError(msg)
+        object.__setattr__(self, "kinds", kinds)
+        if self.at_xy is not None:
+            at = np.asarray(self.at_xy, dtype=np.float64).reshape(-1, 2)
+            if at.shape[0] != host.size:
+                msg = f"hotspots: {at.shape[0]} positions for {host.size} candidates."
+                raise InputError(msg)
+            object.__setattr__(self, "at_xy", at)
         labels = list(self.names) if self.names else [f"hotspot {j}" for j in range(host.size)]
         for name, value in (("host", host), ("reach", reach), ("cost_usd", cost)):
             object.__setattr__(self, name, value)
@@ -249,4 +277,131 @@ def school_hotspots(
         cost_usd=np.full(int(keep.sum()), float(usd_per_hotspot)),
         weight=weight,
         names=names,
+        kinds=("school",) * len(names),
+        at_xy=xy[school[keep]],
+    )
+
+
+def plaza_hotspots(
+    demand: gpd.GeoDataFrame,
+    aim: ArrayLike,
+    plazas: gpd.GeoDataFrame,
+    *,
+    usd_per_hotspot: float,
+    walk_radius_m: float = DEFAULT_WALK_RADIUS_M,
+    weight: float = DEFAULT_HOTSPOT_WEIGHT,
+    feed_radius_m: float = DEFAULT_FEED_RADIUS_M,
+) -> HotspotOption:
+    """One hotspot candidate per plaza fed by a nearby building that reaches somebody.
+
+    The host (the point whose service feeds the hotspot) is the nearest demand point that
+    is not a school within ``feed_radius_m``; the reach is measured from the plaza itself.
+    A plaza whose host another, earlier plaza already uses is dropped (one feed, one
+    hotspot), as is one with no host.
+
+    Parameters
+    ----------
+    demand
+        Demand points (GeoDataFrame in the working CRS: Point geometry, ``kind``,
+        ``population``; ``served_existing`` when known), in the placement's column order.
+    aim
+        Per point: targeted by the placement.
+    plazas
+        The plaza table (:func:`coverage.inputs.plazas.load_plazas`: ``plaza_id``,
+        ``name``, Point geometry in the same CRS).
+    usd_per_hotspot
+        A hotspot's cost over the plan's life (USD).
+    walk_radius_m
+        Walking radius (m).
+    weight
+        Objective weight of a person reached (0-1].
+    feed_radius_m
+        Largest plaza-to-host distance (m); ASSUMPTION (module text).
+
+    Returns
+    -------
+    HotspotOption
+        The candidates, kind "plaza", named after the plaza (none when no plaza qualifies).
+
+    Raises
+    ------
+    InputError
+        A feed radius that is not positive and finite.
+    """
+    if not (np.isfinite(feed_radius_m) and feed_radius_m > 0):
+        msg = f"hotspot feed_radius_m must be a positive distance (m), got {feed_radius_m}."
+        raise InputError(msg)
+    xy = np.column_stack([demand.geometry.x, demand.geometry.y]).astype(np.float64)
+    feeds = np.nonzero((demand["kind"] != "school").to_numpy())[0]
+    pxy = np.column_stack([plazas.geometry.x, plazas.geometry.y]).astype(np.float64)
+    if feeds.size == 0 or pxy.shape[0] == 0:
+        return _no_hotspots(len(demand), weight)
+    dist, nearest = cKDTree(xy[feeds]).query(pxy, distance_upper_bound=feed_radius_m)
+    fed = np.isfinite(dist)
+    host = np.where(fed, feeds[np.minimum(nearest, feeds.size - 1)], -1)
+    first = np.zeros(host.size, dtype=bool)
+    first[np.unique(host, return_index=True)[1]] = True
+    reach = hotspot_reach(pxy, xy, walk_radius_m, hotspot_eligible(demand, aim))
+    keep = fed & first & (np.asarray(reach.sum(axis=1)).ravel() > 0)
+    idx = np.nonzero(keep)[0]
+    return HotspotOption(
+        host=host[idx],
+        reach=reach[idx],
+        cost_usd=np.full(idx.size, float(usd_per_hotspot)),
+        weight=weight,
+        names=tuple(str(plazas["name"].iloc[j]) for j in idx),
+        kinds=("plaza",) * idx.size,
+        at_xy=pxy[idx],
+    )
+
+
+def _no_hotspots(n_points: int, weight: float) -> HotspotOption:
+    """An option with no candidate over ``n_points`` demand points."""
+    return HotspotOption(
+        host=np.zeros(0, np.int64),
+        reach=sparse.csr_array((0, n_points), dtype=bool),
+        cost_usd=np.zeros(0),
+        weight=weight,
+        names=(),
+        kinds=(),
+    )
+
+
+def combined(first: HotspotOption, second: HotspotOption) -> HotspotOption:
+    """The candidates of two options in one (``first``'s, then ``second``'s).
+
+    Parameters
+    ----------
+    first, second
+        Options over the same demand points at the same weight.
+
+    Returns
+    -------
+    HotspotOption
+        Their candidates, names and kinds, in that order.
+
+    Raises
+    ------
+    InputError
+        Options over different demand points, at different weights, with positions given
+        for one only, or whose candidates share a host (one feed, one hotspot).
+    """
+    if first.reach.shape[1] != second.reach.shape[1] or first.weight != second.weight:
+        msg = "hotspots: options to combine must cover the same demand points at one weight."
+        raise InputError(msg)
+    if (first.at_xy is None) != (second.at_xy is None):
+        msg = "hotspots: options to combine must both give at_xy, or neither."
+        raise InputError(msg)
+    host = np.concatenate([first.host, second.host])
+    if np.unique(host).size != host.size:
+        msg = "hotspots: two candidates share a host point; keep one hotspot per feed."
+        raise InputError(msg)
+    return HotspotOption(
+        host=host,
+        reach=sparse.vstack([first.reach, second.reach], format="csr"),
+        cost_usd=np.concatenate([first.cost_usd, second.cost_usd]),
+        weight=first.weight,
+        names=(*first.labels, *second.labels),
+        kinds=(*(first.kinds or ()), *(second.kinds or ())),
+        at_xy=None if first.at_xy is None else np.concatenate([first.at_xy, second.at_xy]),
     )

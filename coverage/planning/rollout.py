@@ -376,13 +376,13 @@ def _per_vereda(
 
 
 def _hotspot_note(demand: pd.DataFrame) -> tuple[str, ...]:
-    """That the households of school hotspots are outside the schedule, when there are any."""
+    """That the households of school and plaza hotspots are outside the schedule, when there are any."""
     hot = demand["service"] == "served_hotspot"
     if not hot.any():
         return ()
     return (
         f"The {float(demand.loc[hot, 'households'].sum()):,.1f} households the one-shot plan "
-        "serves by school hotspots are not scheduled (the rollout builds sites, links and "
+        "serves by school and plaza hotspots are not scheduled (the rollout builds sites, links and "
         "satellite kits only): neither they nor the hotspots' cost are in its figures.",
     )
 

@@ -365,4 +365,4 @@ def test_hotspot_households_are_a_class_between_new_and_satellite(tiny_plan):
     )
     show, classes = service.shown_classes(s)
     assert show["hotspot"] and "served_hotspot" in classes
-    assert "School Wi-Fi hotspot" in service.service_totals_text(s, language="en")
+    assert "Public Wi-Fi hotspot" in service.service_totals_text(s, language="en")

@@ -9,14 +9,18 @@ import json
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from coverage import pipeline
-from coverage.errors import ScenarioError
+from coverage.errors import InputError, ScenarioError
+from coverage.outputs.compare import plan_figures
 from coverage.outputs.export import write_outputs
 from coverage.outputs.report import summarize
+from coverage.pipeline.hotspots import hotspot_option
 from coverage.plan import Plan
 from coverage.planning.costs import hotspot_usd
 from coverage.scenario import Scenario, load_scenario
@@ -116,6 +120,12 @@ def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     per_vereda = sum(v["households_served_hotspot"] for v in summary["veredas"])
     assert per_vereda == pytest.approx(hh)
     assert summary["cost"]["hotspots"] == len(built)
+    figures = plan_figures(mixed)  # what a scenario comparison tabulates
+    assert figures["households_served_hotspot"] == pytest.approx(hh)
+    assert figures["people_served_hotspot"] == pytest.approx(
+        float(mixed.demand.loc[served, "population"].sum())
+    )
+    assert figures["hotspots"] == len(built)
     written = write_outputs(
         mixed, tmp_path, language="en", formats=["summary", "map", "kmz", "sites_csv", "costs_csv"]
     )
@@ -127,13 +137,13 @@ def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     costs = pd.read_csv(written["costs_csv"])
     assert (costs["kind"] == "hotspot").sum() == 6 * len(hot)  # six items per hotspot
     page = Path(written["map"]).read_text(encoding="utf-8")
-    assert "School Wi-Fi hotspots" in page and "School Wi-Fi hotspot" in page
+    assert "Public Wi-Fi hotspots (schools and plazas)" in page and "Public Wi-Fi hotspot" in page
     with zipfile.ZipFile(written["kmz"]) as z:
         kml = z.read("doc.kml").decode("utf-8")
     assert all(h in kml for h in built["hotspot_id"])
     assert "served_hotspot" in kml
     md = Path(written["summary_md"]).read_text(encoding="utf-8")
-    assert "School Wi-Fi hotspot" in md
+    assert "Public Wi-Fi hotspot" in md
     assert json.loads(Path(written["summary_json"]).read_text())["cost"]["hotspot_usd"] > 0
 
 
@@ -161,3 +171,55 @@ def test_bad_hotspot_keys_are_named() -> None:
         s.replace(hotspots={"walk_radius_m": 0.0, "weight": 1.5})
     with pytest.raises(ScenarioError, match=r"hotspots\.enabled"):
         s.replace(hotspots={"enabled": "yes"})
+
+
+def _with_plazas(root: Path, mixed: Plan) -> tuple[Path, gpd.GeoDataFrame]:
+    """A copy of the territory whose area names a plazas layer: one plaza 40 m from the
+    household point nearest the hotspot school of the mixed plan, and one 5 km outside."""
+    scenario = write_territory(root)
+    d = mixed.demand
+    homes = d[d["kind"] != "school"]
+    school = mixed.hotspots.geometry.iloc[0]  # type: ignore[union-attr]
+    near = homes.geometry.iloc[int(np.argmin(homes.distance(school).to_numpy()))]
+    plazas = gpd.GeoDataFrame(
+        {"nombre": ["Parque", "Lejos"]},
+        geometry=[Point(near.x + 40.0, near.y), Point(near.x + 5_000.0, near.y)],
+        crs=d.crs,
+    ).to_crs(4326)
+    plazas.to_file(root / "plazas.geojson", driver="GeoJSON")
+    area = root / "area.toml"
+    area.write_text(
+        area.read_text() + '[layers.plazas]\nfile = "plazas.geojson"\n', encoding="utf-8"
+    )
+    return scenario, plazas
+
+
+def test_plazas_are_candidates_fed_by_a_building_and_never_lower_the_optimum(
+    mixed: Plan, tmp_path: Path
+) -> None:
+    scenario, _ = _with_plazas(tmp_path, mixed)
+    s = _scenario(scenario, enabled=True, walk_radius_m=WALK_M)
+    run = pipeline.resolve(s)
+    inputs = pipeline.prepare_inputs(run)
+    option = hotspot_option(run, inputs.demand, inputs.paths["plazas"])
+    assert option is not None and option.kinds is not None
+    assert option.kinds.count("plaza") == 1  # the far plaza has no building within 100 m
+    j = option.kinds.index("plaza")
+    assert option.labels[j] == "Parque"
+    assert inputs.demand["kind"].iloc[option.host[j]] != "school"
+    plan = _plan(s, inputs)
+    assert plan.metrics["covered_weight"] >= mixed.metrics["covered_weight"] - 1e-6
+    assert any("each place of the plazas layer" in a for a in plan.assumptions)
+    hot = plan.hotspots
+    assert hot is not None and set(hot["kind"]) <= {"school", "plaza"}
+    off = _plan(_scenario(scenario, enabled=True, walk_radius_m=WALK_M, plazas=False), inputs)
+    assert off.metrics["covered_weight"] == pytest.approx(mixed.metrics["covered_weight"])
+    assert any("plazas = false" in a for a in off.assumptions)
+    assert any("no plaza is a candidate" in a for a in mixed.assumptions)
+
+
+def test_a_bad_plazas_layer_stops_the_plan_naming_the_file(mixed: Plan, tmp_path: Path) -> None:
+    scenario, plazas = _with_plazas(tmp_path, mixed)
+    plazas.rename(columns={"nombre": "name"}).to_file(tmp_path / "plazas.geojson", driver="GeoJSON")
+    with pytest.raises(InputError, match=r"plazas layer .*plazas.geojson: missing field"):
+        pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))

@@ -16,8 +16,10 @@ from shapely.geometry import Point
 from coverage.errors import InputError
 from coverage.planning.hotspot import (
     HotspotOption,
+    combined,
     hotspot_eligible,
     hotspot_reach,
+    plaza_hotspots,
     school_hotspots,
 )
 from coverage.planning.placement import plan_network
@@ -160,3 +162,47 @@ def test_a_hotspot_is_priced_from_its_items_at_tco():
     assert capex == pytest.approx(1_300.0)  # central: AP 600, feed 200, installation 500
     assert opex == pytest.approx(480.0)  # power 60, maintenance 120, internet 300
     assert hotspot_usd(table) == pytest.approx(capex + opex * table.pv_factor)
+
+
+def _plazas(*xy: tuple[float, float]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "plaza_id": [f"P{i}" for i in range(len(xy))],
+            "name": [f"Plaza {i}" for i in range(len(xy))],
+        },
+        geometry=[Point(x, y) for x, y in xy],
+        crs="EPSG:9377",
+    )
+
+
+def test_a_plaza_is_fed_by_its_nearest_building_and_reaches_from_where_it_stands():
+    d = _demand()
+    aim = np.ones(len(d), bool)
+    # P0 stands 60 m from h1 (its feed) and reaches h1..h3 within 250 m of (160, 0);
+    # P1 shares that feed and is dropped; P2 has no building within 100 m
+    plazas = _plazas((160.0, 0.0), (150.0, 20.0), (2_500.0, 0.0))
+    opt = plaza_hotspots(d, aim, plazas, usd_per_hotspot=700.0)
+    assert opt.host.tolist() == [1]  # h1, 60 m away (h2 is 89 m)
+    assert opt.kinds == ("plaza",)
+    assert opt.labels == ["Plaza 0"]
+    assert opt.at_xy is not None and opt.at_xy.tolist() == [[160.0, 0.0]]
+    assert np.nonzero(opt.reach.toarray()[0])[0].tolist() == [1, 2, 3]
+    assert opt.cost_usd.tolist() == [700.0]
+    near = plaza_hotspots(d, aim, plazas, usd_per_hotspot=1.0, feed_radius_m=50.0)
+    assert near.n == 0  # h1 is 60 m from P0 and 54 m from P1
+    with pytest.raises(InputError, match="feed_radius_m"):
+        plaza_hotspots(d, aim, plazas, usd_per_hotspot=1.0, feed_radius_m=0.0)
+
+
+def test_schools_never_feed_a_plaza_and_options_combine_in_order():
+    d = _demand()
+    aim = np.ones(len(d), bool)
+    schools = school_hotspots(d, aim, usd_per_hotspot=5.0)
+    at_school = plaza_hotspots(d, aim, _plazas((0.0, 0.0)), usd_per_hotspot=5.0)
+    assert d["kind"].iloc[at_school.host].ne("school").all()
+    both = combined(schools, at_school)
+    assert both.kinds == ("school", "plaza")
+    assert both.labels == ["Escuela A", "Plaza 0"]
+    assert both.n == 2 and both.reach.shape == (2, len(d))
+    with pytest.raises(InputError, match="share a host"):
+        combined(schools, schools)
