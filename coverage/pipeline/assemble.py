@@ -34,7 +34,7 @@ from coverage.pipeline.existing import (
     target_assumption,
     with_service,
 )
-from coverage.pipeline.hotspots import built_hotspots, hotspot_assumptions
+from coverage.pipeline.hotspots import built_hotspots, hotspot_assumptions, with_busy_hour_load
 from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
@@ -110,6 +110,7 @@ def assemble_plan(
         sites["downtilt_deg"] = sites["site_id"].map(dict(zip(ids, tilts, strict=True)))
     links, link_warnings = _with_link_radios(resolved, placement, G, sites, links)
     hot = built_hotspots(placement.hotspots, tuple(res.details.get("hotspots", ())), demand)
+    hot = with_busy_hour_load(hot, resolved.busy_hour)
     if placement.hotspots is not None:  # the option applied: who each hotspot serves
         demand = demand.assign(hotspot=hot.point_hotspot)
     priced = plan_costs(
@@ -152,7 +153,7 @@ def assemble_plan(
         assumptions=assumptions,
         scenario=s,
         metrics=metrics,
-        warnings=(*_plan_warnings(inputs, res), *link_warnings),
+        warnings=(*_plan_warnings(inputs, res), *link_warnings, *hot.overloads),
         existing_sites=existing_sites_table(inputs, demand),
         costs=priced.lines,
         threshold_dbm=resolved.threshold_dbm,

@@ -26,8 +26,16 @@ from numpy.typing import NDArray
 from coverage.inputs.existing import targeted
 from coverage.inputs.plazas import PLAZA_LAYER, load_plazas
 from coverage.pipeline.resolve import ResolvedScenario
+from coverage.planning.busyhour import BusyHour
 from coverage.planning.costs import hotspot_usd
-from coverage.planning.hotspot import HotspotOption, combined, plaza_hotspots, school_hotspots
+from coverage.planning.hotspot import (
+    ZONE_MBPS,
+    ZONE_USERS,
+    HotspotOption,
+    combined,
+    plaza_hotspots,
+    school_hotspots,
+)
 
 __all__ = [
     "HOTSPOT_COLUMNS",
@@ -36,6 +44,7 @@ __all__ = [
     "hotspot_assumptions",
     "hotspot_option",
     "hotspots_apply",
+    "with_busy_hour_load",
 ]
 
 log = logging.getLogger(__name__)
@@ -146,11 +155,15 @@ class BuiltHotspots:
         Per demand point: the ``hotspot_id`` that serves it, "" for none.
     warnings
         One sentence per hotspot the placement chose whose host the plan does not serve.
+    overloads
+        One sentence per built hotspot whose busy-hour load exceeds a zone's size
+        (:func:`with_busy_hour_load`): plan warnings, not assumptions.
     """
 
     table: gpd.GeoDataFrame
     point_hotspot: NDArray[np.object_]
     warnings: tuple[str, ...] = ()
+    overloads: tuple[str, ...] = ()
 
 
 def built_hotspots(
@@ -222,6 +235,50 @@ def built_hotspots(
     return BuiltHotspots(table, point, warnings)
 
 
+def with_busy_hour_load(built: BuiltHotspots, busy: BusyHour) -> BuiltHotspots:
+    """The hotspots with their busy-hour load, and a warning for each one over its zone's size.
+
+    A hotspot's households are taken to use it as they would a home connection: ``households
+    x take-up x busy-hour share`` users at once at the per-household downlink rate (the
+    plan's busy-hour rule, :class:`~coverage.planning.busyhour.BusyHour`). That load is set
+    against what one zone is sized for (:data:`~coverage.planning.hotspot.ZONE_MBPS`,
+    :data:`~coverage.planning.hotspot.ZONE_USERS`); the placement does not limit it, so an
+    overloaded hotspot is announced, not hidden.
+
+    Parameters
+    ----------
+    built
+        The plan's hotspots (:func:`built_hotspots`).
+    busy
+        The scenario's busy-hour rule.
+
+    Returns
+    -------
+    BuiltHotspots
+        ``table`` with ``busy_hour_users`` and ``busy_hour_mbps`` (downlink, Mbps); one more
+        ``overloads`` sentence per hotspot above 9 Mbps or 10 users at once.
+    """
+    t = built.table
+    users = t["households_reached"].to_numpy(dtype=np.float64) * (
+        busy.take_up_share * busy.busy_hour_share
+    )
+    mbps = users * busy.household_downlink_mbps
+    table = t.assign(busy_hour_users=users, busy_hour_mbps=mbps)
+    over = (mbps > ZONE_MBPS) | (users > ZONE_USERS)
+    warnings = tuple(
+        f"Hotspot {h} ({name}) would carry {u:.1f} users and {r:.1f} Mbps at the busy hour, "
+        f"above the {ZONE_USERS} users and {ZONE_MBPS:g} Mbps one Wi-Fi zone is sized for (2019 "
+        "rural access contract): its households would get less than the per-household rate; "
+        "the placement does not check hotspot capacity."
+        for h, name, u, r in zip(
+            t["hotspot_id"][over], t["name"][over], users[over], mbps[over], strict=True
+        )
+    )
+    for w in warnings:
+        log.warning(w)
+    return BuiltHotspots(table, built.point_hotspot, built.warnings, warnings)
+
+
 def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> list[str]:
     """The sentences the outputs show about the hotspot option.
 
@@ -248,7 +305,10 @@ def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> lis
         ]
     t = built.table
     if PLAZA_LAYER not in resolved.scenario.area.layers:
-        where = "each school a built site serves (the area has no plazas layer: no plaza is a candidate)"
+        where = (
+            "each school a built site serves (the area has no plazas layer: no plaza is a "
+            "candidate)"
+        )
     elif not h.plazas:
         where = "each school a built site serves (plazas = false: the plazas layer is not used)"
     else:
@@ -258,13 +318,15 @@ def hotspot_assumptions(resolved: ResolvedScenario, built: BuiltHotspots) -> lis
         )
     n_plaza = int((t["kind"] == "plaza").sum()) if len(t) else 0
     return [
-        f"Hotspot option (simplified model): the placement weighs a public Wi-Fi hotspot at {where} "
-        f"({hotspot_usd(resolved.costs):,.0f} USD over the "
+        "Hotspot option (simplified model): the placement weighs a public Wi-Fi hotspot at "
+        f"{where} ({hotspot_usd(resolved.costs):,.0f} USD over the "
         f"plan's life), reaching the households within {h.walk_radius_m:g} m in a straight "
         f"line (ASSUMPTION), each person counted at {h.weight:g} of a home connection "
         "(ASSUMPTION); it gives shared public access within a walk, not a home connection, "
-        "and its capacity (about 9 Mbps and 10 users at once per zone) is not checked "
-        f"against demand. Hotspots built: {len(t)} ({n_plaza} at plazas), serving "
+        f"and its capacity ({ZONE_MBPS:g} Mbps and {ZONE_USERS} users at once per zone) is "
+        "not a constraint of the placement: each built hotspot's busy-hour load is checked "
+        f"after it, and one above that is a warning. Hotspots built: {len(t)} ({n_plaza} at "
+        "plazas), serving "
         f"{float(t['households_reached'].sum()):,.1f} households no site or existing cell "
         "serves (service class served_hotspot; they get no satellite terminal)."
     ]

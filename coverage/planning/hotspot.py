@@ -41,6 +41,8 @@ __all__ = [
     "DEFAULT_FEED_RADIUS_M",
     "DEFAULT_HOTSPOT_WEIGHT",
     "DEFAULT_WALK_RADIUS_M",
+    "ZONE_MBPS",
+    "ZONE_USERS",
     "HotspotOption",
     "combined",
     "hotspot_eligible",
@@ -53,6 +55,10 @@ __all__ = [
 DEFAULT_WALK_RADIUS_M = 250.0
 #: Weight of a person a hotspot reaches against one connected at home. ASSUMPTION.
 DEFAULT_HOTSPOT_WEIGHT = 0.5
+#: What one hotspot zone is sized for: 9 Mbps and 10 users at once (the 2019 rural access
+#: contract, KienyKe 2019; module text). Its load is checked against these, not optimised.
+ZONE_MBPS = 9.0
+ZONE_USERS = 10
 #: Largest distance (m) from a plaza to the addressed building whose CPE feeds its hotspot.
 #: ASSUMPTION (module text).
 DEFAULT_FEED_RADIUS_M = 100.0

@@ -20,7 +20,7 @@ from coverage.errors import InputError, ScenarioError
 from coverage.outputs.compare import plan_figures
 from coverage.outputs.export import write_outputs
 from coverage.outputs.report import summarize
-from coverage.pipeline.hotspots import hotspot_option
+from coverage.pipeline.hotspots import BuiltHotspots, hotspot_option, with_busy_hour_load
 from coverage.plan import Plan
 from coverage.planning.costs import hotspot_usd
 from coverage.scenario import Scenario, load_scenario
@@ -223,3 +223,22 @@ def test_a_bad_plazas_layer_stops_the_plan_naming_the_file(mixed: Plan, tmp_path
     plazas.rename(columns={"nombre": "name"}).to_file(tmp_path / "plazas.geojson", driver="GeoJSON")
     with pytest.raises(InputError, match=r"plazas layer .*plazas.geojson: missing field"):
         pipeline.prepare_inputs(pipeline.resolve(load_scenario(scenario)))
+
+
+def test_a_hotspot_over_its_zone_size_is_a_plan_warning(mixed: Plan) -> None:
+    busy = pipeline.resolve(mixed.scenario).busy_hour
+    hot = mixed.hotspots
+    assert hot is not None
+    share = busy.take_up_share * busy.busy_hour_share
+    want = hot["households_reached"].to_numpy() * share
+    assert hot["busy_hour_users"].to_numpy() == pytest.approx(want)
+    assert hot["busy_hour_mbps"].to_numpy() == pytest.approx(want * busy.household_downlink_mbps)
+    over = (hot["busy_hour_mbps"] > 9.0) | (hot["busy_hour_users"] > 10)
+    assert sum("one Wi-Fi zone is sized for" in w for w in mixed.warnings) == int(over.sum())
+    # the same hotspots reaching 3 and 60 households: only the second is over 10 users
+    table = hot.iloc[[0, 0]].assign(hotspot_id=["hotspot a", "hotspot b"])
+    table["households_reached"] = [3.0, 60.0 / share]
+    loaded = with_busy_hour_load(BuiltHotspots(table, np.array([], dtype=object)), busy)
+    assert len(loaded.overloads) == 1 and "hotspot b" in loaded.overloads[0]
+    assert "60.0 users" in loaded.overloads[0]
+    assert loaded.warnings == ()
