@@ -42,7 +42,7 @@ from coverage.outputs.labels import check_language, fmt_number, fmt_share, label
 from coverage.outputs.styles import MAX_DEMAND_MARKERS, SERVICE_COLORS, hillshade
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, csv_table, safe_text
 from coverage.plan import Plan
-from coverage.planning.rollout import Rollout, schedule_rollout
+from coverage.planning.rollout import LastMile, Rollout, schedule_rollout
 
 __all__ = ["rollout", "rollout_map_figure", "satellite_table", "write_rollout", "year_colors"]
 
@@ -87,7 +87,7 @@ _WORDS = {
 def rollout(
     plan: Plan, yearly_budget_usd: float, years: int, *, satellite: pd.DataFrame | None = None
 ) -> Rollout:
-    """Schedule a plan's sites, links and satellite kits over ``years`` years.
+    """Schedule a plan's sites, links, satellite kits and hotspots over ``years`` years.
 
     Parameters
     ----------
@@ -132,8 +132,17 @@ def rollout(
         shared = float(lines.loc[lines["element"] == "plan", "tco_usd"].sum())
         at_pop = sites["role"] == "pop"
         sites.loc[at_pop, "cost_usd"] = sites.loc[at_pop, "cost_usd"] + shared / int(at_pop.sum())
+    hot = getattr(plan, "hotspots", None)
+    hotspots = None if hot is None or not len(hot) else pd.DataFrame(hot)
     return schedule_rollout(
-        sites, plan.links, plan.backhaul, pops, demand, yearly_budget_usd, years, satellite
+        sites,
+        plan.links,
+        plan.backhaul,
+        pops,
+        demand,
+        yearly_budget_usd,
+        years,
+        LastMile(satellite, hotspots),
     )
 
 

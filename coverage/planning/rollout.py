@@ -5,15 +5,17 @@ and says what is built when and who is connected when. It is a greedy schedule, 
 optimisation. Its *elements* are: a site with whatever its path to the point of presence still
 lacks (the relays, access sites and links of the path with the fewest links, ties broken by the
 smaller site id at each hop, so that the paths form one tree); a link on no such path (a ring, a
-spare), with its ends' paths; and a satellite kit for the households of one "served_satellite"
-demand point. An element connects the people of the "served_new" points whose ``best_site`` it
-builds (a kit: its point's people). The best element, most newly connected people per USD
+spare), with its ends' paths; a satellite kit for the households of one "served_satellite"
+demand point; and a public Wi-Fi hotspot with the path of the site serving its host (the
+school or building that feeds it). An element connects the people of the "served_new" points
+whose ``best_site`` it builds (a kit: its point's people; a hotspot: the people of its
+"served_hotspot" points, and those of the sites it builds). The best element, most newly connected people per USD
 (ties by key), is built as soon as the cumulative budget pays for it; cheaper ones do not jump
 ahead of it, and one the whole rollout cannot pay for is passed over. Sites once built are never
 removed, and no site is built before the relays and links of its path.
 
 ASSUMPTION: each year has ``yearly_budget_usd``; money not spent carries over to the next year.
-Each site, link and kit is charged its whole ``cost_usd`` (total cost of ownership, capex plus
+Each site, link, kit and hotspot is charged its whole ``cost_usd`` (total cost of ownership, capex plus
 discounted opex, as the placement's budget counts it) in the year it is built.
 
 With ``years * yearly_budget_usd`` at or above the one-shot plan's total cost, the last year's
@@ -37,7 +39,14 @@ from coverage.planning.rolloutinputs import (
     paths_to_pop,
 )
 
-__all__ = ["BUDGET_TOLERANCE", "CARRY_OVER_ASSUMPTION", "SERVICES", "Rollout", "schedule_rollout"]
+__all__ = [
+    "BUDGET_TOLERANCE",
+    "CARRY_OVER_ASSUMPTION",
+    "SERVICES",
+    "LastMile",
+    "Rollout",
+    "schedule_rollout",
+]
 
 #: Relative rounding allowed when a spend is compared with a budget (a third of a total, three
 #: times over, may fall one unit in the last place short of it).
@@ -46,7 +55,7 @@ BUDGET_TOLERANCE = 1e-9
 #: The budget rule of every rollout, as the outputs state it.
 CARRY_OVER_ASSUMPTION = (
     "Assumption: each year has the yearly budget; money not spent in a year carries over to "
-    "the next; each site, link and satellite kit is charged its whole cost (total cost of "
+    "the next; each site, link, satellite kit and hotspot is charged its whole cost (total cost of "
     "ownership, capex plus discounted opex) in the year it is built."
 )
 
@@ -61,8 +70,8 @@ class Rollout:
     ----------
     years
         One row per year: ``year`` (1, 2, ...); ``built`` (the site ids built that year, from
-        the PoP out, then "N satellite kits"); ``links_built`` ("A–B, ..."); ``satellite_kits``
-        (one per household); ``spend_usd``, ``cumulative_spend_usd``, ``budget_cumulative_usd``
+        the PoP out, then "N satellite kits" and "N hotspots"); ``links_built`` ("A–B, ...");
+        ``satellite_kits`` (one per household); ``hotspots`` (built that year); ``spend_usd``, ``cumulative_spend_usd``, ``budget_cumulative_usd``
         (``year`` x the yearly budget) and ``carried_over_usd`` (unspent, carried to the next
         year); ``people_connected`` and ``households_connected`` (newly connected by the end
         of the year); ``share_of_one_shot`` (``people_connected`` over the one-shot plan's
@@ -79,14 +88,15 @@ class Rollout:
         Households newly connected by the end of each year, index ``vereda``, columns
         ``year_1`` ... ``year_N`` and ``one_shot`` (the one-shot plan's).
     unbuilt
-        What the one-shot plan has and the rollout never builds: site ids, links "A–B" and
-        kits "satellite:<demand_id>"; empty when everything is built.
+        What the one-shot plan has and the rollout never builds: site ids, links "A–B",
+        kits "satellite:<demand_id>" and hotspot ids; empty when everything is built.
     notes
         Sentences every output must show: the budget assumption, what was left unbuilt.
     one_shot_cost_usd
-        Cost of the whole one-shot plan (USD): sites, links and satellite kits.
+        Cost of the whole one-shot plan (USD): sites, links, satellite kits and hotspots.
     one_shot_people
-        People the one-shot plan newly connects (served_new and served_satellite points).
+        People the one-shot plan newly connects (served_new, served_hotspot and
+        served_satellite points).
     yearly_budget_usd
         The budget of each year (USD).
     """
@@ -111,7 +121,26 @@ class _Element:
     sites: tuple[str, ...] = ()
     links: tuple[frozenset[str], ...] = ()
     kit: str = ""  # demand_id of a satellite kit
+    hotspot: str = ""  # hotspot_id of a hotspot (built with its host's site path)
     connects: bool = True  # False: a spare link, built after the sites, connecting no one
+
+
+@dataclass(frozen=True, eq=False)
+class LastMile:
+    """What a one-shot plan builds besides its network: satellite kits and hotspots.
+
+    Attributes
+    ----------
+    satellite
+        The satellite kits: ``demand_id``, ``households`` (kits), ``cost_usd`` (USD, all of
+        the point's kits); one row per point served "served_satellite"; None when none is.
+    hotspots
+        The built hotspots: ``hotspot_id``, ``host_id`` (the demand point whose site feeds
+        it), ``cost_usd`` (USD); None when the plan has none.
+    """
+
+    satellite: pd.DataFrame | None = None
+    hotspots: pd.DataFrame | None = None
 
 
 def schedule_rollout(
@@ -122,9 +151,9 @@ def schedule_rollout(
     demand: pd.DataFrame,
     yearly_budget_usd: float,
     years: int,
-    satellite: pd.DataFrame | None = None,
+    last_mile: LastMile | None = None,
 ) -> Rollout:
-    """Schedule the one-shot plan's sites, links and satellite kits over ``years`` years.
+    """Schedule the one-shot plan's sites, links, satellite kits and hotspots over ``years``.
 
     Parameters
     ----------
@@ -141,14 +170,14 @@ def schedule_rollout(
     demand
         Its demand points: ``demand_id``, ``vereda``, ``population`` (people),
         ``households``, ``best_site`` ("" when none) and ``service`` (one of
-        :data:`SERVICES`).
+        :data:`SERVICES`); ``hotspot`` (the hotspot_id serving a "served_hotspot" point) when
+        any point is.
     yearly_budget_usd
         The budget of each year (USD); unspent money carries over (see the module docstring).
     years
         Years of the rollout, at least 1.
-    satellite
-        The satellite kits: ``demand_id``, ``households`` (kits), ``cost_usd`` (USD, all of
-        the point's kits); one row per point served "served_satellite"; None when none is.
+    last_mile
+        The plan's satellite kits and hotspots (None: neither).
 
     Returns
     -------
@@ -163,7 +192,17 @@ def schedule_rollout(
         graph edge that is not a link, a budget below 0 or fewer than 1 year.
     """
     pops = [pop_id] if isinstance(pop_id, str) else [str(p) for p in pop_id]
-    check_rollout_inputs(sites, links, graph, pops, demand, satellite, yearly_budget_usd, years)
+    satellite, hotspots = (
+        (None, None) if last_mile is None else (last_mile.satellite, last_mile.hotspots)
+    )
+    tables = {"sites": sites, "links": links, "demand": demand}
+    check_rollout_inputs(
+        {**tables, "satellite": satellite, "hotspots": hotspots},
+        graph,
+        pops,
+        yearly_budget_usd,
+        years,
+    )
     site_ids = sites["site_id"].astype(str).tolist()
     ends = [(str(a), str(b)) for a, b in zip(links["site_a"], links["site_b"], strict=True)]
     link_cost = links["cost_usd"] if "cost_usd" in links.columns else [0.0] * len(ends)
@@ -171,16 +210,42 @@ def schedule_rollout(
         pd.DataFrame(columns=list(ROLLOUT_COLUMNS["satellite"])) if satellite is None else satellite
     )
     new = demand[demand["service"] == "served_new"]
+    hot = _hotspot_frame(hotspots)
+    reached = demand[demand["service"] == "served_hotspot"]
     greedy = _Greedy(
         site_cost_usd=_by_id(sites, "site_id", "cost_usd"),
         link_cost_usd={frozenset(e): float(c) for e, c in zip(ends, link_cost, strict=True)},
         kit_cost_usd=_by_id(kits, "demand_id", "cost_usd"),
         people_at_site=_by_id(new, "best_site", "population"),
         people_at_point=_by_id(demand, "demand_id", "population"),
+        hotspot_cost_usd=_by_id(hot, "hotspot_id", "cost_usd"),
+        people_at_hotspot=_by_id(reached, "hotspot", "population") if len(reached) else {},
     )
     paths = paths_to_pop(graph, pops, site_ids)
-    log = greedy.run(_network_elements(paths, ends), float(yearly_budget_usd), int(years))
+    elements = _network_elements(paths, ends) + _hotspot_elements(hot, demand, paths)
+    log = greedy.run(elements, float(yearly_budget_usd), int(years))
     return _result(sites, demand, kits, ends, greedy, log, float(yearly_budget_usd), int(years))
+
+
+def _hotspot_frame(hotspots: pd.DataFrame | None) -> pd.DataFrame:
+    """The hotspots table, or an empty one with its columns."""
+    if hotspots is None:
+        return pd.DataFrame(columns=list(ROLLOUT_COLUMNS["hotspots"]))
+    return hotspots
+
+
+def _hotspot_elements(
+    hot: pd.DataFrame,
+    demand: pd.DataFrame,
+    paths: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]],
+) -> list[_Element]:
+    """One element per hotspot: it and the path of the site serving its host."""
+    best = demand.set_index(demand["demand_id"].astype(str))["best_site"].astype(str)
+    out = []
+    for h, host in zip(hot["hotspot_id"].astype(str), hot["host_id"].astype(str), strict=True):
+        nodes, edges = paths[best[host]]
+        out.append(_Element(h, sites=nodes[::-1], links=edges[::-1], hotspot=h))
+    return out
 
 
 def _by_id(table: pd.DataFrame, key: str, value: str) -> dict[str, float]:
@@ -198,13 +263,18 @@ class _Greedy:
     kit_cost_usd: dict[str, float]
     people_at_site: dict[str, float]
     people_at_point: dict[str, float]
+    hotspot_cost_usd: dict[str, float] = field(default_factory=dict)
+    people_at_hotspot: dict[str, float] = field(default_factory=dict)
     sites: dict[str, int] = field(default_factory=dict)
     links: dict[frozenset[str], int] = field(default_factory=dict)
     kits: dict[str, int] = field(default_factory=dict)
+    hotspots: dict[str, int] = field(default_factory=dict)
 
     def cost_usd(self, el: _Element) -> float:
         """What building ``el`` costs now: its parts not yet built (USD)."""
         kit = self.kit_cost_usd[el.kit] if el.kit and el.kit not in self.kits else 0.0
+        if el.hotspot and el.hotspot not in self.hotspots:
+            kit += self.hotspot_cost_usd[el.hotspot]
         return (
             kit
             + sum(self.site_cost_usd[s] for s in el.sites if s not in self.sites)
@@ -218,6 +288,8 @@ class _Greedy:
         else:
             new = [s for s in el.sites if s not in self.sites] if el.connects else []
             people = sum(self.people_at_site.get(s, 0.0) for s in new)
+            if el.hotspot and el.hotspot not in self.hotspots:
+                people += self.people_at_hotspot.get(el.hotspot, 0.0)
         c = self.cost_usd(el)
         ratio = people / c if c > 0 else (math.inf if people > 0 else 0.0)
         return -ratio, el.key
@@ -226,6 +298,8 @@ class _Greedy:
         """Whether every part of ``el`` is built."""
         if el.kit:
             return el.kit in self.kits
+        if el.hotspot and el.hotspot not in self.hotspots:
+            return False
         return all(s in self.sites for s in el.sites) and all(e in self.links for e in el.links)
 
     def run(
@@ -264,6 +338,8 @@ class _Greedy:
                 log.append((year, best, c))
                 if best.kit:
                     self.kits[kits.pop(0).kit] = year
+                if best.hotspot:
+                    self.hotspots[best.hotspot] = year
                 self.sites.update({s: year for s in best.sites if s not in self.sites})
                 self.links.update({e: year for e in best.links if e not in self.links})
         return log
@@ -296,23 +372,27 @@ def _result(
 ) -> Rollout:
     """The rollout's tables from the schedule's state and its build log."""
     total_usd = sum(g.site_cost_usd.values()) + sum(g.link_cost_usd.values())
-    total_usd += sum(g.kit_cost_usd.values())
+    total_usd += sum(g.kit_cost_usd.values()) + sum(g.hotspot_cost_usd.values())
     ids, service = demand["demand_id"].astype(str), demand["service"]
     site_year, kit_year = demand["best_site"].astype(str).map(g.sites), ids.map(g.kits)
+    hotspot = demand["hotspot"] if "hotspot" in demand.columns else pd.Series("", demand.index)
+    hot_year = hotspot.astype(str).map(g.hotspots)
     connected = (
         site_year.where(service == "served_new")
         .fillna(kit_year.where(service == "served_satellite"))
+        .fillna(hot_year.where(service == "served_hotspot"))
         .mask(service == "served_existing", 0)
         .fillna(-1)
         .astype(int)
     )
-    newly = demand["service"].isin(("served_new", "served_satellite"))
+    newly = demand["service"].isin(("served_new", "served_hotspot", "served_satellite"))
     kit_households = _by_id(kits, "demand_id", "households")
     has_capex = {"capex_usd", "opex_usd_per_year"} <= set(sites.columns)
     money = sites.set_index(sites["site_id"].astype(str))
     rows, cumulative, one_shot = [], 0.0, float(demand.loc[newly, "population"].sum())
     for y in range(1, years + 1):
         kit_count = float(sum(kit_households[d] for d, yr in g.kits.items() if yr == y))
+        hot_count = sum(yr == y for yr in g.hotspots.values())
         built = [s for s, yr in g.sites.items() if yr == y]
         cumulative += sum(c for yr, _, c in log if yr == y)
         upto = newly & (connected >= 1) & (connected <= y)
@@ -323,9 +403,11 @@ def _result(
             "built": "; ".join(
                 [", ".join(built)] * bool(built)
                 + [f"{kit_count:.0f} satellite kits"] * bool(kit_count)
+                + [f"{hot_count} hotspots"] * bool(hot_count)
             ),
             "links_built": ", ".join("–".join(sorted(e)) for e, yr in g.links.items() if yr == y),
             "satellite_kits": kit_count,
+            "hotspots": hot_count,
             "spend_usd": float(sum(c for yr, _, c in log if yr == y)),
             "cumulative_spend_usd": cumulative,
             "budget_cumulative_usd": y * yearly_budget_usd,
@@ -346,6 +428,7 @@ def _result(
     unbuilt = [s for s, yr in per_site.items() if yr < 0]
     unbuilt += [f"{a}–{b}" for (a, b), yr in per_link.items() if yr < 0]
     unbuilt += [f"satellite:{d}" for d in kit_households if d not in g.kits]
+    unbuilt += [h for h in g.hotspot_cost_usd if h not in g.hotspots]
     return Rollout(
         years=pd.DataFrame(rows),
         per_site=per_site,
@@ -353,7 +436,7 @@ def _result(
         per_demand=dict(zip(ids, connected.tolist(), strict=True)),
         per_vereda_year=_per_vereda(demand, connected, newly, years),
         unbuilt=unbuilt,
-        notes=_notes(unbuilt, total_usd, yearly_budget_usd, years, share) + _hotspot_note(demand),
+        notes=_notes(unbuilt, total_usd, yearly_budget_usd, years, share),
         one_shot_cost_usd=total_usd,
         one_shot_people=one_shot,
         yearly_budget_usd=yearly_budget_usd,
@@ -373,18 +456,6 @@ def _per_vereda(
     out = pd.DataFrame({**table, "one_shot": households.groupby(by).sum()})
     out.index.name = "vereda"
     return out
-
-
-def _hotspot_note(demand: pd.DataFrame) -> tuple[str, ...]:
-    """That the households of school and plaza hotspots are outside the schedule, when there are any."""
-    hot = demand["service"] == "served_hotspot"
-    if not hot.any():
-        return ()
-    return (
-        f"The {float(demand.loc[hot, 'households'].sum()):,.1f} households the one-shot plan "
-        "serves by school and plaza hotspots are not scheduled (the rollout builds sites, links and "
-        "satellite kits only): neither they nor the hotspots' cost are in its figures.",
-    )
 
 
 def _notes(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from numbers import Integral
 
 import networkx as nx
@@ -26,6 +26,7 @@ ROLLOUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "links": ("site_a", "site_b"),
     "demand": ("demand_id", "vereda", "population", "households", "best_site", "service"),
     "satellite": ("demand_id", "households", "cost_usd"),
+    "hotspots": ("hotspot_id", "host_id", "cost_usd"),
 }
 
 #: The service classes of a demand point that a rollout knows.
@@ -33,12 +34,9 @@ SERVICES = ("served_existing", "served_new", "served_hotspot", "served_satellite
 
 
 def check_rollout_inputs(
-    sites: pd.DataFrame,
-    links: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame | None],
     graph: nx.Graph,
     pops: list[str],
-    demand: pd.DataFrame,
-    satellite: pd.DataFrame | None,
     yearly_budget_usd: float,
     years: int,
 ) -> None:
@@ -46,11 +44,14 @@ def check_rollout_inputs(
 
     Parameters
     ----------
-    sites, links, graph
+    tables
+        The tables of :func:`~coverage.planning.rollout.schedule_rollout` by name: "sites",
+        "links", "demand" (DataFrames), "satellite" and "hotspots" (DataFrame or None).
+    graph
         As for :func:`~coverage.planning.rollout.schedule_rollout`.
     pops
         The points of presence's site ids.
-    demand, satellite, yearly_budget_usd, years
+    yearly_budget_usd, years
         As for :func:`~coverage.planning.rollout.schedule_rollout`.
 
     Raises
@@ -59,7 +60,9 @@ def check_rollout_inputs(
         Fewer than 1 whole year, a budget below 0 USD or not finite; a missing column; a
         repeated id; a cost below 0 or missing; an unknown role or service; a point of
         presence, graph node, graph edge, link end or best site that the tables lack; a
-        served_satellite point without a satellite row, or a satellite row for another point.
+        served_satellite point without a satellite row, or a satellite row for another point;
+        a served_hotspot point whose hotspot the hotspots table lacks, or a hotspot whose
+        host has no best site.
         ``problems`` lists each problem found.
     """
     if isinstance(years, bool) or not isinstance(years, Integral) or years < 1:
@@ -68,7 +71,12 @@ def check_rollout_inputs(
     if not math.isfinite(float(yearly_budget_usd)) or yearly_budget_usd < 0:
         msg = f"yearly_budget_usd is {yearly_budget_usd!r}; give a finite budget, 0 USD or more."
         raise InputError(msg)
-    tables = {"sites": sites, "links": links, "demand": demand, "satellite": satellite}
+    tables = {name: tables.get(name) for name in ROLLOUT_COLUMNS}
+    sites, links, demand = (tables[k] for k in ("sites", "links", "demand"))
+    if sites is None or links is None or demand is None:
+        msg = "a rollout needs the sites, links and demand tables."
+        raise InputError(msg)
+    satellite, hotspots = tables["satellite"], tables["hotspots"]
     problems = [
         f"{name} lacks the column(s) {_few(c for c in cols if c not in df.columns)}; add them "
         "(see schedule_rollout)."
@@ -78,6 +86,7 @@ def check_rollout_inputs(
     if not problems:
         problems = _table_problems(tables) + _network_problems(sites, links, graph, pops)
         problems += _demand_problems(sites, demand, satellite)
+        problems += _hotspot_problems(sites, demand, hotspots)
     if problems:
         raise InputError(" ".join(problems), problems)
 
@@ -88,17 +97,23 @@ def _few(values: Iterable[object]) -> str:
     return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
 
 
-def _table_problems(tables: dict[str, pd.DataFrame | None]) -> list[str]:
+def _table_problems(tables: Mapping[str, pd.DataFrame | None]) -> list[str]:
     """Repeated ids, and costs below 0 or missing."""
     problems = []
-    for name, key in (("sites", "site_id"), ("demand", "demand_id"), ("satellite", "demand_id")):
+    keys = (
+        ("sites", "site_id"),
+        ("demand", "demand_id"),
+        ("satellite", "demand_id"),
+        ("hotspots", "hotspot_id"),
+    )
+    for name, key in keys:
         df = tables[name]
         if df is None:
             continue
         ids = df[key].astype(str)
         if dup := set(ids[ids.duplicated()]):
             problems.append(f"{name} repeats the {key} {_few(dup)}; give each row its own.")
-    for name in ("sites", "links", "satellite"):
+    for name in ("sites", "links", "satellite", "hotspots"):
         df = tables[name]
         if df is not None and "cost_usd" in df.columns:
             bad = int((~(pd.to_numeric(df["cost_usd"], errors="coerce") >= 0)).sum())
@@ -152,6 +167,34 @@ def _demand_problems(
         )
     if given - wanted:
         problems.append(f"satellite lists {_few(given - wanted)}, not served_satellite in demand.")
+    return problems
+
+
+def _hotspot_problems(
+    sites: pd.DataFrame, demand: pd.DataFrame, hotspots: pd.DataFrame | None
+) -> list[str]:
+    """served_hotspot points without their hotspot, and hotspots whose host has no site."""
+    hot = demand["service"].astype(str) == "served_hotspot"
+    if "hotspot" not in demand.columns:
+        if hot.any():
+            return ["demand has served_hotspot points but no hotspot column; name their hotspot."]
+        return []
+    wanted = set(demand.loc[hot, "hotspot"].astype(str))
+    given = set() if hotspots is None else set(hotspots["hotspot_id"].astype(str))
+    problems = []
+    if wanted - given:
+        problems.append(
+            f"The hotspot(s) {_few(wanted - given)} of served_hotspot points have no row in "
+            "hotspots; give their host_id and cost_usd."
+        )
+    if hotspots is not None and len(hotspots):
+        best = demand.set_index(demand["demand_id"].astype(str))["best_site"].astype(str)
+        site = hotspots["host_id"].astype(str).map(best).fillna("")
+        if lost := set(hotspots.loc[~site.isin(set(sites["site_id"].astype(str))), "hotspot_id"]):
+            problems.append(
+                f"The hotspot(s) {_few(lost)} have a host with no best_site in sites; a hotspot "
+                "is fed by a site the plan builds."
+            )
     return problems
 
 

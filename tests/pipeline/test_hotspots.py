@@ -20,6 +20,7 @@ from coverage.errors import InputError, ScenarioError
 from coverage.outputs.compare import plan_figures
 from coverage.outputs.export import write_outputs
 from coverage.outputs.report import summarize
+from coverage.outputs.rollout import rollout
 from coverage.pipeline.hotspots import BuiltHotspots, hotspot_option, with_busy_hour_load
 from coverage.plan import Plan
 from coverage.planning.costs import hotspot_usd
@@ -242,3 +243,16 @@ def test_a_hotspot_over_its_zone_size_is_a_plan_warning(mixed: Plan) -> None:
     assert len(loaded.overloads) == 1 and "hotspot b" in loaded.overloads[0]
     assert "60.0 users" in loaded.overloads[0]
     assert loaded.warnings == ()
+
+
+def test_the_rollout_schedules_the_hotspots_with_their_feeding_site(mixed: Plan) -> None:
+    r = rollout(mixed, BUDGET_USD / 2, 2)  # two halves of the one-shot budget: all is built
+    assert r.unbuilt == []
+    hot = mixed.hotspots
+    assert hot is not None and int(r.years["hotspots"].sum()) == len(hot)
+    d = mixed.demand.set_index("demand_id")
+    for h, host in zip(hot["hotspot_id"], hot["host_id"], strict=True):
+        served = d.index[(d["hotspot"] == h) & (d["service"] == "served_hotspot")]
+        years = {r.per_demand[str(i)] for i in served}
+        assert len(years) == 1 and years.pop() >= r.per_site[str(d.loc[host, "best_site"])] >= 1
+    assert r.years["share_of_one_shot"].iloc[-1] == pytest.approx(1.0)

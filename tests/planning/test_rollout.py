@@ -12,6 +12,7 @@ from coverage.errors import InputError
 from coverage.planning.rollout import (
     BUDGET_TOLERANCE,
     CARRY_OVER_ASSUMPTION,
+    LastMile,
     Rollout,
     schedule_rollout,
 )
@@ -86,7 +87,7 @@ def one_shot_total_usd(sites, links, satellite) -> float:
 def run(yearly_budget_usd, years, **costs) -> Rollout:
     sites, links, graph, demand, satellite = tables(**costs)
     return schedule_rollout(
-        sites, links, graph, "POP", demand, yearly_budget_usd, years, satellite=satellite
+        sites, links, graph, "POP", demand, yearly_budget_usd, years, LastMile(satellite)
     )
 
 
@@ -288,7 +289,7 @@ def test_bad_tables_are_input_errors_that_say_what_is_wrong(table, change, words
     t = list(tables())
     t[table] = change(t[table])
     with pytest.raises(InputError) as err:
-        schedule_rollout(t[0], t[1], t[2], "POP", t[3], 1000.0, 3, satellite=t[4])
+        schedule_rollout(t[0], t[1], t[2], "POP", t[3], 1000.0, 3, LastMile(t[4]))
     assert any(words in p for p in err.value.problems), err.value.problems
 
 
@@ -305,4 +306,59 @@ def test_bad_tables_are_input_errors_that_say_what_is_wrong(table, change, words
 def test_bad_budgets_and_pops_are_input_errors(pop, budget, years, words):
     sites, links, graph, demand, satellite = tables()
     with pytest.raises(InputError, match=words):
-        schedule_rollout(sites, links, graph, pop, demand, budget, years, satellite=satellite)
+        schedule_rollout(sites, links, graph, pop, demand, budget, years, LastMile(satellite))
+
+
+def _with_hotspot(hotspot_usd: float = 400.0):
+    """The tables above plus a hotspot at D3's school, fed by A3, that serves D5."""
+    sites, links, graph, demand, satellite = tables()
+    demand["hotspot"] = ""
+    demand.loc[demand["demand_id"] == "D5", ["service", "hotspot"]] = [
+        "served_hotspot",
+        "hotspot D3",
+    ]
+    hot = pd.DataFrame({"hotspot_id": ["hotspot D3"], "host_id": ["D3"], "cost_usd": [hotspot_usd]})
+    return sites, links, graph, demand, satellite, hot
+
+
+def test_a_hotspot_is_built_with_its_hosts_site_and_connects_its_households():
+    sites, links, graph, demand, satellite, hot = _with_hotspot()
+    total = one_shot_total_usd(sites, links, satellite) + 400.0
+    r = schedule_rollout(sites, links, graph, "POP", demand, total / 3, 3, LastMile(satellite, hot))
+    assert r.unbuilt == [] and r.one_shot_cost_usd == pytest.approx(total)
+    assert r.one_shot_people == pytest.approx(PEOPLE_NEW + 20.0)  # D5 by the hotspot
+    year = r.per_demand["D5"]
+    assert year >= r.per_site["A3"] >= 1  # never before the site that feeds it
+    assert r.years["hotspots"].sum() == 1
+    assert "1 hotspots" in r.years.loc[r.years["year"] == year, "built"].iloc[0]
+    assert r.years["share_of_one_shot"].iloc[-1] == pytest.approx(1.0)
+    assert r.per_vereda_year.loc["V2", "one_shot"] == pytest.approx(10.0 + 5.0 + 2.0)
+    assert not any("not scheduled" in n for n in r.notes)
+
+
+def test_a_hotspot_the_budget_cannot_pay_for_is_unbuilt_and_said():
+    sites, links, graph, demand, satellite, hot = _with_hotspot(hotspot_usd=1e9)
+    total = one_shot_total_usd(sites, links, satellite)
+    r = schedule_rollout(sites, links, graph, "POP", demand, total / 3, 3, LastMile(satellite, hot))
+    assert r.unbuilt == ["hotspot D3"] and r.per_demand["D5"] == -1
+    assert any("hotspot D3" in n for n in r.notes)
+
+
+def test_hotspot_tables_that_do_not_match_are_input_errors():
+    sites, links, graph, demand, satellite, hot = _with_hotspot()
+    with pytest.raises(InputError, match="no row in hotspots"):
+        schedule_rollout(sites, links, graph, "POP", demand, 1e6, 3, LastMile(satellite))
+    lost = hot.assign(host_id="D5")  # an unserved host: no site feeds it
+    with pytest.raises(InputError, match="no best_site in sites"):
+        schedule_rollout(sites, links, graph, "POP", demand, 1e6, 3, LastMile(satellite, lost))
+    with pytest.raises(InputError, match="no hotspot column"):
+        schedule_rollout(
+            sites,
+            links,
+            graph,
+            "POP",
+            demand.drop(columns="hotspot"),
+            1e6,
+            3,
+            LastMile(satellite, hot),
+        )
