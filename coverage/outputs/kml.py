@@ -210,7 +210,7 @@ def _description(plan: Plan, L: Labeller) -> str:
     if not plan.warnings:
         return models
     items = "".join(f"<li>{e(w)}</li>" for w in plan.warnings)
-    return f"<b>⚠ {e(L('warnings'))}</b><ul>{items}</ul>{models}"
+    return f"<b>⚠ {e(L('warnings_heading'))}</b><ul>{items}</ul>{models}"
 
 
 def kml_color(color: str, alpha: int = 255) -> str:

@@ -74,6 +74,8 @@ LABELS: dict[str, dict[str, str]] = {
         "models": "Modelos",
         "assumptions": "Supuestos",
         "warnings": "Advertencias",
+        # the plan's warnings are written in English, the program's language: say so
+        "warnings_heading": "Advertencias (en inglés, como las registra el planificador)",
         "scenario": "Escenario",
         "school": "Escuela",
         "site": "Sitio",
@@ -239,6 +241,7 @@ LABELS: dict[str, dict[str, str]] = {
         "models": "Models",
         "assumptions": "Assumptions",
         "warnings": "Warnings",
+        "warnings_heading": "Warnings",
         "scenario": "Scenario",
         "school": "School",
         "site": "Site",

@@ -69,7 +69,7 @@ def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
         '<div id="coverage-warnings" role="alert" style="position:fixed;top:48px;left:60px;'
         "z-index:1000;max-width:45%;background:#fff4e5;color:#990000;border:2px solid #bb0000;"
         'padding:6px 10px;font:13px sans-serif;border-radius:4px">'
-        f"<b>⚠ {e(L('warnings'))}</b>"
+        f"<b>⚠ {e(L('warnings_heading'))}</b>"
         f'<ul style="margin:4px 0 0 18px;padding:0">{items}</ul></div>'
     )
 

@@ -238,7 +238,7 @@ def _warnings_box(fig: Figure, warnings: list[str], L: dict[str, str]) -> float:
     """
     if not warnings:
         return 0.0
-    text = "\n".join([f"⚠ {L['warnings']}:", *(_wrap(f"• {w}", 100) for w in warnings)])
+    text = "\n".join([f"⚠ {L['warnings_heading']}:", *(_wrap(f"• {w}", 100) for w in warnings)])
     fig.text(
         0.07,
         0.925,

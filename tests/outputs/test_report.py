@@ -322,6 +322,23 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     assert "⚠ Advertencias" in page
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_spanish_outputs_say_the_warnings_are_in_english(tiny_plan, language):
+    """The plan's warnings are the program's English sentences, not translated: a Spanish
+    heading says so in summary.md, the gap report (HTML and PDF pages) and the map's box."""
+    from coverage.outputs import webmap
+
+    plan = dataclasses.replace(tiny_plan, warnings=(WARNING,))
+    s = report.summarize(plan)
+    heading = labels.label("warnings_heading", language)
+    assert ("en inglés" in heading) == (language == "es")
+    assert f"## ⚠ {heading}" in report.summary_markdown(s, language=language)
+    assert f"<h2>⚠ {heading}</h2>" in report.gap_report_html(s, language=language)
+    assert f"⚠ {heading}:" in _page_texts(report_pages.gap_report_figures(s, language=language))
+    page = webmap.map_html(webmap.coverage_map(plan, language=language))
+    assert f"<b>⚠ {heading}</b>" in page
+
+
 def test_a_plan_without_warnings_shows_no_warnings_heading(tiny_plan):
     s = report.summarize(tiny_plan)
     assert s["warnings"] == []
