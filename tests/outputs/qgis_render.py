@@ -22,7 +22,7 @@ from qgis.PyQt.QtGui import QColor
 out = sys.argv[1]
 app = QgsApplication([], False)
 app.initQgis()
-report = {"rasters": {}, "vectors": {}}
+report: dict[str, dict[str, dict]] = {"rasters": {}, "vectors": {}}
 
 
 def render(layer, size=200):
@@ -36,7 +36,7 @@ def render(layer, size=200):
     job.start()
     job.waitForFinished()
     img = job.renderedImage()
-    colours = {}
+    colours: dict[str, int] = {}
     for y in range(0, img.height(), 2):
         for x in range(0, img.width(), 2):
             c = QColor(img.pixel(x, y)).name()
