@@ -262,8 +262,8 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         _draw_sites(ax, plan)
         _frame(ax, plan.terrain.bounds)
         _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
-        _add_legend(fig, plan, language)
-        _add_captions(fig, plan, language, title)
+        legend = _add_legend(fig, plan, language)
+        _add_captions(fig, plan, language, title, below=_bottom(fig, legend))
     return fig
 
 
@@ -417,7 +417,7 @@ def _draw_scale_bar_and_north(
     )
 
 
-def _add_legend(fig: Figure, plan: Plan, language: str) -> None:
+def _add_legend(fig: Figure, plan: Plan, language: str) -> Any:
     """The legend right of the map: signal classes (and the service threshold), roles, link
     margins, demand, veredas."""
     links = label("links", language)
@@ -459,7 +459,7 @@ def _add_legend(fig: Figure, plan: Plan, language: str) -> None:
         ),
         Line2D([], [], color="#222222", lw=1, label=label("veredas", language)),
     ]
-    fig.legend(
+    return fig.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.72, 0.92),
@@ -470,8 +470,21 @@ def _add_legend(fig: Figure, plan: Plan, language: str) -> None:
     )
 
 
-def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> None:
-    """The title (top), the data sources (bottom) and the models (under the legend)."""
+def _bottom(fig: Figure, artist: Any) -> float:
+    """The lower edge of a drawn artist (a legend), as a fraction of the figure's height."""
+    box = artist.get_window_extent()  # matplotlib lays it out on its own renderer
+    return float(fig.transFigure.inverted().transform((0.0, box.y0))[1])
+
+
+#: Lowest point (figure fraction) of the models text right of the map, above the sources.
+_MODELS_FLOOR = 0.09
+
+
+def _add_captions(
+    fig: Figure, plan: Plan, language: str, title: str | None, *, below: float = 0.6
+) -> None:
+    """The title (top), the data sources (bottom) and the models (under the legend, from
+    ``below`` down, in the largest font from 6.5 pt down that fits above the sources)."""
     heading = title or f"{label('title', language)}: {plan.heading}"
     fig.text(0.03, 0.95, safe_text(heading, "matplotlib"), fontsize=15, weight="bold")
     sources = safe_text(f"{label('data_sources', language)}: {_attribution(plan)}", "matplotlib")
@@ -484,12 +497,13 @@ def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> 
         va="bottom",
     )
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
-    fig.text(
-        0.72,
-        0.10,
-        safe_text(f"{label('models', language)}: {models}", "matplotlib"),
-        fontsize=6.5,
-        wrap=True,
-        va="bottom",
-        color="#333333",
-    )
+    text = safe_text(f"{label('models', language)}: {models}", "matplotlib")
+    top = below - 0.01
+    room_in = max(top - _MODELS_FLOOR, 0.0) * fig.get_figheight()
+    width_in = 0.27 * fig.get_figwidth()
+    for size_pt in (6.5, 6.0, 5.5, 5.0, 4.5):
+        # DejaVu Sans: about 0.55 em per character, lines 1.2 em apart
+        wrapped = textwrap.fill(text, max(20, int(width_in / (0.55 * size_pt / 72.0))))
+        if (wrapped.count("\n") + 1) * 1.2 * size_pt / 72.0 <= room_in:
+            break
+    fig.text(0.72, top, wrapped, fontsize=size_pt, va="top", color="#333333")
