@@ -18,6 +18,7 @@ from coverage.outputs.styles import (
     MARGIN_COLORS,
     ROLE_COLORS,
     SERVICE_COLORS,
+    best_server_colors,
     rx_legend,
 )
 from coverage.outputs.text import safe_text
@@ -75,8 +76,9 @@ def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
 
 
 def _legend_panel(plan: Plan, L: Labeller) -> str:
-    """The legend: signal classes, site roles, existing sites (when the plan has them), link
-    margins, demand by service class, and the models."""
+    """The legend: signal classes (the service threshold marked), best-server colours, site
+    roles, existing sites (when the plan has them), link margins, demand by service class,
+    and the models."""
     e = functools.partial(safe_text, sink="html")
     swatch = (
         '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
@@ -86,6 +88,15 @@ def _legend_panel(plan: Plan, L: Labeller) -> str:
     for rgb, text in rx_legend(plan, L("service_threshold")):
         rows.append(
             (line if rgb is None else swatch.format("rgb({},{},{})".format(*rgb))) + e(text)
+        )
+    ids = list(plan.access_sites["site_id"].astype(str))
+    if ids:  # the best-server layer's colours (hidden at first), one per access site
+        rows.append(f"<b>{e(L('best_server'))}</b>")
+        rows.append(
+            " ".join(
+                swatch.format("rgb({},{},{})".format(*c)) + e(i)
+                for i, c in zip(ids, best_server_colors(len(ids)), strict=True)
+            )
         )
     rows.append(f"<b>{e(L('sites'))}</b>")
     rows += [swatch.format(c) + e(L(role)) for role, c in ROLE_COLORS.items()]
