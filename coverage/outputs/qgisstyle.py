@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -150,8 +151,11 @@ def rx_dbm_qml(plan: Plan, language: str = "es") -> str:
     -------
     str
         The ``.qml`` text: a ``singlebandpseudocolor`` renderer, ``DISCRETE`` ramp, one item
-        per signal class whose value is the class's upper edge (dBm; ``inf`` for the last),
-        so the service threshold is a break.
+        per signal class whose value is its upper edge (dBm; ``inf`` for the last), so the
+        service threshold is a break. QGIS gives a value equal to a break the lower class
+        and :func:`coverage.outputs.styles.rx_classes` the upper, so each break is written
+        as the next float32 below the edge: the raster is float32, and no value of it lies
+        between, so QGIS draws every cell in the class of the other outputs.
     """
     edges = styles.plan_rx_edges(plan)
     texts = _class_texts(plan, labeller(language))
@@ -173,7 +177,8 @@ def rx_dbm_qml(plan: Plan, language: str = "es") -> str:
             "maximumValue": f"{hi:g}",
         }
     )
-    uppers = [f"{e:g}" for e in edges] + ["inf"]
+    below = [np.nextafter(np.float32(e), np.float32(-np.inf)) for e in edges]
+    uppers = [repr(float(b)) for b in below] + ["inf"]
     for value, color, text in zip(uppers, styles.RX_CLASS_COLORS[1:], texts, strict=True):
         ET.SubElement(
             shader,

@@ -10,6 +10,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from coverage.outputs import export, qgisstyle, styles
@@ -66,8 +67,15 @@ def test_rx_dbm_style_breaks_at_the_service_threshold(plan):
     assert ren.get("type") == "singlebandpseudocolor"
     shader = ren.find("rastershader/colorrampshader")
     assert shader is not None and shader.get("colorRampType") == "DISCRETE"
-    values = [i.get("value") for i in shader.findall("item")]
-    assert values == ["-104", "-94", "-84", "-74", "inf"]
+    values = [float(str(i.get("value"))) for i in shader.findall("item")]
+    assert values[:4] == pytest.approx([-104, -94, -84, -74], abs=1e-4) and values[4] == np.inf
+    # QGIS puts a value equal to a break in the lower class: each break lies just below
+    # its edge, so a float32 cell of exactly -94 dBm is drawn at or above the threshold
+    assert all(np.float32(v) < e for v, e in zip(values, (-104, -94, -84, -74), strict=False))
+    assert all(
+        np.nextafter(np.float32(v), np.float32(0)) == e
+        for v, e in zip(values, (-104, -94, -84, -74), strict=False)
+    )
     assert "service threshold -94 dBm" in str(shader.findall("item")[2].get("label"))
 
 
@@ -139,9 +147,8 @@ def test_same_plan_same_styles(plan, tmp_path):
     assert qgisstyle.raster_styles(plan) == qgisstyle.raster_styles(plan)
 
 
-def test_qgis_draws_the_outputs_with_the_shipped_styles(plan, tmp_path):
-    """QGIS 3 (Debian's python3-qgis, offscreen) opens the rasters and the GeoPackage, picks up
-    the styles by itself and draws the class raster in exactly the class colours."""
+def _qgis_report(plan: Plan, tmp_path: Path) -> dict:
+    """What QGIS shows of the plan's rasters and GeoPackage (tests/outputs/qgis_render.py)."""
     probe = subprocess.run(
         [QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True, check=False
     )
@@ -166,7 +173,13 @@ def test_qgis_draws_the_outputs_with_the_shipped_styles(plan, tmp_path):
     )
     out = [ln for ln in run.stdout.splitlines() if ln.startswith("JSON")]
     assert run.returncode == 0 and out, run.stderr[-2000:]
-    report = json.loads(out[0][4:])
+    return dict(json.loads(out[0][4:]))
+
+
+def test_qgis_draws_the_outputs_with_the_shipped_styles(plan, tmp_path):
+    """QGIS 3 (Debian's python3-qgis, offscreen) opens the rasters and the GeoPackage, picks up
+    the styles by itself and draws the class raster in exactly the class colours."""
+    report = _qgis_report(plan, tmp_path)
     rasters, vectors = report["rasters"], report["vectors"]
     cls = rasters["coverage_rx_class"]
     assert cls["valid"] and cls["renderer"] == "paletted"
@@ -183,7 +196,7 @@ def test_qgis_draws_the_outputs_with_the_shipped_styles(plan, tmp_path):
     assert len(set(server["colours"]) - {"#ffffff"}) == len(ids)
     rx = rasters["coverage_rx_dbm"]
     assert rx["renderer"] == "singlebandpseudocolor" and rx["ramp_type"] == 1  # discrete
-    assert -94.0 in [i[0] for i in rx["items"]]
+    assert [i[0] for i in rx["items"]][1] == pytest.approx(-94.0, abs=1e-4)
     assert set(rx["colours"]) - {"#ffffff"} <= palette
     assert vectors["demand"]["attr"] == "service"
     assert [c[2] for c in vectors["demand"]["categories"]] == [
@@ -194,3 +207,14 @@ def test_qgis_draws_the_outputs_with_the_shipped_styles(plan, tmp_path):
     assert vectors["veredas"]["renderer"] == "singleSymbol"
     assert vectors["veredas"]["brush"] == 0  # Qt.NoBrush: the rasters show through
     assert vectors["coverage"]["attr"] == "rx_class"
+
+
+def test_qgis_draws_a_cell_at_the_threshold_as_the_other_outputs_do(plan, tmp_path):
+    """A cell of exactly -94 dBm is in the first class at or above the threshold, one a hair
+    below it in the class under it: in the rx_dbm ramp as in the class raster."""
+    rx = np.full(plan.terrain.shape, -94.0, dtype=np.float32)
+    rx[:, : rx.shape[1] // 2] = np.nextafter(np.float32(-94.0), np.float32(-np.inf))
+    report = _qgis_report(dataclasses.replace(plan, coverage_dbm=rx), tmp_path)
+    want = {"#{:02x}{:02x}{:02x}".format(*styles.RX_CLASS_COLORS[c]) for c in (2, 3)}
+    for stem in ("coverage_rx_dbm", "coverage_rx_class"):
+        assert set(report["rasters"][stem]["colours"]) - {"#ffffff"} == want, stem
