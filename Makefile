@@ -7,9 +7,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 export COVERAGE_DATA_MIRROR ?= $(abspath ../shared/data/palmitas)
-# System tools the tests drive: gdalinfo/ogrinfo (GDAL), Chromium (map test), pdftoppm (PDF test).
+# System tools the tests drive: gdalinfo/ogrinfo (GDAL), Chromium (map test), pdftoppm (PDF test),
+# PyQGIS for the system python3 (the QGIS styles test, tests/outputs/test_qgisstyle.py).
 # Leaflet, which the offline map inlines, comes from the xstatic-leaflet wheel, not from here.
 APT_PACKAGES = gdal-bin chromium poppler-utils
+# PyQGIS without QGIS's recommended packages (the desktop): about 100 MB to download.
+QGIS_APT_PACKAGES = python3-qgis qgis-providers
 
 .PHONY: plan test venv system-tools lint
 
@@ -26,11 +29,14 @@ venv: $(VENV)/.installed
 system-tools:
 	@missing=""; \
 	for tool in gdalinfo chromium pdftoppm; do command -v $$tool >/dev/null || missing=yes; done; \
+	/usr/bin/python3 -c 'import qgis.core' 2>/dev/null || missing=yes; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	        $(QGIS_APT_PACKAGES) >/dev/null; \
 	  else \
-	    echo "Install the Debian packages $(APT_PACKAGES) (as root), then run make test again." >&2; exit 1; \
+	    echo "Install the Debian packages $(APT_PACKAGES) $(QGIS_APT_PACKAGES) (as root), then run make test again." >&2; exit 1; \
 	  fi; \
 	fi
 

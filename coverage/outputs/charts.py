@@ -33,14 +33,16 @@ from coverage.outputs.labels import label
 from coverage.outputs.styles import (
     COVERED_COLOR,
     MARGIN_COLORS,
+    MARGIN_DASHES,
     MAX_DEMAND_MARKERS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
     UNCOVERED_COLOR,
     hillshade,
     margin_class,
-    rx_class_labels,
+    plan_rx_edges,
     rx_classes,
+    rx_legend,
 )
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 from coverage.plan import Plan
@@ -260,8 +262,8 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         _draw_sites(ax, plan)
         _frame(ax, plan.terrain.bounds)
         _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
-        _add_legend(fig, language)
-        _add_captions(fig, plan, language, title)
+        legend = _add_legend(fig, plan, language)
+        _add_captions(fig, plan, language, title, below=_bottom(fig, legend))
     return fig
 
 
@@ -277,7 +279,7 @@ def _draw_terrain_and_coverage(ax: Any, plan: Plan) -> None:
     extent = _extent(terrain.bounds)
     shade = hillshade(terrain.elevation_m, terrain.cell_size_m)
     ax.imshow(shade, cmap="gray", extent=extent, interpolation="nearest", vmin=0, vmax=255)
-    cls = rx_classes(plan.coverage_dbm)
+    cls = rx_classes(plan.coverage_dbm, plan_rx_edges(plan))
     lut = np.zeros((len(RX_CLASS_COLORS), 4))
     lut[:, :3] = np.asarray(RX_CLASS_COLORS) / 255.0
     lut[1:, 3] = 0.55
@@ -307,7 +309,14 @@ def _draw_links(ax: Any, plan: Plan) -> None:
     """Backhaul links coloured by margin."""
     for r in plan.links.itertuples():
         xs, ys = r.geometry.xy
-        ax.plot(xs, ys, color=MARGIN_COLORS[margin_class(float(r.margin_db))], lw=2.2)
+        mc = margin_class(float(r.margin_db))
+        ax.plot(xs, ys, color=MARGIN_COLORS[mc], ls=_line_style(mc), lw=2.2)
+
+
+def _line_style(margin: str) -> Any:
+    """The matplotlib line style of a margin class (:data:`styles.MARGIN_DASHES`)."""
+    dashes = MARGIN_DASHES[margin]
+    return (0, tuple(float(x) / 2 for x in dashes.split())) if dashes else "-"
 
 
 def _draw_demand(ax: Any, plan: Plan) -> None:
@@ -408,21 +417,25 @@ def _draw_scale_bar_and_north(
     )
 
 
-def _add_legend(fig: Figure, language: str) -> None:
-    """The legend right of the map: signal classes, roles, link margins, demand, veredas."""
+def _add_legend(fig: Figure, plan: Plan, language: str) -> Any:
+    """The legend right of the map: signal classes (and the service threshold), roles, link
+    margins, demand, veredas."""
     links = label("links", language)
     handles: list[Any] = [
-        Patch(color=(c[0] / 255.0, c[1] / 255.0, c[2] / 255.0), alpha=0.7, label=t)
-        for c, t in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True)
+        Line2D([], [], color="black", lw=1.5, label=t)
+        if c is None
+        else Patch(color=(c[0] / 255.0, c[1] / 255.0, c[2] / 255.0), alpha=0.7, label=t)
+        for c, t in rx_legend(plan, label("service_threshold", language))
     ]
     handles += [
         Line2D([], [], marker=mk, ls="", color=ROLE_COLORS[role], label=label(role, language))
         for role, mk in _ROLE_MARKERS.items()
     ]
     handles += [
-        Line2D([], [], color=MARGIN_COLORS["good"], lw=2, label=f"{links} ≥ 10 dB"),
-        Line2D([], [], color=MARGIN_COLORS["fair"], lw=2, label=f"{links} 0–10 dB"),
-        Line2D([], [], color=MARGIN_COLORS["bad"], lw=2, label=f"{links} < 0 dB"),
+        *(
+            Line2D([], [], color=MARGIN_COLORS[m], ls=_line_style(m), lw=2, label=f"{links} {t}")
+            for m, t in (("good", "≥ 10 dB"), ("fair", "0–10 dB"), ("bad", "< 0 dB"))
+        ),
         Line2D(
             [], [], marker="o", ls="", color=COVERED_COLOR, label=label("demand_covered", language)
         ),
@@ -446,7 +459,7 @@ def _add_legend(fig: Figure, language: str) -> None:
         ),
         Line2D([], [], color="#222222", lw=1, label=label("veredas", language)),
     ]
-    fig.legend(
+    return fig.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.72, 0.92),
@@ -457,8 +470,21 @@ def _add_legend(fig: Figure, language: str) -> None:
     )
 
 
-def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> None:
-    """The title (top), the data sources (bottom) and the models (under the legend)."""
+def _bottom(fig: Figure, artist: Any) -> float:
+    """The lower edge of a drawn artist (a legend), as a fraction of the figure's height."""
+    box = artist.get_window_extent()  # matplotlib lays it out on its own renderer
+    return float(fig.transFigure.inverted().transform((0.0, box.y0))[1])
+
+
+#: Lowest point (figure fraction) of the models text right of the map, above the sources.
+_MODELS_FLOOR = 0.09
+
+
+def _add_captions(
+    fig: Figure, plan: Plan, language: str, title: str | None, *, below: float = 0.6
+) -> None:
+    """The title (top), the data sources (bottom) and the models (under the legend, from
+    ``below`` down, in the largest font from 6.5 pt down that fits above the sources)."""
     heading = title or f"{label('title', language)}: {plan.heading}"
     fig.text(0.03, 0.95, safe_text(heading, "matplotlib"), fontsize=15, weight="bold")
     sources = safe_text(f"{label('data_sources', language)}: {_attribution(plan)}", "matplotlib")
@@ -471,12 +497,13 @@ def _add_captions(fig: Figure, plan: Plan, language: str, title: str | None) -> 
         va="bottom",
     )
     models = "; ".join(f"{k}: {v}" for k, v in plan.models.items())
-    fig.text(
-        0.72,
-        0.10,
-        safe_text(f"{label('models', language)}: {models}", "matplotlib"),
-        fontsize=6.5,
-        wrap=True,
-        va="bottom",
-        color="#333333",
-    )
+    text = safe_text(f"{label('models', language)}: {models}", "matplotlib")
+    top = below - 0.01
+    room_in = max(top - _MODELS_FLOOR, 0.0) * fig.get_figheight()
+    width_in = 0.27 * fig.get_figwidth()
+    for size_pt in (6.5, 6.0, 5.5, 5.0, 4.5):
+        # DejaVu Sans: about 0.55 em per character, lines 1.2 em apart
+        wrapped = textwrap.fill(text, max(20, int(width_in / (0.55 * size_pt / 72.0))))
+        if (wrapped.count("\n") + 1) * 1.2 * size_pt / 72.0 <= room_in:
+            break
+    fig.text(0.72, top, wrapped, fontsize=size_pt, va="top", color="#333333")

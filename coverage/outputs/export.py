@@ -2,7 +2,7 @@
 
 :func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
-colour tables, overviews), a GeoPackage (sites, links, demand, veredas, coverage and
+colour tables, overviews; a QGIS `.qml` style beside each), a GeoPackage (sites, links, demand, veredas, coverage and
 best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
 for Google Earth, a CSV site list, the installers' link table (CSV; :mod:`coverage.outputs.linktable`), one profile chart per backhaul link, a static map (PNG and
 PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
@@ -63,6 +63,7 @@ from coverage.outputs.labels import azimuths_text, check_language
 from coverage.outputs.linktable import LINK_TABLE_UNITS, link_layer, link_table
 from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
+from coverage.outputs.qgisstyle import write_layer_styles, write_raster_styles
 from coverage.outputs.text import csv_table, safe_text
 from coverage.plan import Plan
 
@@ -114,8 +115,9 @@ def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         ``servers`` has ``site_id`` and ``area_km2``. One (multi)polygon per value.
     """
     t = plan.terrain.transform
-    cls = styles.rx_classes(plan.coverage_dbm)
-    labels = styles.rx_class_labels()
+    edges = styles.plan_rx_edges(plan)
+    cls = styles.rx_classes(plan.coverage_dbm, edges)
+    labels = styles.rx_class_labels(edges)
     rows = []
     for geom, value in rasterio.features.shapes(cls, mask=cls > 0, transform=t):
         rows.append({"rx_class": int(value), "geometry": shape(geom)})
@@ -141,7 +143,7 @@ def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFram
     return gdf.dissolve(by=key, as_index=False).sort_values(key).reset_index(drop=True)
 
 
-def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
+def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str = "es") -> Path:
     """Write the plan's layers as one GeoPackage, atomically.
 
     Layers ``sites``, ``links``, ``link_table`` (the installers' table,
@@ -150,7 +152,9 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
     access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
     the working CRS, and a
     non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
-    ``warning`` row per warning (keys 0, 1...), the models and the assumptions.
+    ``warning`` row per warning (keys 0, 1...), the models and the assumptions; and the
+    ``layer_styles`` table QGIS reads, one default style per layer
+    (:func:`coverage.outputs.qgisstyle.write_layer_styles`).
 
     Parameters
     ----------
@@ -158,6 +162,8 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
         The plan to write.
     path
         The ``.gpkg`` file.
+    language
+        "es" or "en" for the styles' category names.
 
     Returns
     -------
@@ -194,6 +200,7 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str]) -> Path:
                 dataset_options={"VERSION": "1.2"},
             )
         pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
+        write_layer_styles(plan, tmp, language)
     return Path(path)
 
 
@@ -349,7 +356,8 @@ def write_outputs(
     -------
     dict
         Output name -> path, e.g. ``map``, ``summary_json``, ``summary_csv``,
-        ``summary_md``, ``rx_dbm_tif``, ``rx_class_tif``, ``best_server_tif``, ``gpkg``,
+        ``summary_md``, ``rx_dbm_tif``, ``rx_class_tif``, ``best_server_tif`` (with ``rx_dbm_qml``,
+        ``rx_class_qml``, ``best_server_qml``: their QGIS styles), ``gpkg``,
         ``kmz``, ``sites_csv``, ``links_csv``, ``profile_<a>_<b>``, ``static_map_png``,
         ``static_map_pdf``, ``gap_report_html``, ``gap_report_pdf``, ``manifest``.
 
@@ -438,8 +446,11 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
     return {
         "map": lambda: _write_map(plan, root, language),
         "summary": lambda: _write_summary(summary, root, language),
-        "geotiff": lambda: write_rasters(plan, root),
-        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"))},
+        "geotiff": lambda: {
+            **write_rasters(plan, root),
+            **write_raster_styles(plan, root, language),
+        },
+        "gpkg": lambda: {"gpkg": write_geopackage(plan, p("plan.gpkg"), language=language)},
         "kmz": lambda: {"kmz": write_bytes(p("plan.kmz"), kml.kmz_bytes(plan, language=language))},
         "sites_csv": lambda: {
             "sites_csv": write_text(p("sites.csv"), csv_table(sites_table(plan))),

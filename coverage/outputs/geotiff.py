@@ -1,7 +1,7 @@
 """The coverage grids of a plan as Cloud-Optimised GeoTIFFs, for QGIS and GDAL.
 
 :func:`write_rasters` writes received power (float32 dBm), signal class (byte, with a colour
-table and class labels) and best server (byte, with the site ids) on the plan's terrain
+table and class labels; the classes' edges are built on the service threshold) and best server (byte, with the site ids) on the plan's terrain
 grid, with nodata, overviews and the plan's warnings as a ``WARNINGS`` tag;
 :func:`write_cog` writes one such file.
 """
@@ -163,8 +163,9 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
         description="received power of the best server (dBm)",
         tags={"UNITS": "dBm"},
     )
-    cls = styles.rx_classes(plan.coverage_dbm)
-    labels = styles.rx_class_labels()
+    edges = styles.plan_rx_edges(plan)
+    cls = styles.rx_classes(plan.coverage_dbm, edges)
+    labels = styles.rx_class_labels(edges)
     out["rx_class_tif"] = write_cog(
         safe_path(out_dir, "coverage_rx_class.tif"),
         np.where(cls == 0, BYTE_NODATA, cls).astype(np.uint8),
@@ -180,10 +181,7 @@ def write_rasters(plan: Plan, out_dir: Path) -> dict[str, Path]:
     if len(access) >= BYTE_NODATA:
         msg = f"{len(access)} access sites do not fit a byte best-server raster (max 254)."
         raise InputError(msg)
-    cmap = {
-        i: (*styles.BEST_SERVER_COLORS[i % len(styles.BEST_SERVER_COLORS)], 255)
-        for i in range(len(access))
-    }
+    cmap = {i: (*c, 255) for i, c in enumerate(styles.best_server_colors(len(access)))}
     cmap[BYTE_NODATA] = (0, 0, 0, 0)
     out["best_server_tif"] = write_cog(
         safe_path(out_dir, "coverage_best_server.tif"),

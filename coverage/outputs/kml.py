@@ -42,6 +42,7 @@ from coverage.outputs.styles import (
     hex_rgb,
     margin_class,
     palette_rgba,
+    plan_rx_edges,
     png_bytes,
     rx_classes,
     to_web_mercator,
@@ -209,7 +210,7 @@ def _description(plan: Plan, L: Labeller) -> str:
     if not plan.warnings:
         return models
     items = "".join(f"<li>{e(w)}</li>" for w in plan.warnings)
-    return f"<b>⚠ {e(L('warnings'))}</b><ul>{items}</ul>{models}"
+    return f"<b>⚠ {e(L('warnings_heading'))}</b><ul>{items}</ul>{models}"
 
 
 def kml_color(color: str, alpha: int = 255) -> str:
@@ -443,7 +444,7 @@ def _polygon(parent: ET.Element, g: Polygon) -> None:
 
 
 def _overlay(plan: Plan) -> tuple[bytes, tuple[float, float, float, float]]:
-    cls = rx_classes(plan.coverage_dbm)
+    cls = rx_classes(plan.coverage_dbm, plan_rx_edges(plan))
     cls_ll, bounds = to_web_mercator(
         cls, plan.terrain, nodata=0, categorical=True, dst_crs="EPSG:4326"
     )

@@ -71,7 +71,7 @@ def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
     if not warnings:
         return []
     md = functools.partial(safe_text, sink="markdown")
-    return [f"## ⚠ {L['warnings']}", "", *(f"- **{md(w)}**" for w in warnings), ""]
+    return [f"## ⚠ {L['warnings_heading']}", "", *(f"- **{md(w)}**" for w in warnings), ""]
 
 
 def _md_totals(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:

@@ -17,9 +17,9 @@ from coverage.outputs.styles import (
     EXISTING_SITE_COLOR,
     MARGIN_COLORS,
     ROLE_COLORS,
-    RX_CLASS_COLORS,
     SERVICE_COLORS,
-    rx_class_labels,
+    best_server_colors,
+    rx_legend,
 )
 from coverage.outputs.text import safe_text
 from coverage.plan import Plan
@@ -70,21 +70,34 @@ def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
         '<div id="coverage-warnings" role="alert" style="position:fixed;top:48px;left:60px;'
         "z-index:1000;max-width:45%;background:#fff4e5;color:#990000;border:2px solid #bb0000;"
         'padding:6px 10px;font:13px sans-serif;border-radius:4px">'
-        f"<b>⚠ {e(L('warnings'))}</b>"
+        f"<b>⚠ {e(L('warnings_heading'))}</b>"
         f'<ul style="margin:4px 0 0 18px;padding:0">{items}</ul></div>'
     )
 
 
 def _legend_panel(plan: Plan, L: Labeller) -> str:
-    """The legend: signal classes, site roles, existing sites (when the plan has them), link
-    margins, demand by service class, and the models."""
+    """The legend: signal classes (the service threshold marked), best-server colours, site
+    roles, existing sites (when the plan has them), link margins, demand by service class,
+    and the models."""
     e = functools.partial(safe_text, sink="html")
     swatch = (
         '<i style="display:inline-block;width:12px;height:12px;background:{};margin-right:4px"></i>'
     )
     rows = [f"<b>{e(L('rx_dbm'))}</b>"]
-    for (r, g, b), text in zip(RX_CLASS_COLORS[1:], rx_class_labels(), strict=True):
-        rows.append(swatch.format(f"rgb({r},{g},{b})") + e(text))
+    line = '<i style="display:inline-block;width:12px;border-top:2px solid #000;margin:0 4px 3px 0"></i>'
+    for rgb, text in rx_legend(plan, L("service_threshold")):
+        rows.append(
+            (line if rgb is None else swatch.format("rgb({},{},{})".format(*rgb))) + e(text)
+        )
+    ids = list(plan.access_sites["site_id"].astype(str))
+    if ids:  # the best-server layer's colours (hidden at first), one per access site
+        rows.append(f"<b>{e(L('best_server'))}</b>")
+        rows.append(
+            " ".join(
+                swatch.format("rgb({},{},{})".format(*c)) + e(i)
+                for i, c in zip(ids, best_server_colors(len(ids)), strict=True)
+            )
+        )
     rows.append(f"<b>{e(L('sites'))}</b>")
     rows += [swatch.format(c) + e(L(role)) for role, c in ROLE_COLORS.items()]
     existing = existing_service_summary(plan)
@@ -97,10 +110,11 @@ def _legend_panel(plan: Plan, L: Labeller) -> str:
         if existing["estimated_sites"]:
             rows.append(ring.format("dashed", EXISTING_SITE_COLOR) + e(L("dashed_estimated")))
     rows.append(f"<b>{e(L('margin_db'))}</b>")
+    dash = '<i style="display:inline-block;width:14px;border-top:3px {} {};margin:0 4px 3px 0"></i>'
     rows += [
-        swatch.format(MARGIN_COLORS["good"]) + "≥ 10",
-        swatch.format(MARGIN_COLORS["fair"]) + "0 … 10",
-        swatch.format(MARGIN_COLORS["bad"]) + "&lt; 0",
+        dash.format("solid", MARGIN_COLORS["good"]) + "≥ 10",
+        dash.format("dashed", MARGIN_COLORS["fair"]) + "0 … 10",
+        dash.format("dotted", MARGIN_COLORS["bad"]) + "&lt; 0",
     ]
     rows.append(f"<b>{e(L('demand'))}: {e(L('service').lower())}</b>")
     classes = SERVICE_CLASSES if existing["present"] else SERVICE_CLASSES[1:]

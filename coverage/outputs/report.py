@@ -395,7 +395,7 @@ def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
     if not items:
         return ""
     return (
-        f'<div id="warnings" class="warnings" role="alert"><h2>⚠ {e(L["warnings"])}</h2>'
+        f'<div id="warnings" class="warnings" role="alert"><h2>⚠ {e(L["warnings_heading"])}</h2>'
         f"<ul>{items}</ul></div>\n"
     )
 

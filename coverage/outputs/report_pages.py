@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
 from coverage.outputs.regulatory import regulation_lines
-from coverage.outputs.report import technical_record_note
+from coverage.outputs.report import GAP_REASONS, technical_record_note
 from coverage.outputs.service import (
     service_notes,
     service_totals_text,
@@ -35,8 +35,10 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     Page 1: title, the plan's warnings in a box (only when it has any), totals, cost, table
     per vereda and people not covered by reason. Page 2: the service per vereda (the notes
     of :func:`~coverage.outputs.service.service_notes`, a table of households already
-    served, newly served and still unserved, and a chart of stacked bars of them; the
-    "already served" part only when the plan has existing service). Page 3: schools not
+    served, newly served and still unserved, the people not covered per vereda and reason,
+    and a chart of stacked bars of the households; the "already served" part only when the
+    plan has existing service). Together the tables of pages 1 and 2 hold every column of
+    the HTML report's vereda table. Page 3: schools not
     covered, the spectrum regulation (the operator partner a licensed band needs), models and
     assumptions. Text is drawn as text, never interpreted (the pages are built under
     :data:`~coverage.outputs.text.MATPLOTLIB_TEXT_RC`: a ``$`` stays a ``$``), and names
@@ -91,6 +93,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
         L["vereda"],
         f"{L['people']}\n{L['covered'].lower()}",
         f"{L['people']}\n{L['uncovered'].lower()}",
+        f"{L['households']}\n{L['covered'].lower()}",
         f"{L['households']}\n{L['uncovered'].lower()}",
         f"{L['schools']}\n{L['covered'].lower()}",
         f"{L['schools']}\n{L['uncovered'].lower()}",
@@ -98,9 +101,10 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     ]
     cells = [
         [
-            _wrap(r["vereda"], 24),
+            _wrap(r["vereda"], 20),
             fmt_number(r["people_covered"]),
             fmt_number(r["people_uncovered"]),
+            fmt_number(r["households_covered"]),
             fmt_number(r["households_uncovered"]),
             str(r["schools_covered"]),
             str(r["schools_uncovered"]),
@@ -128,7 +132,8 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
 
 
 def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
-    """Page 2: notes, table and stacked bars of the households by service class per vereda."""
+    """Page 2: notes, table of the households by service class per vereda, the people not
+    covered per vereda and reason, stacked bars of the households."""
     show, classes = shown_classes(summary)
     fig = plt.figure(figsize=(8.27, 11.69))
     fig.text(0.07, 0.95, L["service_per_vereda"], fontsize=13, weight="bold")
@@ -143,8 +148,9 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     ax = fig.add_axes((0.05, 0.60, 0.9, 0.24))
     ax.axis("off")
     _table(ax, cells, [L["vereda"], L["households"], *(L[c] for c in classes)], bold_last=True)
+    _reasons_per_vereda(fig, rows, L, language)
     veredas = summary["veredas"]
-    ax2 = fig.add_axes((0.30, 0.08, 0.62, 0.44))
+    ax2 = fig.add_axes((0.30, 0.05, 0.62, 0.21))
     y = list(range(len(veredas)))  # positions, not names: two veredas may share a name
     left = [0.0] * len(veredas)
     for c in classes:
@@ -158,6 +164,26 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     ax2.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
     ax2.tick_params(labelsize=8)
     return fig
+
+
+def _reasons_per_vereda(
+    fig: Figure, rows: list[dict[str, Any]], L: dict[str, str], language: str
+) -> None:
+    """The people not covered per vereda and reason (the HTML table's reason columns)."""
+    fig.text(
+        0.07, 0.565, f"{L['why_uncovered']} ({L['people'].lower()})", fontsize=11, weight="bold"
+    )
+    cols = [L["vereda"], *(_wrap(reason_label(k, language), 13) for k in GAP_REASONS)]
+    cells = [
+        [
+            _wrap(r["vereda"], 22),
+            *(fmt_number(r["uncovered_by_reason"][k]["people"]) for k in GAP_REASONS),
+        ]
+        for r in rows
+    ]
+    ax = fig.add_axes((0.05, 0.36, 0.9, 0.19))
+    ax.axis("off")
+    _table(ax, cells, cols, bold_last=True)
 
 
 def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str) -> Figure:
@@ -212,7 +238,7 @@ def _warnings_box(fig: Figure, warnings: list[str], L: dict[str, str]) -> float:
     """
     if not warnings:
         return 0.0
-    text = "\n".join([f"⚠ {L['warnings']}:", *(_wrap(f"• {w}", 100) for w in warnings)])
+    text = "\n".join([f"⚠ {L['warnings_heading']}:", *(_wrap(f"• {w}", 100) for w in warnings)])
     fig.text(
         0.07,
         0.925,

@@ -14,6 +14,7 @@ Colours are ``"#rrggbb"`` text where the writers take text (folium, matplotlib),
 
 from __future__ import annotations
 
+import colorsys
 import io
 import itertools
 import math
@@ -39,59 +40,73 @@ __all__ = [
     "EXISTING_SITE_COLOR",
     "GOOD_MARGIN_DB",
     "MARGIN_COLORS",
+    "MARGIN_DASHES",
     "MAX_DEMAND_MARKERS",
     "ROLE_COLORS",
     "RX_CLASS_COLORS",
     "RX_CLASS_EDGES_DBM",
+    "RX_CLASS_STEP_DB",
     "SERVICE_COLORS",
+    "THRESHOLD_CLASS",
     "UNCOVERED_COLOR",
+    "best_server_colors",
     "demand_cells",
     "hex_rgb",
     "hillshade",
     "margin_class",
     "palette_rgba",
+    "plan_rx_edges",
     "png_bytes",
+    "rx_class_edges",
     "rx_class_labels",
     "rx_classes",
+    "rx_legend",
+    "threshold_text",
     "to_web_mercator",
 ]
 
-#: Edges (dBm) of the received-power classes 1..5 used in maps, the class GeoTIFF and the
-#: coverage polygons: class 1 is below -105 dBm, class 5 at or above -75 dBm; 0 is no signal.
+#: Edges (dBm) of the received-power classes 1..5 of a plan that states no service threshold
+#: (a hand-built plan): class 1 is below -105 dBm, class 5 at or above -75 dBm; 0 is no
+#: signal. A plan with a threshold gets edges built on it (:func:`rx_class_edges`).
 RX_CLASS_EDGES_DBM = (-105.0, -95.0, -85.0, -75.0)
-#: RGB colours of the received-power classes 0 (no signal, transparent) to 5.
+#: Width (dB) of the received-power classes around the service threshold.
+RX_CLASS_STEP_DB = 10.0
+#: The first received-power class at or above the service threshold (:func:`rx_class_edges`).
+THRESHOLD_CLASS = 3
+#: RGB colours of the received-power classes 0 (no signal, transparent) to 5: ColorBrewer's
+#: sequential "Greens" (Brewer, C.A., colorbrewer2.org, 2002), one hue growing darker with
+#: the signal, so it reads in order under any colour-vision deficiency; no other meaning of
+#: the outputs is green (tests/outputs/test_styles.py).
 RX_CLASS_COLORS = (
     (0, 0, 0),
-    (215, 48, 39),
-    (252, 141, 89),
-    (254, 224, 139),
-    (145, 207, 96),
-    (26, 152, 80),
+    (237, 248, 233),
+    (186, 228, 179),
+    (116, 196, 118),
+    (49, 163, 84),
+    (0, 109, 44),
 )
-#: Colours of best-server areas, cycled over the access sites.
+#: The first colours of best-server areas (Paul Tol's "muted" qualitative scheme, Tol, P.,
+#: "Colour Schemes", SRON/EPS/TN/09-002, 2021); :func:`best_server_colors` adds more, so
+#: every access site has its own colour however many there are.
 BEST_SERVER_COLORS = (
-    (31, 119, 180),
-    (255, 127, 14),
-    (148, 103, 189),
-    (23, 190, 207),
-    (227, 119, 194),
-    (140, 86, 75),
-    (188, 189, 34),
-    (127, 127, 127),
+    (204, 102, 119),
+    (51, 34, 136),
+    (221, 204, 119),
+    (17, 119, 51),
+    (136, 204, 238),
+    (136, 34, 85),
+    (68, 170, 153),
+    (153, 153, 51),
+    (170, 68, 153),
 )
-#: Colours of the site roles, in the order the legends list them.
-ROLE_COLORS = {"pop": "#000000", "access": "#1f4e9e", "relay": "#7b3fa0"}
-#: Colours of demand covered and not covered.
-COVERED_COLOR = "#1a9850"
-UNCOVERED_COLOR = "#d73027"
 #: Colours of a demand point's service class (``plan.demand["service"]``): already served by
 #: an existing mobile cell (blue), newly served by the plan's sites (sky blue), still unserved
 #: (vermillion): served reads as blue, old darker than new. From Okabe & Ito's colour-blind-safe
 #: palette (Okabe, M. and Ito, K., "Color Universal Design", 2008); chosen among its triples
 #: for the largest smallest CIELAB difference under simulated protanopia, deuteranopia and
 #: tritanopia (Machado et al. 2009), about 25 (tests/outputs/test_styles.py). The green of
-#: Okabe & Ito is left out: under tritanopia it nears the blue, and it would sit on the green
-#: of the strongest coverage class. Satellite (reddish purple) and school hotspot (yellow) are
+#: Okabe & Ito is left out: under tritanopia it nears the blue, and green is the signal
+#: classes' hue. Satellite (reddish purple) and school hotspot (yellow) are
 #: from the same palette; the yellow stays at least 33 apart from the others under each
 #: simulated deficiency (the same test).
 SERVICE_COLORS = {
@@ -101,10 +116,22 @@ SERVICE_COLORS = {
     "served_satellite": "#cc79a7",
     "unserved": "#d55e00",
 }
+#: Colours of the site roles, in the order the legends list them: black, and Paul Tol's
+#: indigo and wine (Tol 2021), chosen with the link colours below by a search for the
+#: largest smallest CIELAB difference to the service and signal colours under each simulated
+#: colour-vision deficiency (at least 14, tests/outputs/test_styles.py).
+ROLE_COLORS = {"pop": "#000000", "access": "#332288", "relay": "#882255"}
+#: Colours of demand covered and not covered: the service colours of the same meaning.
+COVERED_COLOR = SERVICE_COLORS["served_new"]
+UNCOVERED_COLOR = SERVICE_COLORS["unserved"]
 #: Colour of the ring that marks an existing mobile site (the colour of the service it gives).
 EXISTING_SITE_COLOR = SERVICE_COLORS["served_existing"]
-#: A backhaul link's margin class (see :func:`margin_class`) and its colour.
-MARGIN_COLORS = {"good": "#1a9850", "fair": "#fc8d59", "bad": "#d73027"}
+#: A backhaul link's margin class (see :func:`margin_class`) and its colour: dark brown
+#: (Tol), grey and Okabe & Ito's orange; none is a service, site or signal colour, and the
+#: writers draw them solid, dashed and dotted (:data:`MARGIN_DASHES`) besides.
+MARGIN_COLORS = {"good": "#661100", "fair": "#777777", "bad": "#e69f00"}
+#: Line pattern of each margin class: SVG/Leaflet ``dash_array`` text ("" is solid).
+MARGIN_DASHES = {"good": "", "fair": "8 5", "bad": "2 5"}
 #: Margin (dB) from which a link is drawn as good; from 0 dB up to it, as fair.
 GOOD_MARGIN_DB = 10.0
 #: Above this many population points, maps draw them as an image or dots, not as markers.
@@ -146,38 +173,166 @@ def margin_class(margin_db: float) -> str:
     return "good" if margin_db >= GOOD_MARGIN_DB else "fair"
 
 
-def rx_classes(rx_dbm: NDArray[np.floating]) -> NDArray[np.uint8]:
+def rx_class_edges(threshold_dbm: float | None = None) -> tuple[float, ...]:
+    """Edges (dBm) of the received-power classes 1..5, built on the service threshold.
+
+    Parameters
+    ----------
+    threshold_dbm
+        The plan's service threshold (dBm, :attr:`coverage.plan.Plan.threshold_dbm`), or
+        None for a plan that states none.
+
+    Returns
+    -------
+    tuple of float
+        Four increasing edges. With a threshold ``t``: ``t - 10, t, t + 10, t + 20``
+        (:data:`RX_CLASS_STEP_DB`), so the threshold is the lower edge of class
+        :data:`THRESHOLD_CLASS`: classes 1-2 lie below it, 3-5 at or above it. Without one:
+        :data:`RX_CLASS_EDGES_DBM`.
+    """
+    if threshold_dbm is None or not math.isfinite(threshold_dbm):
+        return RX_CLASS_EDGES_DBM
+    t, w = float(threshold_dbm), RX_CLASS_STEP_DB
+    return (t - w, t, t + w, t + 2 * w)
+
+
+def plan_rx_edges(plan: Plan) -> tuple[float, ...]:
+    """The received-power class edges (dBm) of a plan: :func:`rx_class_edges` of its threshold.
+
+    Parameters
+    ----------
+    plan
+        The plan; its ``threshold_dbm`` (None for a hand-built plan).
+
+    Returns
+    -------
+    tuple of float
+        Four increasing edges (dBm).
+    """
+    return rx_class_edges(getattr(plan, "threshold_dbm", None))
+
+
+def rx_classes(
+    rx_dbm: NDArray[np.floating], edges_dbm: tuple[float, ...] = RX_CLASS_EDGES_DBM
+) -> NDArray[np.uint8]:
     """Classify received power into classes 0 (no signal) to 5 (strongest).
 
     Parameters
     ----------
     rx_dbm
         Received power (dBm), NaN where no signal.
+    edges_dbm
+        The four class edges (dBm), e.g. :func:`plan_rx_edges`.
 
     Returns
     -------
     numpy.ndarray of uint8
-        Same shape: 0 for NaN, else 1-5 by :data:`RX_CLASS_EDGES_DBM` (a value on an edge
-        goes to the upper class).
+        Same shape: 0 for NaN, else 1-5 by ``edges_dbm`` (a value on an edge goes to the
+        upper class).
     """
     rx = np.asarray(rx_dbm, dtype=np.float64)
-    cls = np.digitize(np.nan_to_num(rx, nan=-np.inf), RX_CLASS_EDGES_DBM) + 1
+    cls = np.digitize(np.nan_to_num(rx, nan=-np.inf), edges_dbm) + 1
     return np.where(np.isfinite(rx), cls, 0).astype(np.uint8)
 
 
-def rx_class_labels() -> list[str]:
+def _dbm(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def rx_class_labels(edges_dbm: tuple[float, ...] = RX_CLASS_EDGES_DBM) -> list[str]:
     """Text of the received-power classes 1..5.
+
+    Parameters
+    ----------
+    edges_dbm
+        The four class edges (dBm), e.g. :func:`plan_rx_edges`.
 
     Returns
     -------
     list of str
-        E.g. ``"< -105 dBm"``, ``"-95 … -85 dBm"``, ``"≥ -75 dBm"``.
+        E.g. ``"< -104 dBm"``, ``"-94 … -84 dBm"``, ``"≥ -74 dBm"`` (edges to 0.1 dB).
     """
-    e = RX_CLASS_EDGES_DBM
-    out = [f"< {e[0]:.0f} dBm"]
-    out += [f"{lo:.0f} … {hi:.0f} dBm" for lo, hi in itertools.pairwise(e)]
-    out.append(f"≥ {e[-1]:.0f} dBm")
+    e = edges_dbm
+    out = [f"< {_dbm(e[0])} dBm"]
+    out += [f"{_dbm(lo)} … {_dbm(hi)} dBm" for lo, hi in itertools.pairwise(e)]
+    out.append(f"≥ {_dbm(e[-1])} dBm")
     return out
+
+
+def threshold_text(threshold_dbm: float | None, words: str) -> str:
+    """The legend line that marks the service threshold, e.g. "service threshold −94 dBm".
+
+    Parameters
+    ----------
+    threshold_dbm
+        The service threshold (dBm); None gives "".
+    words
+        The words before the value, in the output's language (label ``service_threshold``).
+
+    Returns
+    -------
+    str
+        ``"<words> <value> dBm"``, or "" without a threshold.
+    """
+    if threshold_dbm is None or not math.isfinite(threshold_dbm):
+        return ""
+    return f"{words} {_dbm(float(threshold_dbm))} dBm"
+
+
+def rx_legend(plan: Plan, words: str) -> list[tuple[tuple[int, int, int] | None, str]]:
+    """The legend rows of the received-power classes, with the service threshold marked.
+
+    Parameters
+    ----------
+    plan
+        The plan: its class edges (:func:`plan_rx_edges`) and service threshold.
+    words
+        "service threshold" in the output's language (label ``service_threshold``).
+
+    Returns
+    -------
+    list of (colour, text)
+        One ``((r, g, b), label)`` per class 1..5, weakest first; for a plan with a
+        threshold, a ``(None, "<words> <t> dBm")`` row between the last class below it and
+        the first at or above it (the threshold is that edge).
+    """
+    texts = rx_class_labels(plan_rx_edges(plan))
+    rows: list[tuple[tuple[int, int, int] | None, str]] = list(
+        zip(RX_CLASS_COLORS[1:], texts, strict=True)
+    )
+    mark = threshold_text(getattr(plan, "threshold_dbm", None), words)
+    if mark:
+        rows.insert(THRESHOLD_CLASS - 1, (None, mark))
+    return rows
+
+
+def best_server_colors(n: int) -> tuple[tuple[int, int, int], ...]:
+    """One colour per access site for the best-server areas, all different, for any ``n``.
+
+    Parameters
+    ----------
+    n
+        Number of access sites.
+
+    Returns
+    -------
+    tuple of (int, int, int)
+        ``n`` distinct ``(r, g, b)`` (0-255): :data:`BEST_SERVER_COLORS` first, then hues a
+        golden angle (137.5°) apart at three alternating lightnesses, skipping any colour
+        already given.
+    """
+    out = list(BEST_SERVER_COLORS[:n])
+    seen = set(out)
+    k = 0
+    while len(out) < n:
+        hue = (k * 137.50776405) % 360.0 / 360.0
+        value = (0.85, 0.6, 0.4)[k % 3]
+        r, g, b = (round(255 * c) for c in colorsys.hsv_to_rgb(hue, 0.65, value))
+        k += 1
+        if (r, g, b) not in seen:
+            seen.add((r, g, b))
+            out.append((r, g, b))
+    return tuple(out)
 
 
 def hillshade(

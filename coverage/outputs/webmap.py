@@ -56,18 +56,20 @@ from coverage.outputs.service import (
     visible_classes,
 )
 from coverage.outputs.styles import (
-    BEST_SERVER_COLORS,
     EXISTING_SITE_COLOR,
     MARGIN_COLORS,
+    MARGIN_DASHES,
     MAX_DEMAND_MARKERS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
     SERVICE_COLORS,
+    best_server_colors,
     demand_cells,
     hex_rgb,
     hillshade,
     margin_class,
     palette_rgba,
+    plan_rx_edges,
     png_bytes,
     rx_classes,
     to_web_mercator,
@@ -232,7 +234,8 @@ def _add_coverage_classes(
 ) -> NDArray[np.uint8]:
     """Add the received-power classes of the best server; return them in Web Mercator."""
     rx = np.where(np.isfinite(plan.coverage_dbm), plan.coverage_dbm, np.nan).astype(np.float32)
-    cls_web, _ = to_web_mercator(rx_classes(rx), plan.terrain, nodata=0, categorical=True)
+    cls = rx_classes(rx, plan_rx_edges(plan))
+    cls_web, _ = to_web_mercator(cls, plan.terrain, nodata=0, categorical=True)
     rgba = palette_rgba(cls_web, RX_CLASS_COLORS, alpha=170)
     _image(rgba, bounds, name=L("coverage_best")).add_to(m)
     return cls_web
@@ -248,8 +251,7 @@ def _add_best_server(
     )
     n_access = len(plan.access_sites)
     if n_access:
-        colors = tuple(BEST_SERVER_COLORS[i % len(BEST_SERVER_COLORS)] for i in range(n_access))
-        rgba = palette_rgba(server_web, ((0, 0, 0), *colors), alpha=150)
+        rgba = palette_rgba(server_web, ((0, 0, 0), *best_server_colors(n_access)), alpha=150)
         _image(rgba, bounds, name=L("best_server"), show=False).add_to(m)
     return server_web
 
@@ -330,6 +332,7 @@ def _add_links(m: folium.Map, plan: Plan, ll: LatLon, L: Labeller) -> None:
             folium.PolyLine(
                 coords,
                 color=MARGIN_COLORS[margin_class(float(r.margin_db))],
+                dash_array=MARGIN_DASHES[margin_class(float(r.margin_db))] or None,
                 weight=4,
                 opacity=0.9,
             ),

@@ -82,7 +82,7 @@ def test_write_outputs_writes_every_format(written):
     _plan, out, paths = written
     expected = {
         "map", "summary_json", "summary_csv", "summary_total_csv", "summary_md", "rx_dbm_tif", "rx_class_tif",
-        "best_server_tif", "gpkg", "kmz", "sites_csv", "links_csv", "costs_csv", "static_map_png",
+        "best_server_tif", "rx_dbm_qml", "rx_class_qml", "best_server_qml", "gpkg", "kmz", "sites_csv", "links_csv", "costs_csv", "static_map_png",
         "static_map_pdf", "gap_report_html", "gap_report_pdf", "manifest",
         "profile_POP_S1", "profile_POP_R1", "profile_R1_S2", "profile_S1_R1",
     }  # fmt: skip

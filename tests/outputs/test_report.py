@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import json
+import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import matplotlib.pyplot as plt
@@ -318,6 +322,23 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     assert "⚠ Advertencias" in page
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_spanish_outputs_say_the_warnings_are_in_english(tiny_plan, language):
+    """The plan's warnings are the program's English sentences, not translated: a Spanish
+    heading says so in summary.md, the gap report (HTML and PDF pages) and the map's box."""
+    from coverage.outputs import webmap
+
+    plan = dataclasses.replace(tiny_plan, warnings=(WARNING,))
+    s = report.summarize(plan)
+    heading = labels.label("warnings_heading", language)
+    assert ("en inglés" in heading) == (language == "es")
+    assert f"## ⚠ {heading}" in report.summary_markdown(s, language=language)
+    assert f"<h2>⚠ {heading}</h2>" in report.gap_report_html(s, language=language)
+    assert f"⚠ {heading}:" in _page_texts(report_pages.gap_report_figures(s, language=language))
+    page = webmap.map_html(webmap.coverage_map(plan, language=language))
+    assert f"<b>⚠ {heading}</b>" in page
+
+
 def test_a_plan_without_warnings_shows_no_warnings_heading(tiny_plan):
     s = report.summarize(tiny_plan)
     assert s["warnings"] == []
@@ -361,3 +382,72 @@ def test_no_uncovered_school_reads_ninguna_in_spanish(tiny_plan):
     assert '<td colspan="4">ninguna</td>' in es and "ninguno" not in es
     assert '<td colspan="4">none</td>' in report.gap_report_html(s, language="en")
     assert "ninguna" in _page_texts(report_pages.gap_report_figures(s, language="es"))
+
+
+def _pdf_cells(pdf, page: int) -> set[str]:
+    """The texts of the table cells on one PDF page, from pdftotext's word boxes.
+
+    Words on one baseline closer than 6 pt form one line of a cell; lines centred on the
+    same x, one under the other, form one cell (a header wrapped over lines).
+    """
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext not found: apt-get install poppler-utils"
+    xml = subprocess.run(
+        [pdftotext, "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    words = sorted(
+        (float(y1), float(x0), float(x1), html.unescape(w))
+        for x0, x1, y1, w in re.findall(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xml
+        )
+    )
+    rows: list[list] = []  # words on one baseline (yMax within 1.5 pt), left to right
+    for word in words:
+        if rows and word[0] - rows[-1][0][0] < 1.5:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    lines: list[list] = []  # [y, x0, x1, text]
+    for row in rows:
+        for _y, x0, x1, w in sorted(row, key=lambda t: t[1]):
+            last = lines[-1] if lines else None
+            if last is not None and last[0] == row[0][0] and -1.0 < x0 - last[2] < 6.0:
+                # no space before a glyph drawn on its own (a ligature such as "fi")
+                gap = " " if x0 - last[2] > 1.0 else ""
+                last[2], last[3] = x1, f"{last[3]}{gap}{w}"
+            else:
+                lines.append([row[0][0], x0, x1, w])
+    cells: list[list] = []  # [y of the last line, centre x, text]
+    for y, x0, x1, text in sorted(lines):
+        centre = (x0 + x1) / 2
+        above = [c for c in cells if abs(c[1] - centre) < 2.0 and 4.0 < y - c[0] < 14.0]
+        if above:
+            above[-1][0], above[-1][2] = y, f"{above[-1][2]} {text}"
+        else:
+            cells.append([y, centre, text])
+    return {" ".join(c[2].split()) for c in cells}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_gap_report_pdf_has_every_column_of_the_html_vereda_table(tiny_plan, tmp_path, language):
+    """Each header of the HTML vereda table is a column of a PDF table: the counts on page 1
+    (households covered too), the people not covered by reason on page 2."""
+    from coverage.outputs import export
+
+    paths = export.write_outputs(tiny_plan, tmp_path, language=language, formats=["gap_report"])
+    page = paths["gap_report_html"].read_text(encoding="utf-8")
+    thead = re.search(r'<table id="veredas"><thead><tr>(.*?)</tr>', page)
+    assert thead is not None
+    headers = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", thead.group(1))]
+    uncovered = labels.label("uncovered", language)
+    reasons = [h.split(": ", 1)[1] for h in headers if h.startswith(f"{uncovered}: ")]
+    counts = [h for h in headers if not h.startswith(f"{uncovered}: ")]
+    assert len(reasons) == len(REASONS) - 1 and len(counts) == 8
+    assert (
+        f"{labels.label('households', language)} {labels.label('covered', language).lower()}"
+        in counts
+    )
+    page1, page2 = _pdf_cells(paths["gap_report_pdf"], 1), _pdf_cells(paths["gap_report_pdf"], 2)
+    assert [h for h in counts if h not in page1] == [], sorted(page1)
+    assert [r for r in reasons if r not in page2] == [], sorted(page2)

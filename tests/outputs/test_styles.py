@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import shutil
 import subprocess
 
@@ -79,8 +81,57 @@ def test_margin_classes_and_colours():
     assert [styles.margin_class(m) for m in (25.0, 10.0, 9.9, 0.0, -0.1, float("nan"))] == [
         "good", "good", "fair", "fair", "bad", "bad",
     ]  # fmt: skip
-    assert styles.hex_rgb(styles.COVERED_COLOR) == styles.RX_CLASS_COLORS[5]
-    assert styles.hex_rgb(styles.UNCOVERED_COLOR) == styles.RX_CLASS_COLORS[1]
+    # covered and uncovered demand are the served and unserved service classes, not signal
+    assert styles.SERVICE_COLORS["served_new"] == styles.COVERED_COLOR
+    assert styles.SERVICE_COLORS["unserved"] == styles.UNCOVERED_COLOR
+
+
+@pytest.mark.parametrize("threshold", [-94.0, -86.0, -100.5, -110.0, -70.0])
+def test_service_threshold_is_a_class_edge(threshold):
+    """The threshold is the lower edge of class THRESHOLD_CLASS: nothing below it is drawn in
+    a served class, nothing at or above it in an unserved one, and the legend says so."""
+    edges = styles.rx_class_edges(threshold)
+    assert threshold in edges and list(edges) == sorted(edges)
+    rx = np.array([threshold - 0.01, threshold, threshold + 0.01, threshold - 25, threshold + 40])
+    cls = styles.rx_classes(rx, edges)
+    assert cls.tolist() == [2, 3, 3, 1, 5]
+    labels = styles.rx_class_labels(edges)
+    assert labels[styles.THRESHOLD_CLASS - 1].startswith(f"{threshold:g} … ")
+    assert labels[styles.THRESHOLD_CLASS - 2].endswith(f" … {threshold:g} dBm")
+
+
+def test_legend_marks_the_threshold(tiny_plan):
+    plan = dataclasses.replace(tiny_plan, threshold_dbm=-94.0)
+    rows = styles.rx_legend(plan, "service threshold")
+    assert len(rows) == 6 and rows[2] == (None, "service threshold -94 dBm")
+    assert [c for c, _ in rows if c is not None] == list(styles.RX_CLASS_COLORS[1:])
+    assert all(c is not None for c, _ in styles.rx_legend(tiny_plan, "x"))  # no threshold
+
+
+def test_best_server_colours_are_distinct_for_many_sites():
+    for n in (1, 9, 10, 30, 254):
+        colors = styles.best_server_colors(n)
+        assert len(colors) == n and len(set(colors)) == n
+        assert all(0 <= v <= 255 for c in colors for v in c)
+
+
+def _meanings() -> dict[str, str]:
+    """Every categorical meaning of the outputs and its colour, signal classes included."""
+    out = {f"service:{k}": v for k, v in styles.SERVICE_COLORS.items()}
+    out |= {f"role:{k}": v for k, v in styles.ROLE_COLORS.items()}
+    out |= {f"link:{k}": v for k, v in styles.MARGIN_COLORS.items()}
+    out |= {
+        f"signal:{i}": "#{:02x}{:02x}{:02x}".format(*c)
+        for i, c in enumerate(styles.RX_CLASS_COLORS[1:], start=1)
+    }
+    return out
+
+
+def test_no_two_meanings_share_a_colour():
+    colours = [c.lower() for c in _meanings().values()]
+    assert len(set(colours)) == len(colours)
+    # the aliases are the same meaning under another name
+    assert styles.SERVICE_COLORS["served_existing"] == styles.EXISTING_SITE_COLOR
 
 
 #: Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
@@ -117,3 +168,16 @@ def test_service_colours_stay_apart_for_colour_blind_readers(vision):
         for b in colors[i + 1 :]:
             d = np.linalg.norm(_lab(a, CVD_MATRICES[vision]) - _lab(b, CVD_MATRICES[vision]))
             assert d >= 20.0, (vision, a, b, d)
+
+
+@pytest.mark.parametrize("vision", sorted(CVD_MATRICES))
+def test_meanings_stay_apart_for_colour_blind_readers(vision):
+    """Service, role and link colours differ from each other and from the signal classes by
+    at least 14 (CIELAB Delta E 1976) under each simulated colour-vision deficiency; signal
+    classes, a sequential ramp, are compared with the others only."""
+    m = _meanings()
+    for (ka, a), (kb, b) in itertools.combinations(m.items(), 2):
+        if ka.startswith("signal:") and kb.startswith("signal:"):
+            continue
+        d = np.linalg.norm(_lab(a, CVD_MATRICES[vision]) - _lab(b, CVD_MATRICES[vision]))
+        assert d >= 14.0, (vision, ka, kb, d)

@@ -106,7 +106,9 @@ def test_map_shows_the_warnings_in_a_box_under_the_title(tiny_plan):
     page = webmap.map_html(webmap.coverage_map(plan, language="es"))
     box = re.search(r'<div id="coverage-warnings" role="alert"[^>]*>(.*?)</ul></div>', page)
     assert box is not None
-    assert box.group(1).startswith("<b>⚠ Advertencias</b>")
+    assert box.group(1).startswith(
+        "<b>⚠ Advertencias (en inglés, como las registra el planificador)</b>"
+    )
     assert f"<li>{html.escape(WARNING)}</li><li>Second warning.</li>" in box.group(1)
     assert WARNING not in page  # escaped: the browser shows the markup as text
     assert page.index('id="coverage-title"') < box.start() < page.index('id="coverage-legend"')
@@ -216,3 +218,17 @@ def test_popups_show_whole_people_and_no_people_for_schools(tiny_plan):
     assert schools and not [t for t in schools if "Personas" in t or "Hogares" in t]
     people = re.findall(r"<th>Personas</th><td>([^<]*)</td>", "".join(texts))
     assert people and all(re.fullmatch(r"[\d,]+", n) for n in people), people
+
+
+def test_legend_marks_the_threshold_and_names_the_best_servers(tiny_plan):
+    plan = dataclasses.replace(tiny_plan, threshold_dbm=-94.0)
+    page = webmap.map_html(webmap.coverage_map(plan, language="en"))
+    legend = page[page.index('id="coverage-legend"') :]
+    at = [legend.index(t) for t in ("-104 … -94 dBm", "service threshold -94 dBm", "-94 … -84 dBm")]
+    assert at == sorted(at)  # the threshold between the last class below it and the first above
+    for sid, (r, g, b) in zip(
+        plan.access_sites["site_id"].astype(str),
+        styles.best_server_colors(len(plan.access_sites)),
+        strict=True,
+    ):
+        assert f"background:rgb({r},{g},{b})" in legend and f"</i>{sid}" in legend
