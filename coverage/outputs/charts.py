@@ -43,6 +43,7 @@ from coverage.outputs.styles import (
     rx_classes,
 )
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.words import Subdivision, plan_words
 from coverage.plan import Plan
 from coverage.radio.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 
@@ -260,7 +261,7 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         _draw_sites(ax, plan)
         _frame(ax, plan.terrain.bounds)
         _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
-        _add_legend(fig, language)
+        _add_legend(fig, language, plan_words(plan, language))
         _add_captions(fig, plan, language, title)
     return fig
 
@@ -408,8 +409,8 @@ def _draw_scale_bar_and_north(
     )
 
 
-def _add_legend(fig: Figure, language: str) -> None:
-    """The legend right of the map: signal classes, roles, link margins, demand, veredas."""
+def _add_legend(fig: Figure, language: str, words: Subdivision) -> None:
+    """The legend right of the map: signal classes, roles, link margins, demand, sub-districts."""
     links = label("links", language)
     handles: list[Any] = [
         Patch(color=(c[0] / 255.0, c[1] / 255.0, c[2] / 255.0), alpha=0.7, label=t)
@@ -444,7 +445,7 @@ def _add_legend(fig: Figure, language: str) -> None:
             ms=11,
             label=label("schools", language),
         ),
-        Line2D([], [], color="#222222", lw=1, label=label("veredas", language)),
+        Line2D([], [], color="#222222", lw=1, label=label("veredas", language, words)),
     ]
     fig.legend(
         handles=handles,

@@ -14,7 +14,12 @@ from typing import Any
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.labels import (
+    fmt_number,
+    fmt_share,
+    labels,
+    reason_label,
+)
 from coverage.outputs.regulatory import regulation_lines
 from coverage.outputs.report import technical_record_note
 from coverage.outputs.service import (
@@ -25,6 +30,7 @@ from coverage.outputs.service import (
 )
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.words import subdivision_names
 
 __all__ = ["gap_report_figures"]
 
@@ -60,7 +66,7 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     with plt.rc_context(MATPLOTLIB_TEXT_RC):  # each text keeps it when saved later
         return [
             _gap_totals_page(summary, L, language),
