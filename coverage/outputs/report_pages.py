@@ -18,6 +18,7 @@ from coverage.outputs.labels import (
     fmt_number,
     fmt_share,
     labels,
+    layer_label,
     reason_label,
 )
 from coverage.outputs.regulatory import regulation_lines
@@ -200,7 +201,8 @@ def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str)
         text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
     text += ["", f"{L['data_sources']}:"]
     text += [
-        _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])
+        _wrap(f"• {layer_label(x['layer'], L)}: {x['source'] or x['file']}", 95)
+        for x in summary.get("sources", [])
     ]
     fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
     return fig2
