@@ -94,7 +94,7 @@ def test_labels_fill_the_word_and_leave_other_placeholders():
         assert not VEREDA_RE.search(text) and "{sub" not in text.lower()
 
 
-def barrio_plan(**words: str) -> Plan:
+def barrio_plan(subdivision_plural: str = "", subdivision_en: str = "") -> Plan:
     """The tiny plan of a territory of barrios, its layer files named without "vereda"."""
     plan = build_tiny_plan()
     area = dataclasses.replace(
@@ -106,7 +106,8 @@ def barrio_plan(**words: str) -> Plan:
             "veredas": LayerSpec(file="tiny/barrios.geojson"),
             "schools": LayerSpec(file="tiny/schools.geojson"),
         },
-        **words,
+        subdivision_plural=subdivision_plural,
+        subdivision_en=subdivision_en,
     )
     return dataclasses.replace(plan, scenario=dataclasses.replace(plan.scenario, area=area))
 
