@@ -30,7 +30,7 @@ from coverage.outputs.words import (
     subdivision_words,
 )
 from coverage.plan import Plan
-from coverage.scenario import LayerSpec
+from coverage.scenario import LayerSpec, load_area
 from tests.helpers import build_tiny_plan
 
 VEREDA_RE = re.compile("vereda", re.IGNORECASE)
@@ -176,3 +176,21 @@ def test_a_plural_that_names_another_layer_gets_a_layer_of_its_own():
     plan = barrio_plan(subdivision_plural="sites")
     assert export.subdivision_layer(plan) == "subdivisions"
     assert export.subdivision_layer(barrio_plan()) == "barrios"
+
+
+def test_the_area_file_gives_the_words(tmp_path):
+    area = tmp_path / "area.toml"
+    layers = "".join(f'[layers.{k}]\nfile = "{k}.x"\n' for k in ("dem", "veredas", "schools"))
+    area.write_text(
+        'name = "Distrito de prueba"\ncrs = "EPSG:9377"\nsubdivision = "sector"\n'
+        'subdivision_en = "district"\n[population]\ntotal_people = 100\n' + layers,
+        encoding="utf-8",
+    )
+    spec = load_area(area)
+    plan = dataclasses.replace(
+        build_tiny_plan(),
+        scenario=dataclasses.replace(build_tiny_plan().scenario, area=spec),
+    )
+    assert plan_words(plan, "es") == Subdivision("sector", "sectores")
+    assert plan_words(plan, "en") == Subdivision("district", "districts")
+    assert export.subdivision_layer(plan) == "sectores"  # file and layer names: the area's word
