@@ -194,7 +194,12 @@ class AreaSpec:
     ``school_outside_field`` names a boolean field of the schools layer that is false for a
     school outside the area ("": every school of the layer is the area's); a field the layer
     lacks is an error. ``name`` is the territory's name and ``subdivision`` what its
-    sub-districts are called (vereda, barrio, sector ...): the outputs' titles show both.
+    sub-districts are called (vereda, barrio, sector ...): the outputs' titles show the
+    name, and every label, heading, column header, file, layer and KML folder name says the
+    word. ``subdivision_plural`` is its plural ("": the regular Spanish rule, barrio ->
+    barrios, sector -> sectores); ``subdivision_en`` and ``subdivision_en_plural`` the words
+    of the English outputs ("": the local word and its plural, as a proper noun)
+    (:func:`coverage.outputs.words.subdivision_words`).
     """
 
     name: str
@@ -202,6 +207,9 @@ class AreaSpec:
     layers: dict[str, LayerSpec]
     population: PopulationFacts
     subdivision: str = "vereda"
+    subdivision_plural: str = ""
+    subdivision_en: str = ""
+    subdivision_en_plural: str = ""
     margin_m: float = 3000.0
     school_outside_field: str = ""
     max_void_share: float = MAX_VOID_SHARE

@@ -3,8 +3,8 @@
 :func:`area_toml` writes the area description of a folder :func:`coverage.inputs.newarea.new_area`
 filled (its layers beside it, so unchecked and without sha256); :func:`scenario_toml` writes
 the bundled Palmitas scenario (the commented template of every key) with the territory's
-name, point of presence, and the budget, candidate count and time limit scaled to its area
-by :func:`scaled_defaults`, the rule stated in the file as the ASSUMPTION it is.
+name, point of presence, and the budget (scaled by area and by households, the larger),
+candidate count and time limit (by area) of :func:`scaled_defaults`, the rule stated in the file as the ASSUMPTION it is.
 """
 
 from __future__ import annotations
@@ -21,11 +21,22 @@ from coverage.scenario import default_scenario_path
 if TYPE_CHECKING:
     from coverage.inputs.newarea import LayerInput, NewAreaRequest
 
-__all__ = ["PALMITAS_AREA_KM2", "AreaFigures", "area_toml", "scaled_defaults", "scenario_toml"]
+__all__ = [
+    "PALMITAS_AREA_KM2",
+    "PALMITAS_HOUSEHOLDS",
+    "AreaFigures",
+    "area_toml",
+    "scaled_defaults",
+    "scenario_toml",
+]
 
 #: Area of corregimiento 50, San Sebastián de Palmitas (km2, in EPSG:9377), to which the
 #: bundled scenario's budget, candidate count and time limit belong.
 PALMITAS_AREA_KM2 = 57.8
+#: Households of corregimiento 50 in 2026, the demand of the bundled scenario's budget: the
+#: household table of data/palmitas/area.toml (``layers.households``, rows "hogares" /
+#: "Total", Alcaldía de Medellín DAP, Proyecciones de Hogares y Viviendas 2018-2030).
+PALMITAS_HOUSEHOLDS = 1296.0
 #: Bounds of the scaled candidate count and time limit (s). ASSUMPTION: fewer than 50 terrain
 #: candidates miss ridges; above 2,000 the coverage matrix outgrows a laptop; the time limit
 #: is never below the template's, nor above 10 minutes.
@@ -71,25 +82,31 @@ def _template_value(text: str, key: str) -> float:
     return float(found.group(1))
 
 
-def scaled_defaults(area_km2: float) -> tuple[float, int, float]:
+def scaled_defaults(area_km2: float, households: float = 0.0) -> tuple[float, int, float]:
     """The bundled scenario's budget, candidate count and time limit scaled to an area.
 
     Parameters
     ----------
     area_km2
         Area of the boundary (km2).
+    households
+        Households of the territory in the projection year (0 when unknown: the budget is
+        then scaled by area alone).
 
     Returns
     -------
     budget_usd, max_candidates, time_limit_s
-        ASSUMPTION, proportional to the area: the template's values times
-        ``area_km2 / PALMITAS_AREA_KM2`` (the same cost and candidates per km2 as the
-        Palmitas default); the budget to 1,000 USD, the candidates within 50-2,000, the
-        time limit (s) at least the template's and at most 600 s.
+        ASSUMPTION. The budget is the template's times the larger of
+        ``area_km2 / PALMITAS_AREA_KM2`` (the same cost per km2: towers to reach a sparse
+        territory) and ``households / PALMITAS_HOUSEHOLDS`` (the same cost per household:
+        the sites, capacity and terminals a dense territory's demand needs), to 1,000 USD;
+        the candidates scale by area within 50-2,000; the time limit (s) by area, at least
+        the template's and at most 600 s.
     """
     text = default_scenario_path().read_text(encoding="utf-8")
     factor = area_km2 / PALMITAS_AREA_KM2
-    budget = max(1000.0, float(round(_template_value(text, "budget_usd") * factor, -3)))
+    demand = max(factor, households / PALMITAS_HOUSEHOLDS)
+    budget = max(1000.0, float(round(_template_value(text, "budget_usd") * demand, -3)))
     low, high = _CANDIDATES
     candidates = min(high, max(low, round(_template_value(text, "max_candidates") * factor)))
     base_s = _template_value(text, "time_limit_s")
@@ -128,6 +145,9 @@ def area_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
         "# sha256). They are derived from the inputs: do not commit them where those may not go.",
         f"name = {_s(request.name)}",
         f"subdivision = {_s(word)}            # what the sub-districts are called in the outputs",
+        '# subdivision_plural = ""       # "": the regular Spanish plural (sector -> sectores)',
+        '# subdivision_en = ""           # "": the word above in English outputs too',
+        '# subdivision_en_plural = ""    # "": the regular English plural of subdivision_en',
         f"crs = {_s(request.crs)}",
         f"margin_m = {request.margin_m!r}           # terrain and candidates this far around",
         'school_outside_field = ""      # schools.geojson holds only the schools inside',
@@ -199,7 +219,7 @@ def scenario_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
     request
         What :func:`coverage.inputs.newarea.new_area` was given (name, PoP, margin).
     figures
-        What it derived (the area, for :func:`scaled_defaults`).
+        What it derived (the area and the households, for :func:`scaled_defaults`).
 
     Returns
     -------
@@ -213,12 +233,18 @@ def scenario_toml(request: NewAreaRequest, figures: AreaFigures) -> str:
         The bundled scenario lacks a line this replaces.
     """
     text = default_scenario_path().read_text(encoding="utf-8")
-    budget, candidates, time_s = scaled_defaults(figures.area_km2)
+    budget, candidates, time_s = scaled_defaults(figures.area_km2, figures.households)
+    by_area = figures.area_km2 / PALMITAS_AREA_KM2
+    by_households = figures.households / PALMITAS_HOUSEHOLDS
     rule = (
-        f"# ASSUMPTION (new-area): budget_usd, max_candidates and time_limit_s are the Palmitas "
-        f"default's scaled by\n# area, {figures.area_km2:.1f} km2 / {PALMITAS_AREA_KM2} km2 "
-        "(the same cost and candidates per km2; candidates within\n# 50-2,000, time limit "
-        "30-600 s). A denser or poorer territory needs its own figures.\n"
+        "# ASSUMPTION (new-area): budget_usd is the Palmitas default's times the larger of two\n"
+        f"# scalings: by area, {figures.area_km2:.1f} km2 / {PALMITAS_AREA_KM2} km2 = "
+        f"{by_area:.2f} (the same cost per km2),\n# and by households (the demand), "
+        f"{figures.households:,.0f} / {PALMITAS_HOUSEHOLDS:,.0f} = {by_households:.2f} (the "
+        "same cost per household);\n# here by "
+        f"{'households' if by_households > by_area else 'area'}. max_candidates and "
+        "time_limit_s scale by area (candidates within\n# 50-2,000, time limit 30-600 s). "
+        "A territory poorer or harder to reach needs its own figures.\n"
     )
     pop = request.pop
     changes = {

@@ -195,7 +195,7 @@ def area_demand(
     )
     year = projection.year if projection else facts.year
     model = (
-        f"dwellings: households per vereda ({paths[HOUSEHOLDS].name if projection else 'none'}, {year}) "
+        f"dwellings: households per sub-district ({paths[HOUSEHOLDS].name if projection else 'none'}, {year}) "
         f"shared over {'the points of ' + paths[DWELLINGS].name if dwellings is not None else 'habitable cells'}, "
         f"{pph:.2f} people per household"
         + (f" (vintage {projection.vintage})" if projection and projection.vintage else "")
@@ -339,7 +339,7 @@ def dwelling_demand(
         sentences.insert(
             0,
             f"Demand from {int(keep.sum()):,} dwelling points ({layer}), one demand point each: "
-            "each vereda's households are shared equally over the points its polygon holds, "
+            "each sub-district's households are shared equally over the points its polygon holds, "
             f"at {people_per_household:.2f} people per household. Schools are priority demand "
             "points without population of their own.",
         )
@@ -488,10 +488,10 @@ def _spread(
             )
             where = gpd.points_from_xy(blocks["x"], blocks["y"])
             weight = blocks["n"].to_numpy() / blocks["n"].sum()
-            keys = [f"vereda-{v}-cell-{int(b)}" for b in blocks.index]
+            keys = [f"sub-{v}-cell-{int(b)}" for b in blocks.index]
         else:
             where = [veredas.geometry.iloc[v].representative_point()]
-            weight, keys = np.ones(1), [f"vereda-{v}-point"]
+            weight, keys = np.ones(1), [f"sub-{v}-point"]
         frames.append(
             gpd.GeoDataFrame(
                 {
@@ -523,12 +523,12 @@ def _spread_sentence(
     if no_layer:
         return (
             f"No dwellings layer (area layer `{DWELLINGS}`): ASSUMPTION the {total:,.0f} "
-            f"households of the table are spread uniformly over each vereda's {limits}."
+            f"households of the table are spread uniformly over each sub-district's {limits}."
         )
     names = [str(veredas["name"].iloc[v]) for v in spread]
     return (
-        f"ASSUMPTION: veredas {names} have {total:,.0f} households in the table but no "
-        f"dwelling point; they are spread uniformly over each vereda's {limits}."
+        f"ASSUMPTION: sub-districts {names} have {total:,.0f} households in the table but no "
+        f"dwelling point; they are spread uniformly over each sub-district's {limits}."
     )
 
 

@@ -254,7 +254,8 @@ def read_projection(paths: dict[str, Path], area: AreaSpec, params: DemandParams
     total_hh = float(households.sum())
     when = " (the current calendar year, as [demand] year = 0 asks)" if params.year == 0 else ""
     sentences = [
-        f"Households per vereda: {total_hh:,.0f} in {year}{when} over {len(households)} veredas "
+        f"Households per sub-district: {total_hh:,.0f} in {year}{when} over {len(households)} "
+        "sub-districts "
         f"({hh_path.name}: {hh_spec.source or 'no source given'})."
     ]
     facts = area.population

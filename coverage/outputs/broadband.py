@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share
+from coverage.outputs.labels import fmt_number, fmt_share, labels
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import subdivision_names
 from coverage.plan import Plan
 
 __all__ = [
@@ -313,7 +314,7 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
     bb = summary.get("broadband")
     if not bb:
         return ""
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     e = functools.partial(safe_text, sink="html")
     vhead, shead = _heads(L)
 
@@ -363,7 +364,7 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
     bb = summary.get("broadband")
     if not bb:
         return []
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     md = functools.partial(safe_text, sink="markdown")
     vhead, shead = _heads(L)
 

@@ -45,6 +45,7 @@ from coverage.outputs.styles import (
     rx_legend,
 )
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.words import Subdivision, plan_words
 from coverage.plan import Plan
 from coverage.radio.visibility import EARTH_RADIUS_M, earth_bulge_m, fresnel_radius_m
 
@@ -262,7 +263,7 @@ def static_map_figure(plan: Plan, *, language: str = "es", title: str | None = N
         _draw_sites(ax, plan)
         _frame(ax, plan.terrain.bounds)
         _draw_scale_bar_and_north(ax, plan.terrain.bounds, language)
-        legend = _add_legend(fig, plan, language)
+        legend = _add_legend(fig, plan, language, plan_words(plan, language))
         _add_captions(fig, plan, language, title, below=_bottom(fig, legend))
     return fig
 
@@ -417,9 +418,9 @@ def _draw_scale_bar_and_north(
     )
 
 
-def _add_legend(fig: Figure, plan: Plan, language: str) -> Any:
+def _add_legend(fig: Figure, plan: Plan, language: str, words: Subdivision) -> Any:
     """The legend right of the map: signal classes (and the service threshold), roles, link
-    margins, demand, veredas."""
+    margins, demand, sub-districts."""
     links = label("links", language)
     handles: list[Any] = [
         Line2D([], [], color="black", lw=1.5, label=t)
@@ -457,7 +458,7 @@ def _add_legend(fig: Figure, plan: Plan, language: str) -> Any:
             ms=11,
             label=label("schools", language),
         ),
-        Line2D([], [], color="#222222", lw=1, label=label("veredas", language)),
+        Line2D([], [], color="#222222", lw=1, label=label("veredas", language, words)),
     ]
     return fig.legend(
         handles=handles,

@@ -302,7 +302,7 @@ def cost_items_html(summary: dict[str, Any], L: dict[str, str]) -> str:
     return (
         f'<table id="cost-items"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
         f'<p class="note">{e(L["cost_shared_note"])}</p>'
-        f'<table id="cost-veredas"><thead><tr>{vhead}</tr></thead><tbody>{vrows}</tbody></table>'
+        f'<table id="cost-subdivisions"><thead><tr>{vhead}</tr></thead><tbody>{vrows}</tbody></table>'
     )
 
 

@@ -2,7 +2,7 @@
 
 :func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
-colour tables, overviews; a QGIS `.qml` style beside each), a GeoPackage (sites, links, demand, veredas, coverage and
+colour tables, overviews; a QGIS `.qml` style beside each), a GeoPackage (sites, links, demand, sub-districts, coverage and
 best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
 for Google Earth, a CSV site list, the installers' link table (CSV; :mod:`coverage.outputs.linktable`), one profile chart per backhaul link, a static map (PNG and
 PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
@@ -65,6 +65,7 @@ from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
 from coverage.outputs.qgisstyle import write_layer_styles, write_raster_styles
 from coverage.outputs.text import csv_table, safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "SET_BYTES_PER_LINK",
     "estimate_set_bytes",
     "sites_table",
+    "subdivision_layer",
     "write_geopackage",
     "write_manifest",
     "write_outputs",
@@ -148,7 +150,10 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str 
 
     Layers ``sites``, ``links``, ``link_table`` (the installers' table,
     :func:`coverage.outputs.linktable.link_layer`), ``demand`` (every column of ``plan.demand``, the service
-    ones too), ``veredas``, ``coverage`` (signal-class polygons), ``best_server`` (areas per
+    ones too, its ``vereda`` and ``vereda_id`` as ``subdivision`` and ``subdivision_id``), the
+    sub-districts (the layer named by the area's plural, ASCII: ``veredas`` for Palmitas,
+    ``barrios`` for barrios; fields ``subdivision_id`` and ``name``), ``coverage``
+    (signal-class polygons), ``best_server`` (areas per
     access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
     the working CRS, and a
     non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
@@ -175,8 +180,8 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str 
         "sites": plan.sites,
         "links": plan.links,
         "link_table": link_layer(plan),
-        "demand": plan.demand,
-        "veredas": plan.veredas,
+        "demand": plan.demand.rename(columns=_SUBDIVISION_FIELDS),
+        subdivision_layer(plan): plan.veredas.rename(columns=_SUBDIVISION_FIELDS),
         "coverage": classes,
         "best_server": servers,
     }
@@ -202,6 +207,41 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str 
         pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
         write_layer_styles(plan, tmp, language)
     return Path(path)
+
+
+#: The sub-district fields of the GeoPackage and of hotspots.csv, by one name for every
+#: territory.
+_SUBDIVISION_FIELDS = {"vereda": "subdivision", "vereda_id": "subdivision_id"}
+#: The GeoPackage's other layers: a sub-district plural among them names its layer otherwise.
+_LAYERS = (
+    "sites",
+    "links",
+    "link_table",
+    "demand",
+    "coverage",
+    "best_server",
+    "existing_sites",
+    "run_info",
+)
+
+
+def subdivision_layer(plan: Plan) -> str:
+    """The name of the GeoPackage layer of the plan's sub-districts.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    str
+        The area's plural for them as ASCII (:attr:`coverage.outputs.words.Subdivision.file_word`:
+        ``veredas`` for Palmitas, ``barrios``), or ``subdivisions`` when that is the name of
+        another layer.
+    """
+    word = plan_words(plan, "es").file_word
+    return "subdivisions" if word in _LAYERS else word
 
 
 def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -445,7 +485,7 @@ def _writers(plan: Plan, root: Path, language: str) -> dict[str, Callable[[], di
     p = functools.partial(safe_path, root)
     return {
         "map": lambda: _write_map(plan, root, language),
-        "summary": lambda: _write_summary(summary, root, language),
+        "summary": lambda: _write_summary(plan, summary, root, language),
         "geotiff": lambda: {
             **write_rasters(plan, root),
             **write_raster_styles(plan, root, language),
@@ -471,7 +511,7 @@ def _hotspots_csv(plan: Plan, p: Callable[[str], Path]) -> dict[str, Path]:
     if hot is None or not len(hot):
         return {}
     ll = hot.to_crs("EPSG:4326")
-    table = pd.DataFrame(hot.drop(columns="geometry")).assign(
+    table = pd.DataFrame(hot.drop(columns="geometry").rename(columns=_SUBDIVISION_FIELDS)).assign(
         lon_deg=ll.geometry.x.round(6), lat_deg=ll.geometry.y.round(6)
     )
     return {"hotspots_csv": write_text(p("hotspots.csv"), csv_table(table.round(2)))}
@@ -492,14 +532,15 @@ def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
     return {"map": write_text(safe_path(root, "map.html"), page)}
 
 
-def _write_summary(summary: dict[str, Any], root: Path, language: str) -> dict[str, Path]:
+def _write_summary(
+    plan: Plan, summary: dict[str, Any], root: Path, language: str
+) -> dict[str, Path]:
     text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     p = functools.partial(safe_path, root)
+    table = f"summary_{plan_words(plan, 'es').file_word}.csv"  # summary_veredas.csv: Palmitas
     return {
         "summary_json": write_text(p("summary.json"), text),
-        "summary_csv": write_text(
-            p("summary_veredas.csv"), summarytable.summary_csv(summary, language=language)
-        ),
+        "summary_csv": write_text(p(table), summarytable.summary_csv(summary, language=language)),
         "summary_total_csv": write_text(
             p("summary_total.csv"), summarytable.total_csv(summary, language=language)
         ),

@@ -48,6 +48,7 @@ from coverage.outputs.styles import (
     to_web_mercator,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
 __all__ = ["kml_color", "kml_document", "kmz_bytes"]
@@ -182,7 +183,7 @@ def kml_document(
     ScenarioError
         Unknown language.
     """
-    L = labeller(language)
+    L = labeller(language, plan_words(plan, language))
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.heading}")
@@ -233,7 +234,7 @@ def kml_color(color: str, alpha: int = 255) -> str:
 
 
 def _styles(doc: ET.Element) -> None:
-    """The shared styles: one per site role, link margin class, demand state, and veredas."""
+    """The shared styles: one per site role, link margin class, demand state, and the sub-districts."""
     for role, color in ROLE_COLORS.items():
         _style(doc, f"site_{role}", icon=kml_color(color), line=kml_color(color), width=2)
     for margin, color in MARGIN_COLORS.items():
@@ -241,7 +242,7 @@ def _styles(doc: ET.Element) -> None:
     _style(doc, "demand_covered", icon=kml_color(COVERED_COLOR))
     _style(doc, "demand_uncovered", icon=kml_color(UNCOVERED_COLOR))
     _style(doc, "hotspot", icon=kml_color(SERVICE_COLORS["served_hotspot"]))
-    _style(doc, "vereda", line="ff222222", poly="00ffffff", width=2)
+    _style(doc, "subdivision", line="ff222222", poly="00ffffff", width=2)
     _style(doc, "existing_site", icon=kml_color(EXISTING_SITE_COLOR), line=kml_color("#000000"))
 
 
@@ -365,7 +366,7 @@ def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
             pm,
             [
                 ("kind", r.kind),
-                ("vereda", r.vereda),
+                ("subdivision", r.vereda),
                 ("population", float(r.population)),
                 ("households", float(r.households)),
                 ("covered", bool(r.covered)),
@@ -412,7 +413,7 @@ def _vereda_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
     for r in plan.veredas.to_crs("EPSG:4326").itertuples():
         pm = _sub(folder, "Placemark")
         _sub(pm, "name", r.name)
-        _sub(pm, "styleUrl", "#vereda")
+        _sub(pm, "styleUrl", "#subdivision")
         geoms = list(r.geometry.geoms) if isinstance(r.geometry, MultiPolygon) else [r.geometry]
         parent = _sub(pm, "MultiGeometry") if len(geoms) > 1 else pm
         for g in geoms:

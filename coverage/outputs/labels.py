@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from coverage.errors import ScenarioError
+from coverage.outputs.words import VEREDA, Subdivision
 
 __all__ = [
     "LABELS",
@@ -26,18 +27,23 @@ __all__ = [
     "fmt_share",
     "label",
     "labeller",
+    "labels",
+    "layer_label",
     "reason_label",
 ]
 
 #: A label function of one language: key -> text.
 Labeller = Callable[[str], str]
 
-#: Labels of every output, in Spanish and English.
+
+#: Labels of every output, in Spanish and English; ``{sub}``, ``{subs}``, ``{Sub}`` and
+#: ``{Subs}`` stand for the sub-districts' word (:meth:`Subdivision.forms`), filled by
+#: :func:`labels`, :func:`label` and :func:`labeller`.
 LABELS: dict[str, dict[str, str]] = {
     "es": {
         "title": "Cobertura de conectividad rural",
         "gap_title": "Informe de brechas de cobertura",
-        "vereda": "Vereda",
+        "vereda": "{Sub}",
         "people": "Personas",
         "households": "Hogares",
         "schools": "Escuelas",
@@ -68,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "source": "Fuente",
         "cost_assumed": "El {share} del costo se basa en precios SUPUESTOS (sin cotización pública): es una estimación para comparar escenarios, no un presupuesto.",
         "cost_not_itemised": "Plan sin rubros de costo: solo se suman los costos de sitios y enlaces.",
-        "cost_shared_note": "Reparto por vereda: cada sitio de acceso según los hogares nuevos que atiende en ella; cada terminal satelital a su vereda; lo compartido (relevos, enlaces, punto de presencia, núcleo, tránsito IP) según la parte de hogares nuevos de cada vereda.",
+        "cost_shared_note": "Reparto por {sub}: cada sitio de acceso según los hogares nuevos que atiende en cada {sub}; cada terminal satelital a su {sub}; lo compartido (relevos, enlaces, punto de presencia, núcleo, tránsito IP) según la parte de hogares nuevos de cada {sub}.",
         "sites": "Sitios",
         "links": "Enlaces de backhaul",
         "models": "Modelos",
@@ -87,7 +93,7 @@ LABELS: dict[str, dict[str, str]] = {
         "best_server": "Mejor servidor",
         "demand_covered": "Demanda con cobertura",
         "demand_uncovered": "Demanda sin cobertura",
-        "veredas": "Veredas",
+        "veredas": "{Subs}",
         "margin_db": "Margen (dB)",
         "clearance": "Despeje de Fresnel",
         "length_km": "Longitud (km)",
@@ -123,7 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "served_hotspot": "Con punto Wi-Fi público",
         "served_satellite": "Con terminal satelital",
         "unserved": "Aún sin servicio",
-        "service_per_vereda": "Servicio por vereda",
+        "service_per_vereda": "Servicio por {sub}",
         "households_by_service": "Hogares por servicio",
         "existing_sites": "Sitios móviles existentes",
         "existing_summary": "Servicio móvil existente (sitios: {n}; operadores: {operators}).",
@@ -204,7 +210,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Rural connectivity coverage",
         "gap_title": "Coverage gap report",
-        "vereda": "Vereda",
+        "vereda": "{Sub}",
         "people": "People",
         "households": "Households",
         "schools": "Schools",
@@ -235,7 +241,7 @@ LABELS: dict[str, dict[str, str]] = {
         "source": "Source",
         "cost_assumed": "{share} of the cost rests on ASSUMED prices (no public quote): an estimate to compare scenarios, not a budget.",
         "cost_not_itemised": "A plan without cost items: only the sites' and links' costs are summed.",
-        "cost_shared_note": "Per vereda: each access site by the new households it serves there; each satellite terminal to its vereda; the shared rest (relays, links, point of presence, core, IP transit) by each vereda's share of new households.",
+        "cost_shared_note": "Per {sub}: each access site by the new households it serves there; each satellite terminal to its {sub}; the shared rest (relays, links, point of presence, core, IP transit) by each {sub}'s share of new households.",
         "sites": "Sites",
         "links": "Backhaul links",
         "models": "Models",
@@ -253,7 +259,7 @@ LABELS: dict[str, dict[str, str]] = {
         "best_server": "Best server",
         "demand_covered": "Demand covered",
         "demand_uncovered": "Demand not covered",
-        "veredas": "Veredas",
+        "veredas": "{Subs}",
         "margin_db": "Margin (dB)",
         "clearance": "Fresnel clearance",
         "length_km": "Length (km)",
@@ -289,7 +295,7 @@ LABELS: dict[str, dict[str, str]] = {
         "served_hotspot": "Public Wi-Fi hotspot",
         "served_satellite": "Satellite terminal",
         "unserved": "Still unserved",
-        "service_per_vereda": "Service per vereda",
+        "service_per_vereda": "Service per {sub}",
         "households_by_service": "Households by service",
         "existing_sites": "Existing mobile sites",
         "existing_summary": "Existing mobile service (sites: {n}; operators: {operators}).",
@@ -393,7 +399,41 @@ def check_language(language: str) -> str:
     return language
 
 
-def label(key: str, language: str = "es") -> str:
+def labels(language: str, words: Subdivision = VEREDA) -> dict[str, str]:
+    """Every label of ``language``, the sub-districts called ``words``.
+
+    Parameters
+    ----------
+    language
+        "es" or "en".
+    words
+        What the sub-districts are called (:func:`subdivision_words`).
+
+    Returns
+    -------
+    dict
+        Key -> label, as :data:`LABELS` with its placeholders filled.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown language (see :func:`check_language`).
+    """
+    return _labels(check_language(language), words)
+
+
+@functools.cache
+def _labels(language: str, words: Subdivision) -> dict[str, str]:
+    forms = words.forms()
+    out = {}
+    for key, text in LABELS[language].items():
+        for token, value in forms.items():
+            text = text.replace(token, value)
+        out[key] = text
+    return out
+
+
+def label(key: str, language: str = "es", words: Subdivision = VEREDA) -> str:
     """The label ``key`` in ``language``.
 
     Parameters
@@ -402,6 +442,8 @@ def label(key: str, language: str = "es") -> str:
         A key of :data:`LABELS`; an unknown key is returned as it is.
     language
         "es" or "en".
+    words
+        What the sub-districts are called (:func:`subdivision_words`).
 
     Returns
     -------
@@ -413,28 +455,49 @@ def label(key: str, language: str = "es") -> str:
     ScenarioError
         Unknown language (see :func:`check_language`).
     """
-    return LABELS[check_language(language)].get(key, key)
+    return labels(language, words).get(key, key)
 
 
-def labeller(language: str) -> Labeller:
+def labeller(language: str, words: Subdivision = VEREDA) -> Labeller:
     """The label function of one language, checked once.
 
     Parameters
     ----------
     language
         "es" or "en".
+    words
+        What the sub-districts are called (:func:`subdivision_words`).
 
     Returns
     -------
     Labeller
-        ``key -> label(key, language)``.
+        ``key -> label(key, language, words)``.
 
     Raises
     ------
     ScenarioError
         Unknown language (see :func:`check_language`).
     """
-    return functools.partial(label, language=check_language(language))
+    return functools.partial(label, language=check_language(language), words=words)
+
+
+def layer_label(layer: str, L: dict[str, str]) -> str:
+    """How the outputs name an input layer of the area file.
+
+    Parameters
+    ----------
+    layer
+        A key of the area file's ``[layers]`` ("dem", "veredas", "schools" ...).
+    L
+        The labels (:func:`labels`).
+
+    Returns
+    -------
+    str
+        The sub-districts' plural for ``veredas`` (the key every area file uses, whatever
+        the territory calls them), else ``layer`` itself.
+    """
+    return L["veredas"] if layer == "veredas" else layer
 
 
 def reason_label(reason: str, language: str) -> str:

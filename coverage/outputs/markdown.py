@@ -18,10 +18,17 @@ from typing import Any
 
 from coverage.outputs.broadband import broadband_markdown
 from coverage.outputs.costs import cost_markdown
-from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.labels import (
+    fmt_number,
+    fmt_share,
+    labels,
+    layer_label,
+    reason_label,
+)
 from coverage.outputs.regulatory import regulation_markdown
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import subdivision_names
 
 __all__ = ["summary_markdown"]
 
@@ -48,7 +55,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     md = functools.partial(safe_text, sink="markdown")
     lines = [f"# {L['title']}: {md(summary['heading'])}", ""]
     lines += _md_warnings(summary, L)
@@ -154,7 +161,7 @@ def _md_notes(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
     lines += [f"- {md(a)}" for a in summary["assumptions"]]
     lines += ["", f"## {L['data_sources']}", ""]
     lines += [
-        f"- **{md(x['layer'])}** ({md(x['file'])}): {md(x['source'])}"
+        f"- **{md(layer_label(x['layer'], L))}** ({md(x['file'])}): {md(x['source'])}"
         + (f" — {md(x['licence'])}" if x["licence"] else "")
         for x in summary.get("sources", [])
     ]

@@ -22,6 +22,7 @@ from coverage.outputs.styles import (
     rx_legend,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
 __all__ = ["panels_html"]
@@ -51,7 +52,7 @@ def panels_html(plan: Plan, language: str) -> str:
         Unknown language.
     """
     e = functools.partial(safe_text, sink="html")
-    L = labeller(language)
+    L = labeller(language, plan_words(plan, language))
     title = (
         '<div id="coverage-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
         "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"

@@ -40,6 +40,7 @@ from coverage.outputs.files import safe_path, write_text
 from coverage.outputs.labels import Labeller, labeller
 from coverage.outputs.service import SERVICE_CLASSES
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
 __all__ = [
@@ -358,7 +359,8 @@ def vector_qml(plan: Plan, layer: str, language: str = "es") -> str | None:
         The plan.
     layer
         A layer name of :func:`coverage.outputs.export.write_geopackage`: ``demand``,
-        ``sites``, ``links``, ``link_table``, ``veredas``, ``coverage``, ``best_server`` or
+        ``sites``, ``links``, ``link_table``, the sub-districts' layer (``veredas`` for
+        Palmitas, the area's plural, or ``subdivisions``), ``coverage``, ``best_server`` or
         ``existing_sites``.
     language
         "es" or "en" for the category names.
@@ -379,6 +381,9 @@ def vector_qml(plan: Plan, layer: str, language: str = "es") -> str | None:
         "links": lambda: _links_qml("margin_db"),
         "link_table": lambda: _links_qml("fade_margin_db"),
         "veredas": _veredas_qml,
+        # the sub-district layer is named by the area's plural (export.subdivision_layer)
+        plan_words(plan, "es").file_word: _veredas_qml,
+        "subdivisions": _veredas_qml,
         "coverage": lambda: _classes_qml(plan, L),
         "best_server": lambda: _servers_qml(plan),
         "existing_sites": _existing_qml,

@@ -32,7 +32,15 @@ from coverage.outputs.broadband import (
     has_broadband,
 )
 from coverage.outputs.costs import cost_items_html, cost_lead, cost_summary, vereda_costs
-from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.labels import (
+    LABELS,
+    check_language,
+    fmt_number,
+    fmt_share,
+    labels,
+    layer_label,
+    reason_label,
+)
 from coverage.outputs.markdown import summary_markdown
 from coverage.outputs.regulatory import regulation_html, regulation_summary
 from coverage.outputs.service import (
@@ -45,6 +53,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import plan_words, subdivision_names
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -144,6 +153,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "name": plan.name,
         "territory": plan.territory,
         "subdivision": plan.subdivision,
+        "subdivision_words": _subdivision_words(plan),
         "heading": plan.heading,
         "crs": plan.crs,
         "warnings": [str(w) for w in plan.warnings],
@@ -163,6 +173,12 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "metrics": jsonable(plan.metrics),
     }
     return jsonable(summary)  # one cleaning of every text, however deep
+
+
+def _subdivision_words(plan: Plan) -> dict[str, dict[str, str]]:
+    """What the sub-districts are called in each language (the area file's words)."""
+    words = {language: plan_words(plan, language) for language in LABELS}
+    return {k: {"singular": w.singular, "plural": w.plural} for k, w in words.items()}
 
 
 def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -308,12 +324,12 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     e = functools.partial(safe_text, sink="html")
     t = summary["totals"]
     head, body = _html_vereda_table(summary, L, language)
     school_rows = _html_school_rows(summary, L, language)
-    models, assumptions, sources = _html_notes(summary)
+    models, assumptions, sources = _html_notes(summary, L)
     record = technical_record_note(summary, language=language)
     if record is not None:  # one language per report: no English model text in Spanish
         technical = f'<h2>{e(L["models"])}</h2><p id="technical-record">{e(record)}</p>'
@@ -338,7 +354,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <p id="service-totals">{e(service_totals_text(summary, language=language))}</p>
 <p id="cost-lead">{e(cost_lead(summary, L))}</p>
 <h2>{e(L["veredas"])}</h2>
-<table id="veredas"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<table id="subdivisions"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 <h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
@@ -455,13 +471,14 @@ def _html_school_rows(summary: dict[str, Any], L: dict[str, str], language: str)
     )
 
 
-def _html_notes(summary: dict[str, Any]) -> tuple[str, str, str]:
-    """The list items of the models, the assumptions and the data sources."""
+def _html_notes(summary: dict[str, Any], L: dict[str, str]) -> tuple[str, str, str]:
+    """The list items of the models, the assumptions and the data sources (the sub-district
+    layer by the territory's word)."""
     e = functools.partial(safe_text, sink="html")
     models = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in summary["models"].items())
     assumptions = "".join(f"<li>{e(a)}</li>" for a in summary["assumptions"])
     sources = "".join(
-        f"<li><b>{e(x['layer'])}</b> ({e(x['file'])}): {e(x['source'])}"
+        f"<li><b>{e(layer_label(x['layer'], L))}</b> ({e(x['file'])}): {e(x['source'])}"
         + (f" — {e(x['licence'])}" if x["licence"] else "")
         + "</li>"
         for x in summary.get("sources", [])

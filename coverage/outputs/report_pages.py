@@ -14,7 +14,13 @@ from typing import Any
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from coverage.outputs.labels import LABELS, check_language, fmt_number, fmt_share, reason_label
+from coverage.outputs.labels import (
+    fmt_number,
+    fmt_share,
+    labels,
+    layer_label,
+    reason_label,
+)
 from coverage.outputs.regulatory import regulation_lines
 from coverage.outputs.report import GAP_REASONS, technical_record_note
 from coverage.outputs.service import (
@@ -25,6 +31,7 @@ from coverage.outputs.service import (
 )
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.words import subdivision_names
 
 __all__ = ["gap_report_figures"]
 
@@ -62,7 +69,7 @@ def gap_report_figures(summary: dict[str, Any], *, language: str = "es") -> list
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     with plt.rc_context(MATPLOTLIB_TEXT_RC):  # each text keeps it when saved later
         return [
             _gap_totals_page(summary, L, language),
@@ -220,7 +227,8 @@ def _gap_schools_page(summary: dict[str, Any], L: dict[str, str], language: str)
         text += [_wrap(f"• {a}", 95) for a in summary["assumptions"]]
     text += ["", f"{L['data_sources']}:"]
     text += [
-        _wrap(f"• {x['layer']}: {x['source'] or x['file']}", 95) for x in summary.get("sources", [])
+        _wrap(f"• {layer_label(x['layer'], L)}: {x['source'] or x['file']}", 95)
+        for x in summary.get("sources", [])
     ]
     fig2.text(0.07, 0.58, "\n".join(text), fontsize=8.5, va="top", linespacing=1.4)
     return fig2

@@ -4,8 +4,8 @@
 :func:`coverage.planning.rollout.schedule_rollout`; :func:`rollout_map_figure` draws what is
 built and who is connected by the end of one year, in the style of the printable map of
 :mod:`coverage.outputs.charts` (hillshade, veredas, scale bar, north arrow), and
-:func:`write_rollout` writes ``rollout.csv`` (the years), ``rollout_veredas.csv`` (households
-connected per vereda and year), ``rollout.md`` (the notes and the years) and
+:func:`write_rollout` writes ``rollout.csv`` (the years), ``rollout_<plural>.csv`` (households
+connected per sub-district and year; ``rollout_veredas.csv`` for Palmitas), ``rollout.md`` (the notes and the years) and
 ``rollout_year_<N>.png``. Every name from an input passes
 :func:`~coverage.outputs.text.safe_text` for its sink.
 
@@ -41,6 +41,7 @@ from coverage.outputs.files import safe_path, save_figure, write_text
 from coverage.outputs.labels import check_language, fmt_number, fmt_share, label
 from coverage.outputs.styles import MAX_DEMAND_MARKERS, SERVICE_COLORS, hillshade
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, csv_table, safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 from coverage.planning.rollout import LastMile, Rollout, schedule_rollout
 
@@ -376,19 +377,19 @@ def write_rollout(
     -------
     dict
         Output key -> path: ``rollout_csv`` (``rollout.csv``, the years table),
-        ``rollout_veredas_csv`` (``rollout_veredas.csv``: households newly connected per
-        vereda by the end of each year, and the one-shot plan's), ``rollout_md``
+        ``rollout_subdivisions_csv`` (``rollout_<plural>.csv``, e.g. ``rollout_veredas.csv``
+        for Palmitas: households newly connected per sub-district, column ``subdivision``,
+        by the end of each year, and the one-shot plan's), ``rollout_md``
         (``rollout.md``: the notes, among them the budget assumption, and the years) and
         ``rollout_year_<N>`` (``rollout_year_<N>.png``, one map per year).
     """
     check_language(language)
     root = Path(out_dir)
-    veredas = result.per_vereda_year.reset_index()
+    per_sub = result.per_vereda_year.reset_index().rename(columns={"vereda": "subdivision"})
+    name = f"rollout_{plan_words(plan, 'es').file_word}.csv"
     out = {
         "rollout_csv": write_text(safe_path(root, "rollout.csv"), csv_table(result.years)),
-        "rollout_veredas_csv": write_text(
-            safe_path(root, "rollout_veredas.csv"), csv_table(veredas)
-        ),
+        "rollout_subdivisions_csv": write_text(safe_path(root, name), csv_table(per_sub)),
         "rollout_md": write_text(safe_path(root, "rollout.md"), _markdown(plan, result, language)),
     }
     for year in range(1, len(result.years) + 1):

@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coverage.outputs.labels import LABELS, check_language, fmt_number
+from coverage.outputs.labels import fmt_number, labels
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import subdivision_names
 from coverage.plan import Plan
 
 __all__ = [
@@ -361,7 +362,7 @@ def service_notes(summary: Mapping[str, Any], *, language: str = "es") -> list[s
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     ex = summary.get("existing_service", {})
     if not ex.get("present", False):
         return [L["no_existing_note"]]
@@ -395,7 +396,7 @@ def service_totals_text(summary: Mapping[str, Any], *, language: str = "es") -> 
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     show, classes = shown_classes(summary)
     _, parts = shown_counts(summary["totals"], "households", **show)
     shown = " · ".join(f"{L[c]} {fmt_number(p)}" for c, p in zip(classes, parts, strict=True))
@@ -430,7 +431,7 @@ def service_table_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     e = functools.partial(safe_text, sink="html")
     show, classes = shown_classes(summary)
     heads = [L["vereda"]]
@@ -477,7 +478,7 @@ def service_chart_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     e = functools.partial(safe_text, sink="html")
     show, classes = shown_classes(summary)
     largest = max((float(r["households_total"]) for r in summary["veredas"]), default=0.0)
@@ -522,7 +523,7 @@ def service_markdown(summary: Mapping[str, Any], *, language: str = "es") -> lis
     ScenarioError
         Unknown language.
     """
-    L = LABELS[check_language(language)]
+    L = labels(language, subdivision_names(summary, language))
     md = functools.partial(safe_text, sink="markdown")
     show, classes = shown_classes(summary)
     lines = ["", f"## {L['service_per_vereda']}", ""]

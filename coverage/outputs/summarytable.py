@@ -4,7 +4,9 @@
 the plan's totals in a file of their own, so that a column summed in a spreadsheet counts
 each person once. Headers are in the report's language (Spanish snake_case for ``"es"``,
 English for ``"en"``: the service classes and reasons take their words from
-:mod:`coverage.outputs.labels`); people and households are whole numbers, each row's parts
+:mod:`coverage.outputs.labels`), the first two by the territory's word for its
+sub-districts (``id_vereda, vereda`` for Palmitas, ``id_barrio, barrio`` for barrios; in
+English ``vereda_id, vereda``); people and households are whole numbers, each row's parts
 adding up to its totals (:func:`coverage.outputs.service.whole_parts`), and the totals are
 the sums of the rows shown. The share of people covered is a percentage (one decimal) and
 money is whole US dollars.
@@ -28,13 +30,13 @@ from coverage.outputs.labels import check_language, label, reason_label
 from coverage.outputs.report import GAP_REASONS
 from coverage.outputs.service import SERVICE_CLASSES, whole_parts
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import subdivision_names
 
 __all__ = ["summary_columns", "summary_csv", "summary_rows", "total_csv"]
 
-#: The fixed columns, by their English name, with their Spanish header.
+#: The fixed columns, by their English name, with their Spanish header (the first two name
+#: the sub-district by the territory's word: :func:`_header`).
 _FIXED_ES = {
-    "vereda_id": "id_vereda",
-    "vereda": "vereda",
     "people_total": "personas_total",
     "people_covered": "personas_cubiertas",
     "people_uncovered": "personas_no_cubiertas",
@@ -91,8 +93,13 @@ def summary_columns() -> tuple[str, ...]:
     )
 
 
-def _header(column: str, language: str) -> str:
-    """The header of ``column`` in ``language``: the English name, or its Spanish one."""
+def _header(column: str, language: str, word: str) -> str:
+    """The header of ``column`` in ``language``: the English name, or its Spanish one; the
+    sub-district's columns by ``word`` (its singular as a slug: ``vereda``, ``id_vereda``)."""
+    if column in ("vereda", "vereda_id"):
+        if column == "vereda":
+            return word
+        return f"{word}_id" if language == "en" else f"id_{word}"
     if language == "en":
         return column
     if column in _FIXED_ES:
@@ -173,11 +180,12 @@ def _usd(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def _csv(rows: Sequence[Mapping[str, Any]], language: str) -> str:
+def _csv(rows: Sequence[Mapping[str, Any]], language: str, summary: Mapping[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     columns = summary_columns()
-    writer.writerow([_header(c, language) for c in columns])
+    word = _slug(subdivision_names(summary, language).singular) or "subdivision"
+    writer.writerow([_header(c, language, word) for c in columns])
     for r in rows:
         writer.writerow(
             [
@@ -219,7 +227,7 @@ def summary_csv(summary: Mapping[str, Any], *, language: str = "es") -> str:
         Unknown language.
     """
     rows, _ = summary_rows(summary)
-    return _csv(rows, check_language(language))
+    return _csv(rows, check_language(language), summary)
 
 
 def total_csv(summary: Mapping[str, Any], *, language: str = "es") -> str:
@@ -244,4 +252,4 @@ def total_csv(summary: Mapping[str, Any], *, language: str = "es") -> str:
         Unknown language.
     """
     _, total = summary_rows(summary)
-    return _csv([{**total, "vereda": label("total", language)}], check_language(language))
+    return _csv([{**total, "vereda": label("total", language)}], check_language(language), summary)

@@ -75,6 +75,7 @@ from coverage.outputs.styles import (
     to_web_mercator,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
 __all__ = [
@@ -168,7 +169,7 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     ScenarioError
         Unknown language.
     """
-    L = labeller(language)
+    L = labeller(language, plan_words(plan, language))
     m = _blank_map()
     bounds = _add_terrain(m, plan.terrain, L)
     cls_web = _add_coverage_classes(m, plan, bounds, L)

@@ -25,14 +25,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from coverage.inputs.areafiles import scaled_defaults
 from coverage.inputs.dem import check_dem
 from coverage.scenario import default_scenario_path
 
 __all__ = [
     "CODES",
     "INSIDE_FIELD",
-    "PALMITAS_AREA_KM2",
-    "PALMITAS_BUDGET_USD",
     "POPULATION_YEAR",
     "Territory",
     "build_area",
@@ -43,10 +42,6 @@ __all__ = [
 CODES = {"50": "San Sebastián de Palmitas", "60": "San Cristóbal", "70": "Altavista"}
 #: Boolean field written into the schools layer: the school lies in a chosen corregimiento.
 INSIDE_FIELD = "dentro_area"
-#: Area of corregimiento 50 (km2), to which the default scenario's budget belongs.
-PALMITAS_AREA_KM2 = 57.8
-#: Budget (USD) of the default Palmitas scenario.
-PALMITAS_BUDGET_USD = 120_000.0
 #: Year of the population and household projections used.
 POPULATION_YEAR = 2026
 #: The population vintage used (the other one, ``post_covid_19``, is higher).
@@ -254,8 +249,9 @@ def build_area(
         The scenario's ``[candidates] max_candidates`` (terrain candidates; schools come on
         top).
     budget_usd
-        The scenario's budget (USD); None scales the default Palmitas budget,
-        :data:`PALMITAS_BUDGET_USD`, by area from :data:`PALMITAS_AREA_KM2` (to 1,000 USD).
+        The scenario's budget (USD); None scales the default Palmitas scenario's budget
+        as ``coverage-plan new-area`` does (:func:`coverage.inputs.areafiles.scaled_defaults`:
+        by area or by households, the larger, to 1,000 USD).
     margin_m
         The area's ``margin_m`` (m): the terrain extends this far around the boundary.
     outside_margin_m
@@ -306,9 +302,9 @@ def build_area(
     if problems:
         raise ValueError("; ".join(problems))
     area_km2 = float(work.area) / 1e6
-    if budget_usd is None:
-        budget_usd = float(round(PALMITAS_BUDGET_USD * area_km2 / PALMITAS_AREA_KM2, -3))
     population = population_2026(codes, shared)
+    if budget_usd is None:
+        budget_usd = scaled_defaults(area_km2, float(population[1]))[0]
     (out_dir / "area.toml").write_text(_area_toml(name, margin_m, population), encoding="utf-8")
     scenario_name = f"medellin-{'-'.join(codes)}-lte700-c{max_candidates}"
     scenario = out_dir / "scenario.toml"

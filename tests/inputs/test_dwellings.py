@@ -123,10 +123,10 @@ def test_vereda_with_households_but_no_points_is_spread_over_its_habitable_cells
         params=DemandParams(resolution_m=150.0),
     )
     assert _per_vereda(demand) == pytest.approx({"1": 12.0, "2": 30.0})
-    spread = demand[demand["demand_id"].str.startswith("vereda-1-cell-")]
+    spread = demand[demand["demand_id"].str.startswith("sub-1-cell-")]
     assert len(spread) == 50  # 25 x 50 cells of 30 m in 150 m blocks: 5 x 10
     assert (spread["vereda"] == "East").all()
-    assert "ASSUMPTION: veredas ['East'] have 30 households in the table but no dwelling" in (
+    assert "ASSUMPTION: sub-districts ['East'] have 30 households in the table but no dwelling" in (
         " ".join(sentences)
     )
 
@@ -234,7 +234,7 @@ def test_dwellings_without_tables_share_the_typed_total(
     assert demand.points["population"].sum() == pytest.approx(1000.0)
     assert (demand.points["kind"] == "population").sum() == 3
     assert expected in " ".join(demand.assumptions)
-    assert demand.model.startswith("dwellings: households per vereda (none")
+    assert demand.model.startswith("dwellings: households per sub-district (none")
 
 
 def test_palmitas_demand_is_its_dwellings_and_the_2026_households(mirror: Path) -> None:

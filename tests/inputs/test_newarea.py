@@ -10,6 +10,7 @@ import pytest
 
 from coverage.cli import main
 from coverage.errors import InputError, ScenarioError
+from coverage.inputs.areafiles import PALMITAS_AREA_KM2, PALMITAS_HOUSEHOLDS, scaled_defaults
 from coverage.inputs.arearequest import read_request
 from coverage.inputs.newarea import LayerInput, NewAreaRequest, TableInput, new_area
 from coverage.scenario import load_scenario
@@ -140,3 +141,27 @@ def test_request_with_unknown_key_names_it(tmp_path: Path) -> None:
     request.write_text('name = "X"\nbudget = 3\n', encoding="utf-8")
     with pytest.raises(ScenarioError, match="budget is not a key"):
         read_request(request)
+
+
+def test_budget_scales_by_area_or_households_whichever_is_larger() -> None:
+    # the Palmitas default: 1,000,000 USD for 57.8 km2 and 1,296 households
+    assert scaled_defaults(PALMITAS_AREA_KM2, PALMITAS_HOUSEHOLDS)[0] == 1_000_000.0
+    # a territory ten times denser on the same area: ten times the budget
+    assert scaled_defaults(PALMITAS_AREA_KM2, 10 * PALMITAS_HOUSEHOLDS)[0] == 10_000_000.0
+    # a sparse territory twice as large: the area rules
+    assert scaled_defaults(2 * PALMITAS_AREA_KM2, 100.0)[0] == 2_000_000.0
+    assert scaled_defaults(2 * PALMITAS_AREA_KM2)[0] == 2_000_000.0  # households unknown
+    # candidates and the time limit stay by area
+    assert (
+        scaled_defaults(PALMITAS_AREA_KM2, 10 * PALMITAS_HOUSEHOLDS)[1:]
+        == (scaled_defaults(PALMITAS_AREA_KM2)[1:])
+    )
+
+
+def test_altavista_budget_is_scaled_by_its_households(mirror: Path, tmp_path: Path) -> None:
+    built = new_area(_altavista(mirror), tmp_path / "altavista")
+    scenario = load_scenario(built.scenario)
+    # 11,887 households against Palmitas' 1,296 outweigh 28.6 km2 against 57.8 km2
+    assert scenario.placement.budget_usd == round(1_000_000 * 11_887 / 1_296, -3)
+    text = built.scenario.read_text(encoding="utf-8")
+    assert "the larger of two" in text and "here by households" in text

@@ -161,14 +161,14 @@ def test_summary_markdown_shows_plain_text_as_it_is(tiny_plan):
 
 
 class _Cells(HTMLParser):
-    """Collect the text of the cells of the table with id="veredas"."""
+    """Collect the text of the cells of the table with id="subdivisions"."""
 
     def __init__(self):
         super().__init__()
         self.rows, self._in, self._cell = [], False, None
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("id", "veredas") in attrs:
+        if tag == "table" and ("id", "subdivisions") in attrs:
             self._in = True
         elif self._in and tag == "tr":
             self.rows.append([])

@@ -81,7 +81,7 @@ def test_writers_give_the_tables_the_notes_and_one_map_per_year(tiny_plan, tmp_p
     r = rollout(tiny_plan, 8000.0, 3)  # too little for S2: the notes say so
     paths = write_rollout(tiny_plan, r, tmp_path, language="en")
     assert sorted(paths) == sorted(
-        ["rollout_csv", "rollout_veredas_csv", "rollout_md"]
+        ["rollout_csv", "rollout_subdivisions_csv", "rollout_md"]
         + [f"rollout_year_{y}" for y in (1, 2, 3)]
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -96,9 +96,9 @@ def test_writers_give_the_tables_the_notes_and_one_map_per_year(tiny_plan, tmp_p
     assert {"spend_usd", "budget_cumulative_usd", "people_connected", "share_of_one_shot"} <= set(
         years[0]
     )
-    with paths["rollout_veredas_csv"].open(encoding="utf-8", newline="") as f:
+    with paths["rollout_subdivisions_csv"].open(encoding="utf-8", newline="") as f:
         veredas = list(csv.DictReader(f))
-    assert [v["vereda"] for v in veredas] == ["La Suiza", "Potrera Miserenga"]
+    assert [v["subdivision"] for v in veredas] == ["La Suiza", "Potrera Miserenga"]
     assert [v["year_3"] for v in veredas] == ["20.0", "0.0"]
     text = paths["rollout_md"].read_text(encoding="utf-8")
     assert CARRY_OVER_ASSUMPTION in text
@@ -111,8 +111,8 @@ def test_names_from_the_inputs_are_made_safe_in_the_csv(tiny_plan, tmp_path):
     demand = tiny_plan.demand.assign(vereda=tiny_plan.demand["vereda"].replace("La Suiza", "=1+1"))
     plan = dataclasses.replace(tiny_plan, demand=demand)
     paths = write_rollout(plan, rollout(plan, 1e6, 1), tmp_path)
-    with paths["rollout_veredas_csv"].open(encoding="utf-8", newline="") as f:
-        cells = [row["vereda"] for row in csv.DictReader(f)]
+    with paths["rollout_subdivisions_csv"].open(encoding="utf-8", newline="") as f:
+        cells = [row["subdivision"] for row in csv.DictReader(f)]
     assert "=1+1" not in cells and any(c.endswith("=1+1") for c in cells)
 
 
