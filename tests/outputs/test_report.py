@@ -437,7 +437,7 @@ def test_gap_report_pdf_has_every_column_of_the_html_vereda_table(tiny_plan, tmp
 
     paths = export.write_outputs(tiny_plan, tmp_path, language=language, formats=["gap_report"])
     page = paths["gap_report_html"].read_text(encoding="utf-8")
-    thead = re.search(r'<table id="veredas"><thead><tr>(.*?)</tr>', page)
+    thead = re.search(r'<table id="subdivisions"><thead><tr>(.*?)</tr>', page)
     assert thead is not None
     headers = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", thead.group(1))]
     uncovered = labels.label("uncovered", language)
