@@ -273,7 +273,7 @@ def school_hotspots(
         The candidates (none when no school reaches an eligible household).
     """
     school = np.nonzero((demand["kind"] == "school").to_numpy())[0]
-    xy = np.column_stack([demand.geometry.x, demand.geometry.y]).astype(np.float64)
+    xy = _xy(demand)
     reach = hotspot_reach(xy[school], xy, walk_radius_m, hotspot_eligible(demand, aim))
     keep = np.asarray(reach.sum(axis=1)).ravel() > 0
     names = tuple(str(demand["name"].iloc[j]) for j in school[keep])
@@ -337,9 +337,9 @@ def plaza_hotspots(
     if not (np.isfinite(feed_radius_m) and feed_radius_m > 0):
         msg = f"hotspot feed_radius_m must be a positive distance (m), got {feed_radius_m}."
         raise InputError(msg)
-    xy = np.column_stack([demand.geometry.x, demand.geometry.y]).astype(np.float64)
+    xy = _xy(demand)
     feeds = np.nonzero((demand["kind"] != "school").to_numpy())[0]
-    pxy = np.column_stack([plazas.geometry.x, plazas.geometry.y]).astype(np.float64)
+    pxy = _xy(plazas)
     if feeds.size == 0 or pxy.shape[0] == 0:
         return _no_hotspots(len(demand), weight)
     dist, nearest = cKDTree(xy[feeds]).query(pxy, distance_upper_bound=feed_radius_m)
@@ -359,6 +359,11 @@ def plaza_hotspots(
         kinds=("plaza",) * idx.size,
         at_xy=pxy[idx],
     )
+
+
+def _xy(points: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Point coordinates (m, the layer's CRS), shape (n, 2)."""
+    return np.column_stack([points.geometry.x, points.geometry.y]).astype(np.float64)
 
 
 def _no_hotspots(n_points: int, weight: float) -> HotspotOption:
