@@ -315,15 +315,15 @@ def _check_position(args: argparse.Namespace) -> None:
         )
         if given
     ]
+    for a, b in (("x", "y"), ("lon", "lat")):
+        if (getattr(args, a) is None) != (getattr(args, b) is None):
+            msg = f"--{a} and --{b} go together; give both."
+            raise InputError(msg)
     if len(forms) != 1:
         msg = (
             f"Give the site as one of --x/--y, --lon/--lat or --sites FILE; got {forms or 'none'}."
         )
         raise InputError(msg)
-    for a, b in (("x", "y"), ("lon", "lat")):
-        if (getattr(args, a) is None) != (getattr(args, b) is None):
-            msg = f"--{a} and --{b} go together; give both."
-            raise InputError(msg)
     if getattr(args, "count", None) is not None and args.sites is None:
         msg = "--count counts the sites of --sites FILE; give --sites, or leave --count out."
         raise InputError(msg)
@@ -350,8 +350,19 @@ def _sites(
         rows = [SiteRow(Path(args.out).stem, x, y, geographic, height_m or 0.0)]
     else:
         rows = read_site_list(args.sites, height=_ABOVE_GROUND_M, f_mhz=F_MHZ if f_mhz else None)
-    sites, files = [], {}
-    for r in rows:
+    outs, files = [], {}
+    for r in rows:  # every name first: a clash is found before a site off the DEM
+        stem = safe_text(r.name, "file_name")
+        if stem.lower() in files:
+            msg = (
+                f"Sites {files[stem.lower()]!r} and {r.name!r} would both write {stem}.tif "
+                "(file names keep letters, digits, '-', '_' and '.'); rename one."
+            )
+            raise InputError(msg)
+        files[stem.lower()] = r.name
+        outs.append(Path(args.out) if args.sites is None else Path(args.out) / f"{stem}.tif")
+    sites = []
+    for r, out in zip(rows, outs, strict=True):
         x, y = to_grid.transform(r.x, r.y) if r.geographic else (r.x, r.y)
         if not terrain.contains(x, y):
             xmin, ymin, xmax, ymax = terrain.bounds
@@ -360,15 +371,6 @@ def _sites(
                 f"outside the DEM ({xmin:.0f}-{xmax:.0f}, {ymin:.0f}-{ymax:.0f})."
             )
             raise InputError(msg)
-        if args.sites is None:
-            out = Path(args.out)
-        else:
-            stem = safe_text(r.name, "file_name")
-            if stem.lower() in files:
-                msg = f"Sites {files[stem.lower()]!r} and {r.name!r} would both write {stem}.tif; rename one."
-                raise InputError(msg)
-            files[stem.lower()] = r.name
-            out = Path(args.out) / f"{stem}.tif"
         sites.append(_Site(r.name, float(x), float(y), r.height_m, r.f_mhz, out))
     return sites
 
