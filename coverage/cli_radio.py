@@ -70,7 +70,7 @@ _ITM_OPTIONS = (
 _MDVAR_CODES = tuple(base + extra for extra in (0, 10, 20, 30) for base in range(4))
 
 
-def number(allowed: Range | None = None) -> Callable[[str], float]:
+def _number(allowed: Range | None = None) -> Callable[[str], float]:
     """An argparse ``type``: a finite number, in ``allowed`` when given (a usage error if not).
 
     Parameters
@@ -116,10 +116,10 @@ def _add_common(p: argparse.ArgumentParser, what: str) -> None:
         help=f"output GeoTIFF ({what}) in an existing folder; with --sites, that folder",
     )
     where = p.add_argument_group("site position (one of --x/--y, --lon/--lat, --sites)")
-    where.add_argument("--x", type=number(), help="site x in the working CRS (m)")
-    where.add_argument("--y", type=number(), help="site y in the working CRS (m)")
-    where.add_argument("--lon", type=number(Range(-180, 180, "deg", "a longitude")))
-    where.add_argument("--lat", type=number(Range(-90, 90, "deg", "a latitude")))
+    where.add_argument("--x", type=_number(), help="site x in the working CRS (m)")
+    where.add_argument("--y", type=_number(), help="site y in the working CRS (m)")
+    where.add_argument("--lon", type=_number(Range(-180, 180, "deg", "a longitude")))
+    where.add_argument("--lat", type=_number(Range(-90, 90, "deg", "a latitude")))
     where.add_argument(
         "--sites",
         default=None,
@@ -136,7 +136,7 @@ def _add_common(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--kml", action="store_true", help="also write a KML ground overlay + PNG")
     p.add_argument(
         "--max-void-share",
-        type=number(VOID_SHARE),
+        type=_number(VOID_SHARE),
         default=MAX_VOID_SHARE,
         help=f"largest share of DEM cells that may be voids, filled from neighbours ({MAX_VOID_SHARE:g})",
     )
@@ -162,25 +162,25 @@ def add_viewshed(sub: Subparsers[argparse.ArgumentParser]) -> None:
     _add_common(p, "1 visible, 0 not")
     p.add_argument(
         "--observer-height",
-        type=number(_ABOVE_GROUND_M),
+        type=_number(_ABOVE_GROUND_M),
         default=2.0,
         help=f"eye height above ground (m, 2; {_ABOVE_GROUND_M}); --sites: height_m",
     )
     p.add_argument(
         "--target-height",
-        type=number(_ABOVE_GROUND_M),
+        type=_number(_ABOVE_GROUND_M),
         default=0.0,
         help=f"target height above ground (m, 0; {_ABOVE_GROUND_M})",
     )
     p.add_argument(
         "--max-distance",
-        type=number(RANGE_M),
+        type=_number(RANGE_M),
         default=None,
         help=f"visibility radius (m, default none; {RANGE_M})",
     )
     p.add_argument(
         "--k",
-        type=number(K_FACTOR),
+        type=_number(K_FACTOR),
         default=4.0 / 3.0,
         help=f"effective Earth-radius factor (4/3; {K_FACTOR})",
     )
@@ -219,9 +219,9 @@ def add_pathloss(sub: Subparsers[argparse.ArgumentParser]) -> None:
         ("--f-mhz", F_MHZ, "frequency (MHz; default the .lrp's; --sites: f_mhz"),
         ("--radius", RANGE_M, "prediction radius (m"),
     ):
-        p.add_argument(option, type=number(allowed), help=f"{what}; {allowed})")
+        p.add_argument(option, type=_number(allowed), help=f"{what}; {allowed})")
     p.add_argument("--model", choices=("itm", "deygout", "fspl"), default="itm", help="model (itm)")
-    p.add_argument("--k", type=number(K_FACTOR), default=None, help=f"deygout k (4/3; {K_FACTOR})")
+    p.add_argument("--k", type=_number(K_FACTOR), default=None, help=f"deygout k (4/3; {K_FACTOR})")
     p.add_argument(
         "--method",
         choices=("radial", "cell"),
@@ -230,15 +230,15 @@ def add_pathloss(sub: Subparsers[argparse.ArgumentParser]) -> None:
     )
     itm = p.add_argument_group("ITM settings (--model itm; ranges: NTIA ITM's input limits)")
     itm.add_argument("--lrp", default=None, help="SPLAT! .lrp file; the options below override it")
-    itm.add_argument("--n0", type=number(N0_N_UNITS), help=f"surface refractivity ({N0_N_UNITS})")
+    itm.add_argument("--n0", type=_number(N0_N_UNITS), help=f"surface refractivity ({N0_N_UNITS})")
     itm.add_argument("--climate", type=_climate, help="radio climate: 1-7 or its name")
-    itm.add_argument("--permittivity", type=number(PERMITTIVITY), help=f"ground ({PERMITTIVITY})")
+    itm.add_argument("--permittivity", type=_number(PERMITTIVITY), help=f"ground ({PERMITTIVITY})")
     itm.add_argument(
-        "--conductivity", type=number(CONDUCTIVITY_S_M), help=f"ground ({CONDUCTIVITY_S_M})"
+        "--conductivity", type=_number(CONDUCTIVITY_S_M), help=f"ground ({CONDUCTIVITY_S_M})"
     )
     itm.add_argument("--polarization", choices=("horizontal", "vertical"))
     for option in ("--time-pct", "--location-pct", "--situation-pct"):
-        itm.add_argument(option, type=number(QUANTILE_PCT), help=f"quantile ({QUANTILE_PCT})")
+        itm.add_argument(option, type=_number(QUANTILE_PCT), help=f"quantile ({QUANTILE_PCT})")
     itm.add_argument(
         "--mdvar",
         type=int,
@@ -350,7 +350,8 @@ def _sites(
         rows = [SiteRow(Path(args.out).stem, x, y, geographic, height_m or 0.0)]
     else:
         rows = read_site_list(args.sites, height=_ABOVE_GROUND_M, f_mhz=F_MHZ if f_mhz else None)
-    outs, files = [], {}
+    outs: list[Path] = []
+    files: dict[str, str] = {}
     for r in rows:  # every name first: a clash is found before a site off the DEM
         stem = safe_text(r.name, "file_name")
         if stem.lower() in files:
@@ -370,6 +371,8 @@ def _sites(
                 f"Site {r.name!r} at ({x:.0f}, {y:.0f}) in {terrain.crs.to_string()} lies "
                 f"outside the DEM ({xmin:.0f}-{xmax:.0f}, {ymin:.0f}-{ymax:.0f})."
             )
+            if not r.geographic and abs(x) <= 180 and abs(y) <= 90:
+                msg += " If these are longitude and latitude, give degrees as --lon/--lat."
             raise InputError(msg)
         sites.append(_Site(r.name, float(x), float(y), r.height_m, r.f_mhz, out))
     return sites
@@ -489,7 +492,7 @@ def _unused_quantiles(settings: ItmSettings, given: dict[str, Any]) -> None:
 
 def _cmd_pathloss(args: argparse.Namespace) -> int:
     from coverage.radio.prediction import PredictionSettings
-    from coverage.radio.propagation import ItmModel, get_model
+    from coverage.radio.propagation import ItmModel, PropagationModel, get_model
 
     _check_position(args)
     missing = [
@@ -505,7 +508,7 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
         raise InputError(msg)
     itm_settings, lrp_f_mhz = _itm_settings(args)
     if itm_settings is not None:
-        model = ItmModel(itm_settings)
+        model: PropagationModel = ItmModel(itm_settings)
     elif args.model == "deygout":
         model = get_model("deygout", k_factor=4.0 / 3.0 if args.k is None else args.k)
     else:
