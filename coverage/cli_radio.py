@@ -118,8 +118,12 @@ def _add_common(p: argparse.ArgumentParser, what: str) -> None:
     where = p.add_argument_group("site position (one of --x/--y, --lon/--lat, --sites)")
     where.add_argument("--x", type=_number(), help="site x in the working CRS (m)")
     where.add_argument("--y", type=_number(), help="site y in the working CRS (m)")
-    where.add_argument("--lon", type=_number(Range(-180, 180, "deg", "a longitude")))
-    where.add_argument("--lat", type=_number(Range(-90, 90, "deg", "a latitude")))
+    where.add_argument(
+        "--lon", type=_number(Range(-180, 180, "deg", "a longitude")), help="site longitude (deg)"
+    )
+    where.add_argument(
+        "--lat", type=_number(Range(-90, 90, "deg", "a latitude")), help="site latitude (deg)"
+    )
     where.add_argument(
         "--sites",
         default=None,
@@ -209,7 +213,7 @@ def add_pathloss(sub: Subparsers[argparse.ArgumentParser]) -> None:
             "write a float32 GeoTIFF on the DEM's grid (nodata outside the radius). ITM's "
             "settings come from its options, over a SPLAT! .lrp file (--lrp), over ITM's "
             "defaults (N0 360 N-units, equatorial climate, average ground 15 / 0.005 S/m, "
-            "vertical polarization, mdvar 1, 50 %% time, location and situation)."
+            "vertical polarization, mdvar 1, 50 % time, location and situation)."
         ),
     )
     _add_common(p, "path loss in dB, float32")
@@ -230,15 +234,24 @@ def add_pathloss(sub: Subparsers[argparse.ArgumentParser]) -> None:
     )
     itm = p.add_argument_group("ITM settings (--model itm; ranges: NTIA ITM's input limits)")
     itm.add_argument("--lrp", default=None, help="SPLAT! .lrp file; the options below override it")
-    itm.add_argument("--n0", type=_number(N0_N_UNITS), help=f"surface refractivity ({N0_N_UNITS})")
-    itm.add_argument("--climate", type=_climate, help="radio climate: 1-7 or its name")
-    itm.add_argument("--permittivity", type=_number(PERMITTIVITY), help=f"ground ({PERMITTIVITY})")
     itm.add_argument(
-        "--conductivity", type=_number(CONDUCTIVITY_S_M), help=f"ground ({CONDUCTIVITY_S_M})"
+        "--n0", type=_number(N0_N_UNITS), help=f"surface refractivity (360; {N0_N_UNITS})"
     )
-    itm.add_argument("--polarization", choices=("horizontal", "vertical"))
+    itm.add_argument(
+        "--climate", type=_climate, help="radio climate: 1-7 or its name (1 equatorial)"
+    )
+    itm.add_argument(
+        "--permittivity", type=_number(PERMITTIVITY), help=f"ground's (15; {PERMITTIVITY})"
+    )
+    itm.add_argument(
+        "--conductivity",
+        type=_number(CONDUCTIVITY_S_M),
+        help=f"ground's (0.005; {CONDUCTIVITY_S_M})",
+    )
+    itm.add_argument("--polarization", choices=("horizontal", "vertical"), help="(vertical)")
     for option in ("--time-pct", "--location-pct", "--situation-pct"):
-        itm.add_argument(option, type=_number(QUANTILE_PCT), help=f"quantile ({QUANTILE_PCT})")
+        help_text = f"quantile (50; {QUANTILE_PCT})".replace("%", "%%")  # argparse %-formats help
+        itm.add_argument(option, type=_number(QUANTILE_PCT), help=help_text)
     itm.add_argument(
         "--mdvar",
         type=int,

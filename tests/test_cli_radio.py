@@ -214,6 +214,25 @@ def test_a_short_lrp_file_is_refused(tmp_path: Path) -> None:
         read_lrp(lrp)
 
 
+@pytest.mark.parametrize("command", ["pathloss", "viewshed"])
+def test_help_lists_every_option(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for option in ("--lon", "--lat", "--sites", "--crs", "--png", "--kml"):
+        assert option in text
+    if command == "pathloss":
+        assert "quantile (50; (0, 100) %)" in text and "50 % time" in text and "%%" not in text
+        for option in _OPTIONS:
+            assert option in text
+
+
+_OPTIONS = (
+    *("--lrp", "--n0", "--climate", "--permittivity", "--conductivity", "--polarization"),
+    *("--time-pct", "--location-pct", "--situation-pct", "--mdvar"),
+)
+
 _ARGS = ["pathloss", "d.tif", "o.tif", "--x", "0", "--y", "0", "--tx-height", "30"]
 
 
