@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from coverage.inputs.sitelist import SiteRow
     from coverage.inputs.terrain import Terrain
     from coverage.outputs.overlay import Legend
     from coverage.radio.itm import ItmSettings
@@ -340,6 +341,9 @@ def _check_position(args: argparse.Namespace) -> None:
     if getattr(args, "count", None) is not None and args.sites is None:
         msg = "--count counts the sites of --sites FILE; give --sites, or leave --count out."
         raise InputError(msg)
+    if getattr(args, "count", None) is not None:
+        count = Path(args.count)
+        _check_folder(count.parent, f"The folder {count.parent} of --count {count}")
     if args.sites is not None:
         out = Path(args.out)
         _check_folder(out, f"The output folder {out} (of --sites)")
@@ -347,16 +351,13 @@ def _check_position(args: argparse.Namespace) -> None:
         check_raster_output(args.dem, args.out)
 
 
-def _sites(
-    args: argparse.Namespace, terrain: Terrain, height_m: float | None, f_mhz: bool
-) -> list[_Site]:
-    """The sites to compute, in the terrain's CRS, each with its output file; checked on it."""
-    from pyproj import Transformer
-
+def _planned(
+    args: argparse.Namespace, height_m: float | None, f_mhz: bool
+) -> list[tuple[SiteRow, Path]]:
+    """The sites to compute, each with its output file, before the DEM is read."""
     from coverage.inputs.sitelist import SiteRow, read_site_list
     from coverage.outputs.text import safe_text
 
-    to_grid = Transformer.from_crs("EPSG:4326", terrain.crs, always_xy=True)
     if args.sites is None:
         geographic = args.lon is not None
         x, y = (args.lon, args.lat) if geographic else (args.x, args.y)
@@ -375,8 +376,16 @@ def _sites(
             raise InputError(msg)
         files[stem.lower()] = r.name
         outs.append(Path(args.out) if args.sites is None else Path(args.out) / f"{stem}.tif")
+    return list(zip(rows, outs, strict=True))
+
+
+def _placed(planned: list[tuple[SiteRow, Path]], terrain: Terrain) -> list[_Site]:
+    """The sites in the terrain's CRS (m), each checked to lie on it."""
+    from pyproj import Transformer
+
+    to_grid = Transformer.from_crs("EPSG:4326", terrain.crs, always_xy=True)
     sites = []
-    for r, out in zip(rows, outs, strict=True):
+    for r, out in planned:
         x, y = to_grid.transform(r.x, r.y) if r.geographic else (r.x, r.y)
         if not terrain.contains(x, y):
             xmin, ymin, xmax, ymax = terrain.bounds
@@ -417,8 +426,9 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
     from coverage.radio.visibility import viewshed
 
     _check_position(args)
+    planned = _planned(args, args.observer_height, f_mhz=False)
     terrain = _terrain(args)
-    sites = _sites(args, terrain, args.observer_height, f_mhz=False)
+    sites = _placed(planned, terrain)
     count = np.zeros(terrain.shape, dtype=np.uint16)
     for site in sites:
         visible = viewshed(
@@ -431,7 +441,14 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
             k_factor=args.k,
         )
         count += visible
-        out = write_grid(terrain, site.out, visible.view(np.uint8))
+        tags = {
+            "quantity": "visible (1) or not (0)",
+            "site": site.name,
+            "observer_height_m": f"{site.height_m:g}",
+            "target_height_m": f"{args.target_height:g}",
+            "k_factor": f"{args.k:.6g}",
+        }
+        out = write_grid(terrain, site.out, visible.view(np.uint8), tags=tags)
         log.info(
             "viewshed %s: %d of %d cells visible -> %s",
             site.name,
@@ -442,7 +459,6 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
         _pictures(args, terrain, site.out, site.name, visible_legend(visible))
     if args.count is not None:
         path = Path(args.count)
-        _check_folder(path.parent, f"The folder {path.parent} of --count {path}")
         write_grid(terrain, path, count, tags={"quantity": "sites that see the cell"})
         log.info("viewshed: count of %d sites -> %s", len(sites), path)
         _pictures(args, terrain, path, path.stem, count_legend(count))
@@ -526,9 +542,10 @@ def _cmd_pathloss(args: argparse.Namespace) -> int:
         model = get_model("deygout", k_factor=4.0 / 3.0 if args.k is None else args.k)
     else:
         model = get_model(args.model)
+    planned = _planned(args, args.tx_height, f_mhz=True)
     terrain = _terrain(args)
     default_f = args.f_mhz if args.f_mhz is not None else lrp_f_mhz
-    for site in _sites(args, terrain, args.tx_height, f_mhz=True):
+    for site in _placed(planned, terrain):
         f_mhz = site.f_mhz if site.f_mhz is not None else default_f
         if f_mhz is None:
             msg = f"Site {site.name!r} has no frequency: give --f-mhz, --lrp or an f_mhz column."

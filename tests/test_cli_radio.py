@@ -475,9 +475,12 @@ def test_a_csv_of_sites_runs_in_one_call_one_file_per_site(
     views.mkdir()
     count = tmp_path / "count.tif"
     vs = ["-q", "viewshed", str(path), str(views), "--sites", str(geo), "--count", str(count)]
-    assert main([*vs, "--max-distance", "550"]) == 0
+    assert main([*vs, "--max-distance", "550", "--png"]) == 0
     a, b = _read(views / "A.tif"), _read(views / "B.tif")
     np.testing.assert_array_equal(_read(count), a + b)
+    assert (tmp_path / "count.png").is_file() and (views / "A.png").is_file()
+    with rasterio.open(views / "B.tif") as src:
+        assert src.tags()["site"] == "B" and src.tags()["observer_height_m"] == "40"
     assert (b >= a).all() and b.sum() > a.sum()  # the higher eye sees more
 
 
@@ -496,12 +499,12 @@ def test_a_csv_of_sites_runs_in_one_call_one_file_per_site(
     ],
 )
 def test_a_bad_sites_file_is_refused_naming_the_line(
-    dem: tuple[Path, float, float], tmp_path: Path, text: str, problem: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    tmp_path: Path, text: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     sites = tmp_path / "sites.csv"
     sites.write_text(text, encoding="utf-8")
-    argv = ["viewshed", str(dem[0]), str(tmp_path), "--sites", str(sites)]
+    never = tmp_path / "no-dem.tif"  # refused before the DEM is read
+    argv = ["viewshed", str(never), str(tmp_path), "--sites", str(sites)]
     assert main(argv) == 2
     assert problem in capsys.readouterr().err
 
@@ -522,3 +525,18 @@ def test_utm_zone_of_a_dem_centre() -> None:
 
     assert utm_crs(CRS.from_epsg(4326), (-75.8, 6.2, -75.6, 6.4)).to_epsg() == 32618
     assert utm_crs(CRS.from_epsg(4326), (-47.0, -23.6, -46.5, -23.4)).to_epsg() == 32723
+
+
+def test_count_needs_sites_and_a_folder_checked_before_the_dem_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dem = tmp_path / "dem.tif"
+    dem.write_bytes(b"not a GeoTIFF: never read")
+    one = ["viewshed", str(dem), str(tmp_path / "v.tif"), "--x", "0", "--y", "0"]
+    assert main([*one, "--count", str(tmp_path / "c.tif")]) == 2
+    assert "--count counts the sites of --sites FILE" in capsys.readouterr().err
+    sites = tmp_path / "s.csv"
+    sites.write_text("name,x,y,height_m\nA,0,0,10\n", encoding="utf-8")
+    many = ["viewshed", str(dem), str(tmp_path), "--sites", str(sites)]
+    assert main([*many, "--count", str(tmp_path / "missing" / "c.tif")]) == 2
+    assert f"The folder {tmp_path / 'missing'} of --count" in capsys.readouterr().err
