@@ -468,7 +468,7 @@ def _cmd_viewshed(args: argparse.Namespace) -> int:
 def _itm_settings(args: argparse.Namespace) -> tuple[ItmSettings | None, float | None]:
     """ITM's settings (defaults, then the .lrp file, then the options) and the .lrp's MHz."""
     from coverage.radio.itm import ItmSettings
-    from coverage.radio.lrp import read_lrp
+    from coverage.radio.lrp import read_lrp, unused_quantiles
 
     given = {field: getattr(args, dest) for _, dest, field in _ITM_OPTIONS}
     given = {k: v for k, v in given.items() if v is not None}
@@ -493,30 +493,15 @@ def _itm_settings(args: argparse.Namespace) -> tuple[ItmSettings | None, float |
             )
     fields.update(given)
     settings = ItmSettings(**fields)
-    _unused_quantiles(settings, given)
+    for field in unused_quantiles(settings, given):
+        log.warning(
+            "--%s %g is not used: ITM's mode of variability %d ignores it (--mdvar 3, "
+            "broadcast, takes time, location and situation apart)",
+            field.replace("_", "-"),
+            given[field],
+            settings.mdvar,
+        )
     return settings, f_mhz
-
-
-def _unused_quantiles(settings: ItmSettings, given: dict[str, Any]) -> None:
-    """Warn of a quantile given that ITM's mode of variability does not use.
-
-    ITM 1.2.2's variability (Hufford 1995, section 5; :mod:`coverage.radio.itm.variability`)
-    takes the location deviate from the situation one in modes 0 and 1 and from the time one
-    in mode 2, and the time deviate from the situation one in mode 0: only the broadcast mode
-    (3) uses all three.
-    """
-    mode = int(settings.mdvar) % 10
-    unused = {"location_pct": mode != 3, "time_pct": mode == 0}
-    for field, ignored in unused.items():
-        if ignored and field in given:
-            option = "--" + field.replace("_", "-")
-            log.warning(
-                "%s %g is not used: ITM's mode of variability %d ignores it (use --mdvar 3, "
-                "broadcast, for separate time, location and situation quantiles)",
-                option,
-                given[field],
-                int(settings.mdvar),
-            )
 
 
 def _cmd_pathloss(args: argparse.Namespace) -> int:

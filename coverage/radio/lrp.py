@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from coverage._toml import Range
 from coverage.errors import InputError
-from coverage.radio.itm import CLIMATES
+from coverage.radio.itm import CLIMATES, ItmSettings
 
 __all__ = [
     "CONDUCTIVITY_S_M",
@@ -46,6 +47,7 @@ __all__ = [
     "LrpFile",
     "climate_code",
     "read_lrp",
+    "unused_quantiles",
 ]
 
 _NTIA = "NTIA ITM 1.4 input limits (github.com/NTIA/itm)"
@@ -243,3 +245,28 @@ def climate_code(text: str) -> int:
     listed = ", ".join(f"{code} {name.replace(' ', '-')}" for code, name in CLIMATES.items())
     msg = f"unknown radio climate {text!r}; use one of {listed}"
     raise InputError(msg)
+
+
+def unused_quantiles(settings: ItmSettings, given: Collection[str]) -> list[str]:
+    """The quantiles among ``given`` that ITM's mode of variability ignores.
+
+    ITM 1.2.2's variability (Hufford 1995, section 5; :mod:`coverage.radio.itm.variability`)
+    takes the location deviate from the situation one in modes 0 and 1 and from the time one
+    in mode 2, and the time deviate from the situation one in mode 0: only the broadcast mode
+    (3) uses all three.
+
+    Parameters
+    ----------
+    settings
+        The settings built.
+    given
+        The names of the :class:`~coverage.radio.itm.ItmSettings` fields the user gave.
+
+    Returns
+    -------
+    list of str
+        ``"location_pct"`` and/or ``"time_pct"``, when given and ignored.
+    """
+    mode = int(settings.mdvar) % 10
+    ignored = {"time_pct": mode == 0, "location_pct": mode != 3}
+    return [field for field, no in ignored.items() if no and field in given]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from coverage import synthetic
 from coverage.cli import main
-from coverage.errors import CRSError, InputError
+from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.visibility import (
     EARTH_RADIUS_M,
