@@ -422,8 +422,14 @@ def test_kml_and_png_lie_beside_the_geotiff_in_the_project_palette(
     colours = {tuple(int(v) for v in p[:3]) for p in rgba.reshape(-1, 4) if p[3] > 0}
     assert colours and colours <= set(RX_CLASS_COLORS[1:])
     assert np.isfinite(loss).any()
+    screen = root.find("k:Document/k:ScreenOverlay", ns)
+    assert screen is not None and screen.findtext("k:Icon/k:href", namespaces=ns) == "s1.legend.png"
+    key = (matplotlib.image.imread(tmp_path / "s1.legend.png") * 255).round().astype(np.uint8)
+    shown = {tuple(int(v) for v in p[:3]) for p in key.reshape(-1, 4)}
+    assert set(RX_CLASS_COLORS[1:]) <= shown  # a swatch of each class
     _pathloss(dem, tmp_path / "s2.tif", "--png")
     assert (tmp_path / "s2.png").is_file() and not (tmp_path / "s2.kml").exists()
+    assert not (tmp_path / "s2.legend.png").exists()
 
 
 def test_a_csv_of_sites_runs_in_one_call_one_file_per_site(

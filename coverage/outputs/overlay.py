@@ -3,8 +3,9 @@
 ``coverage-plan pathloss --kml`` and ``viewshed --kml`` write, beside their GeoTIFF, the
 grid's classes coloured with the project's palette (:mod:`coverage.outputs.styles`) and
 reprojected onto a lon/lat grid, as a KML ``GroundOverlay`` requires (OGC KML 2.2, OGC
-07-147r2), and a KML document that lays the picture at its bounds with the legend in its
-description (Google Earth shows it as HTML when the overlay is clicked).
+07-147r2), and a KML document that lays the picture at its bounds, with the legend as a
+picture fixed in the view's lower left corner (a ``ScreenOverlay``, ``<stem>.legend.png``)
+and in the overlay's description (HTML, shown when the overlay is clicked).
 
 Path loss is drawn in :data:`LOSS_CLASS_EDGES_DB` classes, the received-power classes'
 greens (:data:`~coverage.outputs.styles.RX_CLASS_COLORS`), darker for less loss, as the
@@ -15,18 +16,20 @@ the same greens, darker for more sites.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from numpy.typing import NDArray
 
 from coverage.inputs.terrain import Terrain
 from coverage.outputs.kml import KML_NS, _sub
 from coverage.outputs.styles import RX_CLASS_COLORS, palette_rgba, png_bytes, to_web_mercator
-from coverage.outputs.text import safe_text
+from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 
 __all__ = [
     "LOSS_CLASS_EDGES_DB",
@@ -132,6 +135,31 @@ def _legend_html(legend: Legend) -> str:
     return f"<b>{e(legend.title)}</b><table>{rows}</table>"
 
 
+def _legend_png(legend: Legend) -> bytes:
+    """The legend as a small PNG: a swatch and the words of each class, under the title."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    with matplotlib.rc_context(MATPLOTLIB_TEXT_RC):
+        fig = Figure(figsize=(2.2, 0.35 + 0.22 * len(legend.labels)), dpi=100)
+        handles = [
+            Patch(facecolor=[c / 255 for c in RX_CLASS_COLORS[k]], edgecolor="#555555", label=text)
+            for k, text in legend.labels.items()
+        ]
+        fig.legend(
+            handles=handles,
+            labels=[safe_text(h.get_label(), "matplotlib") for h in handles],
+            title=safe_text(legend.title, "matplotlib"),
+            loc="center",
+            frameon=True,
+            fontsize=8,
+            title_fontsize=8,
+        )
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.02)
+    return buf.getvalue()
+
+
 def write_overlay(
     terrain: Terrain,
     legend: Legend,
@@ -153,8 +181,9 @@ def write_overlay(
         The PNG to write: classes 1-5 in :data:`RX_CLASS_COLORS`, class 0 transparent, on a
         lon/lat grid (nearest-neighbour resampling, so classes stay classes).
     kml
-        The KML to write beside it, or None for the PNG only; it refers to the PNG by its
-        file name, so keep the two together.
+        The KML to write beside it, or None for the PNG only; it refers to the PNG and to
+        the legend picture it writes beside them (``<png stem>.legend.png``) by their file
+        names, so keep the three together.
     name
         The overlay's name in the KML (the site's name).
 
@@ -181,10 +210,18 @@ def write_overlay(
     box = _sub(go, "LatLonBox")
     for tag, v in (("north", n), ("south", s), ("east", e), ("west", w)):
         _sub(box, tag, f"{v:.8f}")
+    legend_path = png_path.with_suffix(".legend.png")
+    legend_path.write_bytes(_legend_png(legend))
+    so = _sub(doc, "ScreenOverlay")
+    _sub(so, "name", f"{legend.title}: legend")
+    _sub(_sub(so, "Icon"), "href", legend_path.name)
+    for tag, xy in (("overlayXY", "0"), ("screenXY", "0.02")):  # lower left, a little in
+        _sub(so, tag, x=xy, y=xy, xunits="fraction", yunits="fraction")
+    _sub(so, "size", x="0", y="0", xunits="pixels", yunits="pixels")  # the image's own size
     ET.indent(root)
     kml_path = Path(kml)
     kml_path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode"),
         encoding="utf-8",
     )
-    return [png_path, kml_path]
+    return [png_path, legend_path, kml_path]
