@@ -125,11 +125,15 @@ def count_legend(count: NDArray[np.integer]) -> Legend:
     return Legend(cls, dict(sorted(labels.items(), reverse=True)), "sites that see the cell")
 
 
+def _hex(cls: int) -> str:
+    """The ``"#rrggbb"`` colour of class ``cls``."""
+    return "#{:02x}{:02x}{:02x}".format(*RX_CLASS_COLORS[cls])
+
+
 def _legend_html(legend: Legend) -> str:
     e = functools.partial(safe_text, sink="kml_description")
     rows = "".join(
-        f'<tr><td style="background:#{"".join(f"{c:02x}" for c in RX_CLASS_COLORS[k])}">'
-        f"&#160;&#160;&#160;&#160;</td><td>{e(text)}</td></tr>"
+        f'<tr><td style="background:{_hex(k)}">&#160;&#160;&#160;&#160;</td><td>{e(text)}</td></tr>'
         for k, text in legend.labels.items()
     )
     return f"<b>{e(legend.title)}</b><table>{rows}</table>"
@@ -143,7 +147,11 @@ def _legend_png(legend: Legend) -> bytes:
     with matplotlib.rc_context(MATPLOTLIB_TEXT_RC):
         fig = Figure(figsize=(2.2, 0.35 + 0.22 * len(legend.labels)), dpi=100)
         handles = [
-            Patch(facecolor=[c / 255 for c in RX_CLASS_COLORS[k]], edgecolor="#555555", label=text)
+            Patch(
+                facecolor=_hex(k),
+                edgecolor="#555555",
+                label=text,
+            )
             for k, text in legend.labels.items()
         ]
         fig.legend(
