@@ -37,6 +37,7 @@ from coverage.outputs.labels import (
     check_language,
     fmt_number,
     fmt_share,
+    label,
     labels,
     layer_label,
     reason_label,
@@ -185,7 +186,9 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     """The figures of each vereda of ``plan.veredas``, then of any named only by demand.
 
     Points belong to a vereda by ``vereda_id`` when the demand has it (names may repeat),
-    else by name; each id (or name) is one row, so that every point is counted once.
+    else by name; each id (or name) is one row, so that every point is counted once. Points
+    in no sub-district (a school in an urban centre the sub-districts leave out) make one
+    row named "Sin {sub}" (the area's word), with ``outside`` true, never an empty name.
     """
     demand, veredas = plan.demand, plan.veredas
     by_id = "vereda_id" in demand.columns
@@ -203,6 +206,9 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for key, (vid, name) in groups.items():
         row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
+        if not name.strip() or name == "nan":  # demand in no sub-district: a named row
+            row.update(vereda=label("outside_subdivision", "es", plan_words(plan, "es")))
+            row["outside"] = True
         row.update(_group_counts(demand[keys == key]))
         row.update(costs.get(key, _NO_COST))
         rows.append(row)
