@@ -297,7 +297,7 @@ def cost_items_html(summary: dict[str, Any], L: dict[str, str]) -> str:
         f'<td class="n">{e(fmt_number(v.get("households_connected")))}</td>'
         f'<td class="n">{e(_usd(v.get("cost_usd")))}</td>'
         f'<td class="n">{e(_usd(v.get("per_household_connected_usd")))}</td></tr>'
-        for v in summary["veredas"]
+        for v in summary["subdivisions"]
     )
     return (
         f'<table id="cost-items"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
@@ -343,7 +343,7 @@ def cost_markdown(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f"| {L['cost_per_household']} |",
         "|---|---:|---:|---:|",
     ]
-    for v in summary["veredas"]:
+    for v in summary["subdivisions"]:
         lines.append(
             f"| {md(v['vereda'])} | {fmt_number(v.get('households_connected'))} "
             f"| {_usd(v.get('cost_usd'))} | {_usd(v.get('per_household_connected_usd'))} |"

@@ -108,7 +108,7 @@ def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
+    rows = [*summary["subdivisions"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
     md = functools.partial(safe_text, sink="markdown")
     for i, r in enumerate(rows):
         name = r["vereda"] if i == len(rows) - 1 else md(r["vereda"])

@@ -138,9 +138,11 @@ def summarize(plan: Plan) -> dict[str, Any]:
         ``people_<class>`` and ``households_<class>`` of each service class,
         ``served_existing``, ``served_new`` and ``unserved``, which add up to the people and
         households), ``existing_service`` (see
-        :func:`~coverage.outputs.service.existing_service_summary`), ``veredas`` (the same
-        figures, the ``vereda`` name and ``vereda_id`` of each vereda of ``plan.veredas``, in
-        order, then of any named only by demand points), ``schools`` (one row per school),
+        :func:`~coverage.outputs.service.existing_service_summary`), ``subdivisions`` (the
+        same figures, the ``vereda`` name and ``vereda_id`` of each sub-district of
+        ``plan.veredas``, in order, then of any named only by demand points, then the row
+        of the demand in none; a generic key: the area's word for its sub-districts is
+        ``subdivision``, its forms per language ``subdivision_words``), ``schools`` (one row per school),
         ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
@@ -162,7 +164,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "existing_service": existing_service_summary(plan),
         "broadband": broadband_summary(plan),
         "regulation": regulation_summary(plan),
-        "veredas": _vereda_rows(plan),
+        "subdivisions": _vereda_rows(plan),
         "schools": _school_rows(plan.demand),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
         "backhaul": _backhaul_figures(plan),
@@ -457,7 +459,7 @@ def _html_vereda_table(
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
 
-    body = [row(r, r["vereda"]) for r in summary["veredas"]]
+    body = [row(r, r["vereda"]) for r in summary["subdivisions"]]
     body.append(row(summary["totals"], L["total"], "total"))
     return head, "".join(body)
 

@@ -165,7 +165,7 @@ def summary_rows(summary: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict
             **_row(v),
             "outside": bool(v.get("outside", False)),
         }
-        for v in summary["veredas"]
+        for v in summary["subdivisions"]
     ]
     total: dict[str, Any] = {"vereda_id": "", "vereda": ""}
     for col in summary_columns()[2:]:

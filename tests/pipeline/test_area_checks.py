@@ -49,9 +49,9 @@ def test_a_school_in_no_sub_district_gets_a_named_row_never_an_empty_one(
         plan = plan_coverage(path)
     assert "schools: 1 lie in no sub-district" in caplog.text and "Escuela Perdida" in caplog.text
     summary = summarize(plan)
-    names = [str(r["vereda"]) for r in summary["veredas"]]
+    names = [str(r["vereda"]) for r in summary["subdivisions"]]
     assert all(n.strip() for n in names)
-    (row,) = [r for r in summary["veredas"] if r.get("outside")]
+    (row,) = [r for r in summary["subdivisions"] if r.get("outside")]
     assert row["vereda"] == "Sin vereda" and row["schools_total"] == 1
     assert sorted(names) == ["Alta", "Baja", "Sin vereda"]
     assert "\n,Outside any vereda," in summary_csv(summary, language="en")
