@@ -203,12 +203,14 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
+    blank = demand["vereda"].isna() | (demand["vereda"].map(str).str.strip() == "")
+    outside = set(keys[blank]) - set(groups)  # demand in no sub-district of the table
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     costs = vereda_costs(plan, keys)
     rows = []
     for key, (vid, name) in groups.items():
         row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
-        if not name.strip() or name == "nan":  # demand in no sub-district: a named row
+        if key in outside:  # a named row, never an empty name
             row.update(vereda=label("outside_subdivision", "es", plan_words(plan, "es")))
             row["outside"] = True
         row.update(_group_counts(demand[keys == key]))
