@@ -142,7 +142,7 @@ def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
     b = pipeline.run_scenario(territory, out_dir=tmp_path / "b", formats=["summary", "gpkg"])
     ja = json.loads(a["summary_json"].read_text(encoding="utf-8"))
     jb = json.loads(b["summary_json"].read_text(encoding="utf-8"))
-    for key in ("totals", "veredas", "sites", "backhaul", "cost"):
+    for key in ("totals", "subdivisions", "sites", "backhaul", "cost"):
         assert ja[key] == jb[key]
 
 
