@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from coverage.outputs.broadband import (
     broadband_figures,
@@ -165,7 +166,9 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "broadband": broadband_summary(plan),
         "regulation": regulation_summary(plan),
         "subdivisions": _vereda_rows(plan),
-        "schools": _school_rows(plan.demand),
+        "schools": _school_rows(
+            plan.demand, label("outside_subdivision", "es", plan_words(plan, "es"))
+        ),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
         "backhaul": _backhaul_figures(plan),
         "cost": cost_summary(plan),
@@ -203,7 +206,7 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
-    blank = demand["vereda"].isna() | (demand["vereda"].map(str).str.strip() == "")
+    blank = demand["vereda"].map(_blank).to_numpy(dtype=bool)
     outside = set(keys[blank]) - set(groups)  # demand in no sub-district of the table
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     costs = vereda_costs(plan, keys)
@@ -219,6 +222,11 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+def _blank(name: Any) -> bool:
+    """Whether a demand point's sub-district name is missing (it lies in none)."""
+    return bool(pd.isna(name)) or not str(name).strip()
+
+
 #: The cost figures of a vereda without demand points.
 _NO_COST = {
     "cost_usd": 0.0,
@@ -228,13 +236,14 @@ _NO_COST = {
 }
 
 
-def _school_rows(demand: Any) -> list[dict[str, Any]]:
-    """One row per school: where it is, whether it is covered, by which site, and why."""
+def _school_rows(demand: Any, outside: str) -> list[dict[str, Any]]:
+    """One row per school: where it is (``outside``, the outside row's name, for a school in
+    no sub-district), whether it is covered, by which site, and why."""
     return [
         {
             "demand_id": str(r.demand_id),
             "name": str(r.name),
-            "vereda": str(r.vereda),
+            "vereda": outside if _blank(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "best_site": str(r.best_site),
             "rx_dbm": _num(r.rx_dbm),

@@ -54,5 +54,7 @@ def test_a_school_in_no_sub_district_gets_a_named_row_never_an_empty_one(
     (row,) = [r for r in summary["subdivisions"] if r.get("outside")]
     assert row["vereda"] == "Sin vereda" and row["schools_total"] == 1
     assert sorted(names) == ["Alta", "Baja", "Sin vereda"]
+    (lost_row,) = [r for r in summary["schools"] if r["name"] == "Escuela Perdida"]
+    assert lost_row["vereda"] == "Sin vereda"
     assert "\n,Outside any vereda," in summary_csv(summary, language="en")
     assert "\n,Sin vereda," in summary_csv(summary, language="es")
