@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from coverage.outputs.labels import fmt_number, fmt_share, labels
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.words import shown_rows, subdivision_names
 from coverage.plan import Plan
 
 __all__ = [
@@ -322,7 +322,7 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells[1:])
         return f'<tr class="{cls}"><td>{e(cells[0])}</td>{tds}</tr>'
 
-    rows = [_tr([r["vereda"], *_cells(r)]) for r in summary["subdivisions"]]
+    rows = [_tr([r["vereda"], *_cells(r)]) for r in shown_rows(summary, L)]
     rows.append(_tr([L["total"], *_cells(summary["totals"])], "total"))
     site_rows = [_tr(_site_cells(r)) for r in bb["sites"]]
     school_rows = [_tr(_school_cells(r, L)) for r in bb["schools"]]
@@ -374,7 +374,7 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
         out += ["| " + " | ".join(md(c) for c in r) + " |" for r in rows]
         return out
 
-    veredas = [[r["vereda"], *_cells(r)] for r in summary["subdivisions"]]
+    veredas = [[r["vereda"], *_cells(r)] for r in shown_rows(summary, L)]
     veredas.append([L["total"], *_cells(summary["totals"])])
     lines = [f"## {L['bb_title']}", "", f"{L['bb_definition']}: {md(bb['definition'])}", ""]
     lines += [*_table(vhead, veredas), "", f"### {L['bb_sites']}", ""]

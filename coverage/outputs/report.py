@@ -55,7 +55,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import plan_words, subdivision_names
+from coverage.outputs.words import plan_words, shown_rows, subdivision_names
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -470,7 +470,7 @@ def _html_vereda_table(
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
 
-    body = [row(r, r["vereda"]) for r in summary["subdivisions"]]
+    body = [row(r, r["vereda"]) for r in shown_rows(summary, L)]
     body.append(row(summary["totals"], L["total"], "total"))
     return head, "".join(body)
 

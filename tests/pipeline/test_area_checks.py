@@ -12,7 +12,8 @@ import pytest
 from shapely.geometry import Point
 
 from coverage.errors import ScenarioError
-from coverage.outputs.report import summarize
+from coverage.outputs.markdown import summary_markdown
+from coverage.outputs.report import gap_report_html, summarize
 from coverage.outputs.summarytable import summary_csv
 from coverage.pipeline import plan_coverage, prepare_inputs, resolve
 from coverage.scenario import load_scenario
@@ -58,3 +59,6 @@ def test_a_school_in_no_sub_district_gets_a_named_row_never_an_empty_one(
     assert lost_row["vereda"] == "Sin vereda"
     assert "\n,Outside any vereda," in summary_csv(summary, language="en")
     assert "\n,Sin vereda," in summary_csv(summary, language="es")
+    for language, shown in (("en", "Outside any vereda"), ("es", "Sin vereda")):
+        assert f"| {shown} |" in summary_markdown(summary, language=language)
+        assert f"<td>{shown}</td>" in gap_report_html(summary, language=language)
