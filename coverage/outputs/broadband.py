@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from coverage.outputs.labels import fmt_number, fmt_share, labels
+from coverage.outputs.labels import fmt_number, fmt_share, label, labels
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import shown_rows, subdivision_names
+from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import Plan
 
 __all__ = [
@@ -177,13 +177,14 @@ def _site_rows(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _school_rows(demand: pd.DataFrame) -> list[dict[str, Any]]:
-    """One row per school: served, its SINR and the rates it gets at the busy hour."""
+def _school_rows(demand: pd.DataFrame, outside: str) -> list[dict[str, Any]]:
+    """One row per school: served, its SINR and the rates it gets at the busy hour (its
+    sub-district ``outside``, the outside row's name, when it lies in none)."""
     schools = demand[demand["kind"] == "school"]
     return [
         {
             "name": str(r.name),
-            "vereda": str(r.vereda),
+            "vereda": outside if blank_name(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "signal_covered": bool(r.signal_covered),
             "sinr_db": r.sinr_db,
@@ -216,7 +217,9 @@ def broadband_summary(plan: Plan) -> dict[str, Any] | None:
         "definition": str(plan.models.get("service", "")),
         "totals": {**broadband_figures(plan.demand), **_sinr_spread(plan.demand)},
         "sites": _site_rows(plan),
-        "schools": _school_rows(plan.demand),
+        "schools": _school_rows(
+            plan.demand, label("outside_subdivision", "es", plan_words(plan, "es"))
+        ),
     }
 
 

@@ -24,7 +24,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from coverage.outputs.broadband import (
     broadband_figures,
@@ -55,7 +54,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import plan_words, shown_rows, subdivision_names
+from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -206,7 +205,7 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
-    blank = demand["vereda"].map(_blank).to_numpy(dtype=bool)
+    blank = demand["vereda"].map(blank_name).to_numpy(dtype=bool)
     outside = set(keys[blank]) - set(groups)  # demand in no sub-district of the table
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     costs = vereda_costs(plan, keys)
@@ -220,11 +219,6 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         row.update(costs.get(key, _NO_COST))
         rows.append(row)
     return rows
-
-
-def _blank(name: Any) -> bool:
-    """Whether a demand point's sub-district name is missing (it lies in none)."""
-    return bool(pd.isna(name)) or not str(name).strip()
 
 
 #: The cost figures of a vereda without demand points.
@@ -243,7 +237,7 @@ def _school_rows(demand: Any, outside: str) -> list[dict[str, Any]]:
         {
             "demand_id": str(r.demand_id),
             "name": str(r.name),
-            "vereda": outside if _blank(r.vereda) else str(r.vereda),
+            "vereda": outside if blank_name(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "best_site": str(r.best_site),
             "rx_dbm": _num(r.rx_dbm),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "VEREDA",
     "Subdivision",
+    "blank_name",
     "english_plural",
     "plan_words",
     "shown_rows",
@@ -275,3 +276,19 @@ def shown_rows(summary: Mapping[str, Any], L: Mapping[str, str]) -> list[dict[st
     outside = L["outside_subdivision"]
     rows = summary["subdivisions"]
     return [{**r, "vereda": outside} if r.get("outside") else dict(r) for r in rows]
+
+
+def blank_name(name: Any) -> bool:
+    """Whether a demand point's sub-district name is missing: it lies in none.
+
+    Parameters
+    ----------
+    name
+        The name as the demand holds it (a string, or a missing value).
+
+    Returns
+    -------
+    bool
+        True for a missing value or a name of only spaces.
+    """
+    return name is None or (isinstance(name, float) and name != name) or not str(name).strip()

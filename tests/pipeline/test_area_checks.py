@@ -57,6 +57,8 @@ def test_a_school_in_no_sub_district_gets_a_named_row_never_an_empty_one(
     assert sorted(names) == ["Alta", "Baja", "Sin vereda"]
     (lost_row,) = [r for r in summary["schools"] if r["name"] == "Escuela Perdida"]
     assert lost_row["vereda"] == "Sin vereda"
+    (lost_rates,) = [r for r in summary["broadband"]["schools"] if r["name"] == "Escuela Perdida"]
+    assert lost_rates["vereda"] == "Sin vereda"
     assert "\n,Outside any vereda," in summary_csv(summary, language="en")
     assert "\n,Sin vereda," in summary_csv(summary, language="es")
     for language, shown in (("en", "Outside any vereda"), ("es", "Sin vereda")):
