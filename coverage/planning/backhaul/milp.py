@@ -45,9 +45,11 @@ HiGHS thread), not by seconds. HiGHS stops at an absolute gap equal to the targe
 gap of the best plan's whole coverage (its own relative gap is of the modelled rows only).
 The wall-clock limit is a safety net over every phase: one
 :class:`~coverage.planning.deadline.Deadline` made from ``time_limit_s`` is passed down;
-the heuristics stop at 75 % of it and the solve rounds at all of it, so the call ends
-within about ``time_limit_s`` plus the model build, one greedy step and one solve of at
-least 0.5 s. A plan it cuts (the log names each phase cut), or one not proven within the
+the heuristics stop at 75 % of what is left once the model is built, the solve rounds at
+all of it, so the call ends within about ``time_limit_s`` plus HiGHS's overrun of the time
+it is given (setup and decoding: about 2 s on San Cristóbal, docs/benchmarks.md); a limit
+shorter than the model build, one greedy step and a first solve of at least 0.5 s is
+overrun by those. A plan it cuts (the log names each phase cut), or one not proven within the
 target gap, carries warnings that every output shows.
 
 Size control, all exact except the last: demand points with identical cover sets are
