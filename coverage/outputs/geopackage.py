@@ -44,6 +44,7 @@ __all__ = [
     "SUBDIVISION_FIELDS",
     "coverage_polygons",
     "fixed_gdal_date",
+    "footprint_polygons",
     "subdivision_layer",
     "write_geopackage",
 ]
@@ -90,6 +91,41 @@ def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return classes, servers
 
 
+def footprint_polygons(plan: Plan) -> gpd.GeoDataFrame | None:
+    """Each access site's own footprint as polygons (working CRS); overlaps kept.
+
+    Parameters
+    ----------
+    plan
+        The plan; its :attr:`~coverage.plan.Plan.footprints`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        One (multi)polygon per access site that reaches the threshold somewhere, in the
+        access sites' order: ``site_id`` and ``area_km2`` (the footprint's area, which
+        contains the site's best-server area). None when the plan has no footprints.
+    """
+    if plan.footprints is None:
+        return None
+    t = plan.terrain.transform
+    rows = []
+    for i, site_id in enumerate(plan.access_sites["site_id"].astype(str)):
+        mine = plan.site_footprint(i)
+        if mine is None or not mine.any():
+            continue
+        cells = mine.astype(np.uint8)
+        shapes = rasterio.features.shapes(cells, mask=mine, transform=t)
+        rows += [{"site_id": site_id, "order": i, "geometry": shape(g)} for g, _v in shapes]
+    if not rows:
+        return gpd.GeoDataFrame({"site_id": [], "area_km2": []}, geometry=[], crs=plan.crs)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=plan.crs)
+    gdf = gdf.dissolve(by="order", as_index=False).sort_values("order")
+    gdf = gdf[["site_id", "geometry"]].reset_index(drop=True)
+    gdf["area_km2"] = gdf.geometry.area / 1e6
+    return gdf
+
+
 def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFrame:
     if not rows:
         return gpd.GeoDataFrame({key: []}, geometry=[], crs=crs)
@@ -106,7 +142,8 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str 
     sub-districts (the layer named by the area's plural, ASCII: ``veredas`` for Palmitas,
     ``barrios`` for barrios; fields ``subdivision_id`` and ``name``), ``coverage``
     (signal-class polygons), ``best_server`` (areas per
-    access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
+    access site), ``site_footprints`` (each access site's own footprint, overlapping,
+    :func:`footprint_polygons`; when the plan has footprints) and, when the plan has existing mobile sites, ``existing_sites``, all in
     the working CRS, and a
     non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
     ``warning`` row per warning (keys 0, 1...), the models and the assumptions; and the
@@ -138,6 +175,9 @@ def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str 
         "coverage": classes,
         "best_server": servers,
     }
+    footprints = footprint_polygons(plan)
+    if footprints is not None:
+        layers["site_footprints"] = footprints
     existing = service.existing_sites(plan)
     if existing is not None:
         layers["existing_sites"] = existing
@@ -173,6 +213,7 @@ _LAYERS = (
     "demand",
     "coverage",
     "best_server",
+    "site_footprints",
     "existing_sites",
     "run_info",
 )

@@ -172,9 +172,9 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     L = labeller(language, plan_words(plan, language))
     m = _blank_map()
     bounds = _add_terrain(m, plan.terrain, L)
-    cls_web = _add_coverage_classes(m, plan, bounds, L)
-    server_web = _add_best_server(m, plan, bounds, L)
-    _add_site_coverage(m, plan, (cls_web, server_web), bounds, L)
+    _add_coverage_classes(m, plan, bounds, L)
+    _add_best_server(m, plan, bounds, L)
+    _add_site_coverage(m, plan, bounds, L)
     ll = _lat_lon(plan.crs)
     _add_veredas(m, plan, L)
     _add_links(m, plan, ll, L)
@@ -257,22 +257,25 @@ def _add_best_server(
     return server_web
 
 
-def _add_site_coverage(
-    m: folium.Map,
-    plan: Plan,
-    web_grids: tuple[NDArray[np.uint8], NDArray[np.int16]],
-    bounds: BoundsLonLat,
-    L: Labeller,
-) -> None:
-    """Add one hidden layer per access site: the classes of the cells it serves best.
+def _add_site_coverage(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add one hidden layer per access site: its own footprint, in its best-server colour.
 
-    ``web_grids`` are the classes and 1 + best-server index in Web Mercator.
+    A footprint is every cell where the site alone reaches the service threshold
+    (:meth:`~coverage.plan.Plan.site_footprint`), so footprints overlap and each contains
+    the site's best-server area, which the best-server layer shows. A plan without
+    footprints (hand-built) gets no such layers, and the log says so.
     """
-    cls_web, server_web = web_grids
-    for i, row in plan.access_sites.reset_index(drop=True).iterrows():
-        mine = np.where(server_web == int(i) + 1, cls_web, 0)
-        rgba = palette_rgba(mine, RX_CLASS_COLORS, alpha=190)
-        name = safe_text(f"{L('coverage_site')} {row['site_id']}", "html")
+    if plan.footprints is None:
+        log.info("the plan has no per-site footprints: the map shows best server only")
+        return
+    ids = list(plan.access_sites["site_id"].astype(str))
+    for i, (site_id, color) in enumerate(zip(ids, best_server_colors(len(ids)), strict=True)):
+        mine = plan.site_footprint(i)
+        if mine is None:
+            continue
+        web, _ = to_web_mercator(mine.astype(np.uint8), plan.terrain, nodata=0, categorical=True)
+        rgba = palette_rgba(web, ((0, 0, 0), color), alpha=150)
+        name = safe_text(f"{L('coverage_site')} {site_id}", "html")
         _image(rgba, bounds, name=name, show=False).add_to(m)
 
 
