@@ -35,6 +35,7 @@ from coverage.errors import InputError
 from coverage.outputs import (
     charts,
     costs,
+    gapmap,
     kml,
     report,
     report_pages,
@@ -385,10 +386,12 @@ def _write_summary(
 def _write_gap_report(
     plan: Plan, summary: dict[str, Any], root: Path, language: str
 ) -> dict[str, Path]:
-    page = report.gap_report_html(summary, language=language)
+    gap_png = gapmap.gap_map_png(plan, language=language)
+    page = report.gap_report_html(summary, language=language, gap_map_png=gap_png)
     html_path = write_text(safe_path(root, "gap_report.html"), page)
     figures = [
         *report_pages.gap_report_figures(summary, language=language),
+        gapmap.gap_map_figure(plan, language=language),
         charts.static_map_figure(plan, language=language),
     ]
     return {

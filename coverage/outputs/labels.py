@@ -43,6 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
     "es": {
         "title": "Cobertura de conectividad rural",
         "gap_title": "Informe de brechas de cobertura",
+        "gap_map": "Hogares aún sin servicio por {sub} y motivo",
+        "gap_map_note": "Cada punto: hogares sin servicio (el tamaño, cuántos); estrella: escuela.",
         "vereda": "{Sub}",
         "people": "Personas",
         "households": "Hogares",
@@ -211,6 +213,8 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Rural connectivity coverage",
         "gap_title": "Coverage gap report",
+        "gap_map": "Households still unserved, by {sub} and reason",
+        "gap_map_note": "Each dot: unserved households (its size, how many); star: a school.",
         "vereda": "{Sub}",
         "people": "People",
         "households": "Households",

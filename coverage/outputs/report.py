@@ -18,6 +18,7 @@ as ``<script>alert(1)</script>`` or ``=1+2`` stays inert text.
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import math
@@ -294,7 +295,9 @@ th{background:#eee}td.n{text-align:right}tr.total{font-weight:bold;background:#f
 """
 
 
-def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
+def gap_report_html(
+    summary: dict[str, Any], *, language: str = "es", gap_map_png: bytes | None = None
+) -> str:
     """The coverage-gap report as a self-contained HTML page (no scripts, no external links).
 
     First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
@@ -306,6 +309,8 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     partner a licensed access band needs, :mod:`coverage.outputs.regulatory`), and the models
     and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
+    The map of the unserved households (``<img id="gap-map">``, a data URI) follows the
+    vereda table when ``gap_map_png`` is given.
 
     Parameters
     ----------
@@ -313,6 +318,9 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         A summary from :func:`summarize`.
     language
         "es" or "en" (also the page's ``lang``).
+    gap_map_png
+        The map of :func:`coverage.outputs.gapmap.gap_map_png`, embedded as it is; None:
+        no map.
 
     Returns
     -------
@@ -355,7 +363,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <p id="cost-lead">{e(cost_lead(summary, L))}</p>
 <h2>{e(L["veredas"])}</h2>
 <table id="subdivisions"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<h2>{e(L["service_per_vereda"])}</h2>
+{_html_gap_map(gap_map_png, L)}<h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
 {broadband_html(summary, language=language)}<h2>{e(L["costs"])}</h2>
@@ -367,6 +375,18 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """
+
+
+def _html_gap_map(png: bytes | None, L: dict[str, str]) -> str:
+    """The gap map as an embedded image under its heading; "" without one."""
+    if png is None:
+        return ""
+    e = functools.partial(safe_text, sink="html")
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (
+        f'<h2>{e(L["gap_map"])}</h2><p><img id="gap-map" src="{uri}" '
+        f'alt="{e(L["gap_map"])}" style="max-width:100%"></p><p class="note">{e(L["gap_map_note"])}</p>\n'
+    )
 
 
 def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> str | None:

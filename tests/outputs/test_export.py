@@ -186,7 +186,7 @@ def test_site_csv_coordinates_in_both_crs(written):
 
 def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
     _plan, _out, paths = written
-    for key, pages in (("gap_report_pdf", 4), ("static_map_pdf", 1)):
+    for key, pages in (("gap_report_pdf", 5), ("static_map_pdf", 1)):
         _run("pdftoppm", "-r", "30", "-png", str(paths[key]), str(tmp_path / key))
         rendered = sorted(tmp_path.glob(f"{key}*.png"))
         assert len(rendered) == pages, key
