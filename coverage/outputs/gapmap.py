@@ -15,7 +15,6 @@ metadata, so the same plan gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
@@ -24,6 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from coverage.outputs.files import figure_png
 from coverage.outputs.labels import fmt_number, labels, reason_label
 from coverage.outputs.service import service_classes
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
@@ -113,13 +113,7 @@ def gap_map_png(plan: Plan, *, language: str = "es") -> bytes:
     bytes
         The PNG, :data:`GAP_MAP_DPI` dots per inch.
     """
-    fig = gap_map_figure(plan, language=language)
-    try:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=GAP_MAP_DPI, metadata={"Software": "coverage-planner"})
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
+    return figure_png(gap_map_figure(plan, language=language), "gap map", dpi=GAP_MAP_DPI)
 
 
 def _draw_subdivisions(ax: Any, plan: Plan, gap: Any, homes: str) -> None:

@@ -14,7 +14,6 @@ metadata, so the same plan gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from pyproj import Transformer
 
+from coverage.outputs.files import figure_png
 from coverage.outputs.labels import labeller
 from coverage.outputs.service import SERVICE_CLASSES, existing_service_summary
 from coverage.outputs.styles import SERVICE_COLORS, rx_legend
@@ -165,6 +165,4 @@ def legend_png(plan: Plan, language: str = "es") -> bytes:
                 square = (0.12, y - side / 2)
                 ax.add_patch(Rectangle(square, side, side, facecolor=color, edgecolor="#555555"))
             ax.text(0.4, y, text, fontsize=7.5, va="center")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=LEGEND_DPI, metadata={"Software": "coverage-planner"})
-    return buf.getvalue()
+    return figure_png(fig, "KMZ legend", dpi=LEGEND_DPI)
