@@ -48,6 +48,7 @@ from coverage.outputs.styles import (
     to_web_mercator,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.warningtext import warning_texts
 from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
@@ -194,7 +195,7 @@ def kml_document(
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.heading}")
-    _sub(doc, "description", _description(plan, L))
+    _sub(doc, "description", _description(plan, L, language))
     _look_at(doc, look_at(plan))
     _styles(doc)
     _site_folder(doc, plan, L)
@@ -210,7 +211,7 @@ def kml_document(
     return root
 
 
-def _description(plan: Plan, L: Labeller) -> str:
+def _description(plan: Plan, L: Labeller, language: str) -> str:
     """The document's description in KML's HTML subset: the warnings in a list, the models.
 
     Every text is HTML-escaped; ElementTree then escapes the whole again for XML.
@@ -219,7 +220,7 @@ def _description(plan: Plan, L: Labeller) -> str:
     models = e("; ".join(f"{k}: {v}" for k, v in plan.models.items()))
     if not plan.warnings:
         return models
-    items = "".join(f"<li>{e(w)}</li>" for w in plan.warnings)
+    items = "".join(f"<li>{e(w)}</li>" for w in warning_texts(plan.warnings, language))
     return f"<b>⚠ {e(L('warnings_heading'))}</b><ul>{items}</ul>{models}"
 
 

@@ -82,8 +82,8 @@ LABELS: dict[str, dict[str, str]] = {
         "models": "Modelos",
         "assumptions": "Supuestos",
         "warnings": "Advertencias",
-        # the plan's warnings are written in English, the program's language: say so
-        "warnings_heading": "Advertencias (en inglés, como las registra el planificador)",
+        # a warning without a Spanish template says so itself (outputs.warningtext)
+        "warnings_heading": "Advertencias",
         "scenario": "Escenario",
         "school": "Escuela",
         "site": "Sitio",

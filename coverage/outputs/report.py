@@ -54,6 +54,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.warningtext import warning_texts
 from coverage.outputs.words import plan_words, subdivision_names
 from coverage.plan import REASONS, Plan
 
@@ -355,7 +356,7 @@ def gap_report_html(
 <title>{e(L["gap_title"])}: {e(summary["heading"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["heading"])}</h1>
-{_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+{_html_warnings(summary, L, language)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
@@ -424,10 +425,11 @@ def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> s
     )
 
 
-def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
+def _html_warnings(summary: dict[str, Any], L: dict[str, str], language: str) -> str:
     """The box of the plan's warnings, one list item each; "" when it has none."""
     e = functools.partial(safe_text, sink="html")
-    items = "".join(f"<li>{e(w)}</li>" for w in summary.get("warnings", []))
+    warnings = warning_texts(summary.get("warnings", []), language)
+    items = "".join(f"<li>{e(w)}</li>" for w in warnings)
     if not items:
         return ""
     return (
