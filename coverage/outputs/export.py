@@ -3,9 +3,11 @@
 :func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
 colour tables, overviews; a QGIS `.qml` style beside each), a GeoPackage (sites, links, demand, sub-districts, coverage and
-best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
+best-server polygons, per-site footprints, existing mobile sites when the plan has them, a run-info table;
+:mod:`coverage.outputs.geopackage`), a KMZ
 for Google Earth, a CSV site list, the installers' link table (CSV; :mod:`coverage.outputs.linktable`), one profile chart per backhaul link, a static map (PNG and
-PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
+PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF, with the map of
+:mod:`coverage.outputs.gapmap`) and a manifest (scenario, input checksums, package
 versions, timings, output checksums). The plan's warnings are in the map, the summaries,
 the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's description
 and the manifest.

@@ -1,8 +1,8 @@
 """Pictures of a plan: the interactive folium map.
 
 This is the only module that imports folium. :func:`coverage_map` builds a Leaflet map with
-layers toggled from a control (terrain hillshade, coverage of the best server and of each
-site, best-server areas, sites, existing mobile sites when the plan has them, backhaul links
+layers toggled from a control (terrain hillshade, coverage of the best server, best-server
+areas, each site's own footprint (overlapping the others), sites, existing mobile sites when the plan has them, backhaul links
 with their margin, demand by service class: already served, newly served, still unserved,
 veredas), popups with the figures and, fixed over the map, the panels of
 :mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
@@ -230,22 +230,17 @@ def _add_terrain(m: folium.Map, terrain: Terrain, L: Labeller) -> BoundsLonLat:
     return bounds
 
 
-def _add_coverage_classes(
-    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
-) -> NDArray[np.uint8]:
-    """Add the received-power classes of the best server; return them in Web Mercator."""
+def _add_coverage_classes(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add the received-power classes of the best server."""
     rx = np.where(np.isfinite(plan.coverage_dbm), plan.coverage_dbm, np.nan).astype(np.float32)
     cls = rx_classes(rx, plan_rx_edges(plan))
     cls_web, _ = to_web_mercator(cls, plan.terrain, nodata=0, categorical=True)
     rgba = palette_rgba(cls_web, RX_CLASS_COLORS, alpha=170)
     _image(rgba, bounds, name=L("coverage_best")).add_to(m)
-    return cls_web
 
 
-def _add_best_server(
-    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
-) -> NDArray[np.int16]:
-    """Add the best-server areas (hidden at first); return 1 + server index in Web Mercator."""
+def _add_best_server(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add the best-server areas, one colour per access site (hidden at first)."""
     server = np.asarray(plan.best_server, dtype=np.int64)
     server_web, _ = to_web_mercator(
         (server + 1).astype(np.int16), plan.terrain, nodata=0, categorical=True
@@ -254,7 +249,6 @@ def _add_best_server(
     if n_access:
         rgba = palette_rgba(server_web, ((0, 0, 0), *best_server_colors(n_access)), alpha=150)
         _image(rgba, bounds, name=L("best_server"), show=False).add_to(m)
-    return server_web
 
 
 def _add_site_coverage(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
