@@ -1,48 +1,58 @@
-"""Tests of the plan's warnings in Spanish: each sentence is built by the code that writes it.
+"""Tests of the plan's warnings in Spanish, on the sentences the program writes.
 
-A template that no longer matches its source would leave the warning marked "(en inglés)";
-these tests fail then, so the translation is mended with the sentence.
+Most sentences come from the code that writes them, through public names: plans of the
+synthetic territory (tests/territory.py) made with the greedy method, a wall-clock limit too
+short to finish and a budget whose backhaul is overloaded, and the DEM-void and hotspot
+functions. Four placement and channel sentences that no small public run emits (a limit
+that stops the solver above the target gap, the node budget, unfinished rounds, a link
+without a channel) are copied here from ``coverage.planning.backhaul.milp`` and
+``coverage.pipeline.linkradio``; a change there must be copied here too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from coverage import synthetic
+from coverage import pipeline, synthetic
 from coverage.inputs.voids import void_warning
 from coverage.outputs import export, report, report_pages, warningtext
-from coverage.pipeline import linkradio
 from coverage.pipeline.hotspots import BuiltHotspots, with_busy_hour_load
-from coverage.planning.backhaul import milp
 from coverage.planning.busyhour import BusyHour
+from coverage.scenario import load_scenario
+from tests.territory import write_territory
+
+#: Sentences of ``milp._gap_warning``, ``milp._warnings`` and ``linkradio._warnings``, as
+#: those functions write them for a 30 s limit, 10,000 nodes and link T1-T2.
+COPIED = (
+    "The placement is not proven optimal: it is within 14.34% of the best possible plan, not "
+    "within the target gap of 10.00%; the wall-clock limit of 30 s stopped the solver. Raise "
+    "max_nodes or time_limit_s, or accept it.",
+    "The placement is not proven optimal: it is within 14.34% of the best possible plan, not "
+    "within the target gap of 10.00%; the node budget of 10,000 per solve stopped the solver. "
+    "Raise max_nodes or time_limit_s, or accept it.",
+    "The solver's rounds of demand rows or two-path cuts did not finish: the plan is the best "
+    "complete plan found, not the solver's last answer.",
+    "Backhaul link T1-T2 has no free channel in the band: its sites carry more links than the "
+    "band has channels; reroute or add a band.",
+)
 
 
-def _placement_warnings() -> tuple[str, ...]:
-    settings = SimpleNamespace(time_limit_s=30.0, max_nodes=10_000, mip_rel_gap=0.10)
-    res = SimpleNamespace(gap=0.1434)
-    rounds = SimpleNamespace(time_cut=True, complete=False)
-    start = SimpleNamespace(kicks_cut=False)
-    node_cut = milp._gap_warning(res, settings, "the node budget of 10,000 per solve")
-    greedy = milp._gap_warning(SimpleNamespace(gap=float("inf")), settings, "greedy")
-    return (*milp._warnings(res, settings, rounds, start), *node_cut, *greedy)
-
-
-def _link_warnings() -> list[str]:
-    links = pd.DataFrame(
-        {
-            "site_a": ["PoP", "T1"],
-            "site_b": ["T036", "T2"],
-            "traffic_mbps": [157.0, 10.0],
-            "channel_capacity_mbps": [104.0, 300.0],
-            "bandwidth_mhz": [20.0, 80.0],
-        }
-    )
-    return linkradio._warnings(links, [False, True])
+@pytest.fixture(scope="module")
+def run_warnings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, ...]]:
+    """The warnings of three plans of the synthetic territory, by what made them."""
+    scenario = load_scenario(write_territory(tmp_path_factory.mktemp("territory")))
+    runs = {
+        "greedy": {"method": "greedy"},
+        "wall_clock": {"time_limit_s": 0.001},
+        "overload": {"max_nodes": 1, "mip_gap": 0.0, "budget_sites": 3},
+    }
+    return {
+        k: pipeline.plan_coverage(scenario.replace(placement=v)).warnings for k, v in runs.items()
+    }
 
 
 def _hotspot_warnings() -> tuple[str, ...]:
@@ -63,41 +73,46 @@ def _void_warning() -> str:
     return text
 
 
-def _all() -> list[str]:
-    return [*_placement_warnings(), *_link_warnings(), *_hotspot_warnings(), _void_warning()]
+def _all(run_warnings: dict[str, tuple[str, ...]]) -> list[str]:
+    made = [w for ws in run_warnings.values() for w in ws]
+    return [*made, *_hotspot_warnings(), _void_warning(), *COPIED]
 
 
-def test_every_template_matches_the_sentence_its_source_writes():
-    english = _all()
-    assert len(english) == 9
+def test_every_template_matches_the_sentence_its_source_writes(run_warnings):
+    assert [len(w) for w in run_warnings.values()] == [1, 1, 1], run_warnings
+    english = _all(run_warnings)
     spanish = warningtext.warning_texts(english, "es")
     assert not [w for w in spanish if w.startswith(warningtext.ENGLISH_MARK)], spanish
     assert warningtext.warning_texts(english, "en") == english
 
 
 @pytest.mark.parametrize(
-    ("source", "expected"),
+    ("english", "expected"),
     [
-        (0, "La ubicación no está probada óptima: está a 14.34% del mejor plan posible, no "
-            "dentro de la brecha objetivo de 10.00%; el límite de tiempo de 30 s detuvo el "
+        (COPIED[0], "La ubicación no está probada óptima: está a 14.34% del mejor plan posible, "
+            "no dentro de la brecha objetivo de 10.00%; el límite de tiempo de 30 s detuvo el "
             "solver. Aumente max_nodes o time_limit_s, o acéptela."),
-        (1, "El límite de tiempo (30 s) cortó la búsqueda, así que este plan puede ser otro en "
-            "una máquina más rápida o más lenta; aumente time_limit_s para un plan que dependa "
-            "solo de los datos de entrada."),
-        (3, "La ubicación no está probada óptima: está a 14.34% del mejor plan posible, no "
-            "dentro de la brecha objetivo de 10.00%; el límite de 10,000 nodos por resolución "
-            "detuvo el solver. Aumente max_nodes o time_limit_s, o acéptela."),
-        (4, "La ubicación no está probada óptima: está a una brecha desconocida del mejor plan "
-            "posible, no dentro de la brecha objetivo de 10.00%; es el plan de la heurística "
-            "voraz (method = 'greedy')."),
-        (5, "El enlace de backhaul PoP-T036 lleva 157.0 Mbps en la hora pico, pero su canal de "
-            "20 MHz da 104.0 Mbps: añada allí un enlace o una banda."),
-        (6, "El enlace de backhaul T1-T2 no tiene canal libre en la banda: sus sitios llevan "
-            "más enlaces que canales tiene la banda; cambie la ruta o añada una banda."),
+        (COPIED[1], "La ubicación no está probada óptima: está a 14.34% del mejor plan posible, "
+            "no dentro de la brecha objetivo de 10.00%; el límite de 10,000 nodos por "
+            "resolución detuvo el solver. Aumente max_nodes o time_limit_s, o acéptela."),
+        (COPIED[3], "El enlace de backhaul T1-T2 no tiene canal libre en la banda: sus sitios "
+            "llevan más enlaces que canales tiene la banda; cambie la ruta o añada una banda."),
     ],
 )  # fmt: skip
-def test_the_spanish_sentence_keeps_the_figures_and_names(source, expected):
-    assert warningtext.warning_text(_all()[source], "es") == expected
+def test_the_spanish_sentence_keeps_the_figures_and_names(english, expected):
+    assert warningtext.warning_text(english, "es") == expected
+
+
+def test_the_runs_sentences_in_spanish_keep_their_figures(run_warnings):
+    (greedy,) = warningtext.warning_texts(run_warnings["greedy"], "es")
+    assert greedy.startswith("La ubicación no está probada óptima: está a ")
+    assert greedy.endswith("es el plan de la heurística voraz (method = 'greedy').")
+    (clock,) = warningtext.warning_texts(run_warnings["wall_clock"], "es")
+    assert clock.startswith("El límite de tiempo (0.001 s) cortó la búsqueda")
+    (english,) = run_warnings["overload"]
+    (link,) = warningtext.warning_texts(run_warnings["overload"], "es")
+    name, mbps = english.split()[2], english.split()[4]  # "Backhaul link <a-b> carries <x>"
+    assert link.startswith(f"El enlace de backhaul {name} lleva {mbps} Mbps en la hora pico")
 
 
 def test_hotspot_and_dem_warnings_keep_their_names_and_counts():
@@ -112,8 +127,10 @@ def test_an_unknown_warning_stays_english_and_says_so():
     assert warningtext.warning_text("Something new.", "en") == "Something new."
 
 
-def test_a_spanish_summary_and_gap_report_have_no_english_warning(tiny_plan, tmp_path):
-    english = _all()
+def test_a_spanish_summary_and_gap_report_have_no_english_warning(
+    tiny_plan, tmp_path, run_warnings
+):
+    english = _all(run_warnings)
     plan = dataclasses.replace(tiny_plan, warnings=tuple(english))
     paths = export.write_outputs(plan, tmp_path, language="es", formats=["summary", "map", "kmz"])
     md = paths["summary_md"].read_text(encoding="utf-8")
@@ -132,7 +149,7 @@ def test_a_spanish_summary_and_gap_report_have_no_english_warning(tiny_plan, tmp
         for name, text in (("summary.md", md), ("map", page), ("gap html", html), ("pdf", pdf)):
             assert opening not in text, (name, opening)
     assert "La ubicación no está probada óptima" in md
-    assert "El enlace de backhaul PoP-T036 lleva 157.0 Mbps" in html
-    assert "El límite de tiempo (30 s) cortó la búsqueda" in page
+    assert "El enlace de backhaul T1-T2 no tiene canal libre" in html
+    assert "El límite de tiempo (0.001 s) cortó la búsqueda" in page
     # the machine-readable summary keeps the sentences as the pipeline wrote them
     assert summary["warnings"] == english
