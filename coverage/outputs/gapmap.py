@@ -186,7 +186,7 @@ def _legend(fig: Figure, gap: Any, L: dict[str, str], language: str) -> None:
 
     def text(r: str) -> str:
         n = int(schools_by.get(r, 0))
-        extra = f" · {n} {schools_word}" if n else ""
+        extra = f" · {schools_word}: {n}" if n else ""
         return f"{reason_label(r, language)}: {fmt_number(float(by_reason[r]))} {homes}{extra}"
 
     handles = [

@@ -54,7 +54,7 @@ def test_each_unserved_point_is_drawn_in_its_reason_colour(tiny_plan):
     assert legend == [
         "blocked by terrain: 8 households",
         "weak signal: 12 households",
-        "no backhaul: 0 households · 1 schools",
+        "no backhaul: 0 households · schools: 1",
     ]
 
 
