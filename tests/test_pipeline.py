@@ -150,7 +150,7 @@ def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
 def test_each_site_footprint_holds_its_best_server_area(territory: Path) -> None:
     plan = pipeline.plan_coverage(territory)
     n = len(plan.access_sites)
-    assert n >= 1 and plan.footprints is not None
+    assert n >= 1 and plan.footprints is not None and plan.threshold_dbm is not None
     rx = np.nan_to_num(plan.coverage_dbm, nan=-np.inf)
     union = np.zeros(plan.terrain.shape, dtype=bool)
     for i in range(n):

@@ -38,12 +38,13 @@ def test_each_unserved_point_is_drawn_in_its_reason_colour(tiny_plan):
     fig = gapmap.gap_map_figure(tiny_plan, language="en")
     try:
         ax = fig.axes[0]
-        drawn = {}
+        drawn: dict[str, list[tuple[float, ...]]] = {}
         for coll in ax.collections:
-            offsets = coll.get_offsets()
-            if len(offsets) and len(coll.get_facecolors()):
-                colour = to_hex(coll.get_facecolors()[0], keep_alpha=False)
-                drawn.setdefault(colour, []).extend(map(tuple, np.asarray(offsets)))
+            offsets = np.asarray(coll.get_offsets())
+            faces = np.asarray(coll.get_facecolor())
+            if len(offsets) and len(faces):
+                colour = to_hex(tuple(faces[0]), keep_alpha=False)
+                drawn.setdefault(colour, []).extend(tuple(map(float, o)) for o in offsets)
         texts = [t.get_text() for t in ax.texts]
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
     finally:

@@ -18,7 +18,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from coverage.outputs import kml, kmlview
-from coverage.outputs.styles import RX_CLASS_COLORS, SERVICE_COLORS, plan_rx_edges
+from coverage.outputs.styles import RX_CLASS_COLORS, SERVICE_COLORS, hex_rgb, plan_rx_edges
 from tests.helpers import build_tiny_plan
 
 NS = {"k": kml.KML_NS}
@@ -62,8 +62,7 @@ def test_the_legend_has_every_signal_and_service_colour_and_marks_the_threshold(
     for rgb in RX_CLASS_COLORS[1:]:
         assert rgb in colours, rgb
     for hex_colour in (SERVICE_COLORS["served_existing"], SERVICE_COLORS["unserved"]):
-        rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-        assert rgb in colours, hex_colour
+        assert hex_rgb(hex_colour) in colours, hex_colour
     rows = kmlview.legend_rows(plan, "es")
     marks = [t for kind, _c, t in rows if kind == "threshold"]
     assert marks == ["umbral de servicio -94 dBm"]

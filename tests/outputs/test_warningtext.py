@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,7 +64,8 @@ def _hotspot_warnings() -> tuple[str, ...]:
         take_up_share=0.5, busy_hour_share=0.2, household_downlink_mbps=10.0,
         household_uplink_mbps=2.0, school_downlink_mbps=50.0, school_uplink_mbps=10.0,
     )  # fmt: skip
-    return with_busy_hour_load(BuiltHotspots(table, pd.Series([], dtype=str), ()), busy).overloads
+    built = BuiltHotspots(table, np.array([], dtype=object), ())
+    return with_busy_hour_load(built, busy).overloads
 
 
 def _void_warning() -> str:
