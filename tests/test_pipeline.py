@@ -144,6 +144,22 @@ def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
     jb = json.loads(b["summary_json"].read_text(encoding="utf-8"))
     for key in ("totals", "subdivisions", "sites", "backhaul", "cost"):
         assert ja[key] == jb[key]
+    assert a["gpkg"].read_bytes() == b["gpkg"].read_bytes()  # GDAL's dates are fixed too
+
+
+def test_each_site_footprint_holds_its_best_server_area(territory: Path) -> None:
+    plan = pipeline.plan_coverage(territory)
+    n = len(plan.access_sites)
+    assert n >= 1 and plan.footprints is not None and plan.threshold_dbm is not None
+    rx = np.nan_to_num(plan.coverage_dbm, nan=-np.inf)
+    union = np.zeros(plan.terrain.shape, dtype=bool)
+    for i in range(n):
+        own = plan.site_footprint(i)
+        assert own is not None
+        assert own[plan.best_server == i].all()  # its best-server cells are in its footprint
+        union |= own
+    # every cell some site serves at the threshold is in a footprint, and no other cell
+    np.testing.assert_array_equal(union, rx >= plan.threshold_dbm)
 
 
 def test_cli_run_and_clear_errors(territory: Path, tmp_path: Path, capsys) -> None:

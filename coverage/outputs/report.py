@@ -18,6 +18,7 @@ as ``<script>alert(1)</script>`` or ``=1+2`` stays inert text.
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import math
@@ -54,6 +55,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.warningtext import warning_texts
 from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import REASONS, Plan
 
@@ -307,7 +309,9 @@ th{background:#eee}td.n{text-align:right}tr.total{font-weight:bold;background:#f
 """
 
 
-def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
+def gap_report_html(
+    summary: dict[str, Any], *, language: str = "es", gap_map_png: bytes | None = None
+) -> str:
     """The coverage-gap report as a self-contained HTML page (no scripts, no external links).
 
     First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
@@ -319,6 +323,8 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     partner a licensed access band needs, :mod:`coverage.outputs.regulatory`), and the models
     and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
+    The map of the unserved households (``<img id="gap-map">``, a data URI) follows the
+    vereda table when ``gap_map_png`` is given.
 
     Parameters
     ----------
@@ -326,6 +332,9 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         A summary from :func:`summarize`.
     language
         "es" or "en" (also the page's ``lang``).
+    gap_map_png
+        The map of :func:`coverage.outputs.gapmap.gap_map_png`, embedded as it is; None:
+        no map.
 
     Returns
     -------
@@ -360,7 +369,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <title>{e(L["gap_title"])}: {e(summary["heading"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["heading"])}</h1>
-{_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+{_html_warnings(summary, L, language)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
@@ -368,7 +377,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <p id="cost-lead">{e(cost_lead(summary, L))}</p>
 <h2>{e(L["veredas"])}</h2>
 <table id="subdivisions"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<h2>{e(L["service_per_vereda"])}</h2>
+{_html_gap_map(gap_map_png, L)}<h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
 {broadband_html(summary, language=language)}<h2>{e(L["costs"])}</h2>
@@ -380,6 +389,18 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """
+
+
+def _html_gap_map(png: bytes | None, L: dict[str, str]) -> str:
+    """The gap map as an embedded image under its heading; "" without one."""
+    if png is None:
+        return ""
+    e = functools.partial(safe_text, sink="html")
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (
+        f'<h2>{e(L["gap_map"])}</h2><p><img id="gap-map" src="{uri}" '
+        f'alt="{e(L["gap_map"])}" style="max-width:100%"></p><p class="note">{e(L["gap_map_note"])}</p>\n'
+    )
 
 
 def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> str | None:
@@ -417,10 +438,11 @@ def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> s
     )
 
 
-def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
+def _html_warnings(summary: dict[str, Any], L: dict[str, str], language: str) -> str:
     """The box of the plan's warnings, one list item each; "" when it has none."""
     e = functools.partial(safe_text, sink="html")
-    items = "".join(f"<li>{e(w)}</li>" for w in summary.get("warnings", []))
+    warnings = warning_texts(summary.get("warnings", []), language)
+    items = "".join(f"<li>{e(w)}</li>" for w in warnings)
     if not items:
         return ""
     return (

@@ -31,6 +31,7 @@ from coverage.outputs.service import (
 )
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
+from coverage.outputs.warningtext import warning_texts
 from coverage.outputs.words import shown_rows, subdivision_names
 
 __all__ = ["gap_report_figures"]
@@ -85,7 +86,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     title = f"{L['gap_title']}: {safe_text(summary['heading'], 'matplotlib')}"
     # 15 pt fits about 58 characters across A4: a longer title shrinks rather than runs off
     fig.text(0.07, 0.95, title, fontsize=min(15.0, 15.0 * 58 / len(title)), weight="bold")
-    drop = _warnings_box(fig, summary.get("warnings", []), L)
+    drop = _warnings_box(fig, warning_texts(summary.get("warnings", []), language), L)
     lines = [
         f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
         f"({fmt_share(t['share_people_covered'])})",

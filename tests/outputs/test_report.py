@@ -316,23 +316,27 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     page = report.gap_report_html(s, language="es")
     parser = _Texts("warnings")
     parser.feed(page)
-    assert parser.items == [WARNING, "Second warning."]  # shown as the text it is
+    # shown as the text it is, marked as English (no Spanish template has them)
+    assert parser.items == [f"(en inglés) {WARNING}", "(en inglés) Second warning."]
     assert WARNING not in page and "<b>&amp;" not in page
     assert page.index("</h1>") < page.index('id="warnings"') < page.index("Personas:")
     assert "⚠ Advertencias" in page
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_spanish_outputs_say_the_warnings_are_in_english(tiny_plan, language):
-    """The plan's warnings are the program's English sentences, not translated: a Spanish
-    heading says so in summary.md, the gap report (HTML and PDF pages) and the map's box."""
+def test_spanish_outputs_say_which_warnings_are_in_english(tiny_plan, language):
+    """A warning no Spanish template has (coverage.outputs.warningtext) stays the program's
+    English sentence, marked so in summary.md, the gap report (HTML and PDF pages) and the
+    map's box, under the plain heading."""
     from coverage.outputs import webmap
 
     plan = dataclasses.replace(tiny_plan, warnings=(WARNING,))
     s = report.summarize(plan)
     heading = labels.label("warnings_heading", language)
-    assert ("en inglés" in heading) == (language == "es")
-    assert f"## ⚠ {heading}" in report.summary_markdown(s, language=language)
+    assert heading == {"es": "Advertencias", "en": "Warnings"}[language]
+    md = report.summary_markdown(s, language=language)
+    assert ("(en inglés)" in md) == (language == "es")
+    assert f"## ⚠ {heading}" in md
     assert f"<h2>⚠ {heading}</h2>" in report.gap_report_html(s, language=language)
     assert f"⚠ {heading}:" in _page_texts(report_pages.gap_report_figures(s, language=language))
     page = webmap.map_html(webmap.coverage_map(plan, language=language))
