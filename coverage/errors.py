@@ -18,6 +18,7 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "OutputError",
+    "RegionError",
     "ScenarioError",
 ]
 
@@ -57,6 +58,14 @@ class CRSError(InputError):
 
 class ScenarioError(CoverageError, ValueError):
     """A scenario or area file has an unknown key, a wrong type or a value out of range."""
+
+
+class RegionError(ScenarioError):
+    """A region file (several areas, one scenario) has a missing, unknown or bad key.
+
+    The message names the region file and the key (``areas[2].overrides``), what is wrong
+    and how to fix it; every problem of the file is listed at once.
+    """
 
 
 class DataSourceError(CoverageError, OSError):
