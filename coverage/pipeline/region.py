@@ -345,6 +345,9 @@ def _distributed(
     n_blocks: dict[int, int] = {}
     for fut in pending:
         kind, i = kinds.pop(fut.key)
+        if fut.status == "error":
+            log.error("region: %s failed (%s task)", names[i], kind)
+            fut.result()  # raises the task's own exception
         if kind == "count":
             n = fut.result()
             spans = _blocks(n, size)

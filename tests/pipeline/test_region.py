@@ -20,7 +20,7 @@ import pytest
 
 from coverage import pipeline
 from coverage.cli import main
-from coverage.errors import RegionError
+from coverage.errors import RegionError, ScenarioError
 from coverage.pipeline.cluster import region_client
 from coverage.pipeline.region import RegionResult, plan_region, write_region
 from coverage.pipeline.regionfile import load_region, territory_scenarios
@@ -289,3 +289,14 @@ def test_cli_region_serial_writes_every_territory_and_the_summary(
     ):
         assert (out / name).is_file(), name
     assert main(["-q", "region", str(root / "missing.toml"), "--serial"]) == 2
+
+
+def test_a_territory_that_fails_fails_the_region_with_its_own_error(
+    root: Path, tmp_path: Path
+) -> None:
+    far = f"overrides = {{ backhaul = {{ {_pop(-70.0, 4.0)} }} }}"  # far outside Beta's terrain
+    path = root / "far.toml"
+    path.write_text(_region_text(root, second=far), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="PoP|point of presence"):
+        plan_region(load_region(path), out_dir=tmp_path / "far", formats=["summary"])
+    assert main(["-q", "region", str(path), "--serial", "--out", str(tmp_path / "cli")]) == 2
