@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -22,7 +23,13 @@ from coverage import pipeline
 from coverage.cli import main
 from coverage.errors import RegionError, ScenarioError
 from coverage.pipeline.cluster import region_client
-from coverage.pipeline.region import RegionResult, plan_region, write_region
+from coverage.pipeline.region import (
+    RegionResult,
+    plan_region,
+    prepare_territory,
+    rx_block,
+    write_region,
+)
 from coverage.pipeline.regionfile import load_region, territory_scenarios
 from coverage.scenario import load_scenario
 from tests.territory import write_territory
@@ -297,6 +304,18 @@ def test_a_territory_that_fails_fails_the_region_with_its_own_error(
     far = f"overrides = {{ backhaul = {{ {_pop(-70.0, 4.0)} }} }}"  # far outside Beta's terrain
     path = root / "far.toml"
     path.write_text(_region_text(root, second=far), encoding="utf-8")
-    with pytest.raises(ScenarioError, match="PoP|point of presence"):
+    with pytest.raises(ScenarioError, match=r"PoP|point of presence"):
         plan_region(load_region(path), out_dir=tmp_path / "far", formats=["summary"])
     assert main(["-q", "region", str(path), "--serial", "--out", str(tmp_path / "cli")]) == 2
+
+
+def test_coverage_blocks_put_together_are_the_whole_matrix_bit_for_bit(root: Path) -> None:
+    alpha, _ = territory_scenarios(load_region(root / "region.toml"))
+    prepared = prepare_territory(0, "Alpha", "alpha", alpha, None)
+    whole, _ = pipeline.coverage_matrix(prepared.resolved, prepared.inputs, prepared.candidates)
+    n = prepared.n_candidates
+    blocks = [rx_block(prepared, a, min(a + 3, n)) for a in range(0, n, 3)]  # 3 does not divide 8
+    assert n % 3 and len(blocks) == -(-n // 3)
+    assert np.array_equal(np.concatenate([b.rx_dbm for b in blocks]), whole, equal_nan=True)
+    heights = len(alpha.placement.mast_heights_m)
+    assert sum(b.pairs for b in blocks) == n * heights * len(prepared.inputs.demand)
