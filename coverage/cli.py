@@ -455,7 +455,11 @@ def _cmd_region(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else region.out_dir
     check_output_folder(out)  # before work, as run does
     if not args.verbose:  # dask's own INFO lines (scheduler, nannies) drown the plan's
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        import distributed  # noqa: F401  (its import sets its loggers' levels: quiet them after)
+
+        for name in ("distributed", *logging.root.manager.loggerDict):
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.WARNING)
     if args.serial:
         result = plan_region(region, None, out_dir=out, mirror=args.mirror)
     else:

@@ -352,7 +352,7 @@ def _distributed(
             n = fut.result()
             spans = _blocks(n, size)
             blocks = [client.submit(rx_block, prep[i], a, b, pure=False) for a, b in spans]
-            figures = [client.submit(_figures, b, pure=False) for b in blocks]
+            figures = [client.submit(_figures, b, pure=False, priority=1) for b in blocks]
             n_blocks[i] = len(blocks)
             log.info("region: %s prepared, %d candidates in %d blocks", names[i], n, len(spans))
             finish = client.submit(finish_territory, prep[i], blocks, formats, pure=False)
