@@ -25,6 +25,9 @@ from coverage.outputs.webmap import _blank_map, _popup, _tooltip, _with
 
 __all__ = ["region_map"]
 
+#: Tolerance (m, working CRS) of the sub-districts' outlines on the map. ASSUMPTION: well
+#: below what the map shows at a region's zoom; the territory's own map has them whole.
+_SIMPLIFY_M = 10.0
 #: The border pairs' line colour (the palette's "relay" purple would read as a link).
 _BORDER_COLOR = "#CC6677"
 
@@ -35,7 +38,9 @@ def _fill(share: float) -> str:
 
 
 def _add_territory(m: folium.Map, o: TerritoryOutcome) -> None:
-    subs = o.subdivisions.to_crs(4326)
+    subs = o.subdivisions.copy()
+    subs["geometry"] = subs.geometry.simplify(_SIMPLIFY_M, preserve_topology=True)
+    subs = subs.to_crs(4326)
     group = folium.FeatureGroup(name=safe_text(o.name, "html"), show=True)
     for r in subs.itertuples():
         if r.geometry is None or r.geometry.is_empty:
