@@ -405,7 +405,8 @@ def plan_region(
         A :class:`distributed.Client` (:func:`coverage.pipeline.cluster.region_client`);
         None runs the same tasks one after the other in this process.
     out_dir
-        The region's output folder (default: the region's ``out_dir``).
+        The region's output folder (default: the region's ``out_dir``), made absolute here:
+        the workers write each territory's outputs into ``<out_dir>/<slug>``.
     mirror
         Mirror folder of the input data (default ``$COVERAGE_DATA_MIRROR``, read here and
         passed to the workers).
@@ -424,7 +425,9 @@ def plan_region(
     CoverageError
         A territory's planning failed (its data, its placement); raised as the task raised it.
     """
-    scenarios = territory_scenarios(region, out_dir=out_dir)
+    # absolute: a worker's working directory is not the client's
+    folder_out = Path(out_dir if out_dir is not None else region.out_dir).resolve()
+    scenarios = territory_scenarios(region, out_dir=folder_out)
     items = [
         (i, a.name, a.slug, s) for i, (a, s) in enumerate(zip(region.areas, scenarios, strict=True))
     ]
