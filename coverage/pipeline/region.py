@@ -369,6 +369,8 @@ def _distributed(
             outcomes[i] = fut.result()
             log.info("region: %s planned (%d of %d)", names[i], len(outcomes), len(items))
             prep.pop(i)  # release the territory's data on the workers
+    order = {name: i for i, name in names.items()}
+    block_figures.sort(key=lambda b: (order[b["territory"]], b["start"]))  # as the serial run's
     return [outcomes[i] for i in sorted(outcomes)], block_figures
 
 

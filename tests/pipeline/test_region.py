@@ -191,6 +191,10 @@ def test_local_cluster_gives_the_serial_plans(root: Path, serial: RegionResult) 
         )
     _same(serial, result)
     assert result.metrics["workers"] == 2
+    spans = [(b["territory"], b["start"], b["stop"], b["pairs"]) for b in result.metrics["blocks"]]
+    assert spans == [
+        (b["territory"], b["start"], b["stop"], b["pairs"]) for b in serial.metrics["blocks"]
+    ]
     assert {b["worker"] for b in result.metrics["blocks"]} != {"local"}
 
 
