@@ -13,6 +13,7 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "ClusterError",
     "CoverageError",
     "DataSourceError",
     "InfeasibleError",
@@ -78,6 +79,10 @@ class OutputError(CoverageError, OSError):
     The previous output set in the folder is left as it was; the message names the folder,
     what is wrong and how to fix it.
     """
+
+
+class ClusterError(CoverageError, ConnectionError):
+    """The dask scheduler a region names cannot be reached; the message names its address."""
 
 
 class InfeasibleError(CoverageError, RuntimeError):

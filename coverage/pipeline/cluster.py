@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from coverage.errors import ClusterError
+
 __all__ = ["WORKER_ENV", "region_client"]
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,9 @@ WORKER_ENV = {
 
 
 @contextmanager
-def region_client(scheduler: str = "", *, workers: int = 2) -> Iterator[Any]:
+def region_client(
+    scheduler: str = "", *, workers: int = 2, connect_timeout_s: float = 30.0
+) -> Iterator[Any]:
     """A dask client: on the scheduler at ``scheduler``, or on a new local cluster.
 
     Parameters
@@ -45,17 +49,33 @@ def region_client(scheduler: str = "", *, workers: int = 2) -> Iterator[Any]:
         Address of a running dask scheduler (``tcp://host:8786``); "" starts a local cluster.
     workers
         Worker processes of the local cluster (one thread each); unused with ``scheduler``.
+    connect_timeout_s
+        How long to wait for the scheduler at ``scheduler`` to answer (s).
 
     Yields
     ------
     distributed.Client
         The client; closed (with its local cluster) when the block ends.
+
+    Raises
+    ------
+    ClusterError
+        No scheduler answered at ``scheduler``.
     """
     from distributed import Client, LocalCluster
 
     if scheduler:
         log.info("region: connecting to the dask scheduler at %s", scheduler)
-        with Client(scheduler, timeout="30s") as client:
+        try:
+            client = Client(scheduler, timeout=f"{connect_timeout_s}s")
+        except (OSError, TimeoutError) as err:
+            msg = (
+                f"No dask scheduler answered at {scheduler} within {connect_timeout_s:g} s "
+                f"({err}); start one (dask scheduler, then dask worker ADDRESS on each "
+                "machine) or give its address, e.g. tcp://host:8786."
+            )
+            raise ClusterError(msg) from err
+        with client:
             yield client
         return
     log.info("region: starting a local dask cluster of %d workers, 1 thread each", workers)

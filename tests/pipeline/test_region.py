@@ -21,7 +21,7 @@ import pytest
 
 from coverage import pipeline
 from coverage.cli import main
-from coverage.errors import RegionError, ScenarioError
+from coverage.errors import ClusterError, RegionError, ScenarioError
 from coverage.pipeline.cluster import region_client
 from coverage.pipeline.region import (
     RegionResult,
@@ -323,3 +323,11 @@ def test_coverage_blocks_put_together_are_the_whole_matrix_bit_for_bit(root: Pat
     assert np.array_equal(np.concatenate([b.rx_dbm for b in blocks]), whole, equal_nan=True)
     heights = len(alpha.placement.mast_heights_m)
     assert sum(b.pairs for b in blocks) == n * heights * len(prepared.inputs.demand)
+
+
+def test_a_scheduler_that_does_not_answer_is_a_cluster_error_naming_it() -> None:
+    with (
+        pytest.raises(ClusterError, match=r"tcp://127\.0\.0\.1:9"),
+        region_client("tcp://127.0.0.1:9", connect_timeout_s=2.0),
+    ):
+        pass
