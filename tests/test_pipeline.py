@@ -113,7 +113,7 @@ def test_run_writes_every_output_and_gdal_reads_them(territory: Path, tmp_path: 
     summary = json.loads(outputs["summary_json"].read_text(encoding="utf-8"))
     totals = summary["totals"]
     assert totals["people_total"] == pytest.approx(1000)
-    assert sum(v["people_covered"] for v in summary["veredas"]) == pytest.approx(
+    assert sum(v["people_covered"] for v in summary["subdivisions"]) == pytest.approx(
         totals["people_covered"]
     )
     assert "simplified line-of-sight model" in summary["models"]["propagation"]
@@ -142,7 +142,7 @@ def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
     b = pipeline.run_scenario(territory, out_dir=tmp_path / "b", formats=["summary", "gpkg"])
     ja = json.loads(a["summary_json"].read_text(encoding="utf-8"))
     jb = json.loads(b["summary_json"].read_text(encoding="utf-8"))
-    for key in ("totals", "veredas", "sites", "backhaul", "cost"):
+    for key in ("totals", "subdivisions", "sites", "backhaul", "cost"):
         assert ja[key] == jb[key]
 
 

@@ -28,7 +28,7 @@ from coverage.outputs.labels import (
 from coverage.outputs.regulatory import regulation_markdown
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.words import shown_rows, subdivision_names
 
 __all__ = ["summary_markdown"]
 
@@ -108,7 +108,7 @@ def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
+    rows = [*shown_rows(summary, L), {"vereda": f"**{L['total']}**", **summary["totals"]}]
     md = functools.partial(safe_text, sink="markdown")
     for i, r in enumerate(rows):
         name = r["vereda"] if i == len(rows) - 1 else md(r["vereda"])

@@ -166,8 +166,7 @@ def territory_outcome(
             "people_served_any": _served_any(v, "people"),
             "households_served_any": _served_any(v, "households"),
         }
-        for v in summary["veredas"]
-        if v["vereda_id"] or v["vereda"] or v["people_total"] > 0  # not an empty catch-all row
+        for v in summary["subdivisions"]  # demand in no sub-district: its own named row
     ]
     table = pd.DataFrame(rows)
     shapes = plan.veredas.set_index(plan.veredas["vereda_id"].map(str)).geometry

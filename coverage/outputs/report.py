@@ -37,6 +37,7 @@ from coverage.outputs.labels import (
     check_language,
     fmt_number,
     fmt_share,
+    label,
     labels,
     layer_label,
     reason_label,
@@ -53,7 +54,7 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import plan_words, subdivision_names
+from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -137,9 +138,11 @@ def summarize(plan: Plan) -> dict[str, Any]:
         ``people_<class>`` and ``households_<class>`` of each service class,
         ``served_existing``, ``served_new`` and ``unserved``, which add up to the people and
         households), ``existing_service`` (see
-        :func:`~coverage.outputs.service.existing_service_summary`), ``veredas`` (the same
-        figures, the ``vereda`` name and ``vereda_id`` of each vereda of ``plan.veredas``, in
-        order, then of any named only by demand points), ``schools`` (one row per school),
+        :func:`~coverage.outputs.service.existing_service_summary`), ``subdivisions`` (the
+        same figures, the ``vereda`` name and ``vereda_id`` of each sub-district of
+        ``plan.veredas``, in order, then of any named only by demand points, then the row
+        of the demand in none; a generic key: the area's word for its sub-districts is
+        ``subdivision``, its forms per language ``subdivision_words``), ``schools`` (one row per school),
         ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
@@ -161,8 +164,10 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "existing_service": existing_service_summary(plan),
         "broadband": broadband_summary(plan),
         "regulation": regulation_summary(plan),
-        "veredas": _vereda_rows(plan),
-        "schools": _school_rows(plan.demand),
+        "subdivisions": _vereda_rows(plan),
+        "schools": _school_rows(
+            plan.demand, label("outside_subdivision", "es", plan_words(plan, "es"))
+        ),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
         "backhaul": _backhaul_figures(plan),
         "cost": cost_summary(plan),
@@ -185,7 +190,9 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     """The figures of each vereda of ``plan.veredas``, then of any named only by demand.
 
     Points belong to a vereda by ``vereda_id`` when the demand has it (names may repeat),
-    else by name; each id (or name) is one row, so that every point is counted once.
+    else by name; each id (or name) is one row, so that every point is counted once. Points
+    in no sub-district (a school in an urban centre the sub-districts leave out) make one
+    row named "Sin {sub}" (the area's word), with ``outside`` true, never an empty name.
     """
     demand, veredas = plan.demand, plan.veredas
     by_id = "vereda_id" in demand.columns
@@ -198,11 +205,16 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
+    blank = demand["vereda"].map(blank_name).to_numpy(dtype=bool)
+    outside = set(keys[blank]) - set(groups)  # demand in no sub-district of the table
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     costs = vereda_costs(plan, keys)
     rows = []
     for key, (vid, name) in groups.items():
         row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
+        if key in outside:  # a named row, never an empty name
+            row.update(vereda=label("outside_subdivision", "es", plan_words(plan, "es")))
+            row["outside"] = True
         row.update(_group_counts(demand[keys == key]))
         row.update(costs.get(key, _NO_COST))
         rows.append(row)
@@ -218,13 +230,14 @@ _NO_COST = {
 }
 
 
-def _school_rows(demand: Any) -> list[dict[str, Any]]:
-    """One row per school: where it is, whether it is covered, by which site, and why."""
+def _school_rows(demand: Any, outside: str) -> list[dict[str, Any]]:
+    """One row per school: where it is (``outside``, the outside row's name, for a school in
+    no sub-district), whether it is covered, by which site, and why."""
     return [
         {
             "demand_id": str(r.demand_id),
             "name": str(r.name),
-            "vereda": str(r.vereda),
+            "vereda": outside if blank_name(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "best_site": str(r.best_site),
             "rx_dbm": _num(r.rx_dbm),
@@ -451,7 +464,7 @@ def _html_vereda_table(
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
 
-    body = [row(r, r["vereda"]) for r in summary["veredas"]]
+    body = [row(r, r["vereda"]) for r in shown_rows(summary, L)]
     body.append(row(summary["totals"], L["total"], "total"))
     return head, "".join(body)
 

@@ -31,7 +31,7 @@ from coverage.outputs.service import (
 )
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.words import shown_rows, subdivision_names
 
 __all__ = ["gap_report_figures"]
 
@@ -117,7 +117,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
             str(r["schools_uncovered"]),
             fmt_share(r["share_people_covered"]),
         ]
-        for r in [*summary["veredas"], {"vereda": L["total"], **t}]
+        for r in [*shown_rows(summary, L), {"vereda": L["total"], **t}]
     ]
     ax = fig.add_axes((0.05, 0.35, 0.9, 0.43 - drop))
     ax.axis("off")
@@ -147,7 +147,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     notes = [service_totals_text(summary, language=language)]
     notes += service_notes(summary, language=language)
     fig.text(0.07, 0.93, "\n".join(_wrap(n, 100) for n in notes), fontsize=9, va="top")
-    rows = [*summary["veredas"], {"vereda": L["total"], **summary["totals"]}]
+    rows = [*shown_rows(summary, L), {"vereda": L["total"], **summary["totals"]}]
     cells = []
     for r in rows:
         total, parts = shown_counts(r, "households", **show)
@@ -156,7 +156,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     ax.axis("off")
     _table(ax, cells, [L["vereda"], L["households"], *(L[c] for c in classes)], bold_last=True)
     _reasons_per_vereda(fig, rows, L, language)
-    veredas = summary["veredas"]
+    veredas = shown_rows(summary, L)
     ax2 = fig.add_axes((0.30, 0.05, 0.62, 0.21))
     y = list(range(len(veredas)))  # positions, not names: two veredas may share a name
     left = [0.0] * len(veredas)

@@ -281,8 +281,8 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
     group = folium.FeatureGroup(name=L("veredas"), show=True)
     summary = summarize(plan)
     show, _ = shown_classes(summary)
-    by_id = {str(v["vereda_id"]): v for v in summary["veredas"]}
-    by_name = {str(v["vereda"]): v for v in summary["veredas"]}
+    by_id = {str(v["vereda_id"]): v for v in summary["subdivisions"]}
+    by_name = {str(v["vereda"]): v for v in summary["subdivisions"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
         # the summary's texts are cleaned; its rows are by id when the demand has one
         v = by_id.get(safe_text(row.vereda_id)) or by_name.get(safe_text(row.name))

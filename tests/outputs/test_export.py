@@ -539,9 +539,9 @@ def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
     )
     s = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
     assert s["totals"]["people_total"] == pytest.approx(6481.0)
-    assert len(s["veredas"]) == 8
+    assert len(s["subdivisions"]) == 8
     for key in ("people_covered", "schools_covered", "schools_total"):
-        assert sum(v[key] for v in s["veredas"]) == pytest.approx(s["totals"][key])
+        assert sum(v[key] for v in s["subdivisions"]) == pytest.approx(s["totals"][key])
     assert s["totals"]["schools_total"] == 9
     info = _run("gdalinfo", str(paths["rx_dbm_tif"]))
     assert "LAYOUT=COG" in info and "Overviews:" in info
