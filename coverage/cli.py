@@ -13,8 +13,9 @@ Exit status: 0 done; 2 an error (a :class:`~coverage.errors.CoverageError`, its 
 stderr) or a usage error (argparse); :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every
 output of a plan that has warnings (:attr:`coverage.plan.Plan.warnings`), each logged as a
 warning; and when ``region`` wrote every output and some territory's plan has warnings. A
-script can tell a plan to act on (0) from one to check first (3). Ctrl-C ends with one line and :data:`EXIT_INTERRUPTED` (130), SIGTERM with :data:`EXIT_TERMINATED` (143);
-either way the output folder holds the previous set, untouched.
+script can tell a plan to act on (0) from one to check first (3). Ctrl-C ends with one line
+and :data:`EXIT_INTERRUPTED` (130), SIGTERM with :data:`EXIT_TERMINATED` (143); either way
+the output folder holds the previous set, untouched.
 """
 
 from __future__ import annotations
