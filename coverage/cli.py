@@ -12,9 +12,10 @@ raster commands ``viewshed`` and ``pathloss`` are declared and run in
 Exit status: 0 done; 2 an error (a :class:`~coverage.errors.CoverageError`, its message on
 stderr) or a usage error (argparse); :data:`EXIT_UNPROVEN` (3) when ``run`` wrote every
 output of a plan that has warnings (:attr:`coverage.plan.Plan.warnings`), each logged as a
-warning. A script can tell a plan to act on (0) from one to check first (3). Ctrl-C ends
-with one line and :data:`EXIT_INTERRUPTED` (130), SIGTERM with :data:`EXIT_TERMINATED` (143);
-either way the output folder holds the previous set, untouched.
+warning; and when ``region`` wrote every output and some territory's plan has warnings. A
+script can tell a plan to act on (0) from one to check first (3). Ctrl-C ends with one line
+and :data:`EXIT_INTERRUPTED` (130), SIGTERM with :data:`EXIT_TERMINATED` (143); either way
+the output folder holds the previous set, untouched.
 """
 
 from __future__ import annotations
@@ -186,10 +187,81 @@ def _cmd_new_area(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_region(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "region",
+        help="plan several territories (a region file) on a dask cluster",
+        description=(
+            "Plan every area of a region file (one base scenario, per-area overrides; "
+            "docs/region.toml) as tasks on a dask.distributed cluster: a local one by "
+            "default, or a running scheduler (--scheduler). Writes each territory's outputs "
+            "into OUT/<territory>/ and the region's tables, report and map into OUT."
+        ),
+        epilog=_EPILOG,
+    )
+    p.add_argument("region", help="region TOML (its scenario and areas relative to it)")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running dask scheduler, e.g. tcp://host:8786 (default: the region "
+        "file's scheduler, else a local cluster); its workers must see the data and OUT",
+    )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help="worker processes of the local cluster, one thread each (default: the region "
+        "file's, 2)",
+    )
+    p.add_argument(
+        "--serial", action="store_true", help="no cluster: plan one territory after the other here"
+    )
+    p.add_argument("--out", default=None, help="output folder (default: the region file's)")
+    p.add_argument("--mirror", default=None, help="mirror folder of the input data")
+    p.set_defaults(func=_cmd_region)
+
+
+def _workers(text: str) -> int:
+    """An argparse ``type``: a worker count of 1-64 (a usage error if not)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        msg = f"{text!r} is not a worker count of 1-64"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
+def _cmd_region(args: argparse.Namespace) -> int:
+    from coverage.outputs.outputset import check_output_folder
+    from coverage.pipeline.cluster import region_client
+    from coverage.pipeline.region import plan_region, write_region
+    from coverage.pipeline.regionfile import load_region
+
+    region = load_region(args.region)
+    out = args.out if args.out is not None else region.out_dir
+    check_output_folder(out)  # before work, as run does
+    if not args.verbose:  # dask's own INFO lines (scheduler, nannies) drown the plan's
+        import distributed  # noqa: F401  (its import sets its loggers' levels: quiet them after)
+
+        for name in ("distributed", *logging.root.manager.loggerDict):
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+    if args.serial:
+        result = plan_region(region, None, out_dir=out, mirror=args.mirror)
+    else:
+        scheduler = args.scheduler if args.scheduler is not None else region.scheduler
+        with region_client(scheduler, workers=args.workers or region.workers) as client:
+            result = plan_region(region, client, out_dir=out, mirror=args.mirror)
+    for kind, path in write_region(result, out).items():
+        print(f"{kind:>12}: {path}")
+    for o in result.outcomes:
+        print(f"{o.name:>12}: {o.out_dir} (status {o.exit_status})")
+    return _plan_status(result.warnings)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_run,
     _add_validate,
     _add_new_area,
+    _add_region,
     add_viewshed,
     add_pathloss,
 ]
@@ -202,8 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         The parser of the global options (``-v``, ``-q``) and the subcommands ``run``,
-        ``validate``, ``new-area``, ``viewshed`` and ``pathloss``; each subcommand sets
-        ``func``, the function that runs it. ``--help`` of the program and of ``run`` ends
+        ``validate``, ``new-area``, ``region``, ``viewshed`` and ``pathloss``; each subcommand
+        sets ``func``, the function that runs it. ``--help`` of the program and of ``run`` ends
         with the exit statuses.
     """
     parser = argparse.ArgumentParser(
