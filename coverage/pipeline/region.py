@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from coverage.outputs.regionneighbour import NEIGHBOUR_LIMITS
 from coverage.outputs.regionsummary import (
     TerritoryOutcome,
     border_sites,
@@ -56,6 +57,7 @@ from coverage.pipeline import _stage, write_plan
 from coverage.pipeline.assemble import assemble_plan
 from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
+from coverage.pipeline.regionborder import neighbour_reach
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
 from coverage.pipeline.stages import build_candidates, choose_sites, coverage_matrix
@@ -158,12 +160,19 @@ class RegionResult:
         Border site pairs (:func:`~coverage.outputs.regionsummary.border_sites`).
     metrics
         ``wall_s``, ``workers``, ``scheduler``, and per-block figures (``blocks``).
+    neighbour
+        Demand points served from a neighbouring territory's site, each once
+        (:func:`coverage.pipeline.regionborder.neighbour_reach`).
+    neighbour_notes
+        What the border pass did not predict, one sentence each.
     """
 
     name: str
     outcomes: tuple[TerritoryOutcome, ...]
     border: pd.DataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
+    neighbour: pd.DataFrame = field(default_factory=pd.DataFrame)
+    neighbour_notes: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -296,7 +305,12 @@ def finish_territory(
     outputs = write_plan(plan, formats=formats)
     metrics = {"peak_rss_mb": _peak_rss_mb(), "worker": _worker()}
     return territory_outcome(
-        plan, name=prepared.name, slug=prepared.slug, outputs=outputs, metrics=metrics
+        plan,
+        name=prepared.name,
+        slug=prepared.slug,
+        outputs=outputs,
+        metrics=metrics,
+        access_range_m=r.technology.max_range_m,
     )
 
 
@@ -442,13 +456,17 @@ def plan_region(
     else:
         outcomes, blocks = _distributed(client, items, source, region.block_candidates, formats)
         workers = len(client.scheduler_info().get("workers", {}))
+    t1 = time.perf_counter()
+    neighbour, notes = neighbour_reach(outcomes, scenarios, source, client)
     metrics = {
         "wall_s": round(time.perf_counter() - t0, 3),
+        "border_pass_s": round(time.perf_counter() - t1, 3),
         "workers": workers,
         "block_candidates": region.block_candidates,
         "blocks": blocks,
     }
-    return RegionResult(region.name, tuple(outcomes), border_sites(outcomes), metrics)
+    border = border_sites(outcomes)
+    return RegionResult(region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes))
 
 
 def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
@@ -465,7 +483,8 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
     -------
     dict[str, Path]
         Output name -> path: ``territories`` (region_territories.csv), ``subdivisions``
-        (region_subdivisions.csv), ``border`` (region_border_sites.csv), ``report``
+        (region_subdivisions.csv), ``border`` (region_border_sites.csv), ``neighbour``
+        (region_served_from_neighbour.csv: points served from a neighbour's site), ``report``
         (region.md), ``map`` (region_map.html), ``json`` (region.json).
     """
     from coverage.outputs.files import safe_path, write_text
@@ -475,14 +494,21 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
 
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    outcomes, border = result.outcomes, result.border
-    table = territory_table(outcomes, border)
+    outcomes, border, neighbour = result.outcomes, result.border, result.neighbour
+    table = territory_table(outcomes, border, neighbour)
     shown = {k: v for k, v in result.metrics.items() if k != "blocks"}
     texts = {
         "territories": ("region_territories.csv", csv_table(table)),
-        "subdivisions": ("region_subdivisions.csv", csv_table(subdivision_table(outcomes))),
+        "subdivisions": (
+            "region_subdivisions.csv",
+            csv_table(subdivision_table(outcomes, neighbour)),
+        ),
         "border": ("region_border_sites.csv", csv_table(border)),
-        "report": ("region.md", region_markdown(result.name, outcomes, border, shown)),
+        "neighbour": ("region_served_from_neighbour.csv", csv_table(neighbour)),
+        "report": (
+            "region.md",
+            region_markdown(result.name, outcomes, border, shown, neighbour, result.neighbour_notes),
+        ),
         "map": ("region_map.html", map_html(region_map(result.name, outcomes, border))),
     }
     record = {
@@ -490,6 +516,11 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
         "territories": json.loads(table.to_json(orient="records")),
         "outputs": {o.name: o.outputs for o in outcomes},
         "warnings": {o.name: list(o.warnings) for o in outcomes},
+        "served_from_neighbour": {
+            "models": list(NEIGHBOUR_LIMITS),
+            "not_predicted": list(result.neighbour_notes),
+            "points": json.loads(neighbour.to_json(orient="records")),
+        },
         "metrics": {**result.metrics, "territories": {o.name: o.metrics for o in outcomes}},
     }
     texts["json"] = ("region.json", json.dumps(record, indent=2, ensure_ascii=False, default=str))
