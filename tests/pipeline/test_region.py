@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +32,8 @@ from coverage.pipeline.region import (
     rx_block,
     write_region,
 )
+from coverage.outputs.regionsummary import territory_table
+from coverage.pipeline.regionborder import border_tasks
 from coverage.pipeline.regionfile import load_region, territory_scenarios
 from coverage.scenario import load_scenario
 from tests.territory import write_territory
@@ -90,6 +94,8 @@ def _same(a: RegionResult, b: RegionResult) -> None:
         assert x.cost_usd == y.cost_usd
         assert x.warnings == y.warnings
     pd.testing.assert_frame_equal(a.border, b.border)
+    pd.testing.assert_frame_equal(a.neighbour, b.neighbour)
+    assert a.neighbour_notes == b.neighbour_notes
 
 
 # --- the region file ----------------------------------------------------------------------------
@@ -311,6 +317,132 @@ def test_a_territory_that_fails_fails_the_region_with_its_own_error(
     with pytest.raises(ScenarioError, match=r"PoP|point of presence"):
         plan_region(load_region(path), out_dir=tmp_path / "far", formats=["summary"])
     assert main(["-q", "region", str(path), "--serial", "--out", str(tmp_path / "cli")]) == 2
+
+
+# --- border sites serve both sides ------------------------------------------------------------
+def _side_by_side(root: Path, shift_m: float) -> Path:
+    """Two territories of one DEM, Alpha west of the middle and Beta east of it, each with
+    a margin that holds the other's nearest sites; ``shift_m`` moves Beta (its DEM too) east."""
+    import geopandas as gpd
+    import rasterio
+    from affine import Affine
+    from shapely.geometry import Point, box
+
+    from tests.territory import TO_WGS84
+
+    (root / "a").mkdir(parents=True)
+    write_territory(root / "a", rows=80, cols=120)
+    shutil.copytree(root / "a", root / "b")
+    with rasterio.open(root / "a" / "dem.tif") as src:
+        (x0, y0, x1, y1), crs, profile, dem = src.bounds, src.crs, src.profile, src.read(1)
+    with rasterio.open(
+        root / "b" / "dem.tif",
+        "w",
+        **{**profile, "transform": Affine.translation(shift_m, 0.0) @ profile["transform"]},
+    ) as dst:
+        dst.write(dem, 1)
+    mid, yc = (x0 + x1) / 2, (y0 + y1) / 2
+    layout = {
+        "a": (box(x0 + 1000, y0 + 1000, mid, y1 - 1000), mid - 400, mid - 300),
+        "b": (box(mid, y0 + 1000, x1 - 1000, y1 - 1000), mid + 400, mid + 300),
+    }
+    pops = {}
+    for name, (shape, school_x, pop_x) in layout.items():
+        dx = shift_m if name == "b" else 0.0
+        folder = root / name
+        vereda = gpd.GeoDataFrame(
+            {"nombre": [name], "codigo": ["1"]},
+            geometry=[shape.__class__(np.asarray(shape.exterior.coords) + [dx, 0.0])],
+            crs=crs,
+        )
+        vereda.to_crs(4326).to_file(folder / "veredas.geojson", driver="GeoJSON")
+        school = gpd.GeoDataFrame(
+            {"nombre": [f"Escuela {name}"]}, geometry=[Point(school_x + dx, yc)], crs=crs
+        )
+        school.to_crs(4326).to_file(folder / "schools.geojson", driver="GeoJSON")
+        area = (folder / "area.toml").read_text(encoding="utf-8")
+        (folder / "area.toml").write_text(area.replace("margin_m = 500.0", "margin_m = 900.0"))
+        pops[name] = TO_WGS84.transform(pop_x + dx, yc)
+    scenario = (root / "a" / "scenario.toml").read_text(encoding="utf-8")
+    lon, lat = pops["a"]
+    scenario = re.sub(
+        r"pop = \{[^}]*\}",
+        f'pop = {{ name = "PoP a", lon_deg = {lon!r}, lat_deg = {lat!r} }}',
+        scenario,
+    )
+    (root / "a" / "scenario.toml").write_text(scenario, encoding="utf-8")
+    text = _region_text(
+        root,
+        second=f"overrides = {{ placement = {{ budget_sites = 1 }}, backhaul = {{ {_pop(*pops['b'])} }} }}",
+    )
+    (root / "region.toml").write_text(text, encoding="utf-8")
+    return root / "region.toml"
+
+
+def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Path) -> None:
+    path = _side_by_side(tmp_path / "near", 0.0)
+    result = plan_region(load_region(path), out_dir=tmp_path / "near" / "out", formats=["summary"])
+    alpha, beta = result.outcomes
+    reached = result.neighbour
+    assert len(reached) and set(reached["territory"]) == {"Beta"}  # Beta plans with one site
+    assert not reached.duplicated(["territory", "demand_id"]).any()
+    assert set(reached["from_territory"]) == {"Alpha"}
+    access = set(alpha.sites.loc[alpha.sites["role"] == "access", "site_id"])
+    assert set(reached["site_id"]) <= access
+    assert beta.unserved is not None
+    left = beta.unserved.set_index("demand_id")
+    assert set(reached["demand_id"]) <= set(left.index)  # only points Beta's plan leaves out
+    assert left["reason"].isin(["blocked_by_terrain", "out_of_range", "weak_signal"]).all()
+    _, b_scenario = territory_scenarios(load_region(path))
+    from coverage.pipeline.resolve import resolve
+
+    assert (reached["rx_dbm"] >= resolve(b_scenario).threshold_dbm).all()
+    # the same prediction by hand: Beta's own data and model, one site, at its own height
+    prepared = prepare_territory(1, "Beta", "beta", b_scenario, None)
+    first = reached.iloc[0]
+    site = alpha.sites[alpha.sites["site_id"] == first["site_id"]]
+    rx, heights = pipeline.coverage_matrix(prepared.resolved, prepared.inputs, site)
+    row = list(heights).index(float(site["mast_height_m"].iloc[0]))
+    col = list(prepared.inputs.demand["demand_id"].map(str)).index(first["demand_id"])
+    assert float(rx[row, col]) == pytest.approx(float(first["rx_dbm"]), abs=1e-4)
+    out = write_region(result, tmp_path / "near" / "out")
+    table = pd.read_csv(out["territories"]).set_index("territory")
+    people = float(reached["people"].sum())
+    assert table.loc["Beta", "people_from_neighbour"] == pytest.approx(people)
+    assert table.loc["Alpha", "people_from_neighbour"] == 0.0
+    assert table.loc["region", "people_from_neighbour"] == pytest.approx(people)
+    assert table.loc["region", "people_served_region"] == pytest.approx(
+        table.loc[["Alpha", "Beta"], "people_served_network"].sum() + people
+    )
+    assert table.loc["Beta", "people_served_network"] == beta.totals["people_covered"]  # unchanged
+    subs = pd.read_csv(out["subdivisions"])
+    assert subs["people_from_neighbour"].sum() == pytest.approx(people)
+    assert len(pd.read_csv(out["neighbour"])) == len(reached)
+    record = json.loads(out["json"].read_text(encoding="utf-8"))["served_from_neighbour"]
+    assert len(record["points"]) == len(reached) and "capacity" in " ".join(record["models"])
+    assert "## Served from a neighbouring territory's site" in out["report"].read_text(
+        encoding="utf-8"
+    )
+
+
+def test_far_apart_territories_serve_nothing_across(tmp_path: Path) -> None:
+    path = _side_by_side(tmp_path / "far", 50_000.0)
+    result = plan_region(load_region(path), out_dir=tmp_path / "far" / "out", formats=["summary"])
+    assert border_tasks(result.outcomes, territory_scenarios(load_region(path))) == ([], [])
+    assert len(result.neighbour) == 0 and result.neighbour_notes == ()
+    beta = result.outcomes[1]
+    assert beta.unserved is not None and len(beta.unserved)  # something left to serve
+    table = territory_table(result.outcomes, result.border, result.neighbour)
+    assert (table["people_from_neighbour"] == 0).all()
+    assert (table["people_served_region"] == table["people_served_network"]).all()
+
+
+def test_the_serial_region_counts_a_border_site_at_the_other_sides_points(
+    serial: RegionResult,
+) -> None:
+    # the region's two territories share their terrain: Alpha's sites stand on Beta's points
+    assert len(serial.neighbour)
+    assert set(serial.neighbour["territory"]) <= {"Alpha", "Beta"}
 
 
 def test_coverage_blocks_put_together_are_the_whole_matrix_bit_for_bit(root: Path) -> None:
