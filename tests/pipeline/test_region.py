@@ -158,6 +158,37 @@ def test_each_territory_gets_the_base_scenario_with_its_area_and_overrides(root:
     assert b.name == f"{base.name}-beta"
 
 
+def test_an_area_may_plan_with_its_own_scenario_overrides_merged_over_it(root: Path) -> None:
+    own = (root / "b" / "scenario.toml").read_text(encoding="utf-8")
+    (root / "b" / "own.toml").write_text(
+        own.replace("budget_sites = 2", "budget_sites = 3").replace(
+            "max_candidates = 12", "max_candidates = 9"
+        ),
+        encoding="utf-8",
+    )
+    second = 'scenario = "b/own.toml"\noverrides = { placement = { time_limit_s = 7.0 } }'
+    path = root / "own.toml"
+    path.write_text(_region_text(root, second=second).replace('area = "b/area.toml"\n', ""))
+    region = load_region(path)
+    assert region.areas[1].area_path is None
+    assert region.areas[1].scenario_path == (root / "b" / "own.toml").resolve()
+    a, b = territory_scenarios(region, out_dir=root / "o")
+    own_scenario = load_scenario(root / "b" / "own.toml")
+    assert b.area.path == own_scenario.area.path == (root / "b" / "area.toml").resolve()
+    assert (b.placement.budget_sites, b.candidates.max_candidates) == (3, 9)  # its own
+    assert b.placement.time_limit_s == 7.0  # the override over it
+    assert b.backhaul.pop == own_scenario.backhaul.pop  # its own PoP: none needed
+    assert b.name == own_scenario.name and Path(b.out_dir) == root / "o" / "beta"
+    assert a.placement.budget_sites == 2  # the base still plans the others
+    # its own scenario with another area: the PoP is asked for, as for the base
+    other = second + '\narea = "a"'
+    msg = _problems(root, _region_text(root, second=other).replace('area = "b/area.toml"\n', ""))
+    assert "areas[1] (Beta).overrides: give this territory's fibre point of presence" in msg
+    missing = 'scenario = "b/nope.toml"'
+    msg = _problems(root, _region_text(root, second=missing).replace('area = "b/area.toml"\n', ""))
+    assert "areas[1].scenario:" in msg and "is not a file" in msg
+
+
 # --- plans ----------------------------------------------------------------------------------------
 def test_serial_region_plans_each_territory_as_plan_coverage_does(
     root: Path, serial: RegionResult
