@@ -57,6 +57,7 @@ from coverage.pipeline import _stage, write_plan
 from coverage.pipeline.assemble import assemble_plan
 from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
+from coverage.pipeline.regionareas import build_request_areas
 from coverage.pipeline.regionborder import neighbour_reach
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
@@ -437,12 +438,14 @@ def plan_region(
     Raises
     ------
     RegionError
-        The region's scenario, an area or an override has problems (before any task).
+        The region's scenario, an area, a new-area request or an override has problems
+        (before any task).
     CoverageError
         A territory's planning failed (its data, its placement); raised as the task raised it.
     """
     # absolute: a worker's working directory is not the client's
     folder_out = Path(out_dir if out_dir is not None else region.out_dir).resolve()
+    region = build_request_areas(region, folder_out)
     scenarios = territory_scenarios(region, out_dir=folder_out)
     items = [
         (i, a.name, a.slug, s) for i, (a, s) in enumerate(zip(region.areas, scenarios, strict=True))

@@ -47,8 +47,12 @@ scenario.toml lies in a folder.
 :class:`~coverage.errors.RegionError` naming the file and the key; each of them lists every
 problem found at once.
 
-Not supported (yet): an area given as the features of one multi-territory layer (build an
-area folder for each with ``coverage-plan new-area``, docs/territory.md).
+An area may also be a ``coverage-plan new-area`` request (``request = "altavista.toml"``,
+docs/territory.md; ``docs/region_requests.toml`` is the example): the territory's feature of
+a multi-territory layer (a corregimiento by its ``codigo``), its sub-districts and schools
+selected by ``where``. :func:`coverage.pipeline.regionareas.build_request_areas` builds it
+into ``<out_dir>/<slug>/area/`` before planning, and its scenario.toml is then the area's own
+scenario, as above (``area`` and ``scenario`` are not given with ``request``).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ __all__ = ["Region", "RegionArea", "load_region", "slug", "territory_scenarios"]
 
 #: The keys of a region file, and of each of its ``[[areas]]``.
 _KEYS = ("name", "scenario", "out_dir", "scheduler", "workers", "block_candidates", "areas")
-_AREA_KEYS = ("name", "area", "scenario", "overrides")
+_AREA_KEYS = ("name", "area", "scenario", "request", "overrides")
 #: Sections an area's overrides may not set: the region sets them.
 _NOT_OVERRIDDEN = {"area": "the area is the entry's `area` key", "out_dir": "the region's out_dir"}
 #: Workers of a local cluster. ASSUMPTION: more than 64 local processes is a typo.
@@ -98,6 +102,10 @@ class RegionArea:
     scenario_path
         The entry's own scenario file (absolute), planned instead of the region's base
         scenario; None: the base scenario.
+    request_path
+        A ``coverage-plan new-area`` request (absolute) that
+        :func:`coverage.pipeline.regionareas.build_request_areas` builds into
+        ``<out_dir>/<slug>/area/``, whose scenario then is the entry's own; None: none.
     """
 
     name: str
@@ -105,6 +113,7 @@ class RegionArea:
     area_path: Path | None
     overrides: dict[str, Any] = field(default_factory=dict)
     scenario_path: Path | None = None
+    request_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,12 @@ def _entry(raw: Any, i: int, folder: Path, problems: list[str]) -> RegionArea | 
         own_path = (folder / _text(raw, "scenario", where, problems)).resolve()
         if not own_path.is_file():
             problems.append(f"{where}.scenario: {own_path} is not a file; give a scenario TOML")
-    ref = _text(raw, "area", where, problems) if own is None or "area" in raw else ""
+    request = _request(raw, folder, where, problems)
+    ref = (
+        _text(raw, "area", where, problems)
+        if (own is None and request is None) or "area" in raw
+        else ""
+    )
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, dict):
         problems.append(
@@ -218,7 +232,7 @@ def _entry(raw: Any, i: int, folder: Path, problems: list[str]) -> RegionArea | 
     for key, why in _NOT_OVERRIDDEN.items():
         if key in overrides:
             problems.append(f"{where}.overrides.{key}: not an override here: {why} sets it")
-    if not name or not (ref or own_path):
+    if not name or not (ref or own_path or request):
         return None
     path = _area_file(folder, ref, f"{where}.area", problems) if ref else None
     return RegionArea(
@@ -227,7 +241,23 @@ def _entry(raw: Any, i: int, folder: Path, problems: list[str]) -> RegionArea | 
         area_path=path,
         overrides=dict(overrides),
         scenario_path=own_path,
+        request_path=request,
     )
+
+
+def _request(raw: dict[str, Any], folder: Path, where: str, problems: list[str]) -> Path | None:
+    """The entry's new-area request file; with it, no ``area`` nor ``scenario``."""
+    if "request" not in raw:
+        return None
+    path = (folder / _text(raw, "request", where, problems)).resolve()
+    if not path.is_file():
+        problems.append(f"{where}.request: {path} is not a file; give a new-area request TOML")
+    problems += [
+        f"{where}.{key}: not with `request`: the request builds the area and its scenario"
+        for key in ("area", "scenario")
+        if key in raw
+    ]
+    return path
 
 
 def load_region(path: str | os.PathLike[str]) -> Region:
@@ -350,6 +380,12 @@ def territory_scenarios(
     for i, entry in enumerate(region.areas):
         where = f"areas[{i}] ({entry.name})"
         own = entry.scenario_path
+        if own is None and entry.request_path is not None:
+            problems.append(
+                f"{where}.request: its area is not built yet "
+                "(coverage.pipeline.regionareas.build_request_areas builds it)"
+            )
+            continue
         try:
             start = base if own is None else load_scenario(own)
         except ScenarioError as err:

@@ -33,6 +33,7 @@ from coverage.pipeline.region import (
     write_region,
 )
 from coverage.outputs.regionsummary import territory_table
+from coverage.pipeline.regionareas import build_request_areas
 from coverage.pipeline.regionborder import border_tasks
 from coverage.pipeline.regionfile import load_region, territory_scenarios
 from coverage.scenario import load_scenario
@@ -187,6 +188,85 @@ def test_an_area_may_plan_with_its_own_scenario_overrides_merged_over_it(root: P
     missing = 'scenario = "b/nope.toml"'
     msg = _problems(root, _region_text(root, second=missing).replace('area = "b/area.toml"\n', ""))
     assert "areas[1].scenario:" in msg and "is not a file" in msg
+
+
+def _request(root: Path) -> Path:
+    """A new-area request on a two-territory boundary layer: territory "G" by its codigo."""
+    import geopandas as gpd
+
+    folder = root / "layers"
+    folder.mkdir()
+    write_territory(folder, rows=60, cols=60)
+    veredas = gpd.read_file(folder / "veredas.geojson").assign(corregimiento="G")
+    veredas.to_file(folder / "subs.geojson", driver="GeoJSON")
+    schools = gpd.GeoDataFrame(
+        {"nombre": ["Escuela Alta", "Escuela Baja"], "corregimiento": "G"},
+        geometry=list(veredas.to_crs(9377).representative_point()),
+        crs=9377,
+    )
+    schools.to_crs(4326).to_file(folder / "escuelas.geojson", driver="GeoJSON")
+    outline = veredas.dissolve().geometry.iloc[0]
+    far = outline.__class__(np.asarray(outline.exterior.coords) + [1.0, 0.0])  # a degree east
+    gpd.GeoDataFrame(
+        {"codigo": ["G", "H"], "nombre": ["Gamma", "Eta"]}, geometry=[outline, far], crs=veredas.crs
+    ).to_file(folder / "corregimientos.geojson", driver="GeoJSON")
+    inner = outline.representative_point()
+    (folder / "gamma.toml").write_text(
+        f"""name = "Gamma"
+dems = ["dem.tif"]
+people = 900.0
+household_count = 300.0
+margin_m = 500.0
+[boundary]
+path = "corregimientos.geojson"
+where = {{ codigo = "G" }}
+[subdivisions]
+path = "subs.geojson"
+where = {{ corregimiento = "G" }}
+id_field = "codigo"
+[schools]
+path = "escuelas.geojson"
+where = {{ corregimiento = "G" }}
+[pop]
+lon_deg = {inner.x!r}
+lat_deg = {inner.y!r}
+source = "assumed (test)"
+""",
+        encoding="utf-8",
+    )
+    return folder / "gamma.toml"
+
+
+def test_an_area_given_as_a_new_area_request_is_built_then_planned_with_its_scenario(
+    root: Path, tmp_path: Path
+) -> None:
+    request = _request(tmp_path)
+    second = (
+        f'request = "{request.as_posix()}"\noverrides = {{ placement = {{ time_limit_s = 9.0 }} }}'
+    )
+    path = tmp_path / "requests.toml"
+    text = _region_text(root, second=second).replace('area = "b/area.toml"\n', "")
+    path.write_text(
+        text.replace('"a/scenario.toml"', f'"{(root / "a" / "scenario.toml").as_posix()}"').replace(
+            'area = "a"', f'area = "{(root / "a").as_posix()}"'
+        ),
+        encoding="utf-8",
+    )
+    region = load_region(path)
+    assert region.areas[1].request_path == request.resolve()
+    with pytest.raises(
+        RegionError, match=r"areas\[1\] \(Beta\)\.request: its area is not built yet"
+    ):
+        territory_scenarios(region)
+    built = build_request_areas(region, tmp_path / "out")
+    area = tmp_path / "out" / "beta" / "area"
+    assert built.areas[1].scenario_path == (area / "scenario.toml").resolve()
+    _, beta = territory_scenarios(built, out_dir=tmp_path / "out")
+    assert beta.area.name == "Gamma" and beta.area.path == (area / "area.toml").resolve()
+    assert beta.area.population.total_people == 900.0  # the request's, not the other feature's
+    assert beta.placement.time_limit_s == 9.0 and beta.backhaul.pop.source == "assumed (test)"
+    both = _problems(tmp_path, text.replace(second, second + '\narea = "b"\nscenario = "x.toml"'))
+    assert "areas[1].area: not with `request`" in both and "areas[1].scenario: not with" in both
 
 
 # --- plans ----------------------------------------------------------------------------------------
