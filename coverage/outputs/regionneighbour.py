@@ -78,8 +78,10 @@ def add_neighbour(table: pd.DataFrame, neighbour: pd.DataFrame, by: Sequence[str
     if "subdivision_id" in keys:
         sums["subdivision_id"] = sums["subdivision_id"].map(str)
         out["subdivision_id"] = out["subdivision_id"].map(str)
-    merged = out[keys].merge(sums, on=keys, how="left").fillna(
-        {"people": 0.0, "households": 0.0, "newly_any": 0.0}
+    merged = (
+        out[keys]
+        .merge(sums, on=keys, how="left")
+        .fillna({"people": 0.0, "households": 0.0, "newly_any": 0.0})
     )
     people = np.array(merged["people"], dtype=float)  # copies, written below
     households = np.array(merged["households"], dtype=float)
@@ -103,6 +105,7 @@ def neighbour_markdown(
     notes: Sequence[str],
     table: Callable[[pd.DataFrame], list[str]],
     heading: str = "Served from a neighbouring territory's site",
+    statements: Sequence[str] = NEIGHBOUR_LIMITS,
 ) -> list[str]:
     """The report's section on the points served from a neighbour's site.
 
@@ -116,13 +119,15 @@ def neighbour_markdown(
         The report's Markdown table writer.
     heading
         The section's heading.
+    statements
+        What the pass models and what not (default :data:`NEIGHBOUR_LIMITS`, English).
 
     Returns
     -------
     list of str
         Markdown lines.
     """
-    lines: list[str] = [f"## {heading}", "", *[f"- {t}" for t in NEIGHBOUR_LIMITS], ""]
+    lines: list[str] = [f"## {heading}", "", *[f"- {t}" for t in statements], ""]
     shown: Any = neighbour.drop(columns=["served_any_before"], errors="ignore")
     lines += [*table(shown), ""]
     if notes:

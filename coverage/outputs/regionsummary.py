@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from coverage.outputs.regionneighbour import add_neighbour, neighbour_markdown
+from coverage.outputs.regionneighbour import NEIGHBOUR_LIMITS, add_neighbour, neighbour_markdown
+from coverage.outputs.regionwords import column_label, limits, region_word, region_words
 from coverage.outputs.report import summarize
 from coverage.outputs.text import safe_text
 from coverage.plan import Plan
@@ -180,7 +181,9 @@ def unserved_points(plan: Plan, subdivisions: pd.DataFrame) -> gpd.GeoDataFrame:
         ids = keys
     else:  # the first sub-district of that name, as summarize groups them
         pairs = (
-            zip(subdivisions["subdivision"][::-1], subdivisions["subdivision_id"][::-1], strict=True)
+            zip(
+                subdivisions["subdivision"][::-1], subdivisions["subdivision_id"][::-1], strict=True
+            )
             if len(subdivisions)
             else ()
         )
@@ -376,7 +379,9 @@ def subdivision_table(
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True).drop(columns="households_served_any")
     out["share_served_any"] = out["people_served_any"] / out["people"].where(out["people"] > 0)
-    return out if neighbour is None else add_neighbour(out, neighbour, ["territory", "subdivision_id"])
+    return (
+        out if neighbour is None else add_neighbour(out, neighbour, ["territory", "subdivision_id"])
+    )
 
 
 def border_sites(
@@ -437,14 +442,19 @@ def _share(value: Any) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{100.0 * float(value):.1f} %"
 
 
-def _table(df: pd.DataFrame, shares: Sequence[str] = ()) -> list[str]:
+def _table(df: pd.DataFrame, shares: Sequence[str] = (), language: str = "en") -> list[str]:
     if not len(df):
-        return ["(none)"]
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+        return [region_word("none", language)]
+    header = [column_label(str(c), language) for c in df.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(df.columns)]
     for row in df.itertuples(index=False):
         cells = [_share(v) if c in shares else _md(v) for c, v in zip(df.columns, row, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+#: The keys of :data:`LIMITS` in :data:`coverage.outputs.regionwords.REGION_WORDS`.
+_LIMIT_KEYS = ("limit_own", "limit_sites", "limit_backhaul", "limit_pairs")
 
 
 def region_markdown(
@@ -454,6 +464,7 @@ def region_markdown(
     metrics: dict[str, Any],
     neighbour: pd.DataFrame | None = None,
     notes: Sequence[str] = (),
+    language: str = "en",
 ) -> str:
     """The region's report: territories, sub-districts, border sites, warnings, limits.
 
@@ -471,41 +482,48 @@ def region_markdown(
         The points served from a neighbouring territory's site (None: no border pass, no
         section).
     notes
-        What the border pass did not predict.
+        What the border pass did not predict (English).
+    language
+        The report's language, "es" or "en" (the base scenario's): headings, column names
+        and what the region models; the territories' warnings are in their own language.
 
     Returns
     -------
     str
-        A Markdown document (English; each territory's own outputs are in its scenario's
-        language).
+        A Markdown document (each territory's own outputs are in its scenario's language).
     """
+    w = region_words(language)
+    m = f"{BORDER_M:,.0f}"
+
+    def table(df: pd.DataFrame, shares: Sequence[str] = ()) -> list[str]:
+        return _table(df, shares, language)
+
     shares = ("share_served_network", "share_served_any", "share_served_region")
-    lines = [f"# Region: {_md(name)}", ""]
+    lines = [f"# {w['title'].replace('{name}', _md(name))}", ""]
     warned = [o for o in outcomes if o.warnings]
     if warned:
-        lines += ["## Warnings", ""]
+        lines += [f"## {w['warnings']}", ""]
         for o in warned:
-            lines += [f"- **{_md(o.name)}**: {_md(w)}" for w in o.warnings]
+            lines += [f"- **{_md(o.name)}**: {_md(wn)}" for wn in o.warnings]
         lines.append("")
-    lines += ["## Territories", "", *_table(territory_table(outcomes, border, neighbour), shares), ""]
-    lines += [
-        "People served by the network: the plan's own sites serve them (the scenario's "
-        "[service]); by any service: existing cells, the network, hotspots or satellite "
-        "terminals. Exit status 3: the territory's plan has warnings, check them first.",
-        "",
-    ]
+    territories = territory_table(outcomes, border, neighbour)
+    lines += [f"## {w['territories']}", "", *table(territories, shares), ""]
+    lines += [w["explain"], ""]
     subs = subdivision_table(outcomes, neighbour)
     for o in outcomes:
         part = subs[subs["territory"] == o.name].drop(columns=["territory", "subdivision_word"])
-        lines += [f"## {_md(o.name)}: {_md(o.subdivision_word)}", "", f"Outputs: `{o.out_dir}`", ""]
-        lines += [*_table(part, ("share_served_any", "share_served_region")), ""]
-    lines += [f"## Border sites (within {BORDER_M:,.0f} m)", "", *_table(border), ""]
+        lines += [f"## {_md(o.name)}: {_md(o.subdivision_word)}", ""]
+        lines += [f"{w['outputs']}: `{o.out_dir}`", ""]
+        lines += [*table(part, ("share_served_any", "share_served_region")), ""]
+    lines += [f"## {w['border'].replace('{m}', m)}", "", *table(border), ""]
     if neighbour is not None:
-        lines += neighbour_markdown(neighbour, notes, _table)
-    lines += ["## What the region models", "", *[f"- {t}" for t in LIMITS], ""]
+        said = limits(NEIGHBOUR_LIMITS, ("neighbour_does", "neighbour_not"), language)
+        lines += neighbour_markdown(neighbour, notes, table, w["neighbour"], said)
+    stated = [t.replace("{m}", m) for t in limits(LIMITS, _LIMIT_KEYS, language)]
+    lines += [f"## {w['models']}", "", *[f"- {t}" for t in stated], ""]
     if metrics:
         lines += [
-            "## Run",
+            f"## {w['run']}",
             "",
             *[f"- {k}: {safe_text(v, 'markdown')}" for k, v in metrics.items()],
             "",

@@ -62,7 +62,7 @@ from coverage.pipeline.regionborder import neighbour_reach
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
 from coverage.pipeline.stages import build_candidates, choose_sites, coverage_matrix
-from coverage.scenario import Scenario
+from coverage.scenario import Scenario, load_scenario
 
 __all__ = [
     "Prepared",
@@ -166,6 +166,8 @@ class RegionResult:
         (:func:`coverage.pipeline.regionborder.neighbour_reach`).
     neighbour_notes
         What the border pass did not predict, one sentence each.
+    language
+        The region report's language: the base scenario's.
     """
 
     name: str
@@ -174,6 +176,7 @@ class RegionResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     neighbour: pd.DataFrame = field(default_factory=pd.DataFrame)
     neighbour_notes: tuple[str, ...] = ()
+    language: str = "en"
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -469,7 +472,10 @@ def plan_region(
         "blocks": blocks,
     }
     border = border_sites(outcomes)
-    return RegionResult(region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes))
+    language = load_scenario(region.scenario_path).language  # checked by territory_scenarios
+    return RegionResult(
+        region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes), language
+    )
 
 
 def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
@@ -510,7 +516,15 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
         "neighbour": ("region_served_from_neighbour.csv", csv_table(neighbour)),
         "report": (
             "region.md",
-            region_markdown(result.name, outcomes, border, shown, neighbour, result.neighbour_notes),
+            region_markdown(
+                result.name,
+                outcomes,
+                border,
+                shown,
+                neighbour,
+                result.neighbour_notes,
+                result.language,
+            ),
         ),
         "map": ("region_map.html", map_html(region_map(result.name, outcomes, border))),
     }

@@ -48,7 +48,14 @@ from coverage.pipeline.resolve import resolve
 from coverage.pipeline.stages import coverage_matrix
 from coverage.scenario import Scenario
 
-__all__ = ["NEIGHBOUR_COLUMNS", "BorderTask", "Reach", "border_tasks", "neighbour_reach", "reach_neighbour"]
+__all__ = [
+    "NEIGHBOUR_COLUMNS",
+    "BorderTask",
+    "Reach",
+    "border_tasks",
+    "neighbour_reach",
+    "reach_neighbour",
+]
 
 log = logging.getLogger(__name__)
 
@@ -284,9 +291,7 @@ def neighbour_reach(
         reaches = client.gather(futures)
     for r in reaches:
         name_a, name_b = outcomes[r.source].name, outcomes[r.target].name
-        log.info(
-            "region: %d points of %s reached from %s's sites", len(r.reached), name_b, name_a
-        )
+        log.info("region: %d points of %s reached from %s's sites", len(r.reached), name_b, name_a)
         if r.outside_terrain:
             notes.append(
                 f"{name_a} -> {name_b}: sites {', '.join(r.outside_terrain)} not predicted, "

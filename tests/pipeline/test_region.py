@@ -8,6 +8,7 @@ the second plans with one site (an override) and its own point of presence.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -534,6 +535,24 @@ def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Pat
     assert "## Served from a neighbouring territory's site" in out["report"].read_text(
         encoding="utf-8"
     )
+
+
+def test_the_region_report_speaks_the_base_scenarios_language(
+    root: Path, serial: RegionResult, tmp_path: Path
+) -> None:
+    assert serial.language == "en"  # the test territory's scenario says so
+    spanish = dataclasses.replace(serial, language="es")
+    report = write_region(spanish, tmp_path / "es")["report"].read_text(encoding="utf-8")
+    for heading in ("# Región: Two valleys", "## Territorios", "## Qué modela la región"):
+        assert heading in report
+    assert "## Servidos desde un sitio de un territorio vecino" in report
+    assert "| territorio | hogares | personas | personas_servidas_red |" in report
+    assert "What the region models" not in report and "Territories" not in report
+    assert "puede quedar sobrecargado" in report  # what the border pass does not model
+    english = write_region(serial, tmp_path / "en")["report"].read_text(encoding="utf-8")
+    assert "## What the region models" in english and "| territory | households |" in english
+    # the CSV keeps its column names whatever the language
+    assert pd.read_csv(tmp_path / "es" / "region_territories.csv").columns[0] == "territory"
 
 
 def test_far_apart_territories_serve_nothing_across(tmp_path: Path) -> None:
