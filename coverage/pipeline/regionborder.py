@@ -231,9 +231,10 @@ def _combine(outcomes: Sequence[TerritoryOutcome], reaches: Sequence[Reach]) -> 
         kind="stable",
     ).drop_duplicates(["target", "demand_id"])
     rows = []
-    for b, group in hits.groupby("target", sort=True):
-        o = outcomes[int(b)]
-        assert o.unserved is not None  # a task's target has unserved points
+    for b in sorted(int(t) for t in hits["target"].unique()):
+        group, o = hits[hits["target"] == b], outcomes[b]
+        if o.unserved is None:  # never: a task's target has unserved points
+            continue
         info = pd.DataFrame(o.unserved.drop(columns="geometry")).set_index("demand_id")
         got = info.loc[group["demand_id"]]
         rows.append(

@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from shapely.affinity import translate
 
 from coverage import pipeline
 from coverage.cli import main
 from coverage.errors import ClusterError, RegionError, ScenarioError
+from coverage.outputs.regionsummary import territory_table
 from coverage.pipeline.cluster import region_client
 from coverage.pipeline.region import (
     RegionResult,
@@ -33,7 +35,6 @@ from coverage.pipeline.region import (
     rx_block,
     write_region,
 )
-from coverage.outputs.regionsummary import territory_table
 from coverage.pipeline.regionareas import build_request_areas
 from coverage.pipeline.regionborder import border_tasks
 from coverage.pipeline.regionfile import load_region, territory_scenarios
@@ -207,7 +208,7 @@ def _request(root: Path) -> Path:
     )
     schools.to_crs(4326).to_file(folder / "escuelas.geojson", driver="GeoJSON")
     outline = veredas.dissolve().geometry.iloc[0]
-    far = outline.__class__(np.asarray(outline.exterior.coords) + [1.0, 0.0])  # a degree east
+    far = translate(outline, xoff=1.0)  # a degree east
     gpd.GeoDataFrame(
         {"codigo": ["G", "H"], "nombre": ["Gamma", "Eta"]}, geometry=[outline, far], crs=veredas.crs
     ).to_file(folder / "corregimientos.geojson", driver="GeoJSON")
@@ -464,7 +465,7 @@ def _side_by_side(root: Path, shift_m: float) -> Path:
         folder = root / name
         vereda = gpd.GeoDataFrame(
             {"nombre": [name], "codigo": ["1"]},
-            geometry=[shape.__class__(np.asarray(shape.exterior.coords) + [dx, 0.0])],
+            geometry=[translate(shape, xoff=dx)],
             crs=crs,
         )
         vereda.to_crs(4326).to_file(folder / "veredas.geojson", driver="GeoJSON")
