@@ -14,9 +14,11 @@ From the outcomes, in the region's order:
   count of sites);
 - :func:`region_markdown`: the report, which states what the region models and what not.
 
-Each territory's plan is its own: a site of one territory serves only that territory's
-demand in the figures, backhaul is not relayed across borders, budgets are not shared. The
-border pairs are reported, not re-planned.
+Each territory's plan is its own: in a territory's own figures a site serves only that
+territory's demand, backhaul is not relayed across borders, budgets are not shared. The
+border pairs are reported, not re-planned. The demand a neighbour's site reaches
+(:mod:`coverage.pipeline.regionborder`) is added by
+:func:`coverage.outputs.regionneighbour.add_neighbour` in columns of its own.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ territory as soon as its candidates are known, so that territories and blocks of
 territories share the workers), logs each task as it completes, and returns the outcomes in
 the region's order whatever the order of completion; without a client it runs the same
 functions one after the other in this process (the serial run, which gives the same plans).
+Before the tasks, an area given as a new-area request is built into ``<out_dir>/<slug>/area``
+(:func:`coverage.pipeline.regionareas.build_request_areas`); after them, the border pass
+(:func:`coverage.pipeline.regionborder.neighbour_reach`: one task per territory pair with
+access sites in range of the other's demand) counts the points a neighbour's site reaches
+that a territory's own network leaves without signal, each once, without changing the plans.
 :func:`write_region` writes the region's summary (tables, report, map).
 
 What is not distributed: each territory's placement is one task (one HiGHS solve), and the
