@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEIGHBOUR_LIMITS", "add_neighbour", "neighbour_markdown"]
+__all__ = ["NEIGHBOUR_LIMITS", "add_neighbour", "neighbour_markdown", "overload_warnings"]
 
 #: What the border pass models and what not, said in the report and in region.json.
 NEIGHBOUR_LIMITS = (
@@ -26,8 +26,11 @@ NEIGHBOUR_LIMITS = (
     "margin_m), clutter, terminal and service threshold. A point reached at or above the "
     "threshold is counted once, by its strongest site of any neighbour, as served from a "
     "neighbouring territory's site. The territory plans are not changed.",
-    "Not modelled: the extra busy-hour load on the neighbour's site (its capacity is not "
-    "checked: it may be overloaded), interference and the SINR part of the service "
+    "The extra busy-hour downlink load of those points is added to the serving site's own "
+    "and compared with its capacity, at the rate its own users' links give it (ASSUMPTION: "
+    "the added points' SINR is not computed); a site it would overload is a warning (exit "
+    "status 3), its points still counted. Not modelled: the uplink load, interference "
+    "and the SINR part of the service "
     "definition (the signal threshold only), the site's own sector azimuths and tilt (the "
     "territory's model fits a tilt; exact for an omni antenna), the backhaul of the extra "
     "traffic, and points unserved for their uplink, interference, capacity or backhaul.",
@@ -106,6 +109,7 @@ def neighbour_markdown(
     table: Callable[[pd.DataFrame], list[str]],
     heading: str = "Served from a neighbouring territory's site",
     statements: Sequence[str] = NEIGHBOUR_LIMITS,
+    load: pd.DataFrame | None = None,
 ) -> list[str]:
     """The report's section on the points served from a neighbour's site.
 
@@ -121,6 +125,9 @@ def neighbour_markdown(
         The section's heading.
     statements
         What the pass models and what not (default :data:`NEIGHBOUR_LIMITS`, English).
+    load
+        The extra load on each serving site
+        (:func:`coverage.pipeline.regionborder.extra_load`), or None.
 
     Returns
     -------
@@ -130,6 +137,33 @@ def neighbour_markdown(
     lines: list[str] = [f"## {heading}", "", *[f"- {t}" for t in statements], ""]
     shown: Any = neighbour.drop(columns=["served_any_before"], errors="ignore")
     lines += [*table(shown), ""]
+    if load is not None and len(load):
+        lines += [*table(load), ""]
     if notes:
         lines += [*[f"- {n}" for n in notes], ""]
     return lines
+
+
+def overload_warnings(load: pd.DataFrame) -> tuple[str, ...]:
+    """One sentence per site a neighbour's points would overload.
+
+    Parameters
+    ----------
+    load
+        :func:`coverage.pipeline.regionborder.extra_load`'s table (an empty frame: none).
+
+    Returns
+    -------
+    tuple of str
+        Empty when no site is overloaded.
+    """
+    if "overloaded" not in load.columns:
+        return ()
+    return tuple(
+        f"{r.territory}'s site {r.site_id} would carry {r.extra_downlink_mbps:,.1f} Mbps more "
+        f"at the busy hour for {r.points} point(s) of a neighbouring territory: "
+        f"{r.offered_downlink_mbps + r.extra_downlink_mbps:,.1f} Mbps offered, over its "
+        f"{r.capacity_downlink_mbps:,.1f} Mbps capacity; those points are counted as served "
+        "from it all the same"
+        for r in load[load["overloaded"].astype(bool)].itertuples()
+    )

@@ -33,7 +33,12 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from coverage.outputs.regionneighbour import NEIGHBOUR_LIMITS, add_neighbour, neighbour_markdown
+from coverage.outputs.regionneighbour import (
+    NEIGHBOUR_LIMITS,
+    add_neighbour,
+    neighbour_markdown,
+    overload_warnings,
+)
 from coverage.outputs.regionwords import column_label, limits, region_word, region_words
 from coverage.outputs.report import summarize
 from coverage.outputs.text import safe_text
@@ -467,6 +472,7 @@ def region_markdown(
     neighbour: pd.DataFrame | None = None,
     notes: Sequence[str] = (),
     language: str = "en",
+    load: pd.DataFrame | None = None,
 ) -> str:
     """The region's report: territories, sub-districts, border sites, warnings, limits.
 
@@ -488,6 +494,8 @@ def region_markdown(
     language
         The report's language, "es" or "en" (the base scenario's): headings, column names
         and what the region models; the territories' warnings are in their own language.
+    load
+        The extra busy-hour load on each site serving a neighbour's points, or None.
 
     Returns
     -------
@@ -503,10 +511,12 @@ def region_markdown(
     shares = ("share_served_network", "share_served_any", "share_served_region")
     lines = [f"# {w['title'].replace('{name}', _md(name))}", ""]
     warned = [o for o in outcomes if o.warnings]
-    if warned:
+    overloads = overload_warnings(load) if load is not None else ()
+    if warned or overloads:
         lines += [f"## {w['warnings']}", ""]
         for o in warned:
             lines += [f"- **{_md(o.name)}**: {_md(wn)}" for wn in o.warnings]
+        lines += [f"- {_md(wn)}" for wn in overloads]
         lines.append("")
     territories = territory_table(outcomes, border, neighbour)
     lines += [f"## {w['territories']}", "", *table(territories, shares), ""]
@@ -520,7 +530,7 @@ def region_markdown(
     lines += [f"## {w['border'].replace('{m}', m)}", "", *table(border), ""]
     if neighbour is not None:
         said = limits(NEIGHBOUR_LIMITS, ("neighbour_does", "neighbour_not"), language)
-        lines += neighbour_markdown(neighbour, notes, table, w["neighbour"], said)
+        lines += neighbour_markdown(neighbour, notes, table, w["neighbour"], said, load)
     stated = [t.replace("{m}", m) for t in limits(LIMITS, _LIMIT_KEYS, language)]
     lines += [f"## {w['models']}", "", *[f"- {t}" for t in stated], ""]
     if metrics:

@@ -63,8 +63,12 @@ REGION_WORDS: dict[str, dict[str, str]] = {
             "un territorio vecino. Los planes de los territorios no cambian."
         ),
         "neighbour_not": (
-            "No se modela: la carga extra de la hora pico en el sitio vecino (su capacidad no "
-            "se verifica: puede quedar sobrecargado), la interferencia y la parte de SINR de "
+            "La carga extra de bajada en la hora pico de esos puntos se suma a la propia del "
+            "sitio que los sirve y se compara con su capacidad, a la tasa que le dan los "
+            "enlaces de sus propios usuarios (SUPUESTO: no se calcula el SINR de los puntos "
+            "añadidos); un sitio que quedaría sobrecargado es una advertencia (estado de "
+            "salida 3), y sus puntos se cuentan igual. No se modela: la carga de subida, la "
+            "interferencia y la parte de SINR de "
             "la definición de servicio (solo el umbral de señal), los azimuts e inclinación "
             "propios del sitio (el modelo del territorio ajusta una inclinación; exacto para "
             "una antena omnidireccional), el backhaul del tráfico extra, ni los puntos sin "
@@ -116,6 +120,12 @@ _COLUMNS_ES = {
     "from_territory": "desde_territorio",
     "site_id": "sitio",
     "rx_dbm": "rx_dbm",
+    "downlink_mbps": "bajada_mbps",
+    "points": "puntos",
+    "extra_downlink_mbps": "bajada_extra_mbps",
+    "offered_downlink_mbps": "bajada_ofrecida_mbps",
+    "capacity_downlink_mbps": "capacidad_bajada_mbps",
+    "overloaded": "sobrecargado",
     "territory_a": "territorio_a",
     "site_a": "sitio_a",
     "role_a": "rol_a",

@@ -63,7 +63,7 @@ from coverage.pipeline.assemble import assemble_plan
 from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
 from coverage.pipeline.regionareas import build_request_areas
-from coverage.pipeline.regionborder import neighbour_reach
+from coverage.pipeline.regionborder import extra_load, neighbour_reach, overload_warnings
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
 from coverage.pipeline.stages import build_candidates, choose_sites, coverage_matrix
@@ -173,6 +173,9 @@ class RegionResult:
         What the border pass did not predict, one sentence each.
     language
         The region report's language: the base scenario's.
+    neighbour_load
+        The extra busy-hour load on each site serving a neighbour's points, and whether it
+        would overload the site (:func:`coverage.pipeline.regionborder.extra_load`).
     """
 
     name: str
@@ -182,6 +185,7 @@ class RegionResult:
     neighbour: pd.DataFrame = field(default_factory=pd.DataFrame)
     neighbour_notes: tuple[str, ...] = ()
     language: str = "en"
+    neighbour_load: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -190,9 +194,11 @@ class RegionResult:
         Returns
         -------
         tuple of str
-            Empty when no plan has warnings.
+            Empty when no plan has warnings; a site a neighbour's points would overload is
+            one too (the region's figures count those points as served).
         """
-        return tuple(f"{o.name}: {w}" for o in self.outcomes for w in o.warnings)
+        own = tuple(f"{o.name}: {w}" for o in self.outcomes for w in o.warnings)
+        return own + overload_warnings(self.neighbour_load)
 
 
 def _peak_rss_mb() -> float:
@@ -478,8 +484,11 @@ def plan_region(
     }
     border = border_sites(outcomes)
     language = load_scenario(region.scenario_path).language  # checked by territory_scenarios
+    load = extra_load(outcomes, neighbour)
+    for w in overload_warnings(load):
+        log.warning("region: %s", w)
     return RegionResult(
-        region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes), language
+        region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes), language, load
     )
 
 
@@ -498,7 +507,9 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
     dict[str, Path]
         Output name -> path: ``territories`` (region_territories.csv), ``subdivisions``
         (region_subdivisions.csv), ``border`` (region_border_sites.csv), ``neighbour``
-        (region_served_from_neighbour.csv: points served from a neighbour's site), ``report``
+        (region_served_from_neighbour.csv: points served from a neighbour's site),
+        ``neighbour_sites`` (region_neighbour_site_load.csv: the extra load on those sites),
+        ``report``
         (region.md), ``map`` (region_map.html), ``json`` (region.json).
     """
     from coverage.outputs.files import safe_path, write_text
@@ -519,6 +530,7 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
         ),
         "border": ("region_border_sites.csv", csv_table(border)),
         "neighbour": ("region_served_from_neighbour.csv", csv_table(neighbour)),
+        "neighbour_sites": ("region_neighbour_site_load.csv", csv_table(result.neighbour_load)),
         "report": (
             "region.md",
             region_markdown(
@@ -529,6 +541,7 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
                 neighbour,
                 result.neighbour_notes,
                 result.language,
+                result.neighbour_load,
             ),
         ),
         "map": ("region_map.html", map_html(region_map(result.name, outcomes, border))),
@@ -542,6 +555,8 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
             "models": list(NEIGHBOUR_LIMITS),
             "not_predicted": list(result.neighbour_notes),
             "points": json.loads(neighbour.to_json(orient="records")),
+            "site_load": json.loads(result.neighbour_load.to_json(orient="records")),
+            "overloaded": list(overload_warnings(result.neighbour_load)),
         },
         "metrics": {**result.metrics, "territories": {o.name: o.metrics for o in outcomes}},
     }

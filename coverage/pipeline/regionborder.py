@@ -21,8 +21,10 @@ The per-territory plans are not changed: the region's tables add the people and 
 "served from a neighbouring territory's site" to each territory, sub-district and the
 region's total, each point counted once.
 
-What this does not model: the neighbour site's capacity for the extra load (no busy-hour
-check: a site may be overloaded by it), interference and the SINR part of the service
+The extra busy-hour downlink load on each neighbour site is added to its own offered load
+and compared with its capacity (:func:`extra_load`; ASSUMPTION: at the capacity its own
+users' link rates give it); a site it would overload is a warning of the region (exit
+status 3), its points still counted. What this does not model: interference and the SINR part of the service
 definition (the signal threshold only), the neighbour site's own sector azimuths and tilt
 (B's model fits a tilt to B's points; exact for an omni antenna), and the backhaul of the
 extra traffic. A site outside B's terrain is not predicted (it is listed: raise B's
@@ -42,18 +44,23 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from coverage.outputs.regionneighbour import overload_warnings
 from coverage.outputs.regionsummary import TerritoryOutcome
 from coverage.pipeline.prepare import prepare_inputs
 from coverage.pipeline.resolve import resolve
 from coverage.pipeline.stages import coverage_matrix
+from coverage.planning.busyhour import busy_hour_demand_mbps
 from coverage.scenario import Scenario
 
 __all__ = [
+    "LOAD_COLUMNS",
     "NEIGHBOUR_COLUMNS",
     "BorderTask",
     "Reach",
     "border_tasks",
+    "extra_load",
     "neighbour_reach",
+    "overload_warnings",
     "reach_neighbour",
 ]
 
@@ -70,6 +77,19 @@ NEIGHBOUR_COLUMNS = [
     "from_territory",
     "site_id",
     "rx_dbm",
+    "downlink_mbps",
+]
+
+#: The columns of the neighbour sites' extra load (:func:`extra_load`).
+LOAD_COLUMNS = [
+    "territory",
+    "site_id",
+    "points",
+    "households",
+    "extra_downlink_mbps",
+    "offered_downlink_mbps",
+    "capacity_downlink_mbps",
+    "overloaded",
 ]
 
 
@@ -103,7 +123,9 @@ class Reach:
         The two territories' places in the region.
     reached
         ``demand_id``, ``site_id`` and ``rx_dbm`` of each point of the target reached at or
-        above its service threshold, by its strongest site of the source.
+        above its service threshold, by its strongest site of the source, and
+        ``downlink_mbps``, the point's busy-hour downlink demand under the target's
+        ``[service]`` (:func:`coverage.planning.busyhour.busy_hour_demand_mbps`).
     outside_terrain
         Sites not predicted: outside the target's terrain.
     heights_m
@@ -193,7 +215,7 @@ def reach_neighbour(task: BorderTask, scenario: Scenario, mirror: str | None) ->
     inside = np.asarray(inputs.terrain.contains(sites.geometry.x, sites.geometry.y), dtype=bool)
     outside = tuple(sites.loc[~inside, "site_id"].map(str))
     sites = sites[inside].reset_index(drop=True)
-    empty = pd.DataFrame({"demand_id": [], "site_id": [], "rx_dbm": []})
+    empty = pd.DataFrame({"demand_id": [], "site_id": [], "rx_dbm": [], "downlink_mbps": []})
     if not len(sites) or not len(part.demand):
         return Reach(task.source, task.target, empty, outside, {})
     rx, _ = coverage_matrix(resolved, part, sites)
@@ -204,11 +226,17 @@ def reach_neighbour(task: BorderTask, scenario: Scenario, mirror: str | None) ->
     best = chosen.argmax(axis=0)
     best_dbm = chosen[best, np.arange(chosen.shape[1])]
     hit = best_dbm >= resolved.threshold_dbm
+    need = busy_hour_demand_mbps(
+        part.demand["households"].to_numpy(np.float64),
+        (part.demand["kind"] == "school").to_numpy(),
+        resolved.busy_hour,
+    )
     reached = pd.DataFrame(
         {
             "demand_id": part.demand["demand_id"].map(str).to_numpy()[hit],
             "site_id": sites["site_id"].map(str).to_numpy()[best[hit]],
             "rx_dbm": best_dbm[hit].astype(np.float64),
+            "downlink_mbps": need.downlink_mbps[hit],
         }
     )
     used = {str(s): float(heights[h]) for s, h in zip(sites["site_id"], pick, strict=True)}
@@ -249,6 +277,7 @@ def _combine(outcomes: Sequence[TerritoryOutcome], reaches: Sequence[Reach]) -> 
                     "from_territory": [outcomes[int(a)].name for a in group["source"]],
                     "site_id": group["site_id"].to_numpy(),
                     "rx_dbm": group["rx_dbm"].to_numpy(),
+                    "downlink_mbps": group["downlink_mbps"].to_numpy(),
                 }
             )
         )
@@ -311,3 +340,60 @@ def _same_height(outcomes: Sequence[TerritoryOutcome], r: Reach, site: str, h: f
     sites = outcomes[r.source].sites
     own = sites.loc[sites["site_id"].astype(str) == site, "mast_height_m"]
     return bool(len(own)) and float(own.iloc[0]) == h
+
+
+def extra_load(outcomes: Sequence[TerritoryOutcome], points: pd.DataFrame) -> pd.DataFrame:
+    """The busy-hour downlink load the neighbour's points add to each site serving them.
+
+    Parameters
+    ----------
+    outcomes
+        The territories' plans (their sites' ``offered_downlink_mbps`` and
+        ``capacity_downlink_mbps``, as the plan's capacity check wrote them).
+    points
+        The points served from a neighbour's site (:func:`neighbour_reach`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`LOAD_COLUMNS`: one row per site serving a neighbour's points, ``territory``
+        the site's own; ``overloaded`` when its own offered load plus the extra exceeds its
+        capacity. ASSUMPTION: the site's capacity (Mbps) at its own users' mix of link rates
+        holds for the added points (their SINR is not computed); NaN capacity (a plan
+        without the capacity check): ``overloaded`` False, the capacity unknown.
+    """
+    if not len(points):
+        return pd.DataFrame(columns=LOAD_COLUMNS)
+    by_name = {o.name: o for o in outcomes}
+    rows = []
+    grouped = points.groupby(["from_territory", "site_id"], sort=False)
+    for (name, site), group in grouped:
+        sites = by_name[str(name)].sites
+        row = sites[sites["site_id"].astype(str) == str(site)]
+        offered = _column(row, "offered_downlink_mbps")
+        capacity = _column(row, "capacity_downlink_mbps")
+        extra = float(group["downlink_mbps"].sum())
+        rows.append(
+            {
+                "territory": str(name),
+                "site_id": str(site),
+                "points": len(group),
+                "households": float(group["households"].sum()),
+                "extra_downlink_mbps": extra,
+                "offered_downlink_mbps": offered,
+                "capacity_downlink_mbps": capacity,
+                "overloaded": bool(np.isfinite(capacity) and offered + extra > capacity),
+            }
+        )
+    order = {o.name: i for i, o in enumerate(outcomes)}
+    df = pd.DataFrame(rows, columns=LOAD_COLUMNS)
+    df["_o"] = df["territory"].map(order)
+    return (
+        df.sort_values(["_o", "site_id"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    )
+
+
+def _column(row: pd.DataFrame, column: str) -> float:
+    if column not in row.columns or not len(row):
+        return float("nan")
+    return float(row[column].iloc[0])

@@ -36,7 +36,7 @@ from coverage.pipeline.region import (
     write_region,
 )
 from coverage.pipeline.regionareas import build_request_areas
-from coverage.pipeline.regionborder import border_tasks
+from coverage.pipeline.regionborder import border_tasks, extra_load
 from coverage.pipeline.regionfile import load_region, territory_scenarios
 from coverage.scenario import load_scenario
 from tests.territory import write_territory
@@ -380,7 +380,7 @@ def test_scheduler_and_two_worker_processes_give_the_serial_plans(
         status = main(
             ["-q", "region", str(root / "region.toml"), "--scheduler", address, "--out", str(out)]
         )
-        assert status == 0
+        assert status == 3  # the territories overlap: an Alpha site over capacity with Beta's
         with Client(address, timeout="30s") as client:
             result = plan_region(
                 load_region(root / "region.toml"),
@@ -406,10 +406,12 @@ def test_scheduler_and_two_worker_processes_give_the_serial_plans(
 
 
 def test_cli_region_serial_writes_every_territory_and_the_summary(
-    root: Path, tmp_path: Path
+    root: Path, serial: RegionResult, tmp_path: Path
 ) -> None:
     out = tmp_path / "cli"
-    assert main(["-q", "region", str(root / "region.toml"), "--serial", "--out", str(out)]) == 0
+    # the two territories overlap: Alpha's sites would carry Beta's points over capacity
+    assert serial.warnings and all("would carry" in w for w in serial.warnings)
+    assert main(["-q", "region", str(root / "region.toml"), "--serial", "--out", str(out)]) == 3
     for name in (
         "region.md",
         "region_map.html",
@@ -537,6 +539,29 @@ def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Pat
         encoding="utf-8"
     )
 
+    # the extra busy-hour load on the serving sites, and a site it would overload
+    load = result.neighbour_load
+    assert set(load["site_id"]) == set(reached["site_id"]) and set(load["territory"]) == {"Alpha"}
+    for r in load.itertuples():
+        mine = reached[reached["site_id"] == r.site_id]
+        assert r.extra_downlink_mbps == pytest.approx(mine["downlink_mbps"].sum())
+        assert r.extra_downlink_mbps > 0 and np.isfinite(r.capacity_downlink_mbps)
+    over = load["offered_downlink_mbps"] + load["extra_downlink_mbps"]
+    assert (load["overloaded"] == (over > load["capacity_downlink_mbps"])).all()
+    assert len(result.warnings) == int(load["overloaded"].sum())  # the plans have none
+    roomy = alpha.sites.assign(capacity_downlink_mbps=1e6)
+    calm = extra_load([dataclasses.replace(alpha, sites=roomy), beta], reached)
+    assert not calm["overloaded"].any()
+    assert dataclasses.replace(result, neighbour_load=calm).warnings == ()
+    full = alpha.sites.assign(capacity_downlink_mbps=alpha.sites["offered_downlink_mbps"])
+    busy = extra_load([dataclasses.replace(alpha, sites=full), beta], reached)
+    assert busy["overloaded"].all()
+    said = dataclasses.replace(result, neighbour_load=busy)
+    assert len(said.warnings) == len(busy) and "would carry" in said.warnings[0]
+    report = write_region(said, tmp_path / "busy")["report"].read_text(encoding="utf-8")
+    assert "## Warnings" in report and "over its" in report
+    assert len(pd.read_csv(tmp_path / "busy" / "region_neighbour_site_load.csv")) == len(busy)
+
 
 def test_the_region_report_speaks_the_base_scenarios_language(
     root: Path, serial: RegionResult, tmp_path: Path
@@ -549,7 +574,7 @@ def test_the_region_report_speaks_the_base_scenarios_language(
     assert "## Servidos desde un sitio de un territorio vecino" in report
     assert "| territorio | hogares | personas | personas_servidas_red |" in report
     assert "What the region models" not in report and "Territories" not in report
-    assert "puede quedar sobrecargado" in report  # what the border pass does not model
+    assert "se cuentan igual" in report  # what the border pass does with an overloaded site
     english = write_region(serial, tmp_path / "en")["report"].read_text(encoding="utf-8")
     assert "## What the region models" in english and "| territory | households |" in english
     # the CSV keeps its column names whatever the language
