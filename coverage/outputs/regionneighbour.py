@@ -159,11 +159,15 @@ def overload_warnings(load: pd.DataFrame) -> tuple[str, ...]:
     """
     if "overloaded" not in load.columns:
         return ()
-    return tuple(
-        f"{r.territory}'s site {r.site_id} would carry {r.extra_downlink_mbps:,.1f} Mbps more "
-        f"at the busy hour for {r.points} point(s) of a neighbouring territory: "
-        f"{r.offered_downlink_mbps + r.extra_downlink_mbps:,.1f} Mbps offered, over its "
-        f"{r.capacity_downlink_mbps:,.1f} Mbps capacity; those points are counted as served "
-        "from it all the same"
-        for r in load[load["overloaded"].astype(bool)].itertuples()
-    )
+    rows = load[load["overloaded"].astype(bool)].to_dict("records")
+    out = []
+    for r in rows:
+        extra, offered = float(r["extra_downlink_mbps"]), float(r["offered_downlink_mbps"])
+        out.append(
+            f"{r['territory']}'s site {r['site_id']} would carry {extra:,.1f} Mbps more at the "
+            f"busy hour for {int(r['points'])} point(s) of a neighbouring territory: "
+            f"{offered + extra:,.1f} Mbps offered, over its "
+            f"{float(r['capacity_downlink_mbps']):,.1f} Mbps capacity; those points are "
+            "counted as served from it all the same"
+        )
+    return tuple(out)

@@ -542,10 +542,12 @@ def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Pat
     # the extra busy-hour load on the serving sites, and a site it would overload
     load = result.neighbour_load
     assert set(load["site_id"]) == set(reached["site_id"]) and set(load["territory"]) == {"Alpha"}
-    for r in load.itertuples():
-        mine = reached[reached["site_id"] == r.site_id]
-        assert r.extra_downlink_mbps == pytest.approx(mine["downlink_mbps"].sum())
-        assert r.extra_downlink_mbps > 0 and np.isfinite(r.capacity_downlink_mbps)
+    for site, extra, capacity in zip(
+        load["site_id"], load["extra_downlink_mbps"], load["capacity_downlink_mbps"], strict=True
+    ):
+        mine = reached[reached["site_id"] == site]
+        assert float(extra) == pytest.approx(float(mine["downlink_mbps"].sum()))
+        assert float(extra) > 0 and np.isfinite(float(capacity))
     over = load["offered_downlink_mbps"] + load["extra_downlink_mbps"]
     assert (load["overloaded"] == (over > load["capacity_downlink_mbps"])).all()
     assert len(result.warnings) == int(load["overloaded"].sum())  # the plans have none
