@@ -23,6 +23,7 @@ border pairs are reported, not re-planned. The demand a neighbour's site reaches
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -504,9 +505,7 @@ def region_markdown(
     """
     w = region_words(language)
     m = f"{BORDER_M:,.0f}"
-
-    def table(df: pd.DataFrame, shares: Sequence[str] = ()) -> list[str]:
-        return _table(df, shares, language)
+    table = functools.partial(_table, language=language)
 
     shares = ("share_served_network", "share_served_any", "share_served_region")
     lines = [f"# {w['title'].replace('{name}', _md(name))}", ""]
