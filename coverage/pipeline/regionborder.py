@@ -17,6 +17,10 @@ plan leaves unserved by its network. After every territory is planned
 3. keeps each point of B reached at or above the threshold once, by its strongest site of
    any neighbour (:func:`neighbour_reach`).
 
+Each task loads B's data again (:func:`~coverage.pipeline.prepare.prepare_inputs`, as B's
+plan loaded them: the same demand points and ids), a cost of the pass rather than holding
+every territory's data until all plans are done.
+
 The per-territory plans are not changed: the region's tables add the people and households
 "served from a neighbouring territory's site" to each territory, sub-district and the
 region's total, each point counted once.

@@ -98,6 +98,7 @@ def _same(a: RegionResult, b: RegionResult) -> None:
         assert x.warnings == y.warnings
     pd.testing.assert_frame_equal(a.border, b.border)
     pd.testing.assert_frame_equal(a.neighbour, b.neighbour)
+    pd.testing.assert_frame_equal(a.neighbour_load, b.neighbour_load)
     assert a.neighbour_notes == b.neighbour_notes
 
 
