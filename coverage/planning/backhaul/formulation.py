@@ -391,7 +391,8 @@ def _column_bounds(
     m: BackhaulModel,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Column bounds and integrality: binaries but for flows, depth labels and (when
-    ``k_coverage`` is 1) the covered columns; options off where they cannot serve."""
+    ``k_coverage`` is 1) the covered columns; options off where they cannot serve or are
+    dominated."""
     cols, n, nh = m.cols, m.net.n, m.n_heights
     col_lo = np.zeros(cols.n)
     col_hi = np.ones(cols.n)
@@ -399,6 +400,8 @@ def _column_bounds(
     if m.hop_limit is not None:
         col_hi[cols.d] = float(m.hop_limit)
     col_hi[cols.u][np.repeat(~m.access_ok, nh)] = 0.0
+    if m.dom.access_by.size:  # dominated options (coverage.planning.backhaul.presolve)
+        col_hi[cols.u][m.dom.access_off] = 0.0
     unreach = np.repeat(np.array([i not in m.net.hops for i in range(n)]), nh)
     col_hi[cols.r][unreach] = 0.0
     integ = np.ones(cols.n, np.int64)

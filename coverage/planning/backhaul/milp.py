@@ -73,6 +73,7 @@ from coverage.planning.backhaul.formulation import Cut, start_vector, violated_c
 from coverage.planning.backhaul.hotspots import hotspot_people
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.presolve import undominated
 from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
 from coverage.planning.backhaul.search import (
     GreedyStart,
@@ -150,6 +151,7 @@ def plan_network(
         return dataclasses.replace(res, warnings=_gap_warning(res, settings, "greedy"))
     deadline_s = t0 + _SEARCH_SHARE * settings.time_limit_s
     start = _warm_start(model, greedy, deadline_s, kicks=kicks, seed=seed)
+    start = dataclasses.replace(start, plan=undominated(model, start.plan))
     model.activate_missing(greedy.plan)  # what the warm starts miss is where the plans differ
     model.activate_missing(start.plan)
     rounds = _Rounds(model, settings, t0, start)

@@ -1,13 +1,11 @@
 """The backhaul problem prepared for :func:`coverage.planning.backhaul.milp.plan_network`.
 
-See :mod:`coverage.planning.backhaul.milp` for the model in words and its references. This
-module holds :class:`BackhaulModel`: built once from a
-:class:`~coverage.planning.problem.PlacementProblem` (the reduced graph, the checks of
-:mod:`~coverage.planning.backhaul.checks`, the merged demand, the traffic and the frozen
-:class:`~coverage.planning.backhaul.formulation.Columns` layout), it prices and checks
-plans (:class:`BackhaulPlan`), solves its current MILP
-(:mod:`~coverage.planning.backhaul.formulation` writes the rows, the start vectors and
-the two-path cuts), turns solutions back into plans and adds the lazy demand rows.
+See :mod:`coverage.planning.backhaul.milp` for the model in words and its references.
+:class:`BackhaulModel` is built once from a :class:`~coverage.planning.problem.PlacementProblem`
+(the reduced graph, the checks of :mod:`~coverage.planning.backhaul.checks`, the merged
+demand, the traffic, the dominated options and the frozen column layout); it prices and
+checks plans (:class:`BackhaulPlan`), solves its current MILP
+(:mod:`~coverage.planning.backhaul.formulation`), decodes solutions and adds demand rows.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from coverage.planning.backhaul.formulation import (
 )
 from coverage.planning.backhaul.hotspots import HotspotBlock, decode_hotspots, hotspot_cost
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
+from coverage.planning.backhaul.presolve import Dominance, dominance
 from coverage.planning.backhaul.satellites import most_weight, plan_value
 from coverage.planning.covering import aggregate_demand, covered_mask, group_sums
 from coverage.planning.problem import PlacementProblem
@@ -122,6 +121,8 @@ class BackhaulModel:
         (:mod:`coverage.planning.backhaul.satellites`).
     hot
         The hotspot candidates and the points they reach (None: no hotspot option).
+    dom
+        The access options the MILP leaves out (:mod:`~coverage.planning.backhaul.presolve`).
     """
 
     problem: PlacementProblem
@@ -146,6 +147,7 @@ class BackhaulModel:
     sat_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     sat_wg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     hot: HotspotBlock | None = None
+    dom: Dominance = field(default_factory=lambda: Dominance(np.zeros(0, np.int64)))
 
     # --- building --------------------------------------------------------------------------
     @classmethod
@@ -213,6 +215,7 @@ class BackhaulModel:
             sat_wg=group_sums(sat_w, group, Ag.shape[1]),
             hot=hot,
         )
+        model.dom = dominance(model)
         if p.budget_usd is not None:
             model.active = model._first_rows(first_rows_nnz)
         return model
