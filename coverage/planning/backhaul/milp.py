@@ -74,6 +74,7 @@ from coverage.planning.backhaul.hotspots import hotspot_people
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.presolve import undominated
+from coverage.planning.backhaul.widths import plan_widths
 from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
 from coverage.planning.backhaul.search import (
     GreedyStart,
@@ -464,6 +465,7 @@ def _built_graph(model: BackhaulModel, plan: BackhaulPlan, covered: NDArray[np.b
                 schools_covered=int((row & covered & m.must).sum()) if access else 0,
                 candidate_index=i,
             )
+    widths = plan_widths(m, plan)  # the channel each link was planned with
     for e in plan.edges:
         a, b = (int(v) for v in m.net.edges[e])
         ka = m.ids[a]
@@ -473,6 +475,8 @@ def _built_graph(model: BackhaulModel, plan: BackhaulPlan, covered: NDArray[np.b
                 attrs = {x: v for x, v in graph.nodes[key].items() if x in _NODE_ATTRS}
                 G.add_node(key, **attrs, role="pop", cost_usd=0.0)
         attrs = {x: v for x, v in graph.edges[ka, kb].items() if x in _EDGE_ATTRS}
+        if e in widths:
+            attrs["bandwidth_mhz"] = widths[e]
         G.add_edge(ka, kb, **attrs, cost_usd=m.link_cost_usd)
     return G
 
