@@ -74,7 +74,6 @@ from coverage.planning.backhaul.hotspots import hotspot_people
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.presolve import undominated
-from coverage.planning.backhaul.widths import plan_widths
 from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
 from coverage.planning.backhaul.search import (
     GreedyStart,
@@ -83,6 +82,7 @@ from coverage.planning.backhaul.search import (
     lighter_starts,
     swap_then_connect,
 )
+from coverage.planning.backhaul.widths import plan_widths
 from coverage.planning.covering import PlacementResult
 from coverage.planning.problem import DEFAULT_SOLVE, PlacementProblem, SolveSettings
 from coverage.planning.solver import relative_gap
