@@ -342,9 +342,14 @@ def _with_link_radios(
     site_mbps = dict(zip(access["site_id"].astype(str), np.nan_to_num(carried), strict=True))
     if resolved.channel_band is None:  # no channel plan outside 5725-5850 MHz
         return links, []
+    planned = [  # the width the placement chose for each link
+        G.edges[a, b].get("bandwidth_mhz", np.nan) if G.has_edge(a, b) else np.nan
+        for a, b in zip(links["site_a"], links["site_b"], strict=True)
+    ]
     return link_radios(
         links, G, placement.pop_id, site_mbps, resolved.link_budget,
         resolved.scenario.backhaul.rain_r001_mm_h, band=resolved.channel_band,
+        planned_mhz=np.asarray(planned, dtype=np.float64),
     )  # fmt: skip
 
 

@@ -343,6 +343,7 @@ def placement_problem(
         two_paths=b.two_paths,
         traffic_mbps=service.traffic_mbps,
         max_links_at_site=resolved.max_links_at_site,
+        link_widths=resolved.link_widths,
         satellite_usd_per_person=_satellite_price(resolved, inputs.demand, aim),
         satellite_weights=np.where(
             satellite_eligible(inputs.demand, aim), inputs.demand["population"], 0.0
@@ -419,6 +420,7 @@ def _candidate_links(
     resolved: ResolvedScenario, terrain: Terrain, candidates: gpd.GeoDataFrame
 ) -> nx.Graph:
     """The feasible backhaul links between the candidates and the PoP."""
+    from coverage.planning.channels import link_capacity_mbps
     from coverage.planning.linkgraph import candidate_link_graph
 
     s = resolved.scenario
@@ -427,9 +429,23 @@ def _candidate_links(
     nodes = pd.concat([candidates.assign(role="candidate"), pop], ignore_index=True).pipe(
         gpd.GeoDataFrame, geometry="geometry", crs=candidates.crs
     )
-    return candidate_link_graph(
+    graph = candidate_link_graph(
         terrain, nodes, heights, resolved.links, link_budget=resolved.link_budget
     )
+    widths = resolved.link_widths
+    if widths is not None:  # each link's capacity at every width the MILP may give it
+        lb = resolved.link_budget
+        edges = list(graph.edges(data="length_m"))
+        snr = lb.snr_db(np.array([d for _, _, d in edges], dtype=np.float64))
+        caps = np.column_stack([
+            link_capacity_mbps(snr, w, rate_table=lb.rate_table,
+                               table_bandwidth_mhz=lb.bandwidth_mhz,
+                               mac_efficiency=lb.mac_efficiency)
+            for w in widths.widths_mhz
+        ]) if edges else np.zeros((0, len(widths.widths_mhz)))  # fmt: skip
+        for (a, b, _), row in zip(edges, caps, strict=True):
+            graph.edges[a, b]["capacity_by_width_mbps"] = tuple(float(c) for c in row)
+    return graph
 
 
 def _placement_prices(

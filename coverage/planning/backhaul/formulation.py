@@ -30,7 +30,7 @@ from coverage.planning.backhaul.hotspots import hotspot_reached
 from coverage.planning.backhaul.network import ReducedGraph
 from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.backhaul.satellites import satellite_people
-from coverage.planning.backhaul.widths import start_widths, width_rows
+from coverage.planning.backhaul.widths import start_widths, width_bounds, width_rows
 from coverage.planning.solver import MilpModel
 
 if TYPE_CHECKING:
@@ -431,6 +431,7 @@ def _column_bounds(
     integ[cols.s] = 0
     col_hi[cols.s] = np.inf
     col_hi[cols.z][~m.active] = 0.0
+    width_bounds(m, col_hi)
     if m.hot is not None:  # y binary, eta continuous in [0, 1]; hosts no option sees off
         opt = m.hot.option
         integ[cols.h.start + opt.n : cols.h.stop] = 0

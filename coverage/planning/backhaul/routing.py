@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from coverage.planning.backhaul.widths import fits_spectrum
 from coverage.planning.solver import MilpModel, solve_milp
 
 if TYPE_CHECKING:
@@ -83,16 +84,20 @@ def route_plan(model: BackhaulModel, plan: BackhaulPlan) -> Routing | None:
     -------
     Routing or None
         The flows and depth labels; None when an access site has no path to the PoP over
-        the plan's links, or no flow fits the capacities and the hop limit.
+        the plan's links, or no flow fits the capacities and the hop limit, or (with link
+        widths) the links' widths do not fit a site's spectrum
+        (:func:`~coverage.planning.backhaul.widths.fits_spectrum`).
     """
     T = _plan_graph(model, plan)
     n = model.net.n
     if n not in T or any(i not in T for i in plan.access):
         return None
     routed = _shortest_path_routing(model, plan, T)
-    if routed is not None:
-        return routed
-    return _flow_problem_routing(model, plan, T)
+    if routed is None:
+        routed = _flow_problem_routing(model, plan, T)
+    if routed is None or not fits_spectrum(model, routed.flow_mbps, plan.edges):
+        return None
+    return routed
 
 
 def _plan_graph(model: BackhaulModel, plan: BackhaulPlan) -> nx.Graph:

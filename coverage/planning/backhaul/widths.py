@@ -12,6 +12,10 @@ link ``e`` and per width ``k`` above the narrowest, a binary ``y_ek`` (block ``w
   of its links fit in the band's block (:mod:`coverage.planning.channels` explains why this
   one row is exact for one site and for a tree of links).
 
+A width as wide as a site's whole spectrum leaves no room for another link at either end,
+so between two candidates it would cut both off from the PoP: it is allowed on PoP links
+only (:func:`width_bounds`; exact, and it spares the model a binary per link).
+
 The channel plan after the placement
 (:func:`coverage.planning.channels.assign_planned_channels`) gives each link the width
 chosen here, so a link never carries more than its channel's capacity.
@@ -25,13 +29,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from coverage.planning.backhaul.routing import route_plan
-
 if TYPE_CHECKING:
     from coverage.planning.backhaul.formulation import Rows
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 
-__all__ = ["decode_widths", "link_width_index", "plan_widths", "start_widths", "width_rows"]
+__all__ = [
+    "decode_widths",
+    "fits_spectrum",
+    "link_width_index",
+    "plan_widths",
+    "start_widths",
+    "width_bounds",
+    "width_rows",
+]
 
 
 def width_rows(m: BackhaulModel, rows: Rows) -> None:
@@ -171,6 +181,8 @@ def plan_widths(m: BackhaulModel, plan: BackhaulPlan) -> dict[int, float]:
     dict
         Link -> width (MHz); empty without ``link_widths`` or when the plan cannot be routed.
     """
+    from coverage.planning.backhaul.routing import route_plan  # routing checks fits_spectrum
+
     lw = m.problem.link_widths
     if lw is None or plan.width_mhz or not plan.edges:
         return dict(plan.width_mhz)
@@ -179,3 +191,57 @@ def plan_widths(m: BackhaulModel, plan: BackhaulPlan) -> dict[int, float]:
         return {}
     index = link_width_index(m, routing.flow_mbps, plan.edges)
     return {e: lw.widths_mhz[k] for e, k in index.items()}
+
+
+def fits_spectrum(m: BackhaulModel, flow_mbps: NDArray[np.float64], edges: Sequence[int]) -> bool:
+    """Whether routed flows fit the link widths: each built link at the narrowest width that
+    carries its flow, and the widths at every site and PoP within its spectrum.
+
+    Parameters
+    ----------
+    m
+        The backhaul model.
+    flow_mbps
+        Flow (Mbps) per arc.
+    edges
+        The built links.
+
+    Returns
+    -------
+    bool
+        True without ``link_widths``, else when the rows of :func:`width_rows` hold.
+    """
+    lw = m.problem.link_widths
+    if lw is None or not edges:
+        return True
+    load = np.zeros(len(m.net.edges))
+    np.add.at(load, m.net.arcs[:, 2], flow_mbps)
+    if any(load[e] > m.net.cap_w[e, -1] + 1e-6 for e in edges):
+        return False
+    used: dict[Hashable, float] = {}
+    for e, k in link_width_index(m, flow_mbps, edges).items():
+        for end in (int(v) for v in m.net.edges[e]):
+            key = m.net.pop_of_edge[e] if end == m.net.n else end
+            used[key] = used.get(key, 0.0) + lw.widths_mhz[k]
+    return max(used.values()) <= lw.site_mhz + 1e-9
+
+
+def width_bounds(m: BackhaulModel, col_hi: NDArray[np.float64]) -> None:
+    """Switch off, in the column upper bounds, the widths that fill a site's whole spectrum
+    on links between two candidates (the module docstring says why that is exact).
+
+    Parameters
+    ----------
+    m
+        The backhaul model.
+    col_hi
+        Column upper bounds, changed in place.
+    """
+    lw = m.problem.link_widths
+    if lw is None:
+        return
+    nw = len(lw.widths_mhz) - 1
+    full = [k for k, w in enumerate(lw.widths_mhz[1:]) if w >= lw.site_mhz - 1e-9]
+    inner = np.nonzero(m.net.edges[:, 1] != m.net.n)[0]
+    for k in full:
+        col_hi[m.cols.w.start + inner * nw + k] = 0.0
