@@ -46,6 +46,7 @@ from coverage.sections import CostOverride
 
 __all__ = ["ResolvedScenario", "resolve", "scenario_file"]
 
+
 @dataclass(frozen=True, eq=False)
 class ResolvedScenario:
     """A scenario with its sections resolved into the objects the stages use.

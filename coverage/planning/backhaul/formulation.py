@@ -52,7 +52,15 @@ Cut = tuple[list[int], int]
 
 @dataclass
 class Rows:
-    """Sparse constraint rows accumulated as COO triplets."""
+    """Sparse constraint rows accumulated as COO triplets.
+
+    Attributes
+    ----------
+    r, c, v
+        Row, column and value of each nonzero.
+    lo, hi
+        Bounds of each row.
+    """
 
     r: list[int] = field(default_factory=list)
     c: list[int] = field(default_factory=list)
@@ -61,6 +69,15 @@ class Rows:
     hi: list[float] = field(default_factory=list)
 
     def add(self, cols: Sequence[int], vals: Sequence[float], lo: float, hi: float) -> None:
+        """Append the row ``lo <= sum vals x[cols] <= hi``.
+
+        Parameters
+        ----------
+        cols, vals
+            Columns and their coefficients.
+        lo, hi
+            Row bounds (``-np.inf`` / ``np.inf`` for none).
+        """
         i = len(self.lo)
         self.r.extend([i] * len(cols))
         self.c.extend(int(c) for c in cols)
@@ -69,6 +86,18 @@ class Rows:
         self.hi.append(hi)
 
     def matrix(self, n_cols: int) -> sparse.csr_array:
+        """The rows as a sparse matrix.
+
+        Parameters
+        ----------
+        n_cols
+            Number of columns.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            Rows x ``n_cols``.
+        """
         return sparse.csr_array((self.v, (self.r, self.c)), shape=(len(self.lo), n_cols))
 
 
