@@ -20,6 +20,7 @@ Two steps, the exact one only when the cheap one fails:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from coverage.planning.solver import MilpModel, solve_milp
 
 if TYPE_CHECKING:
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+    from coverage.planning.backhaul.network import ReducedGraph
 
 __all__ = ["Routing", "route_plan"]
 
@@ -136,7 +138,14 @@ def _shortest_path_routing(model: BackhaulModel, plan: BackhaulPlan, T: nx.Graph
 
 
 def _arc_index(model: BackhaulModel) -> dict[tuple[int, int], int]:
-    return {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(model.net.arcs)}
+    return _arcs_by_ends(model.net)
+
+
+@functools.lru_cache(maxsize=4)
+def _arcs_by_ends(net: ReducedGraph) -> dict[tuple[int, int], int]:
+    """(tail, head) -> arc of a reduced graph, built once per graph (the local searches route
+    thousands of plans on one graph; the graph is frozen and hashed by identity)."""
+    return {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(net.arcs)}
 
 
 def _flow_problem_routing(model: BackhaulModel, plan: BackhaulPlan, T: nx.Graph) -> Routing | None:
