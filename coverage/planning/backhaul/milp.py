@@ -24,6 +24,12 @@ Transportation Science 18:1-55):
   ``d_i >= d_j + 1 - (H + 1)(1 - o_ij)`` (Miller-Tucker-Zemlin style, Miller, Tucker &
   Zemlin 1960, J. ACM 7:326-329): every arc carrying flow steps one level closer to the
   PoP, so every site's traffic reaches it within ``H`` links;
+* link widths (with ``link_widths``, :mod:`coverage.planning.backhaul.widths`): per link a
+  binary per channel width above the narrowest, the link's flow within its width's
+  capacity, and the widths at each site within the band's 80 MHz block (exact for one site
+  and for trees, :mod:`coverage.planning.channels`);
+* dominated access options fixed to 0 (:mod:`coverage.planning.backhaul.presolve`: never
+  changes the optimum);
 * two edge-disjoint paths (optional): cut-set rows ``sum_{e in delta(S)} l_e >= 2 u_s`` for
   every site set ``S`` holding access site ``s`` but not the PoP, added lazily (row
   generation: solve, find bridges of the built network with networkx, add the violated
