@@ -13,11 +13,13 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "ClusterError",
     "CoverageError",
     "DataSourceError",
     "InfeasibleError",
     "InputError",
     "OutputError",
+    "RegionError",
     "ScenarioError",
 ]
 
@@ -59,6 +61,14 @@ class ScenarioError(CoverageError, ValueError):
     """A scenario or area file has an unknown key, a wrong type or a value out of range."""
 
 
+class RegionError(ScenarioError):
+    """A region file (several areas, one scenario) has a missing, unknown or bad key.
+
+    The message names the region file and the key (``areas[2].overrides``), what is wrong
+    and how to fix it; every problem of the file is listed at once.
+    """
+
+
 class DataSourceError(CoverageError, OSError):
     """An input could not be found locally, in the mirror, or downloaded and verified."""
 
@@ -69,6 +79,10 @@ class OutputError(CoverageError, OSError):
     The previous output set in the folder is left as it was; the message names the folder,
     what is wrong and how to fix it.
     """
+
+
+class ClusterError(CoverageError, ConnectionError):
+    """The dask scheduler a region names cannot be reached; the message names its address."""
 
 
 class InfeasibleError(CoverageError, RuntimeError):

@@ -147,6 +147,13 @@ class Plan:
         demand points it serves), ``kind`` (school or plaza), ``host_id``, ``name``, ``vereda``, ``households_reached``,
         ``people_reached``, ``capex_usd``, ``opex_usd_per_year``, ``cost_usd`` (USD, TCO);
         None when the plan did not weigh hotspots (``[hotspots]``).
+    footprints
+        Where each access site on its own reaches the service threshold, overlaps
+        included, bit-packed along the sites as
+        :attr:`coverage.radio.composite.Composite.footprints` (uint8, shape
+        ``(ceil(N / 8), rows, cols)`` for N access sites, in :attr:`best_server`'s order);
+        read one with :meth:`site_footprint`. None for a plan made without them (a
+        hand-built plan): the outputs then have no per-site footprint layer.
     """
 
     name: str
@@ -168,6 +175,7 @@ class Plan:
     costs: pd.DataFrame | None = None
     threshold_dbm: float | None = None
     hotspots: gpd.GeoDataFrame | None = None
+    footprints: NDArray[np.uint8] | None = None
 
     @property
     def territory(self) -> str:
@@ -248,6 +256,26 @@ class Plan:
         if self.threshold_dbm is None:
             return np.isfinite(rx)
         return np.nan_to_num(rx, nan=-np.inf) >= self.threshold_dbm
+
+    def site_footprint(self, index: int) -> NDArray[np.bool_] | None:
+        """The cells where one access site on its own reaches the service threshold.
+
+        Parameters
+        ----------
+        index
+            The site's index into :attr:`access_sites` (as in :attr:`best_server`).
+
+        Returns
+        -------
+        numpy.ndarray of bool or None
+            On the terrain grid; it contains the site's best-server cells (``best_server ==
+            index``) and may overlap other sites' footprints. None when the plan has no
+            :attr:`footprints`.
+        """
+        if self.footprints is None:
+            return None
+        byte = np.asarray(self.footprints[index // 8])
+        return ((byte >> np.uint8(7 - index % 8)) & np.uint8(1)).astype(bool)
 
     def total_cost_usd(self) -> float:
         """The plan's total cost of ownership.

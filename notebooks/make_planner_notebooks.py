@@ -367,7 +367,7 @@ PoP, the core, IP transit) by each vereda's share of the newly connected househo
     ),
     (
         "code",
-        """veredas = pd.DataFrame(summary["veredas"]).set_index("vereda")
+        """veredas = pd.DataFrame(summary["subdivisions"]).set_index("vereda")
 veredas[["households_total", "households_connected", "cost_usd", "satellite_usd",
          "per_household_connected_usd"]].round(0)""",
     ),
@@ -461,7 +461,11 @@ mix.round(3)""",
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     """A notebook of markdown and code cells, without outputs."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [
         nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
         for kind, src in cells

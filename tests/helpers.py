@@ -62,7 +62,7 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
     terrain = synthetic.ridge()
     sites = _tiny_sites(terrain)
     links = _tiny_links(sites)
-    coverage_dbm, best_server = _tiny_coverage(terrain, sites)
+    coverage_dbm, best_server, footprints = _tiny_coverage(terrain, sites)
     return Plan(
         name=name,
         crs=TINY_CRS,
@@ -85,6 +85,7 @@ def build_tiny_plan(name: str = "tiny") -> Plan:
         ],
         metrics={"objective": 190.0, "seconds": {"placement": 0.01}},
         existing_sites=tiny_existing_sites(terrain),
+        footprints=footprints,
     )
 
 
@@ -286,8 +287,9 @@ def _tiny_demand(terrain: Terrain) -> gpd.GeoDataFrame:
 
 def _tiny_coverage(
     terrain: Terrain, sites: gpd.GeoDataFrame
-) -> tuple[NDArray[np.float32], NDArray[np.int16]]:
-    """Received power (dBm, 35 dB/decade, NaN beyond 0.8 km) and best server per cell."""
+) -> tuple[NDArray[np.float32], NDArray[np.int16], NDArray[np.uint8]]:
+    """Received power (dBm, 35 dB/decade, NaN beyond 0.8 km), best server per cell and each
+    access site's footprint (its finite signal: the plan states no threshold), bit-packed."""
     xs, ys = terrain.cell_centers()
     gx, gy = np.meshgrid(xs, ys)
     rx = []
@@ -299,7 +301,7 @@ def _tiny_coverage(
     best = filled.max(axis=0)
     coverage_dbm = np.where(np.isfinite(best), best, np.nan).astype(np.float32)
     best_server = np.where(np.isfinite(best), filled.argmax(axis=0), -1).astype(np.int16)
-    return coverage_dbm, best_server
+    return coverage_dbm, best_server, np.packbits(np.isfinite(filled), axis=0)
 
 
 def write_geotiff(

@@ -281,7 +281,7 @@ def _assert_whole_set(out: Path) -> None:
     assert _digests(out) == {**listed, "manifest.json": _digests(out)["manifest.json"]}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     for key in ("people_total", "people_covered", "households_total"):
-        rows = sum(v[key] for v in summary["veredas"])
+        rows = sum(v[key] for v in summary["subdivisions"])
         assert rows == pytest.approx(summary["totals"][key], rel=1e-9, abs=1e-6), key
 
 

@@ -113,7 +113,7 @@ def test_run_writes_every_output_and_gdal_reads_them(territory: Path, tmp_path: 
     summary = json.loads(outputs["summary_json"].read_text(encoding="utf-8"))
     totals = summary["totals"]
     assert totals["people_total"] == pytest.approx(1000)
-    assert sum(v["people_covered"] for v in summary["veredas"]) == pytest.approx(
+    assert sum(v["people_covered"] for v in summary["subdivisions"]) == pytest.approx(
         totals["people_covered"]
     )
     assert "simplified line-of-sight model" in summary["models"]["propagation"]
@@ -142,8 +142,24 @@ def test_run_is_deterministic(territory: Path, tmp_path: Path) -> None:
     b = pipeline.run_scenario(territory, out_dir=tmp_path / "b", formats=["summary", "gpkg"])
     ja = json.loads(a["summary_json"].read_text(encoding="utf-8"))
     jb = json.loads(b["summary_json"].read_text(encoding="utf-8"))
-    for key in ("totals", "veredas", "sites", "backhaul", "cost"):
+    for key in ("totals", "subdivisions", "sites", "backhaul", "cost"):
         assert ja[key] == jb[key]
+    assert a["gpkg"].read_bytes() == b["gpkg"].read_bytes()  # GDAL's dates are fixed too
+
+
+def test_each_site_footprint_holds_its_best_server_area(territory: Path) -> None:
+    plan = pipeline.plan_coverage(territory)
+    n = len(plan.access_sites)
+    assert n >= 1 and plan.footprints is not None and plan.threshold_dbm is not None
+    rx = np.nan_to_num(plan.coverage_dbm, nan=-np.inf)
+    union = np.zeros(plan.terrain.shape, dtype=bool)
+    for i in range(n):
+        own = plan.site_footprint(i)
+        assert own is not None
+        assert own[plan.best_server == i].all()  # its best-server cells are in its footprint
+        union |= own
+    # every cell some site serves at the threshold is in a footprint, and no other cell
+    np.testing.assert_array_equal(union, rx >= plan.threshold_dbm)
 
 
 def test_cli_run_and_clear_errors(territory: Path, tmp_path: Path, capsys) -> None:

@@ -5,7 +5,8 @@ file, no or geographic CRS, no overlap with the area, all nodata); :func:`load_t
 clips one or several DEM files to the area plus its margin and resamples them bilinearly
 onto a north-up grid in the working CRS, refusing a grid with more voids than
 ``max_void_share`` (:mod:`coverage.inputs.voids` fills the rest); :func:`read_dem` reads a
-DEM already in a projected CRS on its own grid, for the command-line tools.
+DEM on its own grid, or a geographic one reprojected to metres (:func:`utm_crs`), for the
+command-line tools.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import rasterio.errors
 import rasterio.warp
 from affine import Affine
 from numpy.typing import NDArray
+from pyproj import Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from shapely.geometry import box
@@ -32,7 +36,7 @@ from coverage.errors import CRSError, InputError
 from coverage.inputs.terrain import Terrain, _require_projected
 from coverage.inputs.voids import MAX_VOID_SHARE, fill_voids
 
-__all__ = ["MAX_CELLS", "check_dem", "load_terrain", "read_dem"]
+__all__ = ["MAX_CELLS", "check_dem", "load_terrain", "read_dem", "utm_crs"]
 
 log = logging.getLogger(__name__)
 
@@ -65,49 +69,147 @@ def _open(path: str | os.PathLike[str]) -> rasterio.io.DatasetReader:
         raise InputError(msg) from err
 
 
-def read_dem(path: str | os.PathLike[str], *, max_void_share: float = MAX_VOID_SHARE) -> Terrain:
-    """Read a DEM that is already in a projected metric CRS, on its own grid, unchanged.
+def read_dem(
+    path: str | os.PathLike[str],
+    *,
+    max_void_share: float = MAX_VOID_SHARE,
+    crs: CRS | str | None = None,
+) -> Terrain:
+    """Read a DEM for the command-line tools: on its own grid, or reprojected to metres.
 
-    This is what the ``viewshed`` and ``pathloss`` command-line tools use so that their
-    outputs lie cell for cell on the input grid. Voids are filled from the nearest valid
-    cell. Use :func:`load_terrain` to clip and reproject a geographic DEM.
+    This is what the ``viewshed`` and ``pathloss`` command-line tools use. A DEM in a
+    projected metric CRS (and ``crs`` None or that CRS) is read on its own grid, unchanged,
+    so that their outputs lie cell for cell on the input grid. A DEM in a geographic CRS
+    (EPSG:4326, as SRTM tiles ship) is reprojected bilinearly to ``crs``, or when that is
+    None to the UTM zone of its centre (:func:`utm_crs`), on square cells about as many as
+    the file's, over the largest north-up rectangle inside the file's footprint (so no cell
+    is invented outside it); the log says so. Voids are filled from the nearest valid cell.
+    Use :func:`load_terrain` to clip a DEM to an area.
 
     Parameters
     ----------
     path
-        A GeoTIFF (or any raster GDAL reads) in a projected CRS in metres; band 1 is read.
+        A GeoTIFF (or any raster GDAL reads, SRTM ``.hgt`` included); band 1 is read.
     max_void_share
         The largest share of void cells (0-1) filled; above it the DEM is refused.
+    crs
+        The projected metric CRS to work in; None: the DEM's own, or the UTM zone of its
+        centre when the DEM's is geographic.
 
     Returns
     -------
     Terrain
-        The DEM's grid and CRS, voids filled, ``source`` the file name.
+        The grid and CRS, voids filled, ``source`` the file name.
 
     Raises
     ------
     InputError
         Missing, unreadable or damaged (truncated) file, more voids than
-        ``max_void_share``, non-square or rotated cells.
+        ``max_void_share``, non-square or rotated cells of a projected DEM.
     CRSError
-        Missing or geographic CRS (the message says how to reproject).
+        The DEM has no CRS, or ``crs`` is not projected in metres.
     """
+    dst_crs = None if crs is None else CRS.from_user_input(crs)
+    if dst_crs is not None:
+        _require_projected(dst_crs, "--crs")
     with _open(path) as src:
-        _require_projected(src.crs, f"DEM {path}")
+        if src.crs is None or not src.crs.to_wkt():
+            _require_projected(src.crs, f"DEM {path}")
         if src.width * src.height > MAX_CELLS:
             msg = f"DEM {path}: {src.width} x {src.height} cells is too large; clip it first."
             raise InputError(msg)
-        try:
-            data = src.read(1, masked=True).astype(np.float32)
-        except rasterio.errors.RasterioError as err:
-            msg = _damaged("DEM", path, err)
-            raise InputError(msg) from err
-        crs, transform = src.crs, src.transform
-    elev = np.ma.filled(data, np.nan)
+        if dst_crs is None and src.crs.is_geographic:
+            dst_crs = utm_crs(src.crs, src.bounds)
+        if dst_crs is None or dst_crs == src.crs:
+            _require_projected(src.crs, f"DEM {path}")
+            try:
+                data = src.read(1, masked=True).astype(np.float32)
+            except rasterio.errors.RasterioError as err:
+                msg = _damaged("DEM", path, err)
+                raise InputError(msg) from err
+            elev, transform, crs_out = np.ma.filled(data, np.nan), src.transform, src.crs
+        else:
+            elev, transform = _reprojected(src, path, dst_crs)
+            crs_out = dst_crs
     elev, filled = fill_voids(
         elev, str(path), max_share=max_void_share, raise_with="--max-void-share"
     )
-    return Terrain(elev, transform, crs, source=Path(path).name, filled_voids=filled)
+    return Terrain(elev, transform, crs_out, source=Path(path).name, filled_voids=filled)
+
+
+def utm_crs(crs: CRS, bounds: tuple[float, float, float, float]) -> CRS:
+    """The WGS 84 UTM zone (north or south) of the centre of ``bounds``, as pyproj finds it.
+
+    Parameters
+    ----------
+    crs
+        The CRS of ``bounds`` (any; the centre is taken to longitude and latitude).
+    bounds
+        (left, bottom, right, top) in ``crs``.
+
+    Returns
+    -------
+    CRS
+        The UTM zone's CRS (EPSG:326zz north, 327zz south).
+    """
+    left, bottom, right, top = rasterio.warp.transform_bounds(crs, "EPSG:4326", *bounds)
+    lon, lat = (left + right) / 2.0, (bottom + top) / 2.0
+    found = query_utm_crs_info(
+        datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat)
+    )
+    zone = next(z for z in found if z.code.startswith(("326", "327")))
+    return CRS.from_epsg(int(zone.code))
+
+
+def _reprojected(
+    src: rasterio.io.DatasetReader, path: str | os.PathLike[str], dst_crs: CRS
+) -> tuple[NDArray[np.float32], Affine]:
+    """Band 1 of ``src`` bilinearly on square cells of ``dst_crs`` inside its footprint."""
+    n = 21  # points along each edge of the footprint
+    t = np.linspace(0.0, 1.0, n)
+    left, bottom, right, top = src.bounds
+    edges = {  # (xs, ys) of each edge in the source CRS
+        "west": (np.full(n, left), bottom + t * (top - bottom)),
+        "east": (np.full(n, right), bottom + t * (top - bottom)),
+        "south": (left + t * (right - left), np.full(n, bottom)),
+        "north": (left + t * (right - left), np.full(n, top)),
+    }
+    to_dst = Transformer.from_crs(src.crs, dst_crs, always_xy=True)
+    xy = {k: to_dst.transform(*v) for k, v in edges.items()}
+    x0, x1 = float(np.max(xy["west"][0])), float(np.min(xy["east"][0]))
+    y0, y1 = float(np.max(xy["south"][1])), float(np.min(xy["north"][1]))
+    res = round(math.sqrt((x1 - x0) * (y1 - y0) / (src.width * src.height)), 2)
+    # one source cell in from the footprint, where bilinear resampling has every neighbour
+    x0, x1, y0, y1 = x0 + res, x1 - res, y0 + res, y1 - res
+    cols, rows = math.floor((x1 - x0) / res), math.floor((y1 - y0) / res)
+    if rows < 2 or cols < 2:
+        msg = f"DEM {path}: too small to reproject to {dst_crs.to_string()} ({src.width} x {src.height} cells)."
+        raise InputError(msg)
+    transform = Affine(res, 0.0, x0, 0.0, -res, y1)
+    out = np.full((rows, cols), np.nan, dtype=np.float32)
+    try:
+        rasterio.warp.reproject(
+            source=rasterio.band(src, 1),
+            destination=out,
+            src_nodata=src.nodata,
+            dst_transform=transform,
+            dst_crs=dst_crs,
+            dst_nodata=np.nan,
+            resampling=Resampling.bilinear,
+        )
+    except rasterio.errors.RasterioError as err:
+        msg = _damaged("DEM", path, err)
+        raise InputError(msg) from err
+    log.info(
+        "DEM %s is in %s: reprojected to %s, %d x %d cells of %.2f m (bilinear)",
+        Path(path).name,
+        src.crs.to_string(),
+        dst_crs.to_string(),
+        cols,
+        rows,
+        res,
+    )
+    return out, transform
 
 
 def check_dem(

@@ -320,6 +320,14 @@ def _schools_in_veredas(
         rsuffix="vereda",
     )
     joined = joined[~joined.index.duplicated(keep="first")]
+    nowhere = joined["name"].isna().to_numpy()
+    if nowhere.any():  # inside the area, but in a part the sub-districts leave out
+        log.warning(
+            "schools: %d lie in no sub-district (reported in a row of their own, never "
+            "moved into a sub-district they are not in): %s",
+            int(nowhere.sum()),
+            ", ".join(joined.loc[nowhere, name_field].astype(str)),
+        )
     return gpd.GeoDataFrame(
         {
             "school_id": [f"school-{i}" for i in range(len(joined))],

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from coverage.outputs.labels import fmt_number, fmt_share, labels
+from coverage.outputs.labels import fmt_number, fmt_share, label, labels
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import Plan
 
 __all__ = [
@@ -177,13 +177,14 @@ def _site_rows(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _school_rows(demand: pd.DataFrame) -> list[dict[str, Any]]:
-    """One row per school: served, its SINR and the rates it gets at the busy hour."""
+def _school_rows(demand: pd.DataFrame, outside: str) -> list[dict[str, Any]]:
+    """One row per school: served, its SINR and the rates it gets at the busy hour (its
+    sub-district ``outside``, the outside row's name, when it lies in none)."""
     schools = demand[demand["kind"] == "school"]
     return [
         {
             "name": str(r.name),
-            "vereda": str(r.vereda),
+            "vereda": outside if blank_name(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "signal_covered": bool(r.signal_covered),
             "sinr_db": r.sinr_db,
@@ -216,7 +217,9 @@ def broadband_summary(plan: Plan) -> dict[str, Any] | None:
         "definition": str(plan.models.get("service", "")),
         "totals": {**broadband_figures(plan.demand), **_sinr_spread(plan.demand)},
         "sites": _site_rows(plan),
-        "schools": _school_rows(plan.demand),
+        "schools": _school_rows(
+            plan.demand, label("outside_subdivision", "es", plan_words(plan, "es"))
+        ),
     }
 
 
@@ -322,7 +325,7 @@ def broadband_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells[1:])
         return f'<tr class="{cls}"><td>{e(cells[0])}</td>{tds}</tr>'
 
-    rows = [_tr([r["vereda"], *_cells(r)]) for r in summary["veredas"]]
+    rows = [_tr([r["vereda"], *_cells(r)]) for r in shown_rows(summary, L)]
     rows.append(_tr([L["total"], *_cells(summary["totals"])], "total"))
     site_rows = [_tr(_site_cells(r)) for r in bb["sites"]]
     school_rows = [_tr(_school_cells(r, L)) for r in bb["schools"]]
@@ -374,7 +377,7 @@ def broadband_markdown(summary: Mapping[str, Any], *, language: str = "es") -> l
         out += ["| " + " | ".join(md(c) for c in r) + " |" for r in rows]
         return out
 
-    veredas = [[r["vereda"], *_cells(r)] for r in summary["veredas"]]
+    veredas = [[r["vereda"], *_cells(r)] for r in shown_rows(summary, L)]
     veredas.append([L["total"], *_cells(summary["totals"])])
     lines = [f"## {L['bb_title']}", "", f"{L['bb_definition']}: {md(bb['definition'])}", ""]
     lines += [*_table(vhead, veredas), "", f"### {L['bb_sites']}", ""]

@@ -186,7 +186,7 @@ def compare_veredas(plan_a: Plan, plan_b: Plan) -> pd.DataFrame:
     na, nb = _names(plan_a, plan_b)
     rows: dict[str, dict[str, float]] = {}
     for name, plan in ((na, plan_a), (nb, plan_b)):
-        for v in summarize(plan)["veredas"]:
+        for v in summarize(plan)["subdivisions"]:
             r = rows.setdefault(v["vereda"], {})
             r[f"people_covered {name}"] = float(v["people_covered"])
             r[f"schools_covered {name}"] = float(v["schools_covered"])

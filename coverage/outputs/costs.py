@@ -22,6 +22,7 @@ import pandas as pd
 
 from coverage.outputs.labels import fmt_number
 from coverage.outputs.text import csv_table, safe_text
+from coverage.outputs.words import shown_rows
 from coverage.plan import Plan
 
 __all__ = [
@@ -297,7 +298,7 @@ def cost_items_html(summary: dict[str, Any], L: dict[str, str]) -> str:
         f'<td class="n">{e(fmt_number(v.get("households_connected")))}</td>'
         f'<td class="n">{e(_usd(v.get("cost_usd")))}</td>'
         f'<td class="n">{e(_usd(v.get("per_household_connected_usd")))}</td></tr>'
-        for v in summary["veredas"]
+        for v in shown_rows(summary, L)
     )
     return (
         f'<table id="cost-items"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
@@ -343,7 +344,7 @@ def cost_markdown(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f"| {L['cost_per_household']} |",
         "|---|---:|---:|---:|",
     ]
-    for v in summary["veredas"]:
+    for v in shown_rows(summary, L):
         lines.append(
             f"| {md(v['vereda'])} | {fmt_number(v.get('households_connected'))} "
             f"| {_usd(v.get('cost_usd'))} | {_usd(v.get('per_household_connected_usd'))} |"

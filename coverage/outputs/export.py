@@ -3,9 +3,11 @@
 :func:`write_outputs` writes everything into one output folder: the interactive map (HTML,
 offline), Cloud-Optimised GeoTIFFs of received power, signal class and best server (nodata,
 colour tables, overviews; a QGIS `.qml` style beside each), a GeoPackage (sites, links, demand, sub-districts, coverage and
-best-server polygons, existing mobile sites when the plan has them, a run-info table), a KMZ
+best-server polygons, per-site footprints, existing mobile sites when the plan has them, a run-info table;
+:mod:`coverage.outputs.geopackage`), a KMZ
 for Google Earth, a CSV site list, the installers' link table (CSV; :mod:`coverage.outputs.linktable`), one profile chart per backhaul link, a static map (PNG and
-PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF) and a manifest (scenario, input checksums, package
+PDF), the summary (JSON, CSV, Markdown), the coverage-gap report (HTML and PDF, with the map of
+:mod:`coverage.outputs.gapmap`) and a manifest (scenario, input checksums, package
 versions, timings, output checksums). The plan's warnings are in the map, the summaries,
 the gap report, the GeoTIFFs' tags, the GeoPackage's run-info table, the KMZ's description
 and the manifest.
@@ -28,42 +30,36 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import rasterio
-import rasterio.features
-from shapely.geometry import shape
 
 from coverage.errors import InputError
 from coverage.outputs import (
     charts,
     costs,
+    gapmap,
     kml,
     report,
     report_pages,
-    service,
-    styles,
     summarytable,
     webmap,
 )
 from coverage.outputs import rollout as rollout_outputs
 from coverage.outputs.broadband import SITE_FIGURES
 from coverage.outputs.files import (
-    atomic_path,
     safe_path,
     save_figure,
     save_pdf,
     write_bytes,
     write_text,
 )
+from coverage.outputs.geopackage import SUBDIVISION_FIELDS, subdivision_layer, write_geopackage
 from coverage.outputs.geotiff import write_rasters
 from coverage.outputs.labels import azimuths_text, check_language
-from coverage.outputs.linktable import LINK_TABLE_UNITS, link_layer, link_table
+from coverage.outputs.linktable import LINK_TABLE_UNITS, link_table
 from coverage.outputs.manifest import build_manifest
 from coverage.outputs.outputset import staged_output_set
-from coverage.outputs.qgisstyle import write_layer_styles, write_raster_styles
+from coverage.outputs.qgisstyle import write_raster_styles
 from coverage.outputs.text import csv_table, safe_text
 from coverage.outputs.words import plan_words
 from coverage.plan import Plan
@@ -74,6 +70,7 @@ __all__ = [
     "SET_BYTES_PER_CELL",
     "SET_BYTES_PER_LINK",
     "estimate_set_bytes",
+    "generic_fields",
     "sites_table",
     "subdivision_layer",
     "write_geopackage",
@@ -99,167 +96,6 @@ FORMATS = (
     "rollout",
     "manifest",
 )
-
-
-# --- vector layers --------------------------------------------------------------------------
-def coverage_polygons(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Polygons of the received-power classes and of the best-server areas (working CRS).
-
-    Parameters
-    ----------
-    plan
-        The plan whose coverage and best-server grids are polygonised.
-
-    Returns
-    -------
-    classes, servers
-        ``classes`` has ``rx_class`` (1..5), ``rx_range`` (text) and ``area_km2``;
-        ``servers`` has ``site_id`` and ``area_km2``. One (multi)polygon per value.
-    """
-    t = plan.terrain.transform
-    edges = styles.plan_rx_edges(plan)
-    cls = styles.rx_classes(plan.coverage_dbm, edges)
-    labels = styles.rx_class_labels(edges)
-    rows = []
-    for geom, value in rasterio.features.shapes(cls, mask=cls > 0, transform=t):
-        rows.append({"rx_class": int(value), "geometry": shape(geom)})
-    classes = _dissolve(rows, "rx_class", plan.crs)
-    classes["rx_range"] = [labels[int(c) - 1] for c in classes["rx_class"]]
-    access = list(plan.access_sites["site_id"].astype(str))
-    server = np.asarray(plan.best_server, dtype=np.int32)
-    srows = [
-        {"site_id": access[int(v)], "geometry": shape(g)}
-        for g, v in rasterio.features.shapes(server, mask=server >= 0, transform=t)
-        if 0 <= int(v) < len(access)
-    ]
-    servers = _dissolve(srows, "site_id", plan.crs)
-    for gdf in (classes, servers):
-        gdf["area_km2"] = gdf.geometry.area / 1e6
-    return classes, servers
-
-
-def _dissolve(rows: list[dict[str, Any]], key: str, crs: str) -> gpd.GeoDataFrame:
-    if not rows:
-        return gpd.GeoDataFrame({key: []}, geometry=[], crs=crs)
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    return gdf.dissolve(by=key, as_index=False).sort_values(key).reset_index(drop=True)
-
-
-def write_geopackage(plan: Plan, path: str | os.PathLike[str], *, language: str = "es") -> Path:
-    """Write the plan's layers as one GeoPackage, atomically.
-
-    Layers ``sites``, ``links``, ``link_table`` (the installers' table,
-    :func:`coverage.outputs.linktable.link_layer`), ``demand`` (every column of ``plan.demand``, the service
-    ones too, its ``vereda`` and ``vereda_id`` as ``subdivision`` and ``subdivision_id``), the
-    sub-districts (the layer named by the area's plural, ASCII: ``veredas`` for Palmitas,
-    ``barrios`` for barrios; fields ``subdivision_id`` and ``name``), ``coverage``
-    (signal-class polygons), ``best_server`` (areas per
-    access site) and, when the plan has existing mobile sites, ``existing_sites``, all in
-    the working CRS, and a
-    non-spatial ``run_info`` table of ``kind``, ``key``, ``value`` rows: the plan's name, one
-    ``warning`` row per warning (keys 0, 1...), the models and the assumptions; and the
-    ``layer_styles`` table QGIS reads, one default style per layer
-    (:func:`coverage.outputs.qgisstyle.write_layer_styles`).
-
-    Parameters
-    ----------
-    plan
-        The plan to write.
-    path
-        The ``.gpkg`` file.
-    language
-        "es" or "en" for the styles' category names.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    classes, servers = coverage_polygons(plan)
-    layers = {
-        "sites": plan.sites,
-        "links": plan.links,
-        "link_table": link_layer(plan),
-        "demand": plan.demand.rename(columns=_SUBDIVISION_FIELDS),
-        subdivision_layer(plan): plan.veredas.rename(columns=_SUBDIVISION_FIELDS),
-        "coverage": classes,
-        "best_server": servers,
-    }
-    existing = service.existing_sites(plan)
-    if existing is not None:
-        layers["existing_sites"] = existing
-    info = pd.DataFrame(
-        [("plan", "name", plan.name)]
-        + [("warning", str(i), w) for i, w in enumerate(plan.warnings)]
-        + [("model", k, v) for k, v in plan.models.items()]
-        + [("assumption", str(i), a) for i, a in enumerate(plan.assumptions)],
-        columns=["kind", "key", "value"],
-    ).map(safe_text)
-    with atomic_path(path) as tmp:
-        for name, gdf in layers.items():
-            pyogrio.write_dataframe(
-                _plain_columns(gdf),
-                tmp,
-                layer=name,
-                driver="GPKG",
-                dataset_options={"VERSION": "1.2"},
-            )
-        pyogrio.write_dataframe(info, tmp, layer="run_info", driver="GPKG")
-        write_layer_styles(plan, tmp, language)
-    return Path(path)
-
-
-#: The sub-district fields of the GeoPackage and of hotspots.csv, by one name for every
-#: territory.
-_SUBDIVISION_FIELDS = {"vereda": "subdivision", "vereda_id": "subdivision_id"}
-#: The GeoPackage's other layers: a sub-district plural among them names its layer otherwise.
-_LAYERS = (
-    "sites",
-    "links",
-    "link_table",
-    "demand",
-    "coverage",
-    "best_server",
-    "existing_sites",
-    "run_info",
-)
-
-
-def subdivision_layer(plan: Plan) -> str:
-    """The name of the GeoPackage layer of the plan's sub-districts.
-
-    Parameters
-    ----------
-    plan
-        The plan.
-
-    Returns
-    -------
-    str
-        The area's plural for them as ASCII (:attr:`coverage.outputs.words.Subdivision.file_word`:
-        ``veredas`` for Palmitas, ``barrios``), or ``subdivisions`` when that is the name of
-        another layer.
-    """
-    word = plan_words(plan, "es").file_word
-    return "subdivisions" if word in _LAYERS else word
-
-
-def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns GDAL can store: lists and dicts become JSON text, texts lose control characters."""
-    out = gdf.copy()
-    for col in out.columns:
-        if col != out.geometry.name and _holds_text(out[col]):
-            out[col] = [
-                json.dumps(report.jsonable(v), ensure_ascii=False)
-                if isinstance(v, list | tuple | dict)
-                else (safe_text(v) if isinstance(v, str) else v)
-                for v in out[col]
-            ]
-    return out
-
-
-def _holds_text(column: pd.Series) -> bool:
-    return column.dtype == object or pd.api.types.is_string_dtype(column)
 
 
 # --- site list ------------------------------------------------------------------------------
@@ -511,7 +347,7 @@ def _hotspots_csv(plan: Plan, p: Callable[[str], Path]) -> dict[str, Path]:
     if hot is None or not len(hot):
         return {}
     ll = hot.to_crs("EPSG:4326")
-    table = pd.DataFrame(hot.drop(columns="geometry").rename(columns=_SUBDIVISION_FIELDS)).assign(
+    table = pd.DataFrame(hot.drop(columns="geometry").rename(columns=SUBDIVISION_FIELDS)).assign(
         lon_deg=ll.geometry.x.round(6), lat_deg=ll.geometry.y.round(6)
     )
     return {"hotspots_csv": write_text(p("hotspots.csv"), csv_table(table.round(2)))}
@@ -532,10 +368,35 @@ def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
     return {"map": write_text(safe_path(root, "map.html"), page)}
 
 
+def generic_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary as ``summary.json`` holds it: its per-sub-district and school rows with
+    the generic field names of every machine-readable output (``subdivision``,
+    ``subdivision_id``: :data:`~coverage.outputs.geopackage.SUBDIVISION_FIELDS`), so that a
+    script reads a territory of barrios as one of veredas.
+
+    Parameters
+    ----------
+    summary
+        A summary (:func:`coverage.outputs.report.summarize`), whose rows use the planner's
+        own keys ``vereda`` and ``vereda_id``.
+
+    Returns
+    -------
+    dict
+        A copy; the other keys unchanged.
+    """
+    out = dict(summary)
+    for key in ("subdivisions", "schools"):
+        out[key] = [
+            {SUBDIVISION_FIELDS.get(k, k): v for k, v in row.items()} for row in summary[key]
+        ]
+    return out
+
+
 def _write_summary(
     plan: Plan, summary: dict[str, Any], root: Path, language: str
 ) -> dict[str, Path]:
-    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(generic_fields(summary), indent=2, ensure_ascii=False) + "\n"
     p = functools.partial(safe_path, root)
     table = f"summary_{plan_words(plan, 'es').file_word}.csv"  # summary_veredas.csv: Palmitas
     return {
@@ -553,10 +414,12 @@ def _write_summary(
 def _write_gap_report(
     plan: Plan, summary: dict[str, Any], root: Path, language: str
 ) -> dict[str, Path]:
-    page = report.gap_report_html(summary, language=language)
+    gap_png = gapmap.gap_map_png(plan, language=language)
+    page = report.gap_report_html(summary, language=language, gap_map_png=gap_png)
     html_path = write_text(safe_path(root, "gap_report.html"), page)
     figures = [
         *report_pages.gap_report_figures(summary, language=language),
+        gapmap.gap_map_figure(plan, language=language),
         charts.static_map_figure(plan, language=language),
     ]
     return {

@@ -8,6 +8,7 @@ the output folder: names that are absolute or climb out with ``..`` are refused.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import re
@@ -27,7 +28,15 @@ log = logging.getLogger(__name__)
 #: matplotlib's warning for a character its font cannot draw, e.g. "Glyph 127748 (...) missing".
 _MISSING_GLYPH = re.compile(r"Glyph \d+ \((.*?)\) missing from font")
 
-__all__ = ["atomic_path", "safe_path", "save_figure", "save_pdf", "write_bytes", "write_text"]
+__all__ = [
+    "atomic_path",
+    "figure_png",
+    "safe_path",
+    "save_figure",
+    "save_pdf",
+    "write_bytes",
+    "write_text",
+]
 
 
 def safe_path(out_dir: str | os.PathLike[str], name: str | os.PathLike[str]) -> Path:
@@ -158,6 +167,32 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     finally:
         plt.close(fig)
     return Path(path)
+
+
+def figure_png(fig: Figure, name: str, *, dpi: int = 150) -> bytes:
+    """A matplotlib figure as PNG bytes with fixed metadata, for a file that embeds it; closed.
+
+    Parameters
+    ----------
+    fig
+        The figure; closed even if drawing fails.
+    name
+        What the image is, for the log line on characters the font lacks.
+    dpi
+        Resolution (dots per inch).
+
+    Returns
+    -------
+    bytes
+        The PNG; the same figure gives the same bytes.
+    """
+    buf = io.BytesIO()
+    try:
+        with _missing_glyphs_logged(name):
+            fig.savefig(buf, format="png", dpi=dpi, metadata=_figure_metadata(".png"))
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
 
 
 def save_pdf(figs: Iterable[Figure], path: str | os.PathLike[str]) -> Path:

@@ -1,5 +1,6 @@
 """KML/KMZ for Google Earth: sites with heights and azimuths, existing mobile sites, links,
-demand, veredas, and the coverage as a ground overlay.
+demand per sub-district by service, veredas, the coverage as a ground overlay, a legend
+overlay and a first view framing the territory (:mod:`coverage.outputs.kmlview`).
 
 The document follows OGC KML 2.2 (OGC 07-147r2). Coordinates are reprojected to EPSG:4326
 (lon, lat) here only; heights are metres above ground (``altitudeMode`` relativeToGround),
@@ -29,16 +30,15 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon
 
+from coverage.outputs.kmlview import LookAt, legend_png, look_at
 from coverage.outputs.labels import Labeller, azimuths_text, labeller
-from coverage.outputs.service import existing_sites, service_classes
+from coverage.outputs.service import SERVICE_CLASSES, existing_sites, service_classes
 from coverage.outputs.styles import (
-    COVERED_COLOR,
     EXISTING_SITE_COLOR,
     MARGIN_COLORS,
     ROLE_COLORS,
     RX_CLASS_COLORS,
     SERVICE_COLORS,
-    UNCOVERED_COLOR,
     hex_rgb,
     margin_class,
     palette_rgba,
@@ -48,7 +48,8 @@ from coverage.outputs.styles import (
     to_web_mercator,
 )
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import plan_words
+from coverage.outputs.warningtext import warning_texts
+from coverage.outputs.words import blank_name, plan_words
 from coverage.plan import Plan
 
 __all__ = ["kml_color", "kml_document", "kmz_bytes"]
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: Zip entry of the coverage image inside the KMZ.
 OVERLAY_HREF = "files/coverage.png"
+#: Zip entry of the legend image (:func:`coverage.outputs.kmlview.legend_png`).
+LEGEND_HREF = "files/legend.png"
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attrib: str) -> ET.Element:
@@ -75,6 +78,7 @@ def _style(
     icon: str | None = None,
     poly: str | None = None,
     width: float = 3.0,
+    label_scale: float | None = None,
 ) -> None:
     st = _sub(doc, "Style", id=style_id)
     if icon:
@@ -90,6 +94,8 @@ def _style(
         ls = _sub(st, "LineStyle")
         _sub(ls, "color", line)
         _sub(ls, "width", f"{width:g}")
+    if label_scale is not None:  # 0: the name shows in the list and on a click, not on the map
+        _sub(_sub(st, "LabelStyle"), "scale", f"{label_scale:g}")
     if poly is not None:
         _sub(_sub(st, "PolyStyle"), "color", poly)
 
@@ -174,9 +180,11 @@ def kml_document(
     -------
     xml.etree.ElementTree.Element
         The ``kml`` root: the document's name and description (the plan's warnings, when it
-        has any, then the models), styles, then folders of sites, antenna azimuths (when the
-        sites have them), existing mobile sites (when the plan has them), links, demand (with
-        its service class) and veredas, then the coverage ground overlay.
+        has any, then the models), a ``LookAt`` framing the territory, styles, then folders
+        of sites, antenna azimuths (when the sites have them), existing mobile sites (when
+        the plan has them), links, demand (one sub-folder per sub-district, each point
+        styled by its service class) and veredas, then the coverage ground overlay and the
+        legend's ``ScreenOverlay`` (the signal classes with the service threshold marked).
 
     Raises
     ------
@@ -187,7 +195,8 @@ def kml_document(
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", f"{L('title')}: {plan.heading}")
-    _sub(doc, "description", _description(plan, L))
+    _sub(doc, "description", _description(plan, L, language))
+    _look_at(doc, look_at(plan))
     _styles(doc)
     _site_folder(doc, plan, L)
     _sectors(doc, plan, L("sites"))
@@ -198,10 +207,11 @@ def kml_document(
     _vereda_folder(doc, plan, L)
     bounds = overlay_bounds if overlay_bounds is not None else _overlay(plan)[1]
     _ground_overlay(doc, bounds, L)
+    _legend_overlay(doc, L)
     return root
 
 
-def _description(plan: Plan, L: Labeller) -> str:
+def _description(plan: Plan, L: Labeller, language: str) -> str:
     """The document's description in KML's HTML subset: the warnings in a list, the models.
 
     Every text is HTML-escaped; ElementTree then escapes the whole again for XML.
@@ -210,7 +220,7 @@ def _description(plan: Plan, L: Labeller) -> str:
     models = e("; ".join(f"{k}: {v}" for k, v in plan.models.items()))
     if not plan.warnings:
         return models
-    items = "".join(f"<li>{e(w)}</li>" for w in plan.warnings)
+    items = "".join(f"<li>{e(w)}</li>" for w in warning_texts(plan.warnings, language))
     return f"<b>⚠ {e(L('warnings_heading'))}</b><ul>{items}</ul>{models}"
 
 
@@ -239,8 +249,8 @@ def _styles(doc: ET.Element) -> None:
         _style(doc, f"site_{role}", icon=kml_color(color), line=kml_color(color), width=2)
     for margin, color in MARGIN_COLORS.items():
         _style(doc, f"link_{margin}", line=kml_color(color), width=4)
-    _style(doc, "demand_covered", icon=kml_color(COVERED_COLOR))
-    _style(doc, "demand_uncovered", icon=kml_color(UNCOVERED_COLOR))
+    for service in SERVICE_CLASSES:  # demand points by service class, served and unserved
+        _style(doc, f"demand_{service}", icon=kml_color(SERVICE_COLORS[service]), label_scale=0)
     _style(doc, "hotspot", icon=kml_color(SERVICE_COLORS["served_hotspot"]))
     _style(doc, "subdivision", line="ff222222", poly="00ffffff", width=2)
     _style(doc, "existing_site", icon=kml_color(EXISTING_SITE_COLOR), line=kml_color("#000000"))
@@ -353,32 +363,48 @@ def _link_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
 
 
 def _demand_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
-    """One placemark per demand point, with its people, signal, reason and service class."""
-    demand = plan.demand.to_crs("EPSG:4326")
-    folder = _sub(doc, "Folder")
-    _sub(folder, "name", f"{L('demand_covered')} / {L('demand_uncovered')}")
+    """The demand points in one folder per sub-district, styled by service class.
+
+    A sub-folder is named by the area's word and the sub-district's name ("Vereda La
+    Suiza"; points in none last), its description counts its unserved households; a point
+    is named by its own name, or (a dwelling cluster) by its service and whole households.
+    """
+    demand = plan.demand.to_crs("EPSG:4326").assign(service=service_classes(plan.demand))
+    top = _sub(doc, "Folder")
+    _sub(top, "name", f"{L('demand')}: {L('service').lower()}")
     hot = "hotspot" in plan.demand.columns  # which hotspot serves each point
-    for r, service in zip(demand.itertuples(), service_classes(plan.demand), strict=True):
-        pm = _sub(folder, "Placemark")
-        _sub(pm, "name", r.name)
-        _sub(pm, "styleUrl", "#demand_covered" if r.covered else "#demand_uncovered")
-        _extended(
-            pm,
-            [
-                ("kind", r.kind),
-                ("subdivision", r.vereda),
-                ("population", float(r.population)),
-                ("households", float(r.households)),
-                ("covered", bool(r.covered)),
-                ("service", service),
-                ("best_site", r.best_site),
-                ("rx_dbm", float(r.rx_dbm)),
-                ("reason", r.reason),
-            ]
-            + ([("hotspot", str(r.hotspot or ""))] if hot else []),
-        )
-        pt = _sub(pm, "Point")
-        _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, 0.0)]))
+    homes = L("households").lower()
+    names = demand["vereda"].map(lambda n: "" if blank_name(n) else str(n))
+    for sub in sorted(set(names), key=lambda n: (n == "", n)):
+        part = demand[(names == sub).to_numpy()]
+        folder = _sub(top, "Folder")
+        _sub(folder, "name", f"{L('vereda')} {sub}" if sub else L("outside_subdivision"))
+        unserved = float(part.loc[part["service"] == "unserved", "households"].sum())
+        total = float(part["households"].sum())
+        count = f"{L('unserved')}: {unserved:,.0f} / {total:,.0f} {homes}"
+        _sub(folder, "description", safe_text(count, "kml_description"))
+        for r in part.itertuples():
+            pm = _sub(folder, "Placemark")
+            own = r.name if isinstance(r.name, str) and r.name.strip() else ""
+            _sub(pm, "name", own or f"{L(r.service)} · {float(r.households):,.0f} {homes}")
+            _sub(pm, "styleUrl", f"#demand_{r.service}")
+            _extended(
+                pm,
+                [
+                    ("kind", r.kind),
+                    ("subdivision", r.vereda),
+                    ("population", float(r.population)),
+                    ("households", float(r.households)),
+                    ("covered", bool(r.covered)),
+                    ("service", r.service),
+                    ("best_site", r.best_site),
+                    ("rx_dbm", float(r.rx_dbm)),
+                    ("reason", r.reason),
+                ]
+                + ([("hotspot", str(r.hotspot or ""))] if hot else []),
+            )
+            pt = _sub(pm, "Point")
+            _sub(pt, "coordinates", _coords([(r.geometry.x, r.geometry.y, 0.0)]))
 
 
 def _hotspot_folder(doc: ET.Element, plan: Plan, L: Labeller) -> None:
@@ -435,6 +461,29 @@ def _ground_overlay(
         _sub(box, tag, f"{v:.8f}")
 
 
+def _look_at(doc: ET.Element, view: LookAt) -> None:
+    """The document's first view: straight down on the territory (:func:`kmlview.look_at`)."""
+    la = _sub(doc, "LookAt")
+    _sub(la, "longitude", f"{view.lon_deg:.7f}")
+    _sub(la, "latitude", f"{view.lat_deg:.7f}")
+    _sub(la, "altitude", "0")
+    _sub(la, "heading", "0")
+    _sub(la, "tilt", "0")
+    _sub(la, "range", f"{view.range_m:.0f}")
+    _sub(la, "altitudeMode", "clampToGround")
+
+
+def _legend_overlay(doc: ET.Element, L: Labeller) -> None:
+    """The legend image (:data:`LEGEND_HREF`) fixed to the screen's lower left corner."""
+    so = _sub(doc, "ScreenOverlay")
+    _sub(so, "name", L("legend"))
+    _sub(_sub(so, "Icon"), "href", LEGEND_HREF)
+    fraction = {"xunits": "fraction", "yunits": "fraction"}
+    _sub(so, "overlayXY", x="0", y="0", **fraction)
+    _sub(so, "screenXY", x="0.01", y="0.06", **fraction)
+    _sub(so, "size", x="0", y="0", **fraction)  # 0: the image's own size
+
+
 def _polygon(parent: ET.Element, g: Polygon) -> None:
     poly = _sub(parent, "Polygon")
     _sub(poly, "tessellate", "1")
@@ -467,8 +516,8 @@ def kmz_bytes(plan: Plan, *, language: str = "es") -> bytes:
     Returns
     -------
     bytes
-        The zip archive: ``doc.kml`` (:func:`kml_document`) and the received-power class
-        image (PNG, EPSG:4326) it overlays.
+        The zip archive: ``doc.kml`` (:func:`kml_document`), the received-power class
+        image (PNG, EPSG:4326) it overlays and its legend image (:data:`LEGEND_HREF`).
 
     Raises
     ------
@@ -483,7 +532,8 @@ def kmz_bytes(plan: Plan, *, language: str = "es") -> bytes:
     ).encode()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in (("doc.kml", xml), (OVERLAY_HREF, png)):
+        entries = (("doc.kml", xml), (OVERLAY_HREF, png), (LEGEND_HREF, legend_png(plan, language)))
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)

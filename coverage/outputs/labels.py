@@ -43,7 +43,10 @@ LABELS: dict[str, dict[str, str]] = {
     "es": {
         "title": "Cobertura de conectividad rural",
         "gap_title": "Informe de brechas de cobertura",
+        "gap_map": "Hogares aún sin servicio por {sub} y motivo",
+        "gap_map_note": "Cada punto: hogares sin servicio (el tamaño, cuántos); estrella: escuela.",
         "vereda": "{Sub}",
+        "outside_subdivision": "Sin {sub}",
         "people": "Personas",
         "households": "Hogares",
         "schools": "Escuelas",
@@ -80,8 +83,8 @@ LABELS: dict[str, dict[str, str]] = {
         "models": "Modelos",
         "assumptions": "Supuestos",
         "warnings": "Advertencias",
-        # the plan's warnings are written in English, the program's language: say so
-        "warnings_heading": "Advertencias (en inglés, como las registra el planificador)",
+        # a warning without a Spanish template says so itself (outputs.warningtext)
+        "warnings_heading": "Advertencias",
         "scenario": "Escenario",
         "school": "Escuela",
         "site": "Sitio",
@@ -210,7 +213,10 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Rural connectivity coverage",
         "gap_title": "Coverage gap report",
+        "gap_map": "Households still unserved, by {sub} and reason",
+        "gap_map_note": "Each dot: unserved households (its size, how many); star: a school.",
         "vereda": "{Sub}",
+        "outside_subdivision": "Outside any {sub}",
         "people": "People",
         "households": "Households",
         "schools": "Schools",

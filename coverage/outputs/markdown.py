@@ -28,7 +28,8 @@ from coverage.outputs.labels import (
 from coverage.outputs.regulatory import regulation_markdown
 from coverage.outputs.service import service_markdown, service_totals_text
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.warningtext import warning_texts
+from coverage.outputs.words import shown_rows, subdivision_names
 
 __all__ = ["summary_markdown"]
 
@@ -58,7 +59,7 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     L = labels(language, subdivision_names(summary, language))
     md = functools.partial(safe_text, sink="markdown")
     lines = [f"# {L['title']}: {md(summary['heading'])}", ""]
-    lines += _md_warnings(summary, L)
+    lines += _md_warnings(summary, L, language)
     lines += _md_totals(summary, L, language)
     lines += _md_veredas(summary, L)
     lines += service_markdown(summary, language=language)
@@ -72,9 +73,10 @@ def summary_markdown(summary: dict[str, Any], *, language: str = "es") -> str:
     return "\n".join(lines)
 
 
-def _md_warnings(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
-    """The warnings of the plan as a bulleted section; no lines when it has none."""
-    warnings = summary.get("warnings", [])
+def _md_warnings(summary: dict[str, Any], L: dict[str, str], language: str) -> list[str]:
+    """The warnings of the plan as a bulleted section, in ``language`` where a template has
+    them (:mod:`coverage.outputs.warningtext`); no lines when it has none."""
+    warnings = warning_texts(summary.get("warnings", []), language)
     if not warnings:
         return []
     md = functools.partial(safe_text, sink="markdown")
@@ -108,7 +110,7 @@ def _md_veredas(summary: dict[str, Any], L: dict[str, str]) -> list[str]:
         f" | {L['schools']} {L['uncovered'].lower()} | {L['share']} |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    rows = [*summary["veredas"], {"vereda": f"**{L['total']}**", **summary["totals"]}]
+    rows = [*shown_rows(summary, L), {"vereda": f"**{L['total']}**", **summary["totals"]}]
     md = functools.partial(safe_text, sink="markdown")
     for i, r in enumerate(rows):
         name = r["vereda"] if i == len(rows) - 1 else md(r["vereda"])

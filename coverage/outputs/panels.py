@@ -22,6 +22,7 @@ from coverage.outputs.styles import (
     rx_legend,
 )
 from coverage.outputs.text import safe_text
+from coverage.outputs.warningtext import warning_texts
 from coverage.outputs.words import plan_words
 from coverage.plan import Plan
 
@@ -58,10 +59,12 @@ def panels_html(plan: Plan, language: str) -> str:
         "background:rgba(255,255,255,.9);padding:4px 10px;font:bold 15px sans-serif;"
         f'border-radius:4px">{e(L("title"))}: {e(plan.heading)}</div>'
     )
-    return title + _warnings_panel(plan.warnings, L) + _legend_panel(plan, L)
+    return (
+        title + _warnings_panel(warning_texts(plan.warnings, language), L) + _legend_panel(plan, L)
+    )
 
 
-def _warnings_panel(warnings: tuple[str, ...], L: Labeller) -> str:
+def _warnings_panel(warnings: list[str], L: Labeller) -> str:
     """The box of the warnings under the title, one list item each; "" when there are none."""
     if not warnings:
         return ""

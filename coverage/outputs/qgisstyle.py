@@ -328,12 +328,23 @@ def _classes_qml(plan: Plan, L: Labeller) -> str:
     return qml.serialise(root)
 
 
-def _servers_qml(plan: Plan) -> str:
+def _servers_qml(plan: Plan, *, outlines: bool = False) -> str:
+    """Polygons by ``site_id`` in the best-server colours: filled, or (``outlines``, for
+    footprints that overlap) as 0.6 mm outlines of the site's colour without fill."""
     root = qml.qgis_root("Symbology")
     ids = [safe_text(s) for s in plan.access_sites["site_id"].astype(str)]
     colors = styles.best_server_colors(len(ids))
     entries = [
-        (sid, sid, qml.symbol("fill", "", "SimpleFill", qml.fill(c, "#ffffff", 0.2)))
+        (
+            sid,
+            sid,
+            qml.symbol(
+                "fill",
+                "",
+                "SimpleFill",
+                qml.fill(None, qml.hex_color(c), 0.6) if outlines else qml.fill(c, "#ffffff", 0.2),
+            ),
+        )
         for sid, c in zip(ids, colors, strict=True)
     ]
     qml.categorized(root, "site_id", entries)
@@ -360,8 +371,8 @@ def vector_qml(plan: Plan, layer: str, language: str = "es") -> str | None:
     layer
         A layer name of :func:`coverage.outputs.export.write_geopackage`: ``demand``,
         ``sites``, ``links``, ``link_table``, the sub-districts' layer (``veredas`` for
-        Palmitas, the area's plural, or ``subdivisions``), ``coverage``, ``best_server`` or
-        ``existing_sites``.
+        Palmitas, the area's plural, or ``subdivisions``), ``coverage``, ``best_server``,
+        ``site_footprints`` or ``existing_sites``.
     language
         "es" or "en" for the category names.
 
@@ -372,7 +383,8 @@ def vector_qml(plan: Plan, layer: str, language: str = "es") -> str | None:
         (categorised, shapes and colours of the roles, labelled by id), links and the link
         table by fade-margin class (rules on ``margin_db`` and ``fade_margin_db``), veredas
         as labelled outlines without fill, signal classes by ``rx_class``, best-server
-        areas by ``site_id``, existing sites as rings; None for another layer.
+        areas by ``site_id``, footprints by ``site_id`` as outlines of the same colours (they
+        overlap), existing sites as rings; None for another layer.
     """
     L = labeller(language)
     makers = {
@@ -386,6 +398,7 @@ def vector_qml(plan: Plan, layer: str, language: str = "es") -> str | None:
         "subdivisions": _veredas_qml,
         "coverage": lambda: _classes_qml(plan, L),
         "best_server": lambda: _servers_qml(plan),
+        "site_footprints": lambda: _servers_qml(plan, outlines=True),
         "existing_sites": _existing_qml,
     }
     make = makers.get(layer)

@@ -18,6 +18,7 @@ as ``<script>alert(1)</script>`` or ``=1+2`` stays inert text.
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import math
@@ -37,6 +38,7 @@ from coverage.outputs.labels import (
     check_language,
     fmt_number,
     fmt_share,
+    label,
     labels,
     layer_label,
     reason_label,
@@ -53,7 +55,8 @@ from coverage.outputs.service import (
     service_totals_text,
 )
 from coverage.outputs.text import safe_text
-from coverage.outputs.words import plan_words, subdivision_names
+from coverage.outputs.warningtext import warning_texts
+from coverage.outputs.words import blank_name, plan_words, shown_rows, subdivision_names
 from coverage.plan import REASONS, Plan
 
 __all__ = [
@@ -137,9 +140,11 @@ def summarize(plan: Plan) -> dict[str, Any]:
         ``people_<class>`` and ``households_<class>`` of each service class,
         ``served_existing``, ``served_new`` and ``unserved``, which add up to the people and
         households), ``existing_service`` (see
-        :func:`~coverage.outputs.service.existing_service_summary`), ``veredas`` (the same
-        figures, the ``vereda`` name and ``vereda_id`` of each vereda of ``plan.veredas``, in
-        order, then of any named only by demand points), ``schools`` (one row per school),
+        :func:`~coverage.outputs.service.existing_service_summary`), ``subdivisions`` (the
+        same figures, the ``vereda`` name and ``vereda_id`` of each sub-district of
+        ``plan.veredas``, in order, then of any named only by demand points, then the row
+        of the demand in none; a generic key: the area's word for its sub-districts is
+        ``subdivision``, its forms per language ``subdivision_words``), ``schools`` (one row per school),
         ``sites`` (count per role), ``backhaul``
         (link count, weakest margin in dB, smallest Fresnel clearance ratio, sites that do
         not reach the point of presence), ``cost`` (total USD and USD per person covered),
@@ -161,8 +166,10 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "existing_service": existing_service_summary(plan),
         "broadband": broadband_summary(plan),
         "regulation": regulation_summary(plan),
-        "veredas": _vereda_rows(plan),
-        "schools": _school_rows(plan.demand),
+        "subdivisions": _vereda_rows(plan),
+        "schools": _school_rows(
+            plan.demand, label("outside_subdivision", "es", plan_words(plan, "es"))
+        ),
         "sites": {role: int((sites["role"] == role).sum()) for role in ("pop", "access", "relay")},
         "backhaul": _backhaul_figures(plan),
         "cost": cost_summary(plan),
@@ -185,7 +192,9 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
     """The figures of each vereda of ``plan.veredas``, then of any named only by demand.
 
     Points belong to a vereda by ``vereda_id`` when the demand has it (names may repeat),
-    else by name; each id (or name) is one row, so that every point is counted once.
+    else by name; each id (or name) is one row, so that every point is counted once. Points
+    in no sub-district (a school in an urban centre the sub-districts leave out) make one
+    row named "Sin {sub}" (the area's word), with ``outside`` true, never an empty name.
     """
     demand, veredas = plan.demand, plan.veredas
     by_id = "vereda_id" in demand.columns
@@ -198,11 +207,16 @@ def _vereda_rows(plan: Plan) -> list[dict[str, Any]]:
         for k, i, n in zip(ids if by_id else names, ids, names, strict=True):
             groups.setdefault(k, (i, n))
     named = dict(zip(keys, demand["vereda"].map(str), strict=True))
+    blank = demand["vereda"].map(blank_name).to_numpy(dtype=bool)
+    outside = set(keys[blank]) - set(groups)  # demand in no sub-district of the table
     groups.update({k: (k if by_id else "", named[k]) for k in sorted(set(keys) - set(groups))})
     costs = vereda_costs(plan, keys)
     rows = []
     for key, (vid, name) in groups.items():
         row: dict[str, Any] = {"vereda": name, "vereda_id": vid}
+        if key in outside:  # a named row, never an empty name
+            row.update(vereda=label("outside_subdivision", "es", plan_words(plan, "es")))
+            row["outside"] = True
         row.update(_group_counts(demand[keys == key]))
         row.update(costs.get(key, _NO_COST))
         rows.append(row)
@@ -218,13 +232,14 @@ _NO_COST = {
 }
 
 
-def _school_rows(demand: Any) -> list[dict[str, Any]]:
-    """One row per school: where it is, whether it is covered, by which site, and why."""
+def _school_rows(demand: Any, outside: str) -> list[dict[str, Any]]:
+    """One row per school: where it is (``outside``, the outside row's name, for a school in
+    no sub-district), whether it is covered, by which site, and why."""
     return [
         {
             "demand_id": str(r.demand_id),
             "name": str(r.name),
-            "vereda": str(r.vereda),
+            "vereda": outside if blank_name(r.vereda) else str(r.vereda),
             "covered": bool(r.covered),
             "best_site": str(r.best_site),
             "rx_dbm": _num(r.rx_dbm),
@@ -294,7 +309,9 @@ th{background:#eee}td.n{text-align:right}tr.total{font-weight:bold;background:#f
 """
 
 
-def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
+def gap_report_html(
+    summary: dict[str, Any], *, language: str = "es", gap_map_png: bytes | None = None
+) -> str:
     """The coverage-gap report as a self-contained HTML page (no scripts, no external links).
 
     First, when the plan has warnings, a box of them (``<div id="warnings">``) under the
@@ -306,6 +323,8 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
     partner a licensed access band needs, :mod:`coverage.outputs.regulatory`), and the models
     and assumptions of the run. Every
     name and warning is escaped with :func:`coverage.outputs.text.safe_text` (``"html"``).
+    The map of the unserved households (``<img id="gap-map">``, a data URI) follows the
+    vereda table when ``gap_map_png`` is given.
 
     Parameters
     ----------
@@ -313,6 +332,9 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
         A summary from :func:`summarize`.
     language
         "es" or "en" (also the page's ``lang``).
+    gap_map_png
+        The map of :func:`coverage.outputs.gapmap.gap_map_png`, embedded as it is; None:
+        no map.
 
     Returns
     -------
@@ -347,7 +369,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <title>{e(L["gap_title"])}: {e(summary["heading"])}</title><style>{_CSS}{SERVICE_CSS}</style></head>
 <body>
 <h1>{e(L["gap_title"])}: {e(summary["heading"])}</h1>
-{_html_warnings(summary, L)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
+{_html_warnings(summary, L, language)}<p>{e(L["people"])}: <b>{e(fmt_number(t["people_covered"]))}</b> / {e(fmt_number(t["people_total"]))}
 ({e(fmt_share(t["share_people_covered"]))}) &middot; {e(L["households"])}:
 {e(fmt_number(t["households_covered"]))} / {e(fmt_number(t["households_total"]))} &middot;
 {e(L["schools"])}: {t["schools_covered"]} / {t["schools_total"]}</p>
@@ -355,7 +377,7 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <p id="cost-lead">{e(cost_lead(summary, L))}</p>
 <h2>{e(L["veredas"])}</h2>
 <table id="subdivisions"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<h2>{e(L["service_per_vereda"])}</h2>
+{_html_gap_map(gap_map_png, L)}<h2>{e(L["service_per_vereda"])}</h2>
 {notes}{service_chart_html(summary, language=language)}
 {service_table_html(summary, language=language)}
 {broadband_html(summary, language=language)}<h2>{e(L["costs"])}</h2>
@@ -367,6 +389,18 @@ def gap_report_html(summary: dict[str, Any], *, language: str = "es") -> str:
 <h2>{e(L["data_sources"])}</h2><ul>{sources}</ul>
 </body></html>
 """
+
+
+def _html_gap_map(png: bytes | None, L: dict[str, str]) -> str:
+    """The gap map as an embedded image under its heading; "" without one."""
+    if png is None:
+        return ""
+    e = functools.partial(safe_text, sink="html")
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (
+        f'<h2>{e(L["gap_map"])}</h2><p><img id="gap-map" src="{uri}" '
+        f'alt="{e(L["gap_map"])}" style="max-width:100%"></p><p class="note">{e(L["gap_map_note"])}</p>\n'
+    )
 
 
 def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> str | None:
@@ -404,10 +438,11 @@ def technical_record_note(summary: dict[str, Any], *, language: str = "es") -> s
     )
 
 
-def _html_warnings(summary: dict[str, Any], L: dict[str, str]) -> str:
+def _html_warnings(summary: dict[str, Any], L: dict[str, str], language: str) -> str:
     """The box of the plan's warnings, one list item each; "" when it has none."""
     e = functools.partial(safe_text, sink="html")
-    items = "".join(f"<li>{e(w)}</li>" for w in summary.get("warnings", []))
+    warnings = warning_texts(summary.get("warnings", []), language)
+    items = "".join(f"<li>{e(w)}</li>" for w in warnings)
     if not items:
         return ""
     return (
@@ -451,7 +486,7 @@ def _html_vereda_table(
         tds = "".join(f'<td class="n">{e(c)}</td>' for c in cells)
         return f'<tr class="{cls}"><td>{e(name)}</td>{tds}</tr>'
 
-    body = [row(r, r["vereda"]) for r in summary["veredas"]]
+    body = [row(r, r["vereda"]) for r in shown_rows(summary, L)]
     body.append(row(summary["totals"], L["total"], "total"))
     return head, "".join(body)
 

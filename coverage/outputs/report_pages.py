@@ -31,7 +31,8 @@ from coverage.outputs.service import (
 )
 from coverage.outputs.styles import SERVICE_COLORS
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
-from coverage.outputs.words import subdivision_names
+from coverage.outputs.warningtext import warning_texts
+from coverage.outputs.words import shown_rows, subdivision_names
 
 __all__ = ["gap_report_figures"]
 
@@ -85,7 +86,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
     title = f"{L['gap_title']}: {safe_text(summary['heading'], 'matplotlib')}"
     # 15 pt fits about 58 characters across A4: a longer title shrinks rather than runs off
     fig.text(0.07, 0.95, title, fontsize=min(15.0, 15.0 * 58 / len(title)), weight="bold")
-    drop = _warnings_box(fig, summary.get("warnings", []), L)
+    drop = _warnings_box(fig, warning_texts(summary.get("warnings", []), language), L)
     lines = [
         f"{L['people']}: {fmt_number(t['people_covered'])} / {fmt_number(t['people_total'])} "
         f"({fmt_share(t['share_people_covered'])})",
@@ -117,7 +118,7 @@ def _gap_totals_page(summary: dict[str, Any], L: dict[str, str], language: str) 
             str(r["schools_uncovered"]),
             fmt_share(r["share_people_covered"]),
         ]
-        for r in [*summary["veredas"], {"vereda": L["total"], **t}]
+        for r in [*shown_rows(summary, L), {"vereda": L["total"], **t}]
     ]
     ax = fig.add_axes((0.05, 0.35, 0.9, 0.43 - drop))
     ax.axis("off")
@@ -147,7 +148,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     notes = [service_totals_text(summary, language=language)]
     notes += service_notes(summary, language=language)
     fig.text(0.07, 0.93, "\n".join(_wrap(n, 100) for n in notes), fontsize=9, va="top")
-    rows = [*summary["veredas"], {"vereda": L["total"], **summary["totals"]}]
+    rows = [*shown_rows(summary, L), {"vereda": L["total"], **summary["totals"]}]
     cells = []
     for r in rows:
         total, parts = shown_counts(r, "households", **show)
@@ -156,7 +157,7 @@ def _gap_service_page(summary: dict[str, Any], L: dict[str, str], language: str)
     ax.axis("off")
     _table(ax, cells, [L["vereda"], L["households"], *(L[c] for c in classes)], bold_last=True)
     _reasons_per_vereda(fig, rows, L, language)
-    veredas = summary["veredas"]
+    veredas = shown_rows(summary, L)
     ax2 = fig.add_axes((0.30, 0.05, 0.62, 0.21))
     y = list(range(len(veredas)))  # positions, not names: two veredas may share a name
     left = [0.0] * len(veredas)

@@ -405,7 +405,9 @@ def service_totals_text(summary: Mapping[str, Any], *, language: str = "es") -> 
 
 def _rows(summary: Mapping[str, Any], total_label: str) -> list[tuple[str, Mapping[str, Any]]]:
     """(name, figures) of each vereda, then of the totals."""
-    return [(str(r["vereda"]), r) for r in summary["veredas"]] + [(total_label, summary["totals"])]
+    return [(str(r["vereda"]), r) for r in summary["subdivisions"]] + [
+        (total_label, summary["totals"])
+    ]
 
 
 def service_table_html(summary: Mapping[str, Any], *, language: str = "es") -> str:
@@ -481,7 +483,7 @@ def service_chart_html(summary: Mapping[str, Any], *, language: str = "es") -> s
     L = labels(language, subdivision_names(summary, language))
     e = functools.partial(safe_text, sink="html")
     show, classes = shown_classes(summary)
-    largest = max((float(r["households_total"]) for r in summary["veredas"]), default=0.0)
+    largest = max((float(r["households_total"]) for r in summary["subdivisions"]), default=0.0)
     key = "".join(f'<span style="background:{SERVICE_COLORS[c]}"></span>{e(L[c])}' for c in classes)
     rows = []
     for name, r in _rows(summary, L["total"])[:-1]:

@@ -152,14 +152,20 @@ def summary_rows(summary: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict
     Returns
     -------
     rows, total
-        One dict per vereda by the names of :func:`summary_columns`, then the totals: each
+        One dict per vereda by the names of :func:`summary_columns` (and ``outside``: true
+        for the row of the demand in no sub-district), then the totals: each
         count the sum of the rows' whole numbers (so it may differ by a person or two from
         the unrounded totals of ``summary.json`` rounded), the share from those sums, the
         cost and the cost per household of the whole plan.
     """
     rows = [
-        {"vereda_id": str(v.get("vereda_id", "")), "vereda": str(v["vereda"]), **_row(v)}
-        for v in summary["veredas"]
+        {
+            "vereda_id": str(v.get("vereda_id", "")),
+            "vereda": str(v["vereda"]),
+            **_row(v),
+            "outside": bool(v.get("outside", False)),
+        }
+        for v in summary["subdivisions"]
     ]
     total: dict[str, Any] = {"vereda_id": "", "vereda": ""}
     for col in summary_columns()[2:]:
@@ -184,9 +190,13 @@ def _csv(rows: Sequence[Mapping[str, Any]], language: str, summary: Mapping[str,
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     columns = summary_columns()
-    word = _slug(subdivision_names(summary, language).singular) or "subdivision"
+    words = subdivision_names(summary, language)
+    word = _slug(words.singular) or "subdivision"
     writer.writerow([_header(c, language, word) for c in columns])
+    outside = label("outside_subdivision", language, words)
     for r in rows:
+        if r.get("outside"):
+            r = {**r, "vereda": outside}
         writer.writerow(
             [
                 safe_text(r[c], "csv") if c in ("vereda", "vereda_id") else _cell(r[c])

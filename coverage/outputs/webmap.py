@@ -1,8 +1,8 @@
 """Pictures of a plan: the interactive folium map.
 
 This is the only module that imports folium. :func:`coverage_map` builds a Leaflet map with
-layers toggled from a control (terrain hillshade, coverage of the best server and of each
-site, best-server areas, sites, existing mobile sites when the plan has them, backhaul links
+layers toggled from a control (terrain hillshade, coverage of the best server, best-server
+areas, each site's own footprint (overlapping the others), sites, existing mobile sites when the plan has them, backhaul links
 with their margin, demand by service class: already served, newly served, still unserved,
 veredas), popups with the figures and, fixed over the map, the panels of
 :mod:`coverage.outputs.panels` (the title, a box of the plan's warnings when it has any,
@@ -172,9 +172,9 @@ def coverage_map(plan: Plan, *, language: str = "es") -> folium.Map:
     L = labeller(language, plan_words(plan, language))
     m = _blank_map()
     bounds = _add_terrain(m, plan.terrain, L)
-    cls_web = _add_coverage_classes(m, plan, bounds, L)
-    server_web = _add_best_server(m, plan, bounds, L)
-    _add_site_coverage(m, plan, (cls_web, server_web), bounds, L)
+    _add_coverage_classes(m, plan, bounds, L)
+    _add_best_server(m, plan, bounds, L)
+    _add_site_coverage(m, plan, bounds, L)
     ll = _lat_lon(plan.crs)
     _add_veredas(m, plan, L)
     _add_links(m, plan, ll, L)
@@ -230,22 +230,17 @@ def _add_terrain(m: folium.Map, terrain: Terrain, L: Labeller) -> BoundsLonLat:
     return bounds
 
 
-def _add_coverage_classes(
-    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
-) -> NDArray[np.uint8]:
-    """Add the received-power classes of the best server; return them in Web Mercator."""
+def _add_coverage_classes(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add the received-power classes of the best server."""
     rx = np.where(np.isfinite(plan.coverage_dbm), plan.coverage_dbm, np.nan).astype(np.float32)
     cls = rx_classes(rx, plan_rx_edges(plan))
     cls_web, _ = to_web_mercator(cls, plan.terrain, nodata=0, categorical=True)
     rgba = palette_rgba(cls_web, RX_CLASS_COLORS, alpha=170)
     _image(rgba, bounds, name=L("coverage_best")).add_to(m)
-    return cls_web
 
 
-def _add_best_server(
-    m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller
-) -> NDArray[np.int16]:
-    """Add the best-server areas (hidden at first); return 1 + server index in Web Mercator."""
+def _add_best_server(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add the best-server areas, one colour per access site (hidden at first)."""
     server = np.asarray(plan.best_server, dtype=np.int64)
     server_web, _ = to_web_mercator(
         (server + 1).astype(np.int16), plan.terrain, nodata=0, categorical=True
@@ -254,25 +249,27 @@ def _add_best_server(
     if n_access:
         rgba = palette_rgba(server_web, ((0, 0, 0), *best_server_colors(n_access)), alpha=150)
         _image(rgba, bounds, name=L("best_server"), show=False).add_to(m)
-    return server_web
 
 
-def _add_site_coverage(
-    m: folium.Map,
-    plan: Plan,
-    web_grids: tuple[NDArray[np.uint8], NDArray[np.int16]],
-    bounds: BoundsLonLat,
-    L: Labeller,
-) -> None:
-    """Add one hidden layer per access site: the classes of the cells it serves best.
+def _add_site_coverage(m: folium.Map, plan: Plan, bounds: BoundsLonLat, L: Labeller) -> None:
+    """Add one hidden layer per access site: its own footprint, in its best-server colour.
 
-    ``web_grids`` are the classes and 1 + best-server index in Web Mercator.
+    A footprint is every cell where the site alone reaches the service threshold
+    (:meth:`~coverage.plan.Plan.site_footprint`), so footprints overlap and each contains
+    the site's best-server area, which the best-server layer shows. A plan without
+    footprints (hand-built) gets no such layers, and the log says so.
     """
-    cls_web, server_web = web_grids
-    for i, row in plan.access_sites.reset_index(drop=True).iterrows():
-        mine = np.where(server_web == int(i) + 1, cls_web, 0)
-        rgba = palette_rgba(mine, RX_CLASS_COLORS, alpha=190)
-        name = safe_text(f"{L('coverage_site')} {row['site_id']}", "html")
+    if plan.footprints is None:
+        log.info("the plan has no per-site footprints: the map shows best server only")
+        return
+    ids = list(plan.access_sites["site_id"].astype(str))
+    for i, (site_id, color) in enumerate(zip(ids, best_server_colors(len(ids)), strict=True)):
+        mine = plan.site_footprint(i)
+        if mine is None:
+            continue
+        web, _ = to_web_mercator(mine.astype(np.uint8), plan.terrain, nodata=0, categorical=True)
+        rgba = palette_rgba(web, ((0, 0, 0), color), alpha=150)
+        name = safe_text(f"{L('coverage_site')} {site_id}", "html")
         _image(rgba, bounds, name=name, show=False).add_to(m)
 
 
@@ -281,8 +278,8 @@ def _add_veredas(m: folium.Map, plan: Plan, L: Labeller) -> None:
     group = folium.FeatureGroup(name=L("veredas"), show=True)
     summary = summarize(plan)
     show, _ = shown_classes(summary)
-    by_id = {str(v["vereda_id"]): v for v in summary["veredas"]}
-    by_name = {str(v["vereda"]): v for v in summary["veredas"]}
+    by_id = {str(v["vereda_id"]): v for v in summary["subdivisions"]}
+    by_name = {str(v["vereda"]): v for v in summary["subdivisions"]}
     for row in plan.veredas.to_crs("EPSG:4326").itertuples():
         # the summary's texts are cleaned; its rows are by id when the demand has one
         v = by_id.get(safe_text(row.vereda_id)) or by_name.get(safe_text(row.name))

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 __all__ = [
     "VEREDA",
     "Subdivision",
+    "blank_name",
     "english_plural",
     "plan_words",
+    "shown_rows",
     "spanish_plural",
     "subdivision_names",
     "subdivision_words",
@@ -253,3 +255,40 @@ def plan_words(plan: Plan, language: str) -> Subdivision:
         english=a.subdivision_en,
         english_plural_word=a.subdivision_en_plural,
     )
+
+
+def shown_rows(summary: Mapping[str, Any], L: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The summary's per-sub-district rows as a table shows them: the row of the demand in
+    no sub-district (``outside``) named in the table's language.
+
+    Parameters
+    ----------
+    summary
+        A summary (:func:`coverage.outputs.report.summarize`) with its ``subdivisions``.
+    L
+        The table's labels (:func:`coverage.outputs.labels.labels`), with the area's words.
+
+    Returns
+    -------
+    list of dict
+        Copies of the rows, in order; the outside row's ``vereda`` is the label.
+    """
+    outside = L["outside_subdivision"]
+    rows = summary["subdivisions"]
+    return [{**r, "vereda": outside} if r.get("outside") else dict(r) for r in rows]
+
+
+def blank_name(name: Any) -> bool:
+    """Whether a demand point's sub-district name is missing: it lies in none.
+
+    Parameters
+    ----------
+    name
+        The name as the demand holds it (a string, or a missing value).
+
+    Returns
+    -------
+    bool
+        True for a missing value or a name of only spaces.
+    """
+    return name is None or (isinstance(name, float) and name != name) or not str(name).strip()

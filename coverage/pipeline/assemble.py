@@ -158,6 +158,7 @@ def assemble_plan(
         costs=priced.lines,
         threshold_dbm=resolved.threshold_dbm,
         hotspots=priced.hotspots,
+        footprints=composite.footprints,
     )
 
 

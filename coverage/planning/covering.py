@@ -8,7 +8,7 @@ height) serves demand point ``d``. See :mod:`coverage.planning.placement` for th
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -374,6 +374,7 @@ def improve_by_swaps(
     sel: Sequence[int] | NDArray[np.int64],
     *,
     max_rounds: int = 20,
+    stop: Callable[[], bool] | None = None,
 ) -> NDArray[np.int64]:
     """Local search for budgeted maximum coverage (k_coverage = 1): best single swap of a chosen
     option for an unchosen one (any candidate not already used, within the budget), repeated
@@ -397,6 +398,8 @@ def improve_by_swaps(
         The options chosen to start from (e.g. :func:`greedy_select`'s), within the budget.
     max_rounds
         At most this many swaps.
+    stop
+        Asked before each round after the first; True ends the search (a deadline).
 
     Returns
     -------
@@ -407,7 +410,9 @@ def improve_by_swaps(
     AT = sparse.csr_array(Af.T)
     cur = [int(o) for o in sel]
     counts = AT @ np.bincount(cur, minlength=A.shape[0]).astype(np.float64)
-    for _ in range(max_rounds):
+    for r in range(max_rounds):
+        if r and stop is not None and stop():
+            break
         best = (0.0, -1, -1)
         spent = float(c[cur].sum())
         used = set(grp[cur].tolist())

@@ -136,12 +136,18 @@ class Composite:
     warnings
         ITM warnings: how many cells of the grid one site's prediction or more flagged, by
         the warning's words (each cell counted once, so never more than the grid's cells).
+    footprints
+        Where each site on its own reaches the threshold, bit-packed along the sites
+        (uint8, shape ``(ceil(N / 8), rows, cols)``, :func:`numpy.packbits` order on axis 0:
+        ``numpy.unpackbits(footprints, axis=0, count=N)[i]`` is site ``i``'s footprint);
+        footprints overlap where ``overlap > 1``. None when not computed.
     """
 
     rx_dbm: NDArray[np.float32]
     server: NDArray[np.int16]
     overlap: NDArray[np.int16]
     warnings: dict[str, int] = field(default_factory=dict)
+    footprints: NDArray[np.uint8] | None = None
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -219,8 +225,9 @@ class AccessBudget:
 class _Composer:
     """The running composite of :func:`serve_sites`: strongest power, best server, overlap."""
 
-    def __init__(self, shape: tuple[int, int], threshold_dbm: float | None) -> None:
+    def __init__(self, shape: tuple[int, int], threshold_dbm: float | None, n_sites: int) -> None:
         self.threshold_dbm = threshold_dbm
+        self.footprints = np.zeros(((n_sites + 7) // 8, *shape), dtype=np.uint8)
         self.strongest = np.full(shape, -np.inf)
         self.best = np.full(shape, -np.inf)
         self.server = np.full(shape, -1, dtype=np.int16)
@@ -236,6 +243,7 @@ class _Composer:
         thr = self.threshold_dbm
         serves = reach & (np.isfinite(rx) if thr is None else rx >= thr)
         self.overlap += serves
+        self.footprints[i // 8] |= serves.astype(np.uint8) << np.uint8(7 - i % 8)
         better = serves & (rx > self.best)
         self.best[better] = rx[better]
         self.server[better] = i
@@ -248,7 +256,9 @@ class _Composer:
             cells = int(np.count_nonzero(self.flags & bit))
             if cells:
                 warnings[words] = cells
-        return Composite(rx_dbm.astype(np.float32), self.server, self.overlap, warnings)
+        return Composite(
+            rx_dbm.astype(np.float32), self.server, self.overlap, warnings, self.footprints
+        )
 
 
 def _site_rx_dbm(
@@ -304,7 +314,8 @@ def serve_sites(
     follows ``budget`` (:class:`AccessBudget`: peak EIRP, terminal gain, the site antenna's
     attenuation below its peak towards each cell by
     :func:`coverage.radio.antenna.pattern_loss_grid`, terminal clutter). Only the running
-    composite is kept, so memory does not grow with N.
+    composite is kept, so memory grows with N by one bit per cell and site only (the
+    footprints).
 
     Parameters
     ----------
@@ -328,7 +339,8 @@ def serve_sites(
     Returns
     -------
     Composite
-        Strongest power, best server and overlap per cell, and the ITM warnings.
+        Strongest power, best server and overlap per cell, each site's footprint, and the
+        ITM warnings.
 
     Raises
     ------
@@ -346,7 +358,7 @@ def serve_sites(
     if clutter is not None and np.shape(clutter) != terrain.shape:
         msg = f"clutter_db has shape {np.shape(clutter)}, the terrain {terrain.shape}."
         raise InputError(msg)
-    composer = _Composer(terrain.shape, budget.threshold_dbm)
+    composer = _Composer(terrain.shape, budget.threshold_dbm, n)
     tilts = budget.downtilts_deg
     tilts = None if tilts is None else np.broadcast_to(np.asarray(tilts, dtype=np.float64), (n,))
     for i in _progress(n, progress):

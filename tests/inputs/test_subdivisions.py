@@ -135,9 +135,12 @@ def _plans(draw: st.DrawFn, *, through_load: bool) -> Plan:
 def _assert_rows_add_up(plan: Plan) -> dict:
     summary = summarize(plan)
     for key in SUMMED:
-        rows = sum(r[key] for r in summary["veredas"])
+        rows = sum(r[key] for r in summary["subdivisions"])
         assert rows == pytest.approx(summary["totals"][key], rel=1e-12, abs=1e-9), key
-    assert sum(r["schools_total"] for r in summary["veredas"]) == summary["totals"]["schools_total"]
+    assert (
+        sum(r["schools_total"] for r in summary["subdivisions"])
+        == summary["totals"]["schools_total"]
+    )
     return summary
 
 
@@ -149,7 +152,7 @@ def test_vereda_rows_add_up_to_the_totals_whatever_the_names(plan: Plan) -> None
 @given(_plans(through_load=True))
 def test_loaded_veredas_each_get_their_own_row(plan: Plan) -> None:
     summary = _assert_rows_add_up(plan)
-    names = [r["vereda"] for r in summary["veredas"]]
+    names = [r["vereda"] for r in summary["subdivisions"]]
     assert names[: len(plan.veredas)] == plan.veredas["name"].tolist()
     assert len(set(names)) == len(names) and all(n.strip() for n in names[: len(plan.veredas)])
 
@@ -178,4 +181,4 @@ def test_palmitas_with_a_repeated_and_a_missing_name_keeps_every_person(
     plan = dataclasses.replace(_base_plan(), veredas=st_.veredas, demand=demand)
     summary = _assert_rows_add_up(plan)
     assert summary["totals"]["people_total"] == pytest.approx(6481)
-    assert np.all([r["people_total"] > 0 for r in summary["veredas"][:8]])
+    assert np.all([r["people_total"] > 0 for r in summary["subdivisions"][:8]])

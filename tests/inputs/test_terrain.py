@@ -68,7 +68,7 @@ def test_terrain_refuses_non_square_cells() -> None:
         Terrain(np.zeros((3, 3), np.float32), Affine(30, 0, 0, 0, -20, 0), CRS.from_epsg(9377))
 
 
-def test_read_dem_fills_voids_and_refuses_geographic(tmp_path: Path) -> None:
+def test_read_dem_fills_voids_and_reprojects_a_geographic_dem(tmp_path: Path) -> None:
     data = np.full((10, 10), 100, dtype=np.int16)
     data[4, 4] = -32768
     tf = Affine(30, 0, 4_700_000, 0, -30, 2_260_000)
@@ -77,10 +77,18 @@ def test_read_dem_fills_voids_and_refuses_geographic(tmp_path: Path) -> None:
     )
     assert t.filled_voids == 1 and t.elevation_m[4, 4] == 100
     geo = write_geotiff(
-        tmp_path / "g.tif", data, crs="EPSG:4326", transform=Affine(1e-3, 0, -75, 0, -1e-3, 6)
+        tmp_path / "g.tif",
+        data,
+        crs="EPSG:4326",
+        transform=Affine(1e-3, 0, -75, 0, -1e-3, 6),
+        nodata=-32768,
     )
+    utm = read_dem(geo)  # its centre (-74.995, 5.995) lies in UTM zone 18N
+    assert utm.crs.to_epsg() == 32618 and utm.filled_voids <= 1
+    assert 100 <= utm.cell_size_m <= 115  # 0.001 deg is about 110 m there
+    assert np.allclose(utm.elevation_m, 100.0)  # the void is no -32768 m pit
     with pytest.raises(CRSError, match="geographic"):
-        read_dem(geo)
+        read_dem(geo, crs="EPSG:4326")
 
 
 def test_all_nodata_and_missing_crs_are_reported(tmp_path: Path) -> None:

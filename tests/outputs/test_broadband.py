@@ -71,7 +71,7 @@ def test_the_summary_puts_the_signal_only_share_beside_the_served_one(plan: Plan
     assert {r["name"] for r in summary["broadband"]["schools"]} == set(
         d.loc[d["kind"] == "school", "name"]
     )
-    for row in summary["veredas"]:  # per vereda too
+    for row in summary["subdivisions"]:  # per vereda too
         assert "share_people_signal_covered" in row and "median_sinr_db" in row
 
 

@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import shutil
+import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
@@ -21,6 +22,7 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
+import pyogrio
 import pytest
 import rasterio
 from hypothesis import given, settings
@@ -30,7 +32,7 @@ from shapely.geometry import LineString
 
 from coverage.errors import InputError, ScenarioError
 from coverage.inputs.dem import load_terrain
-from coverage.outputs import charts, export, files, kml, report, webmap
+from coverage.outputs import charts, export, files, geopackage, kml, report, webmap
 from coverage.plan import Plan
 from coverage.scenario import LayerSpec, load_scenario
 from tests.helpers import WARNING
@@ -184,7 +186,7 @@ def test_site_csv_coordinates_in_both_crs(written):
 
 def test_pdfs_render_every_page_with_pdftoppm(written, tmp_path):
     _plan, _out, paths = written
-    for key, pages in (("gap_report_pdf", 4), ("static_map_pdf", 1)):
+    for key, pages in (("gap_report_pdf", 5), ("static_map_pdf", 1)):
         _run("pdftoppm", "-r", "30", "-png", str(paths[key]), str(tmp_path / key))
         rendered = sorted(tmp_path.glob(f"{key}*.png"))
         assert len(rendered) == pages, key
@@ -309,11 +311,24 @@ def test_summary_json_matches_the_plan(written):
 
 
 def test_outputs_are_deterministic(tiny_plan, tmp_path):
-    fmts = ["summary", "geotiff", "kmz", "sites_csv", "map", "gap_report"]
+    # every output but the manifest (its created_utc and timings are the run's own)
+    fmts = [f for f in export.FORMATS if f != "manifest"]
     a = export.write_outputs(tiny_plan, tmp_path / "a", formats=fmts)
     b = export.write_outputs(tiny_plan, tmp_path / "b", formats=fmts)
+    assert "gpkg" in a and "kmz" in a and "gap_report_pdf" in a
+    assert sorted(a) == sorted(b)
     for key in a:
         assert a[key].read_bytes() == b[key].read_bytes(), key
+
+
+def test_geopackage_dates_are_fixed_and_the_option_restored(tiny_plan, tmp_path):
+    path = export.write_geopackage(tiny_plan, tmp_path / "plan.gpkg")
+    with sqlite3.connect(path) as db:
+        stamps = dict(db.execute("SELECT table_name, last_change FROM gpkg_contents"))
+    db.close()
+    assert {"sites", "demand", "best_server", "layer_styles", "run_info"} <= set(stamps)
+    assert set(stamps.values()) == {geopackage.GPKG_TIMESTAMP}
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None  # not left set
 
 
 @pytest.mark.parametrize("name", ["../x.txt", "/tmp/x.txt", "a/../../x", "", "."])
@@ -539,9 +554,9 @@ def test_outputs_on_real_palmitas_layers(mirror, tmp_path):
     )
     s = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
     assert s["totals"]["people_total"] == pytest.approx(6481.0)
-    assert len(s["veredas"]) == 8
+    assert len(s["subdivisions"]) == 8
     for key in ("people_covered", "schools_covered", "schools_total"):
-        assert sum(v[key] for v in s["veredas"]) == pytest.approx(s["totals"][key])
+        assert sum(v[key] for v in s["subdivisions"]) == pytest.approx(s["totals"][key])
     assert s["totals"]["schools_total"] == 9
     info = _run("gdalinfo", str(paths["rx_dbm_tif"]))
     assert "LAYOUT=COG" in info and "Overviews:" in info

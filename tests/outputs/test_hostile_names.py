@@ -95,7 +95,7 @@ def test_every_output_is_written_without_control_characters(plan, tmp_path):
     summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
     manifest = json.loads(paths["manifest"].read_text(encoding="utf-8"))
     assert summary["name"] == manifest["plan"] == "Plan abc US$ 5"
-    assert [v["vereda"] for v in summary["veredas"]][:2] == list(SHOWN[:2])
+    assert [v["subdivision"] for v in summary["subdivisions"]][:2] == list(SHOWN[:2])
 
 
 def test_kml_is_well_formed_and_its_descriptions_show_text_only(plan, tmp_path):
@@ -104,7 +104,9 @@ def test_kml_is_well_formed_and_its_descriptions_show_text_only(plan, tmp_path):
         root = ET.fromstring(z.read("doc.kml"))  # well-formed
     ns = {"k": kml.KML_NS}
     descriptions = [d.text or "" for d in root.iter(f"{{{kml.KML_NS}}}description")]
-    assert len(descriptions) == 1 + len(plan.sites) + len(plan.existing_sites)
+    # the document's, the sites' and existing sites' and one per demand sub-district folder
+    folders = plan.demand["vereda"].nunique()
+    assert len(descriptions) == 1 + len(plan.sites) + len(plan.existing_sites) + folders
     assert any("&lt;script&gt;alert(1)&lt;/script&gt; · abc · Position" in d for d in descriptions)
     for text in descriptions:
         tags = visible(text).tags

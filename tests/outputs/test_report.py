@@ -57,7 +57,7 @@ def test_summary_reference_figures(tiny_plan):
     assert s["sites"] == {"pop": 1, "access": 2, "relay": 1}
     assert s["backhaul"]["links"] == 4
     assert s["backhaul"]["min_margin_db"] == 4.0
-    assert [v["vereda"] for v in s["veredas"]] == ["La Suiza", "Potrera Miserenga"]
+    assert [v["vereda"] for v in s["subdivisions"]] == ["La Suiza", "Potrera Miserenga"]
     assert s["models"] == tiny_plan.models
     assert s["assumptions"] == tiny_plan.assumptions
     json.dumps(s, allow_nan=False)  # strictly JSON: no NaN
@@ -66,7 +66,7 @@ def test_summary_reference_figures(tiny_plan):
 def _check_sums(s):
     t = s["totals"]
     for key in NUMERIC:
-        assert sum(v[key] for v in s["veredas"]) == pytest.approx(t[key]), key
+        assert sum(v[key] for v in s["subdivisions"]) == pytest.approx(t[key]), key
     uncovered = sum(v["people"] for v in t["uncovered_by_reason"].values())
     assert uncovered == pytest.approx(t["people_uncovered"])
     assert t["people_covered"] + t["people_uncovered"] == pytest.approx(t["people_total"])
@@ -98,7 +98,7 @@ def test_totals_equal_sum_over_veredas(rows):
     d["kind"] = ["school" if r[3] else "population" for r in rows]
     s = report.summarize(dataclasses.replace(plan, demand=d))
     _check_sums(s)
-    assert {v["vereda"] for v in s["veredas"]} >= {"La Suiza", "Potrera Miserenga"}
+    assert {v["vereda"] for v in s["subdivisions"]} >= {"La Suiza", "Potrera Miserenga"}
 
 
 def test_csv_total_file_is_the_sum_of_whole_rows(tiny_plan):
@@ -119,7 +119,7 @@ def test_csv_shows_whole_people_and_households_that_add_up(tiny_plan):
     d["households"] = d["households"] * 0.9871
     s = report.summarize(dataclasses.replace(tiny_plan, demand=d))
     rows = list(csv.DictReader(io.StringIO(summarytable.summary_csv(s, language="en"))))
-    for r, v in zip(rows, s["veredas"], strict=True):
+    for r, v in zip(rows, s["subdivisions"], strict=True):
         for unit in ("people", "households"):
             parts = [r[f"{unit}_covered"], r[f"{unit}_uncovered"], r[f"{unit}_total"]]
             assert all(p.isdigit() for p in parts), parts  # whole numbers, no decimals
@@ -316,23 +316,27 @@ def test_warnings_come_first_in_the_summary_and_the_gap_report(tiny_plan):
     page = report.gap_report_html(s, language="es")
     parser = _Texts("warnings")
     parser.feed(page)
-    assert parser.items == [WARNING, "Second warning."]  # shown as the text it is
+    # shown as the text it is, marked as English (no Spanish template has them)
+    assert parser.items == [f"(en inglés) {WARNING}", "(en inglés) Second warning."]
     assert WARNING not in page and "<b>&amp;" not in page
     assert page.index("</h1>") < page.index('id="warnings"') < page.index("Personas:")
     assert "⚠ Advertencias" in page
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_spanish_outputs_say_the_warnings_are_in_english(tiny_plan, language):
-    """The plan's warnings are the program's English sentences, not translated: a Spanish
-    heading says so in summary.md, the gap report (HTML and PDF pages) and the map's box."""
+def test_spanish_outputs_say_which_warnings_are_in_english(tiny_plan, language):
+    """A warning no Spanish template has (coverage.outputs.warningtext) stays the program's
+    English sentence, marked so in summary.md, the gap report (HTML and PDF pages) and the
+    map's box, under the plain heading."""
     from coverage.outputs import webmap
 
     plan = dataclasses.replace(tiny_plan, warnings=(WARNING,))
     s = report.summarize(plan)
     heading = labels.label("warnings_heading", language)
-    assert ("en inglés" in heading) == (language == "es")
-    assert f"## ⚠ {heading}" in report.summary_markdown(s, language=language)
+    assert heading == {"es": "Advertencias", "en": "Warnings"}[language]
+    md = report.summary_markdown(s, language=language)
+    assert ("(en inglés)" in md) == (language == "es")
+    assert f"## ⚠ {heading}" in md
     assert f"<h2>⚠ {heading}</h2>" in report.gap_report_html(s, language=language)
     assert f"⚠ {heading}:" in _page_texts(report_pages.gap_report_figures(s, language=language))
     page = webmap.map_html(webmap.coverage_map(plan, language=language))

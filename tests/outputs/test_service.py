@@ -41,10 +41,10 @@ def test_tiny_plan_figures_by_service(tiny_plan):
     assert [t[f"households_{c}"] for c in CLASSES] == [25, 38, 20]
     assert [t[f"people_{c}"] for c in CLASSES] == [100, 150, 80]
     assert (t["households_covered"], t["people_covered"]) == (48, 190)  # covered by the plan
-    by_name = {v["vereda"]: v for v in s["veredas"]}
+    by_name = {v["vereda"]: v for v in s["subdivisions"]}
     assert [by_name["La Suiza"][f"households_{c}"] for c in CLASSES] == [10, 20, 12]
     assert [by_name["Potrera Miserenga"][f"households_{c}"] for c in CLASSES] == [15, 18, 8]
-    assert [v["vereda_id"] for v in s["veredas"]] == ["5001", "5002"]
+    assert [v["vereda_id"] for v in s["subdivisions"]] == ["5001", "5002"]
     assert s["existing_service"] == {
         "present": True, "sites": 2, "estimated_sites": 1, "predicted_sites": 1,
         "operators": ["Claro", "Tigo"], "technologies": ["3G", "4G"],
@@ -96,7 +96,7 @@ def test_three_classes_add_up_to_households_in_json_csv_and_gap_report(tiny_plan
         tiny_plan, tmp_path, language="en", formats=["summary", "gap_report"]
     )
     s = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
-    for figures in [*s["veredas"], s["totals"]]:
+    for figures in [*s["subdivisions"], s["totals"]]:
         for unit in ("households", "people"):
             parts = [figures[f"{unit}_{c}"] for c in CLASSES]
             assert math.fsum(parts) == figures[f"{unit}_total"]
@@ -232,13 +232,13 @@ def test_demand_by_vereda_id_when_names_repeat(tiny_plan):
     d["vereda_id"] = ["5001" if n == "La Suiza" else "5002" for n in d["vereda"]]
     d["vereda"] = "La Suiza"
     s = report.summarize(dataclasses.replace(tiny_plan, veredas=v, demand=d))
-    assert [(r["vereda"], r["vereda_id"]) for r in s["veredas"]] == [
+    assert [(r["vereda"], r["vereda_id"]) for r in s["subdivisions"]] == [
         ("La Suiza", "5001"), ("La Suiza", "5002")
     ]  # fmt: skip
-    assert [r["households_total"] for r in s["veredas"]] == [42, 41]
+    assert [r["households_total"] for r in s["subdivisions"]] == [42, 41]
     by_name = report.summarize(dataclasses.replace(tiny_plan, veredas=v))
-    assert len(by_name["veredas"]) == 2  # La Suiza once, Potrera Miserenga from the demand
-    assert sum(r["households_total"] for r in by_name["veredas"]) == 83  # nobody twice
+    assert len(by_name["subdivisions"]) == 2  # La Suiza once, Potrera Miserenga from the demand
+    assert sum(r["households_total"] for r in by_name["subdivisions"]) == 83  # nobody twice
 
 
 def test_missing_or_unknown_service_falls_back_to_covered_unknown_is_logged(tiny_plan, caplog):
@@ -276,14 +276,14 @@ def test_service_classes_add_up_per_vereda_and_rows_to_totals(rows):
     s = report.summarize(dataclasses.replace(plan, demand=d))
     t = s["totals"]
     for unit in ("households", "people"):
-        for row in [*s["veredas"], t]:
+        for row in [*s["subdivisions"], t]:
             parts = [row[f"{unit}_{c}"] for c in CLASSES]
             assert math.fsum(parts) == pytest.approx(row[f"{unit}_total"], rel=1e-12, abs=1e-9)
             total, shown = service.shown_counts(row, unit, existing=True)
             assert total == sum(shown) and total == round(math.fsum(parts))
         for c in CLASSES:
             key = f"{unit}_{c}"
-            assert math.fsum(v[key] for v in s["veredas"]) == pytest.approx(t[key], abs=1e-9)
+            assert math.fsum(v[key] for v in s["subdivisions"]) == pytest.approx(t[key], abs=1e-9)
     table = list(csv.DictReader(io.StringIO(summarytable.summary_csv(s, language="en"))))
     (total_row,) = csv.DictReader(io.StringIO(summarytable.total_csv(s, language="en")))
     for c in CLASSES:

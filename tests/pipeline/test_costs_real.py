@@ -29,7 +29,7 @@ def test_default_plan_costs_are_traceable_and_its_rollout_reaches_the_one_shot_p
     assert cost["total_usd"] == pytest.approx(float(lines["tco_usd"].sum()))
     assert cost["total_usd"] <= s.placement.budget_usd + 1e-6
     assert cost["years"] == 10 and cost["assumption_share"] > 0.5  # most prices are assumed
-    per_vereda = sum(v["cost_usd"] for v in summary["veredas"])
+    per_vereda = sum(v["cost_usd"] for v in summary["subdivisions"])
     assert per_vereda == pytest.approx(cost["total_usd"], rel=1e-9)
     kits = int(lines.loc[lines["item"] == "satellite_kit", "quantity"].sum())
     assert kits == int(plan.demand["satellite_terminals"].sum())

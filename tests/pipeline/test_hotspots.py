@@ -118,7 +118,7 @@ def test_outputs_show_hotspot_households_per_vereda_on_the_map_and_in_the_kml(
     served = mixed.demand["service"] == "served_hotspot"
     hh = float(mixed.demand.loc[served, "households"].sum())
     assert summary["totals"]["households_served_hotspot"] == pytest.approx(hh)
-    per_vereda = sum(v["households_served_hotspot"] for v in summary["veredas"])
+    per_vereda = sum(v["households_served_hotspot"] for v in summary["subdivisions"])
     assert per_vereda == pytest.approx(hh)
     assert summary["cost"]["hotspots"] == len(built)
     figures = plan_figures(mixed)  # what a scenario comparison tabulates

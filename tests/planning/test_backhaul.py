@@ -17,6 +17,7 @@ from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.network import reduce_graph
 from coverage.planning.backhaul.search import greedy_then_connect, improve_plan
 from coverage.planning.covering import covered_mask
+from coverage.planning.deadline import Deadline
 from coverage.planning.placement import plan_network
 from coverage.planning.problem import PlacementProblem, SiteTraffic, SolveSettings
 from tests.helpers import GRID_HEIGHTS_M as HEIGHTS
@@ -406,3 +407,51 @@ def test_heuristic_plans_keep_the_links_at_a_site_within_its_channels():
     assert len(res.chosen) >= 2
     degrees = nx.Graph(res.links).degree()
     assert max(d for _, d in degrees) <= 2
+
+
+def _plan_key(res):
+    return (res.chosen.tolist(), res.relays.tolist(), sorted(res.links), res.cost_usd)
+
+
+def test_a_tiny_time_limit_stops_every_search_phase_and_says_so():
+    p = grid_placement_problem(
+        31, side=4, n_demand=60, budget_usd=9000.0, hop_limit=3, max_links_per_site=None
+    )
+    res = _run(p, mip_rel_gap=0.0, time_limit_s=1e-6)
+    cut = res.details["time_cut_phases"]
+    assert "greedy bisection" in cut and "local search" in cut
+    assert res.details["kicks"] == 0
+    assert res.details["rounds"] == 1  # one solve (for the bound), no second round
+    assert any("wall-clock limit" in w and "local search" in w for w in res.warnings)
+    assert res.cost_usd <= 9000.0 + 1e-6  # still a plan that meets every constraint
+
+
+def test_a_generous_time_limit_cuts_nothing_and_keeps_the_plan():
+    p = grid_placement_problem(
+        31, side=4, n_demand=60, budget_usd=9000.0, hop_limit=3, max_links_per_site=None
+    )
+    a = _run(p, mip_rel_gap=0.0, time_limit_s=600.0)
+    b = _run(p, mip_rel_gap=0.0, time_limit_s=3600.0)
+    assert a.details["time_cut_phases"] == () == b.details["time_cut_phases"]
+    assert not any("wall-clock" in w for w in a.warnings)
+    assert _plan_key(a) == _plan_key(b)
+    # the plan main gave before the phases had a deadline (commit 9ec5310)
+    assert _plan_key(a) == ([0, 1, 5], [], [("N00", "N01"), ("N00", "POP"), ("N01", "N11")], 8200.0)
+
+
+def test_the_local_search_under_a_deadline_is_the_search_without_one_until_it_passes():
+    p = grid_placement_problem(
+        31, side=4, n_demand=60, budget_usd=9000.0, hop_limit=3, max_links_per_site=None
+    )
+    model = BackhaulModel.build(p)
+    empty = BackhaulPlan({}, {}, [])  # the search grows a network from the PoP
+    free = improve_plan(model, empty)
+    assert model.covered_weight(free) > 0.0
+    late = Deadline.after(3600.0)
+    assert improve_plan(model, empty, deadline=late).access == free.access
+    assert late.cut == []
+    passed = Deadline.after(0.0, start_s=0.0)
+    assert improve_plan(model, empty, deadline=passed).access == {}
+    assert passed.cut == ["local search"]
+    kicked, made = perturb_search(model, free, kicks=6, seed=1, deadline=passed)
+    assert (kicked, made) == (free, 0) and passed.cut == ["local search", "kicks"]

@@ -54,6 +54,13 @@ def test_serve_sites_equals_best_server_of_the_site_grids(andes_terrain):
     np.testing.assert_array_equal(comp.server, server)
     np.testing.assert_array_equal(comp.overlap, overlap)
     assert (comp.server >= 0).sum() > 1000 and comp.overlap.max() >= 2
+    # each site's own footprint: its cells at or above the threshold, overlaps kept
+    assert comp.footprints is not None and comp.footprints.shape == (1, *andes_terrain.shape)
+    own = np.unpackbits(comp.footprints, axis=0, count=3).astype(bool)
+    for i, g in enumerate(grids):
+        np.testing.assert_array_equal(own[i], np.nan_to_num(g, nan=-np.inf) >= -95.0)
+        assert own[i][comp.server == i].all()  # a site's best-server cells are in its footprint
+    np.testing.assert_array_equal(own.sum(axis=0), overlap)
     with pytest.raises(InputError, match="clutter_db has shape"):
         serve_sites(
             andes_terrain,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from coverage import synthetic
 from coverage.cli import main
-from coverage.errors import CRSError, InputError
+from coverage.errors import InputError
 from coverage.inputs.terrain import Terrain
 from coverage.radio.visibility import (
     EARTH_RADIUS_M,
@@ -286,19 +286,19 @@ def test_cli_viewshed_writes_a_0_1_geotiff_on_the_dem_grid(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "vs.tif"]
 
 
-def test_cli_viewshed_refuses_a_geographic_dem(
+def test_cli_viewshed_reprojects_a_geographic_dem(
     tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """SRTM ships in EPSG:4326: the command reprojects it, and says degrees go in --lon/--lat."""
     dem = mirror / "dem" / "palmitas_dem_srtm1.tif"
     out = tmp_path / "vs.tif"
     assert main(["viewshed", str(dem), str(out), "--x", "-75.7", "--y", "6.3"]) == 2
-    err = capsys.readouterr().err
-    assert "geographic" in err and "gdalwarp -t_srs EPSG:9377" in err
+    assert "give degrees as --lon/--lat" in capsys.readouterr().err
     assert not out.exists()
-    with pytest.raises(CRSError):
-        from coverage.inputs.dem import read_dem
-
-        read_dem(dem)
+    assert main(["-q", "viewshed", str(dem), str(out), "--lon", "-75.7", "--lat", "6.3"]) == 0
+    with rasterio.open(out) as src:
+        assert src.crs.to_epsg() == 32618  # WGS 84 / UTM zone 18N
+        assert 0 < src.read(1).mean() < 1
 
 
 # --- real Palmitas data ---------------------------------------------------------------------

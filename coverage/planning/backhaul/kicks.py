@@ -14,17 +14,18 @@ learns how many kicks ran.
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.search import (
+    NO_DEADLINE,
     copy_plan,
     fits_network,
     improve_plan,
     prune_relay_leaves,
 )
+from coverage.planning.deadline import Deadline
 
 __all__ = ["kick", "perturb_search"]
 
@@ -37,7 +38,7 @@ def perturb_search(
     *,
     kicks: int = 40,
     seed: int = 0,
-    deadline_s: float | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[BackhaulPlan, int]:
     """Iterated local search: kick the best plan, improve it, keep it when it covers more.
 
@@ -51,10 +52,10 @@ def perturb_search(
         Number of kicks; kick ``r`` takes ``1 + r % 3`` access sites out.
     seed
         Seed of the generator that picks the sites (same seed, same plan).
-    deadline_s
-        ``time.perf_counter()`` value after which no new kick starts (None: all kicks run):
-        a safety net. The kicks are the work budget: the plan is the same on any machine
-        when all of them run, and the caller learns when they did not.
+    deadline
+        After it, no new kick starts and the running kick's local search stops (a safety
+        net; it records the cut). The kicks are the work budget: the plan is the same on
+        any machine when all of them run, and the caller learns when they did not.
 
     Returns
     -------
@@ -67,13 +68,13 @@ def perturb_search(
     rng = np.random.default_rng(seed)
     best, best_w = plan, model.covered_weight(plan)
     for r in range(kicks):
-        if deadline_s is not None and time.perf_counter() > deadline_s:
+        if deadline.passed("kicks"):
             log.warning("plan_network: the time limit stopped the kicks after %d of %d", r, kicks)
             return best, r
         q = kick(model, best, rng, 1 + r % 3)
         if not q.access or not fits_network(model, q):
             continue
-        q = improve_plan(model, q)
+        q = improve_plan(model, q, deadline=deadline)
         qw = model.covered_weight(q)
         if qw > best_w + 1e-9 and q.cost <= model.budget_usd + 1e-6 and fits_network(model, q):
             best, best_w = q, qw

@@ -46,11 +46,17 @@ row of the model (:func:`coverage.planning.backhaul.routing.route_plan` routes i
 traffic) is the warm start, and the result is never worse than it: every round's plan that
 meets every constraint competes with it, and the best is returned.
 
-Deterministic: the search is budgeted by work (kicks, HiGHS nodes per solve, one HiGHS
-thread), not by seconds. HiGHS stops at an absolute gap equal to the target relative gap of
-the best plan's whole coverage (its own relative gap is of the modelled rows only). The
-wall-clock limit is a safety net; a plan it cuts, or one not proven within the target gap,
-carries warnings that every output shows.
+Deterministic: the search is budgeted by work (moves, kicks, HiGHS nodes per solve, one
+HiGHS thread), not by seconds. HiGHS stops at an absolute gap equal to the target relative
+gap of the best plan's whole coverage (its own relative gap is of the modelled rows only).
+The wall-clock limit is a safety net over every phase: one
+:class:`~coverage.planning.deadline.Deadline` made from ``time_limit_s`` is passed down;
+the heuristics stop at 75 % of what is left once the model is built, the solve rounds at
+all of it, so the call ends within about ``time_limit_s`` plus HiGHS's overrun of the time
+it is given (setup and decoding: about 2 s on San Cristóbal, docs/benchmarks.md); a limit
+shorter than the model build, one greedy step and a first solve of at least 0.5 s is
+overrun by those. A plan it cuts (the log names each phase cut), or one not proven within the
+target gap, carries warnings that every output shows.
 
 Size control, all exact except the last: demand points with identical cover sets are
 merged; under a budget, demand rows are generated lazily (the groups seen by the fewest
@@ -90,6 +96,7 @@ from coverage.planning.backhaul.search import (
 )
 from coverage.planning.backhaul.widths import plan_widths
 from coverage.planning.covering import PlacementResult
+from coverage.planning.deadline import Deadline
 from coverage.planning.problem import DEFAULT_SOLVE, PlacementProblem, SolveSettings
 from coverage.planning.solver import relative_gap
 
@@ -97,8 +104,13 @@ __all__ = ["plan_network"]
 
 log = logging.getLogger(__name__)
 
-#: Share of ``time_limit_s`` after which the iterated local search starts no new kick (a
-#: safety net: the kicks are a work budget, and a cut is flagged).
+#: Least time (s) a HiGHS solve is given, even once the deadline has passed: the first
+#: round always runs (it gives the bound), so the stage may end this much past the limit.
+_MIN_SOLVE_S = 0.5
+
+#: Share of ``time_limit_s`` (what is left of it once the model is built) after which the
+#: heuristics (greedy bisection, swaps, local searches, kicks) stop, leaving the rest to
+#: HiGHS (a safety net: they are budgeted by work, and a cut is flagged).
 _SEARCH_SHARE = 0.75
 
 
@@ -125,7 +137,7 @@ def plan_network(
     kicks
         Kicks of the iterated local search on the warm start
         (:func:`coverage.planning.backhaul.kicks.perturb_search`; 0 turns it off): a work
-        budget. No kick starts after 75 % of ``settings.time_limit_s`` (safety net).
+        budget. The heuristics stop after 75 % of ``settings.time_limit_s`` (safety net).
     seed
         Seed of the generator that picks the kicks.
     first_rows_nnz
@@ -150,18 +162,21 @@ def plan_network(
         above what reachable candidates can cover; no plan meets every constraint.
     """
     t0 = time.perf_counter()
+    deadline = Deadline.after(settings.time_limit_s, start_s=t0)
     model = BackhaulModel.build(problem, first_rows_nnz=first_rows_nnz)
-    greedy = greedy_then_connect(model)
+    search = deadline.part(_SEARCH_SHARE)
+    greedy = greedy_then_connect(model, search)
     if settings.method == "greedy":
-        _, bound = model.solve(settings.time_limit_s, settings.mip_rel_gap, start=None, relax=True)
+        left_s = max(deadline.left_s(), _MIN_SOLVE_S)
+        _, bound = model.solve(left_s, settings.mip_rel_gap, start=None, relax=True)
         res = _result(model, greedy.plan, "greedy+connect", "heuristic", bound, t0, "")
-        return dataclasses.replace(res, warnings=_gap_warning(res, settings, "greedy"))
-    deadline_s = t0 + _SEARCH_SHARE * settings.time_limit_s
-    start = _warm_start(model, greedy, deadline_s, kicks=kicks, seed=seed)
+        warnings = _gap_warning(res, settings, "greedy") + _time_warning(settings, deadline)
+        return dataclasses.replace(res, warnings=warnings)
+    start = _warm_start(model, greedy, search, kicks=kicks, seed=seed)
     start = dataclasses.replace(start, plan=undominated(model, start.plan))
     model.activate_missing(greedy.plan)  # what the warm starts miss is where the plans differ
     model.activate_missing(start.plan)
-    rounds = _Rounds(model, settings, t0, start)
+    rounds = _Rounds(model, settings, start, deadline)
     rounds.run()
     plan = rounds.best
     if plan is None:
@@ -176,7 +191,7 @@ def plan_network(
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
     res = _result(model, plan, "milp", rounds.status(), rounds.bound, t0, msg)
-    res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, start))
+    res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, deadline))
     log.info(
         "plan_network: %s; plan %.1f, bound %.1f, proven gap %.3f%% of the whole plan "
         "(HiGHS's own gap is of the modelled rows only)",
@@ -195,6 +210,7 @@ def plan_network(
         rounds=rounds.rounds,
         nodes=rounds.nodes,
         kicks=start.kicks_made,
+        time_cut_phases=tuple(deadline.cut),
         modelled_demand_groups=int(model.active.sum()),
     )
     return res
@@ -212,16 +228,17 @@ class _Start:
 
 
 def _warm_start(
-    model: BackhaulModel, greedy: GreedyStart, deadline_s: float, *, kicks: int, seed: int
+    model: BackhaulModel, greedy: GreedyStart, deadline: Deadline, *, kicks: int, seed: int
 ) -> _Start:
     """The best feasible plan of greedy, the swapped greedy plan and the local searches
-    from them and from lighter greedy plans, then improved by the kicks."""
+    from them and from lighter greedy plans, then improved by the kicks; each phase stops
+    at ``deadline`` (and a search it cuts keeps the best plan it reached)."""
     m = model
-    swapped = swap_then_connect(m, greedy)
+    swapped = swap_then_connect(m, greedy, deadline)
     plans = [("greedy-then-connect", greedy.plan), ("swaps", swapped)]
     empty = BackhaulPlan({}, {}, [])  # grown from the PoP: low budgets that greedy overspends
-    bases = (greedy.plan, swapped, *lighter_starts(m, greedy), empty)
-    plans.extend(("local search", improve_plan(m, base)) for base in bases)
+    bases = (greedy.plan, swapped, *lighter_starts(m, greedy, deadline=deadline), empty)
+    plans.extend(("local search", improve_plan(m, base, deadline=deadline)) for base in bases)
     best: tuple[str, BackhaulPlan] | None = None
     for source, plan in plans:
         if not m.feasible(plan):
@@ -233,7 +250,7 @@ def _warm_start(
         return _Start(BackhaulPlan({}, {}, []), "none", 0, kicks_cut=False)
     made, cut = 0, False
     if m.covered_weight(best[1]) < float(m.wg.sum()) - 1e-9:  # else all that can be seen
-        kicked, made = perturb_search(m, best[1], kicks=kicks, seed=seed, deadline_s=deadline_s)
+        kicked, made = perturb_search(m, best[1], kicks=kicks, seed=seed, deadline=deadline)
         if kicked is not best[1] and m.feasible(kicked):
             best = ("kicks", kicked)
         cut = made < kicks
@@ -253,8 +270,8 @@ class _Rounds:
 
     model: BackhaulModel
     settings: SolveSettings
-    t0: float
     start: _Start
+    deadline: Deadline
     cuts: list[Cut] = field(default_factory=list)
     rounds: int = 0
     nodes: int = 0
@@ -272,7 +289,7 @@ class _Rounds:
             self.best = self.start.plan
         start_plan: BackhaulPlan | None = self.best
         while not self.complete:
-            if self.rounds and time.perf_counter() - self.t0 > self.settings.time_limit_s:
+            if self.rounds and self.deadline.passed("solver rounds"):
                 self.time_cut = True
                 return
             plan = self._round(start_plan)
@@ -288,7 +305,7 @@ class _Rounds:
         """One solve; the decoded plan when it meets every constraint, else None."""
         m, st = self.model, self.settings
         self.rounds += 1
-        left = max(st.time_limit_s - (time.perf_counter() - self.t0), 0.5)
+        left = max(self.deadline.left_s(), _MIN_SOLVE_S)
         x0 = start_vector(m, start_plan) if start_plan is not None else None
         sol, bound = m.solve(
             left,
@@ -345,7 +362,7 @@ class _Rounds:
 
 
 def _warnings(
-    res: PlacementResult, settings: SolveSettings, rounds: _Rounds, start: _Start
+    res: PlacementResult, settings: SolveSettings, rounds: _Rounds, deadline: Deadline
 ) -> tuple[str, ...]:
     """What the result cannot stand behind, one sentence each."""
     why = (
@@ -354,18 +371,28 @@ def _warnings(
         else f"the node budget of {settings.max_nodes:,} per solve"
     )
     out = list(_gap_warning(res, settings, why))
-    if rounds.time_cut or start.kicks_cut:
-        out.append(
-            f"The wall-clock limit ({settings.time_limit_s:g} s) cut the search short, so "
-            "this plan may differ on a faster or slower machine; raise time_limit_s for a "
-            "plan that depends only on the inputs."
-        )
+    if rounds.time_cut and "solver rounds" not in deadline.cut:
+        deadline.cut.append("solver rounds")  # HiGHS stopped itself at the time left
+    if rounds.start.kicks_cut and "kicks" not in deadline.cut:
+        deadline.cut.append("kicks")
+    out.extend(_time_warning(settings, deadline))
     if not rounds.complete:
         out.append(
             "The solver's rounds of demand rows or two-path cuts did not finish: the plan "
             "is the best complete plan found, not the solver's last answer."
         )
     return tuple(out)
+
+
+def _time_warning(settings: SolveSettings, deadline: Deadline) -> tuple[str, ...]:
+    """A warning naming the phases the wall-clock limit cut (none: no warning)."""
+    if not deadline.cut:
+        return ()
+    return (
+        f"The wall-clock limit ({settings.time_limit_s:g} s) cut the search short (the "
+        f"{', '.join(deadline.cut)}), so this plan may differ on a faster or slower "
+        "machine; raise time_limit_s for a plan that depends only on the inputs.",
+    )
 
 
 def _gap_warning(res: PlacementResult, settings: SolveSettings, why: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ an iterated local search. Heuristics: they give no bound, the MILP does.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from coverage.planning.backhaul.connect import TreeLimits, connect_to_pop
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.covering import greedy_cover, greedy_select, improve_by_swaps
+from coverage.planning.deadline import Deadline
 
 __all__ = [
     "GreedyStart",
@@ -52,6 +54,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: No deadline: every phase runs its whole work budget.
+NO_DEADLINE = Deadline()
 
 
 # --- greedy then connect ----------------------------------------------------------------------
@@ -72,7 +77,7 @@ class GreedyStart:
     access_spend_usd: float
 
 
-def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
+def greedy_then_connect(model: BackhaulModel, deadline: Deadline = NO_DEADLINE) -> GreedyStart:
     """Greedy coverage (or greedy cover), then the cheapest hop-limited connection.
 
     Under a budget, the share of it given to access sites is bisected (16 steps) for the
@@ -82,6 +87,8 @@ def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
     ----------
     model
         The problem.
+    deadline
+        After it, no new bisection step starts (the first always runs).
 
     Returns
     -------
@@ -112,6 +119,8 @@ def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
     spend = 0.0
     lo, hi = 0.0, budget
     for step in range(16):
+        if step and deadline.passed("greedy bisection"):
+            break
         mid = hi if step == 0 else (lo + hi) / 2
         plan = connect(m, greedy_select(m.A, m.w, costs, grp, mid, m.k_coverage))
         if plan.cost <= budget + 1e-6:
@@ -128,7 +137,9 @@ def greedy_then_connect(model: BackhaulModel) -> GreedyStart:
     return GreedyStart(best, spend)
 
 
-def swap_then_connect(model: BackhaulModel, greedy: GreedyStart) -> BackhaulPlan:
+def swap_then_connect(
+    model: BackhaulModel, greedy: GreedyStart, deadline: Deadline = NO_DEADLINE
+) -> BackhaulPlan:
     """A better warm start (coverage objective, ``k_coverage`` 1): the greedy plan's access
     sites improved by best single swaps within the access spend greedy used, then connected.
 
@@ -138,6 +149,8 @@ def swap_then_connect(model: BackhaulModel, greedy: GreedyStart) -> BackhaulPlan
         The problem.
     greedy
         The greedy-then-connect plan and its access spend.
+    deadline
+        After it, no new swap round starts (none at all once it has passed).
 
     Returns
     -------
@@ -148,12 +161,15 @@ def swap_then_connect(model: BackhaulModel, greedy: GreedyStart) -> BackhaulPlan
     m, plan0 = model, greedy.plan
     if m.budget_usd is None or m.k_coverage != 1 or not plan0.access:
         return plan0
+    if deadline.passed("swaps"):
+        return plan0
     nh = m.n_heights
     grp = np.arange(m.A.shape[0]) // nh
     costs = np.where(np.repeat(m.access_ok, nh), m.access_cost_usd, 1e30)
     start = [i * nh + h for i, h in plan0.access.items()]
     spend = max(greedy.access_spend_usd, float(costs[start].sum()))
-    sel = improve_by_swaps(m.A, m.w, costs, grp, spend, start)
+    stop = functools.partial(deadline.passed, "swaps")
+    sel = improve_by_swaps(m.A, m.w, costs, grp, spend, start, stop=stop)
     plan = connect(m, sel)
     if plan.cost <= m.budget_usd + 1e-6 and m.better(plan, plan0):
         log.info(
@@ -166,7 +182,10 @@ def swap_then_connect(model: BackhaulModel, greedy: GreedyStart) -> BackhaulPlan
 
 
 def lighter_starts(
-    model: BackhaulModel, greedy: GreedyStart, shares: Sequence[float] = (0.9, 0.8, 0.7)
+    model: BackhaulModel,
+    greedy: GreedyStart,
+    shares: Sequence[float] = (0.9, 0.8, 0.7),
+    deadline: Deadline = NO_DEADLINE,
 ) -> list[BackhaulPlan]:
     """Greedy-then-connect plans with less access spend: budget left for the local search
     to turn relays into access sites (coverage objective, ``k_coverage`` 1).
@@ -179,6 +198,8 @@ def lighter_starts(
         The greedy-then-connect plan and its access spend (USD).
     shares
         Shares of that spend to give the greedy coverage.
+    deadline
+        After it, no new plan is built.
 
     Returns
     -------
@@ -193,6 +214,8 @@ def lighter_starts(
     costs = np.where(np.repeat(m.access_ok, nh), m.access_cost_usd, 1e30)
     plans = []
     for share in shares:
+        if deadline.passed("lighter starts"):
+            break
         spend = share * greedy.access_spend_usd
         sel = greedy_select(m.A, m.w, costs, grp, spend, m.k_coverage)
         plan = connect(m, sel) if sel.size else None
@@ -257,7 +280,13 @@ def connect(model: BackhaulModel, sel: NDArray[np.int64]) -> BackhaulPlan:
 
 
 # --- local search -----------------------------------------------------------------------------
-def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 200) -> BackhaulPlan:
+def improve_plan(
+    model: BackhaulModel,
+    plan: BackhaulPlan,
+    *,
+    max_moves: int = 200,
+    deadline: Deadline = NO_DEADLINE,
+) -> BackhaulPlan:
     """Improve a feasible plan's covered weight (coverage objective) by local moves.
 
     Parameters
@@ -269,12 +298,15 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
         a network from the PoP one linked access site at a time.
     max_moves
         Most improving moves made.
+    deadline
+        After it, no new move is examined: the plan is the last one reached (each move
+        examined costs a routing check, so a search can take minutes on a large area).
 
     Returns
     -------
     BackhaulPlan
         A plan covering at least as much, within the budget; ``plan`` itself when no move
-        improves it or the objective is cost.
+        improves it, the objective is cost or the deadline has passed.
     """
     if model.budget_usd is None or model.k_coverage != 1:
         return plan
@@ -288,8 +320,8 @@ def improve_plan(model: BackhaulModel, plan: BackhaulPlan, *, max_moves: int = 2
     cur = copy_plan(plan)
     value = float(w[counts > 0].sum())
     moves = 0
-    while moves < max_moves:
-        best = _first_feasible(model, _scored_moves(model, cur, A, Af, counts))
+    while moves < max_moves and not deadline.passed("local search"):
+        best = _first_feasible(model, _scored_moves(model, cur, A, Af, counts), deadline)
         if best is None:
             break
         gain, nxt = best
@@ -341,15 +373,16 @@ def _scored_moves(
 
 
 def _first_feasible(
-    model: BackhaulModel, scored: list[tuple[float, _Move]]
+    model: BackhaulModel, scored: list[tuple[float, _Move]], deadline: Deadline
 ) -> tuple[float, BackhaulPlan] | None:
-    """The move of most gain that fits the budget and the network, or None."""
+    """The move of most gain that fits the budget and the network, or None (also when the
+    deadline passes before one is found)."""
     budget = model.budget_usd
     assert budget is not None
     order = sorted(range(len(scored)), key=lambda k: -scored[k][0])
     for k in order:
         gain, move = scored[k]
-        if gain <= 1e-9:
+        if gain <= 1e-9 or deadline.passed("local search"):
             break
         cand = prune_relay_leaves(model, _make(move))  # a swap may strand a relay
         cand.cost = model.plan_cost(cand)
