@@ -125,6 +125,7 @@ def assemble_plan(
         *cost_assumptions(resolved),
         *hotspot_assumptions(resolved, hot),
         *hot.warnings,
+        *_repair_lines(res),
     ]
     models = {
         **_plan_models(resolved, res),
@@ -138,6 +139,8 @@ def assemble_plan(
     }
     if priced.hotspots is not None:
         metrics["hotspots_built"] = len(priced.hotspots)
+    if "placement_repair" in res.details:
+        metrics["placement_repair"] = res.details["placement_repair"]
     return Plan(
         name=s.name,
         crs=inputs.terrain.crs.to_string(),
@@ -483,6 +486,19 @@ def itm_warning_lines(warnings: dict[str, int], grid_cells: int) -> list[str]:
     return [
         "Outside the range the ITM (Longley-Rice) model was validated for, its predictions "
         "are kept, not dropped; the cells it warned on: " + "; ".join(parts) + "."
+    ]
+
+
+def _repair_lines(res: PlacementResult) -> list[str]:
+    """The capture repair's moves in words (:mod:`coverage.planning.capture`), if it ran."""
+    r = res.details.get("placement_repair")
+    if r is None:
+        return []
+    return [
+        f"Placement repair (best-server capture, after the MILP): moves "
+        f"{'; '.join(r['moves']) or 'none'}; weight served under the service model "
+        f"{r['served_before']:,.0f} -> {r['served_after']:,.0f} (people; schools at the "
+        "placement's school weight)."
     ]
 
 

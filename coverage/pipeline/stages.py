@@ -21,6 +21,7 @@ from coverage.inputs.plazas import PLAZA_LAYER
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.access import fit_downtilts, peak_rx_dbm
 from coverage.pipeline.broadband import service_covers
+from coverage.pipeline.service import ServiceScore
 from coverage.pipeline.hotspots import hotspot_option
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
@@ -375,7 +376,10 @@ def choose_sites(
 ) -> Placement:
     """Choose access sites, mast heights, relays and backhaul links (one MILP, or greedy).
 
-    Solves :func:`placement_problem` with the scenario's solve settings.
+    Solves :func:`placement_problem` with the scenario's solve settings, then repairs the
+    plan towards the service model the outputs use (best server by SINR, each site's
+    busy-hour capacity: :class:`~coverage.pipeline.service.ServiceScore`, weighted as the
+    placement weighs people and schools; :func:`coverage.planning.capture.repair_capture`).
 
     Parameters
     ----------
@@ -404,7 +408,11 @@ def choose_sites(
     from coverage.planning.backhaul.milp import plan_network
 
     problem = placement_problem(resolved, inputs, candidates, rx_dbm)
-    result = plan_network(problem, resolved.solve)
+    score = ServiceScore(
+        rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
+        resolved.threshold_dbm, demand_weights(resolved, inputs),
+    )  # fmt: skip
+    result = plan_network(problem, resolved.solve, served=score)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
         len(result.chosen),

@@ -95,6 +95,7 @@ from coverage.planning.backhaul.search import (
     swap_then_connect,
 )
 from coverage.planning.backhaul.widths import plan_widths
+from coverage.planning.capture import ServedPeople, repair_capture
 from coverage.planning.covering import PlacementResult
 from coverage.planning.deadline import Deadline
 from coverage.planning.problem import DEFAULT_SOLVE, PlacementProblem, SolveSettings
@@ -113,6 +114,11 @@ _MIN_SOLVE_S = 0.5
 #: HiGHS (a safety net: they are budgeted by work, and a cut is flagged).
 _SEARCH_SHARE = 0.75
 
+#: Least time (s) the capture repair is given after the solve rounds, even once the
+#: deadline has passed (ASSUMPTION: a few passes of single-site moves on a plan of tens of
+#: sites take well under this; the repair is budgeted by work, this is a safety net).
+_MIN_REPAIR_S = 10.0
+
 
 def plan_network(
     problem: PlacementProblem,
@@ -121,6 +127,7 @@ def plan_network(
     kicks: int = 40,
     seed: int = 0,
     first_rows_nnz: int = FIRST_ROWS_NNZ,
+    served: ServedPeople | None = None,
 ) -> PlacementResult:
     """Choose access sites, mast heights, relays and backhaul links to the PoP together.
 
@@ -143,6 +150,10 @@ def plan_network(
     first_rows_nnz
         Coverage nonzeros of the demand rows in the first model (coverage objective); the
         other groups enter when a plan leaves them uncovered.
+    served
+        The service model's people served for a set of access options: when given, the
+        solved plan is repaired towards it (:func:`coverage.planning.capture.repair_capture`)
+        and ``details["placement_repair"]`` records the moves; None: no repair.
 
     Returns
     -------
@@ -187,6 +198,11 @@ def plan_network(
             "time_limit_s, or lower the target."
         )
         raise InfeasibleError(msg)
+    repair = None
+    if served is not None:
+        floor = time.perf_counter() + _MIN_REPAIR_S
+        late = dataclasses.replace(deadline, end_s=max(deadline.end_s, floor), cut=deadline.cut)
+        plan, repair = repair_capture(model, plan, served, late)
     msg = f"{rounds.rounds} solve(s), {rounds.nodes} branch-and-bound node(s)"
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
@@ -213,6 +229,8 @@ def plan_network(
         time_cut_phases=tuple(deadline.cut),
         modelled_demand_groups=int(model.active.sum()),
     )
+    if repair is not None:
+        res.details["placement_repair"] = repair.as_dict()
     return res
 
 
