@@ -235,10 +235,10 @@ def repair_capture(
                 break
             found = _best_move(model, cur, i, score, now)
             if found is not None:
+                log.info("capture repair: %s (%.1f -> %.1f served)", found[0], now, found[2])
                 words, cur, now = found
                 moves.append(words)
                 changed = True
-                log.info("capture repair: %s (%.1f -> %.1f people served)", words, before, now)
     repair = CaptureRepair(before, now, tuple(moves), passes, cut)
     log.info(
         "capture repair: %d move(s) in %d pass(es), people served %.1f -> %.1f%s",

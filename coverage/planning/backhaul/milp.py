@@ -206,6 +206,12 @@ def plan_network(
     msg = f"{rounds.rounds} solve(s), {rounds.nodes} branch-and-bound node(s)"
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
+    if repair is not None and repair.moves:
+        msg += (
+            f"; capture repair: {len(repair.moves)} move(s), weight served under the service "
+            f"model {repair.served_before:.1f} -> {repair.served_after:.1f} (the bound and gap "
+            "are of the placement's own covers, for the repaired plan)"
+        )
     res = _result(model, plan, "milp", rounds.status(), rounds.bound, t0, msg)
     res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, deadline))
     log.info(
