@@ -21,10 +21,10 @@ from coverage.inputs.plazas import PLAZA_LAYER
 from coverage.inputs.terrain import Terrain
 from coverage.pipeline.access import fit_downtilts, peak_rx_dbm
 from coverage.pipeline.broadband import service_covers
-from coverage.pipeline.service import ServiceScore
 from coverage.pipeline.hotspots import hotspot_option
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
+from coverage.pipeline.service import ServiceScore
 from coverage.planning.candidates import (
     combine_candidates,
     point_candidates,

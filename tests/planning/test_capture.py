@@ -24,10 +24,10 @@ from coverage.pipeline.broadband import BroadbandSettings
 from coverage.pipeline.service import ServiceScore
 from coverage.planning.backhaul.milp import plan_network
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.busyhour import BusyHour
 from coverage.planning.capture import repair_capture
 from coverage.planning.problem import PlacementProblem, SolveSettings
 from coverage.radio.technology import get_technology
-from coverage.planning.busyhour import BusyHour
 
 LTE = get_technology("lte-b28-small-cell")
 SERVICE = BroadbandSettings(
