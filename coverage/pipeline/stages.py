@@ -379,7 +379,8 @@ def choose_sites(
     Solves :func:`placement_problem` with the scenario's solve settings, then repairs the
     plan towards the service model the outputs use (best server by SINR, each site's
     busy-hour capacity: :class:`~coverage.pipeline.service.ServiceScore`, weighted as the
-    placement weighs people and schools; :func:`coverage.planning.capture.repair_capture`).
+    placement weighs people and schools; :func:`coverage.planning.capture.repair_capture`;
+    method "milp" only).
 
     Parameters
     ----------

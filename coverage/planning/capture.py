@@ -20,7 +20,9 @@ the candidate, lowest first. A move is feasible when the plan stays within the b
 within their capacities, the hop limit and each site's spectrum
 (:func:`~coverage.planning.backhaul.search.fits_network`, through
 :func:`~coverage.planning.backhaul.routing.route_plan`), and, when asked, every site keeps
-two edge-disjoint paths and the plan meets its coverage target. For each site the feasible
+two edge-disjoint paths, the plan meets its coverage target and, with hotspots built,
+every row of the model (:meth:`~coverage.planning.backhaul.model.BackhaulModel.feasible`:
+a hotspot's host stays covered). For each site the feasible
 move that serves the most people is taken when it serves more than the plan (ties: the
 first in the order); passes repeat until one changes nothing, or the deadline passes.
 """
@@ -149,7 +151,10 @@ def _feasible(model: BackhaulModel, base: BackhaulPlan, cand: BackhaulPlan) -> b
         return False
     if not fits_network(model, cand):
         return False
-    return not (model.two_paths and violated_cuts(model, cand))
+    if model.two_paths and violated_cuts(model, cand):
+        return False
+    # a built hotspot needs its host covered: the whole model's rows say whether it still is
+    return not cand.hotspots or model.feasible(cand)
 
 
 def _moves(model: BackhaulModel, plan: BackhaulPlan, i: int) -> list[tuple[str, BackhaulPlan]]:

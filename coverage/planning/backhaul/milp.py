@@ -45,6 +45,10 @@ spend), then by its seeded iterated local search (kicks), the best of them that 
 row of the model (:func:`coverage.planning.backhaul.routing.route_plan` routes its
 traffic) is the warm start, and the result is never worse than it: every round's plan that
 meets every constraint competes with it, and the best is returned.
+Given the service model as a function of the options (``served``), the returned plan is
+then repaired towards it (:func:`coverage.planning.capture.repair_capture`: an open site
+that is the best server of points it cannot carry becomes a relay, is dropped or changes
+mast), and the bound and gap are those of the repaired plan in the model's own covers.
 
 Deterministic: the search is budgeted by work (moves, kicks, HiGHS nodes per solve, one
 HiGHS thread), not by seconds. HiGHS stops at an absolute gap equal to the target relative
