@@ -125,6 +125,7 @@ def assemble_plan(
         *cost_assumptions(resolved),
         *hotspot_assumptions(resolved, hot),
         *hot.warnings,
+        *_repair_lines(res),
     ]
     models = {
         **_plan_models(resolved, res),
@@ -138,6 +139,8 @@ def assemble_plan(
     }
     if priced.hotspots is not None:
         metrics["hotspots_built"] = len(priced.hotspots)
+    if "placement_repair" in res.details:
+        metrics["placement_repair"] = res.details["placement_repair"]
     return Plan(
         name=s.name,
         crs=inputs.terrain.crs.to_string(),
@@ -343,9 +346,14 @@ def _with_link_radios(
     site_mbps = dict(zip(access["site_id"].astype(str), np.nan_to_num(carried), strict=True))
     if resolved.channel_band is None:  # no channel plan outside 5725-5850 MHz
         return links, []
+    planned = [  # the width the placement chose for each link
+        G.edges[a, b].get("bandwidth_mhz", np.nan) if G.has_edge(a, b) else np.nan
+        for a, b in zip(links["site_a"], links["site_b"], strict=True)
+    ]
     return link_radios(
         links, G, placement.pop_id, site_mbps, resolved.link_budget,
         resolved.scenario.backhaul.rain_r001_mm_h, band=resolved.channel_band,
+        planned_mhz=np.asarray(planned, dtype=np.float64),
     )  # fmt: skip
 
 
@@ -478,6 +486,19 @@ def itm_warning_lines(warnings: dict[str, int], grid_cells: int) -> list[str]:
     return [
         "Outside the range the ITM (Longley-Rice) model was validated for, its predictions "
         "are kept, not dropped; the cells it warned on: " + "; ".join(parts) + "."
+    ]
+
+
+def _repair_lines(res: PlacementResult) -> list[str]:
+    """The capture repair's moves in words (:mod:`coverage.planning.capture`), if it ran."""
+    r = res.details.get("placement_repair")
+    if r is None:
+        return []
+    return [
+        f"Placement repair (best-server capture, after the MILP): moves "
+        f"{'; '.join(r['moves']) or 'none'}; weight served under the service model "
+        f"{r['served_before']:,.0f} -> {r['served_after']:,.0f} (people; schools at the "
+        "placement's school weight)."
     ]
 
 

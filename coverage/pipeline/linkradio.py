@@ -5,17 +5,20 @@ Once the placement has chosen the links, this stage, in order:
 1. routes each access site's carried busy-hour traffic (downlink plus uplink: the links
    are time-division duplex) along its fewest-hop path to the point of presence;
 2. gives each link a channel of the 5725-5850 MHz band so that links sharing a site never
-   share one (:func:`coverage.planning.channels.assign_link_channels`), the widest width
-   the site's link count allows;
+   share one: of the width the placement chose
+   (:func:`coverage.planning.channels.assign_planned_channels`), or else the widest the
+   site's link count allows (:func:`coverage.planning.channels.assign_link_channels`);
 3. computes each link's net capacity on that width
    (:func:`coverage.planning.channels.link_capacity_mbps`, the link budget's SNR);
 4. computes the fade margin above the lowest rate and the rain availability it buys (ITU-R
    P.530 section 2.4.1 with P.838-3, :func:`coverage.radio.rain.rain_availability_pct`).
 
-The placement assumes the narrowest channel (20 MHz) on every link and at most as many
-links at a site as the band has such channels, so its plans fit any channel plan; a link
-that still carries more than its channel's capacity, or gets no channel (a greedy edge
-colouring can need one channel more than a site's links), is a warning of the plan. Simplified: no multipath
+The placement chooses each link's width (20, 40 or 80 MHz) with its capacity, the widths at
+a site within the 80 MHz of channel 155 (:mod:`coverage.planning.channels`), and step 2
+gives each link a channel of that width; a link that still carries more than its channel's
+capacity (the carried traffic here is the sites' dimensioned load, the placement's is an
+upper bound of it), or gets no channel (a plan that is not a tree), is a warning of the
+plan. Simplified: no multipath
 fading (P.530 section 2.3), no interference between links on the same channel at
 different sites.
 """
@@ -28,11 +31,13 @@ from collections.abc import Hashable, Mapping
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+from numpy.typing import NDArray
 
 from coverage.planning.channels import (
     BAND_5_8GHZ,
     ChannelPlan,
     assign_link_channels,
+    assign_planned_channels,
     link_capacity_mbps,
     scaled_rate_table,
 )
@@ -82,6 +87,7 @@ def link_radios(
     r001_mm_h: float,
     *,
     band: ChannelPlan = BAND_5_8GHZ,
+    planned_mhz: NDArray[np.float64] | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """The plan's links with their traffic, channel, capacity and rain availability.
 
@@ -101,6 +107,11 @@ def link_radios(
         Rain rate exceeded 0.01 % of the year (mm/h), ITU-R P.837.
     band
         The band of the channel plan.
+    planned_mhz
+        The channel width (MHz) the placement chose for each link
+        (:func:`coverage.planning.channels.assign_planned_channels` then gives each link a
+        channel of that width); None, or a NaN for any link: the widths by the sites' link
+        counts (:func:`coverage.planning.channels.assign_link_channels`).
 
     Returns
     -------
@@ -114,7 +125,11 @@ def link_radios(
         for c in LINK_RADIO_COLUMNS[1:]:
             out[c] = np.zeros(0)
         return out, []
-    channels = assign_link_channels(out[["site_a", "site_b", "traffic_mbps"]], plan=band)
+    table = out[["site_a", "site_b", "traffic_mbps"]]
+    if planned_mhz is not None and np.isfinite(planned_mhz).all():
+        channels = assign_planned_channels(table.assign(width_mhz=planned_mhz), plan=band)
+    else:
+        channels = assign_link_channels(table, plan=band)
     for c in ("channel", "centre_mhz", "bandwidth_mhz"):
         out[c] = channels[c].to_numpy()
     length_m = out["length_m"].to_numpy(dtype=np.float64)

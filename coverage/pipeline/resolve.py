@@ -21,7 +21,13 @@ from typing import Any, cast
 from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import BroadbandSettings
 from coverage.planning.busyhour import BusyHour
-from coverage.planning.channels import BAND_5_8GHZ, ChannelPlan, scaled_rate_table
+from coverage.planning.channels import (
+    BAND_5_8GHZ,
+    ChannelPlan,
+    LinkWidths,
+    placement_widths,
+    scaled_rate_table,
+)
 from coverage.planning.costitem import Case, CostItem
 from coverage.planning.costs import CostTable, SolarSizing
 from coverage.planning.linkgraph import LinkBudget, LinkSettings
@@ -39,9 +45,6 @@ from coverage.scenario import Scenario
 from coverage.sections import CostOverride
 
 __all__ = ["ResolvedScenario", "resolve", "scenario_file"]
-
-#: The narrowest backhaul channel (MHz): a site has at most as many links as the band has.
-_NARROWEST_MHZ = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,16 +238,34 @@ class ResolvedScenario:
         return band if band.low_mhz <= self.scenario.backhaul.f_mhz <= band.high_mhz else None
 
     @property
+    def link_widths(self) -> LinkWidths | None:
+        """The channel widths the placement chooses per link, and a site's spectrum.
+
+        Returns
+        -------
+        LinkWidths or None
+            :func:`coverage.planning.channels.placement_widths` of the band up to
+            ``[backhaul] placement_channel_mhz`` (20, 40 and 80 MHz inside channel 155,
+            80 MHz per site, in 5725-5850 MHz); None without a channel plan.
+        """
+        band = self.channel_band
+        if band is None:
+            return None
+        return placement_widths(band, self.scenario.backhaul.placement_channel_mhz)
+
+    @property
     def max_links_at_site(self) -> int | None:
-        """Most backhaul links at one site: the band's channels of the narrowest width.
+        """Most backhaul links at one site: as many of the narrowest width as a site's
+        spectrum holds.
 
         Returns
         -------
         int or None
-            5 in 5725-5850 MHz; None without a channel plan.
+            4 in 5725-5850 MHz (four 20 MHz channels in channel 155); None without a
+            channel plan.
         """
-        band = self.channel_band
-        return len(band.of_width(_NARROWEST_MHZ)) if band is not None else None
+        widths = self.link_widths
+        return int(widths.site_mhz // widths.widths_mhz[0]) if widths is not None else None
 
     @property
     def solve(self) -> SolveSettings:

@@ -24,6 +24,7 @@ from coverage.pipeline.broadband import service_covers
 from coverage.pipeline.hotspots import hotspot_option
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
+from coverage.pipeline.service import ServiceScore
 from coverage.planning.candidates import (
     combine_candidates,
     point_candidates,
@@ -343,6 +344,7 @@ def placement_problem(
         two_paths=b.two_paths,
         traffic_mbps=service.traffic_mbps,
         max_links_at_site=resolved.max_links_at_site,
+        link_widths=resolved.link_widths,
         satellite_usd_per_person=_satellite_price(resolved, inputs.demand, aim),
         satellite_weights=np.where(
             satellite_eligible(inputs.demand, aim), inputs.demand["population"], 0.0
@@ -374,7 +376,11 @@ def choose_sites(
 ) -> Placement:
     """Choose access sites, mast heights, relays and backhaul links (one MILP, or greedy).
 
-    Solves :func:`placement_problem` with the scenario's solve settings.
+    Solves :func:`placement_problem` with the scenario's solve settings, then repairs the
+    plan towards the service model the outputs use (best server by SINR, each site's
+    busy-hour capacity: :class:`~coverage.pipeline.service.ServiceScore`, weighted as the
+    placement weighs people and schools; :func:`coverage.planning.capture.repair_capture`;
+    method "milp" only).
 
     Parameters
     ----------
@@ -403,7 +409,11 @@ def choose_sites(
     from coverage.planning.backhaul.milp import plan_network
 
     problem = placement_problem(resolved, inputs, candidates, rx_dbm)
-    result = plan_network(problem, resolved.solve)
+    score = ServiceScore(
+        rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
+        resolved.threshold_dbm, demand_weights(resolved, inputs),
+    )  # fmt: skip
+    result = plan_network(problem, resolved.solve, served=score)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
         len(result.chosen),
@@ -419,6 +429,7 @@ def _candidate_links(
     resolved: ResolvedScenario, terrain: Terrain, candidates: gpd.GeoDataFrame
 ) -> nx.Graph:
     """The feasible backhaul links between the candidates and the PoP."""
+    from coverage.planning.channels import link_capacity_mbps
     from coverage.planning.linkgraph import candidate_link_graph
 
     s = resolved.scenario
@@ -427,9 +438,23 @@ def _candidate_links(
     nodes = pd.concat([candidates.assign(role="candidate"), pop], ignore_index=True).pipe(
         gpd.GeoDataFrame, geometry="geometry", crs=candidates.crs
     )
-    return candidate_link_graph(
+    graph = candidate_link_graph(
         terrain, nodes, heights, resolved.links, link_budget=resolved.link_budget
     )
+    widths = resolved.link_widths
+    if widths is not None:  # each link's capacity at every width the MILP may give it
+        lb = resolved.link_budget
+        edges = list(graph.edges(data="length_m"))
+        snr = lb.snr_db(np.array([d for _, _, d in edges], dtype=np.float64))
+        caps = np.column_stack([
+            link_capacity_mbps(snr, w, rate_table=lb.rate_table,
+                               table_bandwidth_mhz=lb.bandwidth_mhz,
+                               mac_efficiency=lb.mac_efficiency)
+            for w in widths.widths_mhz
+        ]) if edges else np.zeros((0, len(widths.widths_mhz)))  # fmt: skip
+        for (a, b, _), row in zip(edges, caps, strict=True):
+            graph.edges[a, b]["capacity_by_width_mbps"] = tuple(float(c) for c in row)
+    return graph
 
 
 def _placement_prices(

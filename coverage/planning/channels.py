@@ -6,7 +6,26 @@
   share a site never share or overlap a channel (a proper edge colouring of the link graph
   with channels as colours), the widest the site's link count allows;
 * :func:`link_capacity_mbps`: the 80 MHz rate table of :mod:`coverage.planning.linkgraph`
-  carried over to a narrower channel (:func:`scaled_rate_table`).
+  carried over to a narrower channel (:func:`scaled_rate_table`);
+* :class:`LinkWidths` and :func:`placement_widths`: the widths the placement MILP chooses
+  per link and the spectrum a site's links share there, and :func:`assign_planned_channels`,
+  the channel plan of those widths.
+
+The placement's spectrum model. In 5725-5850 MHz the 80 MHz channel 155 (5735-5815 MHz)
+holds the two 40 MHz channels 151 and 159 and the four 20 MHz channels 149-161: a binary
+hierarchy, like a buddy allocator's blocks (Knowlton 1965, "A fast storage allocator",
+CACM 8(10):623-625). The placement gives each link one of 20, 40 or 80 MHz and asks that
+the widths of the links at one site sum to at most 80 MHz (one row per site). That row is
+exact for one site: a set of power-of-two widths summing to at most 80 MHz always fits in
+the block, widest first at the lowest free channel. It is also exact for a tree of links:
+:func:`assign_planned_channels` walks the tree from a root, and at each site the parent
+link's channel is one aligned block, so the free part is one aligned block of each smaller
+width and the site's other links fit there widest first (their widths sum to at most what
+is free). Channel 165 (5815-5835 MHz) is left out of the plan: with it the per-site sum is
+no longer enough (two links that each need 165 to sit beside an 80 MHz channel can meet
+at one site), so the model gives up one 20 MHz channel per site to stay exact. A plan
+that is not a tree (two paths per site) can need a colouring the walk does not find; such
+a link is flagged ``conflict``.
 
 The band: 5725-5850 MHz is the U-NII-3 band of 47 CFR 15.407 and the digital-modulation
 band of 47 CFR 15.247 in the United States. ASSUMPTION: Colombia opens the same
@@ -36,8 +55,11 @@ __all__ = [
     "DATA_SUBCARRIERS",
     "Channel",
     "ChannelPlan",
+    "LinkWidths",
     "assign_link_channels",
+    "assign_planned_channels",
     "link_capacity_mbps",
+    "placement_widths",
     "scaled_rate_table",
 ]
 
@@ -294,15 +316,7 @@ def assign_link_channels(
                 used.setdefault(a[i], []).append(free[0])
                 used.setdefault(b[i], []).append(free[0])
                 break
-    out = links.copy()
-    # explicit dtypes: an empty table keeps integer, float and boolean columns
-    out["channel"] = np.array([c.number if c else -1 for c in chosen], dtype=np.int64)
-    out["centre_mhz"] = np.array([c.centre_mhz if c else math.nan for c in chosen], dtype=float)
-    out["bandwidth_mhz"] = np.array(
-        [c.bandwidth_mhz if c else math.nan for c in chosen], dtype=float
-    )
-    out["conflict"] = np.array([c is None for c in chosen], dtype=bool)
-    return out
+    return _with_channels(links, chosen)
 
 
 def scaled_rate_table(
@@ -401,4 +415,178 @@ def link_capacity_mbps(
         table = scaled_rate_table(float(w), rate_table, table_bandwidth_mhz=table_bandwidth_mhz)
         here = width == w
         out[here] = capacity_mbps(snr[here], table, mac_efficiency=mac_efficiency)
+    return out
+
+
+@dataclass(frozen=True)
+class LinkWidths:
+    """The channel widths the placement may give a link, and what one site's links share.
+
+    Attributes
+    ----------
+    widths_mhz
+        Channel widths (MHz), narrowest first, each a power-of-two multiple of the first.
+    site_mhz
+        Spectrum (MHz) the links at one site share: their widths sum to at most this.
+
+    Raises
+    ------
+    InputError
+        No width, widths out of order or not powers of two of the narrowest, or a site
+        spectrum narrower than the widest width.
+    """
+
+    widths_mhz: tuple[float, ...]
+    site_mhz: float
+
+    def __post_init__(self) -> None:
+        """Refuse widths that do not nest as a binary hierarchy."""
+        w = self.widths_mhz
+        ratios = [x / w[0] for x in w] if w else []
+        if not w or list(w) != sorted(set(w)) or any(math.log2(r) % 1 for r in ratios):
+            msg = f"widths_mhz must be increasing powers of two of the first, got {list(w)}."
+            raise InputError(msg)
+        if not self.site_mhz >= w[-1]:
+            msg = f"site_mhz {self.site_mhz} must be at least the widest width {w[-1]} MHz."
+            raise InputError(msg)
+
+
+def _block(plan: ChannelPlan, widest_mhz: float) -> tuple[Channel, tuple[Channel, ...]]:
+    """The plan's lowest channel of ``widest_mhz`` and every channel inside it."""
+    top = plan.of_width(widest_mhz)
+    if not top:
+        msg = f"{plan.name} has no {widest_mhz:g} MHz channel."
+        raise InputError(msg)
+    inside = tuple(
+        c for c in plan.channels if top[0].low_mhz <= c.low_mhz and c.high_mhz <= top[0].high_mhz
+    )
+    return top[0], inside
+
+
+def placement_widths(plan: ChannelPlan = BAND_5_8GHZ, widest_mhz: float = 80.0) -> LinkWidths:
+    """The widths the placement chooses from and the spectrum a site's links share.
+
+    The block is the plan's widest channel; the widths are those of the channels inside it
+    up to ``widest_mhz``, and a site's links share the block (see the module docstring: in
+    5725-5850 MHz, 20, 40 and 80 MHz within channel 155, channel 165 left out).
+
+    Parameters
+    ----------
+    plan
+        The band.
+    widest_mhz
+        The widest channel a link may take (MHz; the scenario's ``placement_channel_mhz``).
+
+    Returns
+    -------
+    LinkWidths
+        The widths (MHz) and the site spectrum (MHz).
+
+    Raises
+    ------
+    InputError
+        No channel of the block is that narrow, or the channels inside it do not nest.
+    """
+    top, inside = _block(plan, max(plan.widths_mhz))
+    widths = tuple(sorted({c.bandwidth_mhz for c in inside if c.bandwidth_mhz <= widest_mhz}))
+    if not widths:
+        msg = f"{plan.name} has no channel of {widest_mhz:g} MHz or narrower."
+        raise InputError(msg)
+    return LinkWidths(widths, top.bandwidth_mhz)
+
+
+def _planned_order(a: list[str], b: list[str], width: NDArray[np.float64]) -> list[int]:
+    """Links in the order of a breadth-first walk of each connected part from its busiest
+    site (most links, then name): at each site, its links not yet ordered, widest first."""
+    at: dict[str, list[int]] = {}
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        at.setdefault(x, []).append(i)
+        at.setdefault(y, []).append(i)
+    roots = sorted(at, key=lambda v: (-len(at[v]), v))
+    order: list[int] = []
+    placed: set[int] = set()
+    seen: set[str] = set()
+    for root in roots:
+        if root in seen:
+            continue
+        queue, seen = [root], seen | {root}
+        while queue:
+            v = queue.pop(0)
+            mine = sorted((i for i in at[v] if i not in placed), key=lambda i: (-width[i], i))
+            for i in mine:
+                placed.add(i)
+                order.append(i)
+                other = b[i] if a[i] == v else a[i]
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
+    return order
+
+
+def assign_planned_channels(
+    links: pd.DataFrame, *, plan: ChannelPlan = BAND_5_8GHZ
+) -> pd.DataFrame:
+    """A channel of each link's planned width; two links at one site never overlap.
+
+    The widths are the placement's (``width_mhz``, :class:`LinkWidths`), whose links at a
+    site sum to at most the block of :func:`placement_widths`. Each connected part is
+    walked breadth first from its site with most links; at each site its links without a
+    channel, widest first, take the lowest-numbered channel of their width inside the block
+    that overlaps no channel at either end. On a tree this never fails (module docstring);
+    a link that finds no channel (a cycle) is flagged ``conflict`` and gets none.
+
+    Parameters
+    ----------
+    links
+        One row per link: ``site_a``, ``site_b`` (site ids), ``width_mhz`` (a width of the
+        block) and optionally ``traffic_mbps``.
+    plan
+        The band (default :data:`BAND_5_8GHZ`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``links`` with :data:`CHANNEL_COLUMNS`, as :func:`assign_link_channels`.
+
+    Raises
+    ------
+    InputError
+        The errors of :func:`assign_link_channels`, or a width that is not in the block.
+    """
+    a, b, _ = _check_links(links)
+    width = links["width_mhz"].to_numpy(dtype=np.float64) if "width_mhz" in links else None
+    if width is None or len(width) == 0:
+        return (
+            assign_link_channels(links, plan=plan) if width is None else _with_channels(links, [])
+        )
+    top, inside = _block(plan, max(plan.widths_mhz))
+    bad = sorted({float(w) for w in width} - {c.bandwidth_mhz for c in inside})
+    if bad:
+        msg = f"width_mhz {bad} are not channel widths inside channel {top.number} of {plan.name}."
+        raise InputError(msg)
+    used: dict[str, list[Channel]] = {}
+    chosen: list[Channel | None] = [None] * len(a)
+    for i in _planned_order(a, b, width):
+        taken = used.get(a[i], []) + used.get(b[i], [])
+        free = [
+            c for c in sorted(inside, key=lambda c: c.number)
+            if c.bandwidth_mhz == width[i] and not any(c.overlaps(t) for t in taken)
+        ]  # fmt: skip
+        if free:
+            chosen[i] = free[0]
+            used.setdefault(a[i], []).append(free[0])
+            used.setdefault(b[i], []).append(free[0])
+    return _with_channels(links, chosen)
+
+
+def _with_channels(links: pd.DataFrame, chosen: Sequence[Channel | None]) -> pd.DataFrame:
+    """``links`` with the :data:`CHANNEL_COLUMNS` of the chosen channels (None: conflict)."""
+    out = links.copy()
+    # explicit dtypes: an empty table keeps integer, float and boolean columns
+    out["channel"] = np.array([c.number if c else -1 for c in chosen], dtype=np.int64)
+    out["centre_mhz"] = np.array([c.centre_mhz if c else math.nan for c in chosen], dtype=float)
+    out["bandwidth_mhz"] = np.array(
+        [c.bandwidth_mhz if c else math.nan for c in chosen], dtype=float
+    )
+    out["conflict"] = np.array([c is None for c in chosen], dtype=bool)
     return out

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from coverage.errors import InputError
+from coverage.planning.channels import LinkWidths
 from coverage.planning.covering import Matrix
 from coverage.planning.hotspot import HotspotOption
 
@@ -331,6 +332,13 @@ class PlacementProblem:
         Most backhaul links built at one site or PoP: the channels its band offers at the
         narrowest width, so that links sharing a site never share a channel (5 in the
         5725-5850 MHz band at 20 MHz, :mod:`coverage.planning.channels`). None: no limit.
+    link_widths
+        The channel width each built link gets is a choice of the MILP
+        (:class:`~coverage.planning.channels.LinkWidths`): a link's capacity is that of its
+        width (edge attribute ``capacity_by_width_mbps``, one value per width) and the
+        widths at one site or PoP sum to at most ``site_mhz``, the exact spectrum model of
+        :mod:`coverage.planning.channels`. None (default): every link carries
+        ``capacity_mbps`` and only ``max_links_at_site`` limits a site.
     satellite_usd_per_person
         The satellite option (coverage objective only): what connecting one person by a
         satellite terminal costs (USD: a terminal's cost over the plan's life divided by
@@ -385,6 +393,7 @@ class PlacementProblem:
     traffic_mbps: ArrayLike | None = None
     max_links_per_site: int | None = 8
     max_links_at_site: int | None = None
+    link_widths: LinkWidths | None = None
     satellite_usd_per_person: float | None = None
     satellite_weights: ArrayLike | None = None
     hotspots: HotspotOption | None = None
@@ -410,6 +419,18 @@ class PlacementProblem:
         if self.max_links_at_site is not None and self.max_links_at_site < 1:
             msg = f"max_links_at_site must be at least 1, got {self.max_links_at_site}."
             raise InputError(msg)
+        if self.link_widths is not None:
+            k = len(self.link_widths.widths_mhz)
+            bad = [
+                (a, b) for a, b, c in self.graph.edges(data="capacity_by_width_mbps")
+                if c is None or len(c) != k
+            ]  # fmt: skip
+            if bad:
+                msg = (
+                    f"link_widths needs capacity_by_width_mbps ({k} values) on every link; "
+                    f"{len(bad)} links lack it, e.g. {bad[:3]}."
+                )
+                raise InputError(msg)
         sat = self.satellite_usd_per_person
         if sat is not None and (self.budget_usd is None or not sat > 0 or not np.isfinite(sat)):
             msg = (

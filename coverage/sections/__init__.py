@@ -422,12 +422,10 @@ class BackhaulParams:
     backhaul technology: its power, dish gain, noise figure and cable loss) on channels of
     the 5725-5850 MHz band; ``rain_r001_mm_h`` is the rain rate exceeded 0.01 % of the year
     (ITU-R P.837), default :data:`coverage.radio.rain.DEFAULT_R001_MM_H` (ASSUMPTION: no
-    P.837-7 map value is encoded here). ``placement_channel_mhz`` is the channel width the
-    placement assumes on every candidate link (20, 40 or 80 MHz): 20 holds for any channel
-    plan (a site has at most as many links as the band has 20 MHz channels), but its MILP is
-    much harder (about 12 % gap after 300 s on Palmitas); 80 (default) is optimistic, and
-    the channel plan after the placement warns where a link's channel is too narrow for its
-    traffic.
+    P.837-7 map value is encoded here). ``placement_channel_mhz`` is the widest channel the
+    placement may give a link (20, 40 or 80 MHz): the MILP chooses each link's width with
+    that width's capacity, the widths at a site within the 80 MHz of channel 155
+    (:mod:`coverage.planning.channels`), and the channel plan gives each link its width.
     """
 
     pop: Point = Point(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -170,3 +171,40 @@ def test_no_site_serves_nobody_and_says_nothing_went_wrong() -> None:
     bb = evaluate_broadband(np.zeros((0, 5)), _demand(5), LTE, _settings(), min_rx_dbm=-100.0)
     assert not bb.served.any() and set(bb.reason) == {""}
     assert (bb.site == -1).all() and bb.frequency_plan.carrier.size == 0
+
+
+def test_network_served_gives_the_outputs_served_counts_on_the_synthetic_territory(
+    tmp_path: Path,
+) -> None:
+    # the evaluator of the capture repair and the plan's demand table agree point by point
+    from coverage.pipeline import (
+        assemble_plan,
+        build_candidates,
+        choose_sites,
+        coverage_matrix,
+        existing_service,
+        prepare_inputs,
+        resolve,
+    )
+    from coverage.pipeline.service import ServiceScore, network_served
+    from coverage.scenario import load_scenario
+    from tests.territory import write_territory
+
+    resolved = resolve(load_scenario(write_territory(tmp_path)))
+    inputs = existing_service(resolved, prepare_inputs(resolved))
+    candidates = build_candidates(resolved, inputs)
+    rx, _ = coverage_matrix(resolved, inputs, candidates)
+    placement = choose_sites(resolved, inputs, candidates, rx)
+    plan = assemble_plan(resolved, inputs, candidates, rx, placement)
+    args = (inputs.demand, resolved.technology, resolved.broadband)
+    options = placement.result.options
+    assert options.size >= 1
+    served = network_served(rx, options, *args, min_rx_dbm=resolved.threshold_dbm)
+    covered = plan.demand["covered"].to_numpy(dtype=bool)
+    assert np.array_equal(served, covered)
+    people = inputs.demand["population"].to_numpy(np.float64)
+    score = ServiceScore(rx, *args, resolved.threshold_dbm, people)
+    assert score(options[::-1].copy()) == pytest.approx(people[covered].sum(), abs=1e-9)
+    assert "placement_repair" in plan.metrics
+    record = plan.metrics["placement_repair"]
+    assert record["served_after"] >= record["served_before"]

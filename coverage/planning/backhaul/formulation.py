@@ -5,6 +5,7 @@
 :func:`coverage.planning.solver.solve_milp`), family by family, in a fixed row order:
 one role per candidate, coverage of the active demand groups, links need both ends built,
 the links at a site within the band's channels, flow balance, capacity (or, with a hop limit, arc use, capacity and the depth labels),
+the link widths (one per link, capacity by width, the spectrum at a site),
 the valid inequalities, the two-path cuts found so far, and last the budget or target
 row. :class:`Columns` says where each block of variables sits; :func:`start_vector`
 writes a plan in that layout (its flows from
@@ -29,20 +30,37 @@ from coverage.planning.backhaul.hotspots import hotspot_reached
 from coverage.planning.backhaul.network import ReducedGraph
 from coverage.planning.backhaul.routing import route_plan
 from coverage.planning.backhaul.satellites import satellite_people
+from coverage.planning.backhaul.widths import start_widths, width_bounds, width_rows
 from coverage.planning.solver import MilpModel
 
 if TYPE_CHECKING:
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
 
-__all__ = ["Columns", "Cut", "build_milp", "cost_vector", "start_vector", "violated_cuts"]
+__all__ = [
+    "Columns",
+    "Cut",
+    "Rows",
+    "build_milp",
+    "cost_vector",
+    "start_vector",
+    "violated_cuts",
+]
 
 #: A two-path cut-set row: the links leaving a site set, and the access candidate inside it.
 Cut = tuple[list[int], int]
 
 
 @dataclass
-class _Rows:
-    """Sparse constraint rows accumulated as COO triplets."""
+class Rows:
+    """Sparse constraint rows accumulated as COO triplets.
+
+    Attributes
+    ----------
+    r, c, v
+        Row, column and value of each nonzero.
+    lo, hi
+        Bounds of each row.
+    """
 
     r: list[int] = field(default_factory=list)
     c: list[int] = field(default_factory=list)
@@ -51,6 +69,15 @@ class _Rows:
     hi: list[float] = field(default_factory=list)
 
     def add(self, cols: Sequence[int], vals: Sequence[float], lo: float, hi: float) -> None:
+        """Append the row ``lo <= sum vals x[cols] <= hi``.
+
+        Parameters
+        ----------
+        cols, vals
+            Columns and their coefficients.
+        lo, hi
+            Row bounds (``-np.inf`` / ``np.inf`` for none).
+        """
         i = len(self.lo)
         self.r.extend([i] * len(cols))
         self.c.extend(int(c) for c in cols)
@@ -59,6 +86,18 @@ class _Rows:
         self.hi.append(hi)
 
     def matrix(self, n_cols: int) -> sparse.csr_array:
+        """The rows as a sparse matrix.
+
+        Parameters
+        ----------
+        n_cols
+            Number of columns.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            Rows x ``n_cols``.
+        """
         return sparse.csr_array((self.v, (self.r, self.c)), shape=(len(self.lo), n_cols))
 
 
@@ -88,6 +127,10 @@ class Columns:
     h
         Hotspots: one binary per candidate, then one reached share per reachable demand
         point (:mod:`~coverage.planning.backhaul.hotspots`; empty without hotspots).
+    w
+        Link widths: per link, one binary per channel width above the narrowest (the link
+        takes that width; none set: the narrowest), link by link (empty without
+        ``link_widths``).
     """
 
     u: slice
@@ -99,6 +142,7 @@ class Columns:
     d: slice
     s: slice = field(default_factory=lambda: slice(0, 0))
     h: slice = field(default_factory=lambda: slice(0, 0))
+    w: slice = field(default_factory=lambda: slice(0, 0))
 
     @property
     def n(self) -> int:
@@ -109,7 +153,7 @@ class Columns:
         int
             The end of the last block.
         """
-        return int(max(self.d.stop, self.s.stop, self.h.stop))
+        return int(max(self.d.stop, self.s.stop, self.h.stop, self.w.stop))
 
     @classmethod
     def layout(
@@ -120,8 +164,9 @@ class Columns:
         hop: bool,
         satellite: bool = False,
         hotspots: int = 0,
+        wider: int = 0,
     ) -> Columns:
-        """The blocks u, r, z, l, f, o, d, s, h one after the other.
+        """The blocks u, r, z, l, f, o, d, s, h, w one after the other.
 
         Parameters
         ----------
@@ -137,6 +182,8 @@ class Columns:
             Whether the satellite block ``s`` (2 columns) is present.
         hotspots
             Columns of the hotspot block ``h`` (0: none).
+        wider
+            Channel widths above the narrowest, per link (block ``w``; 0: none).
 
         Returns
         -------
@@ -153,6 +200,7 @@ class Columns:
             net.n if hop else 0,
             2 if satellite else 0,
             hotspots,
+            wider * len(net.edges),
         ]
         ends = np.cumsum([0, *sizes]).tolist()
         return cls(*(slice(a, b) for a, b in itertools.pairwise(ends)))
@@ -173,7 +221,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
     MilpModel
         Columns as ``m.cols`` lays them out.
     """
-    rows = _Rows()
+    rows = Rows()
     _one_role_rows(m, rows)
     _coverage_rows(m, rows)
     _link_end_rows(m, rows)
@@ -183,6 +231,7 @@ def build_milp(m: BackhaulModel, cuts: Sequence[Cut] = ()) -> MilpModel:
         _hop_limit_rows(m, rows)
     else:
         _capacity_rows(m, rows)
+    width_rows(m, rows)
     _valid_inequality_rows(m, rows)
     _two_path_rows(m, rows, cuts)
     _satellite_rows(m, rows)
@@ -203,7 +252,7 @@ def _r(m: BackhaulModel, i: int, h: int) -> int:
     return m.cols.r.start + i * m.n_heights + h
 
 
-def _one_role_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _one_role_rows(m: BackhaulModel, rows: Rows) -> None:
     """At most one role (access or relay) and one mast height per candidate."""
     nh = m.n_heights
     for i in range(m.net.n):
@@ -211,7 +260,7 @@ def _one_role_rows(m: BackhaulModel, rows: _Rows) -> None:
         rows.add(cols, [1.0] * (2 * nh), -np.inf, 1.0)
 
 
-def _coverage_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _coverage_rows(m: BackhaulModel, rows: Rows) -> None:
     """``k_coverage z_g <= sum`` of the access options serving group ``g`` (active ones)."""
     Ag = sparse.csc_array(m.Ag)
     z, u = m.cols.z.start, m.cols.u.start
@@ -221,7 +270,7 @@ def _coverage_rows(m: BackhaulModel, rows: _Rows) -> None:
         rows.add([z + gi, *(u + opts)], vals, -np.inf, 0.0)
 
 
-def _link_end_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _link_end_rows(m: BackhaulModel, rows: Rows) -> None:
     """A link needs both candidate ends built at its minimum height or taller."""
     net, nh, n = m.net, m.n_heights, m.net.n
     for e, (a, b) in enumerate(net.edges):
@@ -233,7 +282,7 @@ def _link_end_rows(m: BackhaulModel, rows: _Rows) -> None:
             rows.add([m.cols.l.start + e, *cols], [1.0] + [-1.0] * len(cols), -np.inf, 0.0)
 
 
-def _links_at_site_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _links_at_site_rows(m: BackhaulModel, rows: Rows) -> None:
     """At most ``max_links_at_site`` links built at each candidate and at each PoP."""
     limit = m.problem.max_links_at_site
     if limit is None:
@@ -249,7 +298,7 @@ def _links_at_site_rows(m: BackhaulModel, rows: _Rows) -> None:
             rows.add([lk + e for e in edges], [1.0] * len(edges), -np.inf, float(limit))
 
 
-def _flow_balance_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _flow_balance_rows(m: BackhaulModel, rows: Rows) -> None:
     """Flow out minus flow in equals the traffic (Mbps) the access option injects."""
     nh, f = m.n_heights, m.cols.f.start
     out_of, into = m.inc.out_of, m.inc.into
@@ -263,7 +312,7 @@ def _flow_balance_rows(m: BackhaulModel, rows: _Rows) -> None:
         rows.add(cols, vals, 0.0, 0.0)
 
 
-def _capacity_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _capacity_rows(m: BackhaulModel, rows: Rows) -> None:
     """Without a hop limit: the flows of a link's arcs within its capacity when built."""
     f, lk = m.cols.f.start, m.cols.l.start
     for e in range(len(m.net.edges)):
@@ -272,7 +321,7 @@ def _capacity_rows(m: BackhaulModel, rows: _Rows) -> None:
         rows.add([f + a for a in ars] + [lk + e], vals, -np.inf, 0.0)
 
 
-def _hop_limit_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _hop_limit_rows(m: BackhaulModel, rows: Rows) -> None:
     """With a hop limit, per link: one used arc at most, and only when built; per arc:
     flow within capacity when used, and the depth label one below its head's (MTZ)."""
     cols, net = m.cols, m.net
@@ -291,7 +340,7 @@ def _hop_limit_rows(m: BackhaulModel, rows: _Rows) -> None:
                 rows.add([d + t, d + hd, o + a], vals, -float(H), np.inf)
 
 
-def _valid_inequality_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _valid_inequality_rows(m: BackhaulModel, rows: Rows) -> None:
     """Rows that tighten the LP relaxation: an access site sends its traffic over at
     least one used arc (two links when two paths are asked); a relay in an optimal plan
     has at least two links (one with a single link serves nothing)."""
@@ -313,7 +362,7 @@ def _valid_inequality_rows(m: BackhaulModel, rows: _Rows) -> None:
         rows.add(cols, [1.0] * len(edges_of[i]) + [-2.0] * nh, 0.0, np.inf)
 
 
-def _two_path_rows(m: BackhaulModel, rows: _Rows, cuts: Sequence[Cut]) -> None:
+def _two_path_rows(m: BackhaulModel, rows: Rows, cuts: Sequence[Cut]) -> None:
     """Cut-set rows found so far: two built links leave every site set holding access
     site ``s`` but not the PoP."""
     nh, lk = m.n_heights, m.cols.l.start
@@ -322,7 +371,7 @@ def _two_path_rows(m: BackhaulModel, rows: _Rows, cuts: Sequence[Cut]) -> None:
         rows.add(cols, [1.0] * len(cut_edges) + [-2.0] * nh, 0.0, np.inf)
 
 
-def _satellite_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _satellite_rows(m: BackhaulModel, rows: Rows) -> None:
     """Satellite people within what the USD spent buys, and within the people no modelled
     covered group holds: ``sigma <= S / c`` and ``sigma + sum_g people_g z_g <= people``."""
     if m.satellite_usd_per_person is None:
@@ -342,7 +391,7 @@ def _satellite_rows(m: BackhaulModel, rows: _Rows) -> None:
     rows.add(cols, vals, -np.inf, float(m.sat_w.sum()))
 
 
-def _hotspot_rows(m: BackhaulModel, rows: _Rows) -> None:
+def _hotspot_rows(m: BackhaulModel, rows: Rows) -> None:
     """A hotspot only where its host's group is covered, ``y_j <= z_g``; a reached point
     only when a built hotspot reaches it and no site covers it, ``eta_d <= sum_j y_j``
     and ``eta_d + z_g(d) <= 1``."""
@@ -391,7 +440,8 @@ def _column_bounds(
     m: BackhaulModel,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Column bounds and integrality: binaries but for flows, depth labels and (when
-    ``k_coverage`` is 1) the covered columns; options off where they cannot serve."""
+    ``k_coverage`` is 1) the covered columns; options off where they cannot serve or are
+    dominated."""
     cols, n, nh = m.cols, m.net.n, m.n_heights
     col_lo = np.zeros(cols.n)
     col_hi = np.ones(cols.n)
@@ -399,6 +449,8 @@ def _column_bounds(
     if m.hop_limit is not None:
         col_hi[cols.d] = float(m.hop_limit)
     col_hi[cols.u][np.repeat(~m.access_ok, nh)] = 0.0
+    if m.dom.access_by.size:  # dominated options (coverage.planning.backhaul.presolve)
+        col_hi[cols.u][m.dom.access_off] = 0.0
     unreach = np.repeat(np.array([i not in m.net.hops for i in range(n)]), nh)
     col_hi[cols.r][unreach] = 0.0
     integ = np.ones(cols.n, np.int64)
@@ -408,6 +460,7 @@ def _column_bounds(
     integ[cols.s] = 0
     col_hi[cols.s] = np.inf
     col_hi[cols.z][~m.active] = 0.0
+    width_bounds(m, col_hi)
     if m.hot is not None:  # y binary, eta continuous in [0, 1]; hosts no option sees off
         opt = m.hot.option
         integ[cols.h.start + opt.n : cols.h.stop] = 0
@@ -416,7 +469,7 @@ def _column_bounds(
 
 
 def _objective(
-    m: BackhaulModel, rows: _Rows, cost: NDArray[np.float64], col_lo: NDArray[np.float64]
+    m: BackhaulModel, rows: Rows, cost: NDArray[np.float64], col_lo: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], bool]:
     """The budget row and the coverage objective (with a tie-breaking cost penalty), or
     the target row, the must-cover groups and the cost objective."""
@@ -476,6 +529,7 @@ def start_vector(m: BackhaulModel, plan: BackhaulPlan) -> NDArray[np.float64] | 
     x[cols.z] = ((counts >= m.k_coverage) & m.active).astype(np.float64)
     x[cols.l.start + np.asarray(plan.edges, dtype=np.int64)] = 1.0
     x[cols.f] = routing.flow_mbps
+    start_widths(m, x, routing.flow_mbps, plan.edges)
     if m.hop_limit is not None:
         x[cols.o] = routing.used.astype(np.float64)
         for v, d in routing.depth.items():

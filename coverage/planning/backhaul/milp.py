@@ -24,6 +24,12 @@ Transportation Science 18:1-55):
   ``d_i >= d_j + 1 - (H + 1)(1 - o_ij)`` (Miller-Tucker-Zemlin style, Miller, Tucker &
   Zemlin 1960, J. ACM 7:326-329): every arc carrying flow steps one level closer to the
   PoP, so every site's traffic reaches it within ``H`` links;
+* link widths (with ``link_widths``, :mod:`coverage.planning.backhaul.widths`): per link a
+  binary per channel width above the narrowest, the link's flow within its width's
+  capacity, and the widths at each site within the band's 80 MHz block (exact for one site
+  and for trees, :mod:`coverage.planning.channels`);
+* dominated access options fixed to 0 (:mod:`coverage.planning.backhaul.presolve`: never
+  changes the optimum);
 * two edge-disjoint paths (optional): cut-set rows ``sum_{e in delta(S)} l_e >= 2 u_s`` for
   every site set ``S`` holding access site ``s`` but not the PoP, added lazily (row
   generation: solve, find bridges of the built network with networkx, add the violated
@@ -39,6 +45,10 @@ spend), then by its seeded iterated local search (kicks), the best of them that 
 row of the model (:func:`coverage.planning.backhaul.routing.route_plan` routes its
 traffic) is the warm start, and the result is never worse than it: every round's plan that
 meets every constraint competes with it, and the best is returned.
+Given the service model as a function of the options (``served``), the returned plan is
+then repaired towards it (:func:`coverage.planning.capture.repair_capture`: an open site
+that is the best server of points it cannot carry becomes a relay, is dropped or changes
+mast), and the bound and gap are those of the repaired plan in the model's own covers.
 
 Deterministic: the search is budgeted by work (moves, kicks, HiGHS nodes per solve, one
 HiGHS thread), not by seconds. HiGHS stops at an absolute gap equal to the target relative
@@ -79,6 +89,7 @@ from coverage.planning.backhaul.formulation import Cut, start_vector, violated_c
 from coverage.planning.backhaul.hotspots import hotspot_people
 from coverage.planning.backhaul.kicks import perturb_search
 from coverage.planning.backhaul.model import FIRST_ROWS_NNZ, BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.presolve import undominated
 from coverage.planning.backhaul.satellites import most_weight, plan_value, satellite_people
 from coverage.planning.backhaul.search import (
     GreedyStart,
@@ -87,6 +98,8 @@ from coverage.planning.backhaul.search import (
     lighter_starts,
     swap_then_connect,
 )
+from coverage.planning.backhaul.widths import plan_widths
+from coverage.planning.capture import ServedPeople, repair_capture
 from coverage.planning.covering import PlacementResult
 from coverage.planning.deadline import Deadline
 from coverage.planning.problem import DEFAULT_SOLVE, PlacementProblem, SolveSettings
@@ -105,6 +118,11 @@ _MIN_SOLVE_S = 0.5
 #: HiGHS (a safety net: they are budgeted by work, and a cut is flagged).
 _SEARCH_SHARE = 0.75
 
+#: Least time (s) the capture repair is given after the solve rounds, even once the
+#: deadline has passed (ASSUMPTION: a few passes of single-site moves on a plan of tens of
+#: sites take well under this; the repair is budgeted by work, this is a safety net).
+_MIN_REPAIR_S = 10.0
+
 
 def plan_network(
     problem: PlacementProblem,
@@ -113,6 +131,7 @@ def plan_network(
     kicks: int = 40,
     seed: int = 0,
     first_rows_nnz: int = FIRST_ROWS_NNZ,
+    served: ServedPeople | None = None,
 ) -> PlacementResult:
     """Choose access sites, mast heights, relays and backhaul links to the PoP together.
 
@@ -135,6 +154,10 @@ def plan_network(
     first_rows_nnz
         Coverage nonzeros of the demand rows in the first model (coverage objective); the
         other groups enter when a plan leaves them uncovered.
+    served
+        The service model's people served for a set of access options: when given, the
+        solved plan is repaired towards it (:func:`coverage.planning.capture.repair_capture`)
+        and ``details["placement_repair"]`` records the moves; None: no repair.
 
     Returns
     -------
@@ -165,6 +188,7 @@ def plan_network(
         warnings = _gap_warning(res, settings, "greedy") + _time_warning(settings, deadline)
         return dataclasses.replace(res, warnings=warnings)
     start = _warm_start(model, greedy, search, kicks=kicks, seed=seed)
+    start = dataclasses.replace(start, plan=undominated(model, start.plan))
     model.activate_missing(greedy.plan)  # what the warm starts miss is where the plans differ
     model.activate_missing(start.plan)
     rounds = _Rounds(model, settings, start, deadline)
@@ -178,9 +202,20 @@ def plan_network(
             "time_limit_s, or lower the target."
         )
         raise InfeasibleError(msg)
+    repair = None
+    if served is not None:
+        floor = time.perf_counter() + _MIN_REPAIR_S
+        late = dataclasses.replace(deadline, end_s=max(deadline.end_s, floor), cut=deadline.cut)
+        plan, repair = repair_capture(model, plan, served, late)
     msg = f"{rounds.rounds} solve(s), {rounds.nodes} branch-and-bound node(s)"
     if model.two_paths:
         msg += f", {len(rounds.cuts)} two-path cut(s)"
+    if repair is not None and repair.moves:
+        msg += (
+            f"; capture repair: {len(repair.moves)} move(s), weight served under the service "
+            f"model {repair.served_before:.1f} -> {repair.served_after:.1f} (the bound and gap "
+            "are of the placement's own covers, for the repaired plan)"
+        )
     res = _result(model, plan, "milp", rounds.status(), rounds.bound, t0, msg)
     res = dataclasses.replace(res, warnings=_warnings(res, settings, rounds, deadline))
     log.info(
@@ -204,6 +239,8 @@ def plan_network(
         time_cut_phases=tuple(deadline.cut),
         modelled_demand_groups=int(model.active.sum()),
     )
+    if repair is not None:
+        res.details["placement_repair"] = repair.as_dict()
     return res
 
 
@@ -489,6 +526,7 @@ def _built_graph(model: BackhaulModel, plan: BackhaulPlan, covered: NDArray[np.b
                 schools_covered=int((row & covered & m.must).sum()) if access else 0,
                 candidate_index=i,
             )
+    widths = plan_widths(m, plan)  # the channel each link was planned with
     for e in plan.edges:
         a, b = (int(v) for v in m.net.edges[e])
         ka = m.ids[a]
@@ -498,6 +536,8 @@ def _built_graph(model: BackhaulModel, plan: BackhaulPlan, covered: NDArray[np.b
                 attrs = {x: v for x, v in graph.nodes[key].items() if x in _NODE_ATTRS}
                 G.add_node(key, **attrs, role="pop", cost_usd=0.0)
         attrs = {x: v for x, v in graph.edges[ka, kb].items() if x in _EDGE_ATTRS}
+        if e in widths:
+            attrs["bandwidth_mhz"] = widths[e]
         G.add_edge(ka, kb, **attrs, cost_usd=m.link_cost_usd)
     return G
 

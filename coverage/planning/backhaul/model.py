@@ -1,13 +1,11 @@
 """The backhaul problem prepared for :func:`coverage.planning.backhaul.milp.plan_network`.
 
-See :mod:`coverage.planning.backhaul.milp` for the model in words and its references. This
-module holds :class:`BackhaulModel`: built once from a
-:class:`~coverage.planning.problem.PlacementProblem` (the reduced graph, the checks of
-:mod:`~coverage.planning.backhaul.checks`, the merged demand, the traffic and the frozen
-:class:`~coverage.planning.backhaul.formulation.Columns` layout), it prices and checks
-plans (:class:`BackhaulPlan`), solves its current MILP
-(:mod:`~coverage.planning.backhaul.formulation` writes the rows, the start vectors and
-the two-path cuts), turns solutions back into plans and adds the lazy demand rows.
+See :mod:`coverage.planning.backhaul.milp` for the model in words and its references.
+:class:`BackhaulModel` is built once from a :class:`~coverage.planning.problem.PlacementProblem`
+(the reduced graph, the checks of :mod:`~coverage.planning.backhaul.checks`, the merged
+demand, the traffic, the dominated options and the frozen column layout); it prices and
+checks plans (:class:`BackhaulPlan`), solves its current MILP
+(:mod:`~coverage.planning.backhaul.formulation`), decodes solutions and adds demand rows.
 """
 
 from __future__ import annotations
@@ -31,7 +29,9 @@ from coverage.planning.backhaul.formulation import (
 )
 from coverage.planning.backhaul.hotspots import HotspotBlock, decode_hotspots, hotspot_cost
 from coverage.planning.backhaul.network import Incidence, ReducedGraph, reduce_graph, two_path_ok
+from coverage.planning.backhaul.presolve import Dominance, dominance
 from coverage.planning.backhaul.satellites import most_weight, plan_value
+from coverage.planning.backhaul.widths import decode_widths
 from coverage.planning.covering import aggregate_demand, covered_mask, group_sums
 from coverage.planning.problem import PlacementProblem
 from coverage.planning.solver import MilpModel, MilpSolution, solve_milp
@@ -47,8 +47,7 @@ _HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
     "mip_heuristic_effort": 0.02,
 }
 #: Coverage nonzeros of the demand rows in the first model (coverage objective); the rest
-#: enter when a plan leaves them uncovered (row generation; they count as covered in the
-#: bound until then).
+#: enter when a plan leaves them uncovered (they count as covered in the bound until then).
 FIRST_ROWS_NNZ = 30_000
 
 
@@ -68,6 +67,8 @@ class BackhaulPlan:
         Total cost (USD) of sites, relays, links and hotspots, once priced.
     hotspots
         Built hotspots, as indices into the problem's hotspot candidates.
+    width_mhz
+        Channel width (MHz) of each built link the MILP chose (empty without link widths).
     """
 
     access: dict[int, int]
@@ -75,6 +76,7 @@ class BackhaulPlan:
     edges: list[int]
     cost: float = 0.0
     hotspots: tuple[int, ...] = ()
+    width_mhz: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -122,6 +124,8 @@ class BackhaulModel:
         (:mod:`coverage.planning.backhaul.satellites`).
     hot
         The hotspot candidates and the points they reach (None: no hotspot option).
+    dom
+        The access options the MILP leaves out (:mod:`~coverage.planning.backhaul.presolve`).
     """
 
     problem: PlacementProblem
@@ -146,8 +150,8 @@ class BackhaulModel:
     sat_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     sat_wg: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     hot: HotspotBlock | None = None
+    dom: Dominance = field(default_factory=lambda: Dominance(np.zeros(0, np.int64)))
 
-    # --- building --------------------------------------------------------------------------
     @classmethod
     def build(
         cls, problem: PlacementProblem, *, first_rows_nnz: int = FIRST_ROWS_NNZ
@@ -188,7 +192,8 @@ class BackhaulModel:
         Ag, wg, group = aggregate_demand(A, p.weights)
         hop = p.hop_limit is not None
         hot = HotspotBlock.of(p.hotspots)
-        extra = (p.satellite_usd_per_person is not None, hot.n_columns if hot else 0)
+        wider = len(p.link_widths.widths_mhz) - 1 if p.link_widths is not None else 0
+        extra = (p.satellite_usd_per_person is not None, hot.n_columns if hot else 0, wider)
         model = cls(
             problem=p,
             A=A,
@@ -213,6 +218,7 @@ class BackhaulModel:
             sat_wg=group_sums(sat_w, group, Ag.shape[1]),
             hot=hot,
         )
+        model.dom = dominance(model)
         if p.budget_usd is not None:
             model.active = model._first_rows(first_rows_nnz)
         return model
@@ -222,8 +228,7 @@ class BackhaulModel:
         ``first_rows_nnz`` coverage nonzeros, and every must-cover group.
 
         Under a coverage target (cost objective) every group is modelled from the start:
-        counting unmodelled groups as covered lets the solver meet the target on paper with
-        plans far short of it.
+        counting unmodelled groups as covered would meet the target on paper only.
         """
         size = np.diff(self.Ag.indptr)
         order = np.argsort(size, kind="stable")
@@ -236,7 +241,6 @@ class BackhaulModel:
             active[self.hot.groups(self.group)] = True
         return active
 
-    # --- the problem's values ------------------------------------------------------------
     @property
     def n_heights(self) -> int:
         """Number of mast height options.
@@ -325,7 +329,6 @@ class BackhaulModel:
         """
         return self.problem.must
 
-    # --- plans -----------------------------------------------------------------------------
     def plan_cost(self, plan: BackhaulPlan) -> float:
         """Cost (USD) of a plan's access sites, relays, links and hotspots.
 
@@ -565,7 +568,6 @@ class BackhaulModel:
             bound = 0.0  # coverage is a sum of whole groups: below the lightest one, none fits
         return sol, bound
 
-    # --- solutions to plans -------------------------------------------------------------
     def decode(self, x: NDArray[np.float64]) -> BackhaulPlan:
         """The plan of a MILP solution.
 
@@ -592,5 +594,6 @@ class BackhaulModel:
         used = {int(v) for e in edges for v in self.net.edges[e]}
         relays = {int(i): int(h) for i, h in zip(*np.nonzero(R), strict=True) if i in used}
         plan = BackhaulPlan(access, relays, edges, hotspots=decode_hotspots(self, x))
+        plan.width_mhz = decode_widths(self, x, edges)
         plan.cost = self.plan_cost(plan)
         return plan

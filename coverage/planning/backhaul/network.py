@@ -10,7 +10,7 @@ the hop limit and, optionally, all but each site's most useful links.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 __all__ = ["Incidence", "ReducedGraph", "reduce_graph", "two_path_ok"]
 
 #: Best link of a node pair: (capacity Mbps, minus its lowest mast m, the PoP it reaches or
-#: None, length m).
-_Link = tuple[float, float, Hashable, float]
+#: None, length m, capacity Mbps per channel width or empty).
+_Link = tuple[float, float, Hashable, float, tuple[float, ...]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +44,9 @@ class ReducedGraph:
         towards the PoP for a PoP link).
     hops
         Fewest links from each kept node to the PoP (node ``n``: 0).
+    cap_w
+        (E, W) capacity (Mbps) of each link per channel width (``capacity_by_width_mbps``;
+        (E, 0) when the links have none).
     """
 
     n: int
@@ -53,6 +56,7 @@ class ReducedGraph:
     pop_of_edge: list[Hashable]
     arcs: NDArray[np.int64]
     hops: dict[int, int]
+    cap_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def _best_links(
@@ -74,6 +78,7 @@ def _best_links(
             -float(e["min_height_m"]),
             pop_id,
             float(e.get("length_m", 0.0)),
+            tuple(float(c) for c in e.get("capacity_by_width_mbps", ())),
         )
         if key not in best or cand[:2] > best[key][:2]:
             best[key] = cand
@@ -160,7 +165,16 @@ def reduce_graph(
         pop_of_edge=[best[k][2] for k in keys],
         arcs=np.array(arcs, dtype=np.int64).reshape(-1, 3),
         hops={v: d for v, d in hops.items() if v in keep},
+        cap_w=_width_caps([best[k][4] for k in keys]),
     )
+
+
+def _width_caps(caps: list[tuple[float, ...]]) -> NDArray[np.float64]:
+    """(E, W) capacities per width; (E, 0) unless every link has the same number of them."""
+    sizes = {len(c) for c in caps}
+    if len(sizes) != 1 or 0 in sizes:
+        return np.zeros((len(caps), 0))
+    return np.array(caps, dtype=np.float64)
 
 
 def two_path_ok(net: ReducedGraph) -> NDArray[np.bool_]:

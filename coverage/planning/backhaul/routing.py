@@ -20,6 +20,7 @@ Two steps, the exact one only when the cheap one fails:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from dataclasses import dataclass
@@ -30,10 +31,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from coverage.planning.backhaul.widths import fits_spectrum
 from coverage.planning.solver import MilpModel, solve_milp
 
 if TYPE_CHECKING:
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+    from coverage.planning.backhaul.network import ReducedGraph
 
 __all__ = ["Routing", "route_plan"]
 
@@ -83,16 +86,20 @@ def route_plan(model: BackhaulModel, plan: BackhaulPlan) -> Routing | None:
     -------
     Routing or None
         The flows and depth labels; None when an access site has no path to the PoP over
-        the plan's links, or no flow fits the capacities and the hop limit.
+        the plan's links, or no flow fits the capacities and the hop limit, or (with link
+        widths) the links' widths do not fit a site's spectrum
+        (:func:`~coverage.planning.backhaul.widths.fits_spectrum`).
     """
     T = _plan_graph(model, plan)
     n = model.net.n
     if n not in T or any(i not in T for i in plan.access):
         return None
     routed = _shortest_path_routing(model, plan, T)
-    if routed is not None:
-        return routed
-    return _flow_problem_routing(model, plan, T)
+    if routed is None:
+        routed = _flow_problem_routing(model, plan, T)
+    if routed is None or not fits_spectrum(model, routed.flow_mbps, plan.edges):
+        return None
+    return routed
 
 
 def _plan_graph(model: BackhaulModel, plan: BackhaulPlan) -> nx.Graph:
@@ -131,7 +138,14 @@ def _shortest_path_routing(model: BackhaulModel, plan: BackhaulPlan, T: nx.Graph
 
 
 def _arc_index(model: BackhaulModel) -> dict[tuple[int, int], int]:
-    return {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(model.net.arcs)}
+    return _arcs_by_ends(model.net)
+
+
+@functools.lru_cache(maxsize=4)
+def _arcs_by_ends(net: ReducedGraph) -> dict[tuple[int, int], int]:
+    """(tail, head) -> arc of a reduced graph, built once per graph (the local searches route
+    thousands of plans on one graph; the graph is frozen and hashed by identity)."""
+    return {(int(t), int(hd)): ai for ai, (t, hd, _) in enumerate(net.arcs)}
 
 
 def _flow_problem_routing(model: BackhaulModel, plan: BackhaulPlan, T: nx.Graph) -> Routing | None:
