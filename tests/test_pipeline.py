@@ -24,6 +24,7 @@ from coverage.cli import main
 from coverage.errors import InputError
 from coverage.inputs.settlements import Settlements, demand_points
 from coverage.outputs.report import summarize
+from coverage.pipeline.service import ServiceScore
 from coverage.plan import Plan
 from coverage.scenario import DemandParams, PopulationFacts, Scenario, load_scenario
 from tests.territory import write_territory
@@ -55,8 +56,12 @@ def _covered_people(s: Scenario, inputs: pipeline.Inputs) -> float:
 def test_more_sites_and_taller_masts_never_cover_fewer_people(
     territory: Path, synthetic_inputs: pipeline.Inputs
 ) -> None:
-    # people only in the objective: with a school bonus, a plan may trade people for a school
-    s = load_scenario(territory).replace(placement={"school_weight_people": 0.0})
+    # people only in the objective: with a school bonus, a plan may trade people for a school;
+    # the placement's own covers, as solved: the capture repair re-judges a plan by another
+    # model (best server), under which more sites need not serve more
+    s = load_scenario(territory).replace(
+        placement={"school_weight_people": 0.0, "capture_repair": False}
+    )
     by_budget = [
         _covered_people(s.replace(placement={"budget_sites": b}), synthetic_inputs)
         for b in (1, 2, 3)
@@ -66,6 +71,28 @@ def test_more_sites_and_taller_masts_never_cover_fewer_people(
     short = _covered_people(s.replace(placement={"mast_heights_m": (12.0,)}), synthetic_inputs)
     tall = _covered_people(s.replace(placement={"mast_heights_m": (30.0,)}), synthetic_inputs)
     assert short <= tall + 1e-6
+
+
+@pytest.mark.parametrize("budget_sites", [1, 2, 3])
+def test_the_capture_repair_never_serves_fewer(
+    territory: Path, synthetic_inputs: pipeline.Inputs, budget_sites: int
+) -> None:
+    """Under the service model (best server, capacity), the repaired plan serves at least
+    what the MILP's plan as solved serves."""
+    s = load_scenario(territory).replace(placement={"budget_sites": budget_sites})
+    served = {}
+    for repair in (False, True):
+        run = pipeline.resolve(s.replace(placement={"capture_repair": repair}))
+        cands = pipeline.build_candidates(run, synthetic_inputs)
+        rx, _ = pipeline.coverage_matrix(run, synthetic_inputs, cands)
+        placement = pipeline.choose_sites(run, synthetic_inputs, cands, rx)
+        score = ServiceScore(
+            rx, synthetic_inputs.demand, run.technology, run.broadband, run.threshold_dbm,
+            pipeline.demand_weights(run, synthetic_inputs),
+        )  # fmt: skip
+        served[repair] = score(np.asarray(placement.result.chosen, dtype=np.int64))
+        assert ("placement_repair" in placement.result.details) == repair
+    assert served[True] >= served[False] - 1e-9
 
 
 def test_ridge_site_covers_more_than_valley_site() -> None:

@@ -413,7 +413,8 @@ def choose_sites(
         rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
         resolved.threshold_dbm, demand_weights(resolved, inputs),
     )  # fmt: skip
-    result = plan_network(problem, resolved.solve, served=score)
+    repair = resolved.scenario.placement.capture_repair
+    result = plan_network(problem, resolved.solve, served=score if repair else None)
     log.info(
         "placement: %d access sites, %d relays, %d links; %s, gap %.3f%%",
         len(result.chosen),

@@ -353,6 +353,11 @@ class PlacementParams:
     ``satellite``: the placement may also spend the budget on satellite terminals for the
     households no built site serves (:mod:`coverage.planning.satellite`); it applies under
     objective coverage with ``budget_usd`` only (:attr:`satellite_applies`).
+
+    ``capture_repair``: after the MILP, the best-server capture repair
+    (:mod:`coverage.planning.capture`) turns, drops or re-heights access sites while the
+    service model (best server, capacity) serves more; off, the plan is the MILP's own
+    (to compare the two, or to study the placement's covers alone).
     """
 
     method: str = "milp"
@@ -367,6 +372,7 @@ class PlacementParams:
     k_coverage: int = 1
     school_weight_people: float = 300.0
     satellite: bool = False
+    capture_repair: bool = True
 
     def __post_init__(self) -> None:
         """Raise :class:`~coverage.errors.ScenarioError` for every bad method, budget or limit."""
