@@ -38,7 +38,8 @@ from coverage.pipeline.hotspots import built_hotspots, hotspot_assumptions, with
 from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
-from coverage.pipeline.stages import Placement, _xy, demand_weights
+from coverage.pipeline.sparsecov import SparseCoverage
+from coverage.pipeline.stages import Placement, _xy, coverage_matrix, demand_weights
 from coverage.plan import Plan
 from coverage.planning.covering import PlacementResult
 from coverage.radio.antenna import f1336_omni_beamwidth_deg
@@ -56,7 +57,7 @@ def assemble_plan(
     resolved: ResolvedScenario,
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
-    rx_dbm: NDArray[np.float32],
+    rx_dbm: NDArray[np.float32] | SparseCoverage,
     placement: Placement,
     *,
     timings: dict[str, float] | None = None,
@@ -73,7 +74,9 @@ def assemble_plan(
         Candidate sites (:func:`~coverage.pipeline.stages.build_candidates`).
     rx_dbm
         Received power (dBm) of every option at every demand point
-        (:func:`~coverage.pipeline.stages.coverage_matrix`).
+        (:func:`~coverage.pipeline.stages.coverage_matrix`), or its sparse pairs
+        (:func:`~coverage.pipeline.stages.sparse_coverage`): the chosen options' levels
+        below its floor are then computed again (the plan's SINR needs them all).
     placement
         The placement (:func:`~coverage.pipeline.stages.choose_sites`).
     timings
@@ -96,7 +99,8 @@ def assemble_plan(
     ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
     reach = np.array([i in hops for i in ids], dtype=bool)  # access sites reaching the PoP
-    status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, reach, site_xy)
+    rx_chosen = _option_levels_dbm(resolved, inputs, candidates, rx_dbm, res.options)
+    status, bb = _demand_status(resolved, inputs, rx_chosen, res, ids, reach, site_xy)
     demand = with_service(status)
     tilts = site_downtilts_deg(
         resolved, inputs, site_xy, np.asarray(res.heights_m), demand_weights(resolved, inputs)
@@ -163,10 +167,31 @@ def assemble_plan(
 
 
 # --- demand status ------------------------------------------------------------------------------
+def _option_levels_dbm(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    rx_dbm: NDArray[np.float32] | SparseCoverage,
+    options: Any,
+) -> NDArray[np.float32]:
+    """Every level (dBm) of the chosen ``options``, one row each, NaN beyond range.
+
+    From a dense matrix, its rows; from a sparse one, the options' candidates computed again
+    (each option's levels depend on that option alone: the same float32 values).
+    """
+    opts = np.asarray(options, dtype=np.int64)
+    if not isinstance(rx_dbm, SparseCoverage):
+        return np.asarray(rx_dbm[opts], dtype=np.float32)
+    n_h = len(resolved.scenario.placement.mast_heights_m)
+    sites, at = np.unique(opts // n_h, return_inverse=True)
+    rx, _ = coverage_matrix(resolved, inputs, candidates.iloc[sites])
+    return rx[at.ravel() * n_h + opts % n_h]
+
+
 def _demand_status(
     resolved: ResolvedScenario,
     inputs: Inputs,
-    rx_dbm: NDArray[np.float32],
+    rx_chosen_dbm: NDArray[np.float32],
     res: PlacementResult,
     ids: NDArray[np.str_],
     reach: NDArray[np.bool_],
@@ -185,7 +210,7 @@ def _demand_status(
     thr = resolved.threshold_dbm
     options = np.asarray(res.options, dtype=np.int64)
     rx = (
-        rx_dbm[options].astype(np.float64)
+        rx_chosen_dbm.astype(np.float64)
         if options.size
         else np.full((0, len(inputs.demand)), np.nan)
     )
