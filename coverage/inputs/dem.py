@@ -38,7 +38,7 @@ from coverage.errors import CRSError, InputError
 from coverage.inputs.terrain import Terrain, _require_projected
 from coverage.inputs.voids import MAX_VOID_SHARE, fill_voids
 
-__all__ = ["MAX_CELLS", "check_dem", "load_terrain", "read_dem", "utm_crs"]
+__all__ = ["MAX_CELLS", "check_dem", "dem_footprint", "load_terrain", "read_dem", "utm_crs"]
 
 log = logging.getLogger(__name__)
 
@@ -450,19 +450,44 @@ def _dem_on_grid(
             raise InputError(msg) from err
         # What the file covers at all, including its nodata cells (voids are filled later,
         # but a DEM that stops short of the area is an error).
-        footprint = _footprint(src, grid)
+        footprint = dem_footprint(src, grid.transform, grid.shape, grid.crs)
     return part, footprint
 
 
-def _footprint(src: rasterio.io.DatasetReader, grid: _GridSpec) -> NDArray[np.float32]:
-    """1 on the grid's cells whose nearest DEM cell lies in the file, 0 elsewhere.
+def dem_footprint(
+    src: rasterio.io.DatasetReader,
+    dst_transform: Affine,
+    dst_shape: tuple[int, int],
+    dst_crs: CRS,
+) -> NDArray[np.float32]:
+    """Where an open DEM file reaches on a grid: 1 where its nearest cell lies in the file.
 
     Only the file's window under the grid (plus :data:`_WINDOW_PAD` cells) is warped, not
     a raster of the whole file: a department's DEM serves a small area with a small array.
+
+    Parameters
+    ----------
+    src
+        The open DEM file (with a CRS).
+    dst_transform
+        The grid's north-up transform.
+    dst_shape
+        The grid's (rows, columns).
+    dst_crs
+        The grid's CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        (rows, columns) float32: 1 where the file reaches (its nodata cells included), 0
+        elsewhere; the nearest-cell warp of the whole file, cell for cell.
     """
-    footprint = np.zeros(grid.shape, dtype=np.float32)
+    rows, cols = dst_shape
+    t = dst_transform  # north-up: the corners are (c, f) and (c + a cols, f + e rows)
+    x0, y0, x1, y1 = t.c, t.f, t.c + t.a * cols, t.f + t.e * rows
+    footprint = np.zeros(dst_shape, dtype=np.float32)
     left, bottom, right, top = rasterio.warp.transform_bounds(
-        grid.crs, src.crs, *grid.bounds, densify_pts=21
+        dst_crs, src.crs, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), densify_pts=21
     )
     window = (
         rasterio.windows.from_bounds(left, bottom, right, top, transform=src.transform)
@@ -487,8 +512,8 @@ def _footprint(src: rasterio.io.DatasetReader, grid: _GridSpec) -> NDArray[np.fl
         src_transform=origin,
         src_crs=src.crs,
         src_nodata=0,
-        dst_transform=grid.transform,
-        dst_crs=grid.crs,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
         dst_nodata=0,
         resampling=Resampling.nearest,
     )

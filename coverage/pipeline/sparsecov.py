@@ -145,18 +145,36 @@ class SparseCoverage:
 
     @property
     def nnz(self) -> int:
-        """Number of stored pairs."""
+        """Number of stored pairs.
+
+        Returns
+        -------
+        int
+            ``indptr[-1]``.
+        """
         return int(self.indptr[-1])
 
     @property
     def density(self) -> float:
-        """Stored pairs / all option-to-point pairs (0 for an empty matrix)."""
+        """Stored pairs / all option-to-point pairs.
+
+        Returns
+        -------
+        float
+            Between 0 and 1; 0 for an empty matrix.
+        """
         n = self.shape[0] * self.shape[1]
         return self.nnz / n if n else 0.0
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the three arrays."""
+        """Bytes of the three arrays.
+
+        Returns
+        -------
+        int
+            ``indptr``, ``indices`` and ``levels_dbm`` together.
+        """
         return int(self.indptr.nbytes + self.indices.nbytes + self.levels_dbm.nbytes)
 
     def option_rows(self) -> NDArray[np.int64]:

@@ -221,23 +221,25 @@ def test_the_dem_footprint_from_a_window_equals_the_whole_file_warp(
     import rasterio.warp
     from rasterio.enums import Resampling
 
-    from coverage.inputs.dem import _footprint, _GridSpec
+    from coverage.inputs.dem import dem_footprint
 
     data = np.full((400, 600), 100, dtype=np.int16)  # 0.2 x 0.3 deg
     path = write_geotiff(
         tmp_path / "g.tif", data, crs="EPSG:4326", transform=Affine(5e-4, 0, -75.3, 0, -5e-4, 6.3)
     )
     crs = CRS.from_epsg(32618)
-    to_utm = gpd.GeoSeries([box(-75.2, 6.2, -75.15, 6.25)], crs="EPSG:4326").to_crs(crs)
-    grid = _GridSpec.around(to_utm.iloc[0], margin_m, 30.0, crs)
+    xmin, ymin, xmax, ymax = (
+        gpd.GeoSeries([box(-75.2, 6.2, -75.15, 6.25)], crs="EPSG:4326").to_crs(crs).total_bounds
+    )
+    transform = Affine(30.0, 0, xmin - margin_m, 0, -30.0, ymax + margin_m)
+    shape = (int((ymax - ymin + 2 * margin_m) // 30), int((xmax - xmin + 2 * margin_m) // 30))
     with rasterio.open(path) as src:
-        whole = np.zeros(grid.shape, dtype=np.float32)
+        whole = np.zeros(shape, dtype=np.float32)
         rasterio.warp.reproject(
             source=np.ones((src.height, src.width), dtype=np.float32),
             destination=whole, src_transform=src.transform, src_crs=src.crs, src_nodata=0,
-            dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=0,
-            resampling=Resampling.nearest,
+            dst_transform=transform, dst_crs=crs, dst_nodata=0, resampling=Resampling.nearest,
         )  # fmt: skip
-        window = _footprint(src, grid)
+        window = dem_footprint(src, transform, shape, crs)
     assert np.array_equal(window, whole)
     assert whole.any() and (margin_m < 30_000.0 or not whole.all())  # the widest reaches off it
