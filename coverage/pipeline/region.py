@@ -23,12 +23,13 @@ functions one after the other in this process (the serial run, which gives the s
 :func:`write_region` writes the region's summary (tables, report, map).
 
 What is not distributed: each territory's placement is one task (one HiGHS solve) on one
-worker, which holds the territory's sparse coverage (about 12 bytes per pair at or above the
+worker, which holds the territory's sparse coverage (about 8 bytes per pair at or above the
 threshold, a fifth of the pairs on Palmitas) and the placement's covers built from it; the
 chosen sites' full rows are computed again there for the plan's SINR. A worker computing a
 block holds that block's dense levels and their temporaries (a few times one block's
-float32 matrix). Terrain is still read whole for each territory (its area plus margin), not
-by window.
+float32 matrix). Each task holds its territory's whole terrain grid (the area plus margin);
+the DEM file is read through the warper and its footprint checked by window
+(:func:`coverage.inputs.dem.dem_footprint`), not loaded whole.
 """
 
 from __future__ import annotations
