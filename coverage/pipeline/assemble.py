@@ -39,7 +39,7 @@ from coverage.pipeline.linkradio import link_radios
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.sparsecov import SparseCoverage
-from coverage.pipeline.stages import Placement, _xy, coverage_matrix, demand_weights
+from coverage.pipeline.stages import BLOCK_CANDIDATES, Placement, _blocks, _xy, demand_weights
 from coverage.plan import Plan
 from coverage.planning.covering import PlacementResult
 from coverage.radio.antenna import f1336_omni_beamwidth_deg
@@ -182,9 +182,14 @@ def _option_levels_dbm(
     opts = np.asarray(options, dtype=np.int64)
     if not isinstance(rx_dbm, SparseCoverage):
         return np.asarray(rx_dbm[opts], dtype=np.float32)
+    if opts.size == 0:
+        return np.zeros((0, rx_dbm.shape[1]), dtype=np.float32)
     n_h = len(resolved.scenario.placement.mast_heights_m)
     sites, at = np.unique(opts // n_h, return_inverse=True)
-    rx, _ = coverage_matrix(resolved, inputs, candidates.iloc[sites])
+    chosen = candidates.iloc[sites]  # the same blocks as the matrix, without its tilt log
+    rx = np.concatenate(
+        [b for _, b, _ in _blocks(resolved, inputs, chosen, BLOCK_CANDIDATES, False)]
+    )
     return rx[at.ravel() * n_h + opts % n_h]
 
 

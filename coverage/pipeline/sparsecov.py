@@ -256,6 +256,7 @@ def service_covers_sparse(
     t_dl = np.broadcast_to(np.asarray(need.target_downlink_mbps, np.float64), shape[1:])[cols]
     t_ul = np.broadcast_to(np.asarray(need.target_uplink_mbps, np.float64), shape[1:])[cols]
     link = (dl >= t_dl - 1e-9) & (ul >= t_ul - 1e-9)
+    del rx, wanted, snr, t_dl, t_ul  # per-pair temporaries: the capacity cut needs room
     pairs = (rows[link], cols[link])
     link_sparse = sparse.csr_array((np.ones(int(link.sum()), bool), pairs), shape=shape)
     covers = capacity_limited_covers(
