@@ -142,6 +142,7 @@ def write_grid(
     rows, cols = terrain.shape
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tif", dir=out.parent)
     os.close(fd)
+    Path(tmp).unlink()  # the driver creates it anew: the umask's mode, not mkstemp's 0600
     try:
         with rasterio.open(
             tmp, "w", driver="GTiff", width=cols, height=rows, count=1, dtype=values.dtype,

@@ -70,6 +70,7 @@ __all__ = [
     "SET_BYTES_PER_CELL",
     "SET_BYTES_PER_LINK",
     "estimate_set_bytes",
+    "generic_fields",
     "sites_table",
     "subdivision_layer",
     "write_geopackage",
@@ -367,10 +368,35 @@ def _write_map(plan: Plan, root: Path, language: str) -> dict[str, Path]:
     return {"map": write_text(safe_path(root, "map.html"), page)}
 
 
+def generic_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary as ``summary.json`` holds it: its per-sub-district and school rows with
+    the generic field names of every machine-readable output (``subdivision``,
+    ``subdivision_id``: :data:`~coverage.outputs.geopackage.SUBDIVISION_FIELDS`), so that a
+    script reads a territory of barrios as one of veredas.
+
+    Parameters
+    ----------
+    summary
+        A summary (:func:`coverage.outputs.report.summarize`), whose rows use the planner's
+        own keys ``vereda`` and ``vereda_id``.
+
+    Returns
+    -------
+    dict
+        A copy; the other keys unchanged.
+    """
+    out = dict(summary)
+    for key in ("subdivisions", "schools"):
+        out[key] = [
+            {SUBDIVISION_FIELDS.get(k, k): v for k, v in row.items()} for row in summary[key]
+        ]
+    return out
+
+
 def _write_summary(
     plan: Plan, summary: dict[str, Any], root: Path, language: str
 ) -> dict[str, Path]:
-    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(generic_fields(summary), indent=2, ensure_ascii=False) + "\n"
     p = functools.partial(safe_path, root)
     table = f"summary_{plan_words(plan, 'es').file_word}.csv"  # summary_veredas.csv: Palmitas
     return {

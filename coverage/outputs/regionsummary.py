@@ -14,13 +14,16 @@ From the outcomes, in the region's order:
   count of sites);
 - :func:`region_markdown`: the report, which states what the region models and what not.
 
-Each territory's plan is its own: a site of one territory serves only that territory's
-demand in the figures, backhaul is not relayed across borders, budgets are not shared. The
-border pairs are reported, not re-planned.
+Each territory's plan is its own: in a territory's own figures a site serves only that
+territory's demand, backhaul is not relayed across borders, budgets are not shared. The
+border pairs are reported, not re-planned. The demand a neighbour's site reaches
+(:mod:`coverage.pipeline.regionborder`) is added by
+:func:`coverage.outputs.regionneighbour.add_neighbour` in columns of its own.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from coverage.outputs.regionneighbour import (
+    NEIGHBOUR_LIMITS,
+    add_neighbour,
+    neighbour_markdown,
+    overload_warnings,
+)
+from coverage.outputs.regionwords import column_label, limits, region_word, region_words
 from coverage.outputs.report import summarize
 from coverage.outputs.text import safe_text
 from coverage.plan import Plan
@@ -38,24 +48,31 @@ from coverage.plan import Plan
 __all__ = [
     "BORDER_M",
     "LIMITS",
+    "SIGNAL_REASONS",
     "TerritoryOutcome",
     "border_sites",
     "region_markdown",
     "subdivision_table",
     "territory_outcome",
     "territory_table",
+    "unserved_points",
 ]
 
 #: Sites of two territories this close (m) could be one site serving both sides.
 #: ASSUMPTION: about a tenth of a small cell's rural range; an order of magnitude.
 BORDER_M = 500.0
 
+#: The reasons (:data:`coverage.plan.REASONS`) a point is unserved for want of signal only:
+#: another territory's site may serve it.
+SIGNAL_REASONS = ("blocked_by_terrain", "out_of_range", "weak_signal")
+
 #: What a region plan models and what not, said in its report.
 LIMITS = (
     "Each territory is planned on its own, with the base scenario and its overrides: the "
     "same plan `coverage-plan run` makes of that territory's scenario.",
-    "A site serves only its own territory's demand in these figures; demand across a border "
-    "is not counted for it.",
+    "In each territory's own figures a site serves only its own territory's demand; the "
+    "region's tables add, in their `*_region` and `*_from_neighbour` columns, the demand "
+    "reached from a neighbouring territory's site (its own section), each point once.",
     "Backhaul is not relayed across borders, and each territory has its own point of "
     "presence and budget.",
     f"Sites of two territories within {BORDER_M:,.0f} m of each other (ASSUMPTION) are "
@@ -99,6 +116,12 @@ class TerritoryOutcome:
         What the territory's sub-districts are called (vereda, barrio ...).
     metrics
         Seconds per stage and what the task measured (``peak_rss_mb``, ``worker``).
+    unserved
+        The demand points the plan's own network does not serve (:func:`unserved_points`;
+        working CRS): what a neighbouring territory's site may still reach.
+    access_range_m
+        The access technology's largest range (m): a site farther than this from another
+        territory's demand reaches none of it.
     """
 
     name: str
@@ -115,6 +138,8 @@ class TerritoryOutcome:
     subdivisions: gpd.GeoDataFrame
     subdivision_word: str = "vereda"
     metrics: dict[str, Any] = field(default_factory=dict)
+    unserved: gpd.GeoDataFrame | None = None
+    access_range_m: float = float("nan")
 
     @property
     def exit_status(self) -> int:
@@ -132,8 +157,69 @@ def _served_any(figures: dict[str, Any], unit: str) -> float:
     return float(figures[f"{unit}_total"]) - float(figures.get(f"{unit}_unserved", 0.0))
 
 
+def unserved_points(plan: Plan, subdivisions: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The points a plan's network leaves unserved for want of signal, with their sub-district.
+
+    Only the points whose reason (:data:`coverage.plan.REASONS`) is the signal, that is
+    ``blocked_by_terrain``, ``out_of_range`` or ``weak_signal`` (:data:`SIGNAL_REASONS`):
+    a point the network's signal reaches but leaves unserved for its uplink, interference,
+    capacity or backhaul would not be served by one more site's downlink signal alone.
+
+    Parameters
+    ----------
+    plan
+        The territory's plan.
+    subdivisions
+        Its sub-district rows (``subdivision_id``, ``subdivision``), as
+        :func:`territory_outcome` builds them from :func:`coverage.outputs.report.summarize`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``demand_id``, ``reason``, ``people``, ``households``, ``served_any`` (another service, an
+        existing cell, a hotspot or satellite, serves the point), ``subdivision_id`` (as in
+        ``subdivisions``: by ``vereda_id`` when the demand has it, else by name), geometry.
+    """
+    d = plan.demand[~plan.demand["covered"].astype(bool)]
+    if "reason" in d.columns:
+        d = d[d["reason"].isin(SIGNAL_REASONS)]
+    by_id = "vereda_id" in d.columns
+    keys = d["vereda_id" if by_id else "vereda"].map(str)
+    if by_id:
+        ids = keys
+    else:  # the first sub-district of that name, as summarize groups them
+        pairs = (
+            zip(
+                subdivisions["subdivision"][::-1], subdivisions["subdivision_id"][::-1], strict=True
+            )
+            if len(subdivisions)
+            else ()
+        )
+        first = dict(pairs)
+        ids = keys.map(lambda k: first.get(k, ""))
+    service = d["service"] if "service" in d.columns else pd.Series("unserved", index=d.index)
+    return gpd.GeoDataFrame(
+        {
+            "demand_id": d["demand_id"].map(str).to_numpy(),
+            "reason": d["reason"].map(str).to_numpy() if "reason" in d.columns else "",
+            "people": d["population"].astype(float).to_numpy(),
+            "households": d["households"].astype(float).to_numpy(),
+            "served_any": service.ne("unserved").to_numpy(),
+            "subdivision_id": ids.to_numpy(),
+        },
+        geometry=d.geometry.to_numpy(),
+        crs=plan.crs,
+    )
+
+
 def territory_outcome(
-    plan: Plan, *, name: str, slug: str, outputs: dict[str, Any], metrics: dict[str, Any]
+    plan: Plan,
+    *,
+    name: str,
+    slug: str,
+    outputs: dict[str, Any],
+    metrics: dict[str, Any],
+    access_range_m: float = float("nan"),
 ) -> TerritoryOutcome:
     """The figures a region keeps of one plan.
 
@@ -149,6 +235,8 @@ def territory_outcome(
         Output kind -> path written.
     metrics
         Extra figures of the task (peak memory, worker), merged over the plan's timings.
+    access_range_m
+        The access technology's largest range (m; NaN: unknown, no border pass).
 
     Returns
     -------
@@ -187,10 +275,16 @@ def territory_outcome(
         subdivisions=subdivisions,
         subdivision_word=plan.subdivision,
         metrics={"timings_s": dict(plan.metrics.get("timings_s", {})), **metrics},
+        unserved=unserved_points(plan, table),
+        access_range_m=float(access_range_m),
     )
 
 
-def territory_table(outcomes: Sequence[TerritoryOutcome], border: pd.DataFrame) -> pd.DataFrame:
+def territory_table(
+    outcomes: Sequence[TerritoryOutcome],
+    border: pd.DataFrame,
+    neighbour: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per territory, then the region's total.
 
     Parameters
@@ -199,6 +293,10 @@ def territory_table(outcomes: Sequence[TerritoryOutcome], border: pd.DataFrame) 
         The territories, in the region's order.
     border
         The border pairs (:func:`border_sites`); the total counts each pair's sites once.
+    neighbour
+        The points served from a neighbouring territory's site
+        (:func:`coverage.pipeline.regionborder.neighbour_reach`): their columns are added
+        (:func:`coverage.outputs.regionneighbour.add_neighbour`); None adds none.
 
     Returns
     -------
@@ -248,7 +346,7 @@ def territory_table(outcomes: Sequence[TerritoryOutcome], border: pd.DataFrame) 
     df["border_pairs"] = df["border_pairs"].fillna(0).astype(int)
     once = df["access_sites"] + df["relays"]
     df["sites_counted_once"] = df["sites_counted_once"].fillna(once).astype(int)
-    return df
+    return df if neighbour is None else add_neighbour(df, neighbour, ["territory"])
 
 
 def _merged(pairs: pd.DataFrame) -> int:
@@ -259,13 +357,18 @@ def _merged(pairs: pd.DataFrame) -> int:
     return graph.number_of_nodes() - nx.number_connected_components(graph)
 
 
-def subdivision_table(outcomes: Sequence[TerritoryOutcome]) -> pd.DataFrame:
+def subdivision_table(
+    outcomes: Sequence[TerritoryOutcome], neighbour: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per sub-district of every territory, territories in the region's order.
 
     Parameters
     ----------
     outcomes
         The territories.
+    neighbour
+        The points served from a neighbouring territory's site: their columns are added
+        per sub-district, as :func:`territory_table` adds them; None adds none.
 
     Returns
     -------
@@ -284,7 +387,9 @@ def subdivision_table(outcomes: Sequence[TerritoryOutcome]) -> pd.DataFrame:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True).drop(columns="households_served_any")
     out["share_served_any"] = out["people_served_any"] / out["people"].where(out["people"] > 0)
-    return out
+    return (
+        out if neighbour is None else add_neighbour(out, neighbour, ["territory", "subdivision_id"])
+    )
 
 
 def border_sites(
@@ -345,14 +450,19 @@ def _share(value: Any) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{100.0 * float(value):.1f} %"
 
 
-def _table(df: pd.DataFrame, shares: Sequence[str] = ()) -> list[str]:
+def _table(df: pd.DataFrame, shares: Sequence[str] = (), language: str = "en") -> list[str]:
     if not len(df):
-        return ["(none)"]
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+        return [region_word("none", language)]
+    header = [column_label(str(c), language) for c in df.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(df.columns)]
     for row in df.itertuples(index=False):
         cells = [_share(v) if c in shares else _md(v) for c, v in zip(df.columns, row, strict=True)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+#: The keys of :data:`LIMITS` in :data:`coverage.outputs.regionwords.REGION_WORDS`.
+_LIMIT_KEYS = ("limit_own", "limit_sites", "limit_backhaul", "limit_pairs")
 
 
 def region_markdown(
@@ -360,6 +470,10 @@ def region_markdown(
     outcomes: Sequence[TerritoryOutcome],
     border: pd.DataFrame,
     metrics: dict[str, Any],
+    neighbour: pd.DataFrame | None = None,
+    notes: Sequence[str] = (),
+    language: str = "en",
+    load: pd.DataFrame | None = None,
 ) -> str:
     """The region's report: territories, sub-districts, border sites, warnings, limits.
 
@@ -373,38 +487,54 @@ def region_markdown(
         The border pairs (:func:`border_sites`).
     metrics
         Region figures to state (``wall_s``, ``workers``, ``scheduler``).
+    neighbour
+        The points served from a neighbouring territory's site (None: no border pass, no
+        section).
+    notes
+        What the border pass did not predict (English).
+    language
+        The report's language, "es" or "en" (the base scenario's): headings, column names
+        and what the region models; the territories' warnings are in their own language.
+    load
+        The extra busy-hour load on each site serving a neighbour's points, or None.
 
     Returns
     -------
     str
-        A Markdown document (English; each territory's own outputs are in its scenario's
-        language).
+        A Markdown document (each territory's own outputs are in its scenario's language).
     """
-    shares = ("share_served_network", "share_served_any")
-    lines = [f"# Region: {_md(name)}", ""]
+    w = region_words(language)
+    m = f"{BORDER_M:,.0f}"
+    table = functools.partial(_table, language=language)
+
+    shares = ("share_served_network", "share_served_any", "share_served_region")
+    lines = [f"# {w['title'].replace('{name}', _md(name))}", ""]
     warned = [o for o in outcomes if o.warnings]
-    if warned:
-        lines += ["## Warnings", ""]
+    overloads = overload_warnings(load) if load is not None else ()
+    if warned or overloads:
+        lines += [f"## {w['warnings']}", ""]
         for o in warned:
-            lines += [f"- **{_md(o.name)}**: {_md(w)}" for w in o.warnings]
+            lines += [f"- **{_md(o.name)}**: {_md(wn)}" for wn in o.warnings]
+        lines += [f"- {_md(wn)}" for wn in overloads]
         lines.append("")
-    lines += ["## Territories", "", *_table(territory_table(outcomes, border), shares), ""]
-    lines += [
-        "People served by the network: the plan's own sites serve them (the scenario's "
-        "[service]); by any service: existing cells, the network, hotspots or satellite "
-        "terminals. Exit status 3: the territory's plan has warnings, check them first.",
-        "",
-    ]
-    subs = subdivision_table(outcomes)
+    territories = territory_table(outcomes, border, neighbour)
+    lines += [f"## {w['territories']}", "", *table(territories, shares), ""]
+    lines += [w["explain"], ""]
+    subs = subdivision_table(outcomes, neighbour)
     for o in outcomes:
         part = subs[subs["territory"] == o.name].drop(columns=["territory", "subdivision_word"])
-        lines += [f"## {_md(o.name)}: {_md(o.subdivision_word)}", "", f"Outputs: `{o.out_dir}`", ""]
-        lines += [*_table(part, ("share_served_any",)), ""]
-    lines += [f"## Border sites (within {BORDER_M:,.0f} m)", "", *_table(border), ""]
-    lines += ["## What the region models", "", *[f"- {t}" for t in LIMITS], ""]
+        lines += [f"## {_md(o.name)}: {_md(o.subdivision_word)}", ""]
+        lines += [f"{w['outputs']}: `{o.out_dir}`", ""]
+        lines += [*table(part, ("share_served_any", "share_served_region")), ""]
+    lines += [f"## {w['border'].replace('{m}', m)}", "", *table(border), ""]
+    if neighbour is not None:
+        said = limits(NEIGHBOUR_LIMITS, ("neighbour_does", "neighbour_not"), language)
+        lines += neighbour_markdown(neighbour, notes, table, w["neighbour"], said, load)
+    stated = [t.replace("{m}", m) for t in limits(LIMITS, _LIMIT_KEYS, language)]
+    lines += [f"## {w['models']}", "", *[f"- {t}" for t in stated], ""]
     if metrics:
         lines += [
-            "## Run",
+            f"## {w['run']}",
             "",
             *[f"- {k}: {safe_text(v, 'markdown')}" for k, v in metrics.items()],
             "",

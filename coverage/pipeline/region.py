@@ -20,6 +20,11 @@ territory as soon as its candidates are known, so that territories and blocks of
 territories share the workers), logs each task as it completes, and returns the outcomes in
 the region's order whatever the order of completion; without a client it runs the same
 functions one after the other in this process (the serial run, which gives the same plans).
+Before the tasks, an area given as a new-area request is built into ``<out_dir>/<slug>/area``
+(:func:`coverage.pipeline.regionareas.build_request_areas`); after them, the border pass
+(:func:`coverage.pipeline.regionborder.neighbour_reach`: one task per territory pair with
+access sites in range of the other's demand) counts the points a neighbour's site reaches
+that a territory's own network leaves without signal, each once, without changing the plans.
 :func:`write_region` writes the region's summary (tables, report, map).
 
 What is not distributed: each territory's placement is one task (one HiGHS solve) on one
@@ -48,6 +53,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage.outputs.regionneighbour import NEIGHBOUR_LIMITS
 from coverage.outputs.regionsummary import (
     TerritoryOutcome,
     border_sites,
@@ -60,11 +66,13 @@ from coverage.pipeline import _stage, write_plan
 from coverage.pipeline.assemble import assemble_plan
 from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
+from coverage.pipeline.regionareas import build_request_areas
+from coverage.pipeline.regionborder import extra_load, neighbour_reach, overload_warnings
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
 from coverage.pipeline.sparsecov import SparseCoverage
 from coverage.pipeline.stages import build_candidates, choose_sites, sparse_coverage
-from coverage.scenario import Scenario
+from coverage.scenario import Scenario, load_scenario
 
 __all__ = [
     "Prepared",
@@ -164,12 +172,26 @@ class RegionResult:
         Border site pairs (:func:`~coverage.outputs.regionsummary.border_sites`).
     metrics
         ``wall_s``, ``workers``, ``scheduler``, and per-block figures (``blocks``).
+    neighbour
+        Demand points served from a neighbouring territory's site, each once
+        (:func:`coverage.pipeline.regionborder.neighbour_reach`).
+    neighbour_notes
+        What the border pass did not predict, one sentence each.
+    language
+        The region report's language: the base scenario's.
+    neighbour_load
+        The extra busy-hour load on each site serving a neighbour's points, and whether it
+        would overload the site (:func:`coverage.pipeline.regionborder.extra_load`).
     """
 
     name: str
     outcomes: tuple[TerritoryOutcome, ...]
     border: pd.DataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
+    neighbour: pd.DataFrame = field(default_factory=pd.DataFrame)
+    neighbour_notes: tuple[str, ...] = ()
+    language: str = "en"
+    neighbour_load: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -178,9 +200,11 @@ class RegionResult:
         Returns
         -------
         tuple of str
-            Empty when no plan has warnings.
+            Empty when no plan has warnings; a site a neighbour's points would overload is
+            one too (the region's figures count those points as served).
         """
-        return tuple(f"{o.name}: {w}" for o in self.outcomes for w in o.warnings)
+        own = tuple(f"{o.name}: {w}" for o in self.outcomes for w in o.warnings)
+        return own + overload_warnings(self.neighbour_load)
 
 
 def _peak_rss_mb() -> float:
@@ -301,7 +325,12 @@ def finish_territory(
     outputs = write_plan(plan, formats=formats)
     metrics = {"peak_rss_mb": _peak_rss_mb(), "worker": _worker()}
     return territory_outcome(
-        plan, name=prepared.name, slug=prepared.slug, outputs=outputs, metrics=metrics
+        plan,
+        name=prepared.name,
+        slug=prepared.slug,
+        outputs=outputs,
+        metrics=metrics,
+        access_range_m=r.technology.max_range_m,
     )
 
 
@@ -428,12 +457,14 @@ def plan_region(
     Raises
     ------
     RegionError
-        The region's scenario, an area or an override has problems (before any task).
+        The region's scenario, an area, a new-area request or an override has problems
+        (before any task).
     CoverageError
         A territory's planning failed (its data, its placement); raised as the task raised it.
     """
     # absolute: a worker's working directory is not the client's
     folder_out = Path(out_dir if out_dir is not None else region.out_dir).resolve()
+    region = build_request_areas(region, folder_out)
     scenarios = territory_scenarios(region, out_dir=folder_out)
     items = [
         (i, a.name, a.slug, s) for i, (a, s) in enumerate(zip(region.areas, scenarios, strict=True))
@@ -447,13 +478,23 @@ def plan_region(
     else:
         outcomes, blocks = _distributed(client, items, source, region.block_candidates, formats)
         workers = len(client.scheduler_info().get("workers", {}))
+    t1 = time.perf_counter()
+    neighbour, notes = neighbour_reach(outcomes, scenarios, source, client)
     metrics = {
         "wall_s": round(time.perf_counter() - t0, 3),
+        "border_pass_s": round(time.perf_counter() - t1, 3),
         "workers": workers,
         "block_candidates": region.block_candidates,
         "blocks": blocks,
     }
-    return RegionResult(region.name, tuple(outcomes), border_sites(outcomes), metrics)
+    border = border_sites(outcomes)
+    language = load_scenario(region.scenario_path).language  # checked by territory_scenarios
+    load = extra_load(outcomes, neighbour)
+    for w in overload_warnings(load):
+        log.warning("region: %s", w)
+    return RegionResult(
+        region.name, tuple(outcomes), border, metrics, neighbour, tuple(notes), language, load
+    )
 
 
 def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
@@ -470,7 +511,10 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
     -------
     dict[str, Path]
         Output name -> path: ``territories`` (region_territories.csv), ``subdivisions``
-        (region_subdivisions.csv), ``border`` (region_border_sites.csv), ``report``
+        (region_subdivisions.csv), ``border`` (region_border_sites.csv), ``neighbour``
+        (region_served_from_neighbour.csv: points served from a neighbour's site),
+        ``neighbour_sites`` (region_neighbour_site_load.csv: the extra load on those sites),
+        ``report``
         (region.md), ``map`` (region_map.html), ``json`` (region.json).
     """
     from coverage.outputs.files import safe_path, write_text
@@ -480,14 +524,31 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
 
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    outcomes, border = result.outcomes, result.border
-    table = territory_table(outcomes, border)
+    outcomes, border, neighbour = result.outcomes, result.border, result.neighbour
+    table = territory_table(outcomes, border, neighbour)
     shown = {k: v for k, v in result.metrics.items() if k != "blocks"}
     texts = {
         "territories": ("region_territories.csv", csv_table(table)),
-        "subdivisions": ("region_subdivisions.csv", csv_table(subdivision_table(outcomes))),
+        "subdivisions": (
+            "region_subdivisions.csv",
+            csv_table(subdivision_table(outcomes, neighbour)),
+        ),
         "border": ("region_border_sites.csv", csv_table(border)),
-        "report": ("region.md", region_markdown(result.name, outcomes, border, shown)),
+        "neighbour": ("region_served_from_neighbour.csv", csv_table(neighbour)),
+        "neighbour_sites": ("region_neighbour_site_load.csv", csv_table(result.neighbour_load)),
+        "report": (
+            "region.md",
+            region_markdown(
+                result.name,
+                outcomes,
+                border,
+                shown,
+                neighbour,
+                result.neighbour_notes,
+                result.language,
+                result.neighbour_load,
+            ),
+        ),
         "map": ("region_map.html", map_html(region_map(result.name, outcomes, border))),
     }
     record = {
@@ -495,6 +556,13 @@ def write_region(result: RegionResult, out_dir: str | os.PathLike[str]) -> dict[
         "territories": json.loads(table.to_json(orient="records")),
         "outputs": {o.name: o.outputs for o in outcomes},
         "warnings": {o.name: list(o.warnings) for o in outcomes},
+        "served_from_neighbour": {
+            "models": list(NEIGHBOUR_LIMITS),
+            "not_predicted": list(result.neighbour_notes),
+            "points": json.loads(neighbour.to_json(orient="records")),
+            "site_load": json.loads(result.neighbour_load.to_json(orient="records")),
+            "overloaded": list(overload_warnings(result.neighbour_load)),
+        },
         "metrics": {**result.metrics, "territories": {o.name: o.metrics for o in outcomes}},
     }
     texts["json"] = ("region.json", json.dumps(record, indent=2, ensure_ascii=False, default=str))

@@ -15,9 +15,13 @@ the areas to plan with it::
     area = "../data/palmitas"                      # an area folder, or its area.toml
 
     [[areas]]
+    name = "San Cristóbal"
+    area = "../areas/san_cristobal"
+    overrides = { placement = { budget_usd = 2.8498e7 }, backhaul = { pop = { name = "PoP", lon_deg = -75.637, lat_deg = 6.292, source = "assumed" } } }
+
+    [[areas]]
     name = "Altavista"
-    area = "../areas/altavista"
-    overrides = { placement = { budget_usd = 9.172e6 }, backhaul = { pop = { name = "PoP", lon_deg = -75.63, lat_deg = 6.22, source = "assumed" } } }
+    scenario = "../areas/altavista/scenario.toml"  # the area's own scenario (new-area's)
 
 Each area's scenario is the base scenario with the area replaced, its ``out_dir`` set to
 ``<out_dir>/<slug of the area's name>``, its name ``<base name>-<slug>`` (unless the
@@ -27,14 +31,28 @@ checked. An area other than the base scenario's own must give its fibre point of
 (``overrides.backhaul.pop``, a whole point: name, lon_deg, lat_deg, source): no point of
 presence is right for every territory; repeat the base's to share it.
 
+An area may instead give its own ``scenario`` file (the ``scenario.toml`` that
+``coverage-plan new-area`` writes into an area folder, with the budget, candidates and time
+limit scaled to the area and the request's point of presence): that scenario is planned in
+place of the base, with its own area (``area`` may be left out; given, it replaces the
+scenario's area, and the point of presence must then be given as above), its own name, the
+output folder ``<out_dir>/<slug>`` and the overrides merged over it. The base scenario is
+still loaded and checked: it plans every area without a scenario of its own. A chosen
+design: an explicit key per area, never a region-wide switch that would pick up whatever
+scenario.toml lies in a folder.
+
 :func:`load_region` reads and checks the file into a frozen :class:`Region`;
 :func:`territory_scenarios` loads the base scenario and each area into the
 :class:`~coverage.scenario.Scenario` of each territory. Every mistake is a
 :class:`~coverage.errors.RegionError` naming the file and the key; each of them lists every
 problem found at once.
 
-Not supported (yet): an area given as the features of one multi-territory layer (build an
-area folder for each with ``coverage-plan new-area``, docs/territory.md).
+An area may also be a ``coverage-plan new-area`` request (``request = "altavista.toml"``,
+docs/territory.md; ``docs/region_requests.toml`` is the example): the territory's feature of
+a multi-territory layer (a corregimiento by its ``codigo``), its sub-districts and schools
+selected by ``where``. :func:`coverage.pipeline.regionareas.build_request_areas` builds it
+into ``<out_dir>/<slug>/area/`` before planning, and its scenario.toml is then the area's own
+scenario, as above (``area`` and ``scenario`` are not given with ``request``).
 """
 
 from __future__ import annotations
@@ -56,7 +74,7 @@ __all__ = ["Region", "RegionArea", "load_region", "slug", "territory_scenarios"]
 
 #: The keys of a region file, and of each of its ``[[areas]]``.
 _KEYS = ("name", "scenario", "out_dir", "scheduler", "workers", "block_candidates", "areas")
-_AREA_KEYS = ("name", "area", "overrides")
+_AREA_KEYS = ("name", "area", "scenario", "request", "overrides")
 #: Sections an area's overrides may not set: the region sets them.
 _NOT_OVERRIDDEN = {"area": "the area is the entry's `area` key", "out_dir": "the region's out_dir"}
 #: Workers of a local cluster. ASSUMPTION: more than 64 local processes is a typo.
@@ -77,16 +95,25 @@ class RegionArea:
     slug
         ASCII file-name form of ``name``: the folder of the territory's outputs.
     area_path
-        The area TOML file (absolute).
+        The area TOML file (absolute); None: the area of the entry's own ``scenario``.
     overrides
         The scenario sections to change for this area, as TOML tables
         (``{"placement": {"budget_usd": 2e6}}``).
+    scenario_path
+        The entry's own scenario file (absolute), planned instead of the region's base
+        scenario; None: the base scenario.
+    request_path
+        A ``coverage-plan new-area`` request (absolute) that
+        :func:`coverage.pipeline.regionareas.build_request_areas` builds into
+        ``<out_dir>/<slug>/area/``, whose scenario then is the entry's own; None: none.
     """
 
     name: str
     slug: str
-    area_path: Path
+    area_path: Path | None
     overrides: dict[str, Any] = field(default_factory=dict)
+    scenario_path: Path | None = None
+    request_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +211,18 @@ def _entry(raw: Any, i: int, folder: Path, problems: list[str]) -> RegionArea | 
         return None
     _unknown(raw, _AREA_KEYS, where, problems)
     name = _text(raw, "name", where, problems)
-    ref = _text(raw, "area", where, problems)
+    own = raw.get("scenario")
+    own_path: Path | None = None
+    if own is not None:
+        own_path = (folder / _text(raw, "scenario", where, problems)).resolve()
+        if not own_path.is_file():
+            problems.append(f"{where}.scenario: {own_path} is not a file; give a scenario TOML")
+    request = _request(raw, folder, where, problems)
+    ref = (
+        _text(raw, "area", where, problems)
+        if (own is None and request is None) or "area" in raw
+        else ""
+    )
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, dict):
         problems.append(
@@ -194,10 +232,32 @@ def _entry(raw: Any, i: int, folder: Path, problems: list[str]) -> RegionArea | 
     for key, why in _NOT_OVERRIDDEN.items():
         if key in overrides:
             problems.append(f"{where}.overrides.{key}: not an override here: {why} sets it")
-    if not (name and ref):
+    if not name or not (ref or own_path or request):
         return None
-    path = _area_file(folder, ref, f"{where}.area", problems)
-    return RegionArea(name=name, slug=slug(name), area_path=path, overrides=dict(overrides))
+    path = _area_file(folder, ref, f"{where}.area", problems) if ref else None
+    return RegionArea(
+        name=name,
+        slug=slug(name),
+        area_path=path,
+        overrides=dict(overrides),
+        scenario_path=own_path,
+        request_path=request,
+    )
+
+
+def _request(raw: dict[str, Any], folder: Path, where: str, problems: list[str]) -> Path | None:
+    """The entry's new-area request file; with it, no ``area`` nor ``scenario``."""
+    if "request" not in raw:
+        return None
+    path = (folder / _text(raw, "request", where, problems)).resolve()
+    if not path.is_file():
+        problems.append(f"{where}.request: {path} is not a file; give a new-area request TOML")
+    problems += [
+        f"{where}.{key}: not with `request`: the request builds the area and its scenario"
+        for key in ("area", "scenario")
+        if key in raw
+    ]
+    return path
 
 
 def load_region(path: str | os.PathLike[str]) -> Region:
@@ -286,7 +346,7 @@ def _has_pop(overrides: dict[str, Any]) -> bool:
 def territory_scenarios(
     region: Region, *, out_dir: str | os.PathLike[str] | None = None
 ) -> tuple[Scenario, ...]:
-    """The scenario of each territory: the base scenario, its area replaced, overrides merged.
+    """The scenario of each territory: the base (or its own), its area set, overrides merged.
 
     Parameters
     ----------
@@ -304,8 +364,9 @@ def territory_scenarios(
     Raises
     ------
     RegionError
-        The base scenario or an area file has problems, an override is unknown, mistyped or
-        out of range, or an area other than the base's own gives no point of presence;
+        The base scenario, an area's own scenario or an area file has problems, an override
+        is unknown, mistyped or out of range, or an area other than its scenario's own gives
+        no point of presence;
         every problem listed under its area.
     """
     try:
@@ -318,23 +379,36 @@ def territory_scenarios(
     scenarios: list[Scenario] = []
     for i, entry in enumerate(region.areas):
         where = f"areas[{i}] ({entry.name})"
+        own = entry.scenario_path
+        if own is None and entry.request_path is not None:
+            problems.append(
+                f"{where}.request: its area is not built yet "
+                "(coverage.pipeline.regionareas.build_request_areas builds it)"
+            )
+            continue
         try:
-            area = load_area(entry.area_path)
+            start = base if own is None else load_scenario(own)
+        except ScenarioError as err:
+            problems.append(f"{where}.scenario: {err}")
+            continue
+        try:
+            area = start.area if entry.area_path is None else load_area(entry.area_path)
         except ScenarioError as err:
             problems.append(f"{where}.area: {err}")
             continue
-        if area.path != base.area.path and not _has_pop(entry.overrides):
+        if area.path != start.area.path and not _has_pop(entry.overrides):
             problems.append(
                 f"{where}.overrides: give this territory's fibre point of presence, "
                 "backhaul = { pop = { name = ..., lon_deg = ..., lat_deg = ..., source = ... } }: "
-                f"the base scenario's ({base.backhaul.pop.name}) is its own area's; repeat it "
+                f"the scenario's ({start.backhaul.pop.name}) is its own area's; repeat it "
                 "here to share it"
             )
             continue
         changes = _whole_pop(entry.overrides, f"{where}.overrides", problems)
-        changes = {"name": f"{base.name}-{entry.slug}", **changes}
+        name = start.name if own is not None else f"{start.name}-{entry.slug}"
+        changes = {"name": name, **changes}
         try:
-            scenarios.append(base.replace(area=area, out_dir=str(folder / entry.slug), **changes))
+            scenarios.append(start.replace(area=area, out_dir=str(folder / entry.slug), **changes))
         except ScenarioError as err:
             problems.append(f"{where}.overrides: {err}")
     _raise(region.path, problems)

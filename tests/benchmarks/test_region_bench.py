@@ -22,8 +22,8 @@ its boundary (no fibre routes are known for 60 and 70, PROVENANCE.md).
   (every territory prepared first and each worker's compiled kernels loaded by a one-candidate
   block, then only the coverage-matrix blocks timed) on 1 and on 2 workers: the speed-up, the measured cost per option-to-point pair (candidate x mast
   height x demand point) and per candidate-to-point pair, extrapolated to the department
-  of Antioquia (63,612 km², 125 municipalities: Gobernación de Antioquia, "Generalidades de
-  Antioquia", and DANE DIVIPOLA) at the three corregimientos' density of candidates and
+  of Antioquia (63,612 km², 125 municipalities, as es.wikipedia.org "Antioquia" gives them
+  with its sources; other sources give 62,150 km²) at the three corregimientos' density of candidates and
   demand points per km².
 
 ``REGION_BENCH_CODES`` (default ``50,60,70``) chooses the corregimientos and
@@ -53,8 +53,8 @@ from tests.benchmarks.territories import CODES, build_area
 
 pytestmark = pytest.mark.benchmark
 
-#: Antioquia's area (km2) and municipalities: Gobernación de Antioquia, "Generalidades de
-#: Antioquia" (63,612 km2); DANE, DIVIPOLA (125 municipalities).
+#: Antioquia's area (km2) and municipalities, from es.wikipedia.org "Antioquia" (infobox and
+#: its cited sources; retrieved 2026-12-04); other sources give 62,150 km2, 2 % less.
 ANTIOQUIA_KM2 = 63_612.0
 ANTIOQUIA_MUNICIPALITIES = 125
 #: The Done-when of issue 20.

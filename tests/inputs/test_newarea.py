@@ -108,6 +108,20 @@ key_field = "vintage"
 """
 
 
+def _guide_area(mirror: Path, folder: Path, code: str, name: str) -> int:
+    """docs/territory.md's first steps: write the request file, run `new-area` into
+    ``folder/area``; return the exit status."""
+    rural = _rural(mirror)
+    outline = gpd.read_file(rural / "medellin_rural_corregimientos.geojson")
+    inner = outline[outline["codigo"] == code].geometry.iloc[0].representative_point()
+    request = folder / "request.toml"
+    request.write_text(
+        _REQUEST.format(name=name, code=code, rural=rural, mirror=mirror, lon=inner.x, lat=inner.y),
+        encoding="utf-8",
+    )
+    return main(["new-area", str(request), str(folder / "area")])
+
+
 @pytest.mark.parametrize(
     ("code", "name", "households"), [("60", "San Cristóbal", 36_933), ("70", "Altavista", 11_887)]
 )
@@ -120,20 +134,34 @@ def test_guide_steps_new_area_then_validate(
     households: int,
 ) -> None:
     """docs/territory.md's steps: a request file, `new-area`, then `validate`, no edits."""
-    rural = _rural(mirror)
-    outline = gpd.read_file(rural / "medellin_rural_corregimientos.geojson")
-    inner = outline[outline["codigo"] == code].geometry.iloc[0].representative_point()
-    request = tmp_path / "request.toml"
-    request.write_text(
-        _REQUEST.format(name=name, code=code, rural=rural, mirror=mirror, lon=inner.x, lat=inner.y),
-        encoding="utf-8",
-    )
-    assert main(["new-area", str(request), str(tmp_path / "area")]) == 0
+    assert _guide_area(mirror, tmp_path, code, name) == 0
     printed = capsys.readouterr().out
     assert f"{households:,} households" in printed
     assert main(["validate", str(tmp_path / "area" / "scenario.toml")]) == 0
     assert "OK" in capsys.readouterr().out
     assert load_scenario(tmp_path / "area" / "scenario.toml").area.name == name
+
+
+@pytest.mark.slow
+def test_guide_plans_altavista_with_no_edits(mirror: Path, tmp_path: Path) -> None:
+    """The guide to its end on Altavista: `new-area`, then `run` on the written scenario.
+
+    The outputs name the territory and its veredas, in the scenario's language (Spanish).
+    The run may exit 3: its warnings (the placement's time limit, backhaul load) are the
+    plan's, stated in every output.
+    """
+    assert _guide_area(mirror, tmp_path, "70", "Altavista") == 0
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "area" / "scenario.toml"), "--out", str(out)]) in (0, 3)
+    veredas = gpd.read_file(_rural(mirror) / "medellin_rural_veredas.geojson")
+    names = set(veredas.loc[veredas["corregimiento"] == "70", "nombre"].astype(str))
+    table = (out / "summary_veredas.csv").read_text(encoding="utf-8")
+    shown = {n for n in names if n in table}
+    assert len(names) == 11 and shown == names, names - shown
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Altavista" in summary.splitlines()[0]
+    assert "Vereda" in summary
+    assert "Altavista" in (out / "map.html").read_text(encoding="utf-8")
 
 
 def test_request_with_unknown_key_names_it(tmp_path: Path) -> None:

@@ -23,6 +23,9 @@ def test_write_grid_is_atomic_and_on_the_terrain_grid(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="do not match"):
         write_grid(t, tmp_path / "bad.tif", np.ones((2, 2), np.uint8))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.tif"]  # no temporary left behind
+    plain = tmp_path / "plain"
+    plain.touch()  # a file made with the process's umask, as any other output
+    assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
 
 
 def test_truncated_population_raster_is_named_damaged(tmp_path: Path) -> None:

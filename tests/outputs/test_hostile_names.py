@@ -95,7 +95,7 @@ def test_every_output_is_written_without_control_characters(plan, tmp_path):
     summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
     manifest = json.loads(paths["manifest"].read_text(encoding="utf-8"))
     assert summary["name"] == manifest["plan"] == "Plan abc US$ 5"
-    assert [v["vereda"] for v in summary["subdivisions"]][:2] == list(SHOWN[:2])
+    assert [v["subdivision"] for v in summary["subdivisions"]][:2] == list(SHOWN[:2])
 
 
 def test_kml_is_well_formed_and_its_descriptions_show_text_only(plan, tmp_path):

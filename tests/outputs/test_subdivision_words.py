@@ -7,6 +7,7 @@ file name, GeoPackage layer or field, KML folder or style, nor in the PDF's text
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import subprocess
 import zipfile
@@ -163,6 +164,10 @@ def test_no_output_of_a_barrio_territory_says_vereda(tmp_path, language):
     for layer in layers:
         fields = pyogrio.read_info(paths["gpkg"], layer=layer)["fields"]
         assert not [f for f in fields if VEREDA_RE.search(f)], layer
+    summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
+    for key in ("subdivisions", "schools"):  # the rows' fields: generic, as the GeoPackage's
+        assert not [k for row in summary[key] for k in row if VEREDA_RE.search(k)], key
+    assert {"subdivision", "subdivision_id"} <= set(summary["subdivisions"][0])
 
 
 def test_palmitas_keeps_its_file_and_layer_names(tiny_plan, tmp_path):
