@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.errors
+import rasterio.io
 import rasterio.warp
+import rasterio.windows
 from affine import Affine
 from numpy.typing import NDArray
 from pyproj import Transformer
@@ -36,7 +38,7 @@ from coverage.errors import CRSError, InputError
 from coverage.inputs.terrain import Terrain, _require_projected
 from coverage.inputs.voids import MAX_VOID_SHARE, fill_voids
 
-__all__ = ["MAX_CELLS", "check_dem", "load_terrain", "read_dem", "utm_crs"]
+__all__ = ["MAX_CELLS", "check_dem", "dem_footprint", "load_terrain", "read_dem", "utm_crs"]
 
 log = logging.getLogger(__name__)
 
@@ -375,6 +377,11 @@ def load_terrain(
     return terrain
 
 
+#: DEM cells warped around the grid's footprint in the file, beyond its bounds: the
+#: nearest-cell warp of a window then equals that of the whole file on the grid.
+_WINDOW_PAD = 4
+
+
 @dataclass(frozen=True)
 class _GridSpec:
     """The working grid of a run: north-up square cells aligned to multiples of their size.
@@ -443,16 +450,71 @@ def _dem_on_grid(
             raise InputError(msg) from err
         # What the file covers at all, including its nodata cells (voids are filled later,
         # but a DEM that stops short of the area is an error).
-        footprint = np.zeros(grid.shape, dtype=np.float32)
-        rasterio.warp.reproject(
-            source=np.ones((src.height, src.width), dtype=np.float32),
-            destination=footprint,
-            src_transform=src.transform,
-            src_crs=src.crs,
-            src_nodata=0,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=0,
-            resampling=Resampling.nearest,
-        )
+        footprint = dem_footprint(src, grid.transform, grid.shape, grid.crs)
     return part, footprint
+
+
+def dem_footprint(
+    src: rasterio.io.DatasetReader,
+    dst_transform: Affine,
+    dst_shape: tuple[int, int],
+    dst_crs: CRS,
+) -> NDArray[np.float32]:
+    """Where an open DEM file reaches on a grid: 1 where its nearest cell lies in the file.
+
+    Only the file's window under the grid (plus :data:`_WINDOW_PAD` cells) is warped, not
+    a raster of the whole file: a department's DEM serves a small area with a small array.
+
+    Parameters
+    ----------
+    src
+        The open DEM file (with a CRS).
+    dst_transform
+        The grid's north-up transform.
+    dst_shape
+        The grid's (rows, columns).
+    dst_crs
+        The grid's CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        (rows, columns) float32: 1 where the file reaches (its nodata cells included), 0
+        elsewhere; the nearest-cell warp of the whole file, cell for cell.
+    """
+    rows, cols = dst_shape
+    t = dst_transform  # north-up: the corners are (c, f) and (c + a cols, f + e rows)
+    x0, y0, x1, y1 = t.c, t.f, t.c + t.a * cols, t.f + t.e * rows
+    footprint = np.zeros(dst_shape, dtype=np.float32)
+    left, bottom, right, top = rasterio.warp.transform_bounds(
+        dst_crs, src.crs, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), densify_pts=21
+    )
+    window = (
+        rasterio.windows.from_bounds(left, bottom, right, top, transform=src.transform)
+        .round_offsets(op="floor", pixel_precision=None)
+        .round_lengths(op="ceil", pixel_precision=None)
+    )
+    col0, row0 = (
+        max(int(window.col_off) - _WINDOW_PAD, 0),
+        max(int(window.row_off) - _WINDOW_PAD, 0),
+    )
+    col1 = min(int(window.col_off + window.width) + _WINDOW_PAD, src.width)
+    row1 = min(int(window.row_off + window.height) + _WINDOW_PAD, src.height)
+    if col1 <= col0 or row1 <= row0:  # the file lies wholly off the grid
+        return footprint
+    t = src.transform  # the window's transform: its origin moved to (col0, row0)
+    origin = Affine(
+        t.a, t.b, t.c + t.a * col0 + t.b * row0, t.d, t.e, t.f + t.d * col0 + t.e * row0
+    )
+    rasterio.warp.reproject(
+        source=np.ones((row1 - row0, col1 - col0), dtype=np.float32),
+        destination=footprint,
+        src_transform=origin,
+        src_crs=src.crs,
+        src_nodata=0,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        dst_nodata=0,
+        resampling=Resampling.nearest,
+    )
+    return footprint

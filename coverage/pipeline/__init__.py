@@ -21,7 +21,9 @@ Stages, each a function a notebook can call on its own (see
 2. :func:`~coverage.pipeline.stages.build_candidates`: terrain high points, schools and user
    sites.
 3. :func:`~coverage.pipeline.stages.coverage_matrix`: received power from every candidate
-   at every mast height to every demand point.
+   at every mast height to every demand point, computed by block of candidates;
+   :func:`plan_coverage` keeps it sparse (:func:`~coverage.pipeline.stages.sparse_coverage`:
+   only the pairs at or above the service threshold, the placement's covers' pairs).
 4. :func:`~coverage.pipeline.stages.choose_sites`: the placement (HiGHS MILP or greedy)
    with backhaul to the point of presence over the candidate link graph; the problem it
    solves is :func:`~coverage.pipeline.stages.placement_problem`'s.
@@ -55,6 +57,7 @@ from coverage.pipeline.assemble import assemble_plan
 from coverage.pipeline.existing import existing_service
 from coverage.pipeline.prepare import Inputs, prepare_inputs
 from coverage.pipeline.resolve import ResolvedScenario, resolve
+from coverage.pipeline.sparsecov import SparseCoverage
 from coverage.pipeline.stages import (
     Placement,
     build_candidates,
@@ -63,6 +66,7 @@ from coverage.pipeline.stages import (
     demand_weights,
     placement_problem,
     pop_node,
+    sparse_coverage,
 )
 from coverage.plan import Plan
 from coverage.scenario import Scenario, load_scenario
@@ -71,6 +75,7 @@ __all__ = [
     "Inputs",
     "Placement",
     "ResolvedScenario",
+    "SparseCoverage",
     "assemble_plan",
     "build_candidates",
     "choose_sites",
@@ -83,6 +88,7 @@ __all__ = [
     "prepare_inputs",
     "resolve",
     "run_scenario",
+    "sparse_coverage",
     "write_plan",
 ]
 
@@ -140,7 +146,7 @@ def plan_coverage(
     with _stage("candidates", timings):
         candidates = build_candidates(resolved, inputs)
     with _stage("coverage_matrix", timings):
-        rx, _ = coverage_matrix(resolved, inputs, candidates, progress=progress)
+        rx = sparse_coverage(resolved, inputs, candidates, progress=progress)
     with _stage("placement", timings):
         placement = choose_sites(resolved, inputs, candidates, rx)
     with _stage("plan", timings):

@@ -36,8 +36,10 @@ from coverage.pipeline.existing import (
 )
 from coverage.pipeline.hotspots import built_hotspots, hotspot_assumptions, with_busy_hour_load
 from coverage.pipeline.linkradio import link_radios
+from coverage.pipeline.optionrows import OptionLevels
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
+from coverage.pipeline.sparsecov import SparseCoverage
 from coverage.pipeline.stages import Placement, _xy, demand_weights
 from coverage.plan import Plan
 from coverage.planning.covering import PlacementResult
@@ -56,7 +58,7 @@ def assemble_plan(
     resolved: ResolvedScenario,
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
-    rx_dbm: NDArray[np.float32],
+    rx_dbm: NDArray[np.float32] | SparseCoverage,
     placement: Placement,
     *,
     timings: dict[str, float] | None = None,
@@ -73,7 +75,9 @@ def assemble_plan(
         Candidate sites (:func:`~coverage.pipeline.stages.build_candidates`).
     rx_dbm
         Received power (dBm) of every option at every demand point
-        (:func:`~coverage.pipeline.stages.coverage_matrix`).
+        (:func:`~coverage.pipeline.stages.coverage_matrix`), or its sparse pairs
+        (:func:`~coverage.pipeline.stages.sparse_coverage`): the chosen options' levels
+        below its floor are then computed again (the plan's SINR needs them all).
     placement
         The placement (:func:`~coverage.pipeline.stages.choose_sites`).
     timings
@@ -96,7 +100,8 @@ def assemble_plan(
     ids = candidates["candidate_id"].astype(str).to_numpy()[chosen]
     site_xy = _xy(candidates.iloc[chosen]) if chosen.size else np.zeros((0, 2))
     reach = np.array([i in hops for i in ids], dtype=bool)  # access sites reaching the PoP
-    status, bb = _demand_status(resolved, inputs, rx_dbm, res, ids, reach, site_xy)
+    rx_chosen = OptionLevels(resolved, inputs, candidates, rx_dbm)[res.options]
+    status, bb = _demand_status(resolved, inputs, rx_chosen, res, ids, reach, site_xy)
     demand = with_service(status)
     tilts = site_downtilts_deg(
         resolved, inputs, site_xy, np.asarray(res.heights_m), demand_weights(resolved, inputs)
@@ -169,7 +174,7 @@ def assemble_plan(
 def _demand_status(
     resolved: ResolvedScenario,
     inputs: Inputs,
-    rx_dbm: NDArray[np.float32],
+    rx_chosen_dbm: NDArray[np.float32],
     res: PlacementResult,
     ids: NDArray[np.str_],
     reach: NDArray[np.bool_],
@@ -188,7 +193,7 @@ def _demand_status(
     thr = resolved.threshold_dbm
     options = np.asarray(res.options, dtype=np.int64)
     rx = (
-        rx_dbm[options].astype(np.float64)
+        rx_chosen_dbm.astype(np.float64)
         if options.size
         else np.full((0, len(inputs.demand)), np.nan)
     )

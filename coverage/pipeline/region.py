@@ -6,9 +6,10 @@ stages, in its order) as three kinds of task:
 1. :func:`prepare_territory`: resolve the scenario, load and check the data, the existing
    service, the candidates (stage 1 and 2 of :mod:`coverage.pipeline`);
 2. :func:`rx_block`: the coverage matrix of one block of ``block_candidates`` candidates
-   (:func:`coverage.pipeline.stages.coverage_matrix` on those candidates: each candidate's
+   (:func:`coverage.pipeline.stages.sparse_coverage` on those candidates: each candidate's
    rows depend on that candidate only, so the blocks put together are the whole matrix,
-   bit for bit);
+   bit for bit, at every level from the service threshold), sent back sparse: only the
+   pairs at or above the threshold (:mod:`coverage.pipeline.sparsecov`);
 3. :func:`finish_territory`: the placement, the plan, its outputs written into
    ``<out_dir>/<slug>/`` (by the worker: on a cluster of several machines the output
    folder must be on a filesystem they share), and the small
@@ -26,10 +27,14 @@ access sites in range of the other's demand) counts the points a neighbour's sit
 that a territory's own network leaves without signal, each once, without changing the plans.
 :func:`write_region` writes the region's summary (tables, report, map).
 
-What is not distributed: each territory's placement is one task (one HiGHS solve), and the
-coverage matrix is dense, as in a single run (peak memory: the territory's whole float32
-matrix on the worker that places it, plus a block on each worker computing one); a sparse
-structure streamed by block, and terrain read by window, are not done.
+What is not distributed: each territory's placement is one task (one HiGHS solve) on one
+worker, which holds the territory's sparse coverage (about 8 bytes per pair at or above the
+threshold, a fifth of the pairs on Palmitas) and the placement's covers built from it; the
+chosen sites' full rows are computed again there for the plan's SINR. A worker computing a
+block holds that block's dense levels and their temporaries (a few times one block's
+float32 matrix). Each task holds its territory's whole terrain grid (the area plus margin);
+the DEM file is read through the warper and its footprint checked by window
+(:func:`coverage.inputs.dem.dem_footprint`), not loaded whole.
 """
 
 from __future__ import annotations
@@ -47,7 +52,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from coverage.outputs.regionneighbour import NEIGHBOUR_LIMITS
 from coverage.outputs.regionsummary import (
@@ -66,7 +70,8 @@ from coverage.pipeline.regionareas import build_request_areas
 from coverage.pipeline.regionborder import extra_load, neighbour_reach, overload_warnings
 from coverage.pipeline.regionfile import Region, territory_scenarios
 from coverage.pipeline.resolve import ResolvedScenario, resolve
-from coverage.pipeline.stages import build_candidates, choose_sites, coverage_matrix
+from coverage.pipeline.sparsecov import SparseCoverage
+from coverage.pipeline.stages import build_candidates, choose_sites, sparse_coverage
 from coverage.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -131,8 +136,9 @@ class RxBlock:
     ----------
     start, stop
         The candidates (rows of :attr:`Prepared.candidates`).
-    rx_dbm
-        (options, points) float32 received power (dBm) of those candidates.
+    coverage
+        (options, points) received power (dBm) of those candidates at or above the
+        service threshold (:class:`~coverage.pipeline.sparsecov.SparseCoverage`).
     seconds
         Time the block took (s).
     pairs
@@ -145,7 +151,7 @@ class RxBlock:
 
     start: int
     stop: int
-    rx_dbm: NDArray[np.float32]
+    coverage: SparseCoverage
     seconds: float
     pairs: int
     peak_rss_mb: float
@@ -265,11 +271,11 @@ def rx_block(prepared: Prepared, start: int, stop: int) -> RxBlock:
     """
     t0 = time.perf_counter()
     part = prepared.candidates.iloc[start:stop]
-    rx, _ = coverage_matrix(prepared.resolved, prepared.inputs, part)
+    coverage = sparse_coverage(prepared.resolved, prepared.inputs, part)
     heights = len(prepared.resolved.scenario.placement.mast_heights_m)
     pairs = len(part) * heights * len(prepared.inputs.demand)
     seconds = time.perf_counter() - t0
-    return RxBlock(start, stop, rx, seconds, pairs, _peak_rss_mb(), _worker())
+    return RxBlock(start, stop, coverage, seconds, pairs, _peak_rss_mb(), _worker())
 
 
 def finish_territory(
@@ -307,11 +313,10 @@ def finish_territory(
     r, inputs, candidates = prepared.resolved, prepared.inputs, prepared.candidates
     timings = dict(prepared.timings)
     timings["coverage_matrix"] = round(sum(b.seconds for b in ordered), 3)
-    rx = (
-        np.concatenate([b.rx_dbm for b in ordered])
-        if ordered
-        else np.zeros((0, len(inputs.demand)), np.float32)
+    empty = SparseCoverage.from_dense(
+        np.zeros((0, len(inputs.demand)), np.float32), r.threshold_dbm
     )
+    rx = SparseCoverage.concatenate([empty, *(b.coverage for b in ordered)])
     with _stage("placement", timings):
         placement = choose_sites(r, inputs, candidates, rx)
     with _stage("plan", timings):

@@ -12,6 +12,7 @@ capture repair (:mod:`coverage.planning.capture`) asks for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,19 @@ from numpy.typing import ArrayLike, NDArray
 from coverage.pipeline.broadband import BroadbandSettings, evaluate_broadband
 from coverage.radio.technology import Technology
 
-__all__ = ["ServiceScore", "network_served"]
+__all__ = ["LevelRows", "ServiceScore", "network_served"]
+
+
+class LevelRows(Protocol):
+    """Rows of received power (dBm) by option index: a dense matrix, or
+    :class:`~coverage.pipeline.optionrows.OptionLevels` over a sparse one."""
+
+    def __getitem__(self, options: NDArray[np.int64], /) -> ArrayLike:
+        """The (len(options), points) levels (dBm) of ``options``."""
 
 
 def network_served(
-    rx_dbm: NDArray[np.floating],
+    rx_dbm: LevelRows,
     options: ArrayLike,
     demand: pd.DataFrame,
     technology: Technology,
@@ -37,7 +46,9 @@ def network_served(
     Parameters
     ----------
     rx_dbm
-        (options, points) received power (dBm) of every option; NaN where it does not reach.
+        (options, points) received power (dBm) of every option, every finite level (not a
+        sparse structure's pairs at the threshold: the SINR needs the weaker ones); NaN where
+        it does not reach.
     options
         The chosen access options (rows of ``rx_dbm``), each reaching the PoP; taken in
         ascending order, the order of the plan's sites.
@@ -82,7 +93,7 @@ class ServiceScore:
         What a served point counts (people; e.g. the placement's weights, schools heavier).
     """
 
-    rx_dbm: NDArray[np.floating]
+    rx_dbm: LevelRows
     demand: pd.DataFrame
     technology: Technology
     settings: BroadbandSettings

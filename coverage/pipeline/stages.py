@@ -7,6 +7,7 @@ Each stage takes the :class:`~coverage.pipeline.resolve.ResolvedScenario` and th
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from tqdm import tqdm
 
 from coverage.errors import ScenarioError
 from coverage.inputs.existing import targeted
@@ -25,6 +27,7 @@ from coverage.pipeline.hotspots import hotspot_option
 from coverage.pipeline.prepare import Inputs
 from coverage.pipeline.resolve import ResolvedScenario
 from coverage.pipeline.service import ServiceScore
+from coverage.pipeline.sparsecov import SparseCoverage, service_covers_sparse
 from coverage.planning.candidates import (
     combine_candidates,
     point_candidates,
@@ -45,6 +48,7 @@ __all__ = [
     "demand_weights",
     "placement_problem",
     "pop_node",
+    "sparse_coverage",
 ]
 
 log = logging.getLogger(__name__)
@@ -121,19 +125,27 @@ def _user_sites(scenario: Scenario, terrain: Terrain) -> gpd.GeoDataFrame:
 
 
 # --- 3. coverage matrix ---------------------------------------------------------------------
+#: Candidates computed at once: the temporaries (float64 powers, angles, the tilts' levels)
+#: are a few times one block's (block x heights x points) matrix, not the whole matrix's.
+BLOCK_CANDIDATES = 16
+
+
 def coverage_matrix(
     resolved: ResolvedScenario,
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
     *,
     progress: bool = False,
+    block_candidates: int = BLOCK_CANDIDATES,
 ) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
     """Received power (dBm) from every candidate option to every demand point.
 
     Options follow :func:`coverage.planning.candidates.option_index`: option ``i * H + h`` is
     candidate ``i`` at mast height ``heights[h]``. The power includes the terminal clutter
     loss and, for a directional antenna, the pattern's attenuation towards each point, at the
-    downtilt :func:`coverage.pipeline.access.fit_downtilts` fits to each option.
+    downtilt :func:`coverage.pipeline.access.fit_downtilts` fits to each option. Computed
+    ``block_candidates`` candidates at a time into one float32 matrix (each option's levels
+    depend on that option alone: any block size gives the same matrix, bit for bit).
 
     Parameters
     ----------
@@ -144,7 +156,9 @@ def coverage_matrix(
     candidates
         Candidate sites (:func:`build_candidates`).
     progress
-        Show a progress bar.
+        Show a progress bar over the blocks.
+    block_candidates
+        Candidates per block (>= 1).
 
     Returns
     -------
@@ -153,15 +167,94 @@ def coverage_matrix(
         range; and the mast height of each option (m).
     """
     heights = resolved.scenario.placement.mast_heights_m
-    xy = _xy(candidates)
-    rx = peak_rx_dbm(resolved, inputs, xy, progress=progress)
-    if resolved.sector_antenna is not None:  # gain below the peak, each option at its tilt
-        rx, tilts = fit_downtilts(resolved, inputs, xy, rx, demand_weights(resolved, inputs))
-        if len(resolved.downtilts_deg) > 1:
-            values, counts = np.unique(tilts, return_counts=True)
-            fitted = ", ".join(f"{v:g} deg: {c}" for v, c in zip(values, counts, strict=True))
-            log.info("downtilts fitted (options): %s", fitted)
+    rx = np.empty((len(candidates) * len(heights), len(inputs.demand)), dtype=np.float32)
+    tilts = np.zeros(rx.shape[0])
+    for rows, block, block_tilts in _blocks(
+        resolved, inputs, candidates, block_candidates, progress
+    ):
+        rx[rows], tilts[rows] = block, block_tilts
+    _log_tilts(resolved, tilts)
     return rx, np.tile(np.asarray(heights, dtype=np.float64), len(candidates))
+
+
+def sparse_coverage(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    *,
+    floor_dbm: float | None = None,
+    progress: bool = False,
+    block_candidates: int = BLOCK_CANDIDATES,
+) -> SparseCoverage:
+    """:func:`coverage_matrix` kept sparse: the levels at or above ``floor_dbm``, by block.
+
+    No dense matrix of all the options is ever held: each block of ``block_candidates``
+    candidates is computed densely and cut to its pairs at the floor.
+
+    Parameters
+    ----------
+    resolved
+        The resolved scenario.
+    inputs
+        The run's data.
+    candidates
+        Candidate sites (:func:`build_candidates`).
+    floor_dbm
+        Least level kept (dBm); default the service threshold, all the placement's covers
+        need (:mod:`coverage.pipeline.sparsecov` says why).
+    progress
+        Show a progress bar over the blocks.
+    block_candidates
+        Candidates per block (>= 1).
+
+    Returns
+    -------
+    SparseCoverage
+        (options, demand points) levels at or above the floor.
+    """
+    floor = resolved.threshold_dbm if floor_dbm is None else floor_dbm
+    heights = resolved.scenario.placement.mast_heights_m
+    parts = [SparseCoverage.from_dense(np.zeros((0, len(inputs.demand)), np.float32), floor)]
+    tilts = np.zeros(len(candidates) * len(heights))
+    for rows, block, block_tilts in _blocks(
+        resolved, inputs, candidates, block_candidates, progress
+    ):
+        parts.append(SparseCoverage.from_dense(block, floor))
+        tilts[rows] = block_tilts
+    _log_tilts(resolved, tilts)
+    return SparseCoverage.concatenate(parts)
+
+
+def _blocks(
+    resolved: ResolvedScenario,
+    inputs: Inputs,
+    candidates: gpd.GeoDataFrame,
+    block_candidates: int,
+    progress: bool,
+) -> Iterator[tuple[slice, NDArray[np.float32], NDArray[np.float64]]]:
+    """Each block's option rows, levels (dBm) and downtilts (degrees)."""
+    if block_candidates < 1:
+        msg = f"block_candidates must be at least 1, got {block_candidates}."
+        raise ScenarioError(msg)
+    n_h = len(resolved.scenario.placement.mast_heights_m)
+    xy = _xy(candidates)
+    weights = demand_weights(resolved, inputs) if resolved.sector_antenna is not None else None
+    starts = range(0, len(xy), block_candidates)
+    for i0 in tqdm(starts, unit="block", disable=not progress):
+        part = xy[i0 : i0 + block_candidates]
+        rx = peak_rx_dbm(resolved, inputs, part)
+        tilts = np.zeros(rx.shape[0])
+        if weights is not None:  # gain below the peak, each option at its tilt
+            rx, tilts = fit_downtilts(resolved, inputs, part, rx, weights)
+        yield slice(i0 * n_h, (i0 + len(part)) * n_h), rx, tilts
+
+
+def _log_tilts(resolved: ResolvedScenario, tilts: NDArray[np.float64]) -> None:
+    """Log how many options each fitted downtilt got, when there are several to fit."""
+    if resolved.sector_antenna is not None and len(resolved.downtilts_deg) > 1:
+        values, counts = np.unique(tilts, return_counts=True)
+        fitted = ", ".join(f"{v:g} deg: {c}" for v, c in zip(values, counts, strict=True))
+        log.info("downtilts fitted (options): %s", fitted)
 
 
 # --- 4. placement with backhaul -------------------------------------------------------------
@@ -264,7 +357,7 @@ def placement_problem(
     resolved: ResolvedScenario,
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
-    rx_dbm: NDArray[np.float32],
+    rx_dbm: NDArray[np.float32] | SparseCoverage,
 ) -> PlacementProblem:
     """The placement problem of a run: what :func:`choose_sites` hands to the solver.
 
@@ -288,7 +381,8 @@ def placement_problem(
     candidates
         Candidate sites (:func:`build_candidates`).
     rx_dbm
-        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`).
+        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`),
+        or its pairs at or above the threshold (:func:`sparse_coverage`): the same covers.
 
     Returns
     -------
@@ -306,10 +400,12 @@ def placement_problem(
     """
     s = resolved.scenario
     p, b = s.placement, s.backhaul
-    service = service_covers(
-        rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
-        min_rx_dbm=resolved.threshold_dbm,
-    )  # fmt: skip
+    args = (inputs.demand, resolved.technology, resolved.broadband)
+    service = (
+        service_covers_sparse(rx_dbm, *args, min_rx_dbm=resolved.threshold_dbm)
+        if isinstance(rx_dbm, SparseCoverage)
+        else service_covers(rx_dbm, *args, min_rx_dbm=resolved.threshold_dbm)
+    )
     log.info(
         "service covers: %d option-point pairs by signal, %d with both link rates, %d within "
         "capacity",
@@ -372,7 +468,7 @@ def choose_sites(
     resolved: ResolvedScenario,
     inputs: Inputs,
     candidates: gpd.GeoDataFrame,
-    rx_dbm: NDArray[np.float32],
+    rx_dbm: NDArray[np.float32] | SparseCoverage,
 ) -> Placement:
     """Choose access sites, mast heights, relays and backhaul links (one MILP, or greedy).
 
@@ -392,7 +488,8 @@ def choose_sites(
     candidates
         Candidate sites (:func:`build_candidates`).
     rx_dbm
-        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`).
+        Received power (dBm) of every option at every demand point (:func:`coverage_matrix`),
+        or its pairs at or above the threshold (:func:`sparse_coverage`): the same covers.
 
     Returns
     -------
@@ -406,11 +503,12 @@ def choose_sites(
     ScenarioError
         The PoP lies outside the terrain.
     """
+    from coverage.pipeline.optionrows import OptionLevels  # it builds on this module
     from coverage.planning.backhaul.milp import plan_network
 
     problem = placement_problem(resolved, inputs, candidates, rx_dbm)
     score = ServiceScore(
-        rx_dbm, inputs.demand, resolved.technology, resolved.broadband,
+        OptionLevels(resolved, inputs, candidates, rx_dbm), inputs.demand, resolved.technology, resolved.broadband,
         resolved.threshold_dbm, demand_weights(resolved, inputs),
     )  # fmt: skip
     repair = resolved.scenario.placement.capture_repair

@@ -211,3 +211,35 @@ def test_void_share_of_merged_dems_counts_only_cells_no_file_fills(tmp_path: Pat
     patched = _dem_with_voids(tmp_path / "patched.tif", (slice(0, 10), slice(12, 20)))
     t = load_terrain([patched, east], area, "EPSG:9377", margin_m=0)  # east fills all 80
     assert t.filled_voids == 0 and void_warning(t) is None
+
+
+@pytest.mark.parametrize("margin_m", [0.0, 2_000.0, 30_000.0])
+def test_the_dem_footprint_from_a_window_equals_the_whole_file_warp(
+    tmp_path: Path, margin_m: float
+) -> None:
+    import rasterio
+    import rasterio.warp
+    from rasterio.enums import Resampling
+
+    from coverage.inputs.dem import dem_footprint
+
+    data = np.full((400, 600), 100, dtype=np.int16)  # 0.2 x 0.3 deg
+    path = write_geotiff(
+        tmp_path / "g.tif", data, crs="EPSG:4326", transform=Affine(5e-4, 0, -75.3, 0, -5e-4, 6.3)
+    )
+    crs = CRS.from_epsg(32618)
+    xmin, ymin, xmax, ymax = (
+        gpd.GeoSeries([box(-75.2, 6.2, -75.15, 6.25)], crs="EPSG:4326").to_crs(crs).total_bounds
+    )
+    transform = Affine(30.0, 0, xmin - margin_m, 0, -30.0, ymax + margin_m)
+    shape = (int((ymax - ymin + 2 * margin_m) // 30), int((xmax - xmin + 2 * margin_m) // 30))
+    with rasterio.open(path) as src:
+        whole = np.zeros(shape, dtype=np.float32)
+        rasterio.warp.reproject(
+            source=np.ones((src.height, src.width), dtype=np.float32),
+            destination=whole, src_transform=src.transform, src_crs=src.crs, src_nodata=0,
+            dst_transform=transform, dst_crs=crs, dst_nodata=0, resampling=Resampling.nearest,
+        )  # fmt: skip
+        window = dem_footprint(src, transform, shape, crs)
+    assert np.array_equal(window, whole)
+    assert whole.any() and (margin_m < 30_000.0 or not whole.all())  # the widest reaches off it

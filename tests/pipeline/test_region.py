@@ -38,6 +38,7 @@ from coverage.pipeline.region import (
 from coverage.pipeline.regionareas import build_request_areas
 from coverage.pipeline.regionborder import border_tasks, extra_load
 from coverage.pipeline.regionfile import load_region, territory_scenarios
+from coverage.pipeline.sparsecov import SparseCoverage
 from coverage.scenario import load_scenario
 from tests.territory import write_territory
 
@@ -604,14 +605,20 @@ def test_the_serial_region_counts_a_border_site_at_the_other_sides_points(
     assert set(serial.neighbour["territory"]) <= {"Alpha", "Beta"}
 
 
-def test_coverage_blocks_put_together_are_the_whole_matrix_bit_for_bit(root: Path) -> None:
+def test_sparse_coverage_blocks_put_together_are_the_whole_matrix_above_the_threshold(
+    root: Path,
+) -> None:
     alpha, _ = territory_scenarios(load_region(root / "region.toml"))
     prepared = prepare_territory(0, "Alpha", "alpha", alpha, None)
     whole, _ = pipeline.coverage_matrix(prepared.resolved, prepared.inputs, prepared.candidates)
     n = prepared.n_candidates
     blocks = [rx_block(prepared, a, min(a + 3, n)) for a in range(0, n, 3)]  # 3 does not divide 8
     assert n % 3 and len(blocks) == -(-n // 3)
-    assert np.array_equal(np.concatenate([b.rx_dbm for b in blocks]), whole, equal_nan=True)
+    together = SparseCoverage.concatenate([b.coverage for b in blocks])
+    thr = prepared.resolved.threshold_dbm
+    above = np.where(np.nan_to_num(whole, nan=-np.inf) >= thr, whole, np.nan)
+    assert together.floor_dbm == thr and together.shape == whole.shape
+    assert np.array_equal(together.to_dense(), above, equal_nan=True)
     heights = len(alpha.placement.mast_heights_m)
     assert sum(b.pairs for b in blocks) == n * heights * len(prepared.inputs.demand)
 
