@@ -56,7 +56,13 @@ class OptionLevels:
 
     @property
     def shape(self) -> tuple[int, int]:
-        """(options, demand points) of the matrix."""
+        """The matrix's shape.
+
+        Returns
+        -------
+        tuple of int
+            (options, demand points).
+        """
         return (int(self._rx.shape[0]), int(self._rx.shape[1]))
 
     def __getitem__(self, options: ArrayLike) -> NDArray[np.float32]:

@@ -29,7 +29,18 @@ class LevelRows(Protocol):
     :class:`~coverage.pipeline.optionrows.OptionLevels` over a sparse one."""
 
     def __getitem__(self, options: NDArray[np.int64], /) -> ArrayLike:
-        """The (len(options), points) levels (dBm) of ``options``."""
+        """The (len(options), points) levels (dBm) of ``options``.
+
+        Parameters
+        ----------
+        options
+            Option indices (rows of the matrix).
+
+        Returns
+        -------
+        ArrayLike
+            Their levels (dBm), NaN beyond range.
+        """
 
 
 def network_served(

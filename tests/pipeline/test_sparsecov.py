@@ -10,6 +10,7 @@ import pytest
 from coverage import pipeline
 from coverage.errors import InputError, ScenarioError
 from coverage.pipeline.broadband import service_covers
+from coverage.pipeline.optionrows import OptionLevels
 from coverage.pipeline.sparsecov import SparseCoverage, service_covers_sparse
 from coverage.scenario import load_scenario
 from tests.territory import write_territory
@@ -51,6 +52,23 @@ def test_sparse_coverage_densifies_to_the_matrix_above_its_floor(run: tuple) -> 
         assert 0 < sp.density < 1
     default = pipeline.sparse_coverage(resolved, inputs, cands)
     assert default.floor_dbm == resolved.threshold_dbm
+
+
+def test_option_levels_give_every_finite_level_from_a_sparse_matrix(run: tuple) -> None:
+    """The service model's rows (SINR needs the levels below the floor too): the same as
+    the dense matrix's, for options in any order, repeated, from one call or several."""
+    resolved, inputs, cands = run
+    whole, _ = pipeline.coverage_matrix(resolved, inputs, cands)
+    sparse = pipeline.sparse_coverage(resolved, inputs, cands)
+    levels = OptionLevels(resolved, inputs, cands, sparse)
+    n = whole.shape[0]
+    for options in ([n - 1, 0, 5], [5, 5, 2], [1], list(range(0, n, 7))):
+        rows = levels[np.asarray(options)]
+        assert rows.dtype == np.float32
+        assert np.array_equal(rows, whole[options], equal_nan=True), options
+    assert levels[np.zeros(0, dtype=np.int64)].shape == (0, whole.shape[1])
+    dense = OptionLevels(resolved, inputs, cands, whole)
+    assert np.array_equal(dense[np.asarray([3, 1])], whole[[3, 1]], equal_nan=True)
 
 
 def test_a_level_of_zero_dbm_is_kept_and_blocks_concatenate_in_order() -> None:
