@@ -25,12 +25,19 @@ from matplotlib.lines import Line2D
 
 from coverage.outputs.files import figure_png
 from coverage.outputs.labels import fmt_number, labels, reason_label
-from coverage.outputs.service import service_classes
+from coverage.outputs.service import SERVICE_CLASSES, service_classes, whole_parts
 from coverage.outputs.text import MATPLOTLIB_TEXT_RC, safe_text
 from coverage.outputs.words import plan_words
 from coverage.plan import REASONS, Plan
 
-__all__ = ["GAP_MAP_DPI", "REASON_COLORS", "gap_map_figure", "gap_map_png", "unserved_points"]
+__all__ = [
+    "GAP_MAP_DPI",
+    "REASON_COLORS",
+    "gap_map_figure",
+    "gap_map_png",
+    "shown_unserved",
+    "unserved_points",
+]
 
 #: Colour of each reason a point is not served: Paul Tol's colour-blind-safe "vibrant"
 #: scheme (Tol, P., "Colour Schemes", SRON/EPS/TN/09-002, 2021) without its teal, which
@@ -69,6 +76,28 @@ def unserved_points(plan: Plan) -> Any:
     return plan.demand[service_classes(plan.demand) == "unserved"]
 
 
+def shown_unserved(demand: Any) -> int:
+    """The whole unserved households the summary shows for ``demand``: the unserved part of
+    its households by service class, rounded so the classes add up
+    (:func:`~coverage.outputs.service.whole_parts`), as ``summary.md`` and the report do.
+
+    Parameters
+    ----------
+    demand
+        Demand rows (a plan's, or one sub-district's).
+
+    Returns
+    -------
+    int
+        Households, whole.
+    """
+    classes = service_classes(demand)
+    sums = [
+        float(demand.loc[(classes == c).to_numpy(), "households"].sum()) for c in SERVICE_CLASSES
+    ]
+    return whole_parts(sums)[SERVICE_CLASSES.index("unserved")]
+
+
 def gap_map_figure(plan: Plan, *, language: str = "es") -> Figure:
     """The map of the unserved households per sub-district, coloured by reason.
 
@@ -94,7 +123,7 @@ def gap_map_figure(plan: Plan, *, language: str = "es") -> Figure:
         _draw_subdivisions(ax, plan, gap, L["households"].lower())
         _draw_points(ax, gap)
         _frame(ax, plan)
-        _legend(fig, gap, L, language)
+        _legend(fig, plan.demand, gap, L, language)
     return fig
 
 
@@ -122,10 +151,10 @@ def _draw_subdivisions(ax: Any, plan: Plan, gap: Any, homes: str) -> None:
     if not len(v):
         return
     v.boundary.plot(ax=ax, color="#444444", lw=0.9, zorder=2)
-    by_name = gap.groupby(gap["vereda"].astype(str))["households"].sum()
+    names = plan.demand["vereda"].astype(str)
     for r in v.itertuples():
         pt = r.geometry.representative_point()
-        n = float(by_name.get(str(r.name), 0.0))
+        n = shown_unserved(plan.demand[(names == str(r.name)).to_numpy()])
         text = f"{safe_text(r.name, 'matplotlib')}\n{fmt_number(n)} {homes}"
         ax.text(
             pt.x, pt.y, text, fontsize=7.5, ha="center", va="center", color="#111111",
@@ -177,17 +206,19 @@ def _frame(ax: Any, plan: Plan) -> None:
     ax.text(x0 + bar / 2, y0 + pad / 4, text, ha="center", fontsize=7, zorder=8)
 
 
-def _legend(fig: Figure, gap: Any, L: dict[str, str], language: str) -> None:
+def _legend(fig: Figure, plan_demand: Any, gap: Any, L: dict[str, str], language: str) -> None:
     """The reasons with their unserved households, the total and how to read the dots."""
     homes, schools_word = L["households"].lower(), L["schools"].lower()
     reasons = gap["reason"].astype(str)
     by_reason = gap.groupby(reasons)["households"].sum()
     schools_by = gap[(gap["kind"] == "school").to_numpy()].groupby(reasons)["households"].size()
+    total = shown_unserved(plan_demand)  # the summary's figure; the reasons add up to it
+    shown = dict(zip(by_reason.index, whole_parts(by_reason.to_list(), total), strict=True))
 
     def text(r: str) -> str:
         n = int(schools_by.get(r, 0))
         extra = f" · {schools_word}: {n}" if n else ""
-        return f"{reason_label(r, language)}: {fmt_number(float(by_reason[r]))} {homes}{extra}"
+        return f"{reason_label(r, language)}: {fmt_number(shown[r])} {homes}{extra}"
 
     handles = [
         Line2D([], [], marker="o", ls="", color=REASON_COLORS[r], markersize=8, label=text(r))
@@ -199,7 +230,6 @@ def _legend(fig: Figure, gap: Any, L: dict[str, str], language: str) -> None:
             handles=handles, loc="upper left", bbox_to_anchor=(0.06, 0.235), fontsize=8.5,
             title=safe_text(L["reason"], "matplotlib"), frameon=False, ncols=2,
         )  # fmt: skip
-    total = float(gap["households"].sum())
     schools = int((gap["kind"] == "school").sum())
     counts = f"{L['unserved']}: {fmt_number(total)} {homes} · {schools_word}: {schools}"
     fig.text(0.06, 0.075, safe_text(counts, "matplotlib"), fontsize=9)

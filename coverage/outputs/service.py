@@ -222,19 +222,23 @@ def _distinct(table: pd.DataFrame, column: str) -> list[str]:
     return sorted({str(v) for v in table[column].dropna()}) if column in table.columns else []
 
 
-def whole_parts(values: Sequence[float]) -> list[int]:
+def whole_parts(values: Sequence[float], total: int | None = None) -> list[int]:
     """Round parts to whole numbers that add up to their rounded sum (largest remainder).
 
     Parameters
     ----------
     values
         Non-negative parts (NaN counts as 0).
+    total
+        The whole sum to reach instead of ``round(sum(values))``: a figure another table
+        already shows for the same parts (within one of their sum per part).
 
     Returns
     -------
     list of int
         One whole number per part: each the part rounded down or up, their sum
-        ``round(sum(values))``; the parts with the largest fractions are rounded up.
+        ``round(sum(values))`` (or ``total``); the parts with the largest fractions are
+        rounded up.
 
     Examples
     --------
@@ -245,7 +249,7 @@ def whole_parts(values: Sequence[float]) -> list[int]:
     """
     parts = [v if math.isfinite(v) else 0.0 for v in (float(x) for x in values)]
     floors = [math.floor(v) for v in parts]
-    short = round(math.fsum(parts)) - sum(floors)
+    short = (round(math.fsum(parts)) if total is None else total) - sum(floors)
     order = sorted(range(len(parts)), key=lambda i: (floors[i] - parts[i], i))
     for i in order[: max(short, 0)]:
         floors[i] += 1

@@ -8,6 +8,7 @@ Miserenga (no backhaul).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import re
@@ -79,3 +80,25 @@ def test_the_pdf_report_has_the_gap_map_page(tiny_plan, tmp_path):
     for line in ("señal débil: 12 hogares", "bloqueado por el terreno: 8 hogares", "12 hogares"):
         assert line in text, line
     assert "Aún sin servicio: 20 hogares · escuelas: 1" in text
+
+
+def test_the_gap_maps_figures_are_the_summarys(tiny_plan):
+    """Households are fractional: the map's total is the figure summary.md shows (its
+    service classes rounded to add up), and the reasons add up to it."""
+    from coverage.outputs.markdown import summary_markdown
+    from coverage.outputs.report import summarize
+
+    demand = tiny_plan.demand.copy()
+    demand["households"] = demand["households"] + 0.4  # fractions that plain rounding splits
+    plan = dataclasses.replace(tiny_plan, demand=demand)
+    md = summary_markdown(summarize(plan), language="en")
+    shown = int(re.search(r"Still unserved (\d+)", md)[1])
+    assert gapmap.shown_unserved(plan.demand) == shown
+    fig = gapmap.gap_map_figure(plan, language="en")
+    try:
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        footer = [t.get_text() for t in fig.texts if t.get_text().startswith("Still unserved")]
+    finally:
+        plt.close(fig)
+    assert sum(int(re.search(r": (\d+) households", line)[1]) for line in legend) == shown
+    assert footer and footer[0].startswith(f"Still unserved: {shown} households"), footer
