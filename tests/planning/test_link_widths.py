@@ -13,6 +13,9 @@ import pytest
 from scipy import sparse
 
 from coverage.errors import InputError
+from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.search import fits_network
+from coverage.planning.backhaul.trim import trim_to_fit
 from coverage.planning.channels import (
     BAND_5_8GHZ,
     LinkWidths,
@@ -20,6 +23,7 @@ from coverage.planning.channels import (
     assign_planned_channels,
     placement_widths,
 )
+from coverage.planning.deadline import Deadline
 from coverage.planning.placement import plan_network
 from coverage.planning.problem import PlacementProblem, SolveSettings
 
@@ -159,3 +163,26 @@ def test_band_blocks_exclude_channel_165():
     out = assign_planned_channels(links)
     assert sorted(out["channel"]) == [149, 153, 157, 161]
     assert widths.site_mhz == 80.0
+
+
+def test_a_plan_whose_links_cannot_carry_it_is_trimmed_to_a_start_that_fits():
+    """All six villages through the hub offer 150 Mbps where the hub's links carry far less:
+    the plan is trimmed, leaf by leaf, to one that fits, which the MILP can start from."""
+    model = BackhaulModel.build(_hub(placement_widths()))
+    pos = {v: k for k, v in enumerate(model.ids)}
+    hub = pos["H1"]
+    edges = [
+        e for e, (a, b) in enumerate(model.net.edges)
+        if {int(a), int(b)} & {hub} or int(a) == model.net.n or int(b) == model.net.n
+    ]  # fmt: skip
+    villages = {pos[f"V{k}"]: 0 for k in range(1, 7)}
+    full = BackhaulPlan(access=dict(villages), relays={hub: 0}, edges=edges)
+    full.cost = model.plan_cost(full)
+    assert not fits_network(model, full)
+    trimmed = trim_to_fit(model, full, Deadline.after(60.0))
+    assert trimmed is not None and fits_network(model, trimmed) and model.feasible(trimmed)
+    assert 0 < len(trimmed.access) < len(full.access)
+    assert set(trimmed.access) <= set(full.access) and full.access == villages  # a copy
+    again = trim_to_fit(model, trimmed, Deadline.after(60.0))
+    assert again is not None and again.access == trimmed.access  # a plan that fits stays
+    assert trim_to_fit(model, full, Deadline.after(0.0)) is None  # out of time: no start

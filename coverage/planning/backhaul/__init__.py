@@ -19,5 +19,7 @@
   within capacity and hop limit, the one feasibility test of every heuristic plan;
 * :mod:`~coverage.planning.backhaul.search`: the greedy-then-connect baseline and the local
   search (moves) that make the warm start;
-* :mod:`~coverage.planning.backhaul.kicks`: the seeded iterated local search on it.
+* :mod:`~coverage.planning.backhaul.kicks`: the seeded iterated local search on it;
+* :mod:`~coverage.planning.backhaul.trim`: a heuristic plan whose links cannot carry its
+  traffic, trimmed leaf by leaf until they can (the warm start when backhaul binds).
 """

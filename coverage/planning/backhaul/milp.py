@@ -98,6 +98,7 @@ from coverage.planning.backhaul.search import (
     lighter_starts,
     swap_then_connect,
 )
+from coverage.planning.backhaul.trim import trim_to_fit
 from coverage.planning.backhaul.widths import plan_widths
 from coverage.planning.capture import ServedPeople, repair_capture
 from coverage.planning.covering import PlacementResult
@@ -262,10 +263,14 @@ def _warm_start(
     from them and from lighter greedy plans, then improved by the kicks; each phase stops
     at ``deadline`` (and a search it cuts keeps the best plan it reached)."""
     m = model
+    # its links may carry less than its sites offer: trimmed first, so the searches start
+    # from plans whose backhaul fits
+    fitted = trim_to_fit(m, greedy.plan, deadline) or greedy.plan
     swapped = swap_then_connect(m, greedy, deadline)
-    plans = [("greedy-then-connect", greedy.plan), ("swaps", swapped)]
+    swapped = trim_to_fit(m, swapped, deadline) or swapped
+    plans = [("greedy-then-connect", fitted), ("swaps", swapped)]
     empty = BackhaulPlan({}, {}, [])  # grown from the PoP: low budgets that greedy overspends
-    bases = (greedy.plan, swapped, *lighter_starts(m, greedy, deadline=deadline), empty)
+    bases = (fitted, swapped, *lighter_starts(m, greedy, deadline=deadline), empty)
     plans.extend(("local search", improve_plan(m, base, deadline=deadline)) for base in bases)
     best: tuple[str, BackhaulPlan] | None = None
     for source, plan in plans:
