@@ -82,6 +82,13 @@ def test_the_pdf_report_has_the_gap_map_page(tiny_plan, tmp_path):
     assert "Aún sin servicio: 20 hogares · escuelas: 1" in text
 
 
+def _whole(pattern: str, text: str) -> int:
+    """The whole number the first group of ``pattern`` finds in ``text``."""
+    found = re.search(pattern, text)
+    assert found is not None, (pattern, text)
+    return int(found[1])
+
+
 def test_the_gap_maps_figures_are_the_summarys(tiny_plan):
     """Households are fractional: the map's total is the figure summary.md shows (its
     service classes rounded to add up), and the reasons add up to it."""
@@ -92,7 +99,7 @@ def test_the_gap_maps_figures_are_the_summarys(tiny_plan):
     demand["households"] = demand["households"] + 0.4  # fractions that plain rounding splits
     plan = dataclasses.replace(tiny_plan, demand=demand)
     md = summary_markdown(summarize(plan), language="en")
-    shown = int(re.search(r"Still unserved (\d+)", md)[1])
+    shown = _whole(r"Still unserved (\d+)", md)
     assert gapmap.shown_unserved(plan.demand) == shown
     fig = gapmap.gap_map_figure(plan, language="en")
     try:
@@ -100,5 +107,5 @@ def test_the_gap_maps_figures_are_the_summarys(tiny_plan):
         footer = [t.get_text() for t in fig.texts if t.get_text().startswith("Still unserved")]
     finally:
         plt.close(fig)
-    assert sum(int(re.search(r": (\d+) households", line)[1]) for line in legend) == shown
+    assert sum(_whole(r": (\d+) households", line) for line in legend) == shown
     assert footer and footer[0].startswith(f"Still unserved: {shown} households"), footer
