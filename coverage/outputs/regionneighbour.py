@@ -28,8 +28,9 @@ NEIGHBOUR_LIMITS = (
     "neighbouring territory's site. The territory plans are not changed.",
     "The extra busy-hour downlink load of those points is added to the serving site's own "
     "and compared with its capacity, at the rate its own users' links give it (ASSUMPTION: "
-    "the added points' SINR is not computed); a site it would overload is a warning (exit "
-    "status 3), its points still counted. Not modelled: the uplink load, interference "
+    "the added points' SINR is not computed): only the points its spare capacity carries "
+    "are counted, strongest first, and a site they would overload is a warning (exit "
+    "status 3). Not modelled: the uplink load, interference "
     "and the SINR part of the service "
     "definition (the signal threshold only), the site's own sector azimuths and tilt (the "
     "territory's model fits a tilt; exact for an omni antenna), the backhaul of the extra "
@@ -57,7 +58,8 @@ def add_neighbour(table: pd.DataFrame, neighbour: pd.DataFrame, by: Sequence[str
         :func:`~coverage.outputs.regionsummary.subdivision_table` (``by`` = territory,
         subdivision_id).
     neighbour
-        The points (:data:`coverage.pipeline.regionborder.NEIGHBOUR_COLUMNS`).
+        The points (:data:`coverage.pipeline.regionborder.NEIGHBOUR_COLUMNS`); those not
+        ``counted`` (beyond their site's spare capacity) add nothing.
     by
         The key columns shared by both.
 
@@ -76,6 +78,8 @@ def add_neighbour(table: pd.DataFrame, neighbour: pd.DataFrame, by: Sequence[str
     n = neighbour.copy()
     if "people" not in n.columns:  # no border pass
         n = pd.DataFrame(columns=[*keys, "people", "households", "served_any_before"])
+    if "counted" in n.columns:  # only what the serving site's spare capacity carries
+        n = n[n["counted"].astype(bool)]
     n["newly_any"] = n["people"].where(~n["served_any_before"].astype(bool), 0.0)
     sums = n.groupby(keys)[["people", "households", "newly_any"]].sum().reset_index()
     if "subdivision_id" in keys:
@@ -163,11 +167,12 @@ def overload_warnings(load: pd.DataFrame) -> tuple[str, ...]:
     out = []
     for r in rows:
         extra, offered = float(r["extra_downlink_mbps"]), float(r["offered_downlink_mbps"])
+        counted = int(r["points_counted"]) if "points_counted" in r else 0
         out.append(
             f"{r['territory']}'s site {r['site_id']} would carry {extra:,.1f} Mbps more at the "
             f"busy hour for {int(r['points'])} point(s) of a neighbouring territory: "
             f"{offered + extra:,.1f} Mbps offered, over its "
-            f"{float(r['capacity_downlink_mbps']):,.1f} Mbps capacity; those points are "
-            "counted as served from it all the same"
+            f"{float(r['capacity_downlink_mbps']):,.1f} Mbps capacity; only the "
+            f"{counted} its spare capacity carries are counted as served from it"
         )
     return tuple(out)

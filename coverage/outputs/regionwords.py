@@ -66,8 +66,9 @@ REGION_WORDS: dict[str, dict[str, str]] = {
             "La carga extra de bajada en la hora pico de esos puntos se suma a la propia del "
             "sitio que los sirve y se compara con su capacidad, a la tasa que le dan los "
             "enlaces de sus propios usuarios (SUPUESTO: no se calcula el SINR de los puntos "
-            "añadidos); un sitio que quedaría sobrecargado es una advertencia (estado de "
-            "salida 3), y sus puntos se cuentan igual. No se modela: la carga de subida, la "
+            "añadidos): solo se cuentan los puntos que caben en su capacidad libre, los más "
+            "fuertes primero, y un sitio que quedaría sobrecargado es una advertencia (estado "
+            "de salida 3). No se modela: la carga de subida, la "
             "interferencia y la parte de SINR de "
             "la definición de servicio (solo el umbral de señal), los azimuts e inclinación "
             "propios del sitio (el modelo del territorio ajusta una inclinación; exacto para "
@@ -125,6 +126,9 @@ _COLUMNS_ES = {
     "extra_downlink_mbps": "bajada_extra_mbps",
     "offered_downlink_mbps": "bajada_ofrecida_mbps",
     "capacity_downlink_mbps": "capacidad_bajada_mbps",
+    "points_counted": "puntos_contados",
+    "households_counted": "hogares_contados",
+    "counted": "contado",
     "overloaded": "sobrecargado",
     "territory_a": "territorio_a",
     "site_a": "sitio_a",

@@ -27,8 +27,9 @@ region's total, each point counted once.
 
 The extra busy-hour downlink load on each neighbour site is added to its own offered load
 and compared with its capacity (:func:`extra_load`; ASSUMPTION: at the capacity its own
-users' link rates give it); a site it would overload is a warning of the region (exit
-status 3), its points still counted. What this does not model: interference and the SINR part of the service
+users' link rates give it); only the points its spare capacity carries are counted
+(:func:`within_capacity`), and a site they would overload is a warning of the region (exit
+status 3). What this does not model: interference and the SINR part of the service
 definition (the signal threshold only), the neighbour site's own sector azimuths and tilt
 (B's model fits a tilt to B's points; exact for an omni antenna), and the backhaul of the
 extra traffic. A site outside B's terrain is not predicted (it is listed: raise B's
@@ -66,6 +67,7 @@ __all__ = [
     "neighbour_reach",
     "overload_warnings",
     "reach_neighbour",
+    "within_capacity",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ NEIGHBOUR_COLUMNS = [
     "site_id",
     "rx_dbm",
     "downlink_mbps",
+    "counted",
 ]
 
 #: The columns of the neighbour sites' extra load (:func:`extra_load`).
@@ -93,6 +96,8 @@ LOAD_COLUMNS = [
     "extra_downlink_mbps",
     "offered_downlink_mbps",
     "capacity_downlink_mbps",
+    "points_counted",
+    "households_counted",
     "overloaded",
 ]
 
@@ -255,7 +260,7 @@ def _combine(outcomes: Sequence[TerritoryOutcome], reaches: Sequence[Reach]) -> 
             df = r.reached.assign(source=r.source, target=r.target)
             frames.append(df)
     if not frames:
-        return pd.DataFrame(columns=NEIGHBOUR_COLUMNS)
+        return pd.DataFrame(columns=NEIGHBOUR_COLUMNS[:-1])
     hits = pd.concat(frames, ignore_index=True)
     hits = hits.sort_values(
         ["target", "demand_id", "rx_dbm", "source", "site_id"],
@@ -285,7 +290,7 @@ def _combine(outcomes: Sequence[TerritoryOutcome], reaches: Sequence[Reach]) -> 
                 }
             )
         )
-    return pd.concat(rows, ignore_index=True)[NEIGHBOUR_COLUMNS]
+    return pd.concat(rows, ignore_index=True)[NEIGHBOUR_COLUMNS[:-1]]
 
 
 def neighbour_reach(
@@ -337,7 +342,46 @@ def neighbour_reach(
                 f"{name_a} -> {name_b}: sites {', '.join(off)} predicted at {name_b}'s nearest "
                 "mast height, not their own"
             )
-    return _combine(outcomes, reaches), notes
+    return within_capacity(outcomes, _combine(outcomes, reaches)), notes
+
+
+def within_capacity(outcomes: Sequence[TerritoryOutcome], points: pd.DataFrame) -> pd.DataFrame:
+    """The points with ``counted``: whether their serving site's spare busy-hour capacity
+    carries them.
+
+    A site's spare capacity is its ``capacity_downlink_mbps`` less its own
+    ``offered_downlink_mbps`` (none when its own users fill it); its neighbour's points are
+    counted strongest first (ties: demand id) while their busy-hour downlink load fits. The
+    territory plans count the excess of a full site as unserved; so does the region.
+
+    Parameters
+    ----------
+    outcomes
+        The territories' plans (their sites' offered load and capacity).
+    points
+        The points served from a neighbour's site, without ``counted``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`NEIGHBOUR_COLUMNS`: ``points`` with ``counted``; a site without a capacity
+        figure (a plan without the capacity check) counts every point it reaches.
+    """
+    out = points.assign(counted=False)
+    by_name = {o.name: o for o in outcomes}
+    for (name, site), group in points.groupby(["from_territory", "site_id"], sort=False):
+        offered, capacity = _site_load(by_name[str(name)], str(site))
+        spare = max(capacity - offered, 0.0) if np.isfinite(capacity) else np.inf
+        order = group.sort_values(["rx_dbm", "demand_id"], ascending=[False, True], kind="stable")
+        fits = order["downlink_mbps"].astype(float).cumsum().to_numpy() <= spare + 1e-9
+        out.loc[order.index[fits], "counted"] = True
+    return out[NEIGHBOUR_COLUMNS]
+
+
+def _site_load(outcome: TerritoryOutcome, site: str) -> tuple[float, float]:
+    """A site's own offered busy-hour downlink load and its capacity (Mbps; NaN: unknown)."""
+    row = outcome.sites[outcome.sites["site_id"].astype(str) == site]
+    return _column(row, "offered_downlink_mbps"), _column(row, "capacity_downlink_mbps")
 
 
 def _same_height(outcomes: Sequence[TerritoryOutcome], r: Reach, site: str, h: float) -> bool:
@@ -361,8 +405,9 @@ def extra_load(outcomes: Sequence[TerritoryOutcome], points: pd.DataFrame) -> pd
     -------
     pandas.DataFrame
         :data:`LOAD_COLUMNS`: one row per site serving a neighbour's points, ``territory``
-        the site's own; ``overloaded`` when its own offered load plus the extra exceeds its
-        capacity. ASSUMPTION: the site's capacity (Mbps) at its own users' mix of link rates
+        the site's own; ``points_counted`` and ``households_counted`` those its spare
+        capacity carries (:func:`within_capacity`); ``overloaded`` when its own offered load
+        plus the extra exceeds its capacity (then not every point is counted). ASSUMPTION: the site's capacity (Mbps) at its own users' mix of link rates
         holds for the added points (their SINR is not computed); NaN capacity (a plan
         without the capacity check): ``overloaded`` False, the capacity unknown.
     """
@@ -372,11 +417,13 @@ def extra_load(outcomes: Sequence[TerritoryOutcome], points: pd.DataFrame) -> pd
     rows = []
     grouped = points.groupby(["from_territory", "site_id"], sort=False)
     for (name, site), group in grouped:
-        sites = by_name[str(name)].sites
-        row = sites[sites["site_id"].astype(str) == str(site)]
-        offered = _column(row, "offered_downlink_mbps")
-        capacity = _column(row, "capacity_downlink_mbps")
+        offered, capacity = _site_load(by_name[str(name)], str(site))
         extra = float(group["downlink_mbps"].sum())
+        counted = (
+            group["counted"].astype(bool)
+            if "counted" in group.columns
+            else pd.Series(True, index=group.index)
+        )
         rows.append(
             {
                 "territory": str(name),
@@ -386,6 +433,8 @@ def extra_load(outcomes: Sequence[TerritoryOutcome], points: pd.DataFrame) -> pd
                 "extra_downlink_mbps": extra,
                 "offered_downlink_mbps": offered,
                 "capacity_downlink_mbps": capacity,
+                "points_counted": int(counted.sum()),
+                "households_counted": float(group.loc[counted, "households"].sum()),
                 "overloaded": bool(np.isfinite(capacity) and offered + extra > capacity),
             }
         )

@@ -36,7 +36,7 @@ from coverage.pipeline.region import (
     write_region,
 )
 from coverage.pipeline.regionareas import build_request_areas
-from coverage.pipeline.regionborder import border_tasks, extra_load
+from coverage.pipeline.regionborder import border_tasks, extra_load, within_capacity
 from coverage.pipeline.regionfile import load_region, territory_scenarios
 from coverage.pipeline.sparsecov import SparseCoverage
 from coverage.scenario import load_scenario
@@ -524,7 +524,9 @@ def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Pat
     assert float(rx[row, col]) == pytest.approx(float(first["rx_dbm"]), abs=1e-4)
     out = write_region(result, tmp_path / "near" / "out")
     table = pd.read_csv(out["territories"]).set_index("territory")
-    people = float(reached["people"].sum())
+    counted = reached[reached["counted"].astype(bool)]  # within the sites' spare capacity
+    assert len(counted) <= len(reached)  # here none: Alpha's site is nearly full already
+    people = float(counted["people"].sum())
     assert table.loc["Beta", "people_from_neighbour"] == pytest.approx(people)
     assert table.loc["Alpha", "people_from_neighbour"] == 0.0
     assert table.loc["region", "people_from_neighbour"] == pytest.approx(people)
@@ -560,6 +562,23 @@ def test_a_site_near_the_border_serves_the_other_side_counted_once(tmp_path: Pat
     full = alpha.sites.assign(capacity_downlink_mbps=alpha.sites["offered_downlink_mbps"])
     busy = extra_load([dataclasses.replace(alpha, sites=full), beta], reached)
     assert busy["overloaded"].all()
+    # only what a site's spare capacity carries is counted, strongest first
+    bare = reached.drop(columns="counted")
+    assert not within_capacity([dataclasses.replace(alpha, sites=full), beta], bare)[
+        "counted"
+    ].any()
+    room = [dataclasses.replace(alpha, sites=roomy), beta]
+    all_in = within_capacity(room, bare)
+    assert all_in["counted"].all()
+    wide = territory_table(room, result.border, all_in).set_index("territory")
+    assert wide.loc["Beta", "people_from_neighbour"] == pytest.approx(reached["people"].sum())
+    for _, mine in reached.groupby("site_id"):
+        ranked = mine.sort_values(["rx_dbm", "demand_id"], ascending=[False, True])
+        flags = ranked["counted"].astype(int).to_numpy()
+        assert not (np.diff(flags) > 0).any()  # no counted point after one left out
+    assert (
+        load["points_counted"] == [int(counted["site_id"].eq(s).sum()) for s in load["site_id"]]
+    ).all()
     said = dataclasses.replace(result, neighbour_load=busy)
     assert len(said.warnings) == len(busy) and "would carry" in said.warnings[0]
     report = write_region(said, tmp_path / "busy")["report"].read_text(encoding="utf-8")
@@ -578,7 +597,7 @@ def test_the_region_report_speaks_the_base_scenarios_language(
     assert "## Servidos desde un sitio de un territorio vecino" in report
     assert "| territorio | hogares | personas | personas_servidas_red |" in report
     assert "What the region models" not in report and "Territories" not in report
-    assert "se cuentan igual" in report  # what the border pass does with an overloaded site
+    assert "solo se cuentan los puntos que caben" in report  # a full site's neighbours
     english = write_region(serial, tmp_path / "en")["report"].read_text(encoding="utf-8")
     assert "## What the region models" in english and "| territory | households |" in english
     # the CSV keeps its column names whatever the language
