@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
     from coverage.planning.backhaul.network import ReducedGraph
 
-__all__ = ["Routing", "route_plan"]
+__all__ = ["Routing", "link_degrees", "route_plan"]
 
 #: Flow (Mbps) above a link's capacity still counted as within it (rounding).
 _CAPACITY_TOL_MBPS = 1e-6
@@ -216,3 +216,25 @@ def _matrix(
     c = [j for row in rows for j in row[0]]
     v = [x for row in rows for x in row[1]]
     return sparse.csr_array((v, (r, c)), shape=(len(rows), n_cols))
+
+
+def link_degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
+    """How many of the plan's links end at each node (the PoP included).
+
+    Parameters
+    ----------
+    model
+        The problem (its reduced graph).
+    p
+        The plan.
+
+    Returns
+    -------
+    dict
+        Node -> its built links; a node without one is absent.
+    """
+    deg: dict[int, int] = {}
+    for e in p.edges:
+        for v in model.net.edges[e]:
+            deg[int(v)] = deg.get(int(v), 0) + 1
+    return deg

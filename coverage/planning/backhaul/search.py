@@ -37,7 +37,7 @@ from scipy import sparse
 
 from coverage.planning.backhaul.connect import TreeLimits, connect_to_pop
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
-from coverage.planning.backhaul.routing import route_plan
+from coverage.planning.backhaul.routing import link_degrees, route_plan
 from coverage.planning.covering import greedy_cover, greedy_select, improve_by_swaps
 from coverage.planning.deadline import Deadline
 
@@ -410,21 +410,13 @@ def prune_relay_leaves(model: BackhaulModel, p: BackhaulPlan) -> BackhaulPlan:
         ``p``, not re-priced.
     """
     while True:
-        deg = _degrees(model, p)
+        deg = link_degrees(model, p)
         leaves = [i for i in p.relays if deg.get(i, 0) <= 1]
         if not leaves:
             return p
         for i in leaves:
             del p.relays[i]
             p.edges = [e for e in p.edges if i not in model.net.edges[e]]
-
-
-def _degrees(model: BackhaulModel, p: BackhaulPlan) -> dict[int, int]:
-    deg: dict[int, int] = {}
-    for e in p.edges:
-        for v in model.net.edges[e]:
-            deg[int(v)] = deg.get(int(v), 0) + 1
-    return deg
 
 
 def copy_plan(p: BackhaulPlan) -> BackhaulPlan:

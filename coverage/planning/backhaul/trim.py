@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 
 from coverage.planning.backhaul.model import BackhaulModel, BackhaulPlan
+from coverage.planning.backhaul.routing import link_degrees
 from coverage.planning.backhaul.search import copy_plan, fits_network, prune_relay_leaves
 from coverage.planning.deadline import Deadline
 
@@ -66,10 +67,7 @@ def trim_to_fit(
 
 def _leaf_sites(model: BackhaulModel, p: BackhaulPlan) -> list[int]:
     """Access sites with at most one link, in candidate order."""
-    degree: dict[int, int] = {}
-    for e in p.edges:
-        for v in (int(x) for x in model.net.edges[e]):
-            degree[v] = degree.get(v, 0) + 1
+    degree = link_degrees(model, p)
     return sorted(i for i in p.access if degree.get(i, 0) <= 1)
 
 
