@@ -56,7 +56,6 @@ __all__ = [
     "ServiceCovers",
     "evaluate_broadband",
     "link_rates_mbps",
-    "pair_covers",
     "point_columns",
     "service_covers",
     "site_columns",
@@ -504,71 +503,24 @@ def service_covers(
         Signal, link and capacity-limited covers and each option's traffic (Mbps).
     """
     rx = np.nan_to_num(np.asarray(rx_dbm, dtype=np.float64), nan=-np.inf)
-    rows, cols = np.nonzero(rx >= min_rx_dbm)  # the signal test's pairs, in row order
-    return pair_covers(rows, cols, rx[rows, cols], rx.shape, demand, technology, settings)
-
-
-def pair_covers(
-    rows: NDArray[np.integer],
-    cols: NDArray[np.integer],
-    levels_dbm: NDArray[np.floating],
-    shape: tuple[int, int],
-    demand: pd.DataFrame,
-    technology: Technology,
-    settings: BroadbandSettings,
-) -> ServiceCovers:
-    """The placement's covers from the (option, point) pairs that pass the signal test.
-
-    The arithmetic of :func:`service_covers`, on the pairs alone: a dense matrix's pairs
-    at the threshold, or a sparse structure's
-    (:func:`~coverage.pipeline.sparsecov.service_covers_sparse`), give the same covers.
-
-    Parameters
-    ----------
-    rows, cols
-        Option and demand point of each pair, in row order.
-    levels_dbm
-        Downlink received power (dBm) of each pair, at or above the signal threshold.
-    shape
-        (options, demand points).
-    demand
-        The demand points: ``households``, ``population`` and ``kind``.
-    technology
-        The access technology (noise floor, site power, rates).
-    settings
-        The busy hour, terminal power, uplink noise floor and margins.
-
-    Returns
-    -------
-    ServiceCovers
-        Signal, link and capacity-limited covers and each option's traffic (Mbps).
-    """
-    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-    wanted = np.asarray(levels_dbm, dtype=np.float64) - settings.reliability_margin_db
+    signal = rx >= min_rx_dbm
+    wanted = rx - settings.reliability_margin_db
     snr = wanted - technology.noise_floor_dbm - settings.interference_margin_db
-    dl, ul = link_rates_mbps(snr, uplink_snr_db(wanted, technology, settings), technology)
+    dl, ul = link_rates_mbps(snr, uplink_snr_db(wanted, technology, settings), technology, signal)
     school = (demand["kind"] == "school").to_numpy()
     need = busy_hour_demand_mbps(
         demand["households"].to_numpy(np.float64), school, settings.busy_hour
     )
-    t_dl = np.broadcast_to(np.asarray(need.target_downlink_mbps, np.float64), shape[1:])[cols]
-    t_ul = np.broadcast_to(np.asarray(need.target_uplink_mbps, np.float64), shape[1:])[cols]
-    link = (dl >= t_dl - 1e-9) & (ul >= t_ul - 1e-9)
-    del wanted, snr, t_dl, t_ul  # per-pair temporaries: the capacity cut needs room
-    pairs = (rows[link], cols[link])
-    link_sparse = sparse.csr_array((np.ones(int(link.sum()), bool), pairs), shape=shape)
-    covers = capacity_limited_covers(
-        link_sparse,
-        sparse.csr_array((dl[link], pairs), shape=shape),
-        sparse.csr_array((ul[link], pairs), shape=shape),
-        need.downlink_mbps,
-        need.uplink_mbps,
-        demand["population"].to_numpy(np.float64),
-        first=school,
+    link = (
+        signal & (dl >= need.target_downlink_mbps - 1e-9) & (ul >= need.target_uplink_mbps - 1e-9)
     )
+    link_sparse = sparse.csr_array(link)
+    covers = capacity_limited_covers(
+        link_sparse, dl, ul, need.downlink_mbps, need.uplink_mbps,
+        demand["population"].to_numpy(np.float64), first=school,
+    )  # fmt: skip
     traffic = option_traffic_mbps(covers, need.downlink_mbps, need.uplink_mbps)
-    signal_sparse = sparse.csr_array((np.ones(rows.size, bool), (rows, cols)), shape=shape)
-    return ServiceCovers(signal_sparse, link_sparse, covers, traffic)
+    return ServiceCovers(sparse.csr_array(signal), link_sparse, covers, traffic)
 
 
 def _existing_interference_mw(demand: pd.DataFrame, settings: BroadbandSettings) -> _F | None:

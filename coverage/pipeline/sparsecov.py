@@ -31,9 +31,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 
 from coverage.errors import InputError
-from coverage.pipeline.broadband import BroadbandSettings, ServiceCovers, pair_covers
+from coverage.pipeline.broadband import (
+    BroadbandSettings,
+    ServiceCovers,
+    link_rates_mbps,
+    uplink_snr_db,
+)
+from coverage.planning.busyhour import busy_hour_demand_mbps
+from coverage.planning.capacity import capacity_limited_covers, option_traffic_mbps
 from coverage.radio.technology import Technology
 
 __all__ = ["SparseCoverage", "service_covers_sparse"]
@@ -234,7 +242,32 @@ def service_covers_sparse(
             f"signal threshold {min_rx_dbm} dBm: the covers need every level from the threshold."
         )
         raise InputError(msg)
+    shape = coverage.shape
     rx = coverage.levels_dbm.astype(np.float64)
     signal = rx >= min_rx_dbm
-    rows, cols = coverage.option_rows()[signal], coverage.indices[signal]
-    return pair_covers(rows, cols, rx[signal], coverage.shape, demand, technology, settings)
+    rows, cols = coverage.option_rows()[signal], coverage.indices[signal].astype(np.int64)
+    wanted = rx[signal] - settings.reliability_margin_db
+    snr = wanted - technology.noise_floor_dbm - settings.interference_margin_db
+    dl, ul = link_rates_mbps(snr, uplink_snr_db(wanted, technology, settings), technology)
+    school = (demand["kind"] == "school").to_numpy()
+    need = busy_hour_demand_mbps(
+        demand["households"].to_numpy(np.float64), school, settings.busy_hour
+    )
+    t_dl = np.broadcast_to(np.asarray(need.target_downlink_mbps, np.float64), shape[1:])[cols]
+    t_ul = np.broadcast_to(np.asarray(need.target_uplink_mbps, np.float64), shape[1:])[cols]
+    link = (dl >= t_dl - 1e-9) & (ul >= t_ul - 1e-9)
+    del rx, wanted, snr, t_dl, t_ul  # per-pair temporaries: the capacity cut needs room
+    pairs = (rows[link], cols[link])
+    link_sparse = sparse.csr_array((np.ones(int(link.sum()), bool), pairs), shape=shape)
+    covers = capacity_limited_covers(
+        link_sparse,
+        sparse.csr_array((dl[link], pairs), shape=shape),
+        sparse.csr_array((ul[link], pairs), shape=shape),
+        need.downlink_mbps,
+        need.uplink_mbps,
+        demand["population"].to_numpy(np.float64),
+        first=school,
+    )
+    traffic = option_traffic_mbps(covers, need.downlink_mbps, need.uplink_mbps)
+    signal_sparse = sparse.csr_array((np.ones(rows.size, bool), (rows, cols)), shape=shape)
+    return ServiceCovers(signal_sparse, link_sparse, covers, traffic)
